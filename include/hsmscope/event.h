@@ -1,0 +1,88 @@
+/* event.h — the normalized event every input format maps to.
+ *
+ * Ownership: a struct hs_event is owned by whoever declared it; its detail
+ * buffer is freed by hs_event_free(). An event handed to a sink callback is
+ * the producer's and is valid only during that call: copy what you keep.
+ */
+#ifndef HSMSCOPE_EVENT_H
+#define HSMSCOPE_EVENT_H
+
+#include <stdint.h>
+
+#include "hsmscope/util.h"
+
+#define HS_MAX_KEYS 8           /* key/object handles remembered per event */
+
+/* One key or object handle an event names, with the parameter it came from. */
+struct hs_handle {
+	int64_t handle;             /* the handle value */
+	char role[24];              /* "hKey", "hObject", "phKey", "Priv/Secret Key Handle", ... */
+};
+
+struct hs_event {
+	/* where it came from */
+	int file_id;                /* input index in the opened set, 0-based */
+	int64_t offset;             /* byte offset of the event's first line */
+	int64_t line;               /* 1-based line number of the event's first line */
+	const char *format;         /* parser name ("spy", "cloudhsm"); static storage */
+
+	/* when */
+	int64_t ts_us;              /* µs since the epoch, HS_NONE if unknown */
+	int ts_utc;                 /* 1 when ts_us is UTC; 0 = local wall time as recorded */
+	int64_t dur_us;             /* exact duration from the tracer, else HS_NONE */
+
+	/* who */
+	int64_t pid;                /* process id, HS_NONE when the format has none */
+	int64_t tid;                /* thread id, HS_NONE likewise */
+	int64_t instance;           /* process instance in the file (spy banner), 0-based */
+	int64_t call_no;            /* the tracer's own call counter, HS_NONE if none */
+
+	/* what */
+	char func[64];              /* PKCS#11 function or CloudHSM opcode name */
+	int64_t rv;                 /* return value, HS_NONE when none was seen */
+	char rv_name[64];           /* CKR_... or the audit response text ("SUCCESS") */
+	int ok;                     /* 1 when rv means success */
+	int incomplete;             /* 1 when the call never returned in the log */
+	int64_t session;            /* session handle, HS_NONE if none */
+	int64_t slot;               /* slot id, HS_NONE if none */
+	int64_t user_type;          /* CKU_* or audit user type number, HS_NONE */
+	char user[64];              /* audit user name, "" if none */
+	char hsm[128];              /* HSM id (audit log stream), "" if none */
+	int64_t seq;                /* audit sequence number, HS_NONE */
+	int64_t reboot;             /* audit reboot counter, HS_NONE */
+	int64_t opcode;             /* audit opcode number, HS_NONE */
+	int64_t cmd_type;           /* audit command type number, HS_NONE */
+	int64_t log_type;           /* audit log type number, HS_NONE */
+	char response[128];         /* audit response message, "" if none */
+	struct hs_handle keys[HS_MAX_KEYS]; /* handles the event names */
+	int nkeys;                  /* entries used in keys */
+	char summary[256];          /* one line: the interesting arguments */
+
+	/* filled by the index and correlation, never by a parser */
+	int64_t n;                  /* number in the merged timeline, 1-based; 0 = not yet */
+	int dur_exact;              /* 1 when dur_us came from the tracer, 0 estimated */
+	int64_t session_id;         /* correlated session (index row id), HS_NONE */
+	int64_t login_id;           /* correlated login span, HS_NONE */
+	int64_t span_id;            /* correlated operation span, HS_NONE */
+	int64_t peer;               /* n of the partner event (Login<->Logout, ...), HS_NONE */
+	char anomalies[128];        /* comma-separated anomaly kinds, "" if none */
+	char hint[96];              /* what the call does (from hs_event_hint) */
+
+	/* the decoded detail lines, '\n'-separated, indentation kept as the
+	 * structure (a deeper indent is a child of the line above) */
+	struct hs_buf detail;       /* owned by the event */
+	int64_t skipped_lines;      /* unparsable lines met while reading it */
+};
+
+void hs_event_init(struct hs_event *e);     /* all fields empty / HS_NONE */
+void hs_event_reset(struct hs_event *e);    /* like init, keeps detail's memory */
+void hs_event_free(struct hs_event *e);
+int hs_event_copy(struct hs_event *dst, const struct hs_event *src); /* -1 OOM */
+int hs_event_add_key(struct hs_event *e, int64_t handle, const char *role);
+/* Append one detail line (without its newline). -1 on OOM. */
+int hs_event_add_line(struct hs_event *e, const char *s, size_t n);
+
+/* One line saying what a function or opcode does ("" when unknown). */
+const char *hs_event_hint(const char *func);
+
+#endif

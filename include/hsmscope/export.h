@@ -1,0 +1,43 @@
+/* export.h — events and summaries as JSON (cJSON), and safe output files.
+ *
+ * Ownership: cJSON trees returned here are the caller's (cJSON_Delete).
+ * Everything exported comes from the index, which only holds redacted
+ * events: export never reads a log.
+ */
+#ifndef HSMSCOPE_EXPORT_H
+#define HSMSCOPE_EXPORT_H
+
+#include <stdio.h>
+
+#include "hsmscope/event.h"
+#include "hsmscope/filter.h"
+#include "hsmscope/index.h"
+#include "hsmscope/stats.h"
+
+struct cJSON;
+
+enum hs_export_format {
+	HS_EXPORT_JSON,             /* one JSON array, one event per line inside it */
+	HS_EXPORT_PRETTY,           /* one JSON array, indented */
+	HS_EXPORT_NDJSON,           /* one event object per line */
+};
+
+/* The JSON object of one event (schema in the man page). */
+struct cJSON *hs_export_event(struct hs_index *ix, const struct hs_event *e);
+/* Stream the events matching f to out. Returns events written, -1 on error. */
+int64_t hs_export_events(struct hs_index *ix, const struct hs_filter *f,
+                         enum hs_export_format fmt, FILE *out, struct hs_error *err);
+/* Stream the events whose numbers are in ns[0..count) (sorted). */
+int64_t hs_export_numbers(struct hs_index *ix, const int64_t *ns, int64_t count,
+                          enum hs_export_format fmt, FILE *out, struct hs_error *err);
+/* The `analyze --format json` summary. */
+struct cJSON *hs_export_summary(struct hs_index *ix, const struct hs_stats *s);
+
+/* Write path atomically: fn writes into a temporary file beside it, which
+ * is renamed over path only when fn returns 0. An existing path is kept
+ * unless force is set. Returns 0 or -1 (err set; no file left behind). */
+int hs_export_to_file(const char *path, int force,
+                      int (*fn)(void *ctx, FILE *out, struct hs_error *err), void *ctx,
+                      struct hs_error *err);
+
+#endif

@@ -1,0 +1,83 @@
+/* index.h — the on-disk SQLite index of one opened set of logs.
+ *
+ * Ownership: hs_index_open() returns an index the caller closes with
+ * hs_index_close(); the sqlite3 handle and strings it hands out belong to
+ * the index and die with it.
+ *
+ * The index lives under $XDG_CACHE_HOME/hsmscope/ (directory 0700, files
+ * 0600) unless opts.index_path names it. It is reused while its logs are
+ * unchanged, refreshed incrementally when a single log only grew, and else
+ * rebuilt — always into a temporary file renamed into place, so a crash
+ * never leaves a half index that is trusted. It never holds a PIN or secret
+ * key material: every event passes through redaction before it is stored.
+ */
+#ifndef HSMSCOPE_INDEX_H
+#define HSMSCOPE_INDEX_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "hsmscope/util.h"
+
+struct sqlite3;
+struct hs_index;
+
+#define HS_INDEX_SCHEMA_VERSION 1
+
+struct hs_index_opts {
+	const char *index_path;     /* explicit index file, or NULL for the cache */
+	int keep_going;             /* load the good files when some are bad */
+	int rebuild;                /* ignore an existing index */
+	const char *hsm_name;       /* HSM id for audit text files, or NULL */
+	int redact_data;            /* also hide data buffers (--redact data) */
+	/* Called per bad input with its error (may be NULL). */
+	void (*on_file_error)(void *ctx, const struct hs_error *err);
+	/* Called now and then while parsing (may be NULL). */
+	void (*on_progress)(void *ctx, int64_t bytes_done, int64_t bytes_total,
+	                    int64_t events);
+	void *ctx;                  /* passed to the callbacks */
+	volatile sig_atomic_t *interrupted; /* when set non-zero, stop and discard */
+};
+
+/* What the last open did, for `hsmscope index` and the status line. */
+struct hs_index_info {
+	const char *path;           /* the index file; owned by the index */
+	int reused;                 /* 1 when nothing had to be parsed */
+	int refreshed;              /* 1 when only the grown tail was parsed */
+	int64_t events;             /* events in the index */
+	int64_t files;              /* files in the index */
+	int64_t skipped;            /* unparsable lines skipped, all files */
+	int64_t incomplete;         /* calls with no return */
+	int64_t parsed_bytes;       /* bytes parsed by this open */
+	double seconds;             /* time this open took */
+};
+
+/* Open (build, refresh or reuse) the index of paths. Returns 0, or -1 with
+ * err set (a one-line message naming the file and the problem). */
+int hs_index_open(const char *const *paths, int npaths,
+                  const struct hs_index_opts *opts, struct hs_index **out,
+                  struct hs_error *err);
+void hs_index_close(struct hs_index *ix);
+
+/* The read-side handle for query, filter, stats and export. */
+struct sqlite3 *hs_index_db(struct hs_index *ix);
+const struct hs_index_info *hs_index_info(const struct hs_index *ix);
+
+/* One input of the index, as stored in its files table. */
+struct hs_index_file {
+	char *path;                 /* absolute path; owned by the index */
+	char format[16];            /* parser name */
+	char head_hash[17];         /* identity hash of the first 64 KiB */
+	int64_t events;             /* events read from it */
+	int64_t skipped;            /* lines skipped in it */
+};
+
+/* The file with this id, or NULL. */
+const struct hs_index_file *hs_index_file(const struct hs_index *ix, int id);
+
+/* The SQL that creates an empty index (documented in the man page). */
+const char *hs_index_schema_sql(void);
+/* Where the index of these paths lives by default (caller frees). */
+char *hs_index_default_path(const char *const *paths, int npaths, struct hs_error *err);
+
+#endif

@@ -1,0 +1,78 @@
+/* parser.h — the one interface every input format implements, and the sink
+ * every parser emits into.
+ *
+ * Ownership: a parser context is created by its descriptor's create() and
+ * freed by its destroy(); events passed to the sink belong to the parser and
+ * live only for the duration of the on_event() call.
+ *
+ * Call order, for one input: create() → feed_line() for every line in order
+ * → finish() once at end of input → destroy(). Lines are passed without
+ * their line terminator ("\n" or "\r\n"); `offset` is the byte offset of the
+ * line's first byte and `lineno` its 1-based number. A parser emits each
+ * event exactly once, in the order its calls began in the file, through
+ * sink->on_event(); it never touches SQLite, redaction or the terminal.
+ *
+ * Adding a format is one file defining a `const struct hs_parser_desc` and
+ * one line in the registry table in detect.c.
+ */
+#ifndef HSMSCOPE_PARSER_H
+#define HSMSCOPE_PARSER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hsmscope/event.h"
+#include "hsmscope/util.h"
+
+struct hs_sink {
+	void *ctx;                  /* the consumer's state, passed back */
+	/* One finished event. Return 0 to go on, non-zero to stop reading. */
+	int (*on_event)(void *ctx, struct hs_event *ev);
+	/* Lines the parser could not place (prose, prompts, garbage): counted,
+	 * never fatal. May be NULL. */
+	void (*on_skip)(void *ctx, int64_t lineno, int64_t offset, const char *why);
+};
+
+/* What a parser reports when it has consumed everything. */
+struct hs_parse_stats {
+	int64_t events;             /* events emitted */
+	int64_t skipped;            /* lines that were not part of any event */
+	int64_t incomplete;         /* events emitted without a return */
+	int64_t safe_offset;        /* byte offset up to which every event is final:
+	                               a refresh re-parses from here */
+	int64_t safe_line;          /* line number at safe_offset (1-based) */
+	char state[128];            /* opaque resume state to pass to resume() */
+};
+
+struct hs_parser;               /* a parser's private context */
+
+/* What a parser is told about its input. */
+struct hs_parser_opts {
+	int file_id;                /* stored in every event's file_id */
+	const char *path;           /* the input's path, for messages and for
+	                               formats that name a stream after the file */
+	const char *hsm_name;       /* --hsm: HSM id for audit text, or NULL */
+};
+
+struct hs_parser_desc {
+	const char *name;           /* short id stored in the index ("spy") */
+	const char *title;          /* for messages ("OpenSC pkcs11-spy") */
+	int call_trace;             /* 1: events are calls made by threads, and a
+	                               call without an exact duration gets the time
+	                               to its thread's next call as an estimate */
+	/* Score 0..100 how much the first lines look like this format. */
+	int (*probe)(const char *const *lines, int nlines);
+	struct hs_parser *(*create)(const struct hs_sink *sink,
+	                            const struct hs_parser_opts *opts); /* NULL: OOM */
+	/* Restore the state saved in a previous run's stats.state. */
+	void (*resume)(struct hs_parser *p, const char *state);
+	int (*feed_line)(struct hs_parser *p, const char *line, size_t len,
+	                 int64_t offset, int64_t lineno); /* non-zero: stop */
+	void (*finish)(struct hs_parser *p, int64_t end_offset, int64_t end_line,
+	               struct hs_parse_stats *st);
+	void (*destroy)(struct hs_parser *p);
+	const char *const *samples; /* NULL-terminated lines of a sample that
+	                               make check runs through detection */
+};
+
+#endif

@@ -1,0 +1,47 @@
+/* reader.h — open an input and stream its lines with offsets.
+ *
+ * Ownership: hs_reader_open() returns a reader freed by hs_reader_close();
+ * the line pointer from hs_reader_next() is the reader's and is valid until
+ * the next call. The reader never interprets content.
+ */
+#ifndef HSMSCOPE_READER_H
+#define HSMSCOPE_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hsmscope/util.h"
+
+#define HS_READER_MAX_LINE (32u << 20) /* longer lines are cut (flagged) */
+
+struct hs_reader;
+
+struct hs_file_id {
+	int64_t size;               /* bytes */
+	int64_t mtime_ns;           /* modification time, ns since the epoch */
+	char head_hash[17];         /* hex FNV-1a of the first 64 KiB */
+};
+
+/* Check that path is a readable regular, non-empty file and describe it.
+ * Errors: "no such file", "is a directory", "not a regular file", "is
+ * empty", "permission denied", each naming the path. */
+int hs_file_identify(const char *path, struct hs_file_id *id, struct hs_error *err);
+
+/* Read up to cap bytes from the start of path into buf (for detection). */
+int hs_file_head(const char *path, char *buf, size_t cap, size_t *got, struct hs_error *err);
+
+/* Stream path from start_offset, which must be the start of a line whose
+ * 1-based number is start_line. */
+int hs_reader_open(const char *path, int64_t start_offset, int64_t start_line,
+                   struct hs_reader **out, struct hs_error *err);
+/* Next line without its "\n" / "\r\n": 1 = a line, 0 = end of input,
+ * -1 = read error (err set). *cut is 1 when the line was longer than
+ * HS_READER_MAX_LINE and only its start is given. */
+int hs_reader_next(struct hs_reader *r, const char **line, size_t *len,
+                   int64_t *offset, int64_t *lineno, int *cut, struct hs_error *err);
+/* Offset just past the last line returned, and the next line's number. */
+int64_t hs_reader_offset(const struct hs_reader *r);
+int64_t hs_reader_lineno(const struct hs_reader *r);
+void hs_reader_close(struct hs_reader *r);
+
+#endif

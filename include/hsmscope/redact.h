@@ -1,0 +1,21 @@
+/* redact.h — masking of PINs and secret key material, always on.
+ *
+ * Ownership: works in place on the event it is given; allocates nothing.
+ *
+ * Masked bytes become '*' with their length and layout kept, so a reader
+ * still sees that a 13-byte PIN was sent, never which. Applied by the
+ * pipeline (pipeline.h) to every event before any consumer sees it.
+ */
+#ifndef HSMSCOPE_REDACT_H
+#define HSMSCOPE_REDACT_H
+
+#include "hsmscope/event.h"
+
+struct hs_redact_opts {
+	int data;                   /* also mask data buffers (--redact data) */
+};
+
+/* Mask e's detail lines. Returns the number of lines changed. */
+int hs_redact_event(struct hs_event *e, const struct hs_redact_opts *o);
+
+#endif

@@ -1,0 +1,55 @@
+/* stats.h — the figures of `analyze`: counts, return codes, durations.
+ *
+ * Ownership: hs_stats_compute() fills a struct the caller frees with
+ * hs_stats_free(). Nothing here formats for a terminal.
+ *
+ * Percentiles are nearest-rank over the events that have a duration; all
+ * durations are in milliseconds as doubles (µs resolution).
+ */
+#ifndef HSMSCOPE_STATS_H
+#define HSMSCOPE_STATS_H
+
+#include <stdint.h>
+
+#include "hsmscope/filter.h"
+#include "hsmscope/index.h"
+
+struct hs_dur_stats {
+	int64_t count;              /* events with a duration */
+	double min, avg, p50, p95, p99, max, total; /* ms */
+};
+
+struct hs_func_stats {
+	char name[64];              /* function or opcode */
+	int64_t calls, errors;
+	struct hs_dur_stats dur;    /* ms */
+};
+
+struct hs_rv_stats {
+	char name[64];              /* CKR_... or response text */
+	int64_t rv;                 /* number, HS_NONE for calls that never returned */
+	int64_t count;
+};
+
+struct hs_stats {
+	int64_t total;              /* events matched */
+	int64_t errors;             /* returned, not ok */
+	int64_t incomplete;         /* never returned */
+	double success_rate;        /* ok / returned, 0..1 (1 when none returned) */
+	int64_t processes;          /* distinct (file, process instance) */
+	int64_t threads;            /* distinct (file, instance, tid) */
+	int64_t first_ts, last_ts;  /* µs, HS_NONE when no times */
+	int ts_utc;                 /* 1 when the times are UTC */
+	int dur_exact;              /* 1 when every duration came from the tracer */
+	struct hs_dur_stats dur;    /* all events with a duration */
+	struct hs_func_stats *funcs; /* owned, by calls descending */
+	int nfuncs;
+	struct hs_rv_stats *rvs;    /* owned, by count descending */
+	int nrvs;
+};
+
+int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_stats *out,
+                     struct hs_error *err);
+void hs_stats_free(struct hs_stats *s);
+
+#endif

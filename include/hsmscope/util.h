@@ -1,0 +1,72 @@
+/* util.h — growable buffers, errors with a location, escaping of log text.
+ *
+ * Ownership: a struct hs_buf owns its bytes until hs_buf_free(); strings
+ * returned by hs_buf_cstr() stay owned by the buffer. hs_error fields are
+ * fixed arrays inside the struct: nothing to free.
+ */
+#ifndef HSMSCOPE_UTIL_H
+#define HSMSCOPE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* An absent integer field (no pid in old spy logs, no session, ...). */
+#define HS_NONE INT64_MIN
+
+struct hs_buf {
+	char *data;                 /* NUL-terminated when len > 0 or cap > 0 */
+	size_t len;                 /* bytes in use, without the NUL */
+	size_t cap;                 /* bytes allocated */
+};
+
+/* Every function returning int here returns 0 on success, -1 on OOM. */
+void hs_buf_init(struct hs_buf *b);
+void hs_buf_free(struct hs_buf *b);
+void hs_buf_clear(struct hs_buf *b);
+int hs_buf_reserve(struct hs_buf *b, size_t extra);
+int hs_buf_add(struct hs_buf *b, const char *s, size_t n);
+int hs_buf_adds(struct hs_buf *b, const char *s);
+int hs_buf_addc(struct hs_buf *b, char c);
+int hs_buf_printf(struct hs_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+const char *hs_buf_cstr(const struct hs_buf *b); /* "" when empty */
+
+/* An error a person can act on: where (file, line, column) and what. */
+struct hs_error {
+	char file[256];             /* input path, "filter", or "" */
+	long line;                  /* 1-based, 0 when not about a line */
+	long col;                   /* 1-based, 0 when not about a column */
+	char msg[512];              /* what is wrong */
+	char hint[256];             /* what to do about it, may be "" */
+};
+
+void hs_error_clear(struct hs_error *e);
+void hs_error_set(struct hs_error *e, const char *file, long line, long col,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void hs_error_hint(struct hs_error *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* "file:line:col: msg" (parts that are unset are left out), into out. */
+void hs_error_format(const struct hs_error *e, char *out, size_t outlen);
+
+/* Append s[0..n) with control bytes, DEL and invalid UTF-8 escaped as \xNN
+ * (\t, \n, \r, \e as themselves), so log text can never drive a terminal. */
+int hs_escape(struct hs_buf *out, const char *s, size_t n);
+
+/* Small string helpers. */
+char *hs_strdup(const char *s);                     /* caller frees */
+void hs_strlcpy(char *dst, const char *src, size_t dstlen);
+const char *hs_skip_ws(const char *s);
+/* Parse a decimal or 0x-hex integer at s; returns chars used, 0 if none. */
+int hs_parse_int(const char *s, int64_t *out);
+
+/* Format µs since the epoch as "YYYY-MM-DD HH:MM:SS.mmm" (zone not shown). */
+void hs_format_ts(int64_t ts_us, char *out, size_t outlen, int with_us);
+/* ISO 8601: "YYYY-MM-DDTHH:MM:SS.mmm" with "Z" when utc is set. */
+void hs_format_iso(int64_t ts_us, int utc, char *out, size_t outlen);
+/* Civil date/time (read as UTC) to µs since the epoch. */
+int64_t hs_civil_to_us(int y, int mo, int d, int h, int mi, int s, long us);
+
+/* FNV-1a 64 over bytes: for file identity, never for security. */
+uint64_t hs_hash64(const void *p, size_t n, uint64_t seed);
+
+#endif

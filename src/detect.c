@@ -1,0 +1,57 @@
+/* detect.c — the table of parsers and the content probe.
+ *
+ * Adding a format: one parse_<name>.c that defines its descriptor, and one
+ * line in `parsers` below. Each descriptor carries sample lines; make check
+ * feeds every sample through hs_detect() and expects its own parser back.
+ */
+#include "hsmscope/detect.h"
+
+#include <string.h>
+
+extern const struct hs_parser_desc hs_parser_spy;
+extern const struct hs_parser_desc hs_parser_cloudhsm;
+
+static const struct hs_parser_desc *const parsers[] = {
+	&hs_parser_spy,
+	&hs_parser_cloudhsm,
+	NULL,
+};
+
+const struct hs_parser_desc *const *hs_detect_parsers(void) { return parsers; }
+
+const struct hs_parser_desc *hs_detect_by_name(const char *name)
+{
+	int i;
+
+	for (i = 0; parsers[i]; i++)
+		if (strcmp(parsers[i]->name, name) == 0)
+			return parsers[i];
+	return NULL;
+}
+
+const struct hs_parser_desc *hs_detect(const char *const *lines, int nlines, int *score)
+{
+	const struct hs_parser_desc *best = NULL;
+	int i, best_score = 0;
+
+	for (i = 0; parsers[i]; i++) {
+		int s = parsers[i]->probe(lines, nlines);
+		if (s > best_score) {
+			best_score = s;
+			best = parsers[i];
+		}
+	}
+	if (score)
+		*score = best_score;
+	return best_score >= HS_DETECT_MIN_SCORE ? best : NULL;
+}
+
+int hs_detect_names(struct hs_buf *out)
+{
+	int i;
+
+	for (i = 0; parsers[i]; i++)
+		if (hs_buf_printf(out, "%s%s", i ? ", " : "", parsers[i]->title) < 0)
+			return -1;
+	return 0;
+}

@@ -1,0 +1,361 @@
+/* export.c — JSON of events and summaries, written safely.
+ *
+ * Events are streamed from a query cursor and serialised one at a time with
+ * cJSON, so an export of millions of events holds one event in memory. The
+ * event schema is flat and stable: every key is always present (null when
+ * the format has no such field) so scripts can rely on it; audit-log keys
+ * are added for audit events.
+ */
+#include "hsmscope/export.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hsmscope/ckconst.h"
+#include "hsmscope/query.h"
+
+static void add_i64(cJSON *o, const char *k, int64_t v)
+{
+	if (v == HS_NONE)
+		cJSON_AddNullToObject(o, k);
+	else
+		cJSON_AddNumberToObject(o, k, (double)v);
+}
+
+static void add_str(cJSON *o, const char *k, const char *s)
+{
+	if (!s || !*s)
+		cJSON_AddNullToObject(o, k);
+	else
+		cJSON_AddStringToObject(o, k, s);
+}
+
+static void add_ts(cJSON *o, const char *k, int64_t ts, int utc)
+{
+	char buf[48];
+
+	if (ts == HS_NONE) {
+		cJSON_AddNullToObject(o, k);
+		return;
+	}
+	hs_format_iso(ts, utc, buf, sizeof buf);
+	cJSON_AddStringToObject(o, k, buf);
+}
+
+cJSON *hs_export_event(struct hs_index *ix, const struct hs_event *e)
+{
+	cJSON *o = cJSON_CreateObject(), *tmpl, *lines, *keys;
+	const struct hs_index_file *f = hs_index_file(ix, e->file_id);
+	char id[64];
+	const char *p, *end;
+	int i;
+
+	if (!o)
+		return NULL;
+	hs_query_op_id(ix, e, id, sizeof id);
+	cJSON_AddNumberToObject(o, "n", (double)e->n);
+	cJSON_AddStringToObject(o, "op_id", id);
+	add_str(o, "file", f ? f->path : NULL);
+	cJSON_AddNumberToObject(o, "line", (double)e->line);
+	add_str(o, "format", e->format);
+	add_ts(o, "ts", e->ts_us, e->ts_utc);
+	add_i64(o, "pid", e->pid);
+	add_i64(o, "tid", e->tid);
+	cJSON_AddNumberToObject(o, "instance", (double)e->instance);
+	add_i64(o, "call_no", e->call_no);
+	add_str(o, "func", e->func);
+	add_i64(o, "rv", e->rv);
+	add_str(o, "rv_name", e->rv_name);
+	cJSON_AddBoolToObject(o, "ok", e->ok);
+	cJSON_AddBoolToObject(o, "incomplete", e->incomplete);
+	if (e->dur_us == HS_NONE) {
+		cJSON_AddNullToObject(o, "dur_ms");
+		cJSON_AddNullToObject(o, "dur_source");
+	} else {
+		cJSON_AddNumberToObject(o, "dur_ms", (double)e->dur_us / 1000.0);
+		cJSON_AddStringToObject(o, "dur_source", e->dur_exact ? "tracer" :
+		                        "estimate: time to the next call of the same process and thread");
+	}
+	add_i64(o, "session", e->session);
+	add_i64(o, "slot", e->slot);
+	add_i64(o, "session_id", e->session_id);
+	add_i64(o, "login_id", e->login_id);
+	add_i64(o, "span_id", e->span_id);
+	add_i64(o, "peer", e->peer);
+	keys = cJSON_AddArrayToObject(o, "objects");
+	for (i = 0; keys && i < e->nkeys; i++) {
+		cJSON *k = cJSON_CreateObject();
+		cJSON_AddNumberToObject(k, "handle", (double)e->keys[i].handle);
+		cJSON_AddStringToObject(k, "role", e->keys[i].role);
+		cJSON_AddItemToArray(keys, k);
+	}
+	lines = cJSON_AddArrayToObject(o, "anomalies");
+	for (p = e->anomalies; lines && *p;) {
+		const char *c = strchr(p, ',');
+		size_t n = c ? (size_t)(c - p) : strlen(p);
+		char kind[64];
+		if (n >= sizeof kind)
+			n = sizeof kind - 1;
+		memcpy(kind, p, n);
+		kind[n] = '\0';
+		cJSON_AddItemToArray(lines, cJSON_CreateString(kind));
+		p += n + (c ? 1 : 0);
+	}
+	add_str(o, "summary", e->summary);
+	add_str(o, "hint", hs_event_hint(e->func));
+	if (e->format && strcmp(e->format, "cloudhsm") == 0) {
+		add_str(o, "hsm", e->hsm);
+		add_i64(o, "seq_no", e->seq);
+		add_i64(o, "reboot_counter", e->reboot);
+		add_i64(o, "command_type", e->cmd_type);
+		add_i64(o, "opcode", e->opcode);
+		add_i64(o, "response_code", e->rv);
+		add_str(o, "response_message", e->response);
+		add_i64(o, "log_type", e->log_type);
+		add_str(o, "user", e->user);
+		add_i64(o, "user_type", e->user_type);
+		keys = cJSON_AddArrayToObject(o, "key_handles");
+		for (i = 0; keys && i < e->nkeys; i++)
+			cJSON_AddItemToArray(keys, cJSON_CreateNumber((double)e->keys[i].handle));
+	}
+	tmpl = cJSON_AddObjectToObject(o, "template_summary");
+	lines = tmpl ? cJSON_AddArrayToObject(tmpl, "structured_info") : NULL;
+	p = hs_buf_cstr(&e->detail);
+	end = p + e->detail.len;
+	while (lines && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+		char *line = malloc(n + 1);
+		if (line) {
+			memcpy(line, p, n);
+			line[n] = '\0';
+			cJSON_AddItemToArray(lines, cJSON_CreateString(line));
+			free(line);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return o;
+}
+
+static int write_one(struct hs_index *ix, const struct hs_event *e, enum hs_export_format fmt,
+                     int64_t count, FILE *out)
+{
+	cJSON *o = hs_export_event(ix, e);
+	char *s;
+	int rc;
+
+	if (!o)
+		return -1;
+	s = fmt == HS_EXPORT_PRETTY ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!s)
+		return -1;
+	if (fmt == HS_EXPORT_NDJSON)
+		rc = fprintf(out, "%s\n", s);
+	else
+		rc = fprintf(out, "%s%s", count ? ",\n" : "\n", s);
+	cJSON_free(s);
+	return rc < 0 ? -1 : 0;
+}
+
+static int64_t finish(int64_t count, enum hs_export_format fmt, FILE *out, struct hs_error *err)
+{
+	if (fmt != HS_EXPORT_NDJSON)
+		fprintf(out, "%s]\n", count ? "\n" : "");
+	if (fflush(out) != 0 || ferror(out)) {
+		hs_error_set(err, "", 0, 0, "write error: %s", strerror(errno));
+		return -1;
+	}
+	return count;
+}
+
+int64_t hs_export_events(struct hs_index *ix, const struct hs_filter *f,
+                         enum hs_export_format fmt, FILE *out, struct hs_error *err)
+{
+	struct hs_query *q;
+	struct hs_event e;
+	int64_t count = 0;
+	int rc;
+
+	if (hs_query_open(ix, f, 0, &q, err) < 0)
+		return -1;
+	hs_event_init(&e);
+	if (fmt != HS_EXPORT_NDJSON)
+		fputc('[', out);
+	while ((rc = hs_query_next(q, &e, err)) == 1) {
+		if (write_one(ix, &e, fmt, count, out) < 0) {
+			rc = -1;
+			hs_error_set(err, "", 0, 0, "write error: %s", strerror(errno));
+			break;
+		}
+		count++;
+	}
+	hs_event_free(&e);
+	hs_query_close(q);
+	if (rc < 0)
+		return -1;
+	return finish(count, fmt, out, err);
+}
+
+int64_t hs_export_numbers(struct hs_index *ix, const int64_t *ns, int64_t n,
+                          enum hs_export_format fmt, FILE *out, struct hs_error *err)
+{
+	struct hs_event e;
+	int64_t i, count = 0;
+	int rc;
+
+	hs_event_init(&e);
+	if (fmt != HS_EXPORT_NDJSON)
+		fputc('[', out);
+	for (i = 0; i < n; i++) {
+		rc = hs_query_event(ix, ns[i], &e, err);
+		if (rc < 0)
+			break;
+		if (rc == 0)
+			continue;
+		if (write_one(ix, &e, fmt, count, out) < 0) {
+			hs_error_set(err, "", 0, 0, "write error: %s", strerror(errno));
+			rc = -1;
+			break;
+		}
+		count++;
+	}
+	hs_event_free(&e);
+	if (i < n)
+		return -1;
+	return finish(count, fmt, out, err);
+}
+
+static cJSON *dur_json(const struct hs_dur_stats *d, int with_avg)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!d->count) {
+		cJSON_AddNullToObject(o, "min");
+		if (with_avg)
+			cJSON_AddNullToObject(o, "avg");
+		cJSON_AddNullToObject(o, "p50");
+		cJSON_AddNullToObject(o, "p95");
+		cJSON_AddNullToObject(o, "p99");
+		cJSON_AddNullToObject(o, "max");
+		cJSON_AddNumberToObject(o, "total", 0);
+		return o;
+	}
+	cJSON_AddNumberToObject(o, "min", d->min);
+	if (with_avg)
+		cJSON_AddNumberToObject(o, "avg", d->avg);
+	cJSON_AddNumberToObject(o, "p50", d->p50);
+	cJSON_AddNumberToObject(o, "p95", d->p95);
+	cJSON_AddNumberToObject(o, "p99", d->p99);
+	cJSON_AddNumberToObject(o, "max", d->max);
+	cJSON_AddNumberToObject(o, "total", d->total);
+	return o;
+}
+
+cJSON *hs_export_summary(struct hs_index *ix, const struct hs_stats *s)
+{
+	const struct hs_index_info *info = hs_index_info(ix);
+	cJSON *o = cJSON_CreateObject(), *by, *files;
+	int i;
+
+	cJSON_AddNumberToObject(o, "total_calls", (double)s->total);
+	cJSON_AddNumberToObject(o, "errors", (double)s->errors);
+	cJSON_AddNumberToObject(o, "success_rate", s->success_rate);
+	cJSON_AddNumberToObject(o, "incomplete", (double)s->incomplete);
+	cJSON_AddNumberToObject(o, "processes", (double)s->processes);
+	cJSON_AddNumberToObject(o, "threads", (double)s->threads);
+	by = cJSON_AddObjectToObject(o, "by_function");
+	for (i = 0; i < s->nfuncs; i++) {
+		const struct hs_func_stats *f = &s->funcs[i];
+		cJSON *fo = cJSON_AddObjectToObject(by, f->name);
+		if (!fo)
+			continue;
+		cJSON_AddNumberToObject(fo, "calls", (double)f->calls);
+		cJSON_AddNumberToObject(fo, "errors", (double)f->errors);
+		if (f->dur.count) {
+			cJSON_AddNumberToObject(fo, "p50_ms", f->dur.p50);
+			cJSON_AddNumberToObject(fo, "p95_ms", f->dur.p95);
+			cJSON_AddNumberToObject(fo, "max_ms", f->dur.max);
+		} else {
+			cJSON_AddNullToObject(fo, "p50_ms");
+			cJSON_AddNullToObject(fo, "p95_ms");
+			cJSON_AddNullToObject(fo, "max_ms");
+		}
+	}
+	by = cJSON_AddObjectToObject(o, "by_rv");
+	for (i = 0; i < s->nrvs; i++) {
+		cJSON *prev = cJSON_GetObjectItemCaseSensitive(by, s->rvs[i].name);
+		if (prev)
+			cJSON_SetNumberValue(prev, prev->valuedouble + (double)s->rvs[i].count);
+		else
+			cJSON_AddNumberToObject(by, s->rvs[i].name, (double)s->rvs[i].count);
+	}
+	cJSON_AddItemToObject(o, "duration_ms", dur_json(&s->dur, 1));
+	cJSON_AddStringToObject(o, "duration_source", s->dur_exact ? "tracer" :
+	                        "estimate: time to the next call of the same process and thread "
+	                        "(an upper bound, at the log's clock resolution)");
+	add_ts(o, "first_ts", s->first_ts, s->ts_utc);
+	add_ts(o, "last_ts", s->last_ts, s->ts_utc);
+	files = cJSON_AddArrayToObject(o, "files");
+	for (i = 0; i < info->files; i++) {
+		const struct hs_index_file *f = hs_index_file(ix, i);
+		cJSON *fo;
+		if (!f)
+			continue;
+		fo = cJSON_CreateObject();
+		cJSON_AddStringToObject(fo, "path", f->path);
+		cJSON_AddStringToObject(fo, "format", f->format);
+		cJSON_AddNumberToObject(fo, "calls", (double)f->events);
+		cJSON_AddNumberToObject(fo, "skipped_lines", (double)f->skipped);
+		cJSON_AddItemToArray(files, fo);
+	}
+	return o;
+}
+
+int hs_export_to_file(const char *path, int force,
+                      int (*fn)(void *ctx, FILE *out, struct hs_error *err), void *ctx,
+                      struct hs_error *err)
+{
+	char tmp[PATH_MAX];
+	FILE *out;
+	int fd, rc;
+
+	if (!force && access(path, F_OK) == 0) {
+		hs_error_set(err, path, 0, 0, "exists; not overwritten");
+		hs_error_hint(err, "give --force to replace it");
+		return -1;
+	}
+	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+		hs_error_set(err, path, 0, 0, "path too long");
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || !(out = fdopen(fd, "w"))) {
+		hs_error_set(err, path, 0, 0, "cannot write: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	rc = fn(ctx, out, err);
+	if (fflush(out) != 0 || fsync(fileno(out)) != 0) {
+		if (!rc)
+			hs_error_set(err, path, 0, 0, "write error: %s", strerror(errno));
+		rc = -1;
+	}
+	if (fclose(out) != 0 && !rc) {
+		hs_error_set(err, path, 0, 0, "write error: %s", strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0 && rename(tmp, path) != 0) {
+		hs_error_set(err, path, 0, 0, "cannot rename into place: %s", strerror(errno));
+		rc = -1;
+	}
+	if (rc)
+		unlink(tmp);
+	return rc;
+}

@@ -1,0 +1,853 @@
+/* index.c — building, refreshing and reusing the SQLite index.
+ *
+ * An index belongs to one ordered set of log paths. Its `files` table keeps
+ * each log's identity (size, mtime, hash of the head) and where parsing
+ * stopped (`parsed_bytes`, the parser's resume state). On open:
+ *   - every log unchanged            → reuse, nothing parsed;
+ *   - one log that only grew         → refresh: in one transaction, drop the
+ *                                      events from its last unfinished call
+ *                                      on and parse from there;
+ *   - anything else                  → rebuild into "<index>.tmp.<pid>" with
+ *                                      journaling off, then rename(2) into
+ *                                      place, so no half index is trusted.
+ *
+ * Durations of call traces are estimated as the time to the next call of
+ * the same thread: the writer holds back the latest event of each thread
+ * (the `held` table, bounded) until its successor arrives, so each row is
+ * written once, already complete.
+ */
+#include "hsmscope/index.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hsmscope/detect.h"
+#include "hsmscope/pipeline.h"
+#include "hsmscope/reader.h"
+#include "hsmscope/regex.h"
+
+#define HELD_MAX 256            /* threads whose last call is held back */
+
+struct held {
+	int file_id;
+	int64_t instance, tid;      /* the thread's key (tid may be HS_NONE) */
+	struct hs_event ev;         /* owned copy, already numbered */
+};
+
+struct writer {
+	sqlite3 *db;                /* the index being written */
+	sqlite3_stmt *ins;          /* INSERT INTO events */
+	sqlite3_stmt *ins_key;      /* INSERT INTO event_keys */
+	sqlite3_stmt *prev;         /* last unfinished event of a thread (refresh) */
+	sqlite3_stmt *set_dur;      /* UPDATE its duration (refresh) */
+	int64_t next_n;             /* n of the next event */
+	int call_trace;             /* the current file's parser estimates durations */
+	int refreshing;             /* rows of this file already exist */
+	struct held *held;          /* HELD_MAX slots, owned; nheld in use */
+	int nheld;
+	int64_t events;             /* events written by this run */
+	int64_t skipped;            /* lines skipped by this run */
+	int failed;                 /* an SQLite error stopped the run */
+	char errmsg[256];           /* that error */
+};
+
+struct hs_index {
+	sqlite3 *db;                /* owned */
+	char *path;                 /* owned */
+	struct hs_index_info info;  /* info.path points at path */
+	struct hs_index_file *files; /* owned, nfiles entries, by id */
+	int nfiles;
+};
+
+/* ----------------------------------------------------------- the writer */
+
+static void bind_i64(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v == HS_NONE)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, v);
+}
+
+static void bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+	if (!s || !*s)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+static const char insert_sql[] =
+	"INSERT INTO events(n, file_id, offset, line, format, ts_us, ts_utc, pid, tid,"
+	" instance, call_no, func, rv, rv_name, ok, incomplete, dur_us, dur_exact,"
+	" session, slot, user, user_type, hsm, seq, reboot, opcode, cmd_type, log_type,"
+	" response, summary, detail)"
+	" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
+	"?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31)";
+
+static int write_row(struct writer *w, const struct hs_event *e)
+{
+	sqlite3_stmt *st = w->ins;
+	int i;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, e->n);
+	sqlite3_bind_int(st, 2, e->file_id);
+	sqlite3_bind_int64(st, 3, e->offset);
+	sqlite3_bind_int64(st, 4, e->line);
+	bind_str(st, 5, e->format);
+	bind_i64(st, 6, e->ts_us);
+	sqlite3_bind_int(st, 7, e->ts_utc);
+	bind_i64(st, 8, e->pid);
+	bind_i64(st, 9, e->tid);
+	sqlite3_bind_int64(st, 10, e->instance);
+	bind_i64(st, 11, e->call_no);
+	bind_str(st, 12, e->func);
+	bind_i64(st, 13, e->rv);
+	bind_str(st, 14, e->rv_name);
+	sqlite3_bind_int(st, 15, e->ok);
+	sqlite3_bind_int(st, 16, e->incomplete);
+	bind_i64(st, 17, e->dur_us);
+	if (e->dur_us == HS_NONE)
+		sqlite3_bind_null(st, 18);
+	else
+		sqlite3_bind_int(st, 18, e->dur_exact);
+	bind_i64(st, 19, e->session);
+	bind_i64(st, 20, e->slot);
+	bind_str(st, 21, e->user);
+	bind_i64(st, 22, e->user_type);
+	bind_str(st, 23, e->hsm);
+	bind_i64(st, 24, e->seq);
+	bind_i64(st, 25, e->reboot);
+	bind_i64(st, 26, e->opcode);
+	bind_i64(st, 27, e->cmd_type);
+	bind_i64(st, 28, e->log_type);
+	bind_str(st, 29, e->response);
+	bind_str(st, 30, e->summary);
+	sqlite3_bind_text(st, 31, hs_buf_cstr(&e->detail), (int)e->detail.len, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	for (i = 0; i < e->nkeys; i++) {
+		sqlite3_reset(w->ins_key);
+		sqlite3_bind_int64(w->ins_key, 1, e->n);
+		sqlite3_bind_int64(w->ins_key, 2, e->keys[i].handle);
+		sqlite3_bind_text(w->ins_key, 3, e->keys[i].role, -1, SQLITE_STATIC);
+		if (sqlite3_step(w->ins_key) != SQLITE_DONE)
+			goto fail;
+	}
+	w->events++;
+	return 0;
+fail:
+	snprintf(w->errmsg, sizeof w->errmsg, "%s", sqlite3_errmsg(w->db));
+	w->failed = 1;
+	return -1;
+}
+
+static struct held *held_find(struct writer *w, const struct hs_event *e)
+{
+	int i;
+
+	for (i = 0; i < w->nheld; i++) {
+		struct held *h = &w->held[i];
+		if (h->file_id == e->file_id && h->instance == e->instance && h->tid == e->tid)
+			return h;
+	}
+	return NULL;
+}
+
+/* Write held event i (its duration stays unknown) and drop it. */
+static void held_drop(struct writer *w, int i)
+{
+	if (!w->failed)
+		write_row(w, &w->held[i].ev);
+	hs_event_free(&w->held[i].ev);
+	w->held[i] = w->held[--w->nheld];
+}
+
+/* Write every held event (their durations stay unknown). */
+static void flush_held(struct writer *w)
+{
+	while (w->nheld)
+		held_drop(w, w->nheld - 1);
+}
+
+/* A process that finalized makes no more calls: its threads' last events
+ * are final. Keeps the held set to the live threads. */
+static void flush_instance(struct writer *w, int file_id, int64_t instance)
+{
+	int i;
+
+	for (i = w->nheld - 1; i >= 0; i--)
+		if (w->held[i].file_id == file_id && w->held[i].instance == instance)
+			held_drop(w, i);
+}
+
+/* During a refresh, the thread's last event in the index gets its
+ * duration from this, its successor. */
+static void finish_prev_in_db(struct writer *w, const struct hs_event *e)
+{
+	sqlite3_stmt *st = w->prev;
+	int64_t n, ts;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int(st, 1, e->file_id);
+	sqlite3_bind_int64(st, 2, e->instance);
+	bind_i64(st, 3, e->tid);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return;
+	n = sqlite3_column_int64(st, 0);
+	if (sqlite3_column_type(st, 1) == SQLITE_NULL || e->ts_us == HS_NONE)
+		return;
+	ts = sqlite3_column_int64(st, 1);
+	if (e->ts_us < ts)
+		return;
+	sqlite3_reset(w->set_dur);
+	sqlite3_bind_int64(w->set_dur, 1, e->ts_us - ts);
+	sqlite3_bind_int64(w->set_dur, 2, n);
+	sqlite3_step(w->set_dur);
+}
+
+static int on_event(void *ctx, struct hs_event *e)
+{
+	struct writer *w = ctx;
+	struct held *s;
+
+	if (w->failed)
+		return 1;
+	e->n = w->next_n++;
+	if (!w->call_trace || e->dur_us != HS_NONE) {
+		if (e->dur_us != HS_NONE)
+			e->dur_exact = 1;
+		return write_row(w, e) ? 1 : 0;
+	}
+	s = held_find(w, e);
+	if (s) {
+		if (s->ev.ts_us != HS_NONE && e->ts_us != HS_NONE && e->ts_us >= s->ev.ts_us)
+			s->ev.dur_us = e->ts_us - s->ev.ts_us;
+		s->ev.dur_exact = 0;
+		if (write_row(w, &s->ev))
+			return 1;
+	} else {
+		if (w->nheld == HELD_MAX)
+			held_drop(w, 0); /* more live threads than we follow: oldest goes */
+		s = &w->held[w->nheld++];
+		s->file_id = e->file_id;
+		s->instance = e->instance;
+		s->tid = e->tid;
+		hs_event_init(&s->ev);
+		if (w->refreshing)
+			finish_prev_in_db(w, e);
+	}
+	if (hs_event_copy(&s->ev, e) < 0) {
+		snprintf(w->errmsg, sizeof w->errmsg, "out of memory");
+		w->failed = 1;
+		return 1;
+	}
+	if (strcmp(e->func, "C_Finalize") == 0)
+		flush_instance(w, e->file_id, e->instance);
+	return 0;
+}
+
+static void on_skip(void *ctx, int64_t lineno, int64_t offset, const char *why)
+{
+	struct writer *w = ctx;
+
+	(void)lineno;
+	(void)offset;
+	(void)why;
+	w->skipped++;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static int exec(sqlite3 *db, const char *sql, struct hs_error *err, const char *path)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		hs_error_set(err, path, 0, 0, "index: %s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int mkdir_private(const char *dir)
+{
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+char *hs_index_default_path(const char *const *paths, int npaths, struct hs_error *err)
+{
+	const char *base = getenv("XDG_CACHE_HOME"), *home = getenv("HOME"), *name;
+	char dir[PATH_MAX], real[PATH_MAX], *out;
+	uint64_t h = 0;
+	int i;
+	size_t n;
+
+	if (base && *base) {
+		snprintf(dir, sizeof dir, "%s", base);
+	} else if (home && *home) {
+		snprintf(dir, sizeof dir, "%s/.cache", home);
+	} else {
+		hs_error_set(err, "", 0, 0, "no cache directory: neither XDG_CACHE_HOME nor HOME is set");
+		hs_error_hint(err, "give --index FILE");
+		return NULL;
+	}
+	if (mkdir_private(dir) < 0)
+		goto fail;
+	n = strlen(dir);
+	snprintf(dir + n, sizeof dir - n, "/hsmscope");
+	if (mkdir_private(dir) < 0 || chmod(dir, 0700) < 0)
+		goto fail;
+	for (i = 0; i < npaths; i++) {
+		const char *p = realpath(paths[i], real) ? real : paths[i];
+		h = hs_hash64(p, strlen(p) + 1, h);
+	}
+	name = strrchr(paths[0], '/');
+	name = name ? name + 1 : paths[0];
+	out = malloc(strlen(dir) + strlen(name) + 40);
+	if (!out) {
+		hs_error_set(err, "", 0, 0, "out of memory");
+		return NULL;
+	}
+	sprintf(out, "%s/%.64s-%016llx.db", dir, name, (unsigned long long)h);
+	return out;
+fail:
+	hs_error_set(err, dir, 0, 0, "cannot create the cache directory: %s", strerror(errno));
+	hs_error_hint(err, "give --index FILE");
+	return NULL;
+}
+
+/* ------------------------------------------------------------- inputs */
+
+struct input {
+	const char *path;           /* as given */
+	char real[PATH_MAX];        /* absolute */
+	struct hs_file_id id;       /* identity now */
+	const struct hs_parser_desc *parser;
+	int ok;                     /* usable */
+};
+
+static int check_inputs(const char *const *paths, int npaths, struct input *in,
+                        const struct hs_index_opts *o, struct hs_error *err)
+{
+	int i, good = 0;
+	struct hs_error e;
+
+	for (i = 0; i < npaths; i++) {
+		in[i].path = paths[i];
+		in[i].ok = 0;
+		hs_error_clear(&e);
+		if (hs_file_identify(paths[i], &in[i].id, &e) == 0 &&
+		    hs_pipeline_detect(paths[i], &in[i].parser, &e) == 0) {
+			in[i].ok = 1;
+			good++;
+			if (!realpath(paths[i], in[i].real))
+				hs_strlcpy(in[i].real, paths[i], sizeof in[i].real);
+			continue;
+		}
+		if (o->on_file_error)
+			o->on_file_error(o->ctx, &e);
+		if (!err->msg[0])
+			*err = e;
+	}
+	if (good == npaths || (good > 0 && o->keep_going))
+		return 0;
+	if (npaths > 1 && good == 0)
+		hs_error_set(err, "", 0, 0, "none of the %d files could be read", npaths);
+	else if (npaths > 1) {
+		hs_error_set(err, "", 0, 0, "%d of %d files could not be read; nothing was indexed",
+		             npaths - good, npaths);
+		hs_error_hint(err, "give --keep-going to load the others");
+	}
+	return -1;
+}
+
+/* ---------------------------------------------------------- build/reuse */
+
+static const char index_sql[] =
+	"CREATE INDEX ev_func ON events(func, dur_us);"
+	"CREATE INDEX ev_rv ON events(rv);"
+	"CREATE INDEX ev_ts ON events(ts_us);"
+	"CREATE INDEX ev_session ON events(session) WHERE session IS NOT NULL;"
+	"CREATE INDEX ev_user ON events(user) WHERE user IS NOT NULL;"
+	"CREATE INDEX ev_hsm ON events(hsm) WHERE hsm IS NOT NULL;"
+	"CREATE INDEX ev_thread ON events(file_id, instance, tid, n);"
+	"CREATE INDEX keys_handle ON event_keys(handle);"
+	"CREATE INDEX keys_n ON event_keys(n);";
+
+static int prepare_writer(struct writer *w, sqlite3 *db, struct hs_error *err, const char *path)
+{
+	memset(w, 0, sizeof *w);
+	w->db = db;
+	w->held = calloc(HELD_MAX, sizeof *w->held);
+	if (!w->held) {
+		hs_error_set(err, path, 0, 0, "out of memory");
+		return -1;
+	}
+	if (sqlite3_prepare_v2(db, insert_sql, -1, &w->ins, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO event_keys(n, handle, role) VALUES(?1,?2,?3)", -1,
+	                       &w->ins_key, NULL) != SQLITE_OK) {
+		hs_error_set(err, path, 0, 0, "index: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+static void free_writer(struct writer *w)
+{
+	if (w->held)
+		flush_held(w);
+	free(w->held);
+	sqlite3_finalize(w->ins);
+	sqlite3_finalize(w->ins_key);
+	sqlite3_finalize(w->prev);
+	sqlite3_finalize(w->set_dur);
+}
+
+static int parse_file(struct writer *w, struct input *in, int file_id, int64_t start,
+                      int64_t start_line, const char *state, const struct hs_index_opts *o,
+                      struct hs_error *err)
+{
+	struct hs_pipeline_input pi;
+	struct hs_sink sink = { w, on_event, on_skip };
+	struct hs_parse_stats st;
+	sqlite3_stmt *up;
+	int rc;
+
+	memset(&pi, 0, sizeof pi);
+	pi.path = in->path;
+	pi.file_id = file_id;
+	pi.parser = in->parser;
+	pi.start_offset = start;
+	pi.start_line = start_line;
+	pi.resume_state = state;
+	pi.hsm_name = o->hsm_name;
+	pi.redact.data = o->redact_data;
+	pi.interrupted = o->interrupted;
+	w->call_trace = in->parser->call_trace;
+	w->skipped = 0;
+	rc = hs_pipeline_run(&pi, &sink, &st, err);
+	flush_held(w);
+	if (w->failed) {
+		hs_error_set(err, in->path, 0, 0, "index: %s", w->errmsg);
+		return -1;
+	}
+	if (rc)
+		return rc < 0 ? -1 : 1;
+	if (sqlite3_prepare_v2(w->db,
+	        "INSERT OR REPLACE INTO files(id, path, format, size, mtime_ns, head_hash,"
+	        " parsed_bytes, parsed_lines, parser_state, events, skipped, incomplete)"
+	        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+	        " (SELECT count(*) FROM events WHERE file_id = ?1),"
+	        " ifnull((SELECT skipped FROM files WHERE id = ?1 AND ?12), 0) + ?10,"
+	        " (SELECT count(*) FROM events WHERE file_id = ?1 AND incomplete))",
+	        -1, &up, NULL) != SQLITE_OK) {
+		hs_error_set(err, in->path, 0, 0, "index: %s", sqlite3_errmsg(w->db));
+		return -1;
+	}
+	sqlite3_bind_int(up, 1, file_id);
+	sqlite3_bind_text(up, 2, in->real, -1, SQLITE_STATIC);
+	sqlite3_bind_text(up, 3, in->parser->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(up, 4, in->id.size);
+	sqlite3_bind_int64(up, 5, in->id.mtime_ns);
+	sqlite3_bind_text(up, 6, in->id.head_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(up, 7, st.safe_offset);
+	sqlite3_bind_int64(up, 8, st.safe_line);
+	sqlite3_bind_text(up, 9, st.state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(up, 10, w->skipped);
+	sqlite3_bind_int(up, 12, w->refreshing);
+	rc = sqlite3_step(up);
+	sqlite3_finalize(up);
+	if (rc != SQLITE_DONE) {
+		hs_error_set(err, in->path, 0, 0, "index: %s", sqlite3_errmsg(w->db));
+		return -1;
+	}
+	return 0;
+}
+
+/* Renumber a multi-file index so that n follows time across files. */
+static int merge_timeline(sqlite3 *db, struct hs_error *err, const char *path)
+{
+	return exec(db,
+		"CREATE TEMP TABLE nmap(old INTEGER PRIMARY KEY, new INTEGER);"
+		"INSERT INTO nmap SELECT n, row_number() OVER"
+		" (ORDER BY ts_us IS NULL, ts_us, file_id, n) FROM events;"
+		"UPDATE events SET n = -(SELECT new FROM nmap WHERE old = events.n);"
+		"UPDATE events SET n = -n;"
+		"UPDATE event_keys SET n = (SELECT new FROM nmap WHERE old = event_keys.n);"
+		"DROP TABLE nmap;", err, path);
+}
+
+static int build(const char *ipath, struct input *in, int npaths,
+                 const struct hs_index_opts *o, struct hs_index_info *info,
+                 struct hs_error *err)
+{
+	char tmp[PATH_MAX + 32];
+	sqlite3 *db = NULL;
+	struct writer w;
+	int i, fd, rc = -1, nfiles = 0;
+	char sql[256];
+
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", ipath, (long)getpid());
+	unlink(tmp);
+	/* create it ourselves so it is private from the first byte */
+	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		hs_error_set(err, tmp, 0, 0, "cannot create the index: %s", strerror(errno));
+		hs_error_hint(err, "check the directory or give --index FILE");
+		return -1;
+	}
+	close(fd);
+	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		hs_error_set(err, tmp, 0, 0, "cannot open the index: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	if (exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+	             "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-16384;"
+	             "PRAGMA page_size=8192;", err, tmp) ||
+	    exec(db, hs_index_schema_sql(), err, tmp) || exec(db, "BEGIN", err, tmp))
+		goto out;
+	if (prepare_writer(&w, db, err, tmp) < 0) {
+		free_writer(&w);
+		goto out;
+	}
+	w.next_n = 1;
+	for (i = 0; i < npaths; i++) {
+		if (!in[i].ok)
+			continue;
+		rc = parse_file(&w, &in[i], i, 0, 1, NULL, o, err);
+		if (rc)
+			break;
+		nfiles++;
+	}
+	info->events = w.next_n - 1;
+	free_writer(&w);
+	if (rc) {
+		if (rc > 0)
+			hs_error_set(err, ipath, 0, 0, "interrupted: no index written");
+		rc = -1;
+		goto out;
+	}
+	rc = -1;
+	if (nfiles > 1 && merge_timeline(db, err, tmp))
+		goto out;
+	if (exec(db, index_sql, err, tmp))
+		goto out;
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO meta VALUES('schema_version', '%d');"
+	         "INSERT INTO meta VALUES('dur_method', 'time to the next call of the same"
+	         " process and thread (upper bound, resolution of the log''s clock)');",
+	         HS_INDEX_SCHEMA_VERSION);
+	if (exec(db, sql, err, tmp) || exec(db, "COMMIT", err, tmp))
+		goto out;
+	rc = 0;
+out:
+	if (sqlite3_close(db) != SQLITE_OK && rc == 0) {
+		hs_error_set(err, tmp, 0, 0, "cannot finish the index");
+		rc = -1;
+	}
+	if (rc == 0 && rename(tmp, ipath) != 0) {
+		hs_error_set(err, ipath, 0, 0, "cannot move the index into place: %s", strerror(errno));
+		rc = -1;
+	}
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+enum plan { PLAN_BUILD, PLAN_REUSE, PLAN_REFRESH };
+
+/* Compare the index's files table with the inputs. */
+static enum plan decide(sqlite3 *db, struct input *in, int npaths, int *grown)
+{
+	sqlite3_stmt *st;
+	int rows = 0, changed = 0, ok = 1;
+
+	*grown = -1;
+	if (sqlite3_prepare_v2(db, "SELECT (SELECT value FROM meta WHERE key='schema_version'),"
+	                           " id, path, format, size, mtime_ns, head_hash FROM files ORDER BY id",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return PLAN_BUILD;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int id = sqlite3_column_int(st, 1);
+		const char *path = (const char *)sqlite3_column_text(st, 2);
+		const char *fmt = (const char *)sqlite3_column_text(st, 3);
+		int64_t size = sqlite3_column_int64(st, 4), mtime = sqlite3_column_int64(st, 5);
+		const char *hh = (const char *)sqlite3_column_text(st, 6);
+
+		if (sqlite3_column_int(st, 0) != HS_INDEX_SCHEMA_VERSION || id < 0 || id >= npaths ||
+		    !in[id].ok || !path || strcmp(path, in[id].real) || !fmt ||
+		    strcmp(fmt, in[id].parser->name) || !hh || strcmp(hh, in[id].id.head_hash)) {
+			ok = 0;
+			break;
+		}
+		rows++;
+		if (size == in[id].id.size && mtime == in[id].id.mtime_ns)
+			continue;
+		if (in[id].id.size > size) {
+			changed++;
+			*grown = id;
+		} else {
+			ok = 0;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	{
+		int i, want = 0;
+		for (i = 0; i < npaths; i++)
+			want += in[i].ok;
+		if (rows != want)
+			ok = 0;
+	}
+	if (!ok)
+		return PLAN_BUILD;
+	if (changed == 0)
+		return PLAN_REUSE;
+	/* one file that grew, in a one-file index: parse only its new part;
+	 * in a merged set the new events would break time order, so rebuild */
+	return (changed == 1 && npaths == 1) ? PLAN_REFRESH : PLAN_BUILD;
+}
+
+static int refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_index_opts *o,
+                   struct hs_index_info *info, struct hs_error *err)
+{
+	sqlite3_stmt *st;
+	int64_t start = 0, line = 1, maxn = 0;
+	char state[128] = "";
+	struct writer w;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT parsed_bytes, parsed_lines, parser_state,"
+	                           " (SELECT ifnull(max(n), 0) FROM events) FROM files WHERE id = ?1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int(st, 1, file_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		start = sqlite3_column_int64(st, 0);
+		line = sqlite3_column_int64(st, 1);
+		if (sqlite3_column_text(st, 2))
+			hs_strlcpy(state, (const char *)sqlite3_column_text(st, 2), sizeof state);
+		maxn = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (exec(db, "BEGIN IMMEDIATE", err, in->path))
+		return -1;
+	if (prepare_writer(&w, db, err, in->path) < 0)
+		goto fail;
+	{
+		/* the unfinished tail of the last run is parsed again */
+		sqlite3_stmt *del;
+		if (sqlite3_prepare_v2(db, "DELETE FROM event_keys WHERE n IN (SELECT n FROM events"
+		                           " WHERE file_id = ?1 AND offset >= ?2)", -1, &del, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_int(del, 1, file_id);
+		sqlite3_bind_int64(del, 2, start);
+		sqlite3_step(del);
+		sqlite3_finalize(del);
+		if (sqlite3_prepare_v2(db, "DELETE FROM events WHERE file_id = ?1 AND offset >= ?2",
+		                       -1, &del, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_int(del, 1, file_id);
+		sqlite3_bind_int64(del, 2, start);
+		sqlite3_step(del);
+		sqlite3_finalize(del);
+	}
+	if (sqlite3_prepare_v2(db, "SELECT n, ts_us FROM events WHERE file_id = ?1 AND instance = ?2"
+	                           " AND tid IS ?3 ORDER BY n DESC LIMIT 1", -1, &w.prev, NULL) ||
+	    sqlite3_prepare_v2(db, "UPDATE events SET dur_us = ?1, dur_exact = 0 WHERE n = ?2"
+	                           " AND dur_us IS NULL", -1, &w.set_dur, NULL))
+		goto fail;
+	w.refreshing = 1;
+	w.next_n = maxn + 1;
+	rc = parse_file(&w, in, file_id, start, line, state, o, err);
+	info->parsed_bytes = in->id.size - start;
+	free_writer(&w);
+	if (rc) {
+		if (rc > 0)
+			hs_error_set(err, in->path, 0, 0, "interrupted: index left as it was");
+		exec(db, "ROLLBACK", NULL, NULL);
+		return -1;
+	}
+	if (exec(db, "COMMIT", err, in->path)) {
+		exec(db, "ROLLBACK", NULL, NULL);
+		return -1;
+	}
+	return 0;
+fail:
+	if (!err->msg[0])
+		hs_error_set(err, in->path, 0, 0, "index: %s", sqlite3_errmsg(db));
+	free_writer(&w);
+	exec(db, "ROLLBACK", NULL, NULL);
+	return -1;
+}
+
+static int load_info(struct hs_index *ix)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(ix->db, "SELECT (SELECT count(*) FROM events), count(*),"
+	                               " sum(skipped), sum(incomplete) FROM files", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		ix->info.events = sqlite3_column_int64(st, 0);
+		ix->info.files = sqlite3_column_int64(st, 1);
+		ix->info.skipped = sqlite3_column_int64(st, 2);
+		ix->info.incomplete = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(ix->db, "SELECT id, path, format, head_hash, events, skipped"
+	                               " FROM files ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int id = sqlite3_column_int(st, 0);
+		struct hs_index_file *f;
+		if (id < 0 || id > 100000)
+			continue;
+		if (id >= ix->nfiles) {
+			f = realloc(ix->files, (size_t)(id + 1) * sizeof *f);
+			if (!f)
+				break;
+			memset(f + ix->nfiles, 0, (size_t)(id + 1 - ix->nfiles) * sizeof *f);
+			ix->files = f;
+			ix->nfiles = id + 1;
+		}
+		f = &ix->files[id];
+		free(f->path);
+		f->path = hs_strdup(sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
+		hs_strlcpy(f->format, sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "", sizeof f->format);
+		hs_strlcpy(f->head_hash, sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : "", sizeof f->head_hash);
+		f->events = sqlite3_column_int64(st, 4);
+		f->skipped = sqlite3_column_int64(st, 5);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+const struct hs_index_file *hs_index_file(const struct hs_index *ix, int id)
+{
+	if (id < 0 || id >= ix->nfiles || !ix->files[id].path)
+		return NULL;
+	return &ix->files[id];
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int hs_index_open(const char *const *paths, int npaths, const struct hs_index_opts *opts,
+                  struct hs_index **out, struct hs_error *err)
+{
+	struct hs_index_opts none;
+	struct input *in = NULL;
+	struct hs_index *ix = NULL;
+	enum plan plan = PLAN_BUILD;
+	double t0 = now_s();
+	int grown = -1, i;
+
+	hs_error_clear(err);
+	if (!opts) {
+		memset(&none, 0, sizeof none);
+		opts = &none;
+	}
+	if (npaths <= 0) {
+		hs_error_set(err, "", 0, 0, "no input files");
+		return -1;
+	}
+	in = calloc((size_t)npaths, sizeof *in);
+	ix = calloc(1, sizeof *ix);
+	if (!in || !ix) {
+		hs_error_set(err, "", 0, 0, "out of memory");
+		goto fail;
+	}
+	if (check_inputs(paths, npaths, in, opts, err) < 0)
+		goto fail;
+	hs_error_clear(err);
+	ix->path = opts->index_path ? hs_strdup(opts->index_path)
+	                            : hs_index_default_path(paths, npaths, err);
+	if (!ix->path)
+		goto fail;
+	ix->info.path = ix->path;
+
+	if (!opts->rebuild && access(ix->path, F_OK) == 0) {
+		if (sqlite3_open_v2(ix->path, &ix->db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+			sqlite3_busy_timeout(ix->db, 5000);
+			plan = decide(ix->db, in, npaths, &grown);
+		}
+		if (plan == PLAN_REFRESH) {
+			if (refresh(ix->db, &in[grown], grown, opts, &ix->info, err) < 0) {
+				if (opts->interrupted && *opts->interrupted)
+					goto fail;
+				plan = PLAN_BUILD; /* anything odd: start over */
+				hs_error_clear(err);
+			} else {
+				ix->info.refreshed = 1;
+			}
+		}
+		if (plan == PLAN_BUILD) {
+			sqlite3_close(ix->db);
+			ix->db = NULL;
+		}
+	}
+	if (plan == PLAN_BUILD) {
+		if (build(ix->path, in, npaths, opts, &ix->info, err) < 0)
+			goto fail;
+		for (i = 0; i < npaths; i++)
+			if (in[i].ok)
+				ix->info.parsed_bytes += in[i].id.size;
+		if (sqlite3_open_v2(ix->path, &ix->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+			hs_error_set(err, ix->path, 0, 0, "cannot open the index: %s", sqlite3_errmsg(ix->db));
+			goto fail;
+		}
+		sqlite3_busy_timeout(ix->db, 5000);
+	}
+	ix->info.reused = plan == PLAN_REUSE;
+	chmod(ix->path, 0600);
+	if (hs_regex_register(ix->db) != SQLITE_OK) {
+		hs_error_set(err, ix->path, 0, 0, "cannot register the regex function");
+		goto fail;
+	}
+	load_info(ix);
+	ix->info.seconds = now_s() - t0;
+	free(in);
+	*out = ix;
+	return 0;
+fail:
+	free(in);
+	hs_index_close(ix);
+	return -1;
+}
+
+void hs_index_close(struct hs_index *ix)
+{
+	if (!ix)
+		return;
+	int i;
+
+	sqlite3_close(ix->db);
+	for (i = 0; i < ix->nfiles; i++)
+		free(ix->files[i].path);
+	free(ix->files);
+	free(ix->path);
+	free(ix);
+}
+
+struct sqlite3 *hs_index_db(struct hs_index *ix) { return ix->db; }
+
+const struct hs_index_info *hs_index_info(const struct hs_index *ix) { return &ix->info; }

@@ -1,0 +1,487 @@
+/* main.c — the hsmscope command: argument parsing, the batch commands and
+ * their exit codes. It wires the core's modules together and holds no
+ * logic of its own beyond formatting their answers for a terminal or pipe.
+ */
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hsmscope/export.h"
+#include "hsmscope/filter.h"
+#include "hsmscope/index.h"
+#include "hsmscope/query.h"
+#include "hsmscope/stats.h"
+
+#define HS_VERSION "0.1.0"
+
+/* Exit codes, also in the man page. */
+enum hs_exit {
+	EXIT_OK = 0,                /* done */
+	EXIT_USAGE = 1,             /* bad command line */
+	EXIT_INPUT = 2,             /* a log could not be read, or an output not written */
+	EXIT_FILTER = 3,            /* the filter does not compile */
+};
+
+struct cli {
+	const char *cmd;            /* command name */
+	const char *format;         /* --format */
+	const char *filter;         /* --filter / grep's expression */
+	const char *out;            /* -o */
+	int force;                  /* --force */
+	int count;                  /* grep --count: only the number of matches */
+	int color;                  /* colour the output */
+	struct hs_index_opts iopts; /* index options */
+	char **files;               /* positional inputs (argv slice) */
+	int nfiles;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void print_error(const struct hs_error *e)
+{
+	char buf[1024];
+
+	hs_error_format(e, buf, sizeof buf);
+	if (e->hint[0])
+		fprintf(stderr, "hsmscope: %s (%s)\n", buf, e->hint);
+	else
+		fprintf(stderr, "hsmscope: %s\n", buf);
+}
+
+static void on_file_error(void *ctx, const struct hs_error *e)
+{
+	int *reported = ctx;
+
+	(*reported)++;
+	print_error(e);
+}
+
+static const char usage_text[] =
+	"usage: hsmscope COMMAND [OPTIONS] FILE...\n"
+	"\n"
+	"Index and analyse PKCS#11 traces (OpenSC pkcs11-spy) and AWS CloudHSM audit logs.\n"
+	"\n"
+	"commands:\n"
+	"  analyze FILE...     summary: calls, errors by return code, durations by function\n"
+	"  export FILE...      the events as JSON\n"
+	"  grep FILE... EXPR   one line per event matching the filter EXPR\n"
+	"  index FILE...       build or refresh the index and say where it is\n"
+	"\n"
+	"options:\n"
+	"  --format FMT        analyze: text (default), json, events, pretty-events;\n"
+	"                      export: json (default), ndjson\n"
+	"  --filter EXPR       analyze and export only the events matching EXPR\n"
+	"  -o, --output FILE   export: write FILE (atomically; never overwritten without --force)\n"
+	"  --force             replace an existing output file\n"
+	"  --count             grep: print only the number of matching events\n"
+	"  --index FILE        use this index file instead of ~/.cache/hsmscope/\n"
+	"  --rebuild           ignore an existing index\n"
+	"  --keep-going        with several files, load the good ones when some are bad\n"
+	"  --hsm NAME          HSM id for CloudHSM audit text files (default: file name)\n"
+	"  --redact data       also hide data buffers (PINs and secret keys always are)\n"
+	"  --color WHEN        auto (default), always, never; NO_COLOR is respected\n"
+	"  -h, --help          this help;  --version  the version\n"
+	"\n"
+	"filters: field expressions like  rv != CKR_OK && func ~ \"^C_Sign\"  or\n"
+	"  session == 0x1 && dur > 5ms. Text that is not an expression is a PCRE2\n"
+	"  regex over each event's text, case-sensitive unless it is all lower case.\n"
+	"  Fields: n ts func rv rv_name ok error pid tid session slot user user_type\n"
+	"  hsm seq key dur file format text incomplete login span anomaly.\n"
+	"\n"
+	"exit status: 0 ok, 1 usage, 2 input error, 3 filter error.\n";
+
+static int usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, "hsmscope: %s%s%s\nTry 'hsmscope --help'.\n", msg, arg ? ": " : "",
+	        arg ? arg : "");
+	return EXIT_USAGE;
+}
+
+/* ------------------------------------------------------------- analyze */
+
+static void print_dur(double v, int have)
+{
+	if (have)
+		printf(" %9.3f", v);
+	else
+		printf(" %9s", "-");
+}
+
+static void analyze_text(struct hs_index *ix, const struct hs_stats *s, const char *filter)
+{
+	const struct hs_index_info *info = hs_index_info(ix);
+	char a[48], b[48];
+	int i, any = 0;
+
+	for (i = 0; i < info->files; i++) {
+		const struct hs_index_file *f = hs_index_file(ix, i);
+		if (f)
+			printf("file         %s (%s, %lld events, %lld lines skipped)\n", f->path, f->format,
+			       (long long)f->events, (long long)f->skipped);
+	}
+	if (filter && *filter)
+		printf("filter       %s\n", filter);
+	printf("calls        %lld   errors %lld   success %.1f%%   incomplete %lld\n",
+	       (long long)s->total, (long long)s->errors, s->success_rate * 100.0,
+	       (long long)s->incomplete);
+	printf("processes    %lld   threads %lld\n", (long long)s->processes, (long long)s->threads);
+	hs_format_ts(s->first_ts, a, sizeof a, 0);
+	hs_format_ts(s->last_ts, b, sizeof b, 0);
+	printf("time span    %s .. %s%s\n", a, b, s->ts_utc ? " UTC" : " (local time as recorded)");
+	printf("durations    %s\n", s->dur_exact ? "as recorded by the tracer" :
+	       "estimated: time to the next call of the same process and thread (an upper bound)");
+	if (s->dur.count)
+		printf("             ms: min %.3f  avg %.3f  p50 %.3f  p95 %.3f  p99 %.3f  max %.3f  total %.3f\n",
+		       s->dur.min, s->dur.avg, s->dur.p50, s->dur.p95, s->dur.p99, s->dur.max, s->dur.total);
+	printf("\nreturn codes\n");
+	for (i = 0; i < s->nrvs; i++)
+		printf("  %-40s %8lld\n", s->rvs[i].name, (long long)s->rvs[i].count);
+	printf("\n%-42s %7s %7s %9s %9s %9s\n", "functions", "calls", "errors", "p50 ms", "p95 ms", "max ms");
+	for (i = 0; i < s->nfuncs; i++) {
+		const struct hs_func_stats *f = &s->funcs[i];
+		printf("  %-40s %7lld %7lld", f->name, (long long)f->calls, (long long)f->errors);
+		print_dur(f->dur.p50, f->dur.count > 0);
+		print_dur(f->dur.p95, f->dur.count > 0);
+		print_dur(f->dur.max, f->dur.count > 0);
+		printf("\n");
+		any = 1;
+	}
+	if (!any)
+		printf("  (no events)\n");
+}
+
+static int print_json(cJSON *o)
+{
+	char *s = cJSON_Print(o);
+
+	if (!s)
+		return -1;
+	printf("%s\n", s);
+	cJSON_free(s);
+	return 0;
+}
+
+static int compile_filter(const char *text, struct hs_filter **f)
+{
+	struct hs_error err;
+	struct hs_buf b;
+
+	*f = NULL;
+	if (!text)
+		return EXIT_OK;
+	if (hs_filter_compile(text, f, &err) == 0)
+		return EXIT_OK;
+	hs_buf_init(&b);
+	hs_filter_error_caret(text, &err, &b);
+	fprintf(stderr, "hsmscope: %s", hs_buf_cstr(&b));
+	if (b.len && b.data[b.len - 1] != '\n')
+		fputc('\n', stderr);
+	hs_buf_free(&b);
+	return EXIT_FILTER;
+}
+
+static int open_index(struct cli *c, struct hs_index **ix)
+{
+	struct hs_error err;
+	int reported = 0;
+
+	c->iopts.ctx = &reported;
+	if (hs_index_open((const char *const *)c->files, c->nfiles, &c->iopts, ix, &err) < 0) {
+		/* bad inputs were reported one by one as they were met */
+		if (err.msg[0] && (!reported || c->nfiles > 1))
+			print_error(&err);
+		return EXIT_INPUT;
+	}
+	return EXIT_OK;
+}
+
+static int cmd_analyze(struct cli *c, struct hs_index *ix, struct hs_filter *f)
+{
+	struct hs_stats s;
+	struct hs_error err;
+	const char *fmt = c->format ? c->format : "text";
+
+	if (strcmp(fmt, "events") == 0 || strcmp(fmt, "pretty-events") == 0) {
+		enum hs_export_format ef = fmt[0] == 'p' ? HS_EXPORT_PRETTY : HS_EXPORT_NDJSON;
+		if (hs_export_events(ix, f, ef, stdout, &err) < 0) {
+			print_error(&err);
+			return EXIT_INPUT;
+		}
+		return EXIT_OK;
+	}
+	if (hs_stats_compute(ix, f, &s, &err) < 0) {
+		print_error(&err);
+		return EXIT_INPUT;
+	}
+	if (strcmp(fmt, "json") == 0) {
+		cJSON *o = hs_export_summary(ix, &s);
+		if (c->filter)
+			cJSON_AddStringToObject(o, "filter", c->filter);
+		print_json(o);
+		cJSON_Delete(o);
+	} else {
+		analyze_text(ix, &s, c->filter);
+	}
+	hs_stats_free(&s);
+	return EXIT_OK;
+}
+
+/* -------------------------------------------------------------- export */
+
+struct export_job {
+	struct hs_index *ix;
+	struct hs_filter *f;
+	enum hs_export_format fmt;
+	int64_t written;
+};
+
+static int export_fn(void *ctx, FILE *out, struct hs_error *err)
+{
+	struct export_job *j = ctx;
+
+	j->written = hs_export_events(j->ix, j->f, j->fmt, out, err);
+	return j->written < 0 ? -1 : 0;
+}
+
+static int cmd_export(struct cli *c, struct hs_index *ix, struct hs_filter *f)
+{
+	struct export_job j = { ix, f, HS_EXPORT_JSON, 0 };
+	struct hs_error err;
+
+	hs_error_clear(&err);
+	if (c->format && strcmp(c->format, "ndjson") == 0)
+		j.fmt = HS_EXPORT_NDJSON;
+	if (c->out) {
+		if (hs_export_to_file(c->out, c->force, export_fn, &j, &err) < 0) {
+			print_error(&err);
+			return EXIT_INPUT;
+		}
+		fprintf(stderr, "hsmscope: wrote %lld events to %s\n", (long long)j.written, c->out);
+		return EXIT_OK;
+	}
+	if (export_fn(&j, stdout, &err) < 0) {
+		print_error(&err);
+		return EXIT_INPUT;
+	}
+	return EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- grep */
+
+static void put_escaped(const char *s)
+{
+	struct hs_buf b;
+
+	hs_buf_init(&b);
+	hs_escape(&b, s, strlen(s));
+	fputs(hs_buf_cstr(&b), stdout);
+	hs_buf_free(&b);
+}
+
+static int cmd_grep(struct cli *c, struct hs_index *ix, struct hs_filter *f)
+{
+	struct hs_query *q;
+	struct hs_event e;
+	struct hs_error err;
+	char ts[48];
+	int rc;
+	int64_t count = 0;
+
+	if (c->count) {
+		count = hs_query_count(ix, f, &err);
+		if (count < 0) {
+			print_error(&err);
+			return EXIT_INPUT;
+		}
+		printf("%lld\n", (long long)count);
+		return EXIT_OK;
+	}
+	if (hs_query_open(ix, f, 0, &q, &err) < 0) {
+		print_error(&err);
+		return EXIT_INPUT;
+	}
+	hs_event_init(&e);
+	while ((rc = hs_query_next(q, &e, &err)) == 1) {
+		const char *on = "", *off = "";
+		if (c->color) {
+			on = e.incomplete ? "\033[33m" : !e.ok ? "\033[31m" : "";
+			off = *on ? "\033[0m" : "";
+		}
+		hs_format_ts(e.ts_us, ts, sizeof ts, 0);
+		printf("%lld %s ", (long long)e.n, ts);
+		put_escaped(e.func);
+		printf(" %s", on);
+		put_escaped(e.rv_name[0] ? e.rv_name : e.incomplete ? "(no return)" : "-");
+		printf("%s ", off);
+		if (e.session != HS_NONE)
+			printf("0x%llx ", (unsigned long long)e.session);
+		else
+			printf("- ");
+		put_escaped(e.summary);
+		putchar('\n');
+		count++;
+	}
+	hs_event_free(&e);
+	hs_query_close(q);
+	if (rc < 0) {
+		print_error(&err);
+		return EXIT_INPUT;
+	}
+	return EXIT_OK;
+}
+
+/* --------------------------------------------------------------- index */
+
+static int cmd_index(struct hs_index *ix)
+{
+	const struct hs_index_info *i = hs_index_info(ix);
+
+	printf("index      %s\n", i->path);
+	printf("state      %s\n", i->reused ? "reused (logs unchanged)" :
+	       i->refreshed ? "refreshed (only the new part of the log was read)" : "built");
+	printf("files      %lld\n", (long long)i->files);
+	printf("events     %lld\n", (long long)i->events);
+	printf("incomplete %lld\n", (long long)i->incomplete);
+	printf("skipped    %lld lines\n", (long long)i->skipped);
+	printf("parsed     %lld bytes in %.3f s\n", (long long)i->parsed_bytes, i->seconds);
+	return EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- main */
+
+static int want_color(const char *when)
+{
+	if (when && strcmp(when, "always") == 0)
+		return 1;
+	if (when && strcmp(when, "never") == 0)
+		return 0;
+	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
+		return 0;
+	return isatty(STDOUT_FILENO);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "filter", required_argument, NULL, 'F' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'y' },
+		{ "count", no_argument, NULL, 'C' },
+		{ "index", required_argument, NULL, 'i' },
+		{ "rebuild", no_argument, NULL, 'r' },
+		{ "keep-going", no_argument, NULL, 'k' },
+		{ "hsm", required_argument, NULL, 'H' },
+		{ "redact", required_argument, NULL, 'R' },
+		{ "color", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli c;
+	struct hs_index *ix = NULL;
+	struct hs_filter *f = NULL;
+	const char *color = NULL;
+	int opt, rc;
+	struct sigaction sa;
+
+	memset(&c, 0, sizeof c);
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	c.cmd = argv[1];
+	if (strcmp(c.cmd, "-h") == 0 || strcmp(c.cmd, "--help") == 0 || strcmp(c.cmd, "help") == 0) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(c.cmd, "--version") == 0) {
+		printf("hsmscope %s\n", HS_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(c.cmd, "analyze") && strcmp(c.cmd, "export") && strcmp(c.cmd, "grep") &&
+	    strcmp(c.cmd, "index")) {
+		if (c.cmd[0] == '-' || access(c.cmd, F_OK) != 0)
+			return usage_error("unknown command", c.cmd);
+		/* `hsmscope FILE...`: until the explorer lands, summarise */
+		c.cmd = "analyze";
+		argv[0] = "analyze";
+		argv--, argc++;
+	}
+	optind = 2;
+	while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'f': c.format = optarg; break;
+		case 'F': c.filter = optarg; break;
+		case 'o': c.out = optarg; break;
+		case 'y': c.force = 1; break;
+		case 'C': c.count = 1; break;
+		case 'i': c.iopts.index_path = optarg; break;
+		case 'r': c.iopts.rebuild = 1; break;
+		case 'k': c.iopts.keep_going = 1; break;
+		case 'H': c.iopts.hsm_name = optarg; break;
+		case 'R':
+			if (strcmp(optarg, "data") != 0)
+				return usage_error("--redact takes 'data', not", optarg);
+			c.iopts.redact_data = 1;
+			break;
+		case 'c': color = optarg; break;
+		case 'h': fputs(usage_text, stdout); return EXIT_OK;
+		default: return usage_error("bad option", NULL);
+		}
+	}
+	c.files = argv + optind;
+	c.nfiles = argc - optind;
+	if (strcmp(c.cmd, "grep") == 0) {
+		if (c.nfiles < 2)
+			return usage_error("grep needs FILE... EXPR", NULL);
+		c.filter = c.files[--c.nfiles];
+	}
+	if (c.nfiles < 1)
+		return usage_error("no FILE given for", c.cmd);
+	if (c.format) {
+		const char *ok = strcmp(c.cmd, "export") == 0 ? " json ndjson " :
+		                 strcmp(c.cmd, "analyze") == 0 ? " text json events pretty-events " : "";
+		char want[64];
+		snprintf(want, sizeof want, " %s ", c.format);
+		if (!strstr(ok, want))
+			return usage_error("unknown --format for this command", c.format);
+	}
+	c.color = want_color(color);
+
+	if ((rc = compile_filter(c.filter, &f)) != EXIT_OK)
+		return rc;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	c.iopts.interrupted = &interrupted;
+	c.iopts.on_file_error = on_file_error;
+
+	if ((rc = open_index(&c, &ix)) != EXIT_OK) {
+		hs_filter_free(f);
+		return rc;
+	}
+	if (strcmp(c.cmd, "analyze") == 0)
+		rc = cmd_analyze(&c, ix, f);
+	else if (strcmp(c.cmd, "export") == 0)
+		rc = cmd_export(&c, ix, f);
+	else if (strcmp(c.cmd, "grep") == 0)
+		rc = cmd_grep(&c, ix, f);
+	else
+		rc = cmd_index(ix);
+	hs_index_close(ix);
+	hs_filter_free(f);
+	return rc;
+}

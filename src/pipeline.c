@@ -1,0 +1,127 @@
+/* pipeline.c — drives one input through reader, parser and redaction.
+ *
+ * The sink the caller gives is wrapped: the parser emits into `wrap`, which
+ * redacts the event in place and only then forwards it. Detection reads the
+ * first 64 KiB once; a NUL byte there means a binary file.
+ */
+#include "hsmscope/pipeline.h"
+
+#include <string.h>
+
+#include "hsmscope/detect.h"
+#include "hsmscope/reader.h"
+
+#define HEAD_BYTES 65536
+
+struct wrap {
+	const struct hs_sink *user; /* the caller's sink */
+	const struct hs_redact_opts *redact;
+};
+
+static int wrap_event(void *ctx, struct hs_event *ev)
+{
+	struct wrap *w = ctx;
+
+	hs_redact_event(ev, w->redact);
+	return w->user->on_event(w->user->ctx, ev);
+}
+
+static void wrap_skip(void *ctx, int64_t lineno, int64_t offset, const char *why)
+{
+	struct wrap *w = ctx;
+
+	if (w->user->on_skip)
+		w->user->on_skip(w->user->ctx, lineno, offset, why);
+}
+
+int hs_pipeline_detect(const char *path, const struct hs_parser_desc **out,
+                       struct hs_error *err)
+{
+	static const size_t cap = HEAD_BYTES;
+	char head[HEAD_BYTES + 1];
+	const char *lines[HS_DETECT_LINES];
+	size_t got = 0;
+	int n = 0;
+	char *p;
+
+	if (hs_file_head(path, head, cap, &got, err) < 0)
+		return -1;
+	if (memchr(head, '\0', got)) {
+		hs_error_set(err, path, 0, 0, "binary file (NUL bytes), not a text log");
+		return -1;
+	}
+	head[got] = '\0';
+	/* split into lines in place; a line cut by the 64 KiB limit still counts */
+	p = head;
+	while (n < HS_DETECT_LINES && *p) {
+		char *nl = strchr(p, '\n');
+		lines[n++] = p;
+		if (!nl)
+			break;
+		*nl = '\0';
+		if (nl > p && nl[-1] == '\r')
+			nl[-1] = '\0';
+		p = nl + 1;
+	}
+	*out = hs_detect(lines, n, NULL);
+	if (!*out) {
+		struct hs_buf names;
+		hs_buf_init(&names);
+		hs_detect_names(&names);
+		hs_error_set(err, path, 0, 0, "unrecognised log format (looked like none of: %s)",
+		             hs_buf_cstr(&names));
+		hs_error_hint(err, "hsmscope reads pkcs11-spy traces and CloudHSM audit logs");
+		hs_buf_free(&names);
+		return -1;
+	}
+	return 0;
+}
+
+int hs_pipeline_run(const struct hs_pipeline_input *in, const struct hs_sink *sink,
+                    struct hs_parse_stats *st, struct hs_error *err)
+{
+	struct wrap w = { sink, &in->redact };
+	struct hs_sink ws = { &w, wrap_event, wrap_skip };
+	struct hs_parser_opts po = { in->file_id, in->path, in->hsm_name };
+	struct hs_reader *r = NULL;
+	struct hs_parser *p;
+	const char *line;
+	size_t len;
+	int64_t off = in->start_offset, lineno = in->start_line, next_progress = 0;
+	int cut, rc = 0, got;
+
+	memset(st, 0, sizeof *st);
+	p = in->parser->create(&ws, &po);
+	if (!p) {
+		hs_error_set(err, in->path, 0, 0, "out of memory");
+		return -1;
+	}
+	if (in->resume_state && in->parser->resume)
+		in->parser->resume(p, in->resume_state);
+	if (hs_reader_open(in->path, in->start_offset, in->start_line > 0 ? in->start_line : 1,
+	                   &r, err) < 0) {
+		in->parser->destroy(p);
+		return -1;
+	}
+	while ((got = hs_reader_next(r, &line, &len, &off, &lineno, &cut, err)) == 1) {
+		if (cut && sink->on_skip)
+			sink->on_skip(sink->ctx, lineno, off, "line longer than 32 MiB cut");
+		if (in->parser->feed_line(p, line, len, off, lineno))
+			break;
+		if (off >= next_progress) {
+			if (in->interrupted && *in->interrupted) {
+				rc = 1;
+				break;
+			}
+			if (in->on_progress)
+				in->on_progress(in->progress_ctx, off);
+			next_progress = off + (4 << 20);
+		}
+	}
+	if (got < 0)
+		rc = -1;
+	in->parser->finish(p, hs_reader_offset(r), hs_reader_lineno(r), st);
+	in->parser->destroy(p);
+	hs_reader_close(r);
+	return rc;
+}

@@ -1,0 +1,218 @@
+/* query.c — reading events back out of the index.
+ *
+ * Every cursor runs one prepared statement: the event columns in `events`
+ * order plus the event's handles folded into one string by a correlated
+ * subquery (so a million-event export runs one statement, not a million).
+ * The filter's SQL is a boolean expression with bound parameters only; it
+ * is pasted into our own fixed text, never user text.
+ */
+#include "hsmscope/query.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct hs_query {
+	sqlite3_stmt *st;           /* owned */
+	struct hs_index *ix;        /* not owned */
+};
+
+#define EVENT_COLS                                                                 \
+	"e.n, e.file_id, e.offset, e.line, e.format, e.ts_us, e.ts_utc, e.pid, e.tid," \
+	" e.instance, e.call_no, e.func, e.rv, e.rv_name, e.ok, e.incomplete, e.dur_us,"  \
+	" e.dur_exact, e.session, e.slot, e.user, e.user_type, e.hsm, e.seq, e.reboot,"   \
+	" e.opcode, e.cmd_type, e.log_type, e.response, e.session_id, e.login_id,"        \
+	" e.span_id, e.peer, e.anomalies, e.summary, e.detail,"                           \
+	" (SELECT group_concat(k.role || '=' || k.handle, ' ') FROM event_keys k"        \
+	"  WHERE k.n = e.n)"
+
+static int64_t col_i64(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? HS_NONE : sqlite3_column_int64(st, i);
+}
+
+static void col_str(sqlite3_stmt *st, int i, char *dst, size_t len)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	hs_strlcpy(dst, s ? (const char *)s : "", len);
+}
+
+static int fill(sqlite3_stmt *st, struct hs_event *e)
+{
+	const char *fmt = (const char *)sqlite3_column_text(st, 4), *keys;
+
+	hs_event_reset(e);
+	e->n = sqlite3_column_int64(st, 0);
+	e->file_id = sqlite3_column_int(st, 1);
+	e->offset = sqlite3_column_int64(st, 2);
+	e->line = sqlite3_column_int64(st, 3);
+	/* formats are a closed set of static names: map back to one of them */
+	e->format = fmt && strcmp(fmt, "spy") == 0 ? "spy" : fmt && strcmp(fmt, "cloudhsm") == 0 ? "cloudhsm" : "other";
+	e->ts_us = col_i64(st, 5);
+	e->ts_utc = sqlite3_column_int(st, 6);
+	e->pid = col_i64(st, 7);
+	e->tid = col_i64(st, 8);
+	e->instance = sqlite3_column_int64(st, 9);
+	e->call_no = col_i64(st, 10);
+	col_str(st, 11, e->func, sizeof e->func);
+	e->rv = col_i64(st, 12);
+	col_str(st, 13, e->rv_name, sizeof e->rv_name);
+	e->ok = sqlite3_column_int(st, 14);
+	e->incomplete = sqlite3_column_int(st, 15);
+	e->dur_us = col_i64(st, 16);
+	e->dur_exact = sqlite3_column_int(st, 17);
+	e->session = col_i64(st, 18);
+	e->slot = col_i64(st, 19);
+	col_str(st, 20, e->user, sizeof e->user);
+	e->user_type = col_i64(st, 21);
+	col_str(st, 22, e->hsm, sizeof e->hsm);
+	e->seq = col_i64(st, 23);
+	e->reboot = col_i64(st, 24);
+	e->opcode = col_i64(st, 25);
+	e->cmd_type = col_i64(st, 26);
+	e->log_type = col_i64(st, 27);
+	col_str(st, 28, e->response, sizeof e->response);
+	e->session_id = col_i64(st, 29);
+	e->login_id = col_i64(st, 30);
+	e->span_id = col_i64(st, 31);
+	e->peer = col_i64(st, 32);
+	col_str(st, 33, e->anomalies, sizeof e->anomalies);
+	col_str(st, 34, e->summary, sizeof e->summary);
+	if (hs_buf_add(&e->detail, (const char *)sqlite3_column_text(st, 35) ? (const char *)sqlite3_column_text(st, 35) : "",
+	               (size_t)sqlite3_column_bytes(st, 35)) < 0)
+		return -1;
+	keys = (const char *)sqlite3_column_text(st, 36);
+	while (keys && *keys) {
+		/* "role=handle role=handle" */
+		const char *eq = strchr(keys, '='), *sp;
+		char role[24];
+		size_t rl;
+		long long h;
+		if (!eq)
+			break;
+		rl = (size_t)(eq - keys);
+		if (rl >= sizeof role)
+			rl = sizeof role - 1;
+		memcpy(role, keys, rl);
+		role[rl] = '\0';
+		h = strtoll(eq + 1, NULL, 10);
+		hs_event_add_key(e, h, role);
+		sp = strchr(eq, ' ');
+		keys = sp ? sp + 1 : NULL;
+	}
+	hs_strlcpy(e->hint, hs_event_hint(e->func), sizeof e->hint);
+	return 0;
+}
+
+static int prepare(struct hs_index *ix, const char *sql, const struct hs_filter *f,
+                   sqlite3_stmt **st, struct hs_error *err)
+{
+	sqlite3 *db = hs_index_db(ix);
+
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
+		hs_error_set(err, "index", 0, 0, "query failed: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (f && hs_filter_bind(f, *st) != SQLITE_OK) {
+		hs_error_set(err, "filter", 0, 0, "cannot bind the filter: %s", sqlite3_errmsg(db));
+		sqlite3_finalize(*st);
+		*st = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int hs_query_open(struct hs_index *ix, const struct hs_filter *f, int64_t from_n,
+                  struct hs_query **out, struct hs_error *err)
+{
+	struct hs_query *q = calloc(1, sizeof *q);
+	struct hs_buf sql;
+	int rc;
+
+	if (!q) {
+		hs_error_set(err, "", 0, 0, "out of memory");
+		return -1;
+	}
+	hs_buf_init(&sql);
+	hs_buf_printf(&sql, "SELECT " EVENT_COLS " FROM events e WHERE e.n >= %lld AND (%s) ORDER BY e.n",
+	              (long long)(from_n > 0 ? from_n : 1), f ? hs_filter_sql(f) : "1");
+	rc = prepare(ix, hs_buf_cstr(&sql), f, &q->st, err);
+	hs_buf_free(&sql);
+	if (rc < 0) {
+		free(q);
+		return -1;
+	}
+	q->ix = ix;
+	*out = q;
+	return 0;
+}
+
+int hs_query_next(struct hs_query *q, struct hs_event *ev, struct hs_error *err)
+{
+	int rc = sqlite3_step(q->st);
+
+	if (rc == SQLITE_ROW)
+		return fill(q->st, ev) < 0 ? -1 : 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	hs_error_set(err, "index", 0, 0, "query failed: %s", sqlite3_errmsg(hs_index_db(q->ix)));
+	return -1;
+}
+
+void hs_query_close(struct hs_query *q)
+{
+	if (!q)
+		return;
+	sqlite3_finalize(q->st);
+	free(q);
+}
+
+int64_t hs_query_count(struct hs_index *ix, const struct hs_filter *f, struct hs_error *err)
+{
+	struct hs_buf sql;
+	sqlite3_stmt *st = NULL;
+	int64_t n = -1;
+
+	hs_buf_init(&sql);
+	hs_buf_printf(&sql, "SELECT count(*) FROM events e WHERE %s", f ? hs_filter_sql(f) : "1");
+	if (prepare(ix, hs_buf_cstr(&sql), f, &st, err) == 0) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int64(st, 0);
+		else
+			hs_error_set(err, "index", 0, 0, "count failed: %s", sqlite3_errmsg(hs_index_db(ix)));
+	}
+	sqlite3_finalize(st);
+	hs_buf_free(&sql);
+	return n;
+}
+
+int hs_query_event(struct hs_index *ix, int64_t n, struct hs_event *ev, struct hs_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(ix, "SELECT " EVENT_COLS " FROM events e WHERE e.n = ?1", NULL, &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, n);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = fill(st, ev) < 0 ? -1 : 1;
+	else if (rc == SQLITE_DONE)
+		rc = 0;
+	else {
+		hs_error_set(err, "index", 0, 0, "query failed: %s", sqlite3_errmsg(hs_index_db(ix)));
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void hs_query_op_id(struct hs_index *ix, const struct hs_event *ev, char *out, size_t outlen)
+{
+	const struct hs_index_file *f = hs_index_file(ix, ev->file_id);
+
+	/* the file's content hash, not its path: the id survives a move */
+	snprintf(out, outlen, "%.8s-%llx", f ? f->head_hash : "0", (unsigned long long)ev->offset);
+}

@@ -1,0 +1,211 @@
+/* stats.c — computing the `analyze` figures with SQLite.
+ *
+ * Counts come from GROUP BY queries. Percentiles need sorted durations:
+ * one query streams (func, dur_us) ordered by both — covered by the
+ * ev_func index when no filter is given — and picks the nearest-rank
+ * positions per function as it goes, knowing each function's count from
+ * the first query. Memory stays bounded by the number of functions.
+ */
+#include "hsmscope/stats.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Prepare sql, in which "%s" stands for the filter's condition. */
+static int prep(struct hs_index *ix, const char *sql_tmpl, const struct hs_filter *f,
+                sqlite3_stmt **st, struct hs_error *err)
+{
+	struct hs_buf sql;
+	const char *hole = strstr(sql_tmpl, "%s");
+	int rc;
+
+	hs_buf_init(&sql);
+	hs_buf_add(&sql, sql_tmpl, (size_t)(hole - sql_tmpl));
+	hs_buf_adds(&sql, f ? hs_filter_sql(f) : "1");
+	hs_buf_adds(&sql, hole + 2);
+	rc = sqlite3_prepare_v2(hs_index_db(ix), hs_buf_cstr(&sql), -1, st, NULL);
+	hs_buf_free(&sql);
+	if (rc != SQLITE_OK || (f && hs_filter_bind(f, *st) != SQLITE_OK)) {
+		hs_error_set(err, "index", 0, 0, "statistics query failed: %s",
+		             sqlite3_errmsg(hs_index_db(ix)));
+		sqlite3_finalize(*st);
+		return -1;
+	}
+	return 0;
+}
+
+/* 1-based nearest rank of percentile p among n values */
+static int64_t rank(double p, int64_t n)
+{
+	int64_t r = (int64_t)ceil(p / 100.0 * (double)n);
+	return r < 1 ? 1 : r;
+}
+
+/* Feed sorted durations of one group; fills d as the values go by. */
+struct pct {
+	struct hs_dur_stats *d;
+	int64_t seen;
+	int64_t r50, r95, r99;
+};
+
+static void pct_start(struct pct *p, struct hs_dur_stats *d)
+{
+	p->d = d;
+	p->seen = 0;
+	p->r50 = rank(50, d->count);
+	p->r95 = rank(95, d->count);
+	p->r99 = rank(99, d->count);
+}
+
+static void pct_add(struct pct *p, double ms)
+{
+	p->seen++;
+	if (p->seen == 1)
+		p->d->min = ms;
+	if (p->seen == p->r50)
+		p->d->p50 = ms;
+	if (p->seen == p->r95)
+		p->d->p95 = ms;
+	if (p->seen == p->r99)
+		p->d->p99 = ms;
+	p->d->max = ms;
+	p->d->total += ms;
+	p->d->avg = p->d->total / (double)p->seen;
+}
+
+static int find_func(struct hs_stats *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->nfuncs; i++)
+		if (strcmp(s->funcs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static int cmp_func(const void *a, const void *b)
+{
+	const struct hs_func_stats *x = a, *y = b;
+
+	if (x->calls != y->calls)
+		return x->calls < y->calls ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_stats *s,
+                     struct hs_error *err)
+{
+	sqlite3_stmt *st;
+	struct pct all, fn;
+	int cur = -1;
+
+	memset(s, 0, sizeof *s);
+	s->first_ts = s->last_ts = HS_NONE;
+	if (prep(ix, "SELECT count(*), sum(NOT ok AND NOT incomplete), sum(incomplete),"
+	             " sum(ok), min(ts_us), max(ts_us), max(ts_utc),"
+	             " count(DISTINCT file_id || ':' || instance),"
+	             " count(DISTINCT file_id || ':' || instance || ':' || ifnull(tid, '')),"
+	             " count(dur_us), ifnull(min(dur_exact), 1) FROM events e WHERE %s", f, &st, err))
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t ok;
+		s->total = sqlite3_column_int64(st, 0);
+		s->errors = sqlite3_column_int64(st, 1);
+		s->incomplete = sqlite3_column_int64(st, 2);
+		ok = sqlite3_column_int64(st, 3);
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+			s->first_ts = sqlite3_column_int64(st, 4);
+			s->last_ts = sqlite3_column_int64(st, 5);
+		}
+		s->ts_utc = sqlite3_column_int(st, 6);
+		s->processes = sqlite3_column_int64(st, 7);
+		s->threads = sqlite3_column_int64(st, 8);
+		s->dur.count = sqlite3_column_int64(st, 9);
+		s->dur_exact = sqlite3_column_int(st, 10);
+		s->success_rate = (ok + s->errors) ? (double)ok / (double)(ok + s->errors) : 1.0;
+	}
+	sqlite3_finalize(st);
+
+	if (prep(ix, "SELECT func, count(*), sum(NOT ok AND NOT incomplete), count(dur_us)"
+	             " FROM events e WHERE %s GROUP BY func", f, &st, err))
+		goto fail;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct hs_func_stats *nf = realloc(s->funcs, (size_t)(s->nfuncs + 1) * sizeof *nf);
+		if (!nf) {
+			sqlite3_finalize(st);
+			hs_error_set(err, "", 0, 0, "out of memory");
+			goto fail;
+		}
+		s->funcs = nf;
+		nf = &s->funcs[s->nfuncs++];
+		memset(nf, 0, sizeof *nf);
+		hs_strlcpy(nf->name, sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "",
+		           sizeof nf->name);
+		nf->calls = sqlite3_column_int64(st, 1);
+		nf->errors = sqlite3_column_int64(st, 2);
+		nf->dur.count = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+
+	if (prep(ix, "SELECT rv, rv_name, count(*) FROM events e WHERE %s"
+	             " GROUP BY rv, rv_name ORDER BY count(*) DESC, rv", f, &st, err))
+		goto fail;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct hs_rv_stats *nr = realloc(s->rvs, (size_t)(s->nrvs + 1) * sizeof *nr);
+		if (!nr) {
+			sqlite3_finalize(st);
+			hs_error_set(err, "", 0, 0, "out of memory");
+			goto fail;
+		}
+		s->rvs = nr;
+		nr = &s->rvs[s->nrvs++];
+		nr->rv = sqlite3_column_type(st, 0) == SQLITE_NULL ? HS_NONE : sqlite3_column_int64(st, 0);
+		hs_strlcpy(nr->name, sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1)
+		                                                : "(no return)", sizeof nr->name);
+		nr->count = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+
+	/* per-function percentiles, streamed in (func, dur) order */
+	if (prep(ix, "SELECT func, dur_us FROM events e WHERE dur_us IS NOT NULL AND (%s)"
+	             " ORDER BY func, dur_us", f, &st, err))
+		goto fail;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "";
+		double ms = (double)sqlite3_column_int64(st, 1) / 1000.0;
+		if (cur < 0 || strcmp(s->funcs[cur].name, name) != 0) {
+			cur = find_func(s, name);
+			if (cur < 0)
+				continue;
+			pct_start(&fn, &s->funcs[cur].dur);
+		}
+		pct_add(&fn, ms);
+	}
+	sqlite3_finalize(st);
+
+	/* overall percentiles need one sorted pass over all durations */
+	if (prep(ix, "SELECT dur_us FROM events e WHERE dur_us IS NOT NULL AND (%s) ORDER BY dur_us",
+	         f, &st, err))
+		goto fail;
+	pct_start(&all, &s->dur);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		pct_add(&all, (double)sqlite3_column_int64(st, 0) / 1000.0);
+	sqlite3_finalize(st);
+
+	qsort(s->funcs, (size_t)s->nfuncs, sizeof *s->funcs, cmp_func);
+	return 0;
+fail:
+	hs_stats_free(s);
+	return -1;
+}
+
+void hs_stats_free(struct hs_stats *s)
+{
+	free(s->funcs);
+	free(s->rvs);
+	s->funcs = NULL;
+	s->rvs = NULL;
+	s->nfuncs = s->nrvs = 0;
+}

@@ -1,0 +1,334 @@
+/* util.c — growable byte buffers, located errors and the one escaping
+ * function every path from log text to a screen or file goes through.
+ *
+ * A struct hs_buf is {data, len, cap}; data is kept NUL-terminated so that
+ * hs_buf_cstr() is free. It grows by doubling. No function here aborts on
+ * OOM: each returns -1 and leaves the buffer as it was.
+ */
+#include "hsmscope/util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void hs_buf_init(struct hs_buf *b) { b->data = NULL; b->len = b->cap = 0; }
+
+void hs_buf_free(struct hs_buf *b)
+{
+	free(b->data);
+	hs_buf_init(b);
+}
+
+void hs_buf_clear(struct hs_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+int hs_buf_reserve(struct hs_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1, cap;
+	char *p;
+
+	if (need <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap *= 2;
+	p = realloc(b->data, cap);
+	if (!p)
+		return -1;
+	b->data = p;
+	b->cap = cap;
+	return 0;
+}
+
+int hs_buf_add(struct hs_buf *b, const char *s, size_t n)
+{
+	if (hs_buf_reserve(b, n) < 0)
+		return -1;
+	if (n)
+		memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int hs_buf_adds(struct hs_buf *b, const char *s) { return hs_buf_add(b, s, strlen(s)); }
+
+int hs_buf_addc(struct hs_buf *b, char c) { return hs_buf_add(b, &c, 1); }
+
+int hs_buf_printf(struct hs_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	char small[256];
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	if ((size_t)n < sizeof small)
+		return hs_buf_add(b, small, (size_t)n);
+	if (hs_buf_reserve(b, (size_t)n) < 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+const char *hs_buf_cstr(const struct hs_buf *b) { return b->data ? b->data : ""; }
+
+void hs_error_clear(struct hs_error *e) { memset(e, 0, sizeof *e); }
+
+void hs_error_set(struct hs_error *e, const char *file, long line, long col,
+                  const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return;
+	hs_error_clear(e);
+	hs_strlcpy(e->file, file ? file : "", sizeof e->file);
+	e->line = line;
+	e->col = col;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+}
+
+void hs_error_hint(struct hs_error *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->hint, sizeof e->hint, fmt, ap);
+	va_end(ap);
+}
+
+void hs_error_format(const struct hs_error *e, char *out, size_t outlen)
+{
+	int n = 0;
+
+	out[0] = '\0';
+	if (e->file[0])
+		n = snprintf(out, outlen, "%s:", e->file);
+	if (e->line > 0 && n >= 0 && (size_t)n < outlen)
+		n += snprintf(out + n, outlen - (size_t)n, "%ld:", e->line);
+	if (e->col > 0 && n >= 0 && (size_t)n < outlen)
+		n += snprintf(out + n, outlen - (size_t)n, "%ld:", e->col);
+	if (n >= 0 && (size_t)n < outlen)
+		snprintf(out + n, outlen - (size_t)n, "%s%s", n ? " " : "", e->msg);
+}
+
+/* Length of a valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xE0) == 0xC0) { len = 2; cp = s[0] & 0x1F; }
+	else if ((s[0] & 0xF0) == 0xE0) { len = 3; cp = s[0] & 0x0F; }
+	else if ((s[0] & 0xF8) == 0xF0) { len = 4; cp = s[0] & 0x07; }
+	else return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	/* C1 controls (U+0080..U+009F) act as escape introducers on some terminals. */
+	if (cp >= 0x80 && cp <= 0x9F)
+		return 0;
+	return len;
+}
+
+int hs_escape(struct hs_buf *out, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run = 0;
+	char esc[8];
+
+	while (i < n) {
+		size_t l = utf8_len(p + i, n - i);
+		if (l && p[i] >= 0x20 && p[i] != 0x7F) {
+			i += l;
+			run += l;
+			continue;
+		}
+		if (run && hs_buf_add(out, s + i - run, run) < 0)
+			return -1;
+		run = 0;
+		switch (p[i]) {
+		case '\t': strcpy(esc, "\\t"); break;
+		case '\n': strcpy(esc, "\\n"); break;
+		case '\r': strcpy(esc, "\\r"); break;
+		case 0x1B: strcpy(esc, "\\e"); break;
+		default: snprintf(esc, sizeof esc, "\\x%02X", p[i]); break;
+		}
+		if (hs_buf_adds(out, esc) < 0)
+			return -1;
+		i++;
+	}
+	if (run && hs_buf_add(out, s + i - run, run) < 0)
+		return -1;
+	return 0;
+}
+
+char *hs_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+void hs_strlcpy(char *dst, const char *src, size_t dstlen)
+{
+	size_t n;
+
+	if (!dstlen)
+		return;
+	n = strlen(src);
+	if (n >= dstlen)
+		n = dstlen - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+const char *hs_skip_ws(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+int hs_parse_int(const char *s, int64_t *out)
+{
+	const char *p = s;
+	uint64_t v = 0;
+	int neg = 0, digits = 0;
+
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		p += 2;
+		for (;; p++, digits++) {
+			int d;
+			if (*p >= '0' && *p <= '9') d = *p - '0';
+			else if (*p >= 'a' && *p <= 'f') d = *p - 'a' + 10;
+			else if (*p >= 'A' && *p <= 'F') d = *p - 'A' + 10;
+			else break;
+			if (v > (UINT64_MAX >> 4))
+				return 0; /* overflows 64 bits: not a number we can hold */
+			v = (v << 4) | (uint64_t)d;
+		}
+	} else {
+		for (; *p >= '0' && *p <= '9'; p++, digits++) {
+			if (v > (UINT64_MAX - 9) / 10)
+				return 0;
+			v = v * 10 + (uint64_t)(*p - '0');
+		}
+	}
+	if (!digits)
+		return 0;
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return (int)(p - s);
+}
+
+int64_t hs_civil_to_us(int y, int mo, int d, int h, int mi, int s, long us)
+{
+	/* days from civil, proleptic Gregorian (Howard Hinnant's algorithm) */
+	int64_t yy = y - (mo <= 2);
+	int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+	int64_t yoe = yy - era * 400;
+	int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	int64_t days = era * 146097 + doe - 719468;
+
+	return ((days * 86400 + h * 3600 + mi * 60 + s) * 1000000) + us;
+}
+
+static void civil_from_us(int64_t ts, int *y, int *mo, int *d, int *h, int *mi,
+                          int *s, long *us)
+{
+	int64_t days = ts / 86400000000LL, rem = ts % 86400000000LL, z, era, doe, yoe, doy, mp;
+
+	if (rem < 0) {
+		rem += 86400000000LL;
+		days--;
+	}
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*mo = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*mo <= 2));
+	*us = (long)(rem % 1000000);
+	rem /= 1000000;
+	*s = (int)(rem % 60);
+	*mi = (int)(rem / 60 % 60);
+	*h = (int)(rem / 3600);
+}
+
+void hs_format_ts(int64_t ts_us, char *out, size_t outlen, int with_us)
+{
+	int y, mo, d, h, mi, s;
+	long us;
+
+	if (ts_us == HS_NONE) {
+		hs_strlcpy(out, "-", outlen);
+		return;
+	}
+	civil_from_us(ts_us, &y, &mo, &d, &h, &mi, &s, &us);
+	if (with_us)
+		snprintf(out, outlen, "%04d-%02d-%02d %02d:%02d:%02d.%06ld", y, mo, d, h, mi, s, us);
+	else
+		snprintf(out, outlen, "%04d-%02d-%02d %02d:%02d:%02d.%03ld", y, mo, d, h, mi, s, us / 1000);
+}
+
+void hs_format_iso(int64_t ts_us, int utc, char *out, size_t outlen)
+{
+	int y, mo, d, h, mi, s;
+	long us;
+
+	civil_from_us(ts_us, &y, &mo, &d, &h, &mi, &s, &us);
+	if (us % 1000)
+		snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld%s", y, mo, d, h, mi, s, us, utc ? "Z" : "");
+	else
+		snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%03ld%s", y, mo, d, h, mi, s, us / 1000, utc ? "Z" : "");
+}
+
+uint64_t hs_hash64(const void *p, size_t n, uint64_t seed)
+{
+	const unsigned char *s = p;
+	uint64_t h = 1469598103934665603ULL ^ seed;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}

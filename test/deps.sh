@@ -1,0 +1,52 @@
+#!/bin/sh
+# deps.sh — install the Debian packages hsmscope needs to build and test.
+# Run by `make deps` (and so by `make check` and `make demo`). Installs only
+# what is missing; uses sudo when not root; says what to do when it cannot.
+set -u
+
+# package: the command or file that shows it is there
+need=""
+have_pc() { pkg-config --exists "$1" 2>/dev/null; }
+want() { need="$need $1"; }
+
+command -v cc >/dev/null 2>&1 || want gcc
+command -v make >/dev/null 2>&1 || want make
+command -v pkg-config >/dev/null 2>&1 || want pkg-config
+have_pc ncursesw || want libncurses-dev
+have_pc libpcre2-8 || want libpcre2-dev
+have_pc libcjson || want libcjson-dev
+have_pc sqlite3 || want libsqlite3-dev
+# tests: real captures through OpenSC's spy in front of SoftHSM, TUI under tmux
+command -v pkcs11-tool >/dev/null 2>&1 || want opensc
+[ -e /usr/lib/softhsm/libsofthsm2.so ] || want softhsm2
+ls /usr/lib/*/pkcs11-spy.so >/dev/null 2>&1 || want opensc-pkcs11
+command -v tmux >/dev/null 2>&1 || want tmux
+command -v sqlite3 >/dev/null 2>&1 || want sqlite3
+command -v jq >/dev/null 2>&1 || want jq
+# `deps.sh bench`: what make bench compares against and measures with
+if [ "${1:-}" = bench ]; then
+	command -v /usr/bin/time >/dev/null 2>&1 || want time
+	command -v lnav >/dev/null 2>&1 || want lnav
+fi
+
+[ -z "$need" ] && exit 0
+echo "deps: installing:$need"
+if [ "$(id -u)" = 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+else
+	echo "deps: missing Debian packages:$need" >&2
+	echo "deps: run as root: apt-get install$need" >&2
+	exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps: no apt-get here; install these (Debian names):$need" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $need >/dev/null 2>&1 ||
+	{ $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q --no-install-recommends $need >/dev/null; } ||
+	{ echo "deps: apt-get install$need failed" >&2; exit 1; }
+echo "deps: done"
