@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <sqlite3.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -47,7 +48,38 @@ static void add_ts(cJSON *o, const char *k, int64_t ts, int utc)
 	cJSON_AddStringToObject(o, k, buf);
 }
 
+/* Who was logged in on the event's HSM (audit logs): the attributions
+ * table of correlation. *cache keeps the statement across events. */
+static void add_attributed(cJSON *o, struct hs_index *ix, int64_t n, sqlite3_stmt **cache)
+{
+	sqlite3_stmt *st = *cache;
+	const unsigned char *users = NULL;
+
+	if (!st && sqlite3_prepare_v2(hs_index_db(ix), "SELECT users FROM attributions WHERE n = ?1",
+	                              -1, &st, NULL) != SQLITE_OK)
+		st = NULL;
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, n);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			users = sqlite3_column_text(st, 0);
+	}
+	add_str(o, "attributed_user", (const char *)users);
+	*cache = st;
+}
+
+static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, sqlite3_stmt **attr);
+
 cJSON *hs_export_event(struct hs_index *ix, const struct hs_event *e)
+{
+	sqlite3_stmt *attr = NULL;
+	cJSON *o = event_json(ix, e, &attr);
+
+	sqlite3_finalize(attr);
+	return o;
+}
+
+static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, sqlite3_stmt **attr)
 {
 	cJSON *o = cJSON_CreateObject(), *tmpl, *lines, *keys;
 	const struct hs_index_file *f = hs_index_file(ix, e->file_id);
@@ -119,6 +151,7 @@ cJSON *hs_export_event(struct hs_index *ix, const struct hs_event *e)
 		add_i64(o, "log_type", e->log_type);
 		add_str(o, "user", e->user);
 		add_i64(o, "user_type", e->user_type);
+		add_attributed(o, ix, e->n, attr);
 		keys = cJSON_AddArrayToObject(o, "key_handles");
 		for (i = 0; keys && i < e->nkeys; i++)
 			cJSON_AddItemToArray(keys, cJSON_CreateNumber((double)e->keys[i].handle));
@@ -143,9 +176,9 @@ cJSON *hs_export_event(struct hs_index *ix, const struct hs_event *e)
 }
 
 static int write_one(struct hs_index *ix, const struct hs_event *e, enum hs_export_format fmt,
-                     int64_t count, FILE *out)
+                     int64_t count, FILE *out, sqlite3_stmt **attr)
 {
-	cJSON *o = hs_export_event(ix, e);
+	cJSON *o = event_json(ix, e, attr);
 	char *s;
 	int rc;
 
@@ -179,6 +212,7 @@ int64_t hs_export_events(struct hs_index *ix, const struct hs_filter *f,
 {
 	struct hs_query *q;
 	struct hs_event e;
+	sqlite3_stmt *attr = NULL;
 	int64_t count = 0;
 	int rc;
 
@@ -188,7 +222,7 @@ int64_t hs_export_events(struct hs_index *ix, const struct hs_filter *f,
 	if (fmt != HS_EXPORT_NDJSON)
 		fputc('[', out);
 	while ((rc = hs_query_next(q, &e, err)) == 1) {
-		if (write_one(ix, &e, fmt, count, out) < 0) {
+		if (write_one(ix, &e, fmt, count, out, &attr) < 0) {
 			rc = -1;
 			hs_error_set(err, "", 0, 0, "write error: %s", strerror(errno));
 			break;
@@ -197,6 +231,7 @@ int64_t hs_export_events(struct hs_index *ix, const struct hs_filter *f,
 	}
 	hs_event_free(&e);
 	hs_query_close(q);
+	sqlite3_finalize(attr);
 	if (rc < 0)
 		return -1;
 	return finish(count, fmt, out, err);
@@ -206,6 +241,7 @@ int64_t hs_export_numbers(struct hs_index *ix, const int64_t *ns, int64_t n,
                           enum hs_export_format fmt, FILE *out, struct hs_error *err)
 {
 	struct hs_event e;
+	sqlite3_stmt *attr = NULL;
 	int64_t i, count = 0;
 	int rc;
 
@@ -218,7 +254,7 @@ int64_t hs_export_numbers(struct hs_index *ix, const int64_t *ns, int64_t n,
 			break;
 		if (rc == 0)
 			continue;
-		if (write_one(ix, &e, fmt, count, out) < 0) {
+		if (write_one(ix, &e, fmt, count, out, &attr) < 0) {
 			hs_error_set(err, "", 0, 0, "write error: %s", strerror(errno));
 			rc = -1;
 			break;
@@ -226,6 +262,7 @@ int64_t hs_export_numbers(struct hs_index *ix, const int64_t *ns, int64_t n,
 		count++;
 	}
 	hs_event_free(&e);
+	sqlite3_finalize(attr);
 	if (i < n)
 		return -1;
 	return finish(count, fmt, out, err);
@@ -255,6 +292,79 @@ static cJSON *dur_json(const struct hs_dur_stats *d, int with_avg)
 	cJSON_AddNumberToObject(o, "max", d->max);
 	cJSON_AddNumberToObject(o, "total", d->total);
 	return o;
+}
+
+/* "failed_codes": {"163": 1, ...}: a user's failed logins by response code. */
+static void add_failed_codes(cJSON *u, const struct hs_lc_user *l)
+{
+	cJSON *c = cJSON_AddObjectToObject(u, "failed_codes");
+	char code[32];
+	int k;
+
+	for (k = 0; c && k < l->ncodes; k++) {
+		if (l->code[k] == HS_NONE)
+			snprintf(code, sizeof code, "?");
+		else
+			snprintf(code, sizeof code, "%lld", (long long)l->code[k]);
+		cJSON_AddNumberToObject(c, code, (double)l->code_count[k]);
+	}
+}
+
+/* The correlation keys of the summary: sessions, logins, objects,
+ * anomalies and, for audit logs, hsms. */
+static void add_correlation(cJSON *o, const struct hs_lc_summary *c)
+{
+	cJSON *x, *h, *a;
+	int i, j;
+
+	x = cJSON_AddObjectToObject(o, "sessions");
+	cJSON_AddNumberToObject(x, "opened", (double)c->sessions_opened);
+	cJSON_AddNumberToObject(x, "closed", (double)c->sessions_closed);
+	cJSON_AddNumberToObject(x, "leaked", (double)c->sessions_leaked);
+	x = cJSON_AddObjectToObject(o, "logins");
+	cJSON_AddNumberToObject(x, "ok", (double)c->logins_ok);
+	cJSON_AddNumberToObject(x, "failed", (double)c->logins_failed);
+	cJSON_AddNumberToObject(x, "spans", (double)c->login_spans);
+	x = cJSON_AddObjectToObject(o, "objects");
+	cJSON_AddNumberToObject(x, "created", (double)c->objects_created);
+	cJSON_AddNumberToObject(x, "destroyed", (double)c->objects_destroyed);
+	x = cJSON_AddObjectToObject(o, "anomalies");
+	for (i = 0; i < c->nanomalies; i++)
+		cJSON_AddNumberToObject(x, c->anomalies[i].name, (double)c->anomalies[i].count);
+	if (!c->nhsms)
+		return;
+	x = cJSON_AddObjectToObject(o, "hsms");
+	for (i = 0; i < c->nhsms; i++) {
+		const struct hs_lc_hsm *m = &c->hsms[i];
+		if (!(h = cJSON_AddObjectToObject(x, m->hsm)))
+			continue;
+		cJSON_AddNumberToObject(h, "events", (double)m->events);
+		add_ts(h, "first_ts", m->first_ts, 1);
+		add_ts(h, "last_ts", m->last_ts, 1);
+		a = cJSON_AddArrayToObject(h, "seq_gaps");
+		for (j = 0; a && j < m->ngaps; j++) {
+			cJSON *g = cJSON_CreateObject();
+			add_i64(g, "after", m->gaps[j].after);
+			add_i64(g, "before", m->gaps[j].before);
+			cJSON_AddNumberToObject(g, "missing", (double)m->gaps[j].missing);
+			cJSON_AddItemToArray(a, g);
+		}
+		cJSON_AddNumberToObject(h, "reboots", (double)m->reboots);
+		a = cJSON_AddObjectToObject(h, "logins");
+		for (j = 0; a && j < m->nlogins; j++) {
+			cJSON *u = cJSON_AddObjectToObject(a, m->logins[j].user);
+			if (!u)
+				continue;
+			cJSON_AddNumberToObject(u, "ok", (double)m->logins[j].ok);
+			cJSON_AddNumberToObject(u, "failed", (double)m->logins[j].failed);
+			add_failed_codes(u, &m->logins[j]);
+		}
+		a = cJSON_AddObjectToObject(h, "key_events");
+		for (j = 0; a && j < m->nkey_events; j++)
+			cJSON_AddNumberToObject(a, m->key_events[j].name, (double)m->key_events[j].count);
+		cJSON_AddNumberToObject(h, "users_created", (double)m->users_created);
+		cJSON_AddNumberToObject(h, "users_deleted", (double)m->users_deleted);
+	}
 }
 
 cJSON *hs_export_summary(struct hs_index *ix, const struct hs_stats *s)
@@ -314,6 +424,7 @@ cJSON *hs_export_summary(struct hs_index *ix, const struct hs_stats *s)
 		cJSON_AddNumberToObject(fo, "skipped_lines", (double)f->skipped);
 		cJSON_AddItemToArray(files, fo);
 	}
+	add_correlation(o, &s->corr);
 	return o;
 }
 

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hsmscope/correlate.h"
 #include "hsmscope/detect.h"
 #include "hsmscope/pipeline.h"
 #include "hsmscope/reader.h"
@@ -53,8 +54,11 @@ struct writer {
 	int refreshing;             /* rows of this file already exist */
 	struct held *held;          /* HELD_MAX slots, owned; nheld in use */
 	int nheld;
+	struct hs_correlator *corr; /* owned; sees every event before it is stored */
 	int64_t events;             /* events written by this run */
 	int64_t skipped;            /* lines skipped by this run */
+	int64_t bytes_before;       /* bytes of the files parsed before this one */
+	int64_t bytes_total;        /* bytes to parse in this run, for progress */
 	int failed;                 /* an SQLite error stopped the run */
 	char errmsg[256];           /* that error */
 };
@@ -89,9 +93,9 @@ static const char insert_sql[] =
 	"INSERT INTO events(n, file_id, offset, line, format, ts_us, ts_utc, pid, tid,"
 	" instance, call_no, func, rv, rv_name, ok, incomplete, dur_us, dur_exact,"
 	" session, slot, user, user_type, hsm, seq, reboot, opcode, cmd_type, log_type,"
-	" response, summary, detail)"
+	" response, summary, detail, session_id, login_id, span_id)"
 	" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
-	"?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31)";
+	"?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34)";
 
 static int write_row(struct writer *w, const struct hs_event *e)
 {
@@ -133,6 +137,9 @@ static int write_row(struct writer *w, const struct hs_event *e)
 	bind_str(st, 29, e->response);
 	bind_str(st, 30, e->summary);
 	sqlite3_bind_text(st, 31, hs_buf_cstr(&e->detail), (int)e->detail.len, SQLITE_STATIC);
+	bind_i64(st, 32, e->session_id); /* set by correlation */
+	bind_i64(st, 33, e->login_id);
+	bind_i64(st, 34, e->span_id);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto fail;
 	for (i = 0; i < e->nkeys; i++) {
@@ -219,10 +226,16 @@ static int on_event(void *ctx, struct hs_event *e)
 {
 	struct writer *w = ctx;
 	struct held *s;
+	struct hs_error cerr;
 
 	if (w->failed)
 		return 1;
 	e->n = w->next_n++;
+	if (hs_correlate_event(w->corr, e, &cerr) < 0) {
+		snprintf(w->errmsg, sizeof w->errmsg, "correlation: %.200s", cerr.msg);
+		w->failed = 1;
+		return 1;
+	}
 	if (!w->call_trace || e->dur_us != HS_NONE) {
 		if (e->dur_us != HS_NONE)
 			e->dur_exact = 1;
@@ -385,7 +398,15 @@ static const char index_sql[] =
 	"CREATE INDEX ev_hsm ON events(hsm) WHERE hsm IS NOT NULL;"
 	"CREATE INDEX ev_thread ON events(file_id, instance, tid, n);"
 	"CREATE INDEX keys_handle ON event_keys(handle);"
-	"CREATE INDEX keys_n ON event_keys(n);";
+	"CREATE INDEX keys_n ON event_keys(n);"
+	"CREATE INDEX links_n ON links(n);"
+	"CREATE INDEX anomalies_n ON anomalies(n);"
+	"CREATE INDEX anomalies_kind ON anomalies(kind);"
+	"CREATE INDEX ev_session_id ON events(session_id) WHERE session_id IS NOT NULL;"
+	"CREATE INDEX ev_login_id ON events(login_id) WHERE login_id IS NOT NULL;"
+	"CREATE INDEX ev_span_id ON events(span_id) WHERE span_id IS NOT NULL;"
+	"CREATE INDEX sessions_process ON sessions(process_id, slot);"
+	"CREATE INDEX attributions_n ON attributions(n);";
 
 static int prepare_writer(struct writer *w, sqlite3 *db, struct hs_error *err, const char *path)
 {
@@ -396,6 +417,8 @@ static int prepare_writer(struct writer *w, sqlite3 *db, struct hs_error *err, c
 		hs_error_set(err, path, 0, 0, "out of memory");
 		return -1;
 	}
+	if (hs_correlate_new(db, &w->corr, err) < 0)
+		return -1;
 	if (sqlite3_prepare_v2(db, insert_sql, -1, &w->ins, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO event_keys(n, handle, role) VALUES(?1,?2,?3)", -1,
 	                       &w->ins_key, NULL) != SQLITE_OK) {
@@ -410,10 +433,24 @@ static void free_writer(struct writer *w)
 	if (w->held)
 		flush_held(w);
 	free(w->held);
+	hs_correlate_free(w->corr);
 	sqlite3_finalize(w->ins);
 	sqlite3_finalize(w->ins_key);
 	sqlite3_finalize(w->prev);
 	sqlite3_finalize(w->set_dur);
+}
+
+struct progress {
+	const struct hs_index_opts *o;
+	struct writer *w;
+	int64_t base, total;        /* bytes before this file, bytes of all files */
+};
+
+static void on_progress(void *ctx, int64_t offset)
+{
+	struct progress *p = ctx;
+
+	p->o->on_progress(p->o->ctx, p->base + offset, p->total, p->w->next_n - 1);
 }
 
 static int parse_file(struct writer *w, struct input *in, int file_id, int64_t start,
@@ -423,6 +460,7 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	struct hs_pipeline_input pi;
 	struct hs_sink sink = { w, on_event, on_skip };
 	struct hs_parse_stats st;
+	struct progress prog;
 	sqlite3_stmt *up;
 	int rc;
 
@@ -436,6 +474,14 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	pi.hsm_name = o->hsm_name;
 	pi.redact.data = o->redact_data;
 	pi.interrupted = o->interrupted;
+	if (o->on_progress) {
+		prog.o = o;
+		prog.w = w;
+		prog.base = w->bytes_before;
+		prog.total = w->bytes_total;
+		pi.on_progress = on_progress;
+		pi.progress_ctx = &prog;
+	}
 	w->call_trace = in->parser->call_trace;
 	w->skipped = 0;
 	rc = hs_pipeline_run(&pi, &sink, &st, err);
@@ -487,6 +533,32 @@ static int merge_timeline(sqlite3 *db, struct hs_error *err, const char *path)
 		"UPDATE events SET n = -(SELECT new FROM nmap WHERE old = events.n);"
 		"UPDATE events SET n = -n;"
 		"UPDATE event_keys SET n = (SELECT new FROM nmap WHERE old = event_keys.n);"
+		"UPDATE links SET n = (SELECT new FROM nmap WHERE old = links.n),"
+		" peer = (SELECT new FROM nmap WHERE old = links.peer);"
+		"UPDATE anomalies SET n = (SELECT new FROM nmap WHERE old = anomalies.n),"
+		" ref = (SELECT new FROM nmap WHERE old = anomalies.ref);"
+		"UPDATE sessions SET open_n = (SELECT new FROM nmap WHERE old = open_n),"
+		" close_n = (SELECT new FROM nmap WHERE old = close_n);"
+		"UPDATE logins SET login_n = (SELECT new FROM nmap WHERE old = login_n),"
+		" logout_n = (SELECT new FROM nmap WHERE old = logout_n);"
+		"UPDATE spans SET init_n = (SELECT new FROM nmap WHERE old = init_n),"
+		" end_n = (SELECT new FROM nmap WHERE old = end_n);"
+		"UPDATE objects SET created_n = (SELECT new FROM nmap WHERE old = created_n),"
+		" destroyed_n = (SELECT new FROM nmap WHERE old = destroyed_n),"
+		" found_n = (SELECT new FROM nmap WHERE old = found_n),"
+		" last_n = (SELECT new FROM nmap WHERE old = last_n);"
+		"UPDATE sessions SET first_n = (SELECT new FROM nmap WHERE old = first_n),"
+		" last_n = (SELECT new FROM nmap WHERE old = last_n);"
+		"UPDATE logins SET last_n = (SELECT new FROM nmap WHERE old = last_n);"
+		"UPDATE spans SET last_n = (SELECT new FROM nmap WHERE old = last_n);"
+		"UPDATE processes SET first_n = (SELECT new FROM nmap WHERE old = first_n),"
+		" last_n = (SELECT new FROM nmap WHERE old = last_n),"
+		" init_n = (SELECT new FROM nmap WHERE old = init_n),"
+		" final_n = (SELECT new FROM nmap WHERE old = final_n);"
+		"UPDATE streams SET first_n = (SELECT new FROM nmap WHERE old = first_n),"
+		" last_n = (SELECT new FROM nmap WHERE old = last_n);"
+		"UPDATE seq_gaps SET n = (SELECT new FROM nmap WHERE old = seq_gaps.n);"
+		"UPDATE attributions SET n = (SELECT new FROM nmap WHERE old = attributions.n);"
 		"DROP TABLE nmap;", err, path);
 }
 
@@ -524,15 +596,21 @@ static int build(const char *ipath, struct input *in, int npaths,
 		goto out;
 	}
 	w.next_n = 1;
+	for (i = 0; i < npaths; i++)
+		if (in[i].ok)
+			w.bytes_total += in[i].id.size;
 	for (i = 0; i < npaths; i++) {
 		if (!in[i].ok)
 			continue;
 		rc = parse_file(&w, &in[i], i, 0, 1, NULL, o, err);
 		if (rc)
 			break;
+		w.bytes_before += in[i].id.size;
 		nfiles++;
 	}
 	info->events = w.next_n - 1;
+	if (!rc && hs_correlate_finish(w.corr, err) < 0)
+		rc = -1;
 	free_writer(&w);
 	if (rc) {
 		if (rc > 0)
@@ -672,7 +750,13 @@ static int refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_i
 		goto fail;
 	w.refreshing = 1;
 	w.next_n = maxn + 1;
+	w.bytes_before = -start; /* progress counts from the resume point */
+	w.bytes_total = in->id.size - start;
+	if (hs_correlate_replay(w.corr, err) < 0)
+		goto fail;
 	rc = parse_file(&w, in, file_id, start, line, state, o, err);
+	if (!rc && hs_correlate_finish(w.corr, err) < 0)
+		rc = -1;
 	info->parsed_bytes = in->id.size - start;
 	free_writer(&w);
 	if (rc) {

@@ -13,8 +13,10 @@
 #include "hsmscope/export.h"
 #include "hsmscope/filter.h"
 #include "hsmscope/index.h"
+#include "hsmscope/lifecycle.h"
 #include "hsmscope/query.h"
 #include "hsmscope/stats.h"
+#include "../ui/ui.h"
 
 #define HS_VERSION "0.1.0"
 
@@ -76,10 +78,14 @@ static const char usage_text[] =
 	"  export FILE...      the events as JSON\n"
 	"  grep FILE... EXPR   one line per event matching the filter EXPR\n"
 	"  index FILE...       build or refresh the index and say where it is\n"
+	"  sessions FILE...    the lifecycle tree: process > slot > session > login >\n"
+	"                      operations (audit: HSM > login > commands), with times,\n"
+	"                      counts, errors and what never ended\n"
+	"  FILE...             open the interactive explorer (? shows its keys)\n"
 	"\n"
 	"options:\n"
 	"  --format FMT        analyze: text (default), json, events, pretty-events;\n"
-	"                      export: json (default), ndjson\n"
+	"                      export: json (default), ndjson; sessions: text, json\n"
 	"  --filter EXPR       analyze and export only the events matching EXPR\n"
 	"  -o, --output FILE   export: write FILE (atomically; never overwritten without --force)\n"
 	"  --force             replace an existing output file\n"
@@ -90,6 +96,7 @@ static const char usage_text[] =
 	"  --hsm NAME          HSM id for CloudHSM audit text files (default: file name)\n"
 	"  --redact data       also hide data buffers (PINs and secret keys always are)\n"
 	"  --color WHEN        auto (default), always, never; NO_COLOR is respected\n"
+	"  --follow            explorer: show the log as it grows, like tail -f\n"
 	"  -h, --help          this help;  --version  the version\n"
 	"\n"
 	"filters: field expressions like  rv != CKR_OK && func ~ \"^C_Sign\"  or\n"
@@ -357,6 +364,121 @@ static int cmd_index(struct hs_index *ix)
 	return EXIT_OK;
 }
 
+/* ------------------------------------------------------------ sessions */
+
+struct tree_out {
+	int json;                   /* 0 text, 1 json */
+	int open;                   /* json: nodes whose "children" array is open */
+	int first[16];              /* json: no node printed yet at this depth */
+};
+
+/* One node of the lifecycle tree; operations are shown, not their calls. */
+static int tree_node(void *ctx, const struct hs_lc_node *nd, int depth)
+{
+	struct tree_out *t = ctx;
+	int descend = nd->has_children && nd->kind != HS_LC_SPAN && nd->kind != HS_LC_CALLS &&
+	              depth < 14;
+	char a[48], b[48];
+
+	if (t->json) {
+		cJSON *o = cJSON_CreateObject();
+		char *js;
+		size_t len;
+		while (t->open > depth) {
+			fputs("]}", stdout);
+			t->open--;
+		}
+		if (!o)
+			return -1;
+		cJSON_AddStringToObject(o, "kind", hs_lc_kind_name(nd->kind));
+		cJSON_AddStringToObject(o, "label", nd->label);
+		cJSON_AddStringToObject(o, "state", nd->state);
+		cJSON_AddNumberToObject(o, "first_n", (double)nd->first_n);
+		cJSON_AddNumberToObject(o, "last_n", (double)nd->last_n);
+		hs_format_iso(nd->first_ts, nd->ts_utc, a, sizeof a);
+		hs_format_iso(nd->last_ts, nd->ts_utc, b, sizeof b);
+		if (nd->first_ts == HS_NONE)
+			cJSON_AddNullToObject(o, "first_ts");
+		else
+			cJSON_AddStringToObject(o, "first_ts", a);
+		if (nd->last_ts == HS_NONE)
+			cJSON_AddNullToObject(o, "last_ts");
+		else
+			cJSON_AddStringToObject(o, "last_ts", b);
+		cJSON_AddNumberToObject(o, "calls", (double)nd->calls);
+		cJSON_AddNumberToObject(o, "errors", (double)nd->errors);
+		cJSON_AddBoolToObject(o, "open_end", nd->open_end);
+		cJSON_AddStringToObject(o, "filter", nd->filter);
+		if (nd->anomalies[0])
+			cJSON_AddStringToObject(o, "anomalies", nd->anomalies);
+		js = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+		if (!js)
+			return -1;
+		len = strlen(js);
+		printf("%s\n%.*s", t->first[depth] ? "" : ",", (int)(len - 1), js);
+		cJSON_free(js);
+		t->first[depth] = 0;
+		if (descend) {
+			fputs(",\"children\":[", stdout);
+			t->open = depth + 1;
+			t->first[depth + 1] = 1;
+			return 0;
+		}
+		fputs("}", stdout);
+		return 1;
+	}
+	hs_format_ts(nd->first_ts, a, sizeof a, 0);
+	hs_format_ts(nd->last_ts, b, sizeof b, 0);
+	printf("%*s", depth * 2, "");
+	put_escaped(nd->label);
+	if (nd->first_n != nd->last_n)
+		printf("  #%lld-%lld", (long long)nd->first_n, (long long)nd->last_n);
+	else
+		printf("  #%lld", (long long)nd->first_n);
+	if (nd->first_ts != HS_NONE)
+		printf("  %s%s%s", a, nd->last_ts != nd->first_ts ? " .. " : "",
+		       nd->last_ts == nd->first_ts ? "" : strncmp(a, b, 11) == 0 ? b + 11 : b);
+	if (nd->kind != HS_LC_CALL)
+		printf("  %lld call%s", (long long)nd->calls, nd->calls == 1 ? "" : "s");
+	if (nd->errors && nd->kind != HS_LC_CALL)
+		printf(", %lld error%s", (long long)nd->errors, nd->errors == 1 ? "" : "s");
+	if (nd->state[0] && nd->kind != HS_LC_CALL) {
+		fputs("  ", stdout);
+		put_escaped(nd->state);
+	}
+	if (nd->open_end)
+		fputs("  [open end]", stdout);
+	if (nd->anomalies[0])
+		printf("  [%s]", nd->anomalies);
+	putchar('\n');
+	return descend ? 0 : 1;
+}
+
+static int cmd_sessions(struct cli *c, struct hs_index *ix)
+{
+	struct tree_out t;
+	struct hs_error err;
+	int rc;
+
+	memset(&t, 0, sizeof t);
+	t.json = c->format && strcmp(c->format, "json") == 0;
+	t.first[0] = 1;
+	if (t.json)
+		fputs("{\"roots\":[", stdout);
+	rc = hs_lc_walk(ix, tree_node, &t, &err);
+	if (t.json) {
+		while (t.open-- > 0)
+			fputs("]}", stdout);
+		fputs("\n]}\n", stdout);
+	}
+	if (rc < 0) {
+		print_error(&err);
+		return EXIT_INPUT;
+	}
+	return EXIT_OK;
+}
+
 /* ---------------------------------------------------------------- main */
 
 static int want_color(const char *when)
@@ -386,12 +508,14 @@ int main(int argc, char **argv)
 		{ "color", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "follow", no_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli c;
 	struct hs_index *ix = NULL;
 	struct hs_filter *f = NULL;
 	const char *color = NULL;
+	int follow = 0;                 /* --follow, for the explorer */
 	int opt, rc;
 	struct sigaction sa;
 
@@ -410,12 +534,13 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (strcmp(c.cmd, "analyze") && strcmp(c.cmd, "export") && strcmp(c.cmd, "grep") &&
-	    strcmp(c.cmd, "index")) {
-		if (c.cmd[0] == '-' || access(c.cmd, F_OK) != 0)
+	    strcmp(c.cmd, "index") && strcmp(c.cmd, "sessions")) {
+		/* a leading option (`hsmscope --follow FILE`) also means the explorer */
+		if (c.cmd[0] != '-' && access(c.cmd, F_OK) != 0)
 			return usage_error("unknown command", c.cmd);
-		/* `hsmscope FILE...`: until the explorer lands, summarise */
-		c.cmd = "analyze";
-		argv[0] = "analyze";
+		/* `hsmscope FILE...`: the explorer on a terminal, else the summary */
+		c.cmd = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? "ui" : "analyze";
+		argv[0] = (char *)c.cmd;
 		argv--, argc++;
 	}
 	optind = 2;
@@ -436,6 +561,7 @@ int main(int argc, char **argv)
 			c.iopts.redact_data = 1;
 			break;
 		case 'c': color = optarg; break;
+		case 'w': follow = 1; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		default: return usage_error("bad option", NULL);
 		}
@@ -451,13 +577,18 @@ int main(int argc, char **argv)
 		return usage_error("no FILE given for", c.cmd);
 	if (c.format) {
 		const char *ok = strcmp(c.cmd, "export") == 0 ? " json ndjson " :
-		                 strcmp(c.cmd, "analyze") == 0 ? " text json events pretty-events " : "";
+		                 strcmp(c.cmd, "analyze") == 0 ? " text json events pretty-events " :
+		                 strcmp(c.cmd, "sessions") == 0 ? " text json " : "";
 		char want[64];
 		snprintf(want, sizeof want, " %s ", c.format);
 		if (!strstr(ok, want))
 			return usage_error("unknown --format for this command", c.format);
 	}
 	c.color = want_color(color);
+	if (strcmp(c.cmd, "ui") == 0) {
+		struct hs_ui_opts uo = { c.iopts, follow, !(color && strcmp(color, "never") == 0), c.filter };
+		return hs_ui_run((const char *const *)c.files, c.nfiles, &uo);
+	}
 
 	if ((rc = compile_filter(c.filter, &f)) != EXIT_OK)
 		return rc;
@@ -479,6 +610,8 @@ int main(int argc, char **argv)
 		rc = cmd_export(&c, ix, f);
 	else if (strcmp(c.cmd, "grep") == 0)
 		rc = cmd_grep(&c, ix, f);
+	else if (strcmp(c.cmd, "sessions") == 0)
+		rc = cmd_sessions(&c, ix);
 	else
 		rc = cmd_index(ix);
 	hs_index_close(ix);

@@ -23,7 +23,9 @@ struct hs_query {
 	" e.instance, e.call_no, e.func, e.rv, e.rv_name, e.ok, e.incomplete, e.dur_us,"  \
 	" e.dur_exact, e.session, e.slot, e.user, e.user_type, e.hsm, e.seq, e.reboot,"   \
 	" e.opcode, e.cmd_type, e.log_type, e.response, e.session_id, e.login_id,"        \
-	" e.span_id, e.peer, e.anomalies, e.summary, e.detail,"                           \
+	" e.span_id, (SELECT min(l.peer) FROM links l WHERE l.n = e.n),"                  \
+	" (SELECT group_concat(a.kind, ',') FROM anomalies a WHERE a.n = e.n),"            \
+	" e.summary, e.detail,"                                                           \
 	" (SELECT group_concat(k.role || '=' || k.handle, ' ') FROM event_keys k"        \
 	"  WHERE k.n = e.n)"
 
@@ -215,4 +217,173 @@ void hs_query_op_id(struct hs_index *ix, const struct hs_event *ev, char *out, s
 
 	/* the file's content hash, not its path: the id survives a move */
 	snprintf(out, outlen, "%.8s-%llx", f ? f->head_hash : "0", (unsigned long long)ev->offset);
+}
+
+/* ------------------------------------------------ windows for the explorer */
+
+/* Our own parameters are named (:hs_a, ...) and written after the filter's
+ * condition, so the filter's parameters keep their places and names. */
+static void bind_named(sqlite3_stmt *st, const char *name, int64_t v)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+
+	if (i)
+		sqlite3_bind_int64(st, i, v);
+}
+
+int hs_query_page(struct hs_index *ix, const struct hs_filter *f, int64_t from_n, int dir,
+                  int64_t skip, struct hs_event *evs, int max, struct hs_error *err)
+{
+	struct hs_buf sql;
+	sqlite3_stmt *st = NULL;
+	int got = 0, rc;
+
+	hs_buf_init(&sql);
+	/* the primary key range first, so SQLite walks n in order and stops
+	 * after LIMIT rows: a page costs its rows plus skip, not the table */
+	hs_buf_printf(&sql, "SELECT " EVENT_COLS " FROM events e WHERE (%s) AND e.n %s :hs_a"
+	              " ORDER BY e.n %s LIMIT :hs_b OFFSET :hs_c", f ? hs_filter_sql(f) : "1",
+	              dir < 0 ? "<=" : ">=", dir < 0 ? "DESC" : "ASC");
+	rc = prepare(ix, hs_buf_cstr(&sql), f, &st, err);
+	hs_buf_free(&sql);
+	if (rc < 0)
+		return -1;
+	bind_named(st, ":hs_a", from_n);
+	bind_named(st, ":hs_b", max);
+	bind_named(st, ":hs_c", skip > 0 ? skip : 0);
+	while (got < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (fill(st, &evs[got]) < 0) {
+			hs_error_set(err, "", 0, 0, "out of memory");
+			got = -1;
+			break;
+		}
+		got++;
+	}
+	if (got >= 0 && got < max && rc != SQLITE_DONE) {
+		hs_error_set(err, "index", 0, 0, "query failed: %s", sqlite3_errmsg(hs_index_db(ix)));
+		got = -1;
+	}
+	sqlite3_finalize(st);
+	return got;
+}
+
+int64_t hs_query_rank(struct hs_index *ix, const struct hs_filter *f, int64_t n,
+                      struct hs_error *err)
+{
+	struct hs_buf sql;
+	sqlite3_stmt *st = NULL;
+	int64_t r = -1;
+
+	hs_buf_init(&sql);
+	hs_buf_printf(&sql, "SELECT count(*) FROM events e WHERE (%s) AND e.n < :hs_a",
+	              f ? hs_filter_sql(f) : "1");
+	if (prepare(ix, hs_buf_cstr(&sql), f, &st, err) == 0) {
+		bind_named(st, ":hs_a", n);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			r = sqlite3_column_int64(st, 0);
+		else
+			hs_error_set(err, "index", 0, 0, "count failed: %s", sqlite3_errmsg(hs_index_db(ix)));
+	}
+	sqlite3_finalize(st);
+	hs_buf_free(&sql);
+	return r;
+}
+
+int64_t hs_query_seek(struct hs_index *ix, const struct hs_filter *f, int64_t from_n, int dir,
+                      enum hs_seek what, int64_t arg, struct hs_error *err)
+{
+	static const char *const cond[] = {
+		[HS_SEEK_ANY] = "1",
+		[HS_SEEK_ERROR] = "e.ok = 0 AND e.incomplete = 0",
+		[HS_SEEK_ANOMALY] = "EXISTS (SELECT 1 FROM anomalies a WHERE a.n = e.n)",
+		[HS_SEEK_SESSION] = "e.session_id = :hs_b",
+		[HS_SEEK_N] = "e.n = :hs_b",
+	};
+	struct hs_buf sql;
+	sqlite3_stmt *st = NULL;
+	int64_t r = -1;
+
+	hs_buf_init(&sql);
+	if (what == HS_SEEK_N)
+		hs_buf_printf(&sql, "SELECT e.n FROM events e WHERE (%s) AND %s",
+		              f ? hs_filter_sql(f) : "1", cond[what]);
+	else
+		hs_buf_printf(&sql, "SELECT e.n FROM events e WHERE (%s) AND e.n %s :hs_a AND %s"
+		              " ORDER BY e.n %s LIMIT 1", f ? hs_filter_sql(f) : "1",
+		              dir < 0 ? "<" : ">", cond[what], dir < 0 ? "DESC" : "ASC");
+	if (prepare(ix, hs_buf_cstr(&sql), f, &st, err) == 0) {
+		int rc;
+		bind_named(st, ":hs_a", from_n);
+		bind_named(st, ":hs_b", arg);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			r = sqlite3_column_int64(st, 0);
+		else if (rc == SQLITE_DONE)
+			r = 0;
+		else
+			hs_error_set(err, "index", 0, 0, "query failed: %s", sqlite3_errmsg(hs_index_db(ix)));
+	}
+	sqlite3_finalize(st);
+	hs_buf_free(&sql);
+	return r;
+}
+
+int hs_query_match_range(struct hs_index *ix, const struct hs_filter *f, int64_t lo_n,
+                         int64_t hi_n, int64_t *ns, int max, struct hs_error *err)
+{
+	struct hs_buf sql;
+	sqlite3_stmt *st = NULL;
+	int got = -1, rc;
+
+	hs_buf_init(&sql);
+	hs_buf_printf(&sql, "SELECT e.n FROM events e WHERE (%s) AND e.n BETWEEN :hs_a AND :hs_b"
+	              " ORDER BY e.n LIMIT :hs_c", f ? hs_filter_sql(f) : "1");
+	if (prepare(ix, hs_buf_cstr(&sql), f, &st, err) == 0) {
+		bind_named(st, ":hs_a", lo_n);
+		bind_named(st, ":hs_b", hi_n);
+		bind_named(st, ":hs_c", max);
+		got = 0;
+		while (got < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+			ns[got++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	hs_buf_free(&sql);
+	return got;
+}
+
+int hs_query_histogram(struct hs_index *ix, const struct hs_filter *f, int64_t first_ts,
+                       int64_t last_ts, int nbuckets, int64_t *calls, int64_t *errors,
+                       struct hs_error *err)
+{
+	struct hs_buf sql;
+	sqlite3_stmt *st = NULL;
+	int rc = -1, step;
+
+	if (nbuckets < 1 || first_ts == HS_NONE || last_ts == HS_NONE)
+		return 0;
+	hs_buf_init(&sql);
+	hs_buf_printf(&sql, "SELECT count(*), sum(e.ok = 0 AND e.incomplete = 0),"
+	              " (e.ts_us - :hs_a) * :hs_c / (:hs_b - :hs_a + 1) AS b FROM events e"
+	              " WHERE (%s) AND e.ts_us BETWEEN :hs_a AND :hs_b GROUP BY b",
+	              f ? hs_filter_sql(f) : "1");
+	if (prepare(ix, hs_buf_cstr(&sql), f, &st, err) == 0) {
+		bind_named(st, ":hs_a", first_ts);
+		bind_named(st, ":hs_b", last_ts);
+		bind_named(st, ":hs_c", nbuckets);
+		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			int64_t b = sqlite3_column_int64(st, 2);
+			if (b < 0 || b >= nbuckets)
+				continue;
+			calls[b] += sqlite3_column_int64(st, 0);
+			errors[b] += sqlite3_column_int64(st, 1);
+		}
+		if (step == SQLITE_DONE)
+			rc = 0;
+		else
+			hs_error_set(err, "index", 0, 0, "histogram failed: %s",
+			             sqlite3_errmsg(hs_index_db(ix)));
+	}
+	sqlite3_finalize(st);
+	hs_buf_free(&sql);
+	return rc;
 }

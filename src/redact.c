@@ -7,11 +7,22 @@
  * ASCII column become '*', so the layout and lengths stay readable.
  *
  * Secret: the PIN buffers of C_Login, C_LoginUser, C_InitToken, C_InitPIN
- * and C_SetPIN (every dump there except pLabel/pUsername); the attributes
+ * and C_SetPIN (every dump there except pLabel/pUsername), and a pPin,
+ * pOldPin or pNewPin dump wherever it appears (with threads interleaving,
+ * a parser may file one under another call); the attributes
  * CKA_PRIVATE_EXPONENT, CKA_PRIME_1/2, CKA_EXPONENT_1/2, CKA_COEFFICIENT;
  * CKA_VALUE unless its template says the object is public (certificate,
  * public key, data, domain parameters). When the class is not stated the
  * value is masked: better an unreadable certificate than a leaked key.
+ * With opts.data, data buffers go too: every parameter's dump except the
+ * token label, the user name and the interface name, and CKA_VALUE of
+ * data objects.
+ *
+ * The dump layouts are OpenSC's pkcs11-display.c: print_generic writes
+ * "    %08X  " + 16 "XX " columns + " " + the bytes as ASCII; print_print
+ * (CKA_LABEL, CKA_APPLICATION) writes 4-byte hex groups on one line and
+ * " c" pairs in groups of four on the next, and for values over 32 bytes
+ * the next chunk's hex follows the ASCII line with no newline.
  */
 #include "hsmscope/redact.h"
 
@@ -41,24 +52,36 @@ static int is_dump(const char *s, size_t n)
 	return s[12] == ' ' && s[13] == ' ';
 }
 
-/* print_print's hex ("    62617369 632D") and ascii ("     b a s i") lines */
+/* print_print's hex line ("    62617369 632D") or ASCII line
+ * ("     b a s i  c - r s  a", maybe with the next chunk's hex glued on). */
 static int is_print(const char *s, size_t n)
 {
-	size_t i;
+	size_t i = 4;
+	int k = 0, digits = 0;
 
-	if (n < 5 || memcmp(s, "    ", 4) != 0)
+	if (n < 6 || memcmp(s, "    ", 4) != 0)
 		return 0;
 	if (s[4] == ' ') {
-		/* " x" pairs: a space then one character */
-		for (i = 4; i + 1 < n; i += 2)
-			if (s[i] != ' ')
+		while (i < n && k < 32) {
+			if (k && k % 4 == 0 && s[i++] != ' ')
 				return 0;
-		return 1;
-	}
-	for (i = 4; i < n; i++)
-		if (!is_hex(s[i]) && s[i] != ' ')
+			if (i + 1 >= n || s[i] != ' ' || s[i + 1] <= ' ' || s[i + 1] > '~')
+				return 0;
+			i += 2;
+			k++;
+		}
+		if (i == n)
+			return 1;
+		if (k < 32)
 			return 0;
-	return 1;
+	}
+	for (; i < n; i++) {
+		if (is_hex(s[i]))
+			digits++;
+		else if (s[i] != ' ')
+			return 0;
+	}
+	return digits > 0;
 }
 
 static void mask_dump(char *s, size_t n)
@@ -78,11 +101,22 @@ static void mask_dump(char *s, size_t n)
 		s[i] = '*';
 }
 
-static void mask_print(char *s, size_t n)
+/* The line announces a dump: it ends in "<addr> / <len>", len > 0. */
+static int announces_dump(const char *s, size_t n)
+{
+	size_t i = n;
+
+	while (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9')
+		i--;
+	return i < n && i >= 3 && s[i] != '0' && s[i - 1] == ' ' && s[i - 2] == '/' && s[i - 3] == ' ';
+}
+
+/* Every non-blank from column `from` on. */
+static void mask_from(char *s, size_t n, size_t from)
 {
 	size_t i;
 
-	for (i = 4; i < n; i++)
+	for (i = from; i < n; i++)
 		if (s[i] != ' ')
 			s[i] = '*';
 }
@@ -100,21 +134,30 @@ static const char *const pin_funcs[] = {
 	"C_Login", "C_LoginUser", "C_InitToken", "C_InitPIN", "C_SetPIN", NULL,
 };
 
+/* Parameters whose dump is a PIN, in any function. */
+static const char *const pin_params[] = { "pPin", "pOldPin", "pNewPin", NULL };
+
+/* Parameters that are never secret nor data: shown even in PIN functions. */
+static const char *const plain_params[] = { "pLabel", "pUsername", "pInterfaceName", NULL };
+
+/* Is s[0..n) one of list's words, followed by the end, a blank or '['? */
 static int in_list(const char *const *list, const char *s, size_t n)
 {
 	int i;
 
 	for (i = 0; list[i]; i++) {
 		size_t m = strlen(list[i]);
-		if (n >= m && memcmp(s, list[i], m) == 0 && (n == m || s[m] == ' '))
+		if (n >= m && memcmp(s, list[i], m) == 0 && (n == m || s[m] == ' ' || s[m] == '['))
 			return 1;
 	}
 	return 0;
 }
 
-/* Is the template that starts at line `from` public? Looks ahead for its
- * CKA_CLASS line, up to the next [in]/[out] line. */
-static int template_public(const char *from, const char *end)
+/* The class of the template that starts at line `from`: 1 public, 2 data
+ * object, 0 other or not stated. Looks ahead for its CKA_CLASS line, up to
+ * the next [in]/[out] line; a public key template is public unless its
+ * class line says otherwise. */
+static int template_class(const char *from, const char *end, int pubkey_tmpl)
 {
 	const char *p = from;
 
@@ -125,20 +168,29 @@ static int template_public(const char *from, const char *end)
 			break;
 		if (starts(p, n, "    CKA_CLASS ")) {
 			const char *v = p + 14;
+			size_t vn;
 			while (v < p + n && *v == ' ')
 				v++;
-			return in_list(public_classes, v, (size_t)(p + n - v));
+			vn = (size_t)(p + n - v);
+			if (starts(v, vn, "CKO_DATA") && (vn == 8 || v[8] == ' '))
+				return 2;
+			if (in_list(public_classes, v, vn))
+				return 1;
+			if (starts(v, vn, "CKO_"))
+				return 0;
+			/* "CKA_CLASS <addr> / 8": a request, the class is not in it */
 		}
 		p = nl ? nl + 1 : end;
 	}
-	return 0;
+	return pubkey_tmpl;
 }
 
 int hs_redact_event(struct hs_event *e, const struct hs_redact_opts *o)
 {
 	char *p = e->detail.data, *end = p ? p + e->detail.len : NULL;
 	int pin_func = in_list(pin_funcs, e->func, strlen(e->func));
-	int secret = 0, changed = 0, tmpl_public = 0;
+	int data = o && o->data;
+	int secret = 0, changed = 0, tmpl_class = 0, in_dump = 0;
 
 	if (!p)
 		return 0;
@@ -147,34 +199,39 @@ int hs_redact_event(struct hs_event *e, const struct hs_redact_opts *o)
 		size_t n = (size_t)((nl ? nl : end) - p);
 
 		if (is_dump(p, n) || is_print(p, n)) {
-			if (secret || (o && o->data)) {
+			if (secret) {
 				if (is_dump(p, n))
 					mask_dump(p, n);
 				else
-					mask_print(p, n);
+					mask_from(p, n, 4);
 				changed++;
 			}
 		} else if (p[0] == '[') {
-			/* a parameter: its dump is secret in PIN functions unless it is
-			 * the token label or the user name */
-			const char *name = p[1] == 'i' ? p + 5 : p + 6;
-			secret = pin_func && !starts(name, n - (size_t)(name - p), "pLabel") &&
-			         !starts(name, n - (size_t)(name - p), "pUsername");
-			if (n >= 2 && p[n - 1] == ':')
-				tmpl_public = template_public(p, end);
-			else if (n >= 3 && p[n - 1] == ' ' && p[n - 2] == ':')
-				tmpl_public = template_public(p, end);
+			/* a parameter: "[in] name..." / "[out] name..." */
+			size_t skip = starts(p, n, "[in] ") ? 5 : starts(p, n, "[out] ") ? 6 : n;
+			const char *name = p + skip;
+			size_t nn = n - skip;
+			int plain = in_list(plain_params, name, nn);
+			secret = in_list(pin_params, name, nn) || ((pin_func || data) && !plain);
+			if (n >= 2 && (p[n - 1] == ':' || (p[n - 1] == ' ' && p[n - 2] == ':')))
+				tmpl_class = template_class(p, end, starts(name, nn, "pPublicKeyTemplate"));
+			in_dump = announces_dump(p, n);
 		} else if (starts(p, n, "    CKA_")) {
 			const char *a = p + 4;
 			size_t an = n - 4;
 			if (in_list(secret_attrs, a, an))
 				secret = 1;
 			else if (starts(a, an, "CKA_VALUE "))
-				secret = !tmpl_public;
+				secret = tmpl_class == 0 || (data && tmpl_class == 2);
 			else
 				secret = 0;
-		} else {
-			secret = pin_func ? secret : 0;
+			in_dump = announces_dump(p, n);
+		} else if (secret && in_dump && n) {
+			/* Inside a secret dump, any other line is the rest of a dump
+			 * line that another process's output cut in two: hide it whole.
+			 * (Other free text leaves the state as it is.) */
+			mask_from(p, n, 0);
+			changed++;
 		}
 		p = nl ? nl + 1 : end;
 	}

@@ -195,6 +195,8 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 	sqlite3_finalize(st);
 
 	qsort(s->funcs, (size_t)s->nfuncs, sizeof *s->funcs, cmp_func);
+	if (hs_lc_summary(ix, &s->corr, err) < 0)
+		goto fail;
 	return 0;
 fail:
 	hs_stats_free(s);
@@ -205,6 +207,7 @@ void hs_stats_free(struct hs_stats *s)
 {
 	free(s->funcs);
 	free(s->rvs);
+	hs_lc_summary_free(&s->corr);
 	s->funcs = NULL;
 	s->rvs = NULL;
 	s->nfuncs = s->nrvs = 0;

@@ -13,6 +13,7 @@
 
 #include "hsmscope/filter.h"
 #include "hsmscope/index.h"
+#include "hsmscope/lifecycle.h"
 
 struct hs_dur_stats {
 	int64_t count;              /* events with a duration */
@@ -46,6 +47,8 @@ struct hs_stats {
 	int nfuncs;
 	struct hs_rv_stats *rvs;    /* owned, by count descending */
 	int nrvs;
+	struct hs_lc_summary corr;  /* owned: sessions, logins, objects, anomalies, HSMs
+	                               of the whole trace (the filter does not apply) */
 };
 
 int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_stats *out,

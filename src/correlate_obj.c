@@ -1,0 +1,410 @@
+/* correlate_obj.c — object handles of call traces, and the few decoded
+ * detail lines correlation reads (creation templates, C_FindObjects
+ * results, NULL output buffers, C_SessionCancel flags).
+ *
+ * Objects are scoped to their process instance: a handle is created
+ * (C_GenerateKey[Pair], C_CreateObject, C_CopyObject, C_UnwrapKey,
+ * C_DeriveKey; label, CKA_ID, class and CKA_TOKEN from the [in] template),
+ * found (C_FindObjects), used (any other call naming it), and destroyed
+ * (C_DestroyObject). A destroyed handle is remembered (struct obj with
+ * live == 0, its row already written) so a later use is flagged, until
+ * the handle is reused or memory is needed. Session objects (CKA_TOKEN
+ * false or absent) end with their session, every object of a process with
+ * its C_Finalize (correlate_p11.c). Before a process's C_Initialize is seen,
+ * an unknown handle is one created before the log, not an anomaly.
+ */
+#include "correlate_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ------------------------------------------------------- detail reading */
+
+/* Next line of detail at *p (advanced past it); 0 at the end. */
+int corr_next_line(const char **p, const char *end, const char **line, size_t *len)
+{
+	const char *nl;
+
+	if (*p >= end)
+		return 0;
+	nl = memchr(*p, '\n', (size_t)(end - *p));
+	*line = *p;
+	*len = (size_t)((nl ? nl : end) - *p);
+	*p = nl ? nl + 1 : end;
+	return 1;
+}
+
+int corr_starts(const char *s, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+
+	return n >= k && memcmp(s, prefix, k) == 0;
+}
+
+const char *corr_find_in(const char *s, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), i;
+
+	for (i = 0; i + k <= n; i++)
+		if (memcmp(s + i, needle, k) == 0)
+			return s + i;
+	return NULL;
+}
+
+int p11_length_query(const char *detail, size_t len)
+{
+	const char *p = detail, *end = detail + len, *l;
+	size_t n;
+
+	while (corr_next_line(&p, end, &l, &n))
+		if (corr_starts(l, n, "[out] ") && corr_find_in(l, n, " NULL [size"))
+			return 1;
+	return 0;
+}
+
+int p11_is_length_query(const struct hs_correlator *c, const struct hs_event *e)
+{
+	if (c->replaying)
+		return c->replay_lenq;
+	return p11_length_query(hs_buf_cstr(&e->detail), e->detail.len);
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
+		return (ch | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/* The bytes of one value line: a hex dump ("    0000  01 02 ...  ascii")
+ * or a print line ("    62617369 632D6165 73"). Returns bytes, or -1
+ * when the line is neither (an ASCII rendering, say). */
+static int value_bytes(const char *s, size_t n, unsigned char *out, int max)
+{
+	int k = 0, i;
+	size_t j;
+
+	if (n < 6 || memcmp(s, "    ", 4) != 0 || hexval(s[4]) < 0)
+		return -1;
+	for (i = 4; i < 12 && i < (int)n && hexval(s[i]) >= 0; i++)
+		;
+	if (i == 12 && n >= 14 && s[12] == ' ' && s[13] == ' ') { /* dump: 16 bytes at 14 + 3k */
+		for (j = 14; j + 1 < n && j < 14 + 48 && k < max; j += 3) {
+			if (hexval(s[j]) < 0 || hexval(s[j + 1]) < 0)
+				break;
+			out[k++] = (unsigned char)(hexval(s[j]) * 16 + hexval(s[j + 1]));
+		}
+		return k;
+	}
+	for (j = 4; j < n; j++) /* print: only hex digits and blanks */
+		if (s[j] != ' ' && hexval(s[j]) < 0)
+			return -1;
+	for (j = 4; j + 1 < n && k < max;) {
+		if (s[j] == ' ') {
+			j++;
+			continue;
+		}
+		if (hexval(s[j + 1]) < 0)
+			break;
+		out[k++] = (unsigned char)(hexval(s[j]) * 16 + hexval(s[j + 1]));
+		j += 2;
+	}
+	return k;
+}
+
+struct tmpl {
+	char label[48];             /* CKA_LABEL, printable */
+	char obj_id[48];            /* CKA_ID, hex */
+	char cls[32];               /* CKA_CLASS name */
+	int token;                  /* CKA_TOKEN: 1, 0, -1 not given */
+};
+
+/* Read the [in] template `which` ("pTemplate", "pPublicKeyTemplate", ...). */
+static void read_template(const struct hs_event *e, const char *which, struct tmpl *t)
+{
+	const char *p = hs_buf_cstr(&e->detail), *end = p + e->detail.len, *l;
+	size_t n, wl = strlen(which);
+	int in = 0, attr = 0;       /* attr: 1 label, 2 id, 0 other */
+	unsigned char buf[32];
+	size_t ll = 0, il = 0;
+
+	memset(t, 0, sizeof *t);
+	t->token = -1;
+	while (corr_next_line(&p, end, &l, &n)) {
+		if (l[0] != ' ') {
+			in = corr_starts(l, n, "[in] ") && n > 5 + wl && memcmp(l + 5, which, wl) == 0 &&
+			     l[5 + wl] == '[';
+			attr = 0;
+			continue;
+		}
+		if (!in)
+			continue;
+		if (corr_starts(l, n, "    CKA_")) {
+			const char *v = l + 4, *ve = l + n;
+			size_t nl;
+			while (v < ve && *v != ' ')
+				v++;
+			nl = (size_t)(v - l - 4);
+			while (v < ve && *v == ' ')
+				v++;
+			while (ve > v && ve[-1] == ' ')
+				ve--;
+			attr = 0;
+			if (nl == 9 && memcmp(l + 4, "CKA_CLASS", 9) == 0 && ve - v > 4 &&
+			    memcmp(v, "CKO_", 4) == 0) {
+				size_t k = (size_t)(ve - v) < sizeof t->cls ? (size_t)(ve - v) : sizeof t->cls - 1;
+				memcpy(t->cls, v, k);
+				t->cls[k] = '\0';
+			} else if (nl == 9 && memcmp(l + 4, "CKA_TOKEN", 9) == 0) {
+				t->token = (ve - v == 4 && memcmp(v, "True", 4) == 0) ? 1 : 0;
+			} else if (nl == 9 && memcmp(l + 4, "CKA_LABEL", 9) == 0) {
+				attr = 1;
+				ll = 0;
+			} else if (nl == 6 && memcmp(l + 4, "CKA_ID", 6) == 0) {
+				attr = 2;
+				il = 0;
+			}
+			continue;
+		}
+		if (attr) {
+			int k = value_bytes(l, n, buf, (int)sizeof buf), i;
+			for (i = 0; i < k; i++) {
+				if (attr == 1 && ll + 1 < sizeof t->label) {
+					t->label[ll++] = (buf[i] >= 0x20 && buf[i] < 0x7f && buf[i] != '"') ?
+					                 (char)buf[i] : '.';
+					t->label[ll] = '\0';
+				} else if (attr == 2 && il + 2 < sizeof t->obj_id) {
+					snprintf(t->obj_id + il, sizeof t->obj_id - il, "%02x", buf[i]);
+					il += 2;
+				}
+			}
+		}
+	}
+}
+
+/* ------------------------------------------------------------- objects */
+
+/* End a live object that leaves memory (its row is written). */
+int p11_obj_end(struct hs_correlator *c, int oi, const char *state)
+{
+	struct obj *o = SLAB_AT(&c->objs, oi, struct obj);
+	int rc = 0;
+
+	if (o->live) {
+		hs_strlcpy(o->state, state, sizeof o->state);
+		rc = corr_write_object(c, o, NULL);
+	}
+	obj_release(c, oi);
+	return rc;
+}
+
+static int obj_create(struct hs_correlator *c, int pi, int si, struct hs_event *e, int64_t h,
+                      const struct tmpl *t, int src)
+{
+	struct p11_proc *p = proc_at(c, pi);
+	struct ckey k = { p->key.a, p->key.b, h };
+	int oi = hmap_get(&c->obj_map, &k);
+	struct obj *o;
+
+	if (oi >= 0 && p11_obj_end(c, oi, "replaced") < 0) /* the handle was reused */
+		return -1;
+	if ((oi = obj_new(c, &k, pi)) < 0) {
+		proc_at(c, pi)->overflow = 1;
+		return 0;
+	}
+	o = SLAB_AT(&c->objs, oi, struct obj);
+	o->created_n = o->last_n = e->n;
+	if (si >= 0)
+		o->session_id = sess_at(c, si)->id;
+	if (t) {
+		hs_strlcpy(o->label, t->label, sizeof o->label);
+		hs_strlcpy(o->obj_id, t->obj_id, sizeof o->obj_id);
+		hs_strlcpy(o->cls, t->cls, sizeof o->cls);
+		o->token = t->token == 1 ? 1 : 0; /* CKA_TOKEN defaults to false */
+	}
+	if (src >= 0) { /* C_CopyObject: what the template leaves out comes from the source */
+		const struct obj *s = SLAB_AT(&c->objs, src, struct obj);
+		if (!o->label[0])
+			hs_strlcpy(o->label, s->label, sizeof o->label);
+		if (!o->obj_id[0])
+			hs_strlcpy(o->obj_id, s->obj_id, sizeof o->obj_id);
+		if (!o->cls[0])
+			hs_strlcpy(o->cls, s->cls, sizeof o->cls);
+		if (t && t->token < 0)
+			o->token = s->token;
+	}
+	if (o->token == 0 && si >= 0) {
+		o->sess = si;
+		sess_at(c, si)->nobjs++;
+	}
+	return 0;
+}
+
+/* A handle named by a call: found by C_FindObjects (found = 1) or used. */
+static int obj_touch(struct hs_correlator *c, int pi, struct hs_event *e, int64_t h, int found,
+                     int *out_oi)
+{
+	struct p11_proc *p = proc_at(c, pi);
+	struct ckey k = { p->key.a, p->key.b, h };
+	int oi = hmap_get(&c->obj_map, &k);
+	struct obj *o;
+	char hb[32];
+
+	*out_oi = -1;
+	if (oi >= 0 && !SLAB_AT(&c->objs, oi, struct obj)->live) {
+		o = SLAB_AT(&c->objs, oi, struct obj);
+		if (!found) {
+			*out_oi = oi;
+			return corr_anomaly(c, e, e->n, o->destroyed_n, AN_DESTROYED_HANDLE, 0,
+			                    "handle %s%s%s%s was destroyed before (see ref)",
+			                    corr_hex(h, hb, sizeof hb), o->label[0] ? " (\"" : "", o->label,
+			                    o->label[0] ? "\")" : "");
+		}
+		obj_release(c, oi); /* a new object got the handle */
+		oi = -1;
+	}
+	if (oi < 0) {
+		if (!found && p->initialized && !p->overflow &&
+		    corr_anomaly(c, e, e->n, HS_NONE, AN_UNKNOWN_HANDLE, 0,
+		                 "handle %s was not created or found before in this process",
+		                 corr_hex(h, hb, sizeof hb)) < 0)
+			return -1;
+		if ((oi = obj_new(c, &k, pi)) < 0) {
+			p->overflow = 1;
+			return 0;
+		}
+		o = SLAB_AT(&c->objs, oi, struct obj);
+		o->found_n = o->last_n = e->n;
+		*out_oi = oi;
+		return 0;
+	}
+	o = SLAB_AT(&c->objs, oi, struct obj);
+	o->uses++;
+	o->last_n = e->n;
+	*out_oi = oi;
+	return 0;
+}
+
+static int obj_destroy(struct hs_correlator *c, int pi, struct hs_event *e, int64_t h)
+{
+	struct p11_proc *p = proc_at(c, pi);
+	struct ckey k = { p->key.a, p->key.b, h };
+	int oi = hmap_get(&c->obj_map, &k);
+	struct obj *o;
+
+	if (oi < 0 || !SLAB_AT(&c->objs, oi, struct obj)->live) {
+		int dummy;
+		if (obj_touch(c, pi, e, h, 0, &dummy) < 0) /* flags it, and follows it */
+			return -1;
+		if ((oi = hmap_get(&c->obj_map, &k)) < 0)
+			return 0;
+	}
+	o = SLAB_AT(&c->objs, oi, struct obj);
+	if (!o->live)
+		return 0;
+	o->destroyed_n = e->n;
+	o->live = 0;
+	hs_strlcpy(o->state, "destroyed", sizeof o->state);
+	if (o->sess >= 0) {
+		sess_at(c, o->sess)->nobjs--;
+		o->sess = -1;
+	}
+	e->peer = o->created_n != HS_NONE ? o->created_n : o->found_n;
+	if (corr_write_object(c, o, NULL) < 0)
+		return -1;
+	return corr_link(c, o->created_n != HS_NONE ? o->created_n : o->found_n, e->n, "object");
+}
+
+static int is_create(const char *f, const char *role, const char **tmpl_name)
+{
+	*tmpl_name = "pTemplate";
+	if (strcmp(f, "C_GenerateKeyPair") == 0) {
+		if (strcmp(role, "hPublicKey") == 0 || strcmp(role, "phPublicKey") == 0) {
+			*tmpl_name = "pPublicKeyTemplate";
+			return 1;
+		}
+		if (strcmp(role, "hPrivateKey") == 0 || strcmp(role, "phPrivateKey") == 0) {
+			*tmpl_name = "pPrivateKeyTemplate";
+			return 1;
+		}
+		return 0;
+	}
+	if (strcmp(f, "C_GenerateKey") == 0 || strcmp(f, "C_UnwrapKey") == 0 ||
+	    strcmp(f, "C_DeriveKey") == 0)
+		return strcmp(role, "hKey") == 0 || strcmp(role, "phKey") == 0;
+	if (strcmp(f, "C_CreateObject") == 0)
+		return strcmp(role, "phObject") == 0 || strcmp(role, "hObject") == 0;
+	if (strcmp(f, "C_CopyObject") == 0)
+		return strcmp(role, "phNewObject") == 0 || strcmp(role, "hNewObject") == 0;
+	return 0;
+}
+
+int p11_is_creator(const char *f)
+{
+	return strcmp(f, "C_GenerateKey") == 0 || strcmp(f, "C_GenerateKeyPair") == 0 ||
+	       strcmp(f, "C_CreateObject") == 0 || strcmp(f, "C_CopyObject") == 0 ||
+	       strcmp(f, "C_UnwrapKey") == 0 || strcmp(f, "C_DeriveKey") == 0;
+}
+
+int p11_objects(struct hs_correlator *c, int pi, int si, struct hs_event *e)
+{
+	const char *f = e->func, *tn;
+	int i, src = -1, oi, nfound = 0;
+	struct tmpl t;
+
+	if (strcmp(f, "C_FindObjects") == 0 && e->ok) {
+		const char *p = hs_buf_cstr(&e->detail), *end = p + e->detail.len, *l;
+		size_t n;
+		int64_t h;
+		while (corr_next_line(&p, end, &l, &n))
+			if (corr_starts(l, n, "Object ") && hs_parse_int(l + 7, &h)) {
+				if (obj_touch(c, pi, e, h, 1, &oi) < 0)
+					return -1;
+				nfound++;
+			}
+	}
+	/* sources first, so a copy can inherit from its source */
+	for (i = 0; i < e->nkeys; i++) {
+		const char *role = e->keys[i].role;
+		int64_t h = e->keys[i].handle;
+		if (is_create(f, role, &tn))
+			continue;
+		if (strcmp(role, "found") == 0) {
+			if (!nfound && e->ok && obj_touch(c, pi, e, h, 1, &oi) < 0)
+				return -1;
+			continue;
+		}
+		if (strcmp(f, "C_DestroyObject") == 0 && strcmp(role, "hObject") == 0 && e->ok) {
+			if (obj_destroy(c, pi, e, h) < 0)
+				return -1;
+			continue;
+		}
+		if (obj_touch(c, pi, e, h, 0, &oi) < 0)
+			return -1;
+		if (strcmp(f, "C_CopyObject") == 0 && strcmp(role, "hObject") == 0)
+			src = oi;
+	}
+	if (!e->ok)
+		return 0;
+	for (i = 0; i < e->nkeys && !is_create(f, e->keys[i].role, &tn); i++)
+		;
+	if (i == e->nkeys && p11_is_creator(f))
+		return corr_anomaly(c, e, e->n, HS_NONE, AN_HANDLE_MISSING, 0,
+		                    "%s returned CKR_OK but the log shows no handle it made", f);
+	for (i = 0; i < e->nkeys; i++) {
+		if (!is_create(f, e->keys[i].role, &tn))
+			continue;
+		read_template(e, tn, &t);
+		if (!t.cls[0]) /* what the call makes, when the template does not say */
+			hs_strlcpy(t.cls, strcmp(tn, "pPublicKeyTemplate") == 0 ? "CKO_PUBLIC_KEY" :
+			           strcmp(tn, "pPrivateKeyTemplate") == 0 ? "CKO_PRIVATE_KEY" :
+			           strcmp(f, "C_GenerateKey") == 0 ? "CKO_SECRET_KEY" : "", sizeof t.cls);
+		if (src >= 0 && !SLAB_AT(&c->objs, src, struct obj)->used)
+			src = -1;
+		if (obj_create(c, pi, si, e, e->keys[i].handle, &t, src) < 0)
+			return -1;
+	}
+	return 0;
+}

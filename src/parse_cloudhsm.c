@@ -1,0 +1,1228 @@
+/* parse_cloudhsm.c — AWS CloudHSM HSM audit logs, in the three shapes users
+ * have on disk, all mapped to the same events.
+ *
+ *  (a) Blocks: one `Field : value` line per field, an event per block, blocks
+ *      separated by blank lines or by the next `Time:` line. The colon may
+ *      have blanks (space or tab) before it or none.
+ *  (b) One line per event (copied from web pages and consoles): the known
+ *      field names are found left to right on the line (leftmost, longest
+ *      first, at a word boundary, followed by blanks and a colon); a line
+ *      with two or more of the core fields (Time, Sequence No, Opcode, ...)
+ *      is one event. Between known fields, unknown `Words : value` pairs are
+ *      recognised by a blank before the colon and capitalised name words.
+ *  (c) JSON from `aws logs filter-log-events` / `get-log-events`, a CloudWatch
+ *      subscription payload (`logEvents`), a bare array of events, or
+ *      certificate-storage audit objects (`{"op_code": ...}`) one per line or
+ *      pretty-printed. The file is never held whole: a small scanner (bracket
+ *      stack, in-string and escape flags, the last key at depth 1) runs over
+ *      each line and cuts out one element object at a time into `elem`
+ *      (capped at ELEM_MAX); only that object is given to cJSON. Its
+ *      `message` is then fed, line by line, through the block machinery of
+ *      (a)/(b), or parsed as a certificate-storage object.
+ *
+ * Data structure: one `struct hs_event` (`ev`) is reused for the event being
+ * built; `seen` has a bit per known field already set, so a repeated core
+ * field starts a new event (a block whose Time line was lost). `pend`
+ * remembers the lines of the open block or JSON element, so that when it
+ * cannot be used every one of its lines is reported to sink->on_skip. JSON
+ * that breaks (a string still open at the end of a line, which valid JSON
+ * never has; a wrong closing bracket) drops only the element it is in and
+ * skips lines until one that opens the next element at the same indent.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "hsmscope/ckconst.h"
+#include "hsmscope/parser.h"
+
+#define ELEM_MAX ((size_t)64 << 20) /* largest JSON element we parse, bytes */
+#define ELEM_KEEP ((size_t)1 << 20) /* element buffer kept between elements */
+#define JSON_DEPTH_MAX 64           /* deeper nesting is treated as broken */
+#define PEND_MAX 32                 /* line offsets remembered per open unit */
+#define MAX_FIELDS 48               /* fields split out of one line */
+
+enum fid {
+	F_TIME, F_SEQ, F_REBOOT, F_CMDTYPE, F_OPCODE, F_SESSION, F_RESPONSE,
+	F_LOGTYPE,                      /* ^ the core fields: two make a one-line event */
+	F_USER, F_UTYPE, F_KEY, F_UNKNOWN
+};
+#define BIT(id) (1u << (id))
+#define IS_CORE(id) ((id) <= F_LOGTYPE)
+
+struct known {
+	const char *name;           /* canonical spelling, used in detail lines */
+	enum fid id;
+};
+
+/* Longer names first where one is a prefix of another. */
+static const struct known known_fields[] = {
+	{ "Time", F_TIME }, { "Sequence No", F_SEQ }, { "Reboot counter", F_REBOOT },
+	{ "Command Type(hex)", F_CMDTYPE }, { "Command Type", F_CMDTYPE },
+	{ "Opcode", F_OPCODE }, { "Session Handle", F_SESSION }, { "Response", F_RESPONSE },
+	{ "Log type", F_LOGTYPE }, { "User Name", F_USER }, { "User Type", F_UTYPE },
+	{ "Priv/Secret Key Handle", F_KEY }, { "Public Key Handle", F_KEY },
+	{ "Private Key Handle", F_KEY }, { "Secret Key Handle", F_KEY },
+	{ "Source Key Handle", F_KEY }, { "Destination Key Handle", F_KEY },
+	{ "Wrapping Key Handle", F_KEY }, { "Unwrapping Key Handle", F_KEY },
+	{ "Key Handle", F_KEY }, { "Object Handle", F_KEY },
+};
+#define NKNOWN ((int)(sizeof known_fields / sizeof known_fields[0]))
+
+/* One `name : value` pair found in a line (pointers into the line). */
+struct field {
+	const char *name;           /* as written, in the line */
+	size_t nlen;                /* bytes of name (through the colon if known) */
+	const char *val;            /* after the colon */
+	size_t vlen;                /* bytes of val */
+	int known;                  /* index in known_fields, -1 unknown, -2 ignored */
+};
+
+struct hs_parser {
+	struct hs_sink sink;        /* the consumer, copied at create */
+	int file_id;                /* opts->file_id */
+	char hsm_default[128];      /* --hsm, else the file name's stem */
+	struct hs_parse_stats st;   /* counters so far */
+	int stopped;                /* the sink asked to stop */
+	int64_t last_off, last_len, last_line; /* the last line fed, for safe_offset */
+
+	/* the event being built: a block, a one-line event or a JSON element */
+	struct hs_event ev;         /* reused; its detail buffer is ours */
+	int open;                   /* 1 while ev holds a started event */
+	unsigned seen;              /* BIT(fid) per known field already set */
+	char utype[48];             /* user type name, for the summary */
+	char attrs[96];             /* certificate attributes, for the summary */
+	char object[32];            /* certificate object handle, for the summary */
+	int in_msg;                 /* 1 while lines come from a JSON message */
+	char cw_hsm[128];           /* logStreamName of the element being read */
+	int64_t cw_ts;              /* its timestamp, µs, HS_NONE */
+	int64_t emitted_mark;       /* st.events when the message started */
+
+	/* lines of the open unit, reported if it has to be dropped */
+	int64_t pend_line[PEND_MAX]; /* line numbers */
+	int64_t pend_off[PEND_MAX]; /* byte offsets */
+	int64_t npend;              /* lines in the unit (may exceed PEND_MAX) */
+
+	/* JSON scanner */
+	int depth;                  /* brackets open */
+	char stack[JSON_DEPTH_MAX]; /* '{' or '[' per open bracket */
+	int in_str, esc;            /* inside a string / after a backslash */
+	int level;                  /* depth at which element objects start:
+	                               1 top-level array, 2 "events" array, 0 none */
+	int cap;                    /* 0 none, 1 element of an array, 2 top-level object */
+	int cap_big, cap_oom;       /* element dropped: over ELEM_MAX / no memory */
+	struct hs_buf elem;         /* raw text of the element being cut out */
+	int64_t elem_off, elem_line; /* where it starts (line start) */
+	int elem_indent;            /* indent of its '{' line, -1 if not first */
+	int resync;                 /* broken JSON: skipping to the next element */
+	int eol_in_str;             /* the last line ended inside a string: broken,
+	                               unless it was the end of the input */
+	int64_t eol_off, eol_line;  /* that line */
+	int expect_val;             /* depth 1: a ':' came after the last key */
+	char key[24];               /* last key at depth 1 (truncated) */
+	char str1[128];             /* the string being read at depth 1 (truncated) */
+	size_t str1_len;            /* bytes in str1 */
+	char stream[128];           /* wrapper's "logStream" (subscription payload) */
+};
+
+/* ---- small text helpers ------------------------------------------------ */
+
+static int is_blank(char c) { return c == ' ' || c == '\t'; }
+static int is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+static char lower(char c) { return is_upper(c) ? (char)(c - 'A' + 'a') : c; }
+
+/* A literal "\n" / "\t" / "\r" pair, as consoles show escaped messages. */
+static int lit_esc(const char *s, size_t n, size_t i)
+{
+	return i + 1 < n && s[i] == '\\' && (s[i + 1] == 'n' || s[i + 1] == 't' || s[i + 1] == 'r');
+}
+
+static size_t skip_blanks(const char *s, size_t n, size_t i)
+{
+	for (;;) {
+		if (i < n && (is_blank(s[i]) || s[i] == '\r'))
+			i++;
+		else if (lit_esc(s, n, i))
+			i += 2;
+		else
+			return i;
+	}
+}
+
+/* Trim blanks, literal escapes and (for one-line values) separators. */
+static void trim(const char **s, size_t *n, int seps)
+{
+	size_t i = skip_blanks(*s, *n, 0), len = *n;
+
+	for (;;) {
+		if (len > i && (is_blank((*s)[len - 1]) || (*s)[len - 1] == '\r' ||
+		                (seps && strchr(",;|", (*s)[len - 1]))))
+			len--;
+		else if (len >= i + 2 && lit_esc(*s, len, len - 2))
+			len -= 2;
+		else
+			break;
+	}
+	*s += i;
+	*n = len - i;
+}
+
+static int word_boundary(const char *s, size_t i)
+{
+	if (i == 0 || !(is_alpha(s[i - 1]) || is_digit(s[i - 1]) || s[i - 1] == '_'))
+		return 1;
+	return i >= 2 && s[i - 2] == '\\'; /* "...0x0\nReboot counter" */
+}
+
+/* Length through the colon when s[0..n) starts with name (ASCII case
+ * blind; a space in name matches blanks, blanks may precede '('), then
+ * blanks and ':'; else 0. */
+static size_t match_name(const char *s, size_t n, const char *name)
+{
+	size_t i = 0;
+
+	for (; *name; name++) {
+		if (*name == ' ') {
+			if (i >= n || !is_blank(s[i]))
+				return 0;
+			while (i < n && is_blank(s[i]))
+				i++;
+			continue;
+		}
+		if (*name == '(')
+			while (i < n && is_blank(s[i]))
+				i++;
+		if (i >= n || lower(s[i]) != lower(*name))
+			return 0;
+		i++;
+	}
+	i = skip_blanks(s, n, i);
+	return i < n && s[i] == ':' ? i + 1 : 0;
+}
+
+/* Copy at most dstlen-1 bytes of s[0..n). */
+static void copy_n(char *dst, size_t dstlen, const char *s, size_t n)
+{
+	if (n >= dstlen)
+		n = dstlen - 1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+/* The number a value starts with ("0x29"), or with paren set the one in
+ * its last parentheses ("CN_MGMT_CMD (0x0)") or the whole value; HS_NONE. */
+static int64_t num_of(const char *v, size_t n, int paren)
+{
+	char tmp[48];
+	const char *lp;
+	int64_t x;
+	int used;
+
+	copy_n(tmp, sizeof tmp, v, n);
+	if (paren && (lp = strrchr(tmp, '(')))
+		return hs_parse_int(hs_skip_ws(lp + 1), &x) ? x : HS_NONE;
+	used = hs_parse_int(hs_skip_ws(tmp), &x);
+	return used && (!paren || (size_t)used == strlen(tmp)) ? x : HS_NONE;
+}
+
+/* ---- splitting a line into fields -------------------------------------- */
+
+/* Is w[0..n) a word that can be part of an unknown field name? */
+static int namey(const char *w, size_t n)
+{
+	size_t i;
+	int lowers = 0, letters = 0;
+
+	if (!n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (is_alpha(w[i])) {
+			letters++;
+			lowers += !is_upper(w[i]);
+		} else if (!strchr("/()-.#", w[i])) {
+			return 0;
+		}
+	}
+	return letters && (lowers || n <= 3);
+}
+
+/* First unknown `Words : ` in s[0..n): a blank before the colon, then up to
+ * five name words, the first capitalised. Sets *ns (name start) and *ne
+ * (name end) and returns the index after the colon, or 0. */
+static size_t find_generic(const char *s, size_t n, size_t *ns, size_t *ne)
+{
+	size_t c;
+
+	for (c = 1; c < n; c++) {
+		size_t e, k, best = (size_t)-1;
+		int words = 0;
+
+		if (s[c] != ':' || !is_blank(s[c - 1]) || (c + 1 < n && !is_blank(s[c + 1])))
+			continue;
+		e = c;
+		while (e > 0 && is_blank(s[e - 1]))
+			e--;
+		k = e;
+		while (words < 5 && k > 0) {
+			size_t w = k;
+			while (w > 0 && !is_blank(s[w - 1]))
+				w--;
+			if (!namey(s + w, k - w))
+				break;
+			words++;
+			if (is_upper(s[w]))
+				best = w;
+			if (w < 2 || s[w - 1] != ' ' || is_blank(s[w - 2]))
+				break;
+			k = w - 1;
+		}
+		if (best != (size_t)-1) {
+			*ns = best;
+			*ne = e;
+			return c + 1;
+		}
+	}
+	return 0;
+}
+
+/* Known fields anywhere in s[0..n), leftmost first. Returns how many;
+ * *ncore counts distinct core fields among them. */
+static int split_known(const char *s, size_t n, struct field *f, int max, int *ncore)
+{
+	size_t i = 0;
+	int nf = 0, k;
+	unsigned core = 0;
+
+	while (i < n && nf < max) {
+		size_t m = 0;
+		if (is_alpha(s[i]) && word_boundary(s, i))
+			for (k = 0; k < NKNOWN && !(m = match_name(s + i, n - i, known_fields[k].name)); k++)
+				;
+		if (!m) {
+			i++;
+			continue;
+		}
+		f[nf].name = s + i;
+		f[nf].nlen = m;
+		f[nf].val = s + i + m;
+		f[nf].known = k;
+		if (nf)
+			f[nf - 1].vlen = (size_t)(s + i - f[nf - 1].val);
+		if (IS_CORE(known_fields[k].id))
+			core |= BIT(known_fields[k].id);
+		nf++;
+		i += m;
+	}
+	if (nf)
+		f[nf - 1].vlen = (size_t)(s + n - f[nf - 1].val);
+	for (*ncore = 0; core; core &= core - 1)
+		(*ncore)++;
+	return nf;
+}
+
+/* Append f to out[no..max), then the unknown fields inside its value. */
+static int push_split(struct field f, struct field *out, int no, int max)
+{
+	struct field *cur = &out[no];
+	size_t ns, ne, after;
+
+	if (no >= max)
+		return no;
+	*cur = f;
+	while (++no < max && (after = find_generic(cur->val, cur->vlen, &ns, &ne))) {
+		struct field g = { cur->val + ns, ne - ns, cur->val + after, cur->vlen - after, -1 };
+		cur->vlen = ns;
+		cur = &out[no];
+		*cur = g;
+	}
+	return no;
+}
+
+/* ---- building and emitting events -------------------------------------- */
+
+static void skip(struct hs_parser *p, int64_t line, int64_t off, const char *why)
+{
+	p->st.skipped++;
+	if (p->open)
+		p->ev.skipped_lines++;
+	if (p->sink.on_skip)
+		p->sink.on_skip(p->sink.ctx, line, off, why);
+}
+
+static void pend_reset(struct hs_parser *p) { p->npend = 0; }
+
+static void pend_add(struct hs_parser *p, int64_t line, int64_t off)
+{
+	if (p->npend < PEND_MAX) {
+		p->pend_line[p->npend] = line;
+		p->pend_off[p->npend] = off;
+	}
+	p->npend++;
+}
+
+/* Report every line of the open unit as skipped. */
+static void pend_skip(struct hs_parser *p, const char *why)
+{
+	int64_t i, kept = p->npend < PEND_MAX ? p->npend : PEND_MAX;
+
+	for (i = 0; i < p->npend; i++) {
+		int64_t k = i < kept ? i : kept - 1;
+		p->st.skipped++;
+		if (p->sink.on_skip)
+			p->sink.on_skip(p->sink.ctx, p->pend_line[k] + (i - k), p->pend_off[k], why);
+	}
+	p->npend = 0;
+}
+
+static void begin(struct hs_parser *p, int64_t off, int64_t line)
+{
+	hs_event_reset(&p->ev);
+	p->ev.file_id = p->file_id;
+	p->ev.offset = off;
+	p->ev.line = line;
+	p->ev.format = "cloudhsm";
+	p->open = 1;
+	p->seen = 0;
+	p->utype[0] = p->attrs[0] = p->object[0] = '\0';
+}
+
+static void summarise(struct hs_parser *p)
+{
+	struct hs_event *e = &p->ev;
+	size_t n = 0, cap = sizeof e->summary;
+	int i, nk = 0;
+
+#define ADD(...) do { if (n < cap) n += (size_t)snprintf(e->summary + n, cap - n, __VA_ARGS__); } while (0)
+	if (e->user[0])
+		ADD("user=%s ", e->user);
+	if (p->utype[0])
+		ADD("type=%s ", p->utype);
+	if (p->object[0])
+		ADD("object=%s ", p->object);
+	if (p->attrs[0])
+		ADD("attrs=%s ", p->attrs);
+	for (i = 0; i < e->nkeys && !p->object[0]; i++)
+		ADD("%s%lld", nk++ ? "," : "keys=", (long long)e->keys[i].handle);
+	if (nk)
+		ADD(" ");
+	if (e->session != HS_NONE)
+		ADD("session=0x%llx ", (unsigned long long)e->session);
+#undef ADD
+	if (n > cap - 1)
+		n = cap - 1;
+	while (n && e->summary[n - 1] == ' ')
+		e->summary[--n] = '\0';
+}
+
+/* Emit the open event, or drop it (its lines skipped) when it has neither
+ * Time nor Opcode. Returns non-zero when the sink asks to stop. */
+static int flush(struct hs_parser *p)
+{
+	if (!p->open)
+		return 0;
+	p->open = 0;
+	if (!(p->seen & (BIT(F_TIME) | BIT(F_OPCODE)))) {
+		if (!p->in_msg)
+			pend_skip(p, "CloudHSM fields without Time or Opcode");
+		return 0;
+	}
+	if (p->ev.ts_us == HS_NONE && p->cw_ts != HS_NONE) {
+		p->ev.ts_us = p->cw_ts;
+		p->ev.ts_utc = 1;
+	}
+	hs_strlcpy(p->ev.hsm, p->cw_hsm[0] ? p->cw_hsm : p->hsm_default, sizeof p->ev.hsm);
+	p->ev.incomplete = !(p->seen & BIT(F_RESPONSE));
+	summarise(p);
+	p->st.events++;
+	p->st.incomplete += p->ev.incomplete;
+	if (!p->in_msg)
+		pend_reset(p);
+	if (p->sink.on_event(p->sink.ctx, &p->ev))
+		p->stopped = 1;
+	return p->stopped;
+}
+
+static void set_time(struct hs_event *e, const char *v, size_t n)
+{
+	char tmp[80];
+	const char *u;
+	int mo, d, y, h, mi, s, used = 0;
+	long us = 0, scale = 100000;
+	int64_t x;
+
+	copy_n(tmp, sizeof tmp, v, n);
+	for (u = tmp; *u; u++) {
+		if (lower(*u) == 'u' && strncmp(u + 1, "secs", 4) == 0) {
+			const char *q = hs_skip_ws(u + 5);
+			if (*q == ':' && hs_parse_int(hs_skip_ws(q + 1), &x) && x > 0) {
+				e->ts_us = x;
+				e->ts_utc = 1;
+				return;
+			}
+		}
+	}
+	if (sscanf(tmp, "%d/%d/%d %d:%d:%d%n", &mo, &d, &y, &h, &mi, &s, &used) < 6 ||
+	    mo < 1 || mo > 12 || d < 1 || d > 31 || y < 0 || h < 0 || h > 23 || mi < 0 ||
+	    mi > 59 || s < 0 || s > 60)
+		return;
+	if (tmp[used] == '.')
+		for (u = tmp + used + 1; is_digit(*u) && scale; u++, scale /= 10)
+			us += (*u - '0') * scale;
+	if (y < 100)
+		y += y < 70 ? 2000 : 1900;
+	e->ts_us = hs_civil_to_us(y, mo, d, h, mi, s, us);
+	e->ts_utc = 1;
+}
+
+/* "0:HSM Return: SUCCESS", "163:HSM Error: RET_USER_LOGIN_FAILURE", ... */
+static void set_response(struct hs_event *e, const char *v, size_t n)
+{
+	char msg[256];
+	const char *last, *q;
+	size_t i = 0, len;
+	int64_t rv = HS_NONE, x;
+	int used;
+
+	copy_n(msg, sizeof msg, v, n);
+	if ((used = hs_parse_int(msg, &x)) && (q = hs_skip_ws(msg + used))[0] == ':') {
+		rv = x;
+		memmove(msg, hs_skip_ws(q + 1), strlen(hs_skip_ws(q + 1)) + 1);
+	}
+	len = strlen(msg);
+	hs_strlcpy(e->response, msg, sizeof e->response);
+	last = msg;
+	for (q = msg; (q = strstr(q, ": ")); q += 2)
+		last = q + 2;
+	while (last[i] && (is_upper(last[i]) || is_digit(last[i]) || last[i] == '_'))
+		i++;
+	if (i >= 2 && !last[i]) {
+		hs_strlcpy(e->rv_name, last, sizeof e->rv_name);
+	} else if (len < sizeof e->rv_name) {
+		hs_strlcpy(e->rv_name, msg, sizeof e->rv_name);
+	} else {
+		size_t cut = sizeof e->rv_name - 4;
+		while (cut > 20 && msg[cut] != ' ')
+			cut--;
+		memcpy(e->rv_name, msg, cut);
+		strcpy(e->rv_name + cut, "...");
+	}
+	e->rv = rv;
+	if (rv == HS_NONE && strstr(msg, "SUCCESS") && !strstr(msg, "Error"))
+		e->rv = 0;
+	e->ok = e->rv == 0;
+}
+
+static void set_opcode(struct hs_event *e, const char *v, size_t n)
+{
+	size_t k = 0;
+	int64_t num = num_of(v, n, 1);
+	uint64_t u;
+	enum hs_ck_kind kind;
+	const char *name;
+
+	while (k < n && (is_alpha(v[k]) || is_digit(v[k]) || v[k] == '_'))
+		k++;
+	if (k && is_alpha(v[0])) {
+		copy_n(e->func, sizeof e->func, v, k);
+		if (num == HS_NONE && hs_ck_lookup(e->func, &u, &kind) && kind == HS_CN_OPCODE)
+			num = (int64_t)u;
+	} else if (num != HS_NONE && (name = hs_ck_name(HS_CN_OPCODE, (uint64_t)num))) {
+		hs_strlcpy(e->func, name, sizeof e->func);
+	} else {
+		copy_n(e->func, sizeof e->func, v, n);
+	}
+	e->opcode = num;
+}
+
+/* Apply one field to the open event and keep it as a detail line. */
+static int apply(struct hs_parser *p, const char *name, size_t nlen, int known,
+                 const char *v, size_t vlen)
+{
+	struct hs_event *e = &p->ev;
+	char nm[64], line[96];
+	enum fid id = known >= 0 ? known_fields[known].id : F_UNKNOWN;
+	size_t i, k = 0;
+	int64_t x;
+
+	if (known >= 0) {
+		hs_strlcpy(nm, known_fields[known].name, sizeof nm);
+	} else { /* collapse blank runs in an unknown name */
+		for (i = 0; i < nlen && k + 1 < sizeof nm; i++)
+			if (!is_blank(name[i]) || (k && nm[k - 1] != ' '))
+				nm[k++] = is_blank(name[i]) ? ' ' : name[i];
+		while (k && nm[k - 1] == ' ')
+			k--;
+		nm[k] = '\0';
+		k = strlen(nm);
+		if (k > 6 && strcmp(nm + k - 6, "Handle") == 0 && strcmp(nm, "Session Handle") != 0)
+			id = F_KEY;
+	}
+	snprintf(line, sizeof line, "%s : ", nm);
+	if (hs_event_add_line(e, line, strlen(line)) < 0 || hs_buf_add(&e->detail, v, vlen) < 0)
+		return -1;
+	if (IS_CORE(id))
+		p->seen |= BIT(id);
+	switch (id) {
+	case F_TIME: set_time(e, v, vlen); break;
+	case F_SEQ: e->seq = num_of(v, vlen, 0); break;
+	case F_REBOOT: e->reboot = num_of(v, vlen, 0); break;
+	case F_CMDTYPE: e->cmd_type = num_of(v, vlen, 1); break;
+	case F_OPCODE: set_opcode(e, v, vlen); break;
+	case F_SESSION: e->session = num_of(v, vlen, 0); break;
+	case F_RESPONSE: set_response(e, v, vlen); break;
+	case F_LOGTYPE: e->log_type = num_of(v, vlen, 1); break;
+	case F_USER: copy_n(e->user, sizeof e->user, v, vlen); break;
+	case F_UTYPE:
+		e->user_type = num_of(v, vlen, 1);
+		for (k = 0; k < vlen && !is_blank(v[k]) && v[k] != '('; k++)
+			;
+		copy_n(p->utype, sizeof p->utype, v, k);
+		break;
+	case F_KEY:
+		if ((x = num_of(v, vlen, 0)) != HS_NONE && x != 0) /* 0: no such key */
+			hs_event_add_key(e, x, nm);
+		break;
+	case F_UNKNOWN: break;
+	}
+	return 0;
+}
+
+static int apply_fields(struct hs_parser *p, struct field *f, int nf, int seps)
+{
+	int i;
+
+	for (i = 0; i < nf; i++) {
+		trim(&f[i].val, &f[i].vlen, seps);
+		if (apply(p, f[i].name, f[i].nlen, f[i].known, f[i].val, f[i].vlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Is s[0..n) an unknown field line, `Name words : value`? */
+static size_t generic_line(const char *s, size_t n, size_t *nlen)
+{
+	size_t i;
+
+	if (!n || !is_alpha(s[0]))
+		return 0;
+	for (i = 0; i < n && i < 48; i++) {
+		if (s[i] == ':') {
+			*nlen = i;
+			return i + 1;
+		}
+		if (!is_alpha(s[i]) && !is_digit(s[i]) && !strchr(" \t/()_.#-", s[i]))
+			return 0;
+	}
+	return 0;
+}
+
+/* One line of text (a file line, or a line of a JSON message). */
+static int text_line(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t line)
+{
+	struct field f[MAX_FIELDS], all[MAX_FIELDS];
+	int nf, ncore, i, total;
+	size_t nlen, after;
+
+	trim(&s, &n, 0);
+	if (!n)
+		return flush(p);
+	nf = split_known(s, n, f, MAX_FIELDS, &ncore);
+	if (ncore >= 2) { /* one event on one line */
+		struct field pre = { s, 0, s, (size_t)(f[0].name - s), -2 }; /* text before */
+		if (flush(p))
+			return 1;
+		begin(p, off, line);
+		if (!p->in_msg) {
+			pend_reset(p);
+			pend_add(p, line, off);
+		}
+		total = push_split(pre, all, 0, MAX_FIELDS);
+		for (i = 0; i < nf; i++)
+			total = push_split(f[i], all, total, MAX_FIELDS);
+		for (i = 1; i < total; i++) {
+			enum fid id = all[i].known >= 0 ? known_fields[all[i].known].id : F_UNKNOWN;
+			if (IS_CORE(id) && (p->seen & BIT(id))) { /* a second event on the line */
+				if (flush(p))
+					return 1;
+				begin(p, off, line);
+			}
+			if (apply_fields(p, all + i, 1, 1) < 0)
+				goto oom;
+		}
+		return flush(p);
+	}
+	if (nf >= 1 && f[0].name == s) {
+		enum fid id = known_fields[f[0].known].id;
+		f[0].vlen = n - f[0].nlen; /* a block line: the rest is the value */
+		if (p->open && (id == F_TIME || (IS_CORE(id) && (p->seen & BIT(id)))) && flush(p))
+			return 1;
+		if (!p->open) {
+			begin(p, off, line);
+			if (!p->in_msg)
+				pend_reset(p);
+		}
+		if (!p->in_msg)
+			pend_add(p, line, off);
+		if (apply_fields(p, f, 1, 0) < 0)
+			goto oom;
+		return 0;
+	}
+	if (p->open && (after = generic_line(s, n, &nlen))) {
+		struct field g = { s, nlen, s + after, n - after, -1 };
+		if (!p->in_msg)
+			pend_add(p, line, off);
+		if (apply_fields(p, &g, 1, 0) < 0)
+			goto oom;
+		return 0;
+	}
+	if (!p->in_msg)
+		skip(p, line, off, "not a CloudHSM audit field");
+	return 0;
+oom:
+	if (!p->in_msg)
+		skip(p, line, off, "out of memory");
+	return 0;
+}
+
+/* ---- JSON elements ------------------------------------------------------ */
+
+/* The exact text of a number member `"key": 123` in raw JSON text (cJSON
+ * keeps numbers as doubles, which loses 64-bit object handles). */
+static int raw_number(const char *t, const char *key, char *out, size_t outlen)
+{
+	size_t kl = strlen(key), k = 0;
+	const char *q, *r;
+
+	for (q = t; kl && (q = strstr(q, key)); q += kl) {
+		if (q == t || q[-1] != '"' || (q - t >= 2 && q[-2] == '\\') || q[kl] != '"')
+			continue;
+		for (r = q + kl + 1; *r && strchr(" \t\r\n:", *r); r++)
+			;
+		while (k + 1 < outlen && r[k] && (is_digit(r[k]) || strchr("-+.eE", r[k])))
+			k++;
+		copy_n(out, outlen, r, k);
+		return k > 0;
+	}
+	return 0;
+}
+
+/* A certificate-storage audit object: op_code, object_handle, response,
+ * attributes, timestamp (ms). raw is its text, for exact numbers. */
+static int cert_event(struct hs_parser *p, const cJSON *o, const char *raw)
+{
+	const cJSON *it;
+	char num[40];
+
+	begin(p, p->elem_off, p->elem_line);
+	for (it = o->child; it; it = it->next) {
+		const char *k = it->string ? it->string : "";
+		char *printed = NULL;
+		const char *v = "";
+		if (cJSON_IsString(it))
+			v = it->valuestring;
+		else if (cJSON_IsNumber(it) && raw_number(raw, k, num, sizeof num))
+			v = num;
+		else if ((printed = cJSON_PrintUnformatted(it)))
+			v = printed;
+		if (apply(p, k, strlen(k), -1, v, strlen(v)) < 0) {
+			free(printed);
+			return -1;
+		}
+		if (strcmp(k, "op_code") == 0 && *v) {
+			hs_strlcpy(p->ev.func, v, sizeof p->ev.func);
+			p->seen |= BIT(F_OPCODE);
+		} else if (strcmp(k, "response") == 0 && cJSON_IsString(it)) {
+			int ok = strcmp(v, "OK") == 0;
+			hs_strlcpy(p->ev.rv_name, v, sizeof p->ev.rv_name);
+			hs_strlcpy(p->ev.response, v, sizeof p->ev.response);
+			p->ev.rv = ok ? 0 : HS_NONE; /* errors have names, no numbers */
+			p->ev.ok = ok;
+			p->seen |= BIT(F_RESPONSE);
+		} else if (strcmp(k, "object_handle") == 0 && cJSON_IsNumber(it)) {
+			int64_t x;
+			if (hs_parse_int(v, &x))
+				hs_event_add_key(&p->ev, x, "object_handle");
+			hs_strlcpy(p->object, v, sizeof p->object);
+		} else if (strcmp(k, "timestamp") == 0 && cJSON_IsNumber(it) &&
+		           it->valuedouble > 0 && it->valuedouble < 1e15) {
+			p->ev.ts_us = (int64_t)it->valuedouble * 1000;
+			p->ev.ts_utc = 1;
+			p->seen |= BIT(F_TIME);
+		} else if (strcmp(k, "attributes") == 0 && cJSON_IsArray(it)) {
+			const cJSON *a;
+			size_t n = 0;
+			cJSON_ArrayForEach(a, it)
+				if (cJSON_IsString(a) && n + 2 < sizeof p->attrs)
+					n += (size_t)snprintf(p->attrs + n, sizeof p->attrs - n, "%s%s",
+					                      n ? "," : "", a->valuestring);
+		}
+		free(printed);
+	}
+	return flush(p);
+}
+
+static const char *str_item(const cJSON *o, const char *k)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+/* The cut-out element in p->elem is complete: parse and emit it. */
+static int element_done(struct hs_parser *p)
+{
+	cJSON *o;
+	const cJSON *ts;
+	const char *msg, *s, *id;
+	int rc = 0;
+
+	if (p->cap_big || p->cap_oom) {
+		pend_skip(p, p->cap_big ? "JSON event larger than 64 MiB" : "out of memory");
+		return 0;
+	}
+	o = cJSON_ParseWithLength(p->elem.data, p->elem.len);
+	if (!cJSON_IsObject(o)) {
+		pend_skip(p, "invalid JSON event");
+		cJSON_Delete(o);
+		return 0;
+	}
+	msg = str_item(o, "message");
+	if (!msg) {
+		if (cJSON_GetObjectItemCaseSensitive(o, "op_code"))
+			rc = cert_event(p, o, p->elem.data);
+		else
+			pend_skip(p, cJSON_GetObjectItemCaseSensitive(o, "message")
+			          ? "JSON event whose message is not a string"
+			          : "JSON object is not a CloudHSM audit event");
+		cJSON_Delete(o);
+		return rc < 0 ? 0 : rc;
+	}
+	s = str_item(o, "logStreamName");
+	hs_strlcpy(p->cw_hsm, s ? s : p->stream, sizeof p->cw_hsm);
+	ts = cJSON_GetObjectItemCaseSensitive(o, "timestamp");
+	p->cw_ts = cJSON_IsNumber(ts) && ts->valuedouble > 0 && ts->valuedouble < 1e15
+	           ? (int64_t)ts->valuedouble * 1000 : HS_NONE;
+	p->emitted_mark = p->st.events;
+	p->in_msg = 1;
+	s = msg;
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	if (*s == '{') { /* a certificate-storage event inside a CloudWatch event */
+		cJSON *c = cJSON_Parse(s);
+		if (cJSON_IsObject(c))
+			rc = cert_event(p, c, s);
+		cJSON_Delete(c);
+	} else {
+		const char *end = s + strlen(s);
+		while (end > s && (end[-1] == '\n' || end[-1] == '\r' || is_blank(end[-1])))
+			end--;
+		while (s < end && !rc) {
+			const char *nl = memchr(s, '\n', (size_t)(end - s));
+			size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+			rc = text_line(p, s, n, p->elem_off, p->elem_line);
+			s += n + (nl != NULL);
+		}
+		if (!rc && p->open) {
+			id = str_item(o, "eventId");
+			if (!id)
+				id = str_item(o, "id");
+			if (id)
+				apply(p, "eventId", 7, -1, id, strlen(id));
+		}
+		if (!rc)
+			rc = flush(p);
+	}
+	p->in_msg = 0;
+	if (rc < 0)
+		rc = 0;
+	if (p->st.events == p->emitted_mark && !p->stopped)
+		pend_skip(p, "JSON event whose message is not a CloudHSM audit event");
+	p->cw_hsm[0] = '\0';
+	p->cw_ts = HS_NONE;
+	cJSON_Delete(o);
+	return rc;
+}
+
+/* ---- the JSON scanner --------------------------------------------------- */
+
+static void cap_drop(struct hs_parser *p)
+{
+	p->cap = p->cap_big = p->cap_oom = 0;
+	if (p->elem.cap > ELEM_KEEP)
+		hs_buf_free(&p->elem);
+	else
+		hs_buf_clear(&p->elem);
+}
+
+static void cap_add(struct hs_parser *p, const char *s, size_t n, int nl)
+{
+	if (p->cap_big || p->cap_oom)
+		return;
+	if (p->elem.len + n + 1 > ELEM_MAX) {
+		p->cap_big = 1;
+		hs_buf_free(&p->elem);
+	} else if (hs_buf_add(&p->elem, s, n) < 0 || (nl && hs_buf_addc(&p->elem, '\n') < 0)) {
+		p->cap_oom = 1;
+		hs_buf_free(&p->elem);
+	}
+}
+
+static void cap_start(struct hs_parser *p, int kind, const char *s, size_t i,
+                      int64_t off, int64_t line)
+{
+	size_t k = 0;
+
+	cap_drop(p);
+	p->cap = kind;
+	p->elem_off = off;
+	p->elem_line = line;
+	while (k < i && is_blank(s[k]))
+		k++;
+	p->elem_indent = k == i ? (int)k : -1;
+	pend_reset(p);
+	pend_add(p, line, off);
+}
+
+/* The JSON broke inside the current element: drop it and resynchronise. */
+static void broken(struct hs_parser *p, int64_t off, int64_t line, const char *why)
+{
+	if (p->cap)
+		pend_skip(p, why);
+	else
+		skip(p, line, off, why);
+	cap_drop(p);
+	p->in_str = p->esc = 0;
+	p->depth = p->level && p->level <= p->depth ? p->level : 0;
+	p->resync = 1;
+}
+
+static void string_end(struct hs_parser *p)
+{
+	p->str1[p->str1_len] = '\0';
+	if (!p->expect_val) {
+		hs_strlcpy(p->key, p->str1, sizeof p->key);
+	} else if (strcmp(p->key, "logStream") == 0 || strcmp(p->key, "logStreamName") == 0) {
+		hs_strlcpy(p->stream, p->str1, sizeof p->stream);
+	}
+}
+
+static int json_line(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t line)
+{
+	size_t i, from = (size_t)-1;
+
+	if (p->eol_in_str) {
+		p->eol_in_str = 0;
+		broken(p, p->eol_off, p->eol_line, "JSON string not closed at end of line");
+	}
+	if (p->resync) {
+		size_t k = 0;
+		while (k < n && is_blank(s[k]))
+			k++;
+		if (k < n && ((s[k] == '{' && (p->elem_indent < 0 || (int)k <= p->elem_indent)) ||
+		              (s[k] == ']' && p->level && (p->elem_indent < 0 || (int)k < p->elem_indent)))) {
+			p->resync = 0;
+		} else {
+			skip(p, line, off, "broken JSON: skipped to the next event");
+			return 0;
+		}
+	}
+	if (p->cap) {
+		from = 0;
+		pend_add(p, line, off);
+	}
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (p->in_str) {
+			if (p->esc)
+				p->esc = 0;
+			else if (c == '\\')
+				p->esc = 1;
+			else if (c == '"') {
+				p->in_str = 0;
+				if (p->depth == 1)
+					string_end(p);
+				continue;
+			}
+			if (p->depth == 1 && p->str1_len + 1 < sizeof p->str1)
+				p->str1[p->str1_len++] = c;
+			continue;
+		}
+		switch (c) {
+		case '"':
+			p->in_str = 1;
+			p->str1_len = 0;
+			break;
+		case '{':
+		case '[':
+			if (p->depth >= JSON_DEPTH_MAX) {
+				broken(p, off, line, "JSON nested too deep");
+				return 0;
+			}
+			if (p->depth == 0) {
+				p->stream[0] = p->key[0] = '\0';
+				p->level = 0;
+				if (c == '{') {
+					cap_start(p, 2, s, i, off, line);
+					from = i;
+				} else {
+					p->level = 1;
+				}
+			} else if (c == '{' && p->level && p->depth == p->level && !p->cap &&
+			           p->stack[p->depth - 1] == '[') {
+				cap_start(p, 1, s, i, off, line);
+				from = i;
+			} else if (c == '[' && p->depth == 1 && p->stack[0] == '{' && p->expect_val &&
+			           (strcmp(p->key, "events") == 0 || strcmp(p->key, "logEvents") == 0)) {
+				if (p->cap == 2) /* a wrapper, not an event: its elements are */
+					cap_drop(p);
+				from = (size_t)-1;
+				p->level = 2;
+			}
+			p->stack[p->depth++] = c;
+			if (p->depth == 1)
+				p->expect_val = 0;
+			break;
+		case '}':
+		case ']':
+			if (p->depth == 0)
+				break; /* stray closer at top level (a resumed tail) */
+			if (p->stack[p->depth - 1] != (c == '}' ? '{' : '[')) {
+				broken(p, off, line, "JSON bracket mismatch");
+				return 0;
+			}
+			p->depth--;
+			if ((p->cap == 1 && p->depth == p->level) || (p->cap == 2 && p->depth == 0)) {
+				int rc;
+				cap_add(p, s + from, i + 1 - from, 0);
+				from = (size_t)-1;
+				rc = element_done(p);
+				cap_drop(p);
+				if (rc)
+					return 1;
+			}
+			if (c == ']' && p->level && p->depth == p->level - 1)
+				p->level = 0;
+			break;
+		case ':':
+			if (p->depth == 1)
+				p->expect_val = 1;
+			break;
+		case ',':
+			if (p->depth == 1)
+				p->expect_val = 0;
+			break;
+		default:
+			break;
+		}
+	}
+	if (p->in_str) { /* never in valid JSON: broken, or cut at the end */
+		p->eol_in_str = 1;
+		p->eol_off = off;
+		p->eol_line = line;
+	}
+	if (p->cap && from != (size_t)-1)
+		cap_add(p, s + from, n - from, 1);
+	return 0;
+}
+
+/* ---- the descriptor ----------------------------------------------------- */
+
+static int starts_known(const char *s, size_t n)
+{
+	int k;
+
+	for (k = 0; k < NKNOWN; k++)
+		if (IS_CORE(known_fields[k].id) && match_name(s, n, known_fields[k].name))
+			return 1;
+	return 0;
+}
+
+/* Does s[0..n) open JSON: `{` or `[` followed by a key, an element or
+ * nothing? ("[INFO] ..." and "{ prose" stay text.) */
+static int json_start(const char *s, size_t n)
+{
+	size_t i = 1;
+
+	if (!n || (s[0] != '{' && s[0] != '['))
+		return 0;
+	while (i < n && is_blank(s[i]))
+		i++;
+	return i == n || s[i] == '"' || s[i] == '{' || s[i] == '[' || s[i] == '}' || s[i] == ']';
+}
+
+static int ch_feed(struct hs_parser *p, const char *line, size_t len, int64_t off, int64_t lineno)
+{
+	size_t k = 0;
+
+	if (p->stopped)
+		return 1;
+	p->last_off = off;
+	p->last_len = (int64_t)len;
+	p->last_line = lineno;
+	while (k < len && is_blank(line[k]))
+		k++;
+	if ((p->depth > 0 || p->resync || p->eol_in_str) && starts_known(line + k, len - k)) {
+		/* a field line at the start of a line: JSON never has one */
+		if (p->cap)
+			pend_skip(p, "JSON event cut short by a text line");
+		cap_drop(p);
+		p->resync = p->depth = p->level = p->in_str = p->esc = p->eol_in_str = 0;
+	}
+	if (p->depth > 0 || p->resync || p->eol_in_str || json_start(line + k, len - k)) {
+		if (p->depth == 0 && flush(p))
+			return 1;
+		return json_line(p, line, len, off, lineno) || p->stopped;
+	}
+	return text_line(p, line, len, off, lineno) || p->stopped;
+}
+
+static int has(const char *s, const char *needle) { return strstr(s, needle) != NULL; }
+
+/* Score: block field lines (Sequence No, Reboot counter, Command Type,
+ * Opcode, Time with usecs), one-line events, JSON whose messages hold them,
+ * certificate-storage JSON; other JSON scores low. */
+static int ch_probe(const char *const *lines, int nlines)
+{
+	unsigned marks = 0;
+	int i, k, json = 0, cw = 0, cwmsg = 0, cert = 0, oneline = 0, nmarks = 0, ncore;
+	struct field f[MAX_FIELDS];
+
+	for (i = 0; i < nlines; i++) {
+		const char *s = hs_skip_ws(lines[i]);
+		size_t n = strlen(s);
+		json |= *s == '{' || *s == '[';
+		cw |= has(s, "\"logStreamName\"") || has(s, "\"events\"") || has(s, "\"logEvents\"");
+		cwmsg |= has(s, "\"message\"") && (has(s, "Opcode") || has(s, "Sequence No") ||
+		                                   has(s, "Reboot counter") || has(s, "HSM Return"));
+		cert |= has(s, "op_code") | has(s, "object_handle") << 1;
+		oneline |= split_known(s, n, f, MAX_FIELDS, &ncore) && ncore >= 3;
+		for (k = 0; k < NKNOWN; k++) {
+			enum fid id = known_fields[k].id;
+			if (id != F_SESSION && id <= F_OPCODE && match_name(s, n, known_fields[k].name) &&
+			    (id != F_TIME || has(s, "usecs")))
+				marks |= BIT(id);
+		}
+	}
+	for (; marks; marks &= marks - 1)
+		nmarks++;
+	if (oneline || nmarks >= 3 || (json && cwmsg))
+		return 95;
+	if (nmarks == 2)
+		return 80;
+	if (json && cert == 3)
+		return 75;
+	if (nmarks == 1)
+		return 40;
+	return json ? (cw ? 20 : 5) : 0;
+}
+
+static struct hs_parser *ch_create(const struct hs_sink *sink, const struct hs_parser_opts *o)
+{
+	struct hs_parser *p = calloc(1, sizeof *p);
+	const char *base, *dot;
+
+	if (!p)
+		return NULL;
+	p->sink = *sink;
+	p->file_id = o->file_id;
+	hs_event_init(&p->ev);
+	hs_buf_init(&p->elem);
+	p->cw_ts = HS_NONE;
+	p->elem_indent = -1;
+	if (o->hsm_name && *o->hsm_name) {
+		hs_strlcpy(p->hsm_default, o->hsm_name, sizeof p->hsm_default);
+	} else if (o->path) {
+		base = strrchr(o->path, '/') ? strrchr(o->path, '/') + 1 : o->path;
+		dot = strrchr(base, '.');
+		if (!dot || dot == base || (strcmp(dot, ".log") && strcmp(dot, ".txt") &&
+		                            strcmp(dot, ".json") && strcmp(dot, ".ndjson")))
+			dot = base + strlen(base);
+		copy_n(p->hsm_default, sizeof p->hsm_default, base, (size_t)(dot - base));
+	}
+	return p;
+}
+
+/* State: "json=<level>[ stream=<name>]" when the input ended inside an
+ * array of events, so a refresh starting at safe_offset knows where it is. */
+static void ch_resume(struct hs_parser *p, const char *state)
+{
+	int level;
+	const char *s;
+
+	if (!state || sscanf(state, "json=%d", &level) != 1 || level < 1 || level > 2)
+		return;
+	p->level = p->depth = level;
+	p->stack[0] = level == 2 ? '{' : '[';
+	p->stack[1] = '[';
+	if ((s = strstr(state, " stream=")))
+		hs_strlcpy(p->stream, s + 8, sizeof p->stream);
+}
+
+static void ch_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
+                      struct hs_parse_stats *st)
+{
+	int64_t safe = end_offset, safe_line = end_line;
+
+	p->st.state[0] = '\0';
+	if (!p->stopped) {
+		if (p->cap) {
+			safe = p->elem_off;
+			safe_line = p->elem_line;
+			pend_skip(p, "JSON event truncated at end of input");
+			cap_drop(p);
+		} else if (p->eol_in_str) {
+			safe = p->eol_off;
+			safe_line = p->eol_line;
+			skip(p, p->eol_line, p->eol_off, "JSON truncated at end of input");
+		} else if (p->open) {
+			safe = p->ev.offset;
+			safe_line = p->ev.line;
+			flush(p);
+		} else if (p->last_line > 0 && p->last_off + p->last_len == end_offset) {
+			safe = p->last_off; /* the last line has no newline yet */
+			safe_line = p->last_line;
+		}
+		if (p->level && p->depth >= p->level && !p->resync)
+			snprintf(p->st.state, sizeof p->st.state, "json=%d%s%.100s", p->level,
+			         p->stream[0] ? " stream=" : "", p->stream);
+	}
+	p->st.safe_offset = safe;
+	p->st.safe_line = safe_line;
+	*st = p->st;
+}
+
+static void ch_destroy(struct hs_parser *p)
+{
+	if (!p)
+		return;
+	hs_event_free(&p->ev);
+	hs_buf_free(&p->elem);
+	free(p);
+}
+
+static const char *const ch_samples[] = {
+	"Time: 12/13/17 23:09:04.761594, usecs:1513206544761594",
+	"Sequence No : 0x29",
+	"Reboot counter : 0xe8",
+	"Command Type(hex) : CN_MGMT_CMD (0x0)",
+	"Opcode : CN_GENERATE_KEY_PAIR (0x19)",
+	"Session Handle : 0x2014004",
+	NULL,
+};
+
+const struct hs_parser_desc hs_parser_cloudhsm = {
+	.name = "cloudhsm",
+	.title = "AWS CloudHSM audit log",
+	.call_trace = 0,
+	.probe = ch_probe,
+	.create = ch_create,
+	.resume = ch_resume,
+	.feed_line = ch_feed,
+	.finish = ch_finish,
+	.destroy = ch_destroy,
+	.samples = ch_samples,
+};

@@ -1,0 +1,882 @@
+/* app.c — struct hs_app, the terminal's life cycle, layout and the loop.
+ *
+ * The loop waits in poll() on the terminal (and a timer in follow mode),
+ * reads every pending key with wget_wch(), offers each to whoever has the
+ * keyboard — the filter bar or a prompt when active, else the focused
+ * view's own keys, else the key map — and acts once on the OR of the
+ * returned hs_result masks: relayout, redraw, quit. SIGWINCH interrupts the
+ * poll and ncurses turns it into KEY_RESIZE. SIGINT, SIGTERM and SIGHUP set
+ * a flag (the only globals: volatile sig_atomic_t) that ends the loop, so
+ * every exit path — q, Ctrl-C, a signal, an error from the core — runs the
+ * same endwin().
+ *
+ * Layout, top to bottom: the filter bar; in the main mode the event list
+ * (with its column header), the detail tree and the raw lines, each of the
+ * last two under a title row; in the other modes one full-screen view; the
+ * status line. Panes are rebuilt on every resize, down to 80x24.
+ */
+#include "app.h"
+
+#include <locale.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "actions.h"
+#include "hsmscope/query.h"
+#include "keymap.h"
+#include "prompt.h"
+#include "ui.h"
+
+static volatile sig_atomic_t stop_flag;    /* SIGINT, SIGTERM, SIGHUP */
+static volatile sig_atomic_t curses_flag;  /* for the fatal-signal handler */
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* A crash: give the terminal back before dying (best effort — endwin is
+ * not async-signal-safe, but the process is going down either way). */
+static void on_fatal(int sig)
+{
+	if (curses_flag)
+		endwin();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+void hs_app_msg(struct hs_app *app, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(app->msg, sizeof app->msg, fmt, ap);
+	va_end(ap);
+	app->msg_err = err;
+}
+
+const struct hs_event *hs_app_current(struct hs_app *app)
+{
+	struct hs_error err;
+	int rc;
+
+	if (app->sel_n <= 0)
+		return NULL;
+	if (app->cur_n == app->sel_n && app->cur_gen == app->gen)
+		return &app->cur;
+	rc = hs_query_event(app->ix, app->sel_n, &app->cur, &err);
+	if (rc != 1) {
+		if (rc < 0)
+			hs_app_msg(app, 1, "%s", err.msg);
+		app->cur_n = 0;
+		return NULL;
+	}
+	app->cur_n = app->sel_n;
+	app->cur_gen = app->gen;
+	return &app->cur;
+}
+
+void hs_app_select(struct hs_app *app, int64_t n, int64_t rank)
+{
+	app->sel_n = n;
+	app->sel_rank = rank;
+}
+
+int hs_app_goto(struct hs_app *app, int64_t n, int remember)
+{
+	struct hs_error err;
+	int64_t rank;
+
+	if (hs_query_seek(app->ix, app->filter, 0, 1, HS_SEEK_N, n, &err) <= 0) {
+		hs_app_msg(app, 0, "event %lld is hidden by the filter (/ then Ctrl-U Enter shows all)",
+		            (long long)n);
+		return -1;
+	}
+	rank = hs_query_rank(app->ix, app->filter, n, &err);
+	if (rank < 0) {
+		hs_app_msg(app, 1, "%s", err.msg);
+		return -1;
+	}
+	if (remember && app->sel_n > 0 && app->sel_n != n) {
+		if (app->nback == HS_BACK_MAX) {
+			memmove(app->back, app->back + 1, (HS_BACK_MAX - 1) * sizeof *app->back);
+			app->nback--;
+		}
+		app->back[app->nback++] = app->sel_n;
+	}
+	hs_app_select(app, n, rank);
+	return 0;
+}
+
+/* Put the selection on the first match at or after n (else the last
+ * match), after the filter or the index changed. */
+static void reselect(struct hs_app *app, int64_t n)
+{
+	struct hs_error err;
+	int64_t to = 0;
+
+	if (app->count <= 0) {
+		hs_app_select(app, 0, -1);
+		return;
+	}
+	if (n > 0)
+		to = hs_query_seek(app->ix, app->filter, n - 1, 1, HS_SEEK_ANY, 0, &err);
+	if (to <= 0)
+		to = hs_query_seek(app->ix, app->filter, n > 0 ? INT64_MAX : 0, n > 0 ? -1 : 1,
+		                   HS_SEEK_ANY, 0, &err);
+	if (to <= 0 || hs_app_goto(app, to, 0) < 0)
+		hs_app_select(app, 0, -1);
+}
+
+static void go_last(struct hs_app *app)
+{
+	struct hs_error err;
+	int64_t n = hs_query_seek(app->ix, app->filter, INT64_MAX, -1, HS_SEEK_ANY, 0, &err);
+
+	if (n > 0)
+		hs_app_select(app, n, app->count - 1);
+}
+
+int hs_app_apply_filter(struct hs_app *app, const char *text)
+{
+	struct hs_filter *f = NULL;
+	struct hs_error err;
+	int64_t count;
+	const char *t = hs_skip_ws(text);
+
+	hs_error_clear(&err);
+	if (*t && hs_filter_compile(text, &f, &err) < 0) {
+		hs_app_msg(app, 1, "filter:%ld: %s", err.col, err.msg);
+		return -1;
+	}
+	count = hs_query_count(app->ix, f, &err);
+	if (count < 0) {
+		hs_app_msg(app, 1, "%s", err.msg);
+		hs_filter_free(f);
+		return -1;
+	}
+	hs_filter_free(app->filter);
+	app->filter = f;
+	hs_strlcpy(app->filter_text, *t ? text : "", sizeof app->filter_text);
+	app->count = count;
+	app->gen++;
+	app->nback = 0;
+	reselect(app, app->sel_n);
+	if (*t)
+		hs_fb_remember(&app->fb, text);
+	if (*t)
+		hs_app_msg(app, 0, "%lld of %lld events match", (long long)count, (long long)app->total);
+	else
+		hs_app_msg(app, 0, "showing all %lld events", (long long)count);
+	return 0;
+}
+
+void hs_app_set_mode(struct hs_app *app, int mode)
+{
+	int v = HS_VIEW_OF_MODE(mode);
+
+	if (mode != HS_MODE_MAIN && !app->view[v]) {
+		hs_app_msg(app, 0, "the sessions tree is not available in this build yet "
+		           "(o/O walk a session's events)");
+		return;
+	}
+	app->mode = mode;
+	if (mode != HS_MODE_MAIN && app->view[v]->enter)
+		app->view[v]->enter(app, app->vstate[v]);
+}
+
+void hs_app_prompt(struct hs_app *app, const char *label, const char *initial, int yesno,
+                   int (*done)(struct hs_app *, const char *))
+{
+	struct hs_prompt *p = &app->prompt;
+
+	p->active = 1;
+	hs_strlcpy(p->label, label, sizeof p->label);
+	hs_line_set(&p->line, initial);
+	p->yesno = yesno;
+	p->done = done;
+}
+
+static size_t mark_pos(const struct hs_app *app, int64_t n)
+{
+	size_t lo = 0, hi = app->nmarks;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (app->marks[mid] < n)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int hs_app_is_marked(const struct hs_app *app, int64_t n)
+{
+	size_t i = mark_pos(app, n);
+
+	return i < app->nmarks && app->marks[i] == n;
+}
+
+void hs_app_toggle_mark(struct hs_app *app, int64_t n)
+{
+	size_t i = mark_pos(app, n);
+
+	if (i < app->nmarks && app->marks[i] == n) {
+		memmove(app->marks + i, app->marks + i + 1, (app->nmarks - i - 1) * sizeof *app->marks);
+		app->nmarks--;
+		return;
+	}
+	if (app->nmarks == app->capmarks) {
+		size_t cap = app->capmarks ? app->capmarks * 2 : 64;
+		int64_t *nm = realloc(app->marks, cap * sizeof *nm);
+		if (!nm) {
+			hs_app_msg(app, 1, "out of memory");
+			return;
+		}
+		app->marks = nm;
+		app->capmarks = cap;
+	}
+	memmove(app->marks + i + 1, app->marks + i, (app->nmarks - i) * sizeof *app->marks);
+	app->marks[i] = n;
+	app->nmarks++;
+}
+
+void hs_app_format_time(const struct hs_app *app, int64_t ts_us, int64_t prev_ts, char *out,
+                        size_t outlen)
+{
+	int64_t base = app->time_mode == HS_TIME_START ? app->first_ts : prev_ts;
+
+	if (ts_us == HS_NONE) {
+		snprintf(out, outlen, "-");
+		return;
+	}
+	if (app->time_mode == HS_TIME_ABS) {
+		hs_format_ts(ts_us, out, outlen, 0);
+		return;
+	}
+	if (base == HS_NONE) {
+		snprintf(out, outlen, "%.6f", 0.0);
+		return;
+	}
+	snprintf(out, outlen, "%.6f", (double)(ts_us - base) / 1e6);
+}
+
+void hs_app_format_dur(int64_t dur_us, int exact, char *out, size_t outlen)
+{
+	/* estimated or exact reads the same here; the detail pane says which */
+	(void)exact;
+	if (dur_us == HS_NONE)
+		snprintf(out, outlen, "-");
+	else
+		snprintf(out, outlen, "%.3fms", (double)dur_us / 1000.0);
+}
+
+/* ------------------------------------------------------- index opening */
+
+static void draw_progress(struct hs_app *app, int64_t done, int64_t total, int64_t events)
+{
+	int w = COLS - 8 > 70 ? 70 : COLS - 8, y = LINES / 2 - 2, x = (COLS - w) / 2, fill, i;
+	char line[128];
+
+	if (w < 20 || y < 0)
+		return;
+	fill = total > 0 ? (int)((double)done / (double)total * (w - 4)) : 0;
+	for (i = -1; i < 4; i++)
+		hs_theme_fill(stdscr, y + i, x - 2, w + 4, hs_theme_attr(&app->theme, HS_ROLE_STATUS));
+	hs_theme_puts(stdscr, y - 1, x, w, "Indexing (once; reused next time)",
+	              hs_theme_attr(&app->theme, HS_ROLE_STATUS) | A_BOLD);
+	hs_theme_puts(stdscr, y, x, w, app->files[0], hs_theme_attr(&app->theme, HS_ROLE_STATUS));
+	mvaddch(y + 1, x, '[');
+	for (i = 0; i < w - 4; i++)
+		mvaddch(y + 1, x + 1 + i, i < fill ? '#' : '.');
+	mvaddch(y + 1, x + w - 3, ']');
+	snprintf(line, sizeof line, "%lld calls   %.0f%%   Ctrl-C cancels (nothing is kept)",
+	         (long long)events, total > 0 ? 100.0 * (double)done / (double)total : 0.0);
+	hs_theme_puts(stdscr, y + 2, x, w, line, hs_theme_attr(&app->theme, HS_ROLE_STATUS));
+	refresh();
+}
+
+static void on_progress(void *ctx, int64_t done, int64_t total, int64_t events)
+{
+	struct hs_app *app = ctx;
+	double t = now_s();
+
+	/* a reused or small index opens without a flash of the box */
+	if (!app->curses_on || t - app->progress_t0 < 0.15 || t - app->progress_last < 0.08)
+		return;
+	app->progress_last = t;
+	draw_progress(app, done, total, events);
+}
+
+static void on_file_error(void *ctx, const struct hs_error *e)
+{
+	struct hs_app *app = ctx;
+	char buf[800];
+
+	hs_error_format(e, buf, sizeof buf);
+	hs_app_msg(app, 1, "%s", buf);
+}
+
+static int record_sizes(struct hs_app *app, int *grew)
+{
+	struct stat sb;
+	int i;
+
+	*grew = 0;
+	for (i = 0; i < app->nfiles; i++) {
+		if (stat(app->files[i], &sb) != 0)
+			continue;
+		if ((int64_t)sb.st_size != app->sizes[i])
+			*grew = 1;
+		app->sizes[i] = (int64_t)sb.st_size;
+	}
+	return 0;
+}
+
+static int open_index(struct hs_app *app, struct hs_error *err)
+{
+	struct hs_index *ix;
+	struct hs_event first;
+	int grew;
+
+	app->progress_t0 = app->progress_last = now_s();
+	record_sizes(app, &grew);
+	if (hs_index_open(app->files, app->nfiles, &app->iopts, &ix, err) < 0)
+		return -1;
+	if (app->ix)
+		hs_index_close(app->ix);
+	app->ix = ix;
+	app->total = hs_index_info(ix)->events;
+	app->first_ts = HS_NONE;
+	hs_event_init(&first);
+	if (hs_query_event(ix, 1, &first, err) == 1)
+		app->first_ts = first.ts_us;
+	hs_event_free(&first);
+	app->gen++;
+	return 0;
+}
+
+/* Follow mode: when a log changed size, refresh the index (only the new
+ * part is parsed) and keep the filter; stay at the end if we were there. */
+static int poll_growth(struct hs_app *app)
+{
+	struct hs_error err;
+	int grew, at_end = app->sel_rank >= app->count - 1;
+	int64_t keep = app->sel_n, count;
+	int64_t *old = malloc((size_t)app->nfiles * sizeof *old);
+
+	if (!old)
+		return HS_R_NONE;
+	memcpy(old, app->sizes, (size_t)app->nfiles * sizeof *old);
+	record_sizes(app, &grew);
+	memcpy(app->sizes, old, (size_t)app->nfiles * sizeof *old);
+	free(old);
+	if (!grew)
+		return HS_R_NONE;
+	if (open_index(app, &err) < 0) {
+		hs_app_msg(app, 1, "follow: %s", err.msg);
+		return HS_R_REDRAW;
+	}
+	count = hs_query_count(app->ix, app->filter, &err);
+	app->count = count < 0 ? 0 : count;
+	if (app->follow && at_end)
+		go_last(app);
+	else
+		reselect(app, keep);
+	return HS_R_REDRAW;
+}
+
+/* ------------------------------------------------------------- layout */
+
+static void free_windows(struct hs_app *app)
+{
+	int i;
+
+	for (i = 0; i < HS_PANE_COUNT; i++) {
+		if (app->pane[i])
+			delwin(app->pane[i]);
+		if (app->title[i])
+			delwin(app->title[i]);
+		app->pane[i] = app->title[i] = NULL;
+	}
+	if (app->bar)
+		delwin(app->bar);
+	if (app->status)
+		delwin(app->status);
+	if (app->full)
+		delwin(app->full);
+	app->bar = app->status = app->full = NULL;
+}
+
+static void layout(struct hs_app *app)
+{
+	int avail, list_h, detail_h, raw_h, y;
+
+	free_windows(app);
+	getmaxyx(stdscr, app->rows, app->cols);
+	if (app->rows < 8 || app->cols < 20)
+		return;
+	app->bar = newwin(1, app->cols, 0, 0);
+	keypad(app->bar, TRUE);
+	nodelay(app->bar, TRUE);
+	app->status = newwin(1, app->cols, app->rows - 1, 0);
+	avail = app->rows - 2;
+	app->full = newwin(avail, app->cols, 1, 0);
+	/* list 45%, detail 35%, raw the rest; two title rows */
+	avail -= 2;
+	list_h = avail * 45 / 100;
+	if (list_h < 4)
+		list_h = 4;
+	detail_h = avail * 35 / 100;
+	if (detail_h < 2)
+		detail_h = 2;
+	raw_h = avail - list_h - detail_h;
+	if (raw_h < 1) {
+		raw_h = 1;
+		detail_h = avail - list_h - raw_h;
+	}
+	y = 1;
+	app->pane[HS_PANE_LIST] = newwin(list_h, app->cols, y, 0);
+	y += list_h;
+	app->title[HS_PANE_DETAIL] = newwin(1, app->cols, y++, 0);
+	app->pane[HS_PANE_DETAIL] = newwin(detail_h, app->cols, y, 0);
+	y += detail_h;
+	app->title[HS_PANE_RAW] = newwin(1, app->cols, y++, 0);
+	app->pane[HS_PANE_RAW] = newwin(raw_h, app->cols, y, 0);
+	app->detail_rows = detail_h;
+	app->raw_rows = raw_h;
+	for (y = 0; y < HS_PANE_COUNT; y++)
+		if (app->pane[y])
+			keypad(app->pane[y], TRUE);
+}
+
+/* -------------------------------------------------------------- drawing */
+
+static void draw_title(struct hs_app *app, int pane, const char *extra)
+{
+	WINDOW *w = app->title[pane];
+	attr_t a = hs_theme_attr(&app->theme, app->focus == pane ? HS_ROLE_TITLE_FOCUS : HS_ROLE_TITLE);
+	char buf[256];
+
+	if (!w)
+		return;
+	snprintf(buf, sizeof buf, " %s %s", app->view[pane]->name, extra);
+	hs_theme_fill(w, 0, 0, app->cols, a);
+	hs_theme_puts(w, 0, 0, app->cols, buf, a);
+	wnoutrefresh(w);
+}
+
+static void draw_status(struct hs_app *app)
+{
+	static const char *const hints_main =
+		"?:help  /:filter  e:next error  %:partner  s:sessions  i:stats  m:mark  x:export  q:quit";
+	static const char *const hints_full = "Esc:back  Enter:select  ?:help  q:quit";
+	static const char *const tnames[] = { "", " T:since start", " T:since prev" };
+	WINDOW *w = app->status;
+	const struct hs_theme *t = &app->theme;
+	const char *base = app->files[0], *slash = strrchr(base, '/');
+	char left[256];
+	int x;
+
+	if (app->prompt.active) {
+		hs_prompt_draw(app, w);
+		return;
+	}
+	hs_theme_fill(w, 0, 0, app->cols, hs_theme_attr(t, HS_ROLE_STATUS));
+	if (slash)
+		base = slash + 1;
+	/* "basic.log  No. 120  12/40  marks 2  [FOLLOW]" */
+	snprintf(left, sizeof left, " %.60s%s  No. %lld  %lld/%lld  marks %zu%s%s ", base,
+	         app->nfiles > 1 ? " +" : "", (long long)app->sel_n, (long long)(app->sel_rank + 1),
+	         (long long)app->count, app->nmarks, app->follow ? "  [FOLLOW]" : "", tnames[app->time_mode]);
+	x = hs_theme_puts(w, 0, 0, app->cols, left, hs_theme_attr(t, HS_ROLE_STATUS) | A_BOLD);
+	if (app->msg[0])
+		hs_theme_puts(w, 0, x + 1, app->cols - x - 1, app->msg,
+		              hs_theme_attr(t, app->msg_err ? HS_ROLE_MSG_ERR : HS_ROLE_STATUS));
+	else
+		hs_theme_puts(w, 0, x + 1, app->cols - x - 1, app->mode == HS_MODE_MAIN ? hints_main : hints_full,
+		              hs_theme_attr(t, HS_ROLE_STATUS));
+}
+
+static void draw_bar(struct hs_app *app)
+{
+	char right[96];
+
+	if (app->filter)
+		snprintf(right, sizeof right, " %lld of %lld match ", (long long)app->count, (long long)app->total);
+	else
+		snprintf(right, sizeof right, " %lld events ", (long long)app->total);
+	hs_fb_draw(&app->fb, app->bar, &app->theme, app->filter_text, right);
+}
+
+/* While the filter does not compile: a caret under the bad column and the
+ * message, over the first row below the bar. */
+static void draw_caret(struct hs_app *app)
+{
+	WINDOW *w = app->mode == HS_MODE_MAIN ? app->pane[HS_PANE_LIST] : app->full;
+	const struct hs_filterbar *fb = &app->fb;
+	int col = 8, x;
+	char buf[600];
+
+	if (!fb->active || fb->valid || !w)
+		return;
+	col += hs_theme_width(fb->line.buf, (size_t)(fb->err_col - 1 < (long)fb->line.len ? fb->err_col - 1 : (long)fb->line.len));
+	if (col >= app->cols - 1)
+		col = app->cols - 2;
+	hs_theme_fill(w, 0, 0, app->cols, hs_theme_attr(&app->theme, HS_ROLE_HEADER));
+	snprintf(buf, sizeof buf, "^ %s", fb->err_msg);
+	x = col;
+	if (x + (int)strlen(buf) > app->cols)
+		x = app->cols - (int)strlen(buf) > 0 ? app->cols - (int)strlen(buf) : 0;
+	hs_theme_puts(w, 0, col, 1, "^", hs_theme_attr(&app->theme, HS_ROLE_FILTER_BAD));
+	hs_theme_puts(w, 0, x == col ? col + 1 : x, app->cols - (x == col ? col + 1 : x),
+	              x == col ? buf + 1 : buf, hs_theme_attr(&app->theme, HS_ROLE_FILTER_BAD));
+	wnoutrefresh(w);
+}
+
+static void draw(struct hs_app *app)
+{
+	int i, v;
+	char extra[160];
+	const struct hs_event *e;
+
+	if (!app->bar) {
+		erase();
+		mvaddstr(0, 0, "terminal too small");
+		refresh();
+		return;
+	}
+	if (app->want_redraw) {
+		clearok(curscr, TRUE);
+		app->want_redraw = 0;
+	}
+	if (app->mode == HS_MODE_MAIN) {
+		for (i = 0; i < HS_PANE_COUNT; i++) {
+			werase(app->pane[i]);
+			app->view[i]->draw(app, app->vstate[i], app->pane[i], app->focus == i);
+			wnoutrefresh(app->pane[i]);
+		}
+		e = hs_app_current(app);
+		extra[0] = '\0';
+		if (e)
+			snprintf(extra, sizeof extra, "of event %lld %.64s  (Tab: focus, Enter: fold)",
+			         (long long)e->n, e->func);
+		draw_title(app, HS_PANE_DETAIL, extra);
+		draw_title(app, HS_PANE_RAW, "(PINs and secret keys masked; control bytes escaped)");
+	} else {
+		v = HS_VIEW_OF_MODE(app->mode);
+		werase(app->full);
+		app->view[v]->draw(app, app->vstate[v], app->full, 1);
+		wnoutrefresh(app->full);
+	}
+	draw_caret(app);
+	draw_status(app);
+	draw_bar(app);
+	/* the cursor shows only where text is typed */
+	if (app->prompt.active) {
+		wnoutrefresh(app->bar);
+		wnoutrefresh(app->status);
+		curs_set(1);
+	} else {
+		wnoutrefresh(app->status);
+		wnoutrefresh(app->bar);
+		curs_set(app->fb.active ? 1 : 0);
+	}
+	doupdate();
+}
+
+/* --------------------------------------------------------------- input */
+
+static int on_mouse(struct hs_app *app)
+{
+	MEVENT me;
+	int i, v, y, x, dbl;
+
+	if (getmouse(&me) != OK)
+		return HS_R_NONE;
+	/* the wheel scrolls the focused pane by three rows */
+	if (me.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		int r = 0;
+		for (i = 0; i < 3; i++)
+			r |= act_nav(app, me.bstate & BUTTON4_PRESSED ? HS_NAV_UP : HS_NAV_DOWN);
+		return r;
+	}
+	if (!(me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)))
+		return HS_R_NONE;
+	dbl = (me.bstate & BUTTON1_DOUBLE_CLICKED) != 0;
+	if (app->bar && wenclose(app->bar, me.y, me.x) && !app->fb.active && !app->prompt.active) {
+		hs_fb_begin(&app->fb, app->filter_text);
+		return HS_R_REDRAW;
+	}
+	if (app->mode != HS_MODE_MAIN) {
+		v = HS_VIEW_OF_MODE(app->mode);
+		if (app->full && wenclose(app->full, me.y, me.x) && app->view[v]->click) {
+			getbegyx(app->full, y, x);
+			return app->view[v]->click(app, app->vstate[v], me.y - y, me.x - x, dbl);
+		}
+		return HS_R_NONE;
+	}
+	for (i = 0; i < HS_PANE_COUNT; i++) {
+		if (app->title[i] && wenclose(app->title[i], me.y, me.x)) {
+			app->focus = i;
+			return HS_R_REDRAW;
+		}
+		if (app->pane[i] && wenclose(app->pane[i], me.y, me.x) && app->view[i]->click) {
+			getbegyx(app->pane[i], y, x);
+			return app->view[i]->click(app, app->vstate[i], me.y - y, me.x - x, dbl);
+		}
+	}
+	return HS_R_NONE;
+}
+
+/* Read one key: characters above ASCII come as HS_KEY_UNICODE + code point,
+ * function keys as KEY_*. ERR when none is waiting. Keys are read through
+ * the filter bar's window: wget_wch() refreshes the window it reads from,
+ * and the bar is redrawn every time, while stdscr would paint over panes. */
+static int read_key(struct hs_app *app)
+{
+	wint_t wc;
+	int rc = wget_wch(app->bar ? app->bar : stdscr, &wc);
+
+	if (rc == ERR)
+		return ERR;
+	if (rc == KEY_CODE_YES)
+		return (int)wc;
+	return wc < 0x80 ? (int)wc : HS_KEY_UNICODE + (int)wc;
+}
+
+static int on_key(struct hs_app *app, int ch)
+{
+	const struct hs_binding *b;
+	int v, r;
+
+	if (ch == KEY_RESIZE)
+		return HS_R_RELAYOUT;
+	if (ch == KEY_MOUSE)
+		return on_mouse(app);
+	if (app->prompt.active)
+		return hs_prompt_key(app, ch);
+	if (app->fb.active) {
+		switch (hs_fb_key(&app->fb, ch)) {
+		case HS_FB_APPLY:
+			if (hs_app_apply_filter(app, app->fb.line.buf) == 0 && app->mode != HS_MODE_SESSIONS)
+				hs_app_set_mode(app, HS_MODE_MAIN);
+			return HS_R_RELAYOUT;
+		case HS_FB_CANCEL:
+		case HS_FB_REDRAW:
+			return HS_R_REDRAW;
+		case HS_FB_NONE:
+			return HS_R_HANDLED;
+		}
+	}
+	if (app->msg[0] && ch != ERR) {
+		/* a message stays until the next key */
+		app->msg[0] = '\0';
+		app->msg_err = 0;
+	}
+	v = app->mode == HS_MODE_MAIN ? app->focus : HS_VIEW_OF_MODE(app->mode);
+	if (app->view[v]->key && (r = app->view[v]->key(app, app->vstate[v], ch)) != HS_R_NONE)
+		return r | HS_R_REDRAW;
+	b = hs_keymap_find(ch, app->mode == HS_MODE_MAIN ? HS_CTX_MAIN : HS_CTX_FULL);
+	if (!b)
+		return HS_R_REDRAW;
+	return b->fn(app, b->arg) | HS_R_REDRAW;
+}
+
+static void run_loop(struct hs_app *app)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	int r = HS_R_RELAYOUT, ch;
+
+	while (!*app->stop) {
+		if (r & HS_R_RELAYOUT)
+			layout(app);
+		if (r & (HS_R_REDRAW | HS_R_RELAYOUT))
+			draw(app);
+		r = 0;
+		if (poll(&pfd, 1, app->follow ? 250 : 1000) < 0) {
+			/* a signal: SIGWINCH turns into KEY_RESIZE below */
+		}
+		while ((ch = read_key(app)) != ERR) {
+			r |= on_key(app, ch);
+			if (r & HS_R_QUIT || *app->stop)
+				return;
+		}
+		if (app->follow && now_s() >= app->next_poll) {
+			app->next_poll = now_s() + 0.5;
+			r |= poll_growth(app);
+		}
+	}
+}
+
+/* ------------------------------------------------------------ life cycle */
+
+static void curses_start(struct hs_app *app, int color)
+{
+	initscr();
+	curses_flag = 1;
+	app->curses_on = 1;
+	cbreak();       /* not raw: Ctrl-C stays a signal, so indexing can be stopped */
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	refresh();      /* stdscr is painted once, blank, and never again */
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED |
+	          BUTTON5_PRESSED, NULL);
+	mouseinterval(150);
+	hs_theme_init(&app->theme, color && !(getenv("NO_COLOR") && *getenv("NO_COLOR")));
+}
+
+static void curses_stop(struct hs_app *app)
+{
+	if (!app->curses_on)
+		return;
+	free_windows(app);
+	endwin();
+	app->curses_on = 0;
+	curses_flag = 0;
+}
+
+static char *rules_path(void)
+{
+	const char *cfg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	struct hs_buf b;
+
+	hs_buf_init(&b);
+	if (cfg && *cfg == '/')
+		hs_buf_printf(&b, "%s/hsmscope/colors", cfg);
+	else if (home && *home)
+		hs_buf_printf(&b, "%s/.config/hsmscope/colors", home);
+	return b.data;
+}
+
+static void app_free(struct hs_app *app)
+{
+	int i;
+
+	for (i = 0; i < HS_PANE_COUNT + HS_MODE_COUNT; i++)
+		if (app->view[i] && app->vstate[i])
+			app->view[i]->close(app->vstate[i]);
+	hs_fb_free(&app->fb);
+	hs_theme_free(&app->theme);
+	hs_event_free(&app->cur);
+	hs_filter_free(app->filter);
+	if (app->ix)
+		hs_index_close(app->ix);
+	free(app->marks);
+	free(app->sizes);
+}
+
+int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opts)
+{
+	static const struct hs_view *const views[HS_PANE_COUNT + HS_MODE_COUNT] = {
+		&hs_view_list, &hs_view_detail, &hs_view_raw,
+		/* HS_MODE_MAIN is the panes. The sessions view is built on the
+		 * lifecycle model (hsmscope/lifecycle.h) and joins here with it. */
+		NULL, NULL, &hs_view_stats, &hs_view_help,
+	};
+	struct hs_app app;
+	struct hs_error err;
+	struct sigaction sa;
+	char *rp;
+	int i, rc = 0;
+
+	setlocale(LC_ALL, "");
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "hsmscope: the explorer needs a terminal (use analyze, grep or export in scripts)\n");
+		return 1;
+	}
+	memset(&app, 0, sizeof app);
+	app.files = files;
+	app.nfiles = nfiles;
+	app.iopts = opts->iopts;
+	app.iopts.on_progress = on_progress;
+	app.iopts.on_file_error = on_file_error;
+	app.iopts.ctx = &app;
+	app.iopts.interrupted = &stop_flag;
+	app.stop = &stop_flag;
+	app.follow = opts->follow;
+	app.sel_rank = -1;
+	hs_event_init(&app.cur);
+	hs_fb_init(&app.fb);
+	app.sizes = calloc((size_t)nfiles, sizeof *app.sizes);
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_fatal;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
+	sigaction(SIGABRT, &sa, NULL);
+
+	curses_start(&app, opts->color);
+	if ((rp = rules_path())) {
+		hs_theme_load_rules(&app.theme, rp);
+		free(rp);
+	}
+	if (!app.sizes || open_index(&app, &err) < 0) {
+		curses_stop(&app);
+		if (!app.sizes)
+			fprintf(stderr, "hsmscope: out of memory\n");
+		else if (stop_flag)
+			fprintf(stderr, "hsmscope: interrupted: no index written\n");
+		else {
+			char buf[1024];
+			hs_error_format(&err, buf, sizeof buf);
+			fprintf(stderr, "hsmscope: %s%s%s%s\n", buf, err.hint[0] ? " (" : "", err.hint,
+			        err.hint[0] ? ")" : "");
+		}
+		app_free(&app);
+		return 2;
+	}
+	for (i = 0; i < HS_PANE_COUNT + HS_MODE_COUNT; i++) {
+		app.view[i] = views[i];
+		if (views[i] && !(app.vstate[i] = views[i]->open(&app))) {
+			curses_stop(&app);
+			fprintf(stderr, "hsmscope: out of memory\n");
+			app_free(&app);
+			return 2;
+		}
+	}
+	if (hs_app_apply_filter(&app, opts->filter ? opts->filter : "") < 0) {
+		curses_stop(&app);
+		fprintf(stderr, "hsmscope: %s\n", app.msg);
+		app_free(&app);
+		return 3;
+	}
+	hs_app_msg(&app, 0, "%s", app.theme.rules_error[0] ? app.theme.rules_error :
+	           "Welcome: ? shows every key; e jumps to the next failed call");
+	app.msg_err = app.theme.rules_error[0] != 0;
+	if (app.follow)
+		go_last(&app);
+	run_loop(&app);
+	curses_stop(&app);
+	if (stop_flag)
+		rc = 0;
+	app_free(&app);
+	return rc;
+}

@@ -1,0 +1,140 @@
+/* app.h — struct hs_app: all the state of the explorer, passed down to the
+ * views and actions (internal to ui/). There are no globals besides the
+ * signal flags in app.c.
+ *
+ * Ownership: the app owns the index, the filter, the current event, the
+ * marks, the windows and every view's state; views borrow the app during a
+ * call and keep no pointer into it.
+ */
+#ifndef HS_UI_APP_H
+#define HS_UI_APP_H
+
+#include <curses.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "filterbar.h"
+#include "hsmscope/event.h"
+#include "hsmscope/filter.h"
+#include "hsmscope/index.h"
+#include "theme.h"
+#include "view.h"
+
+enum hs_pane { HS_PANE_LIST, HS_PANE_DETAIL, HS_PANE_RAW, HS_PANE_COUNT };
+
+/* What fills the screen between the filter bar and the status line. */
+enum hs_mode { HS_MODE_MAIN, HS_MODE_SESSIONS, HS_MODE_STATS, HS_MODE_HELP, HS_MODE_COUNT };
+
+enum hs_time_mode { HS_TIME_ABS, HS_TIME_START, HS_TIME_PREV, HS_TIME_COUNT };
+
+struct hs_app;
+
+/* A one-line prompt on the status line (`:` go to, `x` export, y/n). */
+struct hs_prompt {
+	int active;
+	char label[128];            /* shown before the text */
+	struct hs_line line;        /* what is typed */
+	int yesno;                  /* a single y/n answer */
+	/* Called with the text on Enter; returns an hs_result mask. */
+	int (*done)(struct hs_app *app, const char *text);
+};
+
+#define HS_BACK_MAX 64
+
+struct hs_app {
+	/* inputs and index */
+	const char *const *files;   /* borrowed from main */
+	int nfiles;
+	struct hs_index_opts iopts; /* with the UI's progress callback */
+	struct hs_index *ix;        /* owned */
+	int64_t total;              /* events in the index */
+	int64_t first_ts;           /* µs of event 1, HS_NONE if unknown */
+	int64_t *sizes;             /* owned: bytes of each file when last indexed */
+
+	/* the applied filter */
+	struct hs_filter *filter;   /* owned; NULL = every event */
+	char filter_text[HS_LINE_MAX];
+	int64_t count;              /* events matching it */
+	unsigned gen;               /* bumped when filter or index change: views drop caches */
+
+	/* the selection, shared by every pane */
+	int64_t sel_n;              /* selected event's number, 0 when none */
+	int64_t sel_rank;           /* its 0-based rank among the matches, -1 when none */
+	struct hs_event cur;        /* the selected event with its detail; owned */
+	int64_t cur_n;              /* number loaded into cur, 0 none */
+	unsigned cur_gen;           /* gen when cur was loaded */
+
+	/* marks, sorted ascending */
+	int64_t *marks;             /* owned */
+	size_t nmarks, capmarks;
+
+	/* % jumps, to come back */
+	int64_t back[HS_BACK_MAX];  /* event numbers */
+	int nback;
+	int64_t peer_from, peer_to; /* the last `%` jump, so that `%` again returns */
+
+	/* display */
+	int time_mode;              /* enum hs_time_mode */
+	int follow;                 /* follow mode: the log's growth shows up */
+	struct hs_theme theme;
+	int mode;                   /* enum hs_mode */
+	int focus;                  /* enum hs_pane, in HS_MODE_MAIN */
+	int detail_rows, raw_rows;  /* pane heights chosen by the layout */
+
+	/* windows: bar (filter), pane[] (main mode), full (other modes), status */
+	WINDOW *bar, *status, *full;
+	WINDOW *pane[HS_PANE_COUNT];
+	WINDOW *title[HS_PANE_COUNT]; /* title rows above detail and raw (list: NULL) */
+	int rows, cols;
+
+	/* views: the three panes of the main screen, then the full-screen ones */
+	const struct hs_view *view[HS_PANE_COUNT + HS_MODE_COUNT];
+	void *vstate[HS_PANE_COUNT + HS_MODE_COUNT];
+
+	struct hs_filterbar fb;
+	struct hs_prompt prompt;
+	char msg[512];              /* one-off message on the status line */
+	int msg_err;                /* shown as an error */
+	int want_redraw;            /* clearok on the next refresh */
+	char pending[HS_LINE_MAX];  /* a path waiting for the overwrite answer */
+
+	int curses_on;              /* the terminal is in curses mode */
+	double progress_t0;         /* when the current index open started, s */
+	double progress_last;       /* when the progress box was last drawn, s */
+	double next_poll;           /* when follow mode looks at the files next, s */
+	volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM/SIGHUP */
+	int exit_code;              /* for hs_ui_run's return */
+};
+
+/* Index of a full-screen view in app->view[]. */
+#define HS_VIEW_OF_MODE(m) (HS_PANE_COUNT + (m))
+
+/* The selected event with its detail (loaded on demand), or NULL. */
+const struct hs_event *hs_app_current(struct hs_app *app);
+/* The list moved the selection to event n at rank. */
+void hs_app_select(struct hs_app *app, int64_t n, int64_t rank);
+/* Jump to event n if it matches the filter: 0, or -1 (message set). With
+ * remember, the event left is pushed for `%` to come back to. */
+int hs_app_goto(struct hs_app *app, int64_t n, int remember);
+/* Compile and apply text as the filter (empty: all). 0, or -1 with the
+ * error on the status line (the old filter stays). */
+int hs_app_apply_filter(struct hs_app *app, const char *text);
+void hs_app_msg(struct hs_app *app, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Switch the full-screen mode (HS_MODE_MAIN to come back). */
+void hs_app_set_mode(struct hs_app *app, int mode);
+/* Open a prompt on the status line. */
+void hs_app_prompt(struct hs_app *app, const char *label, const char *initial, int yesno,
+                   int (*done)(struct hs_app *, const char *));
+
+int hs_app_is_marked(const struct hs_app *app, int64_t n);
+void hs_app_toggle_mark(struct hs_app *app, int64_t n);
+
+/* Format an event's time for the list according to time_mode; prev_ts is
+ * the time of the row above it (HS_NONE at the top). */
+void hs_app_format_time(const struct hs_app *app, int64_t ts_us, int64_t prev_ts, char *out,
+                        size_t outlen);
+/* Durations as "1.234ms" / "-". */
+void hs_app_format_dur(int64_t dur_us, int exact, char *out, size_t outlen);
+
+#endif

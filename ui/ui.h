@@ -1,0 +1,22 @@
+/* ui.h — the interactive explorer, started by `hsmscope FILE...`.
+ *
+ * Ownership: hs_ui_run() borrows files and opts for its whole run.
+ */
+#ifndef HS_UI_UI_H
+#define HS_UI_UI_H
+
+#include "hsmscope/index.h"
+
+struct hs_ui_opts {
+	struct hs_index_opts iopts; /* how to open the index (callbacks are the UI's) */
+	int follow;                 /* start in follow mode (--follow) */
+	int color;                  /* 0 never, 1 when the terminal can (NO_COLOR respected) */
+	const char *filter;         /* initial filter text, or NULL */
+};
+
+/* Run the explorer on the terminal until the user quits. Returns an exit
+ * code of main's enum: 0 ok, 2 input error, 3 filter error. The terminal is
+ * restored before it returns, whatever happened. */
+int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opts);
+
+#endif

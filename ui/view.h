@@ -1,0 +1,59 @@
+/* view.h — the view vtable, internal to ui/.
+ *
+ * Each view (event list, detail tree, raw lines, sessions tree, statistics,
+ * help) is one file exporting one const struct hs_view. A view owns the
+ * state its open() returns and frees it in close(); it draws only into the
+ * window it is given and never reaches into another view's state: what views
+ * share (the selection, the filter, marks) lives in struct hs_app.
+ *
+ * Key handlers return a bitmask of what happened; the loop in app.c acts on
+ * it (redraw, relayout, quit).
+ */
+#ifndef HS_UI_VIEW_H
+#define HS_UI_VIEW_H
+
+#include <curses.h>
+
+struct hs_app;
+
+enum hs_result {
+	HS_R_NONE = 0,              /* not handled: try the key map */
+	HS_R_HANDLED = 1 << 0,      /* consumed */
+	HS_R_REDRAW = 1 << 1,       /* something visible changed */
+	HS_R_RELAYOUT = 1 << 2,     /* pane sizes or the screen mode changed */
+	HS_R_QUIT = 1 << 3,         /* leave the program */
+};
+
+/* Navigation commands the key map sends to the focused view. */
+enum hs_nav {
+	HS_NAV_UP, HS_NAV_DOWN, HS_NAV_PGUP, HS_NAV_PGDN, HS_NAV_HOME, HS_NAV_END,
+	HS_NAV_ENTER,               /* expand/collapse, or the view's own action */
+	HS_NAV_LEFT,                /* collapse, or go to the parent */
+	HS_NAV_RIGHT,               /* expand */
+	HS_NAV_BACK,                /* Esc: leave a full-screen view */
+};
+
+struct hs_view {
+	const char *name;           /* shown in titles and help */
+	/* Allocate the view's state; NULL on OOM. */
+	void *(*open)(struct hs_app *app);
+	void (*close)(void *st);
+	/* Draw into w (h rows, w columns); focused says whether keys go here. */
+	void (*draw)(struct hs_app *app, void *st, WINDOW *w, int focused);
+	/* A navigation command; returns an hs_result mask. */
+	int (*nav)(struct hs_app *app, void *st, enum hs_nav cmd);
+	/* A key the key map does not own (view-specific), or HS_R_NONE. May be NULL. */
+	int (*key)(struct hs_app *app, void *st, int ch);
+	/* A mouse click at (y, x) inside the view's window. May be NULL. */
+	int (*click)(struct hs_app *app, void *st, int y, int x, int dbl);
+	/* Called when entered as the full-screen view. May be NULL. */
+	void (*enter)(struct hs_app *app, void *st);
+};
+
+extern const struct hs_view hs_view_list;
+extern const struct hs_view hs_view_detail;
+extern const struct hs_view hs_view_raw;
+extern const struct hs_view hs_view_stats;
+extern const struct hs_view hs_view_help;
+
+#endif

@@ -1,0 +1,396 @@
+/* view_list.c — the event list: a window over the filter's matches.
+ *
+ * The list never holds more than one screen of events. The list widget
+ * works on ranks (0-based positions among the matches, count known from the
+ * index); this view keeps `rows`, the events of ranks [ctop, ctop + cn),
+ * fetched with two hs_query_page() calls around the selection, whose number
+ * and rank the app always knows. Moving to a rank off the cache asks the
+ * index for that one row, starting from the nearest known place (the
+ * selection, the first row, or the last), so PgDn costs a page and `G` costs
+ * one backwards row, never a walk over the whole log.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "hsmscope/query.h"
+#include "listwidget.h"
+
+struct list {
+	struct hs_lw lw;            /* ranks */
+	struct hs_event *rows;      /* owned: events of ranks ctop.. */
+	enum hs_role *role;         /* owned: colouring of each cached row */
+	int cap;                    /* rows allocated */
+	int cn;                     /* rows valid */
+	int64_t ctop;               /* rank of rows[0] */
+	int64_t prev_ts;            /* time of the match before rows[0], HS_NONE */
+	unsigned gen;               /* app->gen the cache belongs to */
+	int width;                  /* columns of the window */
+	struct hs_app *app;         /* during draw only */
+};
+
+static void *list_open(struct hs_app *app)
+{
+	struct list *l = calloc(1, sizeof *l);
+
+	(void)app;
+	if (l)
+		hs_lw_init(&l->lw, 0);
+	return l;
+}
+
+static void drop_rows(struct list *l)
+{
+	int i;
+
+	for (i = 0; i < l->cap; i++)
+		hs_event_free(&l->rows[i]);
+	free(l->rows);
+	free(l->role);
+	l->rows = NULL;
+	l->role = NULL;
+	l->cap = l->cn = 0;
+}
+
+static void list_close(void *st)
+{
+	struct list *l = st;
+
+	drop_rows(l);
+	hs_lw_free(&l->lw);
+	free(l);
+}
+
+static int ensure_cap(struct list *l, int want)
+{
+	int i;
+
+	if (want <= l->cap)
+		return 0;
+	drop_rows(l);
+	l->rows = calloc((size_t)want, sizeof *l->rows);
+	l->role = calloc((size_t)want, sizeof *l->role);
+	if (!l->rows || !l->role) {
+		free(l->rows);
+		free(l->role);
+		l->rows = NULL;
+		l->role = NULL;
+		return -1;
+	}
+	for (i = 0; i < want; i++)
+		hs_event_init(&l->rows[i]);
+	l->cap = want;
+	return 0;
+}
+
+/* The number of the event at rank, asking the index from the nearest known
+ * place. 0 when there is none (or on error, with the message set). */
+static int64_t resolve(struct hs_app *app, struct list *l, int64_t rank)
+{
+	struct hs_event ev;
+	struct hs_error err;
+	int64_t from_sel = rank - app->sel_rank, from_end = app->count - 1 - rank;
+	int64_t n = 0;
+	int got;
+
+	if (rank < 0 || rank >= app->count)
+		return 0;
+	if (l->gen == app->gen && rank >= l->ctop && rank < l->ctop + l->cn)
+		return l->rows[rank - l->ctop].n;
+	hs_event_init(&ev);
+	if (app->sel_rank < 0 || (from_sel < 0 ? -from_sel : from_sel) > rank)
+		got = hs_query_page(app->ix, app->filter, 1, 1, rank, &ev, 1, &err);
+	else if ((from_sel < 0 ? -from_sel : from_sel) > from_end)
+		got = hs_query_page(app->ix, app->filter, INT64_MAX, -1, from_end, &ev, 1, &err);
+	else if (from_sel >= 0)
+		got = hs_query_page(app->ix, app->filter, app->sel_n + 1, 1, from_sel - 1, &ev, 1, &err);
+	else
+		got = hs_query_page(app->ix, app->filter, app->sel_n - 1, -1, -from_sel - 1, &ev, 1, &err);
+	if (got == 1)
+		n = ev.n;
+	else if (got < 0)
+		hs_app_msg(app, 1, "%s", err.msg);
+	hs_event_free(&ev);
+	return n;
+}
+
+static void apply_rules(struct hs_app *app, struct list *l)
+{
+	int64_t ns[256];
+	int i, r, k, got;
+	struct hs_error err;
+
+	for (i = 0; i < l->cn; i++) {
+		const struct hs_event *e = &l->rows[i];
+		/* the built-in rules, Wireshark's "bad" colours: the core says
+		 * what failed, what never returned and what is anomalous */
+		l->role[i] = e->anomalies[0] ? HS_ROLE_ANOMALY : e->incomplete ? HS_ROLE_WARN :
+		             !e->ok ? HS_ROLE_ERROR : HS_ROLE_NORMAL;
+	}
+	if (!l->cn)
+		return;
+	/* user rules (~/.config/hsmscope/colors), last listed first so that the
+	 * first rule wins */
+	for (r = app->theme.nrules - 1; r >= 0; r--) {
+		got = hs_query_match_range(app->ix, app->theme.rules[r].filter, l->rows[0].n,
+		                           l->rows[l->cn - 1].n, ns, 256, &err);
+		for (k = 0, i = 0; k < got && i < l->cn; i++) {
+			while (k < got && ns[k] < l->rows[i].n)
+				k++;
+			if (k < got && ns[k] == l->rows[i].n)
+				l->role[i] = app->theme.rules[r].role;
+		}
+	}
+}
+
+/* Fetch ranks [top, top+h) around the selection. */
+static void refill(struct hs_app *app, struct list *l)
+{
+	int h = l->lw.height, before, after, got, i;
+	struct hs_error err;
+	struct hs_event *tmp;
+
+	l->cn = 0;
+	l->gen = app->gen;
+	l->ctop = l->lw.top;
+	l->prev_ts = HS_NONE;
+	if (app->count <= 0 || app->sel_rank < 0 || ensure_cap(l, h + 1) < 0)
+		return;
+	before = (int)(app->sel_rank - l->lw.top);
+	after = (int)(l->lw.top + h - app->sel_rank);
+	if (after > app->count - app->sel_rank)
+		after = (int)(app->count - app->sel_rank);
+	/* backwards from the selection, one more for the previous row's time */
+	got = hs_query_page(app->ix, app->filter, app->sel_n - 1, -1, 0, l->rows, before + 1, &err);
+	if (got < 0) {
+		hs_app_msg(app, 1, "%s", err.msg);
+		return;
+	}
+	if (got > before)
+		l->prev_ts = l->rows[before].ts_us;
+	if (got < before) {
+		/* the index changed under us: restart from the selection */
+		before = got;
+		l->ctop = app->sel_rank - got;
+	}
+	/* reverse the first `before` rows into place */
+	tmp = malloc(sizeof *tmp);
+	for (i = 0; tmp && i < before / 2; i++) {
+		memcpy(tmp, &l->rows[i], sizeof *tmp);
+		memcpy(&l->rows[i], &l->rows[before - 1 - i], sizeof *tmp);
+		memcpy(&l->rows[before - 1 - i], tmp, sizeof *tmp);
+	}
+	free(tmp);
+	got = hs_query_page(app->ix, app->filter, app->sel_n, 1, 0, l->rows + before, after, &err);
+	if (got < 0) {
+		hs_app_msg(app, 1, "%s", err.msg);
+		got = 0;
+	}
+	l->cn = before + got;
+	apply_rules(app, l);
+}
+
+/* Keep the widget's selection on the app's, and the cache on the window. */
+static void sync(struct hs_app *app, struct list *l)
+{
+	int far;
+
+	if (l->lw.nrows != app->count)
+		hs_lw_set_rows(&l->lw, app->count);
+	if (app->sel_rank != l->lw.sel) {
+		far = app->sel_rank < l->lw.top || app->sel_rank >= l->lw.top + l->lw.height;
+		/* a jump lands mid-screen; a step at the edge scrolls by one */
+		hs_lw_select(&l->lw, app->sel_rank,
+		             far && (app->sel_rank < l->lw.top - 1 ||
+		                     app->sel_rank > l->lw.top + l->lw.height));
+	}
+	if (l->gen != app->gen || l->ctop != l->lw.top ||
+	    l->cn < (int)(app->count - l->lw.top < l->lw.height ? app->count - l->lw.top : l->lw.height))
+		refill(app, l);
+}
+
+/* ------------------------------------------------------------- columns */
+
+enum { C_NO, C_TIME, C_SRC, C_FUNC, C_RV, C_DUR, C_SESS, C_SUM, C_COUNT };
+
+struct col { const char *title; int width; };
+
+static void layout_cols(const struct hs_app *app, int cols, struct col c[C_COUNT])
+{
+	int nw = 3, wide = cols >= 160, used, i;
+	int64_t t;
+
+	for (t = app->total; t >= 1000; t /= 10)
+		nw++;
+	c[C_NO] = (struct col){ "No.", nw };
+	c[C_TIME] = (struct col){ app->time_mode == HS_TIME_ABS ? "Time" :
+	                          app->time_mode == HS_TIME_START ? "Since start" : "Since prev",
+	                          app->time_mode == HS_TIME_ABS ? (wide ? 23 : 12) : 11 };
+	c[C_SRC] = (struct col){ "Source", wide ? 16 : 9 };
+	c[C_FUNC] = (struct col){ "Function", wide ? 22 : 19 };
+	c[C_RV] = (struct col){ "Result", wide ? 26 : cols >= 110 ? 22 : 14 };
+	c[C_DUR] = (struct col){ "Dur", 8 };
+	c[C_SESS] = (struct col){ "Sess", wide ? 8 : 5 };
+	for (used = 1, i = 0; i < C_SUM; i++)
+		used += c[i].width + 1;
+	c[C_SUM] = (struct col){ "Summary", cols - used > 0 ? cols - used : 0 };
+}
+
+static void source_text(const struct hs_event *e, char *out, size_t len)
+{
+	if (e->hsm[0])
+		snprintf(out, len, "%s", e->hsm);
+	else if (e->pid != HS_NONE && e->tid != HS_NONE)
+		snprintf(out, len, "%lld:%lld", (long long)e->pid, (long long)e->tid);
+	else if (e->pid != HS_NONE)
+		snprintf(out, len, "%lld", (long long)e->pid);
+	else /* old spy headers: no pid, only the process instance */
+		snprintf(out, len, "proc %lld", (long long)e->instance + 1);
+}
+
+static void draw_row(void *ctx, WINDOW *w, int y, int x, int width, int64_t rank, int selected)
+{
+	struct list *l = ctx;
+	struct hs_app *app = l->app;
+	const struct hs_theme *t = &app->theme;
+	struct col c[C_COUNT];
+	const struct hs_event *e;
+	char buf[160], dur[32];
+	int i = (int)(rank - l->ctop), cx = x + 1;
+	int64_t prev;
+	attr_t a;
+
+	(void)width;
+	if (i < 0 || i >= l->cn)
+		return;
+	e = &l->rows[i];
+	prev = i > 0 ? l->rows[i - 1].ts_us : l->prev_ts;
+	layout_cols(app, l->width, c);
+	a = selected ? hs_theme_attr(t, app->focus == HS_PANE_LIST && app->mode == HS_MODE_MAIN ?
+	                                    HS_ROLE_SELECTED : HS_ROLE_SELECTED_DIM)
+	             : hs_theme_attr(t, l->role[i]);
+	hs_theme_fill(w, y, 0, l->width, a);
+	if (hs_app_is_marked(app, e->n))
+		hs_theme_puts(w, y, 0, 1, "*", hs_theme_attr(t, HS_ROLE_MARK));
+#define COL(k, s)                                                      \
+	do {                                                           \
+		hs_theme_puts(w, y, cx, c[k].width, (s), a);           \
+		cx += c[k].width + 1;                                  \
+	} while (0)
+	snprintf(buf, sizeof buf, "%*lld", c[C_NO].width, (long long)e->n);
+	COL(C_NO, buf);
+	hs_app_format_time(app, e->ts_us, prev, buf, sizeof buf);
+	/* narrow absolute times keep the clock, not the date */
+	COL(C_TIME, app->time_mode == HS_TIME_ABS && c[C_TIME].width < 23 && strlen(buf) > 11 ? buf + 11 : buf);
+	source_text(e, buf, sizeof buf);
+	COL(C_SRC, buf);
+	COL(C_FUNC, e->func);
+	COL(C_RV, e->rv_name[0] ? e->rv_name : e->incomplete ? "(no return)" : "-");
+	hs_app_format_dur(e->dur_us, e->dur_exact, dur, sizeof dur);
+	snprintf(buf, sizeof buf, "%*s", c[C_DUR].width, dur);
+	COL(C_DUR, buf);
+	if (e->session != HS_NONE)
+		snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)e->session);
+	else
+		snprintf(buf, sizeof buf, "-");
+	COL(C_SESS, buf);
+	if (e->anomalies[0])
+		snprintf(buf, sizeof buf, "[%s] ", e->anomalies);
+	else
+		buf[0] = '\0';
+	if (c[C_SUM].width > 0) {
+		int used = hs_theme_puts(w, y, cx, c[C_SUM].width, buf, a);
+		hs_theme_puts(w, y, cx + used, c[C_SUM].width - used, e->summary, a);
+	}
+#undef COL
+}
+
+static void list_draw(struct hs_app *app, void *st, WINDOW *w, int focused)
+{
+	struct list *l = st;
+	const struct hs_theme *t = &app->theme;
+	struct col c[C_COUNT];
+	int rows = getmaxy(w), cols = getmaxx(w), cx = 1, i;
+
+	(void)focused;
+	l->app = app;
+	l->width = cols;
+	hs_lw_set_height(&l->lw, rows - 1);
+	sync(app, l);
+	layout_cols(app, cols, c);
+	hs_theme_fill(w, 0, 0, cols, hs_theme_attr(t, HS_ROLE_HEADER));
+	for (i = 0; i < C_COUNT; i++) {
+		if (c[i].width <= 0)
+			continue;
+		/* numbers are right-aligned under a right-aligned title */
+		if (i == C_NO || i == C_DUR)
+			hs_theme_puts(w, 0, cx + c[i].width - (int)strlen(c[i].title), c[i].width, c[i].title,
+			              hs_theme_attr(t, HS_ROLE_HEADER));
+		else
+			hs_theme_puts(w, 0, cx, c[i].width, c[i].title, hs_theme_attr(t, HS_ROLE_HEADER));
+		cx += c[i].width + 1;
+	}
+	if (app->count == 0) {
+		for (i = 1; i < rows; i++) {
+			wmove(w, i, 0);
+			wclrtoeol(w);
+		}
+		hs_theme_puts(w, 2, 2, cols - 2, app->filter ?
+		              "No event matches the filter.  Press / to change it (empty = all)." :
+		              "The log has no events yet.", hs_theme_attr(t, HS_ROLE_DIM));
+		return;
+	}
+	hs_lw_draw(&l->lw, w, 1, cols, draw_row, l, A_NORMAL);
+}
+
+/* Move the selection to the widget's row after a navigation. */
+static int follow_widget(struct hs_app *app, struct list *l, int r)
+{
+	int64_t n;
+
+	if (!(r & HS_R_REDRAW) || l->lw.sel == app->sel_rank)
+		return r;
+	n = resolve(app, l, l->lw.sel);
+	if (n > 0)
+		hs_app_select(app, n, l->lw.sel);
+	else
+		hs_lw_select(&l->lw, app->sel_rank, 0);
+	return r | HS_R_REDRAW;
+}
+
+static int list_nav(struct hs_app *app, void *st, enum hs_nav cmd)
+{
+	struct list *l = st;
+
+	l->app = app;
+	if (cmd == HS_NAV_ENTER) {
+		/* Enter on a row: look at its detail */
+		app->focus = HS_PANE_DETAIL;
+		return HS_R_HANDLED | HS_R_REDRAW;
+	}
+	return follow_widget(app, l, hs_lw_nav(&l->lw, cmd));
+}
+
+static int list_click(struct hs_app *app, void *st, int y, int x, int dbl)
+{
+	struct list *l = st;
+
+	(void)x;
+	l->app = app;
+	app->focus = HS_PANE_LIST;
+	if (y < 1)
+		return HS_R_HANDLED | HS_R_REDRAW;
+	if (dbl)
+		app->focus = HS_PANE_DETAIL;
+	return follow_widget(app, l, hs_lw_click(&l->lw, y - 1)) | HS_R_REDRAW;
+}
+
+const struct hs_view hs_view_list = {
+	.name = "Events",
+	.open = list_open,
+	.close = list_close,
+	.draw = list_draw,
+	.nav = list_nav,
+	.click = list_click,
+};

@@ -1,0 +1,304 @@
+/* view_stats.c — the `analyze` figures for the filtered events: totals,
+ * return codes, a per-function table sortable by calls, errors or p95 (c,
+ * e, p), and a histogram of calls and errors over time in text bars (like
+ * lnav's histogram and Wireshark's I/O graph). Enter on a function filters
+ * the list to it.
+ *
+ * Computed when the view is entered or the filter/index changed: the
+ * figures come from hs_stats_compute(), the buckets from
+ * hs_query_histogram(); this file only lays them out.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "hsmscope/query.h"
+#include "hsmscope/stats.h"
+#include "listwidget.h"
+
+#define NBUCKETS 24
+
+enum sort_key { SORT_CALLS, SORT_ERRORS, SORT_P95 };
+enum skind { S_TEXT, S_TITLE, S_FUNC, S_BAR };
+
+struct sline {
+	enum skind kind;
+	char text[256];
+	enum hs_role role;
+	int idx;                    /* S_FUNC: index into stats.funcs; S_BAR: bucket */
+};
+
+struct stats {
+	struct hs_lw lw;
+	struct hs_stats s;          /* owned (hs_stats_free) */
+	int have;                   /* s is filled */
+	int64_t calls[NBUCKETS], errors[NBUCKETS];
+	int64_t bucket_us;          /* width of a bucket */
+	struct sline *lines;        /* owned */
+	int n, cap;
+	int sort;                   /* enum sort_key */
+	unsigned gen;               /* app->gen the figures are for */
+	struct hs_app *app;
+};
+
+static void *stats_open(struct hs_app *app)
+{
+	struct stats *s = calloc(1, sizeof *s);
+
+	(void)app;
+	if (s) {
+		hs_lw_init(&s->lw, 0);
+		s->gen = (unsigned)-1;
+	}
+	return s;
+}
+
+static void stats_close(void *st)
+{
+	struct stats *s = st;
+
+	if (s->have)
+		hs_stats_free(&s->s);
+	free(s->lines);
+	hs_lw_free(&s->lw);
+	free(s);
+}
+
+static struct sline *add(struct stats *s, enum skind kind, enum hs_role role, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static struct sline *add(struct stats *s, enum skind kind, enum hs_role role, const char *fmt, ...)
+{
+	struct sline *l;
+	va_list ap;
+
+	if (s->n == s->cap) {
+		int cap = s->cap ? s->cap * 2 : 128;
+		struct sline *nl = realloc(s->lines, (size_t)cap * sizeof *nl);
+		if (!nl)
+			return NULL;
+		s->lines = nl;
+		s->cap = cap;
+	}
+	l = &s->lines[s->n++];
+	l->kind = kind;
+	l->role = role;
+	l->idx = 0;
+	va_start(ap, fmt);
+	vsnprintf(l->text, sizeof l->text, fmt, ap);
+	va_end(ap);
+	return l;
+}
+
+static int cmp_calls(const void *a, const void *b)
+{
+	const struct hs_func_stats *x = a, *y = b;
+	return x->calls < y->calls ? 1 : x->calls > y->calls ? -1 : strcmp(x->name, y->name);
+}
+
+static int cmp_errors(const void *a, const void *b)
+{
+	const struct hs_func_stats *x = a, *y = b;
+	return x->errors < y->errors ? 1 : x->errors > y->errors ? -1 : cmp_calls(a, b);
+}
+
+static int cmp_p95(const void *a, const void *b)
+{
+	const struct hs_func_stats *x = a, *y = b;
+	double px = x->dur.count ? x->dur.p95 : -1, py = y->dur.count ? y->dur.p95 : -1;
+	return px < py ? 1 : px > py ? -1 : cmp_calls(a, b);
+}
+
+static void layout(struct hs_app *app, struct stats *s)
+{
+	static const char *const sort_names[] = { "calls", "errors", "p95" };
+	const struct hs_stats *st = &s->s;
+	char a[48], b[48];
+	struct sline *l;
+	int i;
+
+	s->n = 0;
+	if (!s->have) {
+		add(s, S_TEXT, HS_ROLE_MSG_ERR, "statistics unavailable (see the status line)");
+		hs_lw_set_rows(&s->lw, s->n);
+		return;
+	}
+	qsort(st->funcs, (size_t)st->nfuncs, sizeof *st->funcs,
+	      s->sort == SORT_CALLS ? cmp_calls : s->sort == SORT_ERRORS ? cmp_errors : cmp_p95);
+	add(s, S_TITLE, HS_ROLE_NORMAL, "Summary%s%s", app->filter ? " of the filter: " : "",
+	    app->filter ? app->filter_text : "");
+	add(s, S_TEXT, HS_ROLE_NORMAL, "  calls %lld   errors %lld   success %.1f%%   incomplete %lld",
+	    (long long)st->total, (long long)st->errors, st->success_rate * 100.0, (long long)st->incomplete);
+	add(s, S_TEXT, HS_ROLE_NORMAL, "  processes %lld   threads %lld", (long long)st->processes,
+	    (long long)st->threads);
+	hs_format_ts(st->first_ts, a, sizeof a, 0);
+	hs_format_ts(st->last_ts, b, sizeof b, 0);
+	add(s, S_TEXT, HS_ROLE_NORMAL, "  time span %s .. %s%s", a, b, st->ts_utc ? " UTC" : " (local time as recorded)");
+	if (st->dur.count)
+		add(s, S_TEXT, HS_ROLE_NORMAL, "  durations (ms%s): min %.3f avg %.3f p50 %.3f p95 %.3f p99 %.3f max %.3f",
+		    st->dur_exact ? "" : ", estimated", st->dur.min, st->dur.avg, st->dur.p50, st->dur.p95,
+		    st->dur.p99, st->dur.max);
+	add(s, S_TEXT, HS_ROLE_NORMAL, "%s", "");
+	add(s, S_TITLE, HS_ROLE_NORMAL, "Return codes");
+	for (i = 0; i < st->nrvs; i++)
+		add(s, S_TEXT, st->rvs[i].rv == 0 || st->rvs[i].rv == HS_NONE ? HS_ROLE_NORMAL : HS_ROLE_ERROR,
+		    "  %-40s %8lld", st->rvs[i].name, (long long)st->rvs[i].count);
+	add(s, S_TEXT, HS_ROLE_NORMAL, "%s", "");
+	add(s, S_TITLE, HS_ROLE_NORMAL, "Functions, by %s   (sort: c calls, e errors, p p95; Enter filters)",
+	    sort_names[s->sort]);
+	add(s, S_TEXT, HS_ROLE_DIM, "  %-32s %8s %7s %9s %9s %9s", "function", "calls", "errors", "p50 ms",
+	    "p95 ms", "max ms");
+	for (i = 0; i < st->nfuncs; i++) {
+		const struct hs_func_stats *f = &st->funcs[i];
+		if (f->dur.count)
+			l = add(s, S_FUNC, f->errors ? HS_ROLE_ERROR : HS_ROLE_NORMAL,
+			        "  %-32s %8lld %7lld %9.3f %9.3f %9.3f", f->name, (long long)f->calls,
+			        (long long)f->errors, f->dur.p50, f->dur.p95, f->dur.max);
+		else
+			l = add(s, S_FUNC, f->errors ? HS_ROLE_ERROR : HS_ROLE_NORMAL,
+			        "  %-32s %8lld %7lld %9s %9s %9s", f->name, (long long)f->calls,
+			        (long long)f->errors, "-", "-", "-");
+		if (l)
+			l->idx = i;
+	}
+	add(s, S_TEXT, HS_ROLE_NORMAL, "%s", "");
+	if (st->first_ts != HS_NONE && st->last_ts != HS_NONE) {
+		add(s, S_TITLE, HS_ROLE_NORMAL, "Calls (#) and errors (x) over time, %d buckets of %.3f s",
+		    NBUCKETS, (double)s->bucket_us / 1e6);
+		for (i = 0; i < NBUCKETS; i++) {
+			l = add(s, S_BAR, HS_ROLE_NORMAL, "%s", "");
+			if (l)
+				l->idx = i;
+		}
+	}
+	hs_lw_set_rows(&s->lw, s->n);
+}
+
+static void compute(struct hs_app *app, struct stats *s)
+{
+	struct hs_error err;
+
+	if (s->have)
+		hs_stats_free(&s->s);
+	s->have = 0;
+	s->gen = app->gen;
+	memset(s->calls, 0, sizeof s->calls);
+	memset(s->errors, 0, sizeof s->errors);
+	if (hs_stats_compute(app->ix, app->filter, &s->s, &err) < 0) {
+		hs_app_msg(app, 1, "%s", err.msg);
+		layout(app, s);
+		return;
+	}
+	s->have = 1;
+	s->bucket_us = s->s.first_ts == HS_NONE ? 0 : (s->s.last_ts - s->s.first_ts) / NBUCKETS + 1;
+	if (hs_query_histogram(app->ix, app->filter, s->s.first_ts, s->s.last_ts, NBUCKETS, s->calls,
+	                       s->errors, &err) < 0)
+		hs_app_msg(app, 1, "%s", err.msg);
+	layout(app, s);
+}
+
+static void draw_bar(struct stats *s, WINDOW *w, int y, int x, int width, int i, attr_t sel)
+{
+	const struct hs_theme *t = &s->app->theme;
+	int64_t max = 1;
+	char label[64], ts[48];
+	int j, bw, cw, ew, lw;
+
+	for (j = 0; j < NBUCKETS; j++)
+		if (s->calls[j] > max)
+			max = s->calls[j];
+	hs_format_ts(s->s.first_ts + (int64_t)i * s->bucket_us, ts, sizeof ts, 0);
+	snprintf(label, sizeof label, "  %s %7lld %5lld ", ts + 11, (long long)s->calls[i], (long long)s->errors[i]);
+	lw = hs_theme_puts(w, y, x, width, label, sel ? sel : A_NORMAL);
+	bw = width - lw - 1;
+	if (bw <= 0)
+		return;
+	cw = (int)((s->calls[i] * bw + max - 1) / max);
+	ew = (int)((s->errors[i] * bw + max - 1) / max);
+	for (j = 0; j < cw; j++) {
+		attr_t a = hs_theme_attr(t, j < ew ? HS_ROLE_BAR_ERR : HS_ROLE_BAR);
+		wattrset(w, a);
+		mvwaddch(w, y, x + lw + j, j < ew ? 'x' : '#');
+	}
+	wattrset(w, A_NORMAL);
+}
+
+static void draw_line(void *ctx, WINDOW *w, int y, int x, int width, int64_t row, int selected)
+{
+	struct stats *s = ctx;
+	const struct sline *l = &s->lines[row];
+	attr_t sel = selected ? hs_theme_attr(&s->app->theme, HS_ROLE_SELECTED) : 0;
+	attr_t a = sel ? sel : hs_theme_attr(&s->app->theme, l->role);
+
+	if (sel)
+		hs_theme_fill(w, y, x, width, sel);
+	if (l->kind == S_BAR) {
+		draw_bar(s, w, y, x, width, l->idx, sel);
+		return;
+	}
+	hs_theme_puts(w, y, x + 1, width - 1, l->text, l->kind == S_TITLE ? a | A_BOLD : a);
+}
+
+static void stats_draw(struct hs_app *app, void *st, WINDOW *w, int focused)
+{
+	struct stats *s = st;
+
+	(void)focused;
+	s->app = app;
+	if (s->gen != app->gen)
+		compute(app, s);
+	hs_lw_set_height(&s->lw, getmaxy(w));
+	hs_lw_draw(&s->lw, w, 0, getmaxx(w), draw_line, s, A_NORMAL);
+}
+
+static int stats_nav(struct hs_app *app, void *st, enum hs_nav cmd)
+{
+	struct stats *s = st;
+	const struct sline *l;
+	char expr[128];
+
+	if (cmd == HS_NAV_ENTER && s->lw.sel >= 0 && s->lw.sel < s->n) {
+		l = &s->lines[s->lw.sel];
+		if (l->kind != S_FUNC || !s->have)
+			return HS_R_HANDLED;
+		snprintf(expr, sizeof expr, "func == \"%s\"", s->s.funcs[l->idx].name);
+		if (hs_app_apply_filter(app, expr) == 0)
+			hs_app_set_mode(app, HS_MODE_MAIN);
+		return HS_R_HANDLED | HS_R_RELAYOUT;
+	}
+	return hs_lw_nav(&s->lw, cmd);
+}
+
+static int stats_key(struct hs_app *app, void *st, int ch)
+{
+	struct stats *s = st;
+	int sort = ch == 'c' ? SORT_CALLS : ch == 'e' ? SORT_ERRORS : ch == 'p' ? SORT_P95 : -1;
+
+	if (sort < 0)
+		return HS_R_NONE;
+	s->sort = sort;
+	if (s->gen == app->gen)
+		layout(app, s);
+	return HS_R_HANDLED | HS_R_REDRAW;
+}
+
+static int stats_click(struct hs_app *app, void *st, int y, int x, int dbl)
+{
+	struct stats *s = st;
+	int r = hs_lw_click(&s->lw, y);
+
+	(void)x;
+	return dbl ? r | stats_nav(app, st, HS_NAV_ENTER) : r;
+}
+
+const struct hs_view hs_view_stats = {
+	.name = "Statistics",
+	.open = stats_open,
+	.close = stats_close,
+	.draw = stats_draw,
+	.nav = stats_nav,
+	.key = stats_key,
+	.click = stats_click,
+};
