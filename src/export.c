@@ -48,6 +48,49 @@ static void add_ts(cJSON *o, const char *k, int64_t ts, int utc)
 	cJSON_AddStringToObject(o, k, buf);
 }
 
+/* Statements an export reuses across its events; finalized by stmts_free. */
+struct stmts {
+	sqlite3_stmt *attr;         /* attributions of one event */
+	sqlite3_stmt *peer;         /* file and offset of the peer event */
+};
+
+static void stmts_free(struct stmts *c)
+{
+	sqlite3_finalize(c->attr);
+	sqlite3_finalize(c->peer);
+}
+
+/* The peer as its op_id (what scripts can look up), null when none. */
+static void add_peer(cJSON *o, struct hs_index *ix, int64_t peer, sqlite3_stmt **cache)
+{
+	struct hs_event pe;
+	char id[64];
+
+	if (peer == HS_NONE) {
+		cJSON_AddNullToObject(o, "peer");
+		return;
+	}
+	if (!*cache && sqlite3_prepare_v2(hs_index_db(ix),
+	                                  "SELECT file_id, offset FROM events WHERE n = ?1",
+	                                  -1, cache, NULL) != SQLITE_OK)
+		*cache = NULL;
+	if (!*cache) {
+		cJSON_AddNullToObject(o, "peer");
+		return;
+	}
+	sqlite3_reset(*cache);
+	sqlite3_bind_int64(*cache, 1, peer);
+	if (sqlite3_step(*cache) != SQLITE_ROW) {
+		cJSON_AddNullToObject(o, "peer");
+		return;
+	}
+	pe.file_id = sqlite3_column_int(*cache, 0);
+	pe.offset = sqlite3_column_int64(*cache, 1);
+	hs_query_op_id(ix, &pe, id, sizeof id);
+	cJSON_AddStringToObject(o, "peer", id);
+	cJSON_AddNumberToObject(o, "peer_n", (double)peer);
+}
+
 /* Who was logged in on the event's HSM (audit logs): the attributions
  * table of correlation. *cache keeps the statement across events. */
 static void add_attributed(cJSON *o, struct hs_index *ix, int64_t n, sqlite3_stmt **cache)
@@ -68,18 +111,18 @@ static void add_attributed(cJSON *o, struct hs_index *ix, int64_t n, sqlite3_stm
 	*cache = st;
 }
 
-static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, sqlite3_stmt **attr);
+static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, struct stmts *c);
 
 cJSON *hs_export_event(struct hs_index *ix, const struct hs_event *e)
 {
-	sqlite3_stmt *attr = NULL;
-	cJSON *o = event_json(ix, e, &attr);
+	struct stmts c = { NULL, NULL };
+	cJSON *o = event_json(ix, e, &c);
 
-	sqlite3_finalize(attr);
+	stmts_free(&c);
 	return o;
 }
 
-static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, sqlite3_stmt **attr)
+static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, struct stmts *c)
 {
 	cJSON *o = cJSON_CreateObject(), *tmpl, *lines, *keys;
 	const struct hs_index_file *f = hs_index_file(ix, e->file_id);
@@ -118,7 +161,7 @@ static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, sqlite3_
 	add_i64(o, "session_id", e->session_id);
 	add_i64(o, "login_id", e->login_id);
 	add_i64(o, "span_id", e->span_id);
-	add_i64(o, "peer", e->peer);
+	add_peer(o, ix, e->peer, &c->peer);
 	keys = cJSON_AddArrayToObject(o, "objects");
 	for (i = 0; keys && i < e->nkeys; i++) {
 		cJSON *k = cJSON_CreateObject();
@@ -128,15 +171,15 @@ static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, sqlite3_
 	}
 	lines = cJSON_AddArrayToObject(o, "anomalies");
 	for (p = e->anomalies; lines && *p;) {
-		const char *c = strchr(p, ',');
-		size_t n = c ? (size_t)(c - p) : strlen(p);
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
 		char kind[64];
 		if (n >= sizeof kind)
 			n = sizeof kind - 1;
 		memcpy(kind, p, n);
 		kind[n] = '\0';
 		cJSON_AddItemToArray(lines, cJSON_CreateString(kind));
-		p += n + (c ? 1 : 0);
+		p += n + (comma ? 1 : 0);
 	}
 	add_str(o, "summary", e->summary);
 	add_str(o, "hint", hs_event_hint(e->func));
@@ -151,7 +194,7 @@ static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, sqlite3_
 		add_i64(o, "log_type", e->log_type);
 		add_str(o, "user", e->user);
 		add_i64(o, "user_type", e->user_type);
-		add_attributed(o, ix, e->n, attr);
+		add_attributed(o, ix, e->n, &c->attr);
 		keys = cJSON_AddArrayToObject(o, "key_handles");
 		for (i = 0; keys && i < e->nkeys; i++)
 			cJSON_AddItemToArray(keys, cJSON_CreateNumber((double)e->keys[i].handle));
@@ -176,9 +219,9 @@ static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, sqlite3_
 }
 
 static int write_one(struct hs_index *ix, const struct hs_event *e, enum hs_export_format fmt,
-                     int64_t count, FILE *out, sqlite3_stmt **attr)
+                     int64_t count, FILE *out, struct stmts *c)
 {
-	cJSON *o = event_json(ix, e, attr);
+	cJSON *o = event_json(ix, e, c);
 	char *s;
 	int rc;
 
@@ -212,7 +255,7 @@ int64_t hs_export_events(struct hs_index *ix, const struct hs_filter *f,
 {
 	struct hs_query *q;
 	struct hs_event e;
-	sqlite3_stmt *attr = NULL;
+	struct stmts c = { NULL, NULL };
 	int64_t count = 0;
 	int rc;
 
@@ -222,7 +265,7 @@ int64_t hs_export_events(struct hs_index *ix, const struct hs_filter *f,
 	if (fmt != HS_EXPORT_NDJSON)
 		fputc('[', out);
 	while ((rc = hs_query_next(q, &e, err)) == 1) {
-		if (write_one(ix, &e, fmt, count, out, &attr) < 0) {
+		if (write_one(ix, &e, fmt, count, out, &c) < 0) {
 			rc = -1;
 			hs_error_set(err, "", 0, 0, "write error: %s", strerror(errno));
 			break;
@@ -231,7 +274,7 @@ int64_t hs_export_events(struct hs_index *ix, const struct hs_filter *f,
 	}
 	hs_event_free(&e);
 	hs_query_close(q);
-	sqlite3_finalize(attr);
+	stmts_free(&c);
 	if (rc < 0)
 		return -1;
 	return finish(count, fmt, out, err);
@@ -241,7 +284,7 @@ int64_t hs_export_numbers(struct hs_index *ix, const int64_t *ns, int64_t n,
                           enum hs_export_format fmt, FILE *out, struct hs_error *err)
 {
 	struct hs_event e;
-	sqlite3_stmt *attr = NULL;
+	struct stmts c = { NULL, NULL };
 	int64_t i, count = 0;
 	int rc;
 
@@ -254,7 +297,7 @@ int64_t hs_export_numbers(struct hs_index *ix, const int64_t *ns, int64_t n,
 			break;
 		if (rc == 0)
 			continue;
-		if (write_one(ix, &e, fmt, count, out, &attr) < 0) {
+		if (write_one(ix, &e, fmt, count, out, &c) < 0) {
 			hs_error_set(err, "", 0, 0, "write error: %s", strerror(errno));
 			rc = -1;
 			break;
@@ -262,7 +305,7 @@ int64_t hs_export_numbers(struct hs_index *ix, const int64_t *ns, int64_t n,
 		count++;
 	}
 	hs_event_free(&e);
-	sqlite3_finalize(attr);
+	stmts_free(&c);
 	if (i < n)
 		return -1;
 	return finish(count, fmt, out, err);

@@ -78,8 +78,12 @@ grep -q '^    CN_WRAP_KEY SUCCESS .*\[destroyed_handle\]' "$T/audit.txt" || fail
 [ "$(jq '[.[] | select(.func == "CN_INIT_TOKEN" or .func == "CN_GEN_PSWD_ENC_KEY")][0] | has("attributed_user")' \
 	"$T/e.json")" = true ] || fail "attributed_user always present for audit events"
 logout=$(jq '[.[] | select(.func == "CN_LOGOUT" and .hsm == "audit-a")][0]' "$T/e.json")
-[ "$(echo "$logout" | jq '.peer')" = "$(jq '[.[] | select(.func == "CN_LOGIN" and .hsm == "audit-a")][0].n' "$T/e.json")" ] ||
+login=$(jq '[.[] | select(.func == "CN_LOGIN" and .hsm == "audit-a")][0]' "$T/e.json")
+[ "$(echo "$logout" | jq '.peer_n')" = "$(echo "$login" | jq '.n')" ] ||
 	fail "the logout's peer is its login"
+# peer is the partner's op_id (stable across runs), peer_n its number here
+[ "$(echo "$logout" | jq -r '.peer')" = "$(echo "$login" | jq -r '.op_id')" ] ||
+	fail "peer is the op_id of the partner"
 [ "$(jq '[.[] | select(.anomalies | index("seq_gap"))] | length' "$T/e.json")" = 2 ] || fail "anomalies in export"
 # the same through filters
 [ "$("$HS" grep "$C/audit-a.log" "$C/audit-b.log" --count 'anomaly == "seq_gap"')" = 2 ] || fail "anomaly filter"

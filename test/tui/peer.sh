@@ -16,7 +16,7 @@ spytool "$L" --token-label peer --login --pin "$USER_PIN" --list-objects
 "$HS" analyze "$L" --format events >"$T/events.ndjson" || fail "analyze"
 jq -e -s '[.[] | select(.peer != null)] | length > 0' "$T/events.ndjson" >/dev/null ||
 	skip "correlation has not landed: no event has a peer yet"
-pair=$(jq -r -s '[.[] | select(.func == "C_Login" and .ok and .peer != null)][0] | "\(.n) \(.peer)"' \
+pair=$(jq -r -s '[.[] | select(.func == "C_Login" and .ok and .peer != null)][0] | "\(.n) \(.peer_n)"' \
 	"$T/events.ndjson")
 login=${pair% *}
 peer=${pair#* }
