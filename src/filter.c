@@ -47,8 +47,11 @@
 #include "hsmscope/regex.h"
 #include "filter_int.h"
 
-enum ftype { T_NUM, T_STR, T_BOOL, T_TIME, T_DUR };
-static const char *const type_names[] = { "number", "text", "boolean", "time", "duration" };
+/* T_OBJ: text compared with an object's label, CKA_ID (hex) and handle (as
+ * decimal text; a number typed in hex is normalised to decimal). */
+enum ftype { T_NUM, T_STR, T_BOOL, T_TIME, T_DUR, T_OBJ };
+static const char *const type_names[] = { "number", "text", "boolean", "time", "duration",
+	"object name" };
 
 struct field {
 	const char *name;           /* as typed in filters */
@@ -63,6 +66,15 @@ struct field {
 #define EVENT_KEYS "event_keys k WHERE k.n = e.n"
 #define LINKS      "links l WHERE l.n = e.n"
 #define ANOMALIES  "anomalies a WHERE a.n = e.n"
+/* Each handle the call names, joined to the object it denoted at that point
+ * of the trace (handles are reused: the object whose life covers e.n), and
+ * crossed with three "which name" rows so one test sees handle, label, ID. */
+#define OBJECTS "event_keys k LEFT JOIN objects o ON o.file_id = e.file_id" \
+	" AND o.handle = k.handle AND o.instance IS e.instance AND o.hsm IS e.hsm" \
+	" AND e.n BETWEEN coalesce(o.created_n, o.found_n, 0)" \
+	" AND coalesce(o.destroyed_n, o.last_n, e.n)" \
+	" JOIN (SELECT 0 AS w UNION ALL SELECT 1 UNION ALL SELECT 2) x WHERE k.n = e.n"
+#define OBJECT_NAME "CASE x.w WHEN 0 THEN CAST(k.handle AS TEXT) WHEN 1 THEN o.label ELSE o.obj_id END"
 
 /* One row per field. Columns: name, type, SQL, subquery source of a field
  * with several values, usable alone, required constant prefix, help. */
@@ -74,8 +86,8 @@ static const struct field fields[] = {
 	{ "rv",         T_NUM,  "e.rv",           NULL, 0, "CKR_", "return value: rv == CKR_PIN_INCORRECT" },
 	{ "rv_name",    T_STR,  "e.rv_name",      NULL, 0, NULL,   "return value name or response text" },
 	{ "ok",         T_BOOL, "e.ok = 1",       NULL, 1, NULL,   "the call succeeded" },
-	{ "error",      T_BOOL, "e.ok = 0",       NULL, 1, NULL,   "the call failed (not ok)" },
-	{ "incomplete", T_BOOL, "e.incomplete = 1", NULL, 1, NULL, "the call never returned" },
+	{ "error",      T_BOOL, "e.ok = 0",       NULL, 1, NULL,   "the call returned an error; !ok also has incomplete calls" },
+	{ "incomplete", T_BOOL, "e.incomplete = 1", NULL, 1, NULL, "the call never returned: neither ok nor error" },
 	{ "pid",        T_NUM,  "e.pid",          NULL, 0, NULL,   "process id" },
 	{ "tid",        T_NUM,  "e.tid",          NULL, 0, NULL,   "thread id" },
 	{ "session",    T_NUM,  "e.session",      NULL, 0, NULL,   "session handle" },
@@ -97,6 +109,7 @@ static const struct field fields[] = {
 	{ "session_id", T_NUM,  "e.session_id",   NULL, 0, NULL,   "session it ran in (correlation)" },
 	{ "peer",       T_NUM,  "l.peer",      LINKS, 0, NULL,     "n of any linked event (Login<->Logout)" },
 	{ "anomaly",    T_STR,  "a.kind",  ANOMALIES, 1, NULL,     "an anomaly kind; alone: has any" },
+	{ "object",     T_OBJ,  OBJECT_NAME, OBJECTS, 0, NULL,    "an object it names, by label, ID (hex) or handle" },
 };
 #define NFIELDS ((int)(sizeof fields / sizeof fields[0]))
 
@@ -403,6 +416,15 @@ static int value(struct parser *P, const struct field *f, enum hs_fop op,
 	if (!s)
 		return oom(P);
 	switch (f->type) {
+	case T_OBJ:
+		if (t->type == FT_NUM && !t->frac && hs_parse_int(s, &iv) == (int)strlen(s)) {
+			char dec[24];
+			snprintf(dec, sizeof dec, "%lld", (long long)iv);
+			free(s);
+			if ((s = hs_strdup(dec)) == NULL)
+				return oom(P);
+		}
+		/* fall through */
 	case T_STR:
 		rc = 0;
 		if (op == FOP_MATCH || op == FOP_NMATCH)
@@ -491,7 +513,8 @@ static int parse_cmp(struct parser *P, const struct field *f, const struct hs_ft
 		snprintf(d, sizeof d, "'not in'");
 	else
 		desc(P, opt, d, sizeof d);
-	if ((op == FOP_MATCH || op == FOP_NMATCH || op == FOP_CONTAINS) && f->type != T_STR)
+	if ((op == FOP_MATCH || op == FOP_NMATCH || op == FOP_CONTAINS) && f->type != T_STR &&
+	    f->type != T_OBJ)
 		return perr_at(P, col_of(P, opt), "%s needs a text field, but '%s' is a %s", d,
 		               f->name, type_names[f->type]);
 	if (f->type == T_BOOL && op != FOP_EQ && op != FOP_NE)

@@ -75,7 +75,11 @@ static const char extra_sql[] =
 	" (8, 7, 'phObject'), (8, 8, 'phObject'), (8, 9, 'phObject'), (13, 262152, 'handle');"
 	"INSERT INTO links(n, peer, kind) VALUES (4, 15, 'login'), (15, 4, 'login'), (5, 6, 'span'), (6, 5, 'span');"
 	"INSERT INTO anomalies(n, kind, detail) VALUES (9, 'session_not_open', 'closed twice'), (12, 'seq_gap', ''),"
-	" (13, 'seq_gap', ''), (13, 'reboot', '');";
+	" (13, 'seq_gap', ''), (13, 'reboot', '');"
+	/* handle 5 named "old" ended before event 7 used the handle again */
+	"INSERT INTO objects(file_id, hsm, handle, label, obj_id, created_n, destroyed_n, last_n) VALUES"
+	" (0, NULL, 262152, 'sign-key', '01', 5, NULL, 6), (0, NULL, 5, 'old', NULL, 1, 3, 3),"
+	" (1, 'HSM-2', 262152, NULL, NULL, NULL, 13, 13);";
 
 static void bind_i(sqlite3_stmt *st, int i, long long v)
 {
@@ -243,6 +247,11 @@ static const struct { const char *filter, *want; } matches[] = {
 	{ "peer == 15 || peer == 5", "4,6" }, { "login == 1", "4,5,6,14,15" },
 	{ "login == 2", "11,12" }, { "login != 1", "11,12" }, { "span == 1", "5,6" },
 	{ "session_id == 1", "2,3,4,5,6,14,15" },
+	/* objects by label, CKA_ID or handle, as they were at the event */
+	{ "object == \"sign-key\"", "5,6" }, { "object == 262152", "5,6,13" },
+	{ "object == 0x40008", "5,6,13" }, { "object ~ \"^sign\"", "5,6" }, { "object == \"01\"", "5,6" },
+	{ "object == old", "" }, { "object == 5", "7" }, { "object != \"sign-key\"", "7,8,13" },
+	{ "object contains key", "5,6" }, { "object in {old, 9}", "8" },
 	/* precedence: not > and > or; parentheses */
 	{ "rv == CKR_PIN_INCORRECT || rv == 0x70 && session == 2", "3,7" },
 	{ "rv == CKR_PIN_INCORRECT || rv == 0x70 && session == 1", "3" },
