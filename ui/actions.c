@@ -178,6 +178,33 @@ int act_peer(struct hs_app *app, int arg)
 	return HS_R_HANDLED | HS_R_REDRAW;
 }
 
+/* Like Wireshark's "Follow stream": the list shows only the selected
+ * event's session (or, in an audit log, its login span). The filter text is
+ * made from a number the core gave, and goes through the filter compiler
+ * like anything typed. */
+int act_follow_session(struct hs_app *app, int arg)
+{
+	const struct hs_event *e = hs_app_current(app);
+	char expr[64];
+	int64_t n;
+
+	(void)arg;
+	if (!e)
+		return HS_R_HANDLED;
+	if (e->session_id != HS_NONE && e->session_id > 0)
+		snprintf(expr, sizeof expr, "session_id == %lld", (long long)e->session_id);
+	else if (e->login_id != HS_NONE && e->login_id > 0)
+		snprintf(expr, sizeof expr, "login == %lld", (long long)e->login_id);
+	else {
+		hs_app_msg(app, 0, "%s is not in a session or login (s shows the tree)", e->func);
+		return HS_R_HANDLED | HS_R_REDRAW;
+	}
+	n = app->sel_n;
+	if (hs_app_apply_filter(app, expr) == 0)
+		hs_app_goto(app, n, 0);
+	return HS_R_HANDLED | HS_R_RELAYOUT;
+}
+
 int act_mark(struct hs_app *app, int arg)
 {
 	(void)arg;

@@ -192,11 +192,6 @@ void hs_app_set_mode(struct hs_app *app, int mode)
 {
 	int v = HS_VIEW_OF_MODE(mode);
 
-	if (mode != HS_MODE_MAIN && !app->view[v]) {
-		hs_app_msg(app, 0, "the sessions tree is not available in this build yet "
-		           "(o/O walk a session's events)");
-		return;
-	}
 	app->mode = mode;
 	if (mode != HS_MODE_MAIN && app->view[v]->enter)
 		app->view[v]->enter(app, app->vstate[v]);
@@ -487,7 +482,7 @@ static void draw_title(struct hs_app *app, int pane, const char *extra)
 static void draw_status(struct hs_app *app)
 {
 	static const char *const hints_main =
-		"?:help  /:filter  e:next error  %:partner  s:sessions  i:stats  m:mark  x:export  q:quit";
+		"?:help /:filter e:error S:its session %:partner s:tree x:export q:quit";
 	static const char *const hints_full = "Esc:back  Enter:select  ?:help  q:quit";
 	static const char *const tnames[] = { "", " T:since start", " T:since prev" };
 	WINDOW *w = app->status;
@@ -512,7 +507,10 @@ static void draw_status(struct hs_app *app)
 		hs_theme_puts(w, 0, x + 1, app->cols - x - 1, app->msg,
 		              hs_theme_attr(t, app->msg_err ? HS_ROLE_MSG_ERR : HS_ROLE_STATUS));
 	else
-		hs_theme_puts(w, 0, x + 1, app->cols - x - 1, app->mode == HS_MODE_MAIN ? hints_main : hints_full,
+		hs_theme_puts(w, 0, x + 1, app->cols - x - 1,
+		              app->mode == HS_MODE_MAIN ? hints_main :
+		              app->view[HS_VIEW_OF_MODE(app->mode)]->hints ?
+		              app->view[HS_VIEW_OF_MODE(app->mode)]->hints : hints_full,
 		              hs_theme_attr(t, HS_ROLE_STATUS));
 }
 
@@ -792,9 +790,8 @@ int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opt
 {
 	static const struct hs_view *const views[HS_PANE_COUNT + HS_MODE_COUNT] = {
 		&hs_view_list, &hs_view_detail, &hs_view_raw,
-		/* HS_MODE_MAIN is the panes. The sessions view is built on the
-		 * lifecycle model (hsmscope/lifecycle.h) and joins here with it. */
-		NULL, NULL, &hs_view_stats, &hs_view_help,
+		/* HS_MODE_MAIN is the panes */
+		NULL, &hs_view_sessions, &hs_view_stats, &hs_view_help,
 	};
 	struct hs_app app;
 	struct hs_error err;

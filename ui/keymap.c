@@ -47,6 +47,8 @@ static const struct hs_binding bindings[] = {
 	{ 'w', "w", HS_CTX_MAIN, act_seek, HS_SK_ANOM_NEXT, "Finding", "next anomaly" },
 	{ 'W', "W", HS_CTX_MAIN, act_seek, HS_SK_ANOM_PREV, "Finding", "previous anomaly" },
 	{ 'o', "o", HS_CTX_MAIN, act_seek, HS_SK_SESS_NEXT, "Finding", "next event of the same session" },
+	{ 'S', "S", HS_CTX_MAIN, act_follow_session, 0, "Finding",
+	  "follow: filter to this event's session (audit logs: its login)" },
 	{ 'O', "O", HS_CTX_MAIN, act_seek, HS_SK_SESS_PREV, "Finding", "previous event of the same session" },
 	{ '%', "%", HS_CTX_MAIN, act_peer, 0, "Finding",
 	  "correlated event (Login<->Logout, Init<->Final, Open<->Close, ...), again: back" },

@@ -35,6 +35,7 @@ enum hs_nav {
 
 struct hs_view {
 	const char *name;           /* shown in titles and help */
+	const char *hints;          /* status line key hints of a full-screen view, or NULL */
 	/* Allocate the view's state; NULL on OOM. */
 	void *(*open)(struct hs_app *app);
 	void (*close)(void *st);
@@ -53,6 +54,7 @@ struct hs_view {
 extern const struct hs_view hs_view_list;
 extern const struct hs_view hs_view_detail;
 extern const struct hs_view hs_view_raw;
+extern const struct hs_view hs_view_sessions;
 extern const struct hs_view hs_view_stats;
 extern const struct hs_view hs_view_help;
 

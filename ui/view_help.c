@@ -83,6 +83,11 @@ static void *help_open(struct hs_app *app)
 		prev = b;
 	}
 	text(h, 0, HS_ROLE_NORMAL, "", "");
+	text(h, 1, HS_ROLE_NORMAL, "", "Sessions view (s): process > slot > session > login > operation");
+	text(h, 0, HS_ROLE_NORMAL, "Enter", "filter the list to the node's events and go back to it");
+	text(h, 0, HS_ROLE_NORMAL, "Right, Left, Space", "open / close a node (Left on a closed one: its parent)");
+	text(h, 0, HS_ROLE_NORMAL, "Esc", "back to the list, filter unchanged");
+	text(h, 0, HS_ROLE_NORMAL, "", "");
 	text(h, 1, HS_ROLE_NORMAL, "", "Filter bar");
 	text(h, 0, HS_ROLE_NORMAL, "Left, Right, Home, End", "move in the text");
 	text(h, 0, HS_ROLE_NORMAL, "Backspace, Delete", "delete a character");
