@@ -15,6 +15,8 @@
 #include "hsmscope/index.h"
 #include "hsmscope/lifecycle.h"
 #include "hsmscope/query.h"
+#include "hsmscope/sql.h"
+#include "hsmscope/sqlout.h"
 #include "hsmscope/stats.h"
 #include "../ui/ui.h"
 
@@ -32,6 +34,7 @@ struct cli {
 	const char *cmd;            /* command name */
 	const char *format;         /* --format */
 	const char *filter;         /* --filter / grep's expression */
+	const char *sql;            /* sql's statement */
 	const char *out;            /* -o */
 	int force;                  /* --force */
 	int count;                  /* grep --count: only the number of matches */
@@ -81,11 +84,14 @@ static const char usage_text[] =
 	"  sessions FILE...    the lifecycle tree: process > slot > session > login >\n"
 	"                      operations (audit: HSM > login > commands), with times,\n"
 	"                      counts, errors and what never ended\n"
+	"  sql FILE... STMT    run one read-only SQL statement over the index\n"
+	"                      (schema: man hsmscope, or  sql FILE \"SELECT sql FROM sqlite_schema\")\n"
 	"  FILE...             open the interactive explorer (? shows its keys)\n"
 	"\n"
 	"options:\n"
 	"  --format FMT        analyze: text (default), json, events, pretty-events;\n"
-	"                      export: json (default), ndjson; sessions: text, json\n"
+	"                      export: json (default), ndjson; sessions: text, json;\n"
+	"                      sql: table (default), csv, json\n"
 	"  --filter EXPR       analyze and export only the events matching EXPR\n"
 	"  -o, --output FILE   export: write FILE (atomically; never overwritten without --force)\n"
 	"  --force             replace an existing output file\n"
@@ -103,7 +109,9 @@ static const char usage_text[] =
 	"  session == 0x1 && dur > 5ms. Text that is not an expression is a PCRE2\n"
 	"  regex over each event's text, case-sensitive unless it is all lower case.\n"
 	"  Fields: n ts func rv rv_name ok error pid tid session slot user user_type\n"
-	"  hsm seq key dur file format text incomplete login span anomaly.\n"
+	"  hsm seq key dur file format text incomplete login span session_id peer\n"
+	"  anomaly object line summary. ok, error and incomplete are booleans: an\n"
+	"  incomplete call is neither ok nor error, so !ok is error || incomplete.\n"
 	"\n"
 	"exit status: 0 ok, 1 usage, 2 input error, 3 filter error.\n";
 
@@ -455,6 +463,32 @@ static int tree_node(void *ctx, const struct hs_lc_node *nd, int depth)
 	return descend ? 0 : 1;
 }
 
+static int cmd_sql(struct cli *c, struct hs_index *ix)
+{
+	enum hs_sqlout_format fmt = !c->format || strcmp(c->format, "table") == 0 ? HS_SQLOUT_TABLE :
+	                            strcmp(c->format, "csv") == 0 ? HS_SQLOUT_CSV : HS_SQLOUT_JSON;
+	struct hs_sqlout *o = hs_sqlout_new(fmt, stdout);
+	struct hs_error err;
+	long rows;
+	int rc;
+
+	if (!o)
+		return EXIT_INPUT;
+	rows = hs_sql_exec(ix, c->sql, hs_sqlout_row, o, &err);
+	if (rows < 0) {
+		hs_sqlout_free(o);
+		print_error(&err);
+		return EXIT_FILTER;
+	}
+	rc = hs_sqlout_finish(o);
+	hs_sqlout_free(o);
+	if (rc < 0) {
+		fprintf(stderr, "hsmscope: sql: could not write the result\n");
+		return EXIT_INPUT;
+	}
+	return EXIT_OK;
+}
+
 static int cmd_sessions(struct cli *c, struct hs_index *ix)
 {
 	struct tree_out t;
@@ -534,7 +568,7 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (strcmp(c.cmd, "analyze") && strcmp(c.cmd, "export") && strcmp(c.cmd, "grep") &&
-	    strcmp(c.cmd, "index") && strcmp(c.cmd, "sessions")) {
+	    strcmp(c.cmd, "index") && strcmp(c.cmd, "sessions") && strcmp(c.cmd, "sql")) {
 		/* a leading option (`hsmscope --follow FILE`) also means the explorer */
 		if (c.cmd[0] != '-' && access(c.cmd, F_OK) != 0)
 			return usage_error("unknown command", c.cmd);
@@ -573,12 +607,18 @@ int main(int argc, char **argv)
 			return usage_error("grep needs FILE... EXPR", NULL);
 		c.filter = c.files[--c.nfiles];
 	}
+	if (strcmp(c.cmd, "sql") == 0) {
+		if (c.nfiles < 2)
+			return usage_error("sql needs FILE... STATEMENT", NULL);
+		c.sql = c.files[--c.nfiles];
+	}
 	if (c.nfiles < 1)
 		return usage_error("no FILE given for", c.cmd);
 	if (c.format) {
 		const char *ok = strcmp(c.cmd, "export") == 0 ? " json ndjson " :
 		                 strcmp(c.cmd, "analyze") == 0 ? " text json events pretty-events " :
-		                 strcmp(c.cmd, "sessions") == 0 ? " text json " : "";
+		                 strcmp(c.cmd, "sessions") == 0 ? " text json " :
+		                 strcmp(c.cmd, "sql") == 0 ? " table csv json " : "";
 		char want[64];
 		snprintf(want, sizeof want, " %s ", c.format);
 		if (!strstr(ok, want))
@@ -612,6 +652,8 @@ int main(int argc, char **argv)
 		rc = cmd_grep(&c, ix, f);
 	else if (strcmp(c.cmd, "sessions") == 0)
 		rc = cmd_sessions(&c, ix);
+	else if (strcmp(c.cmd, "sql") == 0)
+		rc = cmd_sql(&c, ix);
 	else
 		rc = cmd_index(ix);
 	hs_index_close(ix);

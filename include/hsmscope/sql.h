@@ -15,10 +15,14 @@
 
 struct hs_index;
 
-/* Called once per result row: ncol columns, their names, and their values as
- * text (NULL for SQL NULL). Return non-zero to stop early (not an error). */
+/* What a value is, for outputs that keep types (JSON). */
+enum hs_sql_kind { HS_SQL_NULL, HS_SQL_INT, HS_SQL_REAL, HS_SQL_TEXT };
+
+/* Called once per result row: ncol columns, their names, their values as
+ * text (NULL for SQL NULL; a BLOB as x'hex') and their kinds. Return
+ * non-zero to stop early (not an error). */
 typedef int (*hs_sql_row_fn)(void *ctx, int ncol, const char *const *names,
-                             const char *const *values);
+                             const char *const *values, const enum hs_sql_kind *kinds);
 
 /* Run one read-only statement over the index. Returns the number of rows
  * delivered, or -1 with err set (SQLite's message; col = offset of the error
