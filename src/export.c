@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -218,8 +219,109 @@ static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, struct s
 	return o;
 }
 
+/* The CSV columns: keys of the event's JSON, so CSV and JSON cannot drift. */
+static const char *const csv_cols[] = {
+	"n", "op_id", "ts", "file", "line", "format", "pid", "tid", "func", "rv", "rv_name", "ok",
+	"incomplete", "dur_ms", "dur_source", "session", "slot", "session_id", "login_id", "span_id",
+	"peer", "hsm", "seq_no", "user", "attributed_user", "anomalies", "summary", "detail",
+};
+#define NCSV ((int)(sizeof csv_cols / sizeof csv_cols[0]))
+
+static void csv_put(FILE *out, const char *v)
+{
+	if (strpbrk(v, ",\"\r\n") == NULL) {
+		fputs(v, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *v; v++) {
+		if (*v == '"')
+			fputc('"', out);
+		fputc(*v, out);
+	}
+	fputc('"', out);
+}
+
+/* One JSON value as CSV text: null empty, arrays joined (anomalies by ';',
+ * detail lines by newlines, kept inside the quoted field). */
+static void csv_value(FILE *out, const cJSON *v, const char *sep)
+{
+	struct hs_buf b;
+	char num[64];
+
+	hs_buf_init(&b);
+	if (!v || cJSON_IsNull(v))
+		return;
+	if (cJSON_IsString(v))
+		hs_buf_adds(&b, v->valuestring);
+	else if (cJSON_IsBool(v))
+		hs_buf_adds(&b, cJSON_IsTrue(v) ? "true" : "false");
+	else if (cJSON_IsNumber(v)) {
+		if (v->valuedouble == (double)(int64_t)v->valuedouble && fabs(v->valuedouble) < 9e15)
+			snprintf(num, sizeof num, "%lld", (long long)v->valuedouble);
+		else
+			snprintf(num, sizeof num, "%.6f", v->valuedouble);
+		hs_buf_adds(&b, num);
+	} else if (cJSON_IsArray(v)) {
+		const cJSON *it;
+		int i = 0;
+		cJSON_ArrayForEach(it, v)
+			if (cJSON_IsString(it)) {
+				if (i++)
+					hs_buf_adds(&b, sep);
+				hs_buf_adds(&b, it->valuestring);
+			}
+	}
+	csv_put(out, hs_buf_cstr(&b));
+	hs_buf_free(&b);
+}
+
+static int write_csv(const cJSON *o, FILE *out)
+{
+	for (int i = 0; i < NCSV; i++) {
+		const cJSON *v;
+		if (i)
+			fputc(',', out);
+		if (strcmp(csv_cols[i], "detail") == 0) {
+			const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "template_summary");
+			csv_value(out, t ? cJSON_GetObjectItemCaseSensitive(t, "structured_info") : NULL, "\n");
+			continue;
+		}
+		v = cJSON_GetObjectItemCaseSensitive(o, csv_cols[i]);
+		csv_value(out, v, ";");
+	}
+	return fputs("\r\n", out) < 0 ? -1 : 0;
+}
+
+/* The _bulk action line. _id is the file's full head hash and the event's
+ * offset: the same event gets the same _id on every run and every machine,
+ * so sending a file twice overwrites instead of duplicating. */
+static int write_bulk_action(struct hs_index *ix, const struct hs_event *e, const char *es_index,
+                             FILE *out)
+{
+	const struct hs_index_file *f = hs_index_file(ix, e->file_id);
+	cJSON *a = cJSON_CreateObject(), *in = a ? cJSON_AddObjectToObject(a, "index") : NULL;
+	char id[64], *s;
+	int rc;
+
+	if (!in) {
+		cJSON_Delete(a);
+		return -1;
+	}
+	snprintf(id, sizeof id, "%s-%llx", f ? f->head_hash : "0", (unsigned long long)e->offset);
+	cJSON_AddStringToObject(in, "_index", es_index ? es_index : HS_EXPORT_ES_INDEX);
+	cJSON_AddStringToObject(in, "_id", id);
+	s = cJSON_PrintUnformatted(a);
+	cJSON_Delete(a);
+	if (!s)
+		return -1;
+	rc = fprintf(out, "%s\n", s);
+	cJSON_free(s);
+	return rc < 0 ? -1 : 0;
+}
+
 static int write_one(struct hs_index *ix, const struct hs_event *e, enum hs_export_format fmt,
-                     int64_t count, FILE *out, struct stmts *c)
+                     const char *es_index, int64_t count, FILE *out, struct stmts *c)
 {
 	cJSON *o = event_json(ix, e, c);
 	char *s;
@@ -227,11 +329,20 @@ static int write_one(struct hs_index *ix, const struct hs_event *e, enum hs_expo
 
 	if (!o)
 		return -1;
+	if (fmt == HS_EXPORT_CSV) {
+		rc = write_csv(o, out);
+		cJSON_Delete(o);
+		return rc;
+	}
+	if (fmt == HS_EXPORT_ES_BULK && write_bulk_action(ix, e, es_index, out) < 0) {
+		cJSON_Delete(o);
+		return -1;
+	}
 	s = fmt == HS_EXPORT_PRETTY ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (!s)
 		return -1;
-	if (fmt == HS_EXPORT_NDJSON)
+	if (fmt == HS_EXPORT_NDJSON || fmt == HS_EXPORT_ES_BULK)
 		rc = fprintf(out, "%s\n", s);
 	else
 		rc = fprintf(out, "%s%s", count ? ",\n" : "\n", s);
@@ -239,9 +350,26 @@ static int write_one(struct hs_index *ix, const struct hs_event *e, enum hs_expo
 	return rc < 0 ? -1 : 0;
 }
 
+/* Lines-of-records formats have no brackets around them. */
+static int is_array(enum hs_export_format fmt)
+{
+	return fmt == HS_EXPORT_JSON || fmt == HS_EXPORT_PRETTY;
+}
+
+static void begin(enum hs_export_format fmt, FILE *out)
+{
+	if (is_array(fmt))
+		fputc('[', out);
+	if (fmt == HS_EXPORT_CSV) {
+		for (int i = 0; i < NCSV; i++)
+			fprintf(out, "%s%s", i ? "," : "", csv_cols[i]);
+		fputs("\r\n", out);
+	}
+}
+
 static int64_t finish(int64_t count, enum hs_export_format fmt, FILE *out, struct hs_error *err)
 {
-	if (fmt != HS_EXPORT_NDJSON)
+	if (is_array(fmt))
 		fprintf(out, "%s]\n", count ? "\n" : "");
 	if (fflush(out) != 0 || ferror(out)) {
 		hs_error_set(err, "", 0, 0, "write error: %s", strerror(errno));
@@ -253,6 +381,13 @@ static int64_t finish(int64_t count, enum hs_export_format fmt, FILE *out, struc
 int64_t hs_export_events(struct hs_index *ix, const struct hs_filter *f,
                          enum hs_export_format fmt, FILE *out, struct hs_error *err)
 {
+	return hs_export_events_to(ix, f, fmt, NULL, out, err);
+}
+
+int64_t hs_export_events_to(struct hs_index *ix, const struct hs_filter *f,
+                            enum hs_export_format fmt, const char *es_index, FILE *out,
+                            struct hs_error *err)
+{
 	struct hs_query *q;
 	struct hs_event e;
 	struct stmts c = { NULL, NULL };
@@ -262,10 +397,9 @@ int64_t hs_export_events(struct hs_index *ix, const struct hs_filter *f,
 	if (hs_query_open(ix, f, 0, &q, err) < 0)
 		return -1;
 	hs_event_init(&e);
-	if (fmt != HS_EXPORT_NDJSON)
-		fputc('[', out);
+	begin(fmt, out);
 	while ((rc = hs_query_next(q, &e, err)) == 1) {
-		if (write_one(ix, &e, fmt, count, out, &c) < 0) {
+		if (write_one(ix, &e, fmt, es_index, count, out, &c) < 0) {
 			rc = -1;
 			hs_error_set(err, "", 0, 0, "write error: %s", strerror(errno));
 			break;
@@ -289,15 +423,14 @@ int64_t hs_export_numbers(struct hs_index *ix, const int64_t *ns, int64_t n,
 	int rc;
 
 	hs_event_init(&e);
-	if (fmt != HS_EXPORT_NDJSON)
-		fputc('[', out);
+	begin(fmt, out);
 	for (i = 0; i < n; i++) {
 		rc = hs_query_event(ix, ns[i], &e, err);
 		if (rc < 0)
 			break;
 		if (rc == 0)
 			continue;
-		if (write_one(ix, &e, fmt, count, out, &c) < 0) {
+		if (write_one(ix, &e, fmt, NULL, count, out, &c) < 0) {
 			hs_error_set(err, "", 0, 0, "write error: %s", strerror(errno));
 			rc = -1;
 			break;

@@ -14,6 +14,7 @@
 #include "hsmscope/filter.h"
 #include "hsmscope/index.h"
 #include "hsmscope/lifecycle.h"
+#include "hsmscope/metrics.h"
 #include "hsmscope/query.h"
 #include "hsmscope/sql.h"
 #include "hsmscope/sqlout.h"
@@ -35,6 +36,7 @@ struct cli {
 	const char *format;         /* --format */
 	const char *filter;         /* --filter / grep's expression */
 	const char *sql;            /* sql's statement */
+	const char *es_index;       /* export --es-index */
 	const char *out;            /* -o */
 	int force;                  /* --force */
 	int count;                  /* grep --count: only the number of matches */
@@ -89,12 +91,14 @@ static const char usage_text[] =
 	"  FILE...             open the interactive explorer (? shows its keys)\n"
 	"\n"
 	"options:\n"
-	"  --format FMT        analyze: text (default), json, events, pretty-events;\n"
-	"                      export: json (default), ndjson; sessions: text, json;\n"
+	"  --format FMT        analyze: text (default), json, events, pretty-events,\n"
+	"                      openmetrics; export: json (default), ndjson, es-bulk, csv;\n"
+	"                      sessions: text, json;\n"
 	"                      sql: table (default), csv, json\n"
 	"  --filter EXPR       analyze and export only the events matching EXPR\n"
 	"  -o, --output FILE   export: write FILE (atomically; never overwritten without --force)\n"
 	"  --force             replace an existing output file\n"
+	"  --es-index NAME     export --format es-bulk: the _index (default hsmscope-events)\n"
 	"  --count             grep: print only the number of matching events\n"
 	"  --index FILE        use this index file instead of ~/.cache/hsmscope/\n"
 	"  --rebuild           ignore an existing index\n"
@@ -238,6 +242,15 @@ static int cmd_analyze(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 		print_error(&err);
 		return EXIT_INPUT;
 	}
+	if (strcmp(fmt, "openmetrics") == 0) {
+		int rc = hs_metrics_write(ix, f, &s, stdout, &err);
+		hs_stats_free(&s);
+		if (rc < 0) {
+			print_error(&err);
+			return EXIT_INPUT;
+		}
+		return EXIT_OK;
+	}
 	if (strcmp(fmt, "json") == 0) {
 		cJSON *o = hs_export_summary(ix, &s);
 		if (c->filter)
@@ -257,6 +270,7 @@ struct export_job {
 	struct hs_index *ix;
 	struct hs_filter *f;
 	enum hs_export_format fmt;
+	const char *es_index;       /* es-bulk's _index, NULL: default */
 	int64_t written;
 };
 
@@ -264,18 +278,22 @@ static int export_fn(void *ctx, FILE *out, struct hs_error *err)
 {
 	struct export_job *j = ctx;
 
-	j->written = hs_export_events(j->ix, j->f, j->fmt, out, err);
+	j->written = hs_export_events_to(j->ix, j->f, j->fmt, j->es_index, out, err);
 	return j->written < 0 ? -1 : 0;
 }
 
 static int cmd_export(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 {
-	struct export_job j = { ix, f, HS_EXPORT_JSON, 0 };
+	struct export_job j = { ix, f, HS_EXPORT_JSON, c->es_index, 0 };
 	struct hs_error err;
 
 	hs_error_clear(&err);
 	if (c->format && strcmp(c->format, "ndjson") == 0)
 		j.fmt = HS_EXPORT_NDJSON;
+	else if (c->format && strcmp(c->format, "es-bulk") == 0)
+		j.fmt = HS_EXPORT_ES_BULK;
+	else if (c->format && strcmp(c->format, "csv") == 0)
+		j.fmt = HS_EXPORT_CSV;
 	if (c->out) {
 		if (hs_export_to_file(c->out, c->force, export_fn, &j, &err) < 0) {
 			print_error(&err);
@@ -543,6 +561,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "follow", no_argument, NULL, 'w' },
+		{ "es-index", required_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli c;
@@ -596,6 +615,7 @@ int main(int argc, char **argv)
 			break;
 		case 'c': color = optarg; break;
 		case 'w': follow = 1; break;
+		case 'E': c.es_index = optarg; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		default: return usage_error("bad option", NULL);
 		}
@@ -615,8 +635,9 @@ int main(int argc, char **argv)
 	if (c.nfiles < 1)
 		return usage_error("no FILE given for", c.cmd);
 	if (c.format) {
-		const char *ok = strcmp(c.cmd, "export") == 0 ? " json ndjson " :
-		                 strcmp(c.cmd, "analyze") == 0 ? " text json events pretty-events " :
+		const char *ok = strcmp(c.cmd, "export") == 0 ? " json ndjson es-bulk csv " :
+		                 strcmp(c.cmd, "analyze") == 0 ?
+		                 " text json events pretty-events openmetrics " :
 		                 strcmp(c.cmd, "sessions") == 0 ? " text json " :
 		                 strcmp(c.cmd, "sql") == 0 ? " table csv json " : "";
 		char want[64];

@@ -13,9 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Prepare sql, in which "%s" stands for the filter's condition. */
-static int prep(struct hs_index *ix, const char *sql_tmpl, const struct hs_filter *f,
-                sqlite3_stmt **st, struct hs_error *err)
+int hs_stats_prepare(struct hs_index *ix, const char *sql_tmpl, const struct hs_filter *f,
+                     struct sqlite3_stmt **st, struct hs_error *err)
 {
 	struct hs_buf sql;
 	const char *hole = strstr(sql_tmpl, "%s");
@@ -103,7 +102,7 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 
 	memset(s, 0, sizeof *s);
 	s->first_ts = s->last_ts = HS_NONE;
-	if (prep(ix, "SELECT count(*), sum(NOT ok AND NOT incomplete), sum(incomplete),"
+	if (hs_stats_prepare(ix, "SELECT count(*), sum(NOT ok AND NOT incomplete), sum(incomplete),"
 	             " sum(ok), min(ts_us), max(ts_us), max(ts_utc),"
 	             " count(DISTINCT file_id || ':' || instance),"
 	             " count(DISTINCT file_id || ':' || instance || ':' || ifnull(tid, '')),"
@@ -128,7 +127,7 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 	}
 	sqlite3_finalize(st);
 
-	if (prep(ix, "SELECT func, count(*), sum(NOT ok AND NOT incomplete), count(dur_us)"
+	if (hs_stats_prepare(ix, "SELECT func, count(*), sum(NOT ok AND NOT incomplete), count(dur_us)"
 	             " FROM events e WHERE %s GROUP BY func", f, &st, err))
 		goto fail;
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -149,7 +148,7 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 	}
 	sqlite3_finalize(st);
 
-	if (prep(ix, "SELECT rv, rv_name, count(*) FROM events e WHERE %s"
+	if (hs_stats_prepare(ix, "SELECT rv, rv_name, count(*) FROM events e WHERE %s"
 	             " GROUP BY rv, rv_name ORDER BY count(*) DESC, rv", f, &st, err))
 		goto fail;
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -169,7 +168,7 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 	sqlite3_finalize(st);
 
 	/* per-function percentiles, streamed in (func, dur) order */
-	if (prep(ix, "SELECT func, dur_us FROM events e WHERE dur_us IS NOT NULL AND (%s)"
+	if (hs_stats_prepare(ix, "SELECT func, dur_us FROM events e WHERE dur_us IS NOT NULL AND (%s)"
 	             " ORDER BY func, dur_us", f, &st, err))
 		goto fail;
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -186,7 +185,7 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 	sqlite3_finalize(st);
 
 	/* overall percentiles need one sorted pass over all durations */
-	if (prep(ix, "SELECT dur_us FROM events e WHERE dur_us IS NOT NULL AND (%s) ORDER BY dur_us",
+	if (hs_stats_prepare(ix, "SELECT dur_us FROM events e WHERE dur_us IS NOT NULL AND (%s) ORDER BY dur_us",
 	         f, &st, err))
 		goto fail;
 	pct_start(&all, &s->dur);

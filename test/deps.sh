@@ -23,6 +23,12 @@ ls /usr/lib/*/pkcs11-spy.so >/dev/null 2>&1 || want opensc-pkcs11
 command -v tmux >/dev/null 2>&1 || want tmux
 command -v sqlite3 >/dev/null 2>&1 || want sqlite3
 command -v jq >/dev/null 2>&1 || want jq
+# tests that parse our outputs back: CSV (python3's csv), OpenMetrics (the
+# reference parser in python3-prometheus-client), the man page (groff's man)
+command -v python3 >/dev/null 2>&1 || want python3
+/usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || want python3-prometheus-client
+command -v groff >/dev/null 2>&1 || want groff-base
+command -v man >/dev/null 2>&1 || want man-db
 # `deps.sh bench`: what make bench compares against and measures with
 if [ "${1:-}" = bench ]; then
 	command -v /usr/bin/time >/dev/null 2>&1 || want time

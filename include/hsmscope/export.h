@@ -20,13 +20,22 @@ enum hs_export_format {
 	HS_EXPORT_JSON,             /* one JSON array, one event per line inside it */
 	HS_EXPORT_PRETTY,           /* one JSON array, indented */
 	HS_EXPORT_NDJSON,           /* one event object per line */
+	HS_EXPORT_ES_BULK,          /* Elasticsearch/OpenSearch _bulk: action line, then
+	                               the event, per event; _id stable across runs */
+	HS_EXPORT_CSV,              /* RFC 4180: a header row, one row per event */
 };
+
+#define HS_EXPORT_ES_INDEX "hsmscope-events" /* default _index of es-bulk */
 
 /* The JSON object of one event (schema in the man page). */
 struct cJSON *hs_export_event(struct hs_index *ix, const struct hs_event *e);
-/* Stream the events matching f to out. Returns events written, -1 on error. */
+/* Stream the events matching f to out. Returns events written, -1 on error.
+ * es_index names the _index of HS_EXPORT_ES_BULK (NULL: the default). */
 int64_t hs_export_events(struct hs_index *ix, const struct hs_filter *f,
                          enum hs_export_format fmt, FILE *out, struct hs_error *err);
+int64_t hs_export_events_to(struct hs_index *ix, const struct hs_filter *f,
+                            enum hs_export_format fmt, const char *es_index, FILE *out,
+                            struct hs_error *err);
 /* Stream the events whose numbers are in ns[0..count) (sorted). */
 int64_t hs_export_numbers(struct hs_index *ix, const int64_t *ns, int64_t count,
                           enum hs_export_format fmt, FILE *out, struct hs_error *err);

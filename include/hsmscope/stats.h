@@ -55,4 +55,11 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
                      struct hs_error *err);
 void hs_stats_free(struct hs_stats *s);
 
+struct sqlite3_stmt;
+/* Prepare a query over `events e` in which "%s" stands for f's condition
+ * ("1" without a filter), with f's parameters bound: the one way figures
+ * are asked of the index. 0, or -1 with err set. */
+int hs_stats_prepare(struct hs_index *ix, const char *sql_tmpl, const struct hs_filter *f,
+                     struct sqlite3_stmt **st, struct hs_error *err);
+
 #endif
