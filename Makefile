@@ -5,6 +5,11 @@
 #   make check      deps + build + every test (unit, CLI, real captures, TUI)
 #   make demo       deps + build, then open the bundled sample
 #   make bench      the benchmark (builds a >= 300 MB log under $(BENCH_DIR))
+#   make install    PREFIX=/usr/local DESTDIR= : binary, man page, completion, docs
+#   make uninstall  the same paths, removed
+#   make dist       hsmscope-VERSION.tar.gz of the committed tree (builds on its own)
+#
+# Packagers: CFLAGS, CPPFLAGS and LDFLAGS are honoured; WERROR= drops -Werror.
 #
 # The core (src/ minus main.c) is built as libhscore.a without ncurses; the
 # test binaries link it alone, so a curses call in the core fails the link.
@@ -12,18 +17,24 @@
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
 PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+INSTALL ?= install
 BUILD   := build
+VERSION := $(shell sed -n 's/^\#define HS_VERSION "\(.*\)"/\1/p' src/main.c)
 
 CORE_PKGS := libpcre2-8 libcjson sqlite3
 UI_PKGS   := ncursesw
 
-WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+WERROR  ?= -Werror
+WARN    := -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes -Wformat=2
 CFLAGS  ?= -O2 -g
 ifeq ($(SANITIZE),1)
 CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
-HS_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -Iinclude \
+HS_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -Iinclude $(CPPFLAGS) \
 	$(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
 CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) -lm
 UI_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(UI_PKGS) 2>/dev/null)
@@ -36,7 +47,7 @@ UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard test/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:test/unit/%.c=$(BUILD)/test/%)
 
-.PHONY: all deps check demo bench clean unit install uninstall
+.PHONY: all deps check demo bench clean unit install uninstall dist
 
 all: hsmscope
 
@@ -78,6 +89,29 @@ bench:
 	@sh test/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@sh test/bench.sh
+
+install: hsmscope
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions \
+		$(DESTDIR)$(DATADIR)/doc/hsmscope/samples
+	$(INSTALL) -m 755 hsmscope $(DESTDIR)$(BINDIR)/hsmscope
+	$(INSTALL) -m 644 share/man/hsmscope.1 $(DESTDIR)$(MANDIR)/man1/hsmscope.1
+	$(INSTALL) -m 644 share/completion/hsmscope.bash \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions/hsmscope
+	$(INSTALL) -m 644 README.md LICENSE $(DESTDIR)$(DATADIR)/doc/hsmscope/
+	$(INSTALL) -m 644 share/samples/* $(DESTDIR)$(DATADIR)/doc/hsmscope/samples/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/hsmscope $(DESTDIR)$(MANDIR)/man1/hsmscope.1 \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions/hsmscope
+	rm -rf $(DESTDIR)$(DATADIR)/doc/hsmscope
+
+# The committed tree, nothing generated: it builds with plain `make`.
+DISTDIR ?= .
+dist:
+	git archive --format=tar.gz --prefix=hsmscope-$(VERSION)/ \
+		-o $(DISTDIR)/hsmscope-$(VERSION).tar.gz HEAD
+	@echo "wrote $(DISTDIR)/hsmscope-$(VERSION).tar.gz"
 
 clean:
 	rm -rf $(BUILD) hsmscope
