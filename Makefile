@@ -22,6 +22,7 @@ MANDIR  ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share
 INSTALL ?= install
 BUILD   := build
+BIN     := hsmscope
 VERSION := $(shell sed -n 's/^\#define HS_VERSION "\(.*\)"/\1/p' src/main.c)
 
 CORE_PKGS := libpcre2-8 libcjson sqlite3
@@ -30,8 +31,12 @@ UI_PKGS   := ncursesw
 WERROR  ?= -Werror
 WARN    := -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes -Wformat=2
 CFLAGS  ?= -O2 -g
+# SANITIZE=1: ASan + UBSan (+ LeakSanitizer) in a build tree of its own,
+# so sanitized and plain objects never mix.
 ifeq ($(SANITIZE),1)
-CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer
+BUILD   := build-san
+BIN     := build-san/hsmscope
+CFLAGS  += -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
 HS_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -Iinclude $(CPPFLAGS) \
@@ -47,9 +52,9 @@ UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard test/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:test/unit/%.c=$(BUILD)/test/%)
 
-.PHONY: all deps check demo bench clean unit install uninstall dist
+.PHONY: all deps check check-san fuzz fuzz-build demo bench clean unit install uninstall dist
 
-all: hsmscope
+all: $(BIN)
 
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -63,7 +68,7 @@ $(BUILD)/libhscore.a: $(CORE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-hsmscope: $(BUILD)/src/main.o $(UI_OBJ) $(BUILD)/libhscore.a
+$(BIN): $(BUILD)/src/main.o $(UI_OBJ) $(BUILD)/libhscore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(BUILD)/src/main.o $(UI_OBJ) $(BUILD)/libhscore.a \
 		$(CORE_LIBS) $(UI_LIBS)
 
@@ -77,9 +82,42 @@ unit: $(TEST_BIN)
 deps:
 	@sh test/deps.sh
 
+# Fuzzing (libFuzzer, Debian's clang + libclang-rt-dev): the core built
+# again in build-fuzz with coverage and ASan/UBSan, one binary per target
+# in test/fuzz. `make fuzz FUZZ_SECONDS=N` runs each target N seconds.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst test/fuzz/%.c,build-fuzz/%,$(wildcard test/fuzz/fuzz_*.c))
+FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
+
+ifneq ($(BUILD),build-fuzz)
+build-fuzz/libhscore.a: $(CORE_SRC) $(wildcard include/hsmscope/*.h)
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) CFLAGS="$(FUZZ_CFLAGS)" \
+		LDFLAGS= build-fuzz/libhscore.a
+endif
+
+build-fuzz/fuzz_%: test/fuzz/fuzz_%.c build-fuzz/libhscore.a
+	$(FUZZ_CC) $(HS_CFLAGS) -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+		-o $@ $< build-fuzz/libhscore.a $(CORE_LIBS)
+
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	@sh test/fuzz/_run.sh $(FUZZ_SECONDS)
+
+# `make check`: the suite on the plain build, then again under the
+# sanitizers (CI runs only this target, so it runs both).
 check: deps
 	@$(MAKE) --no-print-directory all unit
 	@sh test/run.sh
+ifneq ($(SANITIZE),1)
+	@$(MAKE) --no-print-directory check-san
+endif
+
+check-san:
+	@$(MAKE) --no-print-directory SANITIZE=1 all unit
+	@echo "--- the same suite under ASan + UBSan + LeakSanitizer ---"
+	@HS=$(CURDIR)/build-san/hsmscope BUILD=build-san HS_SANITIZED=1 sh test/run.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -90,7 +128,7 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@sh test/bench.sh
 
-install: hsmscope
+install: $(BIN)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(DATADIR)/bash-completion/completions \
 		$(DESTDIR)$(DATADIR)/doc/hsmscope/samples
@@ -114,6 +152,6 @@ dist:
 	@echo "wrote $(DISTDIR)/hsmscope-$(VERSION).tar.gz"
 
 clean:
-	rm -rf $(BUILD) hsmscope
+	rm -rf build build-san build-fuzz hsmscope
 
 -include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(BUILD)/src/main.d

@@ -66,6 +66,10 @@ int hs_event_add_key(struct hs_event *e, int64_t handle, const char *role)
 
 int hs_event_add_line(struct hs_event *e, const char *s, size_t n)
 {
+	if (e->elided_lines || e->detail.len + n + 1 > HS_EVENT_DETAIL_MAX) {
+		e->elided_lines++;
+		return 0;
+	}
 	if (e->detail.len && hs_buf_addc(&e->detail, '\n') < 0)
 		return -1;
 	return hs_buf_add(&e->detail, s, n);

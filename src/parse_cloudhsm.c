@@ -562,7 +562,8 @@ static int apply(struct hs_parser *p, const char *name, size_t nlen, int known,
 			id = F_KEY;
 	}
 	snprintf(line, sizeof line, "%s : ", nm);
-	if (hs_event_add_line(e, line, strlen(line)) < 0 || hs_buf_add(&e->detail, v, vlen) < 0)
+	if (hs_event_add_line(e, line, strlen(line)) < 0 ||
+	    (!e->elided_lines && hs_buf_add(&e->detail, v, vlen) < 0)) /* not kept: over the cap */
 		return -1;
 	if (IS_CORE(id))
 		p->seen |= BIT(id);
@@ -1088,17 +1089,19 @@ static int has(const char *s, const char *needle) { return strstr(s, needle) != 
 static int ch_probe(const char *const *lines, int nlines)
 {
 	unsigned marks = 0;
-	int i, k, json = 0, cw = 0, cwmsg = 0, cert = 0, oneline = 0, nmarks = 0, ncore;
+	int i, k, json = 0, cw = 0, cwmsg = 0, cert = 0, oneline = 0, nmarks = 0, ncore, cut = 0;
 	struct field f[MAX_FIELDS];
 
 	for (i = 0; i < nlines; i++) {
 		const char *s = hs_skip_ws(lines[i]);
 		size_t n = strlen(s);
 		json |= *s == '{' || *s == '[';
-		cw |= has(s, "\"logStreamName\"") || has(s, "\"events\"") || has(s, "\"logEvents\"");
+		cw |= (has(s, "\"events\"") || has(s, "\"logEvents\"")) | has(s, "\"logStreamName\"") << 1;
 		cwmsg |= has(s, "\"message\"") && (has(s, "Opcode") || has(s, "Sequence No") ||
 		                                   has(s, "Reboot counter") || has(s, "HSM Return"));
 		cert |= has(s, "op_code") | has(s, "object_handle") << 1;
+		/* the head ends inside a huge first message: its text is unseen */
+		cut |= i == nlines - 1 && n > 4096 && has(s, "\"message\"");
 		oneline |= split_known(s, n, f, MAX_FIELDS, &ncore) && ncore >= 3;
 		for (k = 0; k < NKNOWN; k++) {
 			enum fid id = known_fields[k].id;
@@ -1115,6 +1118,9 @@ static int ch_probe(const char *const *lines, int nlines)
 		return 80;
 	if (json && cert == 3)
 		return 75;
+	/* CloudWatch's own key, its first message longer than the head */
+	if (json && (cw & 2) && cut)
+		return 60;
 	if (nmarks == 1)
 		return 40;
 	return json ? (cw ? 20 : 5) : 0;

@@ -23,6 +23,10 @@ static int wrap_event(void *ctx, struct hs_event *ev)
 	struct wrap *w = ctx;
 
 	hs_redact_event(ev, w->redact);
+	/* say what the detail cap dropped, after redaction saw what was kept */
+	if (ev->elided_lines)
+		hs_buf_printf(&ev->detail, "\n[hsmscope: %lld more detail lines not kept: over %u KiB]",
+		              (long long)ev->elided_lines, HS_EVENT_DETAIL_MAX >> 10);
 	return w->user->on_event(w->user->ctx, ev);
 }
 
@@ -46,11 +50,28 @@ int hs_pipeline_detect(const char *path, const struct hs_parser_desc **out,
 
 	if (hs_file_head(path, head, cap, &got, err) < 0)
 		return -1;
-	if (memchr(head, '\0', got)) {
-		hs_error_set(err, path, 0, 0, "binary file (NUL bytes), not a text log");
-		return -1;
+	/* binary: many bytes no text log has. A few NULs or control bytes in
+	 * a log (a pasted terminal session, a crashed writer) are the parser's
+	 * to skip, not a reason to refuse the good lines around them. */
+	{
+		size_t odd = 0;
+		for (size_t i = 0; i < got; i++) {
+			unsigned char c = (unsigned char)head[i];
+			odd += c == 0 || (c < 0x20 && !strchr("\t\n\r\f\v\033", c));
+		}
+		if (odd * 10 > got) {
+			hs_error_set(err, path, 0, 0, "binary file (%zu%% NUL or control bytes), not a text log",
+			             odd * 100 / got);
+			return -1;
+		}
 	}
 	head[got] = '\0';
+	/* classic Mac line ends: the reader splits on LF only, so say so */
+	if (got > 0 && !memchr(head, '\n', got) && memchr(head, '\r', got)) {
+		hs_error_set(err, path, 0, 0, "lines end with a lone CR (old Mac style), not LF");
+		hs_error_hint(err, "convert it first: tr '\\r' '\\n' < FILE > FILE.log");
+		return -1;
+	}
 	/* split into lines in place; a line cut by the 64 KiB limit still counts */
 	p = head;
 	while (n < HS_DETECT_LINES && *p) {

@@ -193,7 +193,9 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 		pct_add(&all, (double)sqlite3_column_int64(st, 0) / 1000.0);
 	sqlite3_finalize(st);
 
-	qsort(s->funcs, (size_t)s->nfuncs, sizeof *s->funcs, cmp_func);
+	/* qsort(NULL, 0, ...) is undefined: a log with no events has no funcs */
+	if (s->nfuncs > 1)
+		qsort(s->funcs, (size_t)s->nfuncs, sizeof *s->funcs, cmp_func);
 	if (hs_lc_summary(ix, &s->corr, err) < 0)
 		goto fail;
 	return 0;

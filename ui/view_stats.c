@@ -125,8 +125,9 @@ static void layout(struct hs_app *app, struct stats *s)
 		hs_lw_set_rows(&s->lw, s->n);
 		return;
 	}
-	qsort(st->funcs, (size_t)st->nfuncs, sizeof *st->funcs,
-	      s->sort == SORT_CALLS ? cmp_calls : s->sort == SORT_ERRORS ? cmp_errors : cmp_p95);
+	if (st->nfuncs > 1) /* funcs is NULL when no event matches */
+		qsort(st->funcs, (size_t)st->nfuncs, sizeof *st->funcs,
+		      s->sort == SORT_CALLS ? cmp_calls : s->sort == SORT_ERRORS ? cmp_errors : cmp_p95);
 	add(s, S_TITLE, HS_ROLE_NORMAL, "Summary%s%s", app->filter ? " of the filter: " : "",
 	    app->filter ? app->filter_text : "");
 	add(s, S_TEXT, HS_ROLE_NORMAL, "  calls %lld   errors %lld   success %.1f%%   incomplete %lld",

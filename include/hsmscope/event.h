@@ -70,7 +70,9 @@ struct hs_event {
 
 	/* the decoded detail lines, '\n'-separated, indentation kept as the
 	 * structure (a deeper indent is a child of the line above) */
-	struct hs_buf detail;       /* owned by the event */
+	struct hs_buf detail;       /* owned by the event; at most HS_EVENT_DETAIL_MAX
+	                               bytes: further lines are counted, not kept */
+	int64_t elided_lines;       /* detail lines over that cap */
 	int64_t skipped_lines;      /* unparsable lines met while reading it */
 };
 
@@ -79,7 +81,12 @@ void hs_event_reset(struct hs_event *e);    /* like init, keeps detail's memory 
 void hs_event_free(struct hs_event *e);
 int hs_event_copy(struct hs_event *dst, const struct hs_event *src); /* -1 OOM */
 int hs_event_add_key(struct hs_event *e, int64_t handle, const char *role);
-/* Append one detail line (without its newline). -1 on OOM. */
+/* The detail kept per event: a hex dump of a million lines must not cost a
+ * million lines of memory, index and screen. The rest is counted. */
+#define HS_EVENT_DETAIL_MAX (1u << 20)
+
+/* Append one detail line (without its newline); past HS_EVENT_DETAIL_MAX
+ * the line is only counted in elided_lines. -1 on OOM. */
 int hs_event_add_line(struct hs_event *e, const char *s, size_t n);
 
 /* One line saying what a function or opcode does ("" when unknown). */
