@@ -53,6 +53,7 @@ static void add_ts(cJSON *o, const char *k, int64_t ts, int utc)
 struct stmts {
 	sqlite3_stmt *attr;         /* attributions of one event */
 	sqlite3_stmt *peer;         /* file and offset of the peer event */
+	int tty;                    /* the output is a terminal: escape CSV text */
 };
 
 static void stmts_free(struct stmts *c)
@@ -116,7 +117,7 @@ static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, struct s
 
 cJSON *hs_export_event(struct hs_index *ix, const struct hs_event *e)
 {
-	struct stmts c = { NULL, NULL };
+	struct stmts c = { NULL, NULL, 0 };
 	cJSON *o = event_json(ix, e, &c);
 
 	stmts_free(&c);
@@ -227,8 +228,20 @@ static const char *const csv_cols[] = {
 };
 #define NCSV ((int)(sizeof csv_cols / sizeof csv_cols[0]))
 
-static void csv_put(FILE *out, const char *v)
+static void csv_put(FILE *out, const char *v, int tty)
 {
+	struct hs_buf esc;
+
+	/* CSV is for files; on a terminal, log text never drives it */
+	if (tty) {
+		hs_buf_init(&esc);
+		if (hs_escape(&esc, v, strlen(v)) == 0) {
+			csv_put(out, hs_buf_cstr(&esc), 0);
+			hs_buf_free(&esc);
+			return;
+		}
+		hs_buf_free(&esc);
+	}
 	if (strpbrk(v, ",\"\r\n") == NULL) {
 		fputs(v, out);
 		return;
@@ -244,7 +257,7 @@ static void csv_put(FILE *out, const char *v)
 
 /* One JSON value as CSV text: null empty, arrays joined (anomalies by ';',
  * detail lines by newlines, kept inside the quoted field). */
-static void csv_value(FILE *out, const cJSON *v, const char *sep)
+static void csv_value(FILE *out, const cJSON *v, const char *sep, int tty)
 {
 	struct hs_buf b;
 	char num[64];
@@ -272,11 +285,11 @@ static void csv_value(FILE *out, const cJSON *v, const char *sep)
 				hs_buf_adds(&b, it->valuestring);
 			}
 	}
-	csv_put(out, hs_buf_cstr(&b));
+	csv_put(out, hs_buf_cstr(&b), tty);
 	hs_buf_free(&b);
 }
 
-static int write_csv(const cJSON *o, FILE *out)
+static int write_csv(const cJSON *o, FILE *out, int tty)
 {
 	for (int i = 0; i < NCSV; i++) {
 		const cJSON *v;
@@ -284,11 +297,12 @@ static int write_csv(const cJSON *o, FILE *out)
 			fputc(',', out);
 		if (strcmp(csv_cols[i], "detail") == 0) {
 			const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "template_summary");
-			csv_value(out, t ? cJSON_GetObjectItemCaseSensitive(t, "structured_info") : NULL, "\n");
+			csv_value(out, t ? cJSON_GetObjectItemCaseSensitive(t, "structured_info") : NULL, "\n",
+			          tty);
 			continue;
 		}
 		v = cJSON_GetObjectItemCaseSensitive(o, csv_cols[i]);
-		csv_value(out, v, ";");
+		csv_value(out, v, ";", tty);
 	}
 	return fputs("\r\n", out) < 0 ? -1 : 0;
 }
@@ -330,7 +344,7 @@ static int write_one(struct hs_index *ix, const struct hs_event *e, enum hs_expo
 	if (!o)
 		return -1;
 	if (fmt == HS_EXPORT_CSV) {
-		rc = write_csv(o, out);
+		rc = write_csv(o, out, c->tty);
 		cJSON_Delete(o);
 		return rc;
 	}
@@ -390,7 +404,7 @@ int64_t hs_export_events_to(struct hs_index *ix, const struct hs_filter *f,
 {
 	struct hs_query *q;
 	struct hs_event e;
-	struct stmts c = { NULL, NULL };
+	struct stmts c = { NULL, NULL, isatty(fileno(out)) };
 	int64_t count = 0;
 	int rc;
 
@@ -418,7 +432,7 @@ int64_t hs_export_numbers(struct hs_index *ix, const int64_t *ns, int64_t n,
                           enum hs_export_format fmt, FILE *out, struct hs_error *err)
 {
 	struct hs_event e;
-	struct stmts c = { NULL, NULL };
+	struct stmts c = { NULL, NULL, isatty(fileno(out)) };
 	int64_t i, count = 0;
 	int rc;
 

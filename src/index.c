@@ -647,6 +647,47 @@ out:
 
 enum plan { PLAN_BUILD, PLAN_REUSE, PLAN_REFRESH };
 
+#define QUICK_CHECK_MAX (8 << 20) /* bytes of index checked page by page on reuse */
+
+/* Is the file at path, opened as db, an index we wrote and whole? Never
+ * trust what is there: a truncated copy, a foreign SQLite file or garbage
+ * is rebuilt. The schema version and the size SQLite's header promises
+ * are checked always (cheap); small indexes get PRAGMA quick_check too —
+ * on a big one that reads every page (6 s for 450 MB) and would break the
+ * promise that reopening is instant, so there a damaged page shows up as
+ * an error of the query that reads it, whose hint says --rebuild. */
+static int trusted(sqlite3 *db, const char *path)
+{
+	sqlite3_stmt *st;
+	struct stat sb;
+	int64_t pages = 0, page_size = 0;
+	int ok = 0;
+
+	if (stat(path, &sb) != 0)
+		return 0;
+	if (sqlite3_prepare_v2(db, "SELECT (SELECT value FROM meta WHERE key = 'schema_version'),"
+	                           " (SELECT page_count FROM pragma_page_count()),"
+	                           " (SELECT page_size FROM pragma_page_size())",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		ok = sqlite3_column_int(st, 0) == HS_INDEX_SCHEMA_VERSION;
+		pages = sqlite3_column_int64(st, 1);
+		page_size = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (!ok || pages <= 0 || pages * page_size > (int64_t)sb.st_size)
+		return 0;
+	if (sb.st_size <= QUICK_CHECK_MAX) {
+		ok = 0;
+		if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			ok = sqlite3_column_text(st, 0) && strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+		sqlite3_finalize(st);
+	}
+	return ok;
+}
+
 /* Compare the index's files table with the inputs. */
 static enum plan decide(sqlite3 *db, struct input *in, int npaths, int *grown)
 {
@@ -872,7 +913,8 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 	if (!opts->rebuild && access(ix->path, F_OK) == 0) {
 		if (sqlite3_open_v2(ix->path, &ix->db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
 			sqlite3_busy_timeout(ix->db, 5000);
-			plan = decide(ix->db, in, npaths, &grown);
+			if (trusted(ix->db, ix->path))
+				plan = decide(ix->db, in, npaths, &grown);
 		}
 		if (plan == PLAN_REFRESH) {
 			if (refresh(ix->db, &in[grown], grown, opts, &ix->info, err) < 0) {
