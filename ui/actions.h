@@ -22,6 +22,7 @@ int act_filter(struct hs_app *app, int arg);       /* / */
 int act_seek(struct hs_app *app, int what);        /* e E w W o O u U */
 int act_peer(struct hs_app *app, int arg);         /* % */
 int act_follow_session(struct hs_app *app, int arg); /* S */
+int act_sql(struct hs_app *app, int arg);          /* ; (view_sql.c) */
 int act_jump_back(struct hs_app *app, int arg);    /* Backspace */
 int act_mark(struct hs_app *app, int arg);         /* m */
 int act_clear_marks(struct hs_app *app, int arg);  /* C */

@@ -791,7 +791,7 @@ int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opt
 	static const struct hs_view *const views[HS_PANE_COUNT + HS_MODE_COUNT] = {
 		&hs_view_list, &hs_view_detail, &hs_view_raw,
 		/* HS_MODE_MAIN is the panes */
-		NULL, &hs_view_sessions, &hs_view_stats, &hs_view_help,
+		NULL, &hs_view_sessions, &hs_view_stats, &hs_view_help, &hs_view_sql,
 	};
 	struct hs_app app;
 	struct hs_error err;

@@ -65,6 +65,7 @@ static const struct hs_binding bindings[] = {
 
 	{ 's', "s", HS_CTX_ALL, act_mode, HS_MODE_SESSIONS, "Views", "sessions and logins tree (Esc: back)" },
 	{ 'i', "i", HS_CTX_ALL, act_mode, HS_MODE_STATS, "Views", "statistics (Esc: back)" },
+	{ ';', ";", HS_CTX_ALL, act_sql, 0, "Views", "read-only SQL over the index, as a table (Esc: back)" },
 	{ '?', "?", HS_CTX_ALL, act_mode, HS_MODE_HELP, "Views", "this help (Esc: back)" },
 	{ KEY_F(1), "F1", HS_CTX_ALL, act_mode, HS_MODE_HELP, "Views", "this help (Esc: back)" },
 	{ 27, "Esc", HS_CTX_ALL, act_back, 0, "Views", "back to the event list" },

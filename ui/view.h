@@ -57,5 +57,6 @@ extern const struct hs_view hs_view_raw;
 extern const struct hs_view hs_view_sessions;
 extern const struct hs_view hs_view_stats;
 extern const struct hs_view hs_view_help;
+extern const struct hs_view hs_view_sql;
 
 #endif
