@@ -31,6 +31,7 @@
 #include "hsmscope/query.h"
 #include "keymap.h"
 #include "prompt.h"
+#include "settings.h"
 #include "ui.h"
 
 static volatile sig_atomic_t stop_flag;    /* SIGINT, SIGTERM, SIGHUP */
@@ -664,7 +665,7 @@ static int read_key(struct hs_app *app)
 static int on_key(struct hs_app *app, int ch)
 {
 	const struct hs_binding *b;
-	int v, r;
+	int v, r, i;
 
 	if (ch == KEY_RESIZE)
 		return HS_R_RELAYOUT;
@@ -693,7 +694,13 @@ static int on_key(struct hs_app *app, int ch)
 	v = app->mode == HS_MODE_MAIN ? app->focus : HS_VIEW_OF_MODE(app->mode);
 	if (app->view[v]->key && (r = app->view[v]->key(app, app->vstate[v], ch)) != HS_R_NONE)
 		return r | HS_R_REDRAW;
-	b = hs_keymap_find(ch, app->mode == HS_MODE_MAIN ? HS_CTX_MAIN : HS_CTX_FULL);
+	b = NULL;
+	for (i = 0; i < app->nkeys && !b; i++) /* the config's keys first */
+		if (app->keys[i].key == ch &&
+		    (app->keys[i].b->ctx & (app->mode == HS_MODE_MAIN ? HS_CTX_MAIN : HS_CTX_FULL)))
+			b = app->keys[i].b;
+	if (!b)
+		b = hs_keymap_find(ch, app->mode == HS_MODE_MAIN ? HS_CTX_MAIN : HS_CTX_FULL);
 	if (!b)
 		return HS_R_REDRAW;
 	return b->fn(app, b->arg) | HS_R_REDRAW;
@@ -796,6 +803,7 @@ int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opt
 	struct hs_app app;
 	struct hs_error err;
 	struct sigaction sa;
+	char cfg_msg[512];          /* the configuration's first problem, or "" */
 	char *rp;
 	int i, rc = 0;
 
@@ -835,6 +843,10 @@ int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opt
 		hs_theme_load_rules(&app.theme, rp);
 		free(rp);
 	}
+	for (i = 0; i < HS_COL_COUNT; i++)
+		app.col_order[i] = i;
+	app.ncols = HS_COL_COUNT;
+	hs_settings_apply(&app, cfg_msg, sizeof cfg_msg);
 	if (!app.sizes || open_index(&app, &err) < 0) {
 		curses_stop(&app);
 		if (!app.sizes)
@@ -865,9 +877,10 @@ int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opt
 		app_free(&app);
 		return 3;
 	}
-	hs_app_msg(&app, 0, "%s", app.theme.rules_error[0] ? app.theme.rules_error :
+	/* a problem with the user's files first, else the welcome */
+	hs_app_msg(&app, 0, "%s", cfg_msg[0] ? cfg_msg : app.theme.rules_error[0] ? app.theme.rules_error :
 	           "Welcome: ? shows every key; e jumps to the next failed call");
-	app.msg_err = app.theme.rules_error[0] != 0;
+	app.msg_err = cfg_msg[0] || app.theme.rules_error[0];
 	if (app.follow)
 		go_last(&app);
 	run_loop(&app);

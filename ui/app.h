@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "filterbar.h"
+#include "keymap.h"
 #include "hsmscope/event.h"
 #include "hsmscope/filter.h"
 #include "hsmscope/index.h"
@@ -27,6 +28,12 @@ enum hs_mode { HS_MODE_MAIN, HS_MODE_SESSIONS, HS_MODE_STATS, HS_MODE_HELP, HS_M
                HS_MODE_COUNT };
 
 enum hs_time_mode { HS_TIME_ABS, HS_TIME_START, HS_TIME_PREV, HS_TIME_COUNT };
+
+/* The event list's columns (settings.c names them for the config file). */
+enum hs_col { HS_COL_NO, HS_COL_TIME, HS_COL_SRC, HS_COL_FUNC, HS_COL_RV, HS_COL_DUR,
+              HS_COL_SESS, HS_COL_SUM, HS_COL_COUNT };
+
+#define HS_KEYS_MAX 32          /* extra keys from the config file */
 
 struct hs_app;
 
@@ -76,6 +83,13 @@ struct hs_app {
 
 	/* display */
 	int time_mode;              /* enum hs_time_mode */
+	int col_order[HS_COL_COUNT]; /* the list's columns, in order (enum hs_col) */
+	int ncols;                  /* how many of them are shown */
+	struct {
+		int key;                /* curses key code */
+		const struct hs_binding *b; /* what it does (keymap.c) */
+	} keys[HS_KEYS_MAX];        /* extra keys from the config, tried first */
+	int nkeys;
 	int follow;                 /* follow mode: the log's growth shows up */
 	struct hs_theme theme;
 	int mode;                   /* enum hs_mode */

@@ -8,6 +8,7 @@
 
 #include <curses.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "actions.h"
 #include "app.h"
@@ -16,63 +17,63 @@
 #define CTRL(c) ((c) & 0x1f)
 
 static const struct hs_binding bindings[] = {
-	{ KEY_DOWN, "Down", HS_CTX_ALL, act_nav, HS_NAV_DOWN, "Moving", "next row" },
-	{ 'j', "j", HS_CTX_ALL, act_nav, HS_NAV_DOWN, "Moving", "next row" },
-	{ KEY_UP, "Up", HS_CTX_ALL, act_nav, HS_NAV_UP, "Moving", "previous row" },
-	{ 'k', "k", HS_CTX_ALL, act_nav, HS_NAV_UP, "Moving", "previous row" },
-	{ KEY_NPAGE, "PgDn", HS_CTX_ALL, act_nav, HS_NAV_PGDN, "Moving", "next page" },
-	{ ' ', "Space", HS_CTX_ALL, act_nav, HS_NAV_PGDN, "Moving", "next page" },
-	{ KEY_PPAGE, "PgUp", HS_CTX_ALL, act_nav, HS_NAV_PGUP, "Moving", "previous page" },
-	{ 'g', "g", HS_CTX_ALL, act_nav, HS_NAV_HOME, "Moving", "first row" },
-	{ KEY_HOME, "Home", HS_CTX_ALL, act_nav, HS_NAV_HOME, "Moving", "first row" },
-	{ 'G', "G", HS_CTX_ALL, act_nav, HS_NAV_END, "Moving", "last row (the end of the log)" },
-	{ KEY_END, "End", HS_CTX_ALL, act_nav, HS_NAV_END, "Moving", "last row (the end of the log)" },
-	{ '\t', "Tab", HS_CTX_MAIN, act_focus, 1, "Moving", "next pane: list, detail, raw" },
-	{ KEY_BTAB, "Shift-Tab", HS_CTX_MAIN, act_focus, -1, "Moving", "previous pane" },
+	{ KEY_DOWN, "Down", HS_CTX_ALL, act_nav, HS_NAV_DOWN, "Moving", "next row", "down" },
+	{ 'j', "j", HS_CTX_ALL, act_nav, HS_NAV_DOWN, "Moving", "next row", "down" },
+	{ KEY_UP, "Up", HS_CTX_ALL, act_nav, HS_NAV_UP, "Moving", "previous row", "up" },
+	{ 'k', "k", HS_CTX_ALL, act_nav, HS_NAV_UP, "Moving", "previous row", "up" },
+	{ KEY_NPAGE, "PgDn", HS_CTX_ALL, act_nav, HS_NAV_PGDN, "Moving", "next page", "page_down" },
+	{ ' ', "Space", HS_CTX_ALL, act_nav, HS_NAV_PGDN, "Moving", "next page", "page_down" },
+	{ KEY_PPAGE, "PgUp", HS_CTX_ALL, act_nav, HS_NAV_PGUP, "Moving", "previous page", "page_up" },
+	{ 'g', "g", HS_CTX_ALL, act_nav, HS_NAV_HOME, "Moving", "first row", "first" },
+	{ KEY_HOME, "Home", HS_CTX_ALL, act_nav, HS_NAV_HOME, "Moving", "first row", "first" },
+	{ 'G', "G", HS_CTX_ALL, act_nav, HS_NAV_END, "Moving", "last row (the end of the log)", "last" },
+	{ KEY_END, "End", HS_CTX_ALL, act_nav, HS_NAV_END, "Moving", "last row (the end of the log)", "last" },
+	{ '\t', "Tab", HS_CTX_MAIN, act_focus, 1, "Moving", "next pane: list, detail, raw", "next_pane" },
+	{ KEY_BTAB, "Shift-Tab", HS_CTX_MAIN, act_focus, -1, "Moving", "previous pane", "prev_pane" },
 	{ '\n', "Enter", HS_CTX_ALL, act_nav, HS_NAV_ENTER, "Moving",
-	  "list: open the detail; tree: expand/collapse; sessions: filter to the node" },
+	  "list: open the detail; tree: expand/collapse; sessions: filter to the node", "enter" },
 	{ '\r', "Enter", HS_CTX_ALL, act_nav, HS_NAV_ENTER, "Moving",
-	  "list: open the detail; tree: expand/collapse; sessions: filter to the node" },
+	  "list: open the detail; tree: expand/collapse; sessions: filter to the node", "enter" },
 	{ KEY_ENTER, "Enter", HS_CTX_ALL, act_nav, HS_NAV_ENTER, "Moving",
-	  "list: open the detail; tree: expand/collapse; sessions: filter to the node" },
-	{ KEY_LEFT, "Left", HS_CTX_ALL, act_nav, HS_NAV_LEFT, "Moving", "tree: collapse, or go to the parent" },
-	{ 'h', "h", HS_CTX_ALL, act_nav, HS_NAV_LEFT, "Moving", "tree: collapse, or go to the parent" },
-	{ KEY_RIGHT, "Right", HS_CTX_ALL, act_nav, HS_NAV_RIGHT, "Moving", "tree: expand" },
-	{ 'l', "l", HS_CTX_ALL, act_nav, HS_NAV_RIGHT, "Moving", "tree: expand" },
+	  "list: open the detail; tree: expand/collapse; sessions: filter to the node", "enter" },
+	{ KEY_LEFT, "Left", HS_CTX_ALL, act_nav, HS_NAV_LEFT, "Moving", "tree: collapse, or go to the parent", "collapse" },
+	{ 'h', "h", HS_CTX_ALL, act_nav, HS_NAV_LEFT, "Moving", "tree: collapse, or go to the parent", "collapse" },
+	{ KEY_RIGHT, "Right", HS_CTX_ALL, act_nav, HS_NAV_RIGHT, "Moving", "tree: expand", "expand" },
+	{ 'l', "l", HS_CTX_ALL, act_nav, HS_NAV_RIGHT, "Moving", "tree: expand", "expand" },
 
 	{ '/', "/", HS_CTX_ALL, act_filter, 0, "Filtering",
-	  "edit the filter (Enter apply, Esc cancel, Up/Down history, empty = all)" },
-	{ 'e', "e", HS_CTX_MAIN, act_seek, HS_SK_ERR_NEXT, "Finding", "next error (failed call)" },
-	{ 'E', "E", HS_CTX_MAIN, act_seek, HS_SK_ERR_PREV, "Finding", "previous error" },
-	{ 'w', "w", HS_CTX_MAIN, act_seek, HS_SK_ANOM_NEXT, "Finding", "next anomaly" },
-	{ 'W', "W", HS_CTX_MAIN, act_seek, HS_SK_ANOM_PREV, "Finding", "previous anomaly" },
-	{ 'o', "o", HS_CTX_MAIN, act_seek, HS_SK_SESS_NEXT, "Finding", "next event of the same session" },
+	  "edit the filter (Enter apply, Esc cancel, Up/Down history, empty = all)", "filter" },
+	{ 'e', "e", HS_CTX_MAIN, act_seek, HS_SK_ERR_NEXT, "Finding", "next error (failed call)", "next_error" },
+	{ 'E', "E", HS_CTX_MAIN, act_seek, HS_SK_ERR_PREV, "Finding", "previous error", "prev_error" },
+	{ 'w', "w", HS_CTX_MAIN, act_seek, HS_SK_ANOM_NEXT, "Finding", "next anomaly", "next_anomaly" },
+	{ 'W', "W", HS_CTX_MAIN, act_seek, HS_SK_ANOM_PREV, "Finding", "previous anomaly", "prev_anomaly" },
+	{ 'o', "o", HS_CTX_MAIN, act_seek, HS_SK_SESS_NEXT, "Finding", "next event of the same session", "next_in_session" },
 	{ 'S', "S", HS_CTX_MAIN, act_follow_session, 0, "Finding",
-	  "follow: filter to this event's session (audit logs: its login)" },
-	{ 'O', "O", HS_CTX_MAIN, act_seek, HS_SK_SESS_PREV, "Finding", "previous event of the same session" },
+	  "follow: filter to this event's session (audit logs: its login)", "follow_session" },
+	{ 'O', "O", HS_CTX_MAIN, act_seek, HS_SK_SESS_PREV, "Finding", "previous event of the same session", "prev_in_session" },
 	{ '%', "%", HS_CTX_MAIN, act_peer, 0, "Finding",
-	  "correlated event (Login<->Logout, Init<->Final, Open<->Close, ...), again: back" },
-	{ KEY_BACKSPACE, "Backspace", HS_CTX_MAIN, act_jump_back, 0, "Finding", "back to where the last jump started" },
-	{ 127, "Backspace", HS_CTX_MAIN, act_jump_back, 0, "Finding", "back to where the last jump started" },
-	{ ':', ":", HS_CTX_MAIN, act_goto, 0, "Finding", "go to an event number" },
+	  "correlated event (Login<->Logout, Init<->Final, Open<->Close, ...), again: back", "peer" },
+	{ KEY_BACKSPACE, "Backspace", HS_CTX_MAIN, act_jump_back, 0, "Finding", "back to where the last jump started", "jump_back" },
+	{ 127, "Backspace", HS_CTX_MAIN, act_jump_back, 0, "Finding", "back to where the last jump started", "jump_back" },
+	{ ':', ":", HS_CTX_MAIN, act_goto, 0, "Finding", "go to an event number", "goto" },
 
-	{ 'm', "m", HS_CTX_MAIN, act_mark, 0, "Marks and export", "mark / unmark the event" },
-	{ 'u', "u", HS_CTX_MAIN, act_seek, HS_SK_MARK_NEXT, "Marks and export", "next mark" },
-	{ 'U', "U", HS_CTX_MAIN, act_seek, HS_SK_MARK_PREV, "Marks and export", "previous mark" },
-	{ 'C', "C", HS_CTX_MAIN, act_clear_marks, 0, "Marks and export", "clear all marks" },
+	{ 'm', "m", HS_CTX_MAIN, act_mark, 0, "Marks and export", "mark / unmark the event", "mark" },
+	{ 'u', "u", HS_CTX_MAIN, act_seek, HS_SK_MARK_NEXT, "Marks and export", "next mark", "next_mark" },
+	{ 'U', "U", HS_CTX_MAIN, act_seek, HS_SK_MARK_PREV, "Marks and export", "previous mark", "prev_mark" },
+	{ 'C', "C", HS_CTX_MAIN, act_clear_marks, 0, "Marks and export", "clear all marks", "clear_marks" },
 	{ 'x', "x", HS_CTX_MAIN, act_export, 0, "Marks and export",
-	  "export the marked events, or all matching the filter, to JSON" },
+	  "export the marked events, or all matching the filter, to JSON", "export" },
 
-	{ 's', "s", HS_CTX_ALL, act_mode, HS_MODE_SESSIONS, "Views", "sessions and logins tree (Esc: back)" },
-	{ 'i', "i", HS_CTX_ALL, act_mode, HS_MODE_STATS, "Views", "statistics (Esc: back)" },
-	{ ';', ";", HS_CTX_ALL, act_sql, 0, "Views", "read-only SQL over the index, as a table (Esc: back)" },
-	{ '?', "?", HS_CTX_ALL, act_mode, HS_MODE_HELP, "Views", "this help (Esc: back)" },
-	{ KEY_F(1), "F1", HS_CTX_ALL, act_mode, HS_MODE_HELP, "Views", "this help (Esc: back)" },
-	{ 27, "Esc", HS_CTX_ALL, act_back, 0, "Views", "back to the event list" },
-	{ 'T', "T", HS_CTX_MAIN, act_time, 0, "Views", "time: absolute, since start, since previous" },
-	{ 'F', "F", HS_CTX_ALL, act_follow, 0, "Views", "follow mode: show the log as it grows" },
-	{ CTRL('l'), "Ctrl-L", HS_CTX_ALL, act_redraw, 0, "Views", "redraw the screen" },
-	{ 'q', "q", HS_CTX_ALL, act_quit, 0, "Views", "quit" },
+	{ 's', "s", HS_CTX_ALL, act_mode, HS_MODE_SESSIONS, "Views", "sessions and logins tree (Esc: back)", "sessions" },
+	{ 'i', "i", HS_CTX_ALL, act_mode, HS_MODE_STATS, "Views", "statistics (Esc: back)", "stats" },
+	{ ';', ";", HS_CTX_ALL, act_sql, 0, "Views", "read-only SQL over the index, as a table (Esc: back)", "sql" },
+	{ '?', "?", HS_CTX_ALL, act_mode, HS_MODE_HELP, "Views", "this help (Esc: back)", "help" },
+	{ KEY_F(1), "F1", HS_CTX_ALL, act_mode, HS_MODE_HELP, "Views", "this help (Esc: back)", "help" },
+	{ 27, "Esc", HS_CTX_ALL, act_back, 0, "Views", "back to the event list", "back" },
+	{ 'T', "T", HS_CTX_MAIN, act_time, 0, "Views", "time: absolute, since start, since previous", "time" },
+	{ 'F', "F", HS_CTX_ALL, act_follow, 0, "Views", "follow mode: show the log as it grows", "follow" },
+	{ CTRL('l'), "Ctrl-L", HS_CTX_ALL, act_redraw, 0, "Views", "redraw the screen", "redraw" },
+	{ 'q', "q", HS_CTX_ALL, act_quit, 0, "Views", "quit", "quit" },
 };
 
 const struct hs_binding *hs_keymap_find(int key, int ctx)
@@ -90,4 +91,14 @@ const struct hs_binding *hs_keymap_nth(int i)
 	if (i < 0 || (size_t)i >= sizeof bindings / sizeof bindings[0])
 		return NULL;
 	return &bindings[i];
+}
+
+const struct hs_binding *hs_keymap_action(const char *action)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof bindings / sizeof bindings[0]; i++)
+		if (strcmp(bindings[i].action, action) == 0)
+			return &bindings[i];
+	return NULL;
 }

@@ -23,10 +23,13 @@ struct hs_binding {
 	int arg;                    /* passed to fn */
 	const char *group;          /* help section */
 	const char *help;           /* what it does; bindings sharing it share a help line */
+	const char *action;         /* its name in the config file (key.<action> = ...) */
 };
 
 /* The binding of key in ctx, or NULL. */
 const struct hs_binding *hs_keymap_find(int key, int ctx);
+/* The first binding of the named action, or NULL. */
+const struct hs_binding *hs_keymap_action(const char *action);
 /* The i-th binding, NULL past the end (help, tests). */
 const struct hs_binding *hs_keymap_nth(int i);
 

@@ -92,6 +92,14 @@ void hs_theme_init(struct hs_theme *t, int want_color)
 	}
 }
 
+void hs_theme_set_color(struct hs_theme *t, enum hs_role r, short fg, short bg)
+{
+	if (!t->color || r == HS_ROLE_NORMAL)
+		return;
+	init_pair((short)r, fg, bg);
+	t->attr[r] = COLOR_PAIR(r) | (t->attr[r] & (A_BOLD | A_UNDERLINE | A_REVERSE));
+}
+
 void hs_theme_load_rules(struct hs_theme *t, const char *path)
 {
 	FILE *fp = fopen(path, "r");

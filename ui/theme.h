@@ -55,6 +55,9 @@ struct hs_theme {
 /* Set up colours (when want_color and the terminal has them) or monochrome
  * attributes. Call after initscr(). */
 void hs_theme_init(struct hs_theme *t, int want_color);
+/* Give role the colours fg on bg (curses numbers, -1 default); nothing on
+ * a monochrome terminal. */
+void hs_theme_set_color(struct hs_theme *t, enum hs_role r, short fg, short bg);
 /* Read colouring rules from path, lines "ROLE FILTER" (ROLE one of error,
  * warn, anomaly, mark, dim), '#' comments. A missing file is not an error. */
 void hs_theme_load_rules(struct hs_theme *t, const char *path);

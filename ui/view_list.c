@@ -216,11 +216,16 @@ enum { C_NO, C_TIME, C_SRC, C_FUNC, C_RV, C_DUR, C_SESS, C_SUM, C_COUNT };
 
 struct col { const char *title; int width; };
 
+/* Column widths for this screen width; columns the configuration leaves
+ * out get width 0, and the summary (when shown) takes what is left. The
+ * enum's order is hs_col's (app.h). */
 static void layout_cols(const struct hs_app *app, int cols, struct col c[C_COUNT])
 {
-	int nw = 3, wide = cols >= 160, used, i;
+	int nw = 3, wide = cols >= 160, used, i, shown[C_COUNT] = { 0 };
 	int64_t t;
 
+	for (i = 0; i < app->ncols; i++)
+		shown[app->col_order[i]] = 1;
 	for (t = app->total; t >= 1000; t /= 10)
 		nw++;
 	c[C_NO] = (struct col){ "No.", nw };
@@ -232,9 +237,13 @@ static void layout_cols(const struct hs_app *app, int cols, struct col c[C_COUNT
 	c[C_RV] = (struct col){ "Result", wide ? 26 : cols >= 110 ? 22 : 14 };
 	c[C_DUR] = (struct col){ "Dur", 8 };
 	c[C_SESS] = (struct col){ "Sess", wide ? 8 : 5 };
-	for (used = 1, i = 0; i < C_SUM; i++)
-		used += c[i].width + 1;
-	c[C_SUM] = (struct col){ "Summary", cols - used > 0 ? cols - used : 0 };
+	for (used = 1, i = 0; i < C_SUM; i++) {
+		if (!shown[i])
+			c[i].width = 0;
+		else
+			used += c[i].width + 1;
+	}
+	c[C_SUM] = (struct col){ "Summary", shown[C_SUM] && cols - used > 0 ? cols - used : 0 };
 }
 
 static void source_text(const struct hs_event *e, char *out, size_t len)
@@ -273,37 +282,33 @@ static void draw_row(void *ctx, WINDOW *w, int y, int x, int width, int64_t rank
 	hs_theme_fill(w, y, 0, l->width, a);
 	if (hs_app_is_marked(app, e->n))
 		hs_theme_puts(w, y, 0, 1, "*", hs_theme_attr(t, HS_ROLE_MARK));
-#define COL(k, s)                                                      \
-	do {                                                           \
-		hs_theme_puts(w, y, cx, c[k].width, (s), a);           \
-		cx += c[k].width + 1;                                  \
-	} while (0)
-	snprintf(buf, sizeof buf, "%*lld", c[C_NO].width, (long long)e->n);
-	COL(C_NO, buf);
-	hs_app_format_time(app, e->ts_us, prev, buf, sizeof buf);
-	/* narrow absolute times keep the clock, not the date */
-	COL(C_TIME, app->time_mode == HS_TIME_ABS && c[C_TIME].width < 23 && strlen(buf) > 11 ? buf + 11 : buf);
-	source_text(e, buf, sizeof buf);
-	COL(C_SRC, buf);
-	COL(C_FUNC, e->func);
-	COL(C_RV, e->rv_name[0] ? e->rv_name : e->incomplete ? "(no return)" : "-");
-	hs_app_format_dur(e->dur_us, e->dur_exact, dur, sizeof dur);
-	snprintf(buf, sizeof buf, "%*s", c[C_DUR].width, dur);
-	COL(C_DUR, buf);
-	if (e->session != HS_NONE)
-		snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)e->session);
-	else
-		snprintf(buf, sizeof buf, "-");
-	COL(C_SESS, buf);
-	if (e->anomalies[0])
-		snprintf(buf, sizeof buf, "[%s] ", e->anomalies);
-	else
-		buf[0] = '\0';
-	if (c[C_SUM].width > 0) {
-		int used = hs_theme_puts(w, y, cx, c[C_SUM].width, buf, a);
-		hs_theme_puts(w, y, cx + used, c[C_SUM].width - used, e->summary, a);
+	{
+		char text[C_COUNT][512];
+		snprintf(text[C_NO], sizeof text[0], "%*lld", c[C_NO].width, (long long)e->n);
+		hs_app_format_time(app, e->ts_us, prev, buf, sizeof buf);
+		/* narrow absolute times keep the clock, not the date */
+		snprintf(text[C_TIME], sizeof text[0], "%s", app->time_mode == HS_TIME_ABS &&
+		         c[C_TIME].width < 23 && strlen(buf) > 11 ? buf + 11 : buf);
+		source_text(e, text[C_SRC], sizeof text[0]);
+		snprintf(text[C_FUNC], sizeof text[0], "%s", e->func);
+		snprintf(text[C_RV], sizeof text[0], "%s",
+		         e->rv_name[0] ? e->rv_name : e->incomplete ? "(no return)" : "-");
+		hs_app_format_dur(e->dur_us, e->dur_exact, dur, sizeof dur);
+		snprintf(text[C_DUR], sizeof text[0], "%*s", c[C_DUR].width, dur);
+		if (e->session != HS_NONE)
+			snprintf(text[C_SESS], sizeof text[0], "0x%llx", (unsigned long long)e->session);
+		else
+			snprintf(text[C_SESS], sizeof text[0], "-");
+		snprintf(text[C_SUM], sizeof text[0], "%s%s%s%s", e->anomalies[0] ? "[" : "", e->anomalies,
+		         e->anomalies[0] ? "] " : "", e->summary);
+		for (int k = 0; k < app->ncols; k++) {
+			int col = app->col_order[k];
+			if (c[col].width <= 0)
+				continue;
+			hs_theme_puts(w, y, cx, c[col].width, text[col], a);
+			cx += c[col].width + 1;
+		}
 	}
-#undef COL
 }
 
 static void list_draw(struct hs_app *app, void *st, WINDOW *w, int focused)
@@ -320,7 +325,8 @@ static void list_draw(struct hs_app *app, void *st, WINDOW *w, int focused)
 	sync(app, l);
 	layout_cols(app, cols, c);
 	hs_theme_fill(w, 0, 0, cols, hs_theme_attr(t, HS_ROLE_HEADER));
-	for (i = 0; i < C_COUNT; i++) {
+	for (int k = 0; k < app->ncols; k++) {
+		i = app->col_order[k];
 		if (c[i].width <= 0)
 			continue;
 		/* numbers are right-aligned under a right-aligned title */

@@ -36,6 +36,9 @@ done
 for k in $(grep -o '"[^"]*", HS_CTX' "$ROOT/ui/keymap.c" | sed 's/", HS_CTX//; s/^"//' | sort -u); do
 	section KEYS | grep -qF -- "$k" || fail "man KEYS lacks the key $k"
 done
+for a in $(grep -o '", "[a-z_]*" },$' "$ROOT/ui/keymap.c" | sed 's/", "//; s/" },//' | sort -u); do
+	section CONFIGURATION | grep -qw "$a" || fail "man CONFIGURATION lacks the action $a"
+done
 for a in $(sed -n 's/.*\[AN_[A-Z_]*\] = { "\([a-z_]*\)".*/\1/p' "$ROOT/src/correlate.c"); do
 	section FILTERS | grep -qw "$a" || fail "man FILTERS lacks the anomaly kind $a"
 done
