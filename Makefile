@@ -109,14 +109,16 @@ fuzz: fuzz-build
 # sanitizers (CI runs only this target, so it runs both).
 check: deps
 	@$(MAKE) --no-print-directory all unit
-	@sh test/run.sh
 ifneq ($(SANITIZE),1)
+	@sh test/run.sh
 	@$(MAKE) --no-print-directory check-san
+else
+	@HS=$(CURDIR)/$(BIN) BUILD=$(BUILD) HS_SANITIZED=1 sh test/run.sh
 endif
 
 check-san:
-	@$(MAKE) --no-print-directory SANITIZE=1 all unit
 	@echo "--- the same suite under ASan + UBSan + LeakSanitizer ---"
+	@$(MAKE) --no-print-directory SANITIZE=1 all unit
 	@HS=$(CURDIR)/build-san/hsmscope BUILD=build-san HS_SANITIZED=1 sh test/run.sh
 
 demo: deps

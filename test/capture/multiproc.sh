@@ -37,7 +37,11 @@ signs=$(raw_count "$L" C_SignInit)
 [ "$logins" -ge 2 ] && [ "$signs" -ge 2 ] || fail "the workload hardly ran: $logins logins, $signs C_SignInit"
 [ "$(jq '.by_function.C_Login.calls' "$J")" = "$logins" ] ||
 	fail "C_Login: analyze $(jq '.by_function.C_Login.calls' "$J"), trace $logins"
-[ "$(jq '.by_function.C_Login.errors' "$J")" = 0 ] || fail "no failed login expected"
+# which concurrent call a return belongs to is a guess in this old header
+# style (no pid or thread per line), so errors are held to the trace as a
+# whole: every non-CKR_OK Returned: line is one error, no more, no less
+raw_errors=$(grep 'Returned:' "$L" | grep -vc ' CKR_OK' || true)
+[ "$(jq '.errors' "$J")" = "$raw_errors" ] || fail "errors: analyze $(jq '.errors' "$J"), trace $raw_errors"
 [ "$(jq '.by_function.C_SignInit.calls' "$J")" = "$signs" ] ||
 	fail "C_SignInit: analyze $(jq '.by_function.C_SignInit.calls' "$J"), trace $signs"
 rets=$(grep -c 'Returned:' "$L")
