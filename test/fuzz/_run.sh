@@ -36,7 +36,7 @@ for t in $targets; do
 	"build-fuzz/$t" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix=build-fuzz/crash/"$t"- -print_final_stats=1 "$c" >"$log" 2>&1
 	st=$?
-	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+	runs=$(sed -n "s/^stat::number_of_executed_units: *//p" "$log" | tail -n 1)
 	n=$(ls "$c" | wc -l)
 	if [ "$st" = 0 ]; then
 		echo "$t: ${secs}s, ${runs:-?} runs, corpus $n, no finding"
