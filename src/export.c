@@ -242,17 +242,10 @@ static void csv_put(FILE *out, const char *v, int tty)
 		}
 		hs_buf_free(&esc);
 	}
-	if (strpbrk(v, ",\"\r\n") == NULL) {
-		fputs(v, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *v; v++) {
-		if (*v == '"')
-			fputc('"', out);
-		fputc(*v, out);
-	}
-	fputc('"', out);
+	hs_buf_init(&esc);
+	if (hs_csv_field(&esc, v) == 0)
+		fwrite(esc.data ? esc.data : "", 1, esc.len, out);
+	hs_buf_free(&esc);
 }
 
 /* One JSON value as CSV text: null empty, arrays joined (anomalies by ';',

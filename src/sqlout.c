@@ -100,19 +100,12 @@ static void flush_table(struct hs_sqlout *o)
 
 static void csv_field(FILE *out, const char *v)
 {
-	if (!v)
-		return;
-	if (strpbrk(v, ",\"\r\n") == NULL) {
-		fputs(v, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *v; v++) {
-		if (*v == '"')
-			fputc('"', out);
-		fputc(*v, out);
-	}
-	fputc('"', out);
+	struct hs_buf b;
+
+	hs_buf_init(&b);
+	if (hs_csv_field(&b, v) == 0)
+		fwrite(b.data ? b.data : "", 1, b.len, out);
+	hs_buf_free(&b);
 }
 
 static int start(struct hs_sqlout *o, int ncol, const char *const *names)

@@ -332,3 +332,20 @@ uint64_t hs_hash64(const void *p, size_t n, uint64_t seed)
 	}
 	return h;
 }
+
+int hs_csv_field(struct hs_buf *out, const char *v)
+{
+	int rc = 0;
+
+	if (!v)
+		return 0;
+	if (strpbrk(v, ",\"\r\n") == NULL)
+		return hs_buf_adds(out, v);
+	rc |= hs_buf_addc(out, '"');
+	for (; *v; v++) {
+		if (*v == '"')
+			rc |= hs_buf_addc(out, '"');
+		rc |= hs_buf_addc(out, *v);
+	}
+	return rc | hs_buf_addc(out, '"');
+}

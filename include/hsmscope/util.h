@@ -52,6 +52,10 @@ void hs_error_format(const struct hs_error *e, char *out, size_t outlen);
  * (\t, \n, \r, \e as themselves), so log text can never drive a terminal. */
 int hs_escape(struct hs_buf *out, const char *s, size_t n);
 
+/* Append v as one RFC 4180 CSV field: as is, or quoted with its quotes
+ * doubled when it holds a comma, quote, CR or LF. NULL appends nothing. */
+int hs_csv_field(struct hs_buf *out, const char *v);
+
 /* Small string helpers. */
 char *hs_strdup(const char *s);                     /* caller frees */
 void hs_strlcpy(char *dst, const char *src, size_t dstlen);
