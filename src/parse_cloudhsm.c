@@ -38,100 +38,11 @@
 #include "hsmscope/ckconst.h"
 #include "hsmscope/parser.h"
 
-#define ELEM_MAX ((size_t)64 << 20) /* largest JSON element we parse, bytes */
-#define ELEM_KEEP ((size_t)1 << 20) /* element buffer kept between elements */
-#define JSON_DEPTH_MAX 64           /* deeper nesting is treated as broken */
-#define PEND_MAX 32                 /* line offsets remembered per open unit */
-#define MAX_FIELDS 48               /* fields split out of one line */
-
-enum fid {
-	F_TIME, F_SEQ, F_REBOOT, F_CMDTYPE, F_OPCODE, F_SESSION, F_RESPONSE,
-	F_LOGTYPE,                      /* ^ the core fields: two make a one-line event */
-	F_USER, F_UTYPE, F_KEY, F_UNKNOWN
-};
-#define BIT(id) (1u << (id))
-#define IS_CORE(id) ((id) <= F_LOGTYPE)
-
-struct known {
-	const char *name;           /* canonical spelling, used in detail lines */
-	enum fid id;
-};
-
-/* Longer names first where one is a prefix of another. */
-static const struct known known_fields[] = {
-	{ "Time", F_TIME }, { "Sequence No", F_SEQ }, { "Reboot counter", F_REBOOT },
-	{ "Command Type(hex)", F_CMDTYPE }, { "Command Type", F_CMDTYPE },
-	{ "Opcode", F_OPCODE }, { "Session Handle", F_SESSION }, { "Response", F_RESPONSE },
-	{ "Log type", F_LOGTYPE }, { "User Name", F_USER }, { "User Type", F_UTYPE },
-	{ "Priv/Secret Key Handle", F_KEY }, { "Public Key Handle", F_KEY },
-	{ "Private Key Handle", F_KEY }, { "Secret Key Handle", F_KEY },
-	{ "Source Key Handle", F_KEY }, { "Destination Key Handle", F_KEY },
-	{ "Wrapping Key Handle", F_KEY }, { "Unwrapping Key Handle", F_KEY },
-	{ "Key Handle", F_KEY }, { "Object Handle", F_KEY },
-};
-#define NKNOWN ((int)(sizeof known_fields / sizeof known_fields[0]))
-
-/* One `name : value` pair found in a line (pointers into the line). */
-struct field {
-	const char *name;           /* as written, in the line */
-	size_t nlen;                /* bytes of name (through the colon if known) */
-	const char *val;            /* after the colon */
-	size_t vlen;                /* bytes of val */
-	int known;                  /* index in known_fields, -1 unknown, -2 ignored */
-};
-
-struct hs_parser {
-	struct hs_sink sink;        /* the consumer, copied at create */
-	int file_id;                /* opts->file_id */
-	char hsm_default[128];      /* --hsm, else the file name's stem */
-	struct hs_parse_stats st;   /* counters so far */
-	int stopped;                /* the sink asked to stop */
-	int64_t last_off, last_len, last_line; /* the last line fed, for safe_offset */
-
-	/* the event being built: a block, a one-line event or a JSON element */
-	struct hs_event ev;         /* reused; its detail buffer is ours */
-	int open;                   /* 1 while ev holds a started event */
-	unsigned seen;              /* BIT(fid) per known field already set */
-	char utype[48];             /* user type name, for the summary */
-	char attrs[96];             /* certificate attributes, for the summary */
-	char object[32];            /* certificate object handle, for the summary */
-	int in_msg;                 /* 1 while lines come from a JSON message */
-	char cw_hsm[128];           /* logStreamName of the element being read */
-	int64_t cw_ts;              /* its timestamp, µs, HS_NONE */
-	int64_t emitted_mark;       /* st.events when the message started */
-
-	/* lines of the open unit, reported if it has to be dropped */
-	int64_t pend_line[PEND_MAX]; /* line numbers */
-	int64_t pend_off[PEND_MAX]; /* byte offsets */
-	int64_t npend;              /* lines in the unit (may exceed PEND_MAX) */
-
-	/* JSON scanner */
-	int depth;                  /* brackets open */
-	char stack[JSON_DEPTH_MAX]; /* '{' or '[' per open bracket */
-	int in_str, esc;            /* inside a string / after a backslash */
-	int level;                  /* depth at which element objects start:
-	                               1 top-level array, 2 "events" array, 0 none */
-	int cap;                    /* 0 none, 1 element of an array, 2 top-level object */
-	int cap_big, cap_oom;       /* element dropped: over ELEM_MAX / no memory */
-	struct hs_buf elem;         /* raw text of the element being cut out */
-	int64_t elem_off, elem_line; /* where it starts (line start) */
-	int elem_indent;            /* indent of its '{' line, -1 if not first */
-	int resync;                 /* broken JSON: skipping to the next element */
-	int eol_in_str;             /* the last line ended inside a string: broken,
-	                               unless it was the end of the input */
-	int64_t eol_off, eol_line;  /* that line */
-	int expect_val;             /* depth 1: a ':' came after the last key */
-	char key[24];               /* last key at depth 1 (truncated) */
-	char str1[128];             /* the string being read at depth 1 (truncated) */
-	size_t str1_len;            /* bytes in str1 */
-	char stream[128];           /* wrapper's "logStream" (subscription payload) */
-};
+#include "cloudhsm_int.h"
 
 /* ---- small text helpers ------------------------------------------------ */
 
-static int is_blank(char c) { return c == ' ' || c == '\t'; }
 static int is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
 static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 static char lower(char c) { return is_upper(c) ? (char)(c - 'A' + 'a') : c; }
 
@@ -205,7 +116,7 @@ static size_t match_name(const char *s, size_t n, const char *name)
 }
 
 /* Copy at most dstlen-1 bytes of s[0..n). */
-static void copy_n(char *dst, size_t dstlen, const char *s, size_t n)
+void hs_ch_copy_n(char *dst, size_t dstlen, const char *s, size_t n)
 {
 	if (n >= dstlen)
 		n = dstlen - 1;
@@ -222,7 +133,7 @@ static int64_t num_of(const char *v, size_t n, int paren)
 	int64_t x;
 	int used;
 
-	copy_n(tmp, sizeof tmp, v, n);
+	hs_ch_copy_n(tmp, sizeof tmp, v, n);
 	if (paren && (lp = strrchr(tmp, '(')))
 		return hs_parse_int(hs_skip_ws(lp + 1), &x) ? x : HS_NONE;
 	used = hs_parse_int(hs_skip_ws(tmp), &x);
@@ -344,7 +255,7 @@ static int push_split(struct field f, struct field *out, int no, int max)
 
 /* ---- building and emitting events -------------------------------------- */
 
-static void skip(struct hs_parser *p, int64_t line, int64_t off, const char *why)
+void hs_ch_skip(struct hs_parser *p, int64_t line, int64_t off, const char *why)
 {
 	p->st.skipped++;
 	if (p->open)
@@ -353,9 +264,9 @@ static void skip(struct hs_parser *p, int64_t line, int64_t off, const char *why
 		p->sink.on_skip(p->sink.ctx, line, off, why);
 }
 
-static void pend_reset(struct hs_parser *p) { p->npend = 0; }
+void hs_ch_pend_reset(struct hs_parser *p) { p->npend = 0; }
 
-static void pend_add(struct hs_parser *p, int64_t line, int64_t off)
+void hs_ch_pend_add(struct hs_parser *p, int64_t line, int64_t off)
 {
 	if (p->npend < PEND_MAX) {
 		p->pend_line[p->npend] = line;
@@ -365,7 +276,7 @@ static void pend_add(struct hs_parser *p, int64_t line, int64_t off)
 }
 
 /* Report every line of the open unit as skipped. */
-static void pend_skip(struct hs_parser *p, const char *why)
+void hs_ch_pend_skip(struct hs_parser *p, const char *why)
 {
 	int64_t i, kept = p->npend < PEND_MAX ? p->npend : PEND_MAX;
 
@@ -378,7 +289,7 @@ static void pend_skip(struct hs_parser *p, const char *why)
 	p->npend = 0;
 }
 
-static void begin(struct hs_parser *p, int64_t off, int64_t line)
+void hs_ch_begin(struct hs_parser *p, int64_t off, int64_t line)
 {
 	hs_event_reset(&p->ev);
 	p->ev.file_id = p->file_id;
@@ -420,14 +331,14 @@ static void summarise(struct hs_parser *p)
 
 /* Emit the open event, or drop it (its lines skipped) when it has neither
  * Time nor Opcode. Returns non-zero when the sink asks to stop. */
-static int flush(struct hs_parser *p)
+int hs_ch_flush(struct hs_parser *p)
 {
 	if (!p->open)
 		return 0;
 	p->open = 0;
 	if (!(p->seen & (BIT(F_TIME) | BIT(F_OPCODE)))) {
 		if (!p->in_msg)
-			pend_skip(p, "CloudHSM fields without Time or Opcode");
+			hs_ch_pend_skip(p, "CloudHSM fields without Time or Opcode");
 		return 0;
 	}
 	if (p->ev.ts_us == HS_NONE && p->cw_ts != HS_NONE) {
@@ -440,7 +351,7 @@ static int flush(struct hs_parser *p)
 	p->st.events++;
 	p->st.incomplete += p->ev.incomplete;
 	if (!p->in_msg)
-		pend_reset(p);
+		hs_ch_pend_reset(p);
 	if (p->sink.on_event(p->sink.ctx, &p->ev))
 		p->stopped = 1;
 	return p->stopped;
@@ -454,7 +365,7 @@ static void set_time(struct hs_event *e, const char *v, size_t n)
 	long us = 0, scale = 100000;
 	int64_t x;
 
-	copy_n(tmp, sizeof tmp, v, n);
+	hs_ch_copy_n(tmp, sizeof tmp, v, n);
 	for (u = tmp; *u; u++) {
 		if (lower(*u) == 'u' && strncmp(u + 1, "secs", 4) == 0) {
 			const char *q = hs_skip_ws(u + 5);
@@ -487,7 +398,7 @@ static void set_response(struct hs_event *e, const char *v, size_t n)
 	int64_t rv = HS_NONE, x;
 	int used;
 
-	copy_n(msg, sizeof msg, v, n);
+	hs_ch_copy_n(msg, sizeof msg, v, n);
 	if ((used = hs_parse_int(msg, &x)) && (q = hs_skip_ws(msg + used))[0] == ':') {
 		rv = x;
 		memmove(msg, hs_skip_ws(q + 1), strlen(hs_skip_ws(q + 1)) + 1);
@@ -527,19 +438,19 @@ static void set_opcode(struct hs_event *e, const char *v, size_t n)
 	while (k < n && (is_alpha(v[k]) || is_digit(v[k]) || v[k] == '_'))
 		k++;
 	if (k && is_alpha(v[0])) {
-		copy_n(e->func, sizeof e->func, v, k);
+		hs_ch_copy_n(e->func, sizeof e->func, v, k);
 		if (num == HS_NONE && hs_ck_lookup(e->func, &u, &kind) && kind == HS_CN_OPCODE)
 			num = (int64_t)u;
 	} else if (num != HS_NONE && (name = hs_ck_name(HS_CN_OPCODE, (uint64_t)num))) {
 		hs_strlcpy(e->func, name, sizeof e->func);
 	} else {
-		copy_n(e->func, sizeof e->func, v, n);
+		hs_ch_copy_n(e->func, sizeof e->func, v, n);
 	}
 	e->opcode = num;
 }
 
 /* Apply one field to the open event and keep it as a detail line. */
-static int apply(struct hs_parser *p, const char *name, size_t nlen, int known,
+int hs_ch_apply(struct hs_parser *p, const char *name, size_t nlen, int known,
                  const char *v, size_t vlen)
 {
 	struct hs_event *e = &p->ev;
@@ -576,12 +487,12 @@ static int apply(struct hs_parser *p, const char *name, size_t nlen, int known,
 	case F_SESSION: e->session = num_of(v, vlen, 0); break;
 	case F_RESPONSE: set_response(e, v, vlen); break;
 	case F_LOGTYPE: e->log_type = num_of(v, vlen, 1); break;
-	case F_USER: copy_n(e->user, sizeof e->user, v, vlen); break;
+	case F_USER: hs_ch_copy_n(e->user, sizeof e->user, v, vlen); break;
 	case F_UTYPE:
 		e->user_type = num_of(v, vlen, 1);
 		for (k = 0; k < vlen && !is_blank(v[k]) && v[k] != '('; k++)
 			;
-		copy_n(p->utype, sizeof p->utype, v, k);
+		hs_ch_copy_n(p->utype, sizeof p->utype, v, k);
 		break;
 	case F_KEY:
 		if ((x = num_of(v, vlen, 0)) != HS_NONE && x != 0) /* 0: no such key */
@@ -598,7 +509,7 @@ static int apply_fields(struct hs_parser *p, struct field *f, int nf, int seps)
 
 	for (i = 0; i < nf; i++) {
 		trim(&f[i].val, &f[i].vlen, seps);
-		if (apply(p, f[i].name, f[i].nlen, f[i].known, f[i].val, f[i].vlen) < 0)
+		if (hs_ch_apply(p, f[i].name, f[i].nlen, f[i].known, f[i].val, f[i].vlen) < 0)
 			return -1;
 	}
 	return 0;
@@ -623,7 +534,7 @@ static size_t generic_line(const char *s, size_t n, size_t *nlen)
 }
 
 /* One line of text (a file line, or a line of a JSON message). */
-static int text_line(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t line)
+int hs_ch_text_line(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t line)
 {
 	struct field f[MAX_FIELDS], all[MAX_FIELDS];
 	int nf, ncore, i, total;
@@ -631,16 +542,16 @@ static int text_line(struct hs_parser *p, const char *s, size_t n, int64_t off, 
 
 	trim(&s, &n, 0);
 	if (!n)
-		return flush(p);
+		return hs_ch_flush(p);
 	nf = split_known(s, n, f, MAX_FIELDS, &ncore);
 	if (ncore >= 2) { /* one event on one line */
 		struct field pre = { s, 0, s, (size_t)(f[0].name - s), -2 }; /* text before */
-		if (flush(p))
+		if (hs_ch_flush(p))
 			return 1;
-		begin(p, off, line);
+		hs_ch_begin(p, off, line);
 		if (!p->in_msg) {
-			pend_reset(p);
-			pend_add(p, line, off);
+			hs_ch_pend_reset(p);
+			hs_ch_pend_add(p, line, off);
 		}
 		total = push_split(pre, all, 0, MAX_FIELDS);
 		for (i = 0; i < nf; i++)
@@ -648,27 +559,27 @@ static int text_line(struct hs_parser *p, const char *s, size_t n, int64_t off, 
 		for (i = 1; i < total; i++) {
 			enum fid id = all[i].known >= 0 ? known_fields[all[i].known].id : F_UNKNOWN;
 			if (IS_CORE(id) && (p->seen & BIT(id))) { /* a second event on the line */
-				if (flush(p))
+				if (hs_ch_flush(p))
 					return 1;
-				begin(p, off, line);
+				hs_ch_begin(p, off, line);
 			}
 			if (apply_fields(p, all + i, 1, 1) < 0)
 				goto oom;
 		}
-		return flush(p);
+		return hs_ch_flush(p);
 	}
 	if (nf >= 1 && f[0].name == s) {
 		enum fid id = known_fields[f[0].known].id;
 		f[0].vlen = n - f[0].nlen; /* a block line: the rest is the value */
-		if (p->open && (id == F_TIME || (IS_CORE(id) && (p->seen & BIT(id)))) && flush(p))
+		if (p->open && (id == F_TIME || (IS_CORE(id) && (p->seen & BIT(id)))) && hs_ch_flush(p))
 			return 1;
 		if (!p->open) {
-			begin(p, off, line);
+			hs_ch_begin(p, off, line);
 			if (!p->in_msg)
-				pend_reset(p);
+				hs_ch_pend_reset(p);
 		}
 		if (!p->in_msg)
-			pend_add(p, line, off);
+			hs_ch_pend_add(p, line, off);
 		if (apply_fields(p, f, 1, 0) < 0)
 			goto oom;
 		return 0;
@@ -676,357 +587,17 @@ static int text_line(struct hs_parser *p, const char *s, size_t n, int64_t off, 
 	if (p->open && (after = generic_line(s, n, &nlen))) {
 		struct field g = { s, nlen, s + after, n - after, -1 };
 		if (!p->in_msg)
-			pend_add(p, line, off);
+			hs_ch_pend_add(p, line, off);
 		if (apply_fields(p, &g, 1, 0) < 0)
 			goto oom;
 		return 0;
 	}
 	if (!p->in_msg)
-		skip(p, line, off, "not a CloudHSM audit field");
+		hs_ch_skip(p, line, off, "not a CloudHSM audit field");
 	return 0;
 oom:
 	if (!p->in_msg)
-		skip(p, line, off, "out of memory");
-	return 0;
-}
-
-/* ---- JSON elements ------------------------------------------------------ */
-
-/* The exact text of a number member `"key": 123` in raw JSON text (cJSON
- * keeps numbers as doubles, which loses 64-bit object handles). */
-static int raw_number(const char *t, const char *key, char *out, size_t outlen)
-{
-	size_t kl = strlen(key), k = 0;
-	const char *q, *r;
-
-	for (q = t; kl && (q = strstr(q, key)); q += kl) {
-		if (q == t || q[-1] != '"' || (q - t >= 2 && q[-2] == '\\') || q[kl] != '"')
-			continue;
-		for (r = q + kl + 1; *r && strchr(" \t\r\n:", *r); r++)
-			;
-		while (k + 1 < outlen && r[k] && (is_digit(r[k]) || strchr("-+.eE", r[k])))
-			k++;
-		copy_n(out, outlen, r, k);
-		return k > 0;
-	}
-	return 0;
-}
-
-/* A certificate-storage audit object: op_code, object_handle, response,
- * attributes, timestamp (ms). raw is its text, for exact numbers. */
-static int cert_event(struct hs_parser *p, const cJSON *o, const char *raw)
-{
-	const cJSON *it;
-	char num[40];
-
-	begin(p, p->elem_off, p->elem_line);
-	for (it = o->child; it; it = it->next) {
-		const char *k = it->string ? it->string : "";
-		char *printed = NULL;
-		const char *v = "";
-		if (cJSON_IsString(it))
-			v = it->valuestring;
-		else if (cJSON_IsNumber(it) && raw_number(raw, k, num, sizeof num))
-			v = num;
-		else if ((printed = cJSON_PrintUnformatted(it)))
-			v = printed;
-		if (apply(p, k, strlen(k), -1, v, strlen(v)) < 0) {
-			free(printed);
-			return -1;
-		}
-		if (strcmp(k, "op_code") == 0 && *v) {
-			hs_strlcpy(p->ev.func, v, sizeof p->ev.func);
-			p->seen |= BIT(F_OPCODE);
-		} else if (strcmp(k, "response") == 0 && cJSON_IsString(it)) {
-			int ok = strcmp(v, "OK") == 0;
-			hs_strlcpy(p->ev.rv_name, v, sizeof p->ev.rv_name);
-			hs_strlcpy(p->ev.response, v, sizeof p->ev.response);
-			p->ev.rv = ok ? 0 : HS_NONE; /* errors have names, no numbers */
-			p->ev.ok = ok;
-			p->seen |= BIT(F_RESPONSE);
-		} else if (strcmp(k, "object_handle") == 0 && cJSON_IsNumber(it)) {
-			int64_t x;
-			if (hs_parse_int(v, &x))
-				hs_event_add_key(&p->ev, x, "object_handle");
-			hs_strlcpy(p->object, v, sizeof p->object);
-		} else if (strcmp(k, "timestamp") == 0 && cJSON_IsNumber(it) &&
-		           it->valuedouble > 0 && it->valuedouble < 1e15) {
-			p->ev.ts_us = (int64_t)it->valuedouble * 1000;
-			p->ev.ts_utc = 1;
-			p->seen |= BIT(F_TIME);
-		} else if (strcmp(k, "attributes") == 0 && cJSON_IsArray(it)) {
-			const cJSON *a;
-			size_t n = 0;
-			cJSON_ArrayForEach(a, it)
-				if (cJSON_IsString(a) && n + 2 < sizeof p->attrs)
-					n += (size_t)snprintf(p->attrs + n, sizeof p->attrs - n, "%s%s",
-					                      n ? "," : "", a->valuestring);
-		}
-		free(printed);
-	}
-	return flush(p);
-}
-
-static const char *str_item(const cJSON *o, const char *k)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsString(it) ? it->valuestring : NULL;
-}
-
-/* The cut-out element in p->elem is complete: parse and emit it. */
-static int element_done(struct hs_parser *p)
-{
-	cJSON *o;
-	const cJSON *ts;
-	const char *msg, *s, *id;
-	int rc = 0;
-
-	if (p->cap_big || p->cap_oom) {
-		pend_skip(p, p->cap_big ? "JSON event larger than 64 MiB" : "out of memory");
-		return 0;
-	}
-	o = cJSON_ParseWithLength(p->elem.data, p->elem.len);
-	if (!cJSON_IsObject(o)) {
-		pend_skip(p, "invalid JSON event");
-		cJSON_Delete(o);
-		return 0;
-	}
-	msg = str_item(o, "message");
-	if (!msg) {
-		if (cJSON_GetObjectItemCaseSensitive(o, "op_code"))
-			rc = cert_event(p, o, p->elem.data);
-		else
-			pend_skip(p, cJSON_GetObjectItemCaseSensitive(o, "message")
-			          ? "JSON event whose message is not a string"
-			          : "JSON object is not a CloudHSM audit event");
-		cJSON_Delete(o);
-		return rc < 0 ? 0 : rc;
-	}
-	s = str_item(o, "logStreamName");
-	hs_strlcpy(p->cw_hsm, s ? s : p->stream, sizeof p->cw_hsm);
-	ts = cJSON_GetObjectItemCaseSensitive(o, "timestamp");
-	p->cw_ts = cJSON_IsNumber(ts) && ts->valuedouble > 0 && ts->valuedouble < 1e15
-	           ? (int64_t)ts->valuedouble * 1000 : HS_NONE;
-	p->emitted_mark = p->st.events;
-	p->in_msg = 1;
-	s = msg;
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-		s++;
-	if (*s == '{') { /* a certificate-storage event inside a CloudWatch event */
-		cJSON *c = cJSON_Parse(s);
-		if (cJSON_IsObject(c))
-			rc = cert_event(p, c, s);
-		cJSON_Delete(c);
-	} else {
-		const char *end = s + strlen(s);
-		while (end > s && (end[-1] == '\n' || end[-1] == '\r' || is_blank(end[-1])))
-			end--;
-		while (s < end && !rc) {
-			const char *nl = memchr(s, '\n', (size_t)(end - s));
-			size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
-			rc = text_line(p, s, n, p->elem_off, p->elem_line);
-			s += n + (nl != NULL);
-		}
-		if (!rc && p->open) {
-			id = str_item(o, "eventId");
-			if (!id)
-				id = str_item(o, "id");
-			if (id)
-				apply(p, "eventId", 7, -1, id, strlen(id));
-		}
-		if (!rc)
-			rc = flush(p);
-	}
-	p->in_msg = 0;
-	if (rc < 0)
-		rc = 0;
-	if (p->st.events == p->emitted_mark && !p->stopped)
-		pend_skip(p, "JSON event whose message is not a CloudHSM audit event");
-	p->cw_hsm[0] = '\0';
-	p->cw_ts = HS_NONE;
-	cJSON_Delete(o);
-	return rc;
-}
-
-/* ---- the JSON scanner --------------------------------------------------- */
-
-static void cap_drop(struct hs_parser *p)
-{
-	p->cap = p->cap_big = p->cap_oom = 0;
-	if (p->elem.cap > ELEM_KEEP)
-		hs_buf_free(&p->elem);
-	else
-		hs_buf_clear(&p->elem);
-}
-
-static void cap_add(struct hs_parser *p, const char *s, size_t n, int nl)
-{
-	if (p->cap_big || p->cap_oom)
-		return;
-	if (p->elem.len + n + 1 > ELEM_MAX) {
-		p->cap_big = 1;
-		hs_buf_free(&p->elem);
-	} else if (hs_buf_add(&p->elem, s, n) < 0 || (nl && hs_buf_addc(&p->elem, '\n') < 0)) {
-		p->cap_oom = 1;
-		hs_buf_free(&p->elem);
-	}
-}
-
-static void cap_start(struct hs_parser *p, int kind, const char *s, size_t i,
-                      int64_t off, int64_t line)
-{
-	size_t k = 0;
-
-	cap_drop(p);
-	p->cap = kind;
-	p->elem_off = off;
-	p->elem_line = line;
-	while (k < i && is_blank(s[k]))
-		k++;
-	p->elem_indent = k == i ? (int)k : -1;
-	pend_reset(p);
-	pend_add(p, line, off);
-}
-
-/* The JSON broke inside the current element: drop it and resynchronise. */
-static void broken(struct hs_parser *p, int64_t off, int64_t line, const char *why)
-{
-	if (p->cap)
-		pend_skip(p, why);
-	else
-		skip(p, line, off, why);
-	cap_drop(p);
-	p->in_str = p->esc = 0;
-	p->depth = p->level && p->level <= p->depth ? p->level : 0;
-	p->resync = 1;
-}
-
-static void string_end(struct hs_parser *p)
-{
-	p->str1[p->str1_len] = '\0';
-	if (!p->expect_val) {
-		hs_strlcpy(p->key, p->str1, sizeof p->key);
-	} else if (strcmp(p->key, "logStream") == 0 || strcmp(p->key, "logStreamName") == 0) {
-		hs_strlcpy(p->stream, p->str1, sizeof p->stream);
-	}
-}
-
-static int json_line(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t line)
-{
-	size_t i, from = (size_t)-1;
-
-	if (p->eol_in_str) {
-		p->eol_in_str = 0;
-		broken(p, p->eol_off, p->eol_line, "JSON string not closed at end of line");
-	}
-	if (p->resync) {
-		size_t k = 0;
-		while (k < n && is_blank(s[k]))
-			k++;
-		if (k < n && ((s[k] == '{' && (p->elem_indent < 0 || (int)k <= p->elem_indent)) ||
-		              (s[k] == ']' && p->level && (p->elem_indent < 0 || (int)k < p->elem_indent)))) {
-			p->resync = 0;
-		} else {
-			skip(p, line, off, "broken JSON: skipped to the next event");
-			return 0;
-		}
-	}
-	if (p->cap) {
-		from = 0;
-		pend_add(p, line, off);
-	}
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-		if (p->in_str) {
-			if (p->esc)
-				p->esc = 0;
-			else if (c == '\\')
-				p->esc = 1;
-			else if (c == '"') {
-				p->in_str = 0;
-				if (p->depth == 1)
-					string_end(p);
-				continue;
-			}
-			if (p->depth == 1 && p->str1_len + 1 < sizeof p->str1)
-				p->str1[p->str1_len++] = c;
-			continue;
-		}
-		switch (c) {
-		case '"':
-			p->in_str = 1;
-			p->str1_len = 0;
-			break;
-		case '{':
-		case '[':
-			if (p->depth >= JSON_DEPTH_MAX) {
-				broken(p, off, line, "JSON nested too deep");
-				return 0;
-			}
-			if (p->depth == 0) {
-				p->stream[0] = p->key[0] = '\0';
-				p->level = 0;
-				if (c == '{') {
-					cap_start(p, 2, s, i, off, line);
-					from = i;
-				} else {
-					p->level = 1;
-				}
-			} else if (c == '{' && p->level && p->depth == p->level && !p->cap &&
-			           p->stack[p->depth - 1] == '[') {
-				cap_start(p, 1, s, i, off, line);
-				from = i;
-			} else if (c == '[' && p->depth == 1 && p->stack[0] == '{' && p->expect_val &&
-			           (strcmp(p->key, "events") == 0 || strcmp(p->key, "logEvents") == 0)) {
-				if (p->cap == 2) /* a wrapper, not an event: its elements are */
-					cap_drop(p);
-				from = (size_t)-1;
-				p->level = 2;
-			}
-			p->stack[p->depth++] = c;
-			if (p->depth == 1)
-				p->expect_val = 0;
-			break;
-		case '}':
-		case ']':
-			if (p->depth == 0)
-				break; /* stray closer at top level (a resumed tail) */
-			if (p->stack[p->depth - 1] != (c == '}' ? '{' : '[')) {
-				broken(p, off, line, "JSON bracket mismatch");
-				return 0;
-			}
-			p->depth--;
-			if ((p->cap == 1 && p->depth == p->level) || (p->cap == 2 && p->depth == 0)) {
-				int rc;
-				cap_add(p, s + from, i + 1 - from, 0);
-				from = (size_t)-1;
-				rc = element_done(p);
-				cap_drop(p);
-				if (rc)
-					return 1;
-			}
-			if (c == ']' && p->level && p->depth == p->level - 1)
-				p->level = 0;
-			break;
-		case ':':
-			if (p->depth == 1)
-				p->expect_val = 1;
-			break;
-		case ',':
-			if (p->depth == 1)
-				p->expect_val = 0;
-			break;
-		default:
-			break;
-		}
-	}
-	if (p->in_str) { /* never in valid JSON: broken, or cut at the end */
-		p->eol_in_str = 1;
-		p->eol_off = off;
-		p->eol_line = line;
-	}
-	if (p->cap && from != (size_t)-1)
-		cap_add(p, s + from, n - from, 1);
+		hs_ch_skip(p, line, off, "out of memory");
 	return 0;
 }
 
@@ -1069,16 +640,16 @@ static int ch_feed(struct hs_parser *p, const char *line, size_t len, int64_t of
 	if ((p->depth > 0 || p->resync || p->eol_in_str) && starts_known(line + k, len - k)) {
 		/* a field line at the start of a line: JSON never has one */
 		if (p->cap)
-			pend_skip(p, "JSON event cut short by a text line");
-		cap_drop(p);
+			hs_ch_pend_skip(p, "JSON event cut short by a text line");
+		hs_ch_cap_drop(p);
 		p->resync = p->depth = p->level = p->in_str = p->esc = p->eol_in_str = 0;
 	}
 	if (p->depth > 0 || p->resync || p->eol_in_str || json_start(line + k, len - k)) {
-		if (p->depth == 0 && flush(p))
+		if (p->depth == 0 && hs_ch_flush(p))
 			return 1;
-		return json_line(p, line, len, off, lineno) || p->stopped;
+		return hs_ch_json_line(p, line, len, off, lineno) || p->stopped;
 	}
-	return text_line(p, line, len, off, lineno) || p->stopped;
+	return hs_ch_text_line(p, line, len, off, lineno) || p->stopped;
 }
 
 static int has(const char *s, const char *needle) { return strstr(s, needle) != NULL; }
@@ -1147,7 +718,7 @@ static struct hs_parser *ch_create(const struct hs_sink *sink, const struct hs_p
 		if (!dot || dot == base || (strcmp(dot, ".log") && strcmp(dot, ".txt") &&
 		                            strcmp(dot, ".json") && strcmp(dot, ".ndjson")))
 			dot = base + strlen(base);
-		copy_n(p->hsm_default, sizeof p->hsm_default, base, (size_t)(dot - base));
+		hs_ch_copy_n(p->hsm_default, sizeof p->hsm_default, base, (size_t)(dot - base));
 	}
 	return p;
 }
@@ -1178,16 +749,16 @@ static void ch_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
 		if (p->cap) {
 			safe = p->elem_off;
 			safe_line = p->elem_line;
-			pend_skip(p, "JSON event truncated at end of input");
-			cap_drop(p);
+			hs_ch_pend_skip(p, "JSON event truncated at end of input");
+			hs_ch_cap_drop(p);
 		} else if (p->eol_in_str) {
 			safe = p->eol_off;
 			safe_line = p->eol_line;
-			skip(p, p->eol_line, p->eol_off, "JSON truncated at end of input");
+			hs_ch_skip(p, p->eol_line, p->eol_off, "JSON truncated at end of input");
 		} else if (p->open) {
 			safe = p->ev.offset;
 			safe_line = p->ev.line;
-			flush(p);
+			hs_ch_flush(p);
 		} else if (p->last_line > 0 && p->last_off + p->last_len == end_offset) {
 			safe = p->last_off; /* the last line has no newline yet */
 			safe_line = p->last_line;
