@@ -48,6 +48,7 @@
 #include <strings.h>
 
 #include "hsmscope/ckconst.h"
+#include "hsmscope/p11call.h"
 #include "hsmscope/parser.h"
 
 #define QMAX 256                /* calls held at once before the oldest is forced out */
@@ -66,7 +67,7 @@ struct resume_point {
 };
 
 struct call {
-	struct hs_event ev;         /* the event being built; owns its detail; first */
+	struct hs_p11call pc;       /* the event being built; owns its detail; first */
 	int has_ts;                 /* timestamp line seen */
 	int returned;               /* Returned: seen, or given up */
 	int suspect;                /* open when a later banner came: its process
@@ -77,9 +78,6 @@ struct call {
 	int print_next;             /* print_print: 1 hex line expected, 2 ascii, 0 neither */
 	uint64_t dump_seq;          /* when the dump opened: the newest claims a line */
 	int label_next;             /* the print_print dump in progress is CKA_LABEL's value */
-	char mech[48];              /* pMechanism->type, for the summary */
-	char label[48];             /* CKA_LABEL decoded, for the summary */
-	int64_t found;              /* objects reported by C_FindObjects, -1 none */
 	int64_t guessed_last_n;     /* last_n of ev.instance before the header took it,
 	                               restored when a pid names another instance */
 	struct resume_point res;    /* where a re-parse must start to rebuild this call */
@@ -240,51 +238,20 @@ static const char *find_sub(const char *s, size_t n, const char *needle)
 
 static struct call *q_at(struct hs_parser *p, int i) { return p->q[(p->head + i) % QMAX]; }
 
-static void summarize(struct call *c)
-{
-	struct hs_event *e = &c->ev;
-	struct hs_buf b;
-	int i;
-	const char *u;
-
-	hs_buf_init(&b);
-	if (e->slot != HS_NONE)
-		hs_buf_printf(&b, "slot=0x%llx ", (unsigned long long)e->slot);
-	if (e->session != HS_NONE)
-		hs_buf_printf(&b, "session=0x%llx ", (unsigned long long)e->session);
-	u = e->user_type != HS_NONE ? hs_ck_name(HS_CK_USER, (uint64_t)e->user_type) : NULL;
-	if (u)
-		hs_buf_printf(&b, "user=%s ", u);
-	else if (e->user_type != HS_NONE)
-		hs_buf_printf(&b, "user=0x%llx ", (unsigned long long)e->user_type);
-	if (c->mech[0])
-		hs_buf_printf(&b, "mech=%s ", c->mech);
-	for (i = 0; i < e->nkeys; i++)
-		hs_buf_printf(&b, "%s=0x%llx ", e->keys[i].role, (unsigned long long)e->keys[i].handle);
-	if (c->label[0])
-		hs_buf_printf(&b, "label=\"%s\" ", c->label);
-	if (c->found >= 0)
-		hs_buf_printf(&b, "found=%lld ", (long long)c->found);
-	if (b.len && b.data[b.len - 1] == ' ')
-		b.data[--b.len] = '\0';
-	hs_strlcpy(e->summary, hs_buf_cstr(&b), sizeof e->summary);
-	hs_buf_free(&b);
-}
-
 static void emit(struct hs_parser *p, struct call *c)
 {
 	if (!c->returned) {
-		c->ev.incomplete = 1;
+		c->pc.ev.incomplete = 1;
 		p->st.incomplete++;
 	}
-	summarize(c);
+	hs_p11call_summarize(&c->pc);
 	p->st.events++;
-	if (!p->stop && p->sink.on_event(p->sink.ctx, &c->ev))
+	if (!p->stop && p->sink.on_event(p->sink.ctx, &c->pc.ev))
 		p->stop = 1;
 	if (!p->spare) {
 		p->spare = c;
 	} else {
-		hs_event_free(&c->ev);
+		hs_event_free(&c->pc.ev);
 		free(c);
 	}
 	if (p->last == c)
@@ -311,15 +278,14 @@ static struct call *new_call(struct hs_parser *p)
 
 	if (c) {
 		p->spare = NULL;
-		hs_event_reset(&c->ev);
+		hs_p11call_reset(&c->pc);
 	} else {
 		c = malloc(sizeof *c);
 		if (!c)
 			return NULL;
-		hs_event_init(&c->ev);
+		hs_p11call_init(&c->pc);
 	}
-	memset((char *)c + sizeof c->ev, 0, sizeof *c - sizeof c->ev); /* all but the event */
-	c->found = -1;
+	memset((char *)c + sizeof c->pc, 0, sizeof *c - sizeof c->pc); /* all but the call */
 	if (p->count == QMAX)
 		emit_front(p, 1);
 	p->q[(p->head + p->count) % QMAX] = c;
@@ -372,7 +338,7 @@ static void skip_line(struct hs_parser *p, int64_t lineno, int64_t off, const ch
 		p->sink.on_skip(p->sink.ctx, lineno, off, why);
 	p->st.skipped++;
 	if (c)
-		c->ev.skipped_lines++;
+		c->pc.ev.skipped_lines++;
 	else
 		p->pending_skips++;
 }
@@ -489,74 +455,16 @@ static struct call *dump_owner(struct hs_parser *p, int kind, int64_t off, int b
 
 static void decode_label(struct call *c, const char *s, size_t from, size_t n)
 {
-	size_t i, o = strlen(c->label);
+	size_t i, o = strlen(c->pc.label);
 
-	for (i = from; i + 1 < n && o + 1 < sizeof c->label; i++) {
+	for (i = from; i + 1 < n && o + 1 < sizeof c->pc.label; i++) {
 		if (!is_hex(s[i]) || !is_hex(s[i + 1]))
 			continue;
 		char ch = (char)(hexval(s[i]) * 16 + hexval(s[i + 1]));
-		c->label[o++] = (ch >= 0x20 && ch < 0x7f && ch != '"') ? ch : '.';
+		c->pc.label[o++] = (ch >= 0x20 && ch < 0x7f && ch != '"') ? ch : '.';
 		i++;
 	}
-	c->label[o] = '\0';
-}
-
-/* Copy s[0..n) without trailing blanks into out (cut to fit). */
-static void copy_trimmed(char *out, size_t outlen, const char *s, size_t n)
-{
-	while (n && s[n - 1] == ' ')
-		n--;
-	if (n >= outlen)
-		n = outlen - 1;
-	memcpy(out, s, n);
-	out[n] = '\0';
-}
-
-/* Pick apart "[in] name = value" lines we know for the event's fields. */
-static void note_param(struct call *c, const char *s, size_t n)
-{
-	const char *name, *eq, *end = s + n;
-	size_t nl;
-	int64_t v;
-	uint64_t u;
-	char role[40];
-
-	if (n < 6)
-		return;
-	name = s[1] == 'i' ? s + 5 : s + 6;
-	eq = find_sub(name, (size_t)(end - name), " = ");
-	if (!eq)
-		return;
-	nl = (size_t)(eq - name);
-	eq += 3;
-	if ((nl == 16 && memcmp(name, "pMechanism->type", 16) == 0) ||
-	    (nl == 4 && memcmp(name, "type", 4) == 0)) {
-		copy_trimmed(c->mech, sizeof c->mech, eq, (size_t)(end - eq));
-		return;
-	}
-	if (nl == 8 && memcmp(name, "userType", 8) == 0) {
-		copy_trimmed(role, sizeof role, eq, (size_t)(end - eq));
-		if (hs_ck_lookup(role, &u, NULL))
-			c->ev.user_type = (int64_t)u;
-		else if (hs_parse_int(role, &v))
-			c->ev.user_type = v;
-		return;
-	}
-	if (!hs_parse_int(eq, &v))
-		return;
-	if (*name == '*')
-		name++, nl--;
-	if (nl == 6 && memcmp(name, "slotID", 6) == 0)
-		c->ev.slot = v;
-	else if ((nl == 8 && memcmp(name, "hSession", 8) == 0) ||
-	         (nl == 9 && memcmp(name, "phSession", 9) == 0))
-		c->ev.session = v;
-	else if (nl >= 2 && (name[0] == 'h' || (name[0] == 'p' && name[1] == 'h')) &&
-	         nl < sizeof c->ev.keys[0].role) {
-		copy_trimmed(role, sizeof role, name, nl);
-		hs_event_add_key(&c->ev, v, role);
-	} else if (nl == 13 && memcmp(name, "ulObjectCount", 13) == 0)
-		c->found = v;
+	c->pc.label[o] = '\0';
 }
 
 /* --------------------------------------------------------------- parser */
@@ -571,7 +479,6 @@ static void on_returned(struct hs_parser *p, const char *s, size_t n, int64_t of
 	const char *q = hs_skip_ws(s + 9), *end = s + n;
 	int64_t rv;
 	int used;
-	size_t k;
 
 	if (!c)
 		c = oldest_open(p, NULL, 1);
@@ -581,21 +488,8 @@ static void on_returned(struct hs_parser *p, const char *s, size_t n, int64_t of
 	}
 	used = q < end ? hs_parse_int(q, &rv) : 0;
 	if (used) {
-		const char *nm = hs_skip_ws(q + used), *known;
-		c->ev.rv = rv;
-		k = nm < end ? (size_t)(end - nm) : 0;
-		while (k && nm[k - 1] == ' ')
-			k--;
-		known = hs_ck_name(HS_CK_RV, (uint64_t)rv);
-		if (k && !(k == 6 && memcmp(nm, "(null)", 6) == 0) && k < sizeof c->ev.rv_name) {
-			memcpy(c->ev.rv_name, nm, k);
-			c->ev.rv_name[k] = '\0';
-		} else if (known) {
-			hs_strlcpy(c->ev.rv_name, known, sizeof c->ev.rv_name);
-		} else {
-			snprintf(c->ev.rv_name, sizeof c->ev.rv_name, "0x%llx", (unsigned long long)rv);
-		}
-		c->ev.ok = rv == 0;
+		const char *nm = hs_skip_ws(q + used);
+		hs_p11call_return(&c->pc, rv, nm, nm < end ? (size_t)(end - nm) : 0);
 	}
 	c->returned = 1;
 	drain(p);
@@ -647,15 +541,15 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 		return;
 	}
 	c->res = res;
-	c->ev.format = "spy";
-	c->ev.file_id = p->file_id;
-	c->ev.offset = off;
-	c->ev.line = lineno;
-	c->ev.call_no = num;
-	c->ev.instance = id;
-	c->ev.skipped_lines = p->pending_skips;
+	c->pc.ev.format = "spy";
+	c->pc.ev.file_id = p->file_id;
+	c->pc.ev.offset = off;
+	c->pc.ev.line = lineno;
+	c->pc.ev.call_no = num;
+	c->pc.ev.instance = id;
+	c->pc.ev.skipped_lines = p->pending_skips;
 	p->pending_skips = 0;
-	hs_strlcpy(c->ev.func, func, sizeof c->ev.func);
+	hs_strlcpy(c->pc.ev.func, func, sizeof c->pc.ev.func);
 	c->guessed_last_n = inst_get(p, id)->last_n;
 	inst_get(p, id)->last_n = num;
 }
@@ -667,8 +561,8 @@ static void bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 	int64_t k, id = HS_NONE;
 	int i;
 
-	c->ev.pid = pid;
-	c->ev.tid = tid;
+	c->pc.ev.pid = pid;
+	c->pc.ev.tid = tid;
 	for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
 		if (inst_get(p, k)->pid == pid) {
 			id = k;
@@ -676,7 +570,7 @@ static void bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 		}
 	/* A restarted count (N == 0) with an unbound banner means a new process
 	 * that happens to reuse the pid. */
-	if (id == HS_NONE || (c->ev.call_no == 0 && p->unbound_from < p->ninst)) {
+	if (id == HS_NONE || (c->pc.ev.call_no == 0 && p->unbound_from < p->ninst)) {
 		if (p->unbound_from < p->ninst - MAX_INSTANCES)
 			p->unbound_from = p->ninst - MAX_INSTANCES;
 		if (p->unbound_from < p->ninst)
@@ -685,16 +579,16 @@ static void bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 			id = new_instance(p), p->unbound_from = p->ninst;
 		inst_get(p, id)->pid = pid;
 	}
-	if (id != c->ev.instance) /* the guess from the call number was wrong */
-		inst_get(p, c->ev.instance)->last_n = c->guessed_last_n;
-	c->ev.instance = id;
-	if (c->ev.call_no > inst_get(p, id)->last_n)
-		inst_get(p, id)->last_n = c->ev.call_no;
+	if (id != c->pc.ev.instance) /* the guess from the call number was wrong */
+		inst_get(p, c->pc.ev.instance)->last_n = c->guessed_last_n;
+	c->pc.ev.instance = id;
+	if (c->pc.ev.call_no > inst_get(p, id)->last_n)
+		inst_get(p, id)->last_n = c->pc.ev.call_no;
 	/* A thread is in one call at a time: its older open calls are over. */
 	for (i = 0; i < p->count; i++) {
 		struct call *o = q_at(p, i);
-		if (o != c && !o->returned && o->ev.pid == pid && o->ev.tid == tid)
-			o->returned = 1, o->ev.incomplete = 1, p->st.incomplete++;
+		if (o != c && !o->returned && o->pc.ev.pid == pid && o->pc.ev.tid == tid)
+			o->returned = 1, o->pc.ev.incomplete = 1, p->st.incomplete++;
 	}
 }
 
@@ -725,7 +619,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		return NULL;
 	}
 	p->last = c;
-	if (hs_event_add_line(&c->ev, s, n) < 0) {
+	if (hs_event_add_line(&c->pc.ev, s, n) < 0) {
 		p->stop = 1; /* out of memory: stop rather than lose data silently */
 		return c;
 	}
@@ -743,8 +637,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 			c->dump_left = 0, c->label_next = 0;
 		return c;
 	}
-	if (s[0] == '[' && (s[1] == 'i' || s[1] == 'o'))
-		note_param(c, s, n);
+	hs_p11call_note(&c->pc, s, n);
 	/* Any other line of the call ends its dump; it may announce the next. */
 	c->label_next = 0;
 	c->dump_left = 0;
@@ -756,12 +649,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		c->dump_seq = ++p->seq;
 	}
 	if (n > 13 && memcmp(s, "    CKA_LABEL ", 14) == 0)
-		c->label_next = 1, c->label[0] = '\0';
-	else if (n > 6 && memcmp(s, "Object ", 7) == 0) {
-		int64_t h;
-		if (hs_parse_int(s + 7, &h))
-			hs_event_add_key(&c->ev, h, "found");
-	}
+		c->label_next = 1, c->pc.label[0] = '\0';
 	return c;
 }
 
@@ -848,7 +736,7 @@ static struct call *take_ts(struct hs_parser *p, int64_t ts)
 	for (i = p->count - 1; i >= 0; i--) {
 		struct call *c = q_at(p, i);
 		if (!c->has_ts && !c->returned) {
-			c->ev.ts_us = ts;
+			c->pc.ev.ts_us = ts;
 			c->has_ts = 1;
 			return c;
 		}
@@ -1002,7 +890,7 @@ static void spy_destroy(struct hs_parser *p)
 	p->stop = 1; /* calls still held (no finish()) are freed, not emitted */
 	emit_front(p, p->count);
 	if (p->spare) {
-		hs_event_free(&p->spare->ev);
+		hs_event_free(&p->spare->pc.ev);
 		free(p->spare);
 	}
 	hs_buf_free(&p->line);

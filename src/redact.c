@@ -18,6 +18,11 @@
  * token label, the user name and the interface name, and CKA_VALUE of
  * data objects.
  *
+ * A secret written inline — "[in] pPin = \"1234\"" or a secret attribute
+ * whose line carries its value instead of announcing a dump — is masked
+ * on its line too: another tracer's parser (p11call.h) should never write
+ * one, and this makes sure a slip cannot leak it.
+ *
  * The dump layouts are OpenSC's pkcs11-display.c: print_generic writes
  * "    %08X  " + 16 "XX " columns + " " + the bytes as ASCII; print_print
  * (CKA_LABEL, CKA_APPLICATION) writes 4-byte hex groups on one line and
@@ -213,6 +218,13 @@ int hs_redact_event(struct hs_event *e, const struct hs_redact_opts *o)
 			size_t nn = n - skip;
 			int plain = in_list(plain_params, name, nn);
 			secret = in_list(pin_params, name, nn) || ((pin_func || data) && !plain);
+			if (in_list(pin_params, name, nn)) {
+				const char *eq = memchr(name, '=', nn);
+				if (eq && eq > name && eq[-1] == ' ' && !announces_dump(p, n)) {
+					mask_from(p, n, (size_t)(eq - p) + 1);
+					changed++;
+				}
+			}
 			if (n >= 2 && (p[n - 1] == ':' || (p[n - 1] == ' ' && p[n - 2] == ':')))
 				tmpl_class = template_class(p, end, starts(name, nn, "pPublicKeyTemplate"));
 			in_dump = announces_dump(p, n);
@@ -226,6 +238,15 @@ int hs_redact_event(struct hs_event *e, const struct hs_redact_opts *o)
 			else
 				secret = 0;
 			in_dump = announces_dump(p, n);
+			if (secret && !in_dump) { /* the value on the line itself */
+				size_t v = 4;
+				while (v < n && p[v] != ' ')
+					v++;
+				if (v < n) {
+					mask_from(p, n, v);
+					changed++;
+				}
+			}
 		} else if (secret && in_dump && n) {
 			/* Inside a secret dump, any other line is the rest of a dump
 			 * line that another process's output cut in two: hide it whole.
