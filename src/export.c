@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "hsmscope/ckconst.h"
+#include "hsmscope/detect.h"
 #include "hsmscope/query.h"
 
 static void add_i64(cJSON *o, const char *k, int64_t v)
@@ -579,6 +580,13 @@ cJSON *hs_export_summary(struct hs_index *ix, const struct hs_stats *s)
 			cJSON_AddNullToObject(fo, "p95_ms");
 			cJSON_AddNullToObject(fo, "max_ms");
 		}
+		if (f->tracer_calls >= 0 || f->tracer_total_ms >= 0) { /* the tracer's own totals */
+			cJSON *t = cJSON_AddObjectToObject(fo, "tracer");
+			if (f->tracer_calls >= 0)
+				cJSON_AddNumberToObject(t, "calls", (double)f->tracer_calls);
+			if (f->tracer_total_ms >= 0)
+				cJSON_AddNumberToObject(t, "total_ms", f->tracer_total_ms);
+		}
 	}
 	by = cJSON_AddObjectToObject(o, "by_rv");
 	for (i = 0; i < s->nrvs; i++) {
@@ -603,6 +611,8 @@ cJSON *hs_export_summary(struct hs_index *ix, const struct hs_stats *s)
 		fo = cJSON_CreateObject();
 		cJSON_AddStringToObject(fo, "path", f->path);
 		cJSON_AddStringToObject(fo, "format", f->format);
+		if (hs_detect_by_name(f->format))
+			cJSON_AddStringToObject(fo, "format_title", hs_detect_by_name(f->format)->title);
 		cJSON_AddNumberToObject(fo, "calls", (double)f->events);
 		cJSON_AddNumberToObject(fo, "skipped_lines", (double)f->skipped);
 		cJSON_AddItemToArray(files, fo);

@@ -47,6 +47,7 @@ struct writer {
 	sqlite3 *db;                /* the index being written */
 	sqlite3_stmt *ins;          /* INSERT INTO events */
 	sqlite3_stmt *ins_key;      /* INSERT INTO event_keys */
+	sqlite3_stmt *ins_tstat;    /* INSERT INTO tracer_stats */
 	sqlite3_stmt *prev;         /* last unfinished event of a thread (refresh) */
 	sqlite3_stmt *set_dur;      /* UPDATE its duration (refresh) */
 	int64_t next_n;             /* n of the next event */
@@ -269,6 +270,31 @@ static int on_event(void *ctx, struct hs_event *e)
 	return 0;
 }
 
+static void on_tracer_stat(void *ctx, const struct hs_tracer_stat *ts)
+{
+	struct writer *w = ctx;
+	sqlite3_stmt *st = w->ins_tstat;
+
+	if (w->failed)
+		return;
+	sqlite3_reset(st);
+	sqlite3_bind_int(st, 1, ts->file_id);
+	sqlite3_bind_int64(st, 2, ts->offset);
+	sqlite3_bind_text(st, 3, ts->func, -1, SQLITE_STATIC);
+	if (ts->calls != HS_NONE)
+		sqlite3_bind_int64(st, 4, ts->calls);
+	else
+		sqlite3_bind_null(st, 4);
+	if (ts->total_us != HS_NONE)
+		sqlite3_bind_int64(st, 5, ts->total_us);
+	else
+		sqlite3_bind_null(st, 5);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		w->failed = 1;
+		hs_strlcpy(w->errmsg, sqlite3_errmsg(w->db), sizeof w->errmsg);
+	}
+}
+
 static void on_skip(void *ctx, int64_t lineno, int64_t offset, const char *why)
 {
 	struct writer *w = ctx;
@@ -421,7 +447,9 @@ static int prepare_writer(struct writer *w, sqlite3 *db, struct hs_error *err, c
 		return -1;
 	if (sqlite3_prepare_v2(db, insert_sql, -1, &w->ins, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO event_keys(n, handle, role) VALUES(?1,?2,?3)", -1,
-	                       &w->ins_key, NULL) != SQLITE_OK) {
+	                       &w->ins_key, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO tracer_stats(file_id, offset, func, calls, total_us)"
+	                       " VALUES(?1,?2,?3,?4,?5)", -1, &w->ins_tstat, NULL) != SQLITE_OK) {
 		hs_error_set(err, path, 0, 0, "index: %s", sqlite3_errmsg(db));
 		return -1;
 	}
@@ -436,6 +464,7 @@ static void free_writer(struct writer *w)
 	hs_correlate_free(w->corr);
 	sqlite3_finalize(w->ins);
 	sqlite3_finalize(w->ins_key);
+	sqlite3_finalize(w->ins_tstat);
 	sqlite3_finalize(w->prev);
 	sqlite3_finalize(w->set_dur);
 }
@@ -458,7 +487,8 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
                       struct hs_error *err)
 {
 	struct hs_pipeline_input pi;
-	struct hs_sink sink = { w, on_event, on_skip };
+	struct hs_sink sink = { .ctx = w, .on_event = on_event, .on_skip = on_skip,
+	                        .on_tracer_stat = on_tracer_stat };
 	struct hs_parse_stats st;
 	struct progress prog;
 	sqlite3_stmt *up;
@@ -777,6 +807,13 @@ static int refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_i
 		sqlite3_step(del);
 		sqlite3_finalize(del);
 		if (sqlite3_prepare_v2(db, "DELETE FROM events WHERE file_id = ?1 AND offset >= ?2",
+		                       -1, &del, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_int(del, 1, file_id);
+		sqlite3_bind_int64(del, 2, start);
+		sqlite3_step(del);
+		sqlite3_finalize(del);
+		if (sqlite3_prepare_v2(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2",
 		                       -1, &del, NULL) != SQLITE_OK)
 			goto fail;
 		sqlite3_bind_int(del, 1, file_id);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hsmscope/export.h"
+#include "hsmscope/detect.h"
 #include "hsmscope/filter.h"
 #include "hsmscope/index.h"
 #include "hsmscope/lifecycle.h"
@@ -136,6 +137,14 @@ static void print_dur(double v, int have)
 		printf(" %9s", "-");
 }
 
+/* "OpenSC pkcs11-spy" for "spy": what a person calls the format. */
+static const char *format_title(const char *name)
+{
+	const struct hs_parser_desc *d = hs_detect_by_name(name);
+
+	return d ? d->title : name;
+}
+
 static void analyze_text(struct hs_index *ix, const struct hs_stats *s, const char *filter)
 {
 	const struct hs_index_info *info = hs_index_info(ix);
@@ -145,8 +154,8 @@ static void analyze_text(struct hs_index *ix, const struct hs_stats *s, const ch
 	for (i = 0; i < info->files; i++) {
 		const struct hs_index_file *f = hs_index_file(ix, i);
 		if (f)
-			printf("file         %s (%s, %lld events, %lld lines skipped)\n", f->path, f->format,
-			       (long long)f->events, (long long)f->skipped);
+			printf("file         %s (%s: %s, %lld events, %lld lines skipped)\n", f->path,
+			       f->format, format_title(f->format), (long long)f->events, (long long)f->skipped);
 	}
 	if (filter && *filter)
 		printf("filter       %s\n", filter);
@@ -165,13 +174,24 @@ static void analyze_text(struct hs_index *ix, const struct hs_stats *s, const ch
 	printf("\nreturn codes\n");
 	for (i = 0; i < s->nrvs; i++)
 		printf("  %-40s %8lld\n", s->rvs[i].name, (long long)s->rvs[i].count);
-	printf("\n%-42s %7s %7s %9s %9s %9s\n", "functions", "calls", "errors", "p50 ms", "p95 ms", "max ms");
+	printf("\n%-42s %7s %7s %9s %9s %9s", "functions", "calls", "errors", "p50 ms", "p95 ms", "max ms");
+	if (s->tracer_table) /* the tracer's own table, beside our figures */
+		printf("  %12s %12s", "tracer calls", "tracer ms");
+	printf("\n");
 	for (i = 0; i < s->nfuncs; i++) {
 		const struct hs_func_stats *f = &s->funcs[i];
 		printf("  %-40s %7lld %7lld", f->name, (long long)f->calls, (long long)f->errors);
 		print_dur(f->dur.p50, f->dur.count > 0);
 		print_dur(f->dur.p95, f->dur.count > 0);
 		print_dur(f->dur.max, f->dur.count > 0);
+		if (s->tracer_table && f->tracer_calls >= 0)
+			printf("  %12lld", (long long)f->tracer_calls);
+		else if (s->tracer_table)
+			printf("  %12s", "-");
+		if (s->tracer_table && f->tracer_total_ms >= 0)
+			printf(" %12.3f", f->tracer_total_ms);
+		else if (s->tracer_table)
+			printf(" %12s", "-");
 		printf("\n");
 		any = 1;
 	}

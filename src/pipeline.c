@@ -38,6 +38,14 @@ static void wrap_skip(void *ctx, int64_t lineno, int64_t offset, const char *why
 		w->user->on_skip(w->user->ctx, lineno, offset, why);
 }
 
+static void wrap_tracer_stat(void *ctx, const struct hs_tracer_stat *ts)
+{
+	struct wrap *w = ctx;
+
+	if (w->user->on_tracer_stat)
+		w->user->on_tracer_stat(w->user->ctx, ts);
+}
+
 int hs_pipeline_detect(const char *path, const struct hs_parser_desc **out,
                        struct hs_error *err)
 {
@@ -102,7 +110,8 @@ int hs_pipeline_run(const struct hs_pipeline_input *in, const struct hs_sink *si
                     struct hs_parse_stats *st, struct hs_error *err)
 {
 	struct wrap w = { sink, &in->redact };
-	struct hs_sink ws = { &w, wrap_event, wrap_skip };
+	struct hs_sink ws = { .ctx = &w, .on_event = wrap_event, .on_skip = wrap_skip,
+	                      .on_tracer_stat = wrap_tracer_stat };
 	struct hs_parser_opts po = { in->file_id, in->path, in->hsm_name };
 	struct hs_reader *r = NULL;
 	struct hs_parser *p;

@@ -193,6 +193,27 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 		pct_add(&all, (double)sqlite3_column_int64(st, 0) / 1000.0);
 	sqlite3_finalize(st);
 
+	/* the tracer's own totals, beside ours: the whole trace, as it counted */
+	for (cur = 0; cur < s->nfuncs; cur++)
+		s->funcs[cur].tracer_calls = -1, s->funcs[cur].tracer_total_ms = -1;
+	if (sqlite3_prepare_v2(hs_index_db(ix), "SELECT func, sum(calls), sum(total_us)"
+	                       " FROM tracer_stats GROUP BY func", -1, &st, NULL) != SQLITE_OK) {
+		hs_error_set(err, "", 0, 0, "index: %s", sqlite3_errmsg(hs_index_db(ix)));
+		goto fail;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		cur = name ? find_func(s, name) : -1;
+		s->tracer_table = 1;
+		if (cur < 0)
+			continue;
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			s->funcs[cur].tracer_calls = sqlite3_column_int64(st, 1);
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+			s->funcs[cur].tracer_total_ms = (double)sqlite3_column_int64(st, 2) / 1000.0;
+	}
+	sqlite3_finalize(st);
+
 	/* qsort(NULL, 0, ...) is undefined: a log with no events has no funcs */
 	if (s->nfuncs > 1)
 		qsort(s->funcs, (size_t)s->nfuncs, sizeof *s->funcs, cmp_func);

@@ -149,18 +149,31 @@ static void layout(struct hs_app *app, struct stats *s)
 	add(s, S_TEXT, HS_ROLE_NORMAL, "%s", "");
 	add(s, S_TITLE, HS_ROLE_NORMAL, "Functions, by %s   (sort: c calls, e errors, p p95; Enter filters)",
 	    sort_names[s->sort]);
-	add(s, S_TEXT, HS_ROLE_DIM, "  %-32s %8s %7s %9s %9s %9s", "function", "calls", "errors", "p50 ms",
-	    "p95 ms", "max ms");
+	add(s, S_TEXT, HS_ROLE_DIM, "  %-32s %8s %7s %9s %9s %9s%s", "function", "calls", "errors", "p50 ms",
+	    "p95 ms", "max ms", st->tracer_table ? "   tracer: calls      total ms" : "");
 	for (i = 0; i < st->nfuncs; i++) {
 		const struct hs_func_stats *f = &st->funcs[i];
-		if (f->dur.count)
-			l = add(s, S_FUNC, f->errors ? HS_ROLE_ERROR : HS_ROLE_NORMAL,
-			        "  %-32s %8lld %7lld %9.3f %9.3f %9.3f", f->name, (long long)f->calls,
-			        (long long)f->errors, f->dur.p50, f->dur.p95, f->dur.max);
-		else
-			l = add(s, S_FUNC, f->errors ? HS_ROLE_ERROR : HS_ROLE_NORMAL,
-			        "  %-32s %8lld %7lld %9s %9s %9s", f->name, (long long)f->calls,
-			        (long long)f->errors, "-", "-", "-");
+		char d[3][24], t[2][24] = { "", "" };
+		if (f->dur.count) {
+			snprintf(d[0], sizeof d[0], "%.3f", f->dur.p50);
+			snprintf(d[1], sizeof d[1], "%.3f", f->dur.p95);
+			snprintf(d[2], sizeof d[2], "%.3f", f->dur.max);
+		} else {
+			strcpy(d[0], "-"), strcpy(d[1], "-"), strcpy(d[2], "-");
+		}
+		if (st->tracer_table) { /* the tracer's own table, beside our figures */
+			if (f->tracer_calls >= 0)
+				snprintf(t[0], sizeof t[0], "%lld", (long long)f->tracer_calls);
+			else
+				strcpy(t[0], "-");
+			if (f->tracer_total_ms >= 0)
+				snprintf(t[1], sizeof t[1], "%.3f", f->tracer_total_ms);
+			else
+				strcpy(t[1], "-");
+		}
+		l = add(s, S_FUNC, f->errors ? HS_ROLE_ERROR : HS_ROLE_NORMAL,
+		        "  %-32s %8lld %7lld %9s %9s %9s%*s %13s", f->name, (long long)f->calls,
+		        (long long)f->errors, d[0], d[1], d[2], st->tracer_table ? 14 : 0, t[0], t[1]);
 		if (l)
 			l->idx = i;
 	}

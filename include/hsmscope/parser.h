@@ -24,6 +24,16 @@
 #include "hsmscope/event.h"
 #include "hsmscope/util.h"
 
+/* A tracer's own per-function totals, as some tracers print when the
+ * traced process ends (the NSS module logger's timing table). */
+struct hs_tracer_stat {
+	int file_id;                /* the input's file_id (hs_parser_opts) */
+	int64_t offset;             /* byte offset of the table row */
+	char func[64];              /* "C_Xxx" */
+	int64_t calls;              /* calls the tracer counted, HS_NONE unknown */
+	int64_t total_us;           /* time it measured in them, µs, HS_NONE unknown */
+};
+
 struct hs_sink {
 	void *ctx;                  /* the consumer's state, passed back */
 	/* One finished event. Return 0 to go on, non-zero to stop reading. */
@@ -31,6 +41,9 @@ struct hs_sink {
 	/* Lines the parser could not place (prose, prompts, garbage): counted,
 	 * never fatal. May be NULL. */
 	void (*on_skip)(void *ctx, int64_t lineno, int64_t offset, const char *why);
+	/* One row of a tracer's own totals; valid during the call. Several
+	 * tables in one file (several processes) add up. May be NULL. */
+	void (*on_tracer_stat)(void *ctx, const struct hs_tracer_stat *ts);
 };
 
 /* What a parser reports when it has consumed everything. */

@@ -24,6 +24,8 @@ struct hs_func_stats {
 	char name[64];              /* function or opcode */
 	int64_t calls, errors;
 	struct hs_dur_stats dur;    /* ms */
+	int64_t tracer_calls;       /* the tracer's own count (its closing table), -1 none */
+	double tracer_total_ms;     /* the time it measured in them, ms, -1 none */
 };
 
 struct hs_rv_stats {
@@ -42,6 +44,8 @@ struct hs_stats {
 	int64_t first_ts, last_ts;  /* µs, HS_NONE when no times */
 	int ts_utc;                 /* 1 when the times are UTC */
 	int dur_exact;              /* 1 when every duration came from the tracer */
+	int tracer_table;           /* 1 when some file had a tracer's own totals
+	                               (tracer_* of funcs; whole trace, unfiltered) */
 	struct hs_dur_stats dur;    /* all events with a duration */
 	struct hs_func_stats *funcs; /* owned, by calls descending */
 	int nfuncs;

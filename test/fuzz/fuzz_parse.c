@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	(void)hs_pipeline_detect(path, &det, &err);
 	for (int i = 0; ps[i]; i++) {
-		struct hs_sink sink = { &sum, on_event, on_skip };
+		struct hs_sink sink = { .ctx = &sum, .on_event = on_event, .on_skip = on_skip };
 		struct hs_pipeline_input in;
 		struct hs_parse_stats st, st2;
 

@@ -99,7 +99,7 @@ static int run_text(const char *path, const char *text, size_t len, size_t from,
                     int64_t from_line, const char *hsm, const char *state, struct got *g,
                     struct hs_parse_stats *st)
 {
-	struct hs_sink sink = { g, on_event, on_skip };
+	struct hs_sink sink = { .ctx = g, .on_event = on_event, .on_skip = on_skip };
 	struct hs_parser_opts o = { 0, path, hsm };
 	struct hs_parser *p = P->create(&sink, &o);
 	size_t i = from;

@@ -329,7 +329,7 @@ static int leaks(const char *text, const char *secret)
 
 static void run_file(const char *path, int data, struct collect *c, struct hs_parse_stats *st)
 {
-	struct hs_sink sink = { c, collect_event, NULL };
+	struct hs_sink sink = { .ctx = c, .on_event = collect_event, .on_skip = NULL };
 	struct hs_pipeline_input in;
 	struct hs_error err;
 

@@ -108,7 +108,7 @@ static char *slurp(const char *path, size_t *len)
 static void parse(const char *buf, size_t len, size_t start, int64_t line, const char *state,
                   struct got *g, struct hs_parse_stats *st)
 {
-	struct hs_sink sink = { g, on_event, on_skip };
+	struct hs_sink sink = { .ctx = g, .on_event = on_event, .on_skip = on_skip };
 	struct hs_parser_opts po = { 3, "fixture", NULL };
 	struct hs_parser *p = P->create(&sink, &po);
 	size_t pos = start;
@@ -523,7 +523,7 @@ static void test_reader_path(void)
 	for (f = 0; f < sizeof files / sizeof files[0]; f++) {
 		struct got a, b;
 		struct hs_parse_stats sa, sb;
-		struct hs_sink sink = { &b, on_event, on_skip };
+		struct hs_sink sink = { .ctx = &b, .on_event = on_event, .on_skip = on_skip };
 		struct hs_pipeline_input in;
 		struct hs_error err;
 		int i;
@@ -619,7 +619,7 @@ static void test_resume(void)
 	static const char *const new_funcs[] = { "C_Initialize", "C_Login", "C_Initialize", "C_Logout",
 	                                         "C_Finalize" };
 	static const int new_inc[] = { 0, 0, 0, 0, 0 };
-	struct hs_sink sink = { NULL, on_event, NULL };
+	struct hs_sink sink = { .ctx = NULL, .on_event = on_event, .on_skip = NULL };
 	struct hs_parser_opts po = { 0, "x", NULL };
 	struct hs_parser *p;
 	struct hs_parse_stats st;
@@ -651,7 +651,7 @@ static void test_resume(void)
 /* Single lines fed from string literals. */
 static void feed_all(const char *const *lines, struct got *g, struct hs_parse_stats *st)
 {
-	struct hs_sink sink = { g, on_event, on_skip };
+	struct hs_sink sink = { .ctx = g, .on_event = on_event, .on_skip = on_skip };
 	struct hs_parser_opts po = { 0, "x", NULL };
 	struct hs_parser *p = P->create(&sink, &po);
 	int64_t off = 0, ln = 1;
