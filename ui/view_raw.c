@@ -1,11 +1,15 @@
 /* view_raw.c — the selected event's lines as the log holds them (after
  * redaction: the index never has a PIN or key material, so neither does
  * this pane), hex dumps included, every byte escaped. Like Wireshark's bytes
- * pane it follows the selection; it scrolls on its own when focused.
+ * pane it follows the selection; it scrolls on its own when focused. A
+ * call of any tracer is shown in the spy's layout, which every call-trace
+ * parser writes its detail in (p11call.h): one way to read them all.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "hsmscope/detect.h"
 
 #include "app.h"
 #include "listwidget.h"
@@ -56,8 +60,10 @@ static void build(struct hs_app *app, struct raw *r)
 	r->built_n = app->sel_n;
 	r->built_gen = app->gen;
 	if (e) {
+		const struct hs_parser_desc *d = hs_detect_by_name(e->format);
+		int call = d && d->call_trace; /* every call tracer's detail is in the spy's layout */
 		hs_format_ts(e->ts_us, ts, sizeof ts, 0);
-		if (e->hsm[0] || strcmp(e->format, "spy") != 0)
+		if (e->hsm[0] || !call)
 			hs_buf_printf(&r->text, "%s  %s  %s\n", ts, e->hsm, e->func);
 		else {
 			hs_buf_printf(&r->text, "%lld: %s\n", (long long)(e->call_no != HS_NONE ? e->call_no : e->n), e->func);
@@ -68,7 +74,7 @@ static void build(struct hs_app *app, struct raw *r)
 		}
 		if (e->detail.len)
 			hs_buf_printf(&r->text, "%s\n", hs_buf_cstr(&e->detail));
-		if (e->rv != HS_NONE && strcmp(e->format, "spy") == 0)
+		if (e->rv != HS_NONE && call)
 			hs_buf_printf(&r->text, "Returned:  %lld %s\n", (long long)e->rv, e->rv_name);
 		else if (e->response[0])
 			hs_buf_printf(&r->text, "Response : %s\n", e->response);
