@@ -1,4 +1,4 @@
-# secrets.sh — the secrets property: every fixture and a real capture, run
+# secrets.sh — the secrets property: every fixture (of every format) and a real capture, run
 # through every output (analyze text/json/events/pretty-events/openmetrics,
 # export json/ndjson/es-bulk/csv, grep, sessions text/json, sql over the
 # events) and the index file itself, holds no PIN and no key material in
@@ -45,8 +45,7 @@ outputs() {
 
 outputs "$L" capture
 n=0
-for f in "$ROOT"/test/fixtures/spy/*.log "$ROOT"/test/fixtures/correlate/*.log \
-	"$ROOT"/test/fixtures/cloudhsm/* "$ROOT"/share/samples/*; do
+for f in "$ROOT"/test/fixtures/*/* "$ROOT"/share/samples/*; do
 	case $f in *.md) continue ;; esac
 	n=$((n + 1))
 	outputs "$f" "fx$n" --hsm hsm-x
