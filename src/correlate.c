@@ -28,6 +28,8 @@
  */
 #include "correlate_int.h"
 
+#include "hsmscope/detect.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -744,7 +746,7 @@ static int replay_events(struct hs_correlator *c)
 		hs_event_reset(&e);
 		e.n = sqlite3_column_int64(ev, 0);
 		e.file_id = sqlite3_column_int(ev, 1);
-		e.format = fmt && strcmp(fmt, "cloudhsm") == 0 ? "cloudhsm" : "spy";
+		e.format = hs_detect_static_name(fmt);
 		e.instance = sqlite3_column_int64(ev, 3);
 		e.pid = col_i64(ev, 4);
 		e.tid = col_i64(ev, 5);

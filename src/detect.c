@@ -29,6 +29,13 @@ const struct hs_parser_desc *hs_detect_by_name(const char *name)
 	return NULL;
 }
 
+const char *hs_detect_static_name(const char *name)
+{
+	const struct hs_parser_desc *d = name ? hs_detect_by_name(name) : NULL;
+
+	return d ? d->name : "other";
+}
+
 const struct hs_parser_desc *hs_detect(const char *const *lines, int nlines, int *score)
 {
 	const struct hs_parser_desc *best = NULL;

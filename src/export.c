@@ -597,9 +597,12 @@ cJSON *hs_export_summary(struct hs_index *ix, const struct hs_stats *s)
 			cJSON_AddNumberToObject(by, s->rvs[i].name, (double)s->rvs[i].count);
 	}
 	cJSON_AddItemToObject(o, "duration_ms", dur_json(&s->dur, 1));
-	cJSON_AddStringToObject(o, "duration_source", s->dur_exact ? "tracer" :
-	                        "estimate: time to the next call of the same process and thread "
-	                        "(an upper bound, at the log's clock resolution)");
+	if (!s->dur.count)
+		cJSON_AddNullToObject(o, "duration_source"); /* none in this log */
+	else
+		cJSON_AddStringToObject(o, "duration_source", s->dur_exact ? "tracer" :
+		                        "estimate: time to the next call of the same process and thread "
+		                        "(an upper bound, at the log's clock resolution)");
 	add_ts(o, "first_ts", s->first_ts, s->ts_utc);
 	add_ts(o, "last_ts", s->last_ts, s->ts_utc);
 	files = cJSON_AddArrayToObject(o, "files");

@@ -166,7 +166,8 @@ static void analyze_text(struct hs_index *ix, const struct hs_stats *s, const ch
 	hs_format_ts(s->first_ts, a, sizeof a, 0);
 	hs_format_ts(s->last_ts, b, sizeof b, 0);
 	printf("time span    %s .. %s%s\n", a, b, s->ts_utc ? " UTC" : " (local time as recorded)");
-	printf("durations    %s\n", s->dur_exact ? "as recorded by the tracer" :
+	printf("durations    %s\n", !s->dur.count ? "none in this log" :
+	       s->dur_exact ? "as recorded by the tracer" :
 	       "estimated: time to the next call of the same process and thread (an upper bound)");
 	if (s->dur.count)
 		printf("             ms: min %.3f  avg %.3f  p50 %.3f  p95 %.3f  p99 %.3f  max %.3f  total %.3f\n",

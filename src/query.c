@@ -8,6 +8,8 @@
  */
 #include "hsmscope/query.h"
 
+#include "hsmscope/detect.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,8 +52,7 @@ static int fill(sqlite3_stmt *st, struct hs_event *e)
 	e->file_id = sqlite3_column_int(st, 1);
 	e->offset = sqlite3_column_int64(st, 2);
 	e->line = sqlite3_column_int64(st, 3);
-	/* formats are a closed set of static names: map back to one of them */
-	e->format = fmt && strcmp(fmt, "spy") == 0 ? "spy" : fmt && strcmp(fmt, "cloudhsm") == 0 ? "cloudhsm" : "other";
+	e->format = hs_detect_static_name(fmt); /* the registry's static name */
 	e->ts_us = col_i64(st, 5);
 	e->ts_utc = sqlite3_column_int(st, 6);
 	e->pid = col_i64(st, 7);

@@ -106,7 +106,8 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 	             " sum(ok), min(ts_us), max(ts_us), max(ts_utc),"
 	             " count(DISTINCT file_id || ':' || instance),"
 	             " count(DISTINCT file_id || ':' || instance || ':' || ifnull(tid, '')),"
-	             " count(dur_us), ifnull(min(dur_exact), 1) FROM events e WHERE %s", f, &st, err))
+	             " count(dur_us), ifnull(min(CASE WHEN dur_us IS NOT NULL THEN dur_exact END), 0)"
+	             " FROM events e WHERE %s", f, &st, err))
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		int64_t ok;

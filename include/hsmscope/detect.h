@@ -18,6 +18,9 @@
 const struct hs_parser_desc *const *hs_detect_parsers(void);
 /* The parser by name, or NULL. */
 const struct hs_parser_desc *hs_detect_by_name(const char *name);
+/* The registered parser's own (static) name equal to name, "other" when
+ * none is: events read back from an index point at it. */
+const char *hs_detect_static_name(const char *name);
 /* Best parser for these lines (score filled if not NULL), or NULL. */
 const struct hs_parser_desc *hs_detect(const char *const *lines, int nlines,
                                        int *score);

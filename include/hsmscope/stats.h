@@ -43,7 +43,8 @@ struct hs_stats {
 	int64_t threads;            /* distinct (file, instance, tid) */
 	int64_t first_ts, last_ts;  /* µs, HS_NONE when no times */
 	int ts_utc;                 /* 1 when the times are UTC */
-	int dur_exact;              /* 1 when every duration came from the tracer */
+	int dur_exact;              /* 1 when every duration came from the tracer
+	                               (0 when there are none: dur.count says) */
 	int tracer_table;           /* 1 when some file had a tracer's own totals
 	                               (tracer_* of funcs; whole trace, unfiltered) */
 	struct hs_dur_stats dur;    /* all events with a duration */
