@@ -10,10 +10,12 @@
 
 extern const struct hs_parser_desc hs_parser_spy;
 extern const struct hs_parser_desc hs_parser_cloudhsm;
+extern const struct hs_parser_desc hs_parser_p11kit;
 
 static const struct hs_parser_desc *const parsers[] = {
 	&hs_parser_spy,
 	&hs_parser_cloudhsm,
+	&hs_parser_p11kit,
 	NULL,
 };
 
