@@ -165,7 +165,10 @@ static void analyze_text(struct hs_index *ix, const struct hs_stats *s, const ch
 	printf("processes    %lld   threads %lld\n", (long long)s->processes, (long long)s->threads);
 	hs_format_ts(s->first_ts, a, sizeof a, 0);
 	hs_format_ts(s->last_ts, b, sizeof b, 0);
-	printf("time span    %s .. %s%s\n", a, b, s->ts_utc ? " UTC" : " (local time as recorded)");
+	if (s->first_ts == HS_NONE)
+		printf("time span    none in this log\n");
+	else
+		printf("time span    %s .. %s%s\n", a, b, s->ts_utc ? " UTC" : " (local time as recorded)");
 	printf("durations    %s\n", !s->dur.count ? "none in this log" :
 	       s->dur_exact ? "as recorded by the tracer" :
 	       "estimated: time to the next call of the same process and thread (an upper bound)");
