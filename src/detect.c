@@ -11,11 +11,13 @@
 extern const struct hs_parser_desc hs_parser_spy;
 extern const struct hs_parser_desc hs_parser_cloudhsm;
 extern const struct hs_parser_desc hs_parser_p11kit;
+extern const struct hs_parser_desc hs_parser_nss;
 
 static const struct hs_parser_desc *const parsers[] = {
 	&hs_parser_spy,
 	&hs_parser_cloudhsm,
 	&hs_parser_p11kit,
+	&hs_parser_nss,
 	NULL,
 };
 
