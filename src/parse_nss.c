@@ -681,11 +681,14 @@ static void on_attr(struct hs_parser *p, struct call *c, const char *s, size_t n
 		attr_bytes(p, c, name, &b, 1);
 		return;
 	}
-	if (len == HS_NONE && whole_int(v, vn, &x)) { /* a CK_ULONG: its bytes, as the spy shows them */
+	/* a CK_ULONG: "2048" (no [len]), or a class, key type or trust NSS has
+	 * no name for ("0x80000001 [8]"); its bytes, as the spy shows them */
+	if ((len == HS_NONE || (vn > 2 && v[0] == '0' && v[1] == 'x' && (len == 4 || len == 8))) &&
+	    whole_int(v, vn, &x)) {
 		unsigned char b[8];
 		for (k = 0; k < 8; k++)
 			b[k] = (unsigned char)((uint64_t)x >> (8 * k));
-		attr_bytes(p, c, name, b, 8);
+		attr_bytes(p, c, name, b, len == 4 ? 4 : 8);
 		return;
 	}
 	if (vn > 4 && v[0] == 'C' && v[1] == 'K' && v[3] == '_') {
