@@ -54,7 +54,7 @@
 #define TMAX 64                 /* threads remembered */
 #define IMAX 64                 /* instance states remembered (a ring) */
 #define SNAP 3                  /* newest threads saved in the resume state */
-#define VALUE_MAX 4096          /* bytes of one attribute value kept */
+#define VALUE_MAX 4096          /* bytes of one attribute value kept (NSS prints <= 48) */
 #define HELD_MAX 65536          /* bytes of held output lines per call */
 
 enum { I_FRESH, I_INIT, I_FINAL };  /* an instance: no C_Initialize yet, initialized, finalized */
@@ -72,9 +72,9 @@ struct resume_point {
 	int cur_state;              /* I_* of cur */
 	int n;                      /* entries used in t[] */
 	struct {
-		uint64_t key;
-		int64_t inst;
-		int state;
+		uint64_t key;           /* a thread (struct thr key) */
+		int64_t inst;           /* its instance */
+		int state;              /* that instance's I_* */
 	} t[SNAP];                  /* the most recent threads, newest first */
 };
 
@@ -104,9 +104,9 @@ struct call {
 
 struct hs_parser {
 	struct hs_sink sink;        /* where events and tracer totals go */
-	int file_id;
+	int file_id;                /* stored in every event and table row */
 	struct call *q[QMAX];       /* FIFO of calls, q[head .. head+count) mod QMAX */
-	int head, count;
+	int head, count;            /* first used slot of q, calls in it */
 	struct call *spare;         /* one recycled call */
 	struct thr thr[TMAX];       /* recent threads */
 	uint64_t tick;              /* lines with a thread prefix so far */
@@ -160,29 +160,21 @@ static int whole_int(const char *s, size_t n, int64_t *v)
 /* "YYYY-MM-DD HH:MM:SS.uuuuuu UTC - " at s: its length, µs in *ts; 0 if not. */
 static size_t parse_stamp(const char *s, size_t n, int64_t *ts)
 {
-	int f[6], i, k = 0;
-	long us = 0;
 	static const char shape[] = "dddd-dd-dd dd:dd:dd.dddddd UTC - ";
-	size_t m = sizeof shape - 1;
+	long f[7] = { 0 };
+	size_t i, k = 0;
 
-	if (n < m)
-		return 0;
-	for (i = 0; i < (int)m; i++)
-		if (shape[i] == 'd' ? !is_digit(s[i]) : s[i] != shape[i])
+	for (i = 0; i < sizeof shape - 1; i++)
+		if (i >= n || (shape[i] == 'd' ? !is_digit(s[i]) : s[i] != shape[i]))
 			return 0;
-	for (i = 0; i < 6; i++)
-		f[i] = 0;
-	for (i = 0; i < 19; i++)
-		if (is_digit(s[i]))
+		else if (shape[i] == 'd')
 			f[k] = f[k] * 10 + (s[i] - '0');
-		else
+		else if (k < 6)
 			k++;
-	for (i = 20; i < 26; i++)
-		us = us * 10 + (s[i] - '0');
 	if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 60)
 		return 0;
-	*ts = hs_civil_to_us(f[0], f[1], f[2], f[3], f[4], f[5], us);
-	return m;
+	*ts = hs_civil_to_us((int)f[0], (int)f[1], (int)f[2], (int)f[3], (int)f[4], (int)f[5], f[6]);
+	return sizeof shape - 1;
 }
 
 /* The NSPR prefix: optional stamp, "<id>[<hex>]: ". Returns the offset of
@@ -386,10 +378,10 @@ static void put(struct hs_parser *p, struct call *c, const char *s, size_t n)
 		p->stop = 1;
 }
 
-static void putf(struct hs_parser *p, struct call *c, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void putf(struct hs_parser *p, struct call *c, const char *fmt, ...)
+/* One formatted detail line; with `held`, kept in c->held to be read only
+ * once the call is known to have succeeded. */
+static void __attribute__((format(printf, 4, 5)))
+putf(struct hs_parser *p, struct call *c, int held, const char *fmt, ...)
 {
 	char b[512];
 	va_list ap;
@@ -400,29 +392,13 @@ static void putf(struct hs_parser *p, struct call *c, const char *fmt, ...)
 	va_end(ap);
 	if (k < 0)
 		return;
-	put(p, c, b, (size_t)k < sizeof b ? (size_t)k : sizeof b - 1);
-}
-
-/* A line read only once the call is known to have succeeded. */
-static void hold(struct hs_parser *p, struct call *c, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void hold(struct hs_parser *p, struct call *c, const char *fmt, ...)
-{
-	char b[160];
-	va_list ap;
-	int k;
-
-	va_start(ap, fmt);
-	k = vsnprintf(b, sizeof b, fmt, ap);
-	va_end(ap);
-	if (k < 0 || (size_t)k >= sizeof b)
-		return;
-	if (c->held.len + (size_t)k + 1 > HELD_MAX) {
+	if ((size_t)k >= sizeof b)
+		k = sizeof b - 1;
+	if (!held)
+		put(p, c, b, (size_t)k);
+	else if (c->held.len + (size_t)k + 1 > HELD_MAX)
 		c->pc.ev.elided_lines++;
-		return;
-	}
-	if (hs_buf_add(&c->held, b, (size_t)k) < 0 || hs_buf_addc(&c->held, '\n') < 0)
+	else if (hs_buf_add(&c->held, b, (size_t)k) < 0 || hs_buf_addc(&c->held, '\n') < 0)
 		p->stop = 1;
 }
 
@@ -438,30 +414,22 @@ static void flush_template(struct hs_parser *p, struct call *c, int i, int out)
 }
 
 /* Output buffers that are passed as NULL to learn their length, by function. */
-static const char *const out_buffers[][2] = {
-	{ "C_GetSlotList", "pSlotList" }, { "C_GetMechanismList", "pMechanismList" },
-	{ "C_GetOperationState", "pOperationState" }, { "C_Encrypt", "pEncryptedData" },
-	{ "C_EncryptUpdate", "pEncryptedPart" }, { "C_EncryptFinal", "pLastEncryptedPart" },
-	{ "C_Decrypt", "pData" }, { "C_DecryptUpdate", "pPart" }, { "C_DecryptFinal", "pLastPart" },
-	{ "C_Digest", "pDigest" }, { "C_DigestFinal", "pDigest" }, { "C_Sign", "pSignature" },
-	{ "C_SignFinal", "pSignature" }, { "C_SignRecover", "pSignature" },
-	{ "C_VerifyRecover", "pData" }, { "C_DigestEncryptUpdate", "pEncryptedPart" },
-	{ "C_DecryptDigestUpdate", "pPart" }, { "C_SignEncryptUpdate", "pEncryptedPart" },
-	{ "C_DecryptVerifyUpdate", "pPart" }, { "C_WrapKey", "pWrappedKey" },
-	{ "C_EncryptMessage", "pCiphertext" }, { "C_DecryptMessage", "pPlaintext" },
-	{ "C_EncryptMessageNext", "pCiphertextPart" }, { "C_DecryptMessageNext", "pPlaintextPart" },
-	{ "C_SignMessage", "pSignature" }, { "C_SignMessageNext", "pSignature" },
-};
+static const char out_buffers[] =
+	" C_GetSlotList:pSlotList C_GetMechanismList:pMechanismList C_GetOperationState:pOperationState"
+	" C_Encrypt:pEncryptedData C_EncryptUpdate:pEncryptedPart C_EncryptFinal:pLastEncryptedPart"
+	" C_Decrypt:pData C_DecryptUpdate:pPart C_DecryptFinal:pLastPart C_Digest:pDigest"
+	" C_DigestFinal:pDigest C_Sign:pSignature C_SignFinal:pSignature C_SignRecover:pSignature"
+	" C_VerifyRecover:pData C_DigestEncryptUpdate:pEncryptedPart C_DecryptDigestUpdate:pPart"
+	" C_SignEncryptUpdate:pEncryptedPart C_DecryptVerifyUpdate:pPart C_WrapKey:pWrappedKey"
+	" C_EncryptMessage:pCiphertext C_DecryptMessage:pPlaintext C_EncryptMessageNext:pCiphertextPart"
+	" C_DecryptMessageNext:pPlaintextPart C_SignMessage:pSignature C_SignMessageNext:pSignature ";
 
 static int is_out_buffer(const char *func, const char *name, size_t nl)
 {
-	size_t i;
+	char k[160];
 
-	for (i = 0; i < sizeof out_buffers / sizeof out_buffers[0]; i++)
-		if (strcmp(func, out_buffers[i][0]) == 0 && strlen(out_buffers[i][1]) == nl &&
-		    memcmp(name, out_buffers[i][1], nl) == 0)
-			return 1;
-	return 0;
+	snprintf(k, sizeof k, " %s:%.*s ", func, (int)nl, name);
+	return strstr(out_buffers, k) != NULL;
 }
 
 static void flush_nullbuf(struct hs_parser *p, struct call *c, int64_t size)
@@ -482,23 +450,7 @@ static void info_line(struct hs_parser *p, struct call *c, int *open, const char
 		if (hs_p11call_template(&c->pc, 1, hdr, -1) < 0)
 			p->stop = 1;
 	}
-	putf(p, c, "      %.*s", (int)n, s);
-}
-
-/* The value of a "name = value" line, " (CK_INVALID_HANDLE)" cut off. */
-static size_t handle_value(const char *v, size_t n)
-{
-	static const char inv[] = " (CK_INVALID_HANDLE)";
-
-	if (n >= sizeof inv - 1 && memcmp(v + n - (sizeof inv - 1), inv, sizeof inv - 1) == 0)
-		n -= sizeof inv - 1;
-	return n;
-}
-
-static int is_pointer(const char *name, size_t nl)
-{
-	return (name[0] == 'p' && nl > 1) || (nl == 10 && memcmp(name, "RandomData", 10) == 0) ||
-	       (nl == 10 && memcmp(name, "interfaces", 10) == 0);
+	putf(p, c, 0, "      %.*s", (int)n, s);
 }
 
 /* "  name = value": one parameter, in or out. */
@@ -515,14 +467,16 @@ static void on_param(struct hs_parser *p, struct call *c, const char *s, size_t 
 		if (c->info && find_sub(s, n, ": ")) /* "cryptoki version: 2.40" */
 			info_line(p, c, &c->info_open, "pInfo", s, n);
 		else
-			putf(p, c, "      %.*s", (int)n, s); /* keep it, as text */
+			putf(p, c, 0, "      %.*s", (int)n, s); /* keep it, as text */
 		return;
 	}
 	nl = (size_t)(eq - s);
 	memcpy(name, s, nl);
 	name[nl] = '\0';
 	v = eq + 3;
-	vn = handle_value(v, (size_t)(s + n - v));
+	vn = (size_t)(s + n - v);
+	if (vn > 20 && memcmp(v + vn - 20, " (CK_INVALID_HANDLE)", 20) == 0) /* a handle of 0 */
+		vn -= 20;
 	if (vn < sizeof val) {
 		memcpy(val, v, vn);
 		val[vn] = '\0';
@@ -540,22 +494,22 @@ static void on_param(struct hs_parser *p, struct call *c, const char *s, size_t 
 	}
 	if (starts(name, nl, "phObject[")) { /* a C_FindObjects result */
 		if (whole_int(val, strlen(val), &x))
-			hold(p, c, "Object 0x%llx matches", (unsigned long long)x);
+			putf(p, c, 1, "Object 0x%llx matches", (unsigned long long)x);
 		return;
 	}
 	if (name[0] == '*') {
 		int known = whole_int(val, strlen(val), &x);
 		if (strcmp(name, "*pulObjectCount") == 0 && known)
-			hold(p, c, "[out] ulObjectCount = 0x%llx", (unsigned long long)x);
+			putf(p, c, 1, "[out] ulObjectCount = 0x%llx", (unsigned long long)x);
 		else if (name[1] == 'p' && name[2] == 'h' && known)
-			hold(p, c, "[out] %s = 0x%llx", name, (unsigned long long)x);
+			putf(p, c, 1, "[out] %s = 0x%llx", name, (unsigned long long)x);
 		else {
 			if (c->nullbuf[0] && starts(name, nl, "*pul"))
 				flush_nullbuf(p, c, known ? x : HS_NONE);
 			if (known && hs_p11call_ulong(&c->pc, 1, name, (uint64_t)x) < 0)
 				p->stop = 1;
 			else if (!known)
-				putf(p, c, "[out] %.*s", (int)n, s);
+				putf(p, c, 0, "[out] %.*s", (int)n, s);
 		}
 		return;
 	}
@@ -581,15 +535,16 @@ static void on_param(struct hs_parser *p, struct call *c, const char *s, size_t 
 		c->tcur = 0;
 	else if (strcmp(name, "phPrivateKey") == 0)
 		c->tcur = 1;
-	if (is_pointer(name, nl) && whole_int(val, strlen(val), &x)) {
+	if ((name[0] == 'p' || strcmp(name, "RandomData") == 0 || strcmp(name, "interfaces") == 0) &&
+	    nl > 1 && whole_int(val, strlen(val), &x)) {
 		/* "[in] name 0x..": no " = ", so no handle is read from an address */
 		if (x == 0 && is_out_buffer(func, name, nl)) {
 			flush_nullbuf(p, c, HS_NONE);
 			hs_strlcpy(c->nullbuf, name, sizeof c->nullbuf);
 		} else if (x == 0) {
-			putf(p, c, "[in] %s = NULL", name);
+			putf(p, c, 0, "[in] %s = NULL", name);
 		} else {
-			putf(p, c, "[%s] %s 0x%llx", is_out_buffer(func, name, nl) ? "out" : "in", name,
+			putf(p, c, 0, "[%s] %s 0x%llx", is_out_buffer(func, name, nl) ? "out" : "in", name,
 			     (unsigned long long)x);
 		}
 		return;
@@ -606,14 +561,7 @@ static void on_param(struct hs_parser *p, struct call *c, const char *s, size_t 
 			p->stop = 1;
 		return;
 	}
-	putf(p, c, "[in] %.*s", (int)n, s);
-}
-
-/* "    NAME                  text", the spy's attribute layout, for the
- * values p11call has no writer for. */
-static void attr_line(struct hs_parser *p, struct call *c, const char *name, const char *text)
-{
-	putf(p, c, "    %-21s %s", name, text);
+	putf(p, c, 0, "[in] %.*s", (int)n, s);
 }
 
 static void attr_bytes(struct hs_parser *p, struct call *c, const char *name, const unsigned char *b,
@@ -635,14 +583,14 @@ static void on_attr(struct hs_parser *p, struct call *c, const char *s, size_t n
 {
 	const char *eq = find_sub(s, n, " = "), *v, *end = s + n, *lb;
 	char name[64];
-	unsigned char *buf = NULL;
+	unsigned char buf[VALUE_MAX];
 	int64_t len = HS_NONE, x;
 	size_t vn, k;
 	long got;
 	int dn = 0;
 
 	if (!eq || eq == s || (size_t)(eq - s) >= sizeof name) {
-		putf(p, c, "    %.*s", (int)n, s);
+		putf(p, c, 0, "    %.*s", (int)n, s);
 		return;
 	}
 	memcpy(name, s, (size_t)(eq - s));
@@ -670,9 +618,8 @@ static void on_attr(struct hs_parser *p, struct call *c, const char *s, size_t n
 	}
 	flush_template(p, c, c->tcur, c->getattr); /* GetAttributeValue prints them after the call */
 	if (len != HS_NONE && vn >= 5 && v[0] == '[' && v[1] == '0' && v[2] == 'x' && v[vn - 1] == ']') {
-		char t[32]; /* no value: "[0x0] [256]" a length, "[-1]" unavailable */
-		snprintf(t, sizeof t, "/ %lld", (long long)len);
-		attr_line(p, c, name, t);
+		/* no value: "[0x0] [256]" a length, "[-1]" unavailable; the spy's layout */
+		putf(p, c, 0, "    %-21s / %lld", name, (long long)len);
 		return;
 	}
 	if (len != HS_NONE && ((vn == 7 && memcmp(v, "CK_TRUE", 7) == 0) ||
@@ -702,11 +649,6 @@ static void on_attr(struct hs_parser *p, struct call *c, const char *s, size_t n
 	}
 	if (vn > VALUE_MAX)
 		vn = VALUE_MAX;
-	buf = malloc(vn ? vn : 1);
-	if (!buf) {
-		p->stop = 1;
-		return;
-	}
 	if (vn >= 2 && v[0] == '"' && v[vn - 1] == '"') {
 		got = (long)(vn - 2);
 		memcpy(buf, v + 1, (size_t)got);
@@ -722,13 +664,12 @@ static void on_attr(struct hs_parser *p, struct call *c, const char *s, size_t n
 		}
 	}
 	attr_bytes(p, c, name, buf, (size_t)got);
-	free(buf);
 	if (len != HS_NONE && len < 0)
-		putf(p, c, "      (length %lld: no value)", (long long)len);
+		putf(p, c, 0, "      (length %lld: no value)", (long long)len);
 	else if (len != HS_NONE && dn)
-		putf(p, c, "      (the logger printed the name as text; its DER is %lld bytes)", (long long)len);
+		putf(p, c, 0, "      (the logger printed the name as text; its DER is %lld bytes)", (long long)len);
 	else if (len != HS_NONE && len != got)
-		putf(p, c, "      (the logger printed %ld of %lld bytes)", got, (long long)len);
+		putf(p, c, 0, "      (the logger printed %ld of %lld bytes)", got, (long long)len);
 }
 
 /* "  rv = CKR_X" or "  rv = 0x%x". */
@@ -753,9 +694,7 @@ static void on_rv(struct hs_parser *p, struct call *c, const char *v, size_t n)
 	flush_template(p, c, 0, 0); /* level 3: a pointer and a count, no attributes */
 	flush_template(p, c, 1, 0);
 	flush_nullbuf(p, c, HS_NONE);
-	hs_p11call_return(&c->pc, rv, n ? v : NULL, n);
-	if (rv == HS_NONE)
-		c->pc.ev.ok = 0;
+	hs_p11call_return(&c->pc, rv, n ? v : NULL, n); /* an unknown name: rv HS_NONE, not ok */
 	/* Handles are read only from a call that succeeded; a failed call's
 	 * printed outputs are kept as text. */
 	for (; h < end; h = nl + 1) {
