@@ -349,14 +349,24 @@ int hs_p11call_attr(struct hs_p11call *c, uint64_t type, const unsigned char *v,
 	return attr_bytes(c, name, v, n);
 }
 
+/* Attributes whose value is secret in some object: never left as text. */
+static const char *const secret_attrs[] = {
+	"CKA_VALUE", "CKA_PRIVATE_EXPONENT", "CKA_PRIME_1", "CKA_PRIME_2", "CKA_EXPONENT_1",
+	"CKA_EXPONENT_2", "CKA_COEFFICIENT", NULL,
+};
+
 int hs_p11call_attr_text(struct hs_p11call *c, const char *name, const char *text, size_t n)
 {
-	int named = n > 4 && (memcmp(text, "CKO_", 4) == 0 || memcmp(text, "CKK_", 4) == 0 ||
-	                      memcmp(text, "CKC_", 4) == 0);
+	/* "CK" + one letter + "_" + upper case: a constant's name */
+	int named = n > 4 && text[0] == 'C' && text[1] == 'K' && text[2] >= 'A' && text[2] <= 'Z' &&
+	            text[3] == '_';
 	size_t i;
 
 	for (i = 0; named && i < n; i++) /* one name, nothing after it */
 		if (!(text[i] == '_' || is_digit(text[i]) || (text[i] >= 'A' && text[i] <= 'Z')))
+			named = 0;
+	for (i = 0; named && secret_attrs[i]; i++)
+		if (strcmp(name, secret_attrs[i]) == 0)
 			named = 0;
 	if (named || (is_bool_attr(name) && ((n == 4 && memcmp(text, "True", 4) == 0) ||
 	                                     (n == 5 && memcmp(text, "False", 5) == 0))))

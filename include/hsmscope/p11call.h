@@ -76,14 +76,15 @@ int hs_p11call_null_buffer(struct hs_p11call *c, const char *name, int64_t size)
 int hs_p11call_template(struct hs_p11call *c, int out, const char *name, int64_t count);
 /* One attribute of the template just opened, from its raw value bytes (as
  * the application passed them: CK_ULONG values in host byte order, 8 or 4
- * bytes). CKA_CLASS, CKA_KEY_TYPE, CKA_CERTIFICATE_TYPE and one-byte
- * booleans are printed by name; everything else as "/ len" and a dump.
+ * bytes). CKA_CLASS, CKA_KEY_TYPE and one-byte booleans are printed by
+ * name; everything else as "/ len" and a dump.
  * v == NULL: a request for the value (length only, "name / len"). */
 int hs_p11call_attr(struct hs_p11call *c, uint64_t type, const unsigned char *v, size_t n);
 /* The same for a tracer that prints the attribute already decoded: name is
- * "CKA_..." (or a number), text its rendering. A CKO_/CKK_/CKC_ name or
- * True/False stays text; any other value becomes the dump of text's bytes,
- * so it is masked where it must be. */
+ * "CKA_..." (or a number), text its rendering. A constant's name (CKO_,
+ * CKK_, CKC_, CKT_, ...) or True/False stays text; any other value, and
+ * any value of CKA_VALUE or a private-key part, becomes the dump of text's
+ * bytes, so it is masked where it must be. */
 int hs_p11call_attr_text(struct hs_p11call *c, const char *name, const char *text, size_t n);
 
 /* "Object 0x<h> matches": one handle C_FindObjects returned. */

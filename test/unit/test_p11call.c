@@ -94,6 +94,10 @@ static void test_template(void)
 	CHECK(strstr(detail(&c), "\n    CKA_KEY_TYPE          CKK_AES\n") != NULL);
 	CHECK(strstr(detail(&c), "\n    CKA_LABEL             / 5\n    00000000  61 65 73 2D 31") != NULL);
 	CHECK(strstr(detail(&c), "\n    CKA_ID                / 2\n    00000000  61 62 ") != NULL);
+	CHECK(hs_p11call_attr_text(&c, "CKA_TRUST_SERVER_AUTH", "CKT_NSS_TRUSTED", 15) == 0);
+	CHECK(hs_p11call_attr_text(&c, "CKA_VALUE", "CKK_LOOKS_LIKE_A_NAME", 21) == 0);
+	CHECK(strstr(detail(&c), "\n    CKA_TRUST_SERVER_AUTH CKT_NSS_TRUSTED\n") != NULL);
+	CHECK(strstr(detail(&c), "\n    CKA_VALUE             / 21\n") != NULL); /* a dump, always */
 	CHECK(strcmp(c.label, "aes-1") == 0);
 	hs_p11call_summarize(&c);
 	CHECK(strstr(c.ev.summary, "label=\"aes-1\"") != NULL);
