@@ -12,12 +12,14 @@ extern const struct hs_parser_desc hs_parser_spy;
 extern const struct hs_parser_desc hs_parser_cloudhsm;
 extern const struct hs_parser_desc hs_parser_p11kit;
 extern const struct hs_parser_desc hs_parser_nss;
+extern const struct hs_parser_desc hs_parser_shim;
 
 static const struct hs_parser_desc *const parsers[] = {
 	&hs_parser_spy,
 	&hs_parser_cloudhsm,
 	&hs_parser_p11kit,
 	&hs_parser_nss,
+	&hs_parser_shim,
 	NULL,
 };
 
