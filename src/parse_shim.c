@@ -456,57 +456,55 @@ static int take_generic_row(struct hs_parser *p, struct pending *d, const char *
 	return 1;
 }
 
-/* print_print (CKA_LABEL, CKA_APPLICATION): a line of 4-byte hex groups,
- * then a line of " c" pairs; past 32 bytes the next hex follows the pairs
- * on the same line, as in OpenSC. 1 taken, 0 not such a line for d. */
+/* print_print (CKA_LABEL, CKA_APPLICATION, a few OTP ones): a line of
+ * 4-byte hex groups, then a line of " c" pairs; past 32 bytes the next hex
+ * follows the pairs on the same line, as in OpenSC. The whole line is
+ * checked before a byte is taken. 1 taken, 0 not such a line for d. */
 static int take_print_line(struct hs_parser *p, struct pending *d, const char *s, size_t n)
 {
+	unsigned char b[32];
 	size_t i = 6;
-	int k = 0, group = 0, hi = -1;
+	int k = 0, group = 0, hi = -1, nb = 0, ascii = 0;
 
 	if (d->kind != PD_ATTR || d->style == 1 || d->len <= 0 || n <= 6 || !starts(s, n, IND) ||
 	    (d->got >= d->len && d->print_next != 2))
 		return 0;
-	if (s[6] == ' ') {
-		/* the ascii pairs of the chunk whose hex came last */
+	if (!(starts(d->name, strlen(d->name), "CKA_LABEL") || !strcmp(d->name, "CKA_APPLICATION") ||
+	      starts(d->name, strlen(d->name), "CKA_OTP_")))
+		return 0;
+	if (s[6] == ' ') { /* the ascii pairs of the chunk whose hex came last */
 		int64_t want = (d->got % 32) ? d->got % 32 : 32;
 		if (d->print_next != 2)
 			return 0;
-		while (k < want) {
+		for (; k < want; k++, i += 2) {
 			if (k && k % 4 == 0 && (i >= n || s[i++] != ' '))
 				return 0;
 			if (i + 1 >= n || s[i] != ' ' || s[i + 1] <= ' ')
 				return 0;
-			i += 2, k++;
 		}
-		d->print_next = 1;
-		if (i == n)
-			return 1;
+		ascii = 1;
 	} else if (d->print_next == 2) {
 		return 0;
 	}
 	for (; i < n; i++) {
-		if (is_hex(s[i])) {
-			if (++group > 8)
-				return 0;
-			if (hi < 0) {
+		if (is_hex(s[i]) && ++group <= 8 && nb < 32) {
+			if (hi < 0)
 				hi = hexval(s[i]);
-			} else {
-				if (pd_keep(p, d, (unsigned char)(hi * 16 + hexval(s[i]))) < 0)
-					return 1;
-				hi = -1;
-			}
-		} else if (s[i] == ' ' && group == 8) {
-			group = 0;
+			else
+				b[nb++] = (unsigned char)(hi * 16 + hexval(s[i])), hi = -1;
+		} else if (!(s[i] == ' ' && group == 8 && i + 1 < n)) {
+			return 0;
 		} else {
-			d->broken = 1;
-			break;
+			group = 0;
 		}
 	}
-	if (hi >= 0)
-		d->broken = 1;
+	if (hi >= 0 || (!ascii && !nb) || (int64_t)nb > d->len - d->got)
+		return 0;
+	for (k = 0; k < nb; k++)
+		if (pd_keep(p, d, b[k]) < 0)
+			return 1;
 	d->style = 2;
-	d->print_next = 2;
+	d->print_next = nb ? 2 : 1;
 	return 1;
 }
 
@@ -574,8 +572,8 @@ static int buffer_line(struct hs_parser *p, struct call *c, int out, const char 
 	memcpy(name0, nm, nn);
 	name0[nn] = '\0';
 	if (parse_null(sp, (size_t)(s + n - sp), &len)) {
-		if (hs_p11call_scalar(&c->pc, out, name0, "NULL") < 0 ||
-		    (out && hs_p11call_null_buffer(&c->pc, name0, len) < 0))
+		if ((out ? hs_p11call_null_buffer(&c->pc, name0, len) :
+		     hs_p11call_scalar(&c->pc, 0, name0, "NULL")) < 0)
 			p->stop = 1;
 		return 1;
 	}
@@ -621,6 +619,8 @@ static void attr_line(struct hs_parser *p, struct call *c, int out, const char *
 	if (parse_bufspec(v, (size_t)(end - v), &len)) {
 		pd_open(c, PD_ATTR, out, name, strlen(name), len);
 		c->pd.type = t, c->pd.has_type = has_type;
+		if (s[4] == '?') /* the shim prints no value of a type it does not know */
+			flush_pending(p, c);
 		return;
 	}
 	if ((starts(v, (size_t)(end - v), "True") && (end - v == 4 || v[4] == ' ')) ||
@@ -796,7 +796,8 @@ static void cont_line(struct hs_parser *p, struct call *c, const char *s, size_t
 		hs_buf_free(&b);
 	} else if (tn == 1 && t[0] == '}') {
 		/* the end of a parameter block: nothing to keep */
-	} else if (strcmp(c->pc.ev.func, "C_GetMechanismInfo") == 0 && starts(t, tn, "CKM_")) {
+	} else if (strcmp(c->pc.ev.func, "C_GetMechanismInfo") == 0 &&
+	           (starts(t, tn, "CKM_") || starts(t, tn, "Vendor defined ("))) {
 		if (scalar(c, 0, "type", 4, t, tn) < 0)
 			p->stop = 1;
 	} else if (strcmp(c->pc.ev.func, "C_GetMechanismInfo") == 0 &&
@@ -1072,7 +1073,7 @@ static int shim_feed(struct hs_parser *p, const char *line, size_t len, int64_t 
 	if (hs_buf_add(&p->line, line, n) < 0)
 		return (p->stop = 1);
 	s = p->line.data;
-	if (s[0] == ' ' || s[0] == '\t') {
+	if (starts(s, n, IND) || s[0] == '\t') {
 		if (p->in_limbo) {
 			to_limbo(p, s, n);
 			return p->stop;
