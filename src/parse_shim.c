@@ -21,7 +21,7 @@
  * newest call still expecting that field; `[in ]` lines to the call that
  * took the last header field (a thread prints its inputs right after its
  * header); a [toc]/[lap] pair to the open call whose [tic] equals toc - lap
- * (exact: one timeval subtraction), [ret] to the oldest call so closed.
+ * (exact: one timeval subtraction), [ret] to the call closed last.
  * `[out]` lines are printed by a thread just before its [toc], so while
  * several calls are open they wait in `limbo` and go to the call the next
  * [lap] closes. Indented lines continue the call that took the line above;
@@ -399,9 +399,11 @@ static void on_ret(struct hs_parser *p, const char *v, size_t vn, int64_t off, i
 	int used, i;
 	const char *nm;
 
-	for (i = 0; i < p->count; i++) { /* the first closed is the first to return */
+	/* the call closed last: a thread prints [toc] [lap] [ret] in a row, and a
+	 * call whose [ret] was lost must not take every later one */
+	for (i = 0; i < p->count; i++) {
 		struct call *o = q_at(p, i);
-		if (!o->returned && o->closed && (!c || o->close_seq < c->close_seq))
+		if (!o->returned && o->closed && (!c || o->close_seq > c->close_seq))
 			c = o;
 	}
 	if (!c)

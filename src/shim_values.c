@@ -309,7 +309,8 @@ static int buffer_line(struct hs_parser *p, struct call *c, int out, const char 
 }
 
 /* One attribute line of a template: "CKA_X<pad> value". */
-static void attr_line(struct hs_parser *p, struct call *c, int out, const char *s, size_t n)
+/* One attribute line of a template, "CKA_X<pad> value": 1, or 0 unreadable. */
+static int attr_line(struct hs_parser *p, struct call *c, int out, const char *s, size_t n)
 {
 	const char *v = s, *end = s + n;
 	char name[64];
@@ -323,7 +324,7 @@ static void attr_line(struct hs_parser *p, struct call *c, int out, const char *
 		int64_t tv;
 		const char *cl = memchr(s, ')', n);
 		if (!cl || !hs_parse_int(s + 7, &tv))
-			return;
+			return 0;
 		t = (uint64_t)tv, has_type = 1;
 		snprintf(name, sizeof name, "0x%llx", (unsigned long long)t);
 		v = cl + 1;
@@ -344,7 +345,7 @@ static void attr_line(struct hs_parser *p, struct call *c, int out, const char *
 		c->pd.type = t, c->pd.has_type = has_type;
 		if (s[4] == '?') /* the shim prints no value of a type it does not know */
 			shim_flush(p, c);
-		return;
+		return 1;
 	}
 	if ((starts(v, (size_t)(end - v), "True") && (end - v == 4 || v[4] == ' ')) ||
 	    (starts(v, (size_t)(end - v), "False") && (end - v == 5 || v[5] == ' '))) {
@@ -352,7 +353,7 @@ static void attr_line(struct hs_parser *p, struct call *c, int out, const char *
 		 * CKA_KEY_GEN_MECHANISM, which the shim prints as a boolean: the
 		 * words True/False are all it recorded, and no secret. */
 		chk(p, linef(&c->pc, "    %-21s %s", name, v[0] == 'T' ? "True" : "False"));
-		return;
+		return 1;
 	}
 	if (starts(v, (size_t)(end - v), "Value ") && has_type) {
 		/* print_enum: "Value %lX not found for type CK_..." — the raw CK_ULONG */
@@ -362,14 +363,16 @@ static void attr_line(struct hs_parser *p, struct call *c, int out, const char *
 		char hex[24];
 		snprintf(hex, sizeof hex, "0x%.16s", v + 6);
 		if (!hs_parse_int(hex, &val))
-			return;
+			return 0;
 		for (i = 0; i < 8; i++)
 			raw[i] = (unsigned char)((uint64_t)val >> (8 * i));
 		chk(p, hs_p11call_attr(&c->pc, t, raw, 8));
-		return;
+		return 1;
 	}
-	if (v < end)
-		chk(p, hs_p11call_attr_text(&c->pc, name, v, (size_t)(end - v)));
+	if (v == end)
+		return 0;
+	chk(p, hs_p11call_attr_text(&c->pc, name, v, (size_t)(end - v)));
+	return 1;
 }
 
 /* Copy s[0..n) into a NUL-terminated name (cut to fit). */
@@ -473,9 +476,9 @@ void shim_cont_line(struct hs_parser *p, struct call *c, const char *s, size_t n
 		return;
 	}
 	if (c->section == 1 && (starts(t, tn, "CKA_") || starts(t, tn, "DN: "))) {
-		if (t[3] == '_')
-			attr_line(p, c, c->tmpl_out, t, tn);
-		else
+		if (t[3] == '_' && !attr_line(p, c, c->tmpl_out, t, tn))
+			shim_skip(p, lineno, off, "an attribute line of no shape the shim writes");
+		else if (t[3] != '_')
 			put_line(p, c, s, n);
 		return;
 	}
