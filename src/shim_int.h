@@ -67,7 +67,7 @@ struct hs_parser {
 	struct hs_sink sink;        /* where events go */
 	int file_id;                /* stored in every event */
 	struct call *q[QMAX];       /* FIFO of calls, q[head .. head+count) mod QMAX */
-	int head, count;
+	int head, count;            /* FIFO start index and length */
 	struct call *spare;         /* one recycled call */
 	int64_t inst_pid[MAX_INST]; /* pid of instance k at [k % MAX_INST], HS_NONE unknown */
 	int64_t ninst;              /* instances so far */
