@@ -117,7 +117,11 @@ static void note_param(struct hs_p11call *c, const char *s, size_t n)
 	nl = (size_t)(eq - name);
 	eq += 3;
 	if (name_is(name, nl, "pMechanism->type") || name_is(name, nl, "type")) {
-		copy_trimmed(c->mech, sizeof c->mech, eq, (size_t)(end - eq));
+		/* one word: the spy may glue the next line on ("0x210A[out] pInfo:") */
+		const char *w = eq;
+		while (w < end && *w != ' ' && *w != '[')
+			w++;
+		copy_trimmed(c->mech, sizeof c->mech, eq, (size_t)(w - eq));
 		return;
 	}
 	if (name_is(name, nl, "userType")) {

@@ -36,6 +36,10 @@ static void test_fields(void)
 	CHECK(hs_p11call_ulong(&c, 1, "*phObject", 0x7) == 0);
 	CHECK(hs_p11call_found(&c, 0x9) == 0);
 	CHECK(c.ev.slot == 0x54 && c.ev.session == 3 && c.ev.user_type == 1);
+	CHECK(strcmp(c.mech, "CKM_AES_CBC") == 0);
+	hs_p11call_note(&c, "[in] type = 0x0000210A[out] pInfo:", 34); /* the spy's glued line */
+	CHECK(strcmp(c.mech, "0x0000210A") == 0);
+	hs_p11call_scalar(&c, 0, "pMechanism->type", "CKM_AES_CBC");
 	CHECK(c.ev.nkeys == 3 && strcmp(c.ev.keys[0].role, "hKey") == 0 && c.ev.keys[0].handle == 2);
 	CHECK(strcmp(c.ev.keys[1].role, "phObject") == 0 && c.ev.keys[1].handle == 7);
 	CHECK(strcmp(c.ev.keys[2].role, "found") == 0 && c.ev.keys[2].handle == 9);
