@@ -77,7 +77,7 @@ static void on_file_error(void *ctx, const struct hs_error *e)
 static const char usage_text[] =
 	"usage: hsmscope COMMAND [OPTIONS] FILE...\n"
 	"\n"
-	"Index and analyse PKCS#11 traces (OpenSC pkcs11-spy) and AWS CloudHSM audit logs.\n"
+	"Index and analyse PKCS#11 call traces and AWS CloudHSM audit logs.\n"
 	"\n"
 	"commands:\n"
 	"  analyze FILE...     summary: calls, errors by return code, durations by function\n"
@@ -119,6 +119,26 @@ static const char usage_text[] =
 	"  incomplete call is neither ok nor error, so !ok is error || incomplete.\n"
 	"\n"
 	"exit status: 0 ok, 1 usage, 2 input error, 3 filter error.\n";
+
+/* The usage, then the formats from the parser registry (so a new parser
+ * is listed without anyone editing this text), wrapped at 78 columns. */
+static void print_usage(FILE *out)
+{
+	const struct hs_parser_desc *const *d = hs_detect_parsers();
+	int col, i;
+
+	fputs(usage_text, out);
+	fputs("\ninputs, detected from their content (man hsmscope: INPUT FORMATS):\n ", out);
+	for (col = 1, i = 0; d[i]; i++) {
+		int w = (int)strlen(d[i]->title) + 2;
+		if (col + w > 78) {
+			fputs("\n ", out);
+			col = 1;
+		}
+		fprintf(out, " %s%s", d[i]->title, d[i + 1] ? "," : "\n");
+		col += w;
+	}
+}
 
 static int usage_error(const char *msg, const char *arg)
 {
@@ -598,12 +618,12 @@ int main(int argc, char **argv)
 
 	memset(&c, 0, sizeof c);
 	if (argc < 2) {
-		fputs(usage_text, stderr);
+		print_usage(stderr);
 		return EXIT_USAGE;
 	}
 	c.cmd = argv[1];
 	if (strcmp(c.cmd, "-h") == 0 || strcmp(c.cmd, "--help") == 0 || strcmp(c.cmd, "help") == 0) {
-		fputs(usage_text, stdout);
+		print_usage(stdout);
 		return EXIT_OK;
 	}
 	if (strcmp(c.cmd, "--version") == 0) {
@@ -640,7 +660,7 @@ int main(int argc, char **argv)
 		case 'c': color = optarg; break;
 		case 'w': follow = 1; break;
 		case 'E': c.es_index = optarg; break;
-		case 'h': fputs(usage_text, stdout); return EXIT_OK;
+		case 'h': print_usage(stdout); return EXIT_OK;
 		default: return usage_error("bad option", NULL);
 		}
 	}

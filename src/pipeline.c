@@ -99,7 +99,7 @@ int hs_pipeline_detect(const char *path, const struct hs_parser_desc **out,
 		hs_detect_names(&names);
 		hs_error_set(err, path, 0, 0, "unrecognised log format (looked like none of: %s)",
 		             hs_buf_cstr(&names));
-		hs_error_hint(err, "hsmscope reads pkcs11-spy traces and CloudHSM audit logs");
+		hs_error_hint(err, "'hsmscope --help' lists the formats; man hsmscope says how to record each");
 		hs_buf_free(&names);
 		return -1;
 	}
