@@ -13,6 +13,7 @@ extern const struct hs_parser_desc hs_parser_cloudhsm;
 extern const struct hs_parser_desc hs_parser_p11kit;
 extern const struct hs_parser_desc hs_parser_nss;
 extern const struct hs_parser_desc hs_parser_shim;
+extern const struct hs_parser_desc hs_parser_logger;
 
 static const struct hs_parser_desc *const parsers[] = {
 	&hs_parser_spy,
@@ -20,6 +21,7 @@ static const struct hs_parser_desc *const parsers[] = {
 	&hs_parser_p11kit,
 	&hs_parser_nss,
 	&hs_parser_shim,
+	&hs_parser_logger,
 	NULL,
 };
 

@@ -1,0 +1,1102 @@
+/* parse_logger.c — Pkcs11Interop pkcs11-logger logs, 1.0 to 2.3.0.
+ *
+ * Every line the logger writes is "0x<pid> : 0x<tid> : <text>" (pid as
+ * %0#10x, tid as %0#18lx since 2.3.0 and %0#10x before; flags 2 and 4 drop
+ * either field). A call is
+ *     ****** (a separator)            2.3: 126 stars; older: "*** <time> ***"
+ *     <time> - Entered C_Xxx          older: "Calling C_Xxx", no time
+ *     Input / " name: value" lines / templates ("  *** Begin attribute ...")
+ *     <time> - Calling C_Xxx          2.3 only: the real module is called ...
+ *     <time> - Received response from C_Xxx       ... and has returned
+ *     Output / " name: value" lines   (only when the call succeeded)
+ *     <time> - Returning <rv> (<CKR_NAME>)         older: no time
+ * and each process writes a banner ("PKCS11-LOGGER <version>" between two
+ * separators) before its first call. Lines are written whole under a lock,
+ * but threads interleave line by line inside calls, so a line belongs to
+ * the open call of the thread its prefix names; without the prefix the
+ * lines are taken to come one call at a time.
+ *
+ * Data structure: `q` is a FIFO of calls in the order they began; a call
+ * leaves it (is emitted) once it has returned, or been given up, and every
+ * call before it has left. `thr` is a small table of the threads (pid, tid)
+ * seen: each knows its open call and its last separator, which is where its
+ * next call begins (for the older layout the separator also holds the
+ * call's time). `pids` maps a pid to its process instance; a banner of a
+ * pid that already made calls starts a new instance (pid reuse), and lines
+ * without a pid form instances cut at banners and at a C_Initialize after
+ * C_Finalize. Each call remembers, as `res`, the instance numbering where it
+ * began: finish() reports the oldest unfinished call's (or separator's) as
+ * the resume point and state.
+ *
+ * Parameters are rewritten into the spy's detail layout through p11call.h:
+ * handles and counts (decimal in the log) as "[in] name = 0x..", byte
+ * buffers ("HEX(..)") and PINs printed with flag 8 as dumps, templates
+ * attribute by attribute from their raw bytes. What the logger prints of
+ * buffers the callee has not filled yet (the input side of output
+ * parameters: *phKey, *phObject[i], C_GetAttributeValue's values) is
+ * garbage and is dropped. A duration is exact only in 2.3.0, where the
+ * logger times the real module: Received minus Calling.
+ *
+ * The parser only reads; redaction is applied to every event after it
+ * leaves here, and no byte value is ever written into a line of text.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hsmscope/ckconst.h"
+#include "hsmscope/p11call.h"
+#include "hsmscope/parser.h"
+
+#define QMAX 256                /* calls held at once before the oldest is forced out */
+#define TMAX 64                 /* threads followed at once */
+#define PMAX 64                 /* pids remembered for instance attribution */
+#define SNAP 4                  /* newest pid instances saved in the resume state */
+#define PID_MAX_LINUX 0x400000  /* a lone 10-digit field above this is a tid */
+#define KEEP_BYTES (1u << 20)   /* decode buffer kept between lines */
+
+/* The instance numbering at some point of the file: where a re-parse that
+ * starts there must begin. */
+struct snap {
+	int64_t offset, line;       /* the line a re-parse starts at */
+	int64_t ninst;              /* instances numbered so far */
+	int64_t noid;               /* instance of lines without a pid, -1 none yet */
+	int noid_state;             /* 0 no call in it, 1 calls, 2 C_Finalize seen */
+	int gen;                    /* layout seen: 0 not yet, 2 up to 2.2, 3 2.3 */
+	int n;                      /* entries used in pid[] */
+	struct {
+		int64_t pid, id;
+		int calls;
+	} pid[SNAP];                /* the newest pid instances, newest first */
+};
+
+struct call {
+	struct hs_p11call pc;       /* the event being built; owns its detail; first */
+	int done;                   /* returned or given up: takes no more lines */
+	int returned;               /* its Returning line was seen */
+	int out;                    /* after its "Output" line */
+	int64_t t_enter;            /* 2.3 "Entered" time, µs, HS_NONE */
+	int64_t t_call;             /* 2.3 "Calling" time, µs, HS_NONE */
+	struct snap res;            /* where a re-parse must start to rebuild it */
+	char tmpl[32];              /* template whose pointer was just printed */
+	int depth;                  /* attribute templates open (nested ones count) */
+	int attr;                   /* attribute in progress: 0 none, 1 number seen, 2 type */
+	uint64_t attr_type;         /* its CKA_ type */
+	uint64_t attr_len;          /* its ulValueLen */
+	char hidden[12];            /* PIN printed as hidden, its length still to come */
+	char nil_buf[40];           /* output buffer printed as (nil): a length query */
+	int64_t found_left;         /* C_FindObjects results still to take */
+	int list;                   /* pSlotList / pMechanismList header written */
+};
+
+struct thread {
+	int64_t pid, tid;           /* HS_NONE where the prefix leaves it out */
+	int used;                   /* entry in use */
+	uint64_t stamp;             /* last use, for eviction */
+	struct call *open;          /* its call in progress, NULL none */
+	int64_t sep_ts;             /* time of its pending separator (older layout), HS_NONE */
+	int64_t sep_off;            /* offset of its pending separator, -1 none */
+	struct snap sep_res;        /* the numbering before that separator */
+};
+
+struct pidinst {
+	int64_t pid;                /* HS_NONE: entry free */
+	int64_t id;                 /* its instance */
+	int calls;                  /* a call was made in it */
+};
+
+struct hs_parser {
+	struct hs_sink sink;        /* where events go */
+	int file_id;
+	struct call *q[QMAX];       /* FIFO of calls, q[head .. head+count) mod QMAX */
+	int head, count;
+	struct call *spare;         /* one recycled call */
+	struct thread thr[TMAX];    /* threads seen recently */
+	uint64_t clock;             /* stamps for thr[] */
+	struct pidinst pids[PMAX];  /* ring of pid instances, pids[(npids-1) % PMAX] newest */
+	int64_t npids;              /* entries ever added to pids[] */
+	int64_t ninst;              /* instances numbered so far */
+	int64_t noid;               /* instance of lines without a pid, -1 none yet */
+	int noid_state;             /* see struct snap */
+	int gen;                    /* see struct snap */
+	int stop;                   /* the sink asked to stop, or out of memory */
+	int64_t pending_skips;      /* lines skipped while no call could take them */
+	struct hs_buf line;         /* the current line, NUL-terminated */
+	unsigned char *bytes;       /* decoded HEX(..) value, owned */
+	size_t bytes_cap;           /* its size */
+	struct hs_parse_stats st;   /* running counters */
+};
+
+/* ---------------------------------------------------------------- helpers */
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+static int hexval(char c) { return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10; }
+
+static int starts(const char *s, size_t n, const char *w)
+{
+	size_t m = strlen(w);
+	return n >= m && memcmp(s, w, m) == 0;
+}
+
+static int is_word(const char *s, size_t n, const char *w)
+{
+	return n == strlen(w) && memcmp(s, w, n) == 0;
+}
+
+/* A whole decimal number of at most 20 digits that fits 64 bits. */
+static int dec(const char *s, size_t n, uint64_t *v)
+{
+	size_t i;
+
+	*v = 0;
+	if (n == 0 || n > 20)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!is_digit(s[i]) || *v > (UINT64_MAX - 9) / 10)
+			return 0;
+		*v = *v * 10 + (uint64_t)(s[i] - '0');
+	}
+	return 1;
+}
+
+/* "123 (NAME)": the number and the name inside the parentheses. */
+static int num_name(const char *s, size_t n, uint64_t *v, const char **nm, size_t *nl)
+{
+	size_t i = 0;
+
+	while (i < n && is_digit(s[i]))
+		i++;
+	if (!dec(s, i, v) || i + 3 > n || s[i] != ' ' || s[i + 1] != '(' || s[n - 1] != ')')
+		return 0;
+	*nm = s + i + 2;
+	*nl = n - i - 3;
+	return 1;
+}
+
+/* "(nil)", "0x7ffc..." or Windows' "000000782AFFF110". */
+static int is_pointer(const char *s, size_t n)
+{
+	size_t i;
+
+	if (is_word(s, n, "(nil)") || (n > 2 && s[0] == '0' && s[1] == 'x'))
+		return 1;
+	if (n != 8 && n != 16)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!is_hex(s[i]))
+			return 0;
+	return 1;
+}
+
+/* "YYYY-MM-DD HH:MM:SS" with an optional fraction of up to 6 digits, at s;
+ * returns its length (0: none) and the time in µs. */
+static size_t parse_time(const char *s, size_t n, int64_t *ts)
+{
+	int f[6], k, i;
+	static const int at[6] = { 0, 5, 8, 11, 14, 17 }, len[6] = { 4, 2, 2, 2, 2, 2 };
+	long us = 0;
+	size_t u = 19;
+
+	if (n < 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':')
+		return 0;
+	for (k = 0; k < 6; k++)
+		for (f[k] = 0, i = 0; i < len[k]; i++) {
+			if (!is_digit(s[at[k] + i]))
+				return 0;
+			f[k] = f[k] * 10 + s[at[k] + i] - '0';
+		}
+	if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 60)
+		return 0;
+	if (u < n && s[u] == '.') {
+		for (k = 0, u++; k < 6; k++)
+			us = us * 10 + (u < n && is_digit(s[u]) ? s[u++] - '0' : 0);
+		if (u < n && is_digit(s[u]))
+			return 0;
+	}
+	*ts = hs_civil_to_us(f[0], f[1], f[2], f[3], f[4], f[5], us);
+	return u;
+}
+
+/* One "0x...... : " field of the prefix: its width (10 or 18) and value. */
+static size_t field(const char *s, size_t n, uint64_t *v)
+{
+	size_t i;
+
+	if (n < 13 || s[0] != '0' || s[1] != 'x')
+		return 0;
+	for (i = 2, *v = 0; i < n && is_hex(s[i]); i++)
+		*v = *v << 4 | (uint64_t)hexval(s[i]);
+	if ((i != 10 && i != 18) || i + 3 > n || memcmp(s + i, " : ", 3) != 0)
+		return 0;
+	return i;
+}
+
+/* Split off the prefix: the fields it has go to *pid and *tid. Returns the
+ * length of the prefix. With one field, 2.3's widths tell which it is; the
+ * older layout prints both as 10 digits, and a value no Linux pid reaches
+ * is the (truncated) pthread_self() of a tid. */
+static size_t prefix(const char *s, size_t n, int gen, int64_t *pid, int64_t *tid)
+{
+	uint64_t a, b;
+	size_t w1 = field(s, n, &a), w2 = w1 == 10 ? field(s + 13, n - 13, &b) : 0;
+
+	*pid = *tid = HS_NONE;
+	if (w1 && w2) {
+		*pid = (int64_t)a, *tid = (int64_t)b;
+		return 13 + w2 + 3;
+	}
+	if (w1 == 18 || (w1 == 10 && gen != 3 && a > PID_MAX_LINUX))
+		*tid = (int64_t)a;
+	else if (w1)
+		*pid = (int64_t)a;
+	return w1 ? w1 + 3 : 0;
+}
+
+/* ---------------------------------------------------------- instances */
+
+static struct pidinst *pid_find(const struct hs_parser *p, int64_t pid)
+{
+	int64_t k;
+
+	for (k = p->npids - 1; k >= 0 && k >= p->npids - PMAX; k--)
+		if (p->pids[k % PMAX].pid == pid)
+			return (struct pidinst *)&p->pids[k % PMAX];
+	return NULL;
+}
+
+static struct pidinst *pid_add(struct hs_parser *p, int64_t pid, int64_t id, int calls)
+{
+	struct pidinst *e = &p->pids[p->npids++ % PMAX];
+
+	e->pid = pid, e->id = id, e->calls = calls;
+	return e;
+}
+
+static void take_snap(const struct hs_parser *p, struct snap *r, int64_t off, int64_t line)
+{
+	int64_t k;
+
+	r->offset = off, r->line = line;
+	r->ninst = p->ninst, r->noid = p->noid, r->noid_state = p->noid_state, r->gen = p->gen;
+	r->n = 0;
+	for (k = p->npids - 1; k >= 0 && k >= p->npids - PMAX && r->n < SNAP; k--) {
+		const struct pidinst *e = &p->pids[k % PMAX];
+		if (e->pid == HS_NONE || pid_find(p, e->pid) != e)
+			continue;
+		r->pid[r->n].pid = e->pid, r->pid[r->n].id = e->id, r->pid[r->n].calls = e->calls;
+		r->n++;
+	}
+}
+
+/* The instance a call of this pid (HS_NONE: none printed) belongs to. */
+static int64_t instance_for(struct hs_parser *p, int64_t pid, const char *func)
+{
+	struct pidinst *e;
+
+	if (pid != HS_NONE) {
+		e = pid_find(p, pid);
+		if (!e)
+			e = pid_add(p, pid, p->ninst++, 0);
+		e->calls = 1;
+		return e->id;
+	}
+	if (p->noid < 0 || (p->noid_state == 2 && strcmp(func, "C_Initialize") == 0))
+		p->noid = p->ninst++, p->noid_state = 1;
+	if (strcmp(func, "C_Finalize") == 0)
+		p->noid_state = 2;
+	else if (p->noid_state == 0)
+		p->noid_state = 1;
+	return p->noid;
+}
+
+/* ------------------------------------------------------------ call queue */
+
+static struct call *q_at(struct hs_parser *p, int i) { return p->q[(p->head + i) % QMAX]; }
+
+static void emit(struct hs_parser *p, struct call *c)
+{
+	int i;
+
+	for (i = 0; i < TMAX; i++)
+		if (p->thr[i].open == c)
+			p->thr[i].open = NULL;
+	if (!c->returned) {
+		c->pc.ev.incomplete = 1;
+		p->st.incomplete++;
+	}
+	hs_p11call_summarize(&c->pc);
+	p->st.events++;
+	if (!p->stop && p->sink.on_event(p->sink.ctx, &c->pc.ev))
+		p->stop = 1;
+	if (!p->spare) {
+		p->spare = c;
+	} else {
+		hs_event_free(&c->pc.ev);
+		free(c);
+	}
+}
+
+/* Emit calls from the front while they are done, after giving up on the
+ * `force` oldest ones. */
+static void emit_front(struct hs_parser *p, int force)
+{
+	while (p->count && (force-- > 0 || q_at(p, 0)->done)) {
+		struct call *c = q_at(p, 0);
+		p->head = (p->head + 1) % QMAX;
+		p->count--;
+		emit(p, c);
+	}
+}
+
+static struct call *new_call(struct hs_parser *p)
+{
+	struct call *c = p->spare;
+
+	if (c) {
+		p->spare = NULL;
+		hs_p11call_reset(&c->pc);
+	} else {
+		c = malloc(sizeof *c);
+		if (!c)
+			return NULL;
+		hs_p11call_init(&c->pc);
+	}
+	memset((char *)c + sizeof c->pc, 0, sizeof *c - sizeof c->pc); /* all but the event */
+	c->t_call = c->t_enter = HS_NONE;
+	if (p->count == QMAX)
+		emit_front(p, 1);
+	p->q[(p->head + p->count) % QMAX] = c;
+	p->count++;
+	return c;
+}
+
+/* --------------------------------------------------------------- threads */
+
+static void thread_clear(struct thread *t)
+{
+	t->open = NULL;
+	t->sep_ts = HS_NONE;
+	t->sep_off = -1;
+}
+
+/* The entry of (pid, tid); with `add`, made when missing, evicting the
+ * least recently used thread (its open call is given up). */
+static struct thread *thread_get(struct hs_parser *p, int64_t pid, int64_t tid, int add)
+{
+	struct thread *t, *old = NULL;
+	int i;
+
+	for (i = 0; i < TMAX; i++) {
+		t = &p->thr[i];
+		if (t->used && t->pid == pid && t->tid == tid) {
+			t->stamp = ++p->clock;
+			return t;
+		}
+		if (!old || !t->used || (old->used && t->stamp < old->stamp))
+			old = t;
+	}
+	if (!add)
+		return NULL;
+	if (old->used && old->open)
+		old->open->done = 1;
+	thread_clear(old);
+	old->used = 1, old->pid = pid, old->tid = tid, old->stamp = ++p->clock;
+	emit_front(p, 0);
+	return old;
+}
+
+/* A banner: the process (pid, or every line without one) starts anew, so
+ * its open calls are over and its next call opens a new instance. */
+static void on_banner(struct hs_parser *p, int64_t pid)
+{
+	struct pidinst *e = pid != HS_NONE ? pid_find(p, pid) : NULL;
+	int i;
+
+	for (i = 0; i < TMAX; i++)
+		if (p->thr[i].used && p->thr[i].pid == pid && p->thr[i].open)
+			p->thr[i].open->done = 1, p->thr[i].open = NULL;
+	if (e && e->calls)
+		e->pid = HS_NONE;
+	else if (pid == HS_NONE && p->noid_state)
+		p->noid = -1, p->noid_state = 0;
+	emit_front(p, 0);
+}
+
+/* --------------------------------------------------------------- lines */
+
+static void skip_line(struct hs_parser *p, struct thread *t, int64_t lineno, int64_t off,
+                      const char *why)
+{
+	if (p->sink.on_skip)
+		p->sink.on_skip(p->sink.ctx, lineno, off, why);
+	p->st.skipped++;
+	if (t && t->open)
+		t->open->pc.ev.skipped_lines++;
+	else
+		p->pending_skips++;
+}
+
+static void on_separator(struct hs_parser *p, struct thread *t, int64_t ts, int64_t off,
+                         int64_t lineno)
+{
+	t->sep_ts = ts;
+	t->sep_off = off;
+	take_snap(p, &t->sep_res, off, lineno);
+}
+
+static void on_call(struct hs_parser *p, struct thread *t, const char *name, size_t n,
+                    int64_t ts, int64_t off, int64_t lineno)
+{
+	struct call *c;
+	size_t i;
+
+	for (i = 0; i < n; i++) /* the logger prints __FUNCTION__: one word */
+		if (!(name[i] == '_' || is_digit(name[i]) || ((name[i] | 0x20) >= 'a' && (name[i] | 0x20) <= 'z')))
+			break;
+	if (i != n || n < 3 || n >= sizeof c->pc.ev.func) {
+		skip_line(p, t, lineno, off, "not a function name");
+		return;
+	}
+	if (t->open) /* a thread is in one call at a time */
+		t->open->done = 1, t->open = NULL;
+	c = new_call(p);
+	if (!c) {
+		p->stop = 1;
+		return;
+	}
+	if (hs_p11call_func(&c->pc, name, n) < 0)
+		memcpy(c->pc.ev.func, name, n), c->pc.ev.func[n] = '\0';
+	if (t->sep_off >= 0) { /* the call began at its separator */
+		c->res = t->sep_res;
+		if (ts == HS_NONE)
+			ts = t->sep_ts;
+	} else {
+		take_snap(p, &c->res, off, lineno);
+	}
+	c->pc.ev.format = "logger";
+	c->pc.ev.file_id = p->file_id;
+	c->pc.ev.offset = c->res.offset;
+	c->pc.ev.line = c->res.line;
+	c->t_enter = ts;
+	c->pc.ev.ts_us = ts;
+	c->pc.ev.ts_utc = 0;
+	c->pc.ev.pid = t->pid;
+	c->pc.ev.tid = t->tid;
+	c->pc.ev.instance = instance_for(p, t->pid, c->pc.ev.func);
+	c->pc.ev.skipped_lines = p->pending_skips;
+	p->pending_skips = 0;
+	t->sep_off = -1;
+	t->sep_ts = HS_NONE;
+	t->open = c;
+}
+
+/* ts: the Returning line's time (2.3), HS_NONE before. */
+static void on_return(struct hs_parser *p, struct thread *t, const char *s, size_t n, int64_t ts,
+                      int64_t off, int64_t lineno)
+{
+	struct call *c;
+
+	uint64_t rv;
+	const char *nm;
+	size_t nl;
+
+	if (!t || !t->open || !num_name(s, n, &rv, &nm, &nl)) {
+		skip_line(p, t, lineno, off, "'Returning' without a call");
+		return;
+	}
+	if (is_word(nm, nl, "Unknown"))
+		nl = 0;
+	c = t->open;
+	hs_p11call_return(&c->pc, (int64_t)rv, nm, nl);
+	/* C_GetFunctionList never reaches the module: the logger's own time is
+	 * the call's */
+	if (c->pc.ev.dur_us == HS_NONE && c->t_call == HS_NONE && c->t_enter != HS_NONE &&
+	    ts != HS_NONE && ts >= c->t_enter)
+		c->pc.ev.dur_us = ts - c->t_enter;
+	c->returned = c->done = 1;
+	t->open = NULL;
+	emit_front(p, 0);
+}
+
+/* ---------------------------------------------------------- parameters */
+
+static int add(struct hs_parser *p, int rc)
+{
+	if (rc < 0)
+		p->stop = 1; /* out of memory: stop rather than lose data silently */
+	return rc;
+}
+
+/* "HEX(0011AA)" decoded into p->bytes; -1 when it is not that. */
+static long hex_value(struct hs_parser *p, const char *v, size_t n)
+{
+	size_t need;
+
+	if (n < 5 || memcmp(v, "HEX(", 4) != 0 || v[n - 1] != ')')
+		return -1;
+	need = (n - 5) / 2 + 1;
+	if (need > p->bytes_cap) {
+		unsigned char *b = realloc(p->bytes, need);
+		if (!b) {
+			p->stop = 1;
+			return -1;
+		}
+		p->bytes = b, p->bytes_cap = need;
+	}
+	return hs_p11_hex_decode(v + 4, n - 5, p->bytes, p->bytes_cap);
+}
+
+/* The attribute in progress, with the value bytes when there are some. */
+static void attr_flush(struct hs_parser *p, struct call *c, const unsigned char *v, size_t n)
+{
+	if (c->attr == 2) {
+		if (v && !(strcmp(c->pc.ev.func, "C_GetAttributeValue") == 0 && !c->out))
+			add(p, hs_p11call_attr(&c->pc, c->attr_type, v, n));
+		else /* no value, or the buffer the callee has yet to fill */
+			add(p, hs_p11call_attr(&c->pc, c->attr_type, NULL, (size_t)c->attr_len));
+	}
+	c->attr = 0;
+}
+
+/* A line inside "*** Begin attribute template ***" .. "*** End ...". */
+static void template_line(struct hs_parser *p, struct call *c, const char *b, size_t bn)
+{
+	uint64_t v;
+	const char *nm;
+	size_t nl;
+	long k;
+
+	if (starts(b, bn, "Attribute: ") && num_name(b + 11, bn - 11, &v, &nm, &nl)) {
+		c->attr_type = v, c->attr_len = 0, c->attr = 2;
+	} else if (starts(b, bn, "Attribute ")) {
+		attr_flush(p, c, NULL, 0);
+		c->attr = 1;
+	} else if (starts(b, bn, "ulValueLen: ") && dec(b + 12, bn - 12, &v)) {
+		c->attr_len = v;
+	} else if (starts(b, bn, "*pValue: ") && c->attr == 2) {
+		k = hex_value(p, b + 9, bn - 9);
+		attr_flush(p, c, k >= 0 ? p->bytes : NULL, k >= 0 ? (size_t)k : 0);
+	}
+	/* "pValue: <pointer>" says nothing the next lines do not */
+}
+
+/* A line of a structure, a flag or a list: kept as text, indented below
+ * its parameter. None of these holds a secret (token and slot info,
+ * session state, mechanism flags, C_Initialize arguments). */
+static void member_line(struct hs_parser *p, struct call *c, int indent, const char *b, size_t bn)
+{
+	struct hs_buf l;
+
+	hs_buf_init(&l);
+	while (bn && b[bn - 1] == ' ')
+		bn--;
+	if (hs_buf_printf(&l, "%*s%.*s", indent * 2 + 2, "", (int)bn, b) < 0) {
+		p->stop = 1;
+	} else {
+		add(p, hs_p11call_line(&c->pc, l.data, l.len));
+	}
+	hs_buf_free(&l);
+}
+
+/* "*phKey" and friends on the output side: the spy's names for them. */
+static const char *out_handle_name(const char *n, size_t nl)
+{
+	static const char *const map[][2] = {
+		{ "*phKey", "hKey" }, { "*phPublicKey", "hPublicKey" },
+		{ "*phPrivateKey", "hPrivateKey" }, { "*phSession", "*phSession" },
+		{ "*phObject", "*phObject" }, { "*phNewObject", "*phNewObject" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (is_word(n, nl, map[i][0]))
+			return map[i][1];
+	return NULL;
+}
+
+static int is_pin_name(const char *n, size_t nl)
+{
+	return is_word(n, nl, "pPin") || is_word(n, nl, "pOldPin") || is_word(n, nl, "pNewPin");
+}
+
+/* " name: value" at indent 1: one parameter. */
+static void param(struct hs_parser *p, struct call *c, const char *nm, size_t nl, const char *v,
+                  size_t vn)
+{
+	char name[48];
+	const char *cn;
+	uint64_t u;
+	size_t cl;
+	long k;
+	int out = c->out;
+
+	if (nl >= sizeof name)
+		return;
+	memcpy(name, nm, nl);
+	name[nl] = '\0';
+	if (nm[0] == '*') {
+		if (is_pin_name(nm + 1, nl - 1)) {
+			if (is_word(v, vn, "*** Intentionally hidden ***"))
+				hs_strlcpy(c->hidden, name + 1, sizeof c->hidden);
+			else /* flag 8: the PIN as text */
+				add(p, hs_p11call_bytes(&c->pc, 0, name + 1, (const unsigned char *)v, vn));
+			return;
+		}
+		if (is_word(nm, nl, "*pLabel")) {
+			add(p, hs_p11call_bytes(&c->pc, 0, "pLabel", (const unsigned char *)v, vn));
+			return;
+		}
+		if (is_word(nm, nl, "*pSlot"))
+			return; /* C_WaitForSlotEvent prints the pointer here (%lu) */
+		if (is_word(nm, nl, "*pParameter")) {
+			if ((k = hex_value(p, v, vn)) >= 0)
+				add(p, hs_p11call_bytes(&c->pc, 0, "pMechanism->pParameter", p->bytes, (size_t)k));
+			return;
+		}
+		if (starts(nm, nl, "*ph")) {
+			/* in: what the callee is to overwrite; out: the handle */
+			cn = out_handle_name(nm, nl);
+			if (out && dec(v, vn, &u))
+				add(p, hs_p11call_ulong(&c->pc, 1, cn ? cn : name, u));
+			return;
+		}
+		if (is_word(nm, nl, "*pulObjectCount")) {
+			if (out && dec(v, vn, &u)) {
+				add(p, hs_p11call_ulong(&c->pc, 1, "ulObjectCount", u));
+				c->found_left = (int64_t)(u > 1u << 30 ? 1u << 30 : u);
+			}
+			return;
+		}
+		if ((k = hex_value(p, v, vn)) >= 0) {
+			add(p, hs_p11call_bytes(&c->pc, out, name + 1, p->bytes, (size_t)k));
+			return;
+		}
+		if (dec(v, vn, &u)) {
+			cl = strlen(c->nil_buf);
+			/* "*pulSignatureLen" after "pSignature: (nil)": a length query */
+			if (out && cl && starts(nm, nl, "*pul") && nl == cl + 5 &&
+			    memcmp(nm + 4, c->nil_buf + 1, cl - 1) == 0)
+				add(p, hs_p11call_null_buffer(&c->pc, c->nil_buf, (int64_t)u));
+			else
+				add(p, hs_p11call_ulong(&c->pc, out, name, u));
+			c->nil_buf[0] = '\0';
+			return;
+		}
+		if (!is_word(v, vn, "*** cannot be displayed ***")) /* text: as bytes */
+			add(p, hs_p11call_bytes(&c->pc, out, name + 1, (const unsigned char *)v, vn));
+		return;
+	}
+	if (is_pointer(v, vn) && (nm[0] == 'p' || is_word(nm, nl, "Notify") ||
+	                          is_word(nm, nl, "RandomData"))) {
+		if (nl > 8 && is_word(nm + nl - 8, 8, "Template"))
+			hs_strlcpy(c->tmpl, name, sizeof c->tmpl);
+		else if (out && is_word(nm, nl, "pInfo"))
+			add(p, hs_p11call_template(&c->pc, 1, "pInfo", -1));
+		else if (is_word(nm, nl, "pInitArgs") || is_word(nm, nl, "pReserved"))
+			add(p, hs_p11call_scalar(&c->pc, 0, name, is_word(v, vn, "(nil)") ? "NULL" : v));
+		if (out && is_word(v, vn, "(nil)") && nl + 1 < sizeof c->nil_buf)
+			hs_strlcpy(c->nil_buf, name, sizeof c->nil_buf);
+		return;
+	}
+	if (starts(nm, nl, "pSlotList[")) {
+		if (out && dec(v, vn, &u)) {
+			char line[40];
+			if (!c->list++)
+				add(p, hs_p11call_template(&c->pc, 1, "pSlotList", -1));
+			snprintf(line, sizeof line, "Slot %llu", (unsigned long long)u);
+			add(p, hs_p11call_line(&c->pc, line, strlen(line)));
+		}
+		return;
+	}
+	if (c->hidden[0] && starts(nm, nl, "ul") && nl > 5 && is_word(nm + nl - 3, 3, "Len")) {
+		if (dec(v, vn, &u)) /* "[in] pPin / 13": the length, never the PIN */
+			add(p, hs_p11call_bytes(&c->pc, 0, c->hidden, NULL, (size_t)u));
+		c->hidden[0] = '\0';
+		return;
+	}
+	if (is_word(nm, nl, "ulPinLen") || is_word(nm, nl, "ulOldLen") || is_word(nm, nl, "ulNewLen"))
+		return; /* the PIN's dump says it */
+	if (c->tmpl[0] && starts(nm, nl, "ul") && is_word(nm + nl - 5, 5, "Count") && dec(v, vn, &u)) {
+		add(p, hs_p11call_template(&c->pc, out, c->tmpl, (int64_t)(u > INT64_MAX ? -1 : (int64_t)u)));
+		c->tmpl[0] = '\0';
+		return;
+	}
+	if (num_name(v, vn, &u, &cn, &cl)) { /* "1 (CKU_USER)", "4224 (CKM_AES_KEY_GEN)" */
+		char val[64];
+		if (is_word(cn, cl, "Unknown") || cl >= sizeof val)
+			snprintf(val, sizeof val, "0x%llx", (unsigned long long)u);
+		else
+			memcpy(val, cn, cl), val[cl] = '\0';
+		add(p, hs_p11call_scalar(&c->pc, out, name, val));
+		return;
+	}
+	if (dec(v, vn, &u)) {
+		add(p, hs_p11call_ulong(&c->pc, out, name, u));
+		return;
+	}
+	if (is_word(nm, nl, "Note"))
+		return; /* C_GetFunctionList: "Returning function list of PKCS11-LOGGER" */
+	if (vn) /* text the logger printed for a parameter: as bytes, to be safe */
+		add(p, hs_p11call_bytes(&c->pc, out, name, (const unsigned char *)v, vn));
+}
+
+/* A line of a call's parameters: b[0..bn) after its leading blanks. */
+static void on_param(struct hs_parser *p, struct call *c, int indent, const char *b, size_t bn)
+{
+	const char *colon = memchr(b, ':', bn), *v;
+	size_t nl, vn, t = bn;
+	uint64_t u;
+	long k;
+
+	while (t && b[t - 1] == ' ')
+		t--;
+	if (indent == 2 && is_word(b, t, "*** Begin attribute template ***")) {
+		attr_flush(p, c, NULL, 0);
+		if (!c->depth++ && c->tmpl[0]) /* no count line came: say so */
+			add(p, hs_p11call_template(&c->pc, c->out, c->tmpl, -1));
+		c->tmpl[0] = '\0';
+		return;
+	}
+	if (indent == 2 && is_word(b, t, "*** End attribute template ***")) {
+		attr_flush(p, c, NULL, 0);
+		if (c->depth)
+			c->depth--;
+		return;
+	}
+	if (c->depth) {
+		template_line(p, c, b, t);
+		return;
+	}
+	nl = colon ? (size_t)(colon - b) : bn;
+	v = colon && nl + 2 <= bn && colon[1] == ' ' ? colon + 2 : b + bn;
+	vn = (size_t)(b + bn - v);
+	if (nl == 0 || nl > 40 || memchr(b, ' ', nl)) {
+		member_line(p, c, indent, b, bn);
+		return;
+	}
+	if (indent == 1) {
+		param(p, c, b, nl, v, vn);
+		return;
+	}
+	/* indent 2 and more: members of what the line above introduced */
+	if (is_word(b, nl, "mechanism") && num_name(v, vn, &u, &v, &vn)) {
+		char val[64];
+		if (is_word(v, vn, "Unknown") || vn >= sizeof val)
+			snprintf(val, sizeof val, "0x%llx", (unsigned long long)u);
+		else
+			memcpy(val, v, vn), val[vn] = '\0';
+		add(p, hs_p11call_scalar(&c->pc, 0, "pMechanism->type", val));
+	} else if (is_word(b, nl, "*pParameter")) {
+		if ((k = hex_value(p, v, vn)) >= 0)
+			add(p, hs_p11call_bytes(&c->pc, 0, "pMechanism->pParameter", p->bytes, (size_t)k));
+	} else if (is_word(b, nl, "pParameter") || is_word(b, nl, "ulParameterLen")) {
+		/* a pointer, and a length printed as one (%p): nothing to read */
+	} else if (starts(b, nl, "*phObject[")) {
+		if (c->out && c->found_left > 0 && dec(v, vn, &u)) {
+			c->found_left--;
+			add(p, hs_p11call_found(&c->pc, (int64_t)u));
+		}
+	} else if (starts(b, nl, "pMechanismList[")) {
+		const char *mn;
+		size_t ml;
+		if (!c->list++)
+			add(p, hs_p11call_template(&c->pc, 1, "pMechanismList", -1));
+		if (num_name(v, vn, &u, &mn, &ml) && !is_word(mn, ml, "Unknown"))
+			member_line(p, c, indent, mn, ml);
+		else
+			member_line(p, c, indent, v, vn);
+	} else {
+		member_line(p, c, indent, b, bn);
+	}
+}
+
+/* --------------------------------------------------------------- parser */
+
+/* Lines of the banner and of the logger's own messages: not calls, not junk. */
+static int own_line(const char *s, size_t n)
+{
+	static const char *const own[] = {
+		"PKCS#11 logging proxy module", "Developed as a part of the Pkcs11Interop project",
+		"Please visit www.pkcs11interop.net for more information", "NOTE: Memory contents",
+		"Memory contents are dumped", "Successfuly loaded ", "Unable to load ",
+		"Unable to find C_GetFunctionList", "Unable to call C_GetFunctionList",
+		"C_GetFunctionList returned ", "Environment variable ", "Value of ",
+		"Unable to read the value", "Unable to copy the value", "Unable to allocate memory",
+		NULL,
+	};
+	int i;
+
+	for (i = 0; own[i]; i++)
+		if (starts(s, n, own[i]))
+			return 1;
+	return 0;
+}
+
+/* A separator: all stars, or stars around a time (before 2.3). */
+static int separator(const char *s, size_t n, int64_t *ts)
+{
+	size_t i = 0, k;
+
+	*ts = HS_NONE;
+	while (i < n && s[i] == '*')
+		i++;
+	if (i == n)
+		return n >= 20 ? 3 : 0;
+	if (i < 10 || s[i] != ' ' || !(k = parse_time(s + i + 1, n - i - 1, ts)))
+		return 0;
+	return is_word(s + i + 1 + k, n - i - 1 - k, " ***") ? 2 : 0;
+}
+
+static int logger_feed(struct hs_parser *p, const char *line, size_t n, int64_t off,
+                       int64_t lineno)
+{
+	int64_t pid, tid, ts = HS_NONE;
+	struct thread *t;
+	size_t pre, k, bn;
+	const char *b;
+	int sep, indent = 0;
+
+	if (p->stop)
+		return 1;
+	while (n && line[n - 1] == '\r')
+		n--;
+	hs_buf_clear(&p->line);
+	if (hs_buf_add(&p->line, line, n) < 0) {
+		p->stop = 1;
+		return 1;
+	}
+	line = p->line.data;
+	pre = prefix(line, n, p->gen, &pid, &tid);
+	b = line + pre;
+	bn = n - pre;
+	while (indent < (int)bn && b[indent] == ' ')
+		indent++;
+	if (indent == (int)bn) /* blank: nothing the logger writes */
+		return p->stop;
+	if ((sep = separator(b, bn, &ts))) {
+		if (!p->gen || bn == 126)
+			p->gen = bn == 126 ? 3 : sep;
+		on_separator(p, thread_get(p, pid, tid, 1), ts, off, lineno);
+		return p->stop;
+	}
+	if (starts(b, bn, "PKCS11-LOGGER ")) {
+		p->gen = starts(b + 14, bn - 14, "2.") && bn > 16 && b[16] >= '3' ? 3 : 2;
+		on_banner(p, pid);
+		return p->stop;
+	}
+	t = thread_get(p, pid, tid, 0);
+	if (is_digit(b[0]) && (k = parse_time(b, bn, &ts)) && starts(b + k, bn - k, " - ")) {
+		b += k + 3, bn -= k + 3;
+		if (starts(b, bn, "Entered ")) {
+			p->gen = 3;
+			on_call(p, thread_get(p, pid, tid, 1), b + 8, bn - 8, ts, off, lineno);
+		} else if (starts(b, bn, "Calling ") || starts(b, bn, "Received response from ")) {
+			size_t w = b[0] == 'C' ? 8 : 23;
+			struct call *c = t ? t->open : NULL;
+			if (c && is_word(b + w, bn - w, c->pc.ev.func)) {
+				if (w == 8)
+					c->t_call = ts;
+				else if (c->t_call != HS_NONE && ts >= c->t_call)
+					c->pc.ev.dur_us = ts - c->t_call;
+			} else if (!(bn > 9 && is_word(b + bn - 9, 9, " function"))) {
+				skip_line(p, t, lineno, off, "module call outside any call");
+			}
+		} else if (starts(b, bn, "Returning ")) {
+			on_return(p, t, b + 10, bn - 10, ts, off, lineno);
+		}
+		/* else the loader's own lines: "Loading library ...", ... */
+		return p->stop;
+	}
+	if (starts(b, bn, "Calling C_")) {
+		if (p->gen != 3)
+			p->gen = 2;
+		on_call(p, thread_get(p, pid, tid, 1), b + 8, bn - 8, HS_NONE, off, lineno);
+		return p->stop;
+	}
+	if (starts(b, bn, "Returning ")) {
+		on_return(p, t, b + 10, bn - 10, HS_NONE, off, lineno);
+		return p->stop;
+	}
+	if (is_word(b, bn, "Input") || is_word(b, bn, "Output")) {
+		if (t && t->open) {
+			attr_flush(p, t->open, NULL, 0);
+			t->open->out = b[0] == 'O';
+			t->open->depth = 0, t->open->tmpl[0] = t->open->nil_buf[0] = t->open->hidden[0] = '\0';
+		} else {
+			skip_line(p, t, lineno, off, "'Input'/'Output' without a call");
+		}
+		return p->stop;
+	}
+	if (own_line(b, bn))
+		return p->stop;
+	if (indent && t && t->open) {
+		on_param(p, t->open, indent, b + indent, bn - (size_t)indent);
+		return p->stop;
+	}
+	skip_line(p, t, lineno, off, indent ? "parameter outside any call" :
+	          "not a pkcs11-logger line");
+	return p->stop;
+}
+
+static struct hs_parser *logger_create(const struct hs_sink *sink, const struct hs_parser_opts *o)
+{
+	struct hs_parser *p = calloc(1, sizeof *p);
+	int i;
+
+	if (!p)
+		return NULL;
+	p->sink = *sink;
+	p->file_id = o->file_id;
+	p->noid = -1;
+	for (i = 0; i < PMAX; i++)
+		p->pids[i].pid = HS_NONE;
+	hs_buf_init(&p->line);
+	return p;
+}
+
+/* state: "logger1 n=<instances> g=<gen> z=<noid>:<state> p=<pid>:<id>:<calls>..." */
+static void logger_resume(struct hs_parser *p, const char *state)
+{
+	long long n, z, pid, id;
+	int g, zs, c, used = 0;
+	const char *s;
+
+	if (!state || sscanf(state, "logger1 n=%lld g=%d z=%lld:%d%n", &n, &g, &z, &zs, &used) != 4 ||
+	    n < 0 || z < -1 || z >= n)
+		return;
+	p->ninst = n, p->gen = g, p->noid = z, p->noid_state = zs;
+	s = state + used;
+	if (strncmp(s, " p=", 3) == 0)
+		s += 3;
+	while (sscanf(s, "%lld:%lld:%d%n", &pid, &id, &c, &used) == 3 && id >= 0 && id < n) {
+		if (!pid_find(p, pid))
+			pid_add(p, pid, id, c);
+		s += used;
+		if (*s == ',')
+			s++;
+	}
+	/* the pairs were saved newest first: put the newest last */
+	if (p->npids > 1) {
+		int64_t a = 0, z2 = p->npids - 1;
+		for (; a < z2; a++, z2--) {
+			struct pidinst tmp = p->pids[a];
+			p->pids[a] = p->pids[z2], p->pids[z2] = tmp;
+		}
+	}
+}
+
+static void logger_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
+                          struct hs_parse_stats *st)
+{
+	struct snap r;
+	size_t len;
+	int i, m;
+
+	/* The oldest unfinished call, or separator still waiting for its call,
+	 * is where a refresh must start again. */
+	take_snap(p, &r, end_offset, end_line);
+	if (p->count)
+		r = q_at(p, 0)->res;
+	for (i = 0; i < TMAX; i++)
+		if (p->thr[i].used && p->thr[i].sep_off >= 0 && p->thr[i].sep_off < r.offset)
+			r = p->thr[i].sep_res;
+	emit_front(p, p->count);
+	p->st.safe_offset = r.offset;
+	p->st.safe_line = r.line;
+	len = (size_t)snprintf(p->st.state, sizeof p->st.state, "logger1 n=%lld g=%d z=%lld:%d p=",
+	                       (long long)r.ninst, r.gen, (long long)r.noid, r.noid_state);
+	for (i = 0; i < r.n && len < sizeof p->st.state; i++, len += (size_t)m) {
+		m = snprintf(p->st.state + len, sizeof p->st.state - len, "%s%lld:%lld:%d", i ? "," : "",
+		             (long long)r.pid[i].pid, (long long)r.pid[i].id, r.pid[i].calls);
+		if (m < 0 || (size_t)m >= sizeof p->st.state - len) {
+			p->st.state[len] = '\0'; /* an older pid that does not fit is numbered anew */
+			break;
+		}
+	}
+	*st = p->st;
+}
+
+static void logger_destroy(struct hs_parser *p)
+{
+	if (!p)
+		return;
+	p->stop = 1; /* calls still held (no finish()) are freed, not emitted */
+	emit_front(p, p->count);
+	if (p->spare) {
+		hs_event_free(&p->spare->pc.ev);
+		free(p->spare);
+	}
+	free(p->bytes);
+	hs_buf_free(&p->line);
+	free(p);
+}
+
+static int logger_probe(const char *const *lines, int nlines)
+{
+	int i, score = 0, sep;
+	int64_t pid, tid, ts;
+	uint64_t v;
+	const char *nm;
+	size_t nl, k;
+
+	for (i = 0; i < nlines; i++) {
+		const char *s = lines[i];
+		size_t n = strlen(s), pre;
+		while (n && (s[n - 1] == '\r' || s[n - 1] == ' '))
+			n--;
+		pre = prefix(s, n, 0, &pid, &tid);
+		s += pre, n -= pre;
+		if (starts(s, n, "PKCS11-LOGGER ") || is_word(s, n, "PKCS#11 logging proxy module"))
+			score += 50;
+		else if (is_word(s, n, "Developed as a part of the Pkcs11Interop project"))
+			score += 30;
+		else if ((sep = separator(s, n, &ts)))
+			score += sep == 2 ? 20 : pre ? 10 : 2;
+		else if (n && is_digit(s[0]) && (k = parse_time(s, n, &ts)) && starts(s + k, n - k, " - ")) {
+			s += k + 3, n -= k + 3;
+			if (starts(s, n, "Entered C_"))
+				score += 25;
+			else if (starts(s, n, "Returning ") && num_name(s + 10, n - 10, &v, &nm, &nl))
+				score += 15;
+		} else if (starts(s, n, "Returning ") && num_name(s + 10, n - 10, &v, &nm, &nl)) {
+			score += 10;
+		} else if (starts(s, n, "Calling C_") && !memchr(s + 8, ' ', n - 8)) {
+			score += 8;
+		} else if (is_word(s, n, " *pPin: *** Intentionally hidden ***")) {
+			score += 20;
+		} else if (pre && (is_word(s, n, "Input") || is_word(s, n, "Output"))) {
+			score += 4;
+		}
+		if (score >= 100)
+			return 100;
+	}
+	return score;
+}
+
+static const char *const logger_samples[] = {
+	"0x0000956c : 0x0000000000006838 : ******************************************************************************************************************************",
+	"0x0000956c : 0x0000000000006838 : 2025-02-12 06:28:22.171000 - Entered C_OpenSession",
+	"0x0000956c : 0x0000000000006838 : Input",
+	"0x0000956c : 0x0000000000006838 :  slotID: 1",
+	"0x0000956c : 0x0000000000006838 :  flags: 6",
+	"0x0000956c : 0x0000000000006838 : 2025-02-12 06:28:22.171000 - Calling C_OpenSession",
+	"0x0000956c : 0x0000000000006838 : 2025-02-12 06:28:22.171000 - Received response from C_OpenSession",
+	"0x0000956c : 0x0000000000006838 : Output",
+	"0x0000956c : 0x0000000000006838 :  *phSession: 1",
+	"0x0000956c : 0x0000000000006838 : 2025-02-12 06:28:22.171000 - Returning 0 (CKR_OK)",
+	NULL,
+};
+
+const struct hs_parser_desc hs_parser_logger = {
+	.name = "logger",
+	.title = "Pkcs11Interop pkcs11-logger",
+	.call_trace = 1,
+	.probe = logger_probe,
+	.create = logger_create,
+	.resume = logger_resume,
+	.feed_line = logger_feed,
+	.finish = logger_finish,
+	.destroy = logger_destroy,
+	.samples = logger_samples,
+};
