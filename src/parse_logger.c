@@ -153,9 +153,10 @@ static int dec(const char *s, size_t n, uint64_t *v)
 	if (n == 0 || n > 20)
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (!is_digit(s[i]) || *v > (UINT64_MAX - 9) / 10)
+		uint64_t d = (uint64_t)(s[i] - '0');
+		if (!is_digit(s[i]) || *v > UINT64_MAX / 10 || (*v == UINT64_MAX / 10 && d > UINT64_MAX % 10))
 			return 0;
-		*v = *v * 10 + (uint64_t)(s[i] - '0');
+		*v = *v * 10 + d;
 	}
 	return 1;
 }
@@ -172,6 +173,16 @@ static int num_name(const char *s, size_t n, uint64_t *v, const char **nm, size_
 	*nm = s + i + 2;
 	*nl = n - i - 3;
 	return 1;
+}
+
+/* The value of "123 (NAME)" as the spy writes it: the name, or 0x7b when
+ * the logger did not know it ("Unknown"). */
+static void const_value(char *out, size_t len, uint64_t u, const char *nm, size_t nl)
+{
+	if (is_word(nm, nl, "Unknown") || nl >= len)
+		snprintf(out, len, "0x%llx", (unsigned long long)u);
+	else
+		memcpy(out, nm, nl), out[nl] = '\0';
 }
 
 /* "(nil)", "0x7ffc..." or Windows' "000000782AFFF110". */
@@ -337,11 +348,27 @@ static void emit(struct hs_parser *p, struct call *c)
 	}
 }
 
+/* The first line of a call not made yet: a separator waiting for its
+ * "Entered" (threads write the two apart). No call after it may leave
+ * before that one is queued, or events would leave out of order. */
+static int64_t first_pending(const struct hs_parser *p)
+{
+	int64_t m = INT64_MAX;
+	int i;
+
+	for (i = 0; i < TMAX; i++)
+		if (p->thr[i].used && p->thr[i].sep_off >= 0 && p->thr[i].sep_off < m)
+			m = p->thr[i].sep_off;
+	return m;
+}
+
 /* Emit calls from the front while they are done, after giving up on the
  * `force` oldest ones. */
 static void emit_front(struct hs_parser *p, int force)
 {
-	while (p->count && (force-- > 0 || q_at(p, 0)->done)) {
+	int64_t wait = first_pending(p);
+
+	while (p->count && (force-- > 0 || (q_at(p, 0)->done && q_at(p, 0)->pc.ev.offset < wait))) {
 		struct call *c = q_at(p, 0);
 		p->head = (p->head + 1) % QMAX;
 		p->count--;
@@ -349,9 +376,12 @@ static void emit_front(struct hs_parser *p, int force)
 	}
 }
 
-static struct call *new_call(struct hs_parser *p)
+/* A call beginning at `off`, queued in offset order: a thread's separator
+ * may precede another thread's call that is entered first. */
+static struct call *new_call(struct hs_parser *p, int64_t off)
 {
 	struct call *c = p->spare;
+	int i;
 
 	if (c) {
 		p->spare = NULL;
@@ -364,9 +394,12 @@ static struct call *new_call(struct hs_parser *p)
 	}
 	memset((char *)c + sizeof c->pc, 0, sizeof *c - sizeof c->pc); /* all but the event */
 	c->t_call = c->t_enter = HS_NONE;
+	c->pc.ev.offset = off;
 	if (p->count == QMAX)
 		emit_front(p, 1);
-	p->q[(p->head + p->count) % QMAX] = c;
+	for (i = p->count; i > 0 && q_at(p, i - 1)->pc.ev.offset > off; i--)
+		p->q[(p->head + i) % QMAX] = q_at(p, i - 1);
+	p->q[(p->head + i) % QMAX] = c;
 	p->count++;
 	return c;
 }
@@ -443,6 +476,7 @@ static void on_separator(struct hs_parser *p, struct thread *t, int64_t ts, int6
 	t->sep_ts = ts;
 	t->sep_off = off;
 	take_snap(p, &t->sep_res, off, lineno);
+	emit_front(p, 0); /* the separator it replaces may have held calls back */
 }
 
 static void on_call(struct hs_parser *p, struct thread *t, const char *name, size_t n,
@@ -460,7 +494,7 @@ static void on_call(struct hs_parser *p, struct thread *t, const char *name, siz
 	}
 	if (t->open) /* a thread is in one call at a time */
 		t->open->done = 1, t->open = NULL;
-	c = new_call(p);
+	c = new_call(p, t->sep_off >= 0 ? t->sep_off : off);
 	if (!c) {
 		p->stop = 1;
 		return;
@@ -489,6 +523,7 @@ static void on_call(struct hs_parser *p, struct thread *t, const char *name, siz
 	t->sep_off = -1;
 	t->sep_ts = HS_NONE;
 	t->open = c;
+	emit_front(p, 0);
 }
 
 /* ts: the Returning line's time (2.3), HS_NONE before. */
@@ -547,14 +582,27 @@ static long hex_value(struct hs_parser *p, const char *v, size_t n)
 	return hs_p11_hex_decode(v + 4, n - 5, p->bytes, p->bytes_cap);
 }
 
+static void attr_unavailable(struct hs_parser *p, struct call *c)
+{
+	const char *nm = hs_ck_name(HS_CK_ATTR, c->attr_type);
+	char num[24], l[64];
+
+	if (!nm)
+		snprintf(num, sizeof num, "0x%llx", (unsigned long long)c->attr_type), nm = num;
+	snprintf(l, sizeof l, "    %-21s / -1", nm);
+	add(p, hs_p11call_line(&c->pc, l, strlen(l)));
+}
+
 /* The attribute in progress, with the value bytes when there are some. */
 static void attr_flush(struct hs_parser *p, struct call *c, const unsigned char *v, size_t n)
 {
 	if (c->attr == 2) {
 		if (v && !(strcmp(c->pc.ev.func, "C_GetAttributeValue") == 0 && !c->out))
 			add(p, hs_p11call_attr(&c->pc, c->attr_type, v, n));
-		else /* no value, or the buffer the callee has yet to fill */
+		else if (c->attr_len != UINT64_MAX) /* no value, or a buffer not filled yet */
 			add(p, hs_p11call_attr(&c->pc, c->attr_type, NULL, (size_t)c->attr_len));
+		else /* CK_UNAVAILABLE_INFORMATION: the spy writes "/ -1" */
+			attr_unavailable(p, c);
 	}
 	c->attr = 0;
 }
@@ -615,11 +663,6 @@ static const char *out_handle_name(const char *n, size_t nl)
 	return NULL;
 }
 
-static int is_pin_name(const char *n, size_t nl)
-{
-	return is_word(n, nl, "pPin") || is_word(n, nl, "pOldPin") || is_word(n, nl, "pNewPin");
-}
-
 /* " name: value" at indent 1: one parameter. */
 static void param(struct hs_parser *p, struct call *c, const char *nm, size_t nl, const char *v,
                   size_t vn)
@@ -636,7 +679,7 @@ static void param(struct hs_parser *p, struct call *c, const char *nm, size_t nl
 	memcpy(name, nm, nl);
 	name[nl] = '\0';
 	if (nm[0] == '*') {
-		if (is_pin_name(nm + 1, nl - 1)) {
+		if (is_word(nm, nl, "*pPin") || is_word(nm, nl, "*pOldPin") || is_word(nm, nl, "*pNewPin")) {
 			if (is_word(v, vn, "*** Intentionally hidden ***"))
 				hs_strlcpy(c->hidden, name + 1, sizeof c->hidden);
 			else /* flag 8: the PIN as text */
@@ -675,7 +718,7 @@ static void param(struct hs_parser *p, struct call *c, const char *nm, size_t nl
 		if (dec(v, vn, &u)) {
 			cl = strlen(c->nil_buf);
 			/* "*pulSignatureLen" after "pSignature: (nil)": a length query */
-			if (out && cl && starts(nm, nl, "*pul") && nl == cl + 5 &&
+			if (out && cl && starts(nm, nl, "*pul") && nl == cl + 6 &&
 			    memcmp(nm + 4, c->nil_buf + 1, cl - 1) == 0)
 				add(p, hs_p11call_null_buffer(&c->pc, c->nil_buf, (int64_t)u));
 			else
@@ -715,19 +758,18 @@ static void param(struct hs_parser *p, struct call *c, const char *nm, size_t nl
 		c->hidden[0] = '\0';
 		return;
 	}
-	if (is_word(nm, nl, "ulPinLen") || is_word(nm, nl, "ulOldLen") || is_word(nm, nl, "ulNewLen"))
-		return; /* the PIN's dump says it */
-	if (c->tmpl[0] && starts(nm, nl, "ul") && is_word(nm + nl - 5, 5, "Count") && dec(v, vn, &u)) {
+	if (is_word(nm, nl, "ulPinLen") || is_word(nm, nl, "ulOldLen") || is_word(nm, nl, "ulNewLen") ||
+	    (out && is_word(nm, nl, "ulMaxObjectCount")))
+		return; /* the PIN's dump says it; an input repeated */
+	if (c->tmpl[0] && nl >= 7 && starts(nm, nl, "ul") && is_word(nm + nl - 5, 5, "Count") &&
+	    dec(v, vn, &u)) {
 		add(p, hs_p11call_template(&c->pc, out, c->tmpl, (int64_t)(u > INT64_MAX ? -1 : (int64_t)u)));
 		c->tmpl[0] = '\0';
 		return;
 	}
 	if (num_name(v, vn, &u, &cn, &cl)) { /* "1 (CKU_USER)", "4224 (CKM_AES_KEY_GEN)" */
 		char val[64];
-		if (is_word(cn, cl, "Unknown") || cl >= sizeof val)
-			snprintf(val, sizeof val, "0x%llx", (unsigned long long)u);
-		else
-			memcpy(val, cn, cl), val[cl] = '\0';
+		const_value(val, sizeof val, u, cn, cl);
 		add(p, hs_p11call_scalar(&c->pc, out, name, val));
 		return;
 	}
@@ -780,12 +822,10 @@ static void on_param(struct hs_parser *p, struct call *c, int indent, const char
 		return;
 	}
 	/* indent 2 and more: members of what the line above introduced */
+	char val[64];
+
 	if (is_word(b, nl, "mechanism") && num_name(v, vn, &u, &v, &vn)) {
-		char val[64];
-		if (is_word(v, vn, "Unknown") || vn >= sizeof val)
-			snprintf(val, sizeof val, "0x%llx", (unsigned long long)u);
-		else
-			memcpy(val, v, vn), val[vn] = '\0';
+		const_value(val, sizeof val, u, v, vn);
 		add(p, hs_p11call_scalar(&c->pc, 0, "pMechanism->type", val));
 	} else if (is_word(b, nl, "*pParameter")) {
 		if ((k = hex_value(p, v, vn)) >= 0)
@@ -798,14 +838,11 @@ static void on_param(struct hs_parser *p, struct call *c, int indent, const char
 			add(p, hs_p11call_found(&c->pc, (int64_t)u));
 		}
 	} else if (starts(b, nl, "pMechanismList[")) {
-		const char *mn;
-		size_t ml;
 		if (!c->list++)
 			add(p, hs_p11call_template(&c->pc, 1, "pMechanismList", -1));
-		if (num_name(v, vn, &u, &mn, &ml) && !is_word(mn, ml, "Unknown"))
-			member_line(p, c, indent, mn, ml);
-		else
-			member_line(p, c, indent, v, vn);
+		if (num_name(v, vn, &u, &v, &vn))
+			const_value(val, sizeof val, u, v, vn), v = val, vn = strlen(val);
+		member_line(p, c, indent, v, vn);
 	} else {
 		member_line(p, c, indent, b, bn);
 	}
@@ -1057,6 +1094,8 @@ static int logger_probe(const char *const *lines, int nlines)
 			s += k + 3, n -= k + 3;
 			if (starts(s, n, "Entered C_"))
 				score += 25;
+			else if (starts(s, n, "Calling C_") || starts(s, n, "Received response from C_"))
+				score += 10;
 			else if (starts(s, n, "Returning ") && num_name(s + 10, n - 10, &v, &nm, &nl))
 				score += 15;
 		} else if (starts(s, n, "Returning ") && num_name(s + 10, n - 10, &v, &nm, &nl)) {
