@@ -14,28 +14,26 @@
  * separators) before its first call. Lines are written whole under a lock,
  * but threads interleave line by line inside calls, so a line belongs to
  * the open call of the thread its prefix names; without the prefix the
- * lines are taken to come one call at a time.
+ * lines are taken to come one call at a time. What the parameter lines
+ * say is read by logger_param.c.
  *
- * Data structure: `q` is a FIFO of calls in the order they began; a call
- * leaves it (is emitted) once it has returned, or been given up, and every
- * call before it has left. `thr` is a small table of the threads (pid, tid)
- * seen: each knows its open call and its last separator, which is where its
- * next call begins (for the older layout the separator also holds the
- * call's time). `pids` maps a pid to its process instance; a banner of a
- * pid that already made calls starts a new instance (pid reuse), and lines
+ * Data structure: `q` is a FIFO of calls in the order they began (at their
+ * separator, which may come before another thread's call that is entered
+ * first, so a call is put in its place by offset); a call leaves it (is
+ * emitted) once it has returned or been given up, every call before it has
+ * left, and no thread holds a separator before it whose call is still to be
+ * entered. `thr` is a small table of the threads (pid, tid) seen: each knows
+ * its open call and its pending separator (for the older layout also the
+ * call's time). `pids` maps a pid to its process instance; a banner of a pid
+ * that already made calls starts a new instance (pid reuse), and lines
  * without a pid form instances cut at banners and at a C_Initialize after
- * C_Finalize. Each call remembers, as `res`, the instance numbering where it
- * began: finish() reports the oldest unfinished call's (or separator's) as
- * the resume point and state.
+ * C_Finalize. Each call and separator remembers, as a `struct snap`, the
+ * instance numbering where it began: finish() reports the oldest unfinished
+ * one's as the resume point and state.
  *
- * Parameters are rewritten into the spy's detail layout through p11call.h:
- * handles and counts (decimal in the log) as "[in] name = 0x..", byte
- * buffers ("HEX(..)") and PINs printed with flag 8 as dumps, templates
- * attribute by attribute from their raw bytes. What the logger prints of
- * buffers the callee has not filled yet (the input side of output
- * parameters: *phKey, *phObject[i], C_GetAttributeValue's values) is
- * garbage and is dropped. A duration is exact only in 2.3.0, where the
- * logger times the real module: Received minus Calling.
+ * Durations are exact only in 2.3.0, where the logger times the real
+ * module: Received minus Calling (C_GetFunctionList, which never reaches the
+ * module: Returning minus Entered). Older logs print no end time.
  *
  * The parser only reads; redaction is applied to every event after it
  * leaves here, and no byte value is ever written into a line of text.
@@ -44,9 +42,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hsmscope/ckconst.h"
-#include "hsmscope/p11call.h"
 #include "hsmscope/parser.h"
+#include "logger_int.h"
 
 #define QMAX 256                /* calls held at once before the oldest is forced out */
 #define TMAX 64                 /* threads followed at once */
@@ -78,15 +75,7 @@ struct call {
 	int64_t t_enter;            /* 2.3 "Entered" time, µs, HS_NONE */
 	int64_t t_call;             /* 2.3 "Calling" time, µs, HS_NONE */
 	struct snap res;            /* where a re-parse must start to rebuild it */
-	char tmpl[32];              /* template whose pointer was just printed */
-	int depth;                  /* attribute templates open (nested ones count) */
-	int attr;                   /* attribute in progress: 0 none, 1 number seen, 2 type */
-	uint64_t attr_type;         /* its CKA_ type */
-	uint64_t attr_len;          /* its ulValueLen */
-	char hidden[12];            /* PIN printed as hidden, its length still to come */
-	char nil_buf[40];           /* output buffer printed as (nil): a length query */
-	int64_t found_left;         /* C_FindObjects results still to take */
-	int list;                   /* pSlotList / pMechanismList header written */
+	struct lg_call par;         /* its parameter lines so far (logger_param.c) */
 };
 
 struct thread {
@@ -122,83 +111,13 @@ struct hs_parser {
 	int stop;                   /* the sink asked to stop, or out of memory */
 	int64_t pending_skips;      /* lines skipped while no call could take them */
 	struct hs_buf line;         /* the current line, NUL-terminated */
-	unsigned char *bytes;       /* decoded HEX(..) value, owned */
-	size_t bytes_cap;           /* its size */
+	struct lg_bytes buf;        /* decoded HEX(..) values, owned */
 	struct hs_parse_stats st;   /* running counters */
 };
 
 /* ---------------------------------------------------------------- helpers */
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-static int is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 static int hexval(char c) { return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10; }
-
-static int starts(const char *s, size_t n, const char *w)
-{
-	size_t m = strlen(w);
-	return n >= m && memcmp(s, w, m) == 0;
-}
-
-static int is_word(const char *s, size_t n, const char *w)
-{
-	return n == strlen(w) && memcmp(s, w, n) == 0;
-}
-
-/* A whole decimal number of at most 20 digits that fits 64 bits. */
-static int dec(const char *s, size_t n, uint64_t *v)
-{
-	size_t i;
-
-	*v = 0;
-	if (n == 0 || n > 20)
-		return 0;
-	for (i = 0; i < n; i++) {
-		uint64_t d = (uint64_t)(s[i] - '0');
-		if (!is_digit(s[i]) || *v > UINT64_MAX / 10 || (*v == UINT64_MAX / 10 && d > UINT64_MAX % 10))
-			return 0;
-		*v = *v * 10 + d;
-	}
-	return 1;
-}
-
-/* "123 (NAME)": the number and the name inside the parentheses. */
-static int num_name(const char *s, size_t n, uint64_t *v, const char **nm, size_t *nl)
-{
-	size_t i = 0;
-
-	while (i < n && is_digit(s[i]))
-		i++;
-	if (!dec(s, i, v) || i + 3 > n || s[i] != ' ' || s[i + 1] != '(' || s[n - 1] != ')')
-		return 0;
-	*nm = s + i + 2;
-	*nl = n - i - 3;
-	return 1;
-}
-
-/* The value of "123 (NAME)" as the spy writes it: the name, or 0x7b when
- * the logger did not know it ("Unknown"). */
-static void const_value(char *out, size_t len, uint64_t u, const char *nm, size_t nl)
-{
-	if (is_word(nm, nl, "Unknown") || nl >= len)
-		snprintf(out, len, "0x%llx", (unsigned long long)u);
-	else
-		memcpy(out, nm, nl), out[nl] = '\0';
-}
-
-/* "(nil)", "0x7ffc..." or Windows' "000000782AFFF110". */
-static int is_pointer(const char *s, size_t n)
-{
-	size_t i;
-
-	if (is_word(s, n, "(nil)") || (n > 2 && s[0] == '0' && s[1] == 'x'))
-		return 1;
-	if (n != 8 && n != 16)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!is_hex(s[i]))
-			return 0;
-	return 1;
-}
 
 /* "YYYY-MM-DD HH:MM:SS" with an optional fraction of up to 6 digits, at s;
  * returns its length (0: none) and the time in µs. */
@@ -394,6 +313,8 @@ static struct call *new_call(struct hs_parser *p, int64_t off)
 	}
 	memset((char *)c + sizeof c->pc, 0, sizeof *c - sizeof c->pc); /* all but the event */
 	c->t_call = c->t_enter = HS_NONE;
+	c->par.pc = &c->pc;
+	c->par.buf = &p->buf;
 	c->pc.ev.offset = off;
 	if (p->count == QMAX)
 		emit_front(p, 1);
@@ -536,7 +457,7 @@ static void on_return(struct hs_parser *p, struct thread *t, const char *s, size
 	const char *nm;
 	size_t nl;
 
-	if (!t || !t->open || !num_name(s, n, &rv, &nm, &nl)) {
+	if (!t || !t->open || !lg_num_name(s, n, &rv, &nm, &nl)) {
 		skip_line(p, t, lineno, off, "'Returning' without a call");
 		return;
 	}
@@ -552,300 +473,6 @@ static void on_return(struct hs_parser *p, struct thread *t, const char *s, size
 	c->returned = c->done = 1;
 	t->open = NULL;
 	emit_front(p, 0);
-}
-
-/* ---------------------------------------------------------- parameters */
-
-static int add(struct hs_parser *p, int rc)
-{
-	if (rc < 0)
-		p->stop = 1; /* out of memory: stop rather than lose data silently */
-	return rc;
-}
-
-/* "HEX(0011AA)" decoded into p->bytes; -1 when it is not that. */
-static long hex_value(struct hs_parser *p, const char *v, size_t n)
-{
-	size_t need;
-
-	if (n < 5 || memcmp(v, "HEX(", 4) != 0 || v[n - 1] != ')')
-		return -1;
-	need = (n - 5) / 2 + 1;
-	if (need > p->bytes_cap) {
-		unsigned char *b = realloc(p->bytes, need);
-		if (!b) {
-			p->stop = 1;
-			return -1;
-		}
-		p->bytes = b, p->bytes_cap = need;
-	}
-	return hs_p11_hex_decode(v + 4, n - 5, p->bytes, p->bytes_cap);
-}
-
-static void attr_unavailable(struct hs_parser *p, struct call *c)
-{
-	const char *nm = hs_ck_name(HS_CK_ATTR, c->attr_type);
-	char num[24], l[64];
-
-	if (!nm)
-		snprintf(num, sizeof num, "0x%llx", (unsigned long long)c->attr_type), nm = num;
-	snprintf(l, sizeof l, "    %-21s / -1", nm);
-	add(p, hs_p11call_line(&c->pc, l, strlen(l)));
-}
-
-/* The attribute in progress, with the value bytes when there are some. */
-static void attr_flush(struct hs_parser *p, struct call *c, const unsigned char *v, size_t n)
-{
-	if (c->attr == 2) {
-		if (v && !(strcmp(c->pc.ev.func, "C_GetAttributeValue") == 0 && !c->out))
-			add(p, hs_p11call_attr(&c->pc, c->attr_type, v, n));
-		else if (c->attr_len != UINT64_MAX) /* no value, or a buffer not filled yet */
-			add(p, hs_p11call_attr(&c->pc, c->attr_type, NULL, (size_t)c->attr_len));
-		else /* CK_UNAVAILABLE_INFORMATION: the spy writes "/ -1" */
-			attr_unavailable(p, c);
-	}
-	c->attr = 0;
-}
-
-/* A line inside "*** Begin attribute template ***" .. "*** End ...". */
-static void template_line(struct hs_parser *p, struct call *c, const char *b, size_t bn)
-{
-	uint64_t v;
-	const char *nm;
-	size_t nl;
-	long k;
-
-	if (starts(b, bn, "Attribute: ") && num_name(b + 11, bn - 11, &v, &nm, &nl)) {
-		c->attr_type = v, c->attr_len = 0, c->attr = 2;
-	} else if (starts(b, bn, "Attribute ")) {
-		attr_flush(p, c, NULL, 0);
-		c->attr = 1;
-	} else if (starts(b, bn, "ulValueLen: ") && dec(b + 12, bn - 12, &v)) {
-		c->attr_len = v;
-	} else if (starts(b, bn, "*pValue: ") && c->attr == 2) {
-		k = hex_value(p, b + 9, bn - 9);
-		attr_flush(p, c, k >= 0 ? p->bytes : NULL, k >= 0 ? (size_t)k : 0);
-	}
-	/* "pValue: <pointer>" says nothing the next lines do not */
-}
-
-/* A line of a structure, a flag or a list: kept as text, indented below
- * its parameter. None of these holds a secret (token and slot info,
- * session state, mechanism flags, C_Initialize arguments). */
-static void member_line(struct hs_parser *p, struct call *c, int indent, const char *b, size_t bn)
-{
-	struct hs_buf l;
-
-	hs_buf_init(&l);
-	while (bn && b[bn - 1] == ' ')
-		bn--;
-	if (hs_buf_printf(&l, "%*s%.*s", indent * 2 + 2, "", (int)bn, b) < 0) {
-		p->stop = 1;
-	} else {
-		add(p, hs_p11call_line(&c->pc, l.data, l.len));
-	}
-	hs_buf_free(&l);
-}
-
-/* "*phKey" and friends on the output side: the spy's names for them. */
-static const char *out_handle_name(const char *n, size_t nl)
-{
-	static const char *const map[][2] = {
-		{ "*phKey", "hKey" }, { "*phPublicKey", "hPublicKey" },
-		{ "*phPrivateKey", "hPrivateKey" }, { "*phSession", "*phSession" },
-		{ "*phObject", "*phObject" }, { "*phNewObject", "*phNewObject" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (is_word(n, nl, map[i][0]))
-			return map[i][1];
-	return NULL;
-}
-
-/* " name: value" at indent 1: one parameter. */
-static void param(struct hs_parser *p, struct call *c, const char *nm, size_t nl, const char *v,
-                  size_t vn)
-{
-	char name[48];
-	const char *cn;
-	uint64_t u;
-	size_t cl;
-	long k;
-	int out = c->out;
-
-	if (nl >= sizeof name)
-		return;
-	memcpy(name, nm, nl);
-	name[nl] = '\0';
-	if (nm[0] == '*') {
-		if (is_word(nm, nl, "*pPin") || is_word(nm, nl, "*pOldPin") || is_word(nm, nl, "*pNewPin")) {
-			if (is_word(v, vn, "*** Intentionally hidden ***"))
-				hs_strlcpy(c->hidden, name + 1, sizeof c->hidden);
-			else /* flag 8: the PIN as text */
-				add(p, hs_p11call_bytes(&c->pc, 0, name + 1, (const unsigned char *)v, vn));
-			return;
-		}
-		if (is_word(nm, nl, "*pLabel")) {
-			add(p, hs_p11call_bytes(&c->pc, 0, "pLabel", (const unsigned char *)v, vn));
-			return;
-		}
-		if (is_word(nm, nl, "*pSlot"))
-			return; /* C_WaitForSlotEvent prints the pointer here (%lu) */
-		if (is_word(nm, nl, "*pParameter")) {
-			if ((k = hex_value(p, v, vn)) >= 0)
-				add(p, hs_p11call_bytes(&c->pc, 0, "pMechanism->pParameter", p->bytes, (size_t)k));
-			return;
-		}
-		if (starts(nm, nl, "*ph")) {
-			/* in: what the callee is to overwrite; out: the handle */
-			cn = out_handle_name(nm, nl);
-			if (out && dec(v, vn, &u))
-				add(p, hs_p11call_ulong(&c->pc, 1, cn ? cn : name, u));
-			return;
-		}
-		if (is_word(nm, nl, "*pulObjectCount")) {
-			if (out && dec(v, vn, &u)) {
-				add(p, hs_p11call_ulong(&c->pc, 1, "ulObjectCount", u));
-				c->found_left = (int64_t)(u > 1u << 30 ? 1u << 30 : u);
-			}
-			return;
-		}
-		if ((k = hex_value(p, v, vn)) >= 0) {
-			add(p, hs_p11call_bytes(&c->pc, out, name + 1, p->bytes, (size_t)k));
-			return;
-		}
-		if (dec(v, vn, &u)) {
-			cl = strlen(c->nil_buf);
-			/* "*pulSignatureLen" after "pSignature: (nil)": a length query */
-			if (out && cl && starts(nm, nl, "*pul") && nl == cl + 6 &&
-			    memcmp(nm + 4, c->nil_buf + 1, cl - 1) == 0)
-				add(p, hs_p11call_null_buffer(&c->pc, c->nil_buf, (int64_t)u));
-			else
-				add(p, hs_p11call_ulong(&c->pc, out, name, u));
-			c->nil_buf[0] = '\0';
-			return;
-		}
-		if (!is_word(v, vn, "*** cannot be displayed ***")) /* text: as bytes */
-			add(p, hs_p11call_bytes(&c->pc, out, name + 1, (const unsigned char *)v, vn));
-		return;
-	}
-	if (is_pointer(v, vn) && (nm[0] == 'p' || is_word(nm, nl, "Notify") ||
-	                          is_word(nm, nl, "RandomData"))) {
-		if (nl > 8 && is_word(nm + nl - 8, 8, "Template"))
-			hs_strlcpy(c->tmpl, name, sizeof c->tmpl);
-		else if (out && is_word(nm, nl, "pInfo"))
-			add(p, hs_p11call_template(&c->pc, 1, "pInfo", -1));
-		else if (is_word(nm, nl, "pInitArgs") || is_word(nm, nl, "pReserved"))
-			add(p, hs_p11call_scalar(&c->pc, 0, name, is_word(v, vn, "(nil)") ? "NULL" : v));
-		if (out && is_word(v, vn, "(nil)") && nl + 1 < sizeof c->nil_buf)
-			hs_strlcpy(c->nil_buf, name, sizeof c->nil_buf);
-		return;
-	}
-	if (starts(nm, nl, "pSlotList[")) {
-		if (out && dec(v, vn, &u)) {
-			char line[40];
-			if (!c->list++)
-				add(p, hs_p11call_template(&c->pc, 1, "pSlotList", -1));
-			snprintf(line, sizeof line, "Slot %llu", (unsigned long long)u);
-			add(p, hs_p11call_line(&c->pc, line, strlen(line)));
-		}
-		return;
-	}
-	if (c->hidden[0] && starts(nm, nl, "ul") && nl > 5 && is_word(nm + nl - 3, 3, "Len")) {
-		if (dec(v, vn, &u)) /* "[in] pPin / 13": the length, never the PIN */
-			add(p, hs_p11call_bytes(&c->pc, 0, c->hidden, NULL, (size_t)u));
-		c->hidden[0] = '\0';
-		return;
-	}
-	if (is_word(nm, nl, "ulPinLen") || is_word(nm, nl, "ulOldLen") || is_word(nm, nl, "ulNewLen") ||
-	    (out && is_word(nm, nl, "ulMaxObjectCount")))
-		return; /* the PIN's dump says it; an input repeated */
-	if (c->tmpl[0] && nl >= 7 && starts(nm, nl, "ul") && is_word(nm + nl - 5, 5, "Count") &&
-	    dec(v, vn, &u)) {
-		add(p, hs_p11call_template(&c->pc, out, c->tmpl, (int64_t)(u > INT64_MAX ? -1 : (int64_t)u)));
-		c->tmpl[0] = '\0';
-		return;
-	}
-	if (num_name(v, vn, &u, &cn, &cl)) { /* "1 (CKU_USER)", "4224 (CKM_AES_KEY_GEN)" */
-		char val[64];
-		const_value(val, sizeof val, u, cn, cl);
-		add(p, hs_p11call_scalar(&c->pc, out, name, val));
-		return;
-	}
-	if (dec(v, vn, &u)) {
-		add(p, hs_p11call_ulong(&c->pc, out, name, u));
-		return;
-	}
-	if (is_word(nm, nl, "Note"))
-		return; /* C_GetFunctionList: "Returning function list of PKCS11-LOGGER" */
-	if (vn) /* text the logger printed for a parameter: as bytes, to be safe */
-		add(p, hs_p11call_bytes(&c->pc, out, name, (const unsigned char *)v, vn));
-}
-
-/* A line of a call's parameters: b[0..bn) after its leading blanks. */
-static void on_param(struct hs_parser *p, struct call *c, int indent, const char *b, size_t bn)
-{
-	const char *colon = memchr(b, ':', bn), *v;
-	size_t nl, vn, t = bn;
-	uint64_t u;
-	long k;
-
-	while (t && b[t - 1] == ' ')
-		t--;
-	if (indent == 2 && is_word(b, t, "*** Begin attribute template ***")) {
-		attr_flush(p, c, NULL, 0);
-		if (!c->depth++ && c->tmpl[0]) /* no count line came: say so */
-			add(p, hs_p11call_template(&c->pc, c->out, c->tmpl, -1));
-		c->tmpl[0] = '\0';
-		return;
-	}
-	if (indent == 2 && is_word(b, t, "*** End attribute template ***")) {
-		attr_flush(p, c, NULL, 0);
-		if (c->depth)
-			c->depth--;
-		return;
-	}
-	if (c->depth) {
-		template_line(p, c, b, t);
-		return;
-	}
-	nl = colon ? (size_t)(colon - b) : bn;
-	v = colon && nl + 2 <= bn && colon[1] == ' ' ? colon + 2 : b + bn;
-	vn = (size_t)(b + bn - v);
-	if (nl == 0 || nl > 40 || memchr(b, ' ', nl)) {
-		member_line(p, c, indent, b, bn);
-		return;
-	}
-	if (indent == 1) {
-		param(p, c, b, nl, v, vn);
-		return;
-	}
-	/* indent 2 and more: members of what the line above introduced */
-	char val[64];
-
-	if (is_word(b, nl, "mechanism") && num_name(v, vn, &u, &v, &vn)) {
-		const_value(val, sizeof val, u, v, vn);
-		add(p, hs_p11call_scalar(&c->pc, 0, "pMechanism->type", val));
-	} else if (is_word(b, nl, "*pParameter")) {
-		if ((k = hex_value(p, v, vn)) >= 0)
-			add(p, hs_p11call_bytes(&c->pc, 0, "pMechanism->pParameter", p->bytes, (size_t)k));
-	} else if (is_word(b, nl, "pParameter") || is_word(b, nl, "ulParameterLen")) {
-		/* a pointer, and a length printed as one (%p): nothing to read */
-	} else if (starts(b, nl, "*phObject[")) {
-		if (c->out && c->found_left > 0 && dec(v, vn, &u)) {
-			c->found_left--;
-			add(p, hs_p11call_found(&c->pc, (int64_t)u));
-		}
-	} else if (starts(b, nl, "pMechanismList[")) {
-		if (!c->list++)
-			add(p, hs_p11call_template(&c->pc, 1, "pMechanismList", -1));
-		if (num_name(v, vn, &u, &v, &vn))
-			const_value(val, sizeof val, u, v, vn), v = val, vn = strlen(val);
-		member_line(p, c, indent, v, vn);
-	} else {
-		member_line(p, c, indent, b, bn);
-	}
 }
 
 /* --------------------------------------------------------------- parser */
@@ -956,19 +583,21 @@ static int logger_feed(struct hs_parser *p, const char *line, size_t n, int64_t 
 		return p->stop;
 	}
 	if (is_word(b, bn, "Input") || is_word(b, bn, "Output")) {
-		if (t && t->open) {
-			attr_flush(p, t->open, NULL, 0);
-			t->open->out = b[0] == 'O';
-			t->open->depth = 0, t->open->tmpl[0] = t->open->nil_buf[0] = t->open->hidden[0] = '\0';
-		} else {
+		if (t && t->open)
+			lg_section(&t->open->par, b[0] == 'O');
+		else
 			skip_line(p, t, lineno, off, "'Input'/'Output' without a call");
-		}
 		return p->stop;
 	}
 	if (own_line(b, bn))
 		return p->stop;
 	if (indent && t && t->open) {
-		on_param(p, t->open, indent, b + indent, bn - (size_t)indent);
+		lg_param_line(&t->open->par, indent, b + indent, bn - (size_t)indent);
+		p->stop |= t->open->par.oom;
+		if (p->buf.cap > KEEP_BYTES) { /* a huge value: do not keep its buffer */
+			free(p->buf.b);
+			p->buf.b = NULL, p->buf.cap = 0;
+		}
 		return p->stop;
 	}
 	skip_line(p, t, lineno, off, indent ? "parameter outside any call" :
@@ -1064,7 +693,7 @@ static void logger_destroy(struct hs_parser *p)
 		hs_event_free(&p->spare->pc.ev);
 		free(p->spare);
 	}
-	free(p->bytes);
+	free(p->buf.b);
 	hs_buf_free(&p->line);
 	free(p);
 }
@@ -1096,9 +725,9 @@ static int logger_probe(const char *const *lines, int nlines)
 				score += 25;
 			else if (starts(s, n, "Calling C_") || starts(s, n, "Received response from C_"))
 				score += 10;
-			else if (starts(s, n, "Returning ") && num_name(s + 10, n - 10, &v, &nm, &nl))
+			else if (starts(s, n, "Returning ") && lg_num_name(s + 10, n - 10, &v, &nm, &nl))
 				score += 15;
-		} else if (starts(s, n, "Returning ") && num_name(s + 10, n - 10, &v, &nm, &nl)) {
+		} else if (starts(s, n, "Returning ") && lg_num_name(s + 10, n - 10, &v, &nm, &nl)) {
 			score += 10;
 		} else if (starts(s, n, "Calling C_") && !memchr(s + 8, ' ', n - 8)) {
 			score += 8;
