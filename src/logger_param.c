@@ -164,8 +164,15 @@ static void template_line(struct lg_call *c, const char *b, size_t bn)
  * session state, mechanism flags, C_Initialize arguments). */
 static void member_line(struct lg_call *c, int indent, const char *b, size_t bn)
 {
+	static const char *const pin_funcs[] = { "C_Login", "C_InitToken", "C_InitPIN", "C_SetPIN", NULL };
 	struct hs_buf l;
+	int i;
 
+	/* these have no members: such a line can only be the rest of a PIN
+	 * with a newline in it (flag 8), which must not become text */
+	for (i = 0; pin_funcs[i]; i++)
+		if (strcmp(c->pc->ev.func, pin_funcs[i]) == 0)
+			return;
 	hs_buf_init(&l);
 	while (bn && b[bn - 1] == ' ')
 		bn--;
@@ -319,6 +326,7 @@ void lg_param_line(struct lg_call *c, int indent, const char *b, size_t bn)
 	size_t nl, vn, t = bn;
 	uint64_t u;
 	long k;
+	char val[64];
 
 	while (t && b[t - 1] == ' ')
 		t--;
@@ -351,8 +359,6 @@ void lg_param_line(struct lg_call *c, int indent, const char *b, size_t bn)
 		return;
 	}
 	/* indent 2 and more: members of what the line above introduced */
-	char val[64];
-
 	if (is_word(b, nl, "mechanism") && lg_num_name(v, vn, &u, &v, &vn)) {
 		const_value(val, sizeof val, u, v, vn);
 		add(c, hs_p11call_scalar(c->pc, 0, "pMechanism->type", val));

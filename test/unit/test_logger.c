@@ -579,6 +579,16 @@ static void test_hostile(void)
 	                         "    00000000  41 42 43") != NULL);
 	got_free(&g);
 
+	/* flag 8 and a PIN with a newline in it: its second part is no text */
+	{
+		const char *lines[] = { "2026-11-30 09:15:02.000000 - Entered C_Login", "Input",
+			" hSession: 1", " *pPin: first-half", "  second-half-of-the-pin", " ulPinLen: 29",
+			"2026-11-30 09:15:02.000100 - Returning 0 (CKR_OK)" };
+		feed_all(lines, 7, &g, &st);
+		CHECK(g.n == 1 && !strstr(hs_buf_cstr(&g.ev[0].detail), "second-half") &&
+		      strstr(hs_buf_cstr(&g.ev[0].detail), "[in] pPin / 10\n"));
+		got_free(&g);
+	}
 	/* a 10 MB HEX(..) value: one event, its dump capped by the event */
 	big = malloc(n + 1);
 	if (!big)
