@@ -452,7 +452,6 @@ static void on_return(struct hs_parser *p, struct thread *t, const char *s, size
                       int64_t off, int64_t lineno)
 {
 	struct call *c;
-
 	uint64_t rv;
 	const char *nm;
 	size_t nl;
