@@ -691,11 +691,11 @@ static void test_probe(void)
 		globfree(&gl);
 	}
 	/* the other formats' fixtures and samples are not claimed */
-	if (glob("test/fixtures/spy/*.log", 0, NULL, &gl) == 0) {
-		glob("test/fixtures/cloudhsm/*", GLOB_APPEND, NULL, &gl);
-		glob("test/fixtures/correlate/*.log", GLOB_APPEND, NULL, &gl);
+	if (glob("test/fixtures/*/*", 0, NULL, &gl) == 0) {
 		glob("share/samples/*", GLOB_APPEND, NULL, &gl);
 		for (f = 0; f < gl.gl_pathc; f++) {
+			if (strstr(gl.gl_pathv[f], "/logger/") || strstr(gl.gl_pathv[f], ".md"))
+				continue;
 			n = head_lines(gl.gl_pathv[f], buf, sizeof buf, lines);
 			s = P->probe(lines, n);
 			CHECK(s < HS_DETECT_MIN_SCORE);
