@@ -43,3 +43,4 @@ one "$SAMPLE" spy
 one "$F/p11kit/basic.log" p11kit
 one "$F/nss/login-l4-ts.log" nss
 one "$F/shim/pkcs11-tool.log" shim
+one "$F/logger/cross-logger.log" logger
