@@ -23,7 +23,7 @@ DATADIR ?= $(PREFIX)/share
 INSTALL ?= install
 BUILD   := build
 BIN     := hsmscope
-VERSION := $(shell sed -n 's/^\#define HS_VERSION "\(.*\)"/\1/p' src/main.c)
+VERSION := $(shell sed -n 's/^\#define HS_VERSION "\(.*\)"/\1/p' include/hsmscope/version.h)
 
 CORE_PKGS := libpcre2-8 libcjson sqlite3
 UI_PKGS   := ncursesw

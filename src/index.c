@@ -34,6 +34,7 @@
 #include "hsmscope/pipeline.h"
 #include "hsmscope/reader.h"
 #include "hsmscope/regex.h"
+#include "hsmscope/version.h"
 
 #define HELD_MAX 256            /* threads whose last call is held back */
 
@@ -655,6 +656,7 @@ static int build(const char *ipath, struct input *in, int npaths,
 		goto out;
 	snprintf(sql, sizeof sql,
 	         "INSERT INTO meta VALUES('schema_version', '%d');"
+	         "INSERT INTO meta VALUES('hsmscope_version', '" HS_VERSION "');"
 	         "INSERT INTO meta VALUES('dur_method', 'time to the next call of the same"
 	         " process and thread (upper bound, resolution of the log''s clock)');",
 	         HS_INDEX_SCHEMA_VERSION);
@@ -697,11 +699,13 @@ static int trusted(sqlite3 *db, const char *path)
 		return 0;
 	if (sqlite3_prepare_v2(db, "SELECT (SELECT value FROM meta WHERE key = 'schema_version'),"
 	                           " (SELECT page_count FROM pragma_page_count()),"
-	                           " (SELECT page_size FROM pragma_page_size())",
+	                           " (SELECT page_size FROM pragma_page_size()),"
+	                           " (SELECT value FROM meta WHERE key = 'hsmscope_version')",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		ok = sqlite3_column_int(st, 0) == HS_INDEX_SCHEMA_VERSION;
+		const char *v = (const char *)sqlite3_column_text(st, 3);
+		ok = sqlite3_column_int(st, 0) == HS_INDEX_SCHEMA_VERSION && v && strcmp(v, HS_VERSION) == 0;
 		pages = sqlite3_column_int64(st, 1);
 		page_size = sqlite3_column_int64(st, 2);
 	}

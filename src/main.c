@@ -20,9 +20,9 @@
 #include "hsmscope/sql.h"
 #include "hsmscope/sqlout.h"
 #include "hsmscope/stats.h"
+#include "hsmscope/version.h"
 #include "../ui/ui.h"
 
-#define HS_VERSION "0.1.0"
 
 /* Exit codes, also in the man page. */
 enum hs_exit {

@@ -1,5 +1,6 @@
 # index_trust.sh — an index is never trusted blindly: a truncated copy,
-# garbage, a foreign SQLite file or a damaged page at the index path is
+# garbage, a foreign SQLite file, an older schema, another release's
+# index or a damaged page at the index path is
 # rebuilt; two processes indexing the same log at once both succeed and
 # leave a sound index; a full disk gives a clear error and no index; the
 # cache is private under umask 000.
@@ -23,6 +24,11 @@ sqlite3 "$T/foreign.db" "CREATE TABLE t(x); INSERT INTO t VALUES (1);"
 check "$T/foreign.db" "foreign SQLite file"
 sqlite3 "$T/old.db" "CREATE TABLE meta(key TEXT, value TEXT); INSERT INTO meta VALUES ('schema_version', '1');"
 check "$T/old.db" "older schema"
+# the same schema written by another release (its parsers may read the log
+# differently): rebuilt too
+cp "$T/ref.db" "$T/release.db"
+sqlite3 "$T/release.db" "UPDATE meta SET value = '0.0.1' WHERE key = 'hsmscope_version'"
+check "$T/release.db" "another release"
 # a damaged b-tree page: the header of page 2 overwritten
 cp "$T/ref.db" "$T/bad.db"
 ps=$(sqlite3 "$T/ref.db" "PRAGMA page_size")
