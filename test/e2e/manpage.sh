@@ -1,7 +1,7 @@
 # manpage.sh — share/man/hsmscope.1 says what the program does: it renders
 # without warnings; every option of --help is in it and every option in it
-# is in --help; every command, filter field, key, anomaly kind and index
-# table/column is documented; its EXAMPLES run.
+# is in --help; every command, input format, filter field, key, anomaly
+# kind and index table/column is documented; its EXAMPLES run.
 . "$(dirname "$0")/lib.sh"
 set -e
 M="$ROOT/share/man/hsmscope.1"
@@ -50,6 +50,14 @@ while IFS=, read -r table column; do
 	grep -qw "$table" "$T/schema.txt" || fail "man INDEX SCHEMA lacks the table $table"
 	grep -qw "$column" "$T/schema.txt" || fail "man INDEX SCHEMA lacks $table.$column"
 done <"$T/cols"
+# every input format of the registry (as --help lists them) is described
+section "INPUT FORMATS" | tr -s ' \n' ' ' >"$T/inputs.txt"
+sed -n '/^inputs, /,$p' "$T/help" | tail -n +2 | tr '\n' ' ' | tr -s ' ' | sed 's/^ //; s/ $//' |
+	tr ',' '\n' | sed 's/^ //' >"$T/titles"
+[ "$(grep -c . "$T/titles")" -ge 6 ] || fail "--help lists too few input formats"
+while IFS= read -r t; do
+	grep -qF -- "$t" "$T/inputs.txt" || fail "man INPUT FORMATS lacks $t"
+done <"$T/titles"
 for v in XDG_CACHE_HOME XDG_STATE_HOME XDG_CONFIG_HOME HSMSCOPE_CONFIG NO_COLOR; do
 	section ENVIRONMENT | grep -q "$v" || fail "man ENVIRONMENT lacks $v"
 done
