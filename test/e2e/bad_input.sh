@@ -19,6 +19,17 @@ expect_exit 2 "$HS" analyze "$T/empty.log"; grep -q 'is empty' "$T/err" || fail 
 expect_exit 2 "$HS" analyze "$T/binary.log"; grep -q 'binary' "$T/err" || fail "binary: $(cat "$T/err")"
 expect_exit 2 "$HS" analyze "$T/prose.log"
 grep -q 'unrecognised log format (looked like none of: OpenSC pkcs11-spy' "$T/err" || fail "prose: $(cat "$T/err")"
+# one line, naming every format the registry has (as --help lists them)
+[ "$(wc -l <"$T/err")" = 1 ] || fail "prose: the error is not one line"
+"$HS" --help | sed -n '/^inputs, /,$p' | tail -n +2 | tr '\n' ' ' | tr ',' '\n' | sed 's/^ *//; s/ *$//' >"$T/titles"
+[ "$(grep -c . "$T/titles")" -ge 6 ] || fail "--help lists too few formats"
+while IFS= read -r t; do
+	grep -qF "$t" "$T/err" || fail "prose: the error does not name $t"
+done <"$T/titles"
+# PKCS#11 words in prose are no trace of any tracer
+printf 'Notes from the HSM upgrade\n\nWe called C_Login and then C_Sign; C_Login returned CKR_PIN_INCORRECT.\nrv = CKR_OK was expected.\n' >"$T/notes.txt"
+expect_exit 2 "$HS" analyze "$T/notes.txt"
+grep -q 'notes.txt: unrecognised log format' "$T/err" || fail "notes: $(cat "$T/err")"
 
 # several files: one bad one stops everything unless --keep-going
 expect_exit 2 "$HS" analyze "$SAMPLE" "$T/empty.log" --format json
