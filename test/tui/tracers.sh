@@ -44,3 +44,12 @@ one "$F/p11kit/basic.log" p11kit
 one "$F/nss/login-l4-ts.log" nss
 one "$F/shim/pkcs11-tool.log" shim
 one "$F/logger/cross-logger.log" logger
+# the NSS logger's own table, beside our figures in the statistics view
+tui_start 140 45 "\"$HS\" \"$F/nss/mixed-l1-ts.log\""
+wait_for "No\. +Time"
+keys i
+wait_for "tracer: calls +total ms"
+wait_for "C_Login +1 +0 .* 1 +1\.000"
+keys q q
+wait_for "HS-EXIT:0"
+echo "ok: nss: the tracer's table in the statistics view"
