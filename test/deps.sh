@@ -20,6 +20,19 @@ have_pc sqlite3 || want libsqlite3-dev
 command -v pkcs11-tool >/dev/null 2>&1 || want opensc
 [ -e /usr/lib/softhsm/libsofthsm2.so ] || want softhsm2
 ls /usr/lib/*/pkcs11-spy.so >/dev/null 2>&1 || want opensc-pkcs11
+# the other tracers recorded at test time: p11-kit's log-calls through its
+# proxy (run as nobody: p11-kit ignores root's user config), NSS's module
+# logger under its tools; correlate.sh builds a workload against p11-kit's
+# PKCS#11 header
+ls /usr/lib/*/p11-kit-proxy.so >/dev/null 2>&1 || want p11-kit-modules
+command -v p11-kit >/dev/null 2>&1 || want p11-kit
+command -v modutil >/dev/null 2>&1 || want libnss3-tools
+command -v setpriv >/dev/null 2>&1 || want util-linux
+have_pc p11-kit-1 || want libp11-kit-dev
+command -v script >/dev/null 2>&1 || want bsdutils
+# the fuzz targets' 10 s smoke run: clang's libFuzzer
+command -v clang >/dev/null 2>&1 || want clang
+ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || want libclang-rt-dev
 command -v tmux >/dev/null 2>&1 || want tmux
 command -v sqlite3 >/dev/null 2>&1 || want sqlite3
 command -v jq >/dev/null 2>&1 || want jq
@@ -28,6 +41,7 @@ command -v jq >/dev/null 2>&1 || want jq
 command -v python3 >/dev/null 2>&1 || want python3
 /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || want python3-prometheus-client
 command -v groff >/dev/null 2>&1 || want groff-base
+command -v col >/dev/null 2>&1 || want bsdextrautils
 command -v man >/dev/null 2>&1 || want man-db
 # `deps.sh bench`: what make bench compares against and measures with
 if [ "${1:-}" = bench ]; then
