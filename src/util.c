@@ -212,6 +212,25 @@ void hs_strlcpy(char *dst, const char *src, size_t dstlen)
 	dst[n] = '\0';
 }
 
+const char *hs_find(const char *s, size_t n, const char *needle)
+{
+	size_t m = strlen(needle), i;
+
+	if (m == 0)
+		return s;
+	for (i = 0; i + m <= n; i++)
+		if (s[i] == needle[0] && memcmp(s + i, needle, m) == 0)
+			return s + i;
+	return NULL;
+}
+
+int hs_starts(const char *s, size_t n, const char *prefix)
+{
+	size_t m = strlen(prefix);
+
+	return n >= m && memcmp(s, prefix, m) == 0;
+}
+
 const char *hs_skip_ws(const char *s)
 {
 	while (*s == ' ' || *s == '\t')

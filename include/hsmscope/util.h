@@ -60,6 +60,10 @@ int hs_csv_field(struct hs_buf *out, const char *v);
 char *hs_strdup(const char *s);                     /* caller frees */
 void hs_strlcpy(char *dst, const char *src, size_t dstlen);
 const char *hs_skip_ws(const char *s);
+/* Lines from the reader are not NUL-terminated: these read s[0..n) only.
+ * The first needle in it, or NULL; 1 when it begins with prefix. */
+const char *hs_find(const char *s, size_t n, const char *needle);
+int hs_starts(const char *s, size_t n, const char *prefix);
 /* Parse a decimal or 0x-hex integer at s; returns chars used, 0 if none. */
 int hs_parse_int(const char *s, int64_t *out);
 
