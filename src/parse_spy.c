@@ -10,10 +10,10 @@
  * Threads and processes appending to one file interleave at the granularity
  * of the spy's fprintf calls, so a call's lines can be apart.
  *
- * Data structure: `q` is a FIFO of calls in the order their headers were
- * read. A call stays in it until it has returned (or is given up as
- * incomplete) *and* every call before it has been emitted, so events leave
- * in header order. Which open call a line belongs to is decided per kind of
+ * Data structure: `q` is the FIFO of calls (callq.h) in the order their
+ * headers were read. A call stays in it until it has returned (or is given
+ * up as incomplete) *and* every call before it has been emitted, so events
+ * leave in header order. Which open call a line belongs to is decided per kind of
  * line: a timestamp goes to the newest call still without one, `[in]` to the
  * newest call, `[out]` and `Returned:` to the oldest open call (the spy
  * prints them when the call returns, and with several threads in flight the
@@ -47,6 +47,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hsmscope/callq.h"
 #include "hsmscope/ckconst.h"
 #include "hsmscope/p11call.h"
 #include "hsmscope/parser.h"
@@ -67,9 +68,9 @@ struct resume_point {
 };
 
 struct call {
-	struct hs_p11call pc;       /* the event being built; owns its detail; first */
+	struct hs_callq_call qc;    /* the event being built, returned: Returned: seen or
+	                               given up; first */
 	int has_ts;                 /* timestamp line seen */
-	int returned;               /* Returned: seen, or given up */
 	int suspect;                /* open when a later banner came: its process
 	                               may have been killed, so it takes a return
 	                               only when no other call is open */
@@ -91,9 +92,7 @@ struct instance {
 struct hs_parser {
 	struct hs_sink sink;        /* where events go */
 	int file_id;
-	struct call *q[QMAX];       /* FIFO of calls, q[head .. head+count) mod QMAX */
-	int head, count;
-	struct call *spare;         /* one recycled call, to avoid malloc per call */
+	struct hs_callq q;          /* the open calls, in header order; owns them */
 	struct instance inst[MAX_INSTANCES]; /* ring of recent instances */
 	int64_t ninst;              /* instances seen (banners, plus one implicit) */
 	int implicit;               /* instance 0 exists only for text before a banner and
@@ -103,7 +102,6 @@ struct hs_parser {
 	int stop;                   /* the sink asked to stop */
 	struct call *last;          /* call that took the last detail line (may be gone) */
 	uint64_t seq;               /* dumps opened so far */
-	int64_t pending_skips;      /* lines skipped while no call was open */
 	struct hs_buf line;         /* the current line, NUL-terminated */
 	struct hs_parse_stats st;   /* running counters */
 };
@@ -222,95 +220,33 @@ static int parse_new_ts(const char *s, size_t n, int64_t *pid, int64_t *tid, int
 	return *ts != HS_NONE;
 }
 
-static const char *find_sub(const char *s, size_t n, const char *needle)
-{
-	size_t m = strlen(needle), i;
-
-	if (n < m)
-		return NULL;
-	for (i = 0; i + m <= n; i++)
-		if (s[i] == needle[0] && memcmp(s + i, needle, m) == 0)
-			return s + i;
-	return NULL;
-}
-
 /* ------------------------------------------------------------ call queue */
 
-static struct call *q_at(struct hs_parser *p, int i) { return p->q[(p->head + i) % QMAX]; }
-
-static void emit(struct hs_parser *p, struct call *c)
+static struct call *q_at(struct hs_parser *p, int i)
 {
-	if (!c->returned) {
-		c->pc.ev.incomplete = 1;
-		p->st.incomplete++;
-	}
-	hs_p11call_summarize(&c->pc);
-	p->st.events++;
-	if (!p->stop && p->sink.on_event(p->sink.ctx, &c->pc.ev))
-		p->stop = 1;
-	if (!p->spare) {
-		p->spare = c;
-	} else {
-		hs_event_free(&c->pc.ev);
-		free(c);
-	}
-	if (p->last == c)
-		p->last = NULL;
+	return (struct call *)hs_callq_at(&p->q, i);
 }
 
-/* Emit calls from the front while they are finished, after giving up on
- * the `force` oldest ones (they leave as incomplete). */
-static void emit_front(struct hs_parser *p, int force)
+/* c may be NULL or a call that has left. */
+static int is_open(struct hs_parser *p, const struct call *c)
 {
-	while (p->count && (force-- > 0 || q_at(p, 0)->returned)) {
-		struct call *c = q_at(p, 0);
-		p->head = (p->head + 1) % QMAX;
-		p->count--;
-		emit(p, c);
-	}
-}
-
-static void drain(struct hs_parser *p) { emit_front(p, 0); }
-
-static struct call *new_call(struct hs_parser *p)
-{
-	struct call *c = p->spare;
-
-	if (c) {
-		p->spare = NULL;
-		hs_p11call_reset(&c->pc);
-	} else {
-		c = malloc(sizeof *c);
-		if (!c)
-			return NULL;
-		hs_p11call_init(&c->pc);
-	}
-	memset((char *)c + sizeof c->pc, 0, sizeof *c - sizeof c->pc); /* all but the call */
-	if (p->count == QMAX)
-		emit_front(p, 1);
-	p->q[(p->head + p->count) % QMAX] = c;
-	p->count++;
-	return c;
+	return hs_callq_is_open(&p->q, (const struct hs_callq_call *)c);
 }
 
 static struct call *newest_open(struct hs_parser *p)
 {
-	int i;
-
-	for (i = p->count - 1; i >= 0; i--)
-		if (!q_at(p, i)->returned)
-			return q_at(p, i);
-	return NULL;
+	return (struct call *)hs_callq_newest_open(&p->q);
 }
 
-static int is_open(struct hs_parser *p, const struct call *c)
-{
-	int i;
+static void drain(struct hs_parser *p) { hs_callq_emit_front(&p->q, 0); }
 
-	for (i = 0; c && i < p->count; i++)
-		if (q_at(p, i) == c)
-			return !c->returned;
-	return 0;
+/* A call leaves: `last` must not point at it when it is recycled. */
+static void forget_call(void *ctx, struct hs_callq_call *c)
+{
+	struct hs_parser *p = ctx;
+
+	if ((struct hs_callq_call *)p->last == c)
+		p->last = NULL;
 }
 
 /* The oldest open call other than `avoid` (NULL: any); with `live`, one
@@ -320,9 +256,9 @@ static struct call *oldest_open(struct hs_parser *p, const struct call *avoid, i
 	int i;
 
 	for (; live >= 0; live--)
-		for (i = 0; i < p->count; i++) {
+		for (i = 0; i < p->q.count; i++) {
 			struct call *c = q_at(p, i);
-			if (!c->returned && c != avoid && !(live && c->suspect))
+			if (!c->qc.returned && c != avoid && !(live && c->suspect))
 				return c;
 		}
 	return NULL;
@@ -332,15 +268,7 @@ static struct call *oldest_open(struct hs_parser *p, const struct call *avoid, i
  * call it interrupts or else to the next call's header. */
 static void skip_line(struct hs_parser *p, int64_t lineno, int64_t off, const char *why)
 {
-	struct call *c = newest_open(p);
-
-	if (p->sink.on_skip)
-		p->sink.on_skip(p->sink.ctx, lineno, off, why);
-	p->st.skipped++;
-	if (c)
-		c->pc.ev.skipped_lines++;
-	else
-		p->pending_skips++;
+	hs_callq_skip(&p->q, hs_callq_newest_open(&p->q), lineno, off, why);
 }
 
 /* ---------------------------------------------------------- line kinds */
@@ -438,10 +366,10 @@ static struct call *dump_owner(struct hs_parser *p, int kind, int64_t off, int b
 	struct call *best = NULL;
 	int i, score, best_score = 0;
 
-	for (i = 0; i < p->count; i++) {
+	for (i = 0; i < p->q.count; i++) {
 		struct call *o = q_at(p, i);
 		int64_t full = kind == 1 ? 16 : 32, want = o->dump_left < full ? o->dump_left : full;
-		if (o->returned || o->dump_left <= 0 || bytes > want)
+		if (o->qc.returned || o->dump_left <= 0 || bytes > want)
 			continue;
 		if (kind == 1 ? (o->print_next == 2 || o->dump_next != off) :
 		    kind == 2 ? o->print_next != 1 : o->print_next != 2)
@@ -455,16 +383,16 @@ static struct call *dump_owner(struct hs_parser *p, int kind, int64_t off, int b
 
 static void decode_label(struct call *c, const char *s, size_t from, size_t n)
 {
-	size_t i, o = strlen(c->pc.label);
+	size_t i, o = strlen(c->qc.pc.label);
 
-	for (i = from; i + 1 < n && o + 1 < sizeof c->pc.label; i++) {
+	for (i = from; i + 1 < n && o + 1 < sizeof c->qc.pc.label; i++) {
 		if (!is_hex(s[i]) || !is_hex(s[i + 1]))
 			continue;
 		char ch = (char)(hexval(s[i]) * 16 + hexval(s[i + 1]));
-		c->pc.label[o++] = (ch >= 0x20 && ch < 0x7f && ch != '"') ? ch : '.';
+		c->qc.pc.label[o++] = (ch >= 0x20 && ch < 0x7f && ch != '"') ? ch : '.';
 		i++;
 	}
-	c->pc.label[o] = '\0';
+	c->qc.pc.label[o] = '\0';
 }
 
 /* --------------------------------------------------------------- parser */
@@ -489,9 +417,9 @@ static void on_returned(struct hs_parser *p, const char *s, size_t n, int64_t of
 	used = q < end ? hs_parse_int(q, &rv) : 0;
 	if (used) {
 		const char *nm = hs_skip_ws(q + used);
-		hs_p11call_return(&c->pc, rv, nm, nm < end ? (size_t)(end - nm) : 0);
+		hs_p11call_return(&c->qc.pc, rv, nm, nm < end ? (size_t)(end - nm) : 0);
 	}
-	c->returned = 1;
+	c->qc.returned = 1;
 	drain(p);
 }
 
@@ -535,21 +463,20 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	}
 	p->after_banner = 0;
 	p->implicit = 0;
-	c = new_call(p);
+	c = (struct call *)hs_callq_new(&p->q);
 	if (!c) {
 		p->stop = 1;
 		return;
 	}
 	c->res = res;
-	c->pc.ev.format = "spy";
-	c->pc.ev.file_id = p->file_id;
-	c->pc.ev.offset = off;
-	c->pc.ev.line = lineno;
-	c->pc.ev.call_no = num;
-	c->pc.ev.instance = id;
-	c->pc.ev.skipped_lines = p->pending_skips;
-	p->pending_skips = 0;
-	hs_strlcpy(c->pc.ev.func, func, sizeof c->pc.ev.func);
+	c->qc.pc.ev.format = "spy";
+	c->qc.pc.ev.file_id = p->file_id;
+	c->qc.pc.ev.offset = off;
+	c->qc.pc.ev.line = lineno;
+	c->qc.pc.ev.call_no = num;
+	c->qc.pc.ev.instance = id;
+	hs_strlcpy(c->qc.pc.ev.func, func, sizeof c->qc.pc.ev.func);
+	hs_callq_push(&p->q, &c->qc);
 	c->guessed_last_n = inst_get(p, id)->last_n;
 	inst_get(p, id)->last_n = num;
 }
@@ -561,8 +488,8 @@ static void bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 	int64_t k, id = HS_NONE;
 	int i;
 
-	c->pc.ev.pid = pid;
-	c->pc.ev.tid = tid;
+	c->qc.pc.ev.pid = pid;
+	c->qc.pc.ev.tid = tid;
 	for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
 		if (inst_get(p, k)->pid == pid) {
 			id = k;
@@ -570,7 +497,7 @@ static void bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 		}
 	/* A restarted count (N == 0) with an unbound banner means a new process
 	 * that happens to reuse the pid. */
-	if (id == HS_NONE || (c->pc.ev.call_no == 0 && p->unbound_from < p->ninst)) {
+	if (id == HS_NONE || (c->qc.pc.ev.call_no == 0 && p->unbound_from < p->ninst)) {
 		if (p->unbound_from < p->ninst - MAX_INSTANCES)
 			p->unbound_from = p->ninst - MAX_INSTANCES;
 		if (p->unbound_from < p->ninst)
@@ -579,16 +506,16 @@ static void bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 			id = new_instance(p), p->unbound_from = p->ninst;
 		inst_get(p, id)->pid = pid;
 	}
-	if (id != c->pc.ev.instance) /* the guess from the call number was wrong */
-		inst_get(p, c->pc.ev.instance)->last_n = c->guessed_last_n;
-	c->pc.ev.instance = id;
-	if (c->pc.ev.call_no > inst_get(p, id)->last_n)
-		inst_get(p, id)->last_n = c->pc.ev.call_no;
+	if (id != c->qc.pc.ev.instance) /* the guess from the call number was wrong */
+		inst_get(p, c->qc.pc.ev.instance)->last_n = c->guessed_last_n;
+	c->qc.pc.ev.instance = id;
+	if (c->qc.pc.ev.call_no > inst_get(p, id)->last_n)
+		inst_get(p, id)->last_n = c->qc.pc.ev.call_no;
 	/* A thread is in one call at a time: its older open calls are over. */
-	for (i = 0; i < p->count; i++) {
+	for (i = 0; i < p->q.count; i++) {
 		struct call *o = q_at(p, i);
-		if (o != c && !o->returned && o->pc.ev.pid == pid && o->pc.ev.tid == tid)
-			o->returned = 1, o->pc.ev.incomplete = 1, p->st.incomplete++;
+		if (o != c && !o->qc.returned && o->qc.pc.ev.pid == pid && o->qc.pc.ev.tid == tid)
+			hs_callq_give_up(&p->q, &o->qc);
 	}
 }
 
@@ -619,7 +546,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		return NULL;
 	}
 	p->last = c;
-	if (hs_event_add_line(&c->pc.ev, s, n) < 0) {
+	if (hs_event_add_line(&c->qc.pc.ev, s, n) < 0) {
 		p->stop = 1; /* out of memory: stop rather than lose data silently */
 		return c;
 	}
@@ -637,7 +564,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 			c->dump_left = 0, c->label_next = 0;
 		return c;
 	}
-	hs_p11call_note(&c->pc, s, n);
+	hs_p11call_note(&c->qc.pc, s, n);
 	/* Any other line of the call ends its dump; it may announce the next. */
 	c->label_next = 0;
 	c->dump_left = 0;
@@ -649,7 +576,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		c->dump_seq = ++p->seq;
 	}
 	if (n > 13 && memcmp(s, "    CKA_LABEL ", 14) == 0)
-		c->label_next = 1, c->pc.label[0] = '\0';
+		c->label_next = 1, c->qc.pc.label[0] = '\0';
 	return c;
 }
 
@@ -700,10 +627,10 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		on_returned(p, s, n, off, lineno, prefer, NULL);
 		return;
 	}
-	r = find_sub(s, n, "Returned:  ");
-	g = s[0] == '[' && n > 6 ? find_sub(s + 4, n - 4, " [out] ") : NULL;
+	r = hs_find(s, n, "Returned:  ");
+	g = s[0] == '[' && n > 6 ? hs_find(s + 4, n - 4, " [out] ") : NULL;
 	if (!g && s[0] == '[' && n > 6)
-		g = find_sub(s + 4, n - 4, " [in] ");
+		g = hs_find(s + 4, n - 4, " [in] ");
 	if (g && (!r || g < r))
 		r = NULL, g++;
 	else
@@ -733,10 +660,10 @@ static struct call *take_ts(struct hs_parser *p, int64_t ts)
 {
 	int i;
 
-	for (i = p->count - 1; i >= 0; i--) {
+	for (i = p->q.count - 1; i >= 0; i--) {
 		struct call *c = q_at(p, i);
-		if (!c->has_ts && !c->returned) {
-			c->pc.ev.ts_us = ts;
+		if (!c->has_ts && !c->qc.returned) {
+			c->qc.pc.ev.ts_us = ts;
 			c->has_ts = 1;
 			return c;
 		}
@@ -763,14 +690,14 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 		return p->stop;
 	}
 	s = p->line.data;
-	if (s[0] == '*' && find_sub(s, t, banner_mark)) {
+	if (s[0] == '*' && hs_find(s, t, banner_mark)) {
 		if (p->implicit) /* the text before it was blank: it is instance 0 */
 			p->implicit = 0, inst_get(p, 0)->pid = HS_NONE, inst_get(p, 0)->last_n = -1;
 		else
 			new_instance(p);
 		/* A killed process leaves its call open forever; without this, the
 		 * next process's returns would each go to the call before theirs. */
-		for (i = 0; i < p->count; i++)
+		for (i = 0; i < p->q.count; i++)
 			q_at(p, i)->suspect = 1;
 		p->after_banner = 1;
 		return p->stop;
@@ -811,6 +738,8 @@ static struct hs_parser *spy_create(const struct hs_sink *sink, const struct hs_
 		return NULL;
 	p->sink = *sink;
 	p->file_id = o->file_id;
+	hs_callq_init(&p->q, sizeof(struct call), QMAX, &p->sink, &p->st, &p->stop,
+	              &(struct hs_callq_hooks){ .ctx = p, .on_emit = forget_call });
 	hs_buf_init(&p->line);
 	/* Text before any banner (a log cut from the middle) is instance 0. */
 	new_instance(p);
@@ -865,7 +794,7 @@ static void spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line
 		r = c->res;
 	else
 		take_snap(p, &r, end_offset, end_line);
-	emit_front(p, p->count);
+	hs_callq_emit_front(&p->q, p->q.count);
 	p->st.safe_offset = r.offset;
 	p->st.safe_line = r.line;
 	len = (size_t)snprintf(p->st.state, sizeof p->st.state, "instances=%lld u=%lld",
@@ -887,12 +816,7 @@ static void spy_destroy(struct hs_parser *p)
 {
 	if (!p)
 		return;
-	p->stop = 1; /* calls still held (no finish()) are freed, not emitted */
-	emit_front(p, p->count);
-	if (p->spare) {
-		hs_event_free(&p->spare->pc.ev);
-		free(p->spare);
-	}
+	hs_callq_free(&p->q); /* calls still held (no finish()) are freed, not emitted */
 	hs_buf_free(&p->line);
 	free(p);
 }
@@ -908,7 +832,7 @@ static int spy_probe(const char *const *lines, int nlines)
 		size_t n = strlen(s);
 		while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
 			n--;
-		if (n > 18 && find_sub(s, n, banner_mark))
+		if (n > 18 && hs_find(s, n, banner_mark))
 			score += 60;
 		else if (n > 10 && memcmp(s, "Returned:  ", 11) == 0)
 			score += 15;
