@@ -25,9 +25,9 @@
  * becomes "[in] hSession = 0x1", "(2) [ H2, H3 ]" the spy's "Object 0x2
  * matches" lines, and so on.
  *
- * Data structure: `q` is a FIFO of calls in the order their names were
- * read; a call leaves it, as an event, once it returned and every call
- * before it has left. "  IN: " lines go to the call whose name line came
+ * Data structure: `q` is the FIFO of calls (callq.h) in the order their
+ * names were read; a call leaves it, as an event, once it returned and
+ * every call before it has left. "  IN: " lines go to the call whose name line came
  * just before (`in_call`). " OUT: " lines name no call, and with threads
  * another call's start may come between a call's IN and OUT blocks, so
  * they wait in `pend` until the return line names the function; they then
@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hsmscope/callq.h"
 #include "hsmscope/ckconst.h"
 #include "hsmscope/p11call.h"
 #include "hsmscope/parser.h"
@@ -63,8 +64,8 @@ struct snap {
 };
 
 struct call {
-	struct hs_p11call pc;       /* the event being built; owns its detail; first */
-	int returned;               /* its return line was read, or it was given up */
+	struct hs_callq_call qc;    /* the event being built, returned: its return line was
+	                               read or it was given up; first */
 	char sname[NAME_MAX_LEN];   /* the structure its lines continue ("pMechanism"), "" none */
 	struct snap res;            /* the numbering before it, for resume */
 };
@@ -72,9 +73,7 @@ struct call {
 struct hs_parser {
 	struct hs_sink sink;        /* where events go */
 	int file_id;                /* stored in each event */
-	struct call *q[QMAX];       /* FIFO of calls, q[head .. head+count) mod QMAX */
-	int head, count;            /* ring position and fill */
-	struct call *spare;         /* one recycled call, to avoid malloc per call */
+	struct hs_callq q;          /* the open calls, in the order they began; owns them */
 	struct call *in_call;       /* the call whose IN block is being read, or NULL */
 	int cont;                   /* tab lines go to: 0 nobody, 1 in_call, 2 pend */
 	struct hs_buf pend;         /* OUT lines waiting for their return, '\n'-ended */
@@ -82,7 +81,6 @@ struct hs_parser {
 	int64_t pend_dropped;       /* OUT lines over PEND_MAX, counted only */
 	int64_t pend_off, pend_no;  /* offset and line number of pend's first line */
 	struct snap now;            /* the numbering as it is (offset/line unused) */
-	int64_t pending_skips;      /* lines skipped while no call was open */
 	int stop;                   /* the sink asked to stop, or out of memory */
 	struct hs_buf line;         /* the current line, NUL-terminated copy */
 	struct hs_buf bytes;        /* scratch: a decoded buffer */
@@ -98,22 +96,6 @@ static int hexval(char c) { return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10
 static int is_word(char c)
 {
 	return c == '_' || is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-static int starts(const char *s, size_t n, const char *pre)
-{
-	size_t m = strlen(pre);
-	return n >= m && memcmp(s, pre, m) == 0;
-}
-
-static const char *find_sub(const char *s, size_t n, const char *needle)
-{
-	size_t m = strlen(needle), i;
-
-	for (i = 0; i + m <= n; i++)
-		if (s[i] == needle[0] && memcmp(s + i, needle, m) == 0)
-			return s + i;
-	return NULL;
 }
 
 /* Unsigned decimal at s[0..n): digits used, 0 if none or over 64 bits. */
@@ -186,59 +168,29 @@ static int unescape(struct hs_buf *out, const char *s, size_t n, int cut)
 
 /* ------------------------------------------------------------ call queue */
 
-static struct call *q_at(struct hs_parser *p, int i) { return p->q[(p->head + i) % QMAX]; }
-
-static void emit(struct hs_parser *p, struct call *c)
+static struct call *q_at(struct hs_parser *p, int i)
 {
-	if (!c->returned || c->pc.ev.incomplete) {
-		c->pc.ev.incomplete = 1;
-		p->st.incomplete++;
-	}
-	hs_p11call_summarize(&c->pc);
-	p->st.events++;
-	if (!p->stop && p->sink.on_event(p->sink.ctx, &c->pc.ev))
-		p->stop = 1;
-	if (p->in_call == c)
-		p->in_call = NULL;
-	if (!p->spare) {
-		p->spare = c;
-	} else {
-		hs_p11call_free(&c->pc);
-		free(c);
-	}
+	return (struct call *)hs_callq_at(&p->q, i);
 }
 
-/* Emit calls from the front while they are finished, after giving up on
- * the `force` oldest ones (they leave as incomplete). */
-static void emit_front(struct hs_parser *p, int force)
+/* A call leaves: `in_call` must not point at it when it is recycled. */
+static void forget_call(void *ctx, struct hs_callq_call *c)
 {
-	while (p->count && (force-- > 0 || q_at(p, 0)->returned)) {
-		struct call *c = q_at(p, 0);
-		p->head = (p->head + 1) % QMAX;
-		p->count--;
-		emit(p, c);
-	}
+	struct hs_parser *p = ctx;
+
+	if ((struct hs_callq_call *)p->in_call == c)
+		p->in_call = NULL;
 }
 
 static struct call *oldest_open(struct hs_parser *p, const char *func)
 {
 	int i;
 
-	for (i = 0; i < p->count; i++) {
+	for (i = 0; i < p->q.count; i++) {
 		struct call *c = q_at(p, i);
-		if (!c->returned && (!func || strcmp(c->pc.ev.func, func) == 0))
+		if (!c->qc.returned && (!func || strcmp(c->qc.pc.ev.func, func) == 0))
 			return c;
 	}
-	return NULL;
-}
-
-static struct call *newest_open(struct hs_parser *p)
-{
-	int i;
-
-	for (i = p->count - 1; i >= 0; i--)
-		if (!q_at(p, i)->returned)
-			return q_at(p, i);
 	return NULL;
 }
 
@@ -246,15 +198,7 @@ static struct call *newest_open(struct hs_parser *p)
  * interrupts or else to the next call. */
 static void skip_line(struct hs_parser *p, int64_t lineno, int64_t off, const char *why)
 {
-	struct call *c = newest_open(p);
-
-	if (p->sink.on_skip)
-		p->sink.on_skip(p->sink.ctx, lineno, off, why);
-	p->st.skipped++;
-	if (c)
-		c->pc.ev.skipped_lines++;
-	else
-		p->pending_skips++;
+	hs_callq_skip(&p->q, hs_callq_newest_open(&p->q), lineno, off, why);
 }
 
 /* ------------------------------------------------- values into p11call */
@@ -274,7 +218,7 @@ static void put_text(struct hs_parser *p, struct call *c, const char *pre, const
 		p->stop = 1;
 		return;
 	}
-	oom(p, hs_p11call_line(&c->pc, p->text.data, p->text.len));
+	oom(p, hs_p11call_line(&c->qc.pc, p->text.data, p->text.len));
 }
 
 /* "[in] name / n" and the dump; a cut value says how much is missing. */
@@ -287,11 +231,11 @@ static void put_bytes(struct hs_parser *p, struct call *c, int out, const char *
 		p->stop = 1;
 		return;
 	}
-	oom(p, hs_p11call_bytes(&c->pc, out, name, (const unsigned char *)p->bytes.data, p->bytes.len));
+	oom(p, hs_p11call_bytes(&c->qc.pc, out, name, (const unsigned char *)p->bytes.data, p->bytes.len));
 	if (cut && declared > p->bytes.len) {
 		snprintf(note, sizeof note, "    (p11-kit printed the first %zu of %llu bytes)",
 		         p->bytes.len, (unsigned long long)declared);
-		oom(p, hs_p11call_line(&c->pc, note, strlen(note)));
+		oom(p, hs_p11call_line(&c->qc.pc, note, strlen(note)));
 	}
 }
 
@@ -324,7 +268,7 @@ static int attr_type(const char *name, uint64_t *type)
 {
 	enum hs_ck_kind kind;
 
-	if (starts(name, strlen(name), "CKA_0x"))
+	if (hs_starts(name, strlen(name), "CKA_0x"))
 		return parse_hex(name + 4, strlen(name + 4), type) == strlen(name + 4);
 	return hs_ck_lookup(name, type, &kind) && kind == HS_CK_ATTR;
 }
@@ -337,7 +281,7 @@ static void attr_note(struct hs_parser *p, struct call *c, const char *name, con
 		p->stop = 1;
 		return;
 	}
-	oom(p, hs_p11call_line(&c->pc, p->text.data, p->text.len));
+	oom(p, hs_p11call_line(&c->qc.pc, p->text.data, p->text.len));
 }
 
 /* One "{ CKA_X = VALUE }" of an output template, VALUE at s[0..n). */
@@ -356,21 +300,21 @@ static void put_attr_value(struct hs_parser *p, struct call *c, const char *name
 			return;
 		}
 		if (known)
-			oom(p, hs_p11call_attr(&c->pc, type, (const unsigned char *)p->bytes.data, p->bytes.len));
+			oom(p, hs_p11call_attr(&c->qc.pc, type, (const unsigned char *)p->bytes.data, p->bytes.len));
 		else
-			oom(p, hs_p11call_attr_text(&c->pc, name, p->bytes.data, p->bytes.len));
+			oom(p, hs_p11call_attr_text(&c->qc.pc, name, p->bytes.data, p->bytes.len));
 		if (cut) {
 			snprintf(note, sizeof note, "    (p11-kit printed the first %zu of %llu bytes)",
 			         p->bytes.len, (unsigned long long)declared);
-			oom(p, hs_p11call_line(&c->pc, note, strlen(note)));
+			oom(p, hs_p11call_line(&c->qc.pc, note, strlen(note)));
 		}
 		return;
 	}
 	if (have_len) { /* NULL (a length request), NOT-PRINTED, INVALID */
-		if (starts(s, n, "INVALID"))
+		if (hs_starts(s, n, "INVALID"))
 			attr_note(p, c, name, "-1 (invalid)");
 		else if (known)
-			oom(p, hs_p11call_attr(&c->pc, type, NULL, (size_t)declared));
+			oom(p, hs_p11call_attr(&c->qc.pc, type, NULL, (size_t)declared));
 		else {
 			snprintf(note, sizeof note, "/ %llu", (unsigned long long)declared);
 			attr_note(p, c, name, note);
@@ -381,10 +325,10 @@ static void put_attr_value(struct hs_parser *p, struct call *c, const char *name
 	if ((parse_hex(s, n, &u) == n || parse_u64(s, n, &u) > 0) && known) {
 		for (i = 0; i < 8; i++)
 			le[i] = (unsigned char)(u >> (8 * i));
-		oom(p, hs_p11call_attr(&c->pc, type, le, 8));
+		oom(p, hs_p11call_attr(&c->qc.pc, type, le, 8));
 		return;
 	}
-	oom(p, hs_p11call_attr_text(&c->pc, name, s, n));
+	oom(p, hs_p11call_attr_text(&c->qc.pc, name, s, n));
 }
 
 /* p11_attrs_format: "(2) [ { CKA_CLASS = CKO_DATA }, { CKA_LABEL = (3) \"abc\" } ]".
@@ -401,14 +345,14 @@ static void put_out_template(struct hs_parser *p, struct call *c, const char *na
 	used = parse_u64(s + 1, n - 1, &cnt);
 	if (!used)
 		return;
-	oom(p, hs_p11call_template(&c->pc, 1, name, (int64_t)cnt));
-	s = find_sub(s, n, "[");
+	oom(p, hs_p11call_template(&c->qc.pc, 1, name, (int64_t)cnt));
+	s = hs_find(s, n, "[");
 	while (s && s < e && !p->stop) {
-		s = find_sub(s, (size_t)(e - s), "{ ");
+		s = hs_find(s, (size_t)(e - s), "{ ");
 		if (!s)
 			break;
 		s += 2;
-		eq = find_sub(s, (size_t)(e - s), " = ");
+		eq = hs_find(s, (size_t)(e - s), " = ");
 		if (!eq || (size_t)(eq - s) >= sizeof aname)
 			break;
 		memcpy(aname, s, (size_t)(eq - s));
@@ -431,18 +375,18 @@ static void put_out_template(struct hs_parser *p, struct call *c, const char *na
 				if (len > 128 && q + 3 <= e && memcmp(q, "...", 3) == 0)
 					q += 3;
 				if (!(q + 2 <= e && q[0] == '"' && q[1] == ' ' && (q + 2 == e || q[2] == '}')))
-					q = find_sub(v + 1, (size_t)(e - v - 1), "\" }");
+					q = hs_find(v + 1, (size_t)(e - v - 1), "\" }");
 				ve = q ? q : e;
 				put_attr_value(p, c, aname, v + 1, (size_t)(ve - v - 1), len, 1, 1);
 				s = q ? q + 1 : e;
 				continue;
 			}
-			ve = find_sub(v, (size_t)(e - v), " }");
+			ve = hs_find(v, (size_t)(e - v), " }");
 			put_attr_value(p, c, aname, v, (size_t)((ve ? ve : e) - v), len, 1, 0);
 			s = ve ? ve : e;
 			continue;
 		}
-		ve = find_sub(v, (size_t)(e - v), " }");
+		ve = hs_find(v, (size_t)(e - v), " }");
 		put_attr_value(p, c, aname, v, (size_t)((ve ? ve : e) - v), 0, 0, 0);
 		s = ve ? ve : e;
 	}
@@ -455,17 +399,17 @@ static void put_list(struct hs_parser *p, struct call *c, int out, const char *n
 	const char *e = s + n, *it, *ie;
 	uint64_t v;
 	char nm[NAME_MAX_LEN + 8];
-	int objects = strcmp(c->pc.ev.func, "C_FindObjects") == 0 && strcmp(name, "object") == 0;
+	int objects = strcmp(c->qc.pc.ev.func, "C_FindObjects") == 0 && strcmp(name, "object") == 0;
 
 	if (objects)
-		oom(p, hs_p11call_ulong(&c->pc, 1, "ulObjectCount", cnt));
+		oom(p, hs_p11call_ulong(&c->qc.pc, 1, "ulObjectCount", cnt));
 	else if (strcmp(name, "pTemplate") == 0 || strstr(name, "Template"))
-		oom(p, hs_p11call_template(&c->pc, out, name, (int64_t)cnt));
+		oom(p, hs_p11call_template(&c->qc.pc, out, name, (int64_t)cnt));
 	else {
 		snprintf(nm, sizeof nm, "%s[%llu]", name, (unsigned long long)cnt);
-		oom(p, hs_p11call_template(&c->pc, out, nm, -1));
+		oom(p, hs_p11call_template(&c->qc.pc, out, nm, -1));
 	}
-	it = find_sub(s, n, "[ ");
+	it = hs_find(s, n, "[ ");
 	it = it ? it + 2 : e;
 	while (it < e && !p->stop) {
 		for (ie = it; ie < e && *ie != ',' && *ie != ' '; ie++)
@@ -473,12 +417,12 @@ static void put_list(struct hs_parser *p, struct call *c, int out, const char *n
 		if (ie == it)
 			break; /* "]" or "  ]" of an empty list */
 		if (parse_handle(it, (size_t)(ie - it), "H", &v) && objects)
-			oom(p, hs_p11call_found(&c->pc, (int64_t)v));
+			oom(p, hs_p11call_found(&c->qc.pc, (int64_t)v));
 		else if (parse_handle(it, (size_t)(ie - it), "SL", &v)) {
 			hs_buf_clear(&p->text);
 			oom(p, hs_buf_printf(&p->text, "    Slot 0x%llx", (unsigned long long)v));
 			if (!p->stop)
-				oom(p, hs_p11call_line(&c->pc, p->text.data, p->text.len));
+				oom(p, hs_p11call_line(&c->qc.pc, p->text.data, p->text.len));
 		} else
 			put_text(p, c, "    ", it, (size_t)(ie - it));
 		it = ie;
@@ -488,7 +432,7 @@ static void put_list(struct hs_parser *p, struct call *c, int out, const char *n
 			break;
 	}
 	if (!objects && (strcmp(name, "pSlotList") == 0 || strcmp(name, "pMechanismList") == 0))
-		oom(p, hs_p11call_ulong(&c->pc, 1, "*pulCount", cnt));
+		oom(p, hs_p11call_ulong(&c->qc.pc, 1, "*pulCount", cnt));
 }
 
 /* The spy's name for an output handle, by function. */
@@ -509,7 +453,7 @@ static const char *out_handle_name(const char *func, const char *name, char *buf
 /* One "name = value" of an IN (out = 0) or OUT line. */
 static void put_param(struct hs_parser *p, struct call *c, int out, const char *s, size_t n)
 {
-	const char *eq = find_sub(s, n, " = "), *v, *e = s + n, *r;
+	const char *eq = hs_find(s, n, " = "), *v, *e = s + n, *r;
 	char name[NAME_MAX_LEN], buf[NAME_MAX_LEN + 16];
 	uint64_t num = 0, cnt = 0;
 	size_t vn, used;
@@ -527,7 +471,7 @@ static void put_param(struct hs_parser *p, struct call *c, int out, const char *
 	if (vn == 1 && v[0] == '{') { /* a structure follows on tab lines */
 		hs_strlcpy(c->sname, name, sizeof c->sname);
 		if (strcmp(name, "pMechanism") != 0)
-			oom(p, hs_p11call_template(&c->pc, out, name, -1));
+			oom(p, hs_p11call_template(&c->qc.pc, out, name, -1));
 		return;
 	}
 	if (vn > 2 && v[0] == '(') {
@@ -538,21 +482,21 @@ static void put_param(struct hs_parser *p, struct call *c, int out, const char *
 			r += 2;
 			if (*r == '"')
 				put_string_value(p, c, out, name, cnt, have_len, r, (size_t)(e - r));
-			else if (starts(r, (size_t)(e - r), "NOTHING") && out)
-				oom(p, hs_p11call_null_buffer(&c->pc, name, have_len ? (int64_t)cnt : HS_NONE));
-			else if (starts(r, (size_t)(e - r), "NOTHING") || starts(r, (size_t)(e - r), "NULL"))
-				oom(p, hs_p11call_bytes(&c->pc, out, name, NULL, have_len ? (size_t)cnt : 0));
-			else if (starts(r, (size_t)(e - r), "[ {") || (out && strstr(name, "Template")))
+			else if (hs_starts(r, (size_t)(e - r), "NOTHING") && out)
+				oom(p, hs_p11call_null_buffer(&c->qc.pc, name, have_len ? (int64_t)cnt : HS_NONE));
+			else if (hs_starts(r, (size_t)(e - r), "NOTHING") || hs_starts(r, (size_t)(e - r), "NULL"))
+				oom(p, hs_p11call_bytes(&c->qc.pc, out, name, NULL, have_len ? (size_t)cnt : 0));
+			else if (hs_starts(r, (size_t)(e - r), "[ {") || (out && strstr(name, "Template")))
 				put_out_template(p, c, name, v, vn);
 			else if (*r == '[')
 				put_list(p, c, out, name, r, (size_t)(e - r), cnt);
-			else if (starts(r, (size_t)(e - r), "NO-VALUES") &&
-			         strcmp(c->pc.ev.func, "C_FindObjects") == 0)
-				oom(p, hs_p11call_ulong(&c->pc, 1, "ulObjectCount", cnt));
-			else if (starts(r, (size_t)(e - r), "NO-VALUES")) {
+			else if (hs_starts(r, (size_t)(e - r), "NO-VALUES") &&
+			         strcmp(c->qc.pc.ev.func, "C_FindObjects") == 0)
+				oom(p, hs_p11call_ulong(&c->qc.pc, 1, "ulObjectCount", cnt));
+			else if (hs_starts(r, (size_t)(e - r), "NO-VALUES")) {
 				snprintf(buf, sizeof buf, "%s", name);
-				oom(p, hs_p11call_scalar(&c->pc, out, buf, "NULL"));
-				oom(p, hs_p11call_ulong(&c->pc, 1, "*pulCount", cnt));
+				oom(p, hs_p11call_scalar(&c->qc.pc, out, buf, "NULL"));
+				oom(p, hs_p11call_ulong(&c->qc.pc, 1, "*pulCount", cnt));
 			} else
 				put_text(p, c, out ? "[out] " : "[in] ", s, n);
 			return;
@@ -562,29 +506,29 @@ static void put_param(struct hs_parser *p, struct call *c, int out, const char *
 		size_t k = vn - 1;
 		while (k > 0 && v[k] != '"')
 			k--;
-		oom(p, hs_p11call_bytes(&c->pc, out, name, (const unsigned char *)v + 1, k ? k - 1 : vn - 1));
+		oom(p, hs_p11call_bytes(&c->qc.pc, out, name, (const unsigned char *)v + 1, k ? k - 1 : vn - 1));
 		return;
 	}
 	/* log_ulong_pointer: "0x7FFC12345678 = 1", or "0x.. = S1" */
 	used = parse_hex(v, vn, &num);
-	if (used && starts(v + used, vn - used, " = ")) {
+	if (used && hs_starts(v + used, vn - used, " = ")) {
 		v += used + 3;
 		vn = (size_t)(e - v);
 		if (strcmp(name, "pulCount") == 0 && !out)
 			hs_strlcpy(name, "*pulCount", sizeof name);
 		else if (out)
-			hs_strlcpy(name, out_handle_name(c->pc.ev.func, name, buf, sizeof buf), sizeof name);
+			hs_strlcpy(name, out_handle_name(c->qc.pc.ev.func, name, buf, sizeof buf), sizeof name);
 	}
 	if (parse_handle(v, vn, "SL", &num) || parse_handle(v, vn, "S", &num) ||
 	    parse_handle(v, vn, "H", &num) || parse_u64(v, vn, &num) == vn) {
 		if (strcmp(name, "max_object_count") == 0)
 			hs_strlcpy(name, "ulMaxObjectCount", sizeof name);
-		oom(p, hs_p11call_ulong(&c->pc, out, name, num));
+		oom(p, hs_p11call_ulong(&c->qc.pc, out, name, num));
 		return;
 	}
 	/* "6 = CKF_SERIAL_SESSION | CKF_RW_SESSION": the spy's 0x6, names kept */
 	used = parse_u64(v, vn, &num);
-	if (used && starts(v + used, vn - used, " = ")) {
+	if (used && hs_starts(v + used, vn - used, " = ")) {
 		hs_buf_clear(&p->text);
 		if (hs_buf_printf(&p->text, "%s %s = 0x%llx (", out ? "[out]" : "[in]", name,
 		                  (unsigned long long)num) < 0 ||
@@ -592,7 +536,7 @@ static void put_param(struct hs_parser *p, struct call *c, int out, const char *
 			p->stop = 1;
 			return;
 		}
-		oom(p, hs_p11call_line(&c->pc, p->text.data, p->text.len));
+		oom(p, hs_p11call_line(&c->qc.pc, p->text.data, p->text.len));
 		return;
 	}
 	snprintf(buf, sizeof buf, "%s %s = ", out ? "[out]" : "[in]", name);
@@ -608,27 +552,27 @@ static void put_field(struct hs_parser *p, struct call *c, int out, const char *
 
 	while (n && *s == '\t')
 		s++, n--;
-	colon = find_sub(s, n, ": ");
+	colon = hs_find(s, n, ": ");
 	if (strcmp(c->sname, "pMechanism") == 0 && colon) {
 		const char *v = colon + 2, *e = s + n;
-		if (starts(s, n, "mechanism: ")) {
+		if (hs_starts(s, n, "mechanism: ")) {
 			hs_buf_clear(&p->text);
 			if (hs_escape(&p->text, v, (size_t)(e - v)) < 0 || !p->text.data) {
 				p->stop = 1;
 				return;
 			}
-			oom(p, hs_p11call_scalar(&c->pc, out, "pMechanism->type", p->text.data));
+			oom(p, hs_p11call_scalar(&c->qc.pc, out, "pMechanism->type", p->text.data));
 			return;
 		}
-		if (starts(s, n, "pParameter: (")) {
+		if (hs_starts(s, n, "pParameter: (")) {
 			used = parse_u64(s + 13, n - 13, &len);
 			v = s + 13 + used;
-			if (used && starts(v, (size_t)(e - v), ") \"")) {
+			if (used && hs_starts(v, (size_t)(e - v), ") \"")) {
 				put_string_value(p, c, out, "pMechanism->pParameter", len, 1, v + 2,
 				                 (size_t)(e - v - 2));
 				return;
 			}
-			oom(p, hs_p11call_scalar(&c->pc, out, "pMechanism->pParameter", "NULL"));
+			oom(p, hs_p11call_scalar(&c->qc.pc, out, "pMechanism->pParameter", "NULL"));
 			return;
 		}
 	}
@@ -662,45 +606,30 @@ static void new_call(struct hs_parser *p, const char *func, int64_t off, int64_t
 		 * process died in them). */
 		int open = oldest_open(p, NULL) != NULL;
 		if (p->now.seen && (p->now.fin || open)) {
-			for (i = 0; i < p->count; i++)
-				if (!q_at(p, i)->returned)
-					q_at(p, i)->returned = 1, q_at(p, i)->pc.ev.incomplete = 1;
-			emit_front(p, 0);
+			for (i = 0; i < p->q.count; i++)
+				hs_callq_give_up(&p->q, hs_callq_at(&p->q, i));
+			hs_callq_emit_front(&p->q, 0);
 			p->now.inst++;
 			p->now.seen = 0;
 		}
 		p->now.fin = 0;
 	}
-	c = p->spare;
-	if (c) {
-		p->spare = NULL;
-		hs_p11call_reset(&c->pc);
-	} else {
-		c = malloc(sizeof *c);
-		if (!c) {
-			p->stop = 1;
-			return;
-		}
-		hs_p11call_init(&c->pc);
+	c = (struct call *)hs_callq_new(&p->q);
+	if (!c) {
+		p->stop = 1;
+		return;
 	}
-	c->returned = 0;
-	c->sname[0] = '\0';
 	c->res = p->now;
 	c->res.offset = off;
 	c->res.line = lineno;
 	p->now.seen = 1;
-	if (p->count == QMAX)
-		emit_front(p, 1);
-	p->q[(p->head + p->count) % QMAX] = c;
-	p->count++;
-	c->pc.ev.format = "p11kit";
-	c->pc.ev.file_id = p->file_id;
-	c->pc.ev.offset = off;
-	c->pc.ev.line = lineno;
-	c->pc.ev.instance = p->now.inst;
-	c->pc.ev.skipped_lines = p->pending_skips;
-	p->pending_skips = 0;
-	hs_p11call_func(&c->pc, func, strlen(func)); /* call_line checked it: C_ and a word */
+	c->qc.pc.ev.format = "p11kit";
+	c->qc.pc.ev.file_id = p->file_id;
+	c->qc.pc.ev.offset = off;
+	c->qc.pc.ev.line = lineno;
+	c->qc.pc.ev.instance = p->now.inst;
+	hs_p11call_func(&c->qc.pc, func, strlen(func)); /* call_line checked it: C_ and a word */
+	hs_callq_push(&p->q, &c->qc);
 	p->in_call = c;
 	p->cont = 0;
 }
@@ -718,7 +647,7 @@ static void replay_pend(struct hs_parser *p, struct call *c)
 		take_line(p, c, 1, s, (size_t)(nl - s));
 		s = nl + 1;
 	}
-	c->pc.ev.elided_lines += p->pend_dropped;
+	c->qc.pc.ev.elided_lines += p->pend_dropped;
 }
 
 static void clear_pend(struct hs_parser *p)
@@ -761,15 +690,16 @@ static void on_return(struct hs_parser *p, const char *func, const char *rv, siz
 	}
 	replay_pend(p, c);
 	clear_pend(p);
-	if (starts(rv, n, "CKR_0x") && parse_hex(rv + 4, n - 4, &v) == n - 4)
+	if (hs_starts(rv, n, "CKR_0x") && parse_hex(rv + 4, n - 4, &v) == n - 4)
 		code = (int64_t)v;
 	else if (hs_ck_lookup(rv, &v, &kind) && kind == HS_CK_RV)
 		code = (int64_t)v;
-	hs_p11call_return(&c->pc, code, starts(rv, n, "CKR_0x") ? NULL : rv, starts(rv, n, "CKR_0x") ? 0 : n);
-	c->returned = 1;
+	hs_p11call_return(&c->qc.pc, code, hs_starts(rv, n, "CKR_0x") ? NULL : rv,
+	                  hs_starts(rv, n, "CKR_0x") ? 0 : n);
+	c->qc.returned = 1;
 	if (strcmp(func, "C_Finalize") == 0 && code == 0)
 		p->now.fin = 1;
-	emit_front(p, 0);
+	hs_callq_emit_front(&p->q, 0);
 }
 
 /* "C_Name" alone (1), "C_Name = RV" (2), else 0; func gets the name. */
@@ -822,7 +752,7 @@ static int p11kit_feed(struct hs_parser *p, const char *line, size_t n, int64_t 
 	} else if (kind == 2) {
 		on_return(p, func, s + rv_at, t - rv_at, off, lineno);
 	} else if (t > 6 && memcmp(s, "  IN: ", 6) == 0) {
-		if (p->in_call && !p->in_call->returned) {
+		if (p->in_call && !p->in_call->qc.returned) {
 			take_line(p, p->in_call, 0, s + 6, t - 6);
 			p->cont = p->in_call->sname[0] ? 1 : 0;
 		} else {
@@ -835,7 +765,7 @@ static int p11kit_feed(struct hs_parser *p, const char *line, size_t n, int64_t 
 	} else if (s[0] == '\t' || (t == 7 && memcmp(s, "      }", 7) == 0)) {
 		const char *b = s[0] == '\t' ? s : s + 6;
 		size_t bn = s[0] == '\t' ? t : 1;
-		if (p->cont == 1 && p->in_call && !p->in_call->returned)
+		if (p->cont == 1 && p->in_call && !p->in_call->qc.returned)
 			take_line(p, p->in_call, 0, b, bn);
 		else if (p->cont == 2)
 			hold_out(p, b, bn, off, lineno);
@@ -857,6 +787,8 @@ static struct hs_parser *p11kit_create(const struct hs_sink *sink, const struct 
 		return NULL;
 	p->sink = *sink;
 	p->file_id = o->file_id;
+	hs_callq_init(&p->q, sizeof(struct call), QMAX, &p->sink, &p->st, &p->stop,
+	              &(struct hs_callq_hooks){ .ctx = p, .on_emit = forget_call });
 	hs_buf_init(&p->line);
 	hs_buf_init(&p->bytes);
 	hs_buf_init(&p->text);
@@ -897,7 +829,7 @@ static void p11kit_finish(struct hs_parser *p, int64_t end_offset, int64_t end_l
 				skip_line(p, p->pend_no + k, p->pend_off, "OUT line of a call not in the log");
 		clear_pend(p);
 	}
-	emit_front(p, p->count);
+	hs_callq_emit_front(&p->q, p->q.count);
 	p->st.safe_offset = r.offset;
 	p->st.safe_line = r.line;
 	snprintf(p->st.state, sizeof p->st.state, "inst=%lld fin=%d seen=%d", (long long)r.inst, r.fin,
@@ -909,12 +841,7 @@ static void p11kit_destroy(struct hs_parser *p)
 {
 	if (!p)
 		return;
-	p->stop = 1; /* calls still held (no finish()) are freed, not emitted */
-	emit_front(p, p->count);
-	if (p->spare) {
-		hs_p11call_free(&p->spare->pc);
-		free(p->spare);
-	}
+	hs_callq_free(&p->q); /* calls still held (no finish()) are freed, not emitted */
 	hs_buf_free(&p->line);
 	hs_buf_free(&p->bytes);
 	hs_buf_free(&p->text);
@@ -942,7 +869,7 @@ static int p11kit_probe(const char *const *lines, int nlines)
 		else if (k == 2)
 			rets++;
 		else if (n > 9 && (memcmp(s, "  IN: ", 6) == 0 || memcmp(s, " OUT: ", 6) == 0) &&
-		         is_word(s[6]) && find_sub(s + 6, n - 6, " = "))
+		         is_word(s[6]) && hs_find(s + 6, n - 6, " = "))
 			params++;
 	}
 	if (!rets && !params)
