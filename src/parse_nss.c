@@ -22,9 +22,9 @@
  * $NSS_OUTPUT_FILE — not to the NSPR log — so it is in the file only when
  * the user captured both streams; its rows go to sink->on_tracer_stat.
  *
- * Data structure: `q` is a FIFO of calls in the order their first lines
- * were read; a call leaves it (is emitted) once it and every call before it
- * have returned, or when the FIFO is full. A line belongs to the open call
+ * Data structure: `q` is the FIFO of calls (callq.h) in the order their
+ * first lines were read; a call leaves it (is emitted) once it and every
+ * call before it have returned, or when the FIFO is full. A line belongs to the open call
  * of its thread (the whole "id[ptr]" prefix, hashed): NSPR writes lines
  * whole, so threads interleave only line by line. `thr` maps recent threads
  * to their process instance: a C_Initialize after that instance's
@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hsmscope/callq.h"
 #include "hsmscope/ckconst.h"
 #include "hsmscope/p11call.h"
 #include "hsmscope/parser.h"
@@ -85,9 +86,8 @@ struct tmpl {
 };
 
 struct call {
-	struct hs_p11call pc;       /* the event being built; owns its detail; first */
+	struct hs_callq_call qc;    /* the event being built, returned: rv seen or given up; first */
 	uint64_t key;               /* its thread */
-	int returned;               /* rv seen, or given up */
 	int getattr;                /* C_GetAttributeValue: the attributes are outputs */
 	int info;                   /* 1 GetInfo/SlotInfo/TokenInfo, 2 GetSessionInfo */
 	int info_open;              /* "[out] pInfo: " written */
@@ -105,9 +105,7 @@ struct call {
 struct hs_parser {
 	struct hs_sink sink;        /* where events and tracer totals go */
 	int file_id;                /* stored in every event and table row */
-	struct call *q[QMAX];       /* FIFO of calls, q[head .. head+count) mod QMAX */
-	int head, count;            /* first used slot of q, calls in it */
-	struct call *spare;         /* one recycled call */
+	struct hs_callq q;          /* the open calls, in the order they began; owns them */
 	struct thr thr[TMAX];       /* recent threads */
 	uint64_t tick;              /* lines with a thread prefix so far */
 	int ist[IMAX];              /* I_* of instance k at ist[k % IMAX] */
@@ -115,7 +113,6 @@ struct hs_parser {
 	int64_t cur;                /* the newest instance: where new threads go */
 	int64_t cur_calls;          /* calls given to cur so far (2 when not known) */
 	int stop;                   /* the sink asked to stop, or out of memory */
-	int64_t pending_skips;      /* lines skipped while no call was open */
 	struct hs_buf line;         /* the current line, NUL-terminated */
 	struct hs_parse_stats st;   /* running counters */
 };
@@ -127,22 +124,6 @@ static int is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >
 static int is_word(char c)
 {
 	return c == '_' || is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-static int starts(const char *s, size_t n, const char *p)
-{
-	size_t m = strlen(p);
-	return n >= m && memcmp(s, p, m) == 0;
-}
-
-static const char *find_sub(const char *s, size_t n, const char *needle)
-{
-	size_t m = strlen(needle), i;
-
-	for (i = 0; i + m <= n; i++)
-		if (s[i] == needle[0] && memcmp(s + i, needle, m) == 0)
-			return s + i;
-	return NULL;
 }
 
 /* A whole number at s[0..n): "0x1f", "31", "-1". 1 when all of it is one. */
@@ -301,80 +282,54 @@ static void take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, 
 
 /* ------------------------------------------------------------ call queue */
 
-static struct call *q_at(struct hs_parser *p, int i) { return p->q[(p->head + i) % QMAX]; }
-
-static void free_call(struct call *c)
+static struct call *q_at(struct hs_parser *p, int i)
 {
-	hs_p11call_free(&c->pc);
-	hs_buf_free(&c->held);
-	free(c);
+	return (struct call *)hs_callq_at(&p->q, i);
 }
 
-static void emit(struct hs_parser *p, struct call *c)
+static struct call *oldest_open(struct hs_parser *p)
 {
-	if (!c->returned || c->pc.ev.incomplete) {
-		if (!c->pc.ev.incomplete)
-			p->st.incomplete++;
-		c->pc.ev.incomplete = 1;
-	}
-	hs_p11call_summarize(&c->pc);
-	p->st.events++;
-	if (!p->stop && p->sink.on_event(p->sink.ctx, &c->pc.ev))
-		p->stop = 1;
-	if (!p->spare)
-		p->spare = c;
-	else
-		free_call(c);
+	return (struct call *)hs_callq_oldest_open(&p->q);
 }
 
-static void emit_front(struct hs_parser *p, int force)
+/* A recycled call: blank again, but `held` keeps its memory. */
+static void reuse_call(void *ctx, struct hs_callq_call *qc)
 {
-	while (p->count && (force-- > 0 || q_at(p, 0)->returned)) {
-		struct call *c = q_at(p, 0);
-		p->head = (p->head + 1) % QMAX;
-		p->count--;
-		emit(p, c);
-	}
+	struct call *c = (struct call *)qc;
+
+	(void)ctx;
+	memset(&c->key, 0, offsetof(struct call, held) - offsetof(struct call, key));
+	hs_buf_clear(&c->held);
+}
+
+static void release_call(void *ctx, struct hs_callq_call *qc)
+{
+	(void)ctx;
+	hs_buf_free(&((struct call *)qc)->held);
 }
 
 static struct call *open_of(struct hs_parser *p, uint64_t key)
 {
 	int i;
 
-	for (i = p->count - 1; i >= 0; i--)
-		if (q_at(p, i)->key == key && !q_at(p, i)->returned)
+	for (i = p->q.count - 1; i >= 0; i--)
+		if (q_at(p, i)->key == key && !q_at(p, i)->qc.returned)
 			return q_at(p, i);
 	return NULL;
 }
 
-static struct call *oldest_open(struct hs_parser *p)
-{
-	int i;
-
-	for (i = 0; i < p->count; i++)
-		if (!q_at(p, i)->returned)
-			return q_at(p, i);
-	return NULL;
-}
-
+/* A line no call takes: charged to c, else to the oldest open call, else
+ * to the next call. */
 static void skip_line(struct hs_parser *p, struct call *c, int64_t lineno, int64_t off, const char *why)
 {
-	if (p->sink.on_skip)
-		p->sink.on_skip(p->sink.ctx, lineno, off, why);
-	p->st.skipped++;
-	if (!c)
-		c = oldest_open(p);
-	if (c)
-		c->pc.ev.skipped_lines++;
-	else
-		p->pending_skips++;
+	hs_callq_skip(&p->q, c ? &c->qc : hs_callq_oldest_open(&p->q), lineno, off, why);
 }
 
 /* --------------------------------------------------------- detail lines */
 
 static void put(struct hs_parser *p, struct call *c, const char *s, size_t n)
 {
-	if (hs_p11call_line(&c->pc, s, n) < 0)
+	if (hs_p11call_line(&c->qc.pc, s, n) < 0)
 		p->stop = 1;
 }
 
@@ -397,7 +352,7 @@ putf(struct hs_parser *p, struct call *c, int held, const char *fmt, ...)
 	if (!held)
 		put(p, c, b, (size_t)k);
 	else if (c->held.len + (size_t)k + 1 > HELD_MAX)
-		c->pc.ev.elided_lines++;
+		c->qc.pc.ev.elided_lines++;
 	else if (hs_buf_add(&c->held, b, (size_t)k) < 0 || hs_buf_addc(&c->held, '\n') < 0)
 		p->stop = 1;
 }
@@ -409,7 +364,7 @@ static void flush_template(struct hs_parser *p, struct call *c, int i, int out)
 	if (t->state != 1)
 		return;
 	t->state = 2;
-	if (hs_p11call_template(&c->pc, out, t->name, t->count) < 0)
+	if (hs_p11call_template(&c->qc.pc, out, t->name, t->count) < 0)
 		p->stop = 1;
 }
 
@@ -436,7 +391,7 @@ static void flush_nullbuf(struct hs_parser *p, struct call *c, int64_t size)
 {
 	if (!c->nullbuf[0])
 		return;
-	if (hs_p11call_null_buffer(&c->pc, c->nullbuf, size) < 0)
+	if (hs_p11call_null_buffer(&c->qc.pc, c->nullbuf, size) < 0)
 		p->stop = 1;
 	c->nullbuf[0] = '\0';
 }
@@ -447,7 +402,7 @@ static void info_line(struct hs_parser *p, struct call *c, int *open, const char
 {
 	if (!*open) {
 		*open = 1;
-		if (hs_p11call_template(&c->pc, 1, hdr, -1) < 0)
+		if (hs_p11call_template(&c->qc.pc, 1, hdr, -1) < 0)
 			p->stop = 1;
 	}
 	putf(p, c, 0, "      %.*s", (int)n, s);
@@ -456,15 +411,15 @@ static void info_line(struct hs_parser *p, struct call *c, int *open, const char
 /* "  name = value": one parameter, in or out. */
 static void on_param(struct hs_parser *p, struct call *c, const char *s, size_t n)
 {
-	const char *eq = find_sub(s, n, " = "), *v;
-	const char *func = c->pc.ev.func;
+	const char *eq = hs_find(s, n, " = "), *v;
+	const char *func = c->qc.pc.ev.func;
 	char name[64], val[64];
 	size_t nl, vn;
 	int64_t x;
 	int i;
 
 	if (!eq || eq == s || (size_t)(eq - s) >= sizeof name) {
-		if (c->info && find_sub(s, n, ": ")) /* "cryptoki version: 2.40" */
+		if (c->info && hs_find(s, n, ": ")) /* "cryptoki version: 2.40" */
 			info_line(p, c, &c->info_open, "pInfo", s, n);
 		else
 			putf(p, c, 0, "      %.*s", (int)n, s); /* keep it, as text */
@@ -488,11 +443,11 @@ static void on_param(struct hs_parser *p, struct call *c, const char *s, size_t 
 		info_line(p, c, &c->info_open, "pInfo", s, n);
 		return;
 	}
-	if (starts(name, nl, "slotID[")) { /* C_GetSlotList: "slotID[0] = 3223f854", hex without 0x */
+	if (hs_starts(name, nl, "slotID[")) { /* C_GetSlotList: "slotID[0] = 3223f854", hex without 0x */
 		info_line(p, c, &c->slots_open, "pSlotList", s, n);
 		return;
 	}
-	if (starts(name, nl, "phObject[")) { /* a C_FindObjects result */
+	if (hs_starts(name, nl, "phObject[")) { /* a C_FindObjects result */
 		if (whole_int(val, strlen(val), &x))
 			putf(p, c, 1, "Object 0x%llx matches", (unsigned long long)x);
 		return;
@@ -504,9 +459,9 @@ static void on_param(struct hs_parser *p, struct call *c, const char *s, size_t 
 		else if (name[1] == 'p' && name[2] == 'h' && known)
 			putf(p, c, 1, "[out] %s = 0x%llx", name, (unsigned long long)x);
 		else {
-			if (c->nullbuf[0] && starts(name, nl, "*pul"))
+			if (c->nullbuf[0] && hs_starts(name, nl, "*pul"))
 				flush_nullbuf(p, c, known ? x : HS_NONE);
-			if (known && hs_p11call_ulong(&c->pc, 1, name, (uint64_t)x) < 0)
+			if (known && hs_p11call_ulong(&c->qc.pc, 1, name, (uint64_t)x) < 0)
 				p->stop = 1;
 			else if (!known)
 				putf(p, c, 0, "[out] %.*s", (int)n, s);
@@ -555,9 +510,9 @@ static void on_param(struct hs_parser *p, struct call *c, const char *s, size_t 
 			sym = hs_ck_name(HS_CK_USER, (uint64_t)x);
 		else if (strcmp(name, "type") == 0)
 			sym = hs_ck_name(HS_CK_MECH, (uint64_t)x);
-		if (sym ? hs_p11call_scalar(&c->pc, 0, name, sym) < 0 :
-		    x < 0 ? hs_p11call_scalar(&c->pc, 0, name, val) < 0 :
-		    hs_p11call_ulong(&c->pc, 0, name, (uint64_t)x) < 0)
+		if (sym ? hs_p11call_scalar(&c->qc.pc, 0, name, sym) < 0 :
+		    x < 0 ? hs_p11call_scalar(&c->qc.pc, 0, name, val) < 0 :
+		    hs_p11call_ulong(&c->qc.pc, 0, name, (uint64_t)x) < 0)
 			p->stop = 1;
 		return;
 	}
@@ -571,9 +526,9 @@ static void attr_bytes(struct hs_parser *p, struct call *c, const char *name, co
 	enum hs_ck_kind kind;
 
 	if (hs_ck_lookup(name, &type, &kind) && kind == HS_CK_ATTR) {
-		if (hs_p11call_attr(&c->pc, type, b, n) < 0)
+		if (hs_p11call_attr(&c->qc.pc, type, b, n) < 0)
 			p->stop = 1;
-	} else if (hs_p11call_attr_text(&c->pc, name, (const char *)b, n) < 0) {
+	} else if (hs_p11call_attr_text(&c->qc.pc, name, (const char *)b, n) < 0) {
 		p->stop = 1;
 	}
 }
@@ -581,7 +536,7 @@ static void attr_bytes(struct hs_parser *p, struct call *c, const char *name, co
 /* "    CKA_X = value [len]" (or "    0x202 = ..." for a type NSS has no name for). */
 static void on_attr(struct hs_parser *p, struct call *c, const char *s, size_t n)
 {
-	const char *eq = find_sub(s, n, " = "), *v, *end = s + n, *lb;
+	const char *eq = hs_find(s, n, " = "), *v, *end = s + n, *lb;
 	char name[64];
 	unsigned char buf[VALUE_MAX];
 	int64_t len = HS_NONE, x;
@@ -642,7 +597,7 @@ static void on_attr(struct hs_parser *p, struct call *c, const char *s, size_t n
 		for (k = 0; k < vn && is_word(v[k]); k++)
 			;
 		if (k == vn) { /* CKO_, CKK_, CKT_, CKP_ names */
-			if (hs_p11call_attr_text(&c->pc, name, v, vn) < 0)
+			if (hs_p11call_attr_text(&c->qc.pc, name, v, vn) < 0)
 				p->stop = 1;
 			return;
 		}
@@ -694,86 +649,73 @@ static void on_rv(struct hs_parser *p, struct call *c, const char *v, size_t n)
 	flush_template(p, c, 0, 0); /* level 3: a pointer and a count, no attributes */
 	flush_template(p, c, 1, 0);
 	flush_nullbuf(p, c, HS_NONE);
-	hs_p11call_return(&c->pc, rv, n ? v : NULL, n); /* an unknown name: rv HS_NONE, not ok */
+	hs_p11call_return(&c->qc.pc, rv, n ? v : NULL, n); /* an unknown name: rv HS_NONE, not ok */
 	/* Handles are read only from a call that succeeded; a failed call's
 	 * printed outputs are kept as text. */
 	for (; h < end; h = nl + 1) {
 		nl = memchr(h, '\n', (size_t)(end - h));
 		if (!nl)
 			break;
-		if (c->pc.ev.ok)
+		if (c->qc.pc.ev.ok)
 			put(p, c, h, (size_t)(nl - h));
-		else if (hs_event_add_line(&c->pc.ev, h, (size_t)(nl - h)) < 0)
+		else if (hs_event_add_line(&c->qc.pc.ev, h, (size_t)(nl - h)) < 0)
 			p->stop = 1;
 	}
 	hs_buf_clear(&c->held);
 	/* CKR_CRYPTOKI_ALREADY_INITIALIZED: the same process after all, if the
 	 * instance it began has no other call yet */
-	if (c->began && rv == 0x191 && c->pc.ev.instance == p->cur && p->cur == p->ninst - 1 &&
+	if (c->began && rv == 0x191 && c->qc.pc.ev.instance == p->cur && p->cur == p->ninst - 1 &&
 	    p->cur_calls == 1) {
 		struct thr *t = thr_find(p, c->key);
 		p->ninst--;
 		p->cur = c->prev_cur;
 		p->cur_calls = 2;
 		*ist(p, p->cur) = c->prev_state == I_FRESH ? I_INIT : c->prev_state;
-		c->pc.ev.instance = p->cur;
+		c->qc.pc.ev.instance = p->cur;
 		if (t)
 			t->inst = p->cur;
 	}
-	c->returned = 1;
-	emit_front(p, 0);
+	c->qc.returned = 1;
+	hs_callq_emit_front(&p->q, 0);
 }
 
 static void on_call(struct hs_parser *p, const char *name, size_t n, uint64_t key, int64_t tid,
                     int64_t ts, int64_t off, int64_t lineno)
 {
-	struct call *c = p->spare, *o = open_of(p, key), *old = oldest_open(p);
+	struct call *o = open_of(p, key), *old = oldest_open(p), *c;
 	struct resume_point res;
 
 	if (o) /* a thread is in one call at a time: its older one never returned */
-		o->returned = 1, o->pc.ev.incomplete = 1, p->st.incomplete++;
+		hs_callq_give_up(&p->q, &o->qc);
 	if (old)
 		res = old->res;
 	else
 		take_snap(p, &res, off, lineno);
-	if (c) {
-		p->spare = NULL;
-		hs_p11call_reset(&c->pc);
-		hs_buf_clear(&c->held);
-	} else {
-		c = malloc(sizeof *c);
-		if (!c) {
-			p->stop = 1;
-			return;
-		}
-		hs_p11call_init(&c->pc);
-		hs_buf_init(&c->held);
+	c = (struct call *)hs_callq_new(&p->q);
+	if (!c) {
+		p->stop = 1;
+		return;
 	}
-	memset(&c->key, 0, offsetof(struct call, held) - offsetof(struct call, key));
 	c->res = res;
-	if (hs_p11call_func(&c->pc, name, n) < 0) {
-		free_call(c);
+	if (hs_p11call_func(&c->qc.pc, name, n) < 0) {
+		hs_callq_discard(&p->q, &c->qc);
 		return;
 	}
 	c->key = key;
-	c->getattr = strcmp(c->pc.ev.func, "C_GetAttributeValue") == 0;
-	c->info = strcmp(c->pc.ev.func, "C_GetSessionInfo") == 0 ? 2 :
-	          (strcmp(c->pc.ev.func, "C_GetInfo") == 0 || strcmp(c->pc.ev.func, "C_GetSlotInfo") == 0 ||
-	           strcmp(c->pc.ev.func, "C_GetTokenInfo") == 0);
-	c->pc.ev.format = "nss";
-	c->pc.ev.file_id = p->file_id;
-	c->pc.ev.offset = off;
-	c->pc.ev.line = lineno;
-	c->pc.ev.ts_us = ts;
-	c->pc.ev.ts_utc = ts != HS_NONE;
-	c->pc.ev.tid = tid;
-	c->pc.ev.skipped_lines = p->pending_skips;
-	p->pending_skips = 0;
-	c->pc.ev.instance = instance_for(p, c, key, c->pc.ev.func);
-	if (p->count == QMAX)
-		emit_front(p, 1);
-	p->q[(p->head + p->count) % QMAX] = c;
-	p->count++;
+	c->getattr = strcmp(c->qc.pc.ev.func, "C_GetAttributeValue") == 0;
+	c->info = strcmp(c->qc.pc.ev.func, "C_GetSessionInfo") == 0 ? 2 :
+	          (strcmp(c->qc.pc.ev.func, "C_GetInfo") == 0 ||
+	           strcmp(c->qc.pc.ev.func, "C_GetSlotInfo") == 0 ||
+	           strcmp(c->qc.pc.ev.func, "C_GetTokenInfo") == 0);
+	c->qc.pc.ev.format = "nss";
+	c->qc.pc.ev.file_id = p->file_id;
+	c->qc.pc.ev.offset = off;
+	c->qc.pc.ev.line = lineno;
+	c->qc.pc.ev.ts_us = ts;
+	c->qc.pc.ev.ts_utc = ts != HS_NONE;
+	c->qc.pc.ev.tid = tid;
+	c->qc.pc.ev.instance = instance_for(p, c, key, c->qc.pc.ev.func);
+	hs_callq_push(&p->q, &c->qc);
 }
 
 /* ----------------------------------------------------------- the table */
@@ -819,9 +761,9 @@ static int table_other(const char *s, size_t n)
 {
 	const char *t = hs_skip_ws(s);
 
-	return (starts(s, n, "Function ") && find_sub(s, n, "# Calls") && find_sub(s, n, "% Time")) ||
-	       (t != s && starts(t, n - (size_t)(t - s), "Totals ")) ||
-	       starts(s, n, "Maximum number of concurrent open sessions: ");
+	return (hs_starts(s, n, "Function ") && hs_find(s, n, "# Calls") && hs_find(s, n, "% Time")) ||
+	       (t != s && hs_starts(t, n - (size_t)(t - s), "Totals ")) ||
+	       hs_starts(s, n, "Maximum number of concurrent open sessions: ");
 }
 
 /* --------------------------------------------------------------- parser */
@@ -875,20 +817,20 @@ static int nss_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 		skip_line(p, NULL, lineno, off, "parameter of no open call");
 		return p->stop;
 	}
-	if (starts(s, n, "  rv = "))
+	if (hs_starts(s, n, "  rv = "))
 		on_rv(p, c, s + 7, n - 7);
-	else if (starts(s, n, "      mechanism = ")) {
+	else if (hs_starts(s, n, "      mechanism = ")) {
 		const char *v = s + 18, *sym = NULL;
 		int64_t x;
 		char val[64];
 		if (whole_int(v, n - 18, &x))
 			sym = hs_ck_name(HS_CK_MECH, (uint64_t)x);
 		snprintf(val, sizeof val, "%.*s", (int)(n - 18), v);
-		if (hs_p11call_scalar(&c->pc, 0, "pMechanism->type", sym ? sym : val) < 0)
+		if (hs_p11call_scalar(&c->qc.pc, 0, "pMechanism->type", sym ? sym : val) < 0)
 			p->stop = 1;
-	} else if (starts(s, n, "    ") && s[4] != ' ')
+	} else if (hs_starts(s, n, "    ") && s[4] != ' ')
 		on_attr(p, c, s + 4, n - 4);
-	else if (starts(s, n, "  ") && s[2] != ' ')
+	else if (hs_starts(s, n, "  ") && s[2] != ' ')
 		on_param(p, c, s + 2, n - 2);
 	else
 		skip_line(p, c, lineno, off, "unknown line in a call");
@@ -903,6 +845,8 @@ static struct hs_parser *nss_create(const struct hs_sink *sink, const struct hs_
 		return NULL;
 	p->sink = *sink;
 	p->file_id = o->file_id;
+	hs_callq_init(&p->q, sizeof(struct call), QMAX, &p->sink, &p->st, &p->stop,
+	              &(struct hs_callq_hooks){ .reuse = reuse_call, .release = release_call });
 	hs_buf_init(&p->line);
 	new_instance(p);
 	return p;
@@ -946,7 +890,7 @@ static void nss_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line
 		r = c->res;
 	else
 		take_snap(p, &r, end_offset, end_line);
-	emit_front(p, p->count);
+	hs_callq_emit_front(&p->q, p->q.count);
 	p->st.safe_offset = r.offset;
 	p->st.safe_line = r.line;
 	len = (size_t)snprintf(p->st.state, sizeof p->st.state, "n=%lld c=%lld:%d", (long long)r.ninst,
@@ -967,10 +911,7 @@ static void nss_destroy(struct hs_parser *p)
 {
 	if (!p)
 		return;
-	p->stop = 1; /* calls still held (no finish()) are freed, not emitted */
-	emit_front(p, p->count);
-	if (p->spare)
-		free_call(p->spare);
+	hs_callq_free(&p->q); /* calls still held (no finish()) are freed, not emitted */
 	hs_buf_free(&p->line);
 	free(p);
 }
@@ -990,11 +931,11 @@ static int nss_probe(const char *const *lines, int nlines)
 		m = parse_prefix(s, n, &ts, &tid, &key);
 		if (m && m + 2 < n && s[m] == 'C' && s[m + 1] == '_')
 			score += 15;
-		else if (m && starts(s + m, n - m, "  rv = "))
+		else if (m && hs_starts(s + m, n - m, "  rv = "))
 			score += 15;
-		else if (m && starts(s + m, n - m, "  ") && find_sub(s + m, n - m, " = "))
+		else if (m && hs_starts(s + m, n - m, "  ") && hs_find(s + m, n - m, " = "))
 			score += 3;
-		else if (!m && starts(s, n, "Function ") && table_other(s, n))
+		else if (!m && hs_starts(s, n, "Function ") && table_other(s, n))
 			score += 40;
 		else if (!m && table_row(s, n, &row))
 			score += 5;
