@@ -16,16 +16,16 @@
  *
  * Threads. PKCS11SHIM_CONSISTENCY=1 and 2 write a call's block whole (2 in
  * the order calls return); 0 lets concurrent threads' lines interleave, and
- * only the header carries a thread id. So: `q` is a FIFO of calls in header
- * order, emitted from the front once returned. A header field goes to the
- * newest call still expecting that field; `[in ]` lines to the call that
- * took the last header field (a thread prints its inputs right after its
- * header); a [toc]/[lap] pair to the open call whose [tic] equals toc - lap
- * (exact: one timeval subtraction), [ret] to the call closed last.
+ * only the header carries a thread id. So: `q` is the FIFO of calls
+ * (callq.h) in header order, emitted from the front once returned. A header
+ * field goes to the newest call still expecting that field; `[in ]` lines to
+ * the call that took the last header field (a thread prints its inputs right
+ * after its header); a [toc]/[lap] pair to the open call whose [tic] equals
+ * toc - lap (exact: one timeval subtraction), [ret] to the call closed last.
  * `[out]` lines are printed by a thread just before its [toc], so while
  * several calls are open they wait in `limbo` and go to the call the next
- * [lap] closes. Indented lines continue the call that took the line above;
- * a dump row with an offset goes to the call whose dump expects it.
+ * [lap] closes. Indented lines continue the call that took the line above; a
+ * dump row with an offset goes to the call whose dump expects it.
  *
  * Instances: each banner's "pid: N" starts one; a call's [pid] picks the
  * newest instance of that pid (a pid never announced gets its own).
@@ -88,51 +88,47 @@ static int64_t parse_lap(const char *s, size_t n)
 
 /* ---------------------------------------------------------- call queue */
 
-static struct call *q_at(struct hs_parser *p, int i) { return p->q[(p->head + i) % QMAX]; }
-
-static int is_open(struct hs_parser *p, const struct call *c)
+static struct call *q_at(struct hs_parser *p, int i)
 {
-	int i;
-
-	for (i = 0; c && i < p->count; i++)
-		if (q_at(p, i) == c)
-			return !c->returned;
-	return 0;
+	return (struct call *)hs_callq_at(&p->q, i);
 }
 
-static void emit(struct hs_parser *p, struct call *c)
+/* c may be NULL or a call that has left. */
+static int is_open(struct hs_parser *p, const struct call *c)
 {
+	return hs_callq_is_open(&p->q, (const struct hs_callq_call *)c);
+}
+
+/* A call leaves: its value rows in progress are written, and `cur` and
+ * `last` must not point at it when it is recycled. */
+static void on_emit(void *ctx, struct hs_callq_call *qc)
+{
+	struct hs_parser *p = ctx;
+	struct call *c = (struct call *)qc;
+
 	shim_flush(p, c);
-	if (!c->returned) {
-		c->pc.ev.incomplete = 1;
-		p->st.incomplete++;
-	}
-	hs_p11call_summarize(&c->pc);
-	p->st.events++;
-	if (!p->stop && p->sink.on_event(p->sink.ctx, &c->pc.ev))
-		p->stop = 1;
 	if (p->last == c)
 		p->last = NULL;
 	if (p->cur == c)
 		p->cur = NULL;
-	if (!p->spare) {
-		p->spare = c;
-	} else {
-		free(c->pd.b);
-		hs_p11call_free(&c->pc);
-		free(c);
-	}
 }
 
-/* Emit from the front while finished, after giving up on `force` calls. */
-static void emit_front(struct hs_parser *p, int force)
+/* A recycled call: blank again, but the bytes of its value rows keep their memory. */
+static void reuse_call(void *ctx, struct hs_callq_call *qc)
 {
-	while (p->count && (force-- > 0 || q_at(p, 0)->returned)) {
-		struct call *c = q_at(p, 0);
-		p->head = (p->head + 1) % QMAX;
-		p->count--;
-		emit(p, c);
-	}
+	struct call *c = (struct call *)qc;
+	unsigned char *b = c->pd.b;
+	size_t cap = c->pd.cap;
+
+	(void)ctx;
+	memset((char *)c + sizeof c->qc, 0, sizeof *c - sizeof c->qc);
+	c->pd.b = b, c->pd.cap = cap;
+}
+
+static void release_call(void *ctx, struct hs_callq_call *qc)
+{
+	(void)ctx;
+	free(((struct call *)qc)->pd.b);
 }
 
 /* The oldest open call, with `unclosed` one still without its [toc]. */
@@ -140,9 +136,9 @@ static struct call *oldest_open(struct hs_parser *p, int unclosed)
 {
 	int i;
 
-	for (i = 0; i < p->count; i++) {
+	for (i = 0; i < p->q.count; i++) {
 		struct call *c = q_at(p, i);
-		if (!c->returned && !(unclosed && c->closed))
+		if (!c->qc.returned && !(unclosed && c->closed))
 			return c;
 	}
 	return NULL;
@@ -152,9 +148,9 @@ static struct call *newest_open(struct hs_parser *p, int unclosed)
 {
 	int i;
 
-	for (i = p->count - 1; i >= 0; i--) {
+	for (i = p->q.count - 1; i >= 0; i--) {
 		struct call *c = q_at(p, i);
-		if (!c->returned && !(unclosed && c->closed))
+		if (!c->qc.returned && !(unclosed && c->closed))
 			return c;
 	}
 	return NULL;
@@ -164,22 +160,14 @@ static int count_unclosed(struct hs_parser *p)
 {
 	int i, k = 0;
 
-	for (i = 0; i < p->count; i++)
-		k += !q_at(p, i)->returned && !q_at(p, i)->closed;
+	for (i = 0; i < p->q.count; i++)
+		k += !q_at(p, i)->qc.returned && !q_at(p, i)->closed;
 	return k;
 }
 
 void shim_skip(struct hs_parser *p, int64_t lineno, int64_t off, const char *why)
 {
-	struct call *c = newest_open(p, 0);
-
-	if (p->sink.on_skip)
-		p->sink.on_skip(p->sink.ctx, lineno, off, why);
-	p->st.skipped++;
-	if (c)
-		c->pc.ev.skipped_lines++;
-	else
-		p->pending_skips++;
+	hs_callq_skip(&p->q, hs_callq_newest_open(&p->q), lineno, off, why);
 }
 
 static void take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, int64_t lineno)
@@ -207,16 +195,16 @@ static struct call *row_owner(struct hs_parser *p, struct call *c, const char *s
 
 	if (c && c->pd.kind != PD_NONE)
 		return c;
-	if (n < 14 || !starts(s, n, IND))
+	if (n < 14 || !hs_starts(s, n, IND))
 		return c;
 	for (i = 6; i < 14; i++) {
 		if (!is_hex(s[i]))
 			return c;
 		off = off * 16 + hexval(s[i]);
 	}
-	for (k = p->count - 1; k >= 0; k--) {
+	for (k = p->q.count - 1; k >= 0; k--) {
 		struct call *o = q_at(p, k);
-		if (!o->returned && o->pd.kind != PD_NONE && o->pd.style != 2 && o->pd.got == off)
+		if (!o->qc.returned && o->pd.kind != PD_NONE && o->pd.style != 2 && o->pd.got == off)
 			return o;
 	}
 	return c;
@@ -230,13 +218,13 @@ static void replay_limbo(struct hs_parser *p, struct call *c, int64_t lineno, in
 	while (s && s < end && !p->stop) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		size_t n = (size_t)((nl ? nl : end) - s);
-		if (starts(s, n, "[out] "))
+		if (hs_starts(s, n, "[out] "))
 			shim_param_line(p, c, 1, s + 6, n - 6, lineno, off);
 		else
 			shim_cont_line(p, c, s, n, lineno, off);
 		s = nl ? nl + 1 : end;
 	}
-	c->pc.ev.elided_lines += p->limbo_lost;
+	c->qc.pc.ev.elided_lines += p->limbo_lost;
 	p->limbo_lost = 0;
 	hs_buf_clear(&p->limbo);
 	p->in_limbo = 0;
@@ -264,36 +252,25 @@ static void on_header(struct hs_parser *p, const char *s, size_t n, int64_t off,
 
 	while (r + d < end && is_digit(r[d]))
 		d++;
-	if (!d || !starts(r + d, (size_t)(end - r - d), " - ")) {
+	if (!d || !hs_starts(r + d, (size_t)(end - r - d), " - ")) {
 		shim_skip(p, lineno, off, "a [cnt] line without a counter and a function");
 		return;
 	}
 	if (!shim_whole_int(r, d, &num))
 		num = HS_NONE;
 	nm = r + d + 3;
-	if (p->count == QMAX)
-		emit_front(p, 1);
-	c = p->spare;
-	if (c) {
-		p->spare = NULL;
-		hs_p11call_reset(&c->pc);
-	} else {
-		c = malloc(sizeof *c);
-		if (!c) {
-			p->stop = 1;
-			return;
-		}
-		hs_p11call_init(&c->pc);
-		c->pd.b = NULL, c->pd.cap = 0;
+	if (p->q.count == QMAX) /* a full queue gives up its oldest even for a bad name */
+		hs_callq_emit_front(&p->q, 1);
+	c = (struct call *)hs_callq_new(&p->q);
+	if (!c) {
+		p->stop = 1;
+		return;
 	}
-	if (hs_p11call_func(&c->pc, nm, (size_t)(end - nm)) < 0) {
-		p->spare = c;
+	if (hs_p11call_func(&c->qc.pc, nm, (size_t)(end - nm)) < 0) {
+		hs_callq_discard(&p->q, &c->qc);
 		shim_skip(p, lineno, off, "a [cnt] line naming no PKCS#11 function");
 		return;
 	}
-	c->fields = 0, c->closed = 0, c->returned = 0, c->section = 0, c->tmpl_out = 0;
-	c->close_seq = 0;
-	shim_pd_clear(&c->pd);
 	o = oldest_open(p, 0); /* a re-parse must rebuild every call still open */
 	if (o)
 		c->res = o->res;
@@ -301,17 +278,14 @@ static void on_header(struct hs_parser *p, const char *s, size_t n, int64_t off,
 		take_snap(p, &c->res, off, lineno);
 	if (!p->ninst)
 		new_instance(p, HS_NONE); /* text before any banner */
-	c->pc.ev.format = "shim";
-	c->pc.ev.file_id = p->file_id;
-	c->pc.ev.offset = off;
-	c->pc.ev.line = lineno;
-	c->pc.ev.call_no = num;
-	c->pc.ev.instance = p->ninst - 1;
-	c->pc.ev.ts_utc = 0;
-	c->pc.ev.skipped_lines = p->pending_skips;
-	p->pending_skips = 0;
-	p->q[(p->head + p->count) % QMAX] = c;
-	p->count++;
+	c->qc.pc.ev.format = "shim";
+	c->qc.pc.ev.file_id = p->file_id;
+	c->qc.pc.ev.offset = off;
+	c->qc.pc.ev.line = lineno;
+	c->qc.pc.ev.call_no = num;
+	c->qc.pc.ev.instance = p->ninst - 1;
+	c->qc.pc.ev.ts_utc = 0;
+	hs_callq_push(&p->q, &c->qc);
 	p->cur = c;
 }
 
@@ -328,9 +302,9 @@ static void on_field(struct hs_parser *p, int k, const char *v, size_t vn, int64
 		return;
 	}
 	for (pass = 0; pass < 2 && !c; pass++) /* exact next field, else any still missing it */
-		for (i = p->count - 1; i >= 0 && !c; i--) {
+		for (i = p->q.count - 1; i >= 0 && !c; i--) {
 			struct call *o = q_at(p, i);
-			if (!o->returned && (pass ? o->fields < k : o->fields == k - 1))
+			if (!o->qc.returned && (pass ? o->fields < k : o->fields == k - 1))
 				c = o;
 		}
 	if (!c) {
@@ -348,19 +322,19 @@ static void on_field(struct hs_parser *p, int k, const char *v, size_t vn, int64
 			}
 		if (inst == HS_NONE && p->inst_pid[(p->ninst - 1) % MAX_INST] == HS_NONE)
 			p->inst_pid[(inst = p->ninst - 1) % MAX_INST] = x; /* no banner named it */
-		c->pc.ev.pid = x;
-		c->pc.ev.instance = inst != HS_NONE ? inst : new_instance(p, x);
+		c->qc.pc.ev.pid = x;
+		c->qc.pc.ev.instance = inst != HS_NONE ? inst : new_instance(p, x);
 	} else if (k == 3) {
-		c->pc.ev.tid = x;
+		c->qc.pc.ev.tid = x;
 		/* a thread is in one call at a time: its older open calls are over */
-		for (i = 0; i < p->count; i++) {
+		for (i = 0; i < p->q.count; i++) {
 			struct call *o = q_at(p, i);
-			if (o != c && !o->returned && o->pc.ev.tid == x && o->pc.ev.pid == c->pc.ev.pid)
-				o->returned = 1, o->pc.ev.incomplete = 1, p->st.incomplete++;
+			if (o != c && !o->qc.returned && o->qc.pc.ev.tid == x && o->qc.pc.ev.pid == c->qc.pc.ev.pid)
+				hs_callq_give_up(&p->q, &o->qc);
 		}
-		emit_front(p, 0);
+		hs_callq_emit_front(&p->q, 0);
 	} else if (k == 4) {
-		c->pc.ev.ts_us = x;
+		c->qc.pc.ev.ts_us = x;
 	}
 }
 
@@ -372,9 +346,9 @@ static struct call *close_call(struct hs_parser *p, int64_t toc, int64_t lap, in
 	int i;
 
 	if (toc != HS_NONE && lap != HS_NONE)
-		for (i = 0; i < p->count && !c; i++) {
+		for (i = 0; i < p->q.count && !c; i++) {
 			struct call *o = q_at(p, i);
-			if (!o->returned && !o->closed && o->fields >= 4 && o->pc.ev.ts_us == toc - lap)
+			if (!o->qc.returned && !o->closed && o->fields >= 4 && o->qc.pc.ev.ts_us == toc - lap)
 				c = o;
 		}
 	if (!c)
@@ -384,9 +358,9 @@ static struct call *close_call(struct hs_parser *p, int64_t toc, int64_t lap, in
 	c->closed = 1;
 	c->close_seq = ++p->close_seq;
 	if (lap != HS_NONE && lap >= 0)
-		c->pc.ev.dur_us = lap;
-	else if (toc != HS_NONE && c->pc.ev.ts_us != HS_NONE && toc >= c->pc.ev.ts_us)
-		c->pc.ev.dur_us = toc - c->pc.ev.ts_us;
+		c->qc.pc.ev.dur_us = lap;
+	else if (toc != HS_NONE && c->qc.pc.ev.ts_us != HS_NONE && toc >= c->qc.pc.ev.ts_us)
+		c->qc.pc.ev.dur_us = toc - c->qc.pc.ev.ts_us;
 	if (p->limbo.len || p->limbo_lost)
 		replay_limbo(p, c, lineno, off);
 	return c;
@@ -401,9 +375,9 @@ static void on_ret(struct hs_parser *p, const char *v, size_t vn, int64_t off, i
 
 	/* the call closed last: a thread prints [toc] [lap] [ret] in a row, and a
 	 * call whose [ret] was lost must not take every later one */
-	for (i = 0; i < p->count; i++) {
+	for (i = 0; i < p->q.count; i++) {
 		struct call *o = q_at(p, i);
-		if (!o->returned && o->closed && (!c || o->close_seq > c->close_seq))
+		if (!o->qc.returned && o->closed && (!c || o->close_seq > c->close_seq))
 			c = o;
 	}
 	if (!c)
@@ -416,9 +390,9 @@ static void on_ret(struct hs_parser *p, const char *v, size_t vn, int64_t off, i
 	}
 	shim_flush(p, c);
 	nm = hs_skip_ws(v + used);
-	hs_p11call_return(&c->pc, rv, nm, (size_t)(v + vn - nm));
-	c->returned = 1;
-	emit_front(p, 0);
+	hs_p11call_return(&c->qc.pc, rv, nm, (size_t)(v + vn - nm));
+	c->qc.returned = 1;
+	hs_callq_emit_front(&p->q, 0);
 }
 
 static void on_out(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t lineno)
@@ -454,7 +428,7 @@ static int shim_feed(struct hs_parser *p, const char *line, size_t len, int64_t 
 	if (hs_buf_add(&p->line, line, n) < 0)
 		return (p->stop = 1);
 	s = p->line.data;
-	if (starts(s, n, IND) || s[0] == '\t') {
+	if (hs_starts(s, n, IND) || s[0] == '\t') {
 		if (p->in_limbo) {
 			to_limbo(p, s, n);
 			return p->stop;
@@ -503,7 +477,7 @@ static int shim_feed(struct hs_parser *p, const char *line, size_t len, int64_t 
 			shim_skip(p, lineno, off, "a bracketed line the shim does not write");
 		return p->stop;
 	}
-	if (starts(s, n, "[in] ")) { /* _shim_dump_ptr: "[in] pReserved = %p" */
+	if (hs_starts(s, n, "[in] ")) { /* _shim_dump_ptr: "[in] pReserved = %p" */
 		c = is_open(p, p->cur) && !p->cur->closed ? p->cur : newest_open(p, 1);
 		if (c)
 			shim_param_line(p, c, 0, s + 5, n - 5, lineno, off);
@@ -517,12 +491,12 @@ static int shim_feed(struct hs_parser *p, const char *line, size_t len, int64_t 
 		shim_pd_open(p->last, PD_BYTES, 0, "*pReserved", 10, v);
 		return p->stop;
 	}
-	if (starts(s, n, "pid: ") && shim_whole_int(s + 5, n - 5, &v)) { /* a process's banner */
+	if (hs_starts(s, n, "pid: ") && shim_whole_int(s + 5, n - 5, &v)) { /* a process's banner */
 		new_instance(p, v);
 		return p->stop;
 	}
-	if (s[0] == '*' || starts(s, n, "ppid: ") || starts(s, n, "PKCS11SHIM_") ||
-	    starts(s, n, "library: \""))
+	if (s[0] == '*' || hs_starts(s, n, "ppid: ") || hs_starts(s, n, "PKCS11SHIM_") ||
+	    hs_starts(s, n, "library: \""))
 		return p->stop; /* the rest of the banner */
 	shim_skip(p, lineno, off, "text outside the shim's layout");
 	return p->stop;
@@ -536,6 +510,9 @@ static struct hs_parser *shim_create(const struct hs_sink *sink, const struct hs
 		return NULL;
 	p->sink = *sink;
 	p->file_id = o->file_id;
+	hs_callq_init(&p->q, sizeof(struct call), QMAX, &p->sink, &p->st, &p->stop,
+	              &(struct hs_callq_hooks){ .ctx = p, .on_emit = on_emit, .reuse = reuse_call,
+	                                        .release = release_call });
 	p->toc = HS_NONE;
 	hs_buf_init(&p->line);
 	hs_buf_init(&p->limbo);
@@ -581,7 +558,7 @@ static void shim_finish(struct hs_parser *p, int64_t end_offset, int64_t end_lin
 		r = c->res;
 	else
 		take_snap(p, &r, end_offset, end_line);
-	emit_front(p, p->count);
+	hs_callq_emit_front(&p->q, p->q.count);
 	p->st.safe_offset = r.offset;
 	p->st.safe_line = r.line;
 	len = (size_t)snprintf(p->st.state, sizeof p->st.state, "inst=%lld p=", (long long)r.ninst);
@@ -595,13 +572,7 @@ static void shim_destroy(struct hs_parser *p)
 {
 	if (!p)
 		return;
-	p->stop = 1; /* calls still held (no finish()) are freed, not emitted */
-	emit_front(p, p->count);
-	if (p->spare) {
-		free(p->spare->pd.b);
-		hs_p11call_free(&p->spare->pc);
-		free(p->spare);
-	}
+	hs_callq_free(&p->q); /* calls still held (no finish()) are freed, not emitted */
 	hs_buf_free(&p->line);
 	hs_buf_free(&p->limbo);
 	free(p);
@@ -617,14 +588,14 @@ static int shim_probe(const char *const *lines, int nlines)
 		size_t n = trim_end(s, strlen(s)), d = 6;
 		if (n > 20 && strstr(s, "PKCS#11 shim library"))
 			score += 60;
-		else if (starts(s, n, "PKCS11SHIM_CONSISTENCY=") || starts(s, n, "PKCS11SHIM_LIBRARY="))
+		else if (hs_starts(s, n, "PKCS11SHIM_CONSISTENCY=") || hs_starts(s, n, "PKCS11SHIM_LIBRARY="))
 			score += 20;
 		else if (n < 7 || s[0] != '[' || s[4] != ']' || s[5] != ' ')
 			continue;
 		else if (memcmp(s, "[cnt]", 5) == 0) {
 			while (d < n && is_digit(s[d]))
 				d++;
-			score += d > 6 && starts(s + d, n - d, " - ") ? 25 : 0;
+			score += d > 6 && hs_starts(s + d, n - d, " - ") ? 25 : 0;
 		} else if (memcmp(s, "[tic]", 5) == 0 || memcmp(s, "[toc]", 5) == 0)
 			score += parse_ts(s + 6, n - 6) != HS_NONE ? 10 : 0;
 		else if (memcmp(s, "[lap]", 5) == 0)

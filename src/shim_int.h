@@ -4,7 +4,7 @@
  * the spy's layout through p11call.h). Internal to src/: not a public header.
  *
  * Ownership: struct hs_parser is the parser's context, created and freed by
- * parse_shim.c; struct call is owned by the parser's queue; the functions
+ * parse_shim.c; struct call is owned by the parser's queue (callq.h); the functions
  * here borrow both.
  */
 #ifndef HSMSCOPE_SHIM_INT_H
@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "hsmscope/callq.h"
 #include "hsmscope/p11call.h"
 #include "hsmscope/parser.h"
 
@@ -52,11 +53,11 @@ struct pending {
 };
 
 struct call {
-	struct hs_p11call pc;       /* the event being built; owns its detail; first */
+	struct hs_callq_call qc;    /* the event being built, returned: [ret] seen or given up;
+	                               first */
 	int fields;                 /* header lines seen: 1 pid, 2 ppd, 3 tid, 4 tic */
 	int closed;                 /* [lap] (or [toc]) matched it: waits for [ret] */
 	uint64_t close_seq;         /* order calls were closed in */
-	int returned;               /* [ret] seen, or given up */
 	int section;                /* indented text: 0 none, 1 template, 2 info block */
 	int tmpl_out;               /* the open template is an [out] one */
 	struct pending pd;          /* value rows in progress */
@@ -66,9 +67,7 @@ struct call {
 struct hs_parser {
 	struct hs_sink sink;        /* where events go */
 	int file_id;                /* stored in every event */
-	struct call *q[QMAX];       /* FIFO of calls, q[head .. head+count) mod QMAX */
-	int head, count;            /* FIFO start index and length */
-	struct call *spare;         /* one recycled call */
+	struct hs_callq q;          /* the open calls, in header order; owns them */
 	int64_t inst_pid[MAX_INST]; /* pid of instance k at [k % MAX_INST], HS_NONE unknown */
 	int64_t ninst;              /* instances so far */
 	struct call *cur;           /* took the last header field: gets [in ] lines */
@@ -78,7 +77,6 @@ struct hs_parser {
 	struct hs_buf limbo;        /* [out] lines of a call not known yet, '\n'-ended */
 	int64_t limbo_lost;         /* lines over LIMBO_MAX, charged to their call */
 	int in_limbo;               /* continuation lines follow an [out] in limbo */
-	int64_t pending_skips;      /* lines skipped while no call was open */
 	int stop;                   /* the sink asked to stop, or out of memory */
 	struct hs_buf line;         /* the current line, NUL-terminated copy */
 	struct hs_parse_stats st;   /* running counters */
@@ -87,12 +85,6 @@ struct hs_parser {
 static inline int is_digit(char c) { return c >= '0' && c <= '9'; }
 static inline int is_hex(char c) { return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'); }
 static inline int hexval(char c) { return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10; }
-
-static inline int starts(const char *s, size_t n, const char *p)
-{
-	size_t m = strlen(p);
-	return n >= m && memcmp(s, p, m) == 0;
-}
 
 static inline size_t trim_end(const char *s, size_t n)
 {

@@ -53,10 +53,10 @@ int shim_bufspec(const char *s, size_t n, int64_t *len)
 
 	while (i < n && is_hex(s[i]))
 		i++;
-	if ((i != 8 && i != 16) || !starts(s + i, n - i, " / "))
+	if ((i != 8 && i != 16) || !hs_starts(s + i, n - i, " / "))
 		return 0;
 	i += 3;
-	if (starts(s + i, n - i, "-1"))
+	if (hs_starts(s + i, n - i, "-1"))
 		return (*len = -1), 1;
 	return shim_whole_int(s + i, n - i, len);
 }
@@ -67,7 +67,7 @@ static int parse_null(const char *s, size_t n, int64_t *size)
 	const char *p;
 	size_t r;
 
-	if (!starts(s, n, "NULL"))
+	if (!hs_starts(s, n, "NULL"))
 		return 0;
 	*size = HS_NONE;
 	p = memchr(s, '(', n);
@@ -132,17 +132,17 @@ void shim_flush(struct hs_parser *p, struct call *c)
 	size_t n = all ? (size_t)d->got : d->len > 0 ? (size_t)d->len : 0;
 
 	if (d->kind == PD_BYTES && d->len < 0)
-		chk(p, linef(&c->pc, "%s %s / -1", d->out ? "[out]" : "[in]", d->name));
+		chk(p, linef(&c->qc.pc, "%s %s / -1", d->out ? "[out]" : "[in]", d->name));
 	else if (d->kind == PD_BYTES)
-		chk(p, hs_p11call_bytes(&c->pc, d->out, d->name, v, n));
+		chk(p, hs_p11call_bytes(&c->qc.pc, d->out, d->name, v, n));
 	else if (d->kind == PD_ATTR && d->has_type && (v || d->len >= 0))
-		chk(p, hs_p11call_attr(&c->pc, d->type, v, n));
+		chk(p, hs_p11call_attr(&c->qc.pc, d->type, v, n));
 	else if (d->kind == PD_ATTR && v)
-		chk(p, hs_p11call_attr_text(&c->pc, d->name, (const char *)v, n));
+		chk(p, hs_p11call_attr_text(&c->qc.pc, d->name, (const char *)v, n));
 	else if (d->kind == PD_ATTR)
-		chk(p, linef(&c->pc, "    %-21s / %lld", d->name, (long long)d->len));
+		chk(p, linef(&c->qc.pc, "    %-21s / %lld", d->name, (long long)d->len));
 	if (d->kind != PD_NONE && d->got > BYTES_MAX)
-		c->pc.ev.elided_lines += (d->got + 15) / 16; /* the rows not kept */
+		c->qc.pc.ev.elided_lines += (d->got + 15) / 16; /* the rows not kept */
 	shim_pd_clear(d);
 }
 
@@ -154,7 +154,7 @@ static int take_generic_row(struct hs_parser *p, struct pending *d, const char *
 	size_t i;
 	int k;
 
-	if (n < 14 || !starts(s, n, IND) || (n > 14 && !starts(s + 14, n - 14, "  ")))
+	if (n < 14 || !hs_starts(s, n, IND) || (n > 14 && !hs_starts(s + 14, n - 14, "  ")))
 		return 0;
 	for (i = 6; i < 14; i++) {
 		if (!is_hex(s[i]))
@@ -191,11 +191,11 @@ static int take_print_line(struct hs_parser *p, struct pending *d, const char *s
 	size_t i = 6;
 	int k = 0, group = 0, hi = -1, nb = 0, ascii = 0;
 
-	if (d->kind != PD_ATTR || d->style == 1 || d->len <= 0 || n <= 6 || !starts(s, n, IND) ||
+	if (d->kind != PD_ATTR || d->style == 1 || d->len <= 0 || n <= 6 || !hs_starts(s, n, IND) ||
 	    (d->got >= d->len && d->print_next != 2))
 		return 0;
-	if (!(starts(d->name, strlen(d->name), "CKA_LABEL") || !strcmp(d->name, "CKA_APPLICATION") ||
-	      starts(d->name, strlen(d->name), "CKA_OTP_")))
+	if (!(hs_starts(d->name, strlen(d->name), "CKA_LABEL") || !strcmp(d->name, "CKA_APPLICATION") ||
+	      hs_starts(d->name, strlen(d->name), "CKA_OTP_")))
 		return 0;
 	if (s[6] == ' ') { /* the ascii pairs of the chunk whose hex came last */
 		int64_t want = (d->got % 32) ? d->got % 32 : 32;
@@ -255,7 +255,7 @@ static int scalar(struct call *c, int out, const char *name, size_t nn, const ch
 
 	vn = trim_end(v, vn);
 	hs_buf_init(&b);
-	if (starts(v, vn, "Vendor defined (") && vn > 17) /* a vendor CKM_: its number */
+	if (hs_starts(v, vn, "Vendor defined (") && vn > 17) /* a vendor CKM_: its number */
 		rc = hs_buf_printf(&b, "0x%.*s", (int)(vn - 17), v + 16);
 	else
 		rc = hs_buf_add(&b, v, vn);
@@ -264,7 +264,7 @@ static int scalar(struct call *c, int out, const char *name, size_t nn, const ch
 		size_t m = nn < sizeof name0 ? nn : sizeof name0 - 1;
 		memcpy(name0, name, m);
 		name0[m] = '\0';
-		rc = hs_p11call_scalar(&c->pc, out, name0, hs_buf_cstr(&b));
+		rc = hs_p11call_scalar(&c->qc.pc, out, name0, hs_buf_cstr(&b));
 	}
 	hs_buf_free(&b);
 	return rc;
@@ -297,12 +297,12 @@ static int buffer_line(struct hs_parser *p, struct call *c, int out, const char 
 	memcpy(name0, nm, nn);
 	name0[nn] = '\0';
 	if (parse_null(sp, (size_t)(s + n - sp), &len)) {
-		chk(p, out ? hs_p11call_null_buffer(&c->pc, name0, len) :
-		       hs_p11call_scalar(&c->pc, 0, name0, "NULL"));
+		chk(p, out ? hs_p11call_null_buffer(&c->qc.pc, name0, len) :
+		       hs_p11call_scalar(&c->qc.pc, 0, name0, "NULL"));
 		return 1;
 	}
 	if ((size_t)(s + n - sp) == 5 && memcmp(sp, "EMPTY", 5) == 0) {
-		chk(p, hs_p11call_scalar(&c->pc, out, name0, "EMPTY"));
+		chk(p, hs_p11call_scalar(&c->qc.pc, out, name0, "EMPTY"));
 		return 1;
 	}
 	return 0;
@@ -320,7 +320,7 @@ static int attr_line(struct hs_parser *p, struct call *c, int out, const char *s
 	enum hs_ck_kind kind;
 	int has_type = 0;
 
-	if (starts(s, n, "CKA_? (0x")) { /* unknown type: "CKA_? (0x%08lx)    <buf_spec>" */
+	if (hs_starts(s, n, "CKA_? (0x")) { /* unknown type: "CKA_? (0x%08lx)    <buf_spec>" */
 		int64_t tv;
 		const char *cl = memchr(s, ')', n);
 		if (!cl || !hs_parse_int(s + 7, &tv))
@@ -347,15 +347,15 @@ static int attr_line(struct hs_parser *p, struct call *c, int out, const char *s
 			shim_flush(p, c);
 		return 1;
 	}
-	if ((starts(v, (size_t)(end - v), "True") && (end - v == 4 || v[4] == ' ')) ||
-	    (starts(v, (size_t)(end - v), "False") && (end - v == 5 || v[5] == ' '))) {
+	if ((hs_starts(v, (size_t)(end - v), "True") && (end - v == 4 || v[4] == ' ')) ||
+	    (hs_starts(v, (size_t)(end - v), "False") && (end - v == 5 || v[5] == ' '))) {
 		/* The spy's boolean line, written as p11call writes one; also for
 		 * CKA_KEY_GEN_MECHANISM, which the shim prints as a boolean: the
 		 * words True/False are all it recorded, and no secret. */
-		chk(p, linef(&c->pc, "    %-21s %s", name, v[0] == 'T' ? "True" : "False"));
+		chk(p, linef(&c->qc.pc, "    %-21s %s", name, v[0] == 'T' ? "True" : "False"));
 		return 1;
 	}
-	if (starts(v, (size_t)(end - v), "Value ") && has_type) {
+	if (hs_starts(v, (size_t)(end - v), "Value ") && has_type) {
 		/* print_enum: "Value %lX not found for type CK_..." — the raw CK_ULONG */
 		int64_t val;
 		unsigned char raw[8];
@@ -366,12 +366,12 @@ static int attr_line(struct hs_parser *p, struct call *c, int out, const char *s
 			return 0;
 		for (i = 0; i < 8; i++)
 			raw[i] = (unsigned char)((uint64_t)val >> (8 * i));
-		chk(p, hs_p11call_attr(&c->pc, t, raw, 8));
+		chk(p, hs_p11call_attr(&c->qc.pc, t, raw, 8));
 		return 1;
 	}
 	if (v == end)
 		return 0;
-	chk(p, hs_p11call_attr_text(&c->pc, name, v, (size_t)(end - v)));
+	chk(p, hs_p11call_attr_text(&c->qc.pc, name, v, (size_t)(end - v)));
 	return 1;
 }
 
@@ -386,7 +386,7 @@ static void cname(char *out, size_t outlen, const char *s, size_t n)
 
 static void put_line(struct hs_parser *p, struct call *c, const char *s, size_t n)
 {
-	chk(p, hs_p11call_line(&c->pc, s, n));
+	chk(p, hs_p11call_line(&c->qc.pc, s, n));
 }
 
 /* The text of a "[in ] " or "[out] " line after its prefix, for call c. */
@@ -408,12 +408,12 @@ void shim_param_line(struct hs_parser *p, struct call *c, int out, const char *r
 		if (br && !(hs_parse_int(br + 1, &count) && count >= 0))
 			count = -1;
 		cname(name, sizeof name, r, nm);
-		chk(p, hs_p11call_template(&c->pc, out, name, count));
+		chk(p, hs_p11call_template(&c->qc.pc, out, name, count));
 		c->section = nm >= 8 && memcmp(r + nm - 8, "Template", 8) == 0 ? 1 : 2;
 		c->tmpl_out = out;
 		return;
 	}
-	if (starts(r, n, "pMechanism->type=")) { /* C_DeriveKey writes it so */
+	if (hs_starts(r, n, "pMechanism->type=")) { /* C_DeriveKey writes it so */
 		chk(p, scalar(c, 0, "pMechanism->type", 16, r + 17, n - 17));
 		return;
 	}
@@ -475,7 +475,7 @@ void shim_cont_line(struct hs_parser *p, struct call *c, const char *s, size_t n
 		put_line(p, c, s, n);
 		return;
 	}
-	if (c->section == 1 && (starts(t, tn, "CKA_") || starts(t, tn, "DN: "))) {
+	if (c->section == 1 && (hs_starts(t, tn, "CKA_") || hs_starts(t, tn, "DN: "))) {
 		if (t[3] == '_' && !attr_line(p, c, c->tmpl_out, t, tn))
 			shim_skip(p, lineno, off, "an attribute line of no shape the shim writes");
 		else if (t[3] != '_')
@@ -493,26 +493,26 @@ void shim_cont_line(struct hs_parser *p, struct call *c, const char *s, size_t n
 		}
 		return;
 	}
-	if (starts(t, tn, "pMechanism->type=")) {
+	if (hs_starts(t, tn, "pMechanism->type=")) {
 		chk(p, scalar(c, 0, "pMechanism->type", 16, t + 17, tn - 17));
-	} else if (starts(t, tn, "pMechanism->pParameter->") || starts(t, tn, "pApplication=") ||
-	           starts(t, tn, "Notify=")) {
+	} else if (hs_starts(t, tn, "pMechanism->pParameter->") || hs_starts(t, tn, "pApplication=") ||
+	           hs_starts(t, tn, "Notify=")) {
 		const char *eq = memchr(t, '=', tn);
 		if (eq)
 			chk(p, scalar(c, 0, t, (size_t)(eq - t), eq + 1, (size_t)(end - eq - 1)));
 		else
 			shim_skip(p, lineno, off, "an indented line of no shape the shim writes");
-	} else if (starts(t, tn, "Object 0x") && hs_parse_int(t + 7, &h)) {
-		chk(p, hs_p11call_found(&c->pc, h));
-	} else if (starts(t, tn, "CKF_") || starts(t, tn, "Parameters block for ")) {
-		chk(p, linef(&c->pc, "    %.*s", (int)tn, t));
+	} else if (hs_starts(t, tn, "Object 0x") && hs_parse_int(t + 7, &h)) {
+		chk(p, hs_p11call_found(&c->qc.pc, h));
+	} else if (hs_starts(t, tn, "CKF_") || hs_starts(t, tn, "Parameters block for ")) {
+		chk(p, linef(&c->qc.pc, "    %.*s", (int)tn, t));
 	} else if (tn == 1 && t[0] == '}') {
 		/* the end of a parameter block: nothing to keep */
-	} else if (strcmp(c->pc.ev.func, "C_GetMechanismInfo") == 0 &&
-	           (starts(t, tn, "CKM_") || starts(t, tn, "Vendor defined ("))) {
+	} else if (strcmp(c->qc.pc.ev.func, "C_GetMechanismInfo") == 0 &&
+	           (hs_starts(t, tn, "CKM_") || hs_starts(t, tn, "Vendor defined ("))) {
 		chk(p, scalar(c, 0, "type", 4, t, tn));
-	} else if (strcmp(c->pc.ev.func, "C_GetMechanismInfo") == 0 &&
-	           starts(t, tn, "Unknown Mechanism (") && tn > 20) {
+	} else if (strcmp(c->qc.pc.ev.func, "C_GetMechanismInfo") == 0 &&
+	           hs_starts(t, tn, "Unknown Mechanism (") && tn > 20) {
 		/* a number the shim's table lacks: its CKM_ name when ours has it */
 		char v[24];
 		const char *known;
@@ -520,7 +520,7 @@ void shim_cont_line(struct hs_parser *p, struct call *c, const char *s, size_t n
 		if (!hs_parse_int(v, &h))
 			h = 0;
 		known = hs_ck_name(HS_CK_MECH, (uint64_t)h);
-		chk(p, hs_p11call_scalar(&c->pc, 0, "type", known ? known : v));
+		chk(p, hs_p11call_scalar(&c->qc.pc, 0, "type", known ? known : v));
 	} else {
 		shim_skip(p, lineno, off, "an indented line of no shape the shim writes");
 	}
