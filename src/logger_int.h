@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "hsmscope/p11call.h"
+#include "hsmscope/util.h"
 
 /* A decoded HEX(..) value, reused from line to line. */
 struct lg_bytes {
@@ -51,12 +52,6 @@ static inline int is_digit(char c) { return c >= '0' && c <= '9'; }
 static inline int is_hex(char c)
 {
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static inline int starts(const char *s, size_t n, const char *w)
-{
-	size_t m = strlen(w);
-	return n >= m && memcmp(s, w, m) == 0;
 }
 
 static inline int is_word(const char *s, size_t n, const char *w)

@@ -145,14 +145,14 @@ static void template_line(struct lg_call *c, const char *b, size_t bn)
 	size_t nl;
 	long k;
 
-	if (starts(b, bn, "Attribute: ") && lg_num_name(b + 11, bn - 11, &v, &nm, &nl)) {
+	if (hs_starts(b, bn, "Attribute: ") && lg_num_name(b + 11, bn - 11, &v, &nm, &nl)) {
 		c->attr_type = v, c->attr_len = 0, c->attr = 2;
-	} else if (starts(b, bn, "Attribute ")) {
+	} else if (hs_starts(b, bn, "Attribute ")) {
 		attr_flush(c, NULL, 0);
 		c->attr = 1;
-	} else if (starts(b, bn, "ulValueLen: ") && lg_dec(b + 12, bn - 12, &v)) {
+	} else if (hs_starts(b, bn, "ulValueLen: ") && lg_dec(b + 12, bn - 12, &v)) {
 		c->attr_len = v;
-	} else if (starts(b, bn, "*pValue: ") && c->attr == 2) {
+	} else if (hs_starts(b, bn, "*pValue: ") && c->attr == 2) {
 		k = hex_value(c, b + 9, bn - 9);
 		attr_flush(c, k >= 0 ? c->buf->b : NULL, k >= 0 ? (size_t)k : 0);
 	}
@@ -234,7 +234,7 @@ static void param(struct lg_call *c, const char *nm, size_t nl, const char *v,
 				add(c, hs_p11call_bytes(c->pc, 0, "pMechanism->pParameter", c->buf->b, (size_t)k));
 			return;
 		}
-		if (starts(nm, nl, "*ph")) {
+		if (hs_starts(nm, nl, "*ph")) {
 			/* in: what the callee is to overwrite; out: the handle */
 			cn = out_handle_name(nm, nl);
 			if (out && lg_dec(v, vn, &u))
@@ -255,7 +255,7 @@ static void param(struct lg_call *c, const char *nm, size_t nl, const char *v,
 		if (lg_dec(v, vn, &u)) {
 			cl = strlen(c->nil_buf);
 			/* "*pulSignatureLen" after "pSignature: (nil)": a length query */
-			if (out && cl && starts(nm, nl, "*pul") && nl == cl + 6 &&
+			if (out && cl && hs_starts(nm, nl, "*pul") && nl == cl + 6 &&
 			    memcmp(nm + 4, c->nil_buf + 1, cl - 1) == 0)
 				add(c, hs_p11call_null_buffer(c->pc, c->nil_buf, (int64_t)u));
 			else
@@ -279,7 +279,7 @@ static void param(struct lg_call *c, const char *nm, size_t nl, const char *v,
 			hs_strlcpy(c->nil_buf, name, sizeof c->nil_buf);
 		return;
 	}
-	if (starts(nm, nl, "pSlotList[")) {
+	if (hs_starts(nm, nl, "pSlotList[")) {
 		if (out && lg_dec(v, vn, &u)) {
 			char line[40];
 			if (!c->list++)
@@ -289,7 +289,7 @@ static void param(struct lg_call *c, const char *nm, size_t nl, const char *v,
 		}
 		return;
 	}
-	if (c->hidden[0] && starts(nm, nl, "ul") && nl > 5 && is_word(nm + nl - 3, 3, "Len")) {
+	if (c->hidden[0] && hs_starts(nm, nl, "ul") && nl > 5 && is_word(nm + nl - 3, 3, "Len")) {
 		if (lg_dec(v, vn, &u)) /* "[in] pPin / 13": the length, never the PIN */
 			add(c, hs_p11call_bytes(c->pc, 0, c->hidden, NULL, (size_t)u));
 		c->hidden[0] = '\0';
@@ -298,7 +298,7 @@ static void param(struct lg_call *c, const char *nm, size_t nl, const char *v,
 	if (is_word(nm, nl, "ulPinLen") || is_word(nm, nl, "ulOldLen") || is_word(nm, nl, "ulNewLen") ||
 	    (out && is_word(nm, nl, "ulMaxObjectCount")))
 		return; /* the PIN's dump says it; an input repeated */
-	if (c->tmpl[0] && nl >= 7 && starts(nm, nl, "ul") && is_word(nm + nl - 5, 5, "Count") &&
+	if (c->tmpl[0] && nl >= 7 && hs_starts(nm, nl, "ul") && is_word(nm + nl - 5, 5, "Count") &&
 	    lg_dec(v, vn, &u)) {
 		add(c, hs_p11call_template(c->pc, out, c->tmpl, (int64_t)(u > INT64_MAX ? -1 : (int64_t)u)));
 		c->tmpl[0] = '\0';
@@ -367,12 +367,12 @@ void lg_param_line(struct lg_call *c, int indent, const char *b, size_t bn)
 			add(c, hs_p11call_bytes(c->pc, 0, "pMechanism->pParameter", c->buf->b, (size_t)k));
 	} else if (is_word(b, nl, "pParameter") || is_word(b, nl, "ulParameterLen")) {
 		/* a pointer, and a length printed as one (%p): nothing to read */
-	} else if (starts(b, nl, "*phObject[")) {
+	} else if (hs_starts(b, nl, "*phObject[")) {
 		if (c->out && c->found_left > 0 && lg_dec(v, vn, &u)) {
 			c->found_left--;
 			add(c, hs_p11call_found(c->pc, (int64_t)u));
 		}
-	} else if (starts(b, nl, "pMechanismList[")) {
+	} else if (hs_starts(b, nl, "pMechanismList[")) {
 		if (!c->list++)
 			add(c, hs_p11call_template(c->pc, 1, "pMechanismList", -1));
 		if (lg_num_name(v, vn, &u, &v, &vn))

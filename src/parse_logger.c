@@ -17,9 +17,10 @@
  * lines are taken to come one call at a time. What the parameter lines
  * say is read by logger_param.c.
  *
- * Data structure: `q` is a FIFO of calls in the order they began (at their
- * separator, which may come before another thread's call that is entered
- * first, so a call is put in its place by offset); a call leaves it (is
+ * Data structure: `q` is the FIFO of calls (callq.h) in the order they
+ * began (at their separator, which may come before another thread's call
+ * that is entered first, so a call is put in its place by offset); a call
+ * leaves it (is
  * emitted) once it has returned or been given up, every call before it has
  * left, and no thread holds a separator before it whose call is still to be
  * entered. `thr` is a small table of the threads (pid, tid) seen: each knows
@@ -42,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hsmscope/callq.h"
 #include "hsmscope/parser.h"
 #include "logger_int.h"
 
@@ -68,9 +70,8 @@ struct snap {
 };
 
 struct call {
-	struct hs_p11call pc;       /* the event being built; owns its detail; first */
-	int done;                   /* returned or given up: takes no more lines */
-	int returned;               /* its Returning line was seen */
+	struct hs_callq_call qc;    /* the event being built, returned: its Returning line was
+	                               seen or it was given up (takes no more lines); first */
 	int out;                    /* after its "Output" line */
 	int64_t t_enter;            /* 2.3 "Entered" time, µs, HS_NONE */
 	int64_t t_call;             /* 2.3 "Calling" time, µs, HS_NONE */
@@ -97,9 +98,7 @@ struct pidinst {
 struct hs_parser {
 	struct hs_sink sink;        /* where events go */
 	int file_id;
-	struct call *q[QMAX];       /* FIFO of calls, q[head .. head+count) mod QMAX */
-	int head, count;
-	struct call *spare;         /* one recycled call */
+	struct hs_callq q;          /* the open calls, in the order they began; owns them */
 	struct thread thr[TMAX];    /* threads seen recently */
 	uint64_t clock;             /* stamps for thr[] */
 	struct pidinst pids[PMAX];  /* ring of pid instances, pids[(npids-1) % PMAX] newest */
@@ -109,7 +108,6 @@ struct hs_parser {
 	int noid_state;             /* see struct snap */
 	int gen;                    /* see struct snap */
 	int stop;                   /* the sink asked to stop, or out of memory */
-	int64_t pending_skips;      /* lines skipped while no call could take them */
 	struct hs_buf line;         /* the current line, NUL-terminated */
 	struct lg_bytes buf;        /* decoded HEX(..) values, owned */
 	struct hs_parse_stats st;   /* running counters */
@@ -242,36 +240,23 @@ static int64_t instance_for(struct hs_parser *p, int64_t pid, const char *func)
 
 /* ------------------------------------------------------------ call queue */
 
-static struct call *q_at(struct hs_parser *p, int i) { return p->q[(p->head + i) % QMAX]; }
-
-static void emit(struct hs_parser *p, struct call *c)
+/* A call leaves: no thread may still point at it when it is recycled. */
+static void forget_call(void *ctx, struct hs_callq_call *c)
 {
+	struct hs_parser *p = ctx;
 	int i;
 
 	for (i = 0; i < TMAX; i++)
-		if (p->thr[i].open == c)
+		if ((struct hs_callq_call *)p->thr[i].open == c)
 			p->thr[i].open = NULL;
-	if (!c->returned) {
-		c->pc.ev.incomplete = 1;
-		p->st.incomplete++;
-	}
-	hs_p11call_summarize(&c->pc);
-	p->st.events++;
-	if (!p->stop && p->sink.on_event(p->sink.ctx, &c->pc.ev))
-		p->stop = 1;
-	if (!p->spare) {
-		p->spare = c;
-	} else {
-		hs_event_free(&c->pc.ev);
-		free(c);
-	}
 }
 
 /* The first line of a call not made yet: a separator waiting for its
  * "Entered" (threads write the two apart). No call after it may leave
  * before that one is queued, or events would leave out of order. */
-static int64_t first_pending(const struct hs_parser *p)
+static int64_t first_pending(void *ctx)
 {
+	const struct hs_parser *p = ctx;
 	int64_t m = INT64_MAX;
 	int i;
 
@@ -281,47 +266,21 @@ static int64_t first_pending(const struct hs_parser *p)
 	return m;
 }
 
-/* Emit calls from the front while they are done, after giving up on the
- * `force` oldest ones. */
-static void emit_front(struct hs_parser *p, int force)
-{
-	int64_t wait = first_pending(p);
+static void emit_front(struct hs_parser *p) { hs_callq_emit_front(&p->q, 0); }
 
-	while (p->count && (force-- > 0 || (q_at(p, 0)->done && q_at(p, 0)->pc.ev.offset < wait))) {
-		struct call *c = q_at(p, 0);
-		p->head = (p->head + 1) % QMAX;
-		p->count--;
-		emit(p, c);
-	}
-}
-
-/* A call beginning at `off`, queued in offset order: a thread's separator
- * may precede another thread's call that is entered first. */
+/* A call beginning at `off`: the queue keeps it in offset order, as a
+ * thread's separator may precede another thread's call that is entered first. */
 static struct call *new_call(struct hs_parser *p, int64_t off)
 {
-	struct call *c = p->spare;
-	int i;
+	struct call *c = (struct call *)hs_callq_new(&p->q);
 
-	if (c) {
-		p->spare = NULL;
-		hs_p11call_reset(&c->pc);
-	} else {
-		c = malloc(sizeof *c);
-		if (!c)
-			return NULL;
-		hs_p11call_init(&c->pc);
-	}
-	memset((char *)c + sizeof c->pc, 0, sizeof *c - sizeof c->pc); /* all but the event */
+	if (!c)
+		return NULL;
 	c->t_call = c->t_enter = HS_NONE;
-	c->par.pc = &c->pc;
+	c->par.pc = &c->qc.pc;
 	c->par.buf = &p->buf;
-	c->pc.ev.offset = off;
-	if (p->count == QMAX)
-		emit_front(p, 1);
-	for (i = p->count; i > 0 && q_at(p, i - 1)->pc.ev.offset > off; i--)
-		p->q[(p->head + i) % QMAX] = q_at(p, i - 1);
-	p->q[(p->head + i) % QMAX] = c;
-	p->count++;
+	c->qc.pc.ev.offset = off;
+	hs_callq_push(&p->q, &c->qc);
 	return c;
 }
 
@@ -353,10 +312,10 @@ static struct thread *thread_get(struct hs_parser *p, int64_t pid, int64_t tid, 
 	if (!add)
 		return NULL;
 	if (old->used && old->open)
-		old->open->done = 1;
+		hs_callq_give_up(&p->q, &old->open->qc);
 	thread_clear(old);
 	old->used = 1, old->pid = pid, old->tid = tid, old->stamp = ++p->clock;
-	emit_front(p, 0);
+	emit_front(p);
 	return old;
 }
 
@@ -368,27 +327,24 @@ static void on_banner(struct hs_parser *p, int64_t pid)
 	int i;
 
 	for (i = 0; i < TMAX; i++)
-		if (p->thr[i].used && p->thr[i].pid == pid && p->thr[i].open)
-			p->thr[i].open->done = 1, p->thr[i].open = NULL;
+		if (p->thr[i].used && p->thr[i].pid == pid && p->thr[i].open) {
+			hs_callq_give_up(&p->q, &p->thr[i].open->qc);
+			p->thr[i].open = NULL;
+		}
 	if (e && e->calls)
 		e->pid = HS_NONE;
 	else if (pid == HS_NONE && p->noid_state)
 		p->noid = -1, p->noid_state = 0;
-	emit_front(p, 0);
+	emit_front(p);
 }
 
 /* --------------------------------------------------------------- lines */
 
+/* Charged to the thread's open call, else to the next call. */
 static void skip_line(struct hs_parser *p, struct thread *t, int64_t lineno, int64_t off,
                       const char *why)
 {
-	if (p->sink.on_skip)
-		p->sink.on_skip(p->sink.ctx, lineno, off, why);
-	p->st.skipped++;
-	if (t && t->open)
-		t->open->pc.ev.skipped_lines++;
-	else
-		p->pending_skips++;
+	hs_callq_skip(&p->q, t && t->open ? &t->open->qc : NULL, lineno, off, why);
 }
 
 static void on_separator(struct hs_parser *p, struct thread *t, int64_t ts, int64_t off,
@@ -397,7 +353,7 @@ static void on_separator(struct hs_parser *p, struct thread *t, int64_t ts, int6
 	t->sep_ts = ts;
 	t->sep_off = off;
 	take_snap(p, &t->sep_res, off, lineno);
-	emit_front(p, 0); /* the separator it replaces may have held calls back */
+	emit_front(p); /* the separator it replaces may have held calls back */
 }
 
 static void on_call(struct hs_parser *p, struct thread *t, const char *name, size_t n,
@@ -409,19 +365,21 @@ static void on_call(struct hs_parser *p, struct thread *t, const char *name, siz
 	for (i = 0; i < n; i++) /* the logger prints __FUNCTION__: one word */
 		if (!(name[i] == '_' || is_digit(name[i]) || ((name[i] | 0x20) >= 'a' && (name[i] | 0x20) <= 'z')))
 			break;
-	if (i != n || n < 3 || n >= sizeof c->pc.ev.func) {
+	if (i != n || n < 3 || n >= sizeof c->qc.pc.ev.func) {
 		skip_line(p, t, lineno, off, "not a function name");
 		return;
 	}
-	if (t->open) /* a thread is in one call at a time */
-		t->open->done = 1, t->open = NULL;
+	if (t->open) { /* a thread is in one call at a time */
+		hs_callq_give_up(&p->q, &t->open->qc);
+		t->open = NULL;
+	}
 	c = new_call(p, t->sep_off >= 0 ? t->sep_off : off);
 	if (!c) {
 		p->stop = 1;
 		return;
 	}
-	if (hs_p11call_func(&c->pc, name, n) < 0)
-		memcpy(c->pc.ev.func, name, n), c->pc.ev.func[n] = '\0';
+	if (hs_p11call_func(&c->qc.pc, name, n) < 0)
+		memcpy(c->qc.pc.ev.func, name, n), c->qc.pc.ev.func[n] = '\0';
 	if (t->sep_off >= 0) { /* the call began at its separator */
 		c->res = t->sep_res;
 		if (ts == HS_NONE)
@@ -429,22 +387,20 @@ static void on_call(struct hs_parser *p, struct thread *t, const char *name, siz
 	} else {
 		take_snap(p, &c->res, off, lineno);
 	}
-	c->pc.ev.format = "logger";
-	c->pc.ev.file_id = p->file_id;
-	c->pc.ev.offset = c->res.offset;
-	c->pc.ev.line = c->res.line;
+	c->qc.pc.ev.format = "logger";
+	c->qc.pc.ev.file_id = p->file_id;
+	c->qc.pc.ev.offset = c->res.offset;
+	c->qc.pc.ev.line = c->res.line;
 	c->t_enter = ts;
-	c->pc.ev.ts_us = ts;
-	c->pc.ev.ts_utc = 0;
-	c->pc.ev.pid = t->pid;
-	c->pc.ev.tid = t->tid;
-	c->pc.ev.instance = instance_for(p, t->pid, c->pc.ev.func);
-	c->pc.ev.skipped_lines = p->pending_skips;
-	p->pending_skips = 0;
+	c->qc.pc.ev.ts_us = ts;
+	c->qc.pc.ev.ts_utc = 0;
+	c->qc.pc.ev.pid = t->pid;
+	c->qc.pc.ev.tid = t->tid;
+	c->qc.pc.ev.instance = instance_for(p, t->pid, c->qc.pc.ev.func);
 	t->sep_off = -1;
 	t->sep_ts = HS_NONE;
 	t->open = c;
-	emit_front(p, 0);
+	emit_front(p);
 }
 
 /* ts: the Returning line's time (2.3), HS_NONE before. */
@@ -463,15 +419,15 @@ static void on_return(struct hs_parser *p, struct thread *t, const char *s, size
 	if (is_word(nm, nl, "Unknown"))
 		nl = 0;
 	c = t->open;
-	hs_p11call_return(&c->pc, (int64_t)rv, nm, nl);
+	hs_p11call_return(&c->qc.pc, (int64_t)rv, nm, nl);
 	/* C_GetFunctionList never reaches the module: the logger's own time is
 	 * the call's */
-	if (c->pc.ev.dur_us == HS_NONE && c->t_call == HS_NONE && c->t_enter != HS_NONE &&
+	if (c->qc.pc.ev.dur_us == HS_NONE && c->t_call == HS_NONE && c->t_enter != HS_NONE &&
 	    ts != HS_NONE && ts >= c->t_enter)
-		c->pc.ev.dur_us = ts - c->t_enter;
-	c->returned = c->done = 1;
+		c->qc.pc.ev.dur_us = ts - c->t_enter;
+	c->qc.returned = 1;
 	t->open = NULL;
-	emit_front(p, 0);
+	emit_front(p);
 }
 
 /* --------------------------------------------------------------- parser */
@@ -491,7 +447,7 @@ static int own_line(const char *s, size_t n)
 	int i;
 
 	for (i = 0; own[i]; i++)
-		if (starts(s, n, own[i]))
+		if (hs_starts(s, n, own[i]))
 			return 1;
 	return 0;
 }
@@ -543,41 +499,41 @@ static int logger_feed(struct hs_parser *p, const char *line, size_t n, int64_t 
 		on_separator(p, thread_get(p, pid, tid, 1), ts, off, lineno);
 		return p->stop;
 	}
-	if (starts(b, bn, "PKCS11-LOGGER ")) {
-		p->gen = starts(b + 14, bn - 14, "2.") && bn > 16 && b[16] >= '3' ? 3 : 2;
+	if (hs_starts(b, bn, "PKCS11-LOGGER ")) {
+		p->gen = hs_starts(b + 14, bn - 14, "2.") && bn > 16 && b[16] >= '3' ? 3 : 2;
 		on_banner(p, pid);
 		return p->stop;
 	}
 	t = thread_get(p, pid, tid, 0);
-	if (is_digit(b[0]) && (k = parse_time(b, bn, &ts)) && starts(b + k, bn - k, " - ")) {
+	if (is_digit(b[0]) && (k = parse_time(b, bn, &ts)) && hs_starts(b + k, bn - k, " - ")) {
 		b += k + 3, bn -= k + 3;
-		if (starts(b, bn, "Entered ")) {
+		if (hs_starts(b, bn, "Entered ")) {
 			p->gen = 3;
 			on_call(p, thread_get(p, pid, tid, 1), b + 8, bn - 8, ts, off, lineno);
-		} else if (starts(b, bn, "Calling ") || starts(b, bn, "Received response from ")) {
+		} else if (hs_starts(b, bn, "Calling ") || hs_starts(b, bn, "Received response from ")) {
 			size_t w = b[0] == 'C' ? 8 : 23;
 			struct call *c = t ? t->open : NULL;
-			if (c && is_word(b + w, bn - w, c->pc.ev.func)) {
+			if (c && is_word(b + w, bn - w, c->qc.pc.ev.func)) {
 				if (w == 8)
 					c->t_call = ts;
 				else if (c->t_call != HS_NONE && ts >= c->t_call)
-					c->pc.ev.dur_us = ts - c->t_call;
+					c->qc.pc.ev.dur_us = ts - c->t_call;
 			} else if (!(bn > 9 && is_word(b + bn - 9, 9, " function"))) {
 				skip_line(p, t, lineno, off, "module call outside any call");
 			}
-		} else if (starts(b, bn, "Returning ")) {
+		} else if (hs_starts(b, bn, "Returning ")) {
 			on_return(p, t, b + 10, bn - 10, ts, off, lineno);
 		}
 		/* else the loader's own lines: "Loading library ...", ... */
 		return p->stop;
 	}
-	if (starts(b, bn, "Calling C_")) {
+	if (hs_starts(b, bn, "Calling C_")) {
 		if (p->gen != 3)
 			p->gen = 2;
 		on_call(p, thread_get(p, pid, tid, 1), b + 8, bn - 8, HS_NONE, off, lineno);
 		return p->stop;
 	}
-	if (starts(b, bn, "Returning ")) {
+	if (hs_starts(b, bn, "Returning ")) {
 		on_return(p, t, b + 10, bn - 10, HS_NONE, off, lineno);
 		return p->stop;
 	}
@@ -613,6 +569,9 @@ static struct hs_parser *logger_create(const struct hs_sink *sink, const struct 
 		return NULL;
 	p->sink = *sink;
 	p->file_id = o->file_id;
+	hs_callq_init(&p->q, sizeof(struct call), QMAX, &p->sink, &p->st, &p->stop,
+	              &(struct hs_callq_hooks){ .ctx = p, .on_emit = forget_call,
+	                                        .hold_from = first_pending });
 	p->noid = -1;
 	for (i = 0; i < PMAX; i++)
 		p->pids[i].pid = HS_NONE;
@@ -661,12 +620,12 @@ static void logger_finish(struct hs_parser *p, int64_t end_offset, int64_t end_l
 	/* The oldest unfinished call, or separator still waiting for its call,
 	 * is where a refresh must start again. */
 	take_snap(p, &r, end_offset, end_line);
-	if (p->count)
-		r = q_at(p, 0)->res;
+	if (p->q.count)
+		r = ((struct call *)hs_callq_at(&p->q, 0))->res;
 	for (i = 0; i < TMAX; i++)
 		if (p->thr[i].used && p->thr[i].sep_off >= 0 && p->thr[i].sep_off < r.offset)
 			r = p->thr[i].sep_res;
-	emit_front(p, p->count);
+	hs_callq_emit_front(&p->q, p->q.count);
 	p->st.safe_offset = r.offset;
 	p->st.safe_line = r.line;
 	len = (size_t)snprintf(p->st.state, sizeof p->st.state, "logger1 n=%lld g=%d z=%lld:%d p=",
@@ -686,12 +645,7 @@ static void logger_destroy(struct hs_parser *p)
 {
 	if (!p)
 		return;
-	p->stop = 1; /* calls still held (no finish()) are freed, not emitted */
-	emit_front(p, p->count);
-	if (p->spare) {
-		hs_event_free(&p->spare->pc.ev);
-		free(p->spare);
-	}
+	hs_callq_free(&p->q); /* calls still held (no finish()) are freed, not emitted */
 	free(p->buf.b);
 	hs_buf_free(&p->line);
 	free(p);
@@ -712,23 +666,23 @@ static int logger_probe(const char *const *lines, int nlines)
 			n--;
 		pre = prefix(s, n, 0, &pid, &tid);
 		s += pre, n -= pre;
-		if (starts(s, n, "PKCS11-LOGGER ") || is_word(s, n, "PKCS#11 logging proxy module"))
+		if (hs_starts(s, n, "PKCS11-LOGGER ") || is_word(s, n, "PKCS#11 logging proxy module"))
 			score += 50;
 		else if (is_word(s, n, "Developed as a part of the Pkcs11Interop project"))
 			score += 30;
 		else if ((sep = separator(s, n, &ts)))
 			score += sep == 2 ? 20 : pre ? 10 : 2;
-		else if (n && is_digit(s[0]) && (k = parse_time(s, n, &ts)) && starts(s + k, n - k, " - ")) {
+		else if (n && is_digit(s[0]) && (k = parse_time(s, n, &ts)) && hs_starts(s + k, n - k, " - ")) {
 			s += k + 3, n -= k + 3;
-			if (starts(s, n, "Entered C_"))
+			if (hs_starts(s, n, "Entered C_"))
 				score += 25;
-			else if (starts(s, n, "Calling C_") || starts(s, n, "Received response from C_"))
+			else if (hs_starts(s, n, "Calling C_") || hs_starts(s, n, "Received response from C_"))
 				score += 10;
-			else if (starts(s, n, "Returning ") && lg_num_name(s + 10, n - 10, &v, &nm, &nl))
+			else if (hs_starts(s, n, "Returning ") && lg_num_name(s + 10, n - 10, &v, &nm, &nl))
 				score += 15;
-		} else if (starts(s, n, "Returning ") && lg_num_name(s + 10, n - 10, &v, &nm, &nl)) {
+		} else if (hs_starts(s, n, "Returning ") && lg_num_name(s + 10, n - 10, &v, &nm, &nl)) {
 			score += 10;
-		} else if (starts(s, n, "Calling C_") && !memchr(s + 8, ' ', n - 8)) {
+		} else if (hs_starts(s, n, "Calling C_") && !memchr(s + 8, ' ', n - 8)) {
 			score += 8;
 		} else if (is_word(s, n, " *pPin: *** Intentionally hidden ***")) {
 			score += 20;
