@@ -72,7 +72,6 @@ struct snap {
 struct call {
 	struct hs_callq_call qc;    /* the event being built, returned: its Returning line was
 	                               seen or it was given up (takes no more lines); first */
-	int out;                    /* after its "Output" line */
 	int64_t t_enter;            /* 2.3 "Entered" time, µs, HS_NONE */
 	int64_t t_call;             /* 2.3 "Calling" time, µs, HS_NONE */
 	struct snap res;            /* where a re-parse must start to rebuild it */

@@ -206,6 +206,22 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 		cur = name ? find_func(s, name) : -1;
 		s->tracer_table = 1;
+		if (cur < 0 && name && !f) {
+			/* the tracer counted calls the log does not show (a level
+			 * that prints less, a table without its calls): a row of
+			 * its own, with none of ours, rather than hidden */
+			struct hs_func_stats *nf = realloc(s->funcs, (size_t)(s->nfuncs + 1) * sizeof *nf);
+			if (!nf) {
+				sqlite3_finalize(st);
+				hs_error_set(err, "", 0, 0, "out of memory");
+				goto fail;
+			}
+			s->funcs = nf;
+			cur = s->nfuncs++;
+			memset(&nf[cur], 0, sizeof nf[cur]);
+			hs_strlcpy(nf[cur].name, name, sizeof nf[cur].name);
+			nf[cur].tracer_calls = -1, nf[cur].tracer_total_ms = -1;
+		}
 		if (cur < 0)
 			continue;
 		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
