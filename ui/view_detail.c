@@ -159,14 +159,16 @@ static void build(struct hs_app *app, struct detail *d)
 		add(d, 1, HS_ROLE_NORMAL, "Since the first event: %s", rel);
 	}
 	hs_app_format_dur(e->dur_us, e->dur_exact, dur, sizeof dur);
-	add(d, 1, HS_ROLE_NORMAL, "Duration: %s%s", dur, e->dur_us == HS_NONE ? " (no next call of this thread)" :
+	add(d, 1, HS_ROLE_NORMAL, "Duration: %s%s", dur,
+	    e->dur_us == HS_NONE ? (e->ts_us == HS_NONE ? " (the log records no times)" :
+	                                                  " (no next call of this thread)") :
 	    e->dur_exact ? " (recorded by the tracer)" : " (estimated: until this thread's next call)");
 
 	if (e->hsm[0])
 		add(d, 0, HS_ROLE_NORMAL, "HSM: %s", e->hsm);
 	else
 		add(d, 0, HS_ROLE_NORMAL, "Process: instance %lld%s", (long long)e->instance + 1,
-		    e->pid == HS_NONE ? " (this spy version prints no pid)" : "");
+		    e->pid == HS_NONE ? " (the log names no pid)" : "");
 	if (e->pid != HS_NONE)
 		add(d, 1, HS_ROLE_NORMAL, "pid %lld", (long long)e->pid);
 	if (e->tid != HS_NONE)
