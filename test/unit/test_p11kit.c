@@ -23,6 +23,7 @@
 #include "hsmscope/parser.h"
 #include "hsmscope/pipeline.h"
 #include "harness.h"
+#include "parsetest.h"
 
 extern const struct hs_parser_desc hs_parser_p11kit;
 extern const struct hs_parser_desc hs_parser_spy;
@@ -32,126 +33,15 @@ extern const struct hs_parser_desc hs_parser_spy;
 
 /* ------------------------------------------------------------ harness */
 
-struct got {
-	struct hs_event *ev;        /* copies of the emitted events */
-	int n, cap;
-	int skips;                  /* on_skip calls */
-	char why[512];              /* every distinct reason, '|'-separated */
-};
+static const struct hs_parser_opts fixture_opts = { 3, "fixture", NULL };
+static const struct hs_parser_opts lines_opts = { 0, "lines", NULL };
 
-static int on_event(void *ctx, struct hs_event *e)
-{
-	struct got *g = ctx;
-
-	if (g->n == g->cap) {
-		int cap = g->cap ? g->cap * 2 : 16;
-		struct hs_event *v = realloc(g->ev, (size_t)cap * sizeof *v);
-		if (!v)
-			return 1;
-		g->ev = v;
-		g->cap = cap;
-	}
-	hs_event_init(&g->ev[g->n]);
-	if (hs_event_copy(&g->ev[g->n], e) < 0)
-		return 1;
-	g->n++;
-	return 0;
-}
-
-static void on_skip(void *ctx, int64_t line, int64_t off, const char *why)
-{
-	struct got *g = ctx;
-	size_t n = strlen(g->why);
-
-	(void)off, (void)line;
-	g->skips++;
-	if (!strstr(g->why, why) && n + strlen(why) + 2 < sizeof g->why)
-		snprintf(g->why + n, sizeof g->why - n, "%s|", why);
-}
-
-static void got_free(struct got *g)
-{
-	int i;
-
-	for (i = 0; i < g->n; i++)
-		hs_event_free(&g->ev[i]);
-	free(g->ev);
-	memset(g, 0, sizeof *g);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b = NULL;
-	long n;
-
-	*len = 0;
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (b = malloc((size_t)n + 1)) && fread(b, 1, (size_t)n, f) == (size_t)n) {
-		b[n] = '\0';
-		*len = (size_t)n;
-	} else {
-		free(b);
-		b = NULL;
-	}
-	fclose(f);
-	return b;
-}
-
-/* Parse buf[start..end) with parser d, lines numbered from `line`, after
- * resume(state) when state is not NULL. */
-static void parse_with(const struct hs_parser_desc *d, const char *buf, size_t end, size_t start,
-                       int64_t line, const char *state, struct got *g, struct hs_parse_stats *st)
-{
-	struct hs_sink sink = { .ctx = g, .on_event = on_event, .on_skip = on_skip };
-	struct hs_parser_opts po = { 3, "fixture", NULL };
-	struct hs_parser *p = d->create(&sink, &po);
-	size_t pos = start;
-
-	memset(g, 0, sizeof *g);
-	if (!p) {
-		CHECK(!"create failed");
-		return;
-	}
-	if (state)
-		d->resume(p, state);
-	while (pos < end) {
-		const char *nl = memchr(buf + pos, '\n', end - pos);
-		size_t e = nl ? (size_t)(nl - buf) : end, n = e - pos;
-		char *copy = malloc(n ? n : 1);
-		if (n && buf[e - 1] == '\r')
-			n--;
-		memcpy(copy, buf + pos, n);
-		d->feed_line(p, copy, n, (int64_t)pos, line++);
-		free(copy);
-		pos = nl ? e + 1 : end;
-	}
-	d->finish(p, (int64_t)end, line, st);
-	d->destroy(p);
-}
-
+/* Parse buf[start..len) as lines numbered from `line`, after resume(state)
+ * when state is not NULL. */
 static void parse(const char *buf, size_t len, size_t start, int64_t line, const char *state,
                   struct got *g, struct hs_parse_stats *st)
 {
-	parse_with(P, buf, len, start, line, state, g, st);
-}
-
-/* Byte offset of 1-based line `line` in buf, -1 past the end. */
-static int64_t line_offset(const char *buf, size_t len, int64_t line)
-{
-	size_t pos = 0;
-	int64_t l = 1;
-
-	while (l < line && pos < len) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		if (!nl)
-			return -1;
-		pos = (size_t)(nl - buf) + 1;
-		l++;
-	}
-	return pos < len ? (int64_t)pos : -1;
+	parse_with(P, &fixture_opts, buf, len, start, line, state, g, st);
 }
 
 /* Lines of buf that start with prefix and, with exact, are no longer. */
@@ -174,17 +64,6 @@ static int count_lines(const char *buf, size_t len, const char *prefix, int name
 		pos = e + 1;
 	}
 	return k;
-}
-
-static void keys_of(const struct hs_event *e, char *out, size_t outlen)
-{
-	size_t k = 0;
-	int i;
-
-	out[0] = '\0';
-	for (i = 0; i < e->nkeys && k < outlen; i++)
-		k += (size_t)snprintf(out + k, outlen - k, "%s%s=0x%llx", i ? " " : "", e->keys[i].role,
-		                      (unsigned long long)e->keys[i].handle);
 }
 
 /* --------------------------------------------------------- expectations */
@@ -330,7 +209,7 @@ static int check_event(const char *file, int i, const struct hs_event *e, const 
 	char keys[256];
 	int fails = hs_t_fail;
 
-	keys_of(e, keys, sizeof keys);
+	keys_of(e, " ", keys, sizeof keys);
 	CHECK(strcmp(e->func, x->func) == 0);
 	CHECK(e->rv == x->rv);
 	CHECK(e->incomplete == x->incomplete);
@@ -521,8 +400,8 @@ static void test_cross_tracer(void)
 		free(bb);
 		return;
 	}
-	parse_with(P, ba, la, 0, 1, NULL, &a, &sa);
-	parse_with(&hs_parser_spy, bb, lb, 0, 1, NULL, &b, &sb);
+	parse_with(P, &fixture_opts, ba, la, 0, 1, NULL, &a, &sa);
+	parse_with(&hs_parser_spy, &fixture_opts, bb, lb, 0, 1, NULL, &b, &sb);
 	while (same) {
 		while (i < a.n && skip_for_cross(&a.ev[i]))
 			gsa += strcmp(a.ev[i++].func, "C_GetSlotList") == 0;
@@ -640,25 +519,7 @@ static void test_redaction(void)
 static void feed_all(const char *const *lines, int n, const size_t *lens, struct got *g,
                      struct hs_parse_stats *st)
 {
-	struct hs_sink sink = { .ctx = g, .on_event = on_event, .on_skip = on_skip };
-	struct hs_parser_opts po = { 0, "lines", NULL };
-	struct hs_parser *p = P->create(&sink, &po);
-	int i;
-	int64_t off = 0;
-
-	memset(g, 0, sizeof *g);
-	for (i = 0; p && i < n; i++) {
-		size_t l = lens ? lens[i] : strlen(lines[i]);
-		char *copy = malloc(l ? l : 1);
-		memcpy(copy, lines[i], l);
-		P->feed_line(p, copy, l, off, i + 1);
-		off += (int64_t)l + 1;
-		free(copy);
-	}
-	if (p) {
-		P->finish(p, off, n + 1, st);
-		P->destroy(p);
-	}
+	feed_lines_with(P, &lines_opts, lines, n, lens, g, st);
 }
 
 static void test_hostile(void)
