@@ -23,6 +23,7 @@
 #include "hsmscope/parser.h"
 #include "hsmscope/pipeline.h"
 #include "harness.h"
+#include "parsetest.h"
 
 extern const struct hs_parser_desc hs_parser_shim;
 extern const struct hs_parser_desc hs_parser_spy;
@@ -32,124 +33,15 @@ extern const struct hs_parser_desc hs_parser_spy;
 
 /* ------------------------------------------------------------ harness */
 
-struct got {
-	struct hs_event *ev;        /* copies of the emitted events */
-	int n, cap;
-	int skips;                  /* on_skip calls */
-	char why[512];              /* every distinct reason, '|'-separated */
-};
+static const struct hs_parser_opts fixture_opts = { 3, "fixture", NULL };
+static const struct hs_parser_opts lines_opts = { 0, "x", NULL };
 
-static int on_event(void *ctx, struct hs_event *e)
-{
-	struct got *g = ctx;
-
-	if (g->n == g->cap) {
-		int cap = g->cap ? g->cap * 2 : 16;
-		struct hs_event *v = realloc(g->ev, (size_t)cap * sizeof *v);
-		if (!v)
-			return 1;
-		g->ev = v;
-		g->cap = cap;
-	}
-	hs_event_init(&g->ev[g->n]);
-	if (hs_event_copy(&g->ev[g->n], e) < 0)
-		return 1;
-	g->n++;
-	return 0;
-}
-
-static void on_skip(void *ctx, int64_t line, int64_t off, const char *why)
-{
-	struct got *g = ctx;
-	size_t n = strlen(g->why);
-
-	(void)line, (void)off;
-	g->skips++;
-	if (!strstr(g->why, why) && n + strlen(why) + 2 < sizeof g->why)
-		snprintf(g->why + n, sizeof g->why - n, "%s|", why);
-}
-
-static void got_free(struct got *g)
-{
-	int i;
-
-	for (i = 0; i < g->n; i++)
-		hs_event_free(&g->ev[i]);
-	free(g->ev);
-	memset(g, 0, sizeof *g);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b = NULL;
-	long n;
-
-	*len = 0;
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (b = malloc((size_t)n + 1)) && fread(b, 1, (size_t)n, f) == (size_t)n) {
-		b[n] = '\0';
-		*len = (size_t)n;
-	} else {
-		free(b);
-		b = NULL;
-	}
-	fclose(f);
-	return b;
-}
-
-/* Parse buf[start..len) with parser d as lines numbered from `line`, after
- * resume(state) when state is not NULL. */
-static void parse_with(const struct hs_parser_desc *d, const char *buf, size_t len, size_t start,
-                       int64_t line, const char *state, struct got *g, struct hs_parse_stats *st)
-{
-	struct hs_sink sink = { .ctx = g, .on_event = on_event, .on_skip = on_skip };
-	struct hs_parser_opts po = { 3, "fixture", NULL };
-	struct hs_parser *p = d->create(&sink, &po);
-	size_t pos = start;
-
-	memset(g, 0, sizeof *g);
-	if (!p) {
-		CHECK(!"create failed");
-		return;
-	}
-	if (state)
-		d->resume(p, state);
-	while (pos < len) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - buf) : len, n = end - pos;
-		char *copy = malloc(n ? n : 1);
-		if (n && buf[end - 1] == '\r')
-			n--;
-		memcpy(copy, buf + pos, n);
-		d->feed_line(p, copy, n, (int64_t)pos, line++);
-		free(copy);
-		pos = nl ? end + 1 : len;
-	}
-	d->finish(p, (int64_t)len, line, st);
-	d->destroy(p);
-}
-
+/* Parse buf[start..len) as lines numbered from `line`, after resume(state)
+ * when state is not NULL. */
 static void parse(const char *buf, size_t len, size_t start, int64_t line, const char *state,
                   struct got *g, struct hs_parse_stats *st)
 {
-	parse_with(P, buf, len, start, line, state, g, st);
-}
-
-/* Byte offset of 1-based line `line` in buf, -1 past the end. */
-static int64_t line_offset(const char *buf, size_t len, int64_t line)
-{
-	size_t pos = 0;
-
-	while (--line > 0) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		if (!nl)
-			return -1;
-		pos = (size_t)(nl - buf) + 1;
-	}
-	return (int64_t)pos;
+	parse_with(P, &fixture_opts, buf, len, start, line, state, g, st);
 }
 
 /* "YYYY-MM-DD HH:MM:SS.uuuuuu" as the civil time it says; N for NULL. */
@@ -161,17 +53,6 @@ static int64_t ts_of(const char *s)
 	if (!s || sscanf(s, "%d-%d-%d %d:%d:%d.%ld", &y, &mo, &d, &h, &mi, &sec, &us) != 7)
 		return N;
 	return hs_civil_to_us(y, mo, d, h, mi, sec, us);
-}
-
-static void keys_of(const struct hs_event *e, char *out, size_t outlen)
-{
-	int i;
-	size_t n = 0;
-
-	out[0] = '\0';
-	for (i = 0; i < e->nkeys && n < outlen; i++)
-		n += (size_t)snprintf(out + n, outlen - n, "%s%s=0x%llx", i ? "," : "", e->keys[i].role,
-		                      (unsigned long long)e->keys[i].handle);
 }
 
 /* Re-parsing from where finish() says a refresh must start, with its
@@ -302,7 +183,7 @@ static int check_event(const char *file, int i, const struct hs_event *e, const 
 	char keys[256];
 	int fails = hs_t_fail;
 
-	keys_of(e, keys, sizeof keys);
+	keys_of(e, ",", keys, sizeof keys);
 	CHECK(strcmp(e->func, x->func) == 0);
 	CHECK(e->call_no == x->call_no);
 	CHECK(e->line == x->line);
@@ -521,15 +402,15 @@ static void test_pair(void)
 		return;
 	}
 	parse(shim, la, 0, 1, NULL, &a, &sa);
-	parse_with(&hs_parser_spy, spy, lb, 0, 1, NULL, &b, &sb);
+	parse_with(&hs_parser_spy, &fixture_opts, spy, lb, 0, 1, NULL, &b, &sb);
 	CHECK(a.n == 343 && a.n == b.n);
 	for (i = 0; i < a.n && i < b.n; i++) {
 		const struct hs_event *x = &a.ev[i], *y = &b.ev[i];
 		int same_func = strcmp(x->func, y->func) == 0 ||
 		                (strcmp(x->func, "C_GetFunctionList") == 0 &&
 		                 strcmp(y->func, "C_GetInterface") == 0);
-		keys_of(x, ka, sizeof ka);
-		keys_of(y, kb, sizeof kb);
+		keys_of(x, ",", ka, sizeof ka);
+		keys_of(y, ",", kb, sizeof kb);
 		if (!same_func || x->rv != y->rv || strcmp(x->rv_name, y->rv_name) != 0 ||
 		    x->session != y->session || x->slot != y->slot || x->user_type != y->user_type ||
 		    strcmp(ka, kb) != 0 || x->call_no != y->call_no || x->instance != y->instance) {
@@ -698,24 +579,14 @@ static void test_growth(void)
 	free(buf);
 }
 
+/* Single lines fed from string literals, NULL-terminated. */
 static void feed_lines(const char *const *lines, struct got *g, struct hs_parse_stats *st)
 {
-	struct hs_sink sink = { .ctx = g, .on_event = on_event, .on_skip = on_skip };
-	struct hs_parser_opts po = { 0, "x", NULL };
-	struct hs_parser *p = P->create(&sink, &po);
-	int64_t off = 0, ln = 1;
+	int n = 0;
 
-	memset(g, 0, sizeof *g);
-	for (; *lines; lines++, ln++) {
-		size_t n = strlen(*lines);
-		char *copy = malloc(n ? n : 1);
-		memcpy(copy, *lines, n);
-		P->feed_line(p, copy, n, off, ln);
-		free(copy);
-		off += (int64_t)n + 1;
-	}
-	P->finish(p, off, ln, st);
-	P->destroy(p);
+	while (lines[n])
+		n++;
+	feed_lines_with(P, &lines_opts, lines, n, NULL, g, st);
 }
 
 #define HDR(cnt, fn, tic) "[cnt] " cnt " - " fn, "[pid] 7", "[ppd] 1", "[tid] 7", "[tic] " tic
