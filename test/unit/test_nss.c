@@ -21,6 +21,7 @@
 #include "hsmscope/parser.h"
 #include "hsmscope/pipeline.h"
 #include "harness.h"
+#include "parsetest.h"
 
 extern const struct hs_parser_desc hs_parser_nss;
 #define P (&hs_parser_nss)
@@ -29,109 +30,14 @@ extern const struct hs_parser_desc hs_parser_nss;
 
 /* ------------------------------------------------------------ harness */
 
-struct got {
-	struct hs_event *ev;        /* copies of the emitted events */
-	int n, cap;
-	int skips;                  /* on_skip calls */
-	struct hs_tracer_stat row[64]; /* tracer stat rows (first 64) */
-	int nrows;
-};
-
-static int on_event(void *ctx, struct hs_event *e)
-{
-	struct got *g = ctx;
-
-	if (g->n == g->cap) {
-		int cap = g->cap ? g->cap * 2 : 16;
-		struct hs_event *v = realloc(g->ev, (size_t)cap * sizeof *v);
-		if (!v)
-			return 1;
-		g->ev = v;
-		g->cap = cap;
-	}
-	hs_event_init(&g->ev[g->n]);
-	if (hs_event_copy(&g->ev[g->n], e) < 0)
-		return 1;
-	g->n++;
-	return 0;
-}
-
-static void on_skip(void *ctx, int64_t line, int64_t off, const char *why)
-{
-	(void)line, (void)off, (void)why;
-	((struct got *)ctx)->skips++;
-}
-
-static void on_row(void *ctx, const struct hs_tracer_stat *ts)
-{
-	struct got *g = ctx;
-
-	if (g->nrows < 64)
-		g->row[g->nrows] = *ts;
-	g->nrows++;
-}
-
-static void got_free(struct got *g)
-{
-	int i;
-
-	for (i = 0; i < g->n; i++)
-		hs_event_free(&g->ev[i]);
-	free(g->ev);
-	memset(g, 0, sizeof *g);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b = NULL;
-	long n;
-
-	*len = 0;
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (b = malloc((size_t)n + 1)) && fread(b, 1, (size_t)n, f) == (size_t)n) {
-		b[n] = '\0';
-		*len = (size_t)n;
-	} else {
-		free(b);
-		b = NULL;
-	}
-	fclose(f);
-	return b;
-}
+static const struct hs_parser_opts fixture_opts = { 3, "fixture", NULL };
 
 /* Parse buf[start..end) as lines numbered from `line`, after resume(state)
  * when state is not NULL. */
 static void parse_part(const char *buf, size_t start, size_t end, int64_t line, const char *state,
                        struct got *g, struct hs_parse_stats *st)
 {
-	struct hs_sink sink = { .ctx = g, .on_event = on_event, .on_skip = on_skip, .on_tracer_stat = on_row };
-	struct hs_parser_opts po = { 3, "fixture", NULL };
-	struct hs_parser *p = P->create(&sink, &po);
-	size_t pos = start;
-
-	memset(g, 0, sizeof *g);
-	if (!p) {
-		CHECK(!"create failed");
-		return;
-	}
-	if (state)
-		P->resume(p, state);
-	while (pos < end) {
-		const char *nl = memchr(buf + pos, '\n', end - pos);
-		size_t e = nl ? (size_t)(nl - buf) : end, n = e - pos;
-		char *copy = malloc(n ? n : 1);
-		if (n && buf[e - 1] == '\r')
-			n--;
-		memcpy(copy, buf + pos, n);
-		P->feed_line(p, copy, n, (int64_t)pos, line++);
-		free(copy);
-		pos = nl ? e + 1 : end;
-	}
-	P->finish(p, (int64_t)end, line, st);
-	P->destroy(p);
+	parse_with(P, &fixture_opts, buf, end, start, line, state, g, st);
 }
 
 static char *parse_file(const char *name, struct got *g, struct hs_parse_stats *st, size_t *len)
@@ -158,17 +64,6 @@ static int count_lines(const char *buf, const char *needle)
 	while ((p = strstr(p, needle)) != NULL)
 		n++, p++;
 	return n;
-}
-
-static void keys_of(const struct hs_event *e, char *out, size_t outlen)
-{
-	int i;
-	size_t n = 0;
-
-	out[0] = '\0';
-	for (i = 0; i < e->nkeys && n < outlen; i++)
-		n += (size_t)snprintf(out + n, outlen - n, "%s%s=0x%llx", i ? "," : "", e->keys[i].role,
-		                      (unsigned long long)e->keys[i].handle);
 }
 
 static int has_line(const struct hs_event *e, const char *line)
@@ -404,7 +299,7 @@ static void test_fixtures(void)
 			const struct exp *x = &fx->exp[i];
 			char keys[256];
 			int good;
-			keys_of(e, keys, sizeof keys);
+			keys_of(e, ",", keys, sizeof keys);
 			good = strcmp(e->func, x->func) == 0 && e->line == x->line && e->instance == x->instance &&
 			       e->rv == x->rv && e->ok == x->ok && e->incomplete == x->incomplete &&
 			       e->tid == x->tid && e->session == x->session && e->slot == x->slot &&
