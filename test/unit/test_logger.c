@@ -24,6 +24,7 @@
 #include "hsmscope/parser.h"
 #include "hsmscope/pipeline.h"
 #include "harness.h"
+#include "parsetest.h"
 
 extern const struct hs_parser_desc hs_parser_logger;
 #define P (&hs_parser_logger)
@@ -32,98 +33,15 @@ extern const struct hs_parser_desc hs_parser_logger;
 
 /* ------------------------------------------------------------ harness */
 
-struct got {
-	struct hs_event *ev;        /* copies of the emitted events */
-	int n, cap;
-	int skips;                  /* on_skip calls */
-};
-
-static int on_event(void *ctx, struct hs_event *e)
-{
-	struct got *g = ctx;
-
-	if (g->n == g->cap) {
-		int cap = g->cap ? g->cap * 2 : 64;
-		struct hs_event *v = realloc(g->ev, (size_t)cap * sizeof *v);
-		if (!v)
-			return 1;
-		g->ev = v;
-		g->cap = cap;
-	}
-	hs_event_init(&g->ev[g->n]);
-	if (hs_event_copy(&g->ev[g->n], e) < 0)
-		return 1;
-	g->n++;
-	return 0;
-}
-
-static void on_skip(void *ctx, int64_t line, int64_t off, const char *why)
-{
-	(void)line, (void)off, (void)why;
-	((struct got *)ctx)->skips++;
-}
-
-static void got_free(struct got *g)
-{
-	int i;
-
-	for (i = 0; i < g->n; i++)
-		hs_event_free(&g->ev[i]);
-	free(g->ev);
-	memset(g, 0, sizeof *g);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b = NULL;
-	long n;
-
-	*len = 0;
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (b = malloc((size_t)n + 1)) && fread(b, 1, (size_t)n, f) == (size_t)n) {
-		b[n] = '\0';
-		*len = (size_t)n;
-	} else {
-		free(b);
-		b = NULL;
-	}
-	fclose(f);
-	return b;
-}
+static const struct hs_parser_opts fixture_opts = { 2, "fixture", NULL };
+static const struct hs_parser_opts lines_opts = { 2, "x", NULL };
 
 /* Parse buf[start..stop) as lines numbered from `line`, after resume(state)
  * when state is not NULL. */
 static void parse(const char *buf, size_t stop, size_t start, int64_t line, const char *state,
                   struct got *g, struct hs_parse_stats *st)
 {
-	struct hs_sink sink = { .ctx = g, .on_event = on_event, .on_skip = on_skip };
-	struct hs_parser_opts po = { 2, "fixture", NULL };
-	struct hs_parser *p = P->create(&sink, &po);
-	size_t pos = start;
-
-	memset(g, 0, sizeof *g);
-	if (!p) {
-		CHECK(!"create failed");
-		return;
-	}
-	if (state)
-		P->resume(p, state);
-	while (pos < stop) {
-		const char *nl = memchr(buf + pos, '\n', stop - pos);
-		size_t end = nl ? (size_t)(nl - buf) : stop, n = end - pos;
-		char *copy = malloc(n ? n : 1);
-		if (n && buf[end - 1] == '\r')
-			n--;
-		memcpy(copy, buf + pos, n);
-		P->feed_line(p, copy, n, (int64_t)pos, line++);
-		free(copy);
-		pos = nl ? end + 1 : stop;
-	}
-	P->finish(p, (int64_t)stop, line, st);
-	P->destroy(p);
+	parse_with(P, &fixture_opts, buf, stop, start, line, state, g, st);
 }
 
 static int parse_file(const char *path, struct got *g, struct hs_parse_stats *st)
@@ -157,17 +75,6 @@ static int64_t ts_of(const char *s)
 	return hs_civil_to_us(y, mo, d, h, mi, sec, us);
 }
 
-static void keys_of(const struct hs_event *e, char *out, size_t outlen)
-{
-	int i;
-	size_t n = 0;
-
-	out[0] = '\0';
-	for (i = 0; i < e->nkeys && n < outlen; i++)
-		n += (size_t)snprintf(out + n, outlen - n, "%s%s=0x%llx", i ? "," : "", e->keys[i].role,
-		                      (unsigned long long)e->keys[i].handle);
-}
-
 /* ------------------------------------------------------- written cases */
 
 struct exp {
@@ -185,7 +92,7 @@ static int check_event(const char *file, int i, const struct hs_event *e, const 
 	char keys[256];
 	int ok;
 
-	keys_of(e, keys, sizeof keys);
+	keys_of(e, ",", keys, sizeof keys);
 	ok = strcmp(e->func, x->func) == 0 && e->line == x->line && e->instance == x->instance &&
 	     e->rv == x->rv && strcmp(e->rv_name, x->rv_name) == 0 && e->ts_us == ts_of(x->ts) &&
 	     e->ts_utc == 0 && e->dur_us == x->dur_us && e->pid == x->pid && e->tid == x->tid &&
@@ -534,20 +441,7 @@ static void test_resume(void)
 
 static void feed_all(const char *const *lines, int n, struct got *g, struct hs_parse_stats *st)
 {
-	struct hs_sink sink = { .ctx = g, .on_event = on_event, .on_skip = on_skip };
-	struct hs_parser_opts po = { 2, "x", NULL };
-	struct hs_parser *p = P->create(&sink, &po);
-	int i;
-	int64_t off = 0;
-
-	memset(g, 0, sizeof *g);
-	for (i = 0; i < n; i++) {
-		size_t k = strlen(lines[i]);
-		P->feed_line(p, lines[i], k, off, i + 1);
-		off += (int64_t)k + 1;
-	}
-	P->finish(p, off, n + 1, st);
-	P->destroy(p);
+	feed_lines_with(P, &lines_opts, lines, n, NULL, g, st);
 }
 
 static void test_hostile(void)
