@@ -16,112 +16,22 @@
 
 #include "hsmscope/parser.h"
 #include "harness.h"
+#include "parsetest.h"
 
 extern const struct hs_parser_desc hs_parser_cloudhsm;
 #define P (&hs_parser_cloudhsm)
 #define FX "test/fixtures/cloudhsm/"
 
-struct got {
-	struct hs_event *ev;        /* copies of the emitted events */
-	int n, cap;
-	int skips;                  /* on_skip calls */
-	int64_t skip_line[64];      /* their line numbers (first 64) */
-	char why[512];              /* every distinct reason, '|'-separated */
-	int stop_after;             /* on_event returns 1 at this count; 0 never */
-};
-
-static int on_event(void *ctx, struct hs_event *e)
-{
-	struct got *g = ctx;
-
-	if (g->n == g->cap) {
-		int cap = g->cap ? g->cap * 2 : 16;
-		struct hs_event *v = realloc(g->ev, (size_t)cap * sizeof *v);
-		if (!v)
-			return 1;
-		g->ev = v;
-		g->cap = cap;
-	}
-	hs_event_init(&g->ev[g->n]);
-	if (hs_event_copy(&g->ev[g->n], e) < 0)
-		return 1;
-	g->n++;
-	return g->stop_after && g->n >= g->stop_after;
-}
-
-static void on_skip(void *ctx, int64_t line, int64_t off, const char *why)
-{
-	struct got *g = ctx;
-	size_t n = strlen(g->why);
-
-	(void)off;
-	if (g->skips < 64)
-		g->skip_line[g->skips] = line;
-	g->skips++;
-	if (!strstr(g->why, why) && n + strlen(why) + 2 < sizeof g->why)
-		snprintf(g->why + n, sizeof g->why - n, "%s%s", n ? "|" : "", why);
-}
-
-static void got_free(struct got *g)
-{
-	int i;
-
-	for (i = 0; i < g->n; i++)
-		hs_event_free(&g->ev[i]);
-	free(g->ev);
-	memset(g, 0, sizeof *g);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	*len = 0;
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (buf = malloc((size_t)n + 1)) && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-		buf[n] = '\0';
-		*len = (size_t)n;
-	} else {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
-/* Feed text[from..len) line by line, as the reader would. Returns 1 when
+/* Feed text[from..len) line by line, as the reader would, adding to g
+ * (zeroed by the caller, stop_after set when wanted). Returns 1 when
  * feed_line asked to stop. */
 static int run_text(const char *path, const char *text, size_t len, size_t from,
                     int64_t from_line, const char *hsm, const char *state, struct got *g,
                     struct hs_parse_stats *st)
 {
-	struct hs_sink sink = { .ctx = g, .on_event = on_event, .on_skip = on_skip };
 	struct hs_parser_opts o = { 0, path, hsm };
-	struct hs_parser *p = P->create(&sink, &o);
-	size_t i = from;
-	int64_t line = from_line;
-	int stopped = 0;
 
-	if (!p)
-		return -1;
-	if (state)
-		P->resume(p, state);
-	while (i < len && !stopped) {
-		const char *nl = memchr(text + i, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - (text + i)) : len - i, ln = n;
-		if (ln && text[i + ln - 1] == '\r')
-			ln--;
-		stopped = P->feed_line(p, text + i, ln, (int64_t)i, line);
-		i += n + (nl != NULL);
-		line++;
-	}
-	P->finish(p, (int64_t)i, line, st);
-	P->destroy(p);
-	return stopped;
+	return parse_into(P, &o, text, len, from, from_line, state, g, st);
 }
 
 static int run_file(const char *path, const char *hsm, struct got *g, struct hs_parse_stats *st)
