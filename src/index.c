@@ -11,10 +11,8 @@
  *                                      journaling off, then rename(2) into
  *                                      place, so no half index is trusted.
  *
- * Durations of call traces are estimated as the time to the next call of
- * the same thread: the writer holds back the latest event of each thread
- * (the `held` table, bounded) until its successor arrives, so each row is
- * written once, already complete.
+ * The rows a parse writes (events, their handles, a tracer's totals, the
+ * estimated durations) are index_write.c's.
  */
 #include "hsmscope/index.h"
 
@@ -36,34 +34,7 @@
 #include "hsmscope/regex.h"
 #include "hsmscope/version.h"
 
-#define HELD_MAX 256            /* threads whose last call is held back */
-
-struct held {
-	int file_id;
-	int64_t instance, tid;      /* the thread's key (tid may be HS_NONE) */
-	struct hs_event ev;         /* owned copy, already numbered */
-};
-
-struct writer {
-	sqlite3 *db;                /* the index being written */
-	sqlite3_stmt *ins;          /* INSERT INTO events */
-	sqlite3_stmt *ins_key;      /* INSERT INTO event_keys */
-	sqlite3_stmt *ins_tstat;    /* INSERT INTO tracer_stats */
-	sqlite3_stmt *prev;         /* last unfinished event of a thread (refresh) */
-	sqlite3_stmt *set_dur;      /* UPDATE its duration (refresh) */
-	int64_t next_n;             /* n of the next event */
-	int call_trace;             /* the current file's parser estimates durations */
-	int refreshing;             /* rows of this file already exist */
-	struct held *held;          /* HELD_MAX slots, owned; nheld in use */
-	int nheld;
-	struct hs_correlator *corr; /* owned; sees every event before it is stored */
-	int64_t events;             /* events written by this run */
-	int64_t skipped;            /* lines skipped by this run */
-	int64_t bytes_before;       /* bytes of the files parsed before this one */
-	int64_t bytes_total;        /* bytes to parse in this run, for progress */
-	int failed;                 /* an SQLite error stopped the run */
-	char errmsg[256];           /* that error */
-};
+#include "index_int.h"
 
 struct hs_index {
 	sqlite3 *db;                /* owned */
@@ -72,239 +43,6 @@ struct hs_index {
 	struct hs_index_file *files; /* owned, nfiles entries, by id */
 	int nfiles;
 };
-
-/* ----------------------------------------------------------- the writer */
-
-static void bind_i64(sqlite3_stmt *st, int i, int64_t v)
-{
-	if (v == HS_NONE)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_int64(st, i, v);
-}
-
-static void bind_str(sqlite3_stmt *st, int i, const char *s)
-{
-	if (!s || !*s)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-}
-
-static const char insert_sql[] =
-	"INSERT INTO events(n, file_id, offset, line, format, ts_us, ts_utc, pid, tid,"
-	" instance, call_no, func, rv, rv_name, ok, incomplete, dur_us, dur_exact,"
-	" session, slot, user, user_type, hsm, seq, reboot, opcode, cmd_type, log_type,"
-	" response, summary, detail, session_id, login_id, span_id)"
-	" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
-	"?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34)";
-
-static int write_row(struct writer *w, const struct hs_event *e)
-{
-	sqlite3_stmt *st = w->ins;
-	int i;
-
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, e->n);
-	sqlite3_bind_int(st, 2, e->file_id);
-	sqlite3_bind_int64(st, 3, e->offset);
-	sqlite3_bind_int64(st, 4, e->line);
-	bind_str(st, 5, e->format);
-	bind_i64(st, 6, e->ts_us);
-	sqlite3_bind_int(st, 7, e->ts_utc);
-	bind_i64(st, 8, e->pid);
-	bind_i64(st, 9, e->tid);
-	sqlite3_bind_int64(st, 10, e->instance);
-	bind_i64(st, 11, e->call_no);
-	bind_str(st, 12, e->func);
-	bind_i64(st, 13, e->rv);
-	bind_str(st, 14, e->rv_name);
-	sqlite3_bind_int(st, 15, e->ok);
-	sqlite3_bind_int(st, 16, e->incomplete);
-	bind_i64(st, 17, e->dur_us);
-	if (e->dur_us == HS_NONE)
-		sqlite3_bind_null(st, 18);
-	else
-		sqlite3_bind_int(st, 18, e->dur_exact);
-	bind_i64(st, 19, e->session);
-	bind_i64(st, 20, e->slot);
-	bind_str(st, 21, e->user);
-	bind_i64(st, 22, e->user_type);
-	bind_str(st, 23, e->hsm);
-	bind_i64(st, 24, e->seq);
-	bind_i64(st, 25, e->reboot);
-	bind_i64(st, 26, e->opcode);
-	bind_i64(st, 27, e->cmd_type);
-	bind_i64(st, 28, e->log_type);
-	bind_str(st, 29, e->response);
-	bind_str(st, 30, e->summary);
-	sqlite3_bind_text(st, 31, hs_buf_cstr(&e->detail), (int)e->detail.len, SQLITE_STATIC);
-	bind_i64(st, 32, e->session_id); /* set by correlation */
-	bind_i64(st, 33, e->login_id);
-	bind_i64(st, 34, e->span_id);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		goto fail;
-	for (i = 0; i < e->nkeys; i++) {
-		sqlite3_reset(w->ins_key);
-		sqlite3_bind_int64(w->ins_key, 1, e->n);
-		sqlite3_bind_int64(w->ins_key, 2, e->keys[i].handle);
-		sqlite3_bind_text(w->ins_key, 3, e->keys[i].role, -1, SQLITE_STATIC);
-		if (sqlite3_step(w->ins_key) != SQLITE_DONE)
-			goto fail;
-	}
-	w->events++;
-	return 0;
-fail:
-	snprintf(w->errmsg, sizeof w->errmsg, "%s", sqlite3_errmsg(w->db));
-	w->failed = 1;
-	return -1;
-}
-
-static struct held *held_find(struct writer *w, const struct hs_event *e)
-{
-	int i;
-
-	for (i = 0; i < w->nheld; i++) {
-		struct held *h = &w->held[i];
-		if (h->file_id == e->file_id && h->instance == e->instance && h->tid == e->tid)
-			return h;
-	}
-	return NULL;
-}
-
-/* Write held event i (its duration stays unknown) and drop it. */
-static void held_drop(struct writer *w, int i)
-{
-	if (!w->failed)
-		write_row(w, &w->held[i].ev);
-	hs_event_free(&w->held[i].ev);
-	w->held[i] = w->held[--w->nheld];
-}
-
-/* Write every held event (their durations stay unknown). */
-static void flush_held(struct writer *w)
-{
-	while (w->nheld)
-		held_drop(w, w->nheld - 1);
-}
-
-/* A process that finalized makes no more calls: its threads' last events
- * are final. Keeps the held set to the live threads. */
-static void flush_instance(struct writer *w, int file_id, int64_t instance)
-{
-	int i;
-
-	for (i = w->nheld - 1; i >= 0; i--)
-		if (w->held[i].file_id == file_id && w->held[i].instance == instance)
-			held_drop(w, i);
-}
-
-/* During a refresh, the thread's last event in the index gets its
- * duration from this, its successor. */
-static void finish_prev_in_db(struct writer *w, const struct hs_event *e)
-{
-	sqlite3_stmt *st = w->prev;
-	int64_t n, ts;
-
-	sqlite3_reset(st);
-	sqlite3_bind_int(st, 1, e->file_id);
-	sqlite3_bind_int64(st, 2, e->instance);
-	bind_i64(st, 3, e->tid);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return;
-	n = sqlite3_column_int64(st, 0);
-	if (sqlite3_column_type(st, 1) == SQLITE_NULL || e->ts_us == HS_NONE)
-		return;
-	ts = sqlite3_column_int64(st, 1);
-	if (e->ts_us < ts)
-		return;
-	sqlite3_reset(w->set_dur);
-	sqlite3_bind_int64(w->set_dur, 1, e->ts_us - ts);
-	sqlite3_bind_int64(w->set_dur, 2, n);
-	sqlite3_step(w->set_dur);
-}
-
-static int on_event(void *ctx, struct hs_event *e)
-{
-	struct writer *w = ctx;
-	struct held *s;
-	struct hs_error cerr;
-
-	if (w->failed)
-		return 1;
-	e->n = w->next_n++;
-	if (hs_correlate_event(w->corr, e, &cerr) < 0) {
-		snprintf(w->errmsg, sizeof w->errmsg, "correlation: %.200s", cerr.msg);
-		w->failed = 1;
-		return 1;
-	}
-	if (!w->call_trace || e->dur_us != HS_NONE) {
-		if (e->dur_us != HS_NONE)
-			e->dur_exact = 1;
-		return write_row(w, e) ? 1 : 0;
-	}
-	s = held_find(w, e);
-	if (s) {
-		if (s->ev.ts_us != HS_NONE && e->ts_us != HS_NONE && e->ts_us >= s->ev.ts_us)
-			s->ev.dur_us = e->ts_us - s->ev.ts_us;
-		s->ev.dur_exact = 0;
-		if (write_row(w, &s->ev))
-			return 1;
-	} else {
-		if (w->nheld == HELD_MAX)
-			held_drop(w, 0); /* more live threads than we follow: oldest goes */
-		s = &w->held[w->nheld++];
-		s->file_id = e->file_id;
-		s->instance = e->instance;
-		s->tid = e->tid;
-		hs_event_init(&s->ev);
-		if (w->refreshing)
-			finish_prev_in_db(w, e);
-	}
-	if (hs_event_copy(&s->ev, e) < 0) {
-		snprintf(w->errmsg, sizeof w->errmsg, "out of memory");
-		w->failed = 1;
-		return 1;
-	}
-	if (strcmp(e->func, "C_Finalize") == 0)
-		flush_instance(w, e->file_id, e->instance);
-	return 0;
-}
-
-static void on_tracer_stat(void *ctx, const struct hs_tracer_stat *ts)
-{
-	struct writer *w = ctx;
-	sqlite3_stmt *st = w->ins_tstat;
-
-	if (w->failed)
-		return;
-	sqlite3_reset(st);
-	sqlite3_bind_int(st, 1, ts->file_id);
-	sqlite3_bind_int64(st, 2, ts->offset);
-	sqlite3_bind_text(st, 3, ts->func, -1, SQLITE_STATIC);
-	if (ts->calls != HS_NONE)
-		sqlite3_bind_int64(st, 4, ts->calls);
-	else
-		sqlite3_bind_null(st, 4);
-	if (ts->total_us != HS_NONE)
-		sqlite3_bind_int64(st, 5, ts->total_us);
-	else
-		sqlite3_bind_null(st, 5);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		w->failed = 1;
-		hs_strlcpy(w->errmsg, sqlite3_errmsg(w->db), sizeof w->errmsg);
-	}
-}
-
-static void on_skip(void *ctx, int64_t lineno, int64_t offset, const char *why)
-{
-	struct writer *w = ctx;
-
-	(void)lineno;
-	(void)offset;
-	(void)why;
-	w->skipped++;
-}
 
 /* ------------------------------------------------------------ helpers */
 
@@ -435,40 +173,6 @@ static const char index_sql[] =
 	"CREATE INDEX sessions_process ON sessions(process_id, slot);"
 	"CREATE INDEX attributions_n ON attributions(n);";
 
-static int prepare_writer(struct writer *w, sqlite3 *db, struct hs_error *err, const char *path)
-{
-	memset(w, 0, sizeof *w);
-	w->db = db;
-	w->held = calloc(HELD_MAX, sizeof *w->held);
-	if (!w->held) {
-		hs_error_set(err, path, 0, 0, "out of memory");
-		return -1;
-	}
-	if (hs_correlate_new(db, &w->corr, err) < 0)
-		return -1;
-	if (sqlite3_prepare_v2(db, insert_sql, -1, &w->ins, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT INTO event_keys(n, handle, role) VALUES(?1,?2,?3)", -1,
-	                       &w->ins_key, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT INTO tracer_stats(file_id, offset, func, calls, total_us)"
-	                       " VALUES(?1,?2,?3,?4,?5)", -1, &w->ins_tstat, NULL) != SQLITE_OK) {
-		hs_error_set(err, path, 0, 0, "index: %s", sqlite3_errmsg(db));
-		return -1;
-	}
-	return 0;
-}
-
-static void free_writer(struct writer *w)
-{
-	if (w->held)
-		flush_held(w);
-	free(w->held);
-	hs_correlate_free(w->corr);
-	sqlite3_finalize(w->ins);
-	sqlite3_finalize(w->ins_key);
-	sqlite3_finalize(w->ins_tstat);
-	sqlite3_finalize(w->prev);
-	sqlite3_finalize(w->set_dur);
-}
 
 struct progress {
 	const struct hs_index_opts *o;
@@ -488,8 +192,7 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
                       struct hs_error *err)
 {
 	struct hs_pipeline_input pi;
-	struct hs_sink sink = { .ctx = w, .on_event = on_event, .on_skip = on_skip,
-	                        .on_tracer_stat = on_tracer_stat };
+	struct hs_sink sink = idx_writer_sink(w);
 	struct hs_parse_stats st;
 	struct progress prog;
 	sqlite3_stmt *up;
@@ -516,7 +219,7 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	w->call_trace = in->parser->call_trace;
 	w->skipped = 0;
 	rc = hs_pipeline_run(&pi, &sink, &st, err);
-	flush_held(w);
+	idx_writer_flush(w);
 	if (w->failed) {
 		hs_error_set(err, in->path, 0, 0, "index: %s", w->errmsg);
 		return -1;
@@ -622,8 +325,8 @@ static int build(const char *ipath, struct input *in, int npaths,
 	             "PRAGMA page_size=8192;", err, tmp) ||
 	    exec(db, hs_index_schema_sql(), err, tmp) || exec(db, "BEGIN", err, tmp))
 		goto out;
-	if (prepare_writer(&w, db, err, tmp) < 0) {
-		free_writer(&w);
+	if (idx_writer_prepare(&w, db, err, tmp) < 0) {
+		idx_writer_free(&w);
 		goto out;
 	}
 	w.next_n = 1;
@@ -642,7 +345,7 @@ static int build(const char *ipath, struct input *in, int npaths,
 	info->events = w.next_n - 1;
 	if (!rc && hs_correlate_finish(w.corr, err) < 0)
 		rc = -1;
-	free_writer(&w);
+	idx_writer_free(&w);
 	if (rc) {
 		if (rc > 0)
 			hs_error_set(err, ipath, 0, 0, "interrupted: no index written");
@@ -674,6 +377,21 @@ out:
 	}
 	if (rc != 0)
 		unlink(tmp);
+	return rc;
+}
+
+/* Run sql, a DELETE of file ?1's rows from byte offset ?2 on. 0, or -1. */
+static int drop_tail(sqlite3 *db, const char *sql, int file_id, int64_t start)
+{
+	sqlite3_stmt *del;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &del, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int(del, 1, file_id);
+	sqlite3_bind_int64(del, 2, start);
+	rc = sqlite3_step(del) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(del);
 	return rc;
 }
 
@@ -798,33 +516,15 @@ static int refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_i
 	sqlite3_finalize(st);
 	if (exec(db, "BEGIN IMMEDIATE", err, in->path))
 		return -1;
-	if (prepare_writer(&w, db, err, in->path) < 0)
+	if (idx_writer_prepare(&w, db, err, in->path) < 0)
 		goto fail;
-	{
-		/* the unfinished tail of the last run is parsed again */
-		sqlite3_stmt *del;
-		if (sqlite3_prepare_v2(db, "DELETE FROM event_keys WHERE n IN (SELECT n FROM events"
-		                           " WHERE file_id = ?1 AND offset >= ?2)", -1, &del, NULL) != SQLITE_OK)
-			goto fail;
-		sqlite3_bind_int(del, 1, file_id);
-		sqlite3_bind_int64(del, 2, start);
-		sqlite3_step(del);
-		sqlite3_finalize(del);
-		if (sqlite3_prepare_v2(db, "DELETE FROM events WHERE file_id = ?1 AND offset >= ?2",
-		                       -1, &del, NULL) != SQLITE_OK)
-			goto fail;
-		sqlite3_bind_int(del, 1, file_id);
-		sqlite3_bind_int64(del, 2, start);
-		sqlite3_step(del);
-		sqlite3_finalize(del);
-		if (sqlite3_prepare_v2(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2",
-		                       -1, &del, NULL) != SQLITE_OK)
-			goto fail;
-		sqlite3_bind_int(del, 1, file_id);
-		sqlite3_bind_int64(del, 2, start);
-		sqlite3_step(del);
-		sqlite3_finalize(del);
-	}
+	/* the unfinished tail of the last run is parsed again (keys first:
+	 * they are found through their events) */
+	if (drop_tail(db, "DELETE FROM event_keys WHERE n IN (SELECT n FROM events"
+	                  " WHERE file_id = ?1 AND offset >= ?2)", file_id, start) ||
+	    drop_tail(db, "DELETE FROM events WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
+	    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start))
+		goto fail;
 	if (sqlite3_prepare_v2(db, "SELECT n, ts_us FROM events WHERE file_id = ?1 AND instance = ?2"
 	                           " AND tid IS ?3 ORDER BY n DESC LIMIT 1", -1, &w.prev, NULL) ||
 	    sqlite3_prepare_v2(db, "UPDATE events SET dur_us = ?1, dur_exact = 0 WHERE n = ?2"
@@ -840,7 +540,7 @@ static int refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_i
 	if (!rc && hs_correlate_finish(w.corr, err) < 0)
 		rc = -1;
 	info->parsed_bytes = in->id.size - start;
-	free_writer(&w);
+	idx_writer_free(&w);
 	if (rc) {
 		if (rc > 0)
 			hs_error_set(err, in->path, 0, 0, "interrupted: index left as it was");
@@ -855,7 +555,7 @@ static int refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_i
 fail:
 	if (!err->msg[0])
 		hs_error_set(err, in->path, 0, 0, "index: %s", sqlite3_errmsg(db));
-	free_writer(&w);
+	idx_writer_free(&w);
 	exec(db, "ROLLBACK", NULL, NULL);
 	return -1;
 }
