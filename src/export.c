@@ -16,11 +16,13 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hsmscope/ckconst.h"
 #include "hsmscope/detect.h"
 #include "hsmscope/query.h"
+#include "hsmscope/safefile.h"
 
 static void add_i64(cJSON *o, const char *k, int64_t v)
 {
@@ -629,40 +631,51 @@ int hs_export_to_file(const char *path, int force,
                       struct hs_error *err)
 {
 	char tmp[PATH_MAX];
+	struct stat st;
+	mode_t mode;
 	FILE *out;
-	int fd, rc;
+	int fd, rc, exists;
 
-	if (!force && access(path, F_OK) == 0) {
+	if (!force && lstat(path, &st) == 0) {
 		hs_error_set(err, path, 0, 0, "exists; not overwritten");
 		hs_error_hint(err, "give --force to replace it");
 		return -1;
 	}
-	if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
-		hs_error_set(err, path, 0, 0, "path too long");
+	if (hs_safe_replaceable(path, "the export", &st, &exists, err) < 0)
 		return -1;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || !(out = fdopen(fd, "w"))) {
+	/* a replaced file keeps its permissions (a 0600 file stays private) */
+	mode = exists ? st.st_mode & 0777 : hs_safe_new_mode();
+	fd = hs_safe_tmp_create(path, tmp, sizeof tmp, err);
+	if (fd < 0)
+		return -1;
+	if (!(out = fdopen(fd, "w"))) {
 		hs_error_set(err, path, 0, 0, "cannot write: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
+		close(fd);
+		unlink(tmp);
 		return -1;
 	}
 	rc = fn(ctx, out, err);
+	if (rc && !err->file[0]) /* fn's write errors know no file name */
+		hs_strlcpy(err->file, path, sizeof err->file);
 	if (fflush(out) != 0 || fsync(fileno(out)) != 0) {
 		if (!rc)
 			hs_error_set(err, path, 0, 0, "write error: %s", strerror(errno));
 		rc = -1;
 	}
-	if (fclose(out) != 0 && !rc) {
-		hs_error_set(err, path, 0, 0, "write error: %s", strerror(errno));
+	if (!rc && fchmod(fileno(out), mode) != 0) {
+		hs_error_set(err, path, 0, 0, "cannot set its mode: %s", strerror(errno));
 		rc = -1;
 	}
-	if (rc == 0 && rename(tmp, path) != 0) {
+	if (!rc && rename(tmp, path) != 0) {
 		hs_error_set(err, path, 0, 0, "cannot rename into place: %s", strerror(errno));
 		rc = -1;
 	}
 	if (rc)
 		unlink(tmp);
+	/* closing releases the temporary file's lock: only after the rename */
+	if (fclose(out) != 0 && !rc) {
+		hs_error_set(err, path, 0, 0, "write error: %s", strerror(errno));
+		rc = -1;
+	}
 	return rc;
 }

@@ -7,9 +7,12 @@
  *   - one log that only grew         → refresh: in one transaction, drop the
  *                                      events from its last unfinished call
  *                                      on and parse from there;
- *   - anything else                  → rebuild into "<index>.tmp.<pid>" with
+ *   - anything else                  → rebuild into a new temporary file
+ *                                      beside it (safefile.h) with
  *                                      journaling off, then rename(2) into
  *                                      place, so no half index is trusted.
+ * Before any of that, the index path must be a file an index may replace
+ * (index_path_ok), and temporary files of killed builds are swept.
  *
  * The rows a parse writes (events, their handles, a tracer's totals, the
  * estimated durations) are index_write.c's.
@@ -32,9 +35,22 @@
 #include "hsmscope/pipeline.h"
 #include "hsmscope/reader.h"
 #include "hsmscope/regex.h"
+#include "hsmscope/safefile.h"
 #include "hsmscope/version.h"
 
 #include "index_int.h"
+
+/* SQLite's application_id of an hsmscope index ("HSMS"): how --index
+ * tells its own file from somebody else's, even when the file is damaged
+ * past page 1. */
+#define APP_ID 0x48534d53u
+#define APP_ID_SQL "1213418835"
+
+#ifdef SQLITE_OPEN_NOFOLLOW
+#define OPEN_NOFOLLOW SQLITE_OPEN_NOFOLLOW
+#else
+#define OPEN_NOFOLLOW 0
+#endif
 
 struct hs_index {
 	sqlite3 *db;                /* owned */
@@ -86,8 +102,8 @@ char *hs_index_default_path(const char *const *paths, int npaths, struct hs_erro
 		goto fail;
 	n = strlen(dir);
 	snprintf(dir + n, sizeof dir - n, "/hsmscope");
-	if (mkdir_private(dir) < 0 || chmod(dir, 0700) < 0)
-		goto fail;
+	if (hs_safe_private_dir(dir, err) < 0)
+		return NULL;
 	for (i = 0; i < npaths; i++) {
 		const char *p = realpath(paths[i], real) ? real : paths[i];
 		h = hs_hash64(p, strlen(p) + 1, h);
@@ -105,6 +121,62 @@ fail:
 	hs_error_set(err, dir, 0, 0, "cannot create the cache directory: %s", strerror(errno));
 	hs_error_hint(err, "give --index FILE");
 	return NULL;
+}
+
+/* Is the regular file at path an hsmscope index (whole or not)? */
+static int is_index(const char *path)
+{
+	unsigned char h[100];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st;
+	int fd, ok = 0;
+	ssize_t n;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, h, sizeof h);
+	close(fd);
+	if (n != (ssize_t)sizeof h || memcmp(h, "SQLite format 3", 16) != 0)
+		return 0;
+	if (((uint32_t)h[68] << 24 | (uint32_t)h[69] << 16 | (uint32_t)h[70] << 8 | h[71]) == APP_ID)
+		return 1;
+	/* written before indexes carried the application id */
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | OPEN_NOFOLLOW, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT 1 FROM meta WHERE key = 'schema_version'", -1, &st,
+	                       NULL) == SQLITE_OK) {
+		ok = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return ok;
+}
+
+/* May an index be written at path? Never over one of the logs (compared
+ * by device and inode: a hard link or a symlink is the same log), never
+ * over a symlink, a directory or a device; an explicit --index replaces
+ * only a file that is empty or already an hsmscope index, so a slip of
+ * the option cannot destroy the evidence or a user's notes. In the cache
+ * directory, which is ours, anything regular may be rebuilt. */
+static int index_path_ok(const char *path, const char *const *paths, int npaths,
+                         int explicit_path, struct hs_error *err)
+{
+	struct stat st;
+	int exists, i;
+
+	for (i = 0; i < npaths; i++)
+		if (hs_safe_same_file(path, paths[i])) {
+			hs_error_set(err, path, 0, 0, "is one of the logs being read; not replaced by an index");
+			hs_error_hint(err, "give --index another file");
+			return -1;
+		}
+	if (hs_safe_replaceable(path, "an index", &st, &exists, err) < 0)
+		return -1;
+	if (!exists || st.st_size == 0 || !explicit_path || is_index(path))
+		return 0;
+	hs_error_set(err, path, 0, 0, "is not an hsmscope index; not replaced");
+	hs_error_hint(err, "remove it or give --index another file");
+	return -1;
 }
 
 /* ------------------------------------------------------------- inputs */
@@ -306,23 +378,21 @@ static int build(const char *ipath, struct input *in, int npaths,
 	int i, fd, rc = -1, nfiles = 0;
 	char sql[256];
 
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", ipath, (long)getpid());
-	unlink(tmp);
-	/* create it ourselves so it is private from the first byte */
-	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	/* create it ourselves so it is private from the first byte; fd stays
+	 * open (its lock says the file is in use) until it is renamed */
+	fd = hs_safe_tmp_create(ipath, tmp, sizeof tmp, err);
 	if (fd < 0) {
-		hs_error_set(err, tmp, 0, 0, "cannot create the index: %s", strerror(errno));
 		hs_error_hint(err, "check the directory or give --index FILE");
 		return -1;
 	}
-	close(fd);
-	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		hs_error_set(err, tmp, 0, 0, "cannot open the index: %s", sqlite3_errmsg(db));
 		goto out;
 	}
 	if (exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
 	             "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-16384;"
-	             "PRAGMA page_size=8192;", err, tmp) ||
+	             "PRAGMA page_size=8192; PRAGMA application_id=" APP_ID_SQL ";",
+	             err, tmp) ||
 	    exec(db, hs_index_schema_sql(), err, tmp) || exec(db, "BEGIN", err, tmp))
 		goto out;
 	if (idx_writer_prepare(&w, db, err, tmp) < 0) {
@@ -375,8 +445,13 @@ out:
 		hs_error_set(err, ipath, 0, 0, "cannot move the index into place: %s", strerror(errno));
 		rc = -1;
 	}
-	if (rc != 0)
+	if (rc != 0) {
 		unlink(tmp);
+		/* name the index the user asked for, not a file that is gone */
+		if (strncmp(err->file, tmp, sizeof err->file - 1) == 0)
+			hs_strlcpy(err->file, ipath, sizeof err->file);
+	}
+	close(fd);
 	return rc;
 }
 
@@ -650,9 +725,13 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 	if (!ix->path)
 		goto fail;
 	ix->info.path = ix->path;
+	if (index_path_ok(ix->path, paths, npaths, opts->index_path != NULL, err) < 0)
+		goto fail;
+	hs_safe_tmp_sweep(ix->path); /* what killed builds left */
 
 	if (!opts->rebuild && access(ix->path, F_OK) == 0) {
-		if (sqlite3_open_v2(ix->path, &ix->db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+		if (sqlite3_open_v2(ix->path, &ix->db, SQLITE_OPEN_READWRITE | OPEN_NOFOLLOW,
+		                    NULL) == SQLITE_OK) {
 			sqlite3_busy_timeout(ix->db, 5000);
 			if (trusted(ix->db, ix->path))
 				plan = decide(ix->db, in, npaths, &grown);
@@ -678,7 +757,8 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 		for (i = 0; i < npaths; i++)
 			if (in[i].ok)
 				ix->info.parsed_bytes += in[i].id.size;
-		if (sqlite3_open_v2(ix->path, &ix->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		if (sqlite3_open_v2(ix->path, &ix->db, SQLITE_OPEN_READWRITE | OPEN_NOFOLLOW,
+		                    NULL) != SQLITE_OK) {
 			hs_error_set(err, ix->path, 0, 0, "cannot open the index: %s", sqlite3_errmsg(ix->db));
 			goto fail;
 		}

@@ -3,6 +3,7 @@
  * logic of its own beyond formatting their answers for a terminal or pipe.
  */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "hsmscope/lifecycle.h"
 #include "hsmscope/metrics.h"
 #include "hsmscope/query.h"
+#include "hsmscope/safefile.h"
 #include "hsmscope/sql.h"
 #include "hsmscope/sqlout.h"
 #include "hsmscope/stats.h"
@@ -64,6 +66,15 @@ static void print_error(const struct hs_error *e)
 		fprintf(stderr, "hsmscope: %s (%s)\n", buf, e->hint);
 	else
 		fprintf(stderr, "hsmscope: %s\n", buf);
+}
+
+/* An error writing to standard output: name it, as every write error does. */
+static int output_error(struct hs_error *e)
+{
+	if (!e->file[0])
+		hs_strlcpy(e->file, "standard output", sizeof e->file);
+	print_error(e);
+	return EXIT_INPUT;
 }
 
 static void on_file_error(void *ctx, const struct hs_error *e)
@@ -276,10 +287,8 @@ static int cmd_analyze(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 
 	if (strcmp(fmt, "events") == 0 || strcmp(fmt, "pretty-events") == 0) {
 		enum hs_export_format ef = fmt[0] == 'p' ? HS_EXPORT_PRETTY : HS_EXPORT_NDJSON;
-		if (hs_export_events(ix, f, ef, stdout, &err) < 0) {
-			print_error(&err);
-			return EXIT_INPUT;
-		}
+		if (hs_export_events(ix, f, ef, stdout, &err) < 0)
+			return output_error(&err);
 		return EXIT_OK;
 	}
 	if (hs_stats_compute(ix, f, &s, &err) < 0) {
@@ -289,10 +298,8 @@ static int cmd_analyze(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 	if (strcmp(fmt, "openmetrics") == 0) {
 		int rc = hs_metrics_write(ix, f, &s, stdout, &err);
 		hs_stats_free(&s);
-		if (rc < 0) {
-			print_error(&err);
-			return EXIT_INPUT;
-		}
+		if (rc < 0)
+			return output_error(&err);
 		return EXIT_OK;
 	}
 	if (strcmp(fmt, "json") == 0) {
@@ -338,7 +345,17 @@ static int cmd_export(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 		j.fmt = HS_EXPORT_ES_BULK;
 	else if (c->format && strcmp(c->format, "csv") == 0)
 		j.fmt = HS_EXPORT_CSV;
-	if (c->out) {
+	if (c->out && strcmp(c->out, "-") != 0) {
+		const char *ipath = hs_index_info(ix)->path;
+		int i;
+		/* not even --force writes over a log being read, or the index */
+		for (i = 0; i <= c->nfiles; i++)
+			if (hs_safe_same_file(c->out, i < c->nfiles ? c->files[i] : ipath)) {
+				hs_error_set(&err, c->out, 0, 0, "is %s; not overwritten",
+				             i < c->nfiles ? "one of the logs being read" : "the index");
+				print_error(&err);
+				return EXIT_INPUT;
+			}
 		if (hs_export_to_file(c->out, c->force, export_fn, &j, &err) < 0) {
 			print_error(&err);
 			return EXIT_INPUT;
@@ -346,10 +363,8 @@ static int cmd_export(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 		fprintf(stderr, "hsmscope: wrote %lld events to %s\n", (long long)j.written, c->out);
 		return EXIT_OK;
 	}
-	if (export_fn(&j, stdout, &err) < 0) {
-		print_error(&err);
-		return EXIT_INPUT;
-	}
+	if (export_fn(&j, stdout, &err) < 0)
+		return output_error(&err);
 	return EXIT_OK;
 }
 
@@ -545,7 +560,7 @@ static int cmd_sql(struct cli *c, struct hs_index *ix)
 	rc = hs_sqlout_finish(o);
 	hs_sqlout_free(o);
 	if (rc < 0) {
-		fprintf(stderr, "hsmscope: sql: could not write the result\n");
+		fprintf(stderr, "hsmscope: standard output: sql: could not write the result\n");
 		return EXIT_INPUT;
 	}
 	return EXIT_OK;
@@ -613,7 +628,7 @@ int main(int argc, char **argv)
 	struct hs_filter *f = NULL;
 	const char *color = NULL;
 	int follow = 0;                 /* --follow, for the explorer */
-	int opt, rc;
+	int opt, rc, werr;
 	struct sigaction sa;
 
 	memset(&c, 0, sizeof c);
@@ -700,12 +715,20 @@ int main(int argc, char **argv)
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
+	/* every way a build can be stopped short of SIGKILL discards its
+	 * temporary file (a hang-up, or progress written to a closed pipe) */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
 	c.iopts.interrupted = &interrupted;
 	c.iopts.on_file_error = on_file_error;
 
-	if ((rc = open_index(&c, &ix)) != EXIT_OK) {
+	rc = open_index(&c, &ix);
+	/* the index is in place: from here a closed pipe ends hsmscope
+	 * quietly, as `hsmscope analyze x.log | head` expects */
+	signal(SIGPIPE, SIG_DFL);
+	if (rc != EXIT_OK) {
 		hs_filter_free(f);
 		return rc;
 	}
@@ -723,5 +746,14 @@ int main(int argc, char **argv)
 		rc = cmd_index(ix);
 	hs_index_close(ix);
 	hs_filter_free(f);
+	/* output buffered until now, or a write that failed earlier (a full
+	 * disk): the error names what could not be written */
+	werr = fflush(stdout) != 0 ? errno : 0;
+	if (werr || ferror(stdout)) {
+		if (rc == EXIT_OK)
+			fprintf(stderr, "hsmscope: standard output: write error%s%s\n",
+			        werr ? ": " : "", werr ? strerror(werr) : "");
+		return rc == EXIT_OK ? EXIT_INPUT : rc;
+	}
 	return rc;
 }

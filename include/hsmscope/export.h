@@ -42,9 +42,12 @@ int64_t hs_export_numbers(struct hs_index *ix, const int64_t *ns, int64_t count,
 /* The `analyze --format json` summary. */
 struct cJSON *hs_export_summary(struct hs_index *ix, const struct hs_stats *s);
 
-/* Write path atomically: fn writes into a temporary file beside it, which
- * is renamed over path only when fn returns 0. An existing path is kept
- * unless force is set. Returns 0 or -1 (err set; no file left behind). */
+/* Write path atomically: fn writes into a new temporary file beside it
+ * (hs_safe_tmp_create: exclusive, never through a symlink), which is
+ * renamed over path only when fn returns 0. An existing path is kept
+ * unless force is set, and even then only a regular file is replaced, and
+ * the new file keeps its permissions (a new one gets 0666 less the umask).
+ * Returns 0 or -1 (err set, naming path; no file left behind). */
 int hs_export_to_file(const char *path, int force,
                       int (*fn)(void *ctx, FILE *out, struct hs_error *err), void *ctx,
                       struct hs_error *err);

@@ -1,27 +1,31 @@
 # index_trust.sh — an index is never trusted blindly: a truncated copy,
-# garbage, a foreign SQLite file, an older schema, another release's
-# index or a damaged page at the index path is
-# rebuilt; two processes indexing the same log at once both succeed and
+# an older schema, another release's index or a damaged page at the index
+# path is rebuilt; garbage or a foreign SQLite file there is not an index
+# and is neither trusted nor overwritten (files.sh has more); two processes indexing the same log at once both succeed and
 # leave a sound index; a full disk gives a clear error and no index; the
 # cache is private under umask 000.
 . "$(dirname "$0")/lib.sh"
 set -e
 S="$SAMPLE"
-want=$("$HS" grep "$S" --index "$T/ref.db" --count 'n > 0')
+nev=$("$HS" grep "$S" --index "$T/ref.db" --count 'n > 0')
 state() { "$HS" index "$S" --index "$1" | sed -n 's/^state *//p'; }
 check() { # DB WHAT: rebuilt, and right
 	st=$(state "$1")
 	case $st in built*) ;; *) fail "$2: the index was not rebuilt ($st)" ;; esac
-	[ "$("$HS" grep "$S" --index "$1" --count 'n > 0')" = "$want" ] || fail "$2: wrong events after the rebuild"
+	[ "$("$HS" grep "$S" --index "$1" --count 'n > 0')" = "$nev" ] || fail "$2: wrong events after the rebuild"
 	case $(state "$1") in reused*) ;; *) fail "$2: the rebuilt index is not reused next time" ;; esac
 }
 cp "$T/ref.db" "$T/trunc.db"
 truncate -s $(($(stat -c %s "$T/ref.db") / 2)) "$T/trunc.db"
 check "$T/trunc.db" "truncated"
 echo "not a database at all" >"$T/garbage.db"
-check "$T/garbage.db" "garbage"
+expect_exit 2 "$HS" index "$S" --index "$T/garbage.db"
+grep -q 'not an hsmscope index' "$T/err" || fail "garbage: $(cat "$T/err")"
+[ "$(cat "$T/garbage.db")" = "not a database at all" ] || fail "garbage: overwritten"
 sqlite3 "$T/foreign.db" "CREATE TABLE t(x); INSERT INTO t VALUES (1);"
-check "$T/foreign.db" "foreign SQLite file"
+expect_exit 2 "$HS" index "$S" --index "$T/foreign.db"
+grep -q 'not an hsmscope index' "$T/err" || fail "foreign SQLite file: $(cat "$T/err")"
+[ "$(sqlite3 "$T/foreign.db" 'SELECT x FROM t')" = 1 ] || fail "foreign SQLite file: overwritten"
 sqlite3 "$T/old.db" "CREATE TABLE meta(key TEXT, value TEXT); INSERT INTO meta VALUES ('schema_version', '1');"
 check "$T/old.db" "older schema"
 # the same schema written by another release (its parsers may read the log
@@ -41,7 +45,7 @@ for i in 1 2 3; do
 done
 wait
 [ "$(sqlite3 "$T/race.db" "PRAGMA quick_check")" = ok ] || fail "concurrent builds: damaged index"
-[ "$("$HS" grep "$S" --index "$T/race.db" --count 'n > 0')" = "$want" ] || fail "concurrent builds: wrong events"
+[ "$("$HS" grep "$S" --index "$T/race.db" --count 'n > 0')" = "$nev" ] || fail "concurrent builds: wrong events"
 ls "$T"/race.db.tmp.* >/dev/null 2>&1 && fail "concurrent builds left temporary files"
 
 # a full disk: a tiny tmpfs, when this user may mount one
