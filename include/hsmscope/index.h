@@ -10,6 +10,12 @@
  * rebuilt — always into a temporary file renamed into place, so a crash
  * never leaves a half index that is trusted. It never holds a PIN or secret
  * key material: every event passes through redaction before it is stored.
+ *
+ * It never destroys a file to make room: opts.index_path must be missing,
+ * empty or an hsmscope index, and no index path may be one of the logs, a
+ * symlink or a device; the cache directory must be the user's own real,
+ * writable directory (safefile.h). Else hs_index_open() fails with a
+ * one-line error naming the file and touches nothing.
  */
 #ifndef HSMSCOPE_INDEX_H
 #define HSMSCOPE_INDEX_H
