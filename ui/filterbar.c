@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include <wchar.h>
 
 #include "hsmscope/filter.h"
+#include "hsmscope/safefile.h"
 #include "hsmscope/util.h"
 
 /* ----------------------------------------------------------- line editing */
@@ -242,8 +244,8 @@ static void mkdir_p(char *dir)
 
 static void hist_save(const struct hs_filterbar *fb)
 {
-	struct hs_buf tmp;
-	char *dir, *slash;
+	char tmp[PATH_MAX], *dir, *slash;
+	struct hs_error err;
 	FILE *fp;
 	int fd, i, ok = 1;
 
@@ -253,13 +255,13 @@ static void hist_save(const struct hs_filterbar *fb)
 		*slash = '\0';
 	mkdir_p(dir);
 	free(dir);
-	hs_buf_init(&tmp);
-	hs_buf_printf(&tmp, "%s.tmp.%ld", fb->hist_path, (long)getpid());
-	fd = open(hs_buf_cstr(&tmp), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0 || !(fp = fdopen(fd, "w"))) {
-		if (fd >= 0)
-			close(fd);
-		hs_buf_free(&tmp);
+	/* a new file (never through a symlink planted at a guessable name) */
+	fd = hs_safe_tmp_create(fb->hist_path, tmp, sizeof tmp, &err);
+	if (fd < 0)
+		return;
+	if (!(fp = fdopen(fd, "w"))) {
+		close(fd);
+		unlink(tmp);
 		return;
 	}
 	for (i = 0; i < fb->nhist; i++)
@@ -267,9 +269,8 @@ static void hist_save(const struct hs_filterbar *fb)
 			ok = 0;
 	if (fclose(fp) != 0)
 		ok = 0;
-	if (!ok || rename(hs_buf_cstr(&tmp), fb->hist_path) != 0)
-		unlink(hs_buf_cstr(&tmp));
-	hs_buf_free(&tmp);
+	if (!ok || rename(tmp, fb->hist_path) != 0)
+		unlink(tmp);
 }
 
 void hs_fb_remember(struct hs_filterbar *fb, const char *text)
