@@ -78,7 +78,7 @@ printf 'victim\n' >"$T/victim"
 sh -c 'kill -STOP $$; exec "$@"' sh "$HS" export "$SAMPLE" --index "$IDX" -o "$T/out.json" 2>"$T/err" &
 pid=$!
 n=0
-until [ "$(ps -o stat= -p $pid 2>/dev/null | cut -c1)" = T ]; do
+until [ "$(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null)" = T ]; do
 	n=$((n + 1)); [ $n -lt 500 ] || fail "the export never stopped"; sleep 0.01
 done
 ln -s "$T/victim" "$T/out.json.tmp.$pid"
