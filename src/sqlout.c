@@ -1,6 +1,7 @@
 /* sqlout.c — the outputs of `hsmscope sql`: an aligned table (log text
- * escaped, so a value can never drive the terminal), CSV (RFC 4180) and a
- * JSON array that keeps numbers and NULL as such.
+ * escaped, so a value can never drive the terminal), CSV (RFC 4180, text
+ * cells escaped and never a formula) and a JSON array that keeps numbers
+ * and NULL as such (strings through hs_escape_json).
  *
  * Streaming: the table's column widths come from the first TABLE_SAMPLE
  * rows, which are held back; later rows are padded to those widths (a
@@ -98,12 +99,14 @@ static void flush_table(struct hs_sqlout *o)
 		put_cells(o, o->held + (size_t)r * (size_t)o->ncol);
 }
 
-static void csv_field(FILE *out, const char *v)
+/* A CSV cell: numbers as they are (a negative number is no formula), text
+ * escaped and neutralised by hs_csv_text, NULL empty. */
+static void csv_field(FILE *out, const char *v, int text)
 {
 	struct hs_buf b;
 
 	hs_buf_init(&b);
-	if (hs_csv_field(&b, v) == 0)
+	if ((text ? hs_csv_text(&b, v, 0) : hs_csv_field(&b, v)) == 0)
 		fwrite(b.data ? b.data : "", 1, b.len, out);
 	hs_buf_free(&b);
 }
@@ -126,7 +129,7 @@ static int start(struct hs_sqlout *o, int ncol, const char *const *names)
 		for (int i = 0; i < ncol; i++) {
 			if (i)
 				fputc(',', o->out);
-			csv_field(o->out, names[i]);
+			csv_field(o->out, names[i], 1);
 		}
 		fputs("\r\n", o->out);
 	} else if (o->fmt == HS_SQLOUT_JSON) {
@@ -152,7 +155,8 @@ int hs_sqlout_row(void *ctx, int ncol, const char *const *names, const char *con
 		for (int i = 0; i < ncol; i++) {
 			if (i)
 				fputc(',', o->out);
-			csv_field(o->out, values[i]);
+			csv_field(o->out, kinds[i] == HS_SQL_NULL ? NULL : values[i],
+			          kinds[i] == HS_SQL_TEXT);
 		}
 		fputs("\r\n", o->out);
 		break;
@@ -173,7 +177,8 @@ int hs_sqlout_row(void *ctx, int ncol, const char *const *names, const char *con
 			o->failed = 1;
 			return 1;
 		}
-		fprintf(o->out, "%s\n%s", o->rows > 1 ? "," : "", s);
+		fputs(o->rows > 1 ? ",\n" : "\n", o->out);
+		hs_json_puts(o->out, s); /* valid UTF-8, no raw control or bidi */
 		cJSON_free(s);
 		break;
 	}
