@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define TABLE_SAMPLE 1000       /* rows held back to size the columns */
 #define CELL_MAX 200            /* display columns a table cell is cut to */
@@ -27,6 +28,7 @@ struct hs_sqlout {
 	int flushed;                /* the header and held rows are out */
 	int64_t rows;
 	int failed;                 /* out of memory */
+	int tty;                    /* out is a terminal: CSV cells on one line */
 };
 
 struct hs_sqlout *hs_sqlout_new(enum hs_sqlout_format fmt, FILE *out)
@@ -36,6 +38,7 @@ struct hs_sqlout *hs_sqlout_new(enum hs_sqlout_format fmt, FILE *out)
 	if (o) {
 		o->fmt = fmt;
 		o->out = out;
+		o->tty = isatty(fileno(out));
 	}
 	return o;
 }
@@ -100,13 +103,14 @@ static void flush_table(struct hs_sqlout *o)
 }
 
 /* A CSV cell: numbers as they are (a negative number is no formula), text
- * escaped and neutralised by hs_csv_text, NULL empty. */
-static void csv_field(FILE *out, const char *v, int text)
+ * escaped and neutralised by hs_csv_text (its LFs kept in a file, for a
+ * multi-line cell; escaped on a terminal), NULL empty. */
+static void csv_field(FILE *out, const char *v, int text, int tty)
 {
 	struct hs_buf b;
 
 	hs_buf_init(&b);
-	if ((text ? hs_csv_text(&b, v, 0) : hs_csv_field(&b, v)) == 0)
+	if ((text ? hs_csv_text(&b, v, !tty) : hs_csv_field(&b, v)) == 0)
 		fwrite(b.data ? b.data : "", 1, b.len, out);
 	hs_buf_free(&b);
 }
@@ -129,7 +133,7 @@ static int start(struct hs_sqlout *o, int ncol, const char *const *names)
 		for (int i = 0; i < ncol; i++) {
 			if (i)
 				fputc(',', o->out);
-			csv_field(o->out, names[i], 1);
+			csv_field(o->out, names[i], 1, o->tty);
 		}
 		fputs("\r\n", o->out);
 	} else if (o->fmt == HS_SQLOUT_JSON) {
@@ -156,7 +160,7 @@ int hs_sqlout_row(void *ctx, int ncol, const char *const *names, const char *con
 			if (i)
 				fputc(',', o->out);
 			csv_field(o->out, kinds[i] == HS_SQL_NULL ? NULL : values[i],
-			          kinds[i] == HS_SQL_TEXT);
+			          kinds[i] == HS_SQL_TEXT, o->tty);
 		}
 		fputs("\r\n", o->out);
 		break;
