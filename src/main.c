@@ -680,7 +680,8 @@ int main(int argc, char **argv)
 		argv--, argc++;
 	}
 	optind = 2;
-	while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	opterr = 0; /* getopt would echo a bad option raw: usage_error escapes it */
+	while ((opt = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f': c.format = optarg; break;
 		case 'F': c.filter = optarg; break;
@@ -700,7 +701,8 @@ int main(int argc, char **argv)
 		case 'w': follow = 1; break;
 		case 'E': c.es_index = optarg; break;
 		case 'h': print_usage(stdout); return EXIT_OK;
-		default: return usage_error("bad option", NULL);
+		case ':': return usage_error("option needs a value", argv[optind - 1]);
+		default: return usage_error("bad option", argv[optind - 1]);
 		}
 	}
 	c.files = argv + optind;

@@ -105,4 +105,12 @@ keys Escape
 wait_for "No\. +Time"
 keys q
 wait_for "HS-EXIT:0"
+
+# the explorer's own error (not a log), naming a file whose name holds an
+# OSC 52 and an RLO
+head -c 3000 /dev/zero >"$T/gone${esc}]52;c;SFNQ${bel}${rlo}.log"
+tui_start 140 10 "\"$HS\" \"$T/gone${esc}]52;c;SFNQ${bel}${rlo}.log\""
+wait_for "HS-EXIT:2"
+wait_for 'gone\\e\]52;c;SFNQ\\x07\\u202E\.log'
+no_raw "the explorer's error"
 echo "ok"
