@@ -56,7 +56,7 @@ static void add_ts(cJSON *o, const char *k, int64_t ts, int utc)
 struct stmts {
 	sqlite3_stmt *attr;         /* attributions of one event */
 	sqlite3_stmt *peer;         /* file and offset of the peer event */
-	int tty;                    /* the output is a terminal: escape CSV text */
+	int tty;                    /* the output is a terminal: CSV cells on one line */
 };
 
 static void stmts_free(struct stmts *c)
@@ -231,46 +231,44 @@ static const char *const csv_cols[] = {
 };
 #define NCSV ((int)(sizeof csv_cols / sizeof csv_cols[0]))
 
-static void csv_put(FILE *out, const char *v, int tty)
+/* One cell: text escaped and neutralised (hs_csv_text), numbers and
+ * booleans as they are. keep_nl: the LFs between detail lines stay. */
+static void csv_put(FILE *out, const char *v, int text, int keep_nl)
 {
-	struct hs_buf esc;
+	struct hs_buf b;
+	int rc;
 
-	/* CSV is for files; on a terminal, log text never drives it */
-	if (tty) {
-		hs_buf_init(&esc);
-		if (hs_escape(&esc, v, strlen(v)) == 0) {
-			csv_put(out, hs_buf_cstr(&esc), 0);
-			hs_buf_free(&esc);
-			return;
-		}
-		hs_buf_free(&esc);
-	}
-	hs_buf_init(&esc);
-	if (hs_csv_field(&esc, v) == 0)
-		fwrite(esc.data ? esc.data : "", 1, esc.len, out);
-	hs_buf_free(&esc);
+	hs_buf_init(&b);
+	rc = text ? hs_csv_text(&b, v, keep_nl) : hs_csv_field(&b, v);
+	if (rc == 0)
+		fwrite(b.data ? b.data : "", 1, b.len, out);
+	hs_buf_free(&b);
 }
 
 /* One JSON value as CSV text: null empty, arrays joined (anomalies by ';',
- * detail lines by newlines, kept inside the quoted field). */
+ * detail lines by newlines, kept inside the quoted field). Numbers are the
+ * only cells that may start with '-': every string is a text cell. */
 static void csv_value(FILE *out, const cJSON *v, const char *sep, int tty)
 {
 	struct hs_buf b;
 	char num[64];
+	int text = 1;
 
 	hs_buf_init(&b);
 	if (!v || cJSON_IsNull(v))
 		return;
 	if (cJSON_IsString(v))
 		hs_buf_adds(&b, v->valuestring);
-	else if (cJSON_IsBool(v))
+	else if (cJSON_IsBool(v)) {
 		hs_buf_adds(&b, cJSON_IsTrue(v) ? "true" : "false");
-	else if (cJSON_IsNumber(v)) {
+		text = 0;
+	} else if (cJSON_IsNumber(v)) {
 		if (v->valuedouble == (double)(int64_t)v->valuedouble && fabs(v->valuedouble) < 9e15)
 			snprintf(num, sizeof num, "%lld", (long long)v->valuedouble);
 		else
 			snprintf(num, sizeof num, "%.6f", v->valuedouble);
 		hs_buf_adds(&b, num);
+		text = 0;
 	} else if (cJSON_IsArray(v)) {
 		const cJSON *it;
 		int i = 0;
@@ -278,10 +276,16 @@ static void csv_value(FILE *out, const cJSON *v, const char *sep, int tty)
 			if (cJSON_IsString(it)) {
 				if (i++)
 					hs_buf_adds(&b, sep);
-				hs_buf_adds(&b, it->valuestring);
+				/* a line's own LFs are log bytes, not separators */
+				if (strchr(sep, '\n'))
+					hs_escape(&b, it->valuestring, strlen(it->valuestring));
+				else
+					hs_buf_adds(&b, it->valuestring);
 			}
 	}
-	csv_put(out, hs_buf_cstr(&b), tty);
+	/* on a terminal even the newlines between detail lines are escaped,
+	 * so each event stays on one screen line */
+	csv_put(out, hs_buf_cstr(&b), text, !tty && strchr(sep, '\n'));
 	hs_buf_free(&b);
 }
 
@@ -325,9 +329,9 @@ static int write_bulk_action(struct hs_index *ix, const struct hs_event *e, cons
 	cJSON_Delete(a);
 	if (!s)
 		return -1;
-	rc = fprintf(out, "%s\n", s);
+	rc = hs_json_puts(out, s) < 0 || fputc('\n', out) == EOF ? -1 : 0;
 	cJSON_free(s);
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
 static int write_one(struct hs_index *ix, const struct hs_event *e, enum hs_export_format fmt,
@@ -352,12 +356,14 @@ static int write_one(struct hs_index *ix, const struct hs_event *e, enum hs_expo
 	cJSON_Delete(o);
 	if (!s)
 		return -1;
+	/* every JSON line goes out through the escaping: valid UTF-8, no raw
+	 * control, C1 or bidi character (see hs_escape_json) */
 	if (fmt == HS_EXPORT_NDJSON || fmt == HS_EXPORT_ES_BULK)
-		rc = fprintf(out, "%s\n", s);
+		rc = hs_json_puts(out, s) < 0 || fputc('\n', out) == EOF ? -1 : 0;
 	else
-		rc = fprintf(out, "%s%s", count ? ",\n" : "\n", s);
+		rc = fputs(count ? ",\n" : "\n", out) == EOF || hs_json_puts(out, s) < 0 ? -1 : 0;
 	cJSON_free(s);
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
 /* Lines-of-records formats have no brackets around them. */

@@ -57,15 +57,20 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
+/* Errors name files and quote log text: both escaped, like all output. */
 static void print_error(const struct hs_error *e)
 {
 	char buf[1024];
 
 	hs_error_format(e, buf, sizeof buf);
-	if (e->hint[0])
-		fprintf(stderr, "hsmscope: %s (%s)\n", buf, e->hint);
-	else
-		fprintf(stderr, "hsmscope: %s\n", buf);
+	fputs("hsmscope: ", stderr);
+	hs_escape_puts(stderr, buf);
+	if (e->hint[0]) {
+		fputs(" (", stderr);
+		hs_escape_puts(stderr, e->hint);
+		fputc(')', stderr);
+	}
+	fputc('\n', stderr);
 }
 
 /* An error writing to standard output: name it, as every write error does. */
@@ -156,8 +161,9 @@ static void print_usage(FILE *out)
 
 static int usage_error(const char *msg, const char *arg)
 {
-	fprintf(stderr, "hsmscope: %s%s%s\nTry 'hsmscope --help'.\n", msg, arg ? ": " : "",
-	        arg ? arg : "");
+	fprintf(stderr, "hsmscope: %s%s", msg, arg ? ": " : "");
+	hs_escape_puts(stderr, arg);
+	fputs("\nTry 'hsmscope --help'.\n", stderr);
 	return EXIT_USAGE;
 }
 
@@ -179,6 +185,22 @@ static const char *format_title(const char *name)
 	return d ? d->title : name;
 }
 
+/* s escaped, then padded with blanks to w columns (one per code point). */
+static void put_padded(const char *s, int w)
+{
+	struct hs_buf b;
+	const char *p;
+
+	hs_buf_init(&b);
+	if (hs_escape(&b, s, strlen(s)) == 0)
+		fputs(hs_buf_cstr(&b), stdout);
+	for (p = hs_buf_cstr(&b); *p; p++)
+		if (((unsigned char)*p & 0xC0) != 0x80)
+			w--;
+	hs_buf_free(&b);
+	printf("%*s", w > 0 ? w : 0, "");
+}
+
 static void analyze_text(struct hs_index *ix, const struct hs_stats *s, const char *filter)
 {
 	const struct hs_index_info *info = hs_index_info(ix);
@@ -187,12 +209,18 @@ static void analyze_text(struct hs_index *ix, const struct hs_stats *s, const ch
 
 	for (i = 0; i < info->files; i++) {
 		const struct hs_index_file *f = hs_index_file(ix, i);
-		if (f)
-			printf("file         %s (%s: %s, %lld events, %lld lines skipped)\n", f->path,
-			       f->format, format_title(f->format), (long long)f->events, (long long)f->skipped);
+		if (!f)
+			continue;
+		fputs("file         ", stdout);
+		hs_escape_puts(stdout, f->path);
+		printf(" (%s: %s, %lld events, %lld lines skipped)\n", f->format,
+		       format_title(f->format), (long long)f->events, (long long)f->skipped);
 	}
-	if (filter && *filter)
-		printf("filter       %s\n", filter);
+	if (filter && *filter) {
+		fputs("filter       ", stdout);
+		hs_escape_puts(stdout, filter);
+		putchar('\n');
+	}
 	printf("calls        %lld   errors %lld   success %.1f%%   incomplete %lld\n",
 	       (long long)s->total, (long long)s->errors, s->success_rate * 100.0,
 	       (long long)s->incomplete);
@@ -210,15 +238,20 @@ static void analyze_text(struct hs_index *ix, const struct hs_stats *s, const ch
 		printf("             ms: min %.3f  avg %.3f  p50 %.3f  p95 %.3f  p99 %.3f  max %.3f  total %.3f\n",
 		       s->dur.min, s->dur.avg, s->dur.p50, s->dur.p95, s->dur.p99, s->dur.max, s->dur.total);
 	printf("\nreturn codes\n");
-	for (i = 0; i < s->nrvs; i++)
-		printf("  %-40s %8lld\n", s->rvs[i].name, (long long)s->rvs[i].count);
+	for (i = 0; i < s->nrvs; i++) {
+		fputs("  ", stdout);
+		put_padded(s->rvs[i].name, 40);
+		printf(" %8lld\n", (long long)s->rvs[i].count);
+	}
 	printf("\n%-42s %7s %7s %9s %9s %9s", "functions", "calls", "errors", "p50 ms", "p95 ms", "max ms");
 	if (s->tracer_table) /* the tracer's own table, beside our figures */
 		printf("  %12s %12s", "tracer calls", "tracer ms");
 	printf("\n");
 	for (i = 0; i < s->nfuncs; i++) {
 		const struct hs_func_stats *f = &s->funcs[i];
-		printf("  %-40s %7lld %7lld", f->name, (long long)f->calls, (long long)f->errors);
+		fputs("  ", stdout);
+		put_padded(f->name, 40);
+		printf(" %7lld %7lld", (long long)f->calls, (long long)f->errors);
 		print_dur(f->dur.p50, f->dur.count > 0);
 		print_dur(f->dur.p95, f->dur.count > 0);
 		print_dur(f->dur.max, f->dur.count > 0);
@@ -240,12 +273,14 @@ static void analyze_text(struct hs_index *ix, const struct hs_stats *s, const ch
 static int print_json(cJSON *o)
 {
 	char *s = cJSON_Print(o);
+	int rc;
 
 	if (!s)
 		return -1;
-	printf("%s\n", s);
+	rc = hs_json_puts(stdout, s);
+	putchar('\n');
 	cJSON_free(s);
-	return 0;
+	return rc;
 }
 
 static int compile_filter(const char *text, struct hs_filter **f)
@@ -363,7 +398,9 @@ static int cmd_export(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 			print_error(&err);
 			return EXIT_INPUT;
 		}
-		fprintf(stderr, "hsmscope: wrote %lld events to %s\n", (long long)j.written, c->out);
+		fprintf(stderr, "hsmscope: wrote %lld events to ", (long long)j.written);
+		hs_escape_puts(stderr, c->out);
+		fputc('\n', stderr);
 		return EXIT_OK;
 	}
 	if (export_fn(&j, stdout, &err) < 0)
@@ -375,12 +412,7 @@ static int cmd_export(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 
 static void put_escaped(const char *s)
 {
-	struct hs_buf b;
-
-	hs_buf_init(&b);
-	hs_escape(&b, s, strlen(s));
-	fputs(hs_buf_cstr(&b), stdout);
-	hs_buf_free(&b);
+	hs_escape_puts(stdout, s);
 }
 
 static int cmd_grep(struct cli *c, struct hs_index *ix, struct hs_filter *f)
@@ -441,7 +473,9 @@ static int cmd_index(struct hs_index *ix)
 {
 	const struct hs_index_info *i = hs_index_info(ix);
 
-	printf("index      %s\n", i->path);
+	fputs("index      ", stdout);
+	hs_escape_puts(stdout, i->path);
+	putchar('\n');
 	printf("state      %s\n", i->reused ? "reused (logs unchanged)" :
 	       i->refreshed ? "refreshed (only the new part of the log was read)" : "built");
 	printf("files      %lld\n", (long long)i->files);
@@ -504,7 +538,9 @@ static int tree_node(void *ctx, const struct hs_lc_node *nd, int depth)
 		if (!js)
 			return -1;
 		len = strlen(js);
-		printf("%s\n%.*s", t->first[depth] ? "" : ",", (int)(len - 1), js);
+		js[len - 1] = '\0'; /* the closing brace: children may follow */
+		printf("%s\n", t->first[depth] ? "" : ",");
+		hs_json_puts(stdout, js);
 		cJSON_free(js);
 		t->first[depth] = 0;
 		if (descend) {
@@ -537,8 +573,11 @@ static int tree_node(void *ctx, const struct hs_lc_node *nd, int depth)
 	}
 	if (nd->open_end)
 		fputs("  [open end]", stdout);
-	if (nd->anomalies[0])
-		printf("  [%s]", nd->anomalies);
+	if (nd->anomalies[0]) {
+		fputs("  [", stdout);
+		put_escaped(nd->anomalies);
+		putchar(']');
+	}
 	putchar('\n');
 	return descend ? 0 : 1;
 }
@@ -659,7 +698,8 @@ int main(int argc, char **argv)
 		argv--, argc++;
 	}
 	optind = 2;
-	while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	opterr = 0; /* getopt would echo a bad option raw: usage_error escapes it */
+	while ((opt = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f': c.format = optarg; break;
 		case 'F': c.filter = optarg; break;
@@ -679,7 +719,8 @@ int main(int argc, char **argv)
 		case 'w': follow = 1; break;
 		case 'E': c.es_index = optarg; break;
 		case 'h': print_usage(stdout); return EXIT_OK;
-		default: return usage_error("bad option", NULL);
+		case ':': return usage_error("option needs a value", argv[optind - 1]);
+		default: return usage_error("bad option", argv[optind - 1]);
 		}
 	}
 	c.files = argv + optind;

@@ -21,19 +21,28 @@ static const struct { int64_t us; const char *le; } buckets[] = {
 };
 #define NBUCKETS ((int)(sizeof buckets / sizeof buckets[0]))
 
-/* A label value: backslash, double quote and newline escaped. */
+/* A label value: log text, so escaped first (hs_escape: no control, C1 or
+ * bidi character, always UTF-8 as the format requires), then the format's
+ * own escapes for backslash, double quote and newline. */
 static void label(FILE *out, const char *v)
 {
+	struct hs_buf b;
+	const char *p;
+
+	hs_buf_init(&b);
+	if (v && hs_escape(&b, v, strlen(v)) < 0)
+		hs_buf_clear(&b);
 	fputc('"', out);
-	for (; v && *v; v++) {
-		if (*v == '\\' || *v == '"')
+	for (p = hs_buf_cstr(&b); *p; p++) {
+		if (*p == '\\' || *p == '"')
 			fputc('\\', out);
-		if (*v == '\n')
+		if (*p == '\n')
 			fputs("\\n", out);
 		else
-			fputc(*v, out);
+			fputc(*p, out);
 	}
 	fputc('"', out);
+	hs_buf_free(&b);
 }
 
 static const char *col(sqlite3_stmt *st, int i)

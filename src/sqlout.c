@@ -1,6 +1,7 @@
 /* sqlout.c — the outputs of `hsmscope sql`: an aligned table (log text
- * escaped, so a value can never drive the terminal), CSV (RFC 4180) and a
- * JSON array that keeps numbers and NULL as such.
+ * escaped, so a value can never drive the terminal), CSV (RFC 4180, text
+ * cells escaped and never a formula) and a JSON array that keeps numbers
+ * and NULL as such (strings through hs_escape_json).
  *
  * Streaming: the table's column widths come from the first TABLE_SAMPLE
  * rows, which are held back; later rows are padded to those widths (a
@@ -11,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define TABLE_SAMPLE 1000       /* rows held back to size the columns */
 #define CELL_MAX 200            /* display columns a table cell is cut to */
@@ -26,6 +28,7 @@ struct hs_sqlout {
 	int flushed;                /* the header and held rows are out */
 	int64_t rows;
 	int failed;                 /* out of memory */
+	int tty;                    /* out is a terminal: CSV cells on one line */
 };
 
 struct hs_sqlout *hs_sqlout_new(enum hs_sqlout_format fmt, FILE *out)
@@ -35,6 +38,7 @@ struct hs_sqlout *hs_sqlout_new(enum hs_sqlout_format fmt, FILE *out)
 	if (o) {
 		o->fmt = fmt;
 		o->out = out;
+		o->tty = isatty(fileno(out));
 	}
 	return o;
 }
@@ -98,12 +102,15 @@ static void flush_table(struct hs_sqlout *o)
 		put_cells(o, o->held + (size_t)r * (size_t)o->ncol);
 }
 
-static void csv_field(FILE *out, const char *v)
+/* A CSV cell: numbers as they are (a negative number is no formula), text
+ * escaped and neutralised by hs_csv_text (its LFs kept in a file, for a
+ * multi-line cell; escaped on a terminal), NULL empty. */
+static void csv_field(FILE *out, const char *v, int text, int tty)
 {
 	struct hs_buf b;
 
 	hs_buf_init(&b);
-	if (hs_csv_field(&b, v) == 0)
+	if ((text ? hs_csv_text(&b, v, !tty) : hs_csv_field(&b, v)) == 0)
 		fwrite(b.data ? b.data : "", 1, b.len, out);
 	hs_buf_free(&b);
 }
@@ -126,7 +133,7 @@ static int start(struct hs_sqlout *o, int ncol, const char *const *names)
 		for (int i = 0; i < ncol; i++) {
 			if (i)
 				fputc(',', o->out);
-			csv_field(o->out, names[i]);
+			csv_field(o->out, names[i], 1, o->tty);
 		}
 		fputs("\r\n", o->out);
 	} else if (o->fmt == HS_SQLOUT_JSON) {
@@ -152,7 +159,8 @@ int hs_sqlout_row(void *ctx, int ncol, const char *const *names, const char *con
 		for (int i = 0; i < ncol; i++) {
 			if (i)
 				fputc(',', o->out);
-			csv_field(o->out, values[i]);
+			csv_field(o->out, kinds[i] == HS_SQL_NULL ? NULL : values[i],
+			          kinds[i] == HS_SQL_TEXT, o->tty);
 		}
 		fputs("\r\n", o->out);
 		break;
@@ -173,7 +181,8 @@ int hs_sqlout_row(void *ctx, int ncol, const char *const *names, const char *con
 			o->failed = 1;
 			return 1;
 		}
-		fprintf(o->out, "%s\n%s", o->rows > 1 ? "," : "", s);
+		fputs(o->rows > 1 ? ",\n" : "\n", o->out);
+		hs_json_puts(o->out, s); /* valid UTF-8, no raw control or bidi */
 		cJSON_free(s);
 		break;
 	}

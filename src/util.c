@@ -128,44 +128,71 @@ void hs_error_format(const struct hs_error *e, char *out, size_t outlen)
 		snprintf(out + n, outlen - (size_t)n, "%s%s", n ? " " : "", e->msg);
 }
 
-/* Length of a valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+/* Length of a valid UTF-8 sequence at s (at most n bytes), 0 if invalid;
+ * its code point in *cp. Overlongs, surrogates and values past U+10FFFF are
+ * invalid (a strict decoder rejects them). */
+static size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	size_t len, i;
-	uint32_t cp;
+	uint32_t c;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*cp = s[0];
 		return 1;
-	if ((s[0] & 0xE0) == 0xC0) { len = 2; cp = s[0] & 0x1F; }
-	else if ((s[0] & 0xF0) == 0xE0) { len = 3; cp = s[0] & 0x0F; }
-	else if ((s[0] & 0xF8) == 0xF0) { len = 4; cp = s[0] & 0x07; }
+	}
+	if ((s[0] & 0xE0) == 0xC0) { len = 2; c = s[0] & 0x1F; }
+	else if ((s[0] & 0xF0) == 0xE0) { len = 3; c = s[0] & 0x0F; }
+	else if ((s[0] & 0xF8) == 0xF0) { len = 4; c = s[0] & 0x07; }
 	else return 0;
 	if (len > n)
 		return 0;
 	for (i = 1; i < len; i++) {
 		if ((s[i] & 0xC0) != 0x80)
 			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
+		c = (c << 6) | (s[i] & 0x3F);
 	}
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-	    (cp >= 0xD800 && cp <= 0xDFFF))
+	if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) ||
+	    (len == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+	    (c >= 0xD800 && c <= 0xDFFF))
 		return 0;
-	/* C1 controls (U+0080..U+009F) act as escape introducers on some terminals. */
-	if (cp >= 0x80 && cp <= 0x9F)
-		return 0;
+	*cp = c;
 	return len;
 }
 
-int hs_escape(struct hs_buf *out, const char *s, size_t n)
+/* Bidirectional formatting characters: they reorder what a terminal shows
+ * (a U+202E makes "exe.txt" read "txt.exe"), so log text never carries
+ * them raw. ALM, LRM/RLM, the embeddings and overrides, the isolates. */
+static int is_bidi(uint32_t cp)
+{
+	return cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* The one walk over log text on its way out. Every code point a terminal
+ * could act on is escaped: C0 controls, DEL, C1 controls (U+0080..U+009F:
+ * 8-bit CSI and OSC on some terminals), bidi controls, and bytes that are
+ * not UTF-8. Two dialects of the same decision:
+ *   text: \t \n \r \e, \xNN for other bytes (a C1 stays as its two \xNN
+ *         bytes, an invalid byte as itself), \uXXXX for a bidi control;
+ *   json: the input is serialized JSON (cJSON's output: its structure is
+ *         ASCII, so what is not ASCII is inside a string). \t \n \r pass
+ *         (cJSON writes them raw only as whitespace between tokens); other
+ *         controls, DEL, C1 and bidi become \u00XX / \uXXXX, which a JSON
+ *         reader turns back into the same characters; an invalid byte
+ *         becomes \uFFFD, so the output is always valid UTF-8. */
+static int escape_walk(struct hs_buf *out, const char *s, size_t n, int json)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0;
-	char esc[8];
+	char esc[16];
 
 	while (i < n) {
-		size_t l = utf8_len(p + i, n - i);
-		if (l && p[i] >= 0x20 && p[i] != 0x7F) {
+		uint32_t cp = 0;
+		size_t l = utf8_len(p + i, n - i, &cp);
+		int bad = l == 0, ctl = !bad && (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F));
+		if (json && ctl && (cp == '\t' || cp == '\n' || cp == '\r'))
+			ctl = 0;
+		if (!bad && !ctl && !is_bidi(cp)) {
 			i += l;
 			run += l;
 			continue;
@@ -173,20 +200,63 @@ int hs_escape(struct hs_buf *out, const char *s, size_t n)
 		if (run && hs_buf_add(out, s + i - run, run) < 0)
 			return -1;
 		run = 0;
-		switch (p[i]) {
-		case '\t': strcpy(esc, "\\t"); break;
-		case '\n': strcpy(esc, "\\n"); break;
-		case '\r': strcpy(esc, "\\r"); break;
-		case 0x1B: strcpy(esc, "\\e"); break;
-		default: snprintf(esc, sizeof esc, "\\x%02X", p[i]); break;
+		if (bad)
+			l = 1;
+		if (json) {
+			snprintf(esc, sizeof esc, "\\u%04x", bad ? 0xFFFDu : (unsigned)cp);
+		} else if (is_bidi(cp) && !bad) {
+			snprintf(esc, sizeof esc, "\\u%04X", (unsigned)cp);
+		} else {
+			/* byte by byte: a C1 or a bad sequence shows the bytes it is */
+			l = 1;
+			switch (p[i]) {
+			case '\t': strcpy(esc, "\\t"); break;
+			case '\n': strcpy(esc, "\\n"); break;
+			case '\r': strcpy(esc, "\\r"); break;
+			case 0x1B: strcpy(esc, "\\e"); break;
+			default: snprintf(esc, sizeof esc, "\\x%02X", p[i]); break;
+			}
 		}
 		if (hs_buf_adds(out, esc) < 0)
 			return -1;
-		i++;
+		i += l;
 	}
 	if (run && hs_buf_add(out, s + i - run, run) < 0)
 		return -1;
 	return 0;
+}
+
+int hs_escape(struct hs_buf *out, const char *s, size_t n) { return escape_walk(out, s, n, 0); }
+
+int hs_escape_json(struct hs_buf *out, const char *json, size_t n)
+{
+	return escape_walk(out, json, n, 1);
+}
+
+int hs_escape_puts(FILE *out, const char *s)
+{
+	struct hs_buf b;
+	int rc;
+
+	hs_buf_init(&b);
+	rc = s ? hs_escape(&b, s, strlen(s)) : 0;
+	if (rc == 0 && b.len && fwrite(b.data, 1, b.len, out) != b.len)
+		rc = -1;
+	hs_buf_free(&b);
+	return rc;
+}
+
+int hs_json_puts(FILE *out, const char *json)
+{
+	struct hs_buf b;
+	int rc;
+
+	hs_buf_init(&b);
+	rc = json ? hs_escape_json(&b, json, strlen(json)) : 0;
+	if (rc == 0 && b.len && fwrite(b.data, 1, b.len, out) != b.len)
+		rc = -1;
+	hs_buf_free(&b);
+	return rc;
 }
 
 char *hs_strdup(const char *s)
@@ -367,4 +437,34 @@ int hs_csv_field(struct hs_buf *out, const char *v)
 		rc |= hs_buf_addc(out, *v);
 	}
 	return rc | hs_buf_addc(out, '"');
+}
+
+/* A spreadsheet runs a cell that starts with = + - @ (or TAB/CR, which
+ * some strip first) as a formula: OWASP's answer is a leading quote. */
+int hs_csv_text(struct hs_buf *out, const char *v, int keep_newlines)
+{
+	struct hs_buf e;
+	const char *p;
+	int rc = 0;
+
+	if (!v)
+		return 0;
+	hs_buf_init(&e);
+	if (strchr("=+-@\t\r", v[0]) && v[0])
+		rc |= hs_buf_addc(&e, '\'');
+	/* escape line by line, so the newlines a multi-line cell is made of
+	 * (its own structure, not log bytes) can stay */
+	for (p = v; rc == 0; ) {
+		const char *nl = keep_newlines ? strchr(p, '\n') : NULL;
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		rc |= hs_escape(&e, p, len);
+		if (!nl)
+			break;
+		rc |= hs_buf_addc(&e, '\n');
+		p = nl + 1;
+	}
+	if (rc == 0)
+		rc = hs_csv_field(out, hs_buf_cstr(&e));
+	hs_buf_free(&e);
+	return rc;
 }

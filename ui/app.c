@@ -856,8 +856,11 @@ int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opt
 		else {
 			char buf[1024];
 			hs_error_format(&err, buf, sizeof buf);
-			fprintf(stderr, "hsmscope: %s%s%s%s\n", buf, err.hint[0] ? " (" : "", err.hint,
-			        err.hint[0] ? ")" : "");
+			fputs("hsmscope: ", stderr); /* a file name is escaped like log text */
+			hs_escape_puts(stderr, buf);
+			fputs(err.hint[0] ? " (" : "", stderr);
+			hs_escape_puts(stderr, err.hint);
+			fputs(err.hint[0] ? ")\n" : "\n", stderr);
 		}
 		app_free(&app);
 		return 2;
@@ -873,7 +876,9 @@ int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opt
 	}
 	if (hs_app_apply_filter(&app, opts->filter ? opts->filter : "") < 0) {
 		curses_stop(&app);
-		fprintf(stderr, "hsmscope: %s\n", app.msg);
+		fputs("hsmscope: ", stderr);
+		hs_escape_puts(stderr, app.msg);
+		fputc('\n', stderr);
 		app_free(&app);
 		return 3;
 	}

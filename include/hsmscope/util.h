@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* An absent integer field (no pid in old spy logs, no session, ...). */
 #define HS_NONE INT64_MIN
@@ -48,13 +49,35 @@ void hs_error_hint(struct hs_error *e, const char *fmt, ...)
 /* "file:line:col: msg" (parts that are unset are left out), into out. */
 void hs_error_format(const struct hs_error *e, char *out, size_t outlen);
 
-/* Append s[0..n) with control bytes, DEL and invalid UTF-8 escaped as \xNN
- * (\t, \n, \r, \e as themselves), so log text can never drive a terminal. */
+/* Escaping: every byte of log text (and of a file name, which is as much
+ * the attacker's) goes through one walk before it reaches a terminal or a
+ * text format. It escapes C0 controls, DEL, C1 controls (U+0080..U+009F),
+ * bidi controls (U+061C, U+200E/F, U+202A..E, U+2066..9) and invalid UTF-8.
+ *
+ * hs_escape: for people. s[0..n) appended with \t \n \r \e, \xNN for
+ * other control or invalid bytes (a C1 shows as its two bytes \xC2\x9B),
+ * \uXXXX for a bidi control. */
 int hs_escape(struct hs_buf *out, const char *s, size_t n);
+/* hs_escape_json: for machines. json[0..n) is serialized JSON (cJSON's
+ * output, or one string of it); controls, DEL, C1 and bidi controls become
+ * \u00XX / \uXXXX escapes, which decode back to the same characters, and
+ * each byte that is not UTF-8 becomes \uFFFD: the result is valid UTF-8
+ * JSON a strict parser accepts, and holds no byte a terminal acts on. */
+int hs_escape_json(struct hs_buf *out, const char *json, size_t n);
+/* Write s escaped (hs_escape) or the JSON text json (hs_escape_json) to out;
+ * NULL writes nothing. -1 on OOM or a write error. */
+int hs_escape_puts(FILE *out, const char *s);
+int hs_json_puts(FILE *out, const char *json);
 
 /* Append v as one RFC 4180 CSV field: as is, or quoted with its quotes
- * doubled when it holds a comma, quote, CR or LF. NULL appends nothing. */
+ * doubled when it holds a comma, quote, CR or LF. NULL appends nothing.
+ * For numbers and fixed words: text from a log goes through hs_csv_text. */
 int hs_csv_field(struct hs_buf *out, const char *v);
+/* Append v as a CSV text cell: escaped (hs_escape; with keep_newlines, the
+ * LFs that separate the lines of a multi-line cell stay), and with a
+ * leading ' when it starts with = + - @ TAB or CR, so a spreadsheet never
+ * runs it as a formula (the OWASP convention). NULL appends nothing. */
+int hs_csv_text(struct hs_buf *out, const char *v, int keep_newlines);
 
 /* Small string helpers. */
 char *hs_strdup(const char *s);                     /* caller frees */
