@@ -452,6 +452,52 @@ int64_t hs_export_numbers(struct hs_index *ix, const int64_t *ns, int64_t n,
 	return finish(count, fmt, out, err);
 }
 
+struct hs_export_writer {
+	struct hs_index *ix;        /* not owned */
+	enum hs_export_format fmt;
+	FILE *out;                  /* not owned */
+	struct stmts c;             /* owned statements */
+	int64_t count;              /* events written */
+};
+
+struct hs_export_writer *hs_export_writer_begin(struct hs_index *ix, enum hs_export_format fmt,
+                                                FILE *out)
+{
+	struct hs_export_writer *w = calloc(1, sizeof *w);
+
+	if (!w)
+		return NULL;
+	w->ix = ix;
+	w->fmt = fmt;
+	w->out = out;
+	w->c.tty = isatty(fileno(out));
+	begin(fmt, out);
+	return w;
+}
+
+int hs_export_writer_event(struct hs_export_writer *w, const struct hs_event *e,
+                           struct hs_error *err)
+{
+	if (write_one(w->ix, e, w->fmt, NULL, w->count, w->out, &w->c) < 0) {
+		hs_error_set(err, "", 0, 0, "write error: %s", strerror(errno));
+		return -1;
+	}
+	w->count++;
+	return 0;
+}
+
+int64_t hs_export_writer_end(struct hs_export_writer *w, struct hs_error *err)
+{
+	int64_t n;
+
+	if (!w)
+		return -1;
+	n = finish(w->count, w->fmt, w->out, err);
+	stmts_free(&w->c);
+	free(w);
+	return n;
+}
+
 static cJSON *dur_json(const struct hs_dur_stats *d, int with_avg)
 {
 	cJSON *o = cJSON_CreateObject();

@@ -348,6 +348,25 @@ static int unknown_constant(struct parser *P, long col, const char *w)
 	               looks_const ? "known constant" : "number or a known constant");
 }
 
+/* func == NAME with a NAME no tracer writes is a typo far more often than a
+ * vendor extension: say so, as for constants, and say how to search for it
+ * anyway (a regex is never checked). 0 when the name is known. */
+static int check_func_name(struct parser *P, long col, const char *w)
+{
+	const char *best = NULL, *name;
+	int bestd = 99;
+
+	if (hs_ck_func_hint(w)[0])
+		return 0;
+	for (int i = 0; (name = hs_ck_nth_func(i)) != NULL; i++)
+		if (near(w, name, strlen(w) >= 12 ? 2 : 1, &bestd))
+			best = name;
+	if (best)
+		return perr_at(P, col, "'%s' is not a known function (did you mean '%s'?)", w, best);
+	return perr_at(P, col, "'%s' is not a known function (a regex, func ~ ..., searches for "
+	               "any name)", w);
+}
+
 /* A number for a numeric field: decimal, 0x, negative, or a constant. */
 static int num_value(struct parser *P, const struct field *f, const struct hs_ftoken *t,
                      const char *s, int64_t *out)
@@ -429,6 +448,8 @@ static int value(struct parser *P, const struct field *f, enum hs_fop op,
 		rc = 0;
 		if (op == FOP_MATCH || op == FOP_NMATCH)
 			rc = check_regex(P, t, s, 0);
+		else if (op != FOP_CONTAINS && strcmp(f->sql, "e.func") == 0)
+			rc = check_func_name(P, col_of(P, t), s);
 		if (rc == 0)
 			rc = new_param(P, 1, 0, s, strlen(s));
 		break;
@@ -920,6 +941,20 @@ void hs_filter_free(struct hs_filter *f)
 	free(f->params);
 	hs_buf_free(&f->pool);
 	free(f);
+}
+
+int hs_filter_negate(struct hs_filter *f)
+{
+	struct hs_buf b;
+
+	hs_buf_init(&b);
+	if (hs_buf_printf(&b, "NOT coalesce((%s), 0)", hs_buf_cstr(&f->sql)) < 0) {
+		hs_buf_free(&b);
+		return -1;
+	}
+	hs_buf_free(&f->sql);
+	f->sql = b;
+	return 0;
 }
 
 const char *hs_filter_sql(const struct hs_filter *f) { return hs_buf_cstr(&f->sql); }

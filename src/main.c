@@ -30,6 +30,10 @@ enum hs_exit {
 	EXIT_USAGE = 1,             /* bad command line */
 	EXIT_INPUT = 2,             /* a log could not be read, or an output not written */
 	EXIT_FILTER = 3,            /* the filter does not compile */
+	/* grep only, as grep(1): 1 is "nothing matched", so grep's usage
+	 * errors need a code of their own to stay apart from it */
+	EXIT_NOMATCH = 1,           /* grep: no event matched */
+	EXIT_GREP_USAGE = 4,        /* grep: bad command line */
 };
 
 struct cli {
@@ -41,6 +45,10 @@ struct cli {
 	const char *out;            /* -o */
 	int force;                  /* --force */
 	int count;                  /* grep --count: only the number of matches */
+	int invert;                 /* grep -v: the events that do not match */
+	int64_t max;                /* grep -m: stop after this many matches, 0 = all */
+	int json;                   /* grep --json: matching events as NDJSON */
+	const char *expr;           /* grep -e: the expression, never a file */
 	int color;                  /* colour the output */
 	struct hs_index_opts iopts; /* index options */
 	char **files;               /* positional inputs (argv slice) */
@@ -82,7 +90,8 @@ static const char usage_text[] =
 	"commands:\n"
 	"  analyze FILE...     summary: calls, errors by return code, durations by function\n"
 	"  export FILE...      the events as JSON\n"
-	"  grep FILE... EXPR   one line per event matching the filter EXPR\n"
+	"  grep EXPR FILE...   one line per event matching the filter EXPR (either\n"
+	"                      order: an existing file is a file; -e EXPR to be explicit)\n"
 	"  index FILE...       build or refresh the index and say where it is\n"
 	"  sessions FILE...    the lifecycle tree: process > slot > session > login >\n"
 	"                      operations (audit: HSM > login > commands), with times,\n"
@@ -100,7 +109,11 @@ static const char usage_text[] =
 	"  -o, --output FILE   export: write FILE (atomically; never overwritten without --force)\n"
 	"  --force             replace an existing output file\n"
 	"  --es-index NAME     export --format es-bulk: the _index (default hsmscope-events)\n"
-	"  --count             grep: print only the number of matching events\n"
+	"  -c, --count         grep: print only the number of matching events\n"
+	"  -v, --invert-match  grep: the events that do not match\n"
+	"  -m, --max-count N   grep: stop after N matching events\n"
+	"  --json              grep: the matching events as NDJSON (export's schema)\n"
+	"  -e, --regexp EXPR   grep: the expression (when it could be taken for a file)\n"
 	"  --index FILE        use this index file instead of ~/.cache/hsmscope/\n"
 	"  --rebuild           ignore an existing index\n"
 	"  --keep-going        with several files, load the good ones when some are bad\n"
@@ -118,7 +131,9 @@ static const char usage_text[] =
 	"  anomaly object line summary. ok, error and incomplete are booleans: an\n"
 	"  incomplete call is neither ok nor error, so !ok is error || incomplete.\n"
 	"\n"
-	"exit status: 0 ok, 1 usage, 2 input error, 3 filter error.\n";
+	"exit status: 0 ok, 1 usage, 2 input error, 3 filter error; grep, as grep(1):\n"
+	"  0 something matched, 1 nothing matched, 2 input error, 3 filter error,\n"
+	"  4 usage error.\n";
 
 /* The usage, then the formats from the parser registry (so a new parser
  * is listed without anyone editing this text), wrapped at 78 columns. */
@@ -365,55 +380,170 @@ static void put_escaped(const char *s)
 	hs_buf_free(&b);
 }
 
+/* "p2" (the process instance, 1-based) for call traces, the HSM id for
+ * audit logs: which process or stream an event is from. */
+static void put_proc(const struct hs_event *e)
+{
+	if (e->hsm[0])
+		put_escaped(e->hsm);
+	else if (e->instance != HS_NONE)
+		printf("p%lld", (long long)e->instance + 1);
+	else
+		putchar('-');
+}
+
+/* One event as a grep line: n, time, process, function, result, session,
+ * summary, then [anomalies]; fields joined by one space, none trailing. */
+static void grep_line(const struct cli *c, const struct hs_event *e)
+{
+	const char *on = "", *off = "";
+	char ts[48];
+
+	if (c->color) {
+		on = e->incomplete ? "\033[33m" : !e->ok ? "\033[31m" : "";
+		off = *on ? "\033[0m" : "";
+	}
+	if (e->ts_us != HS_NONE)
+		hs_format_ts(e->ts_us, ts, sizeof ts, 0);
+	else
+		hs_strlcpy(ts, "-", sizeof ts);
+	printf("%lld %s ", (long long)e->n, ts);
+	put_proc(e);
+	putchar(' ');
+	put_escaped(e->func);
+	printf(" %s", on);
+	put_escaped(e->rv_name[0] ? e->rv_name : e->incomplete ? "(no return)" : "-");
+	fputs(off, stdout);
+	if (e->session != HS_NONE)
+		printf(" 0x%llx", (unsigned long long)e->session);
+	else
+		fputs(" -", stdout);
+	if (e->summary[0]) {
+		putchar(' ');
+		put_escaped(e->summary);
+	}
+	if (e->anomalies[0]) {
+		fputs(" [", stdout);
+		put_escaped(e->anomalies);
+		putchar(']');
+	}
+	putchar('\n');
+}
+
 static int cmd_grep(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 {
+	struct hs_export_writer *w = NULL;
 	struct hs_query *q;
 	struct hs_event e;
 	struct hs_error err;
-	char ts[48];
-	int rc;
+	int rc = 0;
 	int64_t count = 0;
 
-	if (c->count) {
+	hs_error_clear(&err);
+	if (c->count && !c->max) {
 		count = hs_query_count(ix, f, &err);
 		if (count < 0) {
 			print_error(&err);
 			return EXIT_INPUT;
 		}
 		printf("%lld\n", (long long)count);
-		return EXIT_OK;
+		return count ? EXIT_OK : EXIT_NOMATCH;
 	}
 	if (hs_query_open(ix, f, 0, &q, &err) < 0) {
 		print_error(&err);
 		return EXIT_INPUT;
 	}
+	if (c->json && !c->count && !(w = hs_export_writer_begin(ix, HS_EXPORT_NDJSON, stdout))) {
+		hs_query_close(q);
+		fprintf(stderr, "hsmscope: out of memory\n");
+		return EXIT_INPUT;
+	}
 	hs_event_init(&e);
-	while ((rc = hs_query_next(q, &e, &err)) == 1) {
-		const char *on = "", *off = "";
-		if (c->color) {
-			on = e.incomplete ? "\033[33m" : !e.ok ? "\033[31m" : "";
-			off = *on ? "\033[0m" : "";
+	while ((!c->max || count < c->max) && (rc = hs_query_next(q, &e, &err)) == 1) {
+		if (w) {
+			if (hs_export_writer_event(w, &e, &err) < 0) {
+				rc = -1;
+				break;
+			}
+		} else if (!c->count) {
+			grep_line(c, &e);
 		}
-		hs_format_ts(e.ts_us, ts, sizeof ts, 0);
-		printf("%lld %s ", (long long)e.n, ts);
-		put_escaped(e.func);
-		printf(" %s", on);
-		put_escaped(e.rv_name[0] ? e.rv_name : e.incomplete ? "(no return)" : "-");
-		printf("%s ", off);
-		if (e.session != HS_NONE)
-			printf("0x%llx ", (unsigned long long)e.session);
-		else
-			printf("- ");
-		put_escaped(e.summary);
-		putchar('\n');
 		count++;
 	}
+	if (c->max && count >= c->max)
+		rc = 0;
 	hs_event_free(&e);
 	hs_query_close(q);
+	if (w && hs_export_writer_end(w, rc < 0 ? NULL : &err) < 0 && rc >= 0)
+		rc = -1;
 	if (rc < 0) {
 		print_error(&err);
 		return EXIT_INPUT;
 	}
+	if (c->count)
+		printf("%lld\n", (long long)count);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "hsmscope: standard output: write error\n");
+		return EXIT_INPUT;
+	}
+	return count ? EXIT_OK : EXIT_NOMATCH;
+}
+
+/* grep's arguments in either order: an argument that names an existing
+ * file is a file; of the others, the expression is the one that parses as
+ * a field expression (a bare regex parses as anything), else the first.
+ * The rest stay files, so a mistyped one is still "no such file". Says so
+ * on stderr when it had to choose. Returns EXIT_OK or a usage error. */
+static int grep_args(struct cli *c)
+{
+	int i, pick = -1, nother = 0, nexpr = 0;
+
+	if (c->expr) {
+		c->filter = c->expr;
+		return EXIT_OK;
+	}
+	if (c->nfiles < 2) {
+		fprintf(stderr, "hsmscope: grep needs EXPR and FILE...\nTry 'hsmscope --help'.\n");
+		return EXIT_GREP_USAGE;
+	}
+	for (i = 0; i < c->nfiles; i++) {
+		struct hs_filter *f;
+		struct hs_error err;
+		if (access(c->files[i], F_OK) == 0)
+			continue;
+		nother++;
+		if (hs_filter_compile(c->files[i], &f, &err) == 0) {
+			if (!hs_filter_is_regex(f) && nexpr++ == 0)
+				pick = i;
+			hs_filter_free(f);
+		} else if (nexpr == 0 && strpbrk(c->files[i], "=!<>~&|()") != NULL) {
+			/* an expression with an error: still the expression, so the
+			 * user sees the filter error, not "no such file" */
+			pick = i;
+			nexpr = 1;
+		}
+	}
+	if (nother == 0) {
+		fprintf(stderr, "hsmscope: grep: every argument is an existing file; give the "
+		        "expression with -e EXPR\n");
+		return EXIT_GREP_USAGE;
+	}
+	if (nexpr != 1) {
+		/* no field expression, or several: the first non-file, grep's order */
+		for (pick = 0; access(c->files[pick], F_OK) == 0; pick++)
+			;
+		if (nother > 1) {
+			struct hs_buf b;
+			hs_buf_init(&b);
+			hs_escape(&b, c->files[pick], strlen(c->files[pick]));
+			fprintf(stderr, "hsmscope: grep: taking '%s' as the expression (no file has that "
+			        "name); use -e EXPR to say so\n", hs_buf_cstr(&b));
+			hs_buf_free(&b);
+		}
+	}
+	c->filter = c->files[pick];
+	memmove(c->files + pick, c->files + pick + 1, (size_t)(c->nfiles - pick - 1) * sizeof *c->files);
+	c->nfiles--;
 	return EXIT_OK;
 }
 
@@ -596,12 +726,16 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'y' },
 		{ "count", no_argument, NULL, 'C' },
+		{ "invert-match", no_argument, NULL, 'v' },
+		{ "max-count", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "regexp", required_argument, NULL, 'e' },
 		{ "index", required_argument, NULL, 'i' },
 		{ "rebuild", no_argument, NULL, 'r' },
 		{ "keep-going", no_argument, NULL, 'k' },
 		{ "hsm", required_argument, NULL, 'H' },
 		{ "redact", required_argument, NULL, 'R' },
-		{ "color", required_argument, NULL, 'c' },
+		{ "color", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "follow", no_argument, NULL, 'w' },
@@ -632,16 +766,25 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(c.cmd, "analyze") && strcmp(c.cmd, "export") && strcmp(c.cmd, "grep") &&
 	    strcmp(c.cmd, "index") && strcmp(c.cmd, "sessions") && strcmp(c.cmd, "sql")) {
-		/* a leading option (`hsmscope --follow FILE`) also means the explorer */
-		if (c.cmd[0] != '-' && access(c.cmd, F_OK) != 0)
-			return usage_error("unknown command", c.cmd);
+		/* A first argument that names no command is a file (a leading
+		 * option, `hsmscope --follow FILE`, also means the explorer). */
+		if (c.cmd[0] != '-' && access(c.cmd, F_OK) != 0) {
+			struct hs_buf b;
+			hs_buf_init(&b);
+			hs_escape(&b, c.cmd, strlen(c.cmd));
+			fprintf(stderr, "hsmscope: %s: no such file%s\n", hs_buf_cstr(&b),
+			        strchr(c.cmd, '/') || strchr(c.cmd, '.') ? "" :
+			        " (nor a command: analyze, export, grep, index, sessions, sql)");
+			hs_buf_free(&b);
+			return EXIT_INPUT;
+		}
 		/* `hsmscope FILE...`: the explorer on a terminal, else the summary */
 		c.cmd = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? "ui" : "analyze";
 		argv[0] = (char *)c.cmd;
 		argv--, argc++;
 	}
 	optind = 2;
-	while ((opt = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "o:hcvm:e:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f': c.format = optarg; break;
 		case 'F': c.filter = optarg; break;
@@ -657,7 +800,19 @@ int main(int argc, char **argv)
 				return usage_error("--redact takes 'data', not", optarg);
 			c.iopts.redact_data = 1;
 			break;
-		case 'c': color = optarg; break;
+		case 'K': color = optarg; break;
+		case 'c': c.count = 1; break;
+		case 'v': c.invert = 1; break;
+		case 'J': c.json = 1; break;
+		case 'e': c.expr = optarg; break;
+		case 'm': {
+			char *end;
+			long long m = strtoll(optarg, &end, 10);
+			if (*optarg == '\0' || *end || m < 0)
+				return usage_error("-m takes a number of events, not", optarg);
+			c.max = m ? m : -1; /* -m 0: nothing, as grep(1) */
+			break;
+		}
 		case 'w': follow = 1; break;
 		case 'E': c.es_index = optarg; break;
 		case 'h': print_usage(stdout); return EXIT_OK;
@@ -666,11 +821,10 @@ int main(int argc, char **argv)
 	}
 	c.files = argv + optind;
 	c.nfiles = argc - optind;
-	if (strcmp(c.cmd, "grep") == 0) {
-		if (c.nfiles < 2)
-			return usage_error("grep needs FILE... EXPR", NULL);
-		c.filter = c.files[--c.nfiles];
-	}
+	if (strcmp(c.cmd, "grep") != 0 && (c.invert || c.max || c.json || c.expr))
+		return usage_error("-v, -m, --json and -e are grep's options, not for", c.cmd);
+	if (strcmp(c.cmd, "grep") == 0 && (rc = grep_args(&c)) != EXIT_OK)
+		return rc;
 	if (strcmp(c.cmd, "sql") == 0) {
 		if (c.nfiles < 2)
 			return usage_error("sql needs FILE... STATEMENT", NULL);
@@ -697,6 +851,11 @@ int main(int argc, char **argv)
 
 	if ((rc = compile_filter(c.filter, &f)) != EXIT_OK)
 		return rc;
+	if (c.invert && f && hs_filter_negate(f) < 0) {
+		hs_filter_free(f);
+		fprintf(stderr, "hsmscope: out of memory\n");
+		return EXIT_INPUT;
+	}
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
