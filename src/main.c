@@ -17,6 +17,7 @@
 #include "hsmscope/lifecycle.h"
 #include "hsmscope/metrics.h"
 #include "hsmscope/query.h"
+#include "hsmscope/report.h"
 #include "hsmscope/sql.h"
 #include "hsmscope/sqlout.h"
 #include "hsmscope/stats.h"
@@ -164,80 +165,6 @@ static int usage_error(const char *msg, const char *arg)
 
 /* ------------------------------------------------------------- analyze */
 
-static void print_dur(double v, int have)
-{
-	if (have)
-		printf(" %9.3f", v);
-	else
-		printf(" %9s", "-");
-}
-
-/* "OpenSC pkcs11-spy" for "spy": what a person calls the format. */
-static const char *format_title(const char *name)
-{
-	const struct hs_parser_desc *d = hs_detect_by_name(name);
-
-	return d ? d->title : name;
-}
-
-static void analyze_text(struct hs_index *ix, const struct hs_stats *s, const char *filter)
-{
-	const struct hs_index_info *info = hs_index_info(ix);
-	char a[48], b[48];
-	int i, any = 0;
-
-	for (i = 0; i < info->files; i++) {
-		const struct hs_index_file *f = hs_index_file(ix, i);
-		if (f)
-			printf("file         %s (%s: %s, %lld events, %lld lines skipped)\n", f->path,
-			       f->format, format_title(f->format), (long long)f->events, (long long)f->skipped);
-	}
-	if (filter && *filter)
-		printf("filter       %s\n", filter);
-	printf("calls        %lld   errors %lld   success %.1f%%   incomplete %lld\n",
-	       (long long)s->total, (long long)s->errors, s->success_rate * 100.0,
-	       (long long)s->incomplete);
-	printf("processes    %lld   threads %lld\n", (long long)s->processes, (long long)s->threads);
-	hs_format_ts(s->first_ts, a, sizeof a, 0);
-	hs_format_ts(s->last_ts, b, sizeof b, 0);
-	if (s->first_ts == HS_NONE)
-		printf("time span    none in this log\n");
-	else
-		printf("time span    %s .. %s%s\n", a, b, s->ts_utc ? " UTC" : " (local time as recorded)");
-	printf("durations    %s\n", !s->dur.count ? "none in this log" :
-	       s->dur_exact ? "as recorded by the tracer" :
-	       "estimated: time to the next call of the same process and thread (an upper bound)");
-	if (s->dur.count)
-		printf("             ms: min %.3f  avg %.3f  p50 %.3f  p95 %.3f  p99 %.3f  max %.3f  total %.3f\n",
-		       s->dur.min, s->dur.avg, s->dur.p50, s->dur.p95, s->dur.p99, s->dur.max, s->dur.total);
-	printf("\nreturn codes\n");
-	for (i = 0; i < s->nrvs; i++)
-		printf("  %-40s %8lld\n", s->rvs[i].name, (long long)s->rvs[i].count);
-	printf("\n%-42s %7s %7s %9s %9s %9s", "functions", "calls", "errors", "p50 ms", "p95 ms", "max ms");
-	if (s->tracer_table) /* the tracer's own table, beside our figures */
-		printf("  %12s %12s", "tracer calls", "tracer ms");
-	printf("\n");
-	for (i = 0; i < s->nfuncs; i++) {
-		const struct hs_func_stats *f = &s->funcs[i];
-		printf("  %-40s %7lld %7lld", f->name, (long long)f->calls, (long long)f->errors);
-		print_dur(f->dur.p50, f->dur.count > 0);
-		print_dur(f->dur.p95, f->dur.count > 0);
-		print_dur(f->dur.max, f->dur.count > 0);
-		if (s->tracer_table && f->tracer_calls >= 0)
-			printf("  %12lld", (long long)f->tracer_calls);
-		else if (s->tracer_table)
-			printf("  %12s", "-");
-		if (s->tracer_table && f->tracer_total_ms >= 0)
-			printf(" %12.3f", f->tracer_total_ms);
-		else if (s->tracer_table)
-			printf(" %12s", "-");
-		printf("\n");
-		any = 1;
-	}
-	if (!any)
-		printf("  (no events)\n");
-}
-
 static int print_json(cJSON *o)
 {
 	char *s = cJSON_Print(o);
@@ -316,8 +243,10 @@ static int cmd_analyze(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 			cJSON_AddStringToObject(o, "filter", c->filter);
 		print_json(o);
 		cJSON_Delete(o);
-	} else {
-		analyze_text(ix, &s, c->filter);
+	} else if (hs_report_text(ix, &s, f, stdout, &err) < 0) {
+		hs_stats_free(&s);
+		print_error(&err);
+		return EXIT_INPUT;
 	}
 	hs_stats_free(&s);
 	return EXIT_OK;
