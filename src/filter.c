@@ -89,6 +89,8 @@ static const struct field fields[] = {
 	{ "error",      T_BOOL, "e.ok = 0",       NULL, 1, NULL,   "the call returned an error; !ok also has incomplete calls" },
 	{ "incomplete", T_BOOL, "e.incomplete = 1", NULL, 1, NULL, "the call never returned: neither ok nor error" },
 	{ "pid",        T_NUM,  "e.pid",          NULL, 0, NULL,   "process id" },
+	{ "proc",       T_NUM,  "(CASE WHEN e.hsm IS NULL THEN e.instance + 1 END)", NULL, 0, NULL,
+	  "process in the trace, from 1 (p1, p2, ... in grep and the explorer)" },
 	{ "tid",        T_NUM,  "e.tid",          NULL, 0, NULL,   "thread id" },
 	{ "session",    T_NUM,  "e.session",      NULL, 0, NULL,   "session handle" },
 	{ "slot",       T_NUM,  "e.slot",         NULL, 0, NULL,   "slot id" },

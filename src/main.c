@@ -9,8 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
+#include <sys/stat.h>
 
 #include "hsmscope/export.h"
+#include "hsmscope/config.h"
 #include "hsmscope/detect.h"
 #include "hsmscope/filter.h"
 #include "hsmscope/index.h"
@@ -50,6 +53,7 @@ struct cli {
 	int64_t max;                /* grep -m: stop after this many matches, 0 = all */
 	int json;                   /* grep --json: matching events as NDJSON */
 	const char *expr;           /* grep -e: the expression, never a file */
+	char tz_config[64];         /* the config file's tz, when no --tz */
 	int color;                  /* colour the output */
 	struct hs_index_opts iopts; /* index options */
 	char **files;               /* positional inputs (argv slice) */
@@ -121,6 +125,8 @@ static const char usage_text[] =
 	"  --hsm NAME          HSM id for CloudHSM audit text files (default: file name)\n"
 	"  --redact data       also hide data buffers (PINs and secret keys always are)\n"
 	"  --color WHEN        auto (default), always, never; NO_COLOR is respected\n"
+	"  --tz ZONE           the zone local-time logs (the spy's) were written in, e.g.\n"
+	"                      Europe/Paris: JSON and reports then carry its offset\n"
 	"  --follow            explorer: show the log as it grows, like tail -f\n"
 	"  -h, --help          this help;  --version  the version\n"
 	"\n"
@@ -497,6 +503,7 @@ static int cmd_index(struct hs_index *ix)
 
 struct tree_out {
 	int json;                   /* 0 text, 1 json */
+	const char *tz;             /* --tz zone, NULL unknown */
 	int open;                   /* json: nodes whose "children" array is open */
 	int first[16];              /* json: no node printed yet at this depth */
 };
@@ -524,8 +531,8 @@ static int tree_node(void *ctx, const struct hs_lc_node *nd, int depth)
 		cJSON_AddStringToObject(o, "state", nd->state);
 		cJSON_AddNumberToObject(o, "first_n", (double)nd->first_n);
 		cJSON_AddNumberToObject(o, "last_n", (double)nd->last_n);
-		hs_format_iso(nd->first_ts, nd->ts_utc, a, sizeof a);
-		hs_format_iso(nd->last_ts, nd->ts_utc, b, sizeof b);
+		hs_format_iso_zoned(nd->first_ts, nd->ts_utc, t->tz != NULL, a, sizeof a);
+		hs_format_iso_zoned(nd->last_ts, nd->ts_utc, t->tz != NULL, b, sizeof b);
 		if (nd->first_ts == HS_NONE)
 			cJSON_AddNullToObject(o, "first_ts");
 		else
@@ -534,6 +541,10 @@ static int tree_node(void *ctx, const struct hs_lc_node *nd, int depth)
 			cJSON_AddNullToObject(o, "last_ts");
 		else
 			cJSON_AddStringToObject(o, "last_ts", b);
+		if (nd->first_ts == HS_NONE)
+			cJSON_AddNullToObject(o, "ts_zone");
+		else
+			cJSON_AddStringToObject(o, "ts_zone", nd->ts_utc ? "UTC" : t->tz ? t->tz : "local");
 		cJSON_AddNumberToObject(o, "calls", (double)nd->calls);
 		cJSON_AddNumberToObject(o, "errors", (double)nd->errors);
 		cJSON_AddBoolToObject(o, "open_end", nd->open_end);
@@ -618,9 +629,14 @@ static int cmd_sessions(struct cli *c, struct hs_index *ix)
 
 	memset(&t, 0, sizeof t);
 	t.json = c->format && strcmp(c->format, "json") == 0;
+	t.tz = hs_index_info(ix)->tz;
 	t.first[0] = 1;
 	if (t.json)
 		fputs("{\"roots\":[", stdout);
+	else if (t.tz)
+		printf("(local times are %s)\n", t.tz);
+	else
+		puts("(times: UTC where the log says so, else local time as recorded, zone unknown)");
 	rc = hs_lc_walk(ix, tree_node, &t, &err);
 	if (t.json) {
 		while (t.open-- > 0)
@@ -635,6 +651,41 @@ static int cmd_sessions(struct cli *c, struct hs_index *ix)
 }
 
 /* ---------------------------------------------------------------- main */
+
+/* --tz, else the config file's `tz`: the zone local-time logs were written
+ * in. An IANA name (a file under /usr/share/zoneinfo) or UTC; TZ is set to
+ * it so the core's hs_zone_offset() answers for that zone. */
+static int set_zone(struct cli *c)
+{
+	char *from_config = c->tz_config;
+	const char *z = c->iopts.tz;
+	char path[512];
+	struct stat st;
+
+	if (!z) {
+		struct hs_config cf;
+		struct hs_error err;
+		hs_config_path(path, sizeof path);
+		if (hs_config_load(path, &cf, &err) >= 0) {
+			for (int i = 0; i < cf.n; i++)
+				if (strcmp(cf.items[i].key, "tz") == 0)
+					hs_strlcpy(from_config, cf.items[i].value, sizeof c->tz_config);
+			hs_config_free(&cf);
+		}
+		if (!from_config[0])
+			return EXIT_OK;
+		z = from_config;
+	}
+	snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", z);
+	if (strcmp(z, "UTC") != 0 &&
+	    (!*z || *z == '/' || strstr(z, "..") || stat(path, &st) != 0 || !S_ISREG(st.st_mode)))
+		return usage_error("unknown time zone (an IANA name like Europe/Paris, or UTC)", z);
+	if (setenv("TZ", strcmp(z, "UTC") == 0 ? "UTC0" : z, 1) != 0)
+		return usage_error("cannot set the time zone", z);
+	tzset();
+	c->iopts.tz = z;
+	return EXIT_OK;
+}
 
 static int want_color(const char *when)
 {
@@ -669,6 +720,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "follow", no_argument, NULL, 'w' },
 		{ "es-index", required_argument, NULL, 'E' },
+		{ "tz", required_argument, NULL, 'Z' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli c;
@@ -744,6 +796,7 @@ int main(int argc, char **argv)
 		}
 		case 'w': follow = 1; break;
 		case 'E': c.es_index = optarg; break;
+		case 'Z': c.iopts.tz = optarg; break;
 		case 'h': print_usage(stdout); return EXIT_OK;
 		default: return usage_error("bad option", NULL);
 		}
@@ -772,6 +825,8 @@ int main(int argc, char **argv)
 		if (!strstr(ok, want))
 			return usage_error("unknown --format for this command", c.format);
 	}
+	if ((rc = set_zone(&c)) != EXIT_OK)
+		return rc;
 	c.color = want_color(color);
 	if (strcmp(c.cmd, "ui") == 0) {
 		struct hs_ui_opts uo = { c.iopts, follow, !(color && strcmp(color, "never") == 0), c.filter };

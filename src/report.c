@@ -287,8 +287,17 @@ static void totals(struct report *R, const struct hs_stats *s)
 	} else {
 		hs_format_ts(s->first_ts, a, sizeof a, 0);
 		hs_format_ts(s->last_ts, b, sizeof b, 0);
-		fprintf(out, "time span    %s .. %s %s\n", a, b,
-		        s->ts_utc ? "UTC" : "(local time as recorded, zone unknown)");
+		const char *tz = hs_index_info(R->ix)->tz;
+		long off;
+		char zone[96];
+		if (s->ts_utc)
+			snprintf(zone, sizeof zone, "UTC");
+		else if (tz && hs_zone_offset(s->first_ts, &off) == 0)
+			snprintf(zone, sizeof zone, "(local time, %s, UTC%c%02ld:%02ld)", tz,
+			         off < 0 ? '-' : '+', labs(off) / 3600, labs(off) % 3600 / 60);
+		else
+			snprintf(zone, sizeof zone, "(local time as recorded, zone unknown)");
+		fprintf(out, "time span    %s .. %s %s\n", a, b, zone);
 	}
 	fprintf(out, "durations    %s\n", !s->dur.count ? "none in this log" :
 	        s->dur_exact ? "as recorded by the tracer" :
