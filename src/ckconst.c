@@ -1119,6 +1119,11 @@ const char *hs_ck_func_hint(const char *func)
 	return "";
 }
 
+const char *hs_ck_nth_func(int i)
+{
+	return i >= 0 && (size_t)i < ARRAY_LEN(hints) ? hints[i].func : NULL;
+}
+
 const char *hs_ck_nth(enum hs_ck_kind kind, int i, uint64_t *value)
 {
 	const struct ck_table *t = table_of(kind);

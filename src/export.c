@@ -40,7 +40,9 @@ static void add_str(cJSON *o, const char *k, const char *s)
 		cJSON_AddStringToObject(o, k, s);
 }
 
-static void add_ts(cJSON *o, const char *k, int64_t ts, int utc)
+/* An ISO 8601 time: "Z" when UTC, the --tz zone's offset when the user
+ * named it, else none (a local time whose zone nobody knows). */
+static void add_ts(cJSON *o, const char *k, int64_t ts, int utc, const char *tz)
 {
 	char buf[48];
 
@@ -48,7 +50,26 @@ static void add_ts(cJSON *o, const char *k, int64_t ts, int utc)
 		cJSON_AddNullToObject(o, k);
 		return;
 	}
-	hs_format_iso(ts, utc, buf, sizeof buf);
+	hs_format_iso_zoned(ts, utc, tz != NULL, buf, sizeof buf);
+	cJSON_AddStringToObject(o, k, buf);
+}
+
+/* What zone "ts" is in: "UTC", the --tz name, or "local" (unknown). */
+static const char *ts_zone(int64_t ts, int utc, const char *tz)
+{
+	return ts == HS_NONE ? NULL : utc ? "UTC" : tz ? tz : "local";
+}
+
+/* A handle as text, as every view shows it: "0x1". */
+static void add_hex(cJSON *o, const char *k, int64_t v)
+{
+	char buf[24];
+
+	if (v == HS_NONE) {
+		cJSON_AddNullToObject(o, k);
+		return;
+	}
+	snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)v);
 	cJSON_AddStringToObject(o, k, buf);
 }
 
@@ -127,6 +148,11 @@ cJSON *hs_export_event(struct hs_index *ix, const struct hs_event *e)
 	return o;
 }
 
+static int is_audit(const struct hs_event *e)
+{
+	return e->format && strcmp(e->format, "cloudhsm") == 0;
+}
+
 static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, struct stmts *c)
 {
 	cJSON *o = cJSON_CreateObject(), *tmpl, *lines, *keys;
@@ -143,10 +169,13 @@ static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, struct s
 	add_str(o, "file", f ? f->path : NULL);
 	cJSON_AddNumberToObject(o, "line", (double)e->line);
 	add_str(o, "format", e->format);
-	add_ts(o, "ts", e->ts_us, e->ts_utc);
+	add_ts(o, "ts", e->ts_us, e->ts_utc, hs_index_info(ix)->tz);
+	add_str(o, "ts_zone", ts_zone(e->ts_us, e->ts_utc, hs_index_info(ix)->tz));
 	add_i64(o, "pid", e->pid);
 	add_i64(o, "tid", e->tid);
-	cJSON_AddNumberToObject(o, "instance", (double)e->instance);
+	/* process instances count from 1, as in every view; audit logs have
+	 * streams (hsm), not processes */
+	add_i64(o, "proc", is_audit(e) ? HS_NONE : e->instance + 1);
 	add_i64(o, "call_no", e->call_no);
 	add_str(o, "func", e->func);
 	add_i64(o, "rv", e->rv);
@@ -162,6 +191,7 @@ static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, struct s
 		                        "estimate: time to the next call of the same process and thread");
 	}
 	add_i64(o, "session", e->session);
+	add_hex(o, "session_hex", e->session);
 	add_i64(o, "slot", e->slot);
 	add_i64(o, "session_id", e->session_id);
 	add_i64(o, "login_id", e->login_id);
@@ -171,6 +201,7 @@ static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, struct s
 	for (i = 0; keys && i < e->nkeys; i++) {
 		cJSON *k = cJSON_CreateObject();
 		cJSON_AddNumberToObject(k, "handle", (double)e->keys[i].handle);
+		add_hex(k, "handle_hex", e->keys[i].handle);
 		cJSON_AddStringToObject(k, "role", e->keys[i].role);
 		cJSON_AddItemToArray(keys, k);
 	}
@@ -188,7 +219,7 @@ static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, struct s
 	}
 	add_str(o, "summary", e->summary);
 	add_str(o, "hint", hs_event_hint(e->func));
-	if (e->format && strcmp(e->format, "cloudhsm") == 0) {
+	if (is_audit(e)) {
 		add_str(o, "hsm", e->hsm);
 		add_i64(o, "seq_no", e->seq);
 		add_i64(o, "reboot_counter", e->reboot);
@@ -225,7 +256,7 @@ static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, struct s
 
 /* The CSV columns: keys of the event's JSON, so CSV and JSON cannot drift. */
 static const char *const csv_cols[] = {
-	"n", "op_id", "ts", "file", "line", "format", "pid", "tid", "func", "rv", "rv_name", "ok",
+	"n", "op_id", "ts", "ts_zone", "file", "line", "format", "pid", "tid", "func", "rv", "rv_name", "ok",
 	"incomplete", "dur_ms", "dur_source", "session", "slot", "session_id", "login_id", "span_id",
 	"peer", "hsm", "seq_no", "user", "attributed_user", "anomalies", "summary", "detail",
 };
@@ -460,6 +491,52 @@ int64_t hs_export_numbers(struct hs_index *ix, const int64_t *ns, int64_t n,
 	return finish(count, fmt, out, err);
 }
 
+struct hs_export_writer {
+	struct hs_index *ix;        /* not owned */
+	enum hs_export_format fmt;
+	FILE *out;                  /* not owned */
+	struct stmts c;             /* owned statements */
+	int64_t count;              /* events written */
+};
+
+struct hs_export_writer *hs_export_writer_begin(struct hs_index *ix, enum hs_export_format fmt,
+                                                FILE *out)
+{
+	struct hs_export_writer *w = calloc(1, sizeof *w);
+
+	if (!w)
+		return NULL;
+	w->ix = ix;
+	w->fmt = fmt;
+	w->out = out;
+	w->c.tty = isatty(fileno(out));
+	begin(fmt, out);
+	return w;
+}
+
+int hs_export_writer_event(struct hs_export_writer *w, const struct hs_event *e,
+                           struct hs_error *err)
+{
+	if (write_one(w->ix, e, w->fmt, NULL, w->count, w->out, &w->c) < 0) {
+		hs_error_set(err, "", 0, 0, "write error: %s", strerror(errno));
+		return -1;
+	}
+	w->count++;
+	return 0;
+}
+
+int64_t hs_export_writer_end(struct hs_export_writer *w, struct hs_error *err)
+{
+	int64_t n;
+
+	if (!w)
+		return -1;
+	n = finish(w->count, w->fmt, w->out, err);
+	stmts_free(&w->c);
+	free(w);
+	return n;
+}
+
 static cJSON *dur_json(const struct hs_dur_stats *d, int with_avg)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -531,8 +608,8 @@ static void add_correlation(cJSON *o, const struct hs_lc_summary *c)
 		if (!(h = cJSON_AddObjectToObject(x, m->hsm)))
 			continue;
 		cJSON_AddNumberToObject(h, "events", (double)m->events);
-		add_ts(h, "first_ts", m->first_ts, 1);
-		add_ts(h, "last_ts", m->last_ts, 1);
+		add_ts(h, "first_ts", m->first_ts, 1, NULL);
+		add_ts(h, "last_ts", m->last_ts, 1, NULL);
 		a = cJSON_AddArrayToObject(h, "seq_gaps");
 		for (j = 0; a && j < m->ngaps; j++) {
 			cJSON *g = cJSON_CreateObject();
@@ -611,8 +688,9 @@ cJSON *hs_export_summary(struct hs_index *ix, const struct hs_stats *s)
 		cJSON_AddStringToObject(o, "duration_source", s->dur_exact ? "tracer" :
 		                        "estimate: time to the next call of the same process and thread "
 		                        "(an upper bound, at the log's clock resolution)");
-	add_ts(o, "first_ts", s->first_ts, s->ts_utc);
-	add_ts(o, "last_ts", s->last_ts, s->ts_utc);
+	add_ts(o, "first_ts", s->first_ts, s->ts_utc, hs_index_info(ix)->tz);
+	add_ts(o, "last_ts", s->last_ts, s->ts_utc, hs_index_info(ix)->tz);
+	add_str(o, "ts_zone", ts_zone(s->first_ts, s->ts_utc, hs_index_info(ix)->tz));
 	files = cJSON_AddArrayToObject(o, "files");
 	for (i = 0; i < info->files; i++) {
 		const struct hs_index_file *f = hs_index_file(ix, i);

@@ -89,6 +89,8 @@ static const struct field fields[] = {
 	{ "error",      T_BOOL, "e.ok = 0",       NULL, 1, NULL,   "the call returned an error; !ok also has incomplete calls" },
 	{ "incomplete", T_BOOL, "e.incomplete = 1", NULL, 1, NULL, "the call never returned: neither ok nor error" },
 	{ "pid",        T_NUM,  "e.pid",          NULL, 0, NULL,   "process id" },
+	{ "proc",       T_NUM,  "(CASE WHEN e.hsm IS NULL THEN e.instance + 1 END)", NULL, 0, NULL,
+	  "process in the trace, from 1 (p1, p2, ... in grep and the explorer)" },
 	{ "tid",        T_NUM,  "e.tid",          NULL, 0, NULL,   "thread id" },
 	{ "session",    T_NUM,  "e.session",      NULL, 0, NULL,   "session handle" },
 	{ "slot",       T_NUM,  "e.slot",         NULL, 0, NULL,   "slot id" },
@@ -348,6 +350,25 @@ static int unknown_constant(struct parser *P, long col, const char *w)
 	               looks_const ? "known constant" : "number or a known constant");
 }
 
+/* func == NAME with a NAME no tracer writes is a typo far more often than a
+ * vendor extension: say so, as for constants, and say how to search for it
+ * anyway (a regex is never checked). 0 when the name is known. */
+static int check_func_name(struct parser *P, long col, const char *w)
+{
+	const char *best = NULL, *name;
+	int bestd = 99;
+
+	if (hs_ck_func_hint(w)[0])
+		return 0;
+	for (int i = 0; (name = hs_ck_nth_func(i)) != NULL; i++)
+		if (near(w, name, strlen(w) >= 12 ? 2 : 1, &bestd))
+			best = name;
+	if (best)
+		return perr_at(P, col, "'%s' is not a known function (did you mean '%s'?)", w, best);
+	return perr_at(P, col, "'%s' is not a known function (a regex, func ~ ..., searches for "
+	               "any name)", w);
+}
+
 /* A number for a numeric field: decimal, 0x, negative, or a constant. */
 static int num_value(struct parser *P, const struct field *f, const struct hs_ftoken *t,
                      const char *s, int64_t *out)
@@ -429,6 +450,8 @@ static int value(struct parser *P, const struct field *f, enum hs_fop op,
 		rc = 0;
 		if (op == FOP_MATCH || op == FOP_NMATCH)
 			rc = check_regex(P, t, s, 0);
+		else if (op != FOP_CONTAINS && strcmp(f->sql, "e.func") == 0)
+			rc = check_func_name(P, col_of(P, t), s);
 		if (rc == 0)
 			rc = new_param(P, 1, 0, s, strlen(s));
 		break;
@@ -920,6 +943,20 @@ void hs_filter_free(struct hs_filter *f)
 	free(f->params);
 	hs_buf_free(&f->pool);
 	free(f);
+}
+
+int hs_filter_negate(struct hs_filter *f)
+{
+	struct hs_buf b;
+
+	hs_buf_init(&b);
+	if (hs_buf_printf(&b, "NOT coalesce((%s), 0)", hs_buf_cstr(&f->sql)) < 0) {
+		hs_buf_free(&b);
+		return -1;
+	}
+	hs_buf_free(&f->sql);
+	f->sql = b;
+	return 0;
 }
 
 const char *hs_filter_sql(const struct hs_filter *f) { return hs_buf_cstr(&f->sql); }

@@ -55,7 +55,8 @@
 struct hs_index {
 	sqlite3 *db;                /* owned */
 	char *path;                 /* owned */
-	struct hs_index_info info;  /* info.path points at path */
+	struct hs_index_info info;  /* info.path points at path, info.tz at tz */
+	char *tz;                   /* owned copy of opts.tz, NULL: unknown */
 	struct hs_index_file *files; /* owned, nfiles entries, by id */
 	int nfiles;
 };
@@ -771,6 +772,10 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 		goto fail;
 	}
 	load_info(ix);
+	if (opts->tz && !(ix->info.tz = ix->tz = hs_strdup(opts->tz))) {
+		hs_error_set(err, "", 0, 0, "out of memory");
+		goto fail;
+	}
 	ix->info.seconds = now_s() - t0;
 	free(in);
 	*out = ix;
@@ -792,6 +797,7 @@ void hs_index_close(struct hs_index *ix)
 		free(ix->files[i].path);
 	free(ix->files);
 	free(ix->path);
+	free(ix->tz);
 	free(ix);
 }
 

@@ -10,14 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
+#include <sys/stat.h>
 
 #include "hsmscope/export.h"
+#include "hsmscope/config.h"
 #include "hsmscope/detect.h"
 #include "hsmscope/filter.h"
 #include "hsmscope/index.h"
 #include "hsmscope/lifecycle.h"
 #include "hsmscope/metrics.h"
 #include "hsmscope/query.h"
+#include "hsmscope/report.h"
 #include "hsmscope/safefile.h"
 #include "hsmscope/sql.h"
 #include "hsmscope/sqlout.h"
@@ -32,6 +36,10 @@ enum hs_exit {
 	EXIT_USAGE = 1,             /* bad command line */
 	EXIT_INPUT = 2,             /* a log could not be read, or an output not written */
 	EXIT_FILTER = 3,            /* the filter does not compile */
+	/* grep only, as grep(1): 1 is "nothing matched", so grep's usage
+	 * errors need a code of their own to stay apart from it */
+	EXIT_NOMATCH = 1,           /* grep: no event matched */
+	EXIT_GREP_USAGE = 4,        /* grep: bad command line */
 };
 
 struct cli {
@@ -43,6 +51,11 @@ struct cli {
 	const char *out;            /* -o */
 	int force;                  /* --force */
 	int count;                  /* grep --count: only the number of matches */
+	int invert;                 /* grep -v: the events that do not match */
+	int64_t max;                /* grep -m: stop after this many matches, 0 = all */
+	int json;                   /* grep --json: matching events as NDJSON */
+	const char *expr;           /* grep -e: the expression, never a file */
+	char tz_config[64];         /* the config file's tz, when no --tz */
 	int color;                  /* colour the output */
 	struct hs_index_opts iopts; /* index options */
 	char **files;               /* positional inputs (argv slice) */
@@ -98,7 +111,8 @@ static const char usage_text[] =
 	"commands:\n"
 	"  analyze FILE...     summary: calls, errors by return code, durations by function\n"
 	"  export FILE...      the events as JSON\n"
-	"  grep FILE... EXPR   one line per event matching the filter EXPR\n"
+	"  grep EXPR FILE...   one line per event matching the filter EXPR (either\n"
+	"                      order: an existing file is a file; -e EXPR to be explicit)\n"
 	"  index FILE...       build or refresh the index and say where it is\n"
 	"  sessions FILE...    the lifecycle tree: process > slot > session > login >\n"
 	"                      operations (audit: HSM > login > commands), with times,\n"
@@ -118,7 +132,11 @@ static const char usage_text[] =
 	"  --force             replace an existing output file (a regular file only; its\n"
 	"                      permissions are kept)\n"
 	"  --es-index NAME     export --format es-bulk: the _index (default hsmscope-events)\n"
-	"  --count             grep: print only the number of matching events\n"
+	"  -c, --count         grep: print only the number of matching events\n"
+	"  -v, --invert-match  grep: the events that do not match\n"
+	"  -m, --max-count N   grep: stop after N matching events\n"
+	"  --json              grep: the matching events as NDJSON (export's schema)\n"
+	"  -e, --regexp EXPR   grep: the expression (when it could be taken for a file)\n"
 	"  --index FILE        use this index file instead of ~/.cache/hsmscope/ (it must\n"
 	"                      be missing, empty or an hsmscope index)\n"
 	"  --rebuild           ignore an existing index\n"
@@ -126,6 +144,8 @@ static const char usage_text[] =
 	"  --hsm NAME          HSM id for CloudHSM audit text files (default: file name)\n"
 	"  --redact data       also hide data buffers (PINs and secret keys always are)\n"
 	"  --color WHEN        auto (default), always, never; NO_COLOR is respected\n"
+	"  --tz ZONE           the zone local-time logs (the spy's) were written in, e.g.\n"
+	"                      Europe/Paris: JSON and reports then carry its offset\n"
 	"  --follow            explorer: show the log as it grows, like tail -f\n"
 	"  -h, --help          this help;  --version  the version\n"
 	"\n"
@@ -137,7 +157,9 @@ static const char usage_text[] =
 	"  anomaly object line summary. ok, error and incomplete are booleans: an\n"
 	"  incomplete call is neither ok nor error, so !ok is error || incomplete.\n"
 	"\n"
-	"exit status: 0 ok, 1 usage, 2 input error, 3 filter error.\n";
+	"exit status: 0 ok, 1 usage, 2 input error, 3 filter error; grep, as grep(1):\n"
+	"  0 something matched, 1 nothing matched, 2 input error, 3 filter error,\n"
+	"  4 usage error.\n";
 
 /* The usage, then the formats from the parser registry (so a new parser
  * is listed without anyone editing this text), wrapped at 78 columns. */
@@ -168,107 +190,6 @@ static int usage_error(const char *msg, const char *arg)
 }
 
 /* ------------------------------------------------------------- analyze */
-
-static void print_dur(double v, int have)
-{
-	if (have)
-		printf(" %9.3f", v);
-	else
-		printf(" %9s", "-");
-}
-
-/* "OpenSC pkcs11-spy" for "spy": what a person calls the format. */
-static const char *format_title(const char *name)
-{
-	const struct hs_parser_desc *d = hs_detect_by_name(name);
-
-	return d ? d->title : name;
-}
-
-/* s escaped, then padded with blanks to w columns (one per code point). */
-static void put_padded(const char *s, int w)
-{
-	struct hs_buf b;
-	const char *p;
-
-	hs_buf_init(&b);
-	if (hs_escape(&b, s, strlen(s)) == 0)
-		fputs(hs_buf_cstr(&b), stdout);
-	for (p = hs_buf_cstr(&b); *p; p++)
-		if (((unsigned char)*p & 0xC0) != 0x80)
-			w--;
-	hs_buf_free(&b);
-	printf("%*s", w > 0 ? w : 0, "");
-}
-
-static void analyze_text(struct hs_index *ix, const struct hs_stats *s, const char *filter)
-{
-	const struct hs_index_info *info = hs_index_info(ix);
-	char a[48], b[48];
-	int i, any = 0;
-
-	for (i = 0; i < info->files; i++) {
-		const struct hs_index_file *f = hs_index_file(ix, i);
-		if (!f)
-			continue;
-		fputs("file         ", stdout);
-		hs_escape_puts(stdout, f->path);
-		printf(" (%s: %s, %lld events, %lld lines skipped)\n", f->format,
-		       format_title(f->format), (long long)f->events, (long long)f->skipped);
-	}
-	if (filter && *filter) {
-		fputs("filter       ", stdout);
-		hs_escape_puts(stdout, filter);
-		putchar('\n');
-	}
-	printf("calls        %lld   errors %lld   success %.1f%%   incomplete %lld\n",
-	       (long long)s->total, (long long)s->errors, s->success_rate * 100.0,
-	       (long long)s->incomplete);
-	printf("processes    %lld   threads %lld\n", (long long)s->processes, (long long)s->threads);
-	hs_format_ts(s->first_ts, a, sizeof a, 0);
-	hs_format_ts(s->last_ts, b, sizeof b, 0);
-	if (s->first_ts == HS_NONE)
-		printf("time span    none in this log\n");
-	else
-		printf("time span    %s .. %s%s\n", a, b, s->ts_utc ? " UTC" : " (local time as recorded)");
-	printf("durations    %s\n", !s->dur.count ? "none in this log" :
-	       s->dur_exact ? "as recorded by the tracer" :
-	       "estimated: time to the next call of the same process and thread (an upper bound)");
-	if (s->dur.count)
-		printf("             ms: min %.3f  avg %.3f  p50 %.3f  p95 %.3f  p99 %.3f  max %.3f  total %.3f\n",
-		       s->dur.min, s->dur.avg, s->dur.p50, s->dur.p95, s->dur.p99, s->dur.max, s->dur.total);
-	printf("\nreturn codes\n");
-	for (i = 0; i < s->nrvs; i++) {
-		fputs("  ", stdout);
-		put_padded(s->rvs[i].name, 40);
-		printf(" %8lld\n", (long long)s->rvs[i].count);
-	}
-	printf("\n%-42s %7s %7s %9s %9s %9s", "functions", "calls", "errors", "p50 ms", "p95 ms", "max ms");
-	if (s->tracer_table) /* the tracer's own table, beside our figures */
-		printf("  %12s %12s", "tracer calls", "tracer ms");
-	printf("\n");
-	for (i = 0; i < s->nfuncs; i++) {
-		const struct hs_func_stats *f = &s->funcs[i];
-		fputs("  ", stdout);
-		put_padded(f->name, 40);
-		printf(" %7lld %7lld", (long long)f->calls, (long long)f->errors);
-		print_dur(f->dur.p50, f->dur.count > 0);
-		print_dur(f->dur.p95, f->dur.count > 0);
-		print_dur(f->dur.max, f->dur.count > 0);
-		if (s->tracer_table && f->tracer_calls >= 0)
-			printf("  %12lld", (long long)f->tracer_calls);
-		else if (s->tracer_table)
-			printf("  %12s", "-");
-		if (s->tracer_table && f->tracer_total_ms >= 0)
-			printf(" %12.3f", f->tracer_total_ms);
-		else if (s->tracer_table)
-			printf(" %12s", "-");
-		printf("\n");
-		any = 1;
-	}
-	if (!any)
-		printf("  (no events)\n");
-}
 
 static int print_json(cJSON *o)
 {
@@ -346,8 +267,10 @@ static int cmd_analyze(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 			cJSON_AddStringToObject(o, "filter", c->filter);
 		print_json(o);
 		cJSON_Delete(o);
-	} else {
-		analyze_text(ix, &s, c->filter);
+	} else if (hs_report_text(ix, &s, f, stdout, &err) < 0) {
+		hs_stats_free(&s);
+		print_error(&err);
+		return EXIT_INPUT;
 	}
 	hs_stats_free(&s);
 	return EXIT_OK;
@@ -415,55 +338,170 @@ static void put_escaped(const char *s)
 	hs_escape_puts(stdout, s);
 }
 
+/* "p2" (the process instance, 1-based) for call traces, the HSM id for
+ * audit logs: which process or stream an event is from. */
+static void put_proc(const struct hs_event *e)
+{
+	if (e->hsm[0])
+		put_escaped(e->hsm);
+	else if (e->instance != HS_NONE)
+		printf("p%lld", (long long)e->instance + 1);
+	else
+		putchar('-');
+}
+
+/* One event as a grep line: n, time, process, function, result, session,
+ * summary, then [anomalies]; fields joined by one space, none trailing. */
+static void grep_line(const struct cli *c, const struct hs_event *e)
+{
+	const char *on = "", *off = "";
+	char ts[48];
+
+	if (c->color) {
+		on = e->incomplete ? "\033[33m" : !e->ok ? "\033[31m" : "";
+		off = *on ? "\033[0m" : "";
+	}
+	if (e->ts_us != HS_NONE)
+		hs_format_ts(e->ts_us, ts, sizeof ts, 0);
+	else
+		hs_strlcpy(ts, "-", sizeof ts);
+	printf("%lld %s ", (long long)e->n, ts);
+	put_proc(e);
+	putchar(' ');
+	put_escaped(e->func);
+	printf(" %s", on);
+	put_escaped(e->rv_name[0] ? e->rv_name : e->incomplete ? "(no return)" : "-");
+	fputs(off, stdout);
+	if (e->session != HS_NONE)
+		printf(" 0x%llx", (unsigned long long)e->session);
+	else
+		fputs(" -", stdout);
+	if (e->summary[0]) {
+		putchar(' ');
+		put_escaped(e->summary);
+	}
+	if (e->anomalies[0]) {
+		fputs(" [", stdout);
+		put_escaped(e->anomalies);
+		putchar(']');
+	}
+	putchar('\n');
+}
+
 static int cmd_grep(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 {
+	struct hs_export_writer *w = NULL;
 	struct hs_query *q;
 	struct hs_event e;
 	struct hs_error err;
-	char ts[48];
-	int rc;
+	int rc = 0;
 	int64_t count = 0;
 
-	if (c->count) {
+	hs_error_clear(&err);
+	if (c->count && !c->max) {
 		count = hs_query_count(ix, f, &err);
 		if (count < 0) {
 			print_error(&err);
 			return EXIT_INPUT;
 		}
 		printf("%lld\n", (long long)count);
-		return EXIT_OK;
+		return count ? EXIT_OK : EXIT_NOMATCH;
 	}
 	if (hs_query_open(ix, f, 0, &q, &err) < 0) {
 		print_error(&err);
 		return EXIT_INPUT;
 	}
+	if (c->json && !c->count && !(w = hs_export_writer_begin(ix, HS_EXPORT_NDJSON, stdout))) {
+		hs_query_close(q);
+		fprintf(stderr, "hsmscope: out of memory\n");
+		return EXIT_INPUT;
+	}
 	hs_event_init(&e);
-	while ((rc = hs_query_next(q, &e, &err)) == 1) {
-		const char *on = "", *off = "";
-		if (c->color) {
-			on = e.incomplete ? "\033[33m" : !e.ok ? "\033[31m" : "";
-			off = *on ? "\033[0m" : "";
+	while ((!c->max || count < c->max) && (rc = hs_query_next(q, &e, &err)) == 1) {
+		if (w) {
+			if (hs_export_writer_event(w, &e, &err) < 0) {
+				rc = -1;
+				break;
+			}
+		} else if (!c->count) {
+			grep_line(c, &e);
 		}
-		hs_format_ts(e.ts_us, ts, sizeof ts, 0);
-		printf("%lld %s ", (long long)e.n, ts);
-		put_escaped(e.func);
-		printf(" %s", on);
-		put_escaped(e.rv_name[0] ? e.rv_name : e.incomplete ? "(no return)" : "-");
-		printf("%s ", off);
-		if (e.session != HS_NONE)
-			printf("0x%llx ", (unsigned long long)e.session);
-		else
-			printf("- ");
-		put_escaped(e.summary);
-		putchar('\n');
 		count++;
 	}
+	if (c->max && count >= c->max)
+		rc = 0;
 	hs_event_free(&e);
 	hs_query_close(q);
+	if (w && hs_export_writer_end(w, rc < 0 ? NULL : &err) < 0 && rc >= 0)
+		rc = -1;
 	if (rc < 0) {
 		print_error(&err);
 		return EXIT_INPUT;
 	}
+	if (c->count)
+		printf("%lld\n", (long long)count);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "hsmscope: standard output: write error\n");
+		return EXIT_INPUT;
+	}
+	return count ? EXIT_OK : EXIT_NOMATCH;
+}
+
+/* grep's arguments in either order: an argument that names an existing
+ * file is a file; of the others, the expression is the one that parses as
+ * a field expression (a bare regex parses as anything), else the first.
+ * The rest stay files, so a mistyped one is still "no such file". Says so
+ * on stderr when it had to choose. Returns EXIT_OK or a usage error. */
+static int grep_args(struct cli *c)
+{
+	int i, pick = -1, nother = 0, nexpr = 0;
+
+	if (c->expr) {
+		c->filter = c->expr;
+		return EXIT_OK;
+	}
+	if (c->nfiles < 2) {
+		fprintf(stderr, "hsmscope: grep needs EXPR and FILE...\nTry 'hsmscope --help'.\n");
+		return EXIT_GREP_USAGE;
+	}
+	for (i = 0; i < c->nfiles; i++) {
+		struct hs_filter *f;
+		struct hs_error err;
+		if (access(c->files[i], F_OK) == 0)
+			continue;
+		nother++;
+		if (hs_filter_compile(c->files[i], &f, &err) == 0) {
+			if (!hs_filter_is_regex(f) && nexpr++ == 0)
+				pick = i;
+			hs_filter_free(f);
+		} else if (nexpr == 0 && strpbrk(c->files[i], "=!<>~&|()") != NULL) {
+			/* an expression with an error: still the expression, so the
+			 * user sees the filter error, not "no such file" */
+			pick = i;
+			nexpr = 1;
+		}
+	}
+	if (nother == 0) {
+		fprintf(stderr, "hsmscope: grep: every argument is an existing file; give the "
+		        "expression with -e EXPR\n");
+		return EXIT_GREP_USAGE;
+	}
+	if (nexpr != 1) {
+		/* no field expression, or several: the first non-file, grep's order */
+		for (pick = 0; access(c->files[pick], F_OK) == 0; pick++)
+			;
+		if (nother > 1) {
+			struct hs_buf b;
+			hs_buf_init(&b);
+			hs_escape(&b, c->files[pick], strlen(c->files[pick]));
+			fprintf(stderr, "hsmscope: grep: taking '%s' as the expression (no file has that "
+			        "name); use -e EXPR to say so\n", hs_buf_cstr(&b));
+			hs_buf_free(&b);
+		}
+	}
+	c->filter = c->files[pick];
+	memmove(c->files + pick, c->files + pick + 1, (size_t)(c->nfiles - pick - 1) * sizeof *c->files);
+	c->nfiles--;
 	return EXIT_OK;
 }
 
@@ -490,6 +528,7 @@ static int cmd_index(struct hs_index *ix)
 
 struct tree_out {
 	int json;                   /* 0 text, 1 json */
+	const char *tz;             /* --tz zone, NULL unknown */
 	int open;                   /* json: nodes whose "children" array is open */
 	int first[16];              /* json: no node printed yet at this depth */
 };
@@ -517,8 +556,8 @@ static int tree_node(void *ctx, const struct hs_lc_node *nd, int depth)
 		cJSON_AddStringToObject(o, "state", nd->state);
 		cJSON_AddNumberToObject(o, "first_n", (double)nd->first_n);
 		cJSON_AddNumberToObject(o, "last_n", (double)nd->last_n);
-		hs_format_iso(nd->first_ts, nd->ts_utc, a, sizeof a);
-		hs_format_iso(nd->last_ts, nd->ts_utc, b, sizeof b);
+		hs_format_iso_zoned(nd->first_ts, nd->ts_utc, t->tz != NULL, a, sizeof a);
+		hs_format_iso_zoned(nd->last_ts, nd->ts_utc, t->tz != NULL, b, sizeof b);
 		if (nd->first_ts == HS_NONE)
 			cJSON_AddNullToObject(o, "first_ts");
 		else
@@ -527,6 +566,10 @@ static int tree_node(void *ctx, const struct hs_lc_node *nd, int depth)
 			cJSON_AddNullToObject(o, "last_ts");
 		else
 			cJSON_AddStringToObject(o, "last_ts", b);
+		if (nd->first_ts == HS_NONE)
+			cJSON_AddNullToObject(o, "ts_zone");
+		else
+			cJSON_AddStringToObject(o, "ts_zone", nd->ts_utc ? "UTC" : t->tz ? t->tz : "local");
 		cJSON_AddNumberToObject(o, "calls", (double)nd->calls);
 		cJSON_AddNumberToObject(o, "errors", (double)nd->errors);
 		cJSON_AddBoolToObject(o, "open_end", nd->open_end);
@@ -616,9 +659,14 @@ static int cmd_sessions(struct cli *c, struct hs_index *ix)
 
 	memset(&t, 0, sizeof t);
 	t.json = c->format && strcmp(c->format, "json") == 0;
+	t.tz = hs_index_info(ix)->tz;
 	t.first[0] = 1;
 	if (t.json)
 		fputs("{\"roots\":[", stdout);
+	else if (t.tz)
+		printf("(local times are %s)\n", t.tz);
+	else
+		puts("(times: UTC where the log says so, else local time as recorded, zone unknown)");
 	rc = hs_lc_walk(ix, tree_node, &t, &err);
 	if (t.json) {
 		while (t.open-- > 0)
@@ -633,6 +681,41 @@ static int cmd_sessions(struct cli *c, struct hs_index *ix)
 }
 
 /* ---------------------------------------------------------------- main */
+
+/* --tz, else the config file's `tz`: the zone local-time logs were written
+ * in. An IANA name (a file under /usr/share/zoneinfo) or UTC; TZ is set to
+ * it so the core's hs_zone_offset() answers for that zone. */
+static int set_zone(struct cli *c)
+{
+	char *from_config = c->tz_config;
+	const char *z = c->iopts.tz;
+	char path[512];
+	struct stat st;
+
+	if (!z) {
+		struct hs_config cf;
+		struct hs_error err;
+		hs_config_path(path, sizeof path);
+		if (hs_config_load(path, &cf, &err) >= 0) {
+			for (int i = 0; i < cf.n; i++)
+				if (strcmp(cf.items[i].key, "tz") == 0)
+					hs_strlcpy(from_config, cf.items[i].value, sizeof c->tz_config);
+			hs_config_free(&cf);
+		}
+		if (!from_config[0])
+			return EXIT_OK;
+		z = from_config;
+	}
+	snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", z);
+	if (strcmp(z, "UTC") != 0 &&
+	    (!*z || *z == '/' || strstr(z, "..") || stat(path, &st) != 0 || !S_ISREG(st.st_mode)))
+		return usage_error("unknown time zone (an IANA name like Europe/Paris, or UTC)", z);
+	if (setenv("TZ", strcmp(z, "UTC") == 0 ? "UTC0" : z, 1) != 0)
+		return usage_error("cannot set the time zone", z);
+	tzset();
+	c->iopts.tz = z;
+	return EXIT_OK;
+}
 
 static int want_color(const char *when)
 {
@@ -653,16 +736,21 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'y' },
 		{ "count", no_argument, NULL, 'C' },
+		{ "invert-match", no_argument, NULL, 'v' },
+		{ "max-count", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "regexp", required_argument, NULL, 'e' },
 		{ "index", required_argument, NULL, 'i' },
 		{ "rebuild", no_argument, NULL, 'r' },
 		{ "keep-going", no_argument, NULL, 'k' },
 		{ "hsm", required_argument, NULL, 'H' },
 		{ "redact", required_argument, NULL, 'R' },
-		{ "color", required_argument, NULL, 'c' },
+		{ "color", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "follow", no_argument, NULL, 'w' },
 		{ "es-index", required_argument, NULL, 'E' },
+		{ "tz", required_argument, NULL, 'Z' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli c;
@@ -689,9 +777,18 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(c.cmd, "analyze") && strcmp(c.cmd, "export") && strcmp(c.cmd, "grep") &&
 	    strcmp(c.cmd, "index") && strcmp(c.cmd, "sessions") && strcmp(c.cmd, "sql")) {
-		/* a leading option (`hsmscope --follow FILE`) also means the explorer */
-		if (c.cmd[0] != '-' && access(c.cmd, F_OK) != 0)
-			return usage_error("unknown command", c.cmd);
+		/* A first argument that names no command is a file (a leading
+		 * option, `hsmscope --follow FILE`, also means the explorer). */
+		if (c.cmd[0] != '-' && access(c.cmd, F_OK) != 0) {
+			struct hs_buf b;
+			hs_buf_init(&b);
+			hs_escape(&b, c.cmd, strlen(c.cmd));
+			fprintf(stderr, "hsmscope: %s: no such file%s\n", hs_buf_cstr(&b),
+			        strchr(c.cmd, '/') || strchr(c.cmd, '.') ? "" :
+			        " (nor a command: analyze, export, grep, index, sessions, sql)");
+			hs_buf_free(&b);
+			return EXIT_INPUT;
+		}
 		/* `hsmscope FILE...`: the explorer on a terminal, else the summary */
 		c.cmd = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? "ui" : "analyze";
 		argv[0] = (char *)c.cmd;
@@ -699,7 +796,7 @@ int main(int argc, char **argv)
 	}
 	optind = 2;
 	opterr = 0; /* getopt would echo a bad option raw: usage_error escapes it */
-	while ((opt = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":o:hcvm:e:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'f': c.format = optarg; break;
 		case 'F': c.filter = optarg; break;
@@ -715,9 +812,22 @@ int main(int argc, char **argv)
 				return usage_error("--redact takes 'data', not", optarg);
 			c.iopts.redact_data = 1;
 			break;
-		case 'c': color = optarg; break;
+		case 'K': color = optarg; break;
+		case 'c': c.count = 1; break;
+		case 'v': c.invert = 1; break;
+		case 'J': c.json = 1; break;
+		case 'e': c.expr = optarg; break;
+		case 'm': {
+			char *end;
+			long long m = strtoll(optarg, &end, 10);
+			if (*optarg == '\0' || *end || m < 0)
+				return usage_error("-m takes a number of events, not", optarg);
+			c.max = m ? m : -1; /* -m 0: nothing, as grep(1) */
+			break;
+		}
 		case 'w': follow = 1; break;
 		case 'E': c.es_index = optarg; break;
+		case 'Z': c.iopts.tz = optarg; break;
 		case 'h': print_usage(stdout); return EXIT_OK;
 		case ':': return usage_error("option needs a value", argv[optind - 1]);
 		default: return usage_error("bad option", argv[optind - 1]);
@@ -725,11 +835,10 @@ int main(int argc, char **argv)
 	}
 	c.files = argv + optind;
 	c.nfiles = argc - optind;
-	if (strcmp(c.cmd, "grep") == 0) {
-		if (c.nfiles < 2)
-			return usage_error("grep needs FILE... EXPR", NULL);
-		c.filter = c.files[--c.nfiles];
-	}
+	if (strcmp(c.cmd, "grep") != 0 && (c.invert || c.max || c.json || c.expr))
+		return usage_error("-v, -m, --json and -e are grep's options, not for", c.cmd);
+	if (strcmp(c.cmd, "grep") == 0 && (rc = grep_args(&c)) != EXIT_OK)
+		return rc;
 	if (strcmp(c.cmd, "sql") == 0) {
 		if (c.nfiles < 2)
 			return usage_error("sql needs FILE... STATEMENT", NULL);
@@ -748,6 +857,8 @@ int main(int argc, char **argv)
 		if (!strstr(ok, want))
 			return usage_error("unknown --format for this command", c.format);
 	}
+	if ((rc = set_zone(&c)) != EXIT_OK)
+		return rc;
 	c.color = want_color(color);
 	if (strcmp(c.cmd, "ui") == 0) {
 		struct hs_ui_opts uo = { c.iopts, follow, !(color && strcmp(color, "never") == 0), c.filter };
@@ -756,6 +867,11 @@ int main(int argc, char **argv)
 
 	if ((rc = compile_filter(c.filter, &f)) != EXIT_OK)
 		return rc;
+	if (c.invert && f && hs_filter_negate(f) < 0) {
+		hs_filter_free(f);
+		fprintf(stderr, "hsmscope: out of memory\n");
+		return EXIT_INPUT;
+	}
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;

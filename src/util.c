@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void hs_buf_init(struct hs_buf *b) { b->data = NULL; b->len = b->cap = 0; }
 
@@ -407,6 +408,35 @@ void hs_format_iso(int64_t ts_us, int utc, char *out, size_t outlen)
 		snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld%s", y, mo, d, h, mi, s, us, utc ? "Z" : "");
 	else
 		snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%03ld%s", y, mo, d, h, mi, s, us / 1000, utc ? "Z" : "");
+}
+
+int hs_zone_offset(int64_t wall_us, long *off_s)
+{
+	struct tm tm;
+	time_t wall = (time_t)(wall_us >= 0 ? wall_us / 1000000 : -((-wall_us + 999999) / 1000000));
+	time_t t;
+
+	if (!gmtime_r(&wall, &tm))
+		return -1;
+	tm.tm_isdst = -1;           /* the zone's rules say whether DST applied */
+	t = mktime(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	*off_s = (long)(wall - t);
+	return 0;
+}
+
+void hs_format_iso_zoned(int64_t ts_us, int utc, int zone_known, char *out, size_t outlen)
+{
+	long off;
+	size_t n;
+
+	hs_format_iso(ts_us, utc, out, outlen);
+	if (utc || !zone_known || hs_zone_offset(ts_us, &off) < 0)
+		return;
+	n = strlen(out);
+	snprintf(out + n, outlen > n ? outlen - n : 0, "%c%02ld:%02ld", off < 0 ? '-' : '+',
+	         labs(off) / 3600, labs(off) % 3600 / 60);
 }
 
 uint64_t hs_hash64(const void *p, size_t n, uint64_t seed)

@@ -30,6 +30,10 @@ int hs_ck_lookup(const char *name, uint64_t *value, enum hs_ck_kind *kind);
  * event's hint; "" when unknown. */
 const char *hs_ck_func_hint(const char *func);
 
+/* The i-th known PKCS#11 function or CloudHSM opcode name (0-based), NULL
+ * past the end: for "did you mean" on a function name. */
+const char *hs_ck_nth_func(int i);
+
 /* Iterate a kind's table, for completion and "did you mean": returns the
  * i-th name of kind (0-based) or NULL past the end. */
 const char *hs_ck_nth(enum hs_ck_kind kind, int i, uint64_t *value);

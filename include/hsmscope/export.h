@@ -39,6 +39,18 @@ int64_t hs_export_events_to(struct hs_index *ix, const struct hs_filter *f,
 /* Stream the events whose numbers are in ns[0..count) (sorted). */
 int64_t hs_export_numbers(struct hs_index *ix, const int64_t *ns, int64_t count,
                           enum hs_export_format fmt, FILE *out, struct hs_error *err);
+/* A writer of events one at a time, for callers that choose the events
+ * themselves (grep -m, -v): begin writes the format's header, each event
+ * one record, end its trailer. The writer is the caller's until
+ * hs_export_writer_end(), which frees it and returns the events written
+ * (-1 on a write error, err set). */
+struct hs_export_writer;
+struct hs_export_writer *hs_export_writer_begin(struct hs_index *ix, enum hs_export_format fmt,
+                                                FILE *out);
+int hs_export_writer_event(struct hs_export_writer *w, const struct hs_event *e,
+                           struct hs_error *err);
+int64_t hs_export_writer_end(struct hs_export_writer *w, struct hs_error *err);
+
 /* The `analyze --format json` summary. */
 struct cJSON *hs_export_summary(struct hs_index *ix, const struct hs_stats *s);
 

@@ -29,6 +29,10 @@ const char *hs_filter_sql(const struct hs_filter *f);
 /* Bind the filter's parameters into a statement prepared from SQL that
  * contains hs_filter_sql(). Returns 0 or an SQLite error code. */
 int hs_filter_bind(const struct hs_filter *f, struct sqlite3_stmt *st);
+/* Turn f into its complement (grep -v): the events it did not match. An
+ * event for which the test is NULL (a field it lacks) did not match, so
+ * it is in the complement. Returns 0, -1 on OOM (f unchanged). */
+int hs_filter_negate(struct hs_filter *f);
 /* The text as given, and whether it was taken as a bare regex. */
 const char *hs_filter_text(const struct hs_filter *f);
 int hs_filter_is_regex(const struct hs_filter *f);

@@ -36,6 +36,8 @@ struct hs_index_opts {
 	int rebuild;                /* ignore an existing index */
 	const char *hsm_name;       /* HSM id for audit text files, or NULL */
 	int redact_data;            /* also hide data buffers (--redact data) */
+	const char *tz;             /* zone local-time logs were written in (--tz), for
+	                               output only; NULL unknown. main() has set TZ to it */
 	/* Called per bad input with its error (may be NULL). */
 	void (*on_file_error)(void *ctx, const struct hs_error *err);
 	/* Called now and then while parsing (may be NULL). */
@@ -56,6 +58,7 @@ struct hs_index_info {
 	int64_t incomplete;         /* calls with no return */
 	int64_t parsed_bytes;       /* bytes parsed by this open */
 	double seconds;             /* time this open took */
+	const char *tz;             /* opts.tz, owned by the index; NULL: unknown */
 };
 
 /* Open (build, refresh or reuse) the index of paths. Returns 0, or -1 with

@@ -94,6 +94,17 @@ int hs_parse_int(const char *s, int64_t *out);
 void hs_format_ts(int64_t ts_us, char *out, size_t outlen, int with_us);
 /* ISO 8601: "YYYY-MM-DDTHH:MM:SS.mmm" with "Z" when utc is set. */
 void hs_format_iso(int64_t ts_us, int utc, char *out, size_t outlen);
+/* Local wall times (the spy's) are kept as recorded, read as if UTC. When
+ * the user names the zone they were written in (--tz), main() sets TZ to it
+ * and these give the offset that zone had at such a wall time, so outputs
+ * can carry it; without --tz no offset is ever invented. */
+/* Offset east of UTC in seconds of the process's zone (TZ) at the wall
+ * time wall_us. 0, or -1 when the C library cannot say. */
+int hs_zone_offset(int64_t wall_us, long *off_s);
+/* ISO 8601 as hs_format_iso, with "Z" when utc, else with the offset of
+ * the process's zone ("+01:00") when zone_known, else no zone. */
+void hs_format_iso_zoned(int64_t ts_us, int utc, int zone_known, char *out, size_t outlen);
+
 /* Civil date/time (read as UTC) to µs since the epoch. */
 int64_t hs_civil_to_us(int y, int mo, int d, int h, int mi, int s, long us);
 

@@ -160,7 +160,7 @@ key=$(q "SELECT k.handle FROM event_keys k JOIN events e USING (n) WHERE e.func 
 [ "$(q 'SELECT count(*) FROM anomalies')" = 0 ] || fail "sign: unexpected anomalies: $(q 'SELECT kind FROM anomalies')"
 # the object filter names the key by its label: the creating call and the SignInit
 got=$("$HS" grep "$L" --index "$DB" 'object == "corr-rsa" && func in {C_GenerateKeyPair, C_SignInit}' |
-	awk '{print $4}' | sort -u | tr '\n' ' ')
+	awk '{print $5}' | sort -u | tr '\n' ' ')
 [ "$got" = "C_GenerateKeyPair C_SignInit " ] || fail "sign: object == label found: $got"
 [ "$("$HS" grep "$L" --index "$DB" --count "object == $key && func == C_SignInit")" = 1 ] ||
 	fail "sign: object == handle"

@@ -38,8 +38,10 @@ expect_exit 0 "$HS" analyze "$SAMPLE" "$T/empty.log" --keep-going --format json
 grep -q 'is empty' "$T/err" || fail "--keep-going must still report the bad file"
 [ "$(jq .total_calls "$T/out")" = 343 ] || fail "the good file's 343 calls must load"
 
+# a first argument that names no command is a file (exit 2 when missing);
 # usage errors are exit 1, bad formats too
-expect_exit 1 "$HS" frobnicate "$SAMPLE"
+expect_exit 2 "$HS" frobnicate "$SAMPLE"
+grep -q "frobnicate: no such file (nor a command" "$T/err" || fail "a non-command first argument is a file: $(cat "$T/err")"
 expect_exit 1 "$HS" analyze
 expect_exit 1 "$HS" analyze "$SAMPLE" --format yaml
 

@@ -313,9 +313,9 @@ static const struct { const char *filter, *want; } matches[] = {
 	{ "\\Sign", "5,6,7" }, { "(?i)LABEL", "6,14" },
 	/* hostile text is data: as bare regex, as literal in every quoting */
 	{ "\"; DROP TABLE events; --", "" },
-	{ "func == \"'); DROP TABLE events; --\"", "" },
+	{ "rv_name == \"'); DROP TABLE events; --\"", "" },
 	{ "user contains \"';\"", "" }, { "user contains \"'\"", "13" },
-	{ "func == \"x\\\" OR 1=1 --\"", "" }, { "func == \":f1\"", "" }, { "user == \"?\"", "" },
+	{ "rv_name == \"x\\\" OR 1=1 --\"", "" }, { "summary == \":f1\"", "" }, { "user == \"?\"", "" },
 	{ "text ~ \"'\\\\); DROP TABLE events; --\"", "13" },
 	{ "text ~ \"\\Q'); DROP TABLE events; --\\E\"", "13" },
 };
