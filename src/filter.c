@@ -360,6 +360,11 @@ static int check_func_name(struct parser *P, long col, const char *w)
 
 	if (hs_ck_func_hint(w)[0])
 		return 0;
+	/* only a word can be a mistyped name; other text is searched as is */
+	for (const char *p = w; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '_' ||
+		      (p > w && *p >= '0' && *p <= '9')))
+			return 0;
 	for (int i = 0; (name = hs_ck_nth_func(i)) != NULL; i++)
 		if (near(w, name, strlen(w) >= 12 ? 2 : 1, &bestd))
 			best = name;
