@@ -371,6 +371,8 @@ int p11_objects(struct hs_correlator *c, int pi, int si, struct hs_event *e)
 		int64_t h = e->keys[i].handle;
 		if (is_create(f, role, &tn))
 			continue;
+		if (h == 0) /* CK_INVALID_HANDLE names no object (C_SetOperationState's "no key") */
+			continue;
 		if (strcmp(role, "found") == 0) {
 			if (!nfound && e->ok && obj_touch(c, pi, e, h, 1, &oi) < 0)
 				return -1;

@@ -703,7 +703,10 @@ int p11_finish(struct hs_correlator *c)
 
 	for (i = 0; i < c->sess.hi; i++) {
 		struct p11_sess *s = sess_at(c, i);
-		if (s->used && close_session(c, i, HS_NONE, "leaked", "", 1) < 0)
+		/* a session whose opening the log does not show (an excerpt)
+		 * cannot be called leaked: it may be closed after the excerpt */
+		if (s->used && close_session(c, i, HS_NONE, s->open_n == HS_NONE ? "open" : "leaked", "",
+		                             1) < 0)
 			return -1;
 	}
 	for (i = 0; i < c->procs.hi; i++) {

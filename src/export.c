@@ -559,7 +559,10 @@ cJSON *hs_export_summary(struct hs_index *ix, const struct hs_stats *s)
 
 	cJSON_AddNumberToObject(o, "total_calls", (double)s->total);
 	cJSON_AddNumberToObject(o, "errors", (double)s->errors);
-	cJSON_AddNumberToObject(o, "success_rate", s->success_rate);
+	if (s->success_rate < 0)
+		cJSON_AddNullToObject(o, "success_rate");
+	else
+		cJSON_AddNumberToObject(o, "success_rate", s->success_rate);
 	cJSON_AddNumberToObject(o, "incomplete", (double)s->incomplete);
 	cJSON_AddNumberToObject(o, "processes", (double)s->processes);
 	cJSON_AddNumberToObject(o, "threads", (double)s->threads);

@@ -383,7 +383,7 @@ static int fill_session(struct hs_lc_cursor *c, sqlite3_stmt *st, struct hs_lc_n
 	nd->calls = sqlite3_column_int64(st, 7);
 	nd->errors = sqlite3_column_int64(st, 8);
 	col_str(st, 9, nd->state, sizeof nd->state);
-	nd->open_end = strcmp(nd->state, "leaked") == 0;
+	nd->open_end = strcmp(nd->state, "leaked") == 0 || strcmp(nd->state, "open") == 0;
 	nd->has_children = nd->calls > 0;
 	setf(nd->label, sizeof nd->label, "session 0x%llx%s", (unsigned long long)handle,
 	     open_n == HS_NONE ? " (opened before the log)" : "");

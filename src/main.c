@@ -179,8 +179,8 @@ static void analyze_text(struct hs_index *ix, const struct hs_stats *s, const ch
 	}
 	if (filter && *filter)
 		printf("filter       %s\n", filter);
-	printf("calls        %lld   errors %lld   success %.1f%%   incomplete %lld\n",
-	       (long long)s->total, (long long)s->errors, s->success_rate * 100.0,
+	printf("calls        %lld   errors %lld   success %s   incomplete %lld\n",
+	       (long long)s->total, (long long)s->errors, hs_stats_success_text(s, a, sizeof a),
 	       (long long)s->incomplete);
 	printf("processes    %lld   threads %lld\n", (long long)s->processes, (long long)s->threads);
 	hs_format_ts(s->first_ts, a, sizeof a, 0);

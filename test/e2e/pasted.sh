@@ -1,0 +1,45 @@
+# pasted.sh — what real pasted logs got wrong (issue 16, item 4), each on a
+# real-shaped log in test/fixtures/pasted/ (see its README.md): a success
+# rate where no call returned, an excerpt's sessions opened before the log,
+# CK_INVALID_HANDLE operands, a failed C_OpenSession's unset output, long
+# CloudHSM responses, logger separators, OpenSC 0.18's mechanism layout,
+# grouped calls of mixed states and two HSM streams in one file.
+. "$(dirname "$0")/lib.sh"
+set -e
+P="$FIX/pasted"
+command -v jq >/dev/null || { echo "no jq"; exit 77; }
+
+# 4a. no call returned: the success rate is not 100 %, it does not exist
+"$HS" analyze "$P/hung-init.log" >"$T/hung.txt"
+grep -q '^calls  *1   errors 0   success n/a   incomplete 1$' "$T/hung.txt" ||
+	fail "hung: $(grep '^calls' "$T/hung.txt")"
+[ "$("$HS" analyze "$P/hung-init.log" --format json | jq -c .success_rate)" = null ] || fail "hung: success_rate not null"
+[ "$("$HS" analyze "$SAMPLE" --filter 'func == C_NoSuchCall' --format json | jq -c .success_rate)" = null ] ||
+	fail "empty filter: success_rate not null"
+[ "$("$HS" analyze "$P/opstate.log" --format json | jq -c .success_rate)" = 0.909090909090909 ] ||
+	fail "a real rate is still a number"
+
+# 4f. an excerpt: a session opened before the log is not leaked at its end
+"$HS" analyze "$P/excerpt.log" --format json >"$T/ex.json"
+[ "$(jq -c .anomalies "$T/ex.json")" = '{"session_leaked":1}' ] || fail "excerpt: $(jq -c .anomalies "$T/ex.json")"
+[ "$("$HS" grep "$P/excerpt.log" 'anomaly == "session_leaked"' | awk '{print $4}')" = C_OpenSession ] ||
+	fail "excerpt: the session opened in the log is the leaked one"
+"$HS" sessions "$P/excerpt.log" >"$T/ex.txt"
+grep -q 'session 0x2 (opened before the log) .* open  \[open end\]$' "$T/ex.txt" ||
+	fail "excerpt: session 0x2 state: $(grep 'session 0x2' "$T/ex.txt")"
+
+# 4g. hEncryptionKey = 0x0 is CK_INVALID_HANDLE (no key), legal in
+# C_SetOperationState; a failed C_OpenSession set no session handle
+"$HS" analyze "$P/opstate.log" --format json >"$T/op.json"
+[ "$(jq -c .anomalies "$T/op.json")" = '{}' ] || fail "opstate: $(jq -c .anomalies "$T/op.json")"
+"$HS" export "$P/opstate.log" >"$T/op-ev.json"
+[ "$(jq -c '[.[] | select(.func == "C_OpenSession") | .session]' "$T/op-ev.json")" = '[null,1]' ] ||
+	fail "opstate: sessions of the C_OpenSessions: $(jq -c '[.[] | select(.func == "C_OpenSession") | .session]' "$T/op-ev.json")"
+"$HS" sessions "$P/opstate.log" >"$T/op.txt"
+grep 'C_OpenSession CKR_TOKEN_NOT_PRESENT' "$T/op.txt" | grep -q 'session=' && fail "opstate: failed open shows a session"
+grep -q 'C_OpenSession CKR_TOKEN_NOT_PRESENT  slot=0x1  #3' "$T/op.txt" || fail "opstate: $(grep CKR_TOKEN_NOT_PRESENT "$T/op.txt")"
+# the detail keeps the line as the log has it
+jq -e '[.[] | select(.func == "C_OpenSession")][0].template_summary.structured_info | any(test("phSession = 0x7ffd5a61c0e8"))' \
+	"$T/op-ev.json" >/dev/null || fail "opstate: the [out] line left the detail"
+
+echo "ok: pasted logs"
