@@ -392,9 +392,9 @@ static void set_time(struct hs_event *e, const char *v, size_t n)
 /* "0:HSM Return: SUCCESS", "163:HSM Error: RET_USER_LOGIN_FAILURE", ... */
 static void set_response(struct hs_event *e, const char *v, size_t n)
 {
-	char msg[256];
+	char msg[HS_TEXT_MAX];
 	const char *last, *q;
-	size_t i = 0, len;
+	size_t i = 0;
 	int64_t rv = HS_NONE, x;
 	int used;
 
@@ -403,24 +403,14 @@ static void set_response(struct hs_event *e, const char *v, size_t n)
 		rv = x;
 		memmove(msg, hs_skip_ws(q + 1), strlen(hs_skip_ws(q + 1)) + 1);
 	}
-	len = strlen(msg);
 	hs_strlcpy(e->response, msg, sizeof e->response);
 	last = msg;
 	for (q = msg; (q = strstr(q, ": ")); q += 2)
 		last = q + 2;
 	while (last[i] && (is_upper(last[i]) || is_digit(last[i]) || last[i] == '_'))
 		i++;
-	if (i >= 2 && !last[i]) {
-		hs_strlcpy(e->rv_name, last, sizeof e->rv_name);
-	} else if (len < sizeof e->rv_name) {
-		hs_strlcpy(e->rv_name, msg, sizeof e->rv_name);
-	} else {
-		size_t cut = sizeof e->rv_name - 4;
-		while (cut > 20 && msg[cut] != ' ')
-			cut--;
-		memcpy(e->rv_name, msg, cut);
-		strcpy(e->rv_name + cut, "...");
-	}
+	/* rv_name is as large as msg: the whole text, never cut */
+	hs_strlcpy(e->rv_name, i >= 2 && !last[i] ? last : msg, sizeof e->rv_name);
 	e->rv = rv;
 	if (rv == HS_NONE && strstr(msg, "SUCCESS") && !strstr(msg, "Error"))
 		e->rv = 0;

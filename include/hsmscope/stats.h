@@ -30,7 +30,7 @@ struct hs_func_stats {
 };
 
 struct hs_rv_stats {
-	char name[64];              /* CKR_... or response text */
+	char name[HS_TEXT_MAX];     /* CKR_... or response text */
 	int64_t rv;                 /* number, HS_NONE for calls that never returned */
 	int64_t count;
 };

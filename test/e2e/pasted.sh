@@ -42,4 +42,26 @@ grep -q 'C_OpenSession CKR_TOKEN_NOT_PRESENT  slot=0x1  #3' "$T/op.txt" || fail 
 jq -e '[.[] | select(.func == "C_OpenSession")][0].template_summary.structured_info | any(test("phSession = 0x7ffd5a61c0e8"))' \
 	"$T/op-ev.json" >/dev/null || fail "opstate: the [out] line left the detail"
 
+# 4b. no fixed-size field cuts a CloudHSM response: the event, analyze's
+# return codes, the sessions tree (text and JSON)
+H="$ROOT/share/samples/hsm-abcde123456.log"
+long="HSM Error: user isn't initialized or user with this name doesn't exist"
+"$HS" export "$H" >"$T/h.json"
+[ "$(jq -r --arg l "$long" '[.[] | select(.rv == 157)][0] | [.rv_name, .response_message] | map(. == $l) | all' "$T/h.json")" = true ] ||
+	fail "long response: $(jq -c '[.[] | select(.rv == 157)][0] | [.rv_name, .response_message]' "$T/h.json")"
+"$HS" analyze "$H" | grep -qF "  $long " || fail "analyze cuts the response"
+"$HS" sessions "$H" | grep -qF "$long" || fail "sessions text cuts the response"
+"$HS" sessions "$H" --format json | jq -e --arg l "$long" '[.. | objects | select(has("state")) | .state | contains($l)] | any' >/dev/null ||
+	fail "sessions json cuts the response"
+[ "$("$HS" grep "$H" --count "rv_name == \"$long\"")" = 1 ] || fail "rv_name filter on the whole response"
+
+# 4e. a fold of calls that ended differently says how many ended each way
+"$HS" sessions "$P/slotlist-hang.log" >"$T/sl.txt"
+grep -q '^  C_GetSlotList (2 calls)  #3-4  .*  2 calls  1 CKR_OK, 1 never returned  \[open end\]' "$T/sl.txt" ||
+	fail "fold: $(grep 'C_GetSlotList' "$T/sl.txt")"
+[ "$("$HS" sessions "$P/slotlist-hang.log" --format json | jq -r '.roots[0].children[] | select(.kind == "calls") | .state')" = \
+	"1 CKR_OK, 1 never returned" ] || fail "fold json state"
+"$HS" sessions "$SAMPLE" | grep -q 'C_GetAttributeValue (35 calls) .* 35 calls, 3 errors  32 CKR_OK, 3 CKR_ATTRIBUTE_TYPE_INVALID' ||
+	fail "fold of the sample: $(\"$HS\" sessions "$SAMPLE" | grep 'C_GetAttributeValue (35')"
+
 echo "ok: pasted logs"

@@ -144,7 +144,7 @@ static void test_shapes(void)
 	CHECK(e && strcmp(e->summary, "user=admin type=CN_CRYPTO_OFFICER session=0x7014006") == 0);
 	e = find_seq(&b, "CN_LOGIN", 4); /* failed: unknown user */
 	CHECK(e && e->rv == 157 && e->ok == 0 && !e->incomplete);
-	CHECK(e && strcmp(e->rv_name, "HSM Error: user isn't initialized or user with this name...") == 0);
+	CHECK(e && strcmp(e->rv_name, "HSM Error: user isn't initialized or user with this name doesn't exist") == 0);
 	CHECK(e && strcmp(e->response, "HSM Error: user isn't initialized or user with this name "
 	                               "doesn't exist") == 0);
 	CHECK(e && strcmp(e->user, "ExampleUser") == 0 && e->user_type == 1);
