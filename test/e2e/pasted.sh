@@ -1,41 +1,40 @@
 # pasted.sh — what real pasted logs got wrong (issue 16, item 4), each on a
-# real-shaped log in test/fixtures/pasted/ (see its README.md): a success
+# real-shaped log in test/fixtures/<format>/pasted-* (see the READMEs): a success
 # rate where no call returned, an excerpt's sessions opened before the log,
 # CK_INVALID_HANDLE operands, a failed C_OpenSession's unset output, long
 # CloudHSM responses, logger separators, OpenSC 0.18's mechanism layout,
 # grouped calls of mixed states and two HSM streams in one file.
 . "$(dirname "$0")/lib.sh"
 set -e
-P="$FIX/pasted"
 command -v jq >/dev/null || { echo "no jq"; exit 77; }
 
 # 4a. no call returned: the success rate is not 100 %, it does not exist
-"$HS" analyze "$P/hung-init.log" >"$T/hung.txt"
+"$HS" analyze "$FIX/spy/pasted-hung-init.log" >"$T/hung.txt"
 grep -q '^calls  *1   errors 0   success n/a   incomplete 1$' "$T/hung.txt" ||
 	fail "hung: $(grep '^calls' "$T/hung.txt")"
-[ "$("$HS" analyze "$P/hung-init.log" --format json | jq -c .success_rate)" = null ] || fail "hung: success_rate not null"
+[ "$("$HS" analyze "$FIX/spy/pasted-hung-init.log" --format json | jq -c .success_rate)" = null ] || fail "hung: success_rate not null"
 [ "$("$HS" analyze "$SAMPLE" --filter 'func == C_NoSuchCall' --format json | jq -c .success_rate)" = null ] ||
 	fail "empty filter: success_rate not null"
-[ "$("$HS" analyze "$P/opstate.log" --format json | jq -c .success_rate)" = 0.909090909090909 ] ||
+[ "$("$HS" analyze "$FIX/spy/pasted-opstate.log" --format json | jq -c .success_rate)" = 0.909090909090909 ] ||
 	fail "a real rate is still a number"
 
 # 4f. an excerpt: a session opened before the log is not leaked at its end
-"$HS" analyze "$P/excerpt.log" --format json >"$T/ex.json"
+"$HS" analyze "$FIX/spy/pasted-excerpt.log" --format json >"$T/ex.json"
 [ "$(jq -c .anomalies "$T/ex.json")" = '{"session_leaked":1}' ] || fail "excerpt: $(jq -c .anomalies "$T/ex.json")"
-[ "$("$HS" grep "$P/excerpt.log" 'anomaly == "session_leaked"' | awk '{print $4}')" = C_OpenSession ] ||
+[ "$("$HS" grep "$FIX/spy/pasted-excerpt.log" 'anomaly == "session_leaked"' | awk '{print $4}')" = C_OpenSession ] ||
 	fail "excerpt: the session opened in the log is the leaked one"
-"$HS" sessions "$P/excerpt.log" >"$T/ex.txt"
+"$HS" sessions "$FIX/spy/pasted-excerpt.log" >"$T/ex.txt"
 grep -q 'session 0x2 (opened before the log) .* open  \[open end\]$' "$T/ex.txt" ||
 	fail "excerpt: session 0x2 state: $(grep 'session 0x2' "$T/ex.txt")"
 
 # 4g. hEncryptionKey = 0x0 is CK_INVALID_HANDLE (no key), legal in
 # C_SetOperationState; a failed C_OpenSession set no session handle
-"$HS" analyze "$P/opstate.log" --format json >"$T/op.json"
+"$HS" analyze "$FIX/spy/pasted-opstate.log" --format json >"$T/op.json"
 [ "$(jq -c .anomalies "$T/op.json")" = '{}' ] || fail "opstate: $(jq -c .anomalies "$T/op.json")"
-"$HS" export "$P/opstate.log" >"$T/op-ev.json"
+"$HS" export "$FIX/spy/pasted-opstate.log" >"$T/op-ev.json"
 [ "$(jq -c '[.[] | select(.func == "C_OpenSession") | .session]' "$T/op-ev.json")" = '[null,1]' ] ||
 	fail "opstate: sessions of the C_OpenSessions: $(jq -c '[.[] | select(.func == "C_OpenSession") | .session]' "$T/op-ev.json")"
-"$HS" sessions "$P/opstate.log" >"$T/op.txt"
+"$HS" sessions "$FIX/spy/pasted-opstate.log" >"$T/op.txt"
 grep 'C_OpenSession CKR_TOKEN_NOT_PRESENT' "$T/op.txt" | grep -q 'session=' && fail "opstate: failed open shows a session"
 grep -q 'C_OpenSession CKR_TOKEN_NOT_PRESENT  slot=0x1  #3' "$T/op.txt" || fail "opstate: $(grep CKR_TOKEN_NOT_PRESENT "$T/op.txt")"
 # the detail keeps the line as the log has it
@@ -56,12 +55,20 @@ long="HSM Error: user isn't initialized or user with this name doesn't exist"
 [ "$("$HS" grep "$H" --count "rv_name == \"$long\"")" = 1 ] || fail "rv_name filter on the whole response"
 
 # 4e. a fold of calls that ended differently says how many ended each way
-"$HS" sessions "$P/slotlist-hang.log" >"$T/sl.txt"
+"$HS" sessions "$FIX/spy/pasted-slotlist-hang.log" >"$T/sl.txt"
 grep -q '^  C_GetSlotList (2 calls)  #3-4  .*  2 calls  1 CKR_OK, 1 never returned  \[open end\]' "$T/sl.txt" ||
 	fail "fold: $(grep 'C_GetSlotList' "$T/sl.txt")"
-[ "$("$HS" sessions "$P/slotlist-hang.log" --format json | jq -r '.roots[0].children[] | select(.kind == "calls") | .state')" = \
+[ "$("$HS" sessions "$FIX/spy/pasted-slotlist-hang.log" --format json | jq -r '.roots[0].children[] | select(.kind == "calls") | .state')" = \
 	"1 CKR_OK, 1 never returned" ] || fail "fold json state"
 "$HS" sessions "$SAMPLE" | grep -q 'C_GetAttributeValue (35 calls) .* 35 calls, 3 errors  32 CKR_OK, 3 CKR_ATTRIBUTE_TYPE_INVALID' ||
 	fail "fold of the sample: $(\"$HS\" sessions "$SAMPLE" | grep 'C_GetAttributeValue (35')"
+
+# 4c. pkcs11-logger 2.2: separators pasted without their pid/tid prefix
+# still give the next call its time (the same times as the whole log)
+"$HS" analyze "$FIX/logger/pasted-sep-noprefix.log" --format events | jq -c '[.func, .ts]' >"$T/sep.got"
+"$HS" analyze "$FIX/logger/v22-basic.log" --format events | jq -c '[.func, .ts]' >"$T/sep.want"
+[ "$(jq -s 'map(select(.[1] == null)) | length' "$T/sep.got")" = 0 ] ||
+	fail "separator without prefix: $(jq -s -c 'map(select(.[1] == null)) | .[0]' "$T/sep.got") has no time"
+cmp -s "$T/sep.got" "$T/sep.want" || fail "separator without prefix: events differ from the prefixed log"
 
 echo "ok: pasted logs"

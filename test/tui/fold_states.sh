@@ -3,7 +3,7 @@
 # shows a CloudHSM response whole.
 . "$(dirname "$0")/lib.sh"
 tui_setup
-L="$ROOT/test/fixtures/pasted/slotlist-hang.log"
+L="$ROOT/test/fixtures/spy/pasted-slotlist-hang.log"
 tui_start 160 30 "\"$HS\" \"$L\""
 wait_for "No\. +Time"
 keys s
