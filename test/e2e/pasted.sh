@@ -71,4 +71,16 @@ grep -q '^  C_GetSlotList (2 calls)  #3-4  .*  2 calls  1 CKR_OK, 1 never return
 	fail "separator without prefix: $(jq -s -c 'map(select(.[1] == null)) | .[0]' "$T/sep.got") has no time"
 cmp -s "$T/sep.got" "$T/sep.want" || fail "separator without prefix: events differ from the prefixed log"
 
+# 4d. OpenSC <= 0.18 printed C_GetMechanismInfo's mechanism on a line of
+# its own ("%30s "): the mechanism is read, as from "[in] type = " later
+M="$FIX/spy/pasted-mechinfo-018.log"
+"$HS" export "$M" >"$T/m.json"
+[ "$(jq -c '[.[] | select(.func == "C_GetMechanismInfo") | .summary]' "$T/m.json")" = \
+	'["slot=0x0 mech=CKM_RSA_PKCS","slot=0x0 mech=CKM_SHA256_RSA_PKCS","slot=0x0 mech=Unknown"]' ] ||
+	fail "0.18 mechanism: $(jq -c '[.[] | select(.func == "C_GetMechanismInfo") | .summary]' "$T/m.json")"
+jq -e '[.[] | select(.func == "C_GetMechanismInfo")][1].template_summary.structured_info | index("[in] type = CKM_SHA256_RSA_PKCS") == 1' \
+	"$T/m.json" >/dev/null || fail "0.18 mechanism: the detail has no [in] type line"
+[ "$("$HS" grep "$M" --count 'func == C_GetMechanismInfo && text ~ "(?m)type = CKM_RSA_PKCS$"')" = 1 ] ||
+	fail "0.18 mechanism: not in the text"
+
 echo "ok: pasted logs"
