@@ -329,6 +329,35 @@ static void summarise(struct hs_parser *p)
 		e->summary[--n] = '\0';
 }
 
+/* A text file holds one HSM's events in order, unless several streams were
+ * pasted one after the other: the second starts where the time goes back
+ * (by more than SPLIT_BACK_US: clocks are stepped a little) or the reboot
+ * counter goes down (it only grows on one HSM). A reboot (counter up,
+ * sequence from 0, time on) stays in its stream. The first stream keeps the
+ * file's name and the next are "<name>#2", "#3": the events of the first are
+ * out before the second shows, and a field never depends on later bytes.
+ * With --hsm the user named the HSM: no split. */
+#define SPLIT_BACK_US 1000000
+static void text_stream(struct hs_parser *p)
+{
+	struct hs_event *e = &p->ev;
+
+	if (!p->split)
+		p->split = 1;
+	else if (!p->named &&
+	         ((e->ts_us != HS_NONE && p->split_ts != HS_NONE && e->ts_us < p->split_ts - SPLIT_BACK_US) ||
+	          (e->reboot != HS_NONE && p->split_reboot != HS_NONE && e->reboot < p->split_reboot)))
+		p->split++;
+	if (e->ts_us != HS_NONE)
+		p->split_ts = e->ts_us;
+	if (e->reboot != HS_NONE)
+		p->split_reboot = e->reboot;
+	if (p->split > 1)
+		snprintf(e->hsm, sizeof e->hsm, "%.100s#%d", p->hsm_default, p->split);
+	else
+		hs_strlcpy(e->hsm, p->hsm_default, sizeof e->hsm);
+}
+
 /* Emit the open event, or drop it (its lines skipped) when it has neither
  * Time nor Opcode. Returns non-zero when the sink asks to stop. */
 int hs_ch_flush(struct hs_parser *p)
@@ -345,7 +374,10 @@ int hs_ch_flush(struct hs_parser *p)
 		p->ev.ts_us = p->cw_ts;
 		p->ev.ts_utc = 1;
 	}
-	hs_strlcpy(p->ev.hsm, p->cw_hsm[0] ? p->cw_hsm : p->hsm_default, sizeof p->ev.hsm);
+	if (p->cw_hsm[0])
+		hs_strlcpy(p->ev.hsm, p->cw_hsm, sizeof p->ev.hsm);
+	else
+		text_stream(p);
 	p->ev.incomplete = !(p->seen & BIT(F_RESPONSE));
 	summarise(p);
 	p->st.events++;
@@ -700,7 +732,9 @@ static struct hs_parser *ch_create(const struct hs_sink *sink, const struct hs_p
 	hs_buf_init(&p->elem);
 	p->cw_ts = HS_NONE;
 	p->elem_indent = -1;
+	p->split_ts = p->split_reboot = HS_NONE;
 	if (o->hsm_name && *o->hsm_name) {
+		p->named = 1;
 		hs_strlcpy(p->hsm_default, o->hsm_name, sizeof p->hsm_default);
 	} else if (o->path) {
 		base = strrchr(o->path, '/') ? strrchr(o->path, '/') + 1 : o->path;
@@ -714,12 +748,21 @@ static struct hs_parser *ch_create(const struct hs_sink *sink, const struct hs_p
 }
 
 /* State: "json=<level>[ stream=<name>]" when the input ended inside an
- * array of events, so a refresh starting at safe_offset knows where it is. */
+ * array of events, so a refresh starting at safe_offset knows where it is;
+ * for text, "text=<streams> ts=<µs> rb=<reboot>" (text_stream's, with the
+ * event at safe_offset already in: re-read, it compares equal to itself). */
 static void ch_resume(struct hs_parser *p, const char *state)
 {
-	int level;
+	int level, split;
+	long long ts, rb;
 	const char *s;
 
+	if (state && sscanf(state, "text=%d ts=%lld rb=%lld", &split, &ts, &rb) == 3 && split > 0) {
+		p->split = split;
+		p->split_ts = ts;
+		p->split_reboot = rb;
+		return;
+	}
 	if (!state || sscanf(state, "json=%d", &level) != 1 || level < 1 || level > 2)
 		return;
 	p->level = p->depth = level;
@@ -756,6 +799,9 @@ static void ch_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
 		if (p->level && p->depth >= p->level && !p->resync)
 			snprintf(p->st.state, sizeof p->st.state, "json=%d%s%.100s", p->level,
 			         p->stream[0] ? " stream=" : "", p->stream);
+		else if (!p->level && p->split)
+			snprintf(p->st.state, sizeof p->st.state, "text=%d ts=%lld rb=%lld", p->split,
+			         (long long)p->split_ts, (long long)p->split_reboot);
 	}
 	p->st.safe_offset = safe;
 	p->st.safe_line = safe_line;

@@ -83,4 +83,38 @@ jq -e '[.[] | select(.func == "C_GetMechanismInfo")][1].template_summary.structu
 [ "$("$HS" grep "$M" --count 'func == C_GetMechanismInfo && text ~ "(?m)type = CKM_RSA_PKCS$"')" = 1 ] ||
 	fail "0.18 mechanism: not in the text"
 
+# 4h. two HSMs' streams pasted into one file (the time goes back): two
+# streams, the first keeps the file's name, the next is NAME#2; --hsm says
+# it is one HSM. A refresh of the grown file gives what a rebuild gives.
+W="$FIX/cloudhsm/pasted-two-hsms.log"
+"$HS" analyze "$W" --format json >"$T/w.json"
+[ "$(jq -c '.hsms | keys' "$T/w.json")" = '["pasted-two-hsms","pasted-two-hsms#2"]' ] ||
+	fail "two streams: $(jq -c '.hsms | keys' "$T/w.json")"
+[ "$(jq -c '[.hsms[] | .events]' "$T/w.json")" = '[6,8]' ] || fail "two streams: events per stream"
+[ "$(jq -c '.hsms["pasted-two-hsms"].seq_gaps' "$T/w.json")" = \
+	'[{"after":2,"before":4,"missing":1},{"after":5,"before":11,"missing":5}]' ] ||
+	fail "two streams: gaps of the first: $(jq -c '.hsms["pasted-two-hsms"].seq_gaps' "$T/w.json")"
+[ "$(jq -c '.hsms["pasted-two-hsms#2"].seq_gaps' "$T/w.json")" = '[{"after":14,"before":38,"missing":23}]' ] ||
+	fail "two streams: gaps of the second"
+"$HS" sessions "$W" | grep -q '^HSM pasted-two-hsms#2 ' || fail "two streams: sessions"
+[ "$("$HS" analyze "$W" --hsm one --index "$T/one.db" --format json | jq -c '.hsms | keys')" = '["one"]' ] || fail "--hsm: one stream"
+head -n 60 "$W" >"$T/grow.log"
+"$HS" index "$T/grow.log" --index "$T/grow.db" >/dev/null
+cat "$W" >"$T/grow.log"
+"$HS" export "$T/grow.log" --index "$T/grow.db" | jq -c '.[] | [.n, .hsm, .seq_no]' >"$T/grow.refresh"
+"$HS" export "$T/grow.log" --index "$T/grow2.db" | jq -c '.[] | [.n, .hsm, .seq_no]' >"$T/grow.rebuild"
+cmp -s "$T/grow.refresh" "$T/grow.rebuild" || fail "two streams: a refresh differs from a rebuild"
+[ "$(grep -c '"grow#2"' "$T/grow.refresh")" = 8 ] || fail "two streams: refresh names"
+
+# 4h. a failed CN_LOGIN belongs to whoever tried: not to the user logged in
+# at the time, and not inside that user's login span
+H="$ROOT/share/samples/hsm-abcde123456.log"
+"$HS" export "$H" >"$T/h.json"
+[ "$(jq -c '[.[] | select(.func == "CN_LOGIN" and (.ok | not)) | [.user, .attributed_user, .login_id]]' "$T/h.json")" = \
+	'[["ExampleUser","ExampleUser",null],["testuser","testuser",null]]' ] ||
+	fail "failed logins: $(jq -c '[.[] | select(.func == "CN_LOGIN" and (.ok | not)) | [.user, .attributed_user, .login_id]]' "$T/h.json")"
+"$HS" sessions "$H" >"$T/h.txt"
+grep -q '^  CN_LOGIN (2 calls)  #4-5 ' "$T/h.txt" || fail "failed logins nested in a login: $(cat "$T/h.txt")"
+grep -q '^  login testuser (CN_CRYPTO_USER) .* 4 calls  open' "$T/h.txt" || fail "the login span counts the failed logins"
+
 echo "ok: pasted logs"
