@@ -165,6 +165,8 @@ static const char *format_title(const char *name)
 	return d ? d->title : name;
 }
 
+static void put_escaped(const char *s);
+
 static void analyze_text(struct hs_index *ix, const struct hs_stats *s, const char *filter)
 {
 	const struct hs_index_info *info = hs_index_info(ix);
@@ -221,6 +223,27 @@ static void analyze_text(struct hs_index *ix, const struct hs_stats *s, const ch
 	}
 	if (!any)
 		printf("  (no events)\n");
+	/* the correlation's findings, of the whole trace (as in the JSON) */
+	if (s->corr.nanomalies)
+		printf("\nanomalies (whole trace)\n");
+	for (i = 0; i < s->corr.nanomalies; i++)
+		printf("  %-40s %8lld\n", s->corr.anomalies[i].name, (long long)s->corr.anomalies[i].count);
+	for (i = 0; i < s->corr.nhsms; i++) {
+		const struct hs_lc_hsm *h = &s->corr.hsms[i];
+		int g;
+		fputs("\nHSM ", stdout);
+		put_escaped(h->hsm);
+		printf("  %lld events, %lld reboot%s, %d sequence gap%s\n", (long long)h->events,
+		       (long long)h->reboots, h->reboots == 1 ? "" : "s", h->ngaps, h->ngaps == 1 ? "" : "s");
+		for (g = 0; g < h->ngaps; g++) {
+			if (h->gaps[g].after == HS_NONE)
+				printf("  seq_gap  reboot -> 0x%llx", (unsigned long long)h->gaps[g].before);
+			else
+				printf("  seq_gap  0x%llx -> 0x%llx", (unsigned long long)h->gaps[g].after,
+				       (unsigned long long)h->gaps[g].before);
+			printf("  (%lld missing)\n", (long long)h->gaps[g].missing);
+		}
+	}
 }
 
 static int print_json(cJSON *o)
