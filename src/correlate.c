@@ -197,6 +197,9 @@ void obj_release(struct hs_correlator *c, int oi)
 		if (o->sess >= 0)
 			SLAB_AT(&c->sess, o->sess, struct p11_sess)->nobjs--;
 	}
+	free(o->label);
+	free(o->obj_id);
+	o->label = o->obj_id = NULL;
 	hmap_del(&c->obj_map, &o->key);
 	slab_release(&c->objs, oi);
 }
@@ -643,6 +646,13 @@ void hs_correlate_free(struct hs_correlator *c)
 		sqlite3_finalize(c->st[i]);
 	p11_free(c);
 	au_free(c);
+	for (i = 0; i < c->objs.hi; i++) {
+		struct obj *o = SLAB_AT(&c->objs, i, struct obj);
+		if (o->used) {
+			free(o->label);
+			free(o->obj_id);
+		}
+	}
 	slab_free(&c->procs);
 	slab_free(&c->sess);
 	slab_free(&c->objs);

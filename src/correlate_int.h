@@ -141,8 +141,8 @@ struct obj {
 	int token;                  /* 1 token, 0 session object, -1 unknown */
 	int live;                   /* 0 once destroyed (kept to flag later uses) */
 	char state[16];             /* live, destroyed, tombstoned, ... */
-	char label[48];             /* CKA_LABEL, "" none */
-	char obj_id[48];            /* CKA_ID as hex, "" none */
+	char *label;                /* owned: CKA_LABEL whole, NULL none (freed by obj_release) */
+	char *obj_id;               /* owned: CKA_ID as hex, whole, NULL none */
 	char cls[32];               /* CKA_CLASS name, or the creating audit opcode */
 };
 
