@@ -60,6 +60,10 @@ struct hs_parser {
 	struct hs_sink sink;        /* the consumer, copied at create */
 	int file_id;                /* opts->file_id */
 	char hsm_default[128];      /* --hsm, else the file name's stem */
+	int named;                  /* --hsm given: the text is that one HSM's, never split */
+	int split;                  /* streams met in this text file so far (0 none yet) */
+	int64_t split_ts;           /* µs of its latest event, HS_NONE */
+	int64_t split_reboot;       /* its reboot counter, HS_NONE */
 	struct hs_parse_stats st;   /* counters so far */
 	int stopped;                /* the sink asked to stop */
 	int64_t last_off, last_len, last_line; /* the last line fed, for safe_offset */

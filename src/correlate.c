@@ -197,6 +197,9 @@ void obj_release(struct hs_correlator *c, int oi)
 		if (o->sess >= 0)
 			SLAB_AT(&c->sess, o->sess, struct p11_sess)->nobjs--;
 	}
+	free(o->label);
+	free(o->obj_id);
+	o->label = o->obj_id = NULL;
 	hmap_del(&c->obj_map, &o->key);
 	slab_release(&c->objs, oi);
 }
@@ -280,6 +283,14 @@ static const struct {
 	[AN_HANDLE_MISSING] = { "handle_missing",
 		"a call succeeded but the log shows no handle it returned (its [out] line is missing or"
 		" was attributed to another call)" },
+	[AN_PIN_RETRY_BURST] = { "pin_retry_burst",
+		"3 or more logins in a row failed with CKR_PIN_INCORRECT on one token: the token may"
+		" lock the PIN (the run ends at a successful login or the end of the log)" },
+	[AN_CALL_BEFORE_INITIALIZE] = { "call_before_initialize",
+		"a call made before its process called C_Initialize (only C_GetFunctionList and"
+		" C_GetInterface[List] may come first)" },
+	[AN_CALL_NO_GAP] = { "call_no_gap",
+		"the tracer's own call counter (libpkcs11shim [cnt]) jumped: calls are missing from the log" },
 };
 
 const char *hs_correlate_anomaly_kind(int i, const char **help)
@@ -635,6 +646,13 @@ void hs_correlate_free(struct hs_correlator *c)
 		sqlite3_finalize(c->st[i]);
 	p11_free(c);
 	au_free(c);
+	for (i = 0; i < c->objs.hi; i++) {
+		struct obj *o = SLAB_AT(&c->objs, i, struct obj);
+		if (o->used) {
+			free(o->label);
+			free(o->obj_id);
+		}
+	}
 	slab_free(&c->procs);
 	slab_free(&c->sess);
 	slab_free(&c->objs);
@@ -724,7 +742,7 @@ static int replay_events(struct hs_correlator *c)
 	              "SELECT n, file_id, format, instance, pid, tid, func, rv, rv_name, ok, incomplete,"
 	              " session, slot, user_type, user, hsm, seq, reboot, opcode, ts_us, log_type,"
 	              " CASE WHEN func IN (%s) THEN detail END,"
-	              " CASE WHEN ok AND func IN (%s) THEN hs_corr_lenq(detail) ELSE 0 END"
+	              " CASE WHEN ok AND func IN (%s) THEN hs_corr_lenq(detail) ELSE 0 END, call_no"
 	              " FROM events ORDER BY n", p11_detail_funcs_sql(), p11_lenq_funcs_sql());
 	hs_event_init(&e);
 	if (sqlite3_create_function(c->db, "hs_corr_lenq", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
@@ -769,6 +787,7 @@ static int replay_events(struct hs_correlator *c)
 		if (d && hs_buf_add(&e.detail, d, (size_t)sqlite3_column_bytes(ev, 21)) < 0)
 			goto out;
 		c->replay_lenq = sqlite3_column_int(ev, 22);
+		e.call_no = col_i64(ev, 23);
 		while (krc == SQLITE_ROW && kn <= e.n) {
 			if (kn == e.n) {
 				const char *role = (const char *)sqlite3_column_text(keys, 2);

@@ -21,7 +21,8 @@
  *    for an app finalize — every open login of the stream), or a reboot;
  *  - every event is attributed to the users logged in on its stream at that
  *    moment (attributions row; login_id = the most recent open login), the
- *    login and logout events to their own user;
+ *    login and logout events to their own user; a failed CN_LOGIN only to
+ *    the user who tried, in no login span (it is not that user's session);
  *  - keys by handle: generate / create / unwrap / derive / insert (a key
  *    arriving by sync) create, destroy and tombstone end, the rest use;
  *  - at the end: the same user's logins on other streams within
@@ -161,12 +162,8 @@ static int login_events(struct hs_correlator *c, int si, struct hs_event *e, cha
 	if (is(f, "CN_LOGIN")) {
 		struct au_login *l;
 		struct au_mark m;
-		if (!e->ok) {
-			open_users(s, users, ulen);
-			if (s->nlogins) {
-				e->login_id = s->logins[s->nlogins - 1].id;
-				count_in(&s->logins[s->nlogins - 1], e);
-			}
+		if (!e->ok) { /* who tried, not who was logged in; in no one's span */
+			hs_strlcpy(users, e->user, ulen);
 			return 0;
 		}
 		if (s->nlogins == AU_LOGINS_MAX) { /* too many open: the oldest is given up */

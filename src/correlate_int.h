@@ -118,6 +118,8 @@ struct p11_proc {
 	int initialized;            /* C_Initialize seen: unknown handles are anomalies */
 	int finalized;              /* C_Finalize returned and no C_Initialize since */
 	int overflow;               /* a cap dropped some of its state: be lenient */
+	int loaded;                 /* C_GetFunctionList/C_GetInterface seen: its start is in the log */
+	struct cnt_win *cnt;        /* owned: the tracer's call counter (correlate_checks.c), NULL none */
 	int nsess;                  /* open sessions */
 	int nobjs;                  /* objects in memory */
 	struct p11_slot *slots;     /* owned, nslots in use */
@@ -139,8 +141,8 @@ struct obj {
 	int token;                  /* 1 token, 0 session object, -1 unknown */
 	int live;                   /* 0 once destroyed (kept to flag later uses) */
 	char state[16];             /* live, destroyed, tombstoned, ... */
-	char label[48];             /* CKA_LABEL, "" none */
-	char obj_id[48];            /* CKA_ID as hex, "" none */
+	char *label;                /* owned: CKA_LABEL whole, NULL none (freed by obj_release) */
+	char *obj_id;               /* owned: CKA_ID as hex, whole, NULL none */
 	char cls[32];               /* CKA_CLASS name, or the creating audit opcode */
 };
 
@@ -175,6 +177,12 @@ struct au_mark {                /* a successful login or a key sync event */
 	char user[64];              /* login: the user */
 };
 
+struct pin_run {                /* failed logins in a row on one token (correlate_checks.c) */
+	int64_t file_id, slot, user_type; /* the token (slot id, HS_NONE unknown) and user */
+	int64_t first_n, last_n;    /* the first and the latest CKR_PIN_INCORRECT */
+	int64_t count;              /* CKR_PIN_INCORRECT since the last successful login */
+};
+
 enum { ST_ANOMALY, ST_LINK, ST_SESSION, ST_LOGIN, ST_SPAN, ST_OBJECT, ST_PROCESS,
        ST_STREAM, ST_GAP, ST_ATTR, ST_COUNT };
 
@@ -199,6 +207,8 @@ struct hs_correlator {
 	int nlogmarks, caplogmarks;
 	struct au_mark *syncmarks;  /* owned: EXTRACT/INSERT_MASKED_OBJECT_USER */
 	int nsyncmarks, capsyncmarks;
+	struct pin_run *pinruns;    /* owned: failed-login runs per token, npinruns used */
+	int npinruns, cappinruns;
 };
 
 /* anomaly kinds (index into the table of correlate.c) */
@@ -206,7 +216,8 @@ enum {
 	AN_SESSION_NOT_OPEN, AN_UNKNOWN_HANDLE, AN_DESTROYED_HANDLE, AN_OP_WITHOUT_INIT,
 	AN_INIT_UNFINISHED, AN_LOGIN_UNENDED, AN_LOGOUT_WITHOUT_LOGIN, AN_SESSION_LEAKED,
 	AN_CALL_AFTER_FINALIZE, AN_NEVER_RETURNED, AN_SEQ_GAP, AN_SEQ_ORDER, AN_REBOOT,
-	AN_SYNC_UNMATCHED, AN_HANDLE_MISSING, AN_COUNT
+	AN_SYNC_UNMATCHED, AN_HANDLE_MISSING, AN_PIN_RETRY_BURST, AN_CALL_BEFORE_INITIALIZE,
+	AN_CALL_NO_GAP, AN_COUNT
 };
 
 /* ------------------------------------------------------- storage (correlate.c) */
@@ -280,6 +291,21 @@ int p11_obj_end(struct hs_correlator *c, int oi, const char *state);
 const char *p11_detail_funcs_sql(void);
 const char *p11_lenq_funcs_sql(void);
 void p11_free(struct hs_correlator *c);
+
+/* ------------------------------------ runs of call-trace events (correlate_checks.c) */
+
+/* A C_Login/C_LoginUser that returned, on token `slot` (HS_NONE unknown):
+ * counts CKR_PIN_INCORRECT in a row, flags pin_retry_burst when a run of
+ * PIN_BURST or more ends. */
+int p11_pin_check(struct hs_correlator *c, int64_t slot, const struct hs_event *e);
+/* An event with the tracer's own call number: flags call_no_gap where
+ * numbers are missing (threads may log out of order: a window waits). */
+int p11_cnt_check(struct hs_correlator *c, struct p11_proc *p, struct hs_event *e);
+/* The process leaves memory (at_end: the trace ended): flag what its
+ * window still holds, and free it. */
+int p11_cnt_end(struct hs_correlator *c, struct p11_proc *p, int at_end);
+/* The trace ended: flag the runs still going. */
+int p11_checks_finish(struct hs_correlator *c);
 
 /* ---------------------------------------------- audit logs (correlate_audit.c) */
 

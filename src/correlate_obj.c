@@ -78,14 +78,29 @@ static int hexval(char ch)
 	return -1;
 }
 
+/* Where print_print glues the next hex row onto a full ASCII row of 32
+ * bytes ("     a - l a  b e l ...  a s2D736F6D ..."): 4 + 32 x 2 + 7. */
+#define PRINT_ASCII_ROW 75
+
 /* The bytes of one value line: a hex dump ("    0000  01 02 ...  ascii")
- * or a print line ("    62617369 632D6165 73"). Returns bytes, or -1
+ * or a print line ("    62617369 632D6165 73"), also when the spy glued it
+ * to the ASCII row above (values over 32 bytes). Returns bytes, or -1
  * when the line is neither (an ASCII rendering, say). */
 static int value_bytes(const char *s, size_t n, unsigned char *out, int max)
 {
 	int k = 0, i;
 	size_t j;
 
+	if (n > PRINT_ASCII_ROW + 1 && memcmp(s, "     ", 5) == 0 && hexval(s[PRINT_ASCII_ROW]) >= 0) {
+		/* an ASCII row (its 5th column is blank), then the glued hex row */
+		char row[128];
+		size_t rn = n - PRINT_ASCII_ROW;
+		if (rn + 4 >= sizeof row)
+			return -1;
+		memcpy(row, "    ", 4);
+		memcpy(row + 4, s + PRINT_ASCII_ROW, rn);
+		return value_bytes(row, rn + 4, out, max);
+	}
 	if (n < 6 || memcmp(s, "    ", 4) != 0 || hexval(s[4]) < 0)
 		return -1;
 	for (i = 4; i < 12 && i < (int)n && hexval(s[i]) >= 0; i++)
@@ -115,11 +130,24 @@ static int value_bytes(const char *s, size_t n, unsigned char *out, int max)
 }
 
 struct tmpl {
-	char label[48];             /* CKA_LABEL, printable */
-	char obj_id[48];            /* CKA_ID, hex */
-	char cls[32];               /* CKA_CLASS name */
+	struct hs_buf label;        /* CKA_LABEL, printable, whole; freed by tmpl_free */
+	struct hs_buf obj_id;       /* CKA_ID, hex, whole */
+	char cls[32];               /* CKA_CLASS name (a CKO_ constant) */
 	int token;                  /* CKA_TOKEN: 1, 0, -1 not given */
 };
+
+static void tmpl_free(struct tmpl *t)
+{
+	hs_buf_free(&t->label);
+	hs_buf_free(&t->obj_id);
+}
+
+/* A copy of s, NULL when s is empty (or memory is short: then the object
+ * has no label, as if the log gave none). */
+static char *dup_or_null(const char *s)
+{
+	return s && *s ? hs_strdup(s) : NULL;
+}
 
 /* Read the [in] template `which` ("pTemplate", "pPublicKeyTemplate", ...). */
 static void read_template(const struct hs_event *e, const char *which, struct tmpl *t)
@@ -128,9 +156,10 @@ static void read_template(const struct hs_event *e, const char *which, struct tm
 	size_t n, wl = strlen(which);
 	int in = 0, attr = 0;       /* attr: 1 label, 2 id, 0 other */
 	unsigned char buf[32];
-	size_t ll = 0, il = 0;
 
 	memset(t, 0, sizeof *t);
+	hs_buf_init(&t->label);
+	hs_buf_init(&t->obj_id);
 	t->token = -1;
 	while (corr_next_line(&p, end, &l, &n)) {
 		if (l[0] != ' ') {
@@ -161,23 +190,23 @@ static void read_template(const struct hs_event *e, const char *which, struct tm
 				t->token = (ve - v == 4 && memcmp(v, "True", 4) == 0) ? 1 : 0;
 			} else if (nl == 9 && memcmp(l + 4, "CKA_LABEL", 9) == 0) {
 				attr = 1;
-				ll = 0;
+				hs_buf_clear(&t->label);
 			} else if (nl == 6 && memcmp(l + 4, "CKA_ID", 6) == 0) {
 				attr = 2;
-				il = 0;
+				hs_buf_clear(&t->obj_id);
 			}
 			continue;
 		}
 		if (attr) {
 			int k = value_bytes(l, n, buf, (int)sizeof buf), i;
 			for (i = 0; i < k; i++) {
-				if (attr == 1 && ll + 1 < sizeof t->label) {
-					t->label[ll++] = (buf[i] >= 0x20 && buf[i] < 0x7f && buf[i] != '"') ?
-					                 (char)buf[i] : '.';
-					t->label[ll] = '\0';
-				} else if (attr == 2 && il + 2 < sizeof t->obj_id) {
-					snprintf(t->obj_id + il, sizeof t->obj_id - il, "%02x", buf[i]);
-					il += 2;
+				char ch[3];
+				if (attr == 1) {
+					ch[0] = (buf[i] >= 0x20 && buf[i] < 0x7f && buf[i] != '"') ? (char)buf[i] : '.';
+					hs_buf_add(&t->label, ch, 1); /* OOM: a shorter label */
+				} else {
+					snprintf(ch, sizeof ch, "%02x", buf[i]);
+					hs_buf_add(&t->obj_id, ch, 2);
 				}
 			}
 		}
@@ -219,17 +248,17 @@ static int obj_create(struct hs_correlator *c, int pi, int si, struct hs_event *
 	if (si >= 0)
 		o->session_id = sess_at(c, si)->id;
 	if (t) {
-		hs_strlcpy(o->label, t->label, sizeof o->label);
-		hs_strlcpy(o->obj_id, t->obj_id, sizeof o->obj_id);
+		o->label = dup_or_null(hs_buf_cstr(&t->label));
+		o->obj_id = dup_or_null(hs_buf_cstr(&t->obj_id));
 		hs_strlcpy(o->cls, t->cls, sizeof o->cls);
 		o->token = t->token == 1 ? 1 : 0; /* CKA_TOKEN defaults to false */
 	}
 	if (src >= 0) { /* C_CopyObject: what the template leaves out comes from the source */
 		const struct obj *s = SLAB_AT(&c->objs, src, struct obj);
-		if (!o->label[0])
-			hs_strlcpy(o->label, s->label, sizeof o->label);
-		if (!o->obj_id[0])
-			hs_strlcpy(o->obj_id, s->obj_id, sizeof o->obj_id);
+		if (!o->label)
+			o->label = dup_or_null(s->label);
+		if (!o->obj_id)
+			o->obj_id = dup_or_null(s->obj_id);
 		if (!o->cls[0])
 			hs_strlcpy(o->cls, s->cls, sizeof o->cls);
 		if (t && t->token < 0)
@@ -259,8 +288,8 @@ static int obj_touch(struct hs_correlator *c, int pi, struct hs_event *e, int64_
 			*out_oi = oi;
 			return corr_anomaly(c, e, e->n, o->destroyed_n, AN_DESTROYED_HANDLE, 0,
 			                    "handle %s%s%s%s was destroyed before (see ref)",
-			                    corr_hex(h, hb, sizeof hb), o->label[0] ? " (\"" : "", o->label,
-			                    o->label[0] ? "\")" : "");
+			                    corr_hex(h, hb, sizeof hb), o->label ? " (\"" : "", o->label ? o->label : "",
+			                    o->label ? "\")" : "");
 		}
 		obj_release(c, oi); /* a new object got the handle */
 		oi = -1;
@@ -351,7 +380,7 @@ int p11_is_creator(const char *f)
 int p11_objects(struct hs_correlator *c, int pi, int si, struct hs_event *e)
 {
 	const char *f = e->func, *tn;
-	int i, src = -1, oi, nfound = 0;
+	int i, src = -1, oi, nfound = 0, rc;
 	struct tmpl t;
 
 	if (strcmp(f, "C_FindObjects") == 0 && e->ok) {
@@ -370,6 +399,8 @@ int p11_objects(struct hs_correlator *c, int pi, int si, struct hs_event *e)
 		const char *role = e->keys[i].role;
 		int64_t h = e->keys[i].handle;
 		if (is_create(f, role, &tn))
+			continue;
+		if (h == 0) /* CK_INVALID_HANDLE names no object (C_SetOperationState's "no key") */
 			continue;
 		if (strcmp(role, "found") == 0) {
 			if (!nfound && e->ok && obj_touch(c, pi, e, h, 1, &oi) < 0)
@@ -403,7 +434,9 @@ int p11_objects(struct hs_correlator *c, int pi, int si, struct hs_event *e)
 			           strcmp(f, "C_GenerateKey") == 0 ? "CKO_SECRET_KEY" : "", sizeof t.cls);
 		if (src >= 0 && !SLAB_AT(&c->objs, src, struct obj)->used)
 			src = -1;
-		if (obj_create(c, pi, si, e, e->keys[i].handle, &t, src) < 0)
+		rc = obj_create(c, pi, si, e, e->keys[i].handle, &t, src);
+		tmpl_free(&t);
+		if (rc < 0)
 			return -1;
 	}
 	return 0;

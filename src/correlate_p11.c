@@ -39,6 +39,7 @@
 
 #define CKR_BUFFER_TOO_SMALL 0x150
 #define CKR_OPERATION_NOT_INITIALIZED 0x91
+#define CKR_CRYPTOKI_NOT_INITIALIZED 0x190
 #define CKU_CONTEXT_SPECIFIC 2
 
 /* ------------------------------------------------------ operation table */
@@ -152,6 +153,7 @@ static void proc_evict(struct hs_correlator *c)
 		if (!p->used || p->nsess || p->nobjs || p->nslots)
 			continue;
 		corr_write_process(c, p);
+		p11_cnt_end(c, p, 0); /* errors: c->failed says */
 		hmap_del(&c->proc_map, &p->key);
 		free(p->slots);
 		slab_release(&c->procs, i);
@@ -567,6 +569,11 @@ int p11_event(struct hs_correlator *c, struct hs_event *e)
 	p->calls++;
 	if (!e->ok && !e->incomplete)
 		p->errors++;
+	/* libpkcs11shim numbers calls per process and prints the pid on every
+	 * line; the spy's number is not tied to a process in the old header */
+	if (e->call_no != HS_NONE && e->format && strcmp(e->format, "shim") == 0 &&
+	    p11_cnt_check(c, p, e) < 0)
+		return -1;
 	if (e->incomplete &&
 	    corr_anomaly(c, e, e->n, HS_NONE, AN_NEVER_RETURNED, 0, "%s never returned: its thread made no"
 	                 " further call, or the log ends", f) < 0)
@@ -575,6 +582,16 @@ int p11_event(struct hs_correlator *c, struct hs_event *e)
 		return corr_anomaly(c, e, e->n, p->final_n, AN_CALL_AFTER_FINALIZE, 0,
 		                    "%s after C_Finalize (see ref)", f);
 
+	/* Only the function-list calls may precede C_Initialize. Before it, a
+	 * call is flagged when the process's start is in the log (it loaded the
+	 * module here) or the module said so: in an excerpt it is no finding. */
+	if (is_lib_call(f) && strcmp(f, "C_Initialize") != 0)
+		p->loaded = 1;
+	else if (!p->initialized && strcmp(f, "C_Initialize") != 0 &&
+	         (p->loaded || e->rv == CKR_CRYPTOKI_NOT_INITIALIZED) &&
+	         corr_anomaly(c, e, e->n, HS_NONE, AN_CALL_BEFORE_INITIALIZE, 0,
+	                      "%s before C_Initialize in this process", f) < 0)
+		return -1;
 	if (strcmp(f, "C_Initialize") == 0) {
 		p->initialized = 1;
 		if (e->ok || e->incomplete) {
@@ -644,6 +661,8 @@ int p11_event(struct hs_correlator *c, struct hs_event *e)
 	}
 	if (strcmp(f, "C_Login") == 0 || strcmp(f, "C_LoginUser") == 0) {
 		struct p11_sess *s = si >= 0 ? sess_at(c, si) : NULL;
+		if (p11_pin_check(c, s ? s->slot : e->slot, e) < 0)
+			return -1;
 		if (e->user_type == CKU_CONTEXT_SPECIFIC) { /* re-authentication of one operation */
 			for (i = 0; s && i < OPS_MAX; i++)
 				if (s->ops[i].cls && e->span_id == HS_NONE) {
@@ -701,9 +720,14 @@ int p11_finish(struct hs_correlator *c)
 {
 	int i, j;
 
+	if (p11_checks_finish(c) < 0)
+		return -1;
 	for (i = 0; i < c->sess.hi; i++) {
 		struct p11_sess *s = sess_at(c, i);
-		if (s->used && close_session(c, i, HS_NONE, "leaked", "", 1) < 0)
+		/* a session whose opening the log does not show (an excerpt)
+		 * cannot be called leaked: it may be closed after the excerpt */
+		if (s->used && close_session(c, i, HS_NONE, s->open_n == HS_NONE ? "open" : "leaked", "",
+		                             1) < 0)
 			return -1;
 	}
 	for (i = 0; i < c->procs.hi; i++) {
@@ -777,7 +801,11 @@ void p11_free(struct hs_correlator *c)
 
 	for (i = 0; i < c->procs.hi; i++) {
 		struct p11_proc *p = proc_at(c, i);
-		if (p->used)
+		if (p->used) {
 			free(p->slots);
+			free(p->cnt);
+		}
 	}
+	free(c->pinruns);
+	c->pinruns = NULL;
 }

@@ -78,12 +78,14 @@ struct stmts {
 	sqlite3_stmt *attr;         /* attributions of one event */
 	sqlite3_stmt *peer;         /* file and offset of the peer event */
 	int tty;                    /* the output is a terminal: CSV cells on one line */
+	sqlite3_stmt *gap;          /* the sequence gap before one audit event */
 };
 
 static void stmts_free(struct stmts *c)
 {
 	sqlite3_finalize(c->attr);
 	sqlite3_finalize(c->peer);
+	sqlite3_finalize(c->gap);
 }
 
 /* The peer as its op_id (what scripts can look up), null when none. */
@@ -137,11 +139,36 @@ static void add_attributed(cJSON *o, struct hs_index *ix, int64_t n, sqlite3_stm
 	*cache = st;
 }
 
+/* "seq_gap": {"from": 8, "to": 12, "missing": 3} when audit events are
+ * missing just before this one (from: the number before the gap, null
+ * after a reboot; to: this event's), else null. */
+static void add_seq_gap(cJSON *o, struct hs_index *ix, int64_t n, sqlite3_stmt **cache)
+{
+	sqlite3_stmt *st = *cache;
+	cJSON *g;
+
+	if (!st && sqlite3_prepare_v2(hs_index_db(ix), "SELECT after, before, missing FROM seq_gaps"
+	                              " WHERE n = ?1", -1, &st, NULL) != SQLITE_OK)
+		st = NULL;
+	*cache = st;
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, n);
+	}
+	if (!st || sqlite3_step(st) != SQLITE_ROW || !(g = cJSON_AddObjectToObject(o, "seq_gap"))) {
+		cJSON_AddNullToObject(o, "seq_gap");
+		return;
+	}
+	add_i64(g, "from", sqlite3_column_type(st, 0) == SQLITE_NULL ? HS_NONE : sqlite3_column_int64(st, 0));
+	cJSON_AddNumberToObject(g, "to", (double)sqlite3_column_int64(st, 1));
+	cJSON_AddNumberToObject(g, "missing", (double)sqlite3_column_int64(st, 2));
+}
+
 static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, struct stmts *c);
 
 cJSON *hs_export_event(struct hs_index *ix, const struct hs_event *e)
 {
-	struct stmts c = { NULL, NULL, 0 };
+	struct stmts c = { NULL, NULL, 0, NULL };
 	cJSON *o = event_json(ix, e, &c);
 
 	stmts_free(&c);
@@ -222,6 +249,7 @@ static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, struct s
 	if (is_audit(e)) {
 		add_str(o, "hsm", e->hsm);
 		add_i64(o, "seq_no", e->seq);
+		add_seq_gap(o, ix, e->n, &c->gap);
 		add_i64(o, "reboot_counter", e->reboot);
 		add_i64(o, "command_type", e->cmd_type);
 		add_i64(o, "opcode", e->opcode);
@@ -437,7 +465,7 @@ int64_t hs_export_events_to(struct hs_index *ix, const struct hs_filter *f,
 {
 	struct hs_query *q;
 	struct hs_event e;
-	struct stmts c = { NULL, NULL, isatty(fileno(out)) };
+	struct stmts c = { NULL, NULL, isatty(fileno(out)), NULL };
 	int64_t count = 0;
 	int rc;
 
@@ -465,7 +493,7 @@ int64_t hs_export_numbers(struct hs_index *ix, const int64_t *ns, int64_t n,
                           enum hs_export_format fmt, FILE *out, struct hs_error *err)
 {
 	struct hs_event e;
-	struct stmts c = { NULL, NULL, isatty(fileno(out)) };
+	struct stmts c = { NULL, NULL, isatty(fileno(out)), NULL };
 	int64_t i, count = 0;
 	int rc;
 
@@ -644,7 +672,10 @@ cJSON *hs_export_summary(struct hs_index *ix, const struct hs_stats *s)
 
 	cJSON_AddNumberToObject(o, "total_calls", (double)s->total);
 	cJSON_AddNumberToObject(o, "errors", (double)s->errors);
-	cJSON_AddNumberToObject(o, "success_rate", s->success_rate);
+	if (s->success_rate < 0)
+		cJSON_AddNullToObject(o, "success_rate");
+	else
+		cJSON_AddNumberToObject(o, "success_rate", s->success_rate);
 	cJSON_AddNumberToObject(o, "incomplete", (double)s->incomplete);
 	cJSON_AddNumberToObject(o, "processes", (double)s->processes);
 	cJSON_AddNumberToObject(o, "threads", (double)s->threads);

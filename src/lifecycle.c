@@ -53,9 +53,17 @@ struct row {                    /* one event of a scan */
 	int64_t n, ts;              /* its number; µs, HS_NONE */
 	int64_t login_id, span_id;  /* correlation, HS_NONE */
 	int ts_utc, ok, incomplete; /* flags as in events */
-	char func[64], rv_name[64]; /* function, return code name */
-	char summary[128];          /* its one-line summary (cut) */
-	char anomalies[96];         /* its anomaly kinds, comma-separated */
+	char func[64];              /* function */
+	char rv_name[HS_TEXT_MAX];  /* return code name or response, as the event's */
+	char summary[256];          /* its one-line summary, as the event's */
+	char anomalies[128];        /* its anomaly kinds, comma-separated */
+};
+
+#define FOLD_STATES 4           /* distinct states of a fold counted by name */
+
+struct fold_state {             /* calls of a fold that ended one way */
+	char name[HS_TEXT_MAX];     /* return code name, response, or "never returned" */
+	int64_t count;
 };
 
 struct iset {                   /* ids already shown */
@@ -73,7 +81,7 @@ struct hs_lc_cursor {
 	int group_logins, group_spans, fold; /* 1: logins / spans become nodes, calls fold */
 	int leaves_only;            /* listing a fold: skip what the parent grouped */
 	int64_t proc_id;            /* SRC_PROCESS: processes.id (for its slots) */
-	char parent_filter[256];    /* for the filters of folds */
+	char parent_filter[512];    /* for the filters of folds */
 	int nfiles;                 /* files in the index */
 	sqlite3_stmt *main;         /* the scan (or the roots / sessions) */
 	sqlite3_stmt *slots;        /* SRC_PROCESS: its slots */
@@ -86,7 +94,10 @@ struct hs_lc_cursor {
 	struct row fold_first;      /* its first call */
 	int64_t fold_count, fold_errors, fold_last_n, fold_last_ts; /* calls, failed, last n, µs */
 	int fold_open;              /* a folded call never returned */
-	char fold_anomalies[96];    /* their anomaly kinds, each once */
+	char fold_anomalies[128];   /* their anomaly kinds, each once */
+	struct fold_state fold_states[FOLD_STATES]; /* their states, first seen first */
+	int nfold_states;           /* entries used */
+	int64_t fold_other;         /* calls whose state did not find a free entry */
 	int have_slot, slots_done;  /* next slot row */
 	int64_t slot_first;         /* its first event */
 	struct iset logins, spans;  /* logins and spans already shown as nodes */
@@ -383,7 +394,7 @@ static int fill_session(struct hs_lc_cursor *c, sqlite3_stmt *st, struct hs_lc_n
 	nd->calls = sqlite3_column_int64(st, 7);
 	nd->errors = sqlite3_column_int64(st, 8);
 	col_str(st, 9, nd->state, sizeof nd->state);
-	nd->open_end = strcmp(nd->state, "leaked") == 0;
+	nd->open_end = strcmp(nd->state, "leaked") == 0 || strcmp(nd->state, "open") == 0;
 	nd->has_children = nd->calls > 0;
 	setf(nd->label, sizeof nd->label, "session 0x%llx%s", (unsigned long long)handle,
 	     open_n == HS_NONE ? " (opened before the log)" : "");
@@ -621,6 +632,49 @@ static void add_kinds(char *set, size_t len, const char *kinds)
 	}
 }
 
+/* Count one folded call under its state. */
+static void fold_state_add(struct hs_lc_cursor *c, const struct row *r)
+{
+	const char *name = r->incomplete ? "never returned" : r->rv_name[0] ? r->rv_name : "?";
+	int i;
+
+	for (i = 0; i < c->nfold_states; i++)
+		if (strcmp(c->fold_states[i].name, name) == 0) {
+			c->fold_states[i].count++;
+			return;
+		}
+	if (c->nfold_states == FOLD_STATES) {
+		c->fold_other++;
+		return;
+	}
+	hs_strlcpy(c->fold_states[c->nfold_states].name, name, sizeof c->fold_states[0].name);
+	c->fold_states[c->nfold_states++].count = 1;
+}
+
+/* A fold's state: how many of its calls ended each way ("1 CKR_OK, 1 never
+ * returned"). What does not fit whole is counted as "N other", never cut. */
+static void fold_state_text(const struct hs_lc_cursor *c, char *out, size_t len)
+{
+	int64_t other = c->fold_other;
+	size_t o = 0;
+	int i, k;
+
+	out[0] = '\0';
+	for (i = 0; i < c->nfold_states; i++) {
+		const struct fold_state *fs = &c->fold_states[i];
+		char num[24];
+		k = snprintf(num, sizeof num, "%lld ", (long long)fs->count);
+		/* room for this one and a final ", NNN other" */
+		if (o + (o ? 2 : 0) + (size_t)k + strlen(fs->name) + 32 >= len) {
+			other += fs->count;
+			continue;
+		}
+		o += (size_t)snprintf(out + o, len - o, "%s%s%s", o ? ", " : "", num, fs->name);
+	}
+	if (other)
+		snprintf(out + o, len - o, "%s%lld other", o ? ", " : "", (long long)other);
+}
+
 static void emit_fold(struct hs_lc_cursor *c, struct hs_lc_node *nd)
 {
 	char q[80];
@@ -642,6 +696,7 @@ static void emit_fold(struct hs_lc_cursor *c, struct hs_lc_node *nd)
 		hs_strlcpy(nd->func, c->fold_first.func, sizeof nd->func);
 		setf(nd->label, sizeof nd->label, "%s (%lld calls)", c->fold_first.func,
 		     (long long)c->fold_count);
+		fold_state_text(c, nd->state, sizeof nd->state);
 		nd->k[0] = c->src;
 		nd->k[1] = c->a;
 		nd->k[2] = c->b;
@@ -727,7 +782,10 @@ static int next_scan(struct hs_lc_cursor *c, struct hs_lc_node *nd, struct hs_er
 			c->fold_count = c->fold_errors = 0;
 			c->fold_open = 0;
 			c->fold_anomalies[0] = '\0';
+			c->nfold_states = 0;
+			c->fold_other = 0;
 		}
+		fold_state_add(c, &c->row);
 		if (c->row.anomalies[0])
 			add_kinds(c->fold_anomalies, sizeof c->fold_anomalies, c->row.anomalies);
 		c->fold_count++;

@@ -411,6 +411,11 @@ void hs_p11call_summarize(struct hs_p11call *c)
 	int i;
 	const char *u;
 
+	/* The spy prints *phSession whatever C_OpenSession returned: after a
+	 * failure it is whatever the variable held, no session of the call's.
+	 * The line stays in the detail, as the log has it. */
+	if (e->rv != HS_NONE && !e->ok && strcmp(e->func, "C_OpenSession") == 0)
+		e->session = HS_NONE;
 	hs_buf_init(&b);
 	if (e->slot != HS_NONE)
 		hs_buf_printf(&b, "slot=0x%llx ", (unsigned long long)e->slot);

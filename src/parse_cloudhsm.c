@@ -329,6 +329,35 @@ static void summarise(struct hs_parser *p)
 		e->summary[--n] = '\0';
 }
 
+/* A text file holds one HSM's events in order, unless several streams were
+ * pasted one after the other: the second starts where the time goes back
+ * (by more than SPLIT_BACK_US: clocks are stepped a little) or the reboot
+ * counter goes down (it only grows on one HSM). A reboot (counter up,
+ * sequence from 0, time on) stays in its stream. The first stream keeps the
+ * file's name and the next are "<name>#2", "#3": the events of the first are
+ * out before the second shows, and a field never depends on later bytes.
+ * With --hsm the user named the HSM: no split. */
+#define SPLIT_BACK_US 1000000
+static void text_stream(struct hs_parser *p)
+{
+	struct hs_event *e = &p->ev;
+
+	if (!p->split)
+		p->split = 1;
+	else if (!p->named &&
+	         ((e->ts_us != HS_NONE && p->split_ts != HS_NONE && e->ts_us < p->split_ts - SPLIT_BACK_US) ||
+	          (e->reboot != HS_NONE && p->split_reboot != HS_NONE && e->reboot < p->split_reboot)))
+		p->split++;
+	if (e->ts_us != HS_NONE)
+		p->split_ts = e->ts_us;
+	if (e->reboot != HS_NONE)
+		p->split_reboot = e->reboot;
+	if (p->split > 1)
+		snprintf(e->hsm, sizeof e->hsm, "%.100s#%d", p->hsm_default, p->split);
+	else
+		hs_strlcpy(e->hsm, p->hsm_default, sizeof e->hsm);
+}
+
 /* Emit the open event, or drop it (its lines skipped) when it has neither
  * Time nor Opcode. Returns non-zero when the sink asks to stop. */
 int hs_ch_flush(struct hs_parser *p)
@@ -345,7 +374,10 @@ int hs_ch_flush(struct hs_parser *p)
 		p->ev.ts_us = p->cw_ts;
 		p->ev.ts_utc = 1;
 	}
-	hs_strlcpy(p->ev.hsm, p->cw_hsm[0] ? p->cw_hsm : p->hsm_default, sizeof p->ev.hsm);
+	if (p->cw_hsm[0])
+		hs_strlcpy(p->ev.hsm, p->cw_hsm, sizeof p->ev.hsm);
+	else
+		text_stream(p);
 	p->ev.incomplete = !(p->seen & BIT(F_RESPONSE));
 	summarise(p);
 	p->st.events++;
@@ -392,9 +424,9 @@ static void set_time(struct hs_event *e, const char *v, size_t n)
 /* "0:HSM Return: SUCCESS", "163:HSM Error: RET_USER_LOGIN_FAILURE", ... */
 static void set_response(struct hs_event *e, const char *v, size_t n)
 {
-	char msg[256];
+	char msg[HS_TEXT_MAX];
 	const char *last, *q;
-	size_t i = 0, len;
+	size_t i = 0;
 	int64_t rv = HS_NONE, x;
 	int used;
 
@@ -403,24 +435,14 @@ static void set_response(struct hs_event *e, const char *v, size_t n)
 		rv = x;
 		memmove(msg, hs_skip_ws(q + 1), strlen(hs_skip_ws(q + 1)) + 1);
 	}
-	len = strlen(msg);
 	hs_strlcpy(e->response, msg, sizeof e->response);
 	last = msg;
 	for (q = msg; (q = strstr(q, ": ")); q += 2)
 		last = q + 2;
 	while (last[i] && (is_upper(last[i]) || is_digit(last[i]) || last[i] == '_'))
 		i++;
-	if (i >= 2 && !last[i]) {
-		hs_strlcpy(e->rv_name, last, sizeof e->rv_name);
-	} else if (len < sizeof e->rv_name) {
-		hs_strlcpy(e->rv_name, msg, sizeof e->rv_name);
-	} else {
-		size_t cut = sizeof e->rv_name - 4;
-		while (cut > 20 && msg[cut] != ' ')
-			cut--;
-		memcpy(e->rv_name, msg, cut);
-		strcpy(e->rv_name + cut, "...");
-	}
+	/* rv_name is as large as msg: the whole text, never cut */
+	hs_strlcpy(e->rv_name, i >= 2 && !last[i] ? last : msg, sizeof e->rv_name);
 	e->rv = rv;
 	if (rv == HS_NONE && strstr(msg, "SUCCESS") && !strstr(msg, "Error"))
 		e->rv = 0;
@@ -710,7 +732,9 @@ static struct hs_parser *ch_create(const struct hs_sink *sink, const struct hs_p
 	hs_buf_init(&p->elem);
 	p->cw_ts = HS_NONE;
 	p->elem_indent = -1;
+	p->split_ts = p->split_reboot = HS_NONE;
 	if (o->hsm_name && *o->hsm_name) {
+		p->named = 1;
 		hs_strlcpy(p->hsm_default, o->hsm_name, sizeof p->hsm_default);
 	} else if (o->path) {
 		base = strrchr(o->path, '/') ? strrchr(o->path, '/') + 1 : o->path;
@@ -724,12 +748,21 @@ static struct hs_parser *ch_create(const struct hs_sink *sink, const struct hs_p
 }
 
 /* State: "json=<level>[ stream=<name>]" when the input ended inside an
- * array of events, so a refresh starting at safe_offset knows where it is. */
+ * array of events, so a refresh starting at safe_offset knows where it is;
+ * for text, "text=<streams> ts=<µs> rb=<reboot>" (text_stream's, with the
+ * event at safe_offset already in: re-read, it compares equal to itself). */
 static void ch_resume(struct hs_parser *p, const char *state)
 {
-	int level;
+	int level, split;
+	long long ts, rb;
 	const char *s;
 
+	if (state && sscanf(state, "text=%d ts=%lld rb=%lld", &split, &ts, &rb) == 3 && split > 0) {
+		p->split = split;
+		p->split_ts = ts;
+		p->split_reboot = rb;
+		return;
+	}
 	if (!state || sscanf(state, "json=%d", &level) != 1 || level < 1 || level > 2)
 		return;
 	p->level = p->depth = level;
@@ -766,6 +799,9 @@ static void ch_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
 		if (p->level && p->depth >= p->level && !p->resync)
 			snprintf(p->st.state, sizeof p->st.state, "json=%d%s%.100s", p->level,
 			         p->stream[0] ? " stream=" : "", p->stream);
+		else if (!p->level && p->split)
+			snprintf(p->st.state, sizeof p->st.state, "text=%d ts=%lld rb=%lld", p->split,
+			         (long long)p->split_ts, (long long)p->split_reboot);
 	}
 	p->st.safe_offset = safe;
 	p->st.safe_line = safe_line;

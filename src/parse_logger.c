@@ -355,6 +355,28 @@ static void on_separator(struct hs_parser *p, struct thread *t, int64_t ts, int6
 	emit_front(p); /* the separator it replaces may have held calls back */
 }
 
+/* A separator written without the pid/tid prefix (seen in pasted logs whose
+ * other lines have it) belongs to the next call a prefixed thread enters:
+ * hand it, with its time, to t when t has none of its own. */
+static void adopt_separator(struct hs_parser *p, struct thread *t)
+{
+	int i;
+
+	if (t->sep_off >= 0 || (t->pid == HS_NONE && t->tid == HS_NONE))
+		return;
+	for (i = 0; i < TMAX; i++) {
+		struct thread *o = &p->thr[i];
+		if (!o->used || o->pid != HS_NONE || o->tid != HS_NONE || o->sep_off < 0 || o->open)
+			continue;
+		t->sep_ts = o->sep_ts;
+		t->sep_off = o->sep_off;
+		t->sep_res = o->sep_res;
+		o->sep_off = -1;
+		o->sep_ts = HS_NONE;
+		return;
+	}
+}
+
 static void on_call(struct hs_parser *p, struct thread *t, const char *name, size_t n,
                     int64_t ts, int64_t off, int64_t lineno)
 {
@@ -372,6 +394,7 @@ static void on_call(struct hs_parser *p, struct thread *t, const char *name, siz
 		hs_callq_give_up(&p->q, &t->open->qc);
 		t->open = NULL;
 	}
+	adopt_separator(p, t);
 	c = new_call(p, t->sep_off >= 0 ? t->sep_off : off);
 	if (!c) {
 		p->stop = 1;

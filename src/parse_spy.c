@@ -520,9 +520,36 @@ static void bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 }
 
 /* Returns the call that took the line, NULL when it was skipped. */
+/* OpenSC <= 0.18 printed C_GetMechanismInfo's mechanism on a line of its
+ * own ("%30s " of its name, or " Unknown Mechanism (%08lx)  "): rewrite it
+ * into the later "[in] type = NAME" in out[len]. 0 when s is no such line. */
+static size_t old_mech_line(const struct call *c, const char *s, size_t n, char *out, size_t len)
+{
+	size_t i = 0, j;
+
+	if (!c || strcmp(c->qc.pc.ev.func, "C_GetMechanismInfo") != 0 || n == 0 || s[0] != ' ')
+		return 0;
+	while (i < n && s[i] == ' ')
+		i++;
+	if (hs_starts(s + i, n - i, "CKM_")) {
+		for (j = i; j < n && s[j] != ' '; j++)
+			;
+		if (j != n)
+			return 0;
+	} else if (!hs_starts(s + i, n - i, "Unknown Mechanism (") || s[n - 1] != ')') {
+		return 0;
+	}
+	if (n - i + 12 >= len)
+		return 0;
+	memcpy(out, "[in] type = ", 12);
+	memcpy(out + 12, s + i, n - i);
+	return n - i + 12;
+}
+
 static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int64_t off,
                               int64_t lineno, struct call *prefer)
 {
+	char mech[96];
 	struct call *c = NULL;
 	int64_t doff = 0, len;
 	int bytes, glued, kind = dump_kind(s, n, &doff, &bytes, &glued);
@@ -546,6 +573,8 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		return NULL;
 	}
 	p->last = c;
+	if (!kind && (len = (int64_t)old_mech_line(c, s, n, mech, sizeof mech)) > 0)
+		s = mech, n = (size_t)len;
 	if (hs_event_add_line(&c->qc.pc.ev, s, n) < 0) {
 		p->stop = 1; /* out of memory: stop rather than lose data silently */
 		return c;

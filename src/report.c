@@ -244,7 +244,6 @@ static void totals(struct report *R, const struct hs_stats *s)
 {
 	const struct hs_index_info *info = hs_index_info(R->ix);
 	FILE *out = R->out;
-	int64_t returned = s->total - s->incomplete;
 	char a[48], b[48];
 
 	for (int i = 0; i < info->files; i++) {
@@ -264,13 +263,9 @@ static void totals(struct report *R, const struct hs_stats *s)
 		put_esc(out, hs_filter_text(R->f));
 		fputc('\n', out);
 	}
-	fprintf(out, "calls        %lld   errors %lld   success ", (long long)s->total,
-	        (long long)s->errors);
-	if (returned > 0)
-		fprintf(out, "%.1f%%", s->success_rate * 100.0);
-	else
-		fputs("n/a (no call returned)", out);
-	fprintf(out, "   incomplete %lld\n", (long long)s->incomplete);
+	fprintf(out, "calls        %lld   errors %lld   success %s   incomplete %lld\n",
+	        (long long)s->total, (long long)s->errors, hs_stats_success_text(s, a, sizeof a),
+	        (long long)s->incomplete);
 	/* processes and threads mean something for call traces only */
 	if (scalar(R, "SELECT count(*) FROM events e WHERE e.hsm IS NULL AND (%s)", 1) > 0) {
 		fprintf(out, "processes    %lld", (long long)s->processes);

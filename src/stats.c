@@ -9,6 +9,7 @@
 #include "hsmscope/stats.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,7 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 
 	memset(s, 0, sizeof *s);
 	s->first_ts = s->last_ts = HS_NONE;
+	s->success_rate = -1.0; /* no call returned: there is no rate */
 	if (hs_stats_prepare(ix, "SELECT count(*), sum(NOT ok AND NOT incomplete), sum(incomplete),"
 	             " sum(ok), min(ts_us), max(ts_us), max(ts_utc),"
 	             " count(DISTINCT file_id || ':' || instance),"
@@ -124,7 +126,7 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 		s->threads = sqlite3_column_int64(st, 8);
 		s->dur.count = sqlite3_column_int64(st, 9);
 		s->dur_exact = sqlite3_column_int(st, 10);
-		s->success_rate = (ok + s->errors) ? (double)ok / (double)(ok + s->errors) : 1.0;
+		s->success_rate = (ok + s->errors) ? (double)ok / (double)(ok + s->errors) : -1.0;
 	}
 	sqlite3_finalize(st);
 
@@ -240,6 +242,15 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 fail:
 	hs_stats_free(s);
 	return -1;
+}
+
+const char *hs_stats_success_text(const struct hs_stats *s, char *buf, size_t len)
+{
+	if (s->success_rate < 0)
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "%.1f%%", s->success_rate * 100.0);
+	return buf;
 }
 
 void hs_stats_free(struct hs_stats *s)

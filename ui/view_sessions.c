@@ -212,7 +212,7 @@ static void draw_node(void *ctx, WINDOW *w, int y, int x, int width, int64_t row
 	const struct hs_theme *t = &s->app->theme;
 	attr_t hi = sel ? hs_theme_attr(t, HS_ROLE_SELECTED) : 0;
 	attr_t a = hi ? hi : hs_theme_attr(t, HS_ROLE_NORMAL);
-	char ts[48], figures[192];
+	char ts[48], figures[HS_TEXT_MAX + 256];
 	int used;
 
 	if (hi)

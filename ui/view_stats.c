@@ -130,8 +130,9 @@ static void layout(struct hs_app *app, struct stats *s)
 		      s->sort == SORT_CALLS ? cmp_calls : s->sort == SORT_ERRORS ? cmp_errors : cmp_p95);
 	add(s, S_TITLE, HS_ROLE_NORMAL, "Summary%s%s", app->filter ? " of the filter: " : "",
 	    app->filter ? app->filter_text : "");
-	add(s, S_TEXT, HS_ROLE_NORMAL, "  calls %lld   errors %lld   success %.1f%%   incomplete %lld",
-	    (long long)st->total, (long long)st->errors, st->success_rate * 100.0, (long long)st->incomplete);
+	add(s, S_TEXT, HS_ROLE_NORMAL, "  calls %lld   errors %lld   success %s   incomplete %lld",
+	    (long long)st->total, (long long)st->errors, hs_stats_success_text(st, a, sizeof a),
+	    (long long)st->incomplete);
 	add(s, S_TEXT, HS_ROLE_NORMAL, "  processes %lld   threads %lld", (long long)st->processes,
 	    (long long)st->threads);
 	hs_format_ts(st->first_ts, a, sizeof a, 0);

@@ -12,6 +12,9 @@
 #include "hsmscope/util.h"
 
 #define HS_MAX_KEYS 8           /* key/object handles remembered per event */
+#define HS_TEXT_MAX 256         /* bytes of a response or return-code text kept:
+                                   every copy of it (lifecycle, stats) is this
+                                   size, so none cuts what the event holds */
 
 /* One key or object handle an event names, with the parameter it came from. */
 struct hs_handle {
@@ -40,7 +43,7 @@ struct hs_event {
 	/* what */
 	char func[64];              /* PKCS#11 function or CloudHSM opcode name */
 	int64_t rv;                 /* return value, HS_NONE when none was seen */
-	char rv_name[64];           /* CKR_... or the audit response text ("SUCCESS") */
+	char rv_name[HS_TEXT_MAX];  /* CKR_... or the audit response text ("SUCCESS") */
 	int ok;                     /* 1 when rv means success */
 	int incomplete;             /* 1 when the call never returned in the log */
 	int64_t session;            /* session handle, HS_NONE if none */
@@ -53,7 +56,7 @@ struct hs_event {
 	int64_t opcode;             /* audit opcode number, HS_NONE */
 	int64_t cmd_type;           /* audit command type number, HS_NONE */
 	int64_t log_type;           /* audit log type number, HS_NONE */
-	char response[128];         /* audit response message, "" if none */
+	char response[HS_TEXT_MAX]; /* audit response message, "" if none */
 	struct hs_handle keys[HS_MAX_KEYS]; /* handles the event names */
 	int nkeys;                  /* entries used in keys */
 	char summary[256];          /* one line: the interesting arguments */

@@ -25,6 +25,7 @@
 
 #include <stdint.h>
 
+#include "hsmscope/event.h"
 #include "hsmscope/index.h"
 #include "hsmscope/util.h"
 
@@ -44,12 +45,14 @@ struct hs_lc_node {
 	int64_t id;                 /* row id: processes, sessions, logins, spans or
 	                               streams.id; the event's n for a call; 0 for a
 	                               slot or a fold */
-	char label[192];            /* one line: "session 0x1", "login CKU_USER", ... */
+	char label[640];            /* one line: "session 0x1", "login CKU_USER", ...;
+	                               a call's holds its func, state and summary whole */
 	char func[64];              /* a call or fold: its function or opcode */
-	char state[32];             /* closed, leaked, ended, implicit, open, done,
-	                               failed, ...; a call: its return code name */
-	char anomalies[96];         /* a call: its anomaly kinds, comma-separated */
-	char filter[256];           /* the node's events, as a filter expression */
+	char state[HS_TEXT_MAX];    /* closed, leaked, ended, implicit, open, done,
+	                               failed, ...; a call: its return code name or
+	                               audit response, whole */
+	char anomalies[128];        /* a call: its anomaly kinds, comma-separated */
+	char filter[512];           /* the node's events, as a filter expression */
 	int64_t first_n, last_n;    /* its first and last event */
 	int64_t first_ts, last_ts;  /* µs, HS_NONE when unknown */
 	int ts_utc;                 /* 1 when the times are UTC */

@@ -9,6 +9,7 @@
 #ifndef HSMSCOPE_STATS_H
 #define HSMSCOPE_STATS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hsmscope/filter.h"
@@ -29,7 +30,7 @@ struct hs_func_stats {
 };
 
 struct hs_rv_stats {
-	char name[64];              /* CKR_... or response text */
+	char name[HS_TEXT_MAX];     /* CKR_... or response text */
 	int64_t rv;                 /* number, HS_NONE for calls that never returned */
 	int64_t count;
 };
@@ -38,7 +39,7 @@ struct hs_stats {
 	int64_t total;              /* events matched */
 	int64_t errors;             /* returned, not ok */
 	int64_t incomplete;         /* never returned */
-	double success_rate;        /* ok / returned, 0..1 (1 when none returned) */
+	double success_rate;        /* ok / returned, 0..1; -1 when none returned (n/a) */
 	int64_t processes;          /* distinct (file, process instance) */
 	int64_t threads;            /* distinct (file, instance, tid) */
 	int64_t first_ts, last_ts;  /* µs, HS_NONE when no times */
@@ -59,6 +60,9 @@ struct hs_stats {
 int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_stats *out,
                      struct hs_error *err);
 void hs_stats_free(struct hs_stats *s);
+/* The success rate as shown: "97.5%", or "n/a" when no call returned.
+ * Writes into buf (16 bytes are enough) and returns it. */
+const char *hs_stats_success_text(const struct hs_stats *s, char *buf, size_t len);
 
 struct sqlite3_stmt;
 /* Prepare a query over `events e` in which "%s" stands for f's condition
