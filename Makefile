@@ -140,11 +140,13 @@ install: $(BIN)
 		$(DESTDIR)$(DATADIR)/bash-completion/completions/hsmscope
 	$(INSTALL) -m 644 README.md LICENSE $(DESTDIR)$(DATADIR)/doc/hsmscope/
 	$(INSTALL) -m 644 share/samples/* $(DESTDIR)$(DATADIR)/doc/hsmscope/samples/
+	$(INSTALL) -d $(DESTDIR)$(DATADIR)/hsmscope/schema
+	$(INSTALL) -m 644 share/schema/*.schema.json $(DESTDIR)$(DATADIR)/hsmscope/schema/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hsmscope $(DESTDIR)$(MANDIR)/man1/hsmscope.1 \
 		$(DESTDIR)$(DATADIR)/bash-completion/completions/hsmscope
-	rm -rf $(DESTDIR)$(DATADIR)/doc/hsmscope
+	rm -rf $(DESTDIR)$(DATADIR)/doc/hsmscope $(DESTDIR)$(DATADIR)/hsmscope
 
 # The committed tree, nothing generated: it builds with plain `make`.
 DISTDIR ?= .

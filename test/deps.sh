@@ -40,6 +40,7 @@ command -v jq >/dev/null 2>&1 || want jq
 # reference parser in python3-prometheus-client), the man page (groff's man)
 command -v python3 >/dev/null 2>&1 || want python3
 /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || want python3-prometheus-client
+/usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1 || want python3-jsonschema
 command -v groff >/dev/null 2>&1 || want groff-base
 command -v col >/dev/null 2>&1 || want bsdextrautils
 command -v man >/dev/null 2>&1 || want man-db
