@@ -519,7 +519,7 @@ static int cmd_index(struct hs_index *ix)
 	printf("files      %lld\n", (long long)i->files);
 	printf("events     %lld\n", (long long)i->events);
 	printf("incomplete %lld\n", (long long)i->incomplete);
-	printf("skipped    %lld lines\n", (long long)i->skipped);
+	printf("skipped    %lld line%s\n", (long long)i->skipped, i->skipped == 1 ? "" : "s");
 	printf("parsed     %lld bytes in %.3f s\n", (long long)i->parsed_bytes, i->seconds);
 	return EXIT_OK;
 }

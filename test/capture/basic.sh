@@ -59,6 +59,13 @@ jq -e -s '[.[] | select(.dur_ms != null)] | all(.dur_source | startswith("estima
 "$HS" export "$L" --format ndjson -o "$CAP/export.ndjson"
 "$HS" grep "$L" 'C_Login|C_InitToken|C_InitPIN' >"$CAP/grep.txt"
 grep -q 'C_Login' "$CAP/grep.txt" || fail "grep found no C_Login"
+# the report a person pastes: the failed login as a (function, return code)
+# pair with the number of its first event, the same number grep gives
+first=$("$HS" grep "$L" 'rv == CKR_PIN_INCORRECT' | head -n 1 | awk '{print $1}')
+[ -n "$first" ] || fail "the wrong PIN is not in the log"
+grep -q "^  C_Login  *CKR_PIN_INCORRECT  *[0-9]*  *$first\$" "$CAP/analyze.txt" ||
+	fail "analyze does not show the failed login with its first No. $first: $(cat "$CAP/analyze.txt")"
+grep -q '^processes  *[0-9]*   threads' "$CAP/analyze.txt" || fail "no processes line for a call trace"
 grep -q '\*\* \*\* \*\*' "$CAP/pretty.json" || fail "masked PIN bytes should show as '**'"
 idx=$(ls "$CAP"/cache/hsmscope/*.db)
 assert_no_pins "$idx" "$J" "$CAP/analyze.txt" "$CAP/events.ndjson" "$CAP/pretty.json" \
