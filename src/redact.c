@@ -40,8 +40,10 @@
  *   NSS's pPin) or NULL;
  * - a PIN parameter's name (pPin, pOldPin, pNewPin, pin) met in any line
  *   that is not a dump row masks the rest of that line;
- * - a dump row that no announced dump is waiting for (an orphan, or one
- *   past the announced length) is masked whole, offset included.
+ * - a dump row that no announced dump is waiting for (an orphan, one past
+ *   the announced length, one whose offset is not the next, the headless
+ *   rest of a row cut in two) is masked whole, offset included, even among
+ *   data: another thread's PIN row may have been filed there.
  *
  * The dump layouts are OpenSC's pkcs11-display.c: print_generic writes
  * "    %08X  " + 16 "XX " columns + " " + the bytes as ASCII; print_print
@@ -93,6 +95,21 @@ static size_t word_end(const char *s, size_t i, size_t e)
 	while (i < e && is_word(s[i]))
 		i++;
 	return i;
+}
+
+/* The end of a parameter's name: words joined by "->" or '.'
+ * ("pMechanism->pParameter"), so that what follows is its value. */
+static size_t name_end(const char *s, size_t i, size_t e)
+{
+	size_t j = word_end(s, i, e);
+
+	while (j > i) {
+		size_t k = j + (j + 1 < e && s[j] == '-' && s[j + 1] == '>' ? 2 : j < e && s[j] == '.' ? 1 : 0);
+		if (k == j || k >= e || !is_word(s[k]))
+			break;
+		j = word_end(s, k, e);
+	}
+	return j;
 }
 
 /* Is s[i..j) one of list's words (case kept, or ignored with nocase)? */
@@ -148,17 +165,27 @@ static int param_name(const struct line *l, size_t *nb, size_t *ne)
 	while (i < l->e && s[i] == '*')
 		i++;
 	*nb = i;
-	*ne = word_end(s, i, l->e);
+	*ne = name_end(s, i, l->e);
 	return *ne > i;
 }
 
-/* An attribute line: a CKA_ name at its first non-blank, ending at *ne. */
+/* An attribute line: a CKA_ name, or a vendor type's number ("0x80000101"),
+ * at its first non-blank, ending at *ne. */
 static int attr_name(const struct line *l, size_t *ne)
 {
-	if (l->e - l->b < 5 || memcmp(l->s + l->b, "CKA_", 4) != 0)
+	const char *s = l->s + l->b;
+	size_t n = l->e - l->b, j;
+
+	if (n >= 5 && memcmp(s, "CKA_", 4) == 0) {
+		*ne = word_end(l->s, l->b, l->e);
+		return 1;
+	}
+	if (n < 10 || s[0] != '0' || s[1] != 'x')
 		return 0;
-	*ne = word_end(l->s, l->b, l->e);
-	return 1;
+	for (j = 2; j < n && is_hex(s[j]); j++)
+		;
+	*ne = l->b + j;
+	return j == 10 && (j == n || is_blank(s[j]));
 }
 
 /* Does the rest of a named line, from byte i, announce a dump? That is
@@ -370,6 +397,7 @@ int hs_redact_event(struct hs_event *e, const struct hs_redact_opts *o)
 	int data = o && o->data;
 	int level = PLAIN, tmpl_class = 0, changed = 0, ann;
 	long long left = 0, next_off = 0, len; /* bytes of the dump still due; its next row's offset */
+	int cut = 0;                           /* the line before was a row of the dump, cut short */
 	struct line l;
 	size_t nb, ne;
 
@@ -382,17 +410,32 @@ int hs_redact_event(struct hs_event *e, const struct hs_redact_opts *o)
 		line_at(&l, p, end);
 		if (l.b == l.e)
 			continue;
+		if (!dump_row(&l, &off, &oe))
+			cut = 0;
 		if (dump_row(&l, &off, &oe)) {
 			size_t be;
 			int pairs = row_bytes(&l, oe, &be);
-			if (left <= 0)
-				mask_from(&l, l.b); /* an orphan: fail closed, offset and all */
-			else if (level != PLAIN && off == next_off)
-				mask_row(&l, oe);
-			else if (level != PLAIN)
-				mask_from(&l, l.b); /* not the row the dump is waiting for */
+			/* the dump's next row, or a later one (rows elided: ". . .") */
+			int next = left > 0 && off >= next_off && off % 16 == 0 && off < next_off + left;
+			/* print_print's first hex line ("62617369 63") reads as a row
+			 * whose offset is not 0: a dump of text, kept when plain */
+			int print = level == PLAIN && left > 0 && next_off == 0 && off > 0 && !next;
+			/* the rest of the row before, cut in two by another thread */
+			int rest = level == PLAIN && off == -1 && cut;
+			if (next) {
+				left -= off - next_off, next_off = off;
+				if (level != PLAIN)
+					mask_row(&l, oe);
+			} else if (!print && !rest) {
+				mask_from(&l, l.b); /* an orphan, or not a row the dump waits
+				                       for: fail closed, offset and all */
+			}
 			left -= pairs;
-			next_off += 16;
+			if (!rest)
+				next_off += 16;
+			cut = next && pairs < 16 && left > 0;
+			changed += l.changed;
+			continue;
 		} else if (param_name(&l, &nb, &ne)) {
 			int plain = word_in(plain_params, l.s, nb, ne, 0);
 			int pin = word_in(pin_params, l.s, nb, ne, 1);
