@@ -188,6 +188,42 @@ static const struct rcase cases[] = {
 	{ "free text after an output parameter stays, even with opts.data", "C_FindObjects", 1,
 	  "[in] hSession = 0x1\n[in] ulMaxObjectCount = 0x1\n[out] ulObjectCount = 0x1\nObject 0x3 matches",
 	  NULL, "" },
+	/* by structure, not by spacing (issue 14) */
+	{ "TABs in a PIN's parameter line and dump row", "C_Login", 0,
+	  "[in]\tpPin[ulPinLen] 00007ffc22af88ff / 11\n"
+	  "    00000000  73 6F 2D 70 69 6E 2D 38 36 34 32\t\t       so-pin-8642",
+	  "[in]\tpPin[ulPinLen] 00007ffc22af88ff / 11\n"
+	  "    00000000  ** ** ** ** ** ** ** ** ** ** **\t\t       ***********", NULL },
+	{ "squeezed spaces: the text column right after the bytes", "C_InitToken", 0,
+	  "[in] pPin[ulPinLen] 00007ffc22af88ff / 11\n 00000000 73 6F 2D 70 69 6E 2D 38 36 34 32 so-pin-8642",
+	  "[in] pPin[ulPinLen] 00007ffc22af88ff / 11\n 00000000 ** ** ** ** ** ** ** ** ** ** ** ***********", NULL },
+	{ "CRLF line ends", "C_Login", 0,
+	  "[in] pPin[ulPinLen] 00007ffc22af88ff / 11\r\n"
+	  "    00000000  73 6F 2D 70 69 6E 2D 38 36 34 32                 so-pin-8642\r",
+	  "[in] pPin[ulPinLen] 00007ffc22af88ff / 11\r\n"
+	  "    00000000  ** ** ** ** ** ** ** ** ** ** **                 ***********\r", NULL },
+	{ "a PIN written inline as 'pPin: ...' is masked from its name on", "C_Login", 0,
+	  "[in] hSession = 0x1\n[in] pPin: user-pin-1357",
+	  "[in] hSession = 0x1\n[in] pPin* *************", NULL },
+	{ "a PIN's pointer alone is no secret (NSS)", "C_Login", 0,
+	  "[in] hSession = 0x1\n[in] pPin 0x55d75d7cf000\n[in] ulPinLen = 11", NULL, "" },
+	{ "'CKA_PRIME_1:' and a TAB before the announcement", "C_CreateObject", 0,
+	  "[in] pTemplate[2]:\n    CKA_PRIME_1:\t00007ffd0000b000 / 11\n"
+	  "    00000000  70 72 69 6D 65 2D 6F 6E 65 2D 70                 prime-one-p",
+	  NULL, "2" },
+	{ "'CKA_VALUE=' without indentation", "C_CreateObject", 0,
+	  "[in] pTemplate[1]:\nCKA_VALUE=00007ffd0000a000 / 32\n" AES1 "\n" AES2, NULL, "2,3" },
+	{ "CKA_VALUE_LEN is not CKA_VALUE", "C_GenerateKey", 0,
+	  "[in] pTemplate[1]:\n    CKA_VALUE_LEN\t00007ffe75f9c558 / 8\n"
+	  "    00000000  10 00 00 00 00 00 00 00                          ........", NULL, "" },
+	{ "a dump row no dump announced is masked, offset and all", "C_Sign", 0,
+	  "[in] hSession = 0x1\n" PIN_USER,
+	  "[in] hSession = 0x1\n"
+	  "    ********  ** ** ** ** ** ** ** ** ** ** ** ** **           *************", NULL },
+	{ "a data dump's rows after an elision, a mechanism parameter: kept", "C_Sign", 0,
+	  "[in] pMechanism->pParameter / 16\n" CERT1 "\n[in] pData[ulDataLen] 00007f1c9a9fda60 / 48\n" AES1
+	  "\n    . . .\n    00000020  60 61 62 63 64 65 66 67 68 69 6A 6B 6C 6D 6E 6F  `abcdefghijklmno",
+	  NULL, "" },
 	{ "short and odd lines", "C_Login", 0, "[\n[in]\n[out]\n    \n    0\n[in] x", NULL, "" },
 	{ "empty detail", "C_Login", 0, "", "", NULL },
 };
@@ -255,10 +291,12 @@ static void test_cases(void)
 		while (*a) {
 			size_t n = strcspn(a, "\n");
 			int masked = want ? memcmp(a, want, n) != 0 : listed(k->masked, line);
-			if (masked)
-				CHECK(is_masked(a, b, n));
-			else
+			if (masked) {
+				if (!k->out) /* an exact text says it all */
+					CHECK(is_masked(a, b, n));
+			} else {
 				CHECK(memcmp(a, b, n) == 0);
+			}
 			want_changed += masked;
 			a += n + (a[n] != 0);
 			b += n + (b[n] != 0);
