@@ -410,8 +410,6 @@ int hs_redact_event(struct hs_event *e, const struct hs_redact_opts *o)
 		line_at(&l, p, end);
 		if (l.b == l.e)
 			continue;
-		if (!dump_row(&l, &off, &oe))
-			cut = 0;
 		if (dump_row(&l, &off, &oe)) {
 			size_t be;
 			int pairs = row_bytes(&l, oe, &be);
@@ -436,7 +434,9 @@ int hs_redact_event(struct hs_event *e, const struct hs_redact_opts *o)
 			cut = next && pairs < 16 && left > 0;
 			changed += l.changed;
 			continue;
-		} else if (param_name(&l, &nb, &ne)) {
+		}
+		cut = 0;
+		if (param_name(&l, &nb, &ne)) {
 			int plain = word_in(plain_params, l.s, nb, ne, 0);
 			int pin = word_in(pin_params, l.s, nb, ne, 1);
 			ann = announces(&l, ne, &len);
