@@ -10,8 +10,10 @@
  * paste logs through editors and tickets that turn blanks into TABs,
  * squeeze or drop indentation, add CR or trailing blanks and write
  * "name=", "name =" or "name:". So a line is read as tokens: a parameter
- * line is "[in]"/"[out]" (any blanks around) and a name; an attribute line
- * starts with a CKA_ name at any indentation; a dump row starts with a hex
+ * line is "[in]"/"[out]" (any blanks around) and a name (words joined by
+ * "->" count as one: pMechanism->pParameter); an attribute line starts
+ * with a CKA_ name or a vendor type's 0x number at any indentation; a dump
+ * row starts with a hex
  * offset followed by two-digit hex bytes, whatever separates them and
  * wherever its text column sits. A name is a whole word: CKA_VALUE is not
  * CKA_VALUE_LEN, whatever character ends it.
@@ -41,9 +43,11 @@
  * - a PIN parameter's name (pPin, pOldPin, pNewPin, pin) met in any line
  *   that is not a dump row masks the rest of that line;
  * - a dump row that no announced dump is waiting for (an orphan, one past
- *   the announced length, one whose offset is not the next, the headless
- *   rest of a row cut in two) is masked whole, offset included, even among
- *   data: another thread's PIN row may have been filed there.
+ *   the announced length, one whose offset is not the next or a later one)
+ *   is masked whole, offset included, even among data: another thread's
+ *   PIN row may have been filed there. A data dump keeps its rows after an
+ *   elision (". . ."), the headless rest of a row cut in two right after
+ *   it, and print_print's hex line (whose first group reads as an offset).
  *
  * The dump layouts are OpenSC's pkcs11-display.c: print_generic writes
  * "    %08X  " + 16 "XX " columns + " " + the bytes as ASCII; print_print
