@@ -52,7 +52,7 @@ for f in privateExponent prime1 prime2 exponent1 exponent2 coefficient; do
 	[ ${#h} -ge 24 ] || fail "could not read $f of the RSA key"
 	HEXES="$HEXES $(printf '%s' "$h" | cut -c1-16) $(printf '%s' "$h" | cut -c17-32)"
 done
-# the AES key of the capture, and the fixtures' secrets as hex only
+# the fixtures' secrets that are written only as hex
 # (shim/shapes.log's CKA_VALUE)
 HEXES="$HEXES 4760489814 12D3FABEDB 21006996"
 
@@ -62,7 +62,7 @@ TEXTS="$SO_PIN $USER_PIN $WRONG_PIN new-user-pin-2468 user-pin-2468 KEY-MATERIAL
 secret-aes-key-m aterial-00112233 rsa-private-valu private-exponent SECRET-KEY-BYTES
 PRIVATE-EXPONENT-BYTES PRIME1-BYTES"
 
-# Pieces to look for: of each text its head and tail (8 and 6 characters),
+# Pieces to look for: of each text its head and tail (8 and 7 characters),
 # in ASCII and as packed upper-case hex; each hex as it is. Text is
 # matched with its case ("-BYTES" is not "bytes"), hex in either case.
 hex_of() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n' | tr 'a-f' 'A-F'; }
@@ -70,7 +70,7 @@ hex_of() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n' | tr 'a-f' 'A-F'; }
 : >"$CAP/hex"
 for t in $TEXTS; do
 	h=$(printf '%s' "$t" | cut -c1-8)
-	tl=$(printf '%s' "$t" | rev | cut -c1-7 | rev)
+	tl=$(printf '%s' "$t" | tail -c 7)
 	printf '%s\n%s\n' "$h" "$tl" >>"$CAP/ascii"
 	printf '%s\n%s\n' "$(hex_of "$h")" "$(hex_of "$tl")" >>"$CAP/hex"
 done
