@@ -456,16 +456,28 @@ static void put_param(struct hs_parser *p, struct call *c, int out, const char *
 	const char *eq = hs_find(s, n, " = "), *v, *e = s + n, *r;
 	char name[NAME_MAX_LEN], buf[NAME_MAX_LEN + 16];
 	uint64_t num = 0, cnt = 0;
-	size_t vn, used;
+	size_t vn, used, nl;
 	int have_len = 0;
 
-	if (!eq || eq == s || (size_t)(eq - s) >= sizeof name) {
+	v = eq ? eq + 3 : NULL;
+	nl = eq ? (size_t)(eq - s) : 0;
+	if (!eq) { /* "pPin= ", "pPin =(", "pPin: " as a paste or an editor left it */
+		for (nl = 0; nl < n && is_word(s[nl]); nl++)
+			;
+		for (v = s + nl; v < e && (*v == ' ' || *v == '\t'); v++)
+			;
+		if (nl && v < e && (*v == '=' || *v == ':')) {
+			eq = v++;
+			while (v < e && (*v == ' ' || *v == '\t'))
+				v++;
+		}
+	}
+	if (!eq || nl == 0 || nl >= sizeof name) {
 		put_text(p, c, out ? "[out] " : "[in] ", s, n);
 		return;
 	}
-	memcpy(name, s, (size_t)(eq - s));
-	name[eq - s] = '\0';
-	v = eq + 3;
+	memcpy(name, s, nl);
+	name[nl] = '\0';
 	vn = (size_t)(e - v);
 	c->sname[0] = '\0';
 	if (vn == 1 && v[0] == '{') { /* a structure follows on tab lines */

@@ -2,14 +2,26 @@
  *
  * The detail text is walked line by line with a little state: which
  * template we are in (and its CKO_ class, which may come after the value),
- * and whether the dump lines that follow a parameter or attribute line are
- * secret. Masking keeps every byte's position: hex digits and the bytes'
- * ASCII column become '*', so the layout and lengths stay readable.
+ * how secret the value being dumped is, and how many of its announced bytes
+ * are still to come. Masking keeps every byte's position: hex digits and
+ * the bytes' text become '*', so the layout and lengths stay readable.
+ *
+ * Lines are recognised by their structure, never by their spacing: users
+ * paste logs through editors and tickets that turn blanks into TABs,
+ * squeeze or drop indentation, add CR or trailing blanks and write
+ * "name=", "name =" or "name:". So a line is read as tokens: a parameter
+ * line is "[in]"/"[out]" (any blanks around) and a name (words joined by
+ * "->" count as one: pMechanism->pParameter); an attribute line starts
+ * with a CKA_ name or a vendor type's 0x number at any indentation; a dump
+ * row starts with a hex
+ * offset followed by two-digit hex bytes, whatever separates them and
+ * wherever its text column sits. A name is a whole word: CKA_VALUE is not
+ * CKA_VALUE_LEN, whatever character ends it.
  *
  * Secret: the PIN buffers of C_Login, C_LoginUser, C_InitToken, C_InitPIN
- * and C_SetPIN (every dump there except pLabel/pUsername), and a pPin,
- * pOldPin or pNewPin dump wherever it appears (with threads interleaving,
- * a parser may file one under another call); the attributes
+ * and C_SetPIN (every value there except pLabel/pUsername), and a pPin,
+ * pOldPin or pNewPin wherever it appears (with threads interleaving, a
+ * parser may file one under another call); the attributes
  * CKA_PRIVATE_EXPONENT, CKA_PRIME_1/2, CKA_EXPONENT_1/2, CKA_COEFFICIENT;
  * CKA_VALUE unless its template says the object is public (certificate,
  * public key, data, domain parameters). When the class is not stated the
@@ -18,112 +30,284 @@
  * token label, the user name and the interface name, and CKA_VALUE of
  * data objects.
  *
- * A secret written inline — "[in] pPin = \"1234\"" or a secret attribute
- * whose line carries its value instead of announcing a dump — is masked
- * on its line too: another tracer's parser (p11call.h) should never write
- * one, and this makes sure a slip cannot leak it.
+ * Fail-closed, where the structure is in doubt:
+ * - after a secret's name, every line up to the next parameter or
+ *   attribute line is masked whole, whatever it looks like (the rest of a
+ *   dump row another process cut in two, a text column pushed onto its own
+ *   line);
+ * - a secret written inline ("pPin = \"1234\"", "pPin: 1234", a secret
+ *   attribute followed by its value) is masked from the end of its name,
+ *   unless what follows is exactly the announcement of a dump
+ *   ("[ulPinLen] <address> / <length>") or a bare pointer ("0x55d7...",
+ *   NSS's pPin) or NULL;
+ * - a PIN parameter's name (pPin, pOldPin, pNewPin, pin) met in any line
+ *   that is not a dump row masks the rest of that line;
+ * - a dump row that no announced dump is waiting for (an orphan, one past
+ *   the announced length, one whose offset is not the next or a later one)
+ *   is masked whole, offset included, even among data: another thread's
+ *   PIN row may have been filed there. A data dump keeps its rows after an
+ *   elision (". . ."), the headless rest of a row cut in two right after
+ *   it, and print_print's hex line (whose first group reads as an offset).
  *
  * The dump layouts are OpenSC's pkcs11-display.c: print_generic writes
  * "    %08X  " + 16 "XX " columns + " " + the bytes as ASCII; print_print
  * (CKA_LABEL, CKA_APPLICATION) writes 4-byte hex groups on one line and
  * " c" pairs in groups of four on the next, and for values over 32 bytes
- * the next chunk's hex follows the ASCII line with no newline.
+ * the next chunk's hex follows the ASCII line with no newline. A row in
+ * print_generic's exact columns has exactly as many text characters masked
+ * as it has bytes (a blank byte is masked too); in any other layout its
+ * whole text column is.
  */
 #include "hsmscope/redact.h"
 
 #include <string.h>
+#include <strings.h>
 
-static int is_hex(char c)
+/* How secret the lines after a parameter or attribute are. */
+enum level {
+	PLAIN = 0,                  /* kept; an orphan dump row is still masked */
+	DATA = 1,                   /* opts.data: dump rows and the dump's other lines */
+	SECRET = 2,                 /* every line up to the next name */
+};
+
+/* One detail line and what the walk knows of it. */
+struct line {
+	char *s;                    /* its first byte, in the event's detail (not NUL-ended) */
+	size_t n;                   /* bytes, without the '\n' */
+	size_t b, e;                /* first non-blank; end once trailing blanks are cut */
+	int changed;                /* a byte was masked */
+};
+
+static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_hex(char c) { return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'); }
+static int hexval(char c) { return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10; }
+static int is_word(char c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+	return c == '_' || is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
-static int starts(const char *s, size_t n, const char *p)
+static size_t skip_blanks(const char *s, size_t i, size_t e)
 {
-	size_t m = strlen(p);
-	return n >= m && memcmp(s, p, m) == 0;
+	while (i < e && is_blank(s[i]))
+		i++;
+	return i;
 }
 
-/* "    0000001F  AB CD ...  ascii" */
-static int is_dump(const char *s, size_t n)
+static size_t word_end(const char *s, size_t i, size_t e)
 {
-	size_t i;
-
-	if (n < 14 || memcmp(s, "    ", 4) != 0)
-		return 0;
-	for (i = 4; i < 12; i++)
-		if (!is_hex(s[i]))
-			return 0;
-	return s[12] == ' ' && s[13] == ' ';
+	while (i < e && is_word(s[i]))
+		i++;
+	return i;
 }
 
-/* print_print's hex line ("    62617369 632D") or ASCII line
- * ("     b a s i  c - r s  a", maybe with the next chunk's hex glued on). */
-static int is_print(const char *s, size_t n)
+/* The end of a parameter's name: words joined by "->" or '.'
+ * ("pMechanism->pParameter"), so that what follows is its value. */
+static size_t name_end(const char *s, size_t i, size_t e)
 {
-	size_t i = 4;
-	int k = 0, digits = 0;
+	size_t j = word_end(s, i, e);
 
-	if (n < 6 || memcmp(s, "    ", 4) != 0)
-		return 0;
-	if (s[4] == ' ') {
-		while (i < n && k < 32) {
-			if (k && k % 4 == 0 && s[i++] != ' ')
-				return 0;
-			if (i + 1 >= n || s[i] != ' ' || s[i + 1] <= ' ' || s[i + 1] > '~')
-				return 0;
-			i += 2;
-			k++;
-		}
-		if (i == n)
+	while (j > i) {
+		size_t k = j + (j + 1 < e && s[j] == '-' && s[j + 1] == '>' ? 2 : j < e && s[j] == '.' ? 1 : 0);
+		if (k == j || k >= e || !is_word(s[k]))
+			break;
+		j = word_end(s, k, e);
+	}
+	return j;
+}
+
+/* Is s[i..j) one of list's words (case kept, or ignored with nocase)? */
+static int word_in(const char *const *list, const char *s, size_t i, size_t j, int nocase)
+{
+	int k;
+
+	for (k = 0; list[k]; k++)
+		if (strlen(list[k]) == j - i &&
+		    (nocase ? strncasecmp(s + i, list[k], j - i) : strncmp(s + i, list[k], j - i)) == 0)
 			return 1;
-		if (k < 32)
-			return 0;
-	}
-	for (; i < n; i++) {
-		if (is_hex(s[i]))
-			digits++;
-		else if (s[i] != ' ')
-			return 0;
-	}
-	return digits > 0;
+	return 0;
 }
 
-static void mask_dump(char *s, size_t n)
-{
-	size_t i, pairs = 0, asc;
-
-	/* hex area: columns 14 .. 14 + 16*3 */
-	for (i = 14; i < n && i < 14 + 48; i++)
-		if (is_hex(s[i])) {
-			s[i] = '*';
-			if (i + 1 < n && is_hex(s[i + 1]))
-				s[++i] = '*', pairs++;
-		}
-	/* ascii column starts after the hex area and one space */
-	asc = 14 + 48 + 1;
-	for (i = asc; i < n && i < asc + pairs; i++)
-		s[i] = '*';
-}
-
-/* The line announces a dump: it ends in "<addr> / <len>", len > 0. */
-static int announces_dump(const char *s, size_t n)
-{
-	size_t i = n;
-
-	while (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9')
-		i--;
-	return i < n && i >= 3 && s[i] != '0' && s[i - 1] == ' ' && s[i - 2] == '/' && s[i - 3] == ' ';
-}
-
-/* Every non-blank from column `from` on. */
-static void mask_from(char *s, size_t n, size_t from)
+/* Every non-blank of l from byte `from` on becomes '*'. */
+static void mask_from(struct line *l, size_t from)
 {
 	size_t i;
 
-	for (i = from; i < n; i++)
-		if (s[i] != ' ')
-			s[i] = '*';
+	for (i = from; i < l->e; i++)
+		if (!is_blank(l->s[i]) && l->s[i] != '*')
+			l->s[i] = '*', l->changed = 1;
+}
+
+/* Every byte of l in [from, to) becomes '*', blanks included. */
+static void mask_all(struct line *l, size_t from, size_t to)
+{
+	size_t i;
+
+	for (i = from; i < to && i < l->e; i++)
+		if (l->s[i] != '*')
+			l->s[i] = '*', l->changed = 1;
+}
+
+/* A parameter line: "[in]", "[out]" (or the shim's "[in ]") at its first
+ * non-blank, blanks, '*'s, then a name at [*nb, *ne), not empty. */
+static int param_name(const struct line *l, size_t *nb, size_t *ne)
+{
+	const char *s = l->s;
+	size_t i = l->b + 1, k = 0;
+
+	if (l->b >= l->e || s[l->b] != '[')
+		return 0;
+	while (i < l->e && s[i] >= 'a' && s[i] <= 'z' && k < 3)
+		i++, k++;
+	if (k < 2)
+		return 0;
+	if (i < l->e && s[i] == ' ')
+		i++;
+	if (i >= l->e || s[i] != ']')
+		return 0;
+	i = skip_blanks(s, i + 1, l->e);
+	while (i < l->e && s[i] == '*')
+		i++;
+	*nb = i;
+	*ne = name_end(s, i, l->e);
+	return *ne > i;
+}
+
+/* An attribute line: a CKA_ name, or a vendor type's number ("0x80000101"),
+ * at its first non-blank, ending at *ne. */
+static int attr_name(const struct line *l, size_t *ne)
+{
+	const char *s = l->s + l->b;
+	size_t n = l->e - l->b, j;
+
+	if (n >= 5 && memcmp(s, "CKA_", 4) == 0) {
+		*ne = word_end(l->s, l->b, l->e);
+		return 1;
+	}
+	if (n < 10 || s[0] != '0' || s[1] != 'x')
+		return 0;
+	for (j = 2; j < n && is_hex(s[j]); j++)
+		;
+	*ne = l->b + j;
+	return j == 10 && (j == n || is_blank(s[j]));
+}
+
+/* Does the rest of a named line, from byte i, announce a dump? That is
+ * "[len name]" (optional), '=' or ':' (optional), an address (optional)
+ * and "/ <length>", with any blanks between and nothing after. */
+static int announces(const struct line *l, size_t i, long long *len)
+{
+	const char *s = l->s;
+	size_t e = l->e, j;
+
+	i = skip_blanks(s, i, e);
+	if (i < e && s[i] == '[') {
+		const char *c = memchr(s + i, ']', e - i);
+		if (!c)
+			return 0;
+		i = skip_blanks(s, (size_t)(c - s) + 1, e);
+	}
+	if (i < e && (s[i] == '=' || s[i] == ':'))
+		i = skip_blanks(s, i + 1, e);
+	if (i + 1 < e && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X'))
+		i += 2;
+	for (j = i; j < e && is_hex(s[j]); j++)
+		;
+	if (j > i && j < e && is_blank(s[j]))
+		i = skip_blanks(s, j, e);
+	if (i >= e || s[i] != '/')
+		return 0;
+	i = skip_blanks(s, i + 1, e);
+	if (i >= e || !is_digit(s[i]))
+		return 0;
+	*len = 0;
+	for (; i < e && is_digit(s[i]); i++)
+		*len = *len < 1000000000000LL ? *len * 10 + (s[i] - '0') : *len;
+	return i == e;
+}
+
+/* Is the rest of a named line, from byte i, only a pointer ("0x7ffd..."
+ * after an optional '=' or ':', as NSS prints pPin) or NULL? Not a value. */
+static int only_pointer(const struct line *l, size_t i)
+{
+	const char *s = l->s;
+	size_t j;
+
+	i = skip_blanks(s, i, l->e);
+	if (i < l->e && (s[i] == '=' || s[i] == ':'))
+		i = skip_blanks(s, i + 1, l->e);
+	if (l->e - i == 4 && memcmp(s + i, "NULL", 4) == 0)
+		return 1;
+	if (i + 2 >= l->e || s[i] != '0' || s[i + 1] != 'x')
+		return 0;
+	for (j = i + 2; j < l->e && is_hex(s[j]); j++)
+		;
+	return j == l->e && j - i - 2 >= 6 && j - i - 2 <= 16;
+}
+
+static int row_bytes(const struct line *l, size_t oe, size_t *end);
+
+/* A dump row: a hex offset (4 to 16 digits), then a two-digit hex byte,
+ * each followed by a blank or the end. Sets the offset and its end. The
+ * rest of a row cut in two ("70 69 6E 2D ...  user-pin") is one too, of
+ * offset -1, when it starts with three bytes. */
+static int dump_row(const struct line *l, long long *off, size_t *oe)
+{
+	const char *s = l->s;
+	size_t i = l->b, j;
+
+	for (j = i; j < l->e && is_hex(s[j]); j++)
+		;
+	if (j - i == 2 && row_bytes(l, i, &j) >= 3) {
+		*off = -1, *oe = i;
+		return 1;
+	}
+	if (j - i < 4 || j - i > 16 || j >= l->e || !is_blank(s[j]))
+		return 0;
+	*oe = j;
+	*off = 0;
+	for (; i < j; i++)
+		*off = (*off << 4 | hexval(s[i])) & 0x7fffffffffffLL;
+	i = skip_blanks(s, j, l->e);
+	return i + 1 < l->e && is_hex(s[i]) && is_hex(s[i + 1]) && (i + 2 == l->e || is_blank(s[i + 2]));
+}
+
+/* The two-digit hex bytes of a dump row after its offset (which ends at
+ * oe), at most 16; *end is where the last one ends. */
+static int row_bytes(const struct line *l, size_t oe, size_t *end)
+{
+	const char *s = l->s;
+	size_t i = oe, t;
+	int pairs = 0;
+
+	for (; pairs < 16; pairs++, i = t + 2) {
+		t = skip_blanks(s, i, l->e);
+		if (!(t + 1 < l->e && is_hex(s[t]) && is_hex(s[t + 1]) && (t + 2 == l->e || is_blank(s[t + 2]))))
+			break;
+	}
+	*end = i;
+	return pairs;
+}
+
+/* Mask a dump row's bytes and text, its offset (ending at oe) kept. */
+static void mask_row(struct line *l, size_t oe)
+{
+	const char *s = l->s;
+	size_t i, text, col = l->b + 59; /* print_generic's text column, from the offset */
+	int pairs = row_bytes(l, oe, &i), exact;
+
+	mask_from(l, oe); /* the bytes, and whatever follows them */
+	/* In print_generic's own columns the text holds one character per
+	 * byte, blanks included: mask exactly those. In any other layout the
+	 * text's first blank bytes cannot be told from the padding; from its
+	 * first non-blank on, every byte goes. */
+	exact = oe - l->b == 8 && s[oe] == ' ' && s[oe + 1] == ' ' && i < col;
+	for (text = i; exact && text < col; text++)
+		exact = s[text] == ' ';
+	if (exact)
+		mask_all(l, col, col + (size_t)pairs);
+	else if ((text = skip_blanks(s, i, l->e)) < l->e)
+		mask_all(l, text, l->e);
 }
 
 static const char *const secret_attrs[] = {
@@ -139,122 +323,156 @@ static const char *const pin_funcs[] = {
 	"C_Login", "C_LoginUser", "C_InitToken", "C_InitPIN", "C_SetPIN", NULL,
 };
 
-/* Parameters whose dump is a PIN, in any function. */
-static const char *const pin_params[] = { "pPin", "pOldPin", "pNewPin", NULL };
+/* Names whose value is a PIN, in any function and any case. */
+static const char *const pin_params[] = { "pPin", "pOldPin", "pNewPin", "pin", "oldPin", "newPin", NULL };
 
 /* Parameters that are never secret nor data: shown even in PIN functions. */
 static const char *const plain_params[] = { "pLabel", "pUsername", "pInterfaceName", NULL };
 
-/* Is s[0..n) one of list's words, followed by the end, a blank or '['? */
-static int in_list(const char *const *list, const char *s, size_t n)
+static void line_at(struct line *l, char *p, const char *end)
 {
-	int i;
+	char *nl = memchr(p, '\n', (size_t)(end - p));
 
-	for (i = 0; list[i]; i++) {
-		size_t m = strlen(list[i]);
-		if (n >= m && memcmp(s, list[i], m) == 0 && (n == m || s[m] == ' ' || s[m] == '['))
-			return 1;
-	}
-	return 0;
+	l->s = p;
+	l->n = (size_t)((nl ? nl : end) - p);
+	l->e = l->n;
+	while (l->e > 0 && is_blank(p[l->e - 1]))
+		l->e--;
+	l->b = skip_blanks(p, 0, l->e);
+	l->changed = 0;
 }
 
-/* The class of the template that starts at line `from`: 1 public, 2 data
+/* The class of the template whose lines start at `from`: 1 public, 2 data
  * object, 0 other or not stated. Looks ahead for its CKA_CLASS line, up to
- * the next [in]/[out] line; a public key template is public unless its
+ * the next parameter line; a public key template is public unless its
  * class line says otherwise. */
-static int template_class(const char *from, const char *end, int pubkey_tmpl)
+static int template_class(char *from, const char *end, int pubkey_tmpl)
 {
-	const char *p = from;
+	struct line l;
+	size_t nb, ne, v, ve;
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = (size_t)((nl ? nl : end) - p);
-		if (p != from && p[0] == '[')
+	for (; from < end; from += l.n + 1) {
+		line_at(&l, from, end);
+		if (param_name(&l, &nb, &ne))
 			break;
-		if (starts(p, n, "    CKA_CLASS ")) {
-			const char *v = p + 14;
-			size_t vn;
-			while (v < p + n && *v == ' ')
-				v++;
-			vn = (size_t)(p + n - v);
-			if (starts(v, vn, "CKO_DATA") && (vn == 8 || v[8] == ' '))
-				return 2;
-			if (in_list(public_classes, v, vn))
-				return 1;
-			if (starts(v, vn, "CKO_"))
-				return 0;
-			/* "CKA_CLASS <addr> / 8": a request, the class is not in it */
-		}
-		p = nl ? nl + 1 : end;
+		if (!attr_name(&l, &ne) || ne - l.b != 9 || memcmp(l.s + l.b, "CKA_CLASS", 9) != 0)
+			continue;
+		v = skip_blanks(l.s, ne, l.e);
+		if (v < l.e && (l.s[v] == '=' || l.s[v] == ':'))
+			v = skip_blanks(l.s, v + 1, l.e);
+		ve = word_end(l.s, v, l.e);
+		if (ve - v < 4 || memcmp(l.s + v, "CKO_", 4) != 0)
+			continue; /* "CKA_CLASS <addr> / 8": a request, the class is not in it */
+		if (ve - v == 8 && memcmp(l.s + v, "CKO_DATA", 8) == 0)
+			return 2;
+		return word_in(public_classes, l.s, v, ve, 0);
 	}
 	return pubkey_tmpl;
+}
+
+/* A PIN parameter's name in a line that is not a dump row: the rest of
+ * the line after it is masked, unless it only announces a dump (then the
+ * dump's lines are secret). Returns 1 when one was found. */
+static int pin_in_text(struct line *l, long long *len, int *announced)
+{
+	size_t i = l->b, j;
+
+	while (i < l->e) {
+		if (!is_word(l->s[i])) {
+			i++;
+			continue;
+		}
+		j = word_end(l->s, i, l->e);
+		if (word_in(pin_params, l->s, i, j, 1) && skip_blanks(l->s, j, l->e) < l->e) {
+			*announced = announces(l, j, len);
+			if (!*announced && !only_pointer(l, j))
+				mask_from(l, j);
+			return 1;
+		}
+		i = j;
+	}
+	return 0;
 }
 
 int hs_redact_event(struct hs_event *e, const struct hs_redact_opts *o)
 {
 	char *p = e->detail.data, *end = p ? p + e->detail.len : NULL;
-	int pin_func = in_list(pin_funcs, e->func, strlen(e->func));
+	int pin_func = word_in(pin_funcs, e->func, 0, strlen(e->func), 0);
 	int data = o && o->data;
-	int secret = 0, changed = 0, tmpl_class = 0, in_dump = 0;
+	int level = PLAIN, tmpl_class = 0, changed = 0, ann;
+	long long left = 0, next_off = 0, len; /* bytes of the dump still due; its next row's offset */
+	int cut = 0;                           /* the line before was a row of the dump, cut short */
+	struct line l;
+	size_t nb, ne;
 
 	if (!p)
 		return 0;
-	while (p < end) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = (size_t)((nl ? nl : end) - p);
+	for (; p < end; p += l.n + 1) {
+		long long off;
+		size_t oe;
 
-		if (is_dump(p, n) || is_print(p, n)) {
-			if (secret) {
-				if (is_dump(p, n))
-					mask_dump(p, n);
-				else
-					mask_from(p, n, 4);
-				changed++;
+		line_at(&l, p, end);
+		if (l.b == l.e)
+			continue;
+		if (dump_row(&l, &off, &oe)) {
+			size_t be;
+			int pairs = row_bytes(&l, oe, &be);
+			/* the dump's next row, or a later one (rows elided: ". . .") */
+			int next = left > 0 && off >= next_off && off % 16 == 0 && off < next_off + left;
+			/* print_print's first hex line ("62617369 63") reads as a row
+			 * whose offset is not 0: a dump of text, kept when plain */
+			int print = level == PLAIN && left > 0 && next_off == 0 && off > 0 && !next;
+			/* the rest of the row before, cut in two by another thread */
+			int rest = level == PLAIN && off == -1 && cut;
+			if (next) {
+				left -= off - next_off, next_off = off;
+				if (level != PLAIN)
+					mask_row(&l, oe);
+			} else if (!print && !rest) {
+				mask_from(&l, l.b); /* an orphan, or not a row the dump waits
+				                       for: fail closed, offset and all */
 			}
-		} else if (p[0] == '[') {
-			/* a parameter: "[in] name..." / "[out] name..." */
-			size_t skip = starts(p, n, "[in] ") ? 5 : starts(p, n, "[out] ") ? 6 : n;
-			const char *name = p + skip;
-			size_t nn = n - skip;
-			int plain = in_list(plain_params, name, nn);
-			secret = in_list(pin_params, name, nn) || ((pin_func || data) && !plain);
-			if (in_list(pin_params, name, nn)) {
-				const char *eq = memchr(name, '=', nn);
-				if (eq && eq > name && eq[-1] == ' ' && !announces_dump(p, n)) {
-					mask_from(p, n, (size_t)(eq - p) + 1);
-					changed++;
-				}
-			}
-			if (n >= 2 && (p[n - 1] == ':' || (p[n - 1] == ' ' && p[n - 2] == ':')))
-				tmpl_class = template_class(p, end, starts(name, nn, "pPublicKeyTemplate"));
-			in_dump = announces_dump(p, n);
-		} else if (starts(p, n, "    CKA_")) {
-			const char *a = p + 4;
-			size_t an = n - 4;
-			if (in_list(secret_attrs, a, an))
-				secret = 1;
-			else if (starts(a, an, "CKA_VALUE "))
-				secret = tmpl_class == 0 || (data && tmpl_class == 2);
-			else
-				secret = 0;
-			in_dump = announces_dump(p, n);
-			if (secret && !in_dump) { /* the value on the line itself */
-				size_t v = 4;
-				while (v < n && p[v] != ' ')
-					v++;
-				if (v < n) {
-					mask_from(p, n, v);
-					changed++;
-				}
-			}
-		} else if (secret && in_dump && n) {
-			/* Inside a secret dump, any other line is the rest of a dump
-			 * line that another process's output cut in two: hide it whole.
-			 * (Other free text leaves the state as it is.) */
-			mask_from(p, n, 0);
-			changed++;
+			left -= pairs;
+			if (!rest)
+				next_off += 16;
+			cut = next && pairs < 16 && left > 0;
+			changed += l.changed;
+			continue;
 		}
-		p = nl ? nl + 1 : end;
+		cut = 0;
+		if (param_name(&l, &nb, &ne)) {
+			int plain = word_in(plain_params, l.s, nb, ne, 0);
+			int pin = word_in(pin_params, l.s, nb, ne, 1);
+			ann = announces(&l, ne, &len);
+			level = pin || (pin_func && !plain) ? SECRET : data && !plain ? DATA : PLAIN;
+			if (pin && !ann && !only_pointer(&l, ne))
+				mask_from(&l, ne);
+			else if (!pin && !plain && pin_in_text(&l, &len, &ann))
+				level = SECRET;
+			tmpl_class = template_class(p + l.n + (p + l.n < end), end,
+			                            ne - nb >= 18 && memcmp(l.s + nb, "pPublicKeyTemplate", 18) == 0);
+			left = ann ? len : 0, next_off = 0;
+		} else if (attr_name(&l, &ne)) {
+			ann = announces(&l, ne, &len);
+			if (word_in(secret_attrs, l.s, l.b, ne, 0))
+				level = SECRET;
+			else if (ne - l.b == 9 && memcmp(l.s + l.b, "CKA_VALUE", 9) == 0)
+				level = tmpl_class == 0 ? SECRET : data && tmpl_class == 2 ? DATA : PLAIN;
+			else
+				level = PLAIN;
+			if (level != PLAIN && !ann)
+				mask_from(&l, ne); /* the value on the line itself */
+			left = ann ? len : 0, next_off = 0;
+		} else if (level == SECRET || (level == DATA && left > 0)) {
+			/* Inside a secret, any other line is part of it: the rest of
+			 * a dump row that another process's output cut in two, a
+			 * text column on its own line. Hide it whole. */
+			mask_from(&l, l.b);
+		} else if (pin_in_text(&l, &len, &ann)) {
+			level = SECRET; /* a PIN named in free text: what follows is secret too */
+			left = ann ? len : 0, next_off = 0;
+		}
+		changed += l.changed;
 	}
 	return changed;
 }
