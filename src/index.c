@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -704,6 +705,52 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Take lp, "<index>.lock" (0600). Another hsmscope building or
+ * refreshing this index holds it: wait, so its work is reused instead of
+ * done twice, or thrown away because its transaction looked like a broken
+ * index. The holder removes the file when done (nothing is left behind,
+ * even on Ctrl-C), so a lock taken on a file no longer at lp is stale and
+ * taken again. Returns the fd for unlock_index(), or -1 when no lock can
+ * be had (a read-only directory): then we go on unlocked, as before. 1 in
+ * *stop when interrupted while waiting. */
+static int lock_index(const char *lp, const struct hs_index_opts *o, double *waited, int *stop)
+{
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	struct stat held, now;
+	double t0 = now_s();
+	int fd;
+
+	*stop = 0;
+	for (;;) {
+		fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0)
+			return -1;
+		while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			if ((errno != EWOULDBLOCK && errno != EINTR) ||
+			    (o->interrupted && *o->interrupted)) {
+				*stop = o->interrupted && *o->interrupted;
+				close(fd);
+				return -1;
+			}
+			nanosleep(&pause, NULL);
+		}
+		if (fstat(fd, &held) == 0 && stat(lp, &now) == 0 &&
+		    held.st_ino == now.st_ino && held.st_dev == now.st_dev)
+			break;
+		close(fd); /* removed by the holder we waited for: take the new one */
+	}
+	*waited = now_s() - t0;
+	return fd;
+}
+
+static void unlock_index(int fd, const char *lp)
+{
+	if (fd < 0)
+		return;
+	unlink(lp); /* while still held: see lock_index() */
+	close(fd);
+}
+
 int hs_index_open(const char *const *paths, int npaths, const struct hs_index_opts *opts,
                   struct hs_index **out, struct hs_error *err)
 {
@@ -712,7 +759,8 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 	struct hs_index *ix = NULL;
 	enum plan plan = PLAN_BUILD;
 	double t0 = now_s();
-	int grown = -1, i;
+	int grown = -1, i, lock = -1, stop;
+	char lockpath[PATH_MAX + 8];
 
 	hs_error_clear(err);
 	if (!opts) {
@@ -737,6 +785,13 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 	if (!ix->path)
 		goto fail;
 	ix->info.path = ix->path;
+	snprintf(lockpath, sizeof lockpath, "%s.lock", ix->path);
+	lock = lock_index(lockpath, opts, &ix->info.waited_s, &stop);
+	if (stop) {
+		hs_error_set(err, ix->path, 0, 0, "interrupted while waiting for another hsmscope"
+		             " indexing the same logs");
+		goto fail;
+	}
 
 	if (!opts->rebuild && access(ix->path, F_OK) == 0) {
 		if (sqlite3_open_v2(ix->path, &ix->db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
@@ -779,10 +834,12 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 	}
 	load_info(ix);
 	ix->info.seconds = now_s() - t0;
+	unlock_index(lock, lockpath);
 	free(in);
 	*out = ix;
 	return 0;
 fail:
+	unlock_index(lock, lockpath);
 	free(in);
 	hs_index_close(ix);
 	return -1;

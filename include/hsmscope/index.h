@@ -50,10 +50,14 @@ struct hs_index_info {
 	int64_t incomplete;         /* calls with no return */
 	int64_t parsed_bytes;       /* bytes parsed by this open */
 	double seconds;             /* time this open took */
+	double waited_s;            /* of which spent waiting for another process
+	                               building or refreshing the same index */
 };
 
 /* Open (build, refresh or reuse) the index of paths. Returns 0, or -1 with
- * err set (a one-line message naming the file and the problem). */
+ * err set (a one-line message naming the file and the problem). Opens of
+ * one index are serialised by flock(2) on "<index>.lock": a second process
+ * waits for the first's build or refresh and then reuses its work. */
 int hs_index_open(const char *const *paths, int npaths,
                   const struct hs_index_opts *opts, struct hs_index **out,
                   struct hs_error *err);
