@@ -338,7 +338,9 @@ static int build(const char *ipath, struct input *in, int npaths,
 		return -1;
 	}
 	close(fd);
-	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+	/* one thread uses a connection: no mutex per call (serialized mode
+	 * took a lock and unlock around every bind and step) */
+	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		hs_error_set(err, tmp, 0, 0, "cannot open the index: %s", sqlite3_errmsg(db));
 		goto out;
 	}
@@ -794,7 +796,8 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 	}
 
 	if (!opts->rebuild && access(ix->path, F_OK) == 0) {
-		if (sqlite3_open_v2(ix->path, &ix->db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+		if (sqlite3_open_v2(ix->path, &ix->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+		                    NULL) == SQLITE_OK) {
 			sqlite3_busy_timeout(ix->db, 5000);
 			if (trusted(ix->db, ix->path))
 				plan = decide(ix->db, in, npaths, &grown);
@@ -820,7 +823,8 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 		for (i = 0; i < npaths; i++)
 			if (in[i].ok)
 				ix->info.parsed_bytes += in[i].id.size;
-		if (sqlite3_open_v2(ix->path, &ix->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		if (sqlite3_open_v2(ix->path, &ix->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+		                    NULL) != SQLITE_OK) {
 			hs_error_set(err, ix->path, 0, 0, "cannot open the index: %s", sqlite3_errmsg(ix->db));
 			goto fail;
 		}
