@@ -635,8 +635,10 @@ int main(int argc, char **argv)
 	int opt, rc;
 	struct sigaction sa;
 
-	/* before SQLite initialises: its error log is process-wide config */
+	/* before SQLite initialises: its error log is process-wide config;
+	 * its allocation statistics (a global mutex per malloc) are unused */
 	sqlite3_config(SQLITE_CONFIG_LOG, on_sqlite_log, NULL);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	memset(&c, 0, sizeof c);
 	if (argc < 2) {
 		print_usage(stderr);
