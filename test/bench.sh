@@ -92,11 +92,14 @@ fi
 size=$(stat -c %s "$LOG")
 mb=$(awk "BEGIN{printf \"%.1f\", $size/1000000}")
 
-# t CMD...: run CMD (output discarded); sets $secs (wall) and $rss (peak KB)
+# t CMD...: run CMD (output discarded); sets $secs (wall), $cpu (user +
+# system s: steadier than wall time when others share the machine) and
+# $rss (peak KB)
 t() {
-	/usr/bin/time -f "%e %M" -o "$DIR/time.out" "$@" >"$DIR/cmd.out" 2>&1 || true
+	/usr/bin/time -f "%e %M %U %S" -o "$DIR/time.out" "$@" >"$DIR/cmd.out" 2>&1 || true
 	secs=$(awk '{print $1}' "$DIR/time.out")
 	rss=$(awk '{print $2}' "$DIR/time.out")
+	cpu=$(awk '{printf "%.2f", $3 + $4}' "$DIR/time.out")
 }
 # ms CMD...: wall time of CMD in ms (finer than time(1)'s 10 ms), in $msecs
 ms() {
@@ -128,23 +131,23 @@ lines=$(wc -l <"$LOG")
 t grep -c 'Returned:' "$LOG"; t_grep=$secs
 
 # the main pair, back to back, RUNS times
-idx_s="" idx_rss="" lnav_s="" lnav_rss="" base_s="" base_rss=""
+idx_s="" idx_rss="" lnav_s="" lnav_rss="" base_s="" base_rss="" idx_cpu="" lnav_cpu="" base_cpu=""
 r=0
 while [ $r -lt "$RUNS" ]; do
 	t "$HS" index "$LOG" --index "$IDX" --rebuild
-	idx_s="$idx_s $secs" idx_rss="$idx_rss $rss"
+	idx_s="$idx_s $secs" idx_rss="$idx_rss $rss" idx_cpu="$idx_cpu $cpu"
 	if [ -n "$BASE" ]; then
 		t "$BASE" index "$LOG" --index "$DIR/baseline.db" --rebuild
-		base_s="$base_s $secs" base_rss="$base_rss $rss"
+		base_s="$base_s $secs" base_rss="$base_rss $rss" base_cpu="$base_cpu $cpu"
 	fi
 	if [ $have_lnav = 1 ]; then
 		t sh "$DIR/lnav-load.sh" "$LOG"
-		lnav_s="$lnav_s $secs" lnav_rss="$lnav_rss $rss"
+		lnav_s="$lnav_s $secs" lnav_rss="$lnav_rss $rss" lnav_cpu="$lnav_cpu $cpu"
 	fi
 	r=$((r + 1))
 done
 # shellcheck disable=SC2086
-{ t_idx=$(median $idx_s); rss_idx=$(median $idx_rss); }
+{ t_idx=$(median $idx_s); rss_idx=$(median $idx_rss); c_idx=$(median $idx_cpu); }
 calls=$("$HS" index "$LOG" --index "$IDX" | sed -n 's/^events *//p')
 isize=$(stat -c %s "$IDX")
 ms "$HS" index "$LOG" --index "$IDX"; m1=$msecs
@@ -154,21 +157,21 @@ t_reopen=$(median $m1 $m2 $m3)
 
 echo
 echo "file            $LOG, $mb MB, $lines lines, $calls calls  ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores)"
-echo "hsmscope index  ${t_idx} s, $(awk "BEGIN{printf \"%.1f\", $mb/$t_idx}") MB/s, $(awk "BEGIN{printf \"%.0f\", $calls/$t_idx}") calls/s, peak RSS $((rss_idx / 1024)) MB   (runs:$idx_s)"
+echo "hsmscope index  ${t_idx} s, $(awk "BEGIN{printf \"%.1f\", $mb/$t_idx}") MB/s, $(awk "BEGIN{printf \"%.0f\", $calls/$t_idx}") calls/s, peak RSS $((rss_idx / 1024)) MB, CPU ${c_idx} s   (runs:$idx_s)"
 if [ -n "$BASE" ]; then
 	# shellcheck disable=SC2086
-	{ t_base=$(median $base_s); rss_base=$(median $base_rss); }
+	{ t_base=$(median $base_s); rss_base=$(median $base_rss); c_base=$(median $base_cpu); }
 	bsize=$(stat -c %s "$DIR/baseline.db")
-	echo "baseline index  ${t_base} s, peak RSS $((rss_base / 1024)) MB, index $(awk "BEGIN{printf \"%.1f\", $bsize/1000000}") MB   (runs:$base_s; $BASE)"
-	echo "                baseline / hsmscope index = $(ratio "$t_base" "$t_idx") x"
+	echo "baseline index  ${t_base} s, peak RSS $((rss_base / 1024)) MB, CPU ${c_base} s, index $(awk "BEGIN{printf \"%.1f\", $bsize/1000000}") MB   (runs:$base_s; $BASE)"
+	echo "                baseline / hsmscope index = $(ratio "$t_base" "$t_idx") x wall, $(ratio "$c_base" "$c_idx") x CPU"
 fi
 echo "index size      $(awk "BEGIN{printf \"%.1f\", $isize/1000000}") MB = $(ratio "$isize" "$size") x the log   (target <= 0.5)"
 if [ $have_lnav = 1 ]; then
 	# shellcheck disable=SC2086
-	{ t_lnav=$(median $lnav_s); rss_lnav=$(median $lnav_rss); }
+	{ t_lnav=$(median $lnav_s); rss_lnav=$(median $lnav_rss); c_lnav=$(median $lnav_cpu); }
 	nl=$(HOME=$LNAV_HOME lnav -n -c ';SELECT lines FROM lnav_file' "$LOG" 2>/dev/null | awk 'NR == 2 { print $1 }')
-	echo "lnav load       ${t_lnav} s, peak RSS $((rss_lnav / 1024)) MB   (runs:$lnav_s; it indexed ${nl:-?} lines)"
-	echo "                lnav / hsmscope index = $(ratio "$t_lnav" "$t_idx") x   (target >= 3)"
+	echo "lnav load       ${t_lnav} s, peak RSS $((rss_lnav / 1024)) MB, CPU ${c_lnav} s   (runs:$lnav_s; it indexed ${nl:-?} lines)"
+	echo "                lnav / hsmscope index = $(ratio "$t_lnav" "$t_idx") x wall, $(ratio "$c_lnav" "$c_idx") x CPU   (target >= 3)"
 else
 	echo "lnav            not installed (Debian package lnav): ratio skipped"
 fi
