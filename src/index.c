@@ -393,7 +393,7 @@ static int build(const char *ipath, struct input *in, int npaths,
 	if (held > 0) {
 		if (exec(db, "BEGIN", err, tmp))
 			goto out;
-		if (refresh_pass(db, &in[0], 0, 1, &held, o, err) < 0 || exec(db, "COMMIT", err, tmp)) {
+		if (refresh_pass(db, &in[0], 0, 1, &held, o, err) != 0 || exec(db, "COMMIT", err, tmp)) {
 			if (o->interrupted && *o->interrupted)
 				hs_error_set(err, ipath, 0, 0, "interrupted: no index written");
 			goto out;
