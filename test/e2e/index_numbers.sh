@@ -3,7 +3,7 @@
 # ...) is the same whether the log was indexed at once, or indexed cut at
 # some byte offset (mid-line, mid-call) and refreshed once the rest was
 # appended. A property over a dense sample of offsets of a real capture,
-# plus logs refreshed in several steps.
+# plus logs refreshed in several steps, and a capture with threads.
 . "$(dirname "$0")/lib.sh"
 set -e
 S="$SAMPLE"
@@ -48,4 +48,16 @@ for off in $((ret - 1)) $ret $((ret + 12)) $((ret + 14)) $((ret + 20)); do
 done
 # several refreshes in a row, some cuts mid-line
 refreshed 3000 3001 20000 51234 51240 70000 99999
+
+# a new-header capture with several threads, whose calls interleave
+S="$FIX/spy/softhsm-threads-opensc026.log"
+size=$(stat -c %s "$S")
+cp "$S" "$LOG"
+"$HS" analyze "$LOG" --format events --index "$T/full2.db" >"$T/full.txt"
+k=0
+while [ $k -lt 12 ]; do
+	refreshed $((300 + k * (size - 600) / 12 + k * 13 % 97))
+	k=$((k + 1))
+done
+refreshed 40000 40007 150000 150001 300000
 echo ok
