@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -260,9 +261,13 @@ static void on_progress(void *ctx, int64_t offset)
 	p->o->on_progress(p->o->ctx, p->base + offset, p->total, p->w->next_n - 1);
 }
 
+/* Parse in from start into w. hold: keep an unterminated last line back
+ * (*held = its bytes). tail: the pass that parses that line after all; the
+ * resume point stays where the parse began, so the next refresh drops and
+ * re-reads the line once it is whole. */
 static int parse_file(struct writer *w, struct input *in, int file_id, int64_t start,
-                      int64_t start_line, const char *state, const struct hs_index_opts *o,
-                      struct hs_error *err)
+                      int64_t start_line, const char *state, int hold, int tail,
+                      int64_t *held, const struct hs_index_opts *o, struct hs_error *err)
 {
 	struct hs_pipeline_input pi;
 	struct hs_sink sink = idx_writer_sink(w);
@@ -281,6 +286,7 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	pi.hsm_name = o->hsm_name;
 	pi.redact.data = o->redact_data;
 	pi.interrupted = o->interrupted;
+	pi.hold_partial = hold && !tail;
 	if (o->on_progress) {
 		prog.o = o;
 		prog.w = w;
@@ -292,6 +298,13 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	w->call_trace = in->parser->call_trace;
 	w->skipped = 0;
 	rc = hs_pipeline_run(&pi, &sink, &st, err);
+	*held = st.held_bytes;
+	if (tail) {
+		st.safe_offset = start;
+		st.safe_line = start_line;
+		hs_strlcpy(st.state, state ? state : "", sizeof st.state);
+		w->skipped = 0; /* counted when the line is whole */
+	}
 	idx_writer_flush(w);
 	if (w->failed) {
 		hs_error_set(err, in->path, 0, 0, "index: %s", w->errmsg);
@@ -301,11 +314,13 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 		return rc < 0 ? -1 : 1;
 	if (sqlite3_prepare_v2(w->db,
 	        "INSERT OR REPLACE INTO files(id, path, format, size, mtime_ns, head_hash,"
-	        " parsed_bytes, parsed_lines, parser_state, events, skipped, incomplete)"
+	        " parsed_bytes, parsed_lines, parser_state, events, skipped, incomplete,"
+	        " inode, ctime_ns, tail_hash)"
 	        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
 	        " (SELECT count(*) FROM events WHERE file_id = ?1),"
 	        " ifnull((SELECT skipped FROM files WHERE id = ?1 AND ?12), 0) + ?10,"
-	        " (SELECT count(*) FROM events WHERE file_id = ?1 AND incomplete))",
+	        " (SELECT count(*) FROM events WHERE file_id = ?1 AND incomplete),"
+	        " ?13, ?14, ?15)",
 	        -1, &up, NULL) != SQLITE_OK) {
 		hs_error_set(err, in->path, 0, 0, "index: %s", sqlite3_errmsg(w->db));
 		return -1;
@@ -321,6 +336,9 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	sqlite3_bind_text(up, 9, st.state, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(up, 10, w->skipped);
 	sqlite3_bind_int(up, 12, w->refreshing);
+	sqlite3_bind_int64(up, 13, in->id.inode);
+	sqlite3_bind_int64(up, 14, in->id.ctime_ns);
+	sqlite3_bind_text(up, 15, in->id.tail_hash, -1, SQLITE_STATIC);
 	rc = sqlite3_step(up);
 	sqlite3_finalize(up);
 	if (rc != SQLITE_DONE) {
@@ -369,6 +387,9 @@ static int merge_timeline(sqlite3 *db, struct hs_error *err, const char *path)
 		"DROP TABLE nmap;", err, path);
 }
 
+static int refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, int64_t *held,
+                        const struct hs_index_opts *o, struct hs_error *err);
+
 static int build(const char *ipath, struct input *in, int npaths,
                  const struct hs_index_opts *o, struct hs_index_info *info,
                  struct hs_error *err)
@@ -377,6 +398,7 @@ static int build(const char *ipath, struct input *in, int npaths,
 	sqlite3 *db = NULL;
 	struct writer w;
 	int i, fd, rc = -1, nfiles = 0;
+	int64_t held = 0;
 	char sql[256];
 
 	/* create it ourselves so it is private from the first byte; fd stays
@@ -386,7 +408,10 @@ static int build(const char *ipath, struct input *in, int npaths,
 		hs_error_hint(err, "check the directory or give --index FILE");
 		return -1;
 	}
-	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+	/* one thread uses a connection: no mutex per call (serialized mode
+	 * took a lock and unlock around every bind and step) */
+	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | OPEN_NOFOLLOW,
+	                    NULL) != SQLITE_OK) {
 		hs_error_set(err, tmp, 0, 0, "cannot open the index: %s", sqlite3_errmsg(db));
 		goto out;
 	}
@@ -407,7 +432,8 @@ static int build(const char *ipath, struct input *in, int npaths,
 	for (i = 0; i < npaths; i++) {
 		if (!in[i].ok)
 			continue;
-		rc = parse_file(&w, &in[i], i, 0, 1, NULL, o, err);
+		/* a merged set is rebuilt when it grows: only one file is held */
+		rc = parse_file(&w, &in[i], i, 0, 1, NULL, npaths == 1, 0, &held, o, err);
 		if (rc)
 			break;
 		w.bytes_before += in[i].id.size;
@@ -436,6 +462,16 @@ static int build(const char *ipath, struct input *in, int npaths,
 	         HS_INDEX_SCHEMA_VERSION);
 	if (exec(db, sql, err, tmp) || exec(db, "COMMIT", err, tmp))
 		goto out;
+	if (held > 0) {
+		if (exec(db, "BEGIN", err, tmp))
+			goto out;
+		if (refresh_pass(db, &in[0], 0, 1, &held, o, err) != 0 || exec(db, "COMMIT", err, tmp)) {
+			if (o->interrupted && *o->interrupted)
+				hs_error_set(err, ipath, 0, 0, "interrupted: no index written");
+			goto out;
+		}
+		info->events = 0; /* load_info() counts them */
+	}
 	rc = 0;
 out:
 	if (sqlite3_close(db) != SQLITE_OK && rc == 0) {
@@ -516,7 +552,25 @@ static int trusted(sqlite3 *db, const char *path)
 	return ok;
 }
 
-/* Compare the index's files table with the inputs. */
+/* Did the log only grow since it was indexed at old_size? The same inode,
+ * and the same bytes at the start and just before the old end: a file
+ * truncated and written again past its old size is another log. */
+static int only_grew(const struct input *in, int64_t old_size, const char *head_hash,
+                     const char *tail_hash)
+{
+	char h[17];
+	struct hs_error e;
+	int64_t head = old_size < 65536 ? old_size : 65536;
+	int64_t tail = old_size < HS_FILE_TAIL ? old_size : HS_FILE_TAIL;
+
+	return hs_file_hash_range(in->path, 0, head, h, &e) == 0 && strcmp(h, head_hash) == 0 &&
+	       hs_file_hash_range(in->path, old_size - tail, tail, h, &e) == 0 &&
+	       strcmp(h, tail_hash) == 0;
+}
+
+/* Compare the index's files table with the inputs. A log is the same when
+ * its size, mtime, inode, ctime (which no one can set back) and the hashes
+ * of its head and tail are; it only grew when only_grew() says so. */
 static enum plan decide(sqlite3 *db, struct input *in, int npaths, int *grown)
 {
 	sqlite3_stmt *st;
@@ -524,7 +578,8 @@ static enum plan decide(sqlite3 *db, struct input *in, int npaths, int *grown)
 
 	*grown = -1;
 	if (sqlite3_prepare_v2(db, "SELECT (SELECT value FROM meta WHERE key='schema_version'),"
-	                           " id, path, format, size, mtime_ns, head_hash FROM files ORDER BY id",
+	                           " id, path, format, size, mtime_ns, head_hash, inode, ctime_ns,"
+	                           " tail_hash FROM files ORDER BY id",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return PLAN_BUILD;
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -533,17 +588,22 @@ static enum plan decide(sqlite3 *db, struct input *in, int npaths, int *grown)
 		const char *fmt = (const char *)sqlite3_column_text(st, 3);
 		int64_t size = sqlite3_column_int64(st, 4), mtime = sqlite3_column_int64(st, 5);
 		const char *hh = (const char *)sqlite3_column_text(st, 6);
+		int64_t inode = sqlite3_column_int64(st, 7), ctime = sqlite3_column_int64(st, 8);
+		const char *th = (const char *)sqlite3_column_text(st, 9);
 
 		if (sqlite3_column_int(st, 0) != HS_INDEX_SCHEMA_VERSION || id < 0 || id >= npaths ||
 		    !in[id].ok || !path || strcmp(path, in[id].real) || !fmt ||
-		    strcmp(fmt, in[id].parser->name) || !hh || strcmp(hh, in[id].id.head_hash)) {
+		    strcmp(fmt, in[id].parser->name) || !hh || !th) {
 			ok = 0;
 			break;
 		}
 		rows++;
-		if (size == in[id].id.size && mtime == in[id].id.mtime_ns)
+		if (size == in[id].id.size && mtime == in[id].id.mtime_ns &&
+		    inode == in[id].id.inode && ctime == in[id].id.ctime_ns &&
+		    strcmp(hh, in[id].id.head_hash) == 0 && strcmp(th, in[id].id.tail_hash) == 0)
 			continue;
-		if (in[id].id.size > size) {
+		if (in[id].id.size > size && inode == in[id].id.inode &&
+		    only_grew(&in[id], size, hh, th)) {
 			changed++;
 			*grown = id;
 		} else {
@@ -568,8 +628,12 @@ static enum plan decide(sqlite3 *db, struct input *in, int npaths, int *grown)
 	return (changed == 1 && npaths == 1) ? PLAN_REFRESH : PLAN_BUILD;
 }
 
-static int refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_index_opts *o,
-                   struct hs_index_info *info, struct hs_error *err)
+/* One parse of file_id from its resume point, inside the caller's
+ * transaction: drop what was stored from there on, number on from what is
+ * kept, replay correlation, parse. tail: see parse_file(). 0, 1 when
+ * interrupted, -1 on error (err set). */
+static int refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, int64_t *held,
+                        const struct hs_index_opts *o, struct hs_error *err)
 {
 	sqlite3_stmt *st;
 	int64_t start = 0, line = 1, maxn = 0;
@@ -577,21 +641,17 @@ static int refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_i
 	struct writer w;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT parsed_bytes, parsed_lines, parser_state,"
-	                           " (SELECT ifnull(max(n), 0) FROM events) FROM files WHERE id = ?1",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT parsed_bytes, parsed_lines, parser_state"
+	                           " FROM files WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		goto fail0;
 	sqlite3_bind_int(st, 1, file_id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		start = sqlite3_column_int64(st, 0);
 		line = sqlite3_column_int64(st, 1);
 		if (sqlite3_column_text(st, 2))
 			hs_strlcpy(state, (const char *)sqlite3_column_text(st, 2), sizeof state);
-		maxn = sqlite3_column_int64(st, 3);
 	}
 	sqlite3_finalize(st);
-	if (exec(db, "BEGIN IMMEDIATE", err, in->path))
-		return -1;
 	if (idx_writer_prepare(&w, db, err, in->path) < 0)
 		goto fail;
 	/* the unfinished tail of the last run is parsed again (keys first:
@@ -601,6 +661,13 @@ static int refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_i
 	    drop_tail(db, "DELETE FROM events WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
 	    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start))
 		goto fail;
+	/* numbering goes on after what is kept, not after what was dropped:
+	 * n must not depend on where an earlier run stopped */
+	if (sqlite3_prepare_v2(db, "SELECT ifnull(max(n), 0) FROM events", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		maxn = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
 	if (sqlite3_prepare_v2(db, "SELECT n, ts_us FROM events WHERE file_id = ?1 AND instance = ?2"
 	                           " AND tid IS ?3 ORDER BY n DESC LIMIT 1", -1, &w.prev, NULL) ||
 	    sqlite3_prepare_v2(db, "UPDATE events SET dur_us = ?1, dur_exact = 0 WHERE n = ?2"
@@ -612,11 +679,41 @@ static int refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_i
 	w.bytes_total = in->id.size - start;
 	if (hs_correlate_replay(w.corr, err) < 0)
 		goto fail;
-	rc = parse_file(&w, in, file_id, start, line, state, o, err);
+	rc = parse_file(&w, in, file_id, start, line, state[0] ? state : NULL, 1, tail, held, o, err);
 	if (!rc && hs_correlate_finish(w.corr, err) < 0)
 		rc = -1;
-	info->parsed_bytes = in->id.size - start;
 	idx_writer_free(&w);
+	return rc;
+fail:
+	idx_writer_free(&w);
+fail0:
+	if (!err->msg[0])
+		hs_error_set(err, in->path, 0, 0, "index: %s", sqlite3_errmsg(db));
+	return -1;
+}
+
+/* The log only grew: parse its new part, and an unterminated last line
+ * in a second pass (see parse_file), in one transaction. */
+static int refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_index_opts *o,
+                   struct hs_index_info *info, struct hs_error *err)
+{
+	int64_t held = 0, start = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (exec(db, "BEGIN IMMEDIATE", err, in->path))
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT parsed_bytes FROM files WHERE id = ?1", -1, &st,
+	                       NULL) == SQLITE_OK) {
+		sqlite3_bind_int(st, 1, file_id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			start = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	rc = refresh_pass(db, in, file_id, 0, &held, o, err);
+	if (!rc && held > 0)
+		rc = refresh_pass(db, in, file_id, 1, &held, o, err);
+	info->parsed_bytes = in->id.size - start;
 	if (rc) {
 		if (rc > 0)
 			hs_error_set(err, in->path, 0, 0, "interrupted: index left as it was");
@@ -628,12 +725,6 @@ static int refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_i
 		return -1;
 	}
 	return 0;
-fail:
-	if (!err->msg[0])
-		hs_error_set(err, in->path, 0, 0, "index: %s", sqlite3_errmsg(db));
-	idx_writer_free(&w);
-	exec(db, "ROLLBACK", NULL, NULL);
-	return -1;
 }
 
 static int load_info(struct hs_index *ix)
@@ -693,6 +784,52 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Take lp, "<index>.lock" (0600). Another hsmscope building or
+ * refreshing this index holds it: wait, so its work is reused instead of
+ * done twice, or thrown away because its transaction looked like a broken
+ * index. The holder removes the file when done (nothing is left behind,
+ * even on Ctrl-C), so a lock taken on a file no longer at lp is stale and
+ * taken again. Returns the fd for unlock_index(), or -1 when no lock can
+ * be had (a read-only directory): then we go on unlocked, as before. 1 in
+ * *stop when interrupted while waiting. */
+static int lock_index(const char *lp, const struct hs_index_opts *o, double *waited, int *stop)
+{
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	struct stat held, now;
+	double t0 = now_s();
+	int fd;
+
+	*stop = 0;
+	for (;;) {
+		fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0)
+			return -1;
+		while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			if ((errno != EWOULDBLOCK && errno != EINTR) ||
+			    (o->interrupted && *o->interrupted)) {
+				*stop = o->interrupted && *o->interrupted;
+				close(fd);
+				return -1;
+			}
+			nanosleep(&pause, NULL);
+		}
+		if (fstat(fd, &held) == 0 && stat(lp, &now) == 0 &&
+		    held.st_ino == now.st_ino && held.st_dev == now.st_dev)
+			break;
+		close(fd); /* removed by the holder we waited for: take the new one */
+	}
+	*waited = now_s() - t0;
+	return fd;
+}
+
+static void unlock_index(int fd, const char *lp)
+{
+	if (fd < 0)
+		return;
+	unlink(lp); /* while still held: see lock_index() */
+	close(fd);
+}
+
 int hs_index_open(const char *const *paths, int npaths, const struct hs_index_opts *opts,
                   struct hs_index **out, struct hs_error *err)
 {
@@ -701,7 +838,8 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 	struct hs_index *ix = NULL;
 	enum plan plan = PLAN_BUILD;
 	double t0 = now_s();
-	int grown = -1, i;
+	int grown = -1, i, lock = -1, stop;
+	char lockpath[PATH_MAX + 8];
 
 	hs_error_clear(err);
 	if (!opts) {
@@ -728,10 +866,18 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 	ix->info.path = ix->path;
 	if (index_path_ok(ix->path, paths, npaths, opts->index_path != NULL, err) < 0)
 		goto fail;
+	snprintf(lockpath, sizeof lockpath, "%s.lock", ix->path);
+	lock = lock_index(lockpath, opts, &ix->info.waited_s, &stop);
+	if (stop) {
+		hs_error_set(err, ix->path, 0, 0, "interrupted while waiting for another hsmscope"
+		             " indexing the same logs");
+		goto fail;
+	}
 	hs_safe_tmp_sweep(ix->path); /* what killed builds left */
 
 	if (!opts->rebuild && access(ix->path, F_OK) == 0) {
-		if (sqlite3_open_v2(ix->path, &ix->db, SQLITE_OPEN_READWRITE | OPEN_NOFOLLOW,
+		if (sqlite3_open_v2(ix->path, &ix->db,
+		                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | OPEN_NOFOLLOW,
 		                    NULL) == SQLITE_OK) {
 			sqlite3_busy_timeout(ix->db, 5000);
 			if (trusted(ix->db, ix->path))
@@ -758,7 +904,8 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 		for (i = 0; i < npaths; i++)
 			if (in[i].ok)
 				ix->info.parsed_bytes += in[i].id.size;
-		if (sqlite3_open_v2(ix->path, &ix->db, SQLITE_OPEN_READWRITE | OPEN_NOFOLLOW,
+		if (sqlite3_open_v2(ix->path, &ix->db,
+		                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | OPEN_NOFOLLOW,
 		                    NULL) != SQLITE_OK) {
 			hs_error_set(err, ix->path, 0, 0, "cannot open the index: %s", sqlite3_errmsg(ix->db));
 			goto fail;
@@ -777,10 +924,12 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 		goto fail;
 	}
 	ix->info.seconds = now_s() - t0;
+	unlock_index(lock, lockpath);
 	free(in);
 	*out = ix;
 	return 0;
 fail:
+	unlock_index(lock, lockpath);
 	free(in);
 	hs_index_close(ix);
 	return -1;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,11 +71,26 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
+/* Set by SQLite's error log when a statement met a damaged index page,
+ * whichever module ran it and whether or not it looked at the result
+ * code: the command then ends with one line that says so and exit 2. */
+static int index_damaged;
+
+static void on_sqlite_log(void *ctx, int code, const char *msg)
+{
+	(void)ctx;
+	(void)msg;
+	if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB)
+		index_damaged = 1;
+}
+
 /* Errors name files and quote log text: both escaped, like all output. */
 static void print_error(const struct hs_error *e)
 {
 	char buf[1024];
 
+	if (index_damaged)
+		return; /* the damage is the cause: said once, at the end */
 	hs_error_format(e, buf, sizeof buf);
 	fputs("hsmscope: ", stderr);
 	hs_escape_puts(stderr, buf);
@@ -514,8 +530,11 @@ static int cmd_index(struct hs_index *ix)
 	fputs("index      ", stdout);
 	hs_escape_puts(stdout, i->path);
 	putchar('\n');
-	printf("state      %s\n", i->reused ? "reused (logs unchanged)" :
+	printf("state      %s", i->reused ? "reused (logs unchanged)" :
 	       i->refreshed ? "refreshed (only the new part of the log was read)" : "built");
+	if (i->waited_s >= 0.05)
+		printf(" after waiting %.1f s for another hsmscope", i->waited_s);
+	printf("\n");
 	printf("files      %lld\n", (long long)i->files);
 	printf("events     %lld\n", (long long)i->events);
 	printf("incomplete %lld\n", (long long)i->incomplete);
@@ -761,6 +780,10 @@ int main(int argc, char **argv)
 	int opt, rc, werr;
 	struct sigaction sa;
 
+	/* before SQLite initialises: its error log is process-wide config;
+	 * its allocation statistics (a global mutex per malloc) are unused */
+	sqlite3_config(SQLITE_CONFIG_LOG, on_sqlite_log, NULL);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	memset(&c, 0, sizeof c);
 	if (argc < 2) {
 		print_usage(stderr);
@@ -892,6 +915,7 @@ int main(int argc, char **argv)
 		hs_filter_free(f);
 		return rc;
 	}
+	index_damaged = 0; /* what opening met, it rebuilt */
 	if (strcmp(c.cmd, "analyze") == 0)
 		rc = cmd_analyze(&c, ix, f);
 	else if (strcmp(c.cmd, "export") == 0)
@@ -904,6 +928,15 @@ int main(int argc, char **argv)
 		rc = cmd_sql(&c, ix);
 	else
 		rc = cmd_index(ix);
+	if (index_damaged) {
+		struct hs_error e;
+		hs_error_set(&e, hs_index_info(ix)->path, 0, 0,
+		             "the index is damaged (database disk image is malformed)");
+		hs_error_hint(&e, "run the command again with --rebuild");
+		index_damaged = 0;
+		print_error(&e);
+		rc = EXIT_INPUT;
+	}
 	hs_index_close(ix);
 	hs_filter_free(f);
 	/* output buffered until now, or a write that failed earlier (a full

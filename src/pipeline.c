@@ -118,6 +118,7 @@ int hs_pipeline_run(const struct hs_pipeline_input *in, const struct hs_sink *si
 	const char *line;
 	size_t len;
 	int64_t off = in->start_offset, lineno = in->start_line, next_progress = 0;
+	int64_t end_off = -1, end_line = 0, held = 0;
 	int cut, rc = 0, got;
 
 	memset(st, 0, sizeof *st);
@@ -136,6 +137,13 @@ int hs_pipeline_run(const struct hs_pipeline_input *in, const struct hs_sink *si
 	while ((got = hs_reader_next(r, &line, &len, &off, &lineno, &cut, err)) == 1) {
 		if (cut && sink->on_skip)
 			sink->on_skip(sink->ctx, lineno, off, "line longer than 32 MiB cut");
+		if (in->hold_partial && hs_reader_unterminated(r)) {
+			/* the parse ends before this line, as if it were not there */
+			end_off = off;
+			end_line = lineno;
+			held = hs_reader_offset(r) - off;
+			break;
+		}
 		if (in->parser->feed_line(p, line, len, off, lineno))
 			break;
 		if (off >= next_progress) {
@@ -150,7 +158,12 @@ int hs_pipeline_run(const struct hs_pipeline_input *in, const struct hs_sink *si
 	}
 	if (got < 0)
 		rc = -1;
-	in->parser->finish(p, hs_reader_offset(r), hs_reader_lineno(r), st);
+	if (end_off < 0) {
+		end_off = hs_reader_offset(r);
+		end_line = hs_reader_lineno(r);
+	}
+	in->parser->finish(p, end_off, end_line, st);
+	st->held_bytes = held;
 	in->parser->destroy(p);
 	hs_reader_close(r);
 	return rc;

@@ -26,6 +26,7 @@ struct hs_reader {
 	size_t pos;                 /* first unread byte in buf */
 	size_t end;                 /* one past the last valid byte in buf */
 	int eof;                    /* read(2) returned 0 */
+	int unterminated;           /* the last line returned had no newline */
 	int64_t base;               /* file offset of buf[0] */
 	int64_t lineno;             /* number of the next line */
 	char *cutbuf;               /* owned; the start of an over-long line */
@@ -65,6 +66,41 @@ int hs_file_identify(const char *path, struct hs_file_id *id, struct hs_error *e
 	id->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 	snprintf(id->head_hash, sizeof id->head_hash, "%016llx",
 	         (unsigned long long)hs_hash64(head, got, 0));
+	id->inode = (int64_t)st.st_ino;
+	id->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec;
+	return hs_file_hash_range(path, id->size > HS_FILE_TAIL ? id->size - HS_FILE_TAIL : 0,
+	                          HS_FILE_TAIL, id->tail_hash, err);
+}
+
+int hs_file_hash_range(const char *path, int64_t off, int64_t len, char out[17],
+                       struct hs_error *err)
+{
+	char buf[65536];
+	uint64_t h = 0;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		hs_error_set(err, path, 0, 0, "%s", strerror(errno));
+		return -1;
+	}
+	while (len > 0) {
+		size_t want = len < (int64_t)sizeof buf ? (size_t)len : sizeof buf;
+		ssize_t r = pread(fd, buf, want, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			hs_error_set(err, path, 0, 0, "read error: %s", strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		h = hs_hash64(buf, (size_t)r, h);
+		off += r;
+		len -= r;
+	}
+	close(fd);
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
 	return 0;
 }
 
@@ -210,6 +246,7 @@ int hs_reader_next(struct hs_reader *r, const char **line, size_t *len,
 			if (r->end == r->pos)
 				return 0;
 			nl = r->buf + r->end; /* last line without a newline */
+			r->unterminated = 1;
 			break;
 		}
 		int rc = refill(r, err);
@@ -230,6 +267,7 @@ int hs_reader_next(struct hs_reader *r, const char **line, size_t *len,
 
 int64_t hs_reader_offset(const struct hs_reader *r) { return r->base + (int64_t)r->pos; }
 int64_t hs_reader_lineno(const struct hs_reader *r) { return r->lineno; }
+int hs_reader_unterminated(const struct hs_reader *r) { return r->unterminated; }
 
 void hs_reader_close(struct hs_reader *r)
 {

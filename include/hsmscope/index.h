@@ -28,7 +28,7 @@
 struct sqlite3;
 struct hs_index;
 
-#define HS_INDEX_SCHEMA_VERSION 3
+#define HS_INDEX_SCHEMA_VERSION 4
 
 struct hs_index_opts {
 	const char *index_path;     /* explicit index file, or NULL for the cache */
@@ -59,10 +59,14 @@ struct hs_index_info {
 	int64_t parsed_bytes;       /* bytes parsed by this open */
 	double seconds;             /* time this open took */
 	const char *tz;             /* opts.tz, owned by the index; NULL: unknown */
+	double waited_s;            /* of which spent waiting for another process
+	                               building or refreshing the same index */
 };
 
 /* Open (build, refresh or reuse) the index of paths. Returns 0, or -1 with
- * err set (a one-line message naming the file and the problem). */
+ * err set (a one-line message naming the file and the problem). Opens of
+ * one index are serialised by flock(2) on "<index>.lock": a second process
+ * waits for the first's build or refresh and then reuses its work. */
 int hs_index_open(const char *const *paths, int npaths,
                   const struct hs_index_opts *opts, struct hs_index **out,
                   struct hs_error *err);

@@ -55,6 +55,8 @@ struct hs_parse_stats {
 	                               a refresh re-parses from here */
 	int64_t safe_line;          /* line number at safe_offset (1-based) */
 	char state[128];            /* opaque resume state to pass to resume() */
+	int64_t held_bytes;         /* set by the pipeline, not the parser: bytes
+	                               of an unterminated last line not parsed */
 };
 
 struct hs_parser;               /* a parser's private context */

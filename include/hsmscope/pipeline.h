@@ -28,6 +28,9 @@ struct hs_pipeline_input {
 	volatile sig_atomic_t *interrupted; /* stop early when set */
 	void (*on_progress)(void *ctx, int64_t offset); /* every few MB, may be NULL */
 	void *progress_ctx;
+	int hold_partial;           /* keep an unterminated last line from the
+	                               parser (it may be a write cut mid-line):
+	                               the resume point then never passes it */
 };
 
 /* Which parser reads path, from its content. Errors (exit 2 material):
@@ -36,7 +39,8 @@ int hs_pipeline_detect(const char *path, const struct hs_parser_desc **out,
                        struct hs_error *err);
 
 /* Run the input through its parser and redaction into sink. Returns 0, 1
- * when interrupted, -1 on an I/O error (err set). */
+ * when interrupted, -1 on an I/O error (err set). st->held_bytes says how
+ * many bytes hold_partial kept back. */
 int hs_pipeline_run(const struct hs_pipeline_input *in, const struct hs_sink *sink,
                     struct hs_parse_stats *st, struct hs_error *err);
 

@@ -20,12 +20,24 @@ struct hs_file_id {
 	int64_t size;               /* bytes */
 	int64_t mtime_ns;           /* modification time, ns since the epoch */
 	char head_hash[17];         /* hex FNV-1a of the first 64 KiB */
+	int64_t inode;              /* st_ino: a replaced file is another inode */
+	int64_t ctime_ns;           /* status change time, ns: cannot be set back */
+	char tail_hash[17];         /* hex FNV-1a of the last HS_FILE_TAIL bytes */
 };
+
+/* Bytes before the end that tail_hash covers: a refresh checks that the
+ * bytes before its resume point are still the ones it read. */
+#define HS_FILE_TAIL 4096
 
 /* Check that path is a readable regular, non-empty file and describe it.
  * Errors: "no such file", "is a directory", "not a regular file", "is
  * empty", "permission denied", each naming the path. */
 int hs_file_identify(const char *path, struct hs_file_id *id, struct hs_error *err);
+
+/* Hex FNV-1a (as in hs_file_id) of the bytes [off, off + len) of path;
+ * fewer when the file is shorter. */
+int hs_file_hash_range(const char *path, int64_t off, int64_t len, char out[17],
+                       struct hs_error *err);
 
 /* Read up to cap bytes from the start of path into buf (for detection). */
 int hs_file_head(const char *path, char *buf, size_t cap, size_t *got, struct hs_error *err);
@@ -42,6 +54,9 @@ int hs_reader_next(struct hs_reader *r, const char **line, size_t *len,
 /* Offset just past the last line returned, and the next line's number. */
 int64_t hs_reader_offset(const struct hs_reader *r);
 int64_t hs_reader_lineno(const struct hs_reader *r);
+/* 1 when the line just returned ended at the end of the file without a
+ * newline: a log still being written may be cut there. */
+int hs_reader_unterminated(const struct hs_reader *r);
 void hs_reader_close(struct hs_reader *r);
 
 #endif
