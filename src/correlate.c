@@ -369,6 +369,8 @@ int corr_anomaly(struct hs_correlator *c, struct hs_event *e, int64_t n, int64_t
 	sqlite3_stmt *st;
 	va_list ap;
 
+	if (c->quiet) /* nothing drawn from lines that may be another call's */
+		return 0;
 	if (e) {
 		size_t l = strlen(e->anomalies), k = strlen(kinds[kind].kind);
 		if (!strstr(e->anomalies, kinds[kind].kind) && l + k + 2 < sizeof e->anomalies)
@@ -661,7 +663,9 @@ int hs_correlate_event(struct hs_correlator *c, struct hs_event *e, struct hs_er
 
 	e->session_id = e->login_id = e->span_id = e->peer = HS_NONE;
 	e->anomalies[0] = '\0';
+	c->quiet = e->uncertain;
 	rc = is_audit(e) ? au_event(c, e) : p11_event(c, e);
+	c->quiet = 0;
 	if (rc < 0 || c->failed)
 		return fail(c, err);
 	return 0;
@@ -716,7 +720,7 @@ static int replay_events(struct hs_correlator *c)
 	sqlite3_stmt *ev = NULL, *keys = NULL;
 	struct hs_event e;
 	struct hs_buf sql;
-	int rc = -1, krc;
+	int rc = -1, krc, krc2;
 	int64_t kn = HS_NONE;
 
 	hs_buf_init(&sql);
@@ -724,8 +728,8 @@ static int replay_events(struct hs_correlator *c)
 	              "SELECT n, file_id, format, instance, pid, tid, func, rv, rv_name, ok, incomplete,"
 	              " session, slot, user_type, user, hsm, seq, reboot, opcode, ts_us, log_type,"
 	              " CASE WHEN func IN (%s) THEN detail END,"
-	              " CASE WHEN ok AND func IN (%s) THEN hs_corr_lenq(detail) ELSE 0 END"
-	              " FROM events ORDER BY n", p11_detail_funcs_sql(), p11_lenq_funcs_sql());
+	              " CASE WHEN ok AND func IN (%s) THEN hs_corr_lenq(detail) ELSE 0 END,"
+	              " uncertain FROM events ORDER BY n", p11_detail_funcs_sql(), p11_lenq_funcs_sql());
 	hs_event_init(&e);
 	if (sqlite3_create_function(c->db, "hs_corr_lenq", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 	                            NULL, lenq_fn, NULL, NULL) != SQLITE_OK ||
@@ -769,6 +773,7 @@ static int replay_events(struct hs_correlator *c)
 		if (d && hs_buf_add(&e.detail, d, (size_t)sqlite3_column_bytes(ev, 21)) < 0)
 			goto out;
 		c->replay_lenq = sqlite3_column_int(ev, 22);
+		e.uncertain = sqlite3_column_int(ev, 23);
 		while (krc == SQLITE_ROW && kn <= e.n) {
 			if (kn == e.n) {
 				const char *role = (const char *)sqlite3_column_text(keys, 2);
@@ -780,7 +785,10 @@ static int replay_events(struct hs_correlator *c)
 		}
 		e.session_id = e.login_id = e.span_id = e.peer = HS_NONE;
 		e.anomalies[0] = '\0';
-		if ((is_audit(&e) ? au_event(c, &e) : p11_event(c, &e)) < 0 || c->failed)
+		c->quiet = e.uncertain;
+		krc2 = is_audit(&e) ? au_event(c, &e) : p11_event(c, &e);
+		c->quiet = 0;
+		if (krc2 < 0 || c->failed)
 			goto out;
 	}
 	rc = 0;

@@ -57,7 +57,7 @@
 #define QMAX 256                /* calls held at once before the oldest is forced out */
 #define MAX_INSTANCES 64        /* process instances remembered for attribution */
 #define SNAP 3                  /* newest instances saved in the resume state */
-#define CONTESTS 32             /* undecided attributions followed at once */
+#define CONTESTS 128            /* undecided attributions followed at once */
 #define CMEMBERS 8              /* calls one of them can be between */
 #define ROW_LEN 79              /* a print_generic dump row: "    %08X  " 48 hex, ' ', 16 ascii */
 #define PEND_MAX 48             /* lines held after a thread line before it is decided */
@@ -93,6 +93,7 @@ struct call {
 	int nin;                    /* inputs sig prints */
 	int in_at;                  /* index in sig of the last input taken, -1 none */
 	int outs;                   /* [out] lines taken */
+	unsigned outs_seen;         /* bit i: sig's output i taken (each is printed once) */
 	int64_t attrs_left;         /* template attributes announced and not seen yet */
 	uint64_t in_hash;           /* hash of its input lines: alike calls have equal ones */
 	unsigned long long in_addr[2]; /* its input buffers' addresses, 0 none */
@@ -139,6 +140,10 @@ struct hs_parser {
 	struct call *last;          /* call that took the last detail line (may be gone) */
 	uint64_t seq;               /* dumps opened so far */
 	int new_header;             /* a "P:pid; T:tid" line was seen: threads are named */
+	int64_t cur_inst;           /* process instance of the line before, -1 unknown: a
+	                               process writes its lines in chunks that end with a
+	                               Returned (the spy flushes there), so the lines of a
+	                               chunk are one process's */
 	struct {
 		int on;                 /* a thread line waits for the input lines after it */
 		int64_t pid, tid, ts;   /* what it said */
@@ -155,6 +160,10 @@ struct hs_parser {
 	struct contest con[CONTESTS]; /* undecided attributions */
 	struct hs_buf line;         /* the current line, NUL-terminated */
 	struct hs_buf join;         /* a parameter line put back together */
+	struct hs_buf out_wait;     /* "[out] pX[..]" whose "addr / len" (the evidence of
+	                               whose buffer it is) is still to come, "" none */
+	int64_t out_off, out_line;  /* where it was */
+	int no_defer;               /* giving the held line: hold it no more */
 	struct hs_parse_stats st;   /* running counters */
 };
 
@@ -487,8 +496,12 @@ static int fits(const struct call *c, int kind, const char *name, size_t len, in
 	}
 	if (!in_done(c))
 		return 0;
-	if (kind == K_OUT)
-		return !c->sig || !known || spy_sig_has_out(c->sig, name, len);
+	if (kind == K_OUT) {
+		if (!c->sig || !known)
+			return 1;
+		k = spy_sig_out_index(c->sig, name, len);
+		return k >= 0 && (k > 31 || !(c->outs_seen & (1u << k)));
+	}
 	return !ok || !c->sig || !c->sig->out[0] || c->outs > 0;
 }
 
@@ -602,6 +615,16 @@ static struct call *pick(struct hs_parser *p, int kind, const char *key, uint64_
 		struct call *o = q_at(p, i);
 		if (o != avoid && fits(o, kind, name, len, known, ok))
 			cand[nc++] = o;
+	}
+	/* within a chunk of one process, another process's calls are out */
+	for (i = 0; i < nc && p->cur_inst >= 0; i++)
+		if (cand[i]->qc.pc.ev.instance == p->cur_inst)
+			break;
+	if (i < nc && p->cur_inst >= 0) {
+		for (i = j = 0; i < nc; i++)
+			if (cand[i]->qc.pc.ev.instance == p->cur_inst)
+				cand[j++] = cand[i];
+		nc = j;
 	}
 	if (nc <= 1)
 		return nc ? cand[0] : NULL;
@@ -789,6 +812,7 @@ static void on_returned(struct hs_parser *p, const char *s, size_t n, int64_t of
 		hs_p11call_return(&c->qc.pc, rv, nm, nm < end ? (size_t)(end - nm) : 0);
 	contest_take(p, c, "Returned", h);
 	c->qc.returned = 1;
+	p->cur_inst = -1; /* the spy flushed: the next line may be any process's */
 	contest_leave(p, c, 0);
 	drain(p);
 }
@@ -850,6 +874,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	c->nin = c->sig ? spy_sig_nin(c->sig) : 0;
 	c->in_at = -1;
 	hs_callq_push(&p->q, &c->qc);
+	p->cur_inst = id;
 	c->guessed_last_n = inst_get(p, id)->last_n;
 	inst_get(p, id)->last_n = num;
 }
@@ -882,6 +907,7 @@ static void bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 	if (id != c->qc.pc.ev.instance) /* the guess from the call number was wrong */
 		inst_get(p, c->qc.pc.ev.instance)->last_n = c->guessed_last_n;
 	c->qc.pc.ev.instance = id;
+	p->cur_inst = id;
 	if (c->qc.pc.ev.call_no > inst_get(p, id)->last_n)
 		inst_get(p, id)->last_n = c->qc.pc.ev.call_no;
 	/* A thread is in one call at a time: its older open calls are over,
@@ -910,6 +936,8 @@ static void took_param(struct call *c, const char *s, size_t n, const char *name
 	c->await_spec = s[n - 1] == ']' && !memchr(name, ' ', n - (size_t)(name - s));
 	if (out) {
 		c->outs++;
+		if (c->sig && (k = spy_sig_out_index(c->sig, name, len)) >= 0 && k < 32)
+			c->outs_seen |= 1u << k;
 	} else if (c->sig && (k = spy_sig_in_index(c->sig, name, len)) > c->in_at) {
 		c->in_at = k;
 	}
@@ -926,6 +954,23 @@ static void took_param(struct call *c, const char *s, size_t n, const char *name
 	} else {
 		c->attrs_left = 0;
 	}
+}
+
+static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int64_t off,
+                              int64_t lineno, struct call *prefer);
+
+/* A held output line whose address never came: given as it is. */
+static void flush_out_wait(struct hs_parser *p)
+{
+	if (!p->out_wait.len)
+		return;
+	hs_buf_clear(&p->join);
+	if (hs_buf_add(&p->join, p->out_wait.data, p->out_wait.len) < 0)
+		p->stop = 1;
+	hs_buf_clear(&p->out_wait);
+	p->no_defer = 1;
+	on_detail(p, hs_buf_cstr(&p->join), p->join.len, p->out_off, p->out_line, NULL);
+	p->no_defer = 0;
 }
 
 /* Returns the call that took the line, NULL when it was skipped. */
@@ -946,6 +991,14 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 	if (param) {
 		param_key(s, n, key, sizeof key);
 		h = hs_hash64(s, n, 0);
+	}
+	if (out && !p->no_defer && !is_open(p, prefer) && s[n - 1] == ']' && !memchr(name, ' ', n - (size_t)(name - s))) {
+		flush_out_wait(p);
+		hs_buf_clear(&p->out_wait);
+		if (hs_buf_add(&p->out_wait, s, n) < 0)
+			p->stop = 1;
+		p->out_off = off, p->out_line = lineno;
+		return NULL; /* whose it is, its buffer's address will tell */
 	}
 	if (is_open(p, prefer))
 		c = prefer;
@@ -972,6 +1025,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 	if (!c->outs && !out)
 		c->in_hash = hs_hash64(s, n, c->in_hash ^ 0x9e3779b97f4a7c15ull);
 	p->last = c;
+	p->cur_inst = c->qc.pc.ev.instance;
 	if (hs_event_add_line(&c->qc.pc.ev, s, n) < 0) {
 		p->stop = 1; /* out of memory: stop rather than lose data silently */
 		return c;
@@ -1086,6 +1140,17 @@ static void on_spec(struct hs_parser *p, const char *s, size_t n, int64_t off, i
 	size_t st;
 	int i;
 
+	if (p->out_wait.len) { /* the output line it completes was held for it */
+		hs_buf_clear(&p->join);
+		if (hs_buf_add(&p->join, p->out_wait.data, p->out_wait.len) < 0 ||
+		    hs_buf_add(&p->join, " ", 1) < 0 || hs_buf_add(&p->join, s, n) < 0) {
+			p->stop = 1;
+			return;
+		}
+		hs_buf_clear(&p->out_wait);
+		on_detail(p, p->join.data, p->join.len, p->out_off, p->out_line, NULL);
+		return;
+	}
 	if (is_open(p, p->last) && p->last->await_spec && p->last != avoid)
 		c = p->last;
 	for (i = p->q.count - 1; i >= 0 && !c; i--)
@@ -1365,6 +1430,8 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 		return p->stop;
 	if (p->pend.on && (is_digit(s[0]) || s[0] == '*' || (s[0] == 'P' && s[1] == ':')))
 		flush_pend(p); /* a header, a time, a banner or a thread line: it is decided */
+	if (p->out_wait.len && (is_digit(s[0]) || s[0] == '*'))
+		flush_out_wait(p);
 	if (s[0] == '*' && hs_find(s, t, banner_mark)) {
 		if (p->implicit) /* the text before it was blank: it is instance 0 */
 			p->implicit = 0, inst_get(p, 0)->pid = HS_NONE, inst_get(p, 0)->last_n = -1;
@@ -1415,9 +1482,11 @@ static struct hs_parser *spy_create(const struct hs_sink *sink, const struct hs_
 	hs_buf_init(&p->line);
 	hs_buf_init(&p->pend.text);
 	hs_buf_init(&p->join);
+	hs_buf_init(&p->out_wait);
 	/* Text before any banner (a log cut from the middle) is instance 0. */
 	new_instance(p);
 	p->implicit = 1;
+	p->cur_inst = -1;
 	p->unbound_from = 0;
 	return p;
 }
@@ -1464,6 +1533,7 @@ static void spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line
 	int i, m;
 
 	flush_pend(p);
+	flush_out_wait(p);
 	c = oldest_open(p, NULL, 0);
 	/* The oldest unfinished call is where a refresh must start again. */
 	if (c)
@@ -1496,6 +1566,7 @@ static void spy_destroy(struct hs_parser *p)
 	hs_buf_free(&p->line);
 	hs_buf_free(&p->pend.text);
 	hs_buf_free(&p->join);
+	hs_buf_free(&p->out_wait);
 	free(p);
 }
 

@@ -32,8 +32,8 @@ const char *spy_param_name(const char *s, size_t n, size_t *len);
 int spy_sig_in_index(const struct spy_sig *sig, const char *name, size_t len);
 /* How many inputs sig prints. */
 int spy_sig_nin(const struct spy_sig *sig);
-/* 1 when name is one of sig's outputs. */
-int spy_sig_has_out(const struct spy_sig *sig, const char *name, size_t len);
+/* The position of a name among sig's outputs, -1 when it is none of them. */
+int spy_sig_out_index(const struct spy_sig *sig, const char *name, size_t len);
 /* 1 when some function of the table prints name as an input / output: a
  * name no function prints says nothing about which call it belongs to. */
 int spy_known_in(const char *name, size_t len);

@@ -130,9 +130,9 @@ int spy_sig_in_index(const struct spy_sig *sig, const char *name, size_t len)
 	return word_index(sig->in, name, len);
 }
 
-int spy_sig_has_out(const struct spy_sig *sig, const char *name, size_t len)
+int spy_sig_out_index(const struct spy_sig *sig, const char *name, size_t len)
 {
-	return word_index(sig->out, name, len) >= 0;
+	return word_index(sig->out, name, len);
 }
 
 int spy_sig_nin(const struct spy_sig *sig)
