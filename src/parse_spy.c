@@ -127,9 +127,9 @@ static void skip_line(struct hs_parser *p, int64_t lineno, int64_t off, const ch
  * whose dump opened last, preferring those expecting exactly as many bytes
  * (a full line or the rest) over those expecting more (a line cut short
  * when another process's buffer was flushed into the middle of it). */
-static struct call *dump_owner(struct hs_parser *p, int kind, int64_t off, int bytes)
+static struct call *dump_owner(struct hs_parser *p, int kind, int64_t off, int bytes, int mark)
 {
-	struct call *best = NULL;
+	struct call *best = NULL, *tie = NULL;
 	int i, score, best_score = 0;
 
 	for (i = 0; i < p->q.count; i++) {
@@ -141,9 +141,19 @@ static struct call *dump_owner(struct hs_parser *p, int kind, int64_t off, int b
 		    kind == 2 ? o->print_next != 1 : o->print_next != 2)
 			continue;
 		score = bytes == want ? 2 : 1;
-		if (score > best_score || (score == best_score && o->dump_seq > best->dump_seq))
+		if (score == best_score)
+			tie = o;
+		if (score > best_score || (score == best_score && o->dump_seq > best->dump_seq)) {
+			if (score > best_score)
+				tie = NULL;
+			if (score == best_score)
+				tie = best;
 			best = o, best_score = score;
+		}
 	}
+	/* two dumps both waiting for this very row: nothing in it says whose */
+	if (mark && tie)
+		tie->qc.pc.ev.uncertain = best->qc.pc.ev.uncertain = 1;
 	return best;
 }
 
@@ -387,7 +397,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 	if (is_open(p, prefer))
 		c = prefer;
 	else if (kind)
-		c = dump_owner(p, kind, doff, bytes);
+		c = dump_owner(p, kind, doff, bytes, 1);
 	else if (param)
 		c = spy_pick(p, out ? K_OUT : K_IN, key, h, name, nlen, 0, out ? spy_buffer_addr(s, n) : 0, NULL);
 	else if (is_open(p, p->last))
@@ -698,7 +708,7 @@ static int pend_hold(struct hs_parser *p, const char *s, size_t n, int64_t off, 
 	if (n > 5 && memcmp(s, "[in] ", 5) == 0) {
 		nm = spy_param_name(s, n, &len);
 		param = len > 0;
-	} else if (s[0] != ' ' || !p->pend.nl || (kind && dump_owner(p, kind, doff, b))) {
+	} else if (s[0] != ' ' || !p->pend.nl || (kind && dump_owner(p, kind, doff, b, 0))) {
 		return 0; /* not an input's continuation, or a dump row another call awaits */
 	}
 	if (hs_buf_add(&p->pend.text, s, n) < 0 || hs_buf_add(&p->pend.text, "", 1) < 0) {
