@@ -317,17 +317,35 @@ static void bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 	}
 }
 
+/* "[in] hSession = 0x4": the handle, HS_NONE for any other line. */
+static int64_t session_named(const char *s, size_t n, const char *name, size_t len)
+{
+	const char *v = name + len;
+	int64_t h;
+
+	if (len != 8 || memcmp(name, "hSession", 8) != 0 || (size_t)(v - s) + 3 >= n ||
+	    memcmp(v, " = ", 3) != 0 || !hs_parse_int(v + 3, &h))
+		return HS_NONE;
+	return h;
+}
+
 /* c took "[in]/[out] name ...": where it is in its signature, and what
  * the line says about later lines (a template's attribute count, an input
  * buffer's address). */
-static void took_param(struct call *c, const char *s, size_t n, const char *name, size_t len,
-                       int out)
+static void took_param(struct hs_parser *p, struct call *c, const char *s, size_t n,
+                       const char *name, size_t len, int out, int64_t off)
 {
 	const char *b = name + len;
 	int k;
 
 	/* "[out] pSignature[*pulSignatureLen]" alone: its "addr / len" comes apart */
 	c->await_spec = s[n - 1] == ']' && !memchr(name, ' ', n - (size_t)(name - s));
+	if (out && len == 10 && memcmp(name, "*phSession", 10) == 0 && n > len + 9 &&
+	    hs_parse_int(name + len + 3, &p->opened[p->nopened % 64].handle)) {
+		p->opened[p->nopened % 64].inst = c->qc.pc.ev.instance;
+		p->opened[p->nopened % 64].off = off;
+		p->nopened++;
+	}
 	if (out) {
 		c->outs++;
 		if (c->sig && (k = spy_sig_out_index(c->sig, name, len)) >= 0 && k < 32)
@@ -398,8 +416,11 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		c = prefer;
 	else if (kind)
 		c = dump_owner(p, kind, doff, bytes, 1);
-	else if (param)
+	else if (param) {
+		p->in_handle = out ? HS_NONE : session_named(s, n, name, nlen);
 		c = spy_pick(p, out ? K_OUT : K_IN, key, h, name, nlen, 0, out ? spy_buffer_addr(s, n) : 0, NULL);
+		p->in_handle = HS_NONE;
+	}
 	else if (is_open(p, p->last))
 		c = p->last; /* a continuation stays with the call before it */
 	if (!c) { /* no call fits the evidence: order alone decides, as before */
@@ -440,7 +461,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 	}
 	hs_p11call_note(&c->qc.pc, s, n);
 	if (param)
-		took_param(c, s, n, name, nlen, out);
+		took_param(p, c, s, n, name, nlen, out, off);
 	else if (c->attrs_left > 0 && n > 8 && memcmp(s, "    CKA_", 8) == 0)
 		c->attrs_left--;
 	/* Any other line of the call ends its dump; it may announce the next. */
@@ -838,6 +859,7 @@ static struct hs_parser *spy_create(const struct hs_sink *sink, const struct hs_
 	new_instance(p);
 	p->implicit = 1;
 	p->cur_inst = -1;
+	p->in_handle = HS_NONE;
 	p->unbound_from = 0;
 	return p;
 }

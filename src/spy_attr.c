@@ -166,6 +166,18 @@ static void contest_open(struct hs_parser *p, const char *key, uint64_t h, struc
 	}
 }
 
+/* Where instance inst's session handle h was returned, -1 not in the log. */
+static int64_t opened_at(const struct hs_parser *p, int64_t inst, int64_t h)
+{
+	int64_t at = -1;
+	int i;
+
+	for (i = 0; h != HS_NONE && i < 64 && i < p->nopened; i++)
+		if (p->opened[i].handle == h && p->opened[i].inst == inst && p->opened[i].off > at)
+			at = p->opened[i].off;
+	return at;
+}
+
 /* The call a line of this kind goes to, by the evidence: the calls that
  * fit it (fits()); among several, the one whose input buffers lie near
  * the output buffer the line shows, else the call that took the line
@@ -183,7 +195,8 @@ struct call *spy_pick(struct hs_parser *p, int kind, const char *key, uint64_t h
 
 	for (i = 0; i < p->q.count && nc < CMEMBERS; i++) {
 		struct call *o = q_at(p, i);
-		if (o != avoid && fits(o, kind, name, len, known, ok))
+		if (o != avoid && fits(o, kind, name, len, known, ok) &&
+		    !(kind == K_IN && o->qc.pc.ev.offset < opened_at(p, o->qc.pc.ev.instance, p->in_handle)))
 			cand[nc++] = o;
 	}
 	/* within a chunk of one process, another process's calls are out */

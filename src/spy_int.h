@@ -141,6 +141,14 @@ struct hs_parser {
 	struct call *last;          /* call that took the last detail line (may be gone) */
 	uint64_t seq;               /* dumps opened so far */
 	int new_header;             /* a "P:pid; T:tid" line was seen: threads are named */
+	struct {
+		int64_t inst, handle, off; /* instance, handle, offset of its "[out] *phSession" */
+	} opened[64];               /* ring of session handles returned lately: a call that
+	                               names one began after it was returned */
+	int nopened;                /* entries written (ring index: nopened % 64) */
+	int64_t in_handle;          /* the [in] line being placed names this session handle:
+	                               a call begun before its process returned it does not
+	                               fit; HS_NONE none */
 	int64_t cur_inst;           /* process instance of the line before, -1 unknown: a
 	                               process writes its lines in chunks that end with a
 	                               Returned (the spy flushes there), so the lines of a
