@@ -631,17 +631,33 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 /* Give a timestamp line to the newest call still without one. */
 static struct call *take_ts(struct hs_parser *p, int64_t ts)
 {
-	int i;
+	struct call *first = NULL;
+	int i, j;
 
+	/* The spy takes the time just after printing the header, so times
+	 * follow header order: a time older than that of a call headed before
+	 * c is not c's (a thread paused between the two lines, and its time
+	 * comes late); it is the newest such call's that fits. */
 	for (i = p->q.count - 1; i >= 0; i--) {
 		struct call *c = q_at(p, i);
-		if (!c->has_ts && !c->qc.returned) {
-			c->qc.pc.ev.ts_us = ts;
-			c->has_ts = 1;
-			return c;
+		if (c->has_ts || c->qc.returned)
+			continue;
+		if (!first)
+			first = c;
+		for (j = 0; j < i; j++)
+			if (q_at(p, j)->has_ts && q_at(p, j)->qc.pc.ev.ts_us > ts &&
+			    q_at(p, j)->qc.pc.ev.instance == c->qc.pc.ev.instance)
+				break;
+		if (j == i) {
+			first = c;
+			break;
 		}
 	}
-	return NULL;
+	if (first) {
+		first->qc.pc.ev.ts_us = ts;
+		first->has_ts = 1;
+	}
+	return first;
 }
 
 /* Can c be the call of the waiting thread line, given the input lines
