@@ -479,13 +479,15 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 	return c;
 }
 
-/* "P:pid; T:tid time": the newest call without a time is the thread's,
- * unless several differ (then the input lines after it tell). */
+/* "P:pid; T:tid time" (old header: the time alone, pid HS_NONE): the
+ * newest call without a time is the thread's, unless several differ
+ * (then the input lines after it tell). */
 static void on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_t ts)
 {
 	struct call *c;
 
-	p->new_header = 1;
+	if (pid != HS_NONE)
+		p->new_header = 1;
 	if (ts_ambiguous(p)) {
 		p->pend.on = 1, p->pend.pid = pid, p->pend.tid = tid, p->pend.ts = ts;
 		p->pend.nl = 0;
@@ -495,7 +497,8 @@ static void on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_
 	}
 	c = take_ts(p, ts);
 	if (c) {
-		bind_pid(p, c, pid, tid);
+		if (pid != HS_NONE)
+			bind_pid(p, c, pid, tid);
 		p->last = c; /* its inputs follow, unless another thread interrupts */
 		drain(p);
 	}
@@ -715,7 +718,8 @@ static void pend_decide(struct hs_parser *p, int forced)
 	if (c) {
 		c->qc.pc.ev.ts_us = p->pend.ts;
 		c->has_ts = 1;
-		bind_pid(p, c, p->pend.pid, p->pend.tid);
+		if (p->pend.pid != HS_NONE)
+			bind_pid(p, c, p->pend.pid, p->pend.tid);
 		p->last = c;
 	}
 	for (i = 0; i < p->pend.nl; i++) {
@@ -840,8 +844,13 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 			return p->stop;
 		}
 		ts = spy_parse_ts(s, t);
-		if (ts != HS_NONE && take_ts(p, ts))
+		for (i = 0; ts != HS_NONE && i < p->q.count; i++)
+			if (!q_at(p, i)->has_ts && !q_at(p, i)->qc.returned)
+				break;
+		if (ts != HS_NONE && i < p->q.count) {
+			on_thread_line(p, HS_NONE, HS_NONE, ts);
 			return p->stop;
+		}
 	}
 	if (s[0] == 'P' && s[1] == ':' && spy_parse_new_ts(s, t, &pid, &tid, &ts)) {
 		on_thread_line(p, pid, tid, ts);
