@@ -604,11 +604,13 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		return;
 	}
 	r = hs_find(s, n, "Returned:  ");
-	g = s[0] == '[' && n > 6 ? hs_find(s + 4, n - 4, " [out] ") : NULL;
+	/* "[in] type = CKM_X    [out] pInfo:", or another thread's "[out] pX"
+	 * right after this one's "addr / len" ("... / 256[out] pSignature...") */
+	g = s[0] == '[' && n > 6 ? hs_find(s + 4, n - 4, "[out] ") : NULL;
 	if (!g && s[0] == '[' && n > 6)
-		g = hs_find(s + 4, n - 4, " [in] ");
+		g = hs_find(s + 4, n - 4, "[in] ");
 	if (g && (!r || g < r))
-		r = NULL, g++;
+		r = NULL;
 	else
 		g = NULL;
 	if (!r && !g) {
@@ -627,6 +629,8 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		on_returned(p, r, n - (size_t)(r - s), off, lineno, NULL, owner);
 	else if (r)
 		on_returned(p, r, n - (size_t)(r - s), off, lineno, owner, NULL);
+	else if (a && spy_opens_dump(s, a) > 0) /* a whole "... addr / len": the rest is another's */
+		feed_piece(p, s + (g - s), n - (size_t)(g - s), off, lineno, NULL);
 	else
 		feed_piece(p, s + (g - s), n - (size_t)(g - s), off, lineno, owner);
 }
