@@ -77,7 +77,7 @@ static int fits(const struct call *c, int kind, const char *name, size_t len, in
 
 /* The contest is over: when its members took different lines, none of
  * their attributions is certain. */
-static void contest_end(struct contest *k)
+static void contest_end(struct hs_parser *p, struct contest *k)
 {
 	int i;
 
@@ -85,16 +85,17 @@ static void contest_end(struct contest *k)
 		for (i = 0; i < k->n; i++)
 			k->m[i]->qc.pc.ev.uncertain = 1;
 	k->used = 0;
+	p->ncon--;
 }
 
-static void contest_check(struct contest *k)
+static void contest_check(struct hs_parser *p, struct contest *k)
 {
 	int i;
 
 	for (i = 0; i < k->n; i++)
 		if (!k->got[i])
 			return;
-	contest_end(k);
+	contest_end(p, k);
 }
 
 /* c took a line of kind key whose text hashes to h. */
@@ -102,6 +103,8 @@ void spy_contest_take(struct hs_parser *p, const struct call *c, const char *key
 {
 	int j, i;
 
+	if (!p->ncon)
+		return;
 	for (j = 0; j < CONTESTS; j++) {
 		struct contest *k = &p->con[j];
 		if (!k->used || strcmp(k->key, key) != 0)
@@ -110,7 +113,7 @@ void spy_contest_take(struct hs_parser *p, const struct call *c, const char *key
 			if (k->m[i] == c && !k->got[i]) {
 				k->got[i] = 1;
 				k->bad |= h != k->hash;
-				contest_check(k);
+				contest_check(p, k);
 				break;
 			}
 	}
@@ -123,6 +126,8 @@ void spy_contest_leave(struct hs_parser *p, const struct call *c, int gone)
 {
 	int j, i;
 
+	if (!p->ncon)
+		return;
 	for (j = 0; j < CONTESTS; j++) {
 		struct contest *k = &p->con[j];
 		for (i = 0; k->used && i < k->n; i++)
@@ -134,7 +139,7 @@ void spy_contest_leave(struct hs_parser *p, const struct call *c, int gone)
 					for (i = 0; i < k->n; i++)
 						k->got[i] = 1;
 				}
-				contest_check(k);
+				contest_check(p, k);
 				break;
 			}
 	}
@@ -157,6 +162,7 @@ static void contest_open(struct hs_parser *p, const char *key, uint64_t h, struc
 	}
 	memset(k, 0, sizeof *k);
 	k->used = 1;
+	p->ncon++;
 	k->alike = all_alike;
 	k->hash = h;
 	hs_strlcpy(k->key, key, sizeof k->key);
@@ -191,8 +197,16 @@ struct call *spy_pick(struct hs_parser *p, int kind, const char *key, uint64_t h
 {
 	struct call *cand[CMEMBERS], *c = NULL, *near = NULL;
 	int nc = 0, i, j, nnear = 0, all_alike = 1;
-	int known = kind == K_IN ? spy_known_in(name, len) : kind == K_OUT ? spy_known_out(name, len) : 0;
+	int known, open = 0;
 
+	/* one call open (a log of one thread): it is the only choice there is */
+	for (i = 0; i < p->q.count && open < 2; i++)
+		if (!q_at(p, i)->qc.returned && q_at(p, i) != avoid)
+			c = q_at(p, i), open++;
+	if (open < 2)
+		return c && fits(c, kind, name, len, 1, ok) ? c : NULL;
+	c = NULL;
+	known = kind == K_IN ? spy_known_in(name, len) : kind == K_OUT ? spy_known_out(name, len) : 0;
 	for (i = 0; i < p->q.count && nc < CMEMBERS; i++) {
 		struct call *o = q_at(p, i);
 		if (o != avoid && fits(o, kind, name, len, known, ok) &&
@@ -353,7 +367,7 @@ int64_t spy_hold_from(void *ctx)
 	int64_t hold = INT64_MAX;
 	int j, i;
 
-	for (j = 0; j < CONTESTS; j++)
+	for (j = 0; p->ncon && j < CONTESTS; j++)
 		for (i = 0; p->con[j].used && i < p->con[j].n; i++)
 			if (p->con[j].m[i]->qc.pc.ev.offset < hold)
 				hold = p->con[j].m[i]->qc.pc.ev.offset;

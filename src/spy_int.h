@@ -167,6 +167,7 @@ struct hs_parser {
 	} pend;                     /* a thread line that more than one header could own,
 	                               and the input lines after it that will tell which */
 	struct contest con[CONTESTS]; /* undecided attributions */
+	int ncon;                   /* of them in use: none, and nothing need be looked at */
 	struct hs_buf line;         /* the current line, NUL-terminated */
 	struct hs_buf join;         /* a parameter line put back together */
 	struct hs_buf out_wait;     /* "[out] pX[..]" whose "addr / len" (the evidence of
