@@ -66,8 +66,6 @@ static const char banner_mark[] = "OpenSC PKCS#11 spy";
 
 static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int64_t lineno,
                        struct call *prefer);
-static struct call *take_ts(struct hs_parser *p, int64_t ts);
-static int ts_ambiguous(struct hs_parser *p);
 static void flush_pend(struct hs_parser *p);
 
 /* ---------------------------------------------------------------- helpers */
@@ -488,14 +486,14 @@ static void on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_
 
 	if (pid != HS_NONE)
 		p->new_header = 1;
-	if (ts_ambiguous(p)) {
+	if (spy_ts_ambiguous(p)) {
 		p->pend.on = 1, p->pend.pid = pid, p->pend.tid = tid, p->pend.ts = ts;
 		p->pend.nl = 0;
 		hs_buf_clear(&p->pend.text);
 		p->last = NULL;
 		return;
 	}
-	c = take_ts(p, ts);
+	c = spy_take_ts(p, ts);
 	if (c) {
 		if (pid != HS_NONE)
 			bind_pid(p, c, pid, tid);
@@ -635,38 +633,6 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		feed_piece(p, s + (g - s), n - (size_t)(g - s), off, lineno, owner);
 }
 
-/* Give a timestamp line to the newest call still without one. */
-static struct call *take_ts(struct hs_parser *p, int64_t ts)
-{
-	struct call *first = NULL;
-	int i, j;
-
-	/* The spy takes the time just after printing the header, so times
-	 * follow header order: a time older than that of a call headed before
-	 * c is not c's (a thread paused between the two lines, and its time
-	 * comes late); it is the newest such call's that fits. */
-	for (i = p->q.count - 1; i >= 0; i--) {
-		struct call *c = q_at(p, i);
-		if (c->has_ts || c->qc.returned)
-			continue;
-		if (!first)
-			first = c;
-		for (j = 0; j < i; j++)
-			if (q_at(p, j)->has_ts && q_at(p, j)->qc.pc.ev.ts_us > ts &&
-			    q_at(p, j)->qc.pc.ev.instance == c->qc.pc.ev.instance)
-				break;
-		if (j == i) {
-			first = c;
-			break;
-		}
-	}
-	if (first) {
-		first->qc.pc.ev.ts_us = ts;
-		first->has_ts = 1;
-	}
-	return first;
-}
-
 /* Can c be the call of the waiting thread line, given the input lines
  * held after it (they must continue its inputs in its signature's order)? */
 static int pend_fits(const struct hs_parser *p, const struct call *c)
@@ -715,7 +681,7 @@ static void pend_decide(struct hs_parser *p, int forced)
 			return;
 	}
 	p->pend.on = 0;
-	c = nc ? cand[nc - 1] : take_ts(p, p->pend.ts);
+	c = nc ? cand[nc - 1] : spy_take_ts(p, p->pend.ts);
 	for (i = 0; i < nc - 1; i++)
 		if (!spy_alike(cand[i], c))
 			c->qc.pc.ev.uncertain = 1;
@@ -783,25 +749,6 @@ static void flush_pend(struct hs_parser *p)
 {
 	if (p->pend.on)
 		pend_decide(p, 1);
-}
-
-/* More than one open call has no thread line yet, and they differ: which
- * one a thread line is is told by the input line after it. */
-static int ts_ambiguous(struct hs_parser *p)
-{
-	struct call *first = NULL;
-	int i;
-
-	for (i = 0; i < p->q.count; i++) {
-		struct call *c = q_at(p, i);
-		if (c->has_ts || c->qc.returned)
-			continue;
-		if (first && !spy_alike(first, c))
-			return 1;
-		if (!first)
-			first = c;
-	}
-	return 0;
 }
 
 static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off, int64_t lineno)

@@ -373,3 +373,54 @@ int64_t spy_hold_from(void *ctx)
 				hold = p->con[j].m[i]->qc.pc.ev.offset;
 	return hold;
 }
+
+/* Give a time (or thread) line to a call still without one. */
+struct call *spy_take_ts(struct hs_parser *p, int64_t ts)
+{
+	struct call *first = NULL;
+	int i, j;
+
+	/* The spy takes the time just after printing the header, so times
+	 * follow header order: a time older than that of a call headed before
+	 * c is not c's (a thread paused between the two lines, and its time
+	 * comes late); it is the newest such call's that fits. */
+	for (i = p->q.count - 1; i >= 0; i--) {
+		struct call *c = q_at(p, i);
+		if (c->has_ts || c->qc.returned)
+			continue;
+		if (!first)
+			first = c;
+		for (j = 0; j < i; j++)
+			if (q_at(p, j)->has_ts && q_at(p, j)->qc.pc.ev.ts_us > ts &&
+			    q_at(p, j)->qc.pc.ev.instance == c->qc.pc.ev.instance)
+				break;
+		if (j == i) {
+			first = c;
+			break;
+		}
+	}
+	if (first) {
+		first->qc.pc.ev.ts_us = ts;
+		first->has_ts = 1;
+	}
+	return first;
+}
+
+/* More than one open call has no thread line yet, and they differ: which
+ * one a thread line is is told by the input line after it. */
+int spy_ts_ambiguous(struct hs_parser *p)
+{
+	struct call *first = NULL;
+	int i;
+
+	for (i = 0; i < p->q.count; i++) {
+		struct call *c = q_at(p, i);
+		if (c->has_ts || c->qc.returned)
+			continue;
+		if (first && !spy_alike(first, c))
+			return 1;
+		if (!first)
+			first = c;
+	}
+	return 0;
+}

@@ -233,5 +233,9 @@ int spy_rescue(struct hs_parser *p, struct call *o);
 /* The queue's hooks: a call leaves; the first offset that must wait. */
 void spy_leave_call(void *ctx, struct hs_callq_call *qc);
 int64_t spy_hold_from(void *ctx);
+/* A time or thread line: the call without one it belongs to (given it),
+ * NULL none; and whether several differing calls could own it. */
+struct call *spy_take_ts(struct hs_parser *p, int64_t ts);
+int spy_ts_ambiguous(struct hs_parser *p);
 
 #endif
