@@ -196,7 +196,8 @@ struct call *spy_pick(struct hs_parser *p, int kind, const char *key, uint64_t h
                          const struct call *avoid)
 {
 	struct call *cand[CMEMBERS], *c = NULL, *near = NULL;
-	int nc = 0, i, j, nnear = 0, all_alike = 1;
+	int nc = 0, i, j, all_alike = 1;
+	unsigned long long best = NEAR_ADDR, second = NEAR_ADDR;
 	int known, open = 0;
 
 	/* one call open (a log of one thread): it is the only choice there is */
@@ -225,14 +226,21 @@ struct call *spy_pick(struct hs_parser *p, int kind, const char *key, uint64_t h
 	}
 	if (nc <= 1)
 		return nc ? cand[0] : NULL;
+	/* the nearest input buffer, when it is much nearer than any other */
 	for (i = 0; addr && i < nc; i++)
-		for (j = 0; j < 2; j++)
-			if (cand[i]->in_addr[j] && (cand[i]->in_addr[j] > addr ? cand[i]->in_addr[j] - addr :
-			                            addr - cand[i]->in_addr[j]) < NEAR_ADDR) {
-				near = cand[i], nnear++;
-				break;
+		for (j = 0; j < 2; j++) {
+			unsigned long long a = cand[i]->in_addr[j], d = a > addr ? a - addr : addr - a;
+			if (!a || d >= NEAR_ADDR)
+				continue;
+			if (d < best) {
+				if (near != cand[i])
+					second = best;
+				best = d, near = cand[i];
+			} else if (near != cand[i] && d < second) {
+				second = d;
 			}
-	if (nnear == 1)
+		}
+	if (near && second / 16 > best)
 		return near;
 	for (i = 0; i < nc && !c; i++)
 		if (cand[i] == p->last)
