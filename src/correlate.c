@@ -380,6 +380,8 @@ int corr_anomaly(struct hs_correlator *c, struct hs_event *e, int64_t n, int64_t
 	sqlite3_stmt *st;
 	va_list ap;
 
+	if (c->quiet) /* nothing drawn from lines that may be another call's */
+		return 0;
 	if (e) {
 		size_t l = strlen(e->anomalies), k = strlen(kinds[kind].kind);
 		if (!strstr(e->anomalies, kinds[kind].kind) && l + k + 2 < sizeof e->anomalies)
@@ -679,7 +681,9 @@ int hs_correlate_event(struct hs_correlator *c, struct hs_event *e, struct hs_er
 
 	e->session_id = e->login_id = e->span_id = e->peer = HS_NONE;
 	e->anomalies[0] = '\0';
+	c->quiet = e->uncertain;
 	rc = is_audit(e) ? au_event(c, e) : p11_event(c, e);
+	c->quiet = 0;
 	if (rc < 0 || c->failed)
 		return fail(c, err);
 	return 0;
@@ -734,7 +738,7 @@ static int replay_events(struct hs_correlator *c)
 	sqlite3_stmt *ev = NULL, *keys = NULL;
 	struct hs_event e;
 	struct hs_buf sql;
-	int rc = -1, krc;
+	int rc = -1, krc, krc2;
 	int64_t kn = HS_NONE;
 
 	hs_buf_init(&sql);
@@ -742,8 +746,8 @@ static int replay_events(struct hs_correlator *c)
 	              "SELECT n, file_id, format, instance, pid, tid, func, rv, rv_name, ok, incomplete,"
 	              " session, slot, user_type, user, hsm, seq, reboot, opcode, ts_us, log_type,"
 	              " CASE WHEN func IN (%s) THEN detail END,"
-	              " CASE WHEN ok AND func IN (%s) THEN hs_corr_lenq(detail) ELSE 0 END, call_no"
-	              " FROM events ORDER BY n", p11_detail_funcs_sql(), p11_lenq_funcs_sql());
+	              " CASE WHEN ok AND func IN (%s) THEN hs_corr_lenq(detail) ELSE 0 END, call_no,"
+	              " uncertain FROM events ORDER BY n", p11_detail_funcs_sql(), p11_lenq_funcs_sql());
 	hs_event_init(&e);
 	if (sqlite3_create_function(c->db, "hs_corr_lenq", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 	                            NULL, lenq_fn, NULL, NULL) != SQLITE_OK ||
@@ -788,6 +792,7 @@ static int replay_events(struct hs_correlator *c)
 			goto out;
 		c->replay_lenq = sqlite3_column_int(ev, 22);
 		e.call_no = col_i64(ev, 23);
+		e.uncertain = sqlite3_column_int(ev, 24);
 		while (krc == SQLITE_ROW && kn <= e.n) {
 			if (kn == e.n) {
 				const char *role = (const char *)sqlite3_column_text(keys, 2);
@@ -799,7 +804,10 @@ static int replay_events(struct hs_correlator *c)
 		}
 		e.session_id = e.login_id = e.span_id = e.peer = HS_NONE;
 		e.anomalies[0] = '\0';
-		if ((is_audit(&e) ? au_event(c, &e) : p11_event(c, &e)) < 0 || c->failed)
+		c->quiet = e.uncertain;
+		krc2 = is_audit(&e) ? au_event(c, &e) : p11_event(c, &e);
+		c->quiet = 0;
+		if (krc2 < 0 || c->failed)
 			goto out;
 	}
 	rc = 0;

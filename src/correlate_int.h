@@ -90,6 +90,8 @@ struct p11_sess {
 	int64_t first_n, last_n;
 	int64_t calls, errors;
 	int nobjs;                  /* session objects created in it, still live */
+	int tainted;                /* an event of uncertain attribution touched it since its
+	                               last Init: its operations raise no anomaly */
 	struct p11_op ops[OPS_MAX];
 };
 
@@ -192,6 +194,8 @@ struct hs_correlator {
 	int replaying;              /* 1 while replay re-runs stored events: no writes */
 	int replay_lenq;            /* during replay: the event's length-query flag */
 	int failed;                 /* an SQLite error happened; errmsg says which */
+	int quiet;                  /* the event being correlated is of uncertain
+	                               attribution: it raises no anomaly */
 	char errmsg[256];
 	int64_t next_process, next_session, next_login, next_span, next_object, next_stream;
 	int64_t dropped;            /* things not followed because a cap was reached */

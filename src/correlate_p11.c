@@ -288,6 +288,8 @@ static int abandon_ops(struct hs_correlator *c, struct p11_sess *s, int64_t n, c
 			continue;
 		if (end_op(c, s, op, HS_NONE, at_end ? "unfinished" : "abandoned", 0) < 0)
 			return -1;
+		if (s->tainted)
+			continue;
 		if ((at_end ? corr_anomaly(c, NULL, init_n, last_n, AN_INIT_UNFINISHED, 1,
 		                           "%s never finished before the log ends (ref: its last call)",
 		                           init)
@@ -458,11 +460,12 @@ static int op_event(struct hs_correlator *c, struct p11_proc *p, int si, struct 
 		if ((op = op_find(s, of->cls))) {
 			int64_t old = op->init_n;
 			if (end_op(c, s, op, HS_NONE, "abandoned", 0) < 0 ||
-			    corr_anomaly(c, NULL, old, e->n, AN_INIT_UNFINISHED, 0,
+			    (!s->tainted && corr_anomaly(c, NULL, old, e->n, AN_INIT_UNFINISHED, 0,
 			                 "%s never finished: a new %s replaced it (see ref)", e->func,
-			                 e->func) < 0)
+			                 e->func) < 0))
 				return -1;
 		}
+		s->tainted = e->uncertain;
 		for (i = 0; i < OPS_MAX && s->ops[i].cls; i++)
 			;
 		if (i == OPS_MAX) { /* too many at once: the oldest goes */
@@ -487,6 +490,8 @@ static int op_event(struct hs_correlator *c, struct p11_proc *p, int si, struct 
 			continue;
 		op = s ? op_find(s, cls) : NULL;
 		if (!op) {
+			if (s && s->tainted)
+				continue;
 			if (((s && s->open_n != HS_NONE && !p->overflow) ||
 			     e->rv == CKR_OPERATION_NOT_INITIALIZED) &&
 			    corr_anomaly(c, e, e->n, HS_NONE, AN_OP_WITHOUT_INIT, 0,
@@ -627,6 +632,7 @@ int p11_event(struct hs_correlator *c, struct hs_event *e)
 		p = proc_at(c, pi);
 		if (si >= 0) {
 			struct p11_sess *s = sess_at(c, si);
+			s->tainted |= e->uncertain;
 			e->session_id = s->id;
 			s->last_n = e->n;
 			s->calls++;

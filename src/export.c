@@ -209,6 +209,7 @@ static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, struct s
 	add_str(o, "rv_name", e->rv_name);
 	cJSON_AddBoolToObject(o, "ok", e->ok);
 	cJSON_AddBoolToObject(o, "incomplete", e->incomplete);
+	cJSON_AddBoolToObject(o, "uncertain", e->uncertain);
 	if (e->dur_us == HS_NONE) {
 		cJSON_AddNullToObject(o, "dur_ms");
 		cJSON_AddNullToObject(o, "dur_source");
@@ -285,7 +286,8 @@ static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, struct s
 /* The CSV columns: keys of the event's JSON, so CSV and JSON cannot drift. */
 static const char *const csv_cols[] = {
 	"n", "op_id", "ts", "ts_zone", "file", "line", "format", "pid", "tid", "func", "rv", "rv_name", "ok",
-	"incomplete", "dur_ms", "dur_source", "session", "slot", "session_id", "login_id", "span_id",
+	"incomplete", "uncertain", "dur_ms", "dur_source", "session", "slot", "session_id", "login_id",
+	"span_id",
 	"peer", "hsm", "seq_no", "user", "attributed_user", "anomalies", "summary", "detail",
 };
 #define NCSV ((int)(sizeof csv_cols / sizeof csv_cols[0]))

@@ -88,6 +88,7 @@ static const struct field fields[] = {
 	{ "ok",         T_BOOL, "e.ok = 1",       NULL, 1, NULL,   "the call succeeded" },
 	{ "error",      T_BOOL, "e.ok = 0",       NULL, 1, NULL,   "the call returned an error; !ok also has incomplete calls" },
 	{ "incomplete", T_BOOL, "e.incomplete = 1", NULL, 1, NULL, "the call never returned: neither ok nor error" },
+	{ "uncertain",  T_BOOL, "e.uncertain = 1", NULL, 1, NULL, "interleaved threads left more than one call some of its lines could be" },
 	{ "pid",        T_NUM,  "e.pid",          NULL, 0, NULL,   "process id" },
 	{ "proc",       T_NUM,  "(CASE WHEN e.hsm IS NULL THEN e.instance + 1 END)", NULL, 0, NULL,
 	  "process in the trace, from 1 (p1, p2, ... in grep and the explorer)" },

@@ -49,6 +49,8 @@ static const char schema_sql[] =
 	"  rv_name TEXT,                -- CKR_* name or response text\n"
 	"  ok INTEGER,                  -- 1 success, 0 error\n"
 	"  incomplete INTEGER,          -- 1 when the call never returned\n"
+	"  uncertain INTEGER,           -- 1 when the log left more than one call some of its\n"
+	"                               --   lines could belong to (no anomaly is drawn from it)\n"
 	"  dur_us INTEGER,              -- duration in µs\n"
 	"  dur_exact INTEGER,           -- 1 from the tracer, 0 estimated\n"
 	"  session INTEGER,             -- session handle\n"

@@ -33,9 +33,9 @@ static const char insert_sql[] =
 	"INSERT INTO events(n, file_id, offset, line, format, ts_us, ts_utc, pid, tid,"
 	" instance, call_no, func, rv, rv_name, ok, incomplete, dur_us, dur_exact,"
 	" session, slot, user, user_type, hsm, seq, reboot, opcode, cmd_type, log_type,"
-	" response, summary, detail, session_id, login_id, span_id)"
+	" response, summary, detail, session_id, login_id, span_id, uncertain)"
 	" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
-	"?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34)";
+	"?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34,?35)";
 
 static int write_row(struct writer *w, const struct hs_event *e)
 {
@@ -80,6 +80,7 @@ static int write_row(struct writer *w, const struct hs_event *e)
 	bind_i64(st, 32, e->session_id); /* set by correlation */
 	bind_i64(st, 33, e->login_id);
 	bind_i64(st, 34, e->span_id);
+	sqlite3_bind_int(st, 35, e->uncertain);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto fail;
 	for (i = 0; i < e->nkeys; i++) {

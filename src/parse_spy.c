@@ -13,17 +13,24 @@
  * Data structure: `q` is the FIFO of calls (callq.h) in the order their
  * headers were read. A call stays in it until it has returned (or is given
  * up as incomplete) *and* every call before it has been emitted, so events
- * leave in header order. Which open call a line belongs to is decided per kind of
- * line: a timestamp goes to the newest call still without one, `[in]` to the
- * newest call, `[out]` and `Returned:` to the oldest open call (the spy
- * prints them when the call returns, and with several threads in flight the
- * one that entered first is the likeliest to leave first), and a hex dump
- * line to the call whose dump it continues: print_generic lines carry their
- * offset and print_print lines alternate hex/ascii, so among the calls with
- * a dump still short of its announced length, the one expecting exactly
- * this line (the newest such) takes it. A thread that starts a new call
- * ends any older call of its own as incomplete: a thread is in one call at
- * a time. A banner makes every call still open "suspect" (its process may
+ * leave in header order. Which open call a line belongs to is decided by
+ * the evidence (spy_attr.c): the parameters each function prints, in
+ * order (spy_sig.c), buffer addresses, the process whose flushed chunk
+ * this is, and the thread lines of the new header. A time line goes to
+ * the newest call still without one; a thread line that several differing
+ * headers could own waits (`pend`) for the input lines after it, which
+ * say whose it is. A dump line goes to the call whose dump it continues:
+ * print_generic lines carry their offset and print_print lines alternate
+ * hex/ascii, so among the calls with a dump still short of its announced
+ * length, the one expecting exactly this line (the newest such) takes it;
+ * whatever follows a full 79-character print_generic row on its line was
+ * written by another thread (the row's own goes on with a newline) and is
+ * read apart. An output line "[out] pX[..]" waits (`out_wait`) for the
+ * "addr / len" the spy prints with a second fprintf, since the address is
+ * what tells whose buffer it is. A thread that starts a new call ends any
+ * older call of its own (a thread is in one call at a time) — unless
+ * another thread's call was given that call's return, which it takes back
+ * (spy_rescue). A banner makes every call still open "suspect" (its process may
  * have been killed in it): a suspect call takes a return only when no
  * other call is open, so a dead call does not shift every later return.
  * Instances are numbered from 0 in banner order; text before any banner
@@ -52,67 +59,17 @@
 #include "hsmscope/p11call.h"
 #include "hsmscope/parser.h"
 
-#define QMAX 256                /* calls held at once before the oldest is forced out */
-#define MAX_INSTANCES 64        /* process instances remembered for attribution */
-#define SNAP 3                  /* newest instances saved in the resume state */
+#include "spy_int.h"
 
-/* Where a re-parse starts and the instance numbering just before it. */
-struct resume_point {
-	int64_t offset, line;       /* a call's header line, or the end */
-	int64_t ninst;              /* instances so far; 0 = only the unused implicit one */
-	int64_t unbound_from;       /* first instance whose pid was not known */
-	int n;                      /* entries used in in[] */
-	struct {
-		int64_t id, pid, last_n;
-	} in[SNAP];                 /* the newest instances, newest first */
-};
-
-struct call {
-	struct hs_callq_call qc;    /* the event being built, returned: Returned: seen or
-	                               given up; first */
-	int has_ts;                 /* timestamp line seen */
-	int suspect;                /* open when a later banner came: its process
-	                               may have been killed, so it takes a return
-	                               only when no other call is open */
-	int64_t dump_left;          /* bytes of the dump in progress not yet seen, 0 none */
-	int64_t dump_next;          /* print_generic: offset its next line must show */
-	int print_next;             /* print_print: 1 hex line expected, 2 ascii, 0 neither */
-	uint64_t dump_seq;          /* when the dump opened: the newest claims a line */
-	int label_next;             /* the print_print dump in progress is CKA_LABEL's value */
-	int64_t guessed_last_n;     /* last_n of ev.instance before the header took it,
-	                               restored when a pid names another instance */
-	struct resume_point res;    /* where a re-parse must start to rebuild this call */
-};
-
-struct instance {
-	int64_t pid;                /* HS_NONE until a new-style header names it */
-	int64_t last_n;             /* last call number seen, -1 none, -2 unknown (resumed) */
-};
-
-struct hs_parser {
-	struct hs_sink sink;        /* where events go */
-	int file_id;
-	struct hs_callq q;          /* the open calls, in header order; owns them */
-	struct instance inst[MAX_INSTANCES]; /* ring of recent instances */
-	int64_t ninst;              /* instances seen (banners, plus one implicit) */
-	int implicit;               /* instance 0 exists only for text before a banner and
-	                               has no call yet: the first banner takes it over */
-	int64_t unbound_from;       /* first instance whose pid is not known yet */
-	int after_banner;           /* the previous line was the banner */
-	int stop;                   /* the sink asked to stop */
-	struct call *last;          /* call that took the last detail line (may be gone) */
-	uint64_t seq;               /* dumps opened so far */
-	struct hs_buf line;         /* the current line, NUL-terminated */
-	struct hs_parse_stats st;   /* running counters */
-};
 
 static const char banner_mark[] = "OpenSC PKCS#11 spy";
 
+static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int64_t lineno,
+                       struct call *prefer);
+static void flush_pend(struct hs_parser *p);
+
 /* ---------------------------------------------------------------- helpers */
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-static int is_hex(char c) { return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'); }
-static int hexval(char c) { return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10; }
 
 static struct instance *inst_get(struct hs_parser *p, int64_t id)
 {
@@ -129,131 +86,8 @@ static int64_t new_instance(struct hs_parser *p)
 	return id;
 }
 
-/* "N: C_Name", trailing blanks allowed. Names without "C_" are taken only
- * when they are a PKCS#11 function once "C_" is put in front (the spy
- * prints "SetOperationState"), so "1: Setup" in pasted prose is no call.
- * The name is written, normalized, into func. */
-static int parse_header(const char *s, size_t n, int64_t *num, char *func, size_t funclen)
-{
-	size_t i = 0, j, nlen;
-	const char *name;
-
-	while (i < n && is_digit(s[i]))
-		i++;
-	if (i == 0 || i > 12 || i + 2 >= n || s[i] != ':' || s[i + 1] != ' ')
-		return 0;
-	j = i + 2;
-	name = s + j;
-	while (j < n && (s[j] == '_' || is_digit(s[j]) || (s[j] >= 'A' && s[j] <= 'Z') ||
-	                 (s[j] >= 'a' && s[j] <= 'z')))
-		j++;
-	nlen = (size_t)(s + j - name);
-	while (j < n && (s[j] == ' ' || s[j] == '\t'))
-		j++;
-	if (j != n || nlen < 3 || nlen + 3 > funclen)
-		return 0;
-	if (name[0] == 'C' && name[1] == '_') {
-		memcpy(func, name, nlen);
-		func[nlen] = '\0';
-	} else {
-		if (name[0] < 'A' || name[0] > 'Z')
-			return 0;
-		func[0] = 'C', func[1] = '_';
-		memcpy(func + 2, name, nlen);
-		func[nlen + 2] = '\0';
-		if (!hs_ck_func_hint(func)[0])
-			return 0;
-	}
-	hs_parse_int(s, num);
-	return 1;
-}
-
-/* The n digits at s as a number, or -1 when one is not a digit. */
-static int digits(const char *s, int n)
-{
-	int v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (!is_digit(s[i]))
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/* "YYYY-MM-DD HH:MM:SS.mmm" (zero-padded, any fraction up to µs) at s,
- * which is NUL-terminated at or after s[n]; returns µs or HS_NONE. Read
- * by position, not sscanf: this runs for every call (sscanf was 5% of a
- * build). */
-static int64_t parse_ts(const char *s, size_t n)
-{
-	int y, mo, d, h, mi, sec, used = 19, k;
-	long us = 0;
-
-	if (n < 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':')
-		return HS_NONE;
-	y = digits(s, 4);
-	mo = digits(s + 5, 2);
-	d = digits(s + 8, 2);
-	h = digits(s + 11, 2);
-	mi = digits(s + 14, 2);
-	sec = digits(s + 17, 2);
-	if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0)
-		return HS_NONE;
-	if ((size_t)used < n && s[used] == '.')
-		for (k = 0, used++; k < 6; k++)
-			us = us * 10 + ((size_t)used < n && is_digit(s[used]) ? s[used++] - '0' : 0);
-	if ((size_t)used != n || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return HS_NONE;
-	return hs_civil_to_us(y, mo, d, h, mi, sec, us);
-}
-
-/* "P:<pid>; T:0x<tid> <ts>" — the tid is printed in decimal after "0x" by
- * the spy (and with no "0x" on Windows); digits a-f mean it really is hex. */
-static int parse_new_ts(const char *s, size_t n, int64_t *pid, int64_t *tid, int64_t *ts)
-{
-	const char *p = s, *end = s + n, *t;
-	uint64_t v = 0;
-	int hex = 0;
-
-	if (n < 10 || s[0] != 'P' || s[1] != ':')
-		return 0;
-	p += 2;
-	if (!hs_parse_int(p, pid))
-		return 0;
-	while (p < end && is_digit(*p))
-		p++;
-	if (end - p < 6 || memcmp(p, "; T:", 4) != 0)
-		return 0;
-	p += 4;
-	if (p[0] == '0' && p[1] == 'x')
-		p += 2;
-	for (t = p; t < end && is_hex(*t); t++)
-		if (!is_digit(*t))
-			hex = 1;
-	if (t == p || t - p > 20)
-		return 0;
-	for (; p < t; p++) /* unsigned: a 64-bit pthread_t may use the top bit */
-		v = hex ? v * 16 + (uint64_t)hexval(*p) : v * 10 + (uint64_t)(*p - '0');
-	*tid = (int64_t)v;
-	if (p >= end || *p != ' ')
-		return 0;
-	*ts = parse_ts(p + 1, (size_t)(end - p - 1));
-	return *ts != HS_NONE;
-}
-
 /* ------------------------------------------------------------ call queue */
 
-static struct call *q_at(struct hs_parser *p, int i)
-{
-	return (struct call *)hs_callq_at(&p->q, i);
-}
-
-/* c may be NULL or a call that has left. */
-static int is_open(struct hs_parser *p, const struct call *c)
-{
-	return hs_callq_is_open(&p->q, (const struct hs_callq_call *)c);
-}
 
 static struct call *newest_open(struct hs_parser *p)
 {
@@ -261,15 +95,6 @@ static struct call *newest_open(struct hs_parser *p)
 }
 
 static void drain(struct hs_parser *p) { hs_callq_emit_front(&p->q, 0); }
-
-/* A call leaves: `last` must not point at it when it is recycled. */
-static void forget_call(void *ctx, struct hs_callq_call *c)
-{
-	struct hs_parser *p = ctx;
-
-	if ((struct hs_callq_call *)p->last == c)
-		p->last = NULL;
-}
 
 /* The oldest open call other than `avoid` (NULL: any); with `live`, one
  * not suspected dead if there is such a call. */
@@ -295,97 +120,14 @@ static void skip_line(struct hs_parser *p, int64_t lineno, int64_t off, const ch
 
 /* ---------------------------------------------------------- line kinds */
 
-/* The spy's dump lines (pkcs11-display.c). Returns 1 for a print_generic
- * line "    0000001F  AB CD ...  ascii" (*off = its offset, *bytes = the
- * bytes it shows), 2 for a print_print hex line "    62617369 632D7273 61"
- * (*bytes), 3 for a print_print ascii line "     b a s i  c - r s  a"
- * (*bytes; for values over 32 bytes the spy prints no newline before the
- * next chunk's hex, which *glued counts and *off locates), 0 otherwise. */
-static int dump_kind(const char *s, size_t n, int64_t *off, int *bytes, int *glued)
-{
-	size_t i;
-	int64_t v = 0;
-	int k = 0, digits = 0, group = 0;
-
-	*bytes = *glued = 0;
-	if (n < 6 || memcmp(s, "    ", 4) != 0)
-		return 0;
-	if (n >= 14 && s[12] == ' ' && s[13] == ' ') {
-		for (i = 4; i < 12 && is_hex(s[i]); i++)
-			v = v * 16 + hexval(s[i]);
-		if (i == 12) {
-			for (i = 14; i + 1 < n && i < 14 + 48; i += 3)
-				if (is_hex(s[i]) && is_hex(s[i + 1]))
-					k++;
-			*off = v;
-			*bytes = k;
-			return k ? 1 : 0;
-		}
-	}
-	i = 4;
-	if (s[4] == ' ') {
-		/* ascii: " c" pairs, a blank between groups of four */
-		while (i < n && k < 32) {
-			if (k && k % 4 == 0 && s[i++] != ' ')
-				return 0;
-			if (i + 1 >= n || s[i] != ' ' || s[i + 1] <= ' ' || s[i + 1] > '~')
-				return 0;
-			i += 2;
-			k++;
-		}
-		*bytes = k;
-		if (i == n)
-			return 3;
-		if (k < 32)
-			return 0;
-	}
-	/* hex: groups of up to 8 digits, one blank between groups */
-	for (; i < n; i++) {
-		if (is_hex(s[i])) {
-			if (++group > 8)
-				return 0;
-			digits++;
-		} else if (s[i] == ' ' && group && i + 1 < n && is_hex(s[i + 1])) {
-			group = 0;
-		} else {
-			return 0;
-		}
-	}
-	if (!digits || digits % 2)
-		return 0;
-	if (s[4] == ' ') {
-		*glued = digits / 2;
-		*off = (int64_t)(n - (size_t)digits - (size_t)(digits - 1) / 8);
-		return 3;
-	}
-	*bytes = digits / 2;
-	return 2;
-}
-
-/* The line announces a dump: "... <addr> / <len>" with len > 0. */
-static int64_t opens_dump(const char *s, size_t n)
-{
-	size_t i;
-	int64_t len = 0;
-
-	for (i = n; i > 2; i--)
-		if (s[i - 1] == '/' && s[i - 2] == ' ')
-			break;
-	if (i <= 2 || i + 1 >= n || s[i] != ' ' || s[i + 1] < '1' || s[i + 1] > '9')
-		return 0;
-	for (i += 1; i < n && is_digit(s[i]) && len < ((int64_t)1 << 40); i++)
-		len = len * 10 + (s[i] - '0');
-	return i == n ? len : 0;
-}
-
 /* The call whose dump this line continues: among open calls with bytes
  * still to come that expect this kind of line (at this offset), the one
  * whose dump opened last, preferring those expecting exactly as many bytes
  * (a full line or the rest) over those expecting more (a line cut short
  * when another process's buffer was flushed into the middle of it). */
-static struct call *dump_owner(struct hs_parser *p, int kind, int64_t off, int bytes)
+static struct call *dump_owner(struct hs_parser *p, int kind, int64_t off, int bytes, int mark)
 {
-	struct call *best = NULL;
+	struct call *best = NULL, *tie = NULL;
 	int i, score, best_score = 0;
 
 	for (i = 0; i < p->q.count; i++) {
@@ -397,9 +139,19 @@ static struct call *dump_owner(struct hs_parser *p, int kind, int64_t off, int b
 		    kind == 2 ? o->print_next != 1 : o->print_next != 2)
 			continue;
 		score = bytes == want ? 2 : 1;
-		if (score > best_score || (score == best_score && o->dump_seq > best->dump_seq))
+		if (score == best_score)
+			tie = o;
+		if (score > best_score || (score == best_score && o->dump_seq > best->dump_seq)) {
+			if (score > best_score)
+				tie = NULL;
+			if (score == best_score)
+				tie = best;
 			best = o, best_score = score;
+		}
 	}
+	/* two dumps both waiting for this very row: nothing in it says whose */
+	if (mark && tie)
+		tie->qc.pc.ev.uncertain = best->qc.pc.ev.uncertain = 1;
 	return best;
 }
 
@@ -425,23 +177,35 @@ static void decode_label(struct call *c, const char *s, size_t from, size_t n)
 static void on_returned(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t lineno,
                         struct call *prefer, struct call *avoid)
 {
-	struct call *c = is_open(p, prefer) ? prefer : oldest_open(p, avoid, 1);
-	const char *q = hs_skip_ws(s + 9), *end = s + n;
-	int64_t rv;
-	int used;
+	const char *q = hs_skip_ws(s + 9), *end = s + n, *nm = end;
+	int used = q < end ? hs_parse_int(q, &(int64_t){ 0 }) : 0;
+	int64_t rv = 0;
+	struct call *c;
+	uint64_t h;
 
-	if (!c)
-		c = oldest_open(p, NULL, 1);
+	if (used) {
+		hs_parse_int(q, &rv);
+		nm = hs_skip_ws(q + used);
+	}
+	h = hs_hash64(q, (size_t)(end - q), 0);
+	c = is_open(p, prefer) ? prefer : spy_pick(p, K_RET, "Returned", h, "", 0, used && rv == 0, 0, avoid);
+	if (!c) { /* no call fits the evidence: the oldest open one, as before */
+		c = oldest_open(p, avoid, 1);
+		if (!c)
+			c = oldest_open(p, NULL, 1);
+		if (c && oldest_open(p, c, 0))
+			c->qc.pc.ev.uncertain = 1;
+	}
 	if (!c) {
 		skip_line(p, lineno, off, "'Returned:' without a call");
 		return;
 	}
-	used = q < end ? hs_parse_int(q, &rv) : 0;
-	if (used) {
-		const char *nm = hs_skip_ws(q + used);
+	if (used)
 		hs_p11call_return(&c->qc.pc, rv, nm, nm < end ? (size_t)(end - nm) : 0);
-	}
+	spy_contest_take(p, c, "Returned", h);
 	c->qc.returned = 1;
+	p->cur_inst = -1; /* the spy flushed: the next line may be any process's */
+	spy_contest_leave(p, c, 0);
 	drain(p);
 }
 
@@ -498,7 +262,11 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	c->qc.pc.ev.call_no = num;
 	c->qc.pc.ev.instance = id;
 	hs_strlcpy(c->qc.pc.ev.func, func, sizeof c->qc.pc.ev.func);
+	c->sig = spy_sig_find(func);
+	c->nin = c->sig ? spy_sig_nin(c->sig) : 0;
+	c->in_at = -1;
 	hs_callq_push(&p->q, &c->qc);
+	p->cur_inst = id;
 	c->guessed_last_n = inst_get(p, id)->last_n;
 	inst_get(p, id)->last_n = num;
 }
@@ -531,14 +299,88 @@ static void bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 	if (id != c->qc.pc.ev.instance) /* the guess from the call number was wrong */
 		inst_get(p, c->qc.pc.ev.instance)->last_n = c->guessed_last_n;
 	c->qc.pc.ev.instance = id;
+	p->cur_inst = id;
 	if (c->qc.pc.ev.call_no > inst_get(p, id)->last_n)
 		inst_get(p, id)->last_n = c->qc.pc.ev.call_no;
-	/* A thread is in one call at a time: its older open calls are over. */
+	/* A thread is in one call at a time: its older open calls are over,
+	 * unless a return given to an spy_alike call of another thread was theirs. */
+	p->new_header = 1;
 	for (i = 0; i < p->q.count; i++) {
 		struct call *o = q_at(p, i);
-		if (o != c && !o->qc.returned && o->qc.pc.ev.pid == pid && o->qc.pc.ev.tid == tid)
+		if (o != c && !o->qc.returned && o->qc.pc.ev.pid == pid && o->qc.pc.ev.tid == tid &&
+		    !spy_rescue(p, o)) {
 			hs_callq_give_up(&p->q, &o->qc);
+			spy_contest_leave(p, o, 0);
+		}
 	}
+}
+
+/* "[in] hSession = 0x4": the handle, HS_NONE for any other line. */
+static int64_t session_named(const char *s, size_t n, const char *name, size_t len)
+{
+	const char *v = name + len;
+	int64_t h;
+
+	if (len != 8 || memcmp(name, "hSession", 8) != 0 || (size_t)(v - s) + 3 >= n ||
+	    memcmp(v, " = ", 3) != 0 || !hs_parse_int(v + 3, &h))
+		return HS_NONE;
+	return h;
+}
+
+/* c took "[in]/[out] name ...": where it is in its signature, and what
+ * the line says about later lines (a template's attribute count, an input
+ * buffer's address). */
+static void took_param(struct hs_parser *p, struct call *c, const char *s, size_t n,
+                       const char *name, size_t len, int out, int64_t off)
+{
+	const char *b = name + len;
+	int k;
+
+	/* "[out] pSignature[*pulSignatureLen]" alone: its "addr / len" comes apart */
+	c->await_spec = s[n - 1] == ']' && !memchr(name, ' ', n - (size_t)(name - s));
+	if (out && len == 10 && memcmp(name, "*phSession", 10) == 0 && n > len + 9 &&
+	    hs_parse_int(name + len + 3, &p->opened[p->nopened % 64].handle)) {
+		p->opened[p->nopened % 64].inst = c->qc.pc.ev.instance;
+		p->opened[p->nopened % 64].off = off;
+		p->nopened++;
+	}
+	if (out) {
+		c->outs++;
+		if (c->sig && (k = spy_sig_out_index(c->sig, name, len)) >= 0 && k < 32)
+			c->outs_seen |= 1u << k;
+	} else if (c->sig && (k = spy_sig_in_index(c->sig, name, len)) > c->in_at) {
+		c->in_at = k;
+	}
+	if (!out) {
+		unsigned long long a = spy_buffer_addr(s, n);
+		if (a)
+			c->in_addr[c->in_addr[0] != 0] = a;
+	}
+	/* "[in] pTemplate[2]: ": two attribute lines follow */
+	if (b < s + n && *b == '[' && hs_parse_int(b + 1, &c->attrs_left)) {
+		const char *e = memchr(b, ']', (size_t)(s + n - b));
+		if (!e || e + 1 >= s + n || e[1] != ':')
+			c->attrs_left = 0;
+	} else {
+		c->attrs_left = 0;
+	}
+}
+
+static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int64_t off,
+                              int64_t lineno, struct call *prefer);
+
+/* A held output line whose address never came: given as it is. */
+static void flush_out_wait(struct hs_parser *p)
+{
+	if (!p->out_wait.len)
+		return;
+	hs_buf_clear(&p->join);
+	if (hs_buf_add(&p->join, p->out_wait.data, p->out_wait.len) < 0)
+		p->stop = 1;
+	hs_buf_clear(&p->out_wait);
+	p->no_defer = 1;
+	on_detail(p, hs_buf_cstr(&p->join), p->join.len, p->out_off, p->out_line, NULL);
+	p->no_defer = 0;
 }
 
 /* Returns the call that took the line, NULL when it was skipped. */
@@ -574,29 +416,58 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 	char mech[96];
 	struct call *c = NULL;
 	int64_t doff = 0, len;
-	int bytes, glued, kind = dump_kind(s, n, &doff, &bytes, &glued);
+	int bytes, glued, kind = spy_dump_kind(s, n, &doff, &bytes, &glued);
+	const char *name = NULL;
+	size_t nlen = 0;
+	char key[32];
+	uint64_t h = 0;
 
+	int param = s[0] == '[' && (s[1] == 'i' || s[1] == 'o') && (name = spy_param_name(s, n, &nlen), nlen);
+	int out = param && s[1] == 'o';
+
+	if (param) {
+		spy_param_key(s, n, key, sizeof key);
+		h = hs_hash64(s, n, 0);
+	}
+	if (out && !p->no_defer && !is_open(p, prefer) && s[n - 1] == ']' && !memchr(name, ' ', n - (size_t)(name - s))) {
+		flush_out_wait(p);
+		hs_buf_clear(&p->out_wait);
+		if (hs_buf_add(&p->out_wait, s, n) < 0)
+			p->stop = 1;
+		p->out_off = off, p->out_line = lineno;
+		return NULL; /* whose it is, its buffer's address will tell */
+	}
 	if (is_open(p, prefer))
 		c = prefer;
 	else if (kind)
-		c = dump_owner(p, kind, doff, bytes);
-	if (!c) {
+		c = dump_owner(p, kind, doff, bytes, 1);
+	else if (param) {
+		p->in_handle = out ? HS_NONE : session_named(s, n, name, nlen);
+		c = spy_pick(p, out ? K_OUT : K_IN, key, h, name, nlen, 0, out ? spy_buffer_addr(s, n) : 0, NULL);
+		p->in_handle = HS_NONE;
+	}
+	else if (is_open(p, p->last))
+		c = p->last; /* a continuation stays with the call before it */
+	if (!c) { /* no call fits the evidence: order alone decides, as before */
 		if (s[0] == '[' && s[1] == 'o')
 			c = oldest_open(p, NULL, 1);
-		else if (s[0] == '[')
-			c = newest_open(p);
-		else if (is_open(p, p->last))
-			c = p->last; /* a continuation stays with the call before it */
 		else
 			c = newest_open(p);
+		if (c && param && oldest_open(p, c, 0))
+			c->qc.pc.ev.uncertain = 1;
 	}
 	if (!c) {
 		skip_line(p, lineno, off, "text outside any call");
 		return NULL;
 	}
+	if (param)
+		spy_contest_take(p, c, key, h);
+	if (!c->outs && !out)
+		c->in_hash = hs_hash64(s, n, c->in_hash ^ 0x9e3779b97f4a7c15ull);
 	p->last = c;
 	if (!kind && (len = (int64_t)old_mech_line(c, s, n, mech, sizeof mech)) > 0)
 		s = mech, n = (size_t)len;
+	p->cur_inst = c->qc.pc.ev.instance;
 	if (hs_event_add_line(&c->qc.pc.ev, s, n) < 0) {
 		p->stop = 1; /* out of memory: stop rather than lose data silently */
 		return c;
@@ -616,10 +487,14 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		return c;
 	}
 	hs_p11call_note(&c->qc.pc, s, n);
+	if (param)
+		took_param(p, c, s, n, name, nlen, out, off);
+	else if (c->attrs_left > 0 && n > 8 && memcmp(s, "    CKA_", 8) == 0)
+		c->attrs_left--;
 	/* Any other line of the call ends its dump; it may announce the next. */
 	c->label_next = 0;
 	c->dump_left = 0;
-	len = opens_dump(s, n);
+	len = spy_opens_dump(s, n);
 	if (len > 0) {
 		c->dump_left = len;
 		c->dump_next = 0;
@@ -631,30 +506,95 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 	return c;
 }
 
-/* Lines the spy never writes but users paste in: an elision (". . ."), a
- * shell prompt ("$ pkcs11-tool ...", "user@host:~$ ...", "# ..."), a tool's
- * diagnostic ("warning: ...", "error: ..."), a rule of dashes or equals. */
-static const char *foreign_line(const char *s, size_t n)
+/* "P:pid; T:tid time" (old header: the time alone, pid HS_NONE): the
+ * newest call without a time is the thread's, unless several differ
+ * (then the input lines after it tell). */
+static void on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_t ts)
 {
-	size_t i, dots = 0;
-	int64_t off;
-	int b, g;
+	struct call *c;
 
-	for (i = 0; i < n && (s[i] == '.' || s[i] == ' ' || s[i] == '\t'); i++)
-		dots += s[i] == '.';
-	if (i == n && dots >= 3 && dump_kind(s, n, &off, &b, &g) != 3) /* not " . . . ." */
-		return "elision";
-	for (i = 0; i < n && i < 64 && s[i] != ' '; i++)
+	if (pid != HS_NONE)
+		p->new_header = 1;
+	if (spy_ts_ambiguous(p)) {
+		p->pend.on = 1, p->pend.pid = pid, p->pend.tid = tid, p->pend.ts = ts;
+		p->pend.nl = 0;
+		hs_buf_clear(&p->pend.text);
+		p->last = NULL;
+		return;
+	}
+	c = spy_take_ts(p, ts);
+	if (c) {
+		if (pid != HS_NONE)
+			bind_pid(p, c, pid, tid);
+		p->last = c; /* its inputs follow, unless another thread interrupts */
+		drain(p);
+	}
+}
+
+/* The second half of a buffer parameter's line: joined to the line of the
+ * call waiting for it (the one that took the last line, else the newest),
+ * which is read again whole. */
+static void on_spec(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t lineno,
+                    const struct call *avoid)
+{
+	struct call *c = NULL;
+	struct hs_buf *d;
+	size_t st;
+	int i;
+
+	if (p->out_wait.len) { /* the output line it completes was held for it */
+		hs_buf_clear(&p->join);
+		if (hs_buf_add(&p->join, p->out_wait.data, p->out_wait.len) < 0 ||
+		    hs_buf_add(&p->join, " ", 1) < 0 || hs_buf_add(&p->join, s, n) < 0) {
+			p->stop = 1;
+			return;
+		}
+		hs_buf_clear(&p->out_wait);
+		on_detail(p, p->join.data, p->join.len, p->out_off, p->out_line, NULL);
+		return;
+	}
+	if (is_open(p, p->last) && p->last->await_spec && p->last != avoid)
+		c = p->last;
+	for (i = p->q.count - 1; i >= 0 && !c; i--)
+		if (!q_at(p, i)->qc.returned && q_at(p, i)->await_spec && q_at(p, i) != avoid)
+			c = q_at(p, i);
+	if (!c || c->qc.pc.ev.elided_lines) {
+		on_detail(p, s, n, off, lineno, c);
+		return;
+	}
+	d = &c->qc.pc.ev.detail;
+	for (st = d->len; st > 0 && d->data[st - 1] != '\n'; st--)
 		;
-	if (i > 0 && i < n && (s[i - 1] == '$' || s[i - 1] == '#' || s[i - 1] == '%'))
-		return "shell prompt";
-	if ((n > 8 && strncasecmp(s, "warning:", 8) == 0) || (n > 6 && strncasecmp(s, "error:", 6) == 0))
-		return "tool message";
-	for (i = 0; i < n && (s[i] == '-' || s[i] == '='); i++)
-		;
-	if (i == n && n >= 3)
-		return "ruler";
-	return NULL;
+	hs_buf_clear(&p->join);
+	if (hs_buf_add(&p->join, d->data + st, d->len - st) < 0 || hs_buf_add(&p->join, " ", 1) < 0 ||
+	    hs_buf_add(&p->join, s, n) < 0) {
+		p->stop = 1;
+		return;
+	}
+	d->len = st ? st - 1 : 0;
+	d->data[d->len] = '\0';
+	c->await_spec = 0;
+	on_detail(p, p->join.data, p->join.len, off, lineno, c);
+}
+
+/* What follows a full dump row on its line was written by another thread
+ * (the row's own thread goes on with a newline): a return, a thread line,
+ * the second half of a parameter line, or a line of its own. */
+static void feed_rest(struct hs_parser *p, char *s, size_t n, int64_t off, int64_t lineno,
+                      struct call *owner)
+{
+	int64_t pid, tid, ts;
+
+	if (n >= 9 && memcmp(s, "Returned:", 9) == 0) {
+		on_returned(p, s, n, off, lineno, NULL, owner);
+	} else if (s[0] == 'P' && s[1] == ':' && spy_parse_new_ts(s, n, &pid, &tid, &ts)) {
+		flush_pend(p);
+		on_thread_line(p, pid, tid, ts);
+	} else if (spy_is_spec(s, n)) {
+		on_spec(p, s, n, off, lineno, owner);
+	} else {
+		feed_piece(p, s, n, off, lineno, NULL);
+	}
 }
 
 /* A line may hold pieces of several: "[in] type = X    [out] pInfo:" or
@@ -678,12 +618,26 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		on_returned(p, s, n, off, lineno, prefer, NULL);
 		return;
 	}
+	if (n > ROW_LEN && spy_dump_kind(s, ROW_LEN, &doff, &b, &gl) == 1) {
+		keep = s[ROW_LEN];
+		s[ROW_LEN] = '\0';
+		owner = on_detail(p, s, ROW_LEN, off, lineno, prefer);
+		s[ROW_LEN] = keep;
+		feed_rest(p, s + ROW_LEN, n - ROW_LEN, off, lineno, owner);
+		return;
+	}
+	if (spy_is_spec(s, n)) {
+		on_spec(p, s, n, off, lineno, NULL);
+		return;
+	}
 	r = hs_find(s, n, "Returned:  ");
-	g = s[0] == '[' && n > 6 ? hs_find(s + 4, n - 4, " [out] ") : NULL;
+	/* "[in] type = CKM_X    [out] pInfo:", or another thread's "[out] pX"
+	 * right after this one's "addr / len" ("... / 256[out] pSignature...") */
+	g = s[0] == '[' && n > 6 ? hs_find(s + 4, n - 4, "[out] ") : NULL;
 	if (!g && s[0] == '[' && n > 6)
-		g = hs_find(s + 4, n - 4, " [in] ");
+		g = hs_find(s + 4, n - 4, "[in] ");
 	if (g && (!r || g < r))
-		r = NULL, g++;
+		r = NULL;
 	else
 		g = NULL;
 	if (!r && !g) {
@@ -695,31 +649,135 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		a--;
 	keep = s[a];
 	s[a] = '\0';
-	dump = dump_kind(s, a, &doff, &b, &gl) != 0;
+	dump = spy_dump_kind(s, a, &doff, &b, &gl) != 0;
 	owner = a ? on_detail(p, s, a, off, lineno, prefer) : prefer;
 	s[a] = keep;
 	if (r && dump)
 		on_returned(p, r, n - (size_t)(r - s), off, lineno, NULL, owner);
 	else if (r)
 		on_returned(p, r, n - (size_t)(r - s), off, lineno, owner, NULL);
+	else if (a && spy_opens_dump(s, a) > 0) /* a whole "... addr / len": the rest is another's */
+		feed_piece(p, s + (g - s), n - (size_t)(g - s), off, lineno, NULL);
 	else
 		feed_piece(p, s + (g - s), n - (size_t)(g - s), off, lineno, owner);
 }
 
-/* Give a timestamp line to the newest call still without one. */
-static struct call *take_ts(struct hs_parser *p, int64_t ts)
+/* Can c be the call of the waiting thread line, given the input lines
+ * held after it (they must continue its inputs in its signature's order)? */
+static int pend_fits(const struct hs_parser *p, const struct call *c)
 {
-	int i;
+	int at = c->in_at, i, k;
 
-	for (i = p->q.count - 1; i >= 0; i--) {
-		struct call *c = q_at(p, i);
-		if (!c->has_ts && !c->qc.returned) {
-			c->qc.pc.ev.ts_us = ts;
-			c->has_ts = 1;
-			return c;
-		}
+	if (c->has_ts || c->qc.returned || c->outs || c->dump_left || c->attrs_left > 0 ||
+	    c->await_spec)
+		return 0;
+	for (i = 0; c->sig && i < p->pend.nl; i++) {
+		const char *nm = p->pend.text.data + p->pend.l[i].name_at;
+		size_t len = p->pend.l[i].name_len;
+		if (!p->pend.l[i].param || !spy_known_in(nm, len))
+			continue;
+		k = spy_sig_in_index(c->sig, nm, len);
+		if (k < 0 || !(k == at + 1 || (k == at && len == 10 && memcmp(nm, "pMechanism", 10) == 0)))
+			return 0;
+		at = k;
 	}
-	return NULL;
+	return 1;
+}
+
+/* The calls the waiting thread line can be: in cand[], their count. */
+static int pend_cands(const struct hs_parser *p, struct call **cand, int max)
+{
+	int i, nc = 0;
+
+	for (i = 0; i < p->q.count && nc < max; i++)
+		if (pend_fits(p, q_at((struct hs_parser *)p, i)))
+			cand[nc++] = q_at((struct hs_parser *)p, i);
+	return nc;
+}
+
+/* Decide the waiting thread line: the one call its input lines fit, or,
+ * `forced` (something else begins), the newest that fits, uncertain when
+ * the others differ. Then its lines are given to that call again. */
+static void pend_decide(struct hs_parser *p, int forced)
+{
+	struct call *cand[CMEMBERS], *c;
+	int nc = pend_cands(p, cand, CMEMBERS), i, all_alike = 1;
+
+	if (nc > 1 && !forced) {
+		for (i = 1; i < nc; i++)
+			all_alike &= spy_alike(cand[0], cand[i]);
+		if (!all_alike)
+			return;
+	}
+	p->pend.on = 0;
+	c = nc ? cand[nc - 1] : spy_take_ts(p, p->pend.ts);
+	for (i = 0; i < nc - 1; i++)
+		if (!spy_alike(cand[i], c))
+			c->qc.pc.ev.uncertain = 1;
+	if (c) {
+		c->qc.pc.ev.ts_us = p->pend.ts;
+		c->has_ts = 1;
+		if (p->pend.pid != HS_NONE)
+			bind_pid(p, c, p->pend.pid, p->pend.tid);
+		p->last = c;
+	}
+	for (i = 0; i < p->pend.nl; i++) {
+		char *l = p->pend.text.data + p->pend.l[i].at;
+		int64_t doff;
+		int b, g;
+		feed_piece(p, l, p->pend.l[i].n, p->pend.l[i].off, p->pend.l[i].lineno,
+		           spy_dump_kind(l, p->pend.l[i].n, &doff, &b, &g) ? NULL : c);
+	}
+	p->pend.nl = 0;
+	hs_buf_clear(&p->pend.text);
+	drain(p);
+}
+
+/* While a thread line waits: hold s when it can continue the waiting
+ * thread's inputs (1), else leave it to be read as usual (0). */
+static int pend_hold(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t lineno)
+{
+	struct call *cand[1];
+	int64_t doff;
+	int b, g, kind = spy_dump_kind(s, n, &doff, &b, &g), param = 0;
+	size_t len = 0, at = p->pend.text.len;
+	const char *nm = NULL;
+
+	if (p->pend.nl == PEND_MAX || hs_find(s, n, "Returned:"))
+		return 0;
+	if (n > 5 && memcmp(s, "[in] ", 5) == 0) {
+		nm = spy_param_name(s, n, &len);
+		param = len > 0;
+	} else if (s[0] != ' ' || !p->pend.nl || (kind && dump_owner(p, kind, doff, b, 0))) {
+		return 0; /* not an input's continuation, or a dump row another call awaits */
+	}
+	if (hs_buf_add(&p->pend.text, s, n) < 0 || hs_buf_add(&p->pend.text, "", 1) < 0) {
+		p->stop = 1;
+		return 0;
+	}
+	p->pend.l[p->pend.nl].at = at;
+	p->pend.l[p->pend.nl].n = n;
+	p->pend.l[p->pend.nl].off = off;
+	p->pend.l[p->pend.nl].lineno = lineno;
+	p->pend.l[p->pend.nl].param = param;
+	p->pend.l[p->pend.nl].name_at = param ? at + (size_t)(nm - s) : 0;
+	p->pend.l[p->pend.nl].name_len = len;
+	p->pend.nl++;
+	if (param && !pend_cands(p, cand, 1)) { /* no call it fits: another thread's line */
+		p->pend.nl--;
+		p->pend.text.len = at;
+		return 0;
+	}
+	if (param)
+		pend_decide(p, 0);
+	return 1;
+}
+
+/* The waiting thread line is decided now, with what is held. */
+static void flush_pend(struct hs_parser *p)
+{
+	if (p->pend.on)
+		pend_decide(p, 1);
 }
 
 static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off, int64_t lineno)
@@ -728,7 +786,6 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 	char func[64], *s;
 	const char *why;
 	size_t t = n;
-	struct call *c;
 	int i;
 
 	while (t && (line[t - 1] == ' ' || line[t - 1] == '\t' || line[t - 1] == '\r'))
@@ -741,6 +798,12 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 		return p->stop;
 	}
 	s = p->line.data;
+	if (p->pend.on && pend_hold(p, s, t, off, lineno))
+		return p->stop;
+	if (p->pend.on && (is_digit(s[0]) || s[0] == '*' || (s[0] == 'P' && s[1] == ':')))
+		flush_pend(p); /* a header, a time, a banner or a thread line: it is decided */
+	if (p->out_wait.len && (is_digit(s[0]) || s[0] == '*'))
+		flush_out_wait(p);
 	if (s[0] == '*' && hs_find(s, t, banner_mark)) {
 		if (p->implicit) /* the text before it was blank: it is instance 0 */
 			p->implicit = 0, inst_get(p, 0)->pid = HS_NONE, inst_get(p, 0)->last_n = -1;
@@ -756,23 +819,24 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 	if (s[0] == 'L' && t > 8 && memcmp(s, "Loaded: ", 8) == 0)
 		return p->stop;
 	if (is_digit(s[0])) {
-		if (parse_header(s, t, &num, func, sizeof func)) {
+		if (spy_parse_header(s, t, &num, func, sizeof func)) {
 			on_header(p, num, func, off, lineno);
 			return p->stop;
 		}
-		ts = parse_ts(s, t);
-		if (ts != HS_NONE && take_ts(p, ts))
-			return p->stop;
-	}
-	if (s[0] == 'P' && s[1] == ':' && parse_new_ts(s, t, &pid, &tid, &ts)) {
-		c = take_ts(p, ts);
-		if (c) {
-			bind_pid(p, c, pid, tid);
-			drain(p);
+		ts = spy_parse_ts(s, t);
+		for (i = 0; ts != HS_NONE && i < p->q.count; i++)
+			if (!q_at(p, i)->has_ts && !q_at(p, i)->qc.returned)
+				break;
+		if (ts != HS_NONE && i < p->q.count) {
+			on_thread_line(p, HS_NONE, HS_NONE, ts);
 			return p->stop;
 		}
 	}
-	why = foreign_line(s, t);
+	if (s[0] == 'P' && s[1] == ':' && spy_parse_new_ts(s, t, &pid, &tid, &ts)) {
+		on_thread_line(p, pid, tid, ts);
+		return p->stop;
+	}
+	why = spy_foreign_line(s, t);
 	if (why) {
 		skip_line(p, lineno, off, why);
 		return p->stop;
@@ -790,11 +854,17 @@ static struct hs_parser *spy_create(const struct hs_sink *sink, const struct hs_
 	p->sink = *sink;
 	p->file_id = o->file_id;
 	hs_callq_init(&p->q, sizeof(struct call), QMAX, &p->sink, &p->st, &p->stop,
-	              &(struct hs_callq_hooks){ .ctx = p, .on_emit = forget_call });
+	              &(struct hs_callq_hooks){ .ctx = p, .on_emit = spy_leave_call,
+	                                          .hold_from = spy_hold_from });
 	hs_buf_init(&p->line);
+	hs_buf_init(&p->pend.text);
+	hs_buf_init(&p->join);
+	hs_buf_init(&p->out_wait);
 	/* Text before any banner (a log cut from the middle) is instance 0. */
 	new_instance(p);
 	p->implicit = 1;
+	p->cur_inst = -1;
+	p->in_handle = HS_NONE;
 	p->unbound_from = 0;
 	return p;
 }
@@ -840,6 +910,9 @@ static void spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line
 	size_t len;
 	int i, m;
 
+	flush_pend(p);
+	flush_out_wait(p);
+	c = oldest_open(p, NULL, 0);
 	/* The oldest unfinished call is where a refresh must start again. */
 	if (c)
 		r = c->res;
@@ -869,6 +942,9 @@ static void spy_destroy(struct hs_parser *p)
 		return;
 	hs_callq_free(&p->q); /* calls still held (no finish()) are freed, not emitted */
 	hs_buf_free(&p->line);
+	hs_buf_free(&p->pend.text);
+	hs_buf_free(&p->join);
+	hs_buf_free(&p->out_wait);
 	free(p);
 }
 
@@ -887,9 +963,9 @@ static int spy_probe(const char *const *lines, int nlines)
 			score += 60;
 		else if (n > 10 && memcmp(s, "Returned:  ", 11) == 0)
 			score += 15;
-		else if (parse_header(s, n, &num, func, sizeof func))
+		else if (spy_parse_header(s, n, &num, func, sizeof func))
 			score += 15;
-		else if (parse_new_ts(s, n, &pid, &tid, &ts))
+		else if (spy_parse_new_ts(s, n, &pid, &tid, &ts))
 			score += 10;
 	}
 	return score > 100 ? 100 : score;

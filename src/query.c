@@ -29,7 +29,7 @@ struct hs_query {
 	" (SELECT group_concat(a.kind, ',') FROM anomalies a WHERE a.n = e.n),"            \
 	" e.summary, e.detail,"                                                           \
 	" (SELECT group_concat(k.role || '=' || k.handle, ' ') FROM event_keys k"        \
-	"  WHERE k.n = e.n)"
+	"  WHERE k.n = e.n), e.uncertain"
 
 static int64_t col_i64(sqlite3_stmt *st, int i)
 {
@@ -86,6 +86,7 @@ static int fill(sqlite3_stmt *st, struct hs_event *e)
 	if (hs_buf_add(&e->detail, (const char *)sqlite3_column_text(st, 35) ? (const char *)sqlite3_column_text(st, 35) : "",
 	               (size_t)sqlite3_column_bytes(st, 35)) < 0)
 		return -1;
+	e->uncertain = sqlite3_column_int(st, 37);
 	keys = (const char *)sqlite3_column_text(st, 36);
 	while (keys && *keys) {
 		/* "role=handle role=handle" */

@@ -151,6 +151,11 @@ static void build(struct hs_app *app, struct detail *d)
 	    e->call_no != HS_NONE ? "" : "");
 	if (e->call_no != HS_NONE)
 		add(d, 1, HS_ROLE_DIM, "Tracer's call number: %lld", (long long)e->call_no);
+	if (e->uncertain) {
+		add(d, 0, HS_ROLE_WARN, "Attribution: uncertain");
+		add(d, 1, HS_ROLE_DIM, "threads or processes wrote into each other's lines here and more");
+		add(d, 1, HS_ROLE_DIM, "than one call could own some of them: no anomaly is drawn from it");
+	}
 
 	hs_format_ts(e->ts_us, ts, sizeof ts, 1);
 	add(d, 0, HS_ROLE_NORMAL, "Time: %s%s", ts, e->ts_us == HS_NONE ? "" : e->ts_utc ? " UTC" : " (local time as recorded)");

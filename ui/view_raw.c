@@ -1,9 +1,13 @@
-/* view_raw.c — the selected event's lines as the log holds them (after
- * redaction: the index never has a PIN or key material, so neither does
- * this pane), hex dumps included, every byte escaped. Like Wireshark's bytes
- * pane it follows the selection; it scrolls on its own when focused. A
- * call of any tracer is shown in the spy's layout, which every call-trace
- * parser writes its detail in (p11call.h): one way to read them all.
+/* view_raw.c — the lines the parser gave the selected event, rebuilt in
+ * the tracer's layout from the index (after redaction: the index never has
+ * a PIN or key material, so neither does this pane), hex dumps included,
+ * every byte escaped. It is not a copy of the file: where threads or
+ * processes interleaved, the file holds other calls' lines between these,
+ * and the pane's first line says so (showing the file's own lines, with
+ * this call's picked out, needs each line's owner in the index: not done
+ * yet). Like Wireshark's bytes pane it follows the selection; it scrolls on
+ * its own when focused. A call of any tracer is shown in the spy's layout,
+ * which every call-trace parser writes its detail in (p11call.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +67,13 @@ static void build(struct hs_app *app, struct raw *r)
 		const struct hs_parser_desc *d = hs_detect_by_name(e->format);
 		int call = d && d->call_trace; /* every call tracer's detail is in the spy's layout */
 		hs_format_ts(e->ts_us, ts, sizeof ts, 0);
+		if (call)
+			hs_buf_printf(&r->text, "(this call's lines as parsed, from file line %lld, rebuilt;"
+			              " the file may hold other calls' lines between them)\n",
+			              (long long)e->line);
+		if (call && e->uncertain)
+			hs_buf_printf(&r->text, "(attribution uncertain: some of them may be another"
+			              " call's)\n");
 		if (e->hsm[0] || !call)
 			hs_buf_printf(&r->text, "%s  %s  %s\n", ts, e->hsm, e->func);
 		else {
@@ -143,7 +154,7 @@ static int raw_click(struct hs_app *app, void *st, int y, int x, int dbl)
 }
 
 const struct hs_view hs_view_raw = {
-	.name = "Raw (redacted)",
+	.name = "Raw: the call's lines, rebuilt (redacted)",
 	.open = raw_open,
 	.close = raw_close,
 	.draw = raw_draw,

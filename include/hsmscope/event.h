@@ -46,6 +46,9 @@ struct hs_event {
 	char rv_name[HS_TEXT_MAX];  /* CKR_... or the audit response text ("SUCCESS") */
 	int ok;                     /* 1 when rv means success */
 	int incomplete;             /* 1 when the call never returned in the log */
+	int uncertain;              /* 1 when the log left more than one call some of this
+	                               event's lines (or its return) could belong to, and
+	                               they differ: correlation draws no anomaly from it */
 	int64_t session;            /* session handle, HS_NONE if none */
 	int64_t slot;               /* slot id, HS_NONE if none */
 	int64_t user_type;          /* CKU_* or audit user type number, HS_NONE */

@@ -594,6 +594,56 @@ static void test_lines(void)
 	got_free(&g);
 }
 
+/* Issue 16: a thread's C_OpenSession printed inside another's C_Sign (old
+ * header, no thread lines). The spy's own names say whose each line is:
+ * *phSession is C_OpenSession's, pSignature C_Sign's, and a CKR_OK of
+ * C_Sign comes after its signature. */
+static void test_threads_evidence(void)
+{
+	static const char *const inside[] = {
+		"15: C_Sign", "2026-11-22 11:00:00.000", "[in] hSession = 0x3",
+		"[in] pData[ulDataLen] 00007f0000001000 / 4",
+		"    00000000  61 62 63 64                                      abcd            ",
+		"16: C_OpenSession", "2026-11-22 11:00:00.001", "[in] slotID = 0x1", "[in] flags = 0x4",
+		"[in] pApplication = (nil)", "[in] Notify = (nil)", "[out] *phSession = 0x4",
+		"Returned:  0 CKR_OK",
+		"[out] pSignature[*pulSignatureLen] 00007f0000001040 / 4",
+		"    00000000  01 02 03 04                                      ....            ",
+		"Returned:  0 CKR_OK", NULL,
+	};
+	/* a return glued to the end of another thread's dump row, and the
+	 * second half of an output line ("addr / len") glued to the next one */
+	static const char *const glued_rows[] = {
+		"1: C_Sign", "P:10; T:0x1 2026-11-22 11:00:00.000", "[in] hSession = 0x3",
+		"[in] pData[ulDataLen] 00007f0000001000 / 4", "    00000000  61 62 63 64                                      abcd            ",
+		"2: C_Sign", "P:10; T:0x2 2026-11-22 11:00:00.000", "[in] hSession = 0x4",
+		"[in] pData[ulDataLen] 00007f0000009000 / 4", "    00000000  61 62 63 64                                      abcd            ",
+		"[out] pSignature[*pulSignatureLen] 00007f0000001040 / 20",
+		"    00000000  41 42 43 44 45 46 47 48 49 4A 4B 4C 4D 4E 4F 50  ABCDEFGHIJKLMNOP[out] pSignature[*pulSignatureLen] ",
+		"    00000010  01 02 03 04                                      ....            00007f0000009040 / 4",
+		"    00000000  05 06 07 08                                      ....            Returned:  0 CKR_OK",
+		"Returned:  0 CKR_OK", NULL,
+	};
+	struct got g;
+	struct hs_parse_stats st;
+
+	feed_all(inside, &g, &st);
+	CHECK(g.n == 2 && strcmp(g.ev[0].func, "C_Sign") == 0 && g.ev[0].session == 3);
+	CHECK(g.n == 2 && g.ev[0].rv == 0 && !g.ev[0].incomplete && !g.ev[0].uncertain);
+	CHECK(g.n == 2 && strstr(hs_buf_cstr(&g.ev[0].detail), "pSignature") &&
+	      !strstr(hs_buf_cstr(&g.ev[0].detail), "phSession"));
+	CHECK(g.n == 2 && strcmp(g.ev[1].func, "C_OpenSession") == 0 && g.ev[1].session == 4);
+	CHECK(g.n == 2 && g.ev[1].rv == 0 && !strstr(hs_buf_cstr(&g.ev[1].detail), "pSignature"));
+	got_free(&g);
+	feed_all(glued_rows, &g, &st);
+	CHECK(g.n == 2 && g.ev[0].rv == 0 && g.ev[1].rv == 0 && st.incomplete == 0);
+	CHECK(g.n == 2 && strstr(hs_buf_cstr(&g.ev[0].detail), "00007f0000001040 / 20") &&
+	      !strstr(hs_buf_cstr(&g.ev[0].detail), "9040"));
+	CHECK(g.n == 2 && strstr(hs_buf_cstr(&g.ev[1].detail),
+	                         "[out] pSignature[*pulSignatureLen] 00007f0000009040 / 4"));
+	got_free(&g);
+}
+
 static void test_probe(void)
 {
 	static const char *const spy_new[] = { "", "0: C_GetInterface",
@@ -682,6 +732,7 @@ int main(void)
 	test_reader_path();
 	test_resume();
 	test_lines();
+	test_threads_evidence();
 	test_probe();
 	test_captures();
 	TEST_END();

@@ -1,0 +1,434 @@
+/* spy_attr.c — which open call a spy line goes to when several threads or
+ * processes write one log, by the evidence the log holds.
+ *
+ * A line may go only to a call that can print it (spy_sig.c: its
+ * function prints that parameter, at that point of its inputs, or after
+ * them; a return comes after any dump, and a CKR_OK of a function with
+ * outputs after one of them). Within one process's flushed chunk (the spy
+ * flushes at every return) other processes' calls are out. Among several
+ * calls still, an output buffer goes to the call whose input buffers lie
+ * near it (a thread's buffers are on its own stack), else to the call that
+ * took the line before (a thread prints its lines one after another unless
+ * another interrupts), else to the oldest (outputs, returns) or the newest
+ * (inputs).
+ *
+ * Data structure: a choice the evidence left open becomes a contest — a
+ * key (the kind of line), the candidate calls and whether each has taken
+ * its line of that kind yet. When all have, the contest is over: equal
+ * lines (two threads' CKR_OK) mean any choice said the same; different
+ * ones mark every member uncertain. Members stay in the queue until then
+ * (spy_hold_from), so the flag is set before they leave. Alike contests
+ * (same function and inputs) are never uncertain: only a thread line can
+ * still tell their calls apart, and spy_rescue() acts on it.
+ */
+#include <string.h>
+
+#include "hsmscope/util.h"
+
+#include "spy_int.h"
+
+/* The call has printed all its inputs: what it prints next comes after
+ * its call into the module (an unknown function: once no dump or
+ * template is in progress). */
+int spy_in_done(const struct call *c)
+{
+	return c->dump_left == 0 && c->attrs_left <= 0 && !c->await_spec &&
+	       (!c->sig || c->in_at == c->nin - 1);
+}
+
+/* Two calls that would print the same from here on, whichever took a line. */
+int spy_alike(const struct call *a, const struct call *b)
+{
+	return a->qc.pc.ev.instance == b->qc.pc.ev.instance && a->in_hash == b->in_hash &&
+	       strcmp(a->qc.pc.ev.func, b->qc.pc.ev.func) == 0;
+}
+
+/* Can c take a line of this kind: an input named name (inputs come in the
+ * order sig gives, "pMechanism" may repeat), an output its function prints
+ * once its inputs are all out, or a return (after any dump, and for CKR_OK
+ * of a function that prints outputs, after one of them)? known: some
+ * function prints the name, so a call whose function does not cannot
+ * take it. */
+static int fits(const struct call *c, int kind, const char *name, size_t len, int known, int ok)
+{
+	int k;
+
+	if (c->qc.returned)
+		return 0;
+	if (kind == K_IN) {
+		if (c->outs || c->dump_left || c->attrs_left > 0 || c->await_spec)
+			return 0;
+		if (!c->sig || !known)
+			return 1;
+		k = spy_sig_in_index(c->sig, name, len);
+		return k >= 0 && (k == c->in_at + 1 ||
+		                  (k == c->in_at && len == 10 && memcmp(name, "pMechanism", 10) == 0));
+	}
+	if (!spy_in_done(c))
+		return 0;
+	if (kind == K_OUT) {
+		if (!c->sig || !known)
+			return 1;
+		k = spy_sig_out_index(c->sig, name, len);
+		return k >= 0 && (k > 31 || !(c->outs_seen & (1u << k)));
+	}
+	return !ok || !c->sig || !c->sig->out[0] || c->outs > 0;
+}
+
+/* The contest is over: when its members took different lines, none of
+ * their attributions is certain. */
+static void contest_end(struct hs_parser *p, struct contest *k)
+{
+	int i;
+
+	if (k->bad && !k->alike)
+		for (i = 0; i < k->n; i++)
+			k->m[i]->qc.pc.ev.uncertain = 1;
+	k->used = 0;
+	p->ncon--;
+}
+
+static void contest_check(struct hs_parser *p, struct contest *k)
+{
+	int i;
+
+	for (i = 0; i < k->n; i++)
+		if (!k->got[i])
+			return;
+	contest_end(p, k);
+}
+
+/* c took a line of kind key whose text hashes to h. */
+void spy_contest_take(struct hs_parser *p, const struct call *c, const char *key, uint64_t h)
+{
+	int j, i;
+
+	if (!p->ncon)
+		return;
+	for (j = 0; j < CONTESTS; j++) {
+		struct contest *k = &p->con[j];
+		if (!k->used || strcmp(k->key, key) != 0)
+			continue;
+		for (i = 0; i < k->n; i++)
+			if (k->m[i] == c && !k->got[i]) {
+				k->got[i] = 1;
+				k->bad |= h != k->hash;
+				contest_check(p, k);
+				break;
+			}
+	}
+}
+
+/* c takes no more lines (returned, given up) or leaves the queue (gone):
+ * a contest whose line it never took is lost; one that cannot follow it
+ * any further ends now. */
+void spy_contest_leave(struct hs_parser *p, const struct call *c, int gone)
+{
+	int j, i;
+
+	if (!p->ncon)
+		return;
+	for (j = 0; j < CONTESTS; j++) {
+		struct contest *k = &p->con[j];
+		for (i = 0; k->used && i < k->n; i++)
+			if (k->m[i] == c) {
+				if (!k->got[i])
+					k->got[i] = 1, k->bad = 1;
+				if (gone) {
+					k->bad |= !k->alike && k->n > 1;
+					for (i = 0; i < k->n; i++)
+						k->got[i] = 1;
+				}
+				contest_check(p, k);
+				break;
+			}
+	}
+}
+
+/* chosen took the line (key, h); cand[0..nc) could have. */
+static void contest_open(struct hs_parser *p, const char *key, uint64_t h, struct call **cand,
+                         int nc, int all_alike, const struct call *chosen)
+{
+	struct contest *k = NULL;
+	int j;
+
+	for (j = 0; j < CONTESTS && !k; j++)
+		if (!p->con[j].used)
+			k = &p->con[j];
+	if (!k) { /* too many open at once to follow: say so on each */
+		for (j = 0; j < nc && !all_alike; j++)
+			cand[j]->qc.pc.ev.uncertain = 1;
+		return;
+	}
+	memset(k, 0, sizeof *k);
+	k->used = 1;
+	p->ncon++;
+	k->alike = all_alike;
+	k->hash = h;
+	hs_strlcpy(k->key, key, sizeof k->key);
+	for (j = 0; j < nc && j < CMEMBERS; j++) {
+		k->m[k->n] = cand[j];
+		k->got[k->n++] = cand[j] == chosen;
+	}
+}
+
+/* Where instance inst's session handle h was returned, -1 not in the log. */
+static int64_t opened_at(const struct hs_parser *p, int64_t inst, int64_t h)
+{
+	int64_t at = -1;
+	int i;
+
+	for (i = 0; h != HS_NONE && i < 64 && i < p->nopened; i++)
+		if (p->opened[i].handle == h && p->opened[i].inst == inst && p->opened[i].off > at)
+			at = p->opened[i].off;
+	return at;
+}
+
+/* The call a line of this kind goes to, by the evidence: the calls that
+ * fit it (fits()); among several, the one whose input buffers lie near
+ * the output buffer the line shows, else the call that took the line
+ * before (a thread prints its lines one after another unless another
+ * interrupts), else the oldest (outputs, returns: it entered first) or the
+ * newest (inputs). A choice among calls that differ opens a contest.
+ * NULL: no call fits (the caller falls back on order alone). */
+struct call *spy_pick(struct hs_parser *p, int kind, const char *key, uint64_t h,
+                         const char *name, size_t len, int ok, unsigned long long addr,
+                         const struct call *avoid)
+{
+	struct call *cand[CMEMBERS], *c = NULL, *near = NULL;
+	int nc = 0, i, j, all_alike = 1;
+	unsigned long long best = NEAR_ADDR, second = NEAR_ADDR;
+	int known, open = 0;
+
+	/* one call open (a log of one thread): it is the only choice there is */
+	for (i = 0; i < p->q.count && open < 2; i++)
+		if (!q_at(p, i)->qc.returned && q_at(p, i) != avoid)
+			c = q_at(p, i), open++;
+	if (open < 2)
+		return c && fits(c, kind, name, len, 1, ok) ? c : NULL;
+	c = NULL;
+	known = kind == K_IN ? spy_known_in(name, len) : kind == K_OUT ? spy_known_out(name, len) : 0;
+	for (i = 0; i < p->q.count && nc < CMEMBERS; i++) {
+		struct call *o = q_at(p, i);
+		if (o != avoid && fits(o, kind, name, len, known, ok) &&
+		    !(kind == K_IN && o->qc.pc.ev.offset < opened_at(p, o->qc.pc.ev.instance, p->in_handle)))
+			cand[nc++] = o;
+	}
+	/* within a chunk of one process, another process's calls are out */
+	for (i = 0; i < nc && p->cur_inst >= 0; i++)
+		if (cand[i]->qc.pc.ev.instance == p->cur_inst)
+			break;
+	if (i < nc && p->cur_inst >= 0) {
+		for (i = j = 0; i < nc; i++)
+			if (cand[i]->qc.pc.ev.instance == p->cur_inst)
+				cand[j++] = cand[i];
+		nc = j;
+	}
+	if (nc <= 1)
+		return nc ? cand[0] : NULL;
+	/* the nearest input buffer, when it is much nearer than any other */
+	for (i = 0; addr && i < nc; i++)
+		for (j = 0; j < 2; j++) {
+			unsigned long long a = cand[i]->in_addr[j], d = a > addr ? a - addr : addr - a;
+			if (!a || d >= NEAR_ADDR)
+				continue;
+			if (d < best) {
+				if (near != cand[i])
+					second = best;
+				best = d, near = cand[i];
+			} else if (near != cand[i] && d < second) {
+				second = d;
+			}
+		}
+	if (near && second / 16 > best)
+		return near;
+	for (i = 0; i < nc && !c; i++)
+		if (cand[i] == p->last)
+			c = cand[i];
+	if (!c)
+		c = kind == K_IN ? cand[nc - 1] : cand[0];
+	for (i = 0; i < nc; i++)
+		all_alike &= spy_alike(cand[i], c);
+	/* spy_alike calls say the same whichever took it; only a thread line can
+	 * still tell them apart, so they are followed only when there are some */
+	if (!all_alike || p->new_header)
+		contest_open(p, key, h, cand, nc, all_alike, c);
+	return c;
+}
+
+/* The contest key of an [in]/[out] line: up to its first ' ' or '='. */
+void spy_param_key(const char *s, size_t n, char *key, size_t keylen)
+{
+	size_t i = s[1] == 'i' ? 5 : 6;
+
+	while (i < n && s[i] != ' ' && s[i] != '=')
+		i++;
+	if (i >= keylen)
+		i = keylen - 1;
+	memcpy(key, s, i);
+	key[i] = '\0';
+}
+
+static void swap_identity(struct hs_parser *p, struct call *a, struct call *b)
+{
+	struct hs_event *x = &a->qc.pc.ev, *y = &b->qc.pc.ev;
+	struct resume_point r = a->res;
+	int64_t t;
+	int i, ia = -1, ib = -1, h = a->has_ts;
+
+#define SWAP64(f) (t = x->f, x->f = y->f, y->f = t)
+	SWAP64(offset), SWAP64(line), SWAP64(call_no), SWAP64(ts_us), SWAP64(pid), SWAP64(tid);
+	SWAP64(instance);
+#undef SWAP64
+	t = a->guessed_last_n, a->guessed_last_n = b->guessed_last_n, b->guessed_last_n = t;
+	a->res = b->res, b->res = r;
+	a->has_ts = b->has_ts, b->has_ts = h;
+	for (i = 0; i < p->q.count; i++) {
+		if (q_at(p, i) == a)
+			ia = i;
+		if (q_at(p, i) == b)
+			ib = i;
+	}
+	if (ia >= 0 && ib >= 0) { /* keep the ring in offset order */
+		p->q.ring[(p->q.head + ia) % p->q.max] = &b->qc;
+		p->q.ring[(p->q.head + ib) % p->q.max] = &a->qc;
+	}
+}
+
+/* y's thread began no call after y: y may still be the one open. */
+static int thread_idle_since(struct hs_parser *p, const struct call *y)
+{
+	int i;
+
+	for (i = 0; i < p->q.count; i++) {
+		const struct call *o = q_at(p, i);
+		if (o != y && o->qc.pc.ev.pid == y->qc.pc.ev.pid && o->qc.pc.ev.tid == y->qc.pc.ev.tid &&
+		    o->qc.pc.ev.offset > y->qc.pc.ev.offset)
+			return 0;
+	}
+	return 1;
+}
+
+/* The return y took was o's: o returns with it, y is open again. */
+static void move_return(struct call *o, struct call *y)
+{
+	struct hs_event *a = &o->qc.pc.ev, *b = &y->qc.pc.ev;
+
+	a->rv = b->rv, a->ok = b->ok;
+	memcpy(a->rv_name, b->rv_name, sizeof a->rv_name);
+	b->rv = HS_NONE, b->ok = 0, b->rv_name[0] = '\0';
+	o->qc.returned = 1;
+	y->qc.returned = 0;
+}
+
+/* Thread `tid` begins a call while o, its earlier call, has not returned
+ * (a thread is in one call at a time): a return that o could have taken
+ * went to another thread's call y, still followed in a contest, whose
+ * thread began nothing since. When y is spy_alike o, the two swap who they
+ * are (y's outputs were o's); else o takes y's return and y is open
+ * again. 1: done. */
+int spy_rescue(struct hs_parser *p, struct call *o)
+{
+	int j, i, io;
+
+	for (j = 0; j < CONTESTS; j++) {
+		struct contest *k = &p->con[j];
+		for (io = 0; k->used && io < k->n && k->m[io] != o; io++)
+			;
+		if (!k->used || io == k->n || (!k->alike && strcmp(k->key, "Returned") != 0))
+			continue;
+		for (i = 0; i < k->n; i++) {
+			struct call *y = k->m[i];
+			if (y == o || !y->qc.returned || y->qc.pc.ev.incomplete ||
+			    y->qc.pc.ev.pid != o->qc.pc.ev.pid || y->qc.pc.ev.tid == o->qc.pc.ev.tid ||
+			    !thread_idle_since(p, y))
+				continue;
+			if (k->alike) {
+				swap_identity(p, o, y);
+			} else {
+				if (k->got[io]) /* o took a line of this kind already */
+					continue;
+				move_return(o, y);
+				k->got[io] = 1;
+				k->got[i] = 0;
+			}
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* A call leaves the queue: contests cannot follow it, `last` must not point at it. */
+void spy_leave_call(void *ctx, struct hs_callq_call *qc)
+{
+	struct hs_parser *p = ctx;
+
+	spy_contest_leave(p, (struct call *)qc, 1);
+	if ((struct hs_callq_call *)p->last == qc)
+		p->last = NULL;
+}
+
+/* Calls in an open contest stay until it is decided. */
+int64_t spy_hold_from(void *ctx)
+{
+	struct hs_parser *p = ctx;
+	int64_t hold = INT64_MAX;
+	int j, i;
+
+	for (j = 0; p->ncon && j < CONTESTS; j++)
+		for (i = 0; p->con[j].used && i < p->con[j].n; i++)
+			if (p->con[j].m[i]->qc.pc.ev.offset < hold)
+				hold = p->con[j].m[i]->qc.pc.ev.offset;
+	return hold;
+}
+
+/* Give a time (or thread) line to a call still without one. */
+struct call *spy_take_ts(struct hs_parser *p, int64_t ts)
+{
+	struct call *first = NULL;
+	int i, j;
+
+	/* The spy takes the time just after printing the header, so times
+	 * follow header order: a time older than that of a call headed before
+	 * c is not c's (a thread paused between the two lines, and its time
+	 * comes late); it is the newest such call's that fits. */
+	for (i = p->q.count - 1; i >= 0; i--) {
+		struct call *c = q_at(p, i);
+		if (c->has_ts || c->qc.returned)
+			continue;
+		if (!first)
+			first = c;
+		for (j = 0; j < i; j++)
+			if (q_at(p, j)->has_ts && q_at(p, j)->qc.pc.ev.ts_us > ts &&
+			    q_at(p, j)->qc.pc.ev.instance == c->qc.pc.ev.instance)
+				break;
+		if (j == i) {
+			first = c;
+			break;
+		}
+	}
+	if (first) {
+		first->qc.pc.ev.ts_us = ts;
+		first->has_ts = 1;
+	}
+	return first;
+}
+
+/* More than one open call has no thread line yet, and they differ: which
+ * one a thread line is is told by the input line after it. */
+int spy_ts_ambiguous(struct hs_parser *p)
+{
+	struct call *first = NULL;
+	int i;
+
+	for (i = 0; i < p->q.count; i++) {
+		struct call *c = q_at(p, i);
+		if (c->has_ts || c->qc.returned)
+			continue;
+		if (first && !spy_alike(first, c))
+			return 1;
+		if (!first)
+			first = c;
+	}
+	return 0;
+}

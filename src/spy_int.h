@@ -1,0 +1,241 @@
+/* spy_int.h — what the three files of the pkcs11-spy parser share:
+ * parse_spy.c (the parser: lines in, calls out), spy_sig.c (what each
+ * PKCS#11 function makes the spy print, and what kind of line a line is)
+ * and spy_attr.c (which open call a line goes to when several threads or
+ * processes write one log). Internal to those files.
+ *
+ * Ownership: the parser owns its calls through its queue (callq.h); a
+ * contest borrows pointers to queued calls and is ended before any of
+ * them leaves. Every struct spy_sig is static table storage; names
+ * returned point into the line given or into the table.
+ */
+#ifndef HSMSCOPE_SPY_INT_H
+#define HSMSCOPE_SPY_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hsmscope/callq.h"
+#include "hsmscope/p11call.h"
+#include "hsmscope/parser.h"
+
+/* The parameters a function prints: its inputs in order (every one is
+ * printed on every call), then, after the call into the module, its
+ * outputs (printed only for some return values). */
+struct spy_sig {
+	const char *func;           /* "C_Sign" */
+	const char *in;             /* input names in print order, blank-separated */
+	const char *out;            /* output names, blank-separated, "" none */
+};
+
+/* The signature of func, NULL when the table does not know it. */
+const struct spy_sig *spy_sig_find(const char *func);
+
+/* The parameter name of an "[in] " / "[out] " line (s at the '['), as
+ * the table spells it: "pMechanism->type = X" gives "pMechanism",
+ * "pData[ulDataLen] 00.. / 33" gives "pData", "*phSession = 0x1" gives
+ * "*phSession". *len = 0 when the line names none. */
+const char *spy_param_name(const char *s, size_t n, size_t *len);
+
+/* The position of a name among sig's inputs, -1 when it is none of them. */
+int spy_sig_in_index(const struct spy_sig *sig, const char *name, size_t len);
+/* How many inputs sig prints. */
+int spy_sig_nin(const struct spy_sig *sig);
+/* The position of a name among sig's outputs, -1 when it is none of them. */
+int spy_sig_out_index(const struct spy_sig *sig, const char *name, size_t len);
+/* 1 when some function of the table prints name as an input / output: a
+ * name no function prints says nothing about which call it belongs to. */
+int spy_known_in(const char *name, size_t len);
+int spy_known_out(const char *name, size_t len);
+
+/* The buffer address an "[in]/[out] pX[..] 00007f1af43fea60 / 33" line
+ * shows, 0 when none: a thread's buffers lie on its own stack, so an
+ * output buffer lies near the input buffers of the same call. */
+unsigned long long spy_buffer_addr(const char *s, size_t n);
+
+/* ------------------------------------------------------------ the parser */
+
+#define QMAX 256                /* calls held at once before the oldest is forced out */
+#define MAX_INSTANCES 64        /* process instances remembered for attribution */
+#define SNAP 3                  /* newest instances saved in the resume state */
+#define CONTESTS 128            /* undecided attributions followed at once */
+#define CMEMBERS 8              /* calls one of them can be between */
+#define ROW_LEN 79              /* a print_generic dump row: "    %08X  " 48 hex, ' ', 16 ascii */
+#define PEND_MAX 48             /* lines held after a thread line before it is decided */
+#define NEAR_ADDR (1ull << 20)  /* bytes: buffers this close lie on one thread's stack */
+
+/* Where a re-parse starts and the instance numbering just before it. */
+struct resume_point {
+	int64_t offset, line;       /* a call's header line, or the end */
+	int64_t ninst;              /* instances so far; 0 = only the unused implicit one */
+	int64_t unbound_from;       /* first instance whose pid was not known */
+	int n;                      /* entries used in in[] */
+	struct {
+		int64_t id, pid, last_n;
+	} in[SNAP];                 /* the newest instances, newest first */
+};
+
+struct call {
+	struct hs_callq_call qc;    /* the event being built, returned: Returned: seen or
+	                               given up; first */
+	int has_ts;                 /* timestamp line seen */
+	int suspect;                /* open when a later banner came: its process
+	                               may have been killed, so it takes a return
+	                               only when no other call is open */
+	int64_t dump_left;          /* bytes of the dump in progress not yet seen, 0 none */
+	int64_t dump_next;          /* print_generic: offset its next line must show */
+	int print_next;             /* print_print: 1 hex line expected, 2 ascii, 0 neither */
+	uint64_t dump_seq;          /* when the dump opened: the newest claims a line */
+	int label_next;             /* the print_print dump in progress is CKA_LABEL's value */
+	int64_t guessed_last_n;     /* last_n of ev.instance before the header took it,
+	                               restored when a pid names another instance */
+	struct resume_point res;    /* where a re-parse must start to rebuild this call */
+	const struct spy_sig *sig;  /* what its function prints (table storage), NULL unknown */
+	int nin;                    /* inputs sig prints */
+	int in_at;                  /* index in sig of the last input taken, -1 none */
+	int outs;                   /* [out] lines taken */
+	unsigned outs_seen;         /* bit i: sig's output i taken (each is printed once) */
+	int64_t attrs_left;         /* template attributes announced and not seen yet */
+	uint64_t in_hash;           /* hash of its input lines: alike calls have equal ones */
+	unsigned long long in_addr[2]; /* its input buffers' addresses, 0 none */
+	int await_spec;             /* its last line "[out] pX[..]" waits for the "addr / len"
+	                               the spy prints with a second fprintf */
+};
+
+/* An attribution the evidence left open: a line that more than one call
+ * could take went to one of them. Once every member has taken its line of
+ * the same kind (`key`), the contest is over: when the lines were all the
+ * same (two threads' C_Sign both returning CKR_OK), any choice said the
+ * same; when they differ, every member's attribution is uncertain. Members
+ * are held in the queue until then (hold_from), so the flag is set before
+ * they leave. `alike` contests were between calls whose function and
+ * inputs are the same: any choice gives the same facts, but a thread line
+ * (new header) may still show which thread's call it was. */
+struct contest {
+	int used;
+	int alike;                  /* members had equal inputs: never uncertain */
+	int bad;                    /* members took different lines: uncertain */
+	char key[32];               /* "Returned" or the parameter name */
+	uint64_t hash;              /* hash of the first member's line */
+	int n;                      /* members */
+	struct call *m[CMEMBERS];   /* the queue's calls, borrowed */
+	int got[CMEMBERS];          /* member took its line (or can take none) */
+};
+
+struct instance {
+	int64_t pid;                /* HS_NONE until a new-style header names it */
+	int64_t last_n;             /* last call number seen, -1 none, -2 unknown (resumed) */
+};
+
+struct hs_parser {
+	struct hs_sink sink;        /* where events go */
+	int file_id;
+	struct hs_callq q;          /* the open calls, in header order; owns them */
+	struct instance inst[MAX_INSTANCES]; /* ring of recent instances */
+	int64_t ninst;              /* instances seen (banners, plus one implicit) */
+	int implicit;               /* instance 0 exists only for text before a banner and
+	                               has no call yet: the first banner takes it over */
+	int64_t unbound_from;       /* first instance whose pid is not known yet */
+	int after_banner;           /* the previous line was the banner */
+	int stop;                   /* the sink asked to stop */
+	struct call *last;          /* call that took the last detail line (may be gone) */
+	uint64_t seq;               /* dumps opened so far */
+	int new_header;             /* a "P:pid; T:tid" line was seen: threads are named */
+	struct {
+		int64_t inst, handle, off; /* instance, handle, offset of its "[out] *phSession" */
+	} opened[64];               /* ring of session handles returned lately: a call that
+	                               names one began after it was returned */
+	int nopened;                /* entries written (ring index: nopened % 64) */
+	int64_t in_handle;          /* the [in] line being placed names this session handle:
+	                               a call begun before its process returned it does not
+	                               fit; HS_NONE none */
+	int64_t cur_inst;           /* process instance of the line before, -1 unknown: a
+	                               process writes its lines in chunks that end with a
+	                               Returned (the spy flushes there), so the lines of a
+	                               chunk are one process's */
+	struct {
+		int on;                 /* a thread line waits for the input lines after it */
+		int64_t pid, tid, ts;   /* what it said */
+		struct hs_buf text;     /* the lines held, each NUL-ended, back to back */
+		int nl;                 /* lines held */
+		struct {
+			size_t at, n;       /* the line in text */
+			int64_t off, lineno;
+			int param;          /* an "[in] name" line (name at name_at, name_len) */
+			size_t name_at, name_len;
+		} l[PEND_MAX];
+	} pend;                     /* a thread line that more than one header could own,
+	                               and the input lines after it that will tell which */
+	struct contest con[CONTESTS]; /* undecided attributions */
+	int ncon;                   /* of them in use: none, and nothing need be looked at */
+	struct hs_buf line;         /* the current line, NUL-terminated */
+	struct hs_buf join;         /* a parameter line put back together */
+	struct hs_buf out_wait;     /* "[out] pX[..]" whose "addr / len" (the evidence of
+	                               whose buffer it is) is still to come, "" none */
+	int64_t out_off, out_line;  /* where it was */
+	int no_defer;               /* giving the held line: hold it no more */
+	struct hs_parse_stats st;   /* running counters */
+};
+
+
+static inline int is_digit(char c) { return c >= '0' && c <= '9'; }
+static inline int is_hex(char c) { return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'); }
+static inline int hexval(char c) { return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10; }
+
+static inline struct call *q_at(struct hs_parser *p, int i)
+{
+	return (struct call *)hs_callq_at(&p->q, i);
+}
+
+/* c may be NULL or a call that has left. */
+static inline int is_open(struct hs_parser *p, const struct call *c)
+{
+	return hs_callq_is_open(&p->q, (const struct hs_callq_call *)c);
+}
+
+/* ----------------------------------------------- kinds of line (spy_sig.c) */
+
+/* "N: C_Name" (*num, the normalized name in func); 1 when it is one. */
+int spy_parse_header(const char *s, size_t n, int64_t *num, char *func, size_t funclen);
+/* "YYYY-MM-DD HH:MM:SS.mmm" at s (NUL-ended at or after s[n]): µs, HS_NONE. */
+int64_t spy_parse_ts(const char *s, size_t n);
+/* "P:<pid>; T:0x<tid> <time>"; 1 when it is one. */
+int spy_parse_new_ts(const char *s, size_t n, int64_t *pid, int64_t *tid, int64_t *ts);
+/* A hex dump line: 1 print_generic, 2 print_print hex, 3 its ascii, 0 none. */
+int spy_dump_kind(const char *s, size_t n, int64_t *off, int *bytes, int *glued);
+/* The dump length a line announces ("... / 33"), 0 none. */
+int64_t spy_opens_dump(const char *s, size_t n);
+/* Why a line is something users paste in, not the spy's, NULL when it is not. */
+const char *spy_foreign_line(const char *s, size_t n);
+/* "addr / len", "NULL [size ...]", "EMPTY": a buffer line's second half. */
+int spy_is_spec(const char *s, size_t n);
+
+/* ------------------------------------------------ attribution (spy_attr.c) */
+
+enum { K_IN, K_OUT, K_RET };  /* the kinds of line spy_pick() places */
+
+/* c has printed all its inputs. */
+int spy_in_done(const struct call *c);
+/* a and b would print the same from here on, whichever took a line. */
+int spy_alike(const struct call *a, const struct call *b);
+/* The call a line of this kind goes to by the evidence, NULL when none fits. */
+struct call *spy_pick(struct hs_parser *p, int kind, const char *key, uint64_t h,
+                      const char *name, size_t len, int ok, unsigned long long addr,
+                      const struct call *avoid);
+/* The contest key of an [in]/[out] line. */
+void spy_param_key(const char *s, size_t n, char *key, size_t keylen);
+/* c took a line of kind key hashing to h / takes no more (gone: leaves). */
+void spy_contest_take(struct hs_parser *p, const struct call *c, const char *key, uint64_t h);
+void spy_contest_leave(struct hs_parser *p, const struct call *c, int gone);
+/* o's thread began a new call while o is open: take back what another
+ * thread's call was given in o's place. 1 when done. */
+int spy_rescue(struct hs_parser *p, struct call *o);
+/* The queue's hooks: a call leaves; the first offset that must wait. */
+void spy_leave_call(void *ctx, struct hs_callq_call *qc);
+int64_t spy_hold_from(void *ctx);
+/* A time or thread line: the call without one it belongs to (given it),
+ * NULL none; and whether several differing calls could own it. */
+struct call *spy_take_ts(struct hs_parser *p, int64_t ts);
+int spy_ts_ambiguous(struct hs_parser *p);
+
+#endif

@@ -1,0 +1,49 @@
+# concurrency.sh — threads and processes writing one spy log, recorded now
+# through Debian's pkcs11-spy (the old header: no pid, no thread per call)
+# in front of SoftHSM: test/capture/p11conc.c with 4 threads x 50
+# signatures in one process, then three processes at once. Checks, through
+# _conc.sh, every call and its return, one session per thread — the
+# handles the workload itself printed — the sessions tree, and no anomaly
+# on a workload where every call succeeds.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/_conc.sh"
+cap_setup
+command -v jq >/dev/null || skip "no jq"
+command -v cc >/dev/null || skip "no C compiler"
+P11_CFLAGS=$(pkg-config --cflags p11-kit-1 2>/dev/null) || skip "no p11-kit-1 headers (libp11-kit-dev)"
+cc -O2 -pthread $P11_CFLAGS -o "$CAP/p11conc" "$(dirname "$0")/p11conc.c" -ldl 2>"$CAP/cc.out" ||
+	skip "cannot build the workload: $(head -n 1 "$CAP/cc.out")"
+softhsm2-util --init-token --free --label conc --so-pin "$SO_PIN" --pin "$USER_PIN" >/dev/null ||
+	fail "softhsm2-util could not make a token"
+pkcs11-tool --module "$SOFTHSM" --token-label conc --login --pin "$USER_PIN" \
+	--keypairgen --key-type rsa:2048 --id 01 --label conc-rsa >/dev/null 2>&1 || fail "keygen"
+T="$CAP"
+
+# one process, four threads
+L="$CAP/threads.log"
+PKCS11SPY_OUTPUT="$L" "$CAP/p11conc" "$SPY" conc "$USER_PIN" conc-rsa 4 50 >"$CAP/threads.out" 2>&1 ||
+	fail "the threads workload failed: $(cat "$CAP/threads.out")"
+conc_check "$L" 1 4 50 "$CAP/threads.out"
+
+# three processes at once; SoftHSM now and then fails a process that starts
+# while another reads the token store ("no token"): such a run is recorded
+# again, since the check needs every process's whole workload
+try=0
+while :; do
+	try=$((try + 1))
+	L="$CAP/procs.$try.log"
+	: >"$CAP/procs.out"
+	pids=
+	for k in 1 2 3; do
+		PKCS11SPY_OUTPUT="$L" "$CAP/p11conc" "$SPY" conc "$USER_PIN" conc-rsa 1 20 >"$CAP/procs.$k.out" 2>&1 &
+		pids="$pids $!"
+	done
+	ok=1
+	for pid in $pids; do wait "$pid" || ok=0; done
+	cat "$CAP"/procs.[123].out >"$CAP/procs.out"
+	[ "$ok" = 1 ] && break
+	[ "$try" -lt 5 ] || fail "the three processes never all ran: $(cat "$CAP/procs.out")"
+done
+conc_check "$L" 3 1 20 "$CAP/procs.out"
+assert_no_pins "$(ls "$CAP"/cache/hsmscope/*.db | head -n 1)" "$CAP/conc.json" "$CAP/conc.events"
+echo "ok: 4 threads and 3 processes, old header"

@@ -1,0 +1,24 @@
+# concurrency.sh — the explorer on a real threaded capture (OpenSC 0.26's
+# spy, 4 threads; test/fixtures/spy/conc-threads-026-sample.log): `w` finds
+# no anomaly on the clean workload, the filter `uncertain` shows the calls
+# interleaving left undecided, the detail pane says so, and the raw pane
+# says its lines are the call's, rebuilt, not the file's.
+. "$(dirname "$0")/lib.sh"
+tui_setup
+L="$ROOT/test/fixtures/spy/conc-threads-026-sample.log"
+want=$("$HS" grep "$L" --count 'uncertain && incomplete') || fail "grep --count"
+[ "$want" = 1 ] || fail "expected one undecided call that never returned, got $want"
+n=$("$HS" analyze "$L" --format events | jq -r 'select(.uncertain and .incomplete) | .n') || fail "events"
+tui_start 140 50 "\"$HS\" \"$L\""
+wait_for "No\. +Time"
+keys w
+wait_for "no anomaly after this one"
+keys / 'uncertain && incomplete' Enter
+wait_for "1 of 420 match"
+wait_for "Detail of event $n C_Sign"
+wait_for "Attribution: uncertain"
+wait_for "rebuilt"
+wait_for "some of them may be another"
+keys q
+wait_for "HS-EXIT:0"
+echo "ok"
