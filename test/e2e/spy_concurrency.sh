@@ -16,7 +16,7 @@ conc_check "$S/conc-procs-threads-0261.log" 3 2 10
 # the rows of its signature and of another thread's interleave from the
 # same offsets, so neither call can be told its own; it says so
 # (uncertain) instead of raising never_returned.
-L="$S/conc-threads-026-sample.log"
+L="$S/softhsm-threads-opensc026.log"
 J="$T/s.json" E="$T/s.events"
 "$HS" analyze "$L" --format json >"$J" && "$HS" analyze "$L" --format events >"$E" || fail "analyze"
 [ "$(jq .total_calls "$J")" = 420 ] || fail "sample: total_calls $(jq .total_calls "$J")"

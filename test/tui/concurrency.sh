@@ -1,11 +1,11 @@
 # concurrency.sh — the explorer on a real threaded capture (OpenSC 0.26's
-# spy, 4 threads; test/fixtures/spy/conc-threads-026-sample.log): `w` finds
+# spy, 4 threads; test/fixtures/spy/softhsm-threads-opensc026.log): `w` finds
 # no anomaly on the clean workload, the filter `uncertain` shows the calls
 # interleaving left undecided, the detail pane says so, and the raw pane
 # says its lines are the call's, rebuilt, not the file's.
 . "$(dirname "$0")/lib.sh"
 tui_setup
-L="$ROOT/test/fixtures/spy/conc-threads-026-sample.log"
+L="$ROOT/test/fixtures/spy/softhsm-threads-opensc026.log"
 want=$("$HS" grep "$L" --count 'uncertain && incomplete') || fail "grep --count"
 [ "$want" = 1 ] || fail "expected one undecided call that never returned, got $want"
 n=$("$HS" analyze "$L" --format events | jq -r 'select(.uncertain and .incomplete) | .n') || fail "events"
