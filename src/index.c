@@ -42,7 +42,16 @@ struct hs_index {
 	struct hs_index_info info;  /* info.path points at path */
 	struct hs_index_file *files; /* owned, nfiles entries, by id */
 	int nfiles;
+	/* what stops a running query (from the opts; see hs_index_should_stop) */
+	volatile sig_atomic_t *interrupted; /* borrowed, may be NULL */
+	int (*should_stop)(void *ctx);      /* borrowed, may be NULL */
+	void *stop_ctx;                     /* passed to should_stop */
+	int regex_limit_hit;        /* set by hs_regexp() when PCRE2 hit a limit */
 };
+
+/* SQLite steps between two looks at the stop conditions: a filter scan
+ * spends some tens of steps per row, so this is a look every few rows. */
+#define STOP_POLL_STEPS 100
 
 /* ------------------------------------------------------------ helpers */
 
@@ -617,6 +626,25 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+int hs_index_should_stop(struct hs_index *ix)
+{
+	/* the caller's own test first: the explorer takes a Ctrl-C meant
+	 * for the running query off the flag before it reads as "quit" */
+	if (ix->should_stop && ix->should_stop(ix->stop_ctx))
+		return 1;
+	return ix->interrupted && *ix->interrupted;
+}
+
+static int on_vm_progress(void *ctx) { return hs_index_should_stop(ctx); }
+
+int hs_index_take_regex_limit(struct hs_index *ix)
+{
+	int hit = ix->regex_limit_hit;
+
+	ix->regex_limit_hit = 0;
+	return hit;
+}
+
 int hs_index_open(const char *const *paths, int npaths, const struct hs_index_opts *opts,
                   struct hs_index **out, struct hs_error *err)
 {
@@ -686,11 +714,15 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 	}
 	ix->info.reused = plan == PLAN_REUSE;
 	chmod(ix->path, 0600);
-	if (hs_regex_register(ix->db) != SQLITE_OK) {
+	if (hs_regex_register_flagged(ix->db, &ix->regex_limit_hit) != SQLITE_OK) {
 		hs_error_set(err, ix->path, 0, 0, "cannot register the regex function");
 		goto fail;
 	}
 	load_info(ix);
+	ix->interrupted = opts->interrupted;
+	ix->should_stop = opts->should_stop;
+	ix->stop_ctx = opts->ctx;
+	sqlite3_progress_handler(ix->db, STOP_POLL_STEPS, on_vm_progress, ix);
 	ix->info.seconds = now_s() - t0;
 	free(in);
 	*out = ix;

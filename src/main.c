@@ -43,6 +43,8 @@ struct cli {
 	int count;                  /* grep --count: only the number of matches */
 	int color;                  /* colour the output */
 	struct hs_index_opts iopts; /* index options */
+	struct hs_sql_limits sql_limits; /* sql: --timeout, --max-memory */
+	int sql_limits_given;       /* one of them was on the command line */
 	char **files;               /* positional inputs (argv slice) */
 	int nfiles;
 };
@@ -108,6 +110,8 @@ static const char usage_text[] =
 	"  --redact data       also hide data buffers (PINs and secret keys always are)\n"
 	"  --color WHEN        auto (default), always, never; NO_COLOR is respected\n"
 	"  --follow            explorer: show the log as it grows, like tail -f\n"
+	"  --timeout SECONDS   sql: stop a statement after this long (default 30; 0: never)\n"
+	"  --max-memory MB     sql: stop a statement that needs more (default 512; 0: no limit)\n"
 	"  -h, --help          this help;  --version  the version\n"
 	"\n"
 	"filters: field expressions like  rv != CKR_OK && func ~ \"^C_Sign\"  or\n"
@@ -118,7 +122,11 @@ static const char usage_text[] =
 	"  anomaly object line summary. ok, error and incomplete are booleans: an\n"
 	"  incomplete call is neither ok nor error, so !ok is error || incomplete.\n"
 	"\n"
-	"exit status: 0 ok, 1 usage, 2 input error, 3 filter error.\n";
+	"Ctrl-C stops any command; in the explorer it (or Esc) stops a running\n"
+	"  filter, statistics or SQL statement and keeps the view as it was.\n"
+	"\n"
+	"exit status: 0 ok, 1 usage, 2 input error (or interrupted), 3 filter or\n"
+	"  SQL error (a regex or SQL limit hit included).\n";
 
 /* The usage, then the formats from the parser registry (so a new parser
  * is listed without anyone editing this text), wrapped at 78 columns. */
@@ -253,6 +261,36 @@ static int compile_filter(const char *text, struct hs_filter **f)
 	return EXIT_FILTER;
 }
 
+/* The exit code of a query that failed on the index: a signal stopped it,
+ * a regex of the filter hit a PCRE2 limit (the filter's fault: 3), or the
+ * index could not be read (2). The message is printed here. */
+static int query_failed(struct hs_index *ix, const struct hs_error *err)
+{
+	if (interrupted) {
+		fprintf(stderr, "hsmscope: interrupted\n");
+		return EXIT_INPUT;
+	}
+	if (hs_index_take_regex_limit(ix)) {
+		fprintf(stderr, "hsmscope: filter: %s (the regex needs too many steps on some event; "
+		        "anchor it or make it less ambiguous)\n", err->msg);
+		return EXIT_FILTER;
+	}
+	print_error(err);
+	return EXIT_INPUT;
+}
+
+/* --timeout / --max-memory: a number >= 0 (0: no limit). */
+static int parse_limit(const char *arg, double *out)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end != '\0' || !(v >= 0) || v > 1e9)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 static int open_index(struct cli *c, struct hs_index **ix)
 {
 	struct hs_error err;
@@ -277,21 +315,18 @@ static int cmd_analyze(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 	if (strcmp(fmt, "events") == 0 || strcmp(fmt, "pretty-events") == 0) {
 		enum hs_export_format ef = fmt[0] == 'p' ? HS_EXPORT_PRETTY : HS_EXPORT_NDJSON;
 		if (hs_export_events(ix, f, ef, stdout, &err) < 0) {
-			print_error(&err);
-			return EXIT_INPUT;
+			return query_failed(ix, &err);
 		}
 		return EXIT_OK;
 	}
 	if (hs_stats_compute(ix, f, &s, &err) < 0) {
-		print_error(&err);
-		return EXIT_INPUT;
+		return query_failed(ix, &err);
 	}
 	if (strcmp(fmt, "openmetrics") == 0) {
 		int rc = hs_metrics_write(ix, f, &s, stdout, &err);
 		hs_stats_free(&s);
 		if (rc < 0) {
-			print_error(&err);
-			return EXIT_INPUT;
+			return query_failed(ix, &err);
 		}
 		return EXIT_OK;
 	}
@@ -340,15 +375,13 @@ static int cmd_export(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 		j.fmt = HS_EXPORT_CSV;
 	if (c->out) {
 		if (hs_export_to_file(c->out, c->force, export_fn, &j, &err) < 0) {
-			print_error(&err);
-			return EXIT_INPUT;
+			return query_failed(ix, &err);
 		}
 		fprintf(stderr, "hsmscope: wrote %lld events to %s\n", (long long)j.written, c->out);
 		return EXIT_OK;
 	}
 	if (export_fn(&j, stdout, &err) < 0) {
-		print_error(&err);
-		return EXIT_INPUT;
+		return query_failed(ix, &err);
 	}
 	return EXIT_OK;
 }
@@ -377,15 +410,13 @@ static int cmd_grep(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 	if (c->count) {
 		count = hs_query_count(ix, f, &err);
 		if (count < 0) {
-			print_error(&err);
-			return EXIT_INPUT;
+			return query_failed(ix, &err);
 		}
 		printf("%lld\n", (long long)count);
 		return EXIT_OK;
 	}
 	if (hs_query_open(ix, f, 0, &q, &err) < 0) {
-		print_error(&err);
-		return EXIT_INPUT;
+		return query_failed(ix, &err);
 	}
 	hs_event_init(&e);
 	while ((rc = hs_query_next(q, &e, &err)) == 1) {
@@ -411,8 +442,7 @@ static int cmd_grep(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 	hs_event_free(&e);
 	hs_query_close(q);
 	if (rc < 0) {
-		print_error(&err);
-		return EXIT_INPUT;
+		return query_failed(ix, &err);
 	}
 	return EXIT_OK;
 }
@@ -536,9 +566,13 @@ static int cmd_sql(struct cli *c, struct hs_index *ix)
 
 	if (!o)
 		return EXIT_INPUT;
-	rows = hs_sql_exec(ix, c->sql, hs_sqlout_row, o, &err);
+	rows = hs_sql_run(ix, c->sql, &c->sql_limits, hs_sqlout_row, o, &err);
 	if (rows < 0) {
 		hs_sqlout_free(o);
+		if (interrupted) {
+			fprintf(stderr, "hsmscope: sql: interrupted\n");
+			return EXIT_INPUT;
+		}
 		print_error(&err);
 		return EXIT_FILTER;
 	}
@@ -569,8 +603,7 @@ static int cmd_sessions(struct cli *c, struct hs_index *ix)
 		fputs("\n]}\n", stdout);
 	}
 	if (rc < 0) {
-		print_error(&err);
-		return EXIT_INPUT;
+		return query_failed(ix, &err);
 	}
 	return EXIT_OK;
 }
@@ -606,6 +639,8 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "follow", no_argument, NULL, 'w' },
 		{ "es-index", required_argument, NULL, 'E' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "max-memory", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli c;
@@ -617,6 +652,8 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 
 	memset(&c, 0, sizeof c);
+	c.sql_limits.timeout_s = HS_SQL_TIMEOUT_DEFAULT;
+	c.sql_limits.max_memory = HS_SQL_MAX_MEMORY_DEFAULT;
 	if (argc < 2) {
 		print_usage(stderr);
 		return EXIT_USAGE;
@@ -660,6 +697,19 @@ int main(int argc, char **argv)
 		case 'c': color = optarg; break;
 		case 'w': follow = 1; break;
 		case 'E': c.es_index = optarg; break;
+		case 'T':
+			if (parse_limit(optarg, &c.sql_limits.timeout_s) < 0)
+				return usage_error("--timeout takes seconds (0: no limit), not", optarg);
+			c.sql_limits_given = 1;
+			break;
+		case 'M': {
+			double mb;
+			if (parse_limit(optarg, &mb) < 0 || mb > 1e7)
+				return usage_error("--max-memory takes megabytes (0: no limit), not", optarg);
+			c.sql_limits.max_memory = (int64_t)(mb * 1048576.0);
+			c.sql_limits_given = 1;
+			break;
+		}
 		case 'h': print_usage(stdout); return EXIT_OK;
 		default: return usage_error("bad option", NULL);
 		}
@@ -691,7 +741,8 @@ int main(int argc, char **argv)
 	}
 	c.color = want_color(color);
 	if (strcmp(c.cmd, "ui") == 0) {
-		struct hs_ui_opts uo = { c.iopts, follow, !(color && strcmp(color, "never") == 0), c.filter };
+		struct hs_ui_opts uo = { c.iopts, follow, !(color && strcmp(color, "never") == 0), c.filter,
+		                         c.sql_limits_given ? &c.sql_limits : NULL };
 		return hs_ui_run((const char *const *)c.files, c.nfiles, &uo);
 	}
 

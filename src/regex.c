@@ -31,11 +31,20 @@
 
 #define JIT_STACK_MIN (32 * 1024)   /* bytes, PCRE2's default */
 #define JIT_STACK_MAX (1024 * 1024) /* bytes, room for deep patterns */
+/* Backtracking steps one match may take. PCRE2's default (10 million) lets a
+ * catastrophic pattern such as (\d+\s?)+Z spend ~80 ms on one log line
+ * with the JIT, and a query can only be cancelled between two rows; a
+ * million keeps one row under ~10 ms and is far above what an ordinary
+ * pattern needs on a log line (thousands). Hitting it is an error, never a
+ * silent "no match". */
+#define MATCH_LIMIT 1000000
+#define DEPTH_LIMIT 100000          /* interpreter backtracking depth (JIT ignores it) */
+#define HEAP_LIMIT_KIB (16 * 1024)  /* interpreter heap for backtracking, KiB */
 
 struct hs_regex {
 	pcre2_code *code;           /* owned */
 	pcre2_match_data *md;       /* owned, reused by every match */
-	pcre2_match_context *mctx;  /* owned, NULL without a JIT */
+	pcre2_match_context *mctx;  /* owned: the limits, and the JIT stack when jit */
 	pcre2_jit_stack *jstack;    /* owned, NULL without a JIT */
 	int jit;                    /* 1 when code was JIT-compiled */
 };
@@ -57,9 +66,8 @@ static void try_jit(struct hs_regex *re)
 {
 	if (pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) != 0)
 		return;
-	re->mctx = pcre2_match_context_create(NULL);
 	re->jstack = pcre2_jit_stack_create(JIT_STACK_MIN, JIT_STACK_MAX, NULL);
-	if (re->mctx && re->jstack)
+	if (re->jstack)
 		pcre2_jit_stack_assign(re->mctx, NULL, re->jstack);
 	re->jit = 1;
 }
@@ -98,13 +106,17 @@ int hs_regex_compile(const char *pattern, int flags, struct hs_regex **out,
 		free(re);
 		return -1;
 	}
-	try_jit(re);
+	re->mctx = pcre2_match_context_create(NULL);
 	re->md = pcre2_match_data_create(1, NULL);
-	if (!re->md) {
+	if (!re->md || !re->mctx) {
 		hs_regex_free(re);
 		hs_error_set(err, "", 0, 0, "out of memory");
 		return -1;
 	}
+	pcre2_set_match_limit(re->mctx, MATCH_LIMIT);
+	pcre2_set_depth_limit(re->mctx, DEPTH_LIMIT);
+	pcre2_set_heap_limit(re->mctx, HEAP_LIMIT_KIB);
+	try_jit(re);
 	*out = re;
 	return 0;
 }
@@ -114,7 +126,7 @@ static int match_rc(const struct hs_regex *re, const char *subject, size_t len)
 {
 	if (re->jit)
 		return pcre2_jit_match(re->code, (PCRE2_SPTR)subject, len, 0, 0, re->md, re->mctx);
-	return pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, 0, re->md, NULL);
+	return pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, 0, re->md, re->mctx);
 }
 
 int hs_regex_match(const struct hs_regex *re, const char *subject, size_t len)
@@ -167,8 +179,11 @@ static void sql_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 			sqlite3_result_int(ctx, rc >= 0);
 		} else {
 			PCRE2_UCHAR msg[256];
+			int *limit_hit = sqlite3_user_data(ctx);
 			char *m;
 
+			if (limit_hit)
+				*limit_hit = 1;
 			if (pcre2_get_error_message(rc, msg, sizeof msg) < 0)
 				strcpy((char *)msg, "matching failed");
 			m = sqlite3_mprintf("regex match error: %s", (const char *)msg);
@@ -183,9 +198,11 @@ static void sql_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_set_auxdata(ctx, 0, re, free_aux);
 }
 
-int hs_regex_register(struct sqlite3 *db)
+int hs_regex_register_flagged(struct sqlite3 *db, int *limit_hit)
 {
 	return sqlite3_create_function_v2(db, "hs_regexp", 2,
 	                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-	                                  NULL, sql_regexp, NULL, NULL, NULL);
+	                                  limit_hit, sql_regexp, NULL, NULL, NULL);
 }
+
+int hs_regex_register(struct sqlite3 *db) { return hs_regex_register_flagged(db, NULL); }
