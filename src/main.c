@@ -772,6 +772,11 @@ int main(int argc, char **argv)
 		rc = cmd_sql(&c, ix);
 	else
 		rc = cmd_index(ix);
+	if (interrupted && rc == EXIT_OK) {
+		/* a query stopped by the signal may have looked like its end */
+		fprintf(stderr, "hsmscope: interrupted\n");
+		rc = EXIT_INPUT;
+	}
 	hs_index_close(ix);
 	hs_filter_free(f);
 	return rc;

@@ -114,7 +114,7 @@ static int load(struct hs_app *app, struct sessions *s, int p)
 		count++;
 	}
 	hs_lc_close(c);
-	if (rc < 0 && app->cancelled) {
+	if (app->cancelled) { /* whatever rc: a stopped cursor may just end */
 		/* cancelled: forget the part listed, so that it is listed again */
 		s->n = n0;
 		if (p >= 0) {

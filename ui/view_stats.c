@@ -210,11 +210,10 @@ static void compute(struct hs_app *app, struct stats *s)
 	s->have = 1;
 	s->bucket_us = s->s.first_ts == HS_NONE ? 0 : (s->s.last_ts - s->s.first_ts) / NBUCKETS + 1;
 	if (hs_query_histogram(app->ix, app->filter, s->s.first_ts, s->s.last_ts, NBUCKETS, s->calls,
-	                       s->errors, &err) < 0) {
+	                       s->errors, &err) < 0)
 		hs_app_msg(app, 1, "%s", err.msg);
-		if (app->cancelled)
-			s->gen = (unsigned)-1;
-	}
+	if (app->cancelled)
+		s->gen = (unsigned)-1; /* not computed whole: again next time */
 	layout(app, s);
 }
 
