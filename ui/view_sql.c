@@ -216,8 +216,9 @@ static void sql_draw(struct hs_app *app, void *st, WINDOW *w, int focused)
 	cols[0] = '\0';
 	if (v->res.ncol_all > v->res.ncol) /* never a silent cut */
 		snprintf(cols, sizeof cols, ", %d columns, %d shown", v->res.ncol_all, v->res.ncol);
-	snprintf(title, sizeof title, "SQL: %s   (%ld rows%s; ; edits, Esc back)", v->res.stmt,
-	         v->res.total, cols);
+	/* the counts first: a long statement is cut at the right edge */
+	snprintf(title, sizeof title, "SQL (%ld row%s%s; ; edits, Esc back): %s", v->res.total,
+	         v->res.total == 1 ? "" : "s", cols, v->res.stmt);
 	hs_theme_puts(w, 0, 1, width - 1, title, h);
 	hs_theme_fill(w, 1, 0, width, h);
 	put_cells(v, w, 1, width, NULL, h | A_BOLD, 1);

@@ -80,10 +80,33 @@ wait_for "SQL \(read-only\): "
 keys C-u "$RUNAWAY" Enter
 cancelled Escape
 screen | grep -q "^ previous" || fail "sql: the previous result is gone"
-screen | grep -q "SQL: SELECT 'previous'" || fail "sql: the previous statement is gone"
+screen | grep -q "SQL (1 row; ; edits, Esc back): SELECT 'previous'" || fail "sql: the previous statement is gone"
 
 keys Escape
 wait_for "No\. +Time"
+keys q
+wait_for "HS-EXIT:0"
+
+# the configuration's time limit ends a statement nobody cancels; a wide
+# result says how many columns it left out
+mkdir -p "$XDG_CONFIG_HOME/hsmscope"
+printf 'sql.timeout = 1\nsql.max_memory = 64\n' >"$XDG_CONFIG_HOME/hsmscope/config"
+tui_start 120 40 "\"$HS\" \"$T/slow.log\" --index \"$T/ix.db\""
+wait_for "No\. +Time"
+keys '\;'
+wait_for "SQL \(read-only\): "
+keys C-u "$RUNAWAY" Enter
+wait_for "time limit of 1 s" 5
+keys '\;'
+wait_for "SQL \(read-only\): "
+keys C-u "SELECT length(zeroblob(50000000))" Enter
+wait_for "memory limit of 64 MB" 5
+cols=$(awk 'BEGIN { for (i = 1; i <= 40; i++) printf "%s%d", (i > 1 ? ", " : ""), i }')
+keys '\;'
+wait_for "SQL \(read-only\): "
+keys C-u "SELECT $cols" Enter
+wait_for "^ SQL \\(1 row, 40 columns, 32 shown"
+screen | tail -n 1 | grep -q "40 columns, the first 32 shown" || fail "status: $(screen | tail -n 1)"
 keys q
 wait_for "HS-EXIT:0"
 echo "ok"
