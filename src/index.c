@@ -46,7 +46,7 @@ struct hs_index {
 	volatile sig_atomic_t *interrupted; /* borrowed, may be NULL */
 	int (*should_stop)(void *ctx);      /* borrowed, may be NULL */
 	void *stop_ctx;                     /* passed to should_stop */
-	int regex_limit_hit;        /* set by hs_regexp() when PCRE2 hit a limit */
+	struct hs_regex_hooks re_hooks; /* hs_regexp(): limits hit, stop polling */
 };
 
 /* SQLite steps between two looks at the stop conditions: a filter scan
@@ -639,9 +639,9 @@ static int on_vm_progress(void *ctx) { return hs_index_should_stop(ctx); }
 
 int hs_index_take_regex_limit(struct hs_index *ix)
 {
-	int hit = ix->regex_limit_hit;
+	int hit = ix->re_hooks.limit_hit;
 
-	ix->regex_limit_hit = 0;
+	ix->re_hooks.limit_hit = 0;
 	return hit;
 }
 
@@ -714,7 +714,8 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 	}
 	ix->info.reused = plan == PLAN_REUSE;
 	chmod(ix->path, 0600);
-	if (hs_regex_register_flagged(ix->db, &ix->regex_limit_hit) != SQLITE_OK) {
+	ix->re_hooks.ctx = ix;
+	if (hs_regex_register_hooks(ix->db, &ix->re_hooks) != SQLITE_OK) {
 		hs_error_set(err, ix->path, 0, 0, "cannot register the regex function");
 		goto fail;
 	}
@@ -723,6 +724,7 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 	ix->should_stop = opts->should_stop;
 	ix->stop_ctx = opts->ctx;
 	sqlite3_progress_handler(ix->db, STOP_POLL_STEPS, on_vm_progress, ix);
+	ix->re_hooks.should_stop = on_vm_progress; /* inside one long match too */
 	ix->info.seconds = now_s() - t0;
 	free(in);
 	*out = ix;

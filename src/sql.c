@@ -40,6 +40,7 @@ struct guard {
 	double deadline;            /* CLOCK_MONOTONIC s, 0 = no time limit */
 	enum why why;               /* the first reason the statement stopped */
 	char denied[160];           /* what the authorizer refused, for the error */
+	struct hs_regex_hooks re;   /* hs_regexp() polls on_progress mid-match */
 };
 
 static double now_s(void)
@@ -193,8 +194,10 @@ static int open_conn(struct hs_index *ix, const struct hs_sql_limits *lim, struc
 	for (size_t i = 0; i < sizeof off / sizeof off[0]; i++)
 		sqlite3_db_config(db, off[i], 0, (int *)NULL);
 	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+	g->re.should_stop = on_progress;
+	g->re.ctx = g;
 	if (sqlite3_exec(db, "PRAGMA query_only=1", NULL, NULL, NULL) != SQLITE_OK ||
-	    hs_regex_register(db) != SQLITE_OK) {
+	    hs_regex_register_hooks(db, &g->re) != SQLITE_OK) {
 		set_db_error(err, db, NULL);
 		sqlite3_close(db);
 		return -1;

@@ -28,10 +28,19 @@ void hs_regex_free(struct hs_regex *re);
  * pattern is compiled once per statement and cached with sqlite3_set_auxdata.
  * A leading "(?i)" in pattern makes it caseless. Returns an SQLite code. */
 int hs_regex_register(struct sqlite3 *db);
-/* The same, and *limit_hit (borrowed for the connection's life) is set to 1
- * whenever a match fails on a PCRE2 resource limit (match steps, depth,
- * heap): such a failure is the pattern's fault, so a caller can report it
- * as a filter error rather than a broken index. */
-int hs_regex_register_flagged(struct sqlite3 *db, int *limit_hit);
+
+/* What the caller of hs_regex_register_hooks learns and decides. */
+struct hs_regex_hooks {
+	int limit_hit;              /* set to 1 when a match failed on a PCRE2
+	                             * resource limit (steps, depth, heap): the
+	                             * pattern's fault, a filter error */
+	/* Polled between pieces of one long match (a match cannot otherwise be
+	 * interrupted); non-zero fails it with SQLITE_INTERRUPT. May be NULL. */
+	int (*should_stop)(void *ctx);
+	void *ctx;                  /* passed to should_stop */
+};
+
+/* hs_regex_register() with hooks (borrowed for the connection's life). */
+int hs_regex_register_hooks(struct sqlite3 *db, struct hs_regex_hooks *hooks);
 
 #endif

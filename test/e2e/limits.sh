@@ -3,7 +3,8 @@
 # once; `sql` has a time and a memory limit with a one-line error (exit 3);
 # fts3_tokenizer() and pragmas that set things are refused; a wide result is
 # printed whole; the filter's nesting limit is an error with a caret, never
-# a regex; a regex that hits PCRE2's match limit is a filter error (exit 3).
+# a regex; a regex that hits PCRE2's match limit is a filter error (exit 3),
+# and one that is merely slow, even on a single long event, stops on a signal.
 . "$(dirname "$0")/lib.sh"
 set -e
 IDX="$T/s.db"
@@ -136,4 +137,15 @@ awk 'BEGIN {
 "$HS" index "$T/slow.log" --index "$T/slow.db" >/dev/null
 stopped INT "$HS" grep "$T/slow.log" --index "$T/slow.db" --count '(\d+\s?)+Z'
 stopped TERM "$HS" analyze "$T/slow.log" --index "$T/slow.db" --filter '(\d+\s?)+Z'
+
+# ... and so does one long event on which one PCRE2 call would take many
+# seconds within its match limit ((\w+)+; on 150 KB of words)
+{
+	echo "*************** OpenSC PKCS#11 spy *****************"
+	printf "0: C_GetTokenInfo\n2026-11-22 12:00:00.000\n[in] slotID = 0x0\n[out] pInfo: \n      label:  '"
+	awk 'BEGIN { for (i = 0; i < 150000; i++) printf "%s", substr("0123456789abcdef ", i % 17 + 1, 1) }'
+	printf ";'\nReturned:  0 CKR_OK\n"
+} >"$T/one.log"
+"$HS" index "$T/one.log" --index "$T/one.db" >/dev/null
+stopped INT "$HS" grep "$T/one.log" --index "$T/one.db" --count '(\w+)+;'
 echo "ok"

@@ -180,7 +180,8 @@ static void test_limits(void)
 	sqlite3 *db;
 	sqlite3_stmt *st;
 	double t0;
-	int hit = 0, rc;
+	struct hs_regex_hooks hooks = { 0, NULL, NULL };
+	int rc;
 
 	line[0] = '\0';
 	for (int i = 0; i < 60; i++)
@@ -194,17 +195,95 @@ static void test_limits(void)
 	hs_regex_free(re);
 
 	CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
-	CHECK(hs_regex_register_flagged(db, &hit) == SQLITE_OK);
+	CHECK(hs_regex_register_hooks(db, &hooks) == SQLITE_OK);
 	CHECK(sqlite3_prepare_v2(db, "SELECT hs_regexp('(\\d+\\s?)+Z', ?1)", -1, &st, NULL) == SQLITE_OK);
 	sqlite3_bind_text(st, 1, "12 12 ok", -1, SQLITE_STATIC);
-	CHECK(sqlite3_step(st) == SQLITE_ROW && hit == 0); /* no match is no limit */
+	CHECK(sqlite3_step(st) == SQLITE_ROW && hooks.limit_hit == 0); /* no match is no limit */
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, line, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	CHECK(rc == SQLITE_ERROR && hit == 1);
+	CHECK(rc == SQLITE_ERROR && hooks.limit_hit == 1);
 	CHECK(strstr(sqlite3_errmsg(db), "limit") != NULL);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
+}
+
+static int never(void *ctx)
+{
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int after_a_few(void *ctx)
+{
+	return ++*(int *)ctx > 3;
+}
+
+/* With a stop hook, hs_regexp() searches in windows of start offsets so
+ * that one long match can be stopped: the answers are those of one call,
+ * and a stop ends a match that PCRE2's limit does not bound. */
+static void test_windows(void)
+{
+	static const char *const pats[] = {
+		"needle", "(?<=x)needle", "^abc", "(?m)^needle", "é+needle", "needle$", "\\bneedle\\b",
+		"n.{3}le", "(?s)a.*needle", "zzz", "x{200}",
+	};
+	struct hs_buf subj;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int polls = 0, stops = 0, rc;
+	struct hs_regex_hooks hooks = { 0, never, &polls };
+	double t0;
+
+	hs_buf_init(&subj);
+	CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
+	CHECK(hs_regex_register_hooks(db, &hooks) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(db, "SELECT hs_regexp(?1, ?2)", -1, &st, NULL) == SQLITE_OK);
+	/* needles at offsets on both sides of many window edges, after
+	 * two-byte characters (a window must not split one) */
+	for (int at = 0; at < 3000; at += 7) {
+		hs_buf_clear(&subj);
+		hs_buf_adds(&subj, "abc");
+		for (int i = 0; i < at; i++)
+			hs_buf_adds(&subj, i % 3 ? "x" : "\xc3\xa9");
+		hs_buf_adds(&subj, "needle\nxyz");
+		for (size_t p = 0; p < sizeof pats / sizeof pats[0]; p++) {
+			struct hs_regex *re;
+			struct hs_error err;
+			int want;
+			CHECK(hs_regex_compile(pats[p], 0, &re, &err) == 0);
+			want = hs_regex_match(re, subj.data, subj.len);
+			hs_regex_free(re);
+			sqlite3_reset(st);
+			sqlite3_bind_text(st, 1, pats[p], -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, subj.data, (int)subj.len, SQLITE_STATIC);
+			rc = sqlite3_step(st);
+			CHECK(rc == SQLITE_ROW && sqlite3_column_int(st, 0) == want);
+			if (rc != SQLITE_ROW || sqlite3_column_int(st, 0) != want)
+				fprintf(stderr, "  %s at %d: want %d\n", pats[p], at, want);
+		}
+	}
+	CHECK(polls > 100); /* the long subjects did go in windows */
+
+	/* (\w+)+; on a long line: ~20 s in one PCRE2 call, under its limit;
+	 * the hook stops it after a few windows */
+	hs_buf_clear(&subj);
+	for (int i = 0; i < 200000; i++)
+		hs_buf_addc(&subj, "0123456789abcdef \n"[i % 18]);
+	hs_buf_addc(&subj, ';');
+	hooks.should_stop = after_a_few;
+	hooks.ctx = &stops;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, "(\\w+)+;", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, subj.data, (int)subj.len, SQLITE_STATIC);
+	t0 = now_s();
+	rc = sqlite3_step(st);
+	CHECK(rc == SQLITE_INTERRUPT);
+	CHECK(now_s() - t0 < 1.0);
+	CHECK(stops == 4 && hooks.limit_hit == 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	hs_buf_free(&subj);
 }
 
 int main(void)
@@ -213,5 +292,6 @@ int main(void)
 	test_errors();
 	test_sql();
 	test_limits();
+	test_windows();
 	TEST_END();
 }
