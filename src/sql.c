@@ -278,9 +278,15 @@ static int row_text(sqlite3_stmt *st, int ncol, const struct hs_sql_limits *lim,
 				return -1;
 			}
 			boff[i] = blob->len;
+			if (hs_buf_reserve(blob, (size_t)(2 * n + 4)) < 0) {
+				g->why = WHY_MEMORY;
+				return -1;
+			}
 			hs_buf_adds(blob, "x'");
-			for (int64_t j = 0; j < n; j++)
-				hs_buf_printf(blob, "%02x", b[j]);
+			for (int64_t j = 0; j < n; j++) {
+				char h[2] = { "0123456789abcdef"[b[j] >> 4], "0123456789abcdef"[b[j] & 15] };
+				hs_buf_add(blob, h, 2);
+			}
 			if (hs_buf_add(blob, "'", 2) < 0) {
 				g->why = WHY_MEMORY;
 				return -1;
