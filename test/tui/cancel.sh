@@ -1,7 +1,7 @@
-# cancel.sh — Ctrl-C and Esc stop a runaway filter and a runaway SQL
-# statement in the explorer (issue 14): within a second the explorer answers
-# keys again, shows the filter, selection and view it showed before, and
-# says "cancelled"; the program does not quit.
+# cancel.sh — Ctrl-C and Esc stop a runaway filter, a runaway SQL
+# statement and slow statistics in the explorer (issue 14): within a second
+# the explorer answers keys again, shows the filter, selection and view it
+# showed before, and says "cancelled"; the program does not quit.
 . "$(dirname "$0")/lib.sh"
 tui_setup
 # a log on which (\d+\s?)+Z backtracks a few ms per event (under PCRE2's
@@ -84,6 +84,18 @@ screen | grep -q "SQL (1 row; ; edits, Esc back): SELECT 'previous'" || fail "sq
 
 keys Escape
 wait_for "No\. +Time"
+
+# the statistics of a slow filter (each of their scans takes a while):
+# Esc and Ctrl-C go back to the event list, and `i` computes them anew
+keys / C-u 'n < 4 || text ~ "(\\d+\\s?){14}Z"' Enter
+wait_for "3 of 4000 match" 20
+keys i
+cancelled Escape
+screen | grep -qE "No\. +Time" || fail "stats: not back to the event list"
+row 1 | grep -q '^Filter: n < 4 || text' || fail "stats: the filter is gone: $(row 1)"
+keys i
+cancelled C-c
+screen | grep -qE "No\. +Time" || fail "stats: not back to the event list (Ctrl-C)"
 keys q
 wait_for "HS-EXIT:0"
 
