@@ -160,6 +160,7 @@ struct parser {
 	struct hs_buf pool;         /* owned until handed to the filter */
 	struct hs_error *err;       /* where the first error goes */
 	int failed;                 /* 1 once err is set */
+	int too_deep;               /* the nesting limit was hit: never a regex */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -591,6 +592,14 @@ static int parse_cmp(struct parser *P, const struct field *f, const struct hs_ft
 	}
 }
 
+/* Past MAX_DEPTH the text is an expression gone too far, never a regex. */
+static int too_deep(struct parser *P, const struct hs_ftoken *t)
+{
+	P->too_deep = 1;
+	perr_at(P, col_of(P, t), "too deeply nested: at most %d levels of '(' and '!'", MAX_DEPTH);
+	return -1;
+}
+
 static int parse_primary(struct parser *P, int depth)
 {
 	const struct hs_ftoken *t = cur(P);
@@ -600,7 +609,7 @@ static int parse_primary(struct parser *P, int depth)
 
 	if (t->type == FT_LPAREN) {
 		if (depth >= MAX_DEPTH)
-			return perr_at(P, col_of(P, t), "too deeply nested");
+			return too_deep(P, t);
 		advance(P);
 		if ((n = parse_or(P, depth + 1)) < 0)
 			return -1;
@@ -642,7 +651,7 @@ static int parse_unary(struct parser *P, int depth)
 	if (cur(P)->type != FT_NOT)
 		return parse_primary(P, depth);
 	if (depth >= MAX_DEPTH)
-		return perr_at(P, col_of(P, cur(P)), "too deeply nested");
+		return too_deep(P, cur(P));
 	advance(P);
 	if ((a = parse_unary(P, depth + 1)) < 0)
 		return -1;
@@ -900,7 +909,7 @@ int hs_filter_compile(const char *text, struct hs_filter **out, struct hs_error 
 		root = new_node(&P, N_ALL, 0, 0);
 	} else {
 		root = parse_all(&P);
-		if (root < 0 && !has_operator(&P) && first.col != 0) {
+		if (root < 0 && !P.too_deep && !has_operator(&P) && first.col != 0) {
 			/* not an expression of the boolean fields and no operator:
 			 * the text is a regex (its own errors are reported as such) */
 			parser_reset(&P, &first);

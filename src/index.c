@@ -60,7 +60,16 @@ struct hs_index {
 	char *tz;                   /* owned copy of opts.tz, NULL: unknown */
 	struct hs_index_file *files; /* owned, nfiles entries, by id */
 	int nfiles;
+	/* what stops a running query (from the opts; see hs_index_should_stop) */
+	volatile sig_atomic_t *interrupted; /* borrowed, may be NULL */
+	int (*should_stop)(void *ctx);      /* borrowed, may be NULL */
+	void *stop_ctx;                     /* passed to should_stop */
+	struct hs_regex_hooks re_hooks; /* hs_regexp(): limits hit, stop polling */
 };
+
+/* SQLite steps between two looks at the stop conditions: a filter scan
+ * spends some tens of steps per row, so this is a look every few rows. */
+#define STOP_POLL_STEPS 100
 
 /* ------------------------------------------------------------ helpers */
 
@@ -830,6 +839,25 @@ static void unlock_index(int fd, const char *lp)
 	close(fd);
 }
 
+int hs_index_should_stop(struct hs_index *ix)
+{
+	/* the caller's own test first: the explorer takes a Ctrl-C meant
+	 * for the running query off the flag before it reads as "quit" */
+	if (ix->should_stop && ix->should_stop(ix->stop_ctx))
+		return 1;
+	return ix->interrupted && *ix->interrupted;
+}
+
+static int on_vm_progress(void *ctx) { return hs_index_should_stop(ctx); }
+
+int hs_index_take_regex_limit(struct hs_index *ix)
+{
+	int hit = ix->re_hooks.limit_hit;
+
+	ix->re_hooks.limit_hit = 0;
+	return hit;
+}
+
 int hs_index_open(const char *const *paths, int npaths, const struct hs_index_opts *opts,
                   struct hs_index **out, struct hs_error *err)
 {
@@ -914,7 +942,8 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 	}
 	ix->info.reused = plan == PLAN_REUSE;
 	chmod(ix->path, 0600);
-	if (hs_regex_register(ix->db) != SQLITE_OK) {
+	ix->re_hooks.ctx = ix;
+	if (hs_regex_register_hooks(ix->db, &ix->re_hooks) != SQLITE_OK) {
 		hs_error_set(err, ix->path, 0, 0, "cannot register the regex function");
 		goto fail;
 	}
@@ -923,6 +952,11 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 		hs_error_set(err, "", 0, 0, "out of memory");
 		goto fail;
 	}
+	ix->interrupted = opts->interrupted;
+	ix->should_stop = opts->should_stop;
+	ix->stop_ctx = opts->ctx;
+	sqlite3_progress_handler(ix->db, STOP_POLL_STEPS, on_vm_progress, ix);
+	ix->re_hooks.should_stop = on_vm_progress; /* inside one long match too */
 	ix->info.seconds = now_s() - t0;
 	unlock_index(lock, lockpath);
 	free(in);

@@ -59,6 +59,8 @@ struct cli {
 	char tz_config[64];         /* the config file's tz, when no --tz */
 	int color;                  /* colour the output */
 	struct hs_index_opts iopts; /* index options */
+	struct hs_sql_limits sql_limits; /* sql: --timeout, --max-memory */
+	int sql_limits_given;       /* one of them was on the command line */
 	char **files;               /* positional inputs (argv slice) */
 	int nfiles;
 };
@@ -163,6 +165,8 @@ static const char usage_text[] =
 	"  --tz ZONE           the zone local-time logs (the spy's) were written in, e.g.\n"
 	"                      Europe/Paris: JSON and reports then carry its offset\n"
 	"  --follow            explorer: show the log as it grows, like tail -f\n"
+	"  --timeout SECONDS   sql: stop a statement after this long (default 30; 0: never)\n"
+	"  --max-memory MB     sql: stop a statement that needs more (default 512; 0: no limit)\n"
 	"  -h, --help          this help;  --version  the version\n"
 	"\n"
 	"filters: field expressions like  rv != CKR_OK && func ~ \"^C_Sign\"  or\n"
@@ -173,8 +177,12 @@ static const char usage_text[] =
 	"  anomaly object line summary. ok, error and incomplete are booleans: an\n"
 	"  incomplete call is neither ok nor error, so !ok is error || incomplete.\n"
 	"\n"
-	"exit status: 0 ok, 1 usage, 2 input error, 3 filter error; grep, as grep(1):\n"
-	"  0 something matched, 1 nothing matched, 2 input error, 3 filter error,\n"
+	"Ctrl-C stops any command; in the explorer it (or Esc) stops a running\n"
+	"  filter, statistics or SQL statement and keeps the view as it was.\n"
+	"\n"
+	"exit status: 0 ok, 1 usage, 2 input error (or interrupted), 3 filter or\n"
+	"  SQL error (a regex or SQL limit hit included); grep, as grep(1): 0\n"
+	"  something matched, 1 nothing matched, 2 input error, 3 filter error,\n"
 	"  4 usage error.\n";
 
 /* The usage, then the formats from the parser registry (so a new parser
@@ -239,6 +247,38 @@ static int compile_filter(const char *text, struct hs_filter **f)
 	return EXIT_FILTER;
 }
 
+/* The exit code of a query that failed on the index: a signal stopped it,
+ * a regex of the filter hit a PCRE2 limit (the filter's fault: 3), or the
+ * index could not be read (2). The message is printed here. */
+static int query_failed(struct hs_index *ix, struct hs_error *err)
+{
+	if (interrupted) {
+		fprintf(stderr, "hsmscope: interrupted\n");
+		return EXIT_INPUT;
+	}
+	if (hs_index_take_regex_limit(ix)) {
+		fprintf(stderr, "hsmscope: filter: %s (the regex needs too many steps on some event; "
+		        "anchor it or make it less ambiguous)\n", err->msg);
+		return EXIT_FILTER;
+	}
+	if (strncmp(err->msg, "write error", 11) == 0)
+		return output_error(err); /* names standard output */
+	print_error(err);
+	return EXIT_INPUT;
+}
+
+/* --timeout / --max-memory: a number >= 0 (0: no limit). */
+static int parse_limit(const char *arg, double *out)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end != '\0' || !(v >= 0) || v > 1e9)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 static int open_index(struct cli *c, struct hs_index **ix)
 {
 	struct hs_error err;
@@ -262,19 +302,20 @@ static int cmd_analyze(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 
 	if (strcmp(fmt, "events") == 0 || strcmp(fmt, "pretty-events") == 0) {
 		enum hs_export_format ef = fmt[0] == 'p' ? HS_EXPORT_PRETTY : HS_EXPORT_NDJSON;
-		if (hs_export_events(ix, f, ef, stdout, &err) < 0)
-			return output_error(&err);
+		if (hs_export_events(ix, f, ef, stdout, &err) < 0) {
+			return query_failed(ix, &err);
+		}
 		return EXIT_OK;
 	}
 	if (hs_stats_compute(ix, f, &s, &err) < 0) {
-		print_error(&err);
-		return EXIT_INPUT;
+		return query_failed(ix, &err);
 	}
 	if (strcmp(fmt, "openmetrics") == 0) {
 		int rc = hs_metrics_write(ix, f, &s, stdout, &err);
 		hs_stats_free(&s);
-		if (rc < 0)
-			return output_error(&err);
+		if (rc < 0) {
+			return query_failed(ix, &err);
+		}
 		return EXIT_OK;
 	}
 	if (strcmp(fmt, "json") == 0) {
@@ -285,8 +326,7 @@ static int cmd_analyze(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 		cJSON_Delete(o);
 	} else if (hs_report_text(ix, &s, f, stdout, &err) < 0) {
 		hs_stats_free(&s);
-		print_error(&err);
-		return EXIT_INPUT;
+		return query_failed(ix, &err);
 	}
 	hs_stats_free(&s);
 	return EXIT_OK;
@@ -334,16 +374,16 @@ static int cmd_export(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 				return EXIT_INPUT;
 			}
 		if (hs_export_to_file(c->out, c->force, export_fn, &j, &err) < 0) {
-			print_error(&err);
-			return EXIT_INPUT;
+			return query_failed(ix, &err);
 		}
 		fprintf(stderr, "hsmscope: wrote %lld events to ", (long long)j.written);
 		hs_escape_puts(stderr, c->out);
 		fputc('\n', stderr);
 		return EXIT_OK;
 	}
-	if (export_fn(&j, stdout, &err) < 0)
-		return output_error(&err);
+	if (export_fn(&j, stdout, &err) < 0) {
+		return query_failed(ix, &err);
+	}
 	return EXIT_OK;
 }
 
@@ -417,15 +457,13 @@ static int cmd_grep(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 	if (c->count && !c->max) {
 		count = hs_query_count(ix, f, &err);
 		if (count < 0) {
-			print_error(&err);
-			return EXIT_INPUT;
+			return query_failed(ix, &err);
 		}
 		printf("%lld\n", (long long)count);
 		return count ? EXIT_OK : EXIT_NOMATCH;
 	}
 	if (hs_query_open(ix, f, 0, &q, &err) < 0) {
-		print_error(&err);
-		return EXIT_INPUT;
+		return query_failed(ix, &err);
 	}
 	if (c->json && !c->count && !(w = hs_export_writer_begin(ix, HS_EXPORT_NDJSON, stdout))) {
 		hs_query_close(q);
@@ -448,11 +486,15 @@ static int cmd_grep(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 		rc = 0;
 	hs_event_free(&e);
 	hs_query_close(q);
-	if (w && hs_export_writer_end(w, rc < 0 ? NULL : &err) < 0 && rc >= 0)
-		rc = -1;
+	if (w) {
+		struct hs_error werr;
+		if (hs_export_writer_end(w, &werr) < 0 && rc >= 0) {
+			err = werr;
+			rc = -1;
+		}
+	}
 	if (rc < 0) {
-		print_error(&err);
-		return EXIT_INPUT;
+		return query_failed(ix, &err);
 	}
 	if (c->count)
 		printf("%lld\n", (long long)count);
@@ -655,9 +697,13 @@ static int cmd_sql(struct cli *c, struct hs_index *ix)
 
 	if (!o)
 		return EXIT_INPUT;
-	rows = hs_sql_exec(ix, c->sql, hs_sqlout_row, o, &err);
+	rows = hs_sql_run(ix, c->sql, &c->sql_limits, hs_sqlout_row, o, &err);
 	if (rows < 0) {
 		hs_sqlout_free(o);
+		if (interrupted) {
+			fprintf(stderr, "hsmscope: sql: interrupted\n");
+			return EXIT_INPUT;
+		}
 		print_error(&err);
 		return EXIT_FILTER;
 	}
@@ -693,8 +739,7 @@ static int cmd_sessions(struct cli *c, struct hs_index *ix)
 		fputs("\n]}\n", stdout);
 	}
 	if (rc < 0) {
-		print_error(&err);
-		return EXIT_INPUT;
+		return query_failed(ix, &err);
 	}
 	return EXIT_OK;
 }
@@ -770,6 +815,8 @@ int main(int argc, char **argv)
 		{ "follow", no_argument, NULL, 'w' },
 		{ "es-index", required_argument, NULL, 'E' },
 		{ "tz", required_argument, NULL, 'Z' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "max-memory", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli c;
@@ -785,6 +832,8 @@ int main(int argc, char **argv)
 	sqlite3_config(SQLITE_CONFIG_LOG, on_sqlite_log, NULL);
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	memset(&c, 0, sizeof c);
+	c.sql_limits.timeout_s = HS_SQL_TIMEOUT_DEFAULT;
+	c.sql_limits.max_memory = HS_SQL_MAX_MEMORY_DEFAULT;
 	if (argc < 2) {
 		print_usage(stderr);
 		return EXIT_USAGE;
@@ -851,6 +900,19 @@ int main(int argc, char **argv)
 		case 'w': follow = 1; break;
 		case 'E': c.es_index = optarg; break;
 		case 'Z': c.iopts.tz = optarg; break;
+		case 'T':
+			if (parse_limit(optarg, &c.sql_limits.timeout_s) < 0)
+				return usage_error("--timeout takes seconds (0: no limit), not", optarg);
+			c.sql_limits_given = 1;
+			break;
+		case 'M': {
+			double mb;
+			if (parse_limit(optarg, &mb) < 0 || mb > 1e7)
+				return usage_error("--max-memory takes megabytes (0: no limit), not", optarg);
+			c.sql_limits.max_memory = (int64_t)(mb * 1048576.0);
+			c.sql_limits_given = 1;
+			break;
+		}
 		case 'h': print_usage(stdout); return EXIT_OK;
 		case ':': return usage_error("option needs a value", argv[optind - 1]);
 		default: return usage_error("bad option", argv[optind - 1]);
@@ -884,7 +946,8 @@ int main(int argc, char **argv)
 		return rc;
 	c.color = want_color(color);
 	if (strcmp(c.cmd, "ui") == 0) {
-		struct hs_ui_opts uo = { c.iopts, follow, !(color && strcmp(color, "never") == 0), c.filter };
+		struct hs_ui_opts uo = { c.iopts, follow, !(color && strcmp(color, "never") == 0), c.filter,
+		                         c.sql_limits_given ? &c.sql_limits : NULL };
 		return hs_ui_run((const char *const *)c.files, c.nfiles, &uo);
 	}
 
@@ -935,6 +998,10 @@ int main(int argc, char **argv)
 		hs_error_hint(&e, "run the command again with --rebuild");
 		index_damaged = 0;
 		print_error(&e);
+		rc = EXIT_INPUT;
+	} else if (interrupted && rc == EXIT_OK) {
+		/* a query stopped by the signal may have looked like its end */
+		fprintf(stderr, "hsmscope: interrupted\n");
 		rc = EXIT_INPUT;
 	}
 	hs_index_close(ix);

@@ -36,6 +36,21 @@ int hs_stats_prepare(struct hs_index *ix, const char *sql_tmpl, const struct hs_
 	return 0;
 }
 
+/* Finalize a statement whose last step gave rc: 0 when it ran to its
+ * end, else -1 with err set. A stopped query (Ctrl-C, a regex limit) must
+ * fail the figures, never leave them short. */
+static int finish(struct hs_index *ix, sqlite3_stmt *st, int rc, struct hs_error *err)
+{
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		hs_error_set(err, "index", 0, 0, "statistics query failed: %s",
+		             sqlite3_errmsg(hs_index_db(ix)));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 /* 1-based nearest rank of percentile p among n values */
 static int64_t rank(double p, int64_t n)
 {
@@ -99,7 +114,7 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 {
 	sqlite3_stmt *st;
 	struct pct all, fn;
-	int cur = -1;
+	int cur = -1, rc;
 
 	memset(s, 0, sizeof *s);
 	s->first_ts = s->last_ts = HS_NONE;
@@ -111,7 +126,7 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 	             " count(dur_us), ifnull(min(CASE WHEN dur_us IS NOT NULL THEN dur_exact END), 0)"
 	             " FROM events e WHERE %s", f, &st, err))
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t ok;
 		s->total = sqlite3_column_int64(st, 0);
 		s->errors = sqlite3_column_int64(st, 1);
@@ -128,12 +143,13 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 		s->dur_exact = sqlite3_column_int(st, 10);
 		s->success_rate = (ok + s->errors) ? (double)ok / (double)(ok + s->errors) : -1.0;
 	}
-	sqlite3_finalize(st);
+	if (finish(ix, st, rc, err) < 0)
+		return -1;
 
 	if (hs_stats_prepare(ix, "SELECT func, count(*), sum(NOT ok AND NOT incomplete), count(dur_us)"
 	             " FROM events e WHERE %s GROUP BY func", f, &st, err))
 		goto fail;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct hs_func_stats *nf = realloc(s->funcs, (size_t)(s->nfuncs + 1) * sizeof *nf);
 		if (!nf) {
 			sqlite3_finalize(st);
@@ -149,12 +165,13 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 		nf->errors = sqlite3_column_int64(st, 2);
 		nf->dur.count = sqlite3_column_int64(st, 3);
 	}
-	sqlite3_finalize(st);
+	if (finish(ix, st, rc, err) < 0)
+		goto fail;
 
 	if (hs_stats_prepare(ix, "SELECT rv, rv_name, count(*) FROM events e WHERE %s"
 	             " GROUP BY rv, rv_name ORDER BY count(*) DESC, rv", f, &st, err))
 		goto fail;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct hs_rv_stats *nr = realloc(s->rvs, (size_t)(s->nrvs + 1) * sizeof *nr);
 		if (!nr) {
 			sqlite3_finalize(st);
@@ -168,13 +185,14 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 		                                                : "(no return)", sizeof nr->name);
 		nr->count = sqlite3_column_int64(st, 2);
 	}
-	sqlite3_finalize(st);
+	if (finish(ix, st, rc, err) < 0)
+		goto fail;
 
 	/* per-function percentiles, streamed in (func, dur) order */
 	if (hs_stats_prepare(ix, "SELECT func, dur_us FROM events e WHERE dur_us IS NOT NULL AND (%s)"
 	             " ORDER BY func, dur_us", f, &st, err))
 		goto fail;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "";
 		double ms = (double)sqlite3_column_int64(st, 1) / 1000.0;
 		if (cur < 0 || strcmp(s->funcs[cur].name, name) != 0) {
@@ -185,16 +203,18 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 		}
 		pct_add(&fn, ms);
 	}
-	sqlite3_finalize(st);
+	if (finish(ix, st, rc, err) < 0)
+		goto fail;
 
 	/* overall percentiles need one sorted pass over all durations */
 	if (hs_stats_prepare(ix, "SELECT dur_us FROM events e WHERE dur_us IS NOT NULL AND (%s) ORDER BY dur_us",
 	         f, &st, err))
 		goto fail;
 	pct_start(&all, &s->dur);
-	while (sqlite3_step(st) == SQLITE_ROW)
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		pct_add(&all, (double)sqlite3_column_int64(st, 0) / 1000.0);
-	sqlite3_finalize(st);
+	if (finish(ix, st, rc, err) < 0)
+		goto fail;
 
 	/* the tracer's own totals, beside ours: the whole trace, as it counted */
 	for (cur = 0; cur < s->nfuncs; cur++)
@@ -204,7 +224,7 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 		hs_error_set(err, "", 0, 0, "index: %s", sqlite3_errmsg(hs_index_db(ix)));
 		goto fail;
 	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 		cur = name ? find_func(s, name) : -1;
 		s->tracer_table = 1;
@@ -231,7 +251,8 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
 			s->funcs[cur].tracer_total_ms = (double)sqlite3_column_int64(st, 2) / 1000.0;
 	}
-	sqlite3_finalize(st);
+	if (finish(ix, st, rc, err) < 0)
+		goto fail;
 
 	/* qsort(NULL, 0, ...) is undefined: a log with no events has no funcs */
 	if (s->nfuncs > 1)

@@ -10,6 +10,14 @@
  * every exit path — q, Ctrl-C, a signal, an error from the core — runs the
  * same endwin().
  *
+ * Cancelling: the index polls should_stop() while any query runs. A
+ * Ctrl-C then (the terminal stays in cbreak mode, so it arrives as SIGINT)
+ * is taken off the flag and means "stop this query", not "quit"; Esc and q
+ * read from the keyboard mean the same, and other keys typed meanwhile are
+ * kept and replayed. Every query of that key's work or that draw then fails
+ * at once, and the loop puts back the filter, selection and mode that were
+ * shown before (app->undo, kept until a new view has been drawn whole).
+ *
  * Layout, top to bottom: the filter bar; in the main mode the event list
  * (with its column header), the detail tree and the raw lines, each of the
  * last two under a title row; in the other modes one full-screen view; the
@@ -35,11 +43,13 @@
 #include "ui.h"
 
 static volatile sig_atomic_t stop_flag;    /* SIGINT, SIGTERM, SIGHUP */
+static volatile sig_atomic_t term_flag;    /* SIGTERM, SIGHUP: never a cancel */
 static volatile sig_atomic_t curses_flag;  /* for the fatal-signal handler */
 
 static void on_stop(int sig)
 {
-	(void)sig;
+	if (sig != SIGINT)
+		term_flag = 1;
 	stop_flag = 1;
 }
 
@@ -61,12 +71,17 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static int read_key(struct hs_app *app);
+
 /* ------------------------------------------------------------ helpers */
 
 void hs_app_msg(struct hs_app *app, int err, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* what fails because of a cancel says nothing: "cancelled" will */
+	if (app->cancelled || app->no_queries)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(app->msg, sizeof app->msg, fmt, ap);
 	va_end(ap);
@@ -173,7 +188,19 @@ int hs_app_apply_filter(struct hs_app *app, const char *text)
 		hs_filter_free(f);
 		return -1;
 	}
-	hs_filter_free(app->filter);
+	/* the filter left is kept until the new one has been drawn: a cancel
+	 * before that (the selection below, the list's rows) brings it back */
+	if (app->undo.filter) {
+		hs_filter_free(app->filter);
+	} else {
+		app->undo.filter = 1;
+		app->undo.old = app->filter;
+		hs_strlcpy(app->undo.text, app->filter_text, sizeof app->undo.text);
+		app->undo.count = app->count;
+		app->undo.sel_n = app->sel_n;
+		app->undo.sel_rank = app->sel_rank;
+		app->undo.nback = app->nback;
+	}
 	app->filter = f;
 	hs_strlcpy(app->filter_text, *t ? text : "", sizeof app->filter_text);
 	app->count = count;
@@ -182,6 +209,8 @@ int hs_app_apply_filter(struct hs_app *app, const char *text)
 	reselect(app, app->sel_n);
 	if (*t)
 		hs_fb_remember(&app->fb, text);
+	if (app->cancelled)
+		return -1;
 	if (*t)
 		hs_app_msg(app, 0, "%lld of %lld events match", (long long)count, (long long)app->total);
 	else
@@ -189,10 +218,97 @@ int hs_app_apply_filter(struct hs_app *app, const char *text)
 	return 0;
 }
 
+/* The new view has been drawn whole: what it replaced is gone for good. */
+static void settle(struct hs_app *app)
+{
+	if (app->undo.filter)
+		hs_filter_free(app->undo.old);
+	app->undo.filter = 0;
+	app->undo.old = NULL;
+	app->undo.mode_set = 0;
+}
+
+/* A query was cancelled: back to the filter, selection and mode shown
+ * before. Returns the hs_result mask for the loop. */
+static int after_cancel(struct hs_app *app)
+{
+	int restored = app->undo.filter || app->undo.mode_set;
+
+	app->cancelled = 0;
+	if (app->undo.filter) {
+		hs_filter_free(app->filter);
+		app->filter = app->undo.old;
+		hs_strlcpy(app->filter_text, app->undo.text, sizeof app->filter_text);
+		app->count = app->undo.count;
+		app->sel_n = app->undo.sel_n;
+		app->sel_rank = app->undo.sel_rank;
+		app->nback = app->undo.nback;
+		app->gen++;
+		app->undo.filter = 0;
+		app->undo.old = NULL;
+	}
+	if (app->undo.mode_set)
+		app->mode = app->undo.mode;
+	app->undo.mode_set = 0;
+	hs_app_msg(app, 0, "cancelled");
+	/* with nothing to go back to, the view that was being drawn is what
+	 * was slow: redraw it once without asking the index again */
+	app->no_queries = !restored;
+	return HS_R_RELAYOUT;
+}
+
+/* hs_index_opts.should_stop: polled by the index while a query runs. */
+static int should_stop(void *ctx)
+{
+	struct hs_app *app = ctx;
+	double t;
+	int ch;
+
+	if (app->no_queries)
+		app->cancelled = 1; /* the views see it as one */
+	if (app->cancelled || term_flag)
+		return 1;
+	if (stop_flag) {
+		/* Ctrl-C while the index works: stop that, not the program */
+		stop_flag = 0;
+		app->cancelled = 1;
+		return 1;
+	}
+	t = now_s();
+	if (!app->curses_on || t < app->next_key_poll)
+		return 0;
+	app->next_key_poll = t + 0.02;
+	if (!app->busy_shown && t - app->op_t0 > 0.3 && app->status) {
+		/* a slow one: say how to stop it */
+		app->busy_shown = 1;
+		hs_theme_fill(app->status, 0, 0, app->cols, hs_theme_attr(&app->theme, HS_ROLE_STATUS));
+		hs_theme_puts(app->status, 0, 1, app->cols - 1, "working... Ctrl-C or Esc stops it",
+		              hs_theme_attr(&app->theme, HS_ROLE_STATUS) | A_BOLD);
+		wrefresh(app->status);
+	}
+	while ((ch = read_key(app)) != ERR) {
+		/* q is text while the filter bar or a prompt has the keyboard */
+		int q = ch == 'q' && !app->fb.active && !app->prompt.active;
+		if (ch == HS_KEY_ESC || ch == HS_KEY_CTRL('c') || ch == HS_KEY_CTRL('g') || q) {
+			app->cancelled = 1;
+			if (q && app->ntypeahead < HS_TYPEAHEAD) /* and then quit */
+				app->typeahead[app->ntypeahead++] = ch;
+			return 1;
+		}
+		if (app->ntypeahead < HS_TYPEAHEAD)
+			app->typeahead[app->ntypeahead++] = ch;
+	}
+	return 0;
+}
+
 void hs_app_set_mode(struct hs_app *app, int mode)
 {
 	int v = HS_VIEW_OF_MODE(mode);
 
+	if (!app->undo.mode_set) {
+		app->undo.mode_set = 1;
+		app->undo.mode = app->mode;
+	}
 	app->mode = mode;
 	if (mode != HS_MODE_MAIN && app->view[v]->enter)
 		app->view[v]->enter(app, app->vstate[v]);
@@ -706,6 +822,25 @@ static int on_key(struct hs_app *app, int ch)
 	return b->fn(app, b->arg) | HS_R_REDRAW;
 }
 
+/* A key's work or a draw begins: the clock of the "working" note. */
+static void begin_op(struct hs_app *app)
+{
+	app->op_t0 = now_s();
+	app->busy_shown = 0;
+}
+
+/* The next key: one typed while a query ran first, else the terminal's. */
+static int next_key(struct hs_app *app)
+{
+	int ch;
+
+	if (app->ntypeahead == 0)
+		return read_key(app);
+	ch = app->typeahead[0];
+	memmove(app->typeahead, app->typeahead + 1, (size_t)--app->ntypeahead * sizeof *app->typeahead);
+	return ch;
+}
+
 static void run_loop(struct hs_app *app)
 {
 	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
@@ -714,20 +849,34 @@ static void run_loop(struct hs_app *app)
 	while (!*app->stop) {
 		if (r & HS_R_RELAYOUT)
 			layout(app);
-		if (r & (HS_R_REDRAW | HS_R_RELAYOUT))
+		if (r & (HS_R_REDRAW | HS_R_RELAYOUT)) {
+			begin_op(app);
 			draw(app);
+			if (app->cancelled && !app->no_queries) {
+				r = after_cancel(app);
+				continue;
+			}
+			app->cancelled = app->no_queries = 0;
+			settle(app);
+		}
 		r = 0;
-		if (poll(&pfd, 1, app->follow ? 250 : 1000) < 0) {
+		if (app->ntypeahead == 0 && poll(&pfd, 1, app->follow ? 250 : 1000) < 0) {
 			/* a signal: SIGWINCH turns into KEY_RESIZE below */
 		}
-		while ((ch = read_key(app)) != ERR) {
+		while ((ch = next_key(app)) != ERR) {
+			begin_op(app);
 			r |= on_key(app, ch);
+			if (app->cancelled)
+				r |= after_cancel(app);
 			if (r & HS_R_QUIT || *app->stop)
 				return;
 		}
 		if (app->follow && now_s() >= app->next_poll) {
 			app->next_poll = now_s() + 0.5;
+			begin_op(app);
 			r |= poll_growth(app);
+			if (app->cancelled)
+				r |= after_cancel(app);
 		}
 	}
 }
@@ -818,8 +967,11 @@ int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opt
 	app.iopts = opts->iopts;
 	app.iopts.on_progress = on_progress;
 	app.iopts.on_file_error = on_file_error;
+	app.iopts.should_stop = should_stop;
 	app.iopts.ctx = &app;
 	app.iopts.interrupted = &stop_flag;
+	app.sql_limits.timeout_s = HS_SQL_TIMEOUT_DEFAULT;
+	app.sql_limits.max_memory = HS_SQL_MAX_MEMORY_DEFAULT;
 	app.stop = &stop_flag;
 	app.follow = opts->follow;
 	app.sel_rank = -1;
@@ -847,6 +999,8 @@ int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opt
 		app.col_order[i] = i;
 	app.ncols = HS_COL_COUNT;
 	hs_settings_apply(&app, cfg_msg, sizeof cfg_msg);
+	if (opts->sql_limits) /* the command line over the configuration */
+		app.sql_limits = *opts->sql_limits;
 	if (!app.sizes || open_index(&app, &err) < 0) {
 		curses_stop(&app);
 		if (!app.sizes)
@@ -875,17 +1029,26 @@ int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opt
 		}
 	}
 	if (hs_app_apply_filter(&app, opts->filter ? opts->filter : "") < 0) {
-		curses_stop(&app);
-		fputs("hsmscope: ", stderr);
-		hs_escape_puts(stderr, app.msg);
-		fputc('\n', stderr);
-		app_free(&app);
-		return 3;
+		if (!app.cancelled) {
+			curses_stop(&app);
+			fputs("hsmscope: ", stderr);
+			hs_escape_puts(stderr, app.msg);
+			fputc('\n', stderr);
+			app_free(&app);
+			return 3;
+		}
+		/* the --filter was cancelled: there is no view before it to go
+		 * back to, so every event is shown */
+		after_cancel(&app);
+		app.no_queries = 0;
+		hs_app_apply_filter(&app, "");
+		app.cancelled = 0;
+		snprintf(cfg_msg, sizeof cfg_msg, "cancelled: the filter was not applied");
 	}
 	/* a problem with the user's files first, else the welcome */
 	hs_app_msg(&app, 0, "%s", cfg_msg[0] ? cfg_msg : app.theme.rules_error[0] ? app.theme.rules_error :
 	           "Welcome: ? shows every key; e jumps to the next failed call");
-	app.msg_err = cfg_msg[0] || app.theme.rules_error[0];
+	app.msg_err = (cfg_msg[0] && strncmp(cfg_msg, "cancelled", 9) != 0) || app.theme.rules_error[0];
 	if (app.follow)
 		go_last(&app);
 	run_loop(&app);

@@ -18,6 +18,7 @@
 #include "hsmscope/event.h"
 #include "hsmscope/filter.h"
 #include "hsmscope/index.h"
+#include "hsmscope/sql.h"
 #include "theme.h"
 #include "view.h"
 
@@ -48,6 +49,7 @@ struct hs_prompt {
 };
 
 #define HS_BACK_MAX 64
+#define HS_TYPEAHEAD 64         /* keys kept while a query runs */
 
 struct hs_app {
 	/* inputs and index */
@@ -119,6 +121,27 @@ struct hs_app {
 	double next_poll;           /* when follow mode looks at the files next, s */
 	volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM/SIGHUP */
 	int exit_code;              /* for hs_ui_run's return */
+
+	/* cancelling a running query: Ctrl-C, Esc or q while the index works
+	 * (hs_index_opts.should_stop) makes every query of the current key or
+	 * draw fail at once; the loop then puts back what `undo` holds */
+	int cancelled;              /* the running operation was cancelled */
+	int no_queries;             /* the redraw after a cancel: queries fail at once */
+	double next_key_poll;       /* when should_stop reads the keyboard next, s */
+	double op_t0;               /* when the current key's work or draw began, s */
+	int busy_shown;             /* the "working" note is on the status line */
+	int typeahead[HS_TYPEAHEAD]; /* other keys read meanwhile, replayed after */
+	int ntypeahead;
+	struct hs_sql_limits sql_limits; /* the `;` prompt's statement limits */
+	struct {
+		int filter;             /* 1: the fields below hold the filter left */
+		struct hs_filter *old;  /* owned while filter is 1 */
+		char text[HS_LINE_MAX];
+		int64_t count, sel_n, sel_rank;
+		int nback;
+		int mode_set;           /* 1: mode is the one before the last switch */
+		int mode;               /* enum hs_mode */
+	} undo;                     /* kept until the new view has been drawn */
 };
 
 /* Index of a full-screen view in app->view[]. */

@@ -6,6 +6,8 @@
  *   columns = n,time,pidtid,func,rv,dur,session,summary  (any, in order)
  *   time = absolute | relative | delta
  *   key.<action> = <key>          a further key for the action (keymap.c names)
+ *   sql.timeout = SECONDS         the `;` statement's time limit (0: none)
+ *   sql.max_memory = MB           and its memory limit (0: none)
  *
  * Nothing here is fatal: a bad line is reported once on the status line
  * with its file and line, and the defaults stay.
@@ -14,6 +16,7 @@
 
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -31,6 +34,22 @@ static const char *const colors[] = { "black", "red", "green", "yellow", "blue",
 
 static const char *const columns[HS_COL_COUNT] = { "n", "time", "pidtid", "func", "rv", "dur",
                                                    "session", "summary" }; /* enum hs_col */
+
+/* sql.timeout = SECONDS, sql.max_memory = MB (0: no limit), as the
+ * command line's --timeout and --max-memory. */
+static int set_sql_limit(struct hs_app *app, int timeout, const char *v)
+{
+	char *end;
+	double d = strtod(v, &end);
+
+	if (end == v || *end != '\0' || !(d >= 0) || d > 1e7)
+		return -1;
+	if (timeout)
+		app->sql_limits.timeout_s = d;
+	else
+		app->sql_limits.max_memory = (int64_t)(d * 1048576.0);
+	return 0;
+}
 
 static int color_of(const char *s, size_t n, short *out)
 {
@@ -169,6 +188,8 @@ void hs_settings_apply(struct hs_app *app, char *msg, size_t msglen)
 				app->time_mode = HS_TIME_PREV;
 			else
 				rc = -1;
+		} else if (strcmp(it->key, "sql.timeout") == 0 || strcmp(it->key, "sql.max_memory") == 0) {
+			rc = set_sql_limit(app, it->key[4] == 't', it->value);
 		} else
 			rc = -2;
 		if (rc < 0 && !msg[0])

@@ -6,12 +6,16 @@
 #define HS_UI_UI_H
 
 #include "hsmscope/index.h"
+#include "hsmscope/sql.h"
 
 struct hs_ui_opts {
 	struct hs_index_opts iopts; /* how to open the index (callbacks are the UI's) */
 	int follow;                 /* start in follow mode (--follow) */
 	int color;                  /* 0 never, 1 when the terminal can (NO_COLOR respected) */
 	const char *filter;         /* initial filter text, or NULL */
+	/* the `;` prompt's limits from the command line, or NULL: the
+	 * configuration's (sql.timeout, sql.max_memory), else the defaults */
+	const struct hs_sql_limits *sql_limits;
 };
 
 /* Run the explorer on the terminal until the user quits. Returns an exit

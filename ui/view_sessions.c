@@ -87,7 +87,7 @@ static int load(struct hs_app *app, struct sessions *s, int p)
 	struct hs_lc_cursor *c;
 	struct hs_lc_node n;
 	struct hs_error err;
-	int rc, last = -1, count = 0;
+	int rc, last = -1, count = 0, n0 = s->n;
 
 	if (hs_lc_open(app->ix, p < 0 ? NULL : &s->nodes[p].n, &c, &err) < 0) {
 		hs_app_msg(app, 1, "sessions: %s", err.msg);
@@ -114,6 +114,15 @@ static int load(struct hs_app *app, struct sessions *s, int p)
 		count++;
 	}
 	hs_lc_close(c);
+	if (app->cancelled) { /* whatever rc: a stopped cursor may just end */
+		/* cancelled: forget the part listed, so that it is listed again */
+		s->n = n0;
+		if (p >= 0) {
+			s->nodes[p].first = -1;
+			s->nodes[p].more = 0;
+		}
+		return -1;
+	}
 	if (p >= 0)
 		s->nodes[p].loaded = 1;
 	if (rc < 0) {
@@ -184,15 +193,19 @@ static void reload(struct hs_app *app, struct sessions *s)
 	s->n = 0;
 	s->total = app->total;
 	if (!app->ix || load(app, s, -1) < 0) {
+		if (app->cancelled)
+			s->total = -1; /* read again when entered again */
 		refill(s, -1);
 		return;
 	}
 	/* open the first levels, down to sessions and login spans, as long as
 	 * they are few: what a person opens the view for */
-	for (i = 0; i < s->n && s->n < 200; i++)
+	for (i = 0; i < s->n && s->n < 200 && !app->cancelled; i++)
 		if (s->nodes[i].n.kind == HS_LC_PROCESS || s->nodes[i].n.kind == HS_LC_SLOT ||
 		    s->nodes[i].n.kind == HS_LC_SESSION || s->nodes[i].n.kind == HS_LC_HSM)
 			expand(app, s, i);
+	if (app->cancelled)
+		s->total = -1;
 	refill(s, s->n ? 0 : -1);
 }
 

@@ -203,6 +203,8 @@ static void compute(struct hs_app *app, struct stats *s)
 	memset(s->errors, 0, sizeof s->errors);
 	if (hs_stats_compute(app->ix, app->filter, &s->s, &err) < 0) {
 		hs_app_msg(app, 1, "%s", err.msg);
+		if (app->cancelled)
+			s->gen = (unsigned)-1; /* not computed: again next time */
 		layout(app, s);
 		return;
 	}
@@ -211,6 +213,8 @@ static void compute(struct hs_app *app, struct stats *s)
 	if (hs_query_histogram(app->ix, app->filter, s->s.first_ts, s->s.last_ts, NBUCKETS, s->calls,
 	                       s->errors, &err) < 0)
 		hs_app_msg(app, 1, "%s", err.msg);
+	if (app->cancelled)
+		s->gen = (unsigned)-1; /* not computed whole: again next time */
 	layout(app, s);
 }
 

@@ -43,8 +43,13 @@ struct hs_index_opts {
 	/* Called now and then while parsing (may be NULL). */
 	void (*on_progress)(void *ctx, int64_t bytes_done, int64_t bytes_total,
 	                    int64_t events);
+	/* Polled while a query runs on the opened index (every hundred SQLite
+	 * steps or so); non-zero makes the query fail, so a person can cancel
+	 * a slow filter or statistics (may be NULL). */
+	int (*should_stop)(void *ctx);
 	void *ctx;                  /* passed to the callbacks */
-	volatile sig_atomic_t *interrupted; /* when set non-zero, stop and discard */
+	volatile sig_atomic_t *interrupted; /* when set non-zero, stop and discard;
+	                             * later, a running query stops */
 };
 
 /* What the last open did, for `hsmscope index` and the status line. */
@@ -75,6 +80,14 @@ void hs_index_close(struct hs_index *ix);
 /* The read-side handle for query, filter, stats and export. */
 struct sqlite3 *hs_index_db(struct hs_index *ix);
 const struct hs_index_info *hs_index_info(const struct hs_index *ix);
+
+/* Non-zero when a running query must stop: opts.should_stop said so, or
+ * *opts.interrupted is set. Every query on hs_index_db() polls it; other
+ * connections over the index (sql.c) poll it too. */
+int hs_index_should_stop(struct hs_index *ix);
+/* 1 when a query failed because a regex of the filter hit a PCRE2 resource
+ * limit since the last call (the filter's fault, not the index's); clears it. */
+int hs_index_take_regex_limit(struct hs_index *ix);
 
 /* One input of the index, as stored in its files table. */
 struct hs_index_file {

@@ -11,6 +11,8 @@
 #ifndef HSMSCOPE_SQL_H
 #define HSMSCOPE_SQL_H
 
+#include <stdint.h>
+
 #include "hsmscope/util.h"
 
 struct hs_index;
@@ -24,9 +26,28 @@ enum hs_sql_kind { HS_SQL_NULL, HS_SQL_INT, HS_SQL_REAL, HS_SQL_TEXT };
 typedef int (*hs_sql_row_fn)(void *ctx, int ncol, const char *const *names,
                              const char *const *values, const enum hs_sql_kind *kinds);
 
-/* Run one read-only statement over the index. Returns the number of rows
- * delivered, or -1 with err set (SQLite's message; col = offset of the error
- * in the statement when SQLite reports one). */
+/* What one statement may spend. */
+struct hs_sql_limits {
+	double timeout_s;           /* s the statement may run (its output's reader
+	                             * not counted); <= 0: no limit */
+	int64_t max_memory;         /* bytes SQLite and the row text may hold; <= 0: none */
+};
+
+#define HS_SQL_TIMEOUT_DEFAULT 30.0                    /* s */
+#define HS_SQL_MAX_MEMORY_DEFAULT ((int64_t)512 << 20) /* bytes */
+
+/* Run one read-only statement over the index within limits (NULL: the
+ * defaults). Returns the number of rows delivered, or -1 with err set:
+ * SQLite's message (col = offset of the error in the statement when SQLite
+ * reports one), what was refused, "interrupted" when the index's stop
+ * conditions (hs_index_should_stop) said so, or which limit was hit.
+ * Every column is delivered, however many. Only reads are authorised:
+ * no pragma that sets anything, no fts3_tokenizer(), fts5() or
+ * load_extension(). The memory limit is SQLite's process-wide heap limit,
+ * set for the statement and put back after it. */
+long hs_sql_run(struct hs_index *ix, const char *sql, const struct hs_sql_limits *limits,
+                hs_sql_row_fn fn, void *ctx, struct hs_error *err);
+/* The same with the default limits. */
 long hs_sql_exec(struct hs_index *ix, const char *sql, hs_sql_row_fn fn,
                  void *ctx, struct hs_error *err);
 

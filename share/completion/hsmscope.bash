@@ -29,7 +29,7 @@ _hsmscope()
 	--color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return 0 ;;
 	--redact) COMPREPLY=($(compgen -W "data" -- "$cur")); return 0 ;;
 	--index|-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
-	--filter|--hsm|--es-index|--max-count|-m|--regexp|-e) return 0 ;;
+	--filter|--hsm|--es-index|--max-count|-m|--regexp|-e|--timeout|--max-memory|--tz) return 0 ;;
 	esac
 
 	if [[ $cur == -* ]]; then
@@ -39,9 +39,9 @@ _hsmscope()
 		export) opts="--format --filter -o --output --force --es-index $common" ;;
 		grep) opts="--count --invert-match --max-count --json --regexp -c -v -m -e $common" ;;
 		sessions) opts="--format $common" ;;
-		sql) opts="--format $common" ;;
+		sql) opts="--format --timeout --max-memory $common" ;;
 		index) opts="$common" ;;
-		*) opts="--follow --version $common" ;;
+		*) opts="--follow --timeout --max-memory --version $common" ;;
 		esac
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		return 0

@@ -541,7 +541,7 @@ static void test_api(sqlite3 *db)
 		for (i = 0; i < 25; i++)
 			hs_buf_addc(&t, ')');
 		CHECK(hs_filter_compile(hs_buf_cstr(&t), &f, &err) == -1);
-		CHECK(strcmp(err.msg, "too deeply nested") == 0 && err.col == 25);
+		CHECK(strncmp(err.msg, "too deeply nested", 17) == 0 && err.col == 25);
 		t.data[t.len - 1] = '\0';
 		run(db, hs_buf_cstr(&t) + 1, got, sizeof got);    /* 24 deep runs */
 		CHECK(strcmp(got, OK) == 0);
@@ -550,9 +550,23 @@ static void test_api(sqlite3 *db)
 			hs_buf_addc(&t, '!');
 		hs_buf_adds(&t, "ok == 1");
 		CHECK(hs_filter_compile(hs_buf_cstr(&t), &f, &err) == -1);
-		CHECK(strcmp(err.msg, "too deeply nested") == 0);
+		CHECK(strncmp(err.msg, "too deeply nested", 17) == 0);
 		run(db, hs_buf_cstr(&t) + 1, got, sizeof got);    /* 24 !: even, so ok */
 		CHECK(strcmp(got, OK) == 0);
+		/* without an operator too: past the limit it is an error at the
+		 * 25th '!', never the text run as a regex (issue 14) */
+		hs_buf_clear(&t);
+		for (i = 0; i < 25; i++)
+			hs_buf_addc(&t, '!');
+		hs_buf_adds(&t, "ok");
+		f = NULL;
+		CHECK(hs_filter_compile(hs_buf_cstr(&t), &f, &err) == -1 && f == NULL);
+		CHECK(strncmp(err.msg, "too deeply nested", 17) == 0 && err.col == 25);
+		hs_buf_clear(&t);
+		for (i = 0; i < 30; i++)
+			hs_buf_addc(&t, '(');
+		hs_buf_adds(&t, "ok");
+		CHECK(hs_filter_compile(hs_buf_cstr(&t), &f, &err) == -1 && err.col == 25);
 		hs_buf_clear(&t);
 		for (i = 0; i < 200; i++)
 			hs_buf_printf(&t, "%sn == %d", i ? " || " : "", i);

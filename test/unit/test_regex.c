@@ -4,6 +4,7 @@
  * pattern changes from row to row. */
 #include <sqlite3.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 #include "hsmscope/regex.h"
@@ -159,10 +160,138 @@ static void test_sql(void)
 	sqlite3_close(db);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A catastrophic pattern on a longish line stops on our own match limit
+ * (an error, quickly: a query can only be cancelled between two rows), and
+ * the flagged SQL function says it was a limit, so that a CLI can call it
+ * a filter error (exit 3) rather than a broken index (issue 14). */
+static void test_limits(void)
+{
+	char line[4096];
+	struct hs_regex *re;
+	struct hs_error err;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	double t0;
+	struct hs_regex_hooks hooks = { 0, NULL, NULL };
+	int rc;
+
+	line[0] = '\0';
+	for (int i = 0; i < 60; i++)
+		strcat(line, "12 ");
+	strcat(line, "-Z");
+	CHECK(hs_regex_compile("(\\d+\\s?)+Z", 0, &re, &err) == 0);
+	t0 = now_s();
+	CHECK(hs_regex_match(re, line, strlen(line)) == -1);
+	/* PCRE2's default (10 million steps) took ~80 ms here; ours is 10x less */
+	CHECK(now_s() - t0 < 0.05 * 4); /* room for a loaded machine */
+	hs_regex_free(re);
+
+	CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
+	CHECK(hs_regex_register_hooks(db, &hooks) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(db, "SELECT hs_regexp('(\\d+\\s?)+Z', ?1)", -1, &st, NULL) == SQLITE_OK);
+	sqlite3_bind_text(st, 1, "12 12 ok", -1, SQLITE_STATIC);
+	CHECK(sqlite3_step(st) == SQLITE_ROW && hooks.limit_hit == 0); /* no match is no limit */
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, line, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	CHECK(rc == SQLITE_ERROR && hooks.limit_hit == 1);
+	CHECK(strstr(sqlite3_errmsg(db), "limit") != NULL);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static int never(void *ctx)
+{
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int after_a_few(void *ctx)
+{
+	return ++*(int *)ctx > 3;
+}
+
+/* With a stop hook, hs_regexp() searches in windows of start offsets so
+ * that one long match can be stopped: the answers are those of one call,
+ * and a stop ends a match that PCRE2's limit does not bound. */
+static void test_windows(void)
+{
+	static const char *const pats[] = {
+		"needle", "(?<=x)needle", "^abc", "(?m)^needle", "é+needle", "needle$", "\\bneedle\\b",
+		"n.{3}le", "(?s)a.*needle", "zzz", "x{200}",
+	};
+	struct hs_buf subj;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int polls = 0, stops = 0, rc;
+	struct hs_regex_hooks hooks = { 0, never, &polls };
+	double t0;
+
+	hs_buf_init(&subj);
+	CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
+	CHECK(hs_regex_register_hooks(db, &hooks) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(db, "SELECT hs_regexp(?1, ?2)", -1, &st, NULL) == SQLITE_OK);
+	/* needles at offsets on both sides of many window edges, after
+	 * two-byte characters (a window must not split one) */
+	for (int at = 0; at < 3000; at += 7) {
+		hs_buf_clear(&subj);
+		hs_buf_adds(&subj, "abc");
+		for (int i = 0; i < at; i++)
+			hs_buf_adds(&subj, i % 3 ? "x" : "\xc3\xa9");
+		hs_buf_adds(&subj, "needle\nxyz");
+		for (size_t p = 0; p < sizeof pats / sizeof pats[0]; p++) {
+			struct hs_regex *re;
+			struct hs_error err;
+			int want;
+			CHECK(hs_regex_compile(pats[p], 0, &re, &err) == 0);
+			want = hs_regex_match(re, subj.data, subj.len);
+			hs_regex_free(re);
+			sqlite3_reset(st);
+			sqlite3_bind_text(st, 1, pats[p], -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, subj.data, (int)subj.len, SQLITE_STATIC);
+			rc = sqlite3_step(st);
+			CHECK(rc == SQLITE_ROW && sqlite3_column_int(st, 0) == want);
+			if (rc != SQLITE_ROW || sqlite3_column_int(st, 0) != want)
+				fprintf(stderr, "  %s at %d: want %d\n", pats[p], at, want);
+		}
+	}
+	CHECK(polls > 100); /* the long subjects did go in windows */
+
+	/* (\w+)+; on a long line: ~20 s in one PCRE2 call, under its limit;
+	 * the hook stops it after a few windows */
+	hs_buf_clear(&subj);
+	for (int i = 0; i < 200000; i++)
+		hs_buf_addc(&subj, "0123456789abcdef \n"[i % 18]);
+	hs_buf_addc(&subj, ';');
+	hooks.should_stop = after_a_few;
+	hooks.ctx = &stops;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, "(\\w+)+;", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, subj.data, (int)subj.len, SQLITE_STATIC);
+	t0 = now_s();
+	rc = sqlite3_step(st);
+	CHECK(rc == SQLITE_INTERRUPT);
+	CHECK(now_s() - t0 < 1.0);
+	CHECK(stops == 4 && hooks.limit_hit == 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	hs_buf_free(&subj);
+}
+
 int main(void)
 {
 	test_cases();
 	test_errors();
 	test_sql();
+	test_limits();
+	test_windows();
 	TEST_END();
 }
