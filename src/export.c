@@ -740,6 +740,17 @@ cJSON *hs_export_summary(struct hs_index *ix, const struct hs_stats *s)
 		cJSON_AddItemToArray(files, fo);
 	}
 	add_correlation(o, &s->corr);
+	files = cJSON_AddArrayToObject(o, "skips"); /* why lines were skipped */
+	for (i = 0; files && i < s->nskips; i++) {
+		const struct hs_index_file *f = hs_index_file(ix, s->skips[i].file_id);
+		cJSON *k = cJSON_CreateObject();
+		add_str(k, "file", f ? f->path : NULL);
+		cJSON_AddNumberToObject(k, "line", (double)s->skips[i].line);
+		cJSON_AddNumberToObject(k, "offset", (double)s->skips[i].offset);
+		add_str(k, "reason", s->skips[i].reason);
+		cJSON_AddNumberToObject(k, "count", (double)s->skips[i].count);
+		cJSON_AddItemToArray(files, k);
+	}
 	return o;
 }
 

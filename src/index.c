@@ -306,6 +306,7 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	}
 	w->call_trace = in->parser->call_trace;
 	w->skipped = 0;
+	idx_writer_skips_reset(w);
 	rc = hs_pipeline_run(&pi, &sink, &st, err);
 	*held = st.held_bytes;
 	if (tail) {
@@ -313,6 +314,7 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 		st.safe_line = start_line;
 		hs_strlcpy(st.state, state ? state : "", sizeof st.state);
 		w->skipped = 0; /* counted when the line is whole */
+		idx_writer_skips_reset(w);
 	}
 	idx_writer_flush(w);
 	if (w->failed) {
@@ -321,6 +323,10 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	}
 	if (rc)
 		return rc < 0 ? -1 : 1;
+	if (idx_writer_skips_store(w, file_id) < 0) {
+		hs_error_set(err, in->path, 0, 0, "index: %s", w->errmsg);
+		return -1;
+	}
 	if (sqlite3_prepare_v2(w->db,
 	        "INSERT OR REPLACE INTO files(id, path, format, size, mtime_ns, head_hash,"
 	        " parsed_bytes, parsed_lines, parser_state, events, skipped, incomplete,"

@@ -18,6 +18,14 @@
 #include "hsmscope/util.h"
 
 #define HELD_MAX 256            /* threads whose last call is held back */
+#define SKIP_REASONS 32         /* distinct skip reasons kept per file and run */
+
+/* Lines of one file skipped for one reason: the first, and how many. */
+struct skip_reason {
+	char why[96];               /* the parser's reason ("other reasons" past the cap) */
+	int64_t line, offset;       /* the first such line: 1-based, bytes */
+	int64_t count;              /* lines */
+};
 
 struct held {
 	int file_id;
@@ -40,6 +48,8 @@ struct writer {
 	struct hs_correlator *corr; /* owned; sees every event before it is stored */
 	int64_t events;             /* events written by this run */
 	int64_t skipped;            /* lines skipped by this run */
+	struct skip_reason skips[SKIP_REASONS]; /* this file's, by first seen */
+	int nskips;                 /* entries in use */
 	int64_t bytes_before;       /* bytes of the files parsed before this one */
 	int64_t bytes_total;        /* bytes to parse in this run, for progress */
 	int failed;                 /* an SQLite error stopped the run */
@@ -53,5 +63,9 @@ void idx_writer_free(struct writer *w);
 struct hs_sink idx_writer_sink(struct writer *w);
 /* Write every event still held back (their durations stay unknown). */
 void idx_writer_flush(struct writer *w);
+/* Forget the current file's skips (a parse starts, or its tail is held). */
+void idx_writer_skips_reset(struct writer *w);
+/* Add the current file's skips to the skips table. 0, or -1 (errmsg set). */
+int idx_writer_skips_store(struct writer *w, int file_id);
 
 #endif

@@ -235,14 +235,67 @@ static void on_tracer_stat(void *ctx, const struct hs_tracer_stat *ts)
 	}
 }
 
+/* Every skip is counted; its reason and first place are kept per file, so
+ * analyze can say where and why ("trace.log:1234: text outside any call").
+ * Memory is bounded: past SKIP_REASONS reasons the rest share one entry. */
 static void on_skip(void *ctx, int64_t lineno, int64_t offset, const char *why)
 {
 	struct writer *w = ctx;
+	struct skip_reason *r = NULL;
+	int i;
 
-	(void)lineno;
-	(void)offset;
-	(void)why;
 	w->skipped++;
+	if (!why || !*why)
+		why = "unrecognised line";
+	for (i = 0; i < w->nskips && !r; i++)
+		if (strcmp(w->skips[i].why, why) == 0)
+			r = &w->skips[i];
+	if (!r && w->nskips < SKIP_REASONS) {
+		r = &w->skips[w->nskips++];
+		hs_strlcpy(r->why, w->nskips == SKIP_REASONS ? "other reasons" : why, sizeof r->why);
+		r->line = lineno;
+		r->offset = offset;
+		r->count = 0;
+	}
+	if (!r)
+		r = &w->skips[SKIP_REASONS - 1];
+	r->count++;
+}
+
+void idx_writer_skips_reset(struct writer *w)
+{
+	w->nskips = 0;
+}
+
+int idx_writer_skips_store(struct writer *w, int file_id)
+{
+	sqlite3_stmt *st;
+	int i, rc = 0;
+
+	if (w->nskips == 0)
+		return 0;
+	/* a refresh adds to what the earlier parse of the file found */
+	if (sqlite3_prepare_v2(w->db, "INSERT INTO skips(file_id, reason, first_line, first_offset,"
+	                       " count) VALUES(?1,?2,?3,?4,?5) ON CONFLICT(file_id, reason) DO UPDATE"
+	                       " SET count = count + excluded.count", -1, &st, NULL) != SQLITE_OK) {
+		hs_strlcpy(w->errmsg, sqlite3_errmsg(w->db), sizeof w->errmsg);
+		return -1;
+	}
+	for (i = 0; i < w->nskips && rc == 0; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int(st, 1, file_id);
+		sqlite3_bind_text(st, 2, w->skips[i].why, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, w->skips[i].line);
+		sqlite3_bind_int64(st, 4, w->skips[i].offset);
+		sqlite3_bind_int64(st, 5, w->skips[i].count);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			hs_strlcpy(w->errmsg, sqlite3_errmsg(w->db), sizeof w->errmsg);
+			rc = -1;
+		}
+	}
+	sqlite3_finalize(st);
+	w->nskips = 0;
+	return rc;
 }
 
 int idx_writer_prepare(struct writer *w, sqlite3 *db, struct hs_error *err, const char *path)

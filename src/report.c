@@ -565,6 +565,35 @@ static void hsms(struct report *R, const struct hs_stats *s)
 	sqlite3_finalize(keys);
 }
 
+/* Why lines were skipped, each reason at its first place, as a compiler
+ * says where: "trace.log:1234: text outside any call (312 lines like it)". */
+static void skips(struct report *R, const struct hs_stats *s)
+{
+	int64_t total = 0;
+
+	if (s->nskips == 0)
+		return;
+	for (int i = 0; i < hs_index_info(R->ix)->files; i++) {
+		const struct hs_index_file *f = hs_index_file(R->ix, i);
+		total += f ? f->skipped : 0;
+	}
+	fprintf(R->out, "\nskipped lines  %lld (the first line of each reason%s)\n", (long long)total,
+	        R->f ? "; whole trace" : "");
+	for (int i = 0; i < s->nskips; i++) {
+		const struct hs_skip *k = &s->skips[i];
+		const struct hs_index_file *f = hs_index_file(R->ix, k->file_id);
+		fputs("  ", R->out);
+		put_esc(R->out, f ? f->path : "?");
+		fprintf(R->out, ":%lld: ", (long long)k->line);
+		put_esc(R->out, k->reason);
+		if (k->count > 1)
+			fprintf(R->out, " (%lld lines like it)", (long long)k->count);
+		fputc('\n', R->out);
+	}
+	if (s->skip_reasons > s->nskips)
+		fprintf(R->out, "  ... and %lld more reasons\n", (long long)(s->skip_reasons - s->nskips));
+}
+
 /* EXTRACT_MASKED_OBJECT_USER on one HSM -> INSERT_MASKED_OBJECT_USER of the
  * same key on another, and the ones with no partner among the loaded HSMs. */
 static void key_sync(struct report *R, const struct hs_stats *s)
@@ -631,6 +660,7 @@ int hs_report_text(struct hs_index *ix, const struct hs_stats *s, const struct h
 	    scalar(&R, "SELECT count(*) FROM events e WHERE e.dur_us % 1000 != 0 AND (%s)", 1) == 0)
 		R.ms_decimals = 0;
 	totals(&R, s);
+	skips(&R, s);
 	anomalies(&R, s);
 	failing_pairs(&R);
 	slowest(&R, s);

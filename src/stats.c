@@ -109,6 +109,40 @@ static int cmp_func(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* The most frequent skip reasons of the whole trace, each with its first
+ * place, and how many (file, reason) pairs there are in all. */
+static int load_skips(struct hs_index *ix, struct hs_stats *s, struct hs_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(hs_index_db(ix), "SELECT file_id, reason, first_line, first_offset,"
+	                       " count, (SELECT count(*) FROM skips) FROM skips"
+	                       " ORDER BY count DESC, file_id, first_line", -1, &st, NULL) != SQLITE_OK) {
+		hs_error_set(err, "", 0, 0, "index: %s", sqlite3_errmsg(hs_index_db(ix)));
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct hs_skip *k;
+		s->skip_reasons = sqlite3_column_int64(st, 5);
+		if (s->nskips == HS_STATS_SKIPS)
+			break;
+		k = &s->skips[s->nskips++];
+		k->file_id = sqlite3_column_int(st, 0);
+		hs_strlcpy(k->reason, (const char *)sqlite3_column_text(st, 1) ?
+		           (const char *)sqlite3_column_text(st, 1) : "", sizeof k->reason);
+		k->line = sqlite3_column_int64(st, 2);
+		k->offset = sqlite3_column_int64(st, 3);
+		k->count = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		hs_error_set(err, "", 0, 0, "index: %s", sqlite3_errmsg(hs_index_db(ix)));
+		return -1;
+	}
+	return 0;
+}
+
 int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_stats *s,
                      struct hs_error *err)
 {
@@ -258,6 +292,8 @@ int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_s
 	if (s->nfuncs > 1)
 		qsort(s->funcs, (size_t)s->nfuncs, sizeof *s->funcs, cmp_func);
 	if (hs_lc_summary(ix, &s->corr, err) < 0)
+		goto fail;
+	if (load_skips(ix, s, err) < 0)
 		goto fail;
 	return 0;
 fail:

@@ -35,6 +35,16 @@ struct hs_rv_stats {
 	int64_t count;
 };
 
+#define HS_STATS_SKIPS 10        /* skip reasons kept, the most frequent first */
+
+/* Lines no event took, for one reason in one file: where the first one is. */
+struct hs_skip {
+	int file_id;                /* the file (hs_index_file) */
+	char reason[96];            /* the parser's words */
+	int64_t line, offset;       /* the first such line: 1-based, bytes */
+	int64_t count;              /* lines skipped for this reason */
+};
+
 struct hs_stats {
 	int64_t total;              /* events matched */
 	int64_t errors;             /* returned, not ok */
@@ -55,6 +65,10 @@ struct hs_stats {
 	int nrvs;
 	struct hs_lc_summary corr;  /* owned: sessions, logins, objects, anomalies, HSMs
 	                               of the whole trace (the filter does not apply) */
+	struct hs_skip skips[HS_STATS_SKIPS]; /* why lines were skipped, whole trace,
+	                               by count descending */
+	int nskips;
+	int64_t skip_reasons;       /* (file, reason) pairs in all, nskips of them kept */
 };
 
 int hs_stats_compute(struct hs_index *ix, const struct hs_filter *f, struct hs_stats *out,

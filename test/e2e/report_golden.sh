@@ -22,6 +22,7 @@ golden() { # case, then analyze's arguments
 golden spy-basic share/samples/softhsm-basic.log
 golden spy-basic-026 share/samples/softhsm-basic-opensc026.log
 golden spy-anomalies test/fixtures/correlate/anomalies.log
+golden spy-junk test/fixtures/spy/junk.log
 golden spy-two-procs test/fixtures/correlate/two-procs.log
 golden spy-filtered share/samples/softhsm-basic.log --filter 'func ~ "^C_Login"'
 golden shim-pkcs11-tool test/fixtures/shim/pkcs11-tool.log
