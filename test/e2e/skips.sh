@@ -26,6 +26,10 @@ for f in "$FIX"/*/*; do
 		"SELECT (SELECT sum(skipped) FROM files) - (SELECT ifnull(sum(count), 0) FROM skips)" | tail -n 1 | tr -d '\r"')
 	[ "$d" = 0 ] || fail "$f: the skip reasons do not add up to the skipped lines ($d)"
 done
+# one line is "1 line", an event "1 event" (plurals)
+{ echo "a note someone pasted above the log"; cat "$FIX/spy/old-header.log"; } >"$T/one.log"
+"$HS" analyze "$T/one.log" | grep -q '^file .*, 1 line skipped)$' || fail "plural: $("$HS" analyze "$T/one.log" | head -n 1)"
+"$HS" analyze "$T/one.log" | grep -q '^skipped lines  1 ' || fail "one skip"
 # a clean log says nothing about skips
 "$HS" analyze "$SAMPLE" | grep -q '^skipped lines' && fail "a clean log has a skips section"
 echo ok
