@@ -45,18 +45,6 @@ struct report {
 
 /* ------------------------------------------------------------ helpers */
 
-/* Columns a string takes on a terminal: UTF-8 continuation bytes take none
- * (escaped text holds no control bytes). */
-static int width_of(const char *s)
-{
-	int w = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			w++;
-	return w;
-}
-
 static char *escaped(const char *s)
 {
 	struct hs_buf b;
@@ -120,13 +108,13 @@ static void table_print(struct table *t, FILE *out, const char *indent)
 
 	for (int r = 0; r < t->nrows; r++)
 		for (int c = 0; c < t->ncols; c++)
-			if (CELL(t, r, c) && width_of(CELL(t, r, c)) > w[c])
-				w[c] = width_of(CELL(t, r, c));
+			if (CELL(t, r, c) && hs_text_width(CELL(t, r, c)) > w[c])
+				w[c] = hs_text_width(CELL(t, r, c));
 	for (int r = 0; r < t->nrows; r++) {
 		fputs(indent, out);
 		for (int c = 0; c < t->ncols; c++) {
 			const char *s = CELL(t, r, c) ? CELL(t, r, c) : "?";
-			int pad = w[c] - width_of(s);
+			int pad = w[c] - hs_text_width(s);
 			int last = c == t->ncols - 1;
 			if (c)
 				fputs("  ", out);

@@ -63,21 +63,10 @@ static char *cell(const char *v)
 	return b.data;
 }
 
-/* Display width of escaped text (ASCII escapes; UTF-8 counted by lead bytes). */
-static int width_of(const char *s)
-{
-	int w = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			w++;
-	return w;
-}
-
 static void put_cells(struct hs_sqlout *o, char *const *cells)
 {
 	for (int i = 0; i < o->ncol; i++) {
-		int pad = o->width[i] - width_of(cells[i]);
+		int pad = o->width[i] - hs_text_width(cells[i]);
 		fputs(cells[i], o->out);
 		if (i + 1 < o->ncol)
 			fprintf(o->out, "%*s", pad > 0 ? pad + 2 : 2, "");
@@ -127,7 +116,7 @@ static int start(struct hs_sqlout *o, int ncol, const char *const *names)
 	for (int i = 0; i < ncol; i++) {
 		if (!(o->names[i] = cell(names[i])))
 			return -1;
-		o->width[i] = width_of(o->names[i]);
+		o->width[i] = hs_text_width(o->names[i]);
 	}
 	if (o->fmt == HS_SQLOUT_CSV) {
 		for (int i = 0; i < ncol; i++) {
@@ -196,8 +185,8 @@ int hs_sqlout_row(void *ctx, int ncol, const char *const *names, const char *con
 				o->failed = 1;
 				return 1;
 			}
-			if (!o->flushed && width_of(cells[i]) > o->width[i])
-				o->width[i] = width_of(cells[i]);
+			if (!o->flushed && hs_text_width(cells[i]) > o->width[i])
+				o->width[i] = hs_text_width(cells[i]);
 		}
 		if (!o->flushed && o->nheld < TABLE_SAMPLE) {
 			memcpy(o->held + (size_t)o->nheld * (size_t)ncol, cells, (size_t)ncol * sizeof *cells);

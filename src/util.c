@@ -506,3 +506,13 @@ int hs_csv_text(struct hs_buf *out, const char *v, int keep_newlines)
 	hs_buf_free(&e);
 	return rc;
 }
+
+int hs_text_width(const char *s)
+{
+	int w = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}

@@ -69,6 +69,10 @@ int hs_escape_json(struct hs_buf *out, const char *json, size_t n);
 int hs_escape_puts(FILE *out, const char *s);
 int hs_json_puts(FILE *out, const char *json);
 
+/* Columns escaped text takes on a terminal: one per code point (UTF-8
+ * continuation bytes take none; escaped text holds no control bytes). */
+int hs_text_width(const char *s);
+
 /* Append v as one RFC 4180 CSV field: as is, or quoted with its quotes
  * doubled when it holds a comma, quote, CR or LF. NULL appends nothing.
  * For numbers and fixed words: text from a log goes through hs_csv_text. */
