@@ -53,7 +53,7 @@ done
 F='func != "C_GetSlotList" && func != "C_GetInterface"'
 for f in basic basic-spy; do
 	"$HS" analyze "$K/$f.log" --format json --filter "$F" |
-		jq -S 'del(.files, .duration_ms, .duration_source, .first_ts, .last_ts, .ts_zone, .filter) |
+		jq -S 'del(.files, .duration_ms, .duration_source, .first_ts, .last_ts, .ts_zone, .skips, .filter) |
 			.by_function |= with_entries(.value |= {calls, errors})' >"$T/$f.an"
 	"$HS" sessions "$K/$f.log" --format json |
 		jq -c '[.roots[] | {state, open_end, sub: [.. | objects |
