@@ -19,6 +19,7 @@
 
 #include <locale.h>
 #include <poll.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,14 +116,43 @@ int hs_app_goto(struct hs_app *app, int64_t n, int remember)
 		hs_app_msg(app, 1, "%s", err.msg);
 		return -1;
 	}
-	if (remember && app->sel_n > 0 && app->sel_n != n) {
-		if (app->nback == HS_BACK_MAX) {
-			memmove(app->back, app->back + 1, (HS_BACK_MAX - 1) * sizeof *app->back);
-			app->nback--;
-		}
-		app->back[app->nback++] = app->sel_n;
-	}
+	if (remember && app->sel_n != n)
+		hs_app_push(app);
 	hs_app_select(app, n, rank);
+	return 0;
+}
+
+void hs_app_push(struct hs_app *app)
+{
+	char *f;
+
+	if (app->sel_n <= 0 || !(f = strdup(app->filter_text)))
+		return;
+	if (app->nback == HS_BACK_MAX) {
+		free(app->back[0].filter);
+		memmove(app->back, app->back + 1, (HS_BACK_MAX - 1) * sizeof *app->back);
+		app->nback--;
+	}
+	app->back[app->nback++] = (struct hs_back){ app->sel_n, f };
+}
+
+static int apply_filter(struct hs_app *app, const char *text, int push);
+static void reselect(struct hs_app *app, int64_t n);
+
+int hs_app_pop(struct hs_app *app)
+{
+	struct hs_back b;
+	int64_t from = app->sel_n;
+
+	if (!app->nback)
+		return -1;
+	b = app->back[--app->nback];
+	if (strcmp(b.filter, app->filter_text) != 0 && apply_filter(app, b.filter, 0) == 0)
+		hs_app_msg(app, 0, "back to %s%s (%lld events)", *b.filter ? "the filter " : "all events",
+		           b.filter, (long long)app->count);
+	if (hs_app_goto(app, b.n, 0) < 0 && app->sel_n == from)
+		reselect(app, b.n);
+	free(b.filter);
 	return 0;
 }
 
@@ -157,6 +187,11 @@ static void go_last(struct hs_app *app)
 
 int hs_app_apply_filter(struct hs_app *app, const char *text)
 {
+	return apply_filter(app, text, 1);
+}
+
+static int apply_filter(struct hs_app *app, const char *text, int push)
+{
 	struct hs_filter *f = NULL;
 	struct hs_error err;
 	int64_t count;
@@ -173,12 +208,13 @@ int hs_app_apply_filter(struct hs_app *app, const char *text)
 		hs_filter_free(f);
 		return -1;
 	}
+	if (push && strcmp(*t ? text : "", app->filter_text) != 0)
+		hs_app_push(app);
 	hs_filter_free(app->filter);
 	app->filter = f;
 	hs_strlcpy(app->filter_text, *t ? text : "", sizeof app->filter_text);
 	app->count = count;
 	app->gen++;
-	app->nback = 0;
 	reselect(app, app->sel_n);
 	if (*t)
 		hs_fb_remember(&app->fb, text);
@@ -275,14 +311,34 @@ void hs_app_format_time(const struct hs_app *app, int64_t ts_us, int64_t prev_ts
 	snprintf(out, outlen, "%.6f", (double)(ts_us - base) / 1e6);
 }
 
-void hs_app_format_dur(int64_t dur_us, int exact, char *out, size_t outlen)
+void hs_app_format_dur(const struct hs_app *app, int64_t dur_us, int exact, char *out,
+                       size_t outlen)
 {
 	/* estimated or exact reads the same here; the detail pane says which */
 	(void)exact;
 	if (dur_us == HS_NONE)
 		snprintf(out, outlen, "-");
+	else if (app->dur_ms)
+		snprintf(out, outlen, "%lldms", (long long)(dur_us / 1000));
 	else
 		snprintf(out, outlen, "%.3fms", (double)dur_us / 1000.0);
+}
+
+/* Whether every duration of the log is a whole ms (the spy's clock ticks
+ * in ms): then durations show no decimals that only look precise, as the
+ * core's report decides. */
+static int whole_ms(struct hs_index *ix)
+{
+	sqlite3_stmt *st = NULL;
+	int yes = 0;
+
+	if (sqlite3_prepare_v2(hs_index_db(ix), "SELECT count(*), count(dur_us) FROM events "
+	                       "WHERE dur_us IS NULL OR dur_us % 1000 = 0", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		yes = sqlite3_column_int64(st, 1) > 0 &&
+		      sqlite3_column_int64(st, 0) == hs_index_info(ix)->events;
+	sqlite3_finalize(st);
+	return yes;
 }
 
 /* ------------------------------------------------------- index opening */
@@ -366,6 +422,7 @@ static int open_index(struct hs_app *app, struct hs_error *err)
 	if (hs_query_event(ix, 1, &first, err) == 1)
 		app->first_ts = first.ts_us;
 	hs_event_free(&first);
+	app->dur_ms = whole_ms(ix);
 	app->gen++;
 	return 0;
 }
@@ -439,9 +496,13 @@ static void layout(struct hs_app *app)
 	/* list 45%, detail 35%, raw the rest; two title rows */
 	avail -= 2;
 	list_h = avail * 45 / 100;
+	/* a small terminal still lists a dozen events: the list is what
+	 * one scans, the panes below are read one event at a time */
+	if (list_h < 13)
+		list_h = avail - 7 < 13 ? avail - 7 : 13;
 	if (list_h < 4)
 		list_h = 4;
-	detail_h = avail * 35 / 100;
+	detail_h = (avail - list_h) * 35 / 55;
 	if (detail_h < 2)
 		detail_h = 2;
 	raw_h = avail - list_h - detail_h;
@@ -787,6 +848,8 @@ static void app_free(struct hs_app *app)
 	hs_theme_free(&app->theme);
 	hs_event_free(&app->cur);
 	hs_filter_free(app->filter);
+	while (app->nback)
+		free(app->back[--app->nback].filter);
 	if (app->ix)
 		hs_index_close(app->ix);
 	free(app->marks);
