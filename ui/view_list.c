@@ -301,14 +301,19 @@ static void measure(const struct hs_app *app, struct list *l)
 static void layout_cols(const struct hs_app *app, struct list *l, int cols)
 {
 	/* (column, floor): who gives way, in order, and down to what; a column
-	 * comes back with a lower floor once the others have given enough */
-	static const int give[][2] = { { C_SRC, 11 }, { C_FUNC, 13 }, { C_DUR, 5 }, { C_SESS, 8 },
-	                               { C_RV, 16 }, { C_TIME, 12 }, { C_SRC, 7 }, { C_FUNC, 8 },
-	                               { C_RV, 12 }, { C_TIME, 8 }, { C_SESS, 5 } };
-	int *w = l->colw, shown[C_COUNT] = { 0 }, used = 1, i, over, cut, fl;
+	 * comes back with a lower floor once the others have given enough. A
+	 * free-text result gives way down to the longest CKR_ name's width
+	 * early, a return code late, a session handle last. */
+	static const int give[][2] = { { C_SRC, 11 }, { C_FUNC, 13 }, { C_DUR, 5 }, { C_RV, 34 },
+	                               { C_SRC, 7 }, { C_FUNC, 9 }, { C_RV, 16 }, { C_TIME, 8 },
+	                               { C_FUNC, 6 }, { C_RV, 10 }, { C_SESS, 5 } };
+	int *w = l->colw, shown[C_COUNT] = { 0 }, used, i, over, cut, fl;
 
 	for (i = 0; i < app->ncols; i++)
 		shown[app->col_order[i]] = 1;
+	/* the mark column, then each column with the blank before the next:
+	 * the last one ends at `used` */
+	used = 0;
 	for (i = 0; i < C_SUM; i++) {
 		int tw = (int)strlen(col_title(app, i));
 		w[i] = shown[i] ? (l->seen[i] > tw ? l->seen[i] : tw) : 0;
@@ -336,7 +341,7 @@ static void layout_cols(const struct hs_app *app, struct list *l, int cols)
 		over -= cut;
 	}
 	/* a sliver of summary says nothing: then none */
-	w[C_SUM] = shown[C_SUM] && cols - used >= 8 ? cols - used : 0;
+	w[C_SUM] = shown[C_SUM] && cols - used - 1 >= 8 ? cols - used - 1 : 0;
 }
 
 /* Draw one cell: numbers right-aligned, anything cut ends in an ellipsis,
