@@ -18,7 +18,8 @@ screen | awk 'length($0) > 80 { exit 1 }' || fail "a line wider than 80 columns"
 keys j j
 wait_for "No\. 3  3/343"
 tmux -L "$SOCK" resize-window -x 140 -y 50
-wait_for "Summary"
+# (80x24 lists events 1-12; 140x50 more)
+wait_for "^ +15 "
 row 50 | grep -q "No\. 3  3/343" || fail "no status line after growing"
 keys q
 wait_for "HS-EXIT:0"
