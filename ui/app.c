@@ -403,6 +403,22 @@ static int record_sizes(struct hs_app *app, int *grew)
 	return 0;
 }
 
+/* The list's columns when the config names none, per kind of log: a call
+ * trace shows who (pid:tid), the session, the mechanism and the object; an
+ * audit log the HSM, sequence number, user, opcode and response. */
+static void default_columns(struct hs_app *app)
+{
+	static const int trace[] = { HS_COL_NO, HS_COL_TIME, HS_COL_SRC, HS_COL_FUNC, HS_COL_RV,
+	                             HS_COL_DUR, HS_COL_SESS, HS_COL_MECH, HS_COL_OBJ, HS_COL_SUM };
+	static const int audit[] = { HS_COL_NO, HS_COL_TIME, HS_COL_SRC, HS_COL_SEQ, HS_COL_USER,
+	                             HS_COL_FUNC, HS_COL_RV, HS_COL_SESS, HS_COL_SUM };
+	const int *c = app->audit ? audit : trace;
+	int n = app->audit ? (int)(sizeof audit / sizeof *audit) : (int)(sizeof trace / sizeof *trace);
+
+	memcpy(app->col_order, c, (size_t)n * sizeof *c);
+	app->ncols = n;
+}
+
 static int open_index(struct hs_app *app, struct hs_error *err)
 {
 	struct hs_index *ix;
@@ -419,9 +435,13 @@ static int open_index(struct hs_app *app, struct hs_error *err)
 	app->total = hs_index_info(ix)->events;
 	app->first_ts = HS_NONE;
 	hs_event_init(&first);
-	if (hs_query_event(ix, 1, &first, err) == 1)
+	if (hs_query_event(ix, 1, &first, err) == 1) {
 		app->first_ts = first.ts_us;
+		app->audit = first.hsm[0] != '\0';
+	}
 	hs_event_free(&first);
+	if (!app->ncols)
+		default_columns(app);
 	app->dur_ms = whole_ms(ix);
 	app->gen++;
 	return 0;
@@ -546,7 +566,9 @@ static void draw_status(struct hs_app *app)
 	static const char *const hints_main =
 		"?:help /:filter e:error S:its session %:partner s:tree x:export q:quit";
 	static const char *const hints_full = "Esc:back  Enter:select  ?:help  q:quit";
-	static const char *const tnames[] = { "", " T:since start", " T:since prev" };
+	static const char *const hints_filter =
+		"typing a filter: Enter applies (empty = all)  Esc cancels  Up/Down: history  Ctrl-U: clear";
+	static const char *const tnames[] = { "", "  T: since start", "  T: since prev" };
 	WINDOW *w = app->status;
 	const struct hs_theme *t = &app->theme;
 	const char *base = app->files[0], *slash = strrchr(base, '/');
@@ -560,6 +582,14 @@ static void draw_status(struct hs_app *app)
 	hs_theme_fill(w, 0, 0, app->cols, hs_theme_attr(t, HS_ROLE_STATUS));
 	if (slash)
 		base = slash + 1;
+	/* while a filter is typed, the list's position and keys are not the
+	 * ones that apply: say what the keys do now */
+	if (app->fb.active) {
+		snprintf(left, sizeof left, " %.60s%s ", base, app->nfiles > 1 ? " +" : "");
+		x = hs_theme_puts(w, 0, 0, app->cols, left, hs_theme_attr(t, HS_ROLE_STATUS) | A_BOLD);
+		hs_theme_puts(w, 0, x + 1, app->cols - x - 1, hints_filter, hs_theme_attr(t, HS_ROLE_STATUS));
+		return;
+	}
 	/* "basic.log  No. 120  12/40  marks 2  [FOLLOW]" */
 	snprintf(left, sizeof left, " %.60s%s  No. %lld  %lld/%lld  marks %zu%s%s ", base,
 	         app->nfiles > 1 ? " +" : "", (long long)app->sel_n, (long long)(app->sel_rank + 1),
@@ -906,9 +936,7 @@ int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opt
 		hs_theme_load_rules(&app.theme, rp);
 		free(rp);
 	}
-	for (i = 0; i < HS_COL_COUNT; i++)
-		app.col_order[i] = i;
-	app.ncols = HS_COL_COUNT;
+	app.ncols = 0; /* the config's, else the log format's (open_index) */
 	hs_settings_apply(&app, cfg_msg, sizeof cfg_msg);
 	if (!app.sizes || open_index(&app, &err) < 0) {
 		curses_stop(&app);

@@ -31,7 +31,8 @@ enum hs_time_mode { HS_TIME_ABS, HS_TIME_START, HS_TIME_PREV, HS_TIME_COUNT };
 
 /* The event list's columns (settings.c names them for the config file). */
 enum hs_col { HS_COL_NO, HS_COL_TIME, HS_COL_SRC, HS_COL_FUNC, HS_COL_RV, HS_COL_DUR,
-              HS_COL_SESS, HS_COL_SUM, HS_COL_COUNT };
+              HS_COL_SESS, HS_COL_SUM, HS_COL_MECH, HS_COL_OBJ, HS_COL_SEQ, HS_COL_USER,
+              HS_COL_COUNT };
 
 #define HS_KEYS_MAX 32          /* extra keys from the config file */
 
@@ -92,7 +93,9 @@ struct hs_app {
 	/* display */
 	int time_mode;              /* enum hs_time_mode */
 	int col_order[HS_COL_COUNT]; /* the list's columns, in order (enum hs_col) */
-	int ncols;                  /* how many of them are shown */
+	int ncols;                  /* how many of them are shown; 0 until the
+	                               config or the log's format chose */
+	int audit;                  /* the first event is from an audit log (HSM) */
 	struct {
 		int key;                /* curses key code */
 		const struct hs_binding *b; /* what it does (keymap.c) */

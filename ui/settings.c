@@ -3,7 +3,8 @@
  *
  *   color.<role> = <fg>[,<bg>]   error anomaly marked selected header status
  *                                filter_ok filter_bad; default black red ...
- *   columns = n,time,pidtid,func,rv,dur,session,summary  (any, in order)
+ *   columns = n,time,pidtid,func,rv,dur,session,summary,mech,object,seq,user
+ *             (any, in order; without it, per kind of log)
  *   time = absolute | relative | delta
  *   key.<action> = <key>          a further key for the action (keymap.c names)
  *
@@ -30,7 +31,8 @@ static const char *const colors[] = { "black", "red", "green", "yellow", "blue",
                                       "cyan", "white" }; /* COLOR_BLACK .. COLOR_WHITE */
 
 static const char *const columns[HS_COL_COUNT] = { "n", "time", "pidtid", "func", "rv", "dur",
-                                                   "session", "summary" }; /* enum hs_col */
+                                                   "session", "summary", "mech", "object",
+                                                   "seq", "user" }; /* enum hs_col */
 
 static int color_of(const char *s, size_t n, short *out)
 {

@@ -195,7 +195,7 @@ static void build(struct hs_app *app, struct detail *d)
 	for (i = 0; i < (int)e->detail.len; i++)
 		nparams += e->detail.data[i] == '\n';
 	if (e->detail.len) {
-		add(d, 0, HS_ROLE_NORMAL, "Parameters (%d lines)", nparams + 1);
+		add(d, 0, HS_ROLE_NORMAL, "Parameters (%d line%s)", nparams + 1, nparams ? "s" : "");
 		add_params(d, e, 1);
 	}
 

@@ -27,8 +27,8 @@ struct list {
 	int64_t prev_ts;            /* time of the match before rows[0], HS_NONE */
 	unsigned gen;               /* app->gen the cache belongs to */
 	int width;                  /* columns of the window */
-	int seen[8];                /* widest text seen per column (C_*), display columns */
-	int colw[8];                /* widths chosen by layout_cols, display columns */
+	int seen[HS_COL_COUNT];     /* widest text seen per column (C_*), display columns */
+	int colw[HS_COL_COUNT];     /* widths chosen by layout_cols, display columns */
 	int time_key;               /* time format `seen` was measured in, -1 none */
 	struct hs_app *app;         /* during draw only */
 };
@@ -217,17 +217,22 @@ static void sync(struct hs_app *app, struct list *l)
 
 /* ------------------------------------------------------------- columns */
 
-enum { C_NO, C_TIME, C_SRC, C_FUNC, C_RV, C_DUR, C_SESS, C_SUM, C_COUNT };
+enum { C_NO, C_TIME, C_SRC, C_FUNC, C_RV, C_DUR, C_SESS, C_SUM, C_MECH, C_OBJ, C_SEQ, C_USER,
+       C_COUNT };
 
 #define TEXT_MAX 512
 
 static const char *col_title(const struct hs_app *app, int c)
 {
 	static const char *const titles[C_COUNT] = { "No.", "Time", "Source", "Function",
-	                                             "Result", "Dur", "Sess", "Summary" };
+	                                             "Result", "Dur", "Sess", "Summary",
+	                                             "Mechanism", "Object", "Seq", "User" };
 
 	if (c == C_TIME && app->time_mode != HS_TIME_ABS)
 		return app->time_mode == HS_TIME_START ? "Since start" : "Since prev";
+	/* an audit log's words */
+	if (app->audit && (c == C_SRC || c == C_FUNC || c == C_RV))
+		return c == C_SRC ? "HSM" : c == C_FUNC ? "Opcode" : "Response";
 	return titles[c];
 }
 
@@ -241,6 +246,35 @@ static void source_text(const struct hs_event *e, char *out, size_t len)
 		snprintf(out, len, "%lld", (long long)e->pid);
 	else /* old spy headers: no pid, only the process instance */
 		snprintf(out, len, "proc %lld", (long long)e->instance + 1);
+}
+
+/* The mechanism of a call, as the core's summary names it ("mech=..."). */
+static void mech_text(const struct hs_event *e, char *out, size_t len)
+{
+	const char *m = strstr(e->summary, "mech=");
+	size_t n;
+
+	if (m && (m == e->summary || m[-1] == ' ')) {
+		m += 5;
+		n = strcspn(m, " ");
+		snprintf(out, len, "%.*s", (int)(n < len ? n : len - 1), m);
+	} else {
+		snprintf(out, len, "-");
+	}
+}
+
+/* The object handles a call names, comma-separated. */
+static void objects_text(const struct hs_event *e, char *out, size_t len)
+{
+	size_t used = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < e->nkeys && used + 24 < len; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s0x%llx", i ? "," : "",
+		                         (unsigned long long)e->keys[i].handle);
+	if (!e->nkeys)
+		snprintf(out, len, "-");
 }
 
 /* The texts of cached row i, one per column, unpadded. */
@@ -267,6 +301,13 @@ static void row_texts(const struct hs_app *app, const struct list *l, int i,
 		snprintf(text[C_SESS], TEXT_MAX, "-");
 	snprintf(text[C_SUM], TEXT_MAX, "%s%s%s%s", e->anomalies[0] ? "[" : "", e->anomalies,
 	         e->anomalies[0] ? "] " : "", e->summary);
+	mech_text(e, text[C_MECH], TEXT_MAX);
+	objects_text(e, text[C_OBJ], TEXT_MAX);
+	if (e->seq != HS_NONE)
+		snprintf(text[C_SEQ], TEXT_MAX, "0x%llx", (unsigned long long)e->seq);
+	else
+		snprintf(text[C_SEQ], TEXT_MAX, "-");
+	snprintf(text[C_USER], TEXT_MAX, "%s", e->user[0] ? e->user : "-");
 }
 
 /* Remember the widest text of each column among the rows on screen; the
@@ -284,7 +325,9 @@ static void measure(const struct hs_app *app, struct list *l)
 	}
 	for (i = 0; i < l->cn; i++) {
 		row_texts(app, l, i, text);
-		for (c = 0; c < C_SUM; c++) {
+		for (c = 0; c < C_COUNT; c++) {
+			if (c == C_SUM)
+				continue;
 			w = hs_theme_width(text[c], strlen(text[c]));
 			if (w > l->seen[c])
 				l->seen[c] = w;
@@ -307,6 +350,7 @@ static void layout_cols(const struct hs_app *app, struct list *l, int cols)
 	static const int give[][2] = { { C_SRC, 11 }, { C_FUNC, 13 }, { C_DUR, 5 }, { C_RV, 34 },
 	                               { C_SRC, 7 }, { C_FUNC, 9 }, { C_RV, 16 }, { C_TIME, 8 },
 	                               { C_FUNC, 6 }, { C_RV, 10 }, { C_SESS, 5 } };
+	static const int optional[] = { C_OBJ, C_MECH, C_SEQ };
 	int *w = l->colw, shown[C_COUNT] = { 0 }, used, i, over, cut, fl;
 
 	for (i = 0; i < app->ncols; i++)
@@ -314,11 +358,24 @@ static void layout_cols(const struct hs_app *app, struct list *l, int cols)
 	/* the mark column, then each column with the blank before the next:
 	 * the last one ends at `used` */
 	used = 0;
-	for (i = 0; i < C_SUM; i++) {
+	for (i = 0; i < C_COUNT; i++) {
 		int tw = (int)strlen(col_title(app, i));
+		if (i == C_SUM)
+			continue;
 		w[i] = shown[i] ? (l->seen[i] > tw ? l->seen[i] : tw) : 0;
 		if (shown[i])
 			used += w[i] + 1;
+	}
+	/* a narrow screen drops the columns the summary repeats before it
+	 * cuts anything or squeezes the summary out: a missing column is no
+	 * lie, a cut value may be */
+	for (i = 0; used + (shown[C_SUM] ? 20 : 0) > cols &&
+	            i < (int)(sizeof optional / sizeof optional[0]); i++) {
+		if (!shown[optional[i]])
+			continue;
+		used -= w[optional[i]] + 1;
+		w[optional[i]] = 0;
+		shown[optional[i]] = 0;
 	}
 	/* a free-text result (an audit log's error sentence) beyond the
 	 * longest CKR_ name gives way first, so that a wide screen keeps a
