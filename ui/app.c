@@ -587,7 +587,8 @@ static void draw_status(struct hs_app *app)
 	if (app->fb.active) {
 		snprintf(left, sizeof left, " %.60s%s ", base, app->nfiles > 1 ? " +" : "");
 		x = hs_theme_puts(w, 0, 0, app->cols, left, hs_theme_attr(t, HS_ROLE_STATUS) | A_BOLD);
-		hs_theme_puts(w, 0, x + 1, app->cols - x - 1, hints_filter, hs_theme_attr(t, HS_ROLE_STATUS));
+		hs_theme_puts_cut(w, 0, x + 1, app->cols - x - 1, hints_filter,
+		                  hs_theme_attr(t, HS_ROLE_STATUS));
 		return;
 	}
 	/* "basic.log  No. 120  12/40  marks 2  [FOLLOW]" */
@@ -595,11 +596,12 @@ static void draw_status(struct hs_app *app)
 	         app->nfiles > 1 ? " +" : "", (long long)app->sel_n, (long long)(app->sel_rank + 1),
 	         (long long)app->count, app->nmarks, app->follow ? "  [FOLLOW]" : "", tnames[app->time_mode]);
 	x = hs_theme_puts(w, 0, 0, app->cols, left, hs_theme_attr(t, HS_ROLE_STATUS) | A_BOLD);
+	/* a message too long for the line ends in an ellipsis, not mid-word */
 	if (app->msg[0])
-		hs_theme_puts(w, 0, x + 1, app->cols - x - 1, app->msg,
-		              hs_theme_attr(t, app->msg_err ? HS_ROLE_MSG_ERR : HS_ROLE_STATUS));
+		hs_theme_puts_cut(w, 0, x + 1, app->cols - x - 1, app->msg,
+		                  hs_theme_attr(t, app->msg_err ? HS_ROLE_MSG_ERR : HS_ROLE_STATUS));
 	else
-		hs_theme_puts(w, 0, x + 1, app->cols - x - 1,
+		hs_theme_puts_cut(w, 0, x + 1, app->cols - x - 1,
 		              app->mode == HS_MODE_MAIN ? hints_main :
 		              app->view[HS_VIEW_OF_MODE(app->mode)]->hints ?
 		              app->view[HS_VIEW_OF_MODE(app->mode)]->hints : hints_full,

@@ -191,7 +191,7 @@ static void layout(struct hs_app *app, struct stats *s)
 	const struct hs_stats *st = &s->s;
 	char a[48], b[48];
 	struct sline *l;
-	int i, dp = app->dur_ms ? 0 : 3;
+	int i, fw, dp = app->dur_ms ? 0 : 3;
 
 	s->n = 0;
 	s->table_row = -1;
@@ -240,8 +240,13 @@ static void layout(struct hs_app *app, struct stats *s)
 	}
 	add(s, S_TITLE, HS_ROLE_NORMAL, "Functions, by %s   (sort: c calls, e errors, p p95; Enter filters)",
 	    sort_names[s->sort]);
-	add(s, S_TEXT, HS_ROLE_DIM, "  %-32s %8s %7s %9s %9s %9s%s", "function", "calls", "errors", "p50 ms",
-	    "p95 ms", "max ms", st->tracer_table ? "   tracer: calls      total ms" : "");
+	/* the name column as wide as the longest name (an 80-column screen
+	 * then keeps the figures) */
+	for (fw = 8, i = 0; i < st->nfuncs; i++)
+		if ((int)strlen(st->funcs[i].name) > fw)
+			fw = (int)strlen(st->funcs[i].name);
+	add(s, S_TEXT, HS_ROLE_DIM, "  %-*s %8s %7s %9s %9s %9s%s", fw, "function", "calls", "errors",
+	    "p50 ms", "p95 ms", "max ms", st->tracer_table ? "   tracer: calls      total ms" : "");
 	for (i = 0; i < st->nfuncs; i++) {
 		const struct hs_func_stats *f = &st->funcs[i];
 		char d[3][24], t[2][24] = { "", "" };
@@ -263,7 +268,7 @@ static void layout(struct hs_app *app, struct stats *s)
 				strcpy(t[1], "-");
 		}
 		l = add(s, S_FUNC, f->errors ? HS_ROLE_ERROR : HS_ROLE_NORMAL,
-		        "  %-32s %8lld %7lld %9s %9s %9s%*s %13s", f->name, (long long)f->calls,
+		        "  %-*s %8lld %7lld %9s %9s %9s%*s %13s", fw, f->name, (long long)f->calls,
 		        (long long)f->errors, d[0], d[1], d[2], st->tracer_table ? 14 : 0, t[0], t[1]);
 		if (l) {
 			l->idx = i;

@@ -28,7 +28,7 @@ run() {
 	keys : 30 Enter
 	at 30 30 "$total"
 	keys %
-	wait_for "C_GetMechanismInfo has no correlate"
+	wait_for "C_GetMechanismInfo has no correlat"
 	at 30 30 "$total"
 	# Backspace still comes back from the `:` jump
 	keys BSpace
@@ -52,7 +52,7 @@ run() {
 	keys BSpace
 	at 1 1 "$total"
 	keys BSpace
-	wait_for "no jump or filter to come"
+	wait_for "no jump or filter to"
 
 	# the sessions tree opens on the selected event: Enter there shows it,
 	# in the full list, even from a filter that hides it
