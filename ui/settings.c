@@ -99,6 +99,22 @@ static int set_columns(struct hs_app *app, const char *v)
 	return 0;
 }
 
+/* The list's columns when the config names none, per kind of log: a call
+ * trace shows who (pid:tid), the session, the mechanism and the object; an
+ * audit log the HSM, sequence number, user, opcode and response. */
+void hs_settings_default_columns(struct hs_app *app)
+{
+	static const int trace[] = { HS_COL_NO, HS_COL_TIME, HS_COL_SRC, HS_COL_FUNC, HS_COL_RV,
+	                             HS_COL_DUR, HS_COL_SESS, HS_COL_MECH, HS_COL_OBJ, HS_COL_SUM };
+	static const int audit[] = { HS_COL_NO, HS_COL_TIME, HS_COL_SRC, HS_COL_SEQ, HS_COL_USER,
+	                             HS_COL_FUNC, HS_COL_RV, HS_COL_SESS, HS_COL_SUM };
+	const int *c = app->audit ? audit : trace;
+	int n = app->audit ? (int)(sizeof audit / sizeof *audit) : (int)(sizeof trace / sizeof *trace);
+
+	memcpy(app->col_order, c, (size_t)n * sizeof *c);
+	app->ncols = n;
+}
+
 /* A key as written: "x", "Enter", "Tab", "Esc", "Up", ..., "F5", "C-x". */
 static int key_of(const char *s)
 {
