@@ -1,6 +1,8 @@
 # columns.sh — the list's columns fit their content and never cut a value
-# silently (issue 17), at 200x50 and 80x24: session handles, pid:tid and
-# return codes are whole; the summary takes what is left; what a narrow
+# silently (issue 17), at 200x50 and 80x24: per-format default columns
+# (spy: pid:tid, session, mechanism, object; CloudHSM: HSM, seq, user,
+# opcode, response); session handles, pid:tid and return codes are whole;
+# the summary takes what is left; what a narrow
 # screen cuts ends in an ellipsis (`~` outside UTF-8) and the columns never
 # run together; the `columns` setting keeps the widths; at 80x24 the list
 # shows at least 12 events.
@@ -15,9 +17,17 @@ rows() { screen | sed -n '3,$p' | sed '/Detail of event/,$d'; }
 
 for size in "200 50" "80 24"; do
 	set -- $size
-	# CloudHSM: two sessions differing in the last digit
+	# CloudHSM: an audit log's columns; two sessions differing in the last digit
 	tui_start "$1" "$2" "\"$HS\" \"$HSM\""
 	wait_for "No\. +Time"
+	if [ "$1" = 200 ]; then
+		row 2 | grep -Eq "No\. +Time +HSM +Seq +User +Opcode +Response +Sess +Summary" ||
+			fail "200x50: not the audit log's default columns"
+	else # the sequence number gives way first
+		row 2 | grep -Eq "No\. +Time +HSM +User +Opcode +Response +Sess" ||
+			fail "80x24: not the audit log's default columns"
+	fi
+	rows | grep -Eq " ExampleUser +CN_LOGIN " || fail "$1x$2: no user column"
 	rows | grep -Eq " 0xc008002( |$)" || fail "$1x$2: session 0xc008002 is cut"
 	rows | grep -Eq " 0xc008004( |$)" || fail "$1x$2: session 0xc008004 is cut"
 	keys q
@@ -34,6 +44,15 @@ for size in "200 50" "80 24"; do
 	# long return codes are whole, and the summary still gets its room
 	tui_start "$1" "$2" "\"$HS\" \"$LONG\""
 	wait_for "No\. +Time"
+	# a call trace's columns: the mechanism and object when there is room
+	if [ "$1" = 200 ]; then
+		row 2 | grep -Eq "Source +Function +Result +Dur +Sess +Mechanism +Object +Summary" ||
+			fail "200x50: not the call trace's default columns"
+		rows | grep -Eq "^ +4 .* 0xc008002 +CKM_SHA256_RSA_PKCS +0x2 " || fail "200x50: no mechanism/object"
+	else # they give way first (the summary repeats them)
+		row 2 | grep -Eq "Mechanism|Object" && fail "80x24: mechanism and object should give way"
+		row 2 | grep -Eq "Result +Dur +Sess" || fail "80x24: no Result, Dur, Sess"
+	fi
 	for rv in CKR_KEY_FUNCTION_NOT_PERMITTED CKR_TEMPLATE_INCOMPLETE CKR_TEMPLATE_INCONSISTENT; do
 		rows | grep -Eq " $rv( |$)" || fail "$1x$2: $rv is cut"
 	done
