@@ -3,8 +3,8 @@
  *
  * Every jump asks the core for the next matching number (hs_query_seek)
  * from the selection, then hs_app_goto() finds its rank: nothing here walks
- * the events. Jumps push the event they leave, so Backspace (and `%` on an
- * event without a partner) comes back.
+ * the events. Jumps push the view they leave (and so does every new
+ * filter, app.c), so Backspace and Esc come back.
  */
 #include "actions.h"
 
@@ -56,6 +56,9 @@ int act_back(struct hs_app *app, int arg)
 		return HS_R_HANDLED | HS_R_REDRAW;
 	}
 	app->msg[0] = '\0';
+	/* in the list, Esc is Backspace: back to the view before */
+	if (app->nback)
+		return act_jump_back(app, 0);
 	return HS_R_HANDLED | HS_R_REDRAW;
 }
 
@@ -139,12 +142,10 @@ int act_seek(struct hs_app *app, int what)
 int act_jump_back(struct hs_app *app, int arg)
 {
 	(void)arg;
-	if (!app->nback) {
-		hs_app_msg(app, 0, "no jump to come back from");
-		return HS_R_HANDLED | HS_R_REDRAW;
-	}
-	hs_app_goto(app, app->back[--app->nback], 0);
-	return HS_R_HANDLED | HS_R_REDRAW;
+	if (hs_app_pop(app) < 0)
+		hs_app_msg(app, 0, "no jump or filter to come back from");
+	app->peer_from = app->peer_to = 0;
+	return HS_R_HANDLED | HS_R_RELAYOUT;
 }
 
 int act_peer(struct hs_app *app, int arg)
@@ -159,8 +160,9 @@ int act_peer(struct hs_app *app, int arg)
 	if (app->peer_to == app->sel_n && app->peer_from > 0) {
 		int64_t to = app->peer_from;
 		app->peer_from = app->peer_to = 0;
-		if (app->nback && app->back[app->nback - 1] == to)
-			app->nback--;
+		if (app->nback && app->back[app->nback - 1].n == to &&
+		    !strcmp(app->back[app->nback - 1].filter, app->filter_text))
+			free(app->back[--app->nback].filter);
 		hs_app_goto(app, to, 0);
 		return HS_R_HANDLED | HS_R_REDRAW;
 	}
@@ -172,8 +174,8 @@ int act_peer(struct hs_app *app, int arg)
 		}
 		return HS_R_HANDLED | HS_R_REDRAW;
 	}
-	if (app->nback)
-		return act_jump_back(app, 0);
+	/* no partner: say so, and stay (going back here looked like a
+	 * correlation) */
 	hs_app_msg(app, 0, "%s has no correlated event", e->func);
 	return HS_R_HANDLED | HS_R_REDRAW;
 }

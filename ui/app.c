@@ -27,6 +27,7 @@
 
 #include <locale.h>
 #include <poll.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,14 +131,43 @@ int hs_app_goto(struct hs_app *app, int64_t n, int remember)
 		hs_app_msg(app, 1, "%s", err.msg);
 		return -1;
 	}
-	if (remember && app->sel_n > 0 && app->sel_n != n) {
-		if (app->nback == HS_BACK_MAX) {
-			memmove(app->back, app->back + 1, (HS_BACK_MAX - 1) * sizeof *app->back);
-			app->nback--;
-		}
-		app->back[app->nback++] = app->sel_n;
-	}
+	if (remember && app->sel_n != n)
+		hs_app_push(app);
 	hs_app_select(app, n, rank);
+	return 0;
+}
+
+void hs_app_push(struct hs_app *app)
+{
+	char *f;
+
+	if (app->sel_n <= 0 || !(f = strdup(app->filter_text)))
+		return;
+	if (app->nback == HS_BACK_MAX) {
+		free(app->back[0].filter);
+		memmove(app->back, app->back + 1, (HS_BACK_MAX - 1) * sizeof *app->back);
+		app->nback--;
+	}
+	app->back[app->nback++] = (struct hs_back){ app->sel_n, f };
+}
+
+static int apply_filter(struct hs_app *app, const char *text, int push);
+static void reselect(struct hs_app *app, int64_t n);
+
+int hs_app_pop(struct hs_app *app)
+{
+	struct hs_back b;
+	int64_t from = app->sel_n;
+
+	if (!app->nback)
+		return -1;
+	b = app->back[--app->nback];
+	if (strcmp(b.filter, app->filter_text) != 0 && apply_filter(app, b.filter, 0) == 0)
+		hs_app_msg(app, 0, "back to %s%s (%lld events)", *b.filter ? "the filter " : "all events",
+		           b.filter, (long long)app->count);
+	if (hs_app_goto(app, b.n, 0) < 0 && app->sel_n == from)
+		reselect(app, b.n);
+	free(b.filter);
 	return 0;
 }
 
@@ -172,6 +202,11 @@ static void go_last(struct hs_app *app)
 
 int hs_app_apply_filter(struct hs_app *app, const char *text)
 {
+	return apply_filter(app, text, 1);
+}
+
+static int apply_filter(struct hs_app *app, const char *text, int push)
+{
 	struct hs_filter *f = NULL;
 	struct hs_error err;
 	int64_t count;
@@ -189,7 +224,8 @@ int hs_app_apply_filter(struct hs_app *app, const char *text)
 		return -1;
 	}
 	/* the filter left is kept until the new one has been drawn: a cancel
-	 * before that (the selection below, the list's rows) brings it back */
+	 * before that (the selection below, the list's rows) brings it back,
+	 * and the back stack as it was */
 	if (app->undo.filter) {
 		hs_filter_free(app->filter);
 	} else {
@@ -201,11 +237,12 @@ int hs_app_apply_filter(struct hs_app *app, const char *text)
 		app->undo.sel_rank = app->sel_rank;
 		app->undo.nback = app->nback;
 	}
+	if (push && strcmp(*t ? text : "", app->filter_text) != 0)
+		hs_app_push(app);
 	app->filter = f;
 	hs_strlcpy(app->filter_text, *t ? text : "", sizeof app->filter_text);
 	app->count = count;
 	app->gen++;
-	app->nback = 0;
 	reselect(app, app->sel_n);
 	if (*t)
 		hs_fb_remember(&app->fb, text);
@@ -242,7 +279,8 @@ static int after_cancel(struct hs_app *app)
 		app->count = app->undo.count;
 		app->sel_n = app->undo.sel_n;
 		app->sel_rank = app->undo.sel_rank;
-		app->nback = app->undo.nback;
+		while (app->nback > app->undo.nback) /* the view pushed for it */
+			free(app->back[--app->nback].filter);
 		app->gen++;
 		app->undo.filter = 0;
 		app->undo.old = NULL;
@@ -391,14 +429,34 @@ void hs_app_format_time(const struct hs_app *app, int64_t ts_us, int64_t prev_ts
 	snprintf(out, outlen, "%.6f", (double)(ts_us - base) / 1e6);
 }
 
-void hs_app_format_dur(int64_t dur_us, int exact, char *out, size_t outlen)
+void hs_app_format_dur(const struct hs_app *app, int64_t dur_us, int exact, char *out,
+                       size_t outlen)
 {
 	/* estimated or exact reads the same here; the detail pane says which */
 	(void)exact;
 	if (dur_us == HS_NONE)
 		snprintf(out, outlen, "-");
+	else if (app->dur_ms)
+		snprintf(out, outlen, "%lldms", (long long)(dur_us / 1000));
 	else
 		snprintf(out, outlen, "%.3fms", (double)dur_us / 1000.0);
+}
+
+/* Whether every duration of the log is a whole ms (the spy's clock ticks
+ * in ms): then durations show no decimals that only look precise, as the
+ * core's report decides. */
+static int whole_ms(struct hs_index *ix)
+{
+	sqlite3_stmt *st = NULL;
+	int yes = 0;
+
+	if (sqlite3_prepare_v2(hs_index_db(ix), "SELECT count(*), count(dur_us) FROM events "
+	                       "WHERE dur_us IS NULL OR dur_us % 1000 = 0", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		yes = sqlite3_column_int64(st, 1) > 0 &&
+		      sqlite3_column_int64(st, 0) == hs_index_info(ix)->events;
+	sqlite3_finalize(st);
+	return yes;
 }
 
 /* ------------------------------------------------------- index opening */
@@ -479,9 +537,14 @@ static int open_index(struct hs_app *app, struct hs_error *err)
 	app->total = hs_index_info(ix)->events;
 	app->first_ts = HS_NONE;
 	hs_event_init(&first);
-	if (hs_query_event(ix, 1, &first, err) == 1)
+	if (hs_query_event(ix, 1, &first, err) == 1) {
 		app->first_ts = first.ts_us;
+		app->audit = first.hsm[0] != '\0';
+	}
 	hs_event_free(&first);
+	if (!app->ncols)
+		hs_settings_default_columns(app);
+	app->dur_ms = whole_ms(ix);
 	app->gen++;
 	return 0;
 }
@@ -555,9 +618,13 @@ static void layout(struct hs_app *app)
 	/* list 45%, detail 35%, raw the rest; two title rows */
 	avail -= 2;
 	list_h = avail * 45 / 100;
+	/* a small terminal still lists a dozen events: the list is what
+	 * one scans, the panes below are read one event at a time */
+	if (list_h < 13)
+		list_h = avail - 7 < 13 ? avail - 7 : 13;
 	if (list_h < 4)
 		list_h = 4;
-	detail_h = avail * 35 / 100;
+	detail_h = (avail - list_h) * 35 / 55;
 	if (detail_h < 2)
 		detail_h = 2;
 	raw_h = avail - list_h - detail_h;
@@ -601,7 +668,9 @@ static void draw_status(struct hs_app *app)
 	static const char *const hints_main =
 		"?:help /:filter e:error S:its session %:partner s:tree x:export q:quit";
 	static const char *const hints_full = "Esc:back  Enter:select  ?:help  q:quit";
-	static const char *const tnames[] = { "", " T:since start", " T:since prev" };
+	static const char *const hints_filter =
+		"typing a filter: Enter applies (empty = all)  Esc cancels  Up/Down: history  Ctrl-U: clear";
+	static const char *const tnames[] = { "", "  T: since start", "  T: since prev" };
 	WINDOW *w = app->status;
 	const struct hs_theme *t = &app->theme;
 	const char *base = app->files[0], *slash = strrchr(base, '/');
@@ -615,16 +684,26 @@ static void draw_status(struct hs_app *app)
 	hs_theme_fill(w, 0, 0, app->cols, hs_theme_attr(t, HS_ROLE_STATUS));
 	if (slash)
 		base = slash + 1;
+	/* while a filter is typed, the list's position and keys are not the
+	 * ones that apply: say what the keys do now */
+	if (app->fb.active) {
+		snprintf(left, sizeof left, " %.60s%s ", base, app->nfiles > 1 ? " +" : "");
+		x = hs_theme_puts(w, 0, 0, app->cols, left, hs_theme_attr(t, HS_ROLE_STATUS) | A_BOLD);
+		hs_theme_puts_cut(w, 0, x + 1, app->cols - x - 1, hints_filter,
+		                  hs_theme_attr(t, HS_ROLE_STATUS));
+		return;
+	}
 	/* "basic.log  No. 120  12/40  marks 2  [FOLLOW]" */
 	snprintf(left, sizeof left, " %.60s%s  No. %lld  %lld/%lld  marks %zu%s%s ", base,
 	         app->nfiles > 1 ? " +" : "", (long long)app->sel_n, (long long)(app->sel_rank + 1),
 	         (long long)app->count, app->nmarks, app->follow ? "  [FOLLOW]" : "", tnames[app->time_mode]);
 	x = hs_theme_puts(w, 0, 0, app->cols, left, hs_theme_attr(t, HS_ROLE_STATUS) | A_BOLD);
+	/* a message too long for the line ends in an ellipsis, not mid-word */
 	if (app->msg[0])
-		hs_theme_puts(w, 0, x + 1, app->cols - x - 1, app->msg,
-		              hs_theme_attr(t, app->msg_err ? HS_ROLE_MSG_ERR : HS_ROLE_STATUS));
+		hs_theme_puts_cut(w, 0, x + 1, app->cols - x - 1, app->msg,
+		                  hs_theme_attr(t, app->msg_err ? HS_ROLE_MSG_ERR : HS_ROLE_STATUS));
 	else
-		hs_theme_puts(w, 0, x + 1, app->cols - x - 1,
+		hs_theme_puts_cut(w, 0, x + 1, app->cols - x - 1,
 		              app->mode == HS_MODE_MAIN ? hints_main :
 		              app->view[HS_VIEW_OF_MODE(app->mode)]->hints ?
 		              app->view[HS_VIEW_OF_MODE(app->mode)]->hints : hints_full,
@@ -936,6 +1015,8 @@ static void app_free(struct hs_app *app)
 	hs_theme_free(&app->theme);
 	hs_event_free(&app->cur);
 	hs_filter_free(app->filter);
+	while (app->nback)
+		free(app->back[--app->nback].filter);
 	if (app->ix)
 		hs_index_close(app->ix);
 	free(app->marks);
@@ -995,9 +1076,7 @@ int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opt
 		hs_theme_load_rules(&app.theme, rp);
 		free(rp);
 	}
-	for (i = 0; i < HS_COL_COUNT; i++)
-		app.col_order[i] = i;
-	app.ncols = HS_COL_COUNT;
+	app.ncols = 0; /* the config's, else the log format's (open_index) */
 	hs_settings_apply(&app, cfg_msg, sizeof cfg_msg);
 	if (opts->sql_limits) /* the command line over the configuration */
 		app.sql_limits = *opts->sql_limits;

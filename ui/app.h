@@ -32,7 +32,8 @@ enum hs_time_mode { HS_TIME_ABS, HS_TIME_START, HS_TIME_PREV, HS_TIME_COUNT };
 
 /* The event list's columns (settings.c names them for the config file). */
 enum hs_col { HS_COL_NO, HS_COL_TIME, HS_COL_SRC, HS_COL_FUNC, HS_COL_RV, HS_COL_DUR,
-              HS_COL_SESS, HS_COL_SUM, HS_COL_COUNT };
+              HS_COL_SESS, HS_COL_SUM, HS_COL_MECH, HS_COL_OBJ, HS_COL_SEQ, HS_COL_USER,
+              HS_COL_COUNT };
 
 #define HS_KEYS_MAX 32          /* extra keys from the config file */
 
@@ -51,6 +52,13 @@ struct hs_prompt {
 #define HS_BACK_MAX 64
 #define HS_TYPEAHEAD 64         /* keys kept while a query runs */
 
+/* A view left by a jump or a new filter: Backspace (Esc in the list) comes
+ * back to it. */
+struct hs_back {
+	int64_t n;                  /* the event selected then */
+	char *filter;               /* owned: the filter text then ("": none) */
+};
+
 struct hs_app {
 	/* inputs and index */
 	const char *const *files;   /* borrowed from main */
@@ -59,6 +67,7 @@ struct hs_app {
 	struct hs_index *ix;        /* owned */
 	int64_t total;              /* events in the index */
 	int64_t first_ts;           /* µs of event 1, HS_NONE if unknown */
+	int dur_ms;                 /* every duration is a whole ms: no decimals */
 	int64_t *sizes;             /* owned: bytes of each file when last indexed */
 
 	/* the applied filter */
@@ -78,15 +87,17 @@ struct hs_app {
 	int64_t *marks;             /* owned */
 	size_t nmarks, capmarks;
 
-	/* % jumps, to come back */
-	int64_t back[HS_BACK_MAX];  /* event numbers */
+	/* views to come back to (jumps, and every change of the filter) */
+	struct hs_back back[HS_BACK_MAX];
 	int nback;
 	int64_t peer_from, peer_to; /* the last `%` jump, so that `%` again returns */
 
 	/* display */
 	int time_mode;              /* enum hs_time_mode */
 	int col_order[HS_COL_COUNT]; /* the list's columns, in order (enum hs_col) */
-	int ncols;                  /* how many of them are shown */
+	int ncols;                  /* how many of them are shown; 0 until the
+	                               config or the log's format chose */
+	int audit;                  /* the first event is from an audit log (HSM) */
 	struct {
 		int key;                /* curses key code */
 		const struct hs_binding *b; /* what it does (keymap.c) */
@@ -155,8 +166,13 @@ void hs_app_select(struct hs_app *app, int64_t n, int64_t rank);
  * remember, the event left is pushed for `%` to come back to. */
 int hs_app_goto(struct hs_app *app, int64_t n, int remember);
 /* Compile and apply text as the filter (empty: all). 0, or -1 with the
- * error on the status line (the old filter stays). */
+ * error on the status line (the old filter stays). A different filter
+ * pushes the view it replaces for hs_app_pop() to come back to. */
 int hs_app_apply_filter(struct hs_app *app, const char *text);
+/* Push the current view (filter and selection) on the back stack. */
+void hs_app_push(struct hs_app *app);
+/* Come back to the last pushed view: 0, or -1 when there is none. */
+int hs_app_pop(struct hs_app *app);
 void hs_app_msg(struct hs_app *app, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Switch the full-screen mode (HS_MODE_MAIN to come back). */
@@ -172,7 +188,8 @@ void hs_app_toggle_mark(struct hs_app *app, int64_t n);
  * the time of the row above it (HS_NONE at the top). */
 void hs_app_format_time(const struct hs_app *app, int64_t ts_us, int64_t prev_ts, char *out,
                         size_t outlen);
-/* Durations as "1.234ms" / "-". */
-void hs_app_format_dur(int64_t dur_us, int exact, char *out, size_t outlen);
+/* Durations as "1.234ms" / "-", or "4ms" when the log's clock ticks in ms. */
+void hs_app_format_dur(const struct hs_app *app, int64_t dur_us, int exact, char *out,
+                       size_t outlen);
 
 #endif

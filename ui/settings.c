@@ -3,7 +3,8 @@
  *
  *   color.<role> = <fg>[,<bg>]   error anomaly marked selected header status
  *                                filter_ok filter_bad; default black red ...
- *   columns = n,time,pidtid,func,rv,dur,session,summary  (any, in order)
+ *   columns = n,time,pidtid,func,rv,dur,session,summary,mech,object,seq,user
+ *             (any, in order; without it, per kind of log)
  *   time = absolute | relative | delta
  *   key.<action> = <key>          a further key for the action (keymap.c names)
  *   sql.timeout = SECONDS         the `;` statement's time limit (0: none)
@@ -33,7 +34,8 @@ static const char *const colors[] = { "black", "red", "green", "yellow", "blue",
                                       "cyan", "white" }; /* COLOR_BLACK .. COLOR_WHITE */
 
 static const char *const columns[HS_COL_COUNT] = { "n", "time", "pidtid", "func", "rv", "dur",
-                                                   "session", "summary" }; /* enum hs_col */
+                                                   "session", "summary", "mech", "object",
+                                                   "seq", "user" }; /* enum hs_col */
 
 /* sql.timeout = SECONDS, sql.max_memory = MB (0: no limit), as the
  * command line's --timeout and --max-memory. */
@@ -114,6 +116,22 @@ static int set_columns(struct hs_app *app, const char *v)
 	memcpy(app->col_order, order, sizeof order);
 	app->ncols = n;
 	return 0;
+}
+
+/* The list's columns when the config names none, per kind of log: a call
+ * trace shows who (pid:tid), the session, the mechanism and the object; an
+ * audit log the HSM, sequence number, user, opcode and response. */
+void hs_settings_default_columns(struct hs_app *app)
+{
+	static const int trace[] = { HS_COL_NO, HS_COL_TIME, HS_COL_SRC, HS_COL_FUNC, HS_COL_RV,
+	                             HS_COL_DUR, HS_COL_SESS, HS_COL_MECH, HS_COL_OBJ, HS_COL_SUM };
+	static const int audit[] = { HS_COL_NO, HS_COL_TIME, HS_COL_SRC, HS_COL_SEQ, HS_COL_USER,
+	                             HS_COL_FUNC, HS_COL_RV, HS_COL_SESS, HS_COL_SUM };
+	const int *c = app->audit ? audit : trace;
+	int n = app->audit ? (int)(sizeof audit / sizeof *audit) : (int)(sizeof trace / sizeof *trace);
+
+	memcpy(app->col_order, c, (size_t)n * sizeof *c);
+	app->ncols = n;
 }
 
 /* A key as written: "x", "Enter", "Tab", "Esc", "Up", ..., "F5", "C-x". */

@@ -13,5 +13,8 @@ struct hs_app;
 /* Read the configuration and apply it; call after the theme is set up.
  * The first problem, if any, goes to msg (msglen bytes). */
 void hs_settings_apply(struct hs_app *app, char *msg, size_t msglen);
+/* The list's default columns for the kind of log (app->audit), when the
+ * configuration chose none. */
+void hs_settings_default_columns(struct hs_app *app);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <langinfo.h>
 #include <wchar.h>
 
 #include "hsmscope/filter.h"
@@ -216,6 +217,29 @@ int hs_theme_put(WINDOW *w, int y, int x, int maxw, const char *s, size_t len, a
 int hs_theme_puts(WINDOW *w, int y, int x, int maxw, const char *s, attr_t a)
 {
 	return hs_theme_put(w, y, x, maxw, s, strlen(s), a);
+}
+
+const char *hs_theme_ellipsis(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8")) ? "\xe2\x80\xa6" : "~";
+}
+
+int hs_theme_puts_cut(WINDOW *w, int y, int x, int maxw, const char *s, attr_t a)
+{
+	size_t len = strlen(s);
+	int used;
+
+	if (maxw <= 0)
+		return 0;
+	if (put_escaped(NULL, 0, 0, 1 << 30, s, len, 0) <= maxw)
+		return put_escaped(w, y, x, maxw, s, len, a);
+	used = put_escaped(w, y, x, maxw - 1, s, len, a);
+	wattrset(w, a);
+	mvwaddstr(w, y, x + used, hs_theme_ellipsis());
+	wattrset(w, A_NORMAL);
+	return used + 1;
 }
 
 int hs_theme_width(const char *s, size_t len)

@@ -163,7 +163,7 @@ static void build(struct hs_app *app, struct detail *d)
 		snprintf(rel, sizeof rel, "%.6f s", (double)(e->ts_us - app->first_ts) / 1e6);
 		add(d, 1, HS_ROLE_NORMAL, "Since the first event: %s", rel);
 	}
-	hs_app_format_dur(e->dur_us, e->dur_exact, dur, sizeof dur);
+	hs_app_format_dur(app, e->dur_us, e->dur_exact, dur, sizeof dur);
 	add(d, 1, HS_ROLE_NORMAL, "Duration: %s%s", dur,
 	    e->dur_us == HS_NONE ? (e->ts_us == HS_NONE ? " (the log records no times)" :
 	                                                  " (no next call of this thread)") :
@@ -200,7 +200,7 @@ static void build(struct hs_app *app, struct detail *d)
 	for (i = 0; i < (int)e->detail.len; i++)
 		nparams += e->detail.data[i] == '\n';
 	if (e->detail.len) {
-		add(d, 0, HS_ROLE_NORMAL, "Parameters (%d lines)", nparams + 1);
+		add(d, 0, HS_ROLE_NORMAL, "Parameters (%d line%s)", nparams + 1, nparams ? "s" : "");
 		add_params(d, e, 1);
 	}
 

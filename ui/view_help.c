@@ -19,11 +19,17 @@ struct hline {
 };
 
 struct help {
-	struct hs_lw lw;
-	struct hline *lines;        /* owned */
+	struct hs_lw lw;            /* over rows */
+	struct hline *lines;        /* owned: the help, one line per binding */
 	int n, cap;
+	struct hline *rows;         /* owned: lines wrapped to the screen's width */
+	int nrows;
+	int wrapped_for;            /* width rows were made for, 0 none */
 	struct hs_app *app;
 };
+
+#define KEYS_X 3                /* column of the keys */
+#define TEXT_X 29               /* column of the descriptions */
 
 static struct hline *push(struct help *h)
 {
@@ -84,7 +90,8 @@ static void *help_open(struct hs_app *app)
 	}
 	text(h, 0, HS_ROLE_NORMAL, "", "");
 	text(h, 1, HS_ROLE_NORMAL, "", "Sessions view (s): process > slot > session > login > operation");
-	text(h, 0, HS_ROLE_NORMAL, "Enter", "filter the list to the node's events and go back to it");
+	text(h, 0, HS_ROLE_NORMAL, "Enter", "filter the list to the node's events and go back to it "
+	     "(on a call: that event in the whole list); Backspace comes back");
 	text(h, 0, HS_ROLE_NORMAL, "Right, Left, Space", "open / close a node (Left on a closed one: its parent)");
 	text(h, 0, HS_ROLE_NORMAL, "Esc", "back to the list, filter unchanged");
 	text(h, 0, HS_ROLE_NORMAL, "", "");
@@ -106,7 +113,6 @@ static void *help_open(struct hs_app *app)
 	text(h, 0, HS_ROLE_WARN, "warn", "the call never returned in the log");
 	text(h, 0, HS_ROLE_ANOMALY, "anomaly", "correlation found something wrong (see the detail pane)");
 	text(h, 0, HS_ROLE_MARK, "*", "a marked event");
-	hs_lw_set_rows(&h->lw, h->n);
 	return h;
 }
 
@@ -115,6 +121,7 @@ static void help_close(void *st)
 	struct help *h = st;
 
 	free(h->lines);
+	free(h->rows);
 	hs_lw_free(&h->lw);
 	free(h);
 }
@@ -123,7 +130,7 @@ static void draw_line(void *ctx, WINDOW *w, int y, int x, int width, int64_t row
 {
 	struct help *h = ctx;
 	const struct hs_theme *t = &h->app->theme;
-	const struct hline *l = &h->lines[row];
+	const struct hline *l = &h->rows[row];
 	attr_t a = selected ? hs_theme_attr(t, HS_ROLE_SELECTED) : A_NORMAL;
 
 	if (selected)
@@ -132,16 +139,73 @@ static void draw_line(void *ctx, WINDOW *w, int y, int x, int width, int64_t row
 		hs_theme_puts(w, y, x + 1, width - 1, l->text, a | A_BOLD);
 		return;
 	}
-	hs_theme_puts(w, y, x + 3, 24, l->keys, selected ? a : hs_theme_attr(t, l->role == HS_ROLE_NORMAL ? HS_ROLE_KEY : l->role));
-	hs_theme_puts(w, y, x + 29, width - 29, l->text, a);
+	hs_theme_puts(w, y, x + KEYS_X, TEXT_X - KEYS_X - 2, l->keys,
+	              selected ? a : hs_theme_attr(t, l->role == HS_ROLE_NORMAL ? HS_ROLE_KEY : l->role));
+	hs_theme_puts(w, y, x + TEXT_X, width - TEXT_X, l->text, a);
+}
+
+/* Wrap the descriptions at blanks to the room right of the keys, so a
+ * narrow terminal shows all of them; a word longer than the room is cut by
+ * the drawing. Returns the rows made (counting only when out is NULL). */
+static int wrap(const struct help *h, int room, struct hline *out)
+{
+	int i, n = 0;
+
+	for (i = 0; i < h->n; i++) {
+		const struct hline *l = &h->lines[i];
+		const char *p = l->text;
+		int first = 1;
+		if (l->title || hs_theme_width(p, strlen(p)) <= room) {
+			if (out)
+				out[n] = *l;
+			n++;
+			continue;
+		}
+		while (*p) {
+			size_t cut = strlen(p), sp = 0, k;
+			/* the longest prefix ending before a blank that fits */
+			for (k = 1; k <= strlen(p); k++)
+				if ((p[k] == ' ' || p[k] == '\0') && hs_theme_width(p, k) <= room)
+					sp = k;
+			if (hs_theme_width(p, cut) > room)
+				cut = sp ? sp : cut;
+			if (out) {
+				out[n] = *l;
+				if (!first)
+					out[n].keys[0] = '\0';
+				snprintf(out[n].text, sizeof out[n].text, "%.*s", (int)cut, p);
+			}
+			n++;
+			first = 0;
+			p += cut;
+			while (*p == ' ')
+				p++;
+		}
+	}
+	return n;
 }
 
 static void help_draw(struct hs_app *app, void *st, WINDOW *w, int focused)
 {
 	struct help *h = st;
+	int width = getmaxx(w), room = width - TEXT_X, n;
+	struct hline *rows;
 
 	(void)focused;
 	h->app = app;
+	if (width != h->wrapped_for && room > 8) {
+		n = wrap(h, room, NULL);
+		if ((rows = calloc((size_t)n, sizeof *rows))) {
+			wrap(h, room, rows);
+			free(h->rows);
+			h->rows = rows;
+			h->nrows = n;
+			h->wrapped_for = width;
+			hs_lw_set_rows(&h->lw, n);
+		}
+	}
+	if (!h->rows)
+		return;
 	hs_lw_set_height(&h->lw, getmaxy(w));
 	hs_lw_draw(&h->lw, w, 0, getmaxx(w), draw_line, h, A_NORMAL);
 }

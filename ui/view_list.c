@@ -27,6 +27,9 @@ struct list {
 	int64_t prev_ts;            /* time of the match before rows[0], HS_NONE */
 	unsigned gen;               /* app->gen the cache belongs to */
 	int width;                  /* columns of the window */
+	int seen[HS_COL_COUNT];     /* widest text seen per column (C_*), display columns */
+	int colw[HS_COL_COUNT];     /* widths chosen by layout_cols, display columns */
+	int time_key;               /* time format `seen` was measured in, -1 none */
 	struct hs_app *app;         /* during draw only */
 };
 
@@ -35,8 +38,10 @@ static void *list_open(struct hs_app *app)
 	struct list *l = calloc(1, sizeof *l);
 
 	(void)app;
-	if (l)
+	if (l) {
 		hs_lw_init(&l->lw, 0);
+		l->time_key = -1;
+	}
 	return l;
 }
 
@@ -212,38 +217,23 @@ static void sync(struct hs_app *app, struct list *l)
 
 /* ------------------------------------------------------------- columns */
 
-enum { C_NO, C_TIME, C_SRC, C_FUNC, C_RV, C_DUR, C_SESS, C_SUM, C_COUNT };
+enum { C_NO, C_TIME, C_SRC, C_FUNC, C_RV, C_DUR, C_SESS, C_SUM, C_MECH, C_OBJ, C_SEQ, C_USER,
+       C_COUNT };
 
-struct col { const char *title; int width; };
+#define TEXT_MAX 512
 
-/* Column widths for this screen width; columns the configuration leaves
- * out get width 0, and the summary (when shown) takes what is left. The
- * enum's order is hs_col's (app.h). */
-static void layout_cols(const struct hs_app *app, int cols, struct col c[C_COUNT])
+static const char *col_title(const struct hs_app *app, int c)
 {
-	int nw = 3, wide = cols >= 160, used, i, shown[C_COUNT] = { 0 };
-	int64_t t;
+	static const char *const titles[C_COUNT] = { "No.", "Time", "Source", "Function",
+	                                             "Result", "Dur", "Sess", "Summary",
+	                                             "Mechanism", "Object", "Seq", "User" };
 
-	for (i = 0; i < app->ncols; i++)
-		shown[app->col_order[i]] = 1;
-	for (t = app->total; t >= 1000; t /= 10)
-		nw++;
-	c[C_NO] = (struct col){ "No.", nw };
-	c[C_TIME] = (struct col){ app->time_mode == HS_TIME_ABS ? "Time" :
-	                          app->time_mode == HS_TIME_START ? "Since start" : "Since prev",
-	                          app->time_mode == HS_TIME_ABS ? (wide ? 23 : 12) : 11 };
-	c[C_SRC] = (struct col){ "Source", wide ? 16 : 9 };
-	c[C_FUNC] = (struct col){ "Function", wide ? 22 : 19 };
-	c[C_RV] = (struct col){ "Result", wide ? 26 : cols >= 110 ? 22 : 14 };
-	c[C_DUR] = (struct col){ "Dur", 8 };
-	c[C_SESS] = (struct col){ "Sess", wide ? 8 : 5 };
-	for (used = 1, i = 0; i < C_SUM; i++) {
-		if (!shown[i])
-			c[i].width = 0;
-		else
-			used += c[i].width + 1;
-	}
-	c[C_SUM] = (struct col){ "Summary", shown[C_SUM] && cols - used > 0 ? cols - used : 0 };
+	if (c == C_TIME && app->time_mode != HS_TIME_ABS)
+		return app->time_mode == HS_TIME_START ? "Since start" : "Since prev";
+	/* an audit log's words */
+	if (app->audit && (c == C_SRC || c == C_FUNC || c == C_RV))
+		return c == C_SRC ? "HSM" : c == C_FUNC ? "Opcode" : "Response";
+	return titles[c];
 }
 
 static void source_text(const struct hs_event *e, char *out, size_t len)
@@ -258,56 +248,205 @@ static void source_text(const struct hs_event *e, char *out, size_t len)
 		snprintf(out, len, "proc %lld", (long long)e->instance + 1);
 }
 
+/* The mechanism of a call, as the core's summary names it ("mech=..."). */
+static void mech_text(const struct hs_event *e, char *out, size_t len)
+{
+	const char *m = strstr(e->summary, "mech=");
+	size_t n;
+
+	if (m && (m == e->summary || m[-1] == ' ')) {
+		m += 5;
+		n = strcspn(m, " ");
+		snprintf(out, len, "%.*s", (int)(n < len ? n : len - 1), m);
+	} else {
+		snprintf(out, len, "-");
+	}
+}
+
+/* The object handles a call names, comma-separated. */
+static void objects_text(const struct hs_event *e, char *out, size_t len)
+{
+	size_t used = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < e->nkeys && used + 24 < len; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s0x%llx", i ? "," : "",
+		                         (unsigned long long)e->keys[i].handle);
+	if (!e->nkeys)
+		snprintf(out, len, "-");
+}
+
+/* The texts of cached row i, one per column, unpadded. */
+static void row_texts(const struct hs_app *app, const struct list *l, int i,
+                      char text[C_COUNT][TEXT_MAX])
+{
+	const struct hs_event *e = &l->rows[i];
+	int64_t prev = i > 0 ? l->rows[i - 1].ts_us : l->prev_ts;
+	char buf[160];
+
+	snprintf(text[C_NO], TEXT_MAX, "%lld", (long long)e->n);
+	hs_app_format_time(app, e->ts_us, prev, buf, sizeof buf);
+	/* narrow absolute times keep the clock, not the date */
+	snprintf(text[C_TIME], TEXT_MAX, "%s", app->time_mode == HS_TIME_ABS && l->width < 160 &&
+	         strlen(buf) > 11 ? buf + 11 : buf);
+	source_text(e, text[C_SRC], TEXT_MAX);
+	snprintf(text[C_FUNC], TEXT_MAX, "%s", e->func);
+	snprintf(text[C_RV], TEXT_MAX, "%s",
+	         e->rv_name[0] ? e->rv_name : e->incomplete ? "(no return)" : "-");
+	hs_app_format_dur(app, e->dur_us, e->dur_exact, text[C_DUR], TEXT_MAX);
+	if (e->session != HS_NONE)
+		snprintf(text[C_SESS], TEXT_MAX, "0x%llx", (unsigned long long)e->session);
+	else
+		snprintf(text[C_SESS], TEXT_MAX, "-");
+	snprintf(text[C_SUM], TEXT_MAX, "%s%s%s%s", e->anomalies[0] ? "[" : "", e->anomalies,
+	         e->anomalies[0] ? "] " : "", e->summary);
+	mech_text(e, text[C_MECH], TEXT_MAX);
+	objects_text(e, text[C_OBJ], TEXT_MAX);
+	if (e->seq != HS_NONE)
+		snprintf(text[C_SEQ], TEXT_MAX, "0x%llx", (unsigned long long)e->seq);
+	else
+		snprintf(text[C_SEQ], TEXT_MAX, "-");
+	snprintf(text[C_USER], TEXT_MAX, "%s", e->user[0] ? e->user : "-");
+}
+
+/* Remember the widest text of each column among the rows on screen; the
+ * widths only grow, so that scrolling does not make the columns dance. The
+ * time column starts over when its format changes (t, or a resize that
+ * drops the date). */
+static void measure(const struct hs_app *app, struct list *l)
+{
+	char text[C_COUNT][TEXT_MAX];
+	int i, c, w, tkey = app->time_mode * 2 + (l->width >= 160);
+
+	if (tkey != l->time_key) {
+		l->time_key = tkey;
+		l->seen[C_TIME] = 0;
+	}
+	for (i = 0; i < l->cn; i++) {
+		row_texts(app, l, i, text);
+		for (c = 0; c < C_COUNT; c++) {
+			if (c == C_SUM)
+				continue;
+			w = hs_theme_width(text[c], strlen(text[c]));
+			if (w > l->seen[c])
+				l->seen[c] = w;
+		}
+	}
+}
+
+/* Column widths for this screen width, from the widest values seen: every
+ * shown column gets its content's width when the screen has room, and the
+ * summary takes what is left. When it has not, the columns give way in
+ * `give` order, each down to a floor, and a cut value ends in an ellipsis;
+ * the return code, the handles and the number give way last. Columns the
+ * configuration leaves out get width 0. */
+static void layout_cols(const struct hs_app *app, struct list *l, int cols)
+{
+	/* (column, floor): who gives way, in order, and down to what; a column
+	 * comes back with a lower floor once the others have given enough. A
+	 * free-text result gives way down to the longest CKR_ name's width
+	 * early, a return code late, a session handle last. */
+	static const int give[][2] = { { C_SRC, 11 }, { C_FUNC, 13 }, { C_DUR, 5 }, { C_RV, 34 },
+	                               { C_SRC, 7 }, { C_FUNC, 9 }, { C_RV, 16 }, { C_TIME, 8 },
+	                               { C_FUNC, 6 }, { C_RV, 10 }, { C_SESS, 5 } };
+	static const int optional[] = { C_OBJ, C_MECH, C_SEQ };
+	int *w = l->colw, shown[C_COUNT] = { 0 }, used, i, over, cut, fl;
+
+	for (i = 0; i < app->ncols; i++)
+		shown[app->col_order[i]] = 1;
+	/* the mark column, then each column with the blank before the next:
+	 * the last one ends at `used` */
+	used = 0;
+	for (i = 0; i < C_COUNT; i++) {
+		int tw = (int)strlen(col_title(app, i));
+		if (i == C_SUM)
+			continue;
+		w[i] = shown[i] ? (l->seen[i] > tw ? l->seen[i] : tw) : 0;
+		if (shown[i])
+			used += w[i] + 1;
+	}
+	/* a narrow screen drops the columns the summary repeats before it
+	 * cuts anything or squeezes the summary out: a missing column is no
+	 * lie, a cut value may be */
+	for (i = 0; used + (shown[C_SUM] ? 20 : 0) > cols &&
+	            i < (int)(sizeof optional / sizeof optional[0]); i++) {
+		if (!shown[optional[i]])
+			continue;
+		used -= w[optional[i]] + 1;
+		w[optional[i]] = 0;
+		shown[optional[i]] = 0;
+	}
+	/* a free-text result (an audit log's error sentence) beyond the
+	 * longest CKR_ name gives way first, so that a wide screen keeps a
+	 * useful summary */
+	over = used + (shown[C_SUM] && cols >= 120 ? 40 : 0) - cols;
+	if (over > 0 && w[C_RV] > 34) {
+		cut = w[C_RV] - 34 < over ? w[C_RV] - 34 : over;
+		w[C_RV] -= cut;
+		used -= cut;
+	}
+	over = used - cols;
+	for (i = 0; over > 0 && i < (int)(sizeof give / sizeof give[0]); i++) {
+		int c = give[i][0];
+		fl = give[i][1];
+		if (!shown[c] || w[c] <= fl)
+			continue;
+		cut = w[c] - fl < over ? w[c] - fl : over;
+		w[c] -= cut;
+		used -= cut;
+		over -= cut;
+	}
+	/* a sliver of summary says nothing: then none */
+	w[C_SUM] = shown[C_SUM] && cols - used - 1 >= 8 ? cols - used - 1 : 0;
+}
+
+/* Draw one cell: numbers right-aligned, anything cut ends in an ellipsis,
+ * and nothing crosses the window's edge. Returns the next cell's x. */
+static int put_cell(WINDOW *w, int y, int cx, int cols, int c, int width, const char *s, attr_t a)
+{
+	int room = cols - cx, tw = hs_theme_width(s, strlen(s));
+
+	if (width <= 0 || room <= 0)
+		return cx;
+	if (width > room)
+		width = room;
+	if ((c == C_NO || c == C_DUR) && tw < width)
+		hs_theme_puts(w, y, cx + width - tw, tw, s, a);
+	else if (c == C_SRC && tw > width && width >= 5 && tw == (int)strlen(s)) {
+		/* pid:tid: processes differ at the head, threads at the tail,
+		 * so the cut goes in the middle */
+		int head = (width - 1) / 2, tail = width - 1 - head;
+		hs_theme_put(w, y, cx, head, s, (size_t)head, a);
+		hs_theme_puts(w, y, cx + head, 1, hs_theme_ellipsis(), a);
+		hs_theme_put(w, y, cx + head + 1, tail, s + tw - tail, (size_t)tail, a);
+	} else
+		hs_theme_puts_cut(w, y, cx, width, s, a);
+	return cx + width + 1;
+}
+
 static void draw_row(void *ctx, WINDOW *w, int y, int x, int width, int64_t rank, int selected)
 {
 	struct list *l = ctx;
 	struct hs_app *app = l->app;
 	const struct hs_theme *t = &app->theme;
-	struct col c[C_COUNT];
-	const struct hs_event *e;
-	char buf[160], dur[32];
-	int i = (int)(rank - l->ctop), cx = x + 1;
-	int64_t prev;
+	char text[C_COUNT][TEXT_MAX];
+	int i = (int)(rank - l->ctop), cx = x + 1, k, col;
 	attr_t a;
 
 	(void)width;
 	if (i < 0 || i >= l->cn)
 		return;
-	e = &l->rows[i];
-	prev = i > 0 ? l->rows[i - 1].ts_us : l->prev_ts;
-	layout_cols(app, l->width, c);
 	a = selected ? hs_theme_attr(t, app->focus == HS_PANE_LIST && app->mode == HS_MODE_MAIN ?
 	                                    HS_ROLE_SELECTED : HS_ROLE_SELECTED_DIM)
 	             : hs_theme_attr(t, l->role[i]);
 	hs_theme_fill(w, y, 0, l->width, a);
-	if (hs_app_is_marked(app, e->n))
+	if (hs_app_is_marked(app, l->rows[i].n))
 		hs_theme_puts(w, y, 0, 1, "*", hs_theme_attr(t, HS_ROLE_MARK));
-	{
-		char text[C_COUNT][512];
-		snprintf(text[C_NO], sizeof text[0], "%*lld", c[C_NO].width, (long long)e->n);
-		hs_app_format_time(app, e->ts_us, prev, buf, sizeof buf);
-		/* narrow absolute times keep the clock, not the date */
-		snprintf(text[C_TIME], sizeof text[0], "%s", app->time_mode == HS_TIME_ABS &&
-		         c[C_TIME].width < 23 && strlen(buf) > 11 ? buf + 11 : buf);
-		source_text(e, text[C_SRC], sizeof text[0]);
-		snprintf(text[C_FUNC], sizeof text[0], "%s", e->func);
-		snprintf(text[C_RV], sizeof text[0], "%s",
-		         e->rv_name[0] ? e->rv_name : e->incomplete ? "(no return)" : "-");
-		hs_app_format_dur(e->dur_us, e->dur_exact, dur, sizeof dur);
-		snprintf(text[C_DUR], sizeof text[0], "%*s", c[C_DUR].width, dur);
-		if (e->session != HS_NONE)
-			snprintf(text[C_SESS], sizeof text[0], "0x%llx", (unsigned long long)e->session);
-		else
-			snprintf(text[C_SESS], sizeof text[0], "-");
-		snprintf(text[C_SUM], sizeof text[0], "%s%s%s%s", e->anomalies[0] ? "[" : "", e->anomalies,
-		         e->anomalies[0] ? "] " : "", e->summary);
-		for (int k = 0; k < app->ncols; k++) {
-			int col = app->col_order[k];
-			if (c[col].width <= 0)
-				continue;
-			hs_theme_puts(w, y, cx, c[col].width, text[col], a);
-			cx += c[col].width + 1;
-		}
+	row_texts(app, l, i, text);
+	for (k = 0; k < app->ncols; k++) {
+		col = app->col_order[k];
+		cx = put_cell(w, y, cx, l->width, col, l->colw[col], text[col], a);
 	}
 }
 
@@ -315,7 +454,7 @@ static void list_draw(struct hs_app *app, void *st, WINDOW *w, int focused)
 {
 	struct list *l = st;
 	const struct hs_theme *t = &app->theme;
-	struct col c[C_COUNT];
+	attr_t ha = hs_theme_attr(t, HS_ROLE_HEADER);
 	int rows = getmaxy(w), cols = getmaxx(w), cx = 1, i;
 
 	(void)focused;
@@ -323,19 +462,12 @@ static void list_draw(struct hs_app *app, void *st, WINDOW *w, int focused)
 	l->width = cols;
 	hs_lw_set_height(&l->lw, rows - 1);
 	sync(app, l);
-	layout_cols(app, cols, c);
-	hs_theme_fill(w, 0, 0, cols, hs_theme_attr(t, HS_ROLE_HEADER));
+	measure(app, l);
+	layout_cols(app, l, cols);
+	hs_theme_fill(w, 0, 0, cols, ha);
 	for (int k = 0; k < app->ncols; k++) {
 		i = app->col_order[k];
-		if (c[i].width <= 0)
-			continue;
-		/* numbers are right-aligned under a right-aligned title */
-		if (i == C_NO || i == C_DUR)
-			hs_theme_puts(w, 0, cx + c[i].width - (int)strlen(c[i].title), c[i].width, c[i].title,
-			              hs_theme_attr(t, HS_ROLE_HEADER));
-		else
-			hs_theme_puts(w, 0, cx, c[i].width, c[i].title, hs_theme_attr(t, HS_ROLE_HEADER));
-		cx += c[i].width + 1;
+		cx = put_cell(w, 0, cx, cols, i, l->colw[i], col_title(app, i), ha);
 	}
 	if (app->count == 0) {
 		for (i = 1; i < rows; i++) {

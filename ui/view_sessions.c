@@ -2,8 +2,9 @@
  * login span → operations → calls, or for audit logs HSM → user login span
  * → commands, with counts, errors and open ends per node. Enter on a node
  * filters the event list to its events (the node's filter comes from the
- * core, lifecycle.h) and goes back to the list; →/← expand and collapse;
- * Esc goes back without filtering.
+ * core, lifecycle.h) and goes back to the list (Backspace comes back), on
+ * a call it goes to that event in the list; →/← expand and collapse; Esc
+ * goes back without filtering. The tree opens on the selected event.
  *
  * The tree is read lazily: a node's children are listed (hs_lc_open) the
  * first time it is expanded and kept, so a trace of millions of calls costs
@@ -17,6 +18,7 @@
 
 #include "app.h"
 #include "hsmscope/lifecycle.h"
+#include "hsmscope/query.h"
 #include "listwidget.h"
 
 #define CHILDREN_MAX 5000       /* children listed per node; the rest are summed */
@@ -36,6 +38,7 @@ struct sessions {
 	struct snode *nodes;        /* owned */
 	int n, cap;
 	int64_t total;              /* app->total the tree was read for; -1 none */
+	int center;                 /* center the selection on the next draw */
 	struct hs_app *app;         /* borrowed during a call */
 };
 
@@ -209,12 +212,70 @@ static void reload(struct hs_app *app, struct sessions *s)
 	refill(s, s->n ? 0 : -1);
 }
 
+/* Whether event n is one of node sn's events (its filter says so). */
+static int holds(struct hs_app *app, const struct snode *sn, int64_t n)
+{
+	struct hs_filter *f = NULL;
+	struct hs_error err;
+	int yes;
+
+	if (sn->n.kind == HS_LC_CALL)
+		return sn->n.id == n;
+	if (sn->n.first_n > 0 && (n < sn->n.first_n || n > sn->n.last_n))
+		return 0;
+	if (!sn->n.filter[0] || hs_filter_compile(sn->n.filter, &f, &err) < 0)
+		return 0;
+	yes = hs_query_seek(app->ix, f, 0, 1, HS_SEEK_N, n, &err) > 0;
+	hs_filter_free(f);
+	return yes;
+}
+
+/* Open the tree down to event n's own node and select it: the tree shows
+ * where the event one was looking at lives. Only the nodes on the way are
+ * listed. */
+static void open_on(struct hs_app *app, struct sessions *s, int64_t n)
+{
+	int i = s->n ? 0 : -1, found = -1;
+
+	while (i >= 0) {
+		if (!holds(app, &s->nodes[i], n)) {
+			i = s->nodes[i].next;
+			continue;
+		}
+		found = i;
+		if (s->nodes[i].n.kind == HS_LC_CALL)
+			break;
+		expand(app, s, i);
+		i = s->nodes[i].expanded ? s->nodes[i].first : -1;
+	}
+	if (found >= 0) {
+		refill(s, found);
+		s->center = 1;
+	}
+}
+
 static void sessions_enter(struct hs_app *app, void *st)
 {
 	struct sessions *s = st;
 
 	if (s->total != app->total)
 		reload(app, s);
+	if (app->sel_n > 0)
+		open_on(app, s, app->sel_n);
+}
+
+/* Enter on a call: that event inside the full list, among its neighbours
+ * (never a one-row `n == N` list); a filter it replaces is pushed, so
+ * Backspace comes back to it. */
+static void show_call(struct hs_app *app, int64_t n)
+{
+	hs_app_set_mode(app, HS_MODE_MAIN);
+	if (!app->filter) {
+		hs_app_goto(app, n, 1);
+		return;
+	}
+	if (hs_app_apply_filter(app, "") == 0)
+		hs_app_goto(app, n, 0);
 }
 
 static void draw_node(void *ctx, WINDOW *w, int y, int x, int width, int64_t row, int sel)
@@ -279,6 +340,13 @@ static void sessions_draw(struct hs_app *app, void *st, WINDOW *w, int focused)
 		return;
 	}
 	hs_lw_set_height(&s->lw, h - 1);
+	if (s->center) {
+		/* the height is known only now: the event's node mid-screen, with
+		 * what comes before it in view */
+		s->center = 0;
+		s->lw.top = s->lw.sel + s->lw.height;
+		hs_lw_select(&s->lw, s->lw.sel, 1);
+	}
 	hs_lw_draw(&s->lw, w, 1, width, draw_node, s, hs_theme_attr(&app->theme, HS_ROLE_DIM));
 }
 
@@ -291,6 +359,10 @@ static int sessions_nav(struct hs_app *app, void *st, enum hs_nav cmd)
 	case HS_NAV_ENTER:
 		if (i < 0)
 			return HS_R_HANDLED;
+		if (s->nodes[i].n.kind == HS_LC_CALL) {
+			show_call(app, s->nodes[i].n.id);
+			return HS_R_HANDLED | HS_R_RELAYOUT;
+		}
 		if (hs_app_apply_filter(app, s->nodes[i].n.filter) == 0) {
 			hs_app_set_mode(app, HS_MODE_MAIN);
 			if (s->nodes[i].n.first_n > 0)

@@ -23,7 +23,7 @@ keys n
 wait_for "Detail of event $first "
 # T cycles from the configured start (since start) to since previous
 keys T
-wait_for "T:since prev"
+wait_for "T: since prev"
 keys Q
 wait_for "HS-EXIT:0"
 

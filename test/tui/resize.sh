@@ -13,12 +13,16 @@ row 2 | grep -Eq "No\. +Time +Source +Function +Result" || fail "no header at 80
 screen | grep -q "Detail of event" || fail "no detail pane at 80x24"
 screen | grep -q "Raw" || fail "no raw pane at 80x24"
 row 24 | grep -q "No\. 1  1/343" || fail "no status line at 80x24"
-screen | awk 'length($0) > 80 { exit 1 }' || fail "a line wider than 80 columns"
+# (characters, not bytes: a cut ends in a 3-byte ellipsis)
+screen | while IFS= read -r l; do
+	[ "$(printf '%s' "$l" | LC_ALL=C.UTF-8 wc -m)" -le 80 ] || exit 1
+done || fail "a line wider than 80 columns"
 # still usable: keys work and the status follows
 keys j j
 wait_for "No\. 3  3/343"
 tmux -L "$SOCK" resize-window -x 140 -y 50
-wait_for "Summary"
+# (80x24 lists events 1-12; 140x50 more)
+wait_for "^ +15 "
 row 50 | grep -q "No\. 3  3/343" || fail "no status line after growing"
 keys q
 wait_for "HS-EXIT:0"

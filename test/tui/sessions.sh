@@ -22,8 +22,11 @@ wait_for "Sessions and logins"
 wait_for "process #1"
 wait_for "session 0x[0-9a-f]+ +closed"
 wait_for "login CKU_USER"
+# the tree opens on the selected event (No. 1, under process #1): g
+# selects the first node, on row 3 of the screen
+keys g
+wait_for "^ *- process #1"
 # the last session in the tree is the key generation's: select its row
-# (row 3 of the screen is the first node, selected when the view opens)
 r=$(screen | grep -n "session 0x[0-9a-f]* *closed" | tail -n 1 | cut -d: -f1)
 i=3
 while [ "$i" -lt "$r" ]; do
