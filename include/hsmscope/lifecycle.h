@@ -24,6 +24,7 @@
 #define HSMSCOPE_LIFECYCLE_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "hsmscope/event.h"
 #include "hsmscope/index.h"
@@ -83,6 +84,11 @@ int hs_lc_walk(struct hs_index *ix,
                struct hs_error *err);
 
 const char *hs_lc_kind_name(enum hs_lc_kind kind); /* "process", "session", ... */
+
+/* Print the whole tree to out as `hsmscope sessions` does: indented text,
+ * or with json the JSON of share/schema/sessions.schema.json. Returns 0,
+ * or -1 with err set. */
+int hs_lc_print(struct hs_index *ix, int json, FILE *out, struct hs_error *err);
 
 /* ------------------------------------------------- figures for `analyze` */
 
