@@ -136,6 +136,8 @@ install: $(BIN)
 		$(DESTDIR)$(DATADIR)/doc/hsmscope/samples
 	$(INSTALL) -m 755 hsmscope $(DESTDIR)$(BINDIR)/hsmscope
 	$(INSTALL) -m 644 share/man/hsmscope.1 $(DESTDIR)$(MANDIR)/man1/hsmscope.1
+	$(INSTALL) -d $(DESTDIR)$(DATADIR)/zsh/site-functions
+	$(INSTALL) -m 644 share/completion/_hsmscope $(DESTDIR)$(DATADIR)/zsh/site-functions/_hsmscope
 	$(INSTALL) -m 644 share/completion/hsmscope.bash \
 		$(DESTDIR)$(DATADIR)/bash-completion/completions/hsmscope
 	$(INSTALL) -m 644 README.md LICENSE $(DESTDIR)$(DATADIR)/doc/hsmscope/
@@ -145,7 +147,8 @@ install: $(BIN)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hsmscope $(DESTDIR)$(MANDIR)/man1/hsmscope.1 \
-		$(DESTDIR)$(DATADIR)/bash-completion/completions/hsmscope
+		$(DESTDIR)$(DATADIR)/bash-completion/completions/hsmscope \
+		$(DESTDIR)$(DATADIR)/zsh/site-functions/_hsmscope
 	rm -rf $(DESTDIR)$(DATADIR)/doc/hsmscope $(DESTDIR)$(DATADIR)/hsmscope
 
 # The committed tree, nothing generated: it builds with plain `make`.

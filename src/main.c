@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "hsmscope/export.h"
+#include "hsmscope/cli.h"
 #include "hsmscope/config.h"
 #include "hsmscope/detect.h"
 #include "hsmscope/filter.h"
@@ -44,7 +45,8 @@ enum hs_exit {
 };
 
 struct cli {
-	const char *cmd;            /* command name */
+	const char *cmd;            /* command name; "ui" for the explorer */
+	const struct hs_cli_command *command; /* its row of commands[] */
 	const char *format;         /* --format */
 	const char *filter;         /* --filter / grep's expression */
 	const char *sql;            /* sql's statement */
@@ -58,6 +60,8 @@ struct cli {
 	const char *expr;           /* grep -e: the expression, never a file */
 	char tz_config[64];         /* the config file's tz, when no --tz */
 	int color;                  /* colour the output */
+	const char *color_when;     /* --color */
+	int follow;                 /* --follow, for the explorer */
 	struct hs_index_opts iopts; /* index options */
 	struct hs_sql_limits sql_limits; /* sql: --timeout, --max-memory */
 	int sql_limits_given;       /* one of them was on the command line */
@@ -121,61 +125,88 @@ static void on_file_error(void *ctx, const struct hs_error *e)
 	print_error(e);
 }
 
-static const char usage_text[] =
+/* The commands, in --help's order; the explorer (no name) last. */
+enum {
+	G_FORMAT = 1 << 0,          /* --format */
+	G_FILTER = 1 << 1,          /* --filter */
+	G_EXPORT = 1 << 2,          /* export's output options */
+	G_GREP = 1 << 3,            /* grep's options */
+	G_SQL = 1 << 4,             /* the limits of an SQL statement */
+	G_UI = 1 << 5,              /* the explorer's */
+};
+
+static int cmd_analyze(struct cli *c, struct hs_index *ix, struct hs_filter *f);
+static int cmd_export(struct cli *c, struct hs_index *ix, struct hs_filter *f);
+static int cmd_grep(struct cli *c, struct hs_index *ix, struct hs_filter *f);
+static int cmd_index(struct cli *c, struct hs_index *ix, struct hs_filter *f);
+static int cmd_sessions(struct cli *c, struct hs_index *ix, struct hs_filter *f);
+static int cmd_sql(struct cli *c, struct hs_index *ix, struct hs_filter *f);
+
+static const struct hs_cli_command commands[] = {
+	{ "analyze", "FILE...", "a report: calls, errors, anomalies, failed calls, the\n"
+	  "slowest, functions, processes; per HSM its gaps, logins, keys",
+	  "text json events pretty-events openmetrics", G_FORMAT | G_FILTER },
+	{ "export", "FILE...", "the events as JSON (or NDJSON, es-bulk, CSV)",
+	  "json ndjson es-bulk csv", G_FORMAT | G_FILTER | G_EXPORT },
+	{ "grep", "EXPR FILE...", "one line per event matching the filter EXPR (either\n"
+	  "order: an existing file is a file; -e EXPR to be explicit)", NULL, G_GREP },
+	{ "index", "FILE...", "build or refresh the index and say where it is", NULL, 0 },
+	{ "sessions", "FILE...", "the lifecycle tree: process > slot > session > login >\n"
+	  "operations (audit: HSM > login > commands), with times,\n"
+	  "counts, errors and what never ended", "text json", G_FORMAT },
+	{ "sql", "FILE... STMT", "run one read-only SQL statement over the index\n"
+	  "(schema: man hsmscope, or  sql FILE \"SELECT sql FROM sqlite_schema\")",
+	  "table csv json", G_FORMAT | G_SQL },
+	{ "", "FILE...", "open the interactive explorer (? shows its keys)", NULL, G_SQL | G_UI },
+};
+#define NCOMMANDS ((int)(sizeof commands / sizeof commands[0]))
+
+/* Every option: getopt's table, --help, usage checks and the completions
+ * are made from this one. */
+static const struct hs_cli_option options[] = {
+	{ "format", 0, 1, "FMT", "@formats", G_FORMAT, NULL },
+	{ "filter", 0, 1, "EXPR", NULL, G_FILTER, "analyze and export only the events matching EXPR" },
+	{ "output", 'o', 1, "FILE", "@file", G_EXPORT, "export: write FILE (atomically; never overwritten without\n"
+	  "--force); - is standard output" },
+	{ "force", 0, 0, NULL, NULL, G_EXPORT, "replace an existing output file (a regular file only; its\n"
+	  "permissions are kept)" },
+	{ "es-index", 0, 1, "NAME", NULL, G_EXPORT, "export --format es-bulk: the _index (default hsmscope-events)" },
+	{ "count", 'c', 0, NULL, NULL, G_GREP, "grep: print only the number of matching events" },
+	{ "invert-match", 'v', 0, NULL, NULL, G_GREP, "grep: the events that do not match" },
+	{ "max-count", 'm', 1, "N", NULL, G_GREP, "grep: stop after N matching events" },
+	{ "json", 0, 0, NULL, NULL, G_GREP, "grep: the matching events as NDJSON (export's schema)" },
+	{ "regexp", 'e', 1, "EXPR", NULL, G_GREP, "grep: the expression (when it could be taken for a file)" },
+	{ "index", 0, 1, "FILE", "@file", 0, "use this index file instead of ~/.cache/hsmscope/ (it must\n"
+	  "be missing, empty or an hsmscope index)" },
+	{ "rebuild", 0, 0, NULL, NULL, 0, "ignore an existing index" },
+	{ "keep-going", 0, 0, NULL, NULL, 0, "with several files, load the good ones when some are bad" },
+	{ "hsm", 0, 1, "NAME", NULL, 0, "HSM id for CloudHSM audit text files (default: file name)" },
+	{ "redact", 0, 1, "data", "data", 0, "also hide data buffers (PINs and secret keys always are)" },
+	{ "color", 0, 1, "WHEN", "auto always never", 0, "auto (default), always, never; NO_COLOR is respected" },
+	{ "tz", 0, 1, "ZONE", NULL, 0, "the zone local-time logs (the spy's) were written in, e.g.\n"
+	  "Europe/Paris: JSON and reports then carry its offset" },
+	{ "follow", 0, 0, NULL, NULL, G_UI, "explorer: show the log as it grows, like tail -f" },
+	{ "timeout", 0, 1, "SECONDS", NULL, G_SQL, "sql: stop a statement after this long (default 30; 0: never)" },
+	{ "max-memory", 0, 1, "MB", NULL, G_SQL, "sql: stop a statement that needs more (default 512; 0: no limit)" },
+	{ "help", 'h', 0, NULL, NULL, 0, "this help;  --version  the version;  --list commands|options|\n"
+	  "formats|fields|keys|inputs [CMD] and --complete bash|zsh: the\n"
+	  "tables above, for scripts and shells" },
+};
+#define NOPTIONS ((int)(sizeof options / sizeof options[0]))
+
+static const char usage_head[] =
 	"usage: hsmscope COMMAND [OPTIONS] FILE...\n"
 	"\n"
 	"Index and analyse PKCS#11 call traces and AWS CloudHSM audit logs.\n"
-	"\n"
-	"commands:\n"
-	"  analyze FILE...     summary: calls, errors by return code, durations by function\n"
-	"  export FILE...      the events as JSON\n"
-	"  grep EXPR FILE...   one line per event matching the filter EXPR (either\n"
-	"                      order: an existing file is a file; -e EXPR to be explicit)\n"
-	"  index FILE...       build or refresh the index and say where it is\n"
-	"  sessions FILE...    the lifecycle tree: process > slot > session > login >\n"
-	"                      operations (audit: HSM > login > commands), with times,\n"
-	"                      counts, errors and what never ended\n"
-	"  sql FILE... STMT    run one read-only SQL statement over the index\n"
-	"                      (schema: man hsmscope, or  sql FILE \"SELECT sql FROM sqlite_schema\")\n"
-	"  FILE...             open the interactive explorer (? shows its keys)\n"
-	"\n"
-	"options:\n"
-	"  --format FMT        analyze: text (default), json, events, pretty-events,\n"
-	"                      openmetrics; export: json (default), ndjson, es-bulk, csv;\n"
-	"                      sessions: text, json;\n"
-	"                      sql: table (default), csv, json\n"
-	"  --filter EXPR       analyze and export only the events matching EXPR\n"
-	"  -o, --output FILE   export: write FILE (atomically; never overwritten without\n"
-	"                      --force); - is standard output\n"
-	"  --force             replace an existing output file (a regular file only; its\n"
-	"                      permissions are kept)\n"
-	"  --es-index NAME     export --format es-bulk: the _index (default hsmscope-events)\n"
-	"  -c, --count         grep: print only the number of matching events\n"
-	"  -v, --invert-match  grep: the events that do not match\n"
-	"  -m, --max-count N   grep: stop after N matching events\n"
-	"  --json              grep: the matching events as NDJSON (export's schema)\n"
-	"  -e, --regexp EXPR   grep: the expression (when it could be taken for a file)\n"
-	"  --index FILE        use this index file instead of ~/.cache/hsmscope/ (it must\n"
-	"                      be missing, empty or an hsmscope index)\n"
-	"  --rebuild           ignore an existing index\n"
-	"  --keep-going        with several files, load the good ones when some are bad\n"
-	"  --hsm NAME          HSM id for CloudHSM audit text files (default: file name)\n"
-	"  --redact data       also hide data buffers (PINs and secret keys always are)\n"
-	"  --color WHEN        auto (default), always, never; NO_COLOR is respected\n"
-	"  --tz ZONE           the zone local-time logs (the spy's) were written in, e.g.\n"
-	"                      Europe/Paris: JSON and reports then carry its offset\n"
-	"  --follow            explorer: show the log as it grows, like tail -f\n"
-	"  --timeout SECONDS   sql: stop a statement after this long (default 30; 0: never)\n"
-	"  --max-memory MB     sql: stop a statement that needs more (default 512; 0: no limit)\n"
-	"  -h, --help          this help;  --version  the version\n"
+	"\n";
+
+static const char usage_tail[] =
 	"\n"
 	"filters: field expressions like  rv != CKR_OK && func ~ \"^C_Sign\"  or\n"
 	"  session == 0x1 && dur > 5ms. Text that is not an expression is a PCRE2\n"
 	"  regex over each event's text, case-sensitive unless it is all lower case.\n"
-	"  Fields: n ts func rv rv_name ok error pid tid session slot user user_type\n"
-	"  hsm seq key dur file format text incomplete login span session_id peer\n"
-	"  anomaly object line summary. ok, error and incomplete are booleans: an\n"
-	"  incomplete call is neither ok nor error, so !ok is error || incomplete.\n"
+	"  ok, error and incomplete are booleans: an incomplete call is neither ok\n"
+	"  nor error, so !ok is error || incomplete.\n"
 	"\n"
 	"Ctrl-C stops any command; in the explorer it (or Esc) stops a running\n"
 	"  filter, statistics or SQL statement and keeps the view as it was.\n"
@@ -185,24 +216,41 @@ static const char usage_text[] =
 	"  something matched, 1 nothing matched, 2 input error, 3 filter error,\n"
 	"  4 usage error.\n";
 
-/* The usage, then the formats from the parser registry (so a new parser
- * is listed without anyone editing this text), wrapped at 78 columns. */
+/* name, or with w words wrapped at 78 columns after an indent */
+static void put_wrapped(FILE *out, const char *word, int *col)
+{
+	int w = (int)strlen(word) + 1;
+
+	if (*col + w > 78) {
+		fputs("\n ", out);
+		*col = 1;
+	}
+	fprintf(out, " %s", word);
+	*col += w;
+}
+
+/* The usage: commands and options from their tables, the filter fields
+ * from the filter compiler, the formats from the parser registry — so a
+ * new command, option, field or parser is listed without editing text. */
 static void print_usage(FILE *out)
 {
 	const struct hs_parser_desc *const *d = hs_detect_parsers();
+	const char *name;
+	char word[96];
 	int col, i;
 
-	fputs(usage_text, out);
-	fputs("\ninputs, detected from their content (man hsmscope: INPUT FORMATS):\n ", out);
+	fputs(usage_head, out);
+	hs_cli_help(out, commands, NCOMMANDS, options, NOPTIONS);
+	fputs(usage_tail, out);
+	fputs("\nfilter fields (man hsmscope: FILTERS):\n ", out);
+	for (col = 1, i = 0; (name = hs_filter_field_name(i, NULL)) != NULL; i++)
+		put_wrapped(out, name, &col);
+	fputs("\n\ninputs, detected from their content (man hsmscope: INPUT FORMATS):\n ", out);
 	for (col = 1, i = 0; d[i]; i++) {
-		int w = (int)strlen(d[i]->title) + 2;
-		if (col + w > 78) {
-			fputs("\n ", out);
-			col = 1;
-		}
-		fprintf(out, " %s%s", d[i]->title, d[i + 1] ? "," : "\n");
-		col += w;
+		snprintf(word, sizeof word, "%s%s", d[i]->title, d[i + 1] ? "," : "");
+		put_wrapped(out, word, &col);
 	}
+	fputc('\n', out);
 }
 
 static int usage_error(const char *msg, const char *arg)
@@ -565,8 +613,10 @@ static int grep_args(struct cli *c)
 
 /* --------------------------------------------------------------- index */
 
-static int cmd_index(struct hs_index *ix)
+static int cmd_index(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 {
+	(void)c;
+	(void)f;
 	const struct hs_index_info *i = hs_index_info(ix);
 
 	fputs("index      ", stdout);
@@ -585,7 +635,7 @@ static int cmd_index(struct hs_index *ix)
 	return EXIT_OK;
 }
 
-static int cmd_sql(struct cli *c, struct hs_index *ix)
+static int cmd_sql(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 {
 	enum hs_sqlout_format fmt = !c->format || strcmp(c->format, "table") == 0 ? HS_SQLOUT_TABLE :
 	                            strcmp(c->format, "csv") == 0 ? HS_SQLOUT_CSV : HS_SQLOUT_JSON;
@@ -593,6 +643,7 @@ static int cmd_sql(struct cli *c, struct hs_index *ix)
 	struct hs_error err;
 	long rows;
 	int rc;
+	(void)f;
 
 	if (!o)
 		return EXIT_INPUT;
@@ -615,13 +666,191 @@ static int cmd_sql(struct cli *c, struct hs_index *ix)
 	return EXIT_OK;
 }
 
-static int cmd_sessions(struct cli *c, struct hs_index *ix)
+static int cmd_sessions(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 {
+	(void)f;
 	struct hs_error err;
 
 	if (hs_lc_print(ix, c->format && strcmp(c->format, "json") == 0, stdout, &err) < 0)
 		return query_failed(ix, &err);
 	return EXIT_OK;
+}
+
+/* ------------------------------------------------------- the tables */
+
+static const struct hs_cli_command *find_command(const char *name)
+{
+	for (int i = 0; i < NCOMMANDS; i++)
+		if (commands[i].name[0] && strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* word is one of the space-separated words of list */
+static int has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; p && *p; p += strcspn(p, " "), p += *p == ' ') {
+		if (strncmp(p, word, n) == 0 && (p[n] == ' ' || p[n] == '\0') && n)
+			return 1;
+	}
+	return 0;
+}
+
+/* getopt's tables from options[]: a long option's value is 256 + its row */
+static int make_getopt(struct option *lo, char *so, size_t solen)
+{
+	size_t k = 0;
+
+	so[k++] = ':';
+	for (int i = 0; i < NOPTIONS; i++) {
+		lo[i] = (struct option){ options[i].name,
+		                         options[i].has_arg ? required_argument : no_argument, NULL,
+		                         256 + i };
+		if (options[i].shortname && k + 3 < solen) {
+			so[k++] = options[i].shortname;
+			if (options[i].has_arg)
+				so[k++] = ':';
+		}
+	}
+	lo[NOPTIONS] = (struct option){ NULL, 0, NULL, 0 };
+	so[k] = '\0';
+	return 0;
+}
+
+/* One option's effect. EXIT_OK, a usage error, or -1: done (--help). */
+static int set_option(struct cli *c, const struct hs_cli_option *o, const char *arg)
+{
+	const char *n = o->name;
+
+	if (strcmp(n, "format") == 0) c->format = arg;
+	else if (strcmp(n, "filter") == 0) c->filter = arg;
+	else if (strcmp(n, "output") == 0) c->out = arg;
+	else if (strcmp(n, "force") == 0) c->force = 1;
+	else if (strcmp(n, "es-index") == 0) c->es_index = arg;
+	else if (strcmp(n, "count") == 0) c->count = 1;
+	else if (strcmp(n, "invert-match") == 0) c->invert = 1;
+	else if (strcmp(n, "json") == 0) c->json = 1;
+	else if (strcmp(n, "regexp") == 0) c->expr = arg;
+	else if (strcmp(n, "index") == 0) c->iopts.index_path = arg;
+	else if (strcmp(n, "rebuild") == 0) c->iopts.rebuild = 1;
+	else if (strcmp(n, "keep-going") == 0) c->iopts.keep_going = 1;
+	else if (strcmp(n, "hsm") == 0) c->iopts.hsm_name = arg;
+	else if (strcmp(n, "color") == 0) c->color_when = arg;
+	else if (strcmp(n, "tz") == 0) c->iopts.tz = arg;
+	else if (strcmp(n, "follow") == 0) c->follow = 1;
+	else if (strcmp(n, "redact") == 0) {
+		if (strcmp(arg, "data") != 0)
+			return usage_error("--redact takes 'data', not", arg);
+		c->iopts.redact_data = 1;
+	} else if (strcmp(n, "max-count") == 0) {
+		char *end;
+		long long m = strtoll(arg, &end, 10);
+		if (*arg == '\0' || *end || m < 0)
+			return usage_error("-m takes a number of events, not", arg);
+		c->max = m ? m : -1; /* -m 0: nothing, as grep(1) */
+	} else if (strcmp(n, "timeout") == 0) {
+		if (parse_limit(arg, &c->sql_limits.timeout_s) < 0)
+			return usage_error("--timeout takes seconds (0: no limit), not", arg);
+		c->sql_limits_given = 1;
+	} else if (strcmp(n, "max-memory") == 0) {
+		double mb;
+		if (parse_limit(arg, &mb) < 0 || mb > 1e7)
+			return usage_error("--max-memory takes megabytes (0: no limit), not", arg);
+		c->sql_limits.max_memory = (int64_t)(mb * 1048576.0);
+		c->sql_limits_given = 1;
+	} else if (strcmp(n, "help") == 0) {
+		print_usage(stdout);
+		return -1;
+	}
+	return EXIT_OK;
+}
+
+static int run_command(struct cli *c, struct hs_index *ix, struct hs_filter *f)
+{
+	static const struct {
+		const char *name;
+		int (*run)(struct cli *c, struct hs_index *ix, struct hs_filter *f);
+	} runs[] = {
+		{ "analyze", cmd_analyze }, { "export", cmd_export }, { "grep", cmd_grep },
+		{ "index", cmd_index }, { "sessions", cmd_sessions }, { "sql", cmd_sql },
+	};
+
+	for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++)
+		if (strcmp(runs[i].name, c->cmd) == 0)
+			return runs[i].run(c, ix, f);
+	return EXIT_USAGE;
+}
+
+/* hsmscope --list commands|options [CMD]|formats [CMD]|fields|inputs, and
+ * hsmscope --complete bash|zsh: the tables, for scripts, the man page's
+ * test and the completions. */
+static int list_or_complete(const char *what, const char *arg, const char *cmdname)
+{
+	const struct hs_cli_command *cmd = NULL;
+	const char *name;
+	int i;
+
+	if (strcmp(what, "--complete") == 0) {
+		if (arg && hs_cli_complete(stdout, arg, commands, NCOMMANDS, options, NOPTIONS) == 0)
+			return EXIT_OK;
+		return usage_error("--complete takes bash or zsh, not", arg ? arg : "nothing");
+	}
+	if (!arg)
+		return usage_error("--list takes commands, options, formats, fields, keys or inputs", NULL);
+	if (strcmp(arg, "commands") == 0) {
+		for (i = 0; i < NCOMMANDS; i++)
+			if (commands[i].name[0])
+				puts(commands[i].name);
+		return EXIT_OK;
+	}
+	if (strcmp(arg, "fields") == 0) {
+		for (i = 0; (name = hs_filter_field_name(i, NULL)) != NULL; i++)
+			puts(name);
+		return EXIT_OK;
+	}
+	if (strcmp(arg, "keys") == 0) {
+		hs_ui_list_keys(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(arg, "inputs") == 0) {
+		const struct hs_parser_desc *const *d = hs_detect_parsers();
+		for (i = 0; d[i]; i++)
+			printf("%s\t%s\n", d[i]->name, d[i]->title);
+		return EXIT_OK;
+	}
+	/* options and formats: of every command, or of the one named after */
+	if (cmdname && !(cmd = strcmp(cmdname, "ui") == 0 ? &commands[NCOMMANDS - 1]
+	                                                   : find_command(cmdname)))
+		return usage_error("no such command", cmdname);
+	if (strcmp(arg, "options") == 0) {
+		for (i = 0; i < NOPTIONS; i++) {
+			if (cmd && !hs_cli_takes(cmd, &options[i]))
+				continue;
+			printf("--%s\n", options[i].name);
+			if (options[i].shortname)
+				printf("-%c\n", options[i].shortname);
+		}
+		return EXIT_OK;
+	}
+	if (strcmp(arg, "formats") == 0) {
+		for (i = 0; i < NCOMMANDS; i++) {
+			const char *p = commands[i].formats;
+			if ((cmd && cmd != &commands[i]) || !p)
+				continue;
+			while (*p) {
+				size_t n = strcspn(p, " ");
+				if (cmd)
+					printf("%.*s\n", (int)n, p);
+				else
+					printf("%s\t%.*s\n", commands[i].name, (int)n, p);
+				p += n + (p[n] == ' ');
+			}
+		}
+		return EXIT_OK;
+	}
+	return usage_error("--list takes commands, options, formats, fields, keys or inputs, not", arg);
 }
 
 /* ---------------------------------------------------------------- main */
@@ -674,36 +903,11 @@ static int want_color(const char *when)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "filter", required_argument, NULL, 'F' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'y' },
-		{ "count", no_argument, NULL, 'C' },
-		{ "invert-match", no_argument, NULL, 'v' },
-		{ "max-count", required_argument, NULL, 'm' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "regexp", required_argument, NULL, 'e' },
-		{ "index", required_argument, NULL, 'i' },
-		{ "rebuild", no_argument, NULL, 'r' },
-		{ "keep-going", no_argument, NULL, 'k' },
-		{ "hsm", required_argument, NULL, 'H' },
-		{ "redact", required_argument, NULL, 'R' },
-		{ "color", required_argument, NULL, 'K' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "follow", no_argument, NULL, 'w' },
-		{ "es-index", required_argument, NULL, 'E' },
-		{ "tz", required_argument, NULL, 'Z' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "max-memory", required_argument, NULL, 'M' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct cli c;
 	struct hs_index *ix = NULL;
 	struct hs_filter *f = NULL;
-	const char *color = NULL;
-	int follow = 0;                 /* --follow, for the explorer */
+	struct option longopts[NOPTIONS + 1];
+	char shortopts[3 * NOPTIONS + 2];
 	int opt, rc, werr;
 	struct sigaction sa;
 
@@ -727,81 +931,50 @@ int main(int argc, char **argv)
 		printf("hsmscope %s\n", HS_VERSION);
 		return EXIT_OK;
 	}
-	if (strcmp(c.cmd, "analyze") && strcmp(c.cmd, "export") && strcmp(c.cmd, "grep") &&
-	    strcmp(c.cmd, "index") && strcmp(c.cmd, "sessions") && strcmp(c.cmd, "sql")) {
+	if (strcmp(c.cmd, "--list") == 0 || strcmp(c.cmd, "--complete") == 0)
+		return list_or_complete(c.cmd, argc > 2 ? argv[2] : NULL, argc > 3 ? argv[3] : NULL);
+	if (!(c.command = find_command(c.cmd))) {
 		/* A first argument that names no command is a file (a leading
 		 * option, `hsmscope --follow FILE`, also means the explorer). */
 		if (c.cmd[0] != '-' && access(c.cmd, F_OK) != 0) {
-			struct hs_buf b;
-			hs_buf_init(&b);
-			hs_escape(&b, c.cmd, strlen(c.cmd));
-			fprintf(stderr, "hsmscope: %s: no such file%s\n", hs_buf_cstr(&b),
-			        strchr(c.cmd, '/') || strchr(c.cmd, '.') ? "" :
-			        " (nor a command: analyze, export, grep, index, sessions, sql)");
-			hs_buf_free(&b);
+			fputs("hsmscope: ", stderr);
+			hs_escape_puts(stderr, c.cmd);
+			fprintf(stderr, ": no such file%s\n", strchr(c.cmd, '/') || strchr(c.cmd, '.') ? "" :
+			        " (nor a command: see hsmscope --list commands)");
 			return EXIT_INPUT;
 		}
 		/* `hsmscope FILE...`: the explorer on a terminal, else the summary */
-		c.cmd = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? "ui" : "analyze";
+		c.command = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? &commands[NCOMMANDS - 1]
+		                                                          : find_command("analyze");
+		c.cmd = c.command->name[0] ? c.command->name : "ui";
 		argv[0] = (char *)c.cmd;
 		argv--, argc++;
 	}
+	if (make_getopt(longopts, shortopts, sizeof shortopts) < 0)
+		return EXIT_INPUT;
 	optind = 2;
 	opterr = 0; /* getopt would echo a bad option raw: usage_error escapes it */
-	while ((opt = getopt_long(argc, argv, ":o:hcvm:e:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'f': c.format = optarg; break;
-		case 'F': c.filter = optarg; break;
-		case 'o': c.out = optarg; break;
-		case 'y': c.force = 1; break;
-		case 'C': c.count = 1; break;
-		case 'i': c.iopts.index_path = optarg; break;
-		case 'r': c.iopts.rebuild = 1; break;
-		case 'k': c.iopts.keep_going = 1; break;
-		case 'H': c.iopts.hsm_name = optarg; break;
-		case 'R':
-			if (strcmp(optarg, "data") != 0)
-				return usage_error("--redact takes 'data', not", optarg);
-			c.iopts.redact_data = 1;
-			break;
-		case 'K': color = optarg; break;
-		case 'c': c.count = 1; break;
-		case 'v': c.invert = 1; break;
-		case 'J': c.json = 1; break;
-		case 'e': c.expr = optarg; break;
-		case 'm': {
-			char *end;
-			long long m = strtoll(optarg, &end, 10);
-			if (*optarg == '\0' || *end || m < 0)
-				return usage_error("-m takes a number of events, not", optarg);
-			c.max = m ? m : -1; /* -m 0: nothing, as grep(1) */
-			break;
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		const struct hs_cli_option *o = NULL;
+		if (opt == ':')
+			return usage_error("option needs a value", argv[optind - 1]);
+		if (opt >= 256 && opt < 256 + NOPTIONS)
+			o = &options[opt - 256];
+		for (int i = 0; !o && i < NOPTIONS; i++)
+			if (opt == options[i].shortname)
+				o = &options[i];
+		if (!o)
+			return usage_error("bad option", argv[optind - 1]);
+		if (!hs_cli_takes(c.command, o)) {
+			fprintf(stderr, "hsmscope: --%s is not an option of %s (hsmscope --list options %s)\n"
+			        "Try 'hsmscope --help'.\n", o->name, c.cmd, c.cmd);
+			return EXIT_USAGE;
 		}
-		case 'w': follow = 1; break;
-		case 'E': c.es_index = optarg; break;
-		case 'Z': c.iopts.tz = optarg; break;
-		case 'T':
-			if (parse_limit(optarg, &c.sql_limits.timeout_s) < 0)
-				return usage_error("--timeout takes seconds (0: no limit), not", optarg);
-			c.sql_limits_given = 1;
-			break;
-		case 'M': {
-			double mb;
-			if (parse_limit(optarg, &mb) < 0 || mb > 1e7)
-				return usage_error("--max-memory takes megabytes (0: no limit), not", optarg);
-			c.sql_limits.max_memory = (int64_t)(mb * 1048576.0);
-			c.sql_limits_given = 1;
-			break;
-		}
-		case 'h': print_usage(stdout); return EXIT_OK;
-		case ':': return usage_error("option needs a value", argv[optind - 1]);
-		default: return usage_error("bad option", argv[optind - 1]);
-		}
+		if ((rc = set_option(&c, o, optarg)) != EXIT_OK)
+			return rc == -1 ? EXIT_OK : rc;
 	}
 	c.files = argv + optind;
 	c.nfiles = argc - optind;
-	if (strcmp(c.cmd, "grep") != 0 && (c.invert || c.max || c.json || c.expr))
-		return usage_error("-v, -m, --json and -e are grep's options, not for", c.cmd);
 	if (strcmp(c.cmd, "grep") == 0 && (rc = grep_args(&c)) != EXIT_OK)
 		return rc;
 	if (strcmp(c.cmd, "sql") == 0) {
@@ -811,22 +984,18 @@ int main(int argc, char **argv)
 	}
 	if (c.nfiles < 1)
 		return usage_error("no FILE given for", c.cmd);
-	if (c.format) {
-		const char *ok = strcmp(c.cmd, "export") == 0 ? " json ndjson es-bulk csv " :
-		                 strcmp(c.cmd, "analyze") == 0 ?
-		                 " text json events pretty-events openmetrics " :
-		                 strcmp(c.cmd, "sessions") == 0 ? " text json " :
-		                 strcmp(c.cmd, "sql") == 0 ? " table csv json " : "";
-		char want[64];
-		snprintf(want, sizeof want, " %s ", c.format);
-		if (!strstr(ok, want))
-			return usage_error("unknown --format for this command", c.format);
+	if (c.format && !has_word(c.command->formats, c.format)) {
+		fputs("hsmscope: unknown --format for this command: ", stderr);
+		hs_escape_puts(stderr, c.format);
+		fprintf(stderr, " (%s takes: %s)\nTry 'hsmscope --help'.\n", c.cmd, c.command->formats);
+		return EXIT_USAGE;
 	}
 	if ((rc = set_zone(&c)) != EXIT_OK)
 		return rc;
-	c.color = want_color(color);
+	c.color = want_color(c.color_when);
 	if (strcmp(c.cmd, "ui") == 0) {
-		struct hs_ui_opts uo = { c.iopts, follow, !(color && strcmp(color, "never") == 0), c.filter,
+		struct hs_ui_opts uo = { c.iopts, c.follow,
+		                         !(c.color_when && strcmp(c.color_when, "never") == 0), c.filter,
 		                         c.sql_limits_given ? &c.sql_limits : NULL };
 		return hs_ui_run((const char *const *)c.files, c.nfiles, &uo);
 	}
@@ -859,18 +1028,7 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	index_damaged = 0; /* what opening met, it rebuilt */
-	if (strcmp(c.cmd, "analyze") == 0)
-		rc = cmd_analyze(&c, ix, f);
-	else if (strcmp(c.cmd, "export") == 0)
-		rc = cmd_export(&c, ix, f);
-	else if (strcmp(c.cmd, "grep") == 0)
-		rc = cmd_grep(&c, ix, f);
-	else if (strcmp(c.cmd, "sessions") == 0)
-		rc = cmd_sessions(&c, ix);
-	else if (strcmp(c.cmd, "sql") == 0)
-		rc = cmd_sql(&c, ix);
-	else
-		rc = cmd_index(ix);
+	rc = run_command(&c, ix, f);
 	if (index_damaged) {
 		struct hs_error e;
 		hs_error_set(&e, hs_index_info(ix)->path, 0, 0,

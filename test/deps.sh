@@ -34,6 +34,8 @@ command -v script >/dev/null 2>&1 || want bsdutils
 command -v clang >/dev/null 2>&1 || want clang
 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || want libclang-rt-dev
 command -v tmux >/dev/null 2>&1 || want tmux
+# the zsh completion's syntax check
+command -v zsh >/dev/null 2>&1 || want zsh
 command -v sqlite3 >/dev/null 2>&1 || want sqlite3
 command -v jq >/dev/null 2>&1 || want jq
 # tests that parse our outputs back: CSV (python3's csv), OpenMetrics (the

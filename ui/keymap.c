@@ -6,6 +6,10 @@
  */
 #include "keymap.h"
 
+#include <stdio.h>
+
+#include "ui.h"
+
 #include <curses.h>
 #include <stddef.h>
 #include <string.h>
@@ -101,4 +105,12 @@ const struct hs_binding *hs_keymap_action(const char *action)
 		if (strcmp(bindings[i].action, action) == 0)
 			return &bindings[i];
 	return NULL;
+}
+
+void hs_ui_list_keys(FILE *out)
+{
+	const struct hs_binding *b;
+
+	for (int i = 0; (b = hs_keymap_nth(i)) != NULL; i++)
+		fprintf(out, "%s\t%s\n", b->keyname, b->action ? b->action : "");
 }

@@ -5,6 +5,8 @@
 #ifndef HS_UI_UI_H
 #define HS_UI_UI_H
 
+#include <stdio.h>
+
 #include "hsmscope/index.h"
 #include "hsmscope/sql.h"
 
@@ -22,5 +24,9 @@ struct hs_ui_opts {
  * code of main's enum: 0 ok, 2 input error, 3 filter error. The terminal is
  * restored before it returns, whatever happened. */
 int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opts);
+
+/* The explorer's keys as the help shows them, one per line ("key\taction"),
+ * and its config actions: for `hsmscope --list keys` (the man page's test). */
+void hs_ui_list_keys(FILE *out);
 
 #endif

@@ -17,4 +17,25 @@ case " $(c hsmscope grep --) " in *" --es-index "*) echo "grep offers export's o
 [ "$(c hsmscope analyze tr)" = "trace.log" ] || { echo "files: $(c hsmscope analyze tr)"; exit 1; }
 B
 bash "$T/t.bash" "$ROOT/share/completion/hsmscope.bash" || fail "bash completion"
+# both completions are generated from the program's tables: the shipped
+# files are exactly what it writes (regenerate: hsmscope --complete bash|zsh)
+"$HS" --complete bash | cmp -s - "$ROOT/share/completion/hsmscope.bash" ||
+	fail "share/completion/hsmscope.bash is not what 'hsmscope --complete bash' writes"
+"$HS" --complete zsh | cmp -s - "$ROOT/share/completion/_hsmscope" ||
+	fail "share/completion/_hsmscope is not what 'hsmscope --complete zsh' writes"
+# every option of every command is offered for that command, and no other
+for cmd in $("$HS" --list commands); do
+	opts=$(bash -c '. "$1"; COMP_WORDS=(hsmscope "$2" -); COMP_CWORD=2; _hsmscope; echo "${COMPREPLY[*]}"' _ \
+		"$ROOT/share/completion/hsmscope.bash" "$cmd")
+	for o in $("$HS" --list options "$cmd"); do
+		case " $opts " in *" $o "*) ;; *) fail "bash: $cmd does not offer $o" ;; esac
+	done
+	for o in $opts; do
+		"$HS" --list options "$cmd" | grep -qx -- "$o" || fail "bash: $cmd offers $o, which it does not take"
+	done
+	grep -q "^	$cmd)" "$ROOT/share/completion/_hsmscope" || fail "zsh: no case for $cmd"
+done
+if command -v zsh >/dev/null; then
+	zsh -n "$ROOT/share/completion/_hsmscope" || fail "zsh: the completion does not parse"
+fi
 echo "ok"

@@ -28,15 +28,17 @@ grep -o -- '--[a-z][a-z-]*' "$T/help" | sort -u >"$T/help.opts"
 section OPTIONS | grep -o -- '--[a-z][a-z-]*' | sort -u >"$T/man.opts"
 cmp -s "$T/help.opts" "$T/man.opts" || { diff "$T/help.opts" "$T/man.opts" >&2; fail "options differ (< --help, > man)"; }
 
-fields=$(grep -o '^	{ "[a-z_]*", *T_' "$ROOT/src/filter.c" | sed 's/.*"\([a-z_]*\)".*/\1/')
-[ -n "$fields" ] || fail "found no filter fields in src/filter.c"
+fields=$("$HS" --list fields)
+[ "$(echo "$fields" | wc -l)" -gt 20 ] || fail "hsmscope --list fields: $fields"
 for f in $fields; do
 	section FILTERS | grep -qw -- "$f" || fail "man FILTERS lacks the field $f"
 done
-for k in $(grep -o '"[^"]*", HS_CTX' "$ROOT/ui/keymap.c" | sed 's/", HS_CTX//; s/^"//' | sort -u); do
+"$HS" --list keys >"$T/keys"
+[ "$(wc -l <"$T/keys")" -gt 30 ] || fail "hsmscope --list keys"
+for k in $(cut -f1 "$T/keys" | sort -u); do
 	section KEYS | grep -qF -- "$k" || fail "man KEYS lacks the key $k"
 done
-for a in $(grep -o '", "[a-z_]*" },$' "$ROOT/ui/keymap.c" | sed 's/", "//; s/" },//' | sort -u); do
+for a in $(cut -f2 "$T/keys" | grep . | sort -u); do
 	section CONFIGURATION | grep -qw "$a" || fail "man CONFIGURATION lacks the action $a"
 done
 for a in $(sed -n 's/.*\[AN_[A-Z_]*\] = { "\([a-z_]*\)".*/\1/p' "$ROOT/src/correlate.c"); do
