@@ -45,7 +45,10 @@ CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) -lm
 UI_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(UI_PKGS) 2>/dev/null)
 UI_LIBS   = $(shell $(PKG_CONFIG) --libs $(UI_PKGS) 2>/dev/null)
 
-CORE_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+# the command itself: main.c and the commands that have a file of their own
+CLI_SRC  := src/main.c $(wildcard src/cmd_*.c)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+CORE_SRC := $(filter-out $(CLI_SRC),$(wildcard src/*.c))
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 UI_SRC   := $(wildcard ui/*.c)
 UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/%.o)
@@ -68,8 +71,8 @@ $(BUILD)/libhscore.a: $(CORE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(BUILD)/src/main.o $(UI_OBJ) $(BUILD)/libhscore.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(BUILD)/src/main.o $(UI_OBJ) $(BUILD)/libhscore.a \
+$(BIN): $(CLI_OBJ) $(UI_OBJ) $(BUILD)/libhscore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(UI_OBJ) $(BUILD)/libhscore.a \
 		$(CORE_LIBS) $(UI_LIBS)
 
 # Unit tests link the core without curses on purpose.
@@ -161,4 +164,4 @@ dist:
 clean:
 	rm -rf build build-san build-fuzz hsmscope
 
--include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(BUILD)/src/main.d
+-include $(CORE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

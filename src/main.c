@@ -30,44 +30,8 @@
 #include "hsmscope/stats.h"
 #include "hsmscope/version.h"
 #include "../ui/ui.h"
+#include "main_int.h"
 
-
-/* Exit codes, also in the man page. */
-enum hs_exit {
-	EXIT_OK = 0,                /* done */
-	EXIT_USAGE = 1,             /* bad command line */
-	EXIT_INPUT = 2,             /* a log could not be read, or an output not written */
-	EXIT_FILTER = 3,            /* the filter does not compile */
-	/* grep only, as grep(1): 1 is "nothing matched", so grep's usage
-	 * errors need a code of their own to stay apart from it */
-	EXIT_NOMATCH = 1,           /* grep: no event matched */
-	EXIT_GREP_USAGE = 4,        /* grep: bad command line */
-};
-
-struct cli {
-	const char *cmd;            /* command name; "ui" for the explorer */
-	const struct hs_cli_command *command; /* its row of commands[] */
-	const char *format;         /* --format */
-	const char *filter;         /* --filter / grep's expression */
-	const char *sql;            /* sql's statement */
-	const char *es_index;       /* export --es-index */
-	const char *out;            /* -o */
-	int force;                  /* --force */
-	int count;                  /* grep --count: only the number of matches */
-	int invert;                 /* grep -v: the events that do not match */
-	int64_t max;                /* grep -m: stop after this many matches, 0 = all */
-	int json;                   /* grep --json: matching events as NDJSON */
-	const char *expr;           /* grep -e: the expression, never a file */
-	char tz_config[64];         /* the config file's tz, when no --tz */
-	int color;                  /* colour the output */
-	const char *color_when;     /* --color */
-	int follow;                 /* --follow, for the explorer */
-	struct hs_index_opts iopts; /* index options */
-	struct hs_sql_limits sql_limits; /* sql: --timeout, --max-memory */
-	int sql_limits_given;       /* one of them was on the command line */
-	char **files;               /* positional inputs (argv slice) */
-	int nfiles;
-};
 
 static volatile sig_atomic_t interrupted;
 
@@ -137,7 +101,6 @@ enum {
 
 static int cmd_analyze(struct cli *c, struct hs_index *ix, struct hs_filter *f);
 static int cmd_export(struct cli *c, struct hs_index *ix, struct hs_filter *f);
-static int cmd_grep(struct cli *c, struct hs_index *ix, struct hs_filter *f);
 static int cmd_index(struct cli *c, struct hs_index *ix, struct hs_filter *f);
 static int cmd_sessions(struct cli *c, struct hs_index *ix, struct hs_filter *f);
 static int cmd_sql(struct cli *c, struct hs_index *ix, struct hs_filter *f);
@@ -298,7 +261,7 @@ static int compile_filter(const char *text, struct hs_filter **f)
 /* The exit code of a query that failed on the index: a signal stopped it,
  * a regex of the filter hit a PCRE2 limit (the filter's fault: 3), or the
  * index could not be read (2). The message is printed here. */
-static int query_failed(struct hs_index *ix, struct hs_error *err)
+int hs_cli_query_failed(struct hs_index *ix, struct hs_error *err)
 {
 	if (interrupted) {
 		fprintf(stderr, "hsmscope: interrupted\n");
@@ -351,18 +314,18 @@ static int cmd_analyze(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 	if (strcmp(fmt, "events") == 0 || strcmp(fmt, "pretty-events") == 0) {
 		enum hs_export_format ef = fmt[0] == 'p' ? HS_EXPORT_PRETTY : HS_EXPORT_NDJSON;
 		if (hs_export_events(ix, f, ef, stdout, &err) < 0) {
-			return query_failed(ix, &err);
+			return hs_cli_query_failed(ix, &err);
 		}
 		return EXIT_OK;
 	}
 	if (hs_stats_compute(ix, f, &s, &err) < 0) {
-		return query_failed(ix, &err);
+		return hs_cli_query_failed(ix, &err);
 	}
 	if (strcmp(fmt, "openmetrics") == 0) {
 		int rc = hs_metrics_write(ix, f, &s, stdout, &err);
 		hs_stats_free(&s);
 		if (rc < 0) {
-			return query_failed(ix, &err);
+			return hs_cli_query_failed(ix, &err);
 		}
 		return EXIT_OK;
 	}
@@ -374,7 +337,7 @@ static int cmd_analyze(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 		cJSON_Delete(o);
 	} else if (hs_report_text(ix, &s, f, stdout, &err) < 0) {
 		hs_stats_free(&s);
-		return query_failed(ix, &err);
+		return hs_cli_query_failed(ix, &err);
 	}
 	hs_stats_free(&s);
 	return EXIT_OK;
@@ -422,7 +385,7 @@ static int cmd_export(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 				return EXIT_INPUT;
 			}
 		if (hs_export_to_file(c->out, c->force, export_fn, &j, &err) < 0) {
-			return query_failed(ix, &err);
+			return hs_cli_query_failed(ix, &err);
 		}
 		fprintf(stderr, "hsmscope: wrote %lld events to ", (long long)j.written);
 		hs_escape_puts(stderr, c->out);
@@ -430,184 +393,8 @@ static int cmd_export(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 		return EXIT_OK;
 	}
 	if (export_fn(&j, stdout, &err) < 0) {
-		return query_failed(ix, &err);
+		return hs_cli_query_failed(ix, &err);
 	}
-	return EXIT_OK;
-}
-
-/* ---------------------------------------------------------------- grep */
-
-static void put_escaped(const char *s)
-{
-	hs_escape_puts(stdout, s);
-}
-
-/* "p2" (the process instance, 1-based) for call traces, the HSM id for
- * audit logs: which process or stream an event is from. */
-static void put_proc(const struct hs_event *e)
-{
-	if (e->hsm[0])
-		put_escaped(e->hsm);
-	else if (e->instance != HS_NONE)
-		printf("p%lld", (long long)e->instance + 1);
-	else
-		putchar('-');
-}
-
-/* One event as a grep line: n, time, process, function, result, session,
- * summary, then [anomalies]; fields joined by one space, none trailing. */
-static void grep_line(const struct cli *c, const struct hs_event *e)
-{
-	const char *on = "", *off = "";
-	char ts[48];
-
-	if (c->color) {
-		on = e->incomplete ? "\033[33m" : !e->ok ? "\033[31m" : "";
-		off = *on ? "\033[0m" : "";
-	}
-	if (e->ts_us != HS_NONE)
-		hs_format_ts(e->ts_us, ts, sizeof ts, 0);
-	else
-		hs_strlcpy(ts, "-", sizeof ts);
-	printf("%lld %s ", (long long)e->n, ts);
-	put_proc(e);
-	putchar(' ');
-	put_escaped(e->func);
-	printf(" %s", on);
-	put_escaped(e->rv_name[0] ? e->rv_name : e->incomplete ? "(no return)" : "-");
-	fputs(off, stdout);
-	if (e->session != HS_NONE)
-		printf(" 0x%llx", (unsigned long long)e->session);
-	else
-		fputs(" -", stdout);
-	if (e->summary[0]) {
-		putchar(' ');
-		put_escaped(e->summary);
-	}
-	if (e->anomalies[0]) {
-		fputs(" [", stdout);
-		put_escaped(e->anomalies);
-		putchar(']');
-	}
-	putchar('\n');
-}
-
-static int cmd_grep(struct cli *c, struct hs_index *ix, struct hs_filter *f)
-{
-	struct hs_export_writer *w = NULL;
-	struct hs_query *q;
-	struct hs_event e;
-	struct hs_error err;
-	int rc = 0;
-	int64_t count = 0;
-
-	hs_error_clear(&err);
-	if (c->count && !c->max) {
-		count = hs_query_count(ix, f, &err);
-		if (count < 0) {
-			return query_failed(ix, &err);
-		}
-		printf("%lld\n", (long long)count);
-		return count ? EXIT_OK : EXIT_NOMATCH;
-	}
-	if (hs_query_open(ix, f, 0, &q, &err) < 0) {
-		return query_failed(ix, &err);
-	}
-	if (c->json && !c->count && !(w = hs_export_writer_begin(ix, HS_EXPORT_NDJSON, stdout))) {
-		hs_query_close(q);
-		fprintf(stderr, "hsmscope: out of memory\n");
-		return EXIT_INPUT;
-	}
-	hs_event_init(&e);
-	while ((!c->max || count < c->max) && (rc = hs_query_next(q, &e, &err)) == 1) {
-		if (w) {
-			if (hs_export_writer_event(w, &e, &err) < 0) {
-				rc = -1;
-				break;
-			}
-		} else if (!c->count) {
-			grep_line(c, &e);
-		}
-		count++;
-	}
-	if (c->max && count >= c->max)
-		rc = 0;
-	hs_event_free(&e);
-	hs_query_close(q);
-	if (w) {
-		struct hs_error werr;
-		if (hs_export_writer_end(w, &werr) < 0 && rc >= 0) {
-			err = werr;
-			rc = -1;
-		}
-	}
-	if (rc < 0) {
-		return query_failed(ix, &err);
-	}
-	if (c->count)
-		printf("%lld\n", (long long)count);
-	if (fflush(stdout) != 0) {
-		fprintf(stderr, "hsmscope: standard output: write error\n");
-		return EXIT_INPUT;
-	}
-	return count ? EXIT_OK : EXIT_NOMATCH;
-}
-
-/* grep's arguments in either order: an argument that names an existing
- * file is a file; of the others, the expression is the one that parses as
- * a field expression (a bare regex parses as anything), else the first.
- * The rest stay files, so a mistyped one is still "no such file". Says so
- * on stderr when it had to choose. Returns EXIT_OK or a usage error. */
-static int grep_args(struct cli *c)
-{
-	int i, pick = -1, nother = 0, nexpr = 0;
-
-	if (c->expr) {
-		c->filter = c->expr;
-		return EXIT_OK;
-	}
-	if (c->nfiles < 2) {
-		fprintf(stderr, "hsmscope: grep needs EXPR and FILE...\nTry 'hsmscope --help'.\n");
-		return EXIT_GREP_USAGE;
-	}
-	for (i = 0; i < c->nfiles; i++) {
-		struct hs_filter *f;
-		struct hs_error err;
-		if (access(c->files[i], F_OK) == 0)
-			continue;
-		nother++;
-		if (hs_filter_compile(c->files[i], &f, &err) == 0) {
-			if (!hs_filter_is_regex(f) && nexpr++ == 0)
-				pick = i;
-			hs_filter_free(f);
-		} else if (nexpr == 0 && strpbrk(c->files[i], "=!<>~&|()") != NULL) {
-			/* an expression with an error: still the expression, so the
-			 * user sees the filter error, not "no such file" */
-			pick = i;
-			nexpr = 1;
-		}
-	}
-	if (nother == 0) {
-		fprintf(stderr, "hsmscope: grep: every argument is an existing file; give the "
-		        "expression with -e EXPR\n");
-		return EXIT_GREP_USAGE;
-	}
-	if (nexpr != 1) {
-		/* no field expression, or several: the first non-file, grep's order */
-		for (pick = 0; access(c->files[pick], F_OK) == 0; pick++)
-			;
-		if (nother > 1) {
-			struct hs_buf b;
-			hs_buf_init(&b);
-			hs_escape(&b, c->files[pick], strlen(c->files[pick]));
-			fprintf(stderr, "hsmscope: grep: taking '%s' as the expression (no file has that "
-			        "name); use -e EXPR to say so\n", hs_buf_cstr(&b));
-			hs_buf_free(&b);
-		}
-	}
-	c->filter = c->files[pick];
-	memmove(c->files + pick, c->files + pick + 1, (size_t)(c->nfiles - pick - 1) * sizeof *c->files);
-	c->nfiles--;
 	return EXIT_OK;
 }
 
@@ -672,7 +459,7 @@ static int cmd_sessions(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 	struct hs_error err;
 
 	if (hs_lc_print(ix, c->format && strcmp(c->format, "json") == 0, stdout, &err) < 0)
-		return query_failed(ix, &err);
+		return hs_cli_query_failed(ix, &err);
 	return EXIT_OK;
 }
 
@@ -773,7 +560,7 @@ static int run_command(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 		const char *name;
 		int (*run)(struct cli *c, struct hs_index *ix, struct hs_filter *f);
 	} runs[] = {
-		{ "analyze", cmd_analyze }, { "export", cmd_export }, { "grep", cmd_grep },
+		{ "analyze", cmd_analyze }, { "export", cmd_export }, { "grep", hs_cli_grep },
 		{ "index", cmd_index }, { "sessions", cmd_sessions }, { "sql", cmd_sql },
 	};
 
@@ -975,7 +762,7 @@ int main(int argc, char **argv)
 	}
 	c.files = argv + optind;
 	c.nfiles = argc - optind;
-	if (strcmp(c.cmd, "grep") == 0 && (rc = grep_args(&c)) != EXIT_OK)
+	if (strcmp(c.cmd, "grep") == 0 && (rc = hs_cli_grep_args(&c)) != EXIT_OK)
 		return rc;
 	if (strcmp(c.cmd, "sql") == 0) {
 		if (c.nfiles < 2)
