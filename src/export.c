@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -395,59 +396,125 @@ static int write_bulk_action(struct hs_index *ix, const struct hs_event *e, cons
 	return rc;
 }
 
-static int write_one(struct hs_index *ix, const struct hs_event *e, enum hs_export_format fmt,
-                     const char *es_index, int64_t count, FILE *out, struct stmts *c)
+/* One event record, as the formats write it: the context they share. */
+struct rec {
+	struct hs_index *ix;        /* not owned */
+	const struct hs_event *e;   /* the event, not owned */
+	cJSON *o;                   /* its JSON object, not owned */
+	const char *es_index;       /* es-bulk's _index, NULL: the default */
+	int64_t count;              /* events written before this one */
+	FILE *out;                  /* not owned */
+	struct stmts *c;            /* the export's statements */
+};
+
+/* the object as one JSON text: pretty or on one line, always through the
+ * escaping (valid UTF-8, no raw control, C1 or bidi character) */
+static int put_json(FILE *out, const cJSON *o, int pretty)
 {
-	cJSON *o = event_json(ix, e, c);
-	char *s;
+	char *s = pretty ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
 	int rc;
 
-	if (!o)
-		return -1;
-	if (fmt == HS_EXPORT_CSV) {
-		rc = write_csv(o, out, c->tty);
-		cJSON_Delete(o);
-		return rc;
-	}
-	if (fmt == HS_EXPORT_ES_BULK && write_bulk_action(ix, e, es_index, out) < 0) {
-		cJSON_Delete(o);
-		return -1;
-	}
-	s = fmt == HS_EXPORT_PRETTY ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
 	if (!s)
 		return -1;
-	/* every JSON line goes out through the escaping: valid UTF-8, no raw
-	 * control, C1 or bidi character (see hs_escape_json) */
-	if (fmt == HS_EXPORT_NDJSON || fmt == HS_EXPORT_ES_BULK)
-		rc = hs_json_puts(out, s) < 0 || fputc('\n', out) == EOF ? -1 : 0;
-	else
-		rc = fputs(count ? ",\n" : "\n", out) == EOF || hs_json_puts(out, s) < 0 ? -1 : 0;
+	rc = hs_json_puts(out, s) < 0 ? -1 : 0;
 	cJSON_free(s);
 	return rc;
 }
 
-/* Lines-of-records formats have no brackets around them. */
-static int is_array(enum hs_export_format fmt)
+static void array_begin(FILE *out) { fputc('[', out); }
+static void array_end(FILE *out, int64_t count) { fprintf(out, "%s]\n", count ? "\n" : ""); }
+
+static int array_event(const struct rec *r, int pretty)
 {
-	return fmt == HS_EXPORT_JSON || fmt == HS_EXPORT_PRETTY;
+	if (fputs(r->count ? ",\n" : "\n", r->out) == EOF)
+		return -1;
+	return put_json(r->out, r->o, pretty);
+}
+
+static int json_event(const struct rec *r) { return array_event(r, 0); }
+static int pretty_event(const struct rec *r) { return array_event(r, 1); }
+
+static int ndjson_event(const struct rec *r)
+{
+	return put_json(r->out, r->o, 0) < 0 || fputc('\n', r->out) == EOF ? -1 : 0;
+}
+
+static int bulk_event(const struct rec *r)
+{
+	if (write_bulk_action(r->ix, r->e, r->es_index, r->out) < 0)
+		return -1;
+	return ndjson_event(r);
+}
+
+static void csv_begin(FILE *out)
+{
+	for (int i = 0; i < NCSV; i++)
+		fprintf(out, "%s%s", i ? "," : "", csv_cols[i]);
+	fputs("\r\n", out);
+}
+
+static int csv_event(const struct rec *r) { return write_csv(r->o, r->out, r->c->tty); }
+
+/* The event output formats, in enum hs_export_format's order: each is a
+ * name, the file endings that choose it in the explorer, and the three
+ * steps of a writer. Adding a format is one row and its functions. */
+static const struct format_ops {
+	const char *name;           /* as --format takes it */
+	const char *exts;           /* file name endings, space-separated */
+	void (*begin)(FILE *out);   /* before the first event, may be NULL */
+	int (*event)(const struct rec *r); /* one event; -1 on a write error */
+	void (*end)(FILE *out, int64_t count); /* after the last, may be NULL */
+} formats[] = {
+	[HS_EXPORT_JSON] = { "json", ".json", array_begin, json_event, array_end },
+	[HS_EXPORT_PRETTY] = { "pretty-events", "", array_begin, pretty_event, array_end },
+	[HS_EXPORT_NDJSON] = { "ndjson", ".ndjson .jsonl", NULL, ndjson_event, NULL },
+	[HS_EXPORT_ES_BULK] = { "es-bulk", ".bulk .es", NULL, bulk_event, NULL },
+	[HS_EXPORT_CSV] = { "csv", ".csv", csv_begin, csv_event, NULL },
+};
+#define NFORMATS ((int)(sizeof formats / sizeof formats[0]))
+
+const char *hs_export_format_name(enum hs_export_format fmt)
+{
+	return (int)fmt >= 0 && (int)fmt < NFORMATS ? formats[fmt].name : NULL;
+}
+
+enum hs_export_format hs_export_format_for_path(const char *path)
+{
+	size_t plen = strlen(path);
+
+	for (int i = 0; i < NFORMATS; i++) {
+		for (const char *p = formats[i].exts; *p; p += strcspn(p, " "), p += *p == ' ') {
+			size_t n = strcspn(p, " ");
+			if (n && plen > n && strncasecmp(path + plen - n, p, n) == 0)
+				return (enum hs_export_format)i;
+		}
+	}
+	return HS_EXPORT_JSON;
+}
+
+static int write_one(struct hs_index *ix, const struct hs_event *e, enum hs_export_format fmt,
+                     const char *es_index, int64_t count, FILE *out, struct stmts *c)
+{
+	struct rec r = { ix, e, event_json(ix, e, c), es_index, count, out, c };
+	int rc;
+
+	if (!r.o)
+		return -1;
+	rc = formats[fmt].event(&r);
+	cJSON_Delete(r.o);
+	return rc;
 }
 
 static void begin(enum hs_export_format fmt, FILE *out)
 {
-	if (is_array(fmt))
-		fputc('[', out);
-	if (fmt == HS_EXPORT_CSV) {
-		for (int i = 0; i < NCSV; i++)
-			fprintf(out, "%s%s", i ? "," : "", csv_cols[i]);
-		fputs("\r\n", out);
-	}
+	if (formats[fmt].begin)
+		formats[fmt].begin(out);
 }
 
 static int64_t finish(int64_t count, enum hs_export_format fmt, FILE *out, struct hs_error *err)
 {
-	if (is_array(fmt))
-		fprintf(out, "%s]\n", count ? "\n" : "");
+	if (formats[fmt].end)
+		formats[fmt].end(out, count);
 	if (fflush(out) != 0 || ferror(out)) {
 		hs_error_set(err, "", 0, 0, "write error: %s", strerror(errno));
 		return -1;

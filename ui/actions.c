@@ -229,6 +229,7 @@ int act_clear_marks(struct hs_app *app, int arg)
 
 struct export_job {
 	struct hs_app *app;
+	enum hs_export_format fmt;  /* chosen by the file name's ending */
 	int64_t written;
 };
 
@@ -238,16 +239,16 @@ static int export_fn(void *ctx, FILE *out, struct hs_error *err)
 	struct hs_app *app = j->app;
 
 	if (app->nmarks)
-		j->written = hs_export_numbers(app->ix, app->marks, (int64_t)app->nmarks, HS_EXPORT_JSON,
+		j->written = hs_export_numbers(app->ix, app->marks, (int64_t)app->nmarks, j->fmt,
 		                               out, err);
 	else
-		j->written = hs_export_events(app->ix, app->filter, HS_EXPORT_JSON, out, err);
+		j->written = hs_export_events(app->ix, app->filter, j->fmt, out, err);
 	return j->written < 0 ? -1 : 0;
 }
 
 static int export_to(struct hs_app *app, const char *path, int force)
 {
-	struct export_job j = { app, 0 };
+	struct export_job j = { app, hs_export_format_for_path(path), 0 };
 	struct hs_error err;
 
 	hs_error_clear(&err);
@@ -256,7 +257,8 @@ static int export_to(struct hs_app *app, const char *path, int force)
 		hs_error_format(&err, buf, sizeof buf);
 		hs_app_msg(app, 1, "export failed: %s", buf);
 	} else {
-		hs_app_msg(app, 0, "wrote %lld events to %s", (long long)j.written, path);
+		hs_app_msg(app, 0, "wrote %lld events to %s (%s)", (long long)j.written, path,
+		           hs_export_format_name(j.fmt));
 	}
 	return HS_R_HANDLED | HS_R_REDRAW;
 }
@@ -307,10 +309,11 @@ int act_export(struct hs_app *app, int arg)
 	snprintf(def, sizeof def, "%.*s-%s.json", (int)(bl ? bl : strlen(base)), base,
 	         app->nmarks ? "marked" : app->filter ? "filtered" : "all");
 	if (app->nmarks)
-		snprintf(label, sizeof label, "Export %zu marked events to: ", app->nmarks);
+		snprintf(label, sizeof label, "Export %zu marked events (.json .ndjson .csv .bulk) to: ",
+		         app->nmarks);
 	else
-		snprintf(label, sizeof label, "Export %lld %s events to: ", (long long)app->count,
-		         app->filter ? "filtered" : "");
+		snprintf(label, sizeof label, "Export %lld %s events (.json .ndjson .csv .bulk) to: ",
+		         (long long)app->count, app->filter ? "filtered" : "");
 	hs_app_prompt(app, label, def, 0, export_path);
 	return HS_R_HANDLED | HS_R_REDRAW;
 }

@@ -27,6 +27,12 @@ enum hs_export_format {
 
 #define HS_EXPORT_ES_INDEX "hsmscope-events" /* default _index of es-bulk */
 
+/* A format's name as --format takes it ("ndjson"), NULL for no format. */
+const char *hs_export_format_name(enum hs_export_format fmt);
+/* The format a file name asks for by its ending (".csv", ".ndjson",
+ * ".jsonl", ".bulk", ".es"; any case), JSON when none does. */
+enum hs_export_format hs_export_format_for_path(const char *path);
+
 /* The JSON object of one event (schema in the man page). */
 struct cJSON *hs_export_event(struct hs_index *ix, const struct hs_event *e);
 /* Stream the events matching f to out. Returns events written, -1 on error.

@@ -22,7 +22,7 @@ wait_for "No\. 13 "
 keys U
 wait_for "No\. 5 "
 keys x
-wait_for "Export 3 marked events to: softhsm-basic-marked.json"
+wait_for "Export 3 marked events \(\.json \.ndjson \.csv \.bulk\) to: softhsm-basic-marked.json"
 keys Enter
 wait_for "wrote 3 events to softhsm-basic-marked.json"
 f="$T/out/softhsm-basic-marked.json"
@@ -47,10 +47,22 @@ wait_for "marks 0"
 keys / 'func == "C_Login"' Enter
 wait_for "6 of 343 match"
 keys x
-wait_for "Export 6 filtered events to: softhsm-basic-filtered.json"
+wait_for "Export 6 filtered events \(\.json \.ndjson \.csv \.bulk\) to: softhsm-basic-filtered.json"
 keys C-u "$T/out/logins.json" Enter
 wait_for "wrote 6 events"
 [ "$(jq '[.[] | select(.func == "C_Login")] | length' "$T/out/logins.json")" = 6 ] || fail "filtered export"
+# every event format, chosen by the file's ending, as export writes it
+for ext in ndjson csv bulk; do
+	keys x
+	wait_for "Export 6 filtered events"
+	keys C-u "$T/out/logins.$ext" Enter
+	wait_for "wrote 6 events to .*logins\.$ext"
+done
+fmt_of() { case $1 in ndjson) echo ndjson ;; csv) echo csv ;; bulk) echo es-bulk ;; esac; }
+for ext in ndjson csv bulk; do
+	"$HS" export "$SAMPLE" --filter 'func == "C_Login"' --format "$(fmt_of $ext)" >"$T/want.$ext"
+	cmp -s "$T/want.$ext" "$T/out/logins.$ext" || fail "the explorer's .$ext differs from export --format $(fmt_of $ext)"
+done
 keys q
 wait_for "HS-EXIT:0"
 echo "ok"
