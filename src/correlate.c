@@ -54,7 +54,7 @@ static int key_eq(const struct ckey *x, const struct ckey *y)
 	return x->a == y->a && x->b == y->b && x->c == y->c;
 }
 
-int hmap_get(const struct hmap *m, const struct ckey *k)
+int hs_hmap_get(const struct hmap *m, const struct ckey *k)
 {
 	uint32_t i;
 
@@ -88,7 +88,7 @@ static int hmap_grow(struct hmap *m)
 	return 0;
 }
 
-int hmap_put(struct hmap *m, const struct ckey *k, int v)
+int hs_hmap_put(struct hmap *m, const struct ckey *k, int v)
 {
 	uint32_t i;
 
@@ -105,7 +105,7 @@ int hmap_put(struct hmap *m, const struct ckey *k, int v)
 	return 0;
 }
 
-void hmap_del(struct hmap *m, const struct ckey *k)
+void hs_hmap_del(struct hmap *m, const struct ckey *k)
 {
 	uint32_t i, j, home;
 
@@ -129,7 +129,7 @@ void hmap_del(struct hmap *m, const struct ckey *k)
 	}
 }
 
-void hmap_free(struct hmap *m)
+void hs_hmap_free(struct hmap *m)
 {
 	free(m->slot);
 	memset(m, 0, sizeof *m);
@@ -137,7 +137,7 @@ void hmap_free(struct hmap *m)
 
 /* ----------------------------------------------------------------- slab */
 
-int slab_alloc(struct slab *s)
+int hs_slab_alloc(struct slab *s)
 {
 	int i;
 
@@ -170,14 +170,14 @@ int slab_alloc(struct slab *s)
 	return i;
 }
 
-void slab_release(struct slab *s, int i)
+void hs_slab_release(struct slab *s, int i)
 {
 	*(int *)(void *)(s->rec + (size_t)i * s->size) = 0;
 	s->freel[s->nfree++] = i;
 	s->live--;
 }
 
-void slab_free(struct slab *s)
+void hs_slab_free(struct slab *s)
 {
 	free(s->rec);
 	free(s->freel);
@@ -188,7 +188,7 @@ void slab_free(struct slab *s)
 
 /* -------------------------------------------------------------- objects */
 
-void obj_release(struct hs_correlator *c, int oi)
+void hs_obj_release(struct hs_correlator *c, int oi)
 {
 	struct obj *o = SLAB_AT(&c->objs, oi, struct obj);
 
@@ -200,8 +200,8 @@ void obj_release(struct hs_correlator *c, int oi)
 	free(o->label);
 	free(o->obj_id);
 	o->label = o->obj_id = NULL;
-	hmap_del(&c->obj_map, &o->key);
-	slab_release(&c->objs, oi);
+	hs_hmap_del(&c->obj_map, &o->key);
+	hs_slab_release(&c->objs, oi);
 }
 
 /* Forget destroyed handles (their rows are written) to make room. */
@@ -212,22 +212,22 @@ static void obj_evict(struct hs_correlator *c)
 	for (i = 0; i < c->objs.hi; i++) {
 		struct obj *o = SLAB_AT(&c->objs, i, struct obj);
 		if (o->used && !o->live)
-			obj_release(c, i);
+			hs_obj_release(c, i);
 	}
 }
 
-int obj_new(struct hs_correlator *c, const struct ckey *k, int owner)
+int hs_obj_new(struct hs_correlator *c, const struct ckey *k, int owner)
 {
 	struct obj *o;
-	int oi = slab_alloc(&c->objs);
+	int oi = hs_slab_alloc(&c->objs);
 
 	if (oi < 0 && c->objs.live >= OBJECTS_MAX) {
 		obj_evict(c);
-		oi = slab_alloc(&c->objs);
+		oi = hs_slab_alloc(&c->objs);
 	}
-	if (oi < 0 || hmap_put(&c->obj_map, k, oi) < 0) {
+	if (oi < 0 || hs_hmap_put(&c->obj_map, k, oi) < 0) {
 		if (oi >= 0)
-			slab_release(&c->objs, oi);
+			hs_slab_release(&c->objs, oi);
 		c->dropped++;
 		return -1;
 	}
@@ -364,7 +364,7 @@ static int step(struct hs_correlator *c, sqlite3_stmt *st)
 	return -1;
 }
 
-const char *corr_hex(int64_t v, char *buf, size_t len)
+const char *hs_corr_hex(int64_t v, char *buf, size_t len)
 {
 	if (v == HS_NONE)
 		snprintf(buf, len, "?");
@@ -373,7 +373,7 @@ const char *corr_hex(int64_t v, char *buf, size_t len)
 	return buf;
 }
 
-int corr_anomaly(struct hs_correlator *c, struct hs_event *e, int64_t n, int64_t ref, int kind,
+int hs_corr_anomaly(struct hs_correlator *c, struct hs_event *e, int64_t n, int64_t ref, int kind,
                  int at_end, const char *fmt, ...)
 {
 	char detail[256];
@@ -401,7 +401,7 @@ int corr_anomaly(struct hs_correlator *c, struct hs_event *e, int64_t n, int64_t
 	return step(c, st);
 }
 
-int corr_link(struct hs_correlator *c, int64_t a, int64_t b, const char *kind)
+int hs_corr_link(struct hs_correlator *c, int64_t a, int64_t b, const char *kind)
 {
 	sqlite3_stmt *st;
 
@@ -420,7 +420,7 @@ int corr_link(struct hs_correlator *c, int64_t a, int64_t b, const char *kind)
 	return step(c, st);
 }
 
-int corr_write_session(struct hs_correlator *c, const struct p11_sess *s, int64_t close_n,
+int hs_corr_write_session(struct hs_correlator *c, const struct p11_sess *s, int64_t close_n,
                        const char *state)
 {
 	sqlite3_stmt *st = begin(c, ST_SESSION);
@@ -444,7 +444,7 @@ int corr_write_session(struct hs_correlator *c, const struct p11_sess *s, int64_
 	return step(c, st);
 }
 
-int corr_write_p11_login(struct hs_correlator *c, const struct p11_proc *p,
+int hs_corr_write_p11_login(struct hs_correlator *c, const struct p11_proc *p,
                          const struct p11_slot *sl, int64_t logout_n, const char *state)
 {
 	sqlite3_stmt *st = begin(c, ST_LOGIN);
@@ -468,7 +468,7 @@ int corr_write_p11_login(struct hs_correlator *c, const struct p11_proc *p,
 	return step(c, st);
 }
 
-int corr_write_au_login(struct hs_correlator *c, const struct au_stream *s,
+int hs_corr_write_au_login(struct hs_correlator *c, const struct au_stream *s,
                         const struct au_login *l, int64_t logout_n, const char *state)
 {
 	sqlite3_stmt *st = begin(c, ST_LOGIN);
@@ -490,7 +490,7 @@ int corr_write_au_login(struct hs_correlator *c, const struct au_stream *s,
 	return step(c, st);
 }
 
-int corr_write_span(struct hs_correlator *c, int64_t id, const char *kind, int64_t session_id,
+int hs_corr_write_span(struct hs_correlator *c, int64_t id, const char *kind, int64_t session_id,
                     const struct p11_op *op, int64_t end_n, const char *state)
 {
 	sqlite3_stmt *st = begin(c, ST_SPAN);
@@ -509,7 +509,7 @@ int corr_write_span(struct hs_correlator *c, int64_t id, const char *kind, int64
 	return step(c, st);
 }
 
-int corr_write_object(struct hs_correlator *c, const struct obj *o, const char *hsm)
+int hs_corr_write_object(struct hs_correlator *c, const struct obj *o, const char *hsm)
 {
 	sqlite3_stmt *st = begin(c, ST_OBJECT);
 
@@ -537,7 +537,7 @@ int corr_write_object(struct hs_correlator *c, const struct obj *o, const char *
 	return step(c, st);
 }
 
-int corr_write_process(struct hs_correlator *c, const struct p11_proc *p)
+int hs_corr_write_process(struct hs_correlator *c, const struct p11_proc *p)
 {
 	sqlite3_stmt *st = begin(c, ST_PROCESS);
 
@@ -557,7 +557,7 @@ int corr_write_process(struct hs_correlator *c, const struct p11_proc *p)
 	return step(c, st);
 }
 
-int corr_write_stream(struct hs_correlator *c, const struct au_stream *s)
+int hs_corr_write_stream(struct hs_correlator *c, const struct au_stream *s)
 {
 	sqlite3_stmt *st = begin(c, ST_STREAM);
 
@@ -578,7 +578,7 @@ int corr_write_stream(struct hs_correlator *c, const struct au_stream *s)
 	return step(c, st);
 }
 
-int corr_write_gap(struct hs_correlator *c, int64_t n, const char *hsm, int64_t after,
+int hs_corr_write_gap(struct hs_correlator *c, int64_t n, const char *hsm, int64_t after,
                    int64_t before, int64_t missing)
 {
 	sqlite3_stmt *st = begin(c, ST_GAP);
@@ -593,7 +593,7 @@ int corr_write_gap(struct hs_correlator *c, int64_t n, const char *hsm, int64_t 
 	return step(c, st);
 }
 
-int corr_write_attr(struct hs_correlator *c, int64_t n, const char *users)
+int hs_corr_write_attr(struct hs_correlator *c, int64_t n, const char *users)
 {
 	sqlite3_stmt *st;
 
@@ -646,8 +646,8 @@ void hs_correlate_free(struct hs_correlator *c)
 		return;
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(c->st[i]);
-	p11_free(c);
-	au_free(c);
+	hs_p11_free(c);
+	hs_au_free(c);
 	for (i = 0; i < c->objs.hi; i++) {
 		struct obj *o = SLAB_AT(&c->objs, i, struct obj);
 		if (o->used) {
@@ -655,12 +655,12 @@ void hs_correlate_free(struct hs_correlator *c)
 			free(o->obj_id);
 		}
 	}
-	slab_free(&c->procs);
-	slab_free(&c->sess);
-	slab_free(&c->objs);
-	hmap_free(&c->proc_map);
-	hmap_free(&c->sess_map);
-	hmap_free(&c->obj_map);
+	hs_slab_free(&c->procs);
+	hs_slab_free(&c->sess);
+	hs_slab_free(&c->objs);
+	hs_hmap_free(&c->proc_map);
+	hs_hmap_free(&c->sess_map);
+	hs_hmap_free(&c->obj_map);
 	free(c);
 }
 
@@ -682,7 +682,7 @@ int hs_correlate_event(struct hs_correlator *c, struct hs_event *e, struct hs_er
 	e->session_id = e->login_id = e->span_id = e->peer = HS_NONE;
 	e->anomalies[0] = '\0';
 	c->quiet = e->uncertain;
-	rc = is_audit(e) ? au_event(c, e) : p11_event(c, e);
+	rc = is_audit(e) ? hs_au_event(c, e) : hs_p11_event(c, e);
 	c->quiet = 0;
 	if (rc < 0 || c->failed)
 		return fail(c, err);
@@ -691,7 +691,7 @@ int hs_correlate_event(struct hs_correlator *c, struct hs_event *e, struct hs_er
 
 int hs_correlate_finish(struct hs_correlator *c, struct hs_error *err)
 {
-	if (p11_finish(c) < 0 || au_finish(c) < 0 || c->failed)
+	if (hs_p11_finish(c) < 0 || hs_au_finish(c) < 0 || c->failed)
 		return fail(c, err);
 	return 0;
 }
@@ -705,7 +705,7 @@ static void lenq_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	const char *d = (const char *)sqlite3_value_text(argv[0]);
 
 	(void)argc;
-	sqlite3_result_int(ctx, d ? p11_length_query(d, (size_t)sqlite3_value_bytes(argv[0])) : 0);
+	sqlite3_result_int(ctx, d ? hs_p11_length_query(d, (size_t)sqlite3_value_bytes(argv[0])) : 0);
 }
 
 static int64_t col_i64(sqlite3_stmt *st, int i)
@@ -747,7 +747,7 @@ static int replay_events(struct hs_correlator *c)
 	              " session, slot, user_type, user, hsm, seq, reboot, opcode, ts_us, log_type,"
 	              " CASE WHEN func IN (%s) THEN detail END,"
 	              " CASE WHEN ok AND func IN (%s) THEN hs_corr_lenq(detail) ELSE 0 END, call_no,"
-	              " uncertain FROM events ORDER BY n", p11_detail_funcs_sql(), p11_lenq_funcs_sql());
+	              " uncertain FROM events ORDER BY n", hs_p11_detail_funcs_sql(), hs_p11_lenq_funcs_sql());
 	hs_event_init(&e);
 	if (sqlite3_create_function(c->db, "hs_corr_lenq", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 	                            NULL, lenq_fn, NULL, NULL) != SQLITE_OK ||
@@ -805,7 +805,7 @@ static int replay_events(struct hs_correlator *c)
 		e.session_id = e.login_id = e.span_id = e.peer = HS_NONE;
 		e.anomalies[0] = '\0';
 		c->quiet = e.uncertain;
-		krc2 = is_audit(&e) ? au_event(c, &e) : p11_event(c, &e);
+		krc2 = is_audit(&e) ? hs_au_event(c, &e) : hs_p11_event(c, &e);
 		c->quiet = 0;
 		if (krc2 < 0 || c->failed)
 			goto out;
@@ -864,8 +864,8 @@ static int replay_cleanup(struct hs_correlator *c)
 		sqlite3_bind_int64(del[3], 1, o->id);
 		sqlite3_step(del[3]);
 	}
-	if (p11_forget_open(c, del[0], del[1], del[2], del[3], del[4]) < 0 ||
-	    au_forget_open(c, del[1], del[3]) < 0)
+	if (hs_p11_forget_open(c, del[0], del[1], del[2], del[3], del[4]) < 0 ||
+	    hs_au_forget_open(c, del[1], del[3]) < 0)
 		goto out;
 	rc = 0;
 out:

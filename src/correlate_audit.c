@@ -113,9 +113,9 @@ static int end_login(struct hs_correlator *c, struct au_stream *s, int i, int64_
 
 	memmove(&s->logins[i], &s->logins[i + 1], (size_t)(s->nlogins - i - 1) * sizeof l);
 	s->nlogins--;
-	if (corr_write_au_login(c, s, &l, n, state) < 0)
+	if (hs_corr_write_au_login(c, s, &l, n, state) < 0)
 		return -1;
-	return link ? corr_link(c, l.login_n, n, "login") : 0;
+	return link ? hs_corr_link(c, l.login_n, n, "login") : 0;
 }
 
 /* The users logged in on s, comma-separated, each once. */
@@ -202,7 +202,7 @@ static int login_events(struct hs_correlator *c, int si, struct hs_event *e, cha
 			return e->ok ? end_login(c, s, i, e->n, "ended", 1) : 0;
 		}
 		if (e->ok && s->from_start && !s->reboots)
-			return corr_anomaly(c, e, e->n, HS_NONE, AN_LOGOUT_WITHOUT_LOGIN, 0,
+			return hs_corr_anomaly(c, e, e->n, HS_NONE, AN_LOGOUT_WITHOUT_LOGIN, 0,
 			                    "CN_LOGOUT of %s with no CN_LOGIN before it on this HSM",
 			                    e->user[0] ? e->user : "an unnamed user");
 		return 0;
@@ -251,7 +251,7 @@ static int key_events(struct hs_correlator *c, int si, struct hs_event *e)
 
 	for (i = 0; i < e->nkeys; i++) {
 		struct ckey k = { -(int64_t)si - 1, 0, e->keys[i].handle };
-		int oi = hmap_get(&c->obj_map, &k);
+		int oi = hs_hmap_get(&c->obj_map, &k);
 		struct obj *o = oi >= 0 ? SLAB_AT(&c->objs, oi, struct obj) : NULL;
 		int sync = is(f, "CN_EXTRACT_MASKED_OBJECT_USER") ? 0 :
 		           is(f, "CN_INSERT_MASKED_OBJECT_USER") ? 1 : -1;
@@ -270,12 +270,12 @@ static int key_events(struct hs_correlator *c, int si, struct hs_event *e)
 		if (e->ok && is_creator(f)) {
 			if (o && o->live) {
 				hs_strlcpy(o->state, "replaced", sizeof o->state);
-				if (corr_write_object(c, o, c->streams[si].hsm) < 0)
+				if (hs_corr_write_object(c, o, c->streams[si].hsm) < 0)
 					return -1;
 			}
 			if (o)
-				obj_release(c, oi);
-			if ((oi = obj_new(c, &k, si)) < 0)
+				hs_obj_release(c, oi);
+			if ((oi = hs_obj_new(c, &k, si)) < 0)
 				continue;
 			o = SLAB_AT(&c->objs, oi, struct obj);
 			o->created_n = o->last_n = e->n;
@@ -283,14 +283,14 @@ static int key_events(struct hs_correlator *c, int si, struct hs_event *e)
 			continue;
 		}
 		if (o && !o->live) {
-			if (corr_anomaly(c, e, e->n, o->destroyed_n, AN_DESTROYED_HANDLE, 0,
+			if (hs_corr_anomaly(c, e, e->n, o->destroyed_n, AN_DESTROYED_HANDLE, 0,
 			                 "key %lld was %s before (see ref)", (long long)e->keys[i].handle,
 			                 o->state) < 0)
 				return -1;
 			continue;
 		}
 		if (!o) { /* created before the log */
-			if ((oi = obj_new(c, &k, si)) < 0)
+			if ((oi = hs_obj_new(c, &k, si)) < 0)
 				continue;
 			o = SLAB_AT(&c->objs, oi, struct obj);
 			o->found_n = e->n;
@@ -305,8 +305,8 @@ static int key_events(struct hs_correlator *c, int si, struct hs_event *e)
 			hs_strlcpy(o->state, is(f, "CN_DESTROY_OBJECT") ? "destroyed" : "tombstoned",
 			           sizeof o->state);
 			e->peer = from;
-			if (corr_write_object(c, o, c->streams[si].hsm) < 0 ||
-			    corr_link(c, from, e->n, "object") < 0)
+			if (hs_corr_write_object(c, o, c->streams[si].hsm) < 0 ||
+			    hs_corr_link(c, from, e->n, "object") < 0)
 				return -1;
 		}
 	}
@@ -320,7 +320,7 @@ static void plural(int64_t v, char *buf, size_t len)
 	snprintf(buf, len, "%lld event%s", (long long)v, v == 1 ? "" : "s");
 }
 
-int au_event(struct hs_correlator *c, struct hs_event *e)
+int hs_au_event(struct hs_correlator *c, struct hs_event *e)
 {
 	int si = stream_get(c, e), rebooted = 0, i;
 	struct au_stream *s;
@@ -343,8 +343,8 @@ int au_event(struct hs_correlator *c, struct hs_event *e)
 		if (s->have_reboot && e->reboot != s->reboot) {
 			rebooted = 1;
 			s->reboots++;
-			if (corr_anomaly(c, e, e->n, HS_NONE, AN_REBOOT, 0, "reboot counter %s → %s: the HSM restarted",
-			                 corr_hex(s->reboot, a, sizeof a), corr_hex(e->reboot, b, sizeof b)) < 0)
+			if (hs_corr_anomaly(c, e, e->n, HS_NONE, AN_REBOOT, 0, "reboot counter %s → %s: the HSM restarted",
+			                 hs_corr_hex(s->reboot, a, sizeof a), hs_corr_hex(e->reboot, b, sizeof b)) < 0)
 				return -1;
 			for (i = s->nlogins - 1; i >= 0; i--)
 				if (end_login(c, s, i, e->n, "reboot", 0) < 0)
@@ -362,26 +362,26 @@ int au_event(struct hs_correlator *c, struct hs_event *e)
 		else if (e->seq > s->seq + 1)
 			missing = e->seq - s->seq - 1;
 		else if (e->seq <= s->seq &&
-		         corr_anomaly(c, e, e->n, HS_NONE, AN_SEQ_ORDER, 0, e->seq == s->seq ?
+		         hs_corr_anomaly(c, e, e->n, HS_NONE, AN_SEQ_ORDER, 0, e->seq == s->seq ?
 		                      "sequence number %s repeated" :
 		                      "sequence number went back from %s to %s with no reboot",
-		                      corr_hex(s->seq, a, sizeof a), corr_hex(e->seq, b, sizeof b)) < 0)
+		                      hs_corr_hex(s->seq, a, sizeof a), hs_corr_hex(e->seq, b, sizeof b)) < 0)
 			return -1;
 		if (missing > 0) {
 			plural(missing, m, sizeof m);
 			s->gaps++;
 			s->missing += missing;
-			if (corr_anomaly(c, e, e->n, HS_NONE, AN_SEQ_GAP, 0, "gap: %s → %s, %s missing",
-			                 after == HS_NONE ? "reboot" : corr_hex(after, a, sizeof a),
-			                 corr_hex(e->seq, b, sizeof b), m) < 0 ||
-			    corr_write_gap(c, e->n, s->hsm, after, e->seq, missing) < 0)
+			if (hs_corr_anomaly(c, e, e->n, HS_NONE, AN_SEQ_GAP, 0, "gap: %s → %s, %s missing",
+			                 after == HS_NONE ? "reboot" : hs_corr_hex(after, a, sizeof a),
+			                 hs_corr_hex(e->seq, b, sizeof b), m) < 0 ||
+			    hs_corr_write_gap(c, e->n, s->hsm, after, e->seq, missing) < 0)
 				return -1;
 		}
 		s->seq = e->seq;
 		s->have_seq = 1;
 	}
 	if (login_events(c, si, e, users, sizeof users) < 0 ||
-	    corr_write_attr(c, e->n, users) < 0)
+	    hs_corr_write_attr(c, e->n, users) < 0)
 		return -1;
 	return e->nkeys ? key_events(c, si, e) : 0;
 }
@@ -418,7 +418,7 @@ static int same_logins(struct hs_correlator *c)
 		     j++) {
 			const struct au_mark *a = &c->logmarks[i], *b = &c->logmarks[j];
 			if (a->stream != b->stream && a->v == b->v && strcmp(a->user, b->user) == 0 &&
-			    corr_link(c, a->n, b->n, "same_login") < 0)
+			    hs_corr_link(c, a->n, b->n, "same_login") < 0)
 				return -1;
 		}
 	return 0;
@@ -453,7 +453,7 @@ static int key_syncs(struct hs_correlator *c)
 		}
 		if (best >= 0) {
 			matched[i] = matched[best] = 1;
-			if ((rc = corr_link(c, c->syncmarks[best].n, in->n, "sync")) < 0)
+			if ((rc = hs_corr_link(c, c->syncmarks[best].n, in->n, "sync")) < 0)
 				break;
 		}
 	}
@@ -461,7 +461,7 @@ static int key_syncs(struct hs_correlator *c)
 		const struct au_mark *m = &c->syncmarks[i];
 		if (matched[i])
 			continue;
-		rc = corr_anomaly(c, NULL, m->n, HS_NONE, AN_SYNC_UNMATCHED, 1, m->kind == 0 ?
+		rc = hs_corr_anomaly(c, NULL, m->n, HS_NONE, AN_SYNC_UNMATCHED, 1, m->kind == 0 ?
 		                  "key %lld was sent to the cluster, but no other loaded HSM log shows it"
 		                  " arriving (INSERT_MASKED_OBJECT_USER)" :
 		                  "key %lld arrived from the cluster, but no other loaded HSM log shows it"
@@ -471,7 +471,7 @@ static int key_syncs(struct hs_correlator *c)
 	return rc;
 }
 
-int au_finish(struct hs_correlator *c)
+int hs_au_finish(struct hs_correlator *c)
 {
 	int i, j;
 
@@ -479,20 +479,20 @@ int au_finish(struct hs_correlator *c)
 		struct au_stream *s = &c->streams[i];
 		for (j = 0; j < s->nlogins; j++) {
 			const struct au_login *l = &s->logins[j];
-			if (corr_write_au_login(c, s, l, HS_NONE, "open") < 0 ||
-			    corr_anomaly(c, NULL, l->login_n, l->last_n, AN_LOGIN_UNENDED, 1,
+			if (hs_corr_write_au_login(c, s, l, HS_NONE, "open") < 0 ||
+			    hs_corr_anomaly(c, NULL, l->login_n, l->last_n, AN_LOGIN_UNENDED, 1,
 			                 "login of %s never ended: no CN_LOGOUT, CN_APP_FINALIZE,"
 			                 " CN_CLOSE_SESSION or reboot before the log ends",
 			                 l->user[0] ? l->user : "an unnamed user") < 0)
 				return -1;
 		}
-		if (corr_write_stream(c, s) < 0)
+		if (hs_corr_write_stream(c, s) < 0)
 			return -1;
 	}
 	for (i = 0; i < c->objs.hi; i++) {
 		struct obj *o = SLAB_AT(&c->objs, i, struct obj);
 		if (o->used && o->live && o->key.a < 0 &&
-		    corr_write_object(c, o, c->streams[-o->key.a - 1].hsm) < 0)
+		    hs_corr_write_object(c, o, c->streams[-o->key.a - 1].hsm) < 0)
 			return -1;
 	}
 	if (same_logins(c) < 0 || key_syncs(c) < 0)
@@ -500,7 +500,7 @@ int au_finish(struct hs_correlator *c)
 	return 0;
 }
 
-int au_forget_open(struct hs_correlator *c, sqlite3_stmt *del_login, sqlite3_stmt *del_object)
+int hs_au_forget_open(struct hs_correlator *c, sqlite3_stmt *del_login, sqlite3_stmt *del_object)
 {
 	int i, j;
 
@@ -514,7 +514,7 @@ int au_forget_open(struct hs_correlator *c, sqlite3_stmt *del_login, sqlite3_stm
 	return 0;
 }
 
-void au_free(struct hs_correlator *c)
+void hs_au_free(struct hs_correlator *c)
 {
 	free(c->streams);
 	free(c->logmarks);

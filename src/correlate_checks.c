@@ -1,7 +1,7 @@
 /* correlate_checks.c — anomalies of call traces that a run of events shows,
  * not one call: repeated failed logins on one token (pin_retry_burst) and
  * a jump in the tracer's own call counter (call_no_gap). Hooked from
- * p11_event (correlate_p11.c), which also flags call_before_initialize.
+ * hs_p11_event (correlate_p11.c), which also flags call_before_initialize.
  *
  * State: c->pinruns, one entry per token (file, slot, user type) that had
  * a failed login, holding the run of CKR_PIN_INCORRECT since its last
@@ -35,14 +35,14 @@ static int pin_flag(struct hs_correlator *c, const struct pin_run *r, int at_end
 {
 	char hb[32];
 
-	return corr_anomaly(c, NULL, r->first_n, r->last_n, AN_PIN_RETRY_BURST, at_end,
+	return hs_corr_anomaly(c, NULL, r->first_n, r->last_n, AN_PIN_RETRY_BURST, at_end,
 	                    "%lld logins in a row failed with CKR_PIN_INCORRECT on slot %s%s (ref: the"
 	                    " last): the token may lock the PIN", (long long)r->count,
-	                    r->slot == HS_NONE ? "?" : corr_hex(r->slot, hb, sizeof hb),
+	                    r->slot == HS_NONE ? "?" : hs_corr_hex(r->slot, hb, sizeof hb),
 	                    at_end ? ", and no login succeeded before the log ends" : "");
 }
 
-int p11_pin_check(struct hs_correlator *c, int64_t slot, const struct hs_event *e)
+int hs_p11_pin_check(struct hs_correlator *c, int64_t slot, const struct hs_event *e)
 {
 	struct pin_run *r = NULL;
 	int i, rc = 0;
@@ -88,7 +88,7 @@ int p11_pin_check(struct hs_correlator *c, int64_t slot, const struct hs_event *
 /* Numbers lo..hi never logged; `after` the event of the number after them. */
 static int cnt_flag(struct hs_correlator *c, int64_t lo, int64_t hi, int64_t after, int at_end)
 {
-	return corr_anomaly(c, NULL, after, HS_NONE, AN_CALL_NO_GAP, at_end,
+	return hs_corr_anomaly(c, NULL, after, HS_NONE, AN_CALL_NO_GAP, at_end,
 	                    "the tracer's call counter jumped from %lld to %lld: %lld call%s missing"
 	                    " from the log", (long long)(lo - 1), (long long)(hi + 1),
 	                    (long long)(hi - lo + 1), hi == lo ? "" : "s");
@@ -121,7 +121,7 @@ static void cnt_slide(struct cnt_win *w)
 	}
 }
 
-int p11_cnt_check(struct hs_correlator *c, struct p11_proc *p, struct hs_event *e)
+int hs_p11_cnt_check(struct hs_correlator *c, struct p11_proc *p, struct hs_event *e)
 {
 	struct cnt_win *w = p->cnt;
 	int64_t v = e->call_no;
@@ -161,7 +161,7 @@ int p11_cnt_check(struct hs_correlator *c, struct p11_proc *p, struct hs_event *
 	return 0;
 }
 
-int p11_cnt_end(struct hs_correlator *c, struct p11_proc *p, int at_end)
+int hs_p11_cnt_end(struct hs_correlator *c, struct p11_proc *p, int at_end)
 {
 	struct cnt_win *w = p->cnt;
 	int rc = 0;
@@ -173,7 +173,7 @@ int p11_cnt_end(struct hs_correlator *c, struct p11_proc *p, int at_end)
 	return rc < 0 ? -1 : 0;
 }
 
-int p11_checks_finish(struct hs_correlator *c)
+int hs_p11_checks_finish(struct hs_correlator *c)
 {
 	int i;
 
@@ -182,7 +182,7 @@ int p11_checks_finish(struct hs_correlator *c)
 			return -1;
 	for (i = 0; i < c->procs.hi; i++) {
 		struct p11_proc *p = proc_at(c, i);
-		if (p->used && p->cnt && p11_cnt_end(c, p, 1) < 0)
+		if (p->used && p->cnt && hs_p11_cnt_end(c, p, 1) < 0)
 			return -1;
 	}
 	return 0;

@@ -48,10 +48,10 @@ struct hmap {
 	uint32_t count;             /* keys stored */
 };
 
-int hmap_get(const struct hmap *m, const struct ckey *k);  /* index or -1 */
-int hmap_put(struct hmap *m, const struct ckey *k, int v); /* 0, -1 OOM */
-void hmap_del(struct hmap *m, const struct ckey *k);
-void hmap_free(struct hmap *m);
+int hs_hmap_get(const struct hmap *m, const struct ckey *k);  /* index or -1 */
+int hs_hmap_put(struct hmap *m, const struct ckey *k, int v); /* 0, -1 OOM */
+void hs_hmap_del(struct hmap *m, const struct ckey *k);
+void hs_hmap_free(struct hmap *m);
 
 /* Fixed-size records that start with `int used`, reused through a free
  * list; indexes stay valid while a record is in use. */
@@ -66,9 +66,9 @@ struct slab {
 	int live;                   /* records in use */
 };
 
-int slab_alloc(struct slab *s);             /* index, -1 when full or OOM */
-void slab_release(struct slab *s, int i);
-void slab_free(struct slab *s);
+int hs_slab_alloc(struct slab *s);             /* index, -1 when full or OOM */
+void hs_slab_release(struct slab *s, int i);
+void hs_slab_free(struct slab *s);
 #define SLAB_AT(s, i, type) ((type *)((s)->rec + (size_t)(i) * (s)->size))
 
 /* --------------------------------------------------------------- records */
@@ -143,7 +143,7 @@ struct obj {
 	int token;                  /* 1 token, 0 session object, -1 unknown */
 	int live;                   /* 0 once destroyed (kept to flag later uses) */
 	char state[16];             /* live, destroyed, tombstoned, ... */
-	char *label;                /* owned: CKA_LABEL whole, NULL none (freed by obj_release) */
+	char *label;                /* owned: CKA_LABEL whole, NULL none (freed by hs_obj_release) */
 	char *obj_id;               /* owned: CKA_ID as hex, whole, NULL none */
 	char cls[32];               /* CKA_CLASS name, or the creating audit opcode */
 };
@@ -230,32 +230,32 @@ enum {
  * while replaying. An anomaly on an event being correlated (e != NULL) is
  * also added to e->anomalies; its detail names no event numbers (a merge
  * or refresh renumbers events): the event it refers to is `ref`. */
-int corr_anomaly(struct hs_correlator *c, struct hs_event *e, int64_t n, int64_t ref, int kind,
+int hs_corr_anomaly(struct hs_correlator *c, struct hs_event *e, int64_t n, int64_t ref, int kind,
                  int at_end, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
-int corr_link(struct hs_correlator *c, int64_t a, int64_t b, const char *kind);
-int corr_write_session(struct hs_correlator *c, const struct p11_sess *s, int64_t close_n,
+int hs_corr_link(struct hs_correlator *c, int64_t a, int64_t b, const char *kind);
+int hs_corr_write_session(struct hs_correlator *c, const struct p11_sess *s, int64_t close_n,
                        const char *state);
-int corr_write_p11_login(struct hs_correlator *c, const struct p11_proc *p,
+int hs_corr_write_p11_login(struct hs_correlator *c, const struct p11_proc *p,
                          const struct p11_slot *sl, int64_t logout_n, const char *state);
-int corr_write_au_login(struct hs_correlator *c, const struct au_stream *s,
+int hs_corr_write_au_login(struct hs_correlator *c, const struct au_stream *s,
                         const struct au_login *l, int64_t logout_n, const char *state);
-int corr_write_span(struct hs_correlator *c, int64_t id, const char *kind, int64_t session_id,
+int hs_corr_write_span(struct hs_correlator *c, int64_t id, const char *kind, int64_t session_id,
                     const struct p11_op *op, int64_t end_n, const char *state);
-int corr_write_object(struct hs_correlator *c, const struct obj *o, const char *hsm);
-int corr_write_process(struct hs_correlator *c, const struct p11_proc *p);
-int corr_write_stream(struct hs_correlator *c, const struct au_stream *s);
-int corr_write_gap(struct hs_correlator *c, int64_t n, const char *hsm, int64_t after,
+int hs_corr_write_object(struct hs_correlator *c, const struct obj *o, const char *hsm);
+int hs_corr_write_process(struct hs_correlator *c, const struct p11_proc *p);
+int hs_corr_write_stream(struct hs_correlator *c, const struct au_stream *s);
+int hs_corr_write_gap(struct hs_correlator *c, int64_t n, const char *hsm, int64_t after,
                    int64_t before, int64_t missing);
-int corr_write_attr(struct hs_correlator *c, int64_t n, const char *users);
+int hs_corr_write_attr(struct hs_correlator *c, int64_t n, const char *users);
 
 /* "0x1f" */
-const char *corr_hex(int64_t v, char *buf, size_t len);
+const char *hs_corr_hex(int64_t v, char *buf, size_t len);
 
 /* A new live object record for handle k->c (a p11 owner is a procs index,
  * an audit owner a streams index); -1 when the cap is reached. Releasing
  * forgets it (its row must be written first if it matters). */
-int obj_new(struct hs_correlator *c, const struct ckey *k, int owner);
-void obj_release(struct hs_correlator *c, int oi);
+int hs_obj_new(struct hs_correlator *c, const struct ckey *k, int owner);
+void hs_obj_release(struct hs_correlator *c, int oi);
 
 /* ------------------------------------------------ call traces (correlate_p11.c) */
 
@@ -270,52 +270,52 @@ static inline struct p11_sess *sess_at(struct hs_correlator *c, int si)
 }
 
 
-int p11_event(struct hs_correlator *c, struct hs_event *e);
-int p11_finish(struct hs_correlator *c);
+int hs_p11_event(struct hs_correlator *c, struct hs_event *e);
+int hs_p11_finish(struct hs_correlator *c);
 /* Rows of what is open now are rewritten by finish: drop them (replay). */
-int p11_forget_open(struct hs_correlator *c, sqlite3_stmt *del_session, sqlite3_stmt *del_login,
+int hs_p11_forget_open(struct hs_correlator *c, sqlite3_stmt *del_session, sqlite3_stmt *del_login,
                     sqlite3_stmt *del_span, sqlite3_stmt *del_object, sqlite3_stmt *del_process);
 /* ------------------------------------ objects and detail lines (correlate_obj.c) */
 
 /* The next '\n'-separated line of detail at *p (advanced past it); 0 at the end. */
-int corr_next_line(const char **p, const char *end, const char **line, size_t *len);
-int corr_starts(const char *s, size_t n, const char *prefix);
-const char *corr_find_in(const char *s, size_t n, const char *needle);
+int hs_corr_next_line(const char **p, const char *end, const char **line, size_t *len);
+int hs_corr_starts(const char *s, size_t n, const char *prefix);
+const char *hs_corr_find_in(const char *s, size_t n, const char *needle);
 /* 1 when a successful single-part or Final call only asked for the output
  * length (its output buffer was NULL): the operation goes on. */
-int p11_length_query(const char *detail, size_t len);
+int hs_p11_length_query(const char *detail, size_t len);
 /* The same for the event being correlated (during replay: from SQL). */
-int p11_is_length_query(const struct hs_correlator *c, const struct hs_event *e);
+int hs_p11_is_length_query(const struct hs_correlator *c, const struct hs_event *e);
 /* The handles an event creates, finds, uses or destroys. */
-int p11_objects(struct hs_correlator *c, int pi, int si, struct hs_event *e);
-int p11_is_creator(const char *func);
+int hs_p11_objects(struct hs_correlator *c, int pi, int si, struct hs_event *e);
+int hs_p11_is_creator(const char *func);
 /* Write a live object's row with state, and forget it. */
-int p11_obj_end(struct hs_correlator *c, int oi, const char *state);
+int hs_p11_obj_end(struct hs_correlator *c, int oi, const char *state);
 /* Whether correlation needs the event's detail text (replay reads only those). */
-const char *p11_detail_funcs_sql(void);
-const char *p11_lenq_funcs_sql(void);
-void p11_free(struct hs_correlator *c);
+const char *hs_p11_detail_funcs_sql(void);
+const char *hs_p11_lenq_funcs_sql(void);
+void hs_p11_free(struct hs_correlator *c);
 
 /* ------------------------------------ runs of call-trace events (correlate_checks.c) */
 
 /* A C_Login/C_LoginUser that returned, on token `slot` (HS_NONE unknown):
  * counts CKR_PIN_INCORRECT in a row, flags pin_retry_burst when a run of
  * PIN_BURST or more ends. */
-int p11_pin_check(struct hs_correlator *c, int64_t slot, const struct hs_event *e);
+int hs_p11_pin_check(struct hs_correlator *c, int64_t slot, const struct hs_event *e);
 /* An event with the tracer's own call number: flags call_no_gap where
  * numbers are missing (threads may log out of order: a window waits). */
-int p11_cnt_check(struct hs_correlator *c, struct p11_proc *p, struct hs_event *e);
+int hs_p11_cnt_check(struct hs_correlator *c, struct p11_proc *p, struct hs_event *e);
 /* The process leaves memory (at_end: the trace ended): flag what its
  * window still holds, and free it. */
-int p11_cnt_end(struct hs_correlator *c, struct p11_proc *p, int at_end);
+int hs_p11_cnt_end(struct hs_correlator *c, struct p11_proc *p, int at_end);
 /* The trace ended: flag the runs still going. */
-int p11_checks_finish(struct hs_correlator *c);
+int hs_p11_checks_finish(struct hs_correlator *c);
 
 /* ---------------------------------------------- audit logs (correlate_audit.c) */
 
-int au_event(struct hs_correlator *c, struct hs_event *e);
-int au_finish(struct hs_correlator *c);
-int au_forget_open(struct hs_correlator *c, sqlite3_stmt *del_login, sqlite3_stmt *del_object);
-void au_free(struct hs_correlator *c);
+int hs_au_event(struct hs_correlator *c, struct hs_event *e);
+int hs_au_finish(struct hs_correlator *c);
+int hs_au_forget_open(struct hs_correlator *c, sqlite3_stmt *del_login, sqlite3_stmt *del_object);
+void hs_au_free(struct hs_correlator *c);
 
 #endif

@@ -21,7 +21,7 @@
 /* ------------------------------------------------------- detail reading */
 
 /* Next line of detail at *p (advanced past it); 0 at the end. */
-int corr_next_line(const char **p, const char *end, const char **line, size_t *len)
+int hs_corr_next_line(const char **p, const char *end, const char **line, size_t *len)
 {
 	const char *nl;
 
@@ -34,14 +34,14 @@ int corr_next_line(const char **p, const char *end, const char **line, size_t *l
 	return 1;
 }
 
-int corr_starts(const char *s, size_t n, const char *prefix)
+int hs_corr_starts(const char *s, size_t n, const char *prefix)
 {
 	size_t k = strlen(prefix);
 
 	return n >= k && memcmp(s, prefix, k) == 0;
 }
 
-const char *corr_find_in(const char *s, size_t n, const char *needle)
+const char *hs_corr_find_in(const char *s, size_t n, const char *needle)
 {
 	size_t k = strlen(needle), i;
 
@@ -51,22 +51,22 @@ const char *corr_find_in(const char *s, size_t n, const char *needle)
 	return NULL;
 }
 
-int p11_length_query(const char *detail, size_t len)
+int hs_p11_length_query(const char *detail, size_t len)
 {
 	const char *p = detail, *end = detail + len, *l;
 	size_t n;
 
-	while (corr_next_line(&p, end, &l, &n))
-		if (corr_starts(l, n, "[out] ") && corr_find_in(l, n, " NULL [size"))
+	while (hs_corr_next_line(&p, end, &l, &n))
+		if (hs_corr_starts(l, n, "[out] ") && hs_corr_find_in(l, n, " NULL [size"))
 			return 1;
 	return 0;
 }
 
-int p11_is_length_query(const struct hs_correlator *c, const struct hs_event *e)
+int hs_p11_is_length_query(const struct hs_correlator *c, const struct hs_event *e)
 {
 	if (c->replaying)
 		return c->replay_lenq;
-	return p11_length_query(hs_buf_cstr(&e->detail), e->detail.len);
+	return hs_p11_length_query(hs_buf_cstr(&e->detail), e->detail.len);
 }
 
 static int hexval(char ch)
@@ -161,16 +161,16 @@ static void read_template(const struct hs_event *e, const char *which, struct tm
 	hs_buf_init(&t->label);
 	hs_buf_init(&t->obj_id);
 	t->token = -1;
-	while (corr_next_line(&p, end, &l, &n)) {
+	while (hs_corr_next_line(&p, end, &l, &n)) {
 		if (l[0] != ' ') {
-			in = corr_starts(l, n, "[in] ") && n > 5 + wl && memcmp(l + 5, which, wl) == 0 &&
+			in = hs_corr_starts(l, n, "[in] ") && n > 5 + wl && memcmp(l + 5, which, wl) == 0 &&
 			     l[5 + wl] == '[';
 			attr = 0;
 			continue;
 		}
 		if (!in)
 			continue;
-		if (corr_starts(l, n, "    CKA_")) {
+		if (hs_corr_starts(l, n, "    CKA_")) {
 			const char *v = l + 4, *ve = l + n;
 			size_t nl;
 			while (v < ve && *v != ' ')
@@ -216,16 +216,16 @@ static void read_template(const struct hs_event *e, const char *which, struct tm
 /* ------------------------------------------------------------- objects */
 
 /* End a live object that leaves memory (its row is written). */
-int p11_obj_end(struct hs_correlator *c, int oi, const char *state)
+int hs_p11_obj_end(struct hs_correlator *c, int oi, const char *state)
 {
 	struct obj *o = SLAB_AT(&c->objs, oi, struct obj);
 	int rc = 0;
 
 	if (o->live) {
 		hs_strlcpy(o->state, state, sizeof o->state);
-		rc = corr_write_object(c, o, NULL);
+		rc = hs_corr_write_object(c, o, NULL);
 	}
-	obj_release(c, oi);
+	hs_obj_release(c, oi);
 	return rc;
 }
 
@@ -234,12 +234,12 @@ static int obj_create(struct hs_correlator *c, int pi, int si, struct hs_event *
 {
 	struct p11_proc *p = proc_at(c, pi);
 	struct ckey k = { p->key.a, p->key.b, h };
-	int oi = hmap_get(&c->obj_map, &k);
+	int oi = hs_hmap_get(&c->obj_map, &k);
 	struct obj *o;
 
-	if (oi >= 0 && p11_obj_end(c, oi, "replaced") < 0) /* the handle was reused */
+	if (oi >= 0 && hs_p11_obj_end(c, oi, "replaced") < 0) /* the handle was reused */
 		return -1;
-	if ((oi = obj_new(c, &k, pi)) < 0) {
+	if ((oi = hs_obj_new(c, &k, pi)) < 0) {
 		proc_at(c, pi)->overflow = 1;
 		return 0;
 	}
@@ -277,7 +277,7 @@ static int obj_touch(struct hs_correlator *c, int pi, struct hs_event *e, int64_
 {
 	struct p11_proc *p = proc_at(c, pi);
 	struct ckey k = { p->key.a, p->key.b, h };
-	int oi = hmap_get(&c->obj_map, &k);
+	int oi = hs_hmap_get(&c->obj_map, &k);
 	struct obj *o;
 	char hb[32];
 
@@ -286,21 +286,21 @@ static int obj_touch(struct hs_correlator *c, int pi, struct hs_event *e, int64_
 		o = SLAB_AT(&c->objs, oi, struct obj);
 		if (!found) {
 			*out_oi = oi;
-			return corr_anomaly(c, e, e->n, o->destroyed_n, AN_DESTROYED_HANDLE, 0,
+			return hs_corr_anomaly(c, e, e->n, o->destroyed_n, AN_DESTROYED_HANDLE, 0,
 			                    "handle %s%s%s%s was destroyed before (see ref)",
-			                    corr_hex(h, hb, sizeof hb), o->label ? " (\"" : "", o->label ? o->label : "",
+			                    hs_corr_hex(h, hb, sizeof hb), o->label ? " (\"" : "", o->label ? o->label : "",
 			                    o->label ? "\")" : "");
 		}
-		obj_release(c, oi); /* a new object got the handle */
+		hs_obj_release(c, oi); /* a new object got the handle */
 		oi = -1;
 	}
 	if (oi < 0) {
 		if (!found && p->initialized && !p->overflow &&
-		    corr_anomaly(c, e, e->n, HS_NONE, AN_UNKNOWN_HANDLE, 0,
+		    hs_corr_anomaly(c, e, e->n, HS_NONE, AN_UNKNOWN_HANDLE, 0,
 		                 "handle %s was not created or found before in this process",
-		                 corr_hex(h, hb, sizeof hb)) < 0)
+		                 hs_corr_hex(h, hb, sizeof hb)) < 0)
 			return -1;
-		if ((oi = obj_new(c, &k, pi)) < 0) {
+		if ((oi = hs_obj_new(c, &k, pi)) < 0) {
 			p->overflow = 1;
 			return 0;
 		}
@@ -320,14 +320,14 @@ static int obj_destroy(struct hs_correlator *c, int pi, struct hs_event *e, int6
 {
 	struct p11_proc *p = proc_at(c, pi);
 	struct ckey k = { p->key.a, p->key.b, h };
-	int oi = hmap_get(&c->obj_map, &k);
+	int oi = hs_hmap_get(&c->obj_map, &k);
 	struct obj *o;
 
 	if (oi < 0 || !SLAB_AT(&c->objs, oi, struct obj)->live) {
 		int dummy;
 		if (obj_touch(c, pi, e, h, 0, &dummy) < 0) /* flags it, and follows it */
 			return -1;
-		if ((oi = hmap_get(&c->obj_map, &k)) < 0)
+		if ((oi = hs_hmap_get(&c->obj_map, &k)) < 0)
 			return 0;
 	}
 	o = SLAB_AT(&c->objs, oi, struct obj);
@@ -341,9 +341,9 @@ static int obj_destroy(struct hs_correlator *c, int pi, struct hs_event *e, int6
 		o->sess = -1;
 	}
 	e->peer = o->created_n != HS_NONE ? o->created_n : o->found_n;
-	if (corr_write_object(c, o, NULL) < 0)
+	if (hs_corr_write_object(c, o, NULL) < 0)
 		return -1;
-	return corr_link(c, o->created_n != HS_NONE ? o->created_n : o->found_n, e->n, "object");
+	return hs_corr_link(c, o->created_n != HS_NONE ? o->created_n : o->found_n, e->n, "object");
 }
 
 static int is_create(const char *f, const char *role, const char **tmpl_name)
@@ -370,14 +370,14 @@ static int is_create(const char *f, const char *role, const char **tmpl_name)
 	return 0;
 }
 
-int p11_is_creator(const char *f)
+int hs_p11_is_creator(const char *f)
 {
 	return strcmp(f, "C_GenerateKey") == 0 || strcmp(f, "C_GenerateKeyPair") == 0 ||
 	       strcmp(f, "C_CreateObject") == 0 || strcmp(f, "C_CopyObject") == 0 ||
 	       strcmp(f, "C_UnwrapKey") == 0 || strcmp(f, "C_DeriveKey") == 0;
 }
 
-int p11_objects(struct hs_correlator *c, int pi, int si, struct hs_event *e)
+int hs_p11_objects(struct hs_correlator *c, int pi, int si, struct hs_event *e)
 {
 	const char *f = e->func, *tn;
 	int i, src = -1, oi, nfound = 0, rc;
@@ -387,8 +387,8 @@ int p11_objects(struct hs_correlator *c, int pi, int si, struct hs_event *e)
 		const char *p = hs_buf_cstr(&e->detail), *end = p + e->detail.len, *l;
 		size_t n;
 		int64_t h;
-		while (corr_next_line(&p, end, &l, &n))
-			if (corr_starts(l, n, "Object ") && hs_parse_int(l + 7, &h)) {
+		while (hs_corr_next_line(&p, end, &l, &n))
+			if (hs_corr_starts(l, n, "Object ") && hs_parse_int(l + 7, &h)) {
 				if (obj_touch(c, pi, e, h, 1, &oi) < 0)
 					return -1;
 				nfound++;
@@ -421,8 +421,8 @@ int p11_objects(struct hs_correlator *c, int pi, int si, struct hs_event *e)
 		return 0;
 	for (i = 0; i < e->nkeys && !is_create(f, e->keys[i].role, &tn); i++)
 		;
-	if (i == e->nkeys && p11_is_creator(f))
-		return corr_anomaly(c, e, e->n, HS_NONE, AN_HANDLE_MISSING, 0,
+	if (i == e->nkeys && hs_p11_is_creator(f))
+		return hs_corr_anomaly(c, e, e->n, HS_NONE, AN_HANDLE_MISSING, 0,
 		                    "%s returned CKR_OK but the log shows no handle it made", f);
 	for (i = 0; i < e->nkeys; i++) {
 		if (!is_create(f, e->keys[i].role, &tn))

@@ -125,14 +125,14 @@ static const struct opfunc *opfunc_find(const char *func)
 }
 
 /* Calls whose detail correlation reads (replay selects only those). */
-const char *p11_detail_funcs_sql(void)
+const char *hs_p11_detail_funcs_sql(void)
 {
 	return "'C_GenerateKey','C_GenerateKeyPair','C_CreateObject','C_CopyObject','C_UnwrapKey',"
 	       "'C_DeriveKey','C_FindObjects','C_SessionCancel'";
 }
 
 /* Single-part and Final calls, whose NULL output buffer means "length only". */
-const char *p11_lenq_funcs_sql(void)
+const char *hs_p11_lenq_funcs_sql(void)
 {
 	return "'C_Encrypt','C_EncryptFinal','C_Decrypt','C_DecryptFinal','C_Digest','C_DigestFinal',"
 	       "'C_Sign','C_SignFinal','C_SignRecover','C_Verify','C_VerifyFinal','C_VerifyRecover',"
@@ -152,11 +152,11 @@ static void proc_evict(struct hs_correlator *c)
 		struct p11_proc *p = proc_at(c, i);
 		if (!p->used || p->nsess || p->nobjs || p->nslots)
 			continue;
-		corr_write_process(c, p);
-		p11_cnt_end(c, p, 0); /* errors: c->failed says */
-		hmap_del(&c->proc_map, &p->key);
+		hs_corr_write_process(c, p);
+		hs_p11_cnt_end(c, p, 0); /* errors: c->failed says */
+		hs_hmap_del(&c->proc_map, &p->key);
 		free(p->slots);
-		slab_release(&c->procs, i);
+		hs_slab_release(&c->procs, i);
 	}
 }
 
@@ -164,18 +164,18 @@ static int proc_get(struct hs_correlator *c, const struct hs_event *e)
 {
 	struct ckey k = { e->file_id, e->instance, 0 };
 	struct p11_proc *p;
-	int pi = hmap_get(&c->proc_map, &k);
+	int pi = hs_hmap_get(&c->proc_map, &k);
 
 	if (pi >= 0)
 		return pi;
-	pi = slab_alloc(&c->procs);
+	pi = hs_slab_alloc(&c->procs);
 	if (pi < 0 && c->procs.live >= PROCS_MAX) {
 		proc_evict(c);
-		pi = slab_alloc(&c->procs);
+		pi = hs_slab_alloc(&c->procs);
 	}
-	if (pi < 0 || hmap_put(&c->proc_map, &k, pi) < 0) {
+	if (pi < 0 || hs_hmap_put(&c->proc_map, &k, pi) < 0) {
 		if (pi >= 0)
-			slab_release(&c->procs, pi);
+			hs_slab_release(&c->procs, pi);
 		c->dropped++;
 		return -1;
 	}
@@ -229,10 +229,10 @@ static void slot_drop_if_idle(struct p11_proc *p, struct p11_slot *sl)
 static int end_login(struct hs_correlator *c, struct p11_proc *p, struct p11_slot *sl,
                      int64_t end_n, const char *state, int link)
 {
-	int rc = corr_write_p11_login(c, p, sl, end_n, state);
+	int rc = hs_corr_write_p11_login(c, p, sl, end_n, state);
 
 	if (!rc && link)
-		rc = corr_link(c, sl->login_n, end_n, "login");
+		rc = hs_corr_link(c, sl->login_n, end_n, "login");
 	sl->login_id = 0;
 	return rc;
 }
@@ -264,10 +264,10 @@ static struct p11_op *op_find(struct p11_sess *s, int cls)
 static int end_op(struct hs_correlator *c, struct p11_sess *s, struct p11_op *op, int64_t end_n,
                   const char *state, int link)
 {
-	int rc = corr_write_span(c, op->id, ops[op->cls - 1].kind, s->id, op, end_n, state);
+	int rc = hs_corr_write_span(c, op->id, ops[op->cls - 1].kind, s->id, op, end_n, state);
 
 	if (!rc && link)
-		rc = corr_link(c, op->init_n, end_n, "span");
+		rc = hs_corr_link(c, op->init_n, end_n, "span");
 	memset(op, 0, sizeof *op);
 	return rc;
 }
@@ -290,12 +290,12 @@ static int abandon_ops(struct hs_correlator *c, struct p11_sess *s, int64_t n, c
 			return -1;
 		if (s->tainted)
 			continue;
-		if ((at_end ? corr_anomaly(c, NULL, init_n, last_n, AN_INIT_UNFINISHED, 1,
+		if ((at_end ? hs_corr_anomaly(c, NULL, init_n, last_n, AN_INIT_UNFINISHED, 1,
 		                           "%s never finished before the log ends (ref: its last call)",
 		                           init)
-		            : corr_anomaly(c, NULL, init_n, n, AN_INIT_UNFINISHED, 0,
+		            : hs_corr_anomaly(c, NULL, init_n, n, AN_INIT_UNFINISHED, 0,
 		                           "%s never finished: %s ended session %s (see ref)", init, by,
-		                           corr_hex(s->key.c, hb, sizeof hb))) < 0)
+		                           hs_corr_hex(s->key.c, hb, sizeof hb))) < 0)
 			return -1;
 	}
 	return 0;
@@ -316,20 +316,20 @@ static int close_session(struct hs_correlator *c, int si, int64_t close_n, const
 		return -1;
 	for (i = 0; s->nobjs > 0 && i < c->objs.hi; i++) { /* its session objects die with it */
 		struct obj *o = SLAB_AT(&c->objs, i, struct obj);
-		if (o->used && o->sess == si && o->key.a >= 0 && p11_obj_end(c, i, at_end ? "live" :
+		if (o->used && o->sess == si && o->key.a >= 0 && hs_p11_obj_end(c, i, at_end ? "live" :
 		                                                         "session_closed") < 0)
 			return -1;
 	}
-	if (corr_write_session(c, s, close_n, state) < 0)
+	if (hs_corr_write_session(c, s, close_n, state) < 0)
 		return -1;
 	if (at_end) {
 		if (strcmp(state, "leaked") == 0 &&
-		    corr_anomaly(c, NULL, s->open_n != HS_NONE ? s->open_n : s->first_n, s->last_n,
+		    hs_corr_anomaly(c, NULL, s->open_n != HS_NONE ? s->open_n : s->first_n, s->last_n,
 		                 AN_SESSION_LEAKED, 1,
 		                 "session %s was never closed (no C_CloseSession, C_CloseAllSessions or"
-		                 " C_Finalize; ref: its last call)", corr_hex(s->key.c, hb, sizeof hb)) < 0)
+		                 " C_Finalize; ref: its last call)", hs_corr_hex(s->key.c, hb, sizeof hb)) < 0)
 			return -1;
-	} else if (corr_link(c, s->open_n, close_n, "session") < 0) {
+	} else if (hs_corr_link(c, s->open_n, close_n, "session") < 0) {
 		return -1;
 	}
 	p->closed[p->nclosed % CLOSED_RING].handle = s->key.c;
@@ -345,8 +345,8 @@ static int close_session(struct hs_correlator *c, int si, int64_t close_n, const
 		if (!at_end)
 			slot_drop_if_idle(p, sl);
 	}
-	hmap_del(&c->sess_map, &s->key);
-	slab_release(&c->sess, si);
+	hs_hmap_del(&c->sess_map, &s->key);
+	hs_slab_release(&c->sess, si);
 	return 0;
 }
 
@@ -356,14 +356,14 @@ static int open_session(struct hs_correlator *c, int pi, struct hs_event *e, int
 	struct ckey k = { p->key.a, p->key.b, e->session };
 	struct p11_sess *s;
 	struct p11_slot *sl;
-	int si = hmap_get(&c->sess_map, &k);
+	int si = hs_hmap_get(&c->sess_map, &k);
 
 	if (si >= 0 && close_session(c, si, e->n, "superseded", e->func, 0) < 0)
 		return -2;
-	si = slab_alloc(&c->sess);
-	if (si < 0 || hmap_put(&c->sess_map, &k, si) < 0) {
+	si = hs_slab_alloc(&c->sess);
+	if (si < 0 || hs_hmap_put(&c->sess_map, &k, si) < 0) {
 		if (si >= 0)
-			slab_release(&c->sess, si);
+			hs_slab_release(&c->sess, si);
 		p->overflow = 1;
 		c->dropped++;
 		return -1;
@@ -388,7 +388,7 @@ static int session_of(struct hs_correlator *c, int pi, struct hs_event *e)
 {
 	struct p11_proc *p = proc_at(c, pi);
 	struct ckey k = { p->key.a, p->key.b, e->session };
-	int si = hmap_get(&c->sess_map, &k), i;
+	int si = hs_hmap_get(&c->sess_map, &k), i;
 	int64_t closed_n = HS_NONE;
 	char hb[32];
 
@@ -400,12 +400,12 @@ static int session_of(struct hs_correlator *c, int pi, struct hs_event *e)
 			closed_n = p->closed[i].close_n;
 	if ((p->initialized && !p->overflow) || closed_n != HS_NONE) {
 		int rc = closed_n != HS_NONE
-		         ? corr_anomaly(c, e, e->n, closed_n, AN_SESSION_NOT_OPEN, 0,
+		         ? hs_corr_anomaly(c, e, e->n, closed_n, AN_SESSION_NOT_OPEN, 0,
 		                        "session %s was closed before (see ref)",
-		                        corr_hex(e->session, hb, sizeof hb))
-		         : corr_anomaly(c, e, e->n, HS_NONE, AN_SESSION_NOT_OPEN, 0,
+		                        hs_corr_hex(e->session, hb, sizeof hb))
+		         : hs_corr_anomaly(c, e, e->n, HS_NONE, AN_SESSION_NOT_OPEN, 0,
 		                        "session %s was never opened in this process",
-		                        corr_hex(e->session, hb, sizeof hb));
+		                        hs_corr_hex(e->session, hb, sizeof hb));
 		if (rc < 0)
 			return -2;
 	}
@@ -431,7 +431,7 @@ static int finalize(struct hs_correlator *c, int pi, struct hs_event *e)
 	p->nslots = 0;
 	for (i = 0; p->nobjs > 0 && i < c->objs.hi; i++) {
 		struct obj *o = SLAB_AT(&c->objs, i, struct obj);
-		if (o->used && o->key.a >= 0 && o->owner == pi && p11_obj_end(c, i, "finalized") < 0)
+		if (o->used && o->key.a >= 0 && o->owner == pi && hs_p11_obj_end(c, i, "finalized") < 0)
 			return -1;
 	}
 	p->finalized = 1;
@@ -455,12 +455,12 @@ static int op_event(struct hs_correlator *c, struct p11_proc *p, int si, struct 
 		if (!e->ok && !e->incomplete) { /* no operation: a span of its own */
 			struct p11_op tmp = { of->cls + 1, c->next_span++, e->n, e->n, 1, 1 };
 			e->span_id = tmp.id;
-			return corr_write_span(c, tmp.id, ops[of->cls].kind, s->id, &tmp, e->n, "init_failed");
+			return hs_corr_write_span(c, tmp.id, ops[of->cls].kind, s->id, &tmp, e->n, "init_failed");
 		}
 		if ((op = op_find(s, of->cls))) {
 			int64_t old = op->init_n;
 			if (end_op(c, s, op, HS_NONE, "abandoned", 0) < 0 ||
-			    (!s->tainted && corr_anomaly(c, NULL, old, e->n, AN_INIT_UNFINISHED, 0,
+			    (!s->tainted && hs_corr_anomaly(c, NULL, old, e->n, AN_INIT_UNFINISHED, 0,
 			                 "%s never finished: a new %s replaced it (see ref)", e->func,
 			                 e->func) < 0))
 				return -1;
@@ -494,9 +494,9 @@ static int op_event(struct hs_correlator *c, struct p11_proc *p, int si, struct 
 				continue;
 			if (((s && s->open_n != HS_NONE && !p->overflow) ||
 			     e->rv == CKR_OPERATION_NOT_INITIALIZED) &&
-			    corr_anomaly(c, e, e->n, HS_NONE, AN_OP_WITHOUT_INIT, 0,
+			    hs_corr_anomaly(c, e, e->n, HS_NONE, AN_OP_WITHOUT_INIT, 0,
 			                 "%s with no %s active in session %s",
-			                 e->func, ops[cls].init, corr_hex(e->session, hb, sizeof hb)) < 0)
+			                 e->func, ops[cls].init, hs_corr_hex(e->session, hb, sizeof hb)) < 0)
 				return -1;
 			continue;
 		}
@@ -510,7 +510,7 @@ static int op_event(struct hs_correlator *c, struct p11_proc *p, int si, struct 
 		if (e->incomplete)
 			ends = 0;
 		else if (of->role == R_SINGLE || of->role == R_FINAL)
-			ends = e->ok ? !p11_is_length_query(c, e) : e->rv != CKR_BUFFER_TOO_SMALL;
+			ends = e->ok ? !hs_p11_is_length_query(c, e) : e->rv != CKR_BUFFER_TOO_SMALL;
 		else if (of->role == R_UPDATE)
 			ends = !e->ok;
 		if (!e->ok)
@@ -531,13 +531,13 @@ static int session_cancel(struct hs_correlator *c, struct p11_sess *s, struct hs
 	size_t n;
 	int i;
 
-	while (corr_next_line(&p, end, &l, &n)) {
-		if (!corr_starts(l, n, "[in] flags = "))
+	while (hs_corr_next_line(&p, end, &l, &n)) {
+		if (!hs_corr_starts(l, n, "[in] flags = "))
 			continue;
 		for (i = 0; i < OPS_MAX; i++) {
 			struct p11_op *op = &s->ops[i];
 			const char *w = op->cls ? ops[op->cls - 1].cancel : "";
-			if (!op->cls || !*w || !corr_find_in(l, n, w))
+			if (!op->cls || !*w || !hs_corr_find_in(l, n, w))
 				continue;
 			if (e->span_id == HS_NONE)
 				e->span_id = op->id;
@@ -556,7 +556,7 @@ static int is_lib_call(const char *f)
 	       strcmp(f, "C_GetInterface") == 0 || strcmp(f, "C_GetInterfaceList") == 0;
 }
 
-int p11_event(struct hs_correlator *c, struct hs_event *e)
+int hs_p11_event(struct hs_correlator *c, struct hs_event *e)
 {
 	const char *f = e->func;
 	const struct opfunc *of;
@@ -577,14 +577,14 @@ int p11_event(struct hs_correlator *c, struct hs_event *e)
 	/* libpkcs11shim numbers calls per process and prints the pid on every
 	 * line; the spy's number is not tied to a process in the old header */
 	if (e->call_no != HS_NONE && e->format && strcmp(e->format, "shim") == 0 &&
-	    p11_cnt_check(c, p, e) < 0)
+	    hs_p11_cnt_check(c, p, e) < 0)
 		return -1;
 	if (e->incomplete &&
-	    corr_anomaly(c, e, e->n, HS_NONE, AN_NEVER_RETURNED, 0, "%s never returned: its thread made no"
+	    hs_corr_anomaly(c, e, e->n, HS_NONE, AN_NEVER_RETURNED, 0, "%s never returned: its thread made no"
 	                 " further call, or the log ends", f) < 0)
 		return -1;
 	if (p->finalized && !is_lib_call(f))
-		return corr_anomaly(c, e, e->n, p->final_n, AN_CALL_AFTER_FINALIZE, 0,
+		return hs_corr_anomaly(c, e, e->n, p->final_n, AN_CALL_AFTER_FINALIZE, 0,
 		                    "%s after C_Finalize (see ref)", f);
 
 	/* Only the function-list calls may precede C_Initialize. Before it, a
@@ -594,7 +594,7 @@ int p11_event(struct hs_correlator *c, struct hs_event *e)
 		p->loaded = 1;
 	else if (!p->initialized && strcmp(f, "C_Initialize") != 0 &&
 	         (p->loaded || e->rv == CKR_CRYPTOKI_NOT_INITIALIZED) &&
-	         corr_anomaly(c, e, e->n, HS_NONE, AN_CALL_BEFORE_INITIALIZE, 0,
+	         hs_corr_anomaly(c, e, e->n, HS_NONE, AN_CALL_BEFORE_INITIALIZE, 0,
 	                      "%s before C_Initialize in this process", f) < 0)
 		return -1;
 	if (strcmp(f, "C_Initialize") == 0) {
@@ -610,7 +610,7 @@ int p11_event(struct hs_correlator *c, struct hs_event *e)
 		return e->ok ? finalize(c, pi, e) : 0;
 	if (strcmp(f, "C_OpenSession") == 0) {
 		if (e->ok && e->session == HS_NONE)
-			return corr_anomaly(c, e, e->n, HS_NONE, AN_HANDLE_MISSING, 0,
+			return hs_corr_anomaly(c, e, e->n, HS_NONE, AN_HANDLE_MISSING, 0,
 			                    "C_OpenSession returned CKR_OK but the log shows no session handle");
 		if (!e->ok)
 			return 0;
@@ -667,7 +667,7 @@ int p11_event(struct hs_correlator *c, struct hs_event *e)
 	}
 	if (strcmp(f, "C_Login") == 0 || strcmp(f, "C_LoginUser") == 0) {
 		struct p11_sess *s = si >= 0 ? sess_at(c, si) : NULL;
-		if (p11_pin_check(c, s ? s->slot : e->slot, e) < 0)
+		if (hs_p11_pin_check(c, s ? s->slot : e->slot, e) < 0)
 			return -1;
 		if (e->user_type == CKU_CONTEXT_SPECIFIC) { /* re-authentication of one operation */
 			for (i = 0; s && i < OPS_MAX; i++)
@@ -706,27 +706,27 @@ int p11_event(struct hs_correlator *c, struct hs_event *e)
 			return 0;
 		}
 		if (p->initialized && !p->overflow && si >= 0)
-			return corr_anomaly(c, e, e->n, HS_NONE, AN_LOGOUT_WITHOUT_LOGIN, 0,
+			return hs_corr_anomaly(c, e, e->n, HS_NONE, AN_LOGOUT_WITHOUT_LOGIN, 0,
 			                    "C_Logout with no C_Login before it (session %s)",
-			                    corr_hex(e->session, hb, sizeof hb));
+			                    hs_corr_hex(e->session, hb, sizeof hb));
 		return 0;
 	}
 	if (strcmp(f, "C_SessionCancel") == 0)
 		return si >= 0 && e->ok ? session_cancel(c, sess_at(c, si), e) : 0;
 	if ((of = opfunc_find(f)) && op_event(c, p, si, e, of) < 0)
 		return -1;
-	if (e->nkeys || strcmp(f, "C_FindObjects") == 0 || p11_is_creator(f))
-		return p11_objects(c, pi, si, e);
+	if (e->nkeys || strcmp(f, "C_FindObjects") == 0 || hs_p11_is_creator(f))
+		return hs_p11_objects(c, pi, si, e);
 	return 0;
 }
 
 /* --------------------------------------------------------------- finish */
 
-int p11_finish(struct hs_correlator *c)
+int hs_p11_finish(struct hs_correlator *c)
 {
 	int i, j;
 
-	if (p11_checks_finish(c) < 0)
+	if (hs_p11_checks_finish(c) < 0)
 		return -1;
 	for (i = 0; i < c->sess.hi; i++) {
 		struct p11_sess *s = sess_at(c, i);
@@ -745,24 +745,24 @@ int p11_finish(struct hs_correlator *c)
 			char hb[32];
 			if (!sl->login_id)
 				continue;
-			if (corr_write_p11_login(c, p, sl, HS_NONE, "open") < 0 ||
-			    corr_anomaly(c, NULL, sl->login_n, sl->last_n, AN_LOGIN_UNENDED, 1,
+			if (hs_corr_write_p11_login(c, p, sl, HS_NONE, "open") < 0 ||
+			    hs_corr_anomaly(c, NULL, sl->login_n, sl->last_n, AN_LOGIN_UNENDED, 1,
 			                 "login on slot %s never ended: no C_Logout, last session close or"
-			                 " C_Finalize before the log ends", corr_hex(sl->slot, hb, sizeof hb)) < 0)
+			                 " C_Finalize before the log ends", hs_corr_hex(sl->slot, hb, sizeof hb)) < 0)
 				return -1;
 		}
-		if (corr_write_process(c, p) < 0)
+		if (hs_corr_write_process(c, p) < 0)
 			return -1;
 	}
 	for (i = 0; i < c->objs.hi; i++) {
 		struct obj *o = SLAB_AT(&c->objs, i, struct obj);
-		if (o->used && o->live && o->key.a >= 0 && corr_write_object(c, o, NULL) < 0)
+		if (o->used && o->live && o->key.a >= 0 && hs_corr_write_object(c, o, NULL) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-int p11_forget_open(struct hs_correlator *c, sqlite3_stmt *del_session, sqlite3_stmt *del_login,
+int hs_p11_forget_open(struct hs_correlator *c, sqlite3_stmt *del_session, sqlite3_stmt *del_login,
                     sqlite3_stmt *del_span, sqlite3_stmt *del_object, sqlite3_stmt *del_process)
 {
 	int i, j;
@@ -801,7 +801,7 @@ int p11_forget_open(struct hs_correlator *c, sqlite3_stmt *del_session, sqlite3_
 	return 0;
 }
 
-void p11_free(struct hs_correlator *c)
+void hs_p11_free(struct hs_correlator *c)
 {
 	int i;
 

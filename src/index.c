@@ -279,7 +279,7 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
                       int64_t *held, const struct hs_index_opts *o, struct hs_error *err)
 {
 	struct hs_pipeline_input pi;
-	struct hs_sink sink = idx_writer_sink(w);
+	struct hs_sink sink = hs_idx_writer_sink(w);
 	struct hs_parse_stats st;
 	struct progress prog;
 	sqlite3_stmt *up;
@@ -306,7 +306,7 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	}
 	w->call_trace = in->parser->call_trace;
 	w->skipped = 0;
-	idx_writer_skips_reset(w);
+	hs_idx_writer_skips_reset(w);
 	rc = hs_pipeline_run(&pi, &sink, &st, err);
 	*held = st.held_bytes;
 	if (tail) {
@@ -314,16 +314,16 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 		st.safe_line = start_line;
 		hs_strlcpy(st.state, state ? state : "", sizeof st.state);
 		w->skipped = 0; /* counted when the line is whole */
-		idx_writer_skips_reset(w);
+		hs_idx_writer_skips_reset(w);
 	}
-	idx_writer_flush(w);
+	hs_idx_writer_flush(w);
 	if (w->failed) {
 		hs_error_set(err, in->path, 0, 0, "index: %s", w->errmsg);
 		return -1;
 	}
 	if (rc)
 		return rc < 0 ? -1 : 1;
-	if (idx_writer_skips_store(w, file_id) < 0) {
+	if (hs_idx_writer_skips_store(w, file_id) < 0) {
 		hs_error_set(err, in->path, 0, 0, "index: %s", w->errmsg);
 		return -1;
 	}
@@ -436,8 +436,8 @@ static int build(const char *ipath, struct input *in, int npaths,
 	             err, tmp) ||
 	    exec(db, hs_index_schema_sql(), err, tmp) || exec(db, "BEGIN", err, tmp))
 		goto out;
-	if (idx_writer_prepare(&w, db, err, tmp) < 0) {
-		idx_writer_free(&w);
+	if (hs_idx_writer_prepare(&w, db, err, tmp) < 0) {
+		hs_idx_writer_free(&w);
 		goto out;
 	}
 	w.next_n = 1;
@@ -457,7 +457,7 @@ static int build(const char *ipath, struct input *in, int npaths,
 	info->events = w.next_n - 1;
 	if (!rc && hs_correlate_finish(w.corr, err) < 0)
 		rc = -1;
-	idx_writer_free(&w);
+	hs_idx_writer_free(&w);
 	if (rc) {
 		if (rc > 0)
 			hs_error_set(err, ipath, 0, 0, "interrupted: no index written");
@@ -667,7 +667,7 @@ static int refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, in
 			hs_strlcpy(state, (const char *)sqlite3_column_text(st, 2), sizeof state);
 	}
 	sqlite3_finalize(st);
-	if (idx_writer_prepare(&w, db, err, in->path) < 0)
+	if (hs_idx_writer_prepare(&w, db, err, in->path) < 0)
 		goto fail;
 	/* the unfinished tail of the last run is parsed again (keys first:
 	 * they are found through their events) */
@@ -697,10 +697,10 @@ static int refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, in
 	rc = parse_file(&w, in, file_id, start, line, state[0] ? state : NULL, 1, tail, held, o, err);
 	if (!rc && hs_correlate_finish(w.corr, err) < 0)
 		rc = -1;
-	idx_writer_free(&w);
+	hs_idx_writer_free(&w);
 	return rc;
 fail:
-	idx_writer_free(&w);
+	hs_idx_writer_free(&w);
 fail0:
 	if (!err->msg[0])
 		hs_error_set(err, in->path, 0, 0, "index: %s", sqlite3_errmsg(db));

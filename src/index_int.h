@@ -2,8 +2,8 @@
  * turns the pipeline's events into rows. Internal to src/, not a public
  * header.
  *
- * Ownership: a struct writer is its declarer's; idx_writer_prepare() fills
- * it and idx_writer_free() frees what it holds (statements, the held
+ * Ownership: a struct writer is its declarer's; hs_idx_writer_prepare() fills
+ * it and hs_idx_writer_free() frees what it holds (statements, the held
  * events, the correlator), never the database.
  */
 #ifndef HSMSCOPE_INDEX_INT_H
@@ -57,15 +57,15 @@ struct writer {
 };
 
 /* 0, or -1 with err set (path names the index for messages). */
-int idx_writer_prepare(struct writer *w, sqlite3 *db, struct hs_error *err, const char *path);
-void idx_writer_free(struct writer *w);
+int hs_idx_writer_prepare(struct writer *w, sqlite3 *db, struct hs_error *err, const char *path);
+void hs_idx_writer_free(struct writer *w);
 /* The sink a parse emits into: events, skipped lines, tracer totals. */
-struct hs_sink idx_writer_sink(struct writer *w);
+struct hs_sink hs_idx_writer_sink(struct writer *w);
 /* Write every event still held back (their durations stay unknown). */
-void idx_writer_flush(struct writer *w);
+void hs_idx_writer_flush(struct writer *w);
 /* Forget the current file's skips (a parse starts, or its tail is held). */
-void idx_writer_skips_reset(struct writer *w);
+void hs_idx_writer_skips_reset(struct writer *w);
 /* Add the current file's skips to the skips table. 0, or -1 (errmsg set). */
-int idx_writer_skips_store(struct writer *w, int file_id);
+int hs_idx_writer_skips_store(struct writer *w, int file_id);
 
 #endif

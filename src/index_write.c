@@ -121,7 +121,7 @@ static void held_drop(struct writer *w, int i)
 }
 
 /* Write every held event (their durations stay unknown). */
-void idx_writer_flush(struct writer *w)
+void hs_idx_writer_flush(struct writer *w)
 {
 	while (w->nheld)
 		held_drop(w, w->nheld - 1);
@@ -262,12 +262,12 @@ static void on_skip(void *ctx, int64_t lineno, int64_t offset, const char *why)
 	r->count++;
 }
 
-void idx_writer_skips_reset(struct writer *w)
+void hs_idx_writer_skips_reset(struct writer *w)
 {
 	w->nskips = 0;
 }
 
-int idx_writer_skips_store(struct writer *w, int file_id)
+int hs_idx_writer_skips_store(struct writer *w, int file_id)
 {
 	sqlite3_stmt *st;
 	int i, rc = 0;
@@ -298,7 +298,7 @@ int idx_writer_skips_store(struct writer *w, int file_id)
 	return rc;
 }
 
-int idx_writer_prepare(struct writer *w, sqlite3 *db, struct hs_error *err, const char *path)
+int hs_idx_writer_prepare(struct writer *w, sqlite3 *db, struct hs_error *err, const char *path)
 {
 	memset(w, 0, sizeof *w);
 	w->db = db;
@@ -320,10 +320,10 @@ int idx_writer_prepare(struct writer *w, sqlite3 *db, struct hs_error *err, cons
 	return 0;
 }
 
-void idx_writer_free(struct writer *w)
+void hs_idx_writer_free(struct writer *w)
 {
 	if (w->held)
-		idx_writer_flush(w);
+		hs_idx_writer_flush(w);
 	free(w->held);
 	hs_correlate_free(w->corr);
 	sqlite3_finalize(w->ins);
@@ -333,7 +333,7 @@ void idx_writer_free(struct writer *w)
 	sqlite3_finalize(w->set_dur);
 }
 
-struct hs_sink idx_writer_sink(struct writer *w)
+struct hs_sink hs_idx_writer_sink(struct writer *w)
 {
 	struct hs_sink s = { .ctx = w, .on_event = on_event, .on_skip = on_skip,
 	                     .on_tracer_stat = on_tracer_stat };

@@ -39,14 +39,14 @@ struct lg_call {
 };
 
 /* "Input" (out 0) or "Output" (1): a new section of the call. */
-void lg_section(struct lg_call *c, int out);
+void hs_lg_section(struct lg_call *c, int out);
 /* One parameter line, b[0..bn) after its `indent` leading blanks. */
-void lg_param_line(struct lg_call *c, int indent, const char *b, size_t bn);
+void hs_lg_param_line(struct lg_call *c, int indent, const char *b, size_t bn);
 
 /* A whole decimal number of at most 20 digits that fits 64 bits. */
-int lg_dec(const char *s, size_t n, uint64_t *v);
+int hs_lg_dec(const char *s, size_t n, uint64_t *v);
 /* "123 (NAME)": the number and the name inside the parentheses. */
-int lg_num_name(const char *s, size_t n, uint64_t *v, const char **nm, size_t *nl);
+int hs_lg_num_name(const char *s, size_t n, uint64_t *v, const char **nm, size_t *nl);
 
 static inline int is_digit(char c) { return c >= '0' && c <= '9'; }
 static inline int is_hex(char c)

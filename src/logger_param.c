@@ -30,7 +30,7 @@
 #include "hsmscope/ckconst.h"
 
 /* A whole decimal number of at most 20 digits that fits 64 bits. */
-int lg_dec(const char *s, size_t n, uint64_t *v)
+int hs_lg_dec(const char *s, size_t n, uint64_t *v)
 {
 	size_t i;
 
@@ -47,13 +47,13 @@ int lg_dec(const char *s, size_t n, uint64_t *v)
 }
 
 /* "123 (NAME)": the number and the name inside the parentheses. */
-int lg_num_name(const char *s, size_t n, uint64_t *v, const char **nm, size_t *nl)
+int hs_lg_num_name(const char *s, size_t n, uint64_t *v, const char **nm, size_t *nl)
 {
 	size_t i = 0;
 
 	while (i < n && is_digit(s[i]))
 		i++;
-	if (!lg_dec(s, i, v) || i + 3 > n || s[i] != ' ' || s[i + 1] != '(' || s[n - 1] != ')')
+	if (!hs_lg_dec(s, i, v) || i + 3 > n || s[i] != ' ' || s[i + 1] != '(' || s[n - 1] != ')')
 		return 0;
 	*nm = s + i + 2;
 	*nl = n - i - 3;
@@ -145,12 +145,12 @@ static void template_line(struct lg_call *c, const char *b, size_t bn)
 	size_t nl;
 	long k;
 
-	if (hs_starts(b, bn, "Attribute: ") && lg_num_name(b + 11, bn - 11, &v, &nm, &nl)) {
+	if (hs_starts(b, bn, "Attribute: ") && hs_lg_num_name(b + 11, bn - 11, &v, &nm, &nl)) {
 		c->attr_type = v, c->attr_len = 0, c->attr = 2;
 	} else if (hs_starts(b, bn, "Attribute ")) {
 		attr_flush(c, NULL, 0);
 		c->attr = 1;
-	} else if (hs_starts(b, bn, "ulValueLen: ") && lg_dec(b + 12, bn - 12, &v)) {
+	} else if (hs_starts(b, bn, "ulValueLen: ") && hs_lg_dec(b + 12, bn - 12, &v)) {
 		c->attr_len = v;
 	} else if (hs_starts(b, bn, "*pValue: ") && c->attr == 2) {
 		k = hex_value(c, b + 9, bn - 9);
@@ -237,12 +237,12 @@ static void param(struct lg_call *c, const char *nm, size_t nl, const char *v,
 		if (hs_starts(nm, nl, "*ph")) {
 			/* in: what the callee is to overwrite; out: the handle */
 			cn = out_handle_name(nm, nl);
-			if (out && lg_dec(v, vn, &u))
+			if (out && hs_lg_dec(v, vn, &u))
 				add(c, hs_p11call_ulong(c->pc, 1, cn ? cn : name, u));
 			return;
 		}
 		if (is_word(nm, nl, "*pulObjectCount")) {
-			if (out && lg_dec(v, vn, &u)) {
+			if (out && hs_lg_dec(v, vn, &u)) {
 				add(c, hs_p11call_ulong(c->pc, 1, "ulObjectCount", u));
 				c->found_left = (int64_t)(u > 1u << 30 ? 1u << 30 : u);
 			}
@@ -252,7 +252,7 @@ static void param(struct lg_call *c, const char *nm, size_t nl, const char *v,
 			add(c, hs_p11call_bytes(c->pc, out, name + 1, c->buf->b, (size_t)k));
 			return;
 		}
-		if (lg_dec(v, vn, &u)) {
+		if (hs_lg_dec(v, vn, &u)) {
 			cl = strlen(c->nil_buf);
 			/* "*pulSignatureLen" after "pSignature: (nil)": a length query */
 			if (out && cl && hs_starts(nm, nl, "*pul") && nl == cl + 6 &&
@@ -280,7 +280,7 @@ static void param(struct lg_call *c, const char *nm, size_t nl, const char *v,
 		return;
 	}
 	if (hs_starts(nm, nl, "pSlotList[")) {
-		if (out && lg_dec(v, vn, &u)) {
+		if (out && hs_lg_dec(v, vn, &u)) {
 			char line[40];
 			if (!c->list++)
 				add(c, hs_p11call_template(c->pc, 1, "pSlotList", -1));
@@ -290,7 +290,7 @@ static void param(struct lg_call *c, const char *nm, size_t nl, const char *v,
 		return;
 	}
 	if (c->hidden[0] && hs_starts(nm, nl, "ul") && nl > 5 && is_word(nm + nl - 3, 3, "Len")) {
-		if (lg_dec(v, vn, &u)) /* "[in] pPin / 13": the length, never the PIN */
+		if (hs_lg_dec(v, vn, &u)) /* "[in] pPin / 13": the length, never the PIN */
 			add(c, hs_p11call_bytes(c->pc, 0, c->hidden, NULL, (size_t)u));
 		c->hidden[0] = '\0';
 		return;
@@ -299,18 +299,18 @@ static void param(struct lg_call *c, const char *nm, size_t nl, const char *v,
 	    (out && is_word(nm, nl, "ulMaxObjectCount")))
 		return; /* the PIN's dump says it; an input repeated */
 	if (c->tmpl[0] && nl >= 7 && hs_starts(nm, nl, "ul") && is_word(nm + nl - 5, 5, "Count") &&
-	    lg_dec(v, vn, &u)) {
+	    hs_lg_dec(v, vn, &u)) {
 		add(c, hs_p11call_template(c->pc, out, c->tmpl, (int64_t)(u > INT64_MAX ? -1 : (int64_t)u)));
 		c->tmpl[0] = '\0';
 		return;
 	}
-	if (lg_num_name(v, vn, &u, &cn, &cl)) { /* "1 (CKU_USER)", "4224 (CKM_AES_KEY_GEN)" */
+	if (hs_lg_num_name(v, vn, &u, &cn, &cl)) { /* "1 (CKU_USER)", "4224 (CKM_AES_KEY_GEN)" */
 		char val[64];
 		const_value(val, sizeof val, u, cn, cl);
 		add(c, hs_p11call_scalar(c->pc, out, name, val));
 		return;
 	}
-	if (lg_dec(v, vn, &u)) {
+	if (hs_lg_dec(v, vn, &u)) {
 		add(c, hs_p11call_ulong(c->pc, out, name, u));
 		return;
 	}
@@ -320,7 +320,7 @@ static void param(struct lg_call *c, const char *nm, size_t nl, const char *v,
 		add(c, hs_p11call_bytes(c->pc, out, name, (const unsigned char *)v, vn));
 }
 
-void lg_param_line(struct lg_call *c, int indent, const char *b, size_t bn)
+void hs_lg_param_line(struct lg_call *c, int indent, const char *b, size_t bn)
 {
 	const char *colon = memchr(b, ':', bn), *v;
 	size_t nl, vn, t = bn;
@@ -359,7 +359,7 @@ void lg_param_line(struct lg_call *c, int indent, const char *b, size_t bn)
 		return;
 	}
 	/* indent 2 and more: members of what the line above introduced */
-	if (is_word(b, nl, "mechanism") && lg_num_name(v, vn, &u, &v, &vn)) {
+	if (is_word(b, nl, "mechanism") && hs_lg_num_name(v, vn, &u, &v, &vn)) {
 		const_value(val, sizeof val, u, v, vn);
 		add(c, hs_p11call_scalar(c->pc, 0, "pMechanism->type", val));
 	} else if (is_word(b, nl, "*pParameter")) {
@@ -368,14 +368,14 @@ void lg_param_line(struct lg_call *c, int indent, const char *b, size_t bn)
 	} else if (is_word(b, nl, "pParameter") || is_word(b, nl, "ulParameterLen")) {
 		/* a pointer, and a length printed as one (%p): nothing to read */
 	} else if (hs_starts(b, nl, "*phObject[")) {
-		if (c->out && c->found_left > 0 && lg_dec(v, vn, &u)) {
+		if (c->out && c->found_left > 0 && hs_lg_dec(v, vn, &u)) {
 			c->found_left--;
 			add(c, hs_p11call_found(c->pc, (int64_t)u));
 		}
 	} else if (hs_starts(b, nl, "pMechanismList[")) {
 		if (!c->list++)
 			add(c, hs_p11call_template(c->pc, 1, "pMechanismList", -1));
-		if (lg_num_name(v, vn, &u, &v, &vn))
+		if (hs_lg_num_name(v, vn, &u, &v, &vn))
 			const_value(val, sizeof val, u, v, vn), v = val, vn = strlen(val);
 		member_line(c, indent, v, vn);
 	} else {
@@ -383,7 +383,7 @@ void lg_param_line(struct lg_call *c, int indent, const char *b, size_t bn)
 	}
 }
 
-void lg_section(struct lg_call *c, int out)
+void hs_lg_section(struct lg_call *c, int out)
 {
 	attr_flush(c, NULL, 0);
 	c->out = out;

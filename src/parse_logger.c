@@ -434,7 +434,7 @@ static void on_return(struct hs_parser *p, struct thread *t, const char *s, size
 	const char *nm;
 	size_t nl;
 
-	if (!t || !t->open || !lg_num_name(s, n, &rv, &nm, &nl)) {
+	if (!t || !t->open || !hs_lg_num_name(s, n, &rv, &nm, &nl)) {
 		skip_line(p, t, lineno, off, "'Returning' without a call");
 		return;
 	}
@@ -561,7 +561,7 @@ static int logger_feed(struct hs_parser *p, const char *line, size_t n, int64_t 
 	}
 	if (is_word(b, bn, "Input") || is_word(b, bn, "Output")) {
 		if (t && t->open)
-			lg_section(&t->open->par, b[0] == 'O');
+			hs_lg_section(&t->open->par, b[0] == 'O');
 		else
 			skip_line(p, t, lineno, off, "'Input'/'Output' without a call");
 		return p->stop;
@@ -569,7 +569,7 @@ static int logger_feed(struct hs_parser *p, const char *line, size_t n, int64_t 
 	if (own_line(b, bn))
 		return p->stop;
 	if (indent && t && t->open) {
-		lg_param_line(&t->open->par, indent, b + indent, bn - (size_t)indent);
+		hs_lg_param_line(&t->open->par, indent, b + indent, bn - (size_t)indent);
 		p->stop |= t->open->par.oom;
 		if (p->buf.cap > KEEP_BYTES) { /* a huge value: do not keep its buffer */
 			free(p->buf.b);
@@ -700,9 +700,9 @@ static int logger_probe(const char *const *lines, int nlines)
 				score += 25;
 			else if (hs_starts(s, n, "Calling C_") || hs_starts(s, n, "Received response from C_"))
 				score += 10;
-			else if (hs_starts(s, n, "Returning ") && lg_num_name(s + 10, n - 10, &v, &nm, &nl))
+			else if (hs_starts(s, n, "Returning ") && hs_lg_num_name(s + 10, n - 10, &v, &nm, &nl))
 				score += 15;
-		} else if (hs_starts(s, n, "Returning ") && lg_num_name(s + 10, n - 10, &v, &nm, &nl)) {
+		} else if (hs_starts(s, n, "Returning ") && hs_lg_num_name(s + 10, n - 10, &v, &nm, &nl)) {
 			score += 10;
 		} else if (hs_starts(s, n, "Calling C_") && !memchr(s + 8, ' ', n - 8)) {
 			score += 8;

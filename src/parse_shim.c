@@ -106,7 +106,7 @@ static void on_emit(void *ctx, struct hs_callq_call *qc)
 	struct hs_parser *p = ctx;
 	struct call *c = (struct call *)qc;
 
-	shim_flush(p, c);
+	hs_shim_flush(p, c);
 	if (p->last == c)
 		p->last = NULL;
 	if (p->cur == c)
@@ -165,7 +165,7 @@ static int count_unclosed(struct hs_parser *p)
 	return k;
 }
 
-void shim_skip(struct hs_parser *p, int64_t lineno, int64_t off, const char *why)
+void hs_shim_skip(struct hs_parser *p, int64_t lineno, int64_t off, const char *why)
 {
 	hs_callq_skip(&p->q, hs_callq_newest_open(&p->q), lineno, off, why);
 }
@@ -219,9 +219,9 @@ static void replay_limbo(struct hs_parser *p, struct call *c, int64_t lineno, in
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		size_t n = (size_t)((nl ? nl : end) - s);
 		if (hs_starts(s, n, "[out] "))
-			shim_param_line(p, c, 1, s + 6, n - 6, lineno, off);
+			hs_shim_param_line(p, c, 1, s + 6, n - 6, lineno, off);
 		else
-			shim_cont_line(p, c, s, n, lineno, off);
+			hs_shim_cont_line(p, c, s, n, lineno, off);
 		s = nl ? nl + 1 : end;
 	}
 	c->qc.pc.ev.elided_lines += p->limbo_lost;
@@ -253,10 +253,10 @@ static void on_header(struct hs_parser *p, const char *s, size_t n, int64_t off,
 	while (r + d < end && is_digit(r[d]))
 		d++;
 	if (!d || !hs_starts(r + d, (size_t)(end - r - d), " - ")) {
-		shim_skip(p, lineno, off, "a [cnt] line without a counter and a function");
+		hs_shim_skip(p, lineno, off, "a [cnt] line without a counter and a function");
 		return;
 	}
-	if (!shim_whole_int(r, d, &num))
+	if (!hs_shim_whole_int(r, d, &num))
 		num = HS_NONE;
 	nm = r + d + 3;
 	if (p->q.count == QMAX) /* a full queue gives up its oldest even for a bad name */
@@ -268,7 +268,7 @@ static void on_header(struct hs_parser *p, const char *s, size_t n, int64_t off,
 	}
 	if (hs_p11call_func(&c->qc.pc, nm, (size_t)(end - nm)) < 0) {
 		hs_callq_discard(&p->q, &c->qc);
-		shim_skip(p, lineno, off, "a [cnt] line naming no PKCS#11 function");
+		hs_shim_skip(p, lineno, off, "a [cnt] line naming no PKCS#11 function");
 		return;
 	}
 	o = oldest_open(p, 0); /* a re-parse must rebuild every call still open */
@@ -297,8 +297,8 @@ static void on_field(struct hs_parser *p, int k, const char *v, size_t vn, int64
 	int64_t x = HS_NONE;
 	int i, pass;
 
-	if (k == 4 ? (x = parse_ts(v, vn)) == HS_NONE : !shim_whole_int(v, vn, &x)) {
-		shim_skip(p, lineno, off, "a header line with an unreadable value");
+	if (k == 4 ? (x = parse_ts(v, vn)) == HS_NONE : !hs_shim_whole_int(v, vn, &x)) {
+		hs_shim_skip(p, lineno, off, "a header line with an unreadable value");
 		return;
 	}
 	for (pass = 0; pass < 2 && !c; pass++) /* exact next field, else any still missing it */
@@ -308,7 +308,7 @@ static void on_field(struct hs_parser *p, int k, const char *v, size_t vn, int64
 				c = o;
 		}
 	if (!c) {
-		shim_skip(p, lineno, off, "a header line without its [cnt]");
+		hs_shim_skip(p, lineno, off, "a header line without its [cnt]");
 		return;
 	}
 	c->fields = k;
@@ -385,10 +385,10 @@ static void on_ret(struct hs_parser *p, const char *v, size_t vn, int64_t off, i
 	p->toc = HS_NONE;
 	used = vn ? hs_parse_int(v, &rv) : 0;
 	if (!c || !used) {
-		shim_skip(p, lineno, off, c ? "a [ret] line without a number" : "a [ret] line without a call");
+		hs_shim_skip(p, lineno, off, c ? "a [ret] line without a number" : "a [ret] line without a call");
 		return;
 	}
-	shim_flush(p, c);
+	hs_shim_flush(p, c);
 	nm = hs_skip_ws(v + used);
 	hs_p11call_return(&c->qc.pc, rv, nm, (size_t)(v + vn - nm));
 	c->qc.returned = 1;
@@ -405,12 +405,12 @@ static void on_out(struct hs_parser *p, const char *s, size_t n, int64_t off, in
 	}
 	c = newest_open(p, 1);
 	if (!c) {
-		shim_skip(p, lineno, off, "an [out] line without a call");
+		hs_shim_skip(p, lineno, off, "an [out] line without a call");
 		return;
 	}
 	if (p->limbo.len)
 		replay_limbo(p, c, lineno, off);
-	shim_param_line(p, c, 1, s + 6, n - 6, lineno, off);
+	hs_shim_param_line(p, c, 1, s + 6, n - 6, lineno, off);
 }
 
 /* ------------------------------------------------------------- feeding */
@@ -435,9 +435,9 @@ static int shim_feed(struct hs_parser *p, const char *line, size_t len, int64_t 
 		}
 		c = row_owner(p, is_open(p, p->last) ? p->last : newest_open(p, 0), s, n);
 		if (c)
-			shim_cont_line(p, c, s, n, lineno, off);
+			hs_shim_cont_line(p, c, s, n, lineno, off);
 		else
-			shim_skip(p, lineno, off, "an indented line outside any call");
+			hs_shim_skip(p, lineno, off, "an indented line outside any call");
 		return p->stop;
 	}
 	p->in_limbo = 0;
@@ -456,10 +456,10 @@ static int shim_feed(struct hs_parser *p, const char *line, size_t len, int64_t 
 			on_field(p, 4, v6, vn, off, lineno);
 		else if (memcmp(s, "[toc]", 5) == 0) {
 			if ((p->toc = parse_ts(v6, vn)) == HS_NONE)
-				shim_skip(p, lineno, off, "a [toc] line without a time");
+				hs_shim_skip(p, lineno, off, "a [toc] line without a time");
 		} else if (memcmp(s, "[lap]", 5) == 0) {
 			if ((v = parse_lap(v6, vn)) == HS_NONE || !close_call(p, p->toc, v, lineno, off))
-				shim_skip(p, lineno, off, "a [lap] line without a call or a time");
+				hs_shim_skip(p, lineno, off, "a [lap] line without a call or a time");
 			p->toc = HS_NONE;
 		} else if (memcmp(s, "[ret]", 5) == 0)
 			on_ret(p, v6, vn, off, lineno);
@@ -470,35 +470,35 @@ static int shim_feed(struct hs_parser *p, const char *line, size_t len, int64_t 
 			}
 			c = is_open(p, p->cur) && !p->cur->closed ? p->cur : newest_open(p, 1);
 			if (c)
-				shim_param_line(p, c, 0, v6, vn, lineno, off);
+				hs_shim_param_line(p, c, 0, v6, vn, lineno, off);
 			else
-				shim_skip(p, lineno, off, "an [in ] line without a call");
+				hs_shim_skip(p, lineno, off, "an [in ] line without a call");
 		} else if (memcmp(s, "[lib]", 5) != 0) /* "[lib] process forked ..", "[lib] *** EOF ***" */
-			shim_skip(p, lineno, off, "a bracketed line the shim does not write");
+			hs_shim_skip(p, lineno, off, "a bracketed line the shim does not write");
 		return p->stop;
 	}
 	if (hs_starts(s, n, "[in] ")) { /* _shim_dump_ptr: "[in] pReserved = %p" */
 		c = is_open(p, p->cur) && !p->cur->closed ? p->cur : newest_open(p, 1);
 		if (c)
-			shim_param_line(p, c, 0, s + 5, n - 5, lineno, off);
+			hs_shim_param_line(p, c, 0, s + 5, n - 5, lineno, off);
 		else
-			shim_skip(p, lineno, off, "an [in] line without a call");
+			hs_shim_skip(p, lineno, off, "an [in] line without a call");
 		return p->stop;
 	}
-	if (is_hex(s[0]) && shim_bufspec(s, n, &v) && is_open(p, p->last)) {
+	if (is_hex(s[0]) && hs_shim_bufspec(s, n, &v) && is_open(p, p->last)) {
 		/* the bytes behind pReserved, printed with no prefix */
-		shim_flush(p, p->last);
-		shim_pd_open(p->last, PD_BYTES, 0, "*pReserved", 10, v);
+		hs_shim_flush(p, p->last);
+		hs_shim_pd_open(p->last, PD_BYTES, 0, "*pReserved", 10, v);
 		return p->stop;
 	}
-	if (hs_starts(s, n, "pid: ") && shim_whole_int(s + 5, n - 5, &v)) { /* a process's banner */
+	if (hs_starts(s, n, "pid: ") && hs_shim_whole_int(s + 5, n - 5, &v)) { /* a process's banner */
 		new_instance(p, v);
 		return p->stop;
 	}
 	if (s[0] == '*' || hs_starts(s, n, "ppid: ") || hs_starts(s, n, "PKCS11SHIM_") ||
 	    hs_starts(s, n, "library: \""))
 		return p->stop; /* the rest of the banner */
-	shim_skip(p, lineno, off, "text outside the shim's layout");
+	hs_shim_skip(p, lineno, off, "text outside the shim's layout");
 	return p->stop;
 }
 
@@ -603,7 +603,7 @@ static int shim_probe(const char *const *lines, int nlines)
 		else if (memcmp(s, "[ret]", 5) == 0)
 			score += hs_parse_int(s + 6, &v) ? 10 : 0;
 		else if (memcmp(s, "[pid]", 5) == 0 || memcmp(s, "[tid]", 5) == 0)
-			score += shim_whole_int(s + 6, n - 6, &v) ? 3 : 0;
+			score += hs_shim_whole_int(s + 6, n - 6, &v) ? 3 : 0;
 	}
 	return score > 100 ? 100 : score;
 }

@@ -30,7 +30,7 @@
  * what tells whose buffer it is. A thread that starts a new call ends any
  * older call of its own (a thread is in one call at a time) — unless
  * another thread's call was given that call's return, which it takes back
- * (spy_rescue). A banner makes every call still open "suspect" (its process may
+ * (hs_spy_rescue). A banner makes every call still open "suspect" (its process may
  * have been killed in it): a suspect call takes a return only when no
  * other call is open, so a dead call does not shift every later return.
  * Instances are numbered from 0 in banner order; text before any banner
@@ -188,7 +188,7 @@ static void on_returned(struct hs_parser *p, const char *s, size_t n, int64_t of
 		nm = hs_skip_ws(q + used);
 	}
 	h = hs_hash64(q, (size_t)(end - q), 0);
-	c = is_open(p, prefer) ? prefer : spy_pick(p, K_RET, "Returned", h, "", 0, used && rv == 0, 0, avoid);
+	c = is_open(p, prefer) ? prefer : hs_spy_pick(p, K_RET, "Returned", h, "", 0, used && rv == 0, 0, avoid);
 	if (!c) { /* no call fits the evidence: the oldest open one, as before */
 		c = oldest_open(p, avoid, 1);
 		if (!c)
@@ -202,10 +202,10 @@ static void on_returned(struct hs_parser *p, const char *s, size_t n, int64_t of
 	}
 	if (used)
 		hs_p11call_return(&c->qc.pc, rv, nm, nm < end ? (size_t)(end - nm) : 0);
-	spy_contest_take(p, c, "Returned", h);
+	hs_spy_contest_take(p, c, "Returned", h);
 	c->qc.returned = 1;
 	p->cur_inst = -1; /* the spy flushed: the next line may be any process's */
-	spy_contest_leave(p, c, 0);
+	hs_spy_contest_leave(p, c, 0);
 	drain(p);
 }
 
@@ -262,8 +262,8 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	c->qc.pc.ev.call_no = num;
 	c->qc.pc.ev.instance = id;
 	hs_strlcpy(c->qc.pc.ev.func, func, sizeof c->qc.pc.ev.func);
-	c->sig = spy_sig_find(func);
-	c->nin = c->sig ? spy_sig_nin(c->sig) : 0;
+	c->sig = hs_spy_sig_find(func);
+	c->nin = c->sig ? hs_spy_sig_nin(c->sig) : 0;
 	c->in_at = -1;
 	hs_callq_push(&p->q, &c->qc);
 	p->cur_inst = id;
@@ -303,14 +303,14 @@ static void bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 	if (c->qc.pc.ev.call_no > inst_get(p, id)->last_n)
 		inst_get(p, id)->last_n = c->qc.pc.ev.call_no;
 	/* A thread is in one call at a time: its older open calls are over,
-	 * unless a return given to an spy_alike call of another thread was theirs. */
+	 * unless a return given to an hs_spy_alike call of another thread was theirs. */
 	p->new_header = 1;
 	for (i = 0; i < p->q.count; i++) {
 		struct call *o = q_at(p, i);
 		if (o != c && !o->qc.returned && o->qc.pc.ev.pid == pid && o->qc.pc.ev.tid == tid &&
-		    !spy_rescue(p, o)) {
+		    !hs_spy_rescue(p, o)) {
 			hs_callq_give_up(&p->q, &o->qc);
-			spy_contest_leave(p, o, 0);
+			hs_spy_contest_leave(p, o, 0);
 		}
 	}
 }
@@ -346,13 +346,13 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 	}
 	if (out) {
 		c->outs++;
-		if (c->sig && (k = spy_sig_out_index(c->sig, name, len)) >= 0 && k < 32)
+		if (c->sig && (k = hs_spy_sig_out_index(c->sig, name, len)) >= 0 && k < 32)
 			c->outs_seen |= 1u << k;
-	} else if (c->sig && (k = spy_sig_in_index(c->sig, name, len)) > c->in_at) {
+	} else if (c->sig && (k = hs_spy_sig_in_index(c->sig, name, len)) > c->in_at) {
 		c->in_at = k;
 	}
 	if (!out) {
-		unsigned long long a = spy_buffer_addr(s, n);
+		unsigned long long a = hs_spy_buffer_addr(s, n);
 		if (a)
 			c->in_addr[c->in_addr[0] != 0] = a;
 	}
@@ -416,17 +416,17 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 	char mech[96];
 	struct call *c = NULL;
 	int64_t doff = 0, len;
-	int bytes, glued, kind = spy_dump_kind(s, n, &doff, &bytes, &glued);
+	int bytes, glued, kind = hs_spy_dump_kind(s, n, &doff, &bytes, &glued);
 	const char *name = NULL;
 	size_t nlen = 0;
 	char key[32];
 	uint64_t h = 0;
 
-	int param = s[0] == '[' && (s[1] == 'i' || s[1] == 'o') && (name = spy_param_name(s, n, &nlen), nlen);
+	int param = s[0] == '[' && (s[1] == 'i' || s[1] == 'o') && (name = hs_spy_param_name(s, n, &nlen), nlen);
 	int out = param && s[1] == 'o';
 
 	if (param) {
-		spy_param_key(s, n, key, sizeof key);
+		hs_spy_param_key(s, n, key, sizeof key);
 		h = hs_hash64(s, n, 0);
 	}
 	if (out && !p->no_defer && !is_open(p, prefer) && s[n - 1] == ']' && !memchr(name, ' ', n - (size_t)(name - s))) {
@@ -443,7 +443,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		c = dump_owner(p, kind, doff, bytes, 1);
 	else if (param) {
 		p->in_handle = out ? HS_NONE : session_named(s, n, name, nlen);
-		c = spy_pick(p, out ? K_OUT : K_IN, key, h, name, nlen, 0, out ? spy_buffer_addr(s, n) : 0, NULL);
+		c = hs_spy_pick(p, out ? K_OUT : K_IN, key, h, name, nlen, 0, out ? hs_spy_buffer_addr(s, n) : 0, NULL);
 		p->in_handle = HS_NONE;
 	}
 	else if (is_open(p, p->last))
@@ -461,7 +461,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		return NULL;
 	}
 	if (param)
-		spy_contest_take(p, c, key, h);
+		hs_spy_contest_take(p, c, key, h);
 	if (!c->outs && !out)
 		c->in_hash = hs_hash64(s, n, c->in_hash ^ 0x9e3779b97f4a7c15ull);
 	p->last = c;
@@ -494,7 +494,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 	/* Any other line of the call ends its dump; it may announce the next. */
 	c->label_next = 0;
 	c->dump_left = 0;
-	len = spy_opens_dump(s, n);
+	len = hs_spy_opens_dump(s, n);
 	if (len > 0) {
 		c->dump_left = len;
 		c->dump_next = 0;
@@ -515,14 +515,14 @@ static void on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_
 
 	if (pid != HS_NONE)
 		p->new_header = 1;
-	if (spy_ts_ambiguous(p)) {
+	if (hs_spy_ts_ambiguous(p)) {
 		p->pend.on = 1, p->pend.pid = pid, p->pend.tid = tid, p->pend.ts = ts;
 		p->pend.nl = 0;
 		hs_buf_clear(&p->pend.text);
 		p->last = NULL;
 		return;
 	}
-	c = spy_take_ts(p, ts);
+	c = hs_spy_take_ts(p, ts);
 	if (c) {
 		if (pid != HS_NONE)
 			bind_pid(p, c, pid, tid);
@@ -587,10 +587,10 @@ static void feed_rest(struct hs_parser *p, char *s, size_t n, int64_t off, int64
 
 	if (n >= 9 && memcmp(s, "Returned:", 9) == 0) {
 		on_returned(p, s, n, off, lineno, NULL, owner);
-	} else if (s[0] == 'P' && s[1] == ':' && spy_parse_new_ts(s, n, &pid, &tid, &ts)) {
+	} else if (s[0] == 'P' && s[1] == ':' && hs_spy_parse_new_ts(s, n, &pid, &tid, &ts)) {
 		flush_pend(p);
 		on_thread_line(p, pid, tid, ts);
-	} else if (spy_is_spec(s, n)) {
+	} else if (hs_spy_is_spec(s, n)) {
 		on_spec(p, s, n, off, lineno, owner);
 	} else {
 		feed_piece(p, s, n, off, lineno, NULL);
@@ -618,7 +618,7 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		on_returned(p, s, n, off, lineno, prefer, NULL);
 		return;
 	}
-	if (n > ROW_LEN && spy_dump_kind(s, ROW_LEN, &doff, &b, &gl) == 1) {
+	if (n > ROW_LEN && hs_spy_dump_kind(s, ROW_LEN, &doff, &b, &gl) == 1) {
 		keep = s[ROW_LEN];
 		s[ROW_LEN] = '\0';
 		owner = on_detail(p, s, ROW_LEN, off, lineno, prefer);
@@ -626,7 +626,7 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		feed_rest(p, s + ROW_LEN, n - ROW_LEN, off, lineno, owner);
 		return;
 	}
-	if (spy_is_spec(s, n)) {
+	if (hs_spy_is_spec(s, n)) {
 		on_spec(p, s, n, off, lineno, NULL);
 		return;
 	}
@@ -649,14 +649,14 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		a--;
 	keep = s[a];
 	s[a] = '\0';
-	dump = spy_dump_kind(s, a, &doff, &b, &gl) != 0;
+	dump = hs_spy_dump_kind(s, a, &doff, &b, &gl) != 0;
 	owner = a ? on_detail(p, s, a, off, lineno, prefer) : prefer;
 	s[a] = keep;
 	if (r && dump)
 		on_returned(p, r, n - (size_t)(r - s), off, lineno, NULL, owner);
 	else if (r)
 		on_returned(p, r, n - (size_t)(r - s), off, lineno, owner, NULL);
-	else if (a && spy_opens_dump(s, a) > 0) /* a whole "... addr / len": the rest is another's */
+	else if (a && hs_spy_opens_dump(s, a) > 0) /* a whole "... addr / len": the rest is another's */
 		feed_piece(p, s + (g - s), n - (size_t)(g - s), off, lineno, NULL);
 	else
 		feed_piece(p, s + (g - s), n - (size_t)(g - s), off, lineno, owner);
@@ -674,9 +674,9 @@ static int pend_fits(const struct hs_parser *p, const struct call *c)
 	for (i = 0; c->sig && i < p->pend.nl; i++) {
 		const char *nm = p->pend.text.data + p->pend.l[i].name_at;
 		size_t len = p->pend.l[i].name_len;
-		if (!p->pend.l[i].param || !spy_known_in(nm, len))
+		if (!p->pend.l[i].param || !hs_spy_known_in(nm, len))
 			continue;
-		k = spy_sig_in_index(c->sig, nm, len);
+		k = hs_spy_sig_in_index(c->sig, nm, len);
 		if (k < 0 || !(k == at + 1 || (k == at && len == 10 && memcmp(nm, "pMechanism", 10) == 0)))
 			return 0;
 		at = k;
@@ -705,14 +705,14 @@ static void pend_decide(struct hs_parser *p, int forced)
 
 	if (nc > 1 && !forced) {
 		for (i = 1; i < nc; i++)
-			all_alike &= spy_alike(cand[0], cand[i]);
+			all_alike &= hs_spy_alike(cand[0], cand[i]);
 		if (!all_alike)
 			return;
 	}
 	p->pend.on = 0;
-	c = nc ? cand[nc - 1] : spy_take_ts(p, p->pend.ts);
+	c = nc ? cand[nc - 1] : hs_spy_take_ts(p, p->pend.ts);
 	for (i = 0; i < nc - 1; i++)
-		if (!spy_alike(cand[i], c))
+		if (!hs_spy_alike(cand[i], c))
 			c->qc.pc.ev.uncertain = 1;
 	if (c) {
 		c->qc.pc.ev.ts_us = p->pend.ts;
@@ -726,7 +726,7 @@ static void pend_decide(struct hs_parser *p, int forced)
 		int64_t doff;
 		int b, g;
 		feed_piece(p, l, p->pend.l[i].n, p->pend.l[i].off, p->pend.l[i].lineno,
-		           spy_dump_kind(l, p->pend.l[i].n, &doff, &b, &g) ? NULL : c);
+		           hs_spy_dump_kind(l, p->pend.l[i].n, &doff, &b, &g) ? NULL : c);
 	}
 	p->pend.nl = 0;
 	hs_buf_clear(&p->pend.text);
@@ -739,14 +739,14 @@ static int pend_hold(struct hs_parser *p, const char *s, size_t n, int64_t off, 
 {
 	struct call *cand[1];
 	int64_t doff;
-	int b, g, kind = spy_dump_kind(s, n, &doff, &b, &g), param = 0;
+	int b, g, kind = hs_spy_dump_kind(s, n, &doff, &b, &g), param = 0;
 	size_t len = 0, at = p->pend.text.len;
 	const char *nm = NULL;
 
 	if (p->pend.nl == PEND_MAX || hs_find(s, n, "Returned:"))
 		return 0;
 	if (n > 5 && memcmp(s, "[in] ", 5) == 0) {
-		nm = spy_param_name(s, n, &len);
+		nm = hs_spy_param_name(s, n, &len);
 		param = len > 0;
 	} else if (s[0] != ' ' || !p->pend.nl || (kind && dump_owner(p, kind, doff, b, 0))) {
 		return 0; /* not an input's continuation, or a dump row another call awaits */
@@ -819,11 +819,11 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 	if (s[0] == 'L' && t > 8 && memcmp(s, "Loaded: ", 8) == 0)
 		return p->stop;
 	if (is_digit(s[0])) {
-		if (spy_parse_header(s, t, &num, func, sizeof func)) {
+		if (hs_spy_parse_header(s, t, &num, func, sizeof func)) {
 			on_header(p, num, func, off, lineno);
 			return p->stop;
 		}
-		ts = spy_parse_ts(s, t);
+		ts = hs_spy_parse_ts(s, t);
 		for (i = 0; ts != HS_NONE && i < p->q.count; i++)
 			if (!q_at(p, i)->has_ts && !q_at(p, i)->qc.returned)
 				break;
@@ -832,11 +832,11 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 			return p->stop;
 		}
 	}
-	if (s[0] == 'P' && s[1] == ':' && spy_parse_new_ts(s, t, &pid, &tid, &ts)) {
+	if (s[0] == 'P' && s[1] == ':' && hs_spy_parse_new_ts(s, t, &pid, &tid, &ts)) {
 		on_thread_line(p, pid, tid, ts);
 		return p->stop;
 	}
-	why = spy_foreign_line(s, t);
+	why = hs_spy_foreign_line(s, t);
 	if (why) {
 		skip_line(p, lineno, off, why);
 		return p->stop;
@@ -854,8 +854,8 @@ static struct hs_parser *spy_create(const struct hs_sink *sink, const struct hs_
 	p->sink = *sink;
 	p->file_id = o->file_id;
 	hs_callq_init(&p->q, sizeof(struct call), QMAX, &p->sink, &p->st, &p->stop,
-	              &(struct hs_callq_hooks){ .ctx = p, .on_emit = spy_leave_call,
-	                                          .hold_from = spy_hold_from });
+	              &(struct hs_callq_hooks){ .ctx = p, .on_emit = hs_spy_leave_call,
+	                                          .hold_from = hs_spy_hold_from });
 	hs_buf_init(&p->line);
 	hs_buf_init(&p->pend.text);
 	hs_buf_init(&p->join);
@@ -963,9 +963,9 @@ static int spy_probe(const char *const *lines, int nlines)
 			score += 60;
 		else if (n > 10 && memcmp(s, "Returned:  ", 11) == 0)
 			score += 15;
-		else if (spy_parse_header(s, n, &num, func, sizeof func))
+		else if (hs_spy_parse_header(s, n, &num, func, sizeof func))
 			score += 15;
-		else if (spy_parse_new_ts(s, n, &pid, &tid, &ts))
+		else if (hs_spy_parse_new_ts(s, n, &pid, &tid, &ts))
 			score += 10;
 	}
 	return score > 100 ? 100 : score;

@@ -101,20 +101,20 @@ static inline void chk(struct hs_parser *p, int rc)
 }
 
 /* Count a line no call can take (parse_shim.c). */
-void shim_skip(struct hs_parser *p, int64_t lineno, int64_t off, const char *why);
+void hs_shim_skip(struct hs_parser *p, int64_t lineno, int64_t off, const char *why);
 
 /* shim_values.c: a decimal filling s[0..n); a buf_spec "<addr> / <len>". */
-int shim_whole_int(const char *s, size_t n, int64_t *v);
-int shim_bufspec(const char *s, size_t n, int64_t *len);
+int hs_shim_whole_int(const char *s, size_t n, int64_t *v);
+int hs_shim_bufspec(const char *s, size_t n, int64_t *len);
 /* The value rows of a call: start one, write the one in progress, forget it. */
-void shim_pd_open(struct call *c, int kind, int out, const char *name, size_t n, int64_t len);
-void shim_flush(struct hs_parser *p, struct call *c);
-void shim_pd_clear(struct pending *d);
+void hs_shim_pd_open(struct call *c, int kind, int out, const char *name, size_t n, int64_t len);
+void hs_shim_flush(struct hs_parser *p, struct call *c);
+void hs_shim_pd_clear(struct pending *d);
 /* One "[in ] "/"[out] " line (r: the text after the prefix), or one
  * indented line, of call c, translated into the spy's layout. */
-void shim_param_line(struct hs_parser *p, struct call *c, int out, const char *r, size_t n,
+void hs_shim_param_line(struct hs_parser *p, struct call *c, int out, const char *r, size_t n,
                      int64_t lineno, int64_t off);
-void shim_cont_line(struct hs_parser *p, struct call *c, const char *s, size_t n,
+void hs_shim_cont_line(struct hs_parser *p, struct call *c, const char *s, size_t n,
                     int64_t lineno, int64_t off);
 
 #endif

@@ -33,7 +33,7 @@ static int linef(struct hs_p11call *c, const char *fmt, ...)
 }
 
 /* A decimal at s[0..n) that fills it: 1 and *v, or 0. */
-int shim_whole_int(const char *s, size_t n, int64_t *v)
+int hs_shim_whole_int(const char *s, size_t n, int64_t *v)
 {
 	size_t i;
 
@@ -47,7 +47,7 @@ int shim_whole_int(const char *s, size_t n, int64_t *v)
 
 /* buf_spec: "<hex addr> / <len>", "<addr> / -1 (CK_UNAVALABLE_INFORMATION)".
  * Returns 1 with *len (-1 for the latter), or 0. */
-int shim_bufspec(const char *s, size_t n, int64_t *len)
+int hs_shim_bufspec(const char *s, size_t n, int64_t *len)
 {
 	size_t i = 0;
 
@@ -58,7 +58,7 @@ int shim_bufspec(const char *s, size_t n, int64_t *len)
 	i += 3;
 	if (hs_starts(s + i, n - i, "-1"))
 		return (*len = -1), 1;
-	return shim_whole_int(s + i, n - i, len);
+	return hs_shim_whole_int(s + i, n - i, len);
 }
 
 /* "NULL [size : 0x%lX (%ld)]": 1 and *size (HS_NONE when unreadable). */
@@ -75,14 +75,14 @@ static int parse_null(const char *s, size_t n, int64_t *size)
 		r = (size_t)(s + n - p - 1);
 		while (r && (p[r] == ')' || p[r] == ']'))
 			r--;
-		shim_whole_int(p + 1, r, size);
+		hs_shim_whole_int(p + 1, r, size);
 	}
 	return n == 4 || s[4] == ' ';
 }
 
 /* ------------------------------------------------------- value rows */
 
-void shim_pd_clear(struct pending *d)
+void hs_shim_pd_clear(struct pending *d)
 {
 	unsigned char *b = d->b;
 	size_t cap = d->cap;
@@ -91,11 +91,11 @@ void shim_pd_clear(struct pending *d)
 	d->b = b, d->cap = cap;
 }
 
-void shim_pd_open(struct call *c, int kind, int out, const char *name, size_t n, int64_t len)
+void hs_shim_pd_open(struct call *c, int kind, int out, const char *name, size_t n, int64_t len)
 {
 	struct pending *d = &c->pd;
 
-	shim_pd_clear(d);
+	hs_shim_pd_clear(d);
 	d->kind = kind;
 	d->out = out;
 	if (n >= sizeof d->name)
@@ -124,7 +124,7 @@ static int pd_keep(struct hs_parser *p, struct pending *d, unsigned char byte)
 /* Write the value in progress into the call, in the spy's layout: its
  * bytes when every one was seen in clear and kept, else its length alone
  * (masked by the tracer, cut by another thread's line, or over BYTES_MAX). */
-void shim_flush(struct hs_parser *p, struct call *c)
+void hs_shim_flush(struct hs_parser *p, struct call *c)
 {
 	struct pending *d = &c->pd;
 	int all = d->got == d->len && !d->masked && !d->broken && d->style && d->got <= BYTES_MAX;
@@ -143,7 +143,7 @@ void shim_flush(struct hs_parser *p, struct call *c)
 		chk(p, linef(&c->qc.pc, "    %-21s / %lld", d->name, (long long)d->len));
 	if (d->kind != PD_NONE && d->got > BYTES_MAX)
 		c->qc.pc.ev.elided_lines += (d->got + 15) / 16; /* the rows not kept */
-	shim_pd_clear(d);
+	hs_shim_pd_clear(d);
 }
 
 /* A print_generic row "      %08X  XX XX ..  ascii" continuing d: 1 taken,
@@ -288,8 +288,8 @@ static int buffer_line(struct hs_parser *p, struct call *c, int out, const char 
 		return 0;
 	nm = spy_name(s, (size_t)(sp - s), &nn);
 	sp++;
-	if (shim_bufspec(sp, (size_t)(s + n - sp), &len)) {
-		shim_pd_open(c, PD_BYTES, out, nm, nn, len);
+	if (hs_shim_bufspec(sp, (size_t)(s + n - sp), &len)) {
+		hs_shim_pd_open(c, PD_BYTES, out, nm, nn, len);
 		return 1;
 	}
 	if (nn >= sizeof name0)
@@ -340,11 +340,11 @@ static int attr_line(struct hs_parser *p, struct call *c, int out, const char *s
 	}
 	while (v < end && *v == ' ')
 		v++;
-	if (shim_bufspec(v, (size_t)(end - v), &len)) {
-		shim_pd_open(c, PD_ATTR, out, name, strlen(name), len);
+	if (hs_shim_bufspec(v, (size_t)(end - v), &len)) {
+		hs_shim_pd_open(c, PD_ATTR, out, name, strlen(name), len);
 		c->pd.type = t, c->pd.has_type = has_type;
 		if (s[4] == '?') /* the shim prints no value of a type it does not know */
-			shim_flush(p, c);
+			hs_shim_flush(p, c);
 		return 1;
 	}
 	if ((hs_starts(v, (size_t)(end - v), "True") && (end - v == 4 || v[4] == ' ')) ||
@@ -390,14 +390,14 @@ static void put_line(struct hs_parser *p, struct call *c, const char *s, size_t 
 }
 
 /* The text of a "[in ] " or "[out] " line after its prefix, for call c. */
-void shim_param_line(struct hs_parser *p, struct call *c, int out, const char *r, size_t n,
+void hs_shim_param_line(struct hs_parser *p, struct call *c, int out, const char *r, size_t n,
                        int64_t lineno, int64_t off)
 {
 	const char *eq = NULL;
 	char name[128];
 	size_t i;
 
-	shim_flush(p, c);
+	hs_shim_flush(p, c);
 	c->section = 0;
 	p->last = c;
 	n = trim_end(r, n);
@@ -428,7 +428,7 @@ void shim_param_line(struct hs_parser *p, struct call *c, int out, const char *r
 	}
 	if (buffer_line(p, c, out, r, n))
 		return;
-	shim_skip(p, lineno, off, "a parameter line of no shape the shim writes");
+	hs_shim_skip(p, lineno, off, "a parameter line of no shape the shim writes");
 }
 
 /* One "NAME = value" or "NAME=value" piece of a mechanism parameter block
@@ -449,14 +449,14 @@ static void param_piece(struct hs_parser *p, struct call *c, const char *t, size
 	while (v < t + tn && *v == ' ')
 		v++;
 	snprintf(name, sizeof name, "pMechanism->pParameter->%.*s", (int)nn, t);
-	if (shim_bufspec(v, (size_t)(t + tn - v), &len))
-		shim_pd_open(c, PD_BYTES, 0, name, strlen(name), len);
+	if (hs_shim_bufspec(v, (size_t)(t + tn - v), &len))
+		hs_shim_pd_open(c, PD_BYTES, 0, name, strlen(name), len);
 	else
 		chk(p, scalar(c, 0, name, strlen(name), v, (size_t)(t + tn - v)));
 }
 
 /* An indented line (6 blanks or a tab) continuing call c. */
-void shim_cont_line(struct hs_parser *p, struct call *c, const char *s, size_t n,
+void hs_shim_cont_line(struct hs_parser *p, struct call *c, const char *s, size_t n,
                       int64_t lineno, int64_t off)
 {
 	const char *t = s, *end = s + n;
@@ -467,7 +467,7 @@ void shim_cont_line(struct hs_parser *p, struct call *c, const char *s, size_t n
 	if (c->pd.kind != PD_NONE &&
 	    (take_generic_row(p, &c->pd, s, n) || take_print_line(p, &c->pd, s, n)))
 		return;
-	shim_flush(p, c);
+	hs_shim_flush(p, c);
 	while (t < end && (*t == ' ' || *t == '\t'))
 		t++;
 	tn = (size_t)(end - t);
@@ -477,7 +477,7 @@ void shim_cont_line(struct hs_parser *p, struct call *c, const char *s, size_t n
 	}
 	if (c->section == 1 && (hs_starts(t, tn, "CKA_") || hs_starts(t, tn, "DN: "))) {
 		if (t[3] == '_' && !attr_line(p, c, c->tmpl_out, t, tn))
-			shim_skip(p, lineno, off, "an attribute line of no shape the shim writes");
+			hs_shim_skip(p, lineno, off, "an attribute line of no shape the shim writes");
 		else if (t[3] != '_')
 			put_line(p, c, s, n);
 		return;
@@ -501,7 +501,7 @@ void shim_cont_line(struct hs_parser *p, struct call *c, const char *s, size_t n
 		if (eq)
 			chk(p, scalar(c, 0, t, (size_t)(eq - t), eq + 1, (size_t)(end - eq - 1)));
 		else
-			shim_skip(p, lineno, off, "an indented line of no shape the shim writes");
+			hs_shim_skip(p, lineno, off, "an indented line of no shape the shim writes");
 	} else if (hs_starts(t, tn, "Object 0x") && hs_parse_int(t + 7, &h)) {
 		chk(p, hs_p11call_found(&c->qc.pc, h));
 	} else if (hs_starts(t, tn, "CKF_") || hs_starts(t, tn, "Parameters block for ")) {
@@ -522,6 +522,6 @@ void shim_cont_line(struct hs_parser *p, struct call *c, const char *s, size_t n
 		known = hs_ck_name(HS_CK_MECH, (uint64_t)h);
 		chk(p, hs_p11call_scalar(&c->qc.pc, 0, "type", known ? known : v));
 	} else {
-		shim_skip(p, lineno, off, "an indented line of no shape the shim writes");
+		hs_shim_skip(p, lineno, off, "an indented line of no shape the shim writes");
 	}
 }

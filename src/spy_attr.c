@@ -17,9 +17,9 @@
  * its line of that kind yet. When all have, the contest is over: equal
  * lines (two threads' CKR_OK) mean any choice said the same; different
  * ones mark every member uncertain. Members stay in the queue until then
- * (spy_hold_from), so the flag is set before they leave. Alike contests
+ * (hs_spy_hold_from), so the flag is set before they leave. Alike contests
  * (same function and inputs) are never uncertain: only a thread line can
- * still tell their calls apart, and spy_rescue() acts on it.
+ * still tell their calls apart, and hs_spy_rescue() acts on it.
  */
 #include <string.h>
 
@@ -30,14 +30,14 @@
 /* The call has printed all its inputs: what it prints next comes after
  * its call into the module (an unknown function: once no dump or
  * template is in progress). */
-int spy_in_done(const struct call *c)
+int hs_spy_in_done(const struct call *c)
 {
 	return c->dump_left == 0 && c->attrs_left <= 0 && !c->await_spec &&
 	       (!c->sig || c->in_at == c->nin - 1);
 }
 
 /* Two calls that would print the same from here on, whichever took a line. */
-int spy_alike(const struct call *a, const struct call *b)
+int hs_spy_alike(const struct call *a, const struct call *b)
 {
 	return a->qc.pc.ev.instance == b->qc.pc.ev.instance && a->in_hash == b->in_hash &&
 	       strcmp(a->qc.pc.ev.func, b->qc.pc.ev.func) == 0;
@@ -60,16 +60,16 @@ static int fits(const struct call *c, int kind, const char *name, size_t len, in
 			return 0;
 		if (!c->sig || !known)
 			return 1;
-		k = spy_sig_in_index(c->sig, name, len);
+		k = hs_spy_sig_in_index(c->sig, name, len);
 		return k >= 0 && (k == c->in_at + 1 ||
 		                  (k == c->in_at && len == 10 && memcmp(name, "pMechanism", 10) == 0));
 	}
-	if (!spy_in_done(c))
+	if (!hs_spy_in_done(c))
 		return 0;
 	if (kind == K_OUT) {
 		if (!c->sig || !known)
 			return 1;
-		k = spy_sig_out_index(c->sig, name, len);
+		k = hs_spy_sig_out_index(c->sig, name, len);
 		return k >= 0 && (k > 31 || !(c->outs_seen & (1u << k)));
 	}
 	return !ok || !c->sig || !c->sig->out[0] || c->outs > 0;
@@ -99,7 +99,7 @@ static void contest_check(struct hs_parser *p, struct contest *k)
 }
 
 /* c took a line of kind key whose text hashes to h. */
-void spy_contest_take(struct hs_parser *p, const struct call *c, const char *key, uint64_t h)
+void hs_spy_contest_take(struct hs_parser *p, const struct call *c, const char *key, uint64_t h)
 {
 	int j, i;
 
@@ -122,7 +122,7 @@ void spy_contest_take(struct hs_parser *p, const struct call *c, const char *key
 /* c takes no more lines (returned, given up) or leaves the queue (gone):
  * a contest whose line it never took is lost; one that cannot follow it
  * any further ends now. */
-void spy_contest_leave(struct hs_parser *p, const struct call *c, int gone)
+void hs_spy_contest_leave(struct hs_parser *p, const struct call *c, int gone)
 {
 	int j, i;
 
@@ -191,7 +191,7 @@ static int64_t opened_at(const struct hs_parser *p, int64_t inst, int64_t h)
  * interrupts), else the oldest (outputs, returns: it entered first) or the
  * newest (inputs). A choice among calls that differ opens a contest.
  * NULL: no call fits (the caller falls back on order alone). */
-struct call *spy_pick(struct hs_parser *p, int kind, const char *key, uint64_t h,
+struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_t h,
                          const char *name, size_t len, int ok, unsigned long long addr,
                          const struct call *avoid)
 {
@@ -207,7 +207,7 @@ struct call *spy_pick(struct hs_parser *p, int kind, const char *key, uint64_t h
 	if (open < 2)
 		return c && fits(c, kind, name, len, 1, ok) ? c : NULL;
 	c = NULL;
-	known = kind == K_IN ? spy_known_in(name, len) : kind == K_OUT ? spy_known_out(name, len) : 0;
+	known = kind == K_IN ? hs_spy_known_in(name, len) : kind == K_OUT ? hs_spy_known_out(name, len) : 0;
 	for (i = 0; i < p->q.count && nc < CMEMBERS; i++) {
 		struct call *o = q_at(p, i);
 		if (o != avoid && fits(o, kind, name, len, known, ok) &&
@@ -248,8 +248,8 @@ struct call *spy_pick(struct hs_parser *p, int kind, const char *key, uint64_t h
 	if (!c)
 		c = kind == K_IN ? cand[nc - 1] : cand[0];
 	for (i = 0; i < nc; i++)
-		all_alike &= spy_alike(cand[i], c);
-	/* spy_alike calls say the same whichever took it; only a thread line can
+		all_alike &= hs_spy_alike(cand[i], c);
+	/* hs_spy_alike calls say the same whichever took it; only a thread line can
 	 * still tell them apart, so they are followed only when there are some */
 	if (!all_alike || p->new_header)
 		contest_open(p, key, h, cand, nc, all_alike, c);
@@ -257,7 +257,7 @@ struct call *spy_pick(struct hs_parser *p, int kind, const char *key, uint64_t h
 }
 
 /* The contest key of an [in]/[out] line: up to its first ' ' or '='. */
-void spy_param_key(const char *s, size_t n, char *key, size_t keylen)
+void hs_spy_param_key(const char *s, size_t n, char *key, size_t keylen)
 {
 	size_t i = s[1] == 'i' ? 5 : 6;
 
@@ -324,10 +324,10 @@ static void move_return(struct call *o, struct call *y)
 /* Thread `tid` begins a call while o, its earlier call, has not returned
  * (a thread is in one call at a time): a return that o could have taken
  * went to another thread's call y, still followed in a contest, whose
- * thread began nothing since. When y is spy_alike o, the two swap who they
+ * thread began nothing since. When y is hs_spy_alike o, the two swap who they
  * are (y's outputs were o's); else o takes y's return and y is open
  * again. 1: done. */
-int spy_rescue(struct hs_parser *p, struct call *o)
+int hs_spy_rescue(struct hs_parser *p, struct call *o)
 {
 	int j, i, io;
 
@@ -359,17 +359,17 @@ int spy_rescue(struct hs_parser *p, struct call *o)
 }
 
 /* A call leaves the queue: contests cannot follow it, `last` must not point at it. */
-void spy_leave_call(void *ctx, struct hs_callq_call *qc)
+void hs_spy_leave_call(void *ctx, struct hs_callq_call *qc)
 {
 	struct hs_parser *p = ctx;
 
-	spy_contest_leave(p, (struct call *)qc, 1);
+	hs_spy_contest_leave(p, (struct call *)qc, 1);
 	if ((struct hs_callq_call *)p->last == qc)
 		p->last = NULL;
 }
 
 /* Calls in an open contest stay until it is decided. */
-int64_t spy_hold_from(void *ctx)
+int64_t hs_spy_hold_from(void *ctx)
 {
 	struct hs_parser *p = ctx;
 	int64_t hold = INT64_MAX;
@@ -383,7 +383,7 @@ int64_t spy_hold_from(void *ctx)
 }
 
 /* Give a time (or thread) line to a call still without one. */
-struct call *spy_take_ts(struct hs_parser *p, int64_t ts)
+struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts)
 {
 	struct call *first = NULL;
 	int i, j;
@@ -416,7 +416,7 @@ struct call *spy_take_ts(struct hs_parser *p, int64_t ts)
 
 /* More than one open call has no thread line yet, and they differ: which
  * one a thread line is is told by the input line after it. */
-int spy_ts_ambiguous(struct hs_parser *p)
+int hs_spy_ts_ambiguous(struct hs_parser *p)
 {
 	struct call *first = NULL;
 	int i;
@@ -425,7 +425,7 @@ int spy_ts_ambiguous(struct hs_parser *p)
 		struct call *c = q_at(p, i);
 		if (c->has_ts || c->qc.returned)
 			continue;
-		if (first && !spy_alike(first, c))
+		if (first && !hs_spy_alike(first, c))
 			return 1;
 		if (!first)
 			first = c;

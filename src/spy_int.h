@@ -29,29 +29,29 @@ struct spy_sig {
 };
 
 /* The signature of func, NULL when the table does not know it. */
-const struct spy_sig *spy_sig_find(const char *func);
+const struct spy_sig *hs_spy_sig_find(const char *func);
 
 /* The parameter name of an "[in] " / "[out] " line (s at the '['), as
  * the table spells it: "pMechanism->type = X" gives "pMechanism",
  * "pData[ulDataLen] 00.. / 33" gives "pData", "*phSession = 0x1" gives
  * "*phSession". *len = 0 when the line names none. */
-const char *spy_param_name(const char *s, size_t n, size_t *len);
+const char *hs_spy_param_name(const char *s, size_t n, size_t *len);
 
 /* The position of a name among sig's inputs, -1 when it is none of them. */
-int spy_sig_in_index(const struct spy_sig *sig, const char *name, size_t len);
+int hs_spy_sig_in_index(const struct spy_sig *sig, const char *name, size_t len);
 /* How many inputs sig prints. */
-int spy_sig_nin(const struct spy_sig *sig);
+int hs_spy_sig_nin(const struct spy_sig *sig);
 /* The position of a name among sig's outputs, -1 when it is none of them. */
-int spy_sig_out_index(const struct spy_sig *sig, const char *name, size_t len);
+int hs_spy_sig_out_index(const struct spy_sig *sig, const char *name, size_t len);
 /* 1 when some function of the table prints name as an input / output: a
  * name no function prints says nothing about which call it belongs to. */
-int spy_known_in(const char *name, size_t len);
-int spy_known_out(const char *name, size_t len);
+int hs_spy_known_in(const char *name, size_t len);
+int hs_spy_known_out(const char *name, size_t len);
 
 /* The buffer address an "[in]/[out] pX[..] 00007f1af43fea60 / 33" line
  * shows, 0 when none: a thread's buffers lie on its own stack, so an
  * output buffer lies near the input buffers of the same call. */
-unsigned long long spy_buffer_addr(const char *s, size_t n);
+unsigned long long hs_spy_buffer_addr(const char *s, size_t n);
 
 /* ------------------------------------------------------------ the parser */
 
@@ -196,46 +196,46 @@ static inline int is_open(struct hs_parser *p, const struct call *c)
 /* ----------------------------------------------- kinds of line (spy_sig.c) */
 
 /* "N: C_Name" (*num, the normalized name in func); 1 when it is one. */
-int spy_parse_header(const char *s, size_t n, int64_t *num, char *func, size_t funclen);
+int hs_spy_parse_header(const char *s, size_t n, int64_t *num, char *func, size_t funclen);
 /* "YYYY-MM-DD HH:MM:SS.mmm" at s (NUL-ended at or after s[n]): µs, HS_NONE. */
-int64_t spy_parse_ts(const char *s, size_t n);
+int64_t hs_spy_parse_ts(const char *s, size_t n);
 /* "P:<pid>; T:0x<tid> <time>"; 1 when it is one. */
-int spy_parse_new_ts(const char *s, size_t n, int64_t *pid, int64_t *tid, int64_t *ts);
+int hs_spy_parse_new_ts(const char *s, size_t n, int64_t *pid, int64_t *tid, int64_t *ts);
 /* A hex dump line: 1 print_generic, 2 print_print hex, 3 its ascii, 0 none. */
-int spy_dump_kind(const char *s, size_t n, int64_t *off, int *bytes, int *glued);
+int hs_spy_dump_kind(const char *s, size_t n, int64_t *off, int *bytes, int *glued);
 /* The dump length a line announces ("... / 33"), 0 none. */
-int64_t spy_opens_dump(const char *s, size_t n);
+int64_t hs_spy_opens_dump(const char *s, size_t n);
 /* Why a line is something users paste in, not the spy's, NULL when it is not. */
-const char *spy_foreign_line(const char *s, size_t n);
+const char *hs_spy_foreign_line(const char *s, size_t n);
 /* "addr / len", "NULL [size ...]", "EMPTY": a buffer line's second half. */
-int spy_is_spec(const char *s, size_t n);
+int hs_spy_is_spec(const char *s, size_t n);
 
 /* ------------------------------------------------ attribution (spy_attr.c) */
 
-enum { K_IN, K_OUT, K_RET };  /* the kinds of line spy_pick() places */
+enum { K_IN, K_OUT, K_RET };  /* the kinds of line hs_spy_pick() places */
 
 /* c has printed all its inputs. */
-int spy_in_done(const struct call *c);
+int hs_spy_in_done(const struct call *c);
 /* a and b would print the same from here on, whichever took a line. */
-int spy_alike(const struct call *a, const struct call *b);
+int hs_spy_alike(const struct call *a, const struct call *b);
 /* The call a line of this kind goes to by the evidence, NULL when none fits. */
-struct call *spy_pick(struct hs_parser *p, int kind, const char *key, uint64_t h,
+struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_t h,
                       const char *name, size_t len, int ok, unsigned long long addr,
                       const struct call *avoid);
 /* The contest key of an [in]/[out] line. */
-void spy_param_key(const char *s, size_t n, char *key, size_t keylen);
+void hs_spy_param_key(const char *s, size_t n, char *key, size_t keylen);
 /* c took a line of kind key hashing to h / takes no more (gone: leaves). */
-void spy_contest_take(struct hs_parser *p, const struct call *c, const char *key, uint64_t h);
-void spy_contest_leave(struct hs_parser *p, const struct call *c, int gone);
+void hs_spy_contest_take(struct hs_parser *p, const struct call *c, const char *key, uint64_t h);
+void hs_spy_contest_leave(struct hs_parser *p, const struct call *c, int gone);
 /* o's thread began a new call while o is open: take back what another
  * thread's call was given in o's place. 1 when done. */
-int spy_rescue(struct hs_parser *p, struct call *o);
+int hs_spy_rescue(struct hs_parser *p, struct call *o);
 /* The queue's hooks: a call leaves; the first offset that must wait. */
-void spy_leave_call(void *ctx, struct hs_callq_call *qc);
-int64_t spy_hold_from(void *ctx);
+void hs_spy_leave_call(void *ctx, struct hs_callq_call *qc);
+int64_t hs_spy_hold_from(void *ctx);
 /* A time or thread line: the call without one it belongs to (given it),
  * NULL none; and whether several differing calls could own it. */
-struct call *spy_take_ts(struct hs_parser *p, int64_t ts);
-int spy_ts_ambiguous(struct hs_parser *p);
+struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts);
+int hs_spy_ts_ambiguous(struct hs_parser *p);
 
 #endif

@@ -120,7 +120,7 @@ static int word_count(const char *list)
 	return n;
 }
 
-const struct spy_sig *spy_sig_find(const char *func)
+const struct spy_sig *hs_spy_sig_find(const char *func)
 {
 	size_t i;
 
@@ -130,22 +130,22 @@ const struct spy_sig *spy_sig_find(const char *func)
 	return NULL;
 }
 
-int spy_sig_in_index(const struct spy_sig *sig, const char *name, size_t len)
+int hs_spy_sig_in_index(const struct spy_sig *sig, const char *name, size_t len)
 {
 	return word_index(sig->in, name, len);
 }
 
-int spy_sig_out_index(const struct spy_sig *sig, const char *name, size_t len)
+int hs_spy_sig_out_index(const struct spy_sig *sig, const char *name, size_t len)
 {
 	return word_index(sig->out, name, len);
 }
 
-int spy_sig_nin(const struct spy_sig *sig)
+int hs_spy_sig_nin(const struct spy_sig *sig)
 {
 	return word_count(sig->in);
 }
 
-int spy_known_in(const char *name, size_t len)
+int hs_spy_known_in(const char *name, size_t len)
 {
 	size_t i;
 
@@ -155,7 +155,7 @@ int spy_known_in(const char *name, size_t len)
 	return 0;
 }
 
-int spy_known_out(const char *name, size_t len)
+int hs_spy_known_out(const char *name, size_t len)
 {
 	size_t i;
 
@@ -165,7 +165,7 @@ int spy_known_out(const char *name, size_t len)
 	return 0;
 }
 
-const char *spy_param_name(const char *s, size_t n, size_t *len)
+const char *hs_spy_param_name(const char *s, size_t n, size_t *len)
 {
 	size_t i = 0, j;
 
@@ -182,7 +182,7 @@ const char *spy_param_name(const char *s, size_t n, size_t *len)
 	return s + i;
 }
 
-unsigned long long spy_buffer_addr(const char *s, size_t n)
+unsigned long long hs_spy_buffer_addr(const char *s, size_t n)
 {
 	size_t i, j;
 	unsigned long long v = 0;
@@ -215,7 +215,7 @@ unsigned long long spy_buffer_addr(const char *s, size_t n)
  * when they are a PKCS#11 function once "C_" is put in front (the spy
  * prints "SetOperationState"), so "1: Setup" in pasted prose is no call.
  * The name is written, normalized, into func. */
-int spy_parse_header(const char *s, size_t n, int64_t *num, char *func, size_t funclen)
+int hs_spy_parse_header(const char *s, size_t n, int64_t *num, char *func, size_t funclen)
 {
 	size_t i = 0, j, nlen;
 	const char *name;
@@ -267,7 +267,7 @@ static int digits(const char *s, int n)
  * which is NUL-terminated at or after s[n]; returns µs or HS_NONE. Read
  * by position, not sscanf: this runs for every call (sscanf was 5% of a
  * build). */
-int64_t spy_parse_ts(const char *s, size_t n)
+int64_t hs_spy_parse_ts(const char *s, size_t n)
 {
 	int y, mo, d, h, mi, sec, used = 19, k;
 	long us = 0;
@@ -292,7 +292,7 @@ int64_t spy_parse_ts(const char *s, size_t n)
 
 /* "P:<pid>; T:0x<tid> <ts>" — the tid is printed in decimal after "0x" by
  * the spy (and with no "0x" on Windows); digits a-f mean it really is hex. */
-int spy_parse_new_ts(const char *s, size_t n, int64_t *pid, int64_t *tid, int64_t *ts)
+int hs_spy_parse_new_ts(const char *s, size_t n, int64_t *pid, int64_t *tid, int64_t *ts)
 {
 	const char *p = s, *end = s + n, *t;
 	uint64_t v = 0;
@@ -320,7 +320,7 @@ int spy_parse_new_ts(const char *s, size_t n, int64_t *pid, int64_t *tid, int64_
 	*tid = (int64_t)v;
 	if (p >= end || *p != ' ')
 		return 0;
-	*ts = spy_parse_ts(p + 1, (size_t)(end - p - 1));
+	*ts = hs_spy_parse_ts(p + 1, (size_t)(end - p - 1));
 	return *ts != HS_NONE;
 }
 
@@ -331,7 +331,7 @@ int spy_parse_new_ts(const char *s, size_t n, int64_t *pid, int64_t *tid, int64_
  * (*bytes), 3 for a print_print ascii line "     b a s i  c - r s  a"
  * (*bytes; for values over 32 bytes the spy prints no newline before the
  * next chunk's hex, which *glued counts and *off locates), 0 otherwise. */
-int spy_dump_kind(const char *s, size_t n, int64_t *off, int *bytes, int *glued)
+int hs_spy_dump_kind(const char *s, size_t n, int64_t *off, int *bytes, int *glued)
 {
 	size_t i;
 	int64_t v = 0;
@@ -393,7 +393,7 @@ int spy_dump_kind(const char *s, size_t n, int64_t *off, int *bytes, int *glued)
 }
 
 /* The line announces a dump: "... <addr> / <len>" with len > 0. */
-int64_t spy_opens_dump(const char *s, size_t n)
+int64_t hs_spy_opens_dump(const char *s, size_t n)
 {
 	size_t i;
 	int64_t len = 0;
@@ -412,7 +412,7 @@ int64_t spy_opens_dump(const char *s, size_t n)
 /* Lines the spy never writes but users paste in: an elision (". . ."), a
  * shell prompt ("$ pkcs11-tool ...", "user@host:~$ ...", "# ..."), a tool's
  * diagnostic ("warning: ...", "error: ..."), a rule of dashes or equals. */
-const char *spy_foreign_line(const char *s, size_t n)
+const char *hs_spy_foreign_line(const char *s, size_t n)
 {
 	size_t i, dots = 0;
 	int64_t off;
@@ -420,7 +420,7 @@ const char *spy_foreign_line(const char *s, size_t n)
 
 	for (i = 0; i < n && (s[i] == '.' || s[i] == ' ' || s[i] == '\t'); i++)
 		dots += s[i] == '.';
-	if (i == n && dots >= 3 && spy_dump_kind(s, n, &off, &b, &g) != 3) /* not " . . . ." */
+	if (i == n && dots >= 3 && hs_spy_dump_kind(s, n, &off, &b, &g) != 3) /* not " . . . ." */
 		return "elision";
 	for (i = 0; i < n && i < 64 && s[i] != ' '; i++)
 		;
@@ -438,7 +438,7 @@ const char *spy_foreign_line(const char *s, size_t n)
 
 /* "00007f1af33fcaa0 / 256", "NULL [size : 0x0 (0)]", "EMPTY": the second
  * half of a buffer parameter's line. */
-int spy_is_spec(const char *s, size_t n)
+int hs_spy_is_spec(const char *s, size_t n)
 {
 	size_t i = 0;
 
