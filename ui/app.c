@@ -806,9 +806,14 @@ static void app_free(struct hs_app *app)
 int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opts)
 {
 	static const struct hs_view *const views[HS_PANE_COUNT + HS_MODE_COUNT] = {
-		&hs_view_list, &hs_view_detail, &hs_view_raw,
-		/* HS_MODE_MAIN is the panes */
-		NULL, &hs_view_sessions, &hs_view_stats, &hs_view_help, &hs_view_sql,
+		[HS_PANE_LIST] = &hs_view_list,
+		[HS_PANE_DETAIL] = &hs_view_detail,
+		[HS_PANE_RAW] = &hs_view_raw,
+		[HS_VIEW_OF_MODE(HS_MODE_MAIN)] = NULL, /* the main mode is the panes */
+		[HS_VIEW_OF_MODE(HS_MODE_SESSIONS)] = &hs_view_sessions,
+		[HS_VIEW_OF_MODE(HS_MODE_STATS)] = &hs_view_stats,
+		[HS_VIEW_OF_MODE(HS_MODE_HELP)] = &hs_view_help,
+		[HS_VIEW_OF_MODE(HS_MODE_SQL)] = &hs_view_sql,
 	};
 	struct hs_app app;
 	struct hs_error err;

@@ -28,7 +28,7 @@ shown=$(row 1 | sed -n 's/.* \([0-9][0-9]*\) of [0-9]* match.*/\1/p')
 # the selection stayed on the failed login
 wait_for "Detail of event $n C_Login"
 keys x
-wait_for "Export $shown filtered events to: softhsm-basic-filtered.json"
+wait_for "Export $shown filtered events \(\.json \.ndjson \.csv \.bulk\) to: softhsm-basic-filtered.json"
 keys Enter
 wait_for "wrote $shown events"
 out="$T/out/softhsm-basic-filtered.json"

@@ -26,7 +26,7 @@ one() { # file format
 	shown=$(row 1 | sed -n 's/.* \([0-9][0-9]*\) of [0-9]* match.*/\1/p')
 	wait_for "Detail of event $n C_Login"
 	keys x
-	wait_for "Export $shown filtered events to: "
+	wait_for "Export $shown filtered events \(\.json \.ndjson \.csv \.bulk\) to: "
 	keys Enter
 	wait_for "wrote $shown events"
 	out=$(ls "$T/out"/*.json)
