@@ -269,7 +269,7 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	struct hs_parse_stats st;
 	struct progress prog;
 	sqlite3_stmt *up;
-	int rc;
+	int rc, damaged = 0;
 
 	memset(&pi, 0, sizeof pi);
 	pi.path = in->path;
@@ -297,6 +297,16 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 		hs_error_set(err, in->path, 0, 0, "index: %s", w->errmsg);
 		return -1;
 	}
+	/* damaged data (a cut or corrupt compressed file, a read error): with
+	 * --keep-going the events before it stay, the error is said, and the
+	 * row's size of -1 makes the next open read the file again */
+	if (rc < 0 && o->keep_going) {
+		if (o->on_file_error)
+			o->on_file_error(o->ctx, err);
+		hs_error_clear(err);
+		damaged = 1;
+		rc = 0;
+	}
 	if (rc)
 		return rc < 0 ? -1 : 1;
 	if (sqlite3_prepare_v2(w->db,
@@ -313,7 +323,7 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	sqlite3_bind_int(up, 1, file_id);
 	sqlite3_bind_text(up, 2, in->real, -1, SQLITE_STATIC);
 	sqlite3_bind_text(up, 3, in->parser->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(up, 4, in->id.size);
+	sqlite3_bind_int64(up, 4, damaged ? -1 : in->id.size);
 	sqlite3_bind_int64(up, 5, in->id.mtime_ns);
 	sqlite3_bind_text(up, 6, in->id.head_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(up, 7, st.safe_offset);
@@ -543,7 +553,8 @@ static enum plan decide(sqlite3 *db, struct input *in, int npaths, int *grown)
 		rows++;
 		if (size == in[id].id.size && mtime == in[id].id.mtime_ns)
 			continue;
-		if (in[id].id.size > size) {
+		/* a compressed file cannot be read from the middle: rebuilt */
+		if (in[id].id.size > size && in[id].id.codec == 0) {
 			changed++;
 			*grown = id;
 		} else {

@@ -737,12 +737,19 @@ static struct hs_parser *ch_create(const struct hs_sink *sink, const struct hs_p
 		p->named = 1;
 		hs_strlcpy(p->hsm_default, o->hsm_name, sizeof p->hsm_default);
 	} else if (o->path) {
+		char name[256];
 		base = strrchr(o->path, '/') ? strrchr(o->path, '/') + 1 : o->path;
-		dot = strrchr(base, '.');
-		if (!dot || dot == base || (strcmp(dot, ".log") && strcmp(dot, ".txt") &&
+		/* hsm1.log.gz names the same HSM as hsm1.log */
+		hs_strlcpy(name, base, sizeof name);
+		dot = strrchr(name, '.');
+		if (dot && dot != name && (!strcmp(dot, ".gz") || !strcmp(dot, ".bz2") ||
+		                           !strcmp(dot, ".xz") || !strcmp(dot, ".zst")))
+			*(char *)dot = '\0';
+		dot = strrchr(name, '.');
+		if (!dot || dot == name || (strcmp(dot, ".log") && strcmp(dot, ".txt") &&
 		                            strcmp(dot, ".json") && strcmp(dot, ".ndjson")))
-			dot = base + strlen(base);
-		hs_ch_copy_n(p->hsm_default, sizeof p->hsm_default, base, (size_t)(dot - base));
+			dot = name + strlen(name);
+		hs_ch_copy_n(p->hsm_default, sizeof p->hsm_default, name, (size_t)(dot - name));
 	}
 	return p;
 }

@@ -144,7 +144,7 @@ int hs_pipeline_run(const struct hs_pipeline_input *in, const struct hs_sink *si
 				break;
 			}
 			if (in->on_progress)
-				in->on_progress(in->progress_ctx, off);
+				in->on_progress(in->progress_ctx, hs_reader_file_pos(r));
 			next_progress = off + (4 << 20);
 		}
 	}
