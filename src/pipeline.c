@@ -56,8 +56,14 @@ int hs_pipeline_detect(const char *path, const struct hs_parser_desc **out,
 	int n = 0;
 	char *p;
 
+	struct hs_error damage;
+
 	if (hs_file_head(path, head, cap, &got, err) < 0)
 		return -1;
+	/* damaged compressed data in the head: if the good part does not
+	 * make a log, the damage is what to say, not the format */
+	damage = *err;
+	hs_error_clear(err);
 	/* binary: many bytes no text log has. A few NULs or control bytes in
 	 * a log (a pasted terminal session, a crashed writer) are the parser's
 	 * to skip, not a reason to refuse the good lines around them. */
@@ -66,6 +72,10 @@ int hs_pipeline_detect(const char *path, const struct hs_parser_desc **out,
 		for (size_t i = 0; i < got; i++) {
 			unsigned char c = (unsigned char)head[i];
 			odd += c == 0 || (c < 0x20 && !strchr("\t\n\r\f\v\033", c));
+		}
+		if (odd * 10 > got && damage.msg[0]) {
+			*err = damage;
+			return -1;
 		}
 		if (odd * 10 > got) {
 			hs_error_set(err, path, 0, 0, "binary file (%zu%% NUL or control bytes), not a text log",
@@ -93,6 +103,10 @@ int hs_pipeline_detect(const char *path, const struct hs_parser_desc **out,
 		p = nl + 1;
 	}
 	*out = hs_detect(lines, n, NULL);
+	if (!*out && damage.msg[0]) {
+		*err = damage;
+		return -1;
+	}
 	if (!*out) {
 		struct hs_buf names;
 		hs_buf_init(&names);

@@ -72,6 +72,7 @@ int hs_file_identify(const char *path, struct hs_file_id *id, struct hs_error *e
 	 * the same whether the log is read plain or compressed */
 	if (id->codec != HS_CODEC_NONE && hs_file_head(path, head, sizeof head, &got, err) < 0)
 		return -1;
+	hs_error_clear(err); /* damage later in the head is the reader's to say */
 	if (id->codec == HS_CODEC_NONE && hs_file_raw_head(path, head, sizeof head, &got, err) < 0)
 		return -1;
 	id->size = (int64_t)st.st_size;
@@ -87,6 +88,7 @@ int hs_file_head(const char *path, char *buf, size_t cap, size_t *got, struct hs
 	struct hs_codec *c;
 	size_t n = 0;
 
+	hs_error_clear(err);
 	if (fd < 0) {
 		hs_error_set(err, path, 0, 0, "%s", strerror(errno));
 		return -1;
@@ -96,8 +98,8 @@ int hs_file_head(const char *path, char *buf, size_t cap, size_t *got, struct hs
 	while (n < cap) {
 		ssize_t r = hs_codec_read(c, buf + n, cap - n, err);
 		if (r < 0) {
-			/* damage past some good data is the reader's to report,
-			 * after the lines before it */
+			/* damage past some good data: those bytes are the head,
+			 * and err says what stopped it */
 			if (n > 0)
 				break;
 			hs_codec_close(c);
@@ -108,7 +110,6 @@ int hs_file_head(const char *path, char *buf, size_t cap, size_t *got, struct hs
 		n += (size_t)r;
 	}
 	hs_codec_close(c);
-	hs_error_clear(err);
 	*got = n;
 	return 0;
 }

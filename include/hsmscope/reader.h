@@ -29,7 +29,9 @@ struct hs_file_id {
 int hs_file_identify(const char *path, struct hs_file_id *id, struct hs_error *err);
 
 /* Read up to cap bytes from the start of the log in path into buf (for
- * detection): decompressed when the file is compressed. */
+ * detection): decompressed when the file is compressed. Compressed data
+ * damaged after some good bytes gives those bytes (0) with err set to the
+ * damage; err is clear otherwise. */
 int hs_file_head(const char *path, char *buf, size_t cap, size_t *got, struct hs_error *err);
 /* The same, of the bytes as stored. */
 int hs_file_raw_head(const char *path, char *buf, size_t cap, size_t *got, struct hs_error *err);
