@@ -140,7 +140,8 @@ static const char usage_text[] =
 	"  --index FILE        use this index file instead of ~/.cache/hsmscope/ (it must\n"
 	"                      be missing, empty or an hsmscope index)\n"
 	"  --rebuild           ignore an existing index\n"
-	"  --keep-going        with several files, load the good ones when some are bad\n"
+	"  --keep-going        with several files, load the good ones when some are bad;\n"
+	"                      a cut or corrupt compressed file: keep the events before it\n"
 	"  --hsm NAME          HSM id for CloudHSM audit text files (default: file name)\n"
 	"  --redact data       also hide data buffers (PINs and secret keys always are)\n"
 	"  --color WHEN        auto (default), always, never; NO_COLOR is respected\n"
@@ -169,6 +170,7 @@ static void print_usage(FILE *out)
 	int col, i;
 
 	fputs(usage_text, out);
+	fputs("\nany input may be compressed: gzip, bzip2, xz, zstd (told by content, not name)\n", out);
 	fputs("\ninputs, detected from their content (man hsmscope: INPUT FORMATS):\n ", out);
 	for (col = 1, i = 0; d[i]; i++) {
 		int w = (int)strlen(d[i]->title) + 2;
