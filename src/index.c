@@ -82,28 +82,38 @@ static int mkdir_private(const char *dir)
 	return 0;
 }
 
-char *hs_index_default_path(const char *const *paths, int npaths, struct hs_error *err)
+int hs_index_cache_dir(char *dir, size_t dirlen, struct hs_error *err)
 {
-	const char *base = getenv("XDG_CACHE_HOME"), *home = getenv("HOME"), *name;
-	char dir[PATH_MAX], real[PATH_MAX], *out;
-	uint64_t h = 0;
-	int i;
+	const char *base = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	size_t n;
 
 	if (base && *base) {
-		snprintf(dir, sizeof dir, "%s", base);
+		snprintf(dir, dirlen, "%s", base);
 	} else if (home && *home) {
-		snprintf(dir, sizeof dir, "%s/.cache", home);
+		snprintf(dir, dirlen, "%s/.cache", home);
 	} else {
 		hs_error_set(err, "", 0, 0, "no cache directory: neither XDG_CACHE_HOME nor HOME is set");
 		hs_error_hint(err, "give --index FILE");
-		return NULL;
+		return -1;
 	}
-	if (mkdir_private(dir) < 0)
-		goto fail;
+	if (mkdir_private(dir) < 0) {
+		hs_error_set(err, dir, 0, 0, "cannot create the cache directory: %s", strerror(errno));
+		hs_error_hint(err, "give --index FILE");
+		return -1;
+	}
 	n = strlen(dir);
-	snprintf(dir + n, sizeof dir - n, "/hsmscope");
-	if (hs_safe_private_dir(dir, err) < 0)
+	snprintf(dir + n, dirlen - n, "/hsmscope");
+	return hs_safe_private_dir(dir, err);
+}
+
+char *hs_index_default_path(const char *const *paths, int npaths, struct hs_error *err)
+{
+	const char *name;
+	char dir[PATH_MAX], real[PATH_MAX], *out;
+	uint64_t h = 0;
+	int i;
+
+	if (hs_index_cache_dir(dir, sizeof dir, err) < 0)
 		return NULL;
 	for (i = 0; i < npaths; i++) {
 		const char *p = realpath(paths[i], real) ? real : paths[i];
@@ -118,10 +128,6 @@ char *hs_index_default_path(const char *const *paths, int npaths, struct hs_erro
 	}
 	sprintf(out, "%s/%.64s-%016llx.db", dir, name, (unsigned long long)h);
 	return out;
-fail:
-	hs_error_set(err, dir, 0, 0, "cannot create the cache directory: %s", strerror(errno));
-	hs_error_hint(err, "give --index FILE");
-	return NULL;
 }
 
 /* Is the regular file at path an hsmscope index (whole or not)? */

@@ -4,6 +4,7 @@
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include "hsmscope/query.h"
 #include "hsmscope/report.h"
 #include "hsmscope/safefile.h"
+#include "hsmscope/spool.h"
 #include "hsmscope/sql.h"
 #include "hsmscope/sqlout.h"
 #include "hsmscope/stats.h"
@@ -44,6 +46,7 @@ enum hs_exit {
 
 struct cli {
 	const char *cmd;            /* command name */
+	int stdin_implicit;         /* no FILE given: "-" was added for a piped stdin */
 	const char *format;         /* --format */
 	const char *filter;         /* --filter / grep's expression */
 	const char *sql;            /* sql's statement */
@@ -170,7 +173,8 @@ static void print_usage(FILE *out)
 	int col, i;
 
 	fputs(usage_text, out);
-	fputs("\nany input may be compressed: gzip, bzip2, xz, zstd (told by content, not name)\n", out);
+	fputs("\nany input may be compressed: gzip, bzip2, xz, zstd (told by content, not name);\n"
+	      "FILE - is standard input, and so is no FILE when it is not a terminal\n", out);
 	fputs("\ninputs, detected from their content (man hsmscope: INPUT FORMATS):\n ", out);
 	for (col = 1, i = 0; d[i]; i++) {
 		int w = (int)strlen(d[i]->title) + 2;
@@ -469,7 +473,7 @@ static int grep_args(struct cli *c)
 	for (i = 0; i < c->nfiles; i++) {
 		struct hs_filter *f;
 		struct hs_error err;
-		if (access(c->files[i], F_OK) == 0)
+		if (access(c->files[i], F_OK) == 0 || strcmp(c->files[i], "-") == 0)
 			continue;
 		nother++;
 		if (hs_filter_compile(c->files[i], &f, &err) == 0) {
@@ -490,7 +494,8 @@ static int grep_args(struct cli *c)
 	}
 	if (nexpr != 1) {
 		/* no field expression, or several: the first non-file, grep's order */
-		for (pick = 0; access(c->files[pick], F_OK) == 0; pick++)
+		for (pick = 0; access(c->files[pick], F_OK) == 0 || strcmp(c->files[pick], "-") == 0;
+		     pick++)
 			;
 		if (nother > 1) {
 			struct hs_buf b;
@@ -504,6 +509,53 @@ static int grep_args(struct cli *c)
 	c->filter = c->files[pick];
 	memmove(c->files + pick, c->files + pick + 1, (size_t)(c->nfiles - pick - 1) * sizeof *c->files);
 	c->nfiles--;
+	return EXIT_OK;
+}
+
+/* --------------------------------------------------------------- stdin */
+
+/* "-" among the files: standard input, copied into the cache directory
+ * and read from there like any file. The explorer then takes its keys
+ * from the terminal. */
+static int spool_stdin(struct cli *c)
+{
+	char dir[4096], path[4200];
+	struct hs_error err;
+	int i, at = -1;
+
+	for (i = 0; i < c->nfiles; i++) {
+		if (strcmp(c->files[i], "-") != 0)
+			continue;
+		if (at >= 0)
+			return usage_error("standard input can be read only once: - given twice", NULL);
+		at = i;
+	}
+	if (at < 0)
+		return EXIT_OK;
+	if (isatty(STDIN_FILENO)) {
+		fprintf(stderr, "hsmscope: -: standard input is a terminal, not a log"
+		        " (pipe one in: zcat trace.log.gz | hsmscope analyze -)\n");
+		return EXIT_INPUT;
+	}
+	if (hs_index_cache_dir(dir, sizeof dir, &err) < 0 ||
+	    hs_spool_fd(STDIN_FILENO, dir, path, sizeof path, &err) < 0) {
+		if (c->stdin_implicit && strcmp(err.msg, "standard input is empty") == 0)
+			return usage_error("no FILE given (and nothing on standard input) for", c->cmd);
+		print_error(&err);
+		return EXIT_INPUT;
+	}
+	if (!(c->files[at] = hs_strdup(path))) {
+		fprintf(stderr, "hsmscope: out of memory\n");
+		return EXIT_INPUT;
+	}
+	if (strcmp(c->cmd, "ui") == 0) {
+		int tty = open("/dev/tty", O_RDWR | O_CLOEXEC);
+		if (tty < 0 || dup2(tty, STDIN_FILENO) < 0) {
+			fprintf(stderr, "hsmscope: no terminal for the explorer's keys: %s\n", strerror(errno));
+			return EXIT_INPUT;
+		}
+		close(tty);
+	}
 	return EXIT_OK;
 }
 
@@ -756,11 +808,12 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli c;
+	char *implicit[3] = { NULL, NULL, NULL }; /* the files when stdin is the input */
 	struct hs_index *ix = NULL;
 	struct hs_filter *f = NULL;
 	const char *color = NULL;
 	int follow = 0;                 /* --follow, for the explorer */
-	int opt, rc, werr;
+	int opt, rc, werr, i;
 	struct sigaction sa;
 
 	memset(&c, 0, sizeof c);
@@ -791,8 +844,11 @@ int main(int argc, char **argv)
 			hs_buf_free(&b);
 			return EXIT_INPUT;
 		}
-		/* `hsmscope FILE...`: the explorer on a terminal, else the summary */
-		c.cmd = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? "ui" : "analyze";
+		/* `hsmscope FILE...`: the explorer on a terminal, else the summary;
+		 * `... | hsmscope -` explores the pipe with keys from the terminal */
+		c.cmd = isatty(STDOUT_FILENO) &&
+		        (isatty(STDIN_FILENO) || (strcmp(c.cmd, "-") == 0 && access("/dev/tty", R_OK) == 0))
+		        ? "ui" : "analyze";
 		argv[0] = (char *)c.cmd;
 		argv--, argc++;
 	}
@@ -837,6 +893,16 @@ int main(int argc, char **argv)
 	}
 	c.files = argv + optind;
 	c.nfiles = argc - optind;
+	/* a batch command given no FILE reads standard input when it is not
+	 * a terminal (grep's one argument is then its expression) */
+	if (!isatty(STDIN_FILENO) && strcmp(c.cmd, "sql") != 0 &&
+	    c.nfiles == (strcmp(c.cmd, "grep") == 0 && !c.expr ? 1 : 0)) {
+		for (i = 0; i < c.nfiles; i++)
+			implicit[i] = c.files[i];
+		implicit[c.nfiles++] = "-";
+		c.files = implicit;
+		c.stdin_implicit = 1;
+	}
 	if (strcmp(c.cmd, "grep") != 0 && (c.invert || c.max || c.json || c.expr))
 		return usage_error("-v, -m, --json and -e are grep's options, not for", c.cmd);
 	if (strcmp(c.cmd, "grep") == 0 && (rc = grep_args(&c)) != EXIT_OK)
@@ -860,6 +926,8 @@ int main(int argc, char **argv)
 			return usage_error("unknown --format for this command", c.format);
 	}
 	if ((rc = set_zone(&c)) != EXIT_OK)
+		return rc;
+	if ((rc = spool_stdin(&c)) != EXIT_OK)
 		return rc;
 	c.color = want_color(color);
 	if (strcmp(c.cmd, "ui") == 0) {

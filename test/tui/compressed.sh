@@ -3,6 +3,18 @@
 # same detail pane (the file's name aside).
 . "$(dirname "$0")/lib.sh"
 tui_setup
+# settled: the screen once two captures in a row agree (a pane may be
+# drawn a refresh after the status line)
+settled() {
+	prev= i=0
+	while [ "$i" -lt 100 ]; do
+		cur=$(screen)
+		[ "$cur" = "$prev" ] && break
+		prev=$cur i=$((i + 1))
+		sleep 0.05
+	done
+	printf '%s\n' "$cur"
+}
 cp "$SAMPLE" "$T/s.log"
 gzip -c "$T/s.log" >"$T/s.log.gz"
 bzip2 -c "$T/s.log" >"$T/s.log.bz2"
@@ -13,10 +25,10 @@ zstd -q -c "$T/s.log" >"$T/s.log.zst"
 shot() {
 	tui_start 120 40 "\"$HS\" \"$1\""
 	wait_for "No\. 1  1/"
-	screen | sed "s|$(basename "$1")|LOG|g" >"$2"
+	settled | sed "s|$(basename "$1")|LOG|g" >"$2"
 	keys G
 	wait_for "No\. ([0-9]+)  \1/"
-	screen | sed "s|$(basename "$1")|LOG|g" >>"$2"
+	settled | sed "s|$(basename "$1")|LOG|g" >>"$2"
 	keys q
 	wait_for "HS-EXIT:0"
 }
