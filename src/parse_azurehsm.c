@@ -68,7 +68,6 @@ struct hs_parser {
 	int ncols;                  /* CSV: columns of the header, 0 before it */
 	int at[NCOL];               /* CSV: index of each known column, -1 */
 	struct hs_buf msg;          /* owned: the message being written */
-	int64_t idle_off, idle_line; /* just past the last whole row */
 };
 
 static void skip(struct hs_parser *p, int64_t line, int64_t off, const char *why)
@@ -310,7 +309,7 @@ static void rec_add(struct hs_parser *p, const char *s, size_t n)
 	hs_buf_add(&p->rec, s, n);
 }
 
-static int rec_done(struct hs_parser *p, int64_t next_off, int64_t next_line)
+static int rec_done(struct hs_parser *p)
 {
 	int rc = 0;
 
@@ -320,8 +319,6 @@ static int rec_done(struct hs_parser *p, int64_t next_off, int64_t next_line)
 		rc = p->mode == 'c' ? csv_record(p, p->rec_off, p->rec_line)
 		                    : json_row(p, p->rec_off, p->rec_line);
 	p->rec_off = -1;
-	p->idle_off = next_off;
-	p->idle_line = next_line;
 	return rc;
 }
 
@@ -357,7 +354,7 @@ static int json_line(struct hs_parser *p, const char *s, size_t n, int64_t off, 
 				int rc;
 				rec_add(p, s + from, i + 1 - from);
 				from = (size_t)-1;
-				if ((rc = rec_done(p, off + (int64_t)n + 1, line + 1)))
+				if ((rc = rec_done(p)))
 					return rc;
 			}
 		}
@@ -365,9 +362,6 @@ static int json_line(struct hs_parser *p, const char *s, size_t n, int64_t off, 
 	if (p->rec_off >= 0 && from != (size_t)-1) {
 		rec_add(p, s + from, n - from);
 		rec_add(p, "\n", 1);
-	} else if (p->rec_off < 0) {
-		p->idle_off = off + (int64_t)n + 1;
-		p->idle_line = line + 1;
 	}
 	return 0;
 }
@@ -386,7 +380,7 @@ static int csv_line(struct hs_parser *p, const char *s, size_t n, int64_t off, i
 			p->in_quote = !p->in_quote;
 	if (p->in_quote)
 		return 0; /* a quoted value goes on */
-	return rec_done(p, off + (int64_t)n + 1, line + 1);
+	return rec_done(p);
 }
 
 static int az_feed(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t line)
@@ -437,7 +431,6 @@ static struct hs_parser *az_create(const struct hs_sink *sink, const struct hs_p
 	hs_buf_init(&p->rec);
 	hs_buf_init(&p->msg);
 	p->rec_off = -1;
-	p->idle_line = 1;
 	return p;
 }
 
@@ -473,9 +466,10 @@ static void az_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
 		                                               : "JSON row cut short");
 	hs_parser_cloudhsm.finish(p->inner, end_offset, end_line, &in);
 	*st = in;
-	/* a refresh starts after the last whole row, with what it needs */
-	st->safe_offset = p->rec_off >= 0 ? p->rec_off : p->idle_off;
-	st->safe_line = p->rec_off >= 0 ? p->rec_line : p->idle_line;
+	/* a refresh starts at the row left open, or at the end, with what it
+	 * needs (the reader's offsets: a CRLF line is longer than its text) */
+	st->safe_offset = p->rec_off >= 0 ? p->rec_off : end_offset;
+	st->safe_line = p->rec_off >= 0 ? p->rec_line : end_line;
 	if (in.safe_offset < st->safe_offset) {
 		st->safe_offset = in.safe_offset;
 		st->safe_line = in.safe_line;
