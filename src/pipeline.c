@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "hsmscope/codec.h"
 #include "hsmscope/detect.h"
 #include "hsmscope/reader.h"
 
@@ -57,6 +58,7 @@ int hs_pipeline_detect(const char *path, const struct hs_parser_desc **out,
 	char *p;
 
 	struct hs_error damage;
+	enum hs_codec_kind codec = HS_CODEC_NONE;
 
 	if (hs_file_head(path, head, cap, &got, err) < 0)
 		return -1;
@@ -64,6 +66,21 @@ int hs_pipeline_detect(const char *path, const struct hs_parser_desc **out,
 	 * make a log, the damage is what to say, not the format */
 	damage = *err;
 	hs_error_clear(err);
+	{
+		char magic[16];
+		size_t mg = 0;
+		if (hs_file_raw_head(path, magic, sizeof magic, &mg, err) == 0)
+			codec = hs_codec_sniff((const unsigned char *)magic, mg);
+		hs_error_clear(err);
+	}
+	if (got == 0 && !damage.msg[0]) {
+		if (codec)
+			hs_error_set(err, path, 0, 0, "%s data holds nothing: the log is empty",
+			             hs_codec_name(codec));
+		else
+			hs_error_set(err, path, 0, 0, "is empty");
+		return -1;
+	}
 	/* binary: many bytes no text log has. A few NULs or control bytes in
 	 * a log (a pasted terminal session, a crashed writer) are the parser's
 	 * to skip, not a reason to refuse the good lines around them. */
@@ -111,8 +128,8 @@ int hs_pipeline_detect(const char *path, const struct hs_parser_desc **out,
 		struct hs_buf names;
 		hs_buf_init(&names);
 		hs_detect_names(&names);
-		hs_error_set(err, path, 0, 0, "unrecognised log format (looked like none of: %s)",
-		             hs_buf_cstr(&names));
+		hs_error_set(err, path, 0, 0, "unrecognised log format (%s%slooked like none of: %s)",
+		             codec ? hs_codec_name(codec) : "", codec ? " data; " : "", hs_buf_cstr(&names));
 		hs_error_hint(err, "'hsmscope --help' lists the formats; man hsmscope says how to record each");
 		hs_buf_free(&names);
 		return -1;

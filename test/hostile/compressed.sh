@@ -57,6 +57,12 @@ for z in "gzip -c" "bzip2 -1 -c" "xz -c" "zstd -q -c"; do
 done
 echo "ok: cut, corrupt and trailing bytes in gzip, bzip2, xz, zstd"
 
+# nothing inside
+printf '' | gzip >"$T/empty.log.gz"
+hostile "$T/empty.log.gz" 2 "gzip data holds nothing"
+printf 'not a log\n' | xz >"$T/prose.log.xz"
+hostile "$T/prose.log.xz" 2 "unrecognised log format \(xz data;"
+
 # many members: 2000 one-line gzip members are one log
 i=0
 while [ "$i" -lt 2000 ]; do
