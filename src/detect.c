@@ -15,6 +15,7 @@ extern const struct hs_parser_desc hs_parser_nss;
 extern const struct hs_parser_desc hs_parser_shim;
 extern const struct hs_parser_desc hs_parser_logger;
 extern const struct hs_parser_desc hs_parser_azurehsm;
+extern const struct hs_parser_desc hs_parser_tpm2;
 
 static const struct hs_parser_desc *const parsers[] = {
 	&hs_parser_spy,
@@ -24,6 +25,7 @@ static const struct hs_parser_desc *const parsers[] = {
 	&hs_parser_shim,
 	&hs_parser_logger,
 	&hs_parser_azurehsm,
+	&hs_parser_tpm2,
 	NULL,
 };
 

@@ -57,6 +57,7 @@ static const struct { const char *column, *field; } cols[NCOL] = {
 
 struct hs_parser {
 	struct hs_sink sink;        /* the consumer, copied at create */
+	struct hs_sink to_user;     /* what the inner parser emits into: names the format */
 	struct hs_parser *inner;    /* owned: the CloudHSM parser rows go to */
 	int mode;                   /* 0 not known yet, 'j' JSON, 'c' CSV */
 	struct hs_buf rec;          /* owned: the row being gathered */
@@ -416,6 +417,31 @@ static int az_probe(const char *const *lines, int nlines)
 	return member && counter && op ? 96 : 0;
 }
 
+/* The inner CloudHSM parser's events are this format's */
+static int az_event(void *ctx, struct hs_event *ev)
+{
+	struct hs_parser *p = ctx;
+
+	ev->format = "azurehsm";
+	return p->sink.on_event(p->sink.ctx, ev);
+}
+
+static void az_skip(void *ctx, int64_t lineno, int64_t offset, const char *why)
+{
+	struct hs_parser *p = ctx;
+
+	if (p->sink.on_skip)
+		p->sink.on_skip(p->sink.ctx, lineno, offset, why);
+}
+
+static void az_tracer_stat(void *ctx, const struct hs_tracer_stat *ts)
+{
+	struct hs_parser *p = ctx;
+
+	if (p->sink.on_tracer_stat)
+		p->sink.on_tracer_stat(p->sink.ctx, ts);
+}
+
 static struct hs_parser *az_create(const struct hs_sink *sink, const struct hs_parser_opts *o)
 {
 	struct hs_parser *p = calloc(1, sizeof *p);
@@ -423,7 +449,9 @@ static struct hs_parser *az_create(const struct hs_sink *sink, const struct hs_p
 	if (!p)
 		return NULL;
 	p->sink = *sink;
-	p->inner = hs_parser_cloudhsm.create(sink, o);
+	p->to_user = (struct hs_sink){ .ctx = p, .on_event = az_event, .on_skip = az_skip,
+	                               .on_tracer_stat = az_tracer_stat };
+	p->inner = hs_parser_cloudhsm.create(&p->to_user, o);
 	if (!p->inner) {
 		free(p);
 		return NULL;

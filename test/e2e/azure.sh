@@ -24,6 +24,8 @@ echo "ok: az JSON and portal CSV exports = the CloudHSM log of the same records"
 f="$FIX/azure/chsm-audit.json"
 [ "$("$HS" analyze "$f" --format events | jq -r .hsm | sort -u)" = 8f0c1d2e-5b3a-4c1e-9d2f-6a7b8c9d0e1f ] ||
 	fail "MemberId is the HSM id"
+[ "$("$HS" analyze "$f" --format events | jq -r .format | sort -u)" = azurehsm ] || fail "events say format azurehsm"
+[ "$("$HS" grep 'format == "azurehsm"' "$f" --count)" = 8 ] || fail "the format filter finds the rows"
 jq -c '.[]' "$f" >"$T/rows.ndjson"
 [ "$(json "$f")" = "$(json "$T/rows.ndjson")" ] || fail "one row per line differs from the array"
 [ "$(json "$f")" = "$(json "$FIX/azure/chsm-audit.csv")" ] || fail "the committed CSV and JSON differ"
