@@ -25,7 +25,9 @@ BUILD   := build
 BIN     := hsmscope
 VERSION := $(shell sed -n 's/^\#define HS_VERSION "\(.*\)"/\1/p' include/hsmscope/version.h)
 
-CORE_PKGS := libpcre2-8 libcjson sqlite3
+CORE_PKGS := libpcre2-8 libcjson sqlite3 zlib liblzma libzstd
+# compressed logs (reader_codec.c); Debian's libbz2-dev ships no .pc file
+BZ2_LIBS  := $(shell $(PKG_CONFIG) --exists bzip2 2>/dev/null && $(PKG_CONFIG) --libs bzip2 || echo -lbz2)
 UI_PKGS   := ncursesw
 
 WERROR  ?= -Werror
@@ -41,7 +43,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 HS_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -Iinclude $(CPPFLAGS) \
 	$(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
-CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) -lm
+CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) $(BZ2_LIBS) -lm
 UI_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(UI_PKGS) 2>/dev/null)
 UI_LIBS   = $(shell $(PKG_CONFIG) --libs $(UI_PKGS) 2>/dev/null)
 

@@ -105,6 +105,8 @@ struct hs_parser {
 	char str1[128];             /* the string being read at depth 1 (truncated) */
 	size_t str1_len;            /* bytes in str1 */
 	char stream[128];           /* wrapper's "logStream" (subscription payload) */
+	int aw_key;                 /* a raw payload's "awslogs" key was met; its data is next */
+	int aw_tail;                /* a raw payload was read: its closing braces follow */
 };
 
 static inline int is_blank(char c) { return c == ' ' || c == '\t'; }
@@ -127,5 +129,13 @@ int hs_ch_text_line(struct hs_parser *p, const char *s, size_t n, int64_t off, i
 /* cloudhsm_json.c: the JSON shape, a line at a time */
 int hs_ch_json_line(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t line);
 void hs_ch_cap_drop(struct hs_parser *p);        /* forget the element being cut out */
+
+/* cloudhsm_awslogs.c: a raw subscription payload line. -1: the line is
+ * not one; else what hs_ch_json_line gives. */
+int hs_ch_awslogs_line(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t line);
+const char *hs_ch_memstr(const char *s, size_t n, const char *needle);
+int hs_ch_awslogs_find(const char *s, size_t n, int after_key, const char **b64, size_t *len);
+int hs_ch_awslogs_decode(const char *b64, size_t n, struct hs_buf *out, size_t cap, int partial,
+                         const char **why);
 
 #endif

@@ -150,7 +150,7 @@ int hs_cli_grep_args(struct cli *c)
 	for (i = 0; i < c->nfiles; i++) {
 		struct hs_filter *f;
 		struct hs_error err;
-		if (access(c->files[i], F_OK) == 0)
+		if (access(c->files[i], F_OK) == 0 || strcmp(c->files[i], "-") == 0)
 			continue;
 		nother++;
 		if (hs_filter_compile(c->files[i], &f, &err) == 0) {
@@ -171,7 +171,8 @@ int hs_cli_grep_args(struct cli *c)
 	}
 	if (nexpr != 1) {
 		/* no field expression, or several: the first non-file, grep's order */
-		for (pick = 0; access(c->files[pick], F_OK) == 0; pick++)
+		for (pick = 0; access(c->files[pick], F_OK) == 0 || strcmp(c->files[pick], "-") == 0;
+		     pick++)
 			;
 		if (nother > 1) {
 			struct hs_buf b;

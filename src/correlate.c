@@ -666,7 +666,8 @@ void hs_correlate_free(struct hs_correlator *c)
 
 static int is_audit(const struct hs_event *e)
 {
-	return e->format && strcmp(e->format, "cloudhsm") == 0;
+	/* Azure Cloud HSM's rows are CloudHSM audit events (parse_azurehsm.c) */
+	return e->format && (strcmp(e->format, "cloudhsm") == 0 || strcmp(e->format, "azurehsm") == 0);
 }
 
 static int fail(struct hs_correlator *c, struct hs_error *err)

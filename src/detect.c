@@ -14,6 +14,8 @@ extern const struct hs_parser_desc hs_parser_p11kit;
 extern const struct hs_parser_desc hs_parser_nss;
 extern const struct hs_parser_desc hs_parser_shim;
 extern const struct hs_parser_desc hs_parser_logger;
+extern const struct hs_parser_desc hs_parser_azurehsm;
+extern const struct hs_parser_desc hs_parser_tpm2;
 
 static const struct hs_parser_desc *const parsers[] = {
 	&hs_parser_spy,
@@ -22,6 +24,8 @@ static const struct hs_parser_desc *const parsers[] = {
 	&hs_parser_nss,
 	&hs_parser_shim,
 	&hs_parser_logger,
+	&hs_parser_azurehsm,
+	&hs_parser_tpm2,
 	NULL,
 };
 

@@ -178,7 +178,8 @@ cJSON *hs_export_event(struct hs_index *ix, const struct hs_event *e)
 
 static int is_audit(const struct hs_event *e)
 {
-	return e->format && strcmp(e->format, "cloudhsm") == 0;
+	/* Azure Cloud HSM's rows are CloudHSM audit events (parse_azurehsm.c) */
+	return e->format && (strcmp(e->format, "cloudhsm") == 0 || strcmp(e->format, "azurehsm") == 0);
 }
 
 static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, struct stmts *c)

@@ -92,28 +92,38 @@ static int mkdir_private(const char *dir)
 	return 0;
 }
 
-char *hs_index_default_path(const char *const *paths, int npaths, struct hs_error *err)
+int hs_index_cache_dir(char *dir, size_t dirlen, struct hs_error *err)
 {
-	const char *base = getenv("XDG_CACHE_HOME"), *home = getenv("HOME"), *name;
-	char dir[PATH_MAX], real[PATH_MAX], *out;
-	uint64_t h = 0;
-	int i;
+	const char *base = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	size_t n;
 
 	if (base && *base) {
-		snprintf(dir, sizeof dir, "%s", base);
+		snprintf(dir, dirlen, "%s", base);
 	} else if (home && *home) {
-		snprintf(dir, sizeof dir, "%s/.cache", home);
+		snprintf(dir, dirlen, "%s/.cache", home);
 	} else {
 		hs_error_set(err, "", 0, 0, "no cache directory: neither XDG_CACHE_HOME nor HOME is set");
 		hs_error_hint(err, "give --index FILE");
-		return NULL;
+		return -1;
 	}
-	if (mkdir_private(dir) < 0)
-		goto fail;
+	if (mkdir_private(dir) < 0) {
+		hs_error_set(err, dir, 0, 0, "cannot create the cache directory: %s", strerror(errno));
+		hs_error_hint(err, "give --index FILE");
+		return -1;
+	}
 	n = strlen(dir);
-	snprintf(dir + n, sizeof dir - n, "/hsmscope");
-	if (hs_safe_private_dir(dir, err) < 0)
+	snprintf(dir + n, dirlen - n, "/hsmscope");
+	return hs_safe_private_dir(dir, err);
+}
+
+char *hs_index_default_path(const char *const *paths, int npaths, struct hs_error *err)
+{
+	const char *name;
+	char dir[PATH_MAX], real[PATH_MAX], *out;
+	uint64_t h = 0;
+	int i;
+
+	if (hs_index_cache_dir(dir, sizeof dir, err) < 0)
 		return NULL;
 	for (i = 0; i < npaths; i++) {
 		const char *p = realpath(paths[i], real) ? real : paths[i];
@@ -128,10 +138,6 @@ char *hs_index_default_path(const char *const *paths, int npaths, struct hs_erro
 	}
 	sprintf(out, "%s/%.64s-%016llx.db", dir, name, (unsigned long long)h);
 	return out;
-fail:
-	hs_error_set(err, dir, 0, 0, "cannot create the cache directory: %s", strerror(errno));
-	hs_error_hint(err, "give --index FILE");
-	return NULL;
 }
 
 /* Is the regular file at path an hsmscope index (whole or not)? */
@@ -283,7 +289,7 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	struct hs_parse_stats st;
 	struct progress prog;
 	sqlite3_stmt *up;
-	int rc;
+	int rc, damaged = 0;
 
 	memset(&pi, 0, sizeof pi);
 	pi.path = in->path;
@@ -321,6 +327,16 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 		hs_error_set(err, in->path, 0, 0, "index: %s", w->errmsg);
 		return -1;
 	}
+	/* damaged data (a cut or corrupt compressed file, a read error): with
+	 * --keep-going the events before it stay, the error is said, and the
+	 * row's size of -1 makes the next open read the file again */
+	if (rc < 0 && o->keep_going) {
+		if (o->on_file_error)
+			o->on_file_error(o->ctx, err);
+		hs_error_clear(err);
+		damaged = 1;
+		rc = 0;
+	}
 	if (rc)
 		return rc < 0 ? -1 : 1;
 	if (hs_idx_writer_skips_store(w, file_id) < 0) {
@@ -343,7 +359,7 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	sqlite3_bind_int(up, 1, file_id);
 	sqlite3_bind_text(up, 2, in->real, -1, SQLITE_STATIC);
 	sqlite3_bind_text(up, 3, in->parser->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(up, 4, in->id.size);
+	sqlite3_bind_int64(up, 4, damaged ? -1 : in->id.size);
 	sqlite3_bind_int64(up, 5, in->id.mtime_ns);
 	sqlite3_bind_text(up, 6, in->id.head_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(up, 7, st.safe_offset);
@@ -617,7 +633,8 @@ static enum plan decide(sqlite3 *db, struct input *in, int npaths, int *grown)
 		    inode == in[id].id.inode && ctime == in[id].id.ctime_ns &&
 		    strcmp(hh, in[id].id.head_hash) == 0 && strcmp(th, in[id].id.tail_hash) == 0)
 			continue;
-		if (in[id].id.size > size && inode == in[id].id.inode &&
+		/* a compressed file cannot be read from the middle: rebuilt */
+		if (in[id].id.size > size && in[id].id.codec == 0 && inode == in[id].id.inode &&
 		    only_grew(&in[id], size, hh, th)) {
 			changed++;
 			*grown = id;

@@ -4,6 +4,7 @@
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -25,6 +26,7 @@
 #include "hsmscope/query.h"
 #include "hsmscope/report.h"
 #include "hsmscope/safefile.h"
+#include "hsmscope/spool.h"
 #include "hsmscope/sql.h"
 #include "hsmscope/sqlout.h"
 #include "hsmscope/stats.h"
@@ -142,7 +144,8 @@ static const struct hs_cli_option options[] = {
 	{ "index", 0, 1, "FILE", "@file", 0, "use this index file instead of ~/.cache/hsmscope/ (it must\n"
 	  "be missing, empty or an hsmscope index)" },
 	{ "rebuild", 0, 0, NULL, NULL, 0, "ignore an existing index" },
-	{ "keep-going", 0, 0, NULL, NULL, 0, "with several files, load the good ones when some are bad" },
+	{ "keep-going", 0, 0, NULL, NULL, 0, "with several files, load the good ones when some are bad;\n"
+	  "a cut or corrupt compressed file: keep the events before it" },
 	{ "hsm", 0, 1, "NAME", NULL, 0, "HSM id for CloudHSM audit text files (default: file name)" },
 	{ "redact", 0, 1, "data", "data", 0, "also hide data buffers (PINs and secret keys always are)" },
 	{ "color", 0, 1, "WHEN", "auto always never", 0, "auto (default), always, never; NO_COLOR is respected" },
@@ -205,6 +208,8 @@ static void print_usage(FILE *out)
 	fputs(usage_head, out);
 	hs_cli_help(out, commands, NCOMMANDS, options, NOPTIONS);
 	fputs(usage_tail, out);
+	fputs("\nany input may be compressed: gzip, bzip2, xz, zstd (told by content, not name);\n"
+	      "FILE - is standard input, and so is no FILE when it is not a terminal\n", out);
 	fputs("\nfilter fields (man hsmscope: FILTERS):\n ", out);
 	for (col = 1, i = 0; (name = hs_filter_field_name(i, NULL)) != NULL; i++)
 		put_wrapped(out, name, &col);
@@ -394,6 +399,53 @@ static int cmd_export(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 	}
 	if (export_fn(&j, stdout, &err) < 0) {
 		return hs_cli_query_failed(ix, &err);
+	}
+	return EXIT_OK;
+}
+
+/* --------------------------------------------------------------- stdin */
+
+/* "-" among the files: standard input, copied into the cache directory
+ * and read from there like any file. The explorer then takes its keys
+ * from the terminal. */
+static int spool_stdin(struct cli *c)
+{
+	char dir[4096], path[4200];
+	struct hs_error err;
+	int i, at = -1;
+
+	for (i = 0; i < c->nfiles; i++) {
+		if (strcmp(c->files[i], "-") != 0)
+			continue;
+		if (at >= 0)
+			return usage_error("standard input can be read only once: - given twice", NULL);
+		at = i;
+	}
+	if (at < 0)
+		return EXIT_OK;
+	if (isatty(STDIN_FILENO)) {
+		fprintf(stderr, "hsmscope: -: standard input is a terminal, not a log"
+		        " (pipe one in: zcat trace.log.gz | hsmscope analyze -)\n");
+		return EXIT_INPUT;
+	}
+	if (hs_index_cache_dir(dir, sizeof dir, &err) < 0 ||
+	    hs_spool_fd(STDIN_FILENO, dir, path, sizeof path, &err) < 0) {
+		if (c->stdin_implicit && strcmp(err.msg, "standard input is empty") == 0)
+			return usage_error("no FILE given (and nothing on standard input) for", c->cmd);
+		print_error(&err);
+		return EXIT_INPUT;
+	}
+	if (!(c->files[at] = hs_strdup(path))) {
+		fprintf(stderr, "hsmscope: out of memory\n");
+		return EXIT_INPUT;
+	}
+	if (strcmp(c->cmd, "ui") == 0) {
+		int tty = open("/dev/tty", O_RDWR | O_CLOEXEC);
+		if (tty < 0 || dup2(tty, STDIN_FILENO) < 0) {
+			fprintf(stderr, "hsmscope: no terminal for the explorer's keys: %s\n", strerror(errno));
+			return EXIT_INPUT;
+		}
+		close(tty);
 	}
 	return EXIT_OK;
 }
@@ -694,6 +746,7 @@ int main(int argc, char **argv)
 	struct hs_index *ix = NULL;
 	struct hs_filter *f = NULL;
 	struct option longopts[NOPTIONS + 1];
+	char *implicit[3] = { NULL, NULL, NULL }; /* the files when stdin is the input */
 	char shortopts[3 * NOPTIONS + 2];
 	int opt, rc, werr;
 	struct sigaction sa;
@@ -723,16 +776,19 @@ int main(int argc, char **argv)
 	if (!(c.command = find_command(c.cmd))) {
 		/* A first argument that names no command is a file (a leading
 		 * option, `hsmscope --follow FILE`, also means the explorer). */
-		if (c.cmd[0] != '-' && access(c.cmd, F_OK) != 0) {
+		if (c.cmd[0] != '-' && access(c.cmd, F_OK) != 0 && strcmp(c.cmd, "-") != 0) {
 			fputs("hsmscope: ", stderr);
 			hs_escape_puts(stderr, c.cmd);
 			fprintf(stderr, ": no such file%s\n", strchr(c.cmd, '/') || strchr(c.cmd, '.') ? "" :
 			        " (nor a command: see hsmscope --list commands)");
 			return EXIT_INPUT;
 		}
-		/* `hsmscope FILE...`: the explorer on a terminal, else the summary */
-		c.command = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? &commands[NCOMMANDS - 1]
-		                                                          : find_command("analyze");
+		/* `hsmscope FILE...`: the explorer on a terminal, else the summary;
+		 * `... | hsmscope -` explores the pipe with keys from the terminal */
+		c.command = isatty(STDOUT_FILENO) &&
+		            (isatty(STDIN_FILENO) ||
+		             (strcmp(c.cmd, "-") == 0 && access("/dev/tty", R_OK) == 0))
+		            ? &commands[NCOMMANDS - 1] : find_command("analyze");
 		c.cmd = c.command->name[0] ? c.command->name : "ui";
 		argv[0] = (char *)c.cmd;
 		argv--, argc++;
@@ -762,6 +818,16 @@ int main(int argc, char **argv)
 	}
 	c.files = argv + optind;
 	c.nfiles = argc - optind;
+	/* a batch command given no FILE reads standard input when it is not
+	 * a terminal (grep's one argument is then its expression) */
+	if (!isatty(STDIN_FILENO) && strcmp(c.cmd, "sql") != 0 && strcmp(c.cmd, "ui") != 0 &&
+	    c.nfiles == (strcmp(c.cmd, "grep") == 0 && !c.expr ? 1 : 0)) {
+		for (int i = 0; i < c.nfiles; i++)
+			implicit[i] = c.files[i];
+		implicit[c.nfiles++] = "-";
+		c.files = implicit;
+		c.stdin_implicit = 1;
+	}
 	if (strcmp(c.cmd, "grep") == 0 && (rc = hs_cli_grep_args(&c)) != EXIT_OK)
 		return rc;
 	if (strcmp(c.cmd, "sql") == 0) {
@@ -778,6 +844,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if ((rc = set_zone(&c)) != EXIT_OK)
+		return rc;
+	if ((rc = spool_stdin(&c)) != EXIT_OK)
 		return rc;
 	c.color = want_color(c.color_when);
 	if (strcmp(c.cmd, "ui") == 0) {

@@ -28,6 +28,7 @@ enum hs_exit {
 
 struct cli {
 	const char *cmd;            /* command name; "ui" for the explorer */
+	int stdin_implicit;         /* no FILE given: "-" was added for a piped stdin */
 	const struct hs_cli_command *command; /* its row of commands[] */
 	const char *format;         /* --format */
 	const char *filter;         /* --filter / grep's expression */

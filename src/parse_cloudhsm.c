@@ -648,6 +648,27 @@ static int json_start(const char *s, size_t n)
 	return i == n || s[i] == '"' || s[i] == '{' || s[i] == '[' || s[i] == '}' || s[i] == ']';
 }
 
+/* A CloudWatch Logs export to S3 writes each event as "<ISO 8601 UTC time>
+ * <message>", the message's further lines as they are: the length of that
+ * time and its blank at the start of s, or 0. */
+static size_t export_prefix(const char *s, size_t n)
+{
+	static const char pat[] = "dddd-dd-ddTdd:dd:dd";
+	size_t i;
+
+	if (n < sizeof pat + 1)
+		return 0;
+	for (i = 0; i < sizeof pat - 1; i++)
+		if (pat[i] == 'd' ? !is_digit(s[i]) : s[i] != pat[i])
+			return 0;
+	if (s[i] == '.')
+		for (i++; i < n && is_digit(s[i]); i++)
+			;
+	if (i + 1 >= n || s[i] != 'Z' || s[i + 1] != ' ')
+		return 0;
+	return i + 2;
+}
+
 static int ch_feed(struct hs_parser *p, const char *line, size_t len, int64_t off, int64_t lineno)
 {
 	size_t k = 0;
@@ -659,6 +680,30 @@ static int ch_feed(struct hs_parser *p, const char *line, size_t len, int64_t of
 	p->last_line = lineno;
 	while (k < len && is_blank(line[k]))
 		k++;
+	/* a raw subscription payload: one line holds a whole DATA_MESSAGE
+	 * (pretty-printed: "awslogs" on one line, "data" on a later one) */
+	if (hs_ch_memstr(line, len, "\"awslogs\"") || (p->aw_key && hs_ch_memstr(line, len, "\"data\""))) {
+		int rc;
+		if (p->depth == 0 && hs_ch_flush(p))
+			return 1;
+		rc = hs_ch_awslogs_line(p, line, len, off, lineno);
+		if (rc >= 0)
+			return rc || p->stopped;
+		p->aw_key = p->depth <= 1; /* the key alone: its data follows */
+	}
+	if (p->aw_tail) {
+		size_t e = len;
+		while (e > k && is_blank(line[e - 1]))
+			e--;
+		if (e > k && e - k <= 2 && (line[k] == '}' || line[k] == ']'))
+			return 0; /* the wrapper's closing braces */
+		p->aw_tail = 0;
+	}
+	if (p->depth == 0 && !p->resync && !p->eol_in_str && k == 0) {
+		size_t e = export_prefix(line, len);
+		line += e;
+		len -= e;
+	}
 	if ((p->depth > 0 || p->resync || p->eol_in_str) && starts_known(line + k, len - k)) {
 		/* a field line at the start of a line: JSON never has one */
 		if (p->cap)
@@ -682,13 +727,30 @@ static int has(const char *s, const char *needle) { return strstr(s, needle) != 
 static int ch_probe(const char *const *lines, int nlines)
 {
 	unsigned marks = 0;
-	int i, k, json = 0, cw = 0, cwmsg = 0, cert = 0, oneline = 0, nmarks = 0, ncore, cut = 0;
+	int i, k, json = 0, cw = 0, cwmsg = 0, cert = 0, oneline = 0, nmarks = 0, ncore, cut = 0, aw = 0;
 	struct field f[MAX_FIELDS];
 
 	for (i = 0; i < nlines; i++) {
-		const char *s = hs_skip_ws(lines[i]);
-		size_t n = strlen(s);
+		const char *s = hs_skip_ws(lines[i]), *b64, *why;
+		size_t n = strlen(s), blen;
+		s += export_prefix(s, n);
+		n = strlen(s);
 		json |= *s == '{' || *s == '[';
+		/* a raw subscription payload: look at what its data holds (the
+		 * head may cut it: what decodes is enough) */
+		aw |= has(s, "\"awslogs\"");
+		if (aw && hs_ch_awslogs_find(s, n, !has(s, "\"awslogs\""), &b64, &blen)) {
+			struct hs_buf dec;
+			hs_buf_init(&dec);
+			if (hs_ch_awslogs_decode(b64, blen, &dec, 1u << 20, 1, &why) == 0 && dec.len &&
+			    hs_buf_addc(&dec, '\0') == 0) {
+				const char *d = dec.data;
+				cw |= 2;
+				cwmsg |= has(d, "\"message\"") && (has(d, "Opcode") || has(d, "Sequence No") ||
+				                                    has(d, "Reboot counter") || has(d, "HSM Return"));
+			}
+			hs_buf_free(&dec);
+		}
 		cw |= (has(s, "\"events\"") || has(s, "\"logEvents\"")) | has(s, "\"logStreamName\"") << 1;
 		cwmsg |= has(s, "\"message\"") && (has(s, "Opcode") || has(s, "Sequence No") ||
 		                                   has(s, "Reboot counter") || has(s, "HSM Return"));
@@ -737,12 +799,29 @@ static struct hs_parser *ch_create(const struct hs_sink *sink, const struct hs_p
 		p->named = 1;
 		hs_strlcpy(p->hsm_default, o->hsm_name, sizeof p->hsm_default);
 	} else if (o->path) {
+		char name[256];
 		base = strrchr(o->path, '/') ? strrchr(o->path, '/') + 1 : o->path;
-		dot = strrchr(base, '.');
-		if (!dot || dot == base || (strcmp(dot, ".log") && strcmp(dot, ".txt") &&
+		/* hsm1.log.gz names the same HSM as hsm1.log */
+		hs_strlcpy(name, base, sizeof name);
+		dot = strrchr(name, '.');
+		if (dot && dot != name && (!strcmp(dot, ".gz") || !strcmp(dot, ".bz2") ||
+		                           !strcmp(dot, ".xz") || !strcmp(dot, ".zst")))
+			*(char *)dot = '\0';
+		dot = strrchr(name, '.');
+		if (!dot || dot == name || (strcmp(dot, ".log") && strcmp(dot, ".txt") &&
 		                            strcmp(dot, ".json") && strcmp(dot, ".ndjson")))
-			dot = base + strlen(base);
-		hs_ch_copy_n(p->hsm_default, sizeof p->hsm_default, base, (size_t)(dot - base));
+			dot = name + strlen(name);
+		/* an S3 export's <log stream name>/000000.gz: the stream is the HSM */
+		if (strspn(name, "0123456789") == strlen(name) && base > o->path + 1) {
+			const char *d = base - 1, *ds = d;
+			while (ds > o->path && ds[-1] != '/')
+				ds--;
+			if (d > ds) {
+				hs_ch_copy_n(name, sizeof name, ds, (size_t)(d - ds));
+				dot = name + strlen(name);
+			}
+		}
+		hs_ch_copy_n(p->hsm_default, sizeof p->hsm_default, name, (size_t)(dot - name));
 	}
 	return p;
 }

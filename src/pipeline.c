@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "hsmscope/codec.h"
 #include "hsmscope/detect.h"
 #include "hsmscope/reader.h"
 
@@ -56,8 +57,30 @@ int hs_pipeline_detect(const char *path, const struct hs_parser_desc **out,
 	int n = 0;
 	char *p;
 
+	struct hs_error damage;
+	enum hs_codec_kind codec = HS_CODEC_NONE;
+
 	if (hs_file_head(path, head, cap, &got, err) < 0)
 		return -1;
+	/* damaged compressed data in the head: if the good part does not
+	 * make a log, the damage is what to say, not the format */
+	damage = *err;
+	hs_error_clear(err);
+	{
+		char magic[16];
+		size_t mg = 0;
+		if (hs_file_raw_head(path, magic, sizeof magic, &mg, err) == 0)
+			codec = hs_codec_sniff((const unsigned char *)magic, mg);
+		hs_error_clear(err);
+	}
+	if (got == 0 && !damage.msg[0]) {
+		if (codec)
+			hs_error_set(err, path, 0, 0, "%s data holds nothing: the log is empty",
+			             hs_codec_name(codec));
+		else
+			hs_error_set(err, path, 0, 0, "is empty");
+		return -1;
+	}
 	/* binary: many bytes no text log has. A few NULs or control bytes in
 	 * a log (a pasted terminal session, a crashed writer) are the parser's
 	 * to skip, not a reason to refuse the good lines around them. */
@@ -66,6 +89,10 @@ int hs_pipeline_detect(const char *path, const struct hs_parser_desc **out,
 		for (size_t i = 0; i < got; i++) {
 			unsigned char c = (unsigned char)head[i];
 			odd += c == 0 || (c < 0x20 && !strchr("\t\n\r\f\v\033", c));
+		}
+		if (odd * 10 > got && damage.msg[0]) {
+			*err = damage;
+			return -1;
 		}
 		if (odd * 10 > got) {
 			hs_error_set(err, path, 0, 0, "binary file (%zu%% NUL or control bytes), not a text log",
@@ -93,12 +120,16 @@ int hs_pipeline_detect(const char *path, const struct hs_parser_desc **out,
 		p = nl + 1;
 	}
 	*out = hs_detect(lines, n, NULL);
+	if (!*out && damage.msg[0]) {
+		*err = damage;
+		return -1;
+	}
 	if (!*out) {
 		struct hs_buf names;
 		hs_buf_init(&names);
 		hs_detect_names(&names);
-		hs_error_set(err, path, 0, 0, "unrecognised log format (looked like none of: %s)",
-		             hs_buf_cstr(&names));
+		hs_error_set(err, path, 0, 0, "unrecognised log format (%s%slooked like none of: %s)",
+		             codec ? hs_codec_name(codec) : "", codec ? " data; " : "", hs_buf_cstr(&names));
 		hs_error_hint(err, "'hsmscope --help' lists the formats; man hsmscope says how to record each");
 		hs_buf_free(&names);
 		return -1;
@@ -152,7 +183,7 @@ int hs_pipeline_run(const struct hs_pipeline_input *in, const struct hs_sink *si
 				break;
 			}
 			if (in->on_progress)
-				in->on_progress(in->progress_ctx, off);
+				in->on_progress(in->progress_ctx, hs_reader_file_pos(r));
 			next_progress = off + (4 << 20);
 		}
 	}

@@ -5,8 +5,14 @@
  * more is read; the buffer only grows for long lines, up to
  * HS_READER_MAX_LINE, after which the rest of that line is skipped. Memory
  * therefore stays bounded whatever the file's size.
+ *
+ * Bytes come through codec.h, so a compressed file is read as the log it
+ * holds: offsets, line numbers and the detection head are those of the
+ * decompressed stream, and memory stays bounded all the same.
  */
 #include "hsmscope/reader.h"
+
+#include "hsmscope/codec.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,7 +25,7 @@
 #define CHUNK (1u << 20)
 
 struct hs_reader {
-	int fd;                     /* owned */
+	struct hs_codec *src;       /* owned; the file's bytes, decompressed */
 	char path[256];             /* for messages */
 	char *buf;                  /* owned, cap bytes */
 	size_t cap;                 /* bytes allocated */
@@ -60,7 +66,15 @@ int hs_file_identify(const char *path, struct hs_file_id *id, struct hs_error *e
 		hs_error_set(err, path, 0, 0, "is empty");
 		return -1;
 	}
-	if (hs_file_head(path, head, sizeof head, &got, err) < 0)
+	if (hs_file_raw_head(path, head, 16, &got, err) < 0)
+		return -1;
+	id->codec = (int)hs_codec_sniff((const unsigned char *)head, got);
+	/* the hash is of the log's own first bytes, so an event's op_id is
+	 * the same whether the log is read plain or compressed */
+	if (id->codec != HS_CODEC_NONE && hs_file_head(path, head, sizeof head, &got, err) < 0)
+		return -1;
+	hs_error_clear(err); /* damage later in the head is the reader's to say */
+	if (id->codec == HS_CODEC_NONE && hs_file_raw_head(path, head, sizeof head, &got, err) < 0)
 		return -1;
 	id->size = (int64_t)st.st_size;
 	id->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
@@ -107,6 +121,38 @@ int hs_file_hash_range(const char *path, int64_t off, int64_t len, char out[17],
 int hs_file_head(const char *path, char *buf, size_t cap, size_t *got, struct hs_error *err)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct hs_codec *c;
+	size_t n = 0;
+
+	hs_error_clear(err);
+	if (fd < 0) {
+		hs_error_set(err, path, 0, 0, "%s", strerror(errno));
+		return -1;
+	}
+	if (hs_codec_open(fd, path, &c, err) < 0)
+		return -1;
+	while (n < cap) {
+		ssize_t r = hs_codec_read(c, buf + n, cap - n, err);
+		if (r < 0) {
+			/* damage past some good data: those bytes are the head,
+			 * and err says what stopped it */
+			if (n > 0)
+				break;
+			hs_codec_close(c);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	hs_codec_close(c);
+	*got = n;
+	return 0;
+}
+
+int hs_file_raw_head(const char *path, char *buf, size_t cap, size_t *got, struct hs_error *err)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	size_t n = 0;
 
 	if (fd < 0) {
@@ -140,16 +186,25 @@ int hs_reader_open(const char *path, int64_t start_offset, int64_t start_line,
 		hs_error_set(err, path, 0, 0, "out of memory");
 		return -1;
 	}
-	r->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (r->fd < 0) {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
 		hs_error_set(err, path, 0, 0, "%s", strerror(errno));
+		free(r);
+		return -1;
+	}
+	if (hs_codec_open(fd, path, &r->src, err) < 0) {
 		free(r);
 		return -1;
 	}
 	r->cap = CHUNK;
 	r->buf = malloc(r->cap);
-	if (!r->buf || (start_offset && lseek(r->fd, (off_t)start_offset, SEEK_SET) < 0)) {
-		hs_error_set(err, path, 0, 0, "%s", r->buf ? strerror(errno) : "out of memory");
+	if (!r->buf) {
+		hs_error_set(err, path, 0, 0, "out of memory");
+		hs_reader_close(r);
+		return -1;
+	}
+	if (start_offset > 0 && hs_codec_skip(r->src, start_offset, err) < 0) {
 		hs_reader_close(r);
 		return -1;
 	}
@@ -184,11 +239,9 @@ static int refill(struct hs_reader *r, struct hs_error *err)
 		r->buf = nb;
 		r->cap = ncap;
 	}
-	do
-		n = read(r->fd, r->buf + r->end, r->cap - r->end);
-	while (n < 0 && errno == EINTR);
+	n = hs_codec_read(r->src, r->buf + r->end, r->cap - r->end, err);
 	if (n < 0) {
-		hs_error_set(err, r->path, r->lineno, 0, "read error: %s", strerror(errno));
+		err->line = (long)r->lineno; /* the first line not read whole */
 		return -1;
 	}
 	if (n == 0)
@@ -268,13 +321,13 @@ int hs_reader_next(struct hs_reader *r, const char **line, size_t *len,
 int64_t hs_reader_offset(const struct hs_reader *r) { return r->base + (int64_t)r->pos; }
 int64_t hs_reader_lineno(const struct hs_reader *r) { return r->lineno; }
 int hs_reader_unterminated(const struct hs_reader *r) { return r->unterminated; }
+int64_t hs_reader_file_pos(const struct hs_reader *r) { return hs_codec_consumed(r->src); }
 
 void hs_reader_close(struct hs_reader *r)
 {
 	if (!r)
 		return;
-	if (r->fd >= 0)
-		close(r->fd);
+	hs_codec_close(r->src);
 	free(r->buf);
 	free(r->cutbuf);
 	free(r);

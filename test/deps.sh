@@ -16,6 +16,16 @@ have_pc ncursesw || want libncurses-dev
 have_pc libpcre2-8 || want libpcre2-dev
 have_pc libcjson || want libcjson-dev
 have_pc sqlite3 || want libsqlite3-dev
+# compressed logs: zlib, libbz2 (no .pc on Debian: its header), liblzma,
+# libzstd; the tests compress fixtures with the matching commands
+have_pc zlib || want zlib1g-dev
+[ -e /usr/include/bzlib.h ] || want libbz2-dev
+have_pc liblzma || want liblzma-dev
+have_pc libzstd || want libzstd-dev
+command -v gzip >/dev/null 2>&1 || want gzip
+command -v bzip2 >/dev/null 2>&1 || want bzip2
+command -v xz >/dev/null 2>&1 || want xz-utils
+command -v zstd >/dev/null 2>&1 || want zstd
 # tests: real captures through OpenSC's spy in front of SoftHSM, TUI under tmux
 command -v pkcs11-tool >/dev/null 2>&1 || want opensc
 [ -e /usr/lib/softhsm/libsofthsm2.so ] || want softhsm2

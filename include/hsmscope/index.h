@@ -105,5 +105,8 @@ const struct hs_index_file *hs_index_file(const struct hs_index *ix, int id);
 const char *hs_index_schema_sql(void);
 /* Where the index of these paths lives by default (caller frees). */
 char *hs_index_default_path(const char *const *paths, int npaths, struct hs_error *err);
+/* The private cache directory ($XDG_CACHE_HOME or ~/.cache, then
+ * /hsmscope), created when missing, into dir. 0, or -1 (err set). */
+int hs_index_cache_dir(char *dir, size_t dirlen, struct hs_error *err);
 
 #endif

@@ -57,7 +57,7 @@ section "INPUT FORMATS" | tr -s ' \n' ' ' >"$T/inputs.txt"
 sed -n '/^inputs, /,$p' "$T/help" | tail -n +2 | tr '\n' ' ' | tr -s ' ' | sed 's/^ //; s/ $//' |
 	tr ',' '\n' | sed 's/^ //' >"$T/titles"
 [ "$(grep -c . "$T/titles")" -ge 6 ] || fail "--help lists too few input formats"
-while IFS= read -r t; do
+while IFS= read -r t || [ -n "$t" ]; do # the last title has no newline
 	grep -qF -- "$t" "$T/inputs.txt" || fail "man INPUT FORMATS lacks $t"
 done <"$T/titles"
 for v in XDG_CACHE_HOME XDG_STATE_HOME XDG_CONFIG_HOME HSMSCOPE_CONFIG NO_COLOR; do

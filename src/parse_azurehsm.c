@@ -1,0 +1,548 @@
+/* parse_azurehsm.c — Azure Cloud HSM audit logs: the CHSMManagementAuditLogs
+ * table of Azure Monitor, exported as JSON (`az monitor log-analytics query`:
+ * an array of row objects; or one object per line) or CSV (the portal's
+ * "Export to CSV": a header row of column names, RFC 4180 quoting, values
+ * that may span lines).
+ *
+ * Azure Cloud HSM runs the same HSM family as AWS CloudHSM and its columns
+ * carry the same audit fields, so each row is written as the CloudWatch
+ * event CloudHSM's own parser reads ({"logStreamName": MemberId, "message":
+ * "Time : ...\nSequence No : ...\n..."}) and handed to an inner CloudHSM
+ * parser: sequence gaps, reboots, logins and attribution are CloudHSM's,
+ * exactly. Column → field: TimeGenerated → time; SequenceNo → sequence;
+ * RebootCounter → reboot counter; CommandType → command type; OperationName
+ * (`CN_GENERATE_KEY_PAIR (0x19)/CN_MGMT_CMD (0x0)`: opcode/command type) or
+ * Opcode → opcode; SessionHandle → session; Response → response; LogType →
+ * log type; UserID → user; MemberId → HSM; OperationId and the members of
+ * AdditionalFields → detail lines. Schema: Microsoft's Azure Monitor table
+ * reference for CHSMManagementAuditLogs (learn.microsoft.com).
+ *
+ * Data structure: a row is gathered (JSON: the bytes of one object, cut by
+ * a bracket/string scanner; CSV: the lines of one record, until its quotes
+ * balance) into `rec`, capped at REC_MAX, then parsed whole; the file is
+ * never held.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cJSON.h>
+
+#include "hsmscope/parser.h"
+
+#define REC_MAX (4u << 20) /* bytes of one row */
+
+extern const struct hs_parser_desc hs_parser_cloudhsm;
+
+enum col { C_TIME, C_SEQ, C_REBOOT, C_CMDTYPE, C_OPCODE, C_OPNAME, C_SESSION, C_RESPONSE,
+           C_LOGTYPE, C_USER, C_MEMBER, C_OPID, C_ADDITIONAL, NCOL };
+
+/* Azure's column names, and the CloudHSM field each becomes ("" = special) */
+static const struct { const char *column, *field; } cols[NCOL] = {
+	[C_TIME] = { "TimeGenerated", "" },
+	[C_SEQ] = { "SequenceNo", "Sequence No" },
+	[C_REBOOT] = { "RebootCounter", "Reboot counter" },
+	[C_CMDTYPE] = { "CommandType", "Command Type(hex)" },
+	[C_OPCODE] = { "Opcode", "Opcode" },
+	[C_OPNAME] = { "OperationName", "" },
+	[C_SESSION] = { "SessionHandle", "Session Handle" },
+	[C_RESPONSE] = { "Response", "Response" },
+	[C_LOGTYPE] = { "LogType", "Log type" },
+	[C_USER] = { "UserID", "User Name" },
+	[C_MEMBER] = { "MemberId", "" },
+	[C_OPID] = { "OperationId", "OperationId" },
+	[C_ADDITIONAL] = { "AdditionalFields", "" },
+};
+
+struct hs_parser {
+	struct hs_sink sink;        /* the consumer, copied at create */
+	struct hs_sink to_user;     /* what the inner parser emits into: names the format */
+	struct hs_parser *inner;    /* owned: the CloudHSM parser rows go to */
+	int mode;                   /* 0 not known yet, 'j' JSON, 'c' CSV */
+	struct hs_buf rec;          /* owned: the row being gathered */
+	int64_t rec_off, rec_line;  /* where it started; -1 when none */
+	int rec_big;                /* it passed REC_MAX: dropped */
+	int depth, in_str, esc;     /* JSON scanner */
+	int base;                   /* JSON: the depth the row's object opened at */
+	int in_quote;               /* CSV: inside a quoted value */
+	int ncols;                  /* CSV: columns of the header, 0 before it */
+	int at[NCOL];               /* CSV: index of each known column, -1 */
+	struct hs_buf msg;          /* owned: the message being written */
+};
+
+static void skip(struct hs_parser *p, int64_t line, int64_t off, const char *why)
+{
+	if (p->sink.on_skip)
+		p->sink.on_skip(p->sink.ctx, line, off, why);
+}
+
+/* ---- one row → one CloudWatch-shaped event for the CloudHSM parser ---- */
+
+/* "2025-01-15T10:20:30.1234567Z" → µs since the epoch, or -1 */
+static int64_t iso_us(const char *s)
+{
+	int y, mo, d, h, mi, sec, used = 0;
+	long us = 0, scale = 100000;
+
+	if (sscanf(s, "%4d-%2d-%2d%*1[T ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &used) < 6 ||
+	    mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	if (s[used] == '.')
+		for (s += used + 1; *s >= '0' && *s <= '9'; s++, scale /= 10)
+			us += (*s - '0') * scale;
+	return hs_civil_to_us(y, mo, d, h, mi, sec, us);
+}
+
+static void add_field(struct hs_buf *m, const char *name, const char *v)
+{
+	if (v && *v)
+		hs_buf_printf(m, "%s : %s\n", name, v);
+}
+
+/* vals[col]: the row's value of each known column (NULL if absent) */
+static int row(struct hs_parser *p, const char *const *vals, const cJSON *extra, int64_t off,
+               int64_t line)
+{
+	char opcode[256] = "", *slash;
+	const char *ctype = vals[C_CMDTYPE];
+	cJSON *ev;
+	char *text;
+	int64_t us;
+	int rc, k;
+
+	p->msg.len = 0;
+	if (vals[C_TIME] && (us = iso_us(vals[C_TIME])) >= 0)
+		hs_buf_printf(&p->msg, "Time : %s, usecs:%lld\n", vals[C_TIME], (long long)us);
+	else
+		add_field(&p->msg, "Time", vals[C_TIME]);
+	for (k = C_SEQ; k <= C_REBOOT; k++)
+		add_field(&p->msg, cols[k].field, vals[k]);
+	/* OperationName "CN_X (0x19)/CN_MGMT_CMD (0x0)" names both */
+	if (vals[C_OPNAME] && strstr(vals[C_OPNAME], "(0x")) {
+		hs_strlcpy(opcode, vals[C_OPNAME], sizeof opcode);
+		if ((slash = strchr(opcode, '/'))) {
+			*slash = '\0';
+			if (!ctype || !*ctype)
+				ctype = vals[C_OPNAME] + (slash - opcode) + 1;
+		}
+	}
+	add_field(&p->msg, cols[C_CMDTYPE].field, ctype);
+	add_field(&p->msg, "Opcode", opcode[0] ? opcode : vals[C_OPCODE]);
+	for (k = C_SESSION; k <= C_USER; k++)
+		add_field(&p->msg, cols[k].field, vals[k]);
+	add_field(&p->msg, cols[C_OPID].field, vals[C_OPID]);
+	/* AdditionalFields: "User Type", key handles, ... as further lines */
+	for (const cJSON *it = extra ? extra->child : NULL; it; it = it->next) {
+		char *pv = NULL;
+		const char *v = cJSON_IsString(it) ? it->valuestring : (pv = cJSON_PrintUnformatted(it));
+		if (it->string && v)
+			add_field(&p->msg, it->string, v);
+		free(pv);
+	}
+	ev = cJSON_CreateObject();
+	if (!ev || !cJSON_AddStringToObject(ev, "logStreamName", vals[C_MEMBER] ? vals[C_MEMBER] : "") ||
+	    !cJSON_AddStringToObject(ev, "message", hs_buf_cstr(&p->msg)) ||
+	    !(text = cJSON_PrintUnformatted(ev))) {
+		cJSON_Delete(ev);
+		skip(p, line, off, "out of memory");
+		return 0;
+	}
+	cJSON_Delete(ev);
+	rc = hs_parser_cloudhsm.feed_line(p->inner, text, strlen(text), off, line);
+	free(text);
+	return rc;
+}
+
+/* A JSON row object: its members by column name (case-insensitive: az
+ * writes the names as the table has them, exports vary). */
+static int json_row(struct hs_parser *p, int64_t off, int64_t line)
+{
+	cJSON *o = cJSON_ParseWithLength(p->rec.data, p->rec.len), *extra = NULL;
+	const char *vals[NCOL] = { 0 };
+	char num[NCOL][32];
+	int k, rc;
+
+	if (!cJSON_IsObject(o)) {
+		skip(p, line, off, "invalid JSON row");
+		cJSON_Delete(o);
+		return 0;
+	}
+	for (k = 0; k < NCOL; k++) {
+		cJSON *it = cJSON_GetObjectItem(o, cols[k].column);
+		if (!it && k == C_USER)
+			it = cJSON_GetObjectItem(o, "UserId");
+		if (cJSON_IsString(it))
+			vals[k] = it->valuestring;
+		else if (cJSON_IsNumber(it)) {
+			snprintf(num[k], sizeof num[k], "%.0f", it->valuedouble);
+			vals[k] = num[k];
+		} else if (k == C_ADDITIONAL && cJSON_IsObject(it))
+			extra = it;
+	}
+	if (!vals[C_MEMBER] && !vals[C_SEQ] && !vals[C_OPNAME]) {
+		skip(p, line, off, "JSON row is not an Azure Cloud HSM audit record");
+		cJSON_Delete(o);
+		return 0;
+	}
+	if (!extra && vals[C_ADDITIONAL]) { /* a dynamic column exported as text */
+		extra = cJSON_Parse(vals[C_ADDITIONAL]);
+		rc = row(p, vals, cJSON_IsObject(extra) ? extra : NULL, off, line);
+		cJSON_Delete(extra);
+	} else {
+		rc = row(p, vals, extra, off, line);
+	}
+	cJSON_Delete(o);
+	return rc;
+}
+
+/* ---- CSV ---------------------------------------------------------------- */
+
+/* Split rec into values in place (quotes removed, "" → "); n values. */
+static int csv_split(char *s, size_t len, char **out, int max)
+{
+	char *w = s, *end = s + len;
+	int n = 0;
+
+	while (n < max) {
+		char *start = w;
+		if (s < end && *s == '"') {
+			for (s++; s < end; s++) {
+				if (*s == '"' && s + 1 < end && s[1] == '"')
+					*w++ = *s++;
+				else if (*s == '"')
+					break;
+				else
+					*w++ = *s;
+			}
+			if (s < end)
+				s++; /* the closing quote */
+			while (s < end && *s != ',')
+				s++;
+		} else {
+			while (s < end && *s != ',')
+				*w++ = *s++;
+		}
+		out[n++] = start;
+		if (s >= end) {
+			*w = '\0';
+			break;
+		}
+		*w++ = '\0';
+		s++; /* the comma; w never passes s */
+	}
+	return n;
+}
+
+static int csv_header(struct hs_parser *p, char **v, int n)
+{
+	int i, k, found = 0;
+
+	for (k = 0; k < NCOL; k++)
+		p->at[k] = -1;
+	for (i = 0; i < n; i++) {
+		char *b = strstr(v[i], " ["); /* "TimeGenerated [UTC]" */
+		if (b)
+			*b = '\0';
+		for (k = 0; k < NCOL; k++)
+			if (strcasecmp(v[i], cols[k].column) == 0 ||
+			    (k == C_USER && strcasecmp(v[i], "UserId") == 0)) {
+				p->at[k] = i;
+				found++;
+			}
+	}
+	p->ncols = n;
+	return found;
+}
+
+static int csv_record(struct hs_parser *p, int64_t off, int64_t line)
+{
+	char *v[256];
+	const char *vals[NCOL] = { 0 };
+	cJSON *extra = NULL;
+	int n, k, rc;
+
+	/* a UTF-8 byte order mark starts the portal's files */
+	if (!p->ncols && p->rec.len >= 3 && memcmp(p->rec.data, "\xEF\xBB\xBF", 3) == 0) {
+		memmove(p->rec.data, p->rec.data + 3, p->rec.len - 3);
+		p->rec.len -= 3;
+	}
+	hs_buf_addc(&p->rec, '\0');
+	n = csv_split(p->rec.data, p->rec.len - 1, v, 256);
+	if (!p->ncols) {
+		if (csv_header(p, v, n) < 3) {
+			p->ncols = 0;
+			skip(p, line, off, "not an Azure Cloud HSM CSV header");
+		}
+		return 0;
+	}
+	if (n == 1 && !*v[0])
+		return 0; /* a blank line */
+	for (k = 0; k < NCOL; k++)
+		vals[k] = p->at[k] >= 0 && p->at[k] < n && *v[p->at[k]] ? v[p->at[k]] : NULL;
+	if (!vals[C_MEMBER] && !vals[C_SEQ] && !vals[C_OPNAME]) {
+		skip(p, line, off, "CSV record is not an Azure Cloud HSM audit row");
+		return 0;
+	}
+	if (vals[C_ADDITIONAL] && *vals[C_ADDITIONAL])
+		extra = cJSON_Parse(vals[C_ADDITIONAL]);
+	rc = row(p, vals, cJSON_IsObject(extra) ? extra : NULL, off, line);
+	cJSON_Delete(extra);
+	return rc;
+}
+
+/* ---- gathering rows ----------------------------------------------------- */
+
+static void rec_start(struct hs_parser *p, int64_t off, int64_t line)
+{
+	p->rec.len = 0;
+	p->rec_big = 0;
+	p->rec_off = off;
+	p->rec_line = line;
+}
+
+static void rec_add(struct hs_parser *p, const char *s, size_t n)
+{
+	if (p->rec_big || p->rec.len + n > REC_MAX) {
+		p->rec_big = 1;
+		return;
+	}
+	hs_buf_add(&p->rec, s, n);
+}
+
+static int rec_done(struct hs_parser *p)
+{
+	int rc = 0;
+
+	if (p->rec_big)
+		skip(p, p->rec_line, p->rec_off, "row larger than 4 MiB");
+	else
+		rc = p->mode == 'c' ? csv_record(p, p->rec_off, p->rec_line)
+		                    : json_row(p, p->rec_off, p->rec_line);
+	p->rec_off = -1;
+	return rc;
+}
+
+static int json_line(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t line)
+{
+	size_t i, from = p->rec_off >= 0 ? 0 : (size_t)-1;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (p->in_str) {
+			if (p->esc)
+				p->esc = 0;
+			else if (c == '\\')
+				p->esc = 1;
+			else if (c == '"')
+				p->in_str = 0;
+			continue;
+		}
+		if (c == '"') {
+			p->in_str = 1;
+		} else if (c == '{' || c == '[') {
+			/* a row: an object at the top, or in the top array */
+			if (c == '{' && p->rec_off < 0 && p->depth <= 1) {
+				rec_start(p, off, line);
+				from = i;
+				p->base = p->depth;
+			}
+			p->depth++;
+		} else if (c == '}' || c == ']') {
+			if (p->depth > 0)
+				p->depth--;
+			if (p->rec_off >= 0 && p->depth == p->base && c == '}') {
+				int rc;
+				rec_add(p, s + from, i + 1 - from);
+				from = (size_t)-1;
+				if ((rc = rec_done(p)))
+					return rc;
+			}
+		}
+	}
+	if (p->rec_off >= 0 && from != (size_t)-1) {
+		rec_add(p, s + from, n - from);
+		rec_add(p, "\n", 1);
+	}
+	return 0;
+}
+
+static int csv_line(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t line)
+{
+	size_t i;
+
+	if (p->rec_off < 0)
+		rec_start(p, off, line);
+	else
+		rec_add(p, "\n", 1);
+	rec_add(p, s, n);
+	for (i = 0; i < n; i++)
+		if (s[i] == '"')
+			p->in_quote = !p->in_quote;
+	if (p->in_quote)
+		return 0; /* a quoted value goes on */
+	return rec_done(p);
+}
+
+static int az_feed(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t line)
+{
+	if (!p->mode) {
+		size_t k = 0;
+		while (k < n && (s[k] == ' ' || s[k] == '\t'))
+			k++;
+		if (k == n)
+			return 0;
+		p->mode = s[k] == '{' || s[k] == '[' ? 'j' : 'c';
+	}
+	return p->mode == 'j' ? json_line(p, s, n, off, line) : csv_line(p, s, n, off, line);
+}
+
+/* ---- the descriptor ----------------------------------------------------- */
+
+static int has(const char *s, const char *needle) { return strstr(s, needle) != NULL; }
+
+/* Rows of CHSMManagementAuditLogs: its own column names together (on one
+ * CSV header line, or over the lines of a pretty-printed JSON row). */
+static int az_probe(const char *const *lines, int nlines)
+{
+	int i, member = 0, counter = 0, op = 0;
+
+	for (i = 0; i < nlines; i++) {
+		const char *s = lines[i];
+		member |= has(s, "\"MemberId\"") || has(s, "MemberId,") || has(s, ",MemberId");
+		counter |= has(s, "SequenceNo") || has(s, "RebootCounter");
+		op |= has(s, "OperationName") || has(s, "SessionHandle");
+	}
+	/* above CloudHSM's JSON: these rows are not CloudWatch events */
+	return member && counter && op ? 96 : 0;
+}
+
+/* The inner CloudHSM parser's events are this format's */
+static int az_event(void *ctx, struct hs_event *ev)
+{
+	struct hs_parser *p = ctx;
+
+	ev->format = "azurehsm";
+	return p->sink.on_event(p->sink.ctx, ev);
+}
+
+static void az_skip(void *ctx, int64_t lineno, int64_t offset, const char *why)
+{
+	struct hs_parser *p = ctx;
+
+	if (p->sink.on_skip)
+		p->sink.on_skip(p->sink.ctx, lineno, offset, why);
+}
+
+static void az_tracer_stat(void *ctx, const struct hs_tracer_stat *ts)
+{
+	struct hs_parser *p = ctx;
+
+	if (p->sink.on_tracer_stat)
+		p->sink.on_tracer_stat(p->sink.ctx, ts);
+}
+
+static struct hs_parser *az_create(const struct hs_sink *sink, const struct hs_parser_opts *o)
+{
+	struct hs_parser *p = calloc(1, sizeof *p);
+
+	if (!p)
+		return NULL;
+	p->sink = *sink;
+	p->to_user = (struct hs_sink){ .ctx = p, .on_event = az_event, .on_skip = az_skip,
+	                               .on_tracer_stat = az_tracer_stat };
+	p->inner = hs_parser_cloudhsm.create(&p->to_user, o);
+	if (!p->inner) {
+		free(p);
+		return NULL;
+	}
+	hs_buf_init(&p->rec);
+	hs_buf_init(&p->msg);
+	p->rec_off = -1;
+	return p;
+}
+
+/* State: "csv=<ncols>:<index of each known column>" — a refresh starts
+ * after the header — or "json=<depth>". */
+static void az_resume(struct hs_parser *p, const char *state)
+{
+	int k, used = 0;
+
+	if (sscanf(state, "json=%d", &p->depth) == 1) {
+		p->mode = 'j';
+		return;
+	}
+	if (sscanf(state, "csv=%d:%n", &p->ncols, &used) != 1 || !used)
+		return;
+	p->mode = 'c';
+	state += used;
+	for (k = 0; k < NCOL; k++) {
+		p->at[k] = (int)strtol(state, (char **)&state, 10);
+		if (*state == ',')
+			state++;
+	}
+}
+
+static void az_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
+                      struct hs_parse_stats *st)
+{
+	struct hs_parse_stats in;
+	int k, n;
+
+	if (p->rec_off >= 0)
+		skip(p, p->rec_line, p->rec_off, p->mode == 'c' ? "CSV record cut short (a quote not closed)"
+		                                               : "JSON row cut short");
+	hs_parser_cloudhsm.finish(p->inner, end_offset, end_line, &in);
+	*st = in;
+	/* a refresh starts at the row left open, or at the end, with what it
+	 * needs (the reader's offsets: a CRLF line is longer than its text) */
+	st->safe_offset = p->rec_off >= 0 ? p->rec_off : end_offset;
+	st->safe_line = p->rec_off >= 0 ? p->rec_line : end_line;
+	if (in.safe_offset < st->safe_offset) {
+		st->safe_offset = in.safe_offset;
+		st->safe_line = in.safe_line;
+	}
+	st->state[0] = '\0';
+	if (p->mode == 'c' && p->ncols) {
+		n = snprintf(st->state, sizeof st->state, "csv=%d:", p->ncols);
+		for (k = 0; k < NCOL && n > 0 && (size_t)n < sizeof st->state; k++)
+			n += snprintf(st->state + n, sizeof st->state - (size_t)n, "%d,", p->at[k]);
+	} else if (p->mode == 'j') {
+		snprintf(st->state, sizeof st->state, "json=%d", p->depth);
+	} else {
+		st->safe_offset = 0;
+		st->safe_line = 1;
+	}
+}
+
+static void az_destroy(struct hs_parser *p)
+{
+	if (!p)
+		return;
+	hs_parser_cloudhsm.destroy(p->inner);
+	hs_buf_free(&p->rec);
+	hs_buf_free(&p->msg);
+	free(p);
+}
+
+static const char *const az_samples[] = {
+	"TimeGenerated [UTC],MemberId,SequenceNo,RebootCounter,CommandType,Opcode,OperationName,"
+	"SessionHandle,Response,LogType,UserID",
+	"2025-03-04T10:20:30.123456Z,8f0c1d2e-0000-4000-8000-000000000001,0x29,0xe8,"
+	"CN_MGMT_CMD (0x0),0x19,CN_GENERATE_KEY_PAIR (0x19)/CN_MGMT_CMD (0x0),0x2014004,"
+	"0:HSM Return: SUCCESS,MGMT_KEY_DETAILS_LOG (1),alice",
+	NULL,
+};
+
+const struct hs_parser_desc hs_parser_azurehsm = {
+	.name = "azurehsm",
+	.title = "Azure Cloud HSM audit log",
+	.call_trace = 0,
+	.probe = az_probe,
+	.create = az_create,
+	.resume = az_resume,
+	.feed_line = az_feed,
+	.finish = az_finish,
+	.destroy = az_destroy,
+	.samples = az_samples,
+};
