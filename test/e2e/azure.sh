@@ -6,7 +6,7 @@
 set -e
 fields='{n,ts,func,rv,rv_name,ok,hsm,seq_no,seq_gap,reboot_counter,session,user,user_type,attributed_user,login_id,anomalies,opcode,command_type,response_code,log_type,key_handles}'
 events() { "$HS" analyze "$1" --format events | jq -c "$fields"; }
-json() { "$HS" analyze "$1" --format json | jq -S 'del(.files)'; }
+json() { "$HS" analyze "$1" --format json | jq -S 'del(.files) | del(.skips[]?.file)'; }
 # (gap-reboot: one HSM. doc-examples would not do: the text parser splits
 # its unrelated examples into several HSMs, one MemberId cannot say that)
 for log in gap-reboot; do

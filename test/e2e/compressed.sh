@@ -11,7 +11,7 @@ done
 
 # what may differ between two forms of one log: the file's name
 norm_events() { jq -c 'del(.file)' "$1"; }
-norm_json() { jq -S 'del(.files[].path)' "$1"; }
+norm_json() { jq -S 'del(.files[].path) | del(.skips[]?.file)' "$1"; }
 
 # squeeze NAME FILE: FILE in each form, named NAME.{gz,bz2,xz,zst}
 squeeze() {

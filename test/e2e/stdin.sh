@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 set -e
 norm_events() { jq -c 'del(.file)' "$1"; }
-norm_json() { jq -S 'del(.files[].path)' "$1"; }
+norm_json() { jq -S 'del(.files[].path) | del(.skips[]?.file)' "$1"; }
 cp "$SAMPLE" "$T/s.log"
 "$HS" analyze "$T/s.log" --format events >"$T/file.ev"
 "$HS" analyze "$T/s.log" --format json >"$T/file.json"
