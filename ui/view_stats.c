@@ -238,6 +238,24 @@ static void layout(struct hs_app *app, struct stats *s)
 		}
 		add(s, S_TEXT, HS_ROLE_NORMAL, "%s", "");
 	}
+	if (st->nskips) {
+		/* where lines were skipped and why, as the report says it */
+		add(s, S_TITLE, HS_ROLE_NORMAL, "Skipped lines of the whole trace (the first of each reason)");
+		for (i = 0; i < st->nskips; i++) {
+			const struct hs_skip *k = &st->skips[i];
+			const struct hs_index_file *f = hs_index_file(app->ix, k->file_id);
+			const char *base = f ? strrchr(f->path, '/') : NULL;
+			char like[48] = "";
+			if (k->count > 1)
+				snprintf(like, sizeof like, " (%lld lines like it)", (long long)k->count);
+			add(s, S_TEXT, HS_ROLE_DIM, "  %s:%lld: %s%s", base ? base + 1 : f ? f->path : "?",
+			    (long long)k->line, k->reason, like);
+		}
+		if (st->skip_reasons > st->nskips)
+			add(s, S_TEXT, HS_ROLE_DIM, "  ... and %lld more reasons (hsmscope analyze lists them)",
+			    (long long)(st->skip_reasons - st->nskips));
+		add(s, S_TEXT, HS_ROLE_NORMAL, "%s", "");
+	}
 	add(s, S_TITLE, HS_ROLE_NORMAL, "Functions, by %s   (sort: c calls, e errors, p p95; Enter filters)",
 	    sort_names[s->sort]);
 	/* the name column as wide as the longest name (an 80-column screen
