@@ -393,3 +393,12 @@ int act_redraw(struct hs_app *app, int arg)
 	app->want_redraw = 1;
 	return HS_R_HANDLED | HS_R_RELAYOUT;
 }
+
+int act_view(struct hs_app *app, int cmd)
+{
+	int v = HS_VIEW_OF_MODE(app->mode);
+
+	if (app->mode == HS_MODE_MAIN || !app->view[v] || !app->view[v]->command)
+		return HS_R_NONE;
+	return app->view[v]->command(app, app->vstate[v], cmd);
+}

@@ -31,5 +31,6 @@ int act_goto(struct hs_app *app, int arg);         /* : */
 int act_time(struct hs_app *app, int arg);         /* T */
 int act_follow(struct hs_app *app, int arg);       /* F */
 int act_redraw(struct hs_app *app, int arg);       /* Ctrl-L */
+int act_view(struct hs_app *app, int cmd);         /* a full-screen view's own command */
 
 #endif

@@ -671,11 +671,10 @@ static int on_key(struct hs_app *app, int ch)
 		return r | HS_R_REDRAW;
 	b = NULL;
 	for (i = 0; i < app->nkeys && !b; i++) /* the config's keys first */
-		if (app->keys[i].key == ch &&
-		    (app->keys[i].b->ctx & (app->mode == HS_MODE_MAIN ? HS_CTX_MAIN : HS_CTX_FULL)))
+		if (app->keys[i].key == ch && (app->keys[i].b->ctx & hs_keymap_ctx(app->mode)))
 			b = app->keys[i].b;
 	if (!b)
-		b = hs_keymap_find(ch, app->mode == HS_MODE_MAIN ? HS_CTX_MAIN : HS_CTX_FULL);
+		b = hs_keymap_find(ch, hs_keymap_ctx(app->mode));
 	if (!b)
 		return HS_R_REDRAW;
 	return b->fn(app, b->arg) | HS_R_REDRAW;

@@ -66,7 +66,8 @@ static const struct hs_binding bindings[] = {
 	{ 'U', "U", HS_CTX_MAIN, act_seek, HS_SK_MARK_PREV, "Marks and export", "previous mark", "prev_mark" },
 	{ 'C', "C", HS_CTX_MAIN, act_clear_marks, 0, "Marks and export", "clear all marks", "clear_marks" },
 	{ 'x', "x", HS_CTX_MAIN, act_export, 0, "Marks and export",
-	  "export the marked events, or all matching the filter, to JSON", "export" },
+	  "export the marked events, or all matching the filter (JSON, NDJSON, CSV or es-bulk, by the file's ending)",
+	  "export" },
 
 	{ 's', "s", HS_CTX_ALL, act_mode, HS_MODE_SESSIONS, "Views", "sessions and logins tree (Esc: back)", "sessions" },
 	{ 'i', "i", HS_CTX_ALL, act_mode, HS_MODE_STATS, "Views", "statistics (Esc: back)", "stats" },
@@ -78,11 +79,31 @@ static const struct hs_binding bindings[] = {
 	{ 'F', "F", HS_CTX_ALL, act_follow, 0, "Views", "follow mode: show the log as it grows", "follow" },
 	{ CTRL('l'), "Ctrl-L", HS_CTX_ALL, act_redraw, 0, "Views", "redraw the screen", "redraw" },
 	{ 'q', "q", HS_CTX_ALL, act_quit, 0, "Views", "quit", "quit" },
+	{ 'c', "c", HS_CTX_STATS, act_view, HS_VCMD_SORT_CALLS, "Statistics",
+	  "sort the functions by calls", "sort_calls" },
+	{ 'e', "e", HS_CTX_STATS, act_view, HS_VCMD_SORT_ERRORS, "Statistics",
+	  "sort the functions by errors", "sort_errors" },
+	{ 'p', "p", HS_CTX_STATS, act_view, HS_VCMD_SORT_P95, "Statistics",
+	  "sort the functions by p95 duration", "sort_p95" },
+	{ ' ', "Space", HS_CTX_SESSIONS, act_view, HS_VCMD_TOGGLE, "Sessions",
+	  "expand or collapse the node (Enter filters to it)", "toggle" },
 };
 
+int hs_keymap_ctx(int mode)
+{
+	return mode == HS_MODE_MAIN ? HS_CTX_MAIN :
+	       mode == HS_MODE_STATS ? HS_CTX_FULL | HS_CTX_STATS :
+	       mode == HS_MODE_SESSIONS ? HS_CTX_FULL | HS_CTX_SESSIONS : HS_CTX_FULL;
+}
+
+/* A view's own binding of key (in ctx's view bits) first, then a general one. */
 const struct hs_binding *hs_keymap_find(int key, int ctx)
 {
 	size_t i;
+
+	for (i = 0; i < sizeof bindings / sizeof bindings[0]; i++)
+		if (bindings[i].key == key && (bindings[i].ctx & ctx & ~HS_CTX_ALL))
+			return &bindings[i];
 
 	for (i = 0; i < sizeof bindings / sizeof bindings[0]; i++)
 		if (bindings[i].key == key && (bindings[i].ctx & ctx))

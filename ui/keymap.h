@@ -13,7 +13,14 @@ enum hs_key_ctx {
 	HS_CTX_MAIN = 1,            /* the list/detail/raw screen */
 	HS_CTX_FULL = 2,            /* sessions, statistics, help */
 	HS_CTX_ALL = 3,
+	/* one full-screen view's own keys: they win over the general ones there */
+	HS_CTX_STATS = 4,           /* the statistics view */
+	HS_CTX_SESSIONS = 8,        /* the sessions tree */
 };
+
+/* The contexts a key is looked up in: the main screen, or the full-screen
+ * mode (enum hs_mode) with its own view's keys. */
+int hs_keymap_ctx(int mode);
 
 struct hs_binding {
 	int key;                    /* curses key code or character */

@@ -25,6 +25,14 @@ enum hs_result {
 };
 
 /* Navigation commands the key map sends to the focused view. */
+/* The full-screen views' own commands, bound in keymap.c. */
+enum hs_vcmd {
+	HS_VCMD_SORT_CALLS,         /* statistics: functions by calls */
+	HS_VCMD_SORT_ERRORS,        /* statistics: by errors */
+	HS_VCMD_SORT_P95,           /* statistics: by p95 duration */
+	HS_VCMD_TOGGLE,             /* sessions: expand or collapse the node */
+};
+
 enum hs_nav {
 	HS_NAV_UP, HS_NAV_DOWN, HS_NAV_PGUP, HS_NAV_PGDN, HS_NAV_HOME, HS_NAV_END,
 	HS_NAV_ENTER,               /* expand/collapse, or the view's own action */
@@ -45,6 +53,9 @@ struct hs_view {
 	int (*nav)(struct hs_app *app, void *st, enum hs_nav cmd);
 	/* A key the key map does not own (view-specific), or HS_R_NONE. May be NULL. */
 	int (*key)(struct hs_app *app, void *st, int ch);
+	/* One of the view's own commands (enum hs_vcmd), bound in the key
+	 * map so help lists them and the config can rebind them. May be NULL. */
+	int (*command)(struct hs_app *app, void *st, int cmd);
 	/* A mouse click at (y, x) inside the view's window. May be NULL. */
 	int (*click)(struct hs_app *app, void *st, int y, int x, int dbl);
 	/* Called when entered as the full-screen view. May be NULL. */

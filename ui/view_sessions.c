@@ -391,14 +391,14 @@ static int sessions_nav(struct hs_app *app, void *st, enum hs_nav cmd)
 	}
 }
 
-static int sessions_key(struct hs_app *app, void *st, int ch)
+static int sessions_command(struct hs_app *app, void *st, int cmd)
 {
 	struct sessions *s = st;
 	int i = selected(s);
 
 	/* space toggles like Enter does in the other trees; Enter is "show" */
-	if (ch != ' ' || i < 0)
-		return HS_R_NONE;
+	if (cmd != HS_VCMD_TOGGLE || i < 0)
+		return HS_R_HANDLED;
 	if (s->nodes[i].expanded)
 		s->nodes[i].expanded = 0;
 	else
@@ -426,7 +426,7 @@ const struct hs_view hs_view_sessions = {
 	.close = sessions_close,
 	.draw = sessions_draw,
 	.nav = sessions_nav,
-	.key = sessions_key,
+	.command = sessions_command,
 	.click = sessions_click,
 	.enter = sessions_enter,
 };

@@ -443,10 +443,11 @@ static int stats_nav(struct hs_app *app, void *st, enum hs_nav cmd)
 	return hs_lw_nav(&s->lw, cmd);
 }
 
-static int stats_key(struct hs_app *app, void *st, int ch)
+static int stats_command(struct hs_app *app, void *st, int cmd)
 {
 	struct stats *s = st;
-	int sort = ch == 'c' ? SORT_CALLS : ch == 'e' ? SORT_ERRORS : ch == 'p' ? SORT_P95 : -1;
+	int sort = cmd == HS_VCMD_SORT_CALLS ? SORT_CALLS : cmd == HS_VCMD_SORT_ERRORS ? SORT_ERRORS :
+	           cmd == HS_VCMD_SORT_P95 ? SORT_P95 : -1;
 
 	if (sort < 0)
 		return HS_R_NONE;
@@ -471,7 +472,7 @@ const struct hs_view hs_view_stats = {
 	.close = stats_close,
 	.draw = stats_draw,
 	.nav = stats_nav,
-	.key = stats_key,
+	.command = stats_command,
 	.click = stats_click,
 	.enter = stats_enter,
 };
