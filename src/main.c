@@ -435,10 +435,8 @@ static int spool_stdin(struct cli *c)
 		print_error(&err);
 		return EXIT_INPUT;
 	}
-	if (!(c->files[at] = hs_strdup(path))) {
-		fprintf(stderr, "hsmscope: out of memory\n");
-		return EXIT_INPUT;
-	}
+	hs_strlcpy(c->stdin_path, path, sizeof c->stdin_path);
+	c->files[at] = c->stdin_path;
 	if (strcmp(c->cmd, "ui") == 0) {
 		int tty = open("/dev/tty", O_RDWR | O_CLOEXEC);
 		if (tty < 0 || dup2(tty, STDIN_FILENO) < 0) {

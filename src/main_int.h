@@ -29,6 +29,8 @@ enum hs_exit {
 struct cli {
 	const char *cmd;            /* command name; "ui" for the explorer */
 	int stdin_implicit;         /* no FILE given: "-" was added for a piped stdin */
+	char stdin_path[4200];      /* where standard input was spooled ("-" in files
+	                               then points here) */
 	const struct hs_cli_command *command; /* its row of commands[] */
 	const char *format;         /* --format */
 	const char *filter;         /* --filter / grep's expression */

@@ -6,7 +6,8 @@
 #        token label, a parameter line, the file name;
 #   CloudHSM: user name, response text, opcode text, the HSM id via the
 #        file name and via --hsm;
-#   pkcs11-logger, NSS, p11-kit, shim: junk on every fifth line.
+#   pkcs11-logger, NSS, p11-kit, shim, tpm2-pkcs11: junk on every
+#   fifth line.
 # Every output is run (analyze in all formats, grep, sessions text/json,
 # sql in all formats over every table, export in all formats to stdout and
 # to a file, error messages) and read back byte for byte: all of it is
@@ -55,7 +56,7 @@ awk -v j="$J" -v f1="$F1" -v f2="$F2" '
 # --- the other tracers: junk appended to every fifth line ---
 i=0
 for f in logger/quirks.log logger/v22-basic.log nss/login-l3.log nss/quirks.log \
-	p11kit/values.log shim/shapes.log; do
+	p11kit/values.log shim/shapes.log tpm2/pkcs11-tool.log; do
 	i=$((i + 1))
 	awk -v j="$J" '{ if (NR % 5 == 0) print $0 j; else print }' "$ROOT/test/fixtures/$f" \
 		>"$T/in/t$i-$(basename "$f")"
