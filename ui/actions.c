@@ -34,7 +34,14 @@ int act_quit(struct hs_app *app, int arg)
 
 int act_focus(struct hs_app *app, int delta)
 {
-	app->focus = (app->focus + HS_PANE_COUNT + delta) % HS_PANE_COUNT;
+	int i;
+
+	/* hidden panes are skipped (a zoomed screen shows each in turn) */
+	for (i = 0; i < HS_PANE_COUNT; i++) {
+		app->focus = (app->focus + HS_PANE_COUNT + delta) % HS_PANE_COUNT;
+		if (app->zoomed || !app->hidden[app->focus])
+			break;
+	}
 	return HS_R_HANDLED | HS_R_REDRAW;
 }
 

@@ -32,5 +32,10 @@ int act_time(struct hs_app *app, int arg);         /* T */
 int act_follow(struct hs_app *app, int arg);       /* F */
 int act_redraw(struct hs_app *app, int arg);       /* Ctrl-L */
 int act_view(struct hs_app *app, int cmd);         /* a full-screen view's own command */
+/* act_panes.c: the main screen's panes */
+int act_pane_size(struct hs_app *app, int grow);   /* + - */
+int act_zoom(struct hs_app *app, int arg);         /* z */
+int act_hide(struct hs_app *app, int arg);         /* v */
+int act_layout_reset(struct hs_app *app, int arg); /* V */
 
 #endif

@@ -108,6 +108,11 @@ struct hs_app {
 	int mode;                   /* enum hs_mode */
 	int focus;                  /* enum hs_pane, in HS_MODE_MAIN */
 	int detail_rows, raw_rows;  /* pane heights chosen by the layout */
+	/* the panes' layout, changed by keys (act_panes.c), laid out by screen.c */
+	int list_adj;               /* rows the list gained (+) or gave up (-) */
+	int zoomed;                 /* only the focused pane shows */
+	int hidden[HS_PANE_COUNT];  /* panes hidden by v (the focused one always shows) */
+	int laid_focus;             /* the focus the layout was made for */
 
 	/* windows: bar (filter), pane[] (main mode), full (other modes), status */
 	WINDOW *bar, *status, *full;

@@ -39,6 +39,7 @@ enum hs_nav {
 	HS_NAV_LEFT,                /* collapse, or go to the parent */
 	HS_NAV_RIGHT,               /* expand */
 	HS_NAV_BACK,                /* Esc: leave a full-screen view */
+	HS_NAV_HALFUP, HS_NAV_HALFDN, /* half a page (less's Ctrl-U, Ctrl-D) */
 };
 
 struct hs_view {
