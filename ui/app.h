@@ -26,7 +26,7 @@ enum hs_pane { HS_PANE_LIST, HS_PANE_DETAIL, HS_PANE_RAW, HS_PANE_COUNT };
 
 /* What fills the screen between the filter bar and the status line. */
 enum hs_mode { HS_MODE_MAIN, HS_MODE_SESSIONS, HS_MODE_STATS, HS_MODE_HELP, HS_MODE_SQL,
-               HS_MODE_COUNT };
+               HS_MODE_COLUMNS, HS_MODE_COUNT };
 
 enum hs_time_mode { HS_TIME_ABS, HS_TIME_START, HS_TIME_PREV, HS_TIME_COUNT };
 
@@ -97,6 +97,9 @@ struct hs_app {
 	int col_order[HS_COL_COUNT]; /* the list's columns, in order (enum hs_col) */
 	int ncols;                  /* how many of them are shown; 0 until the
 	                               config or the log's format chose */
+	int col_width[HS_COL_COUNT]; /* a width the user set (display columns), 0: fit */
+	int col_drawn[HS_COL_COUNT]; /* the widths the list last drew, for the editor */
+	int cols_saved;             /* the column choice came from the config file */
 	int audit;                  /* the first event is from an audit log (HSM) */
 	struct {
 		int key;                /* curses key code */

@@ -85,6 +85,8 @@ static const struct hs_binding bindings[] = {
 	{ 's', "s", HS_CTX_ALL, act_mode, HS_MODE_SESSIONS, "Views", "sessions and logins tree (Esc: back)", "sessions" },
 	{ 'i', "i", HS_CTX_ALL, act_mode, HS_MODE_STATS, "Views", "statistics (Esc: back)", "stats" },
 	{ ';', ";", HS_CTX_ALL, act_sql, 0, "Views", "read-only SQL over the index, as a table (Esc: back)", "sql" },
+	{ 'c', "c", HS_CTX_ALL, act_mode, HS_MODE_COLUMNS, "Views",
+	  "the list's columns: show, hide, move, resize (saved for the next start; Esc: back)", "columns" },
 	{ '?', "?", HS_CTX_ALL, act_mode, HS_MODE_HELP, "Views", "this help (Esc: back)", "help" },
 	{ KEY_F(1), "F1", HS_CTX_ALL, act_mode, HS_MODE_HELP, "Views", "this help (Esc: back)", "help" },
 	{ 27, "Esc", HS_CTX_ALL, act_back, 0, "Views", "back to the event list; in it, like Backspace", "back" },
@@ -100,13 +102,28 @@ static const struct hs_binding bindings[] = {
 	  "sort the functions by p95 duration", "sort_p95" },
 	{ ' ', "Space", HS_CTX_SESSIONS, act_view, HS_VCMD_TOGGLE, "Sessions",
 	  "expand or collapse the node (Enter filters to it)", "toggle" },
+	{ ' ', "Space", HS_CTX_COLUMNS, act_view, HS_VCMD_COL_TOGGLE, "Column editor (c)",
+	  "show or hide the column (Enter too)", "column_toggle" },
+	{ 'K', "K", HS_CTX_COLUMNS, act_view, HS_VCMD_COL_UP, "Column editor (c)",
+	  "move the column left (up here)", "column_left" },
+	{ 'J', "J", HS_CTX_COLUMNS, act_view, HS_VCMD_COL_DOWN, "Column editor (c)",
+	  "move the column right (down here)", "column_right" },
+	{ '+', "+", HS_CTX_COLUMNS, act_view, HS_VCMD_COL_WIDER, "Column editor (c)",
+	  "one column wider (a fixed width)", "column_wider" },
+	{ '-', "-", HS_CTX_COLUMNS, act_view, HS_VCMD_COL_NARROWER, "Column editor (c)",
+	  "one column narrower (a fixed width)", "column_narrower" },
+	{ '0', "0", HS_CTX_COLUMNS, act_view, HS_VCMD_COL_FIT, "Column editor (c)",
+	  "the width fits the content again", "column_fit" },
+	{ 'd', "d", HS_CTX_COLUMNS, act_view, HS_VCMD_COL_DEFAULTS, "Column editor (c)",
+	  "the log format's default columns (the saved choice is removed)", "column_defaults" },
 };
 
 int hs_keymap_ctx(int mode)
 {
 	return mode == HS_MODE_MAIN ? HS_CTX_MAIN :
 	       mode == HS_MODE_STATS ? HS_CTX_FULL | HS_CTX_STATS :
-	       mode == HS_MODE_SESSIONS ? HS_CTX_FULL | HS_CTX_SESSIONS : HS_CTX_FULL;
+	       mode == HS_MODE_SESSIONS ? HS_CTX_FULL | HS_CTX_SESSIONS :
+	       mode == HS_MODE_COLUMNS ? HS_CTX_FULL | HS_CTX_COLUMNS : HS_CTX_FULL;
 }
 
 /* A view's own binding of key (in ctx's view bits) first, then a general one. */

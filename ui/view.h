@@ -31,6 +31,13 @@ enum hs_vcmd {
 	HS_VCMD_SORT_ERRORS,        /* statistics: by errors */
 	HS_VCMD_SORT_P95,           /* statistics: by p95 duration */
 	HS_VCMD_TOGGLE,             /* sessions: expand or collapse the node */
+	HS_VCMD_COL_TOGGLE,         /* columns: show or hide the column */
+	HS_VCMD_COL_UP,             /* columns: move it left (up the list) */
+	HS_VCMD_COL_DOWN,           /* columns: move it right */
+	HS_VCMD_COL_WIDER,          /* columns: one display column wider */
+	HS_VCMD_COL_NARROWER,       /* columns: one narrower */
+	HS_VCMD_COL_FIT,            /* columns: back to fitting its content */
+	HS_VCMD_COL_DEFAULTS,       /* columns: the log format's defaults */
 };
 
 enum hs_nav {
@@ -70,5 +77,9 @@ extern const struct hs_view hs_view_sessions;
 extern const struct hs_view hs_view_stats;
 extern const struct hs_view hs_view_help;
 extern const struct hs_view hs_view_sql;
+extern const struct hs_view hs_view_columns;
+
+/* The event list's title of column c (enum hs_col), as the list shows it. */
+const char *hs_view_list_title(const struct hs_app *app, int c);
 
 #endif

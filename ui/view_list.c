@@ -236,6 +236,11 @@ static const char *col_title(const struct hs_app *app, int c)
 	return titles[c];
 }
 
+const char *hs_view_list_title(const struct hs_app *app, int c)
+{
+	return c >= 0 && c < C_COUNT ? col_title(app, c) : "";
+}
+
 static void source_text(const struct hs_event *e, char *out, size_t len)
 {
 	if (e->hsm[0])
@@ -362,7 +367,9 @@ static void layout_cols(const struct hs_app *app, struct list *l, int cols)
 		int tw = (int)strlen(col_title(app, i));
 		if (i == C_SUM)
 			continue;
-		w[i] = shown[i] ? (l->seen[i] > tw ? l->seen[i] : tw) : 0;
+		/* a width set in the column editor, else the content's */
+		w[i] = !shown[i] ? 0 : app->col_width[i] > 0 ? app->col_width[i] :
+		       l->seen[i] > tw ? l->seen[i] : tw;
 		if (shown[i])
 			used += w[i] + 1;
 	}
@@ -399,6 +406,8 @@ static void layout_cols(const struct hs_app *app, struct list *l, int cols)
 	}
 	/* a sliver of summary says nothing: then none */
 	w[C_SUM] = shown[C_SUM] && cols - used - 1 >= 8 ? cols - used - 1 : 0;
+	if (app->col_width[C_SUM] > 0 && w[C_SUM] > app->col_width[C_SUM])
+		w[C_SUM] = app->col_width[C_SUM];
 }
 
 /* Draw one cell: numbers right-aligned, anything cut ends in an ellipsis,
@@ -464,6 +473,7 @@ static void list_draw(struct hs_app *app, void *st, WINDOW *w, int focused)
 	sync(app, l);
 	measure(app, l);
 	layout_cols(app, l, cols);
+	memcpy(app->col_drawn, l->colw, sizeof app->col_drawn); /* for the column editor */
 	hs_theme_fill(w, 0, 0, cols, ha);
 	for (int k = 0; k < app->ncols; k++) {
 		i = app->col_order[k];
