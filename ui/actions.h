@@ -32,6 +32,9 @@ int act_time(struct hs_app *app, int arg);         /* T */
 int act_follow(struct hs_app *app, int arg);       /* F */
 int act_redraw(struct hs_app *app, int arg);       /* Ctrl-L */
 int act_view(struct hs_app *app, int cmd);         /* a full-screen view's own command */
+/* search.c: `/` in the detail and raw panes (the filter in the list) */
+int act_search(struct hs_app *app, int arg);       /* / */
+int act_search_next(struct hs_app *app, int dir);  /* n N */
 /* act_panes.c: the main screen's panes */
 int act_pane_size(struct hs_app *app, int grow);   /* + - */
 int act_zoom(struct hs_app *app, int arg);         /* z */

@@ -127,6 +127,8 @@ struct hs_app {
 	const struct hs_view *view[HS_PANE_COUNT + HS_MODE_COUNT];
 	void *vstate[HS_PANE_COUNT + HS_MODE_COUNT];
 
+	char search[256];           /* the detail/raw pane's `/` search, "" none (search.c) */
+	int search_pane;            /* the pane it was made in (enum hs_pane) */
 	struct hs_filterbar fb;
 	struct hs_prompt prompt;
 	char msg[512];              /* one-off message on the status line */

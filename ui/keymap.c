@@ -58,8 +58,13 @@ static const struct hs_binding bindings[] = {
 	{ 'v', "v", HS_CTX_MAIN, act_hide, 0, "Panes", "hide the focused pane", "hide_pane" },
 	{ 'V', "V", HS_CTX_MAIN, act_layout_reset, 0, "Panes", "all panes again, at their default sizes", "all_panes" },
 
-	{ '/', "/", HS_CTX_ALL, act_filter, 0, "Filtering",
-	  "edit the filter (Enter apply, Esc cancel, Up/Down history, empty = all)", "filter" },
+	{ '/', "/", HS_CTX_ALL, act_search, 0, "Filtering",
+	  "edit the filter (Enter apply, Esc cancel, Up/Down history, Tab completes, empty = all);"
+	  " in the detail or raw pane: search in it", "filter" },
+	{ 'n', "n", HS_CTX_MAIN, act_search_next, 1, "Filtering",
+	  "next match of the pane's search (wraps)", "search_next" },
+	{ 'N', "N", HS_CTX_MAIN, act_search_next, -1, "Filtering",
+	  "previous match of the pane's search", "search_prev" },
 	{ 'e', "e", HS_CTX_MAIN, act_seek, HS_SK_ERR_NEXT, "Finding", "next error (failed call)", "next_error" },
 	{ 'E', "E", HS_CTX_MAIN, act_seek, HS_SK_ERR_PREV, "Finding", "previous error", "prev_error" },
 	{ 'w', "w", HS_CTX_MAIN, act_seek, HS_SK_ANOM_NEXT, "Finding", "next anomaly", "next_anomaly" },

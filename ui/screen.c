@@ -15,6 +15,7 @@
 #include "filterbar.h"
 #include "keymap.h"
 #include "prompt.h"
+#include "search.h"
 #include "theme.h"
 
 void hs_screen_free(struct hs_app *app)
@@ -246,6 +247,7 @@ void hs_screen_draw(struct hs_app *app)
 				continue;
 			werase(app->pane[i]);
 			app->view[i]->draw(app, app->vstate[i], app->pane[i], app->focus == i);
+			hs_search_highlight(app, i, app->pane[i]);
 			wnoutrefresh(app->pane[i]);
 		}
 		e = hs_app_current(app);

@@ -68,6 +68,11 @@ struct hs_view {
 	int (*click)(struct hs_app *app, void *st, int y, int x, int dbl);
 	/* Called when entered as the full-screen view. May be NULL. */
 	void (*enter)(struct hs_app *app, void *st);
+	/* `/` search inside the pane (search.c), both NULL when it has none:
+	 * the pane's widget, and the text of its item i (tree: node index, in
+	 * the order shown; flat: row), its length in *len, NULL past the end. */
+	struct hs_lw *(*widget)(void *st);
+	const char *(*item_text)(void *st, int64_t i, size_t *len);
 };
 
 extern const struct hs_view hs_view_list;

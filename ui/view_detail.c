@@ -314,6 +314,24 @@ static int detail_click(struct hs_app *app, void *st, int y, int x, int dbl)
 	return r | HS_R_REDRAW;
 }
 
+/* For `/` search (search.c): the tree and each node's text. */
+static struct hs_lw *detail_widget(void *st)
+{
+	return &((struct detail *)st)->lw;
+}
+
+static const char *detail_item_text(void *st, int64_t i, size_t *len)
+{
+	struct detail *d = st;
+	const char *t;
+
+	if (i < 0 || i >= d->lw.nnodes)
+		return NULL;
+	t = d->lines[d->lw.nodes[i].data].text;
+	*len = strlen(t);
+	return t;
+}
+
 const struct hs_view hs_view_detail = {
 	.name = "Detail",
 	.open = detail_open,
@@ -321,4 +339,6 @@ const struct hs_view hs_view_detail = {
 	.draw = detail_draw,
 	.nav = detail_nav,
 	.click = detail_click,
+	.widget = detail_widget,
+	.item_text = detail_item_text,
 };
