@@ -10,6 +10,8 @@
  */
 #include "filterbar.h"
 
+#include "complete.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -307,6 +309,7 @@ void hs_fb_begin(struct hs_filterbar *fb, const char *current)
 	hs_strlcpy(fb->saved, current ? current : "", sizeof fb->saved);
 	hs_line_set(&fb->line, fb->saved);
 	fb->hpos = fb->nhist;
+	fb->hint[0] = '\0';
 	validate(fb);
 }
 
@@ -337,7 +340,12 @@ enum hs_fb_result hs_fb_key(struct hs_filterbar *fb, int ch)
 		return HS_FB_CANCEL;
 	case KEY_UP: browse(fb, -1); return HS_FB_REDRAW;
 	case KEY_DOWN: browse(fb, 1); return HS_FB_REDRAW;
+	case '\t':
+		hs_complete(&fb->line, fb->hint, sizeof fb->hint);
+		validate(fb);
+		return HS_FB_REDRAW;
 	}
+	fb->hint[0] = '\0';
 	switch (hs_line_key(&fb->line, ch)) {
 	case HS_LINE_EDITED: validate(fb); return HS_FB_REDRAW;
 	case HS_LINE_MOVED: return HS_FB_REDRAW;

@@ -141,7 +141,7 @@ static void draw_status(struct hs_app *app)
 		"?:help /:filter e:error S:its session %:partner s:tree x:export q:quit";
 	static const char *const hints_full = "Esc:back  Enter:select  ?:help  q:quit";
 	static const char *const hints_filter =
-		"typing a filter: Enter applies (empty = all)  Esc cancels  Up/Down: history  Ctrl-U: clear";
+		"typing a filter: Enter applies (empty = all)  Esc cancels  Tab: complete  Up/Down: history  Ctrl-U: clear";
 	static const char *const tnames[] = { "", "  T: since start", "  T: since prev" };
 	WINDOW *w = app->status;
 	const struct hs_theme *t = &app->theme;
@@ -161,7 +161,7 @@ static void draw_status(struct hs_app *app)
 	if (app->fb.active) {
 		snprintf(left, sizeof left, " %.60s%s ", base, app->nfiles > 1 ? " +" : "");
 		x = hs_theme_puts(w, 0, 0, app->cols, left, hs_theme_attr(t, HS_ROLE_STATUS) | A_BOLD);
-		hs_theme_puts_cut(w, 0, x + 1, app->cols - x - 1, hints_filter,
+		hs_theme_puts_cut(w, 0, x + 1, app->cols - x - 1, app->fb.hint[0] ? app->fb.hint : hints_filter,
 		                  hs_theme_attr(t, HS_ROLE_STATUS));
 		return;
 	}

@@ -99,6 +99,7 @@ static void *help_open(struct hs_app *app)
 	text(h, 0, HS_ROLE_NORMAL, "Left, Right, Home, End", "move in the text");
 	text(h, 0, HS_ROLE_NORMAL, "Backspace, Delete", "delete a character");
 	text(h, 0, HS_ROLE_NORMAL, "Ctrl-U / Ctrl-W", "clear the text / delete the word before the cursor");
+	text(h, 0, HS_ROLE_NORMAL, "Tab", "complete a field, a constant (CKR_, CKM_, CKA_, ...) or a function name");
 	text(h, 0, HS_ROLE_NORMAL, "Up, Down", "earlier filters (history)");
 	text(h, 0, HS_ROLE_NORMAL, "Enter / Esc", "apply (only when the bar is green) / cancel");
 	text(h, 0, HS_ROLE_NORMAL, "", "");
