@@ -151,6 +151,11 @@ int hs_line_draw(const struct hs_line *l, WINDOW *w, int y, int x, int width, at
 	}
 	if (l->cur >= i)
 		curcol = col;
+	/* text scrolled out on either side shows as an ellipsis there */
+	if (i < l->len && x + width - 1 != curcol)
+		hs_theme_puts(w, y, x + width - 1, 1, hs_theme_ellipsis(), a);
+	if (start > 0 && x != curcol)
+		hs_theme_puts(w, y, x, 1, hs_theme_ellipsis(), a);
 	/* an error at the end of the text: mark the blank after it */
 	if (bad_col && (size_t)bad_col > l->len && col < x + width)
 		hs_theme_fill(w, y, col, 1, bad_attr);

@@ -207,11 +207,21 @@ static int put_escaped(WINDOW *w, int y, int x, int maxw, const char *s, size_t 
 	return used;
 }
 
+/* Text wider than maxw ends in an ellipsis: nothing is cut silently
+ * (issue 17). */
 int hs_theme_put(WINDOW *w, int y, int x, int maxw, const char *s, size_t len, attr_t a)
 {
+	int used;
+
 	if (maxw <= 0)
 		return 0;
-	return put_escaped(w, y, x, maxw, s, len, a);
+	if (put_escaped(NULL, 0, 0, 1 << 30, s, len, 0) <= maxw)
+		return put_escaped(w, y, x, maxw, s, len, a);
+	used = put_escaped(w, y, x, maxw - 1, s, len, a);
+	wattrset(w, a);
+	mvwaddstr(w, y, x + used, hs_theme_ellipsis());
+	wattrset(w, A_NORMAL);
+	return used + 1;
 }
 
 int hs_theme_puts(WINDOW *w, int y, int x, int maxw, const char *s, attr_t a)
@@ -228,18 +238,7 @@ const char *hs_theme_ellipsis(void)
 
 int hs_theme_puts_cut(WINDOW *w, int y, int x, int maxw, const char *s, attr_t a)
 {
-	size_t len = strlen(s);
-	int used;
-
-	if (maxw <= 0)
-		return 0;
-	if (put_escaped(NULL, 0, 0, 1 << 30, s, len, 0) <= maxw)
-		return put_escaped(w, y, x, maxw, s, len, a);
-	used = put_escaped(w, y, x, maxw - 1, s, len, a);
-	wattrset(w, a);
-	mvwaddstr(w, y, x + used, hs_theme_ellipsis());
-	wattrset(w, A_NORMAL);
-	return used + 1;
+	return hs_theme_put(w, y, x, maxw, s, strlen(s), a);
 }
 
 int hs_theme_width(const char *s, size_t len)
