@@ -173,7 +173,6 @@ int hs_config_set(const char *path, const char *key, const char *value, struct h
 	if ((in = fopen(path, "r"))) {
 		while (fgets(line, sizeof line, in)) {
 			size_t len = strlen(line);
-			had = len > 0;
 			if (line_has_key(line, key)) {
 				if (!done && value && fprintf(out, "%s = %s\n", key, value) < 0)
 					ok = 0;
