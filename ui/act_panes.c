@@ -43,30 +43,20 @@ int act_zoom(struct hs_app *app, int arg)
 int act_hide(struct hs_app *app, int arg)
 {
 	static const char *const names[HS_PANE_COUNT] = { "event list", "detail", "raw" };
-	int i, shown = 0, to = -1;
+	int i, to = -1;
 
 	(void)arg;
 	if (app->zoomed) {
 		hs_app_msg(app, 0, "a zoomed pane fills the screen (z: back to all panes)");
 		return HS_R_HANDLED;
 	}
-	for (i = 0; i < HS_PANE_COUNT; i++)
-		if (!app->hidden[i] && i != app->focus) {
-			shown++;
-			if (to < 0 || (to < app->focus && i > app->focus))
-				to = i;
-		}
-	if (!shown) {
+	/* the next shown pane after this one takes the focus */
+	for (i = 1; i < HS_PANE_COUNT && to < 0; i++)
+		if (!app->hidden[(app->focus + i) % HS_PANE_COUNT])
+			to = (app->focus + i) % HS_PANE_COUNT;
+	if (to < 0) {
 		hs_app_msg(app, 0, "the last pane shown stays (V: all panes)");
 		return HS_R_HANDLED;
-	}
-	/* the next shown pane after this one takes the focus */
-	for (i = 1; i < HS_PANE_COUNT; i++) {
-		int p = (app->focus + i) % HS_PANE_COUNT;
-		if (!app->hidden[p]) {
-			to = p;
-			break;
-		}
 	}
 	app->hidden[app->focus] = 1;
 	hs_app_msg(app, 0, "%s pane hidden (V: all panes)", names[app->focus]);

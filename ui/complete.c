@@ -15,7 +15,7 @@
 #include "hsmscope/ckconst.h"
 #include "hsmscope/filter.h"
 
-#define CAND_MAX 2048
+#define CAND_MAX 1024             /* candidates kept (the hint lists fewer) */
 
 static int word_char(char c)
 {
@@ -41,10 +41,14 @@ static int after_operator(const char *buf, size_t start)
 	       strncmp(buf + i, "matches ", 8) == 0;
 }
 
+/* Add name when it starts with prefix; past CAND_MAX, n goes on counting
+ * (cand[] is full: the caller then extends nothing). */
 static int add(const char **cand, int n, const char *name, const char *prefix, size_t plen)
 {
-	if (n >= CAND_MAX || strncasecmp(name, prefix, plen) != 0)
+	if (strncasecmp(name, prefix, plen) != 0)
 		return n;
+	if (n >= CAND_MAX)
+		return n + 1;
 	for (int i = 0; i < n; i++)
 		if (strcmp(cand[i], name) == 0)
 			return n;
@@ -54,7 +58,7 @@ static int add(const char **cand, int n, const char *name, const char *prefix, s
 
 int hs_complete(struct hs_line *l, char *hint, size_t hintlen)
 {
-	static const char *cand[CAND_MAX];
+	const char *cand[CAND_MAX];     /* into the core's static tables */
 	char prefix[128], out[HS_LINE_MAX];
 	size_t start = l->cur, plen, common, used;
 	const char *name;
@@ -86,6 +90,10 @@ int hs_complete(struct hs_line *l, char *hint, size_t hintlen)
 		snprintf(hint, hintlen, "Tab: no %s starts with '%s'",
 		         value ? "constant or function" : "field, constant or function", prefix);
 		return 0;
+	}
+	if (n > CAND_MAX) {
+		snprintf(hint, hintlen, "Tab: more than %d names start with '%s': type more", CAND_MAX, prefix);
+		return n;
 	}
 	/* the longest beginning the candidates share (case from the first) */
 	common = strlen(cand[0]);

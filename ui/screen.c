@@ -253,7 +253,7 @@ void hs_screen_draw(struct hs_app *app)
 		e = hs_app_current(app);
 		extra[0] = '\0';
 		if (e)
-			snprintf(extra, sizeof extra, "of event %lld %.64s  (Tab: focus, Enter: fold)",
+			snprintf(extra, sizeof extra, "of event %lld %.64s  (Tab: focus, Enter: fold, /: search)",
 			         (long long)e->n, e->func);
 		draw_title(app, HS_PANE_DETAIL, extra);
 		draw_title(app, HS_PANE_RAW, "(PINs and secret keys masked; control bytes escaped)");
