@@ -235,7 +235,7 @@ void hs_screen_draw(struct hs_app *app)
 		clearok(curscr, TRUE);
 		app->want_redraw = 0;
 	}
-	if (app->mode == HS_MODE_MAIN && app->focus != app->laid_focus) {
+	if (app->mode == HS_MODE_MAIN && (app->zoomed ? app->focus != app->laid_focus : !app->pane[app->focus])) {
 		/* the focus moved to a hidden pane, or away from a zoomed one */
 		hs_screen_layout(app);
 		if (!app->bar)

@@ -78,6 +78,15 @@ for size in "200 50" "80 24"; do
 	screen | grep -q "^ Raw" && fail "$1x$2: the raw pane still shows"
 	keys V
 	wait_for "^ Raw"
+	# a hidden pane that something moves the focus to shows again: the
+	# detail hidden, Enter on a list row opens it
+	keys Tab v
+	wait_for "detail pane hidden"
+	screen | grep -q "Detail of event" && fail "$1x$2: the detail still shows"
+	keys Tab Enter
+	wait_for "^ Detail of event"
+	keys V
+	wait_for "all panes, default sizes"
 	[ "$(title_row "Detail of event")" = "$d0" ] || fail "$1x$2: V did not bring back the default sizes"
 	[ "$(title_row "Raw")" = "$r0" ] || fail "$1x$2: V did not bring back the raw pane"
 
