@@ -300,6 +300,7 @@ int64_t hs_query_seek(struct hs_index *ix, const struct hs_filter *f, int64_t fr
 		[HS_SEEK_ANOMALY] = "EXISTS (SELECT 1 FROM anomalies a WHERE a.n = e.n)",
 		[HS_SEEK_SESSION] = "e.session_id = :hs_b",
 		[HS_SEEK_N] = "e.n = :hs_b",
+		[HS_SEEK_TS] = "e.ts_us >= :hs_b",
 	};
 	struct hs_buf sql;
 	sqlite3_stmt *st = NULL;

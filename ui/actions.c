@@ -331,6 +331,9 @@ static int goto_number(struct hs_app *app, const char *text)
 	n = strtoll(text, &end, 10);
 	while (*end == ' ')
 		end++;
+	/* not a number: a time (actions_time.c) */
+	if (*text && (*text == '+' || *text == '-' || *end || errno))
+		return hs_goto_time(app, text);
 	if (!*text || *end || errno || n <= 0) {
 		if (*text)
 			hs_app_msg(app, 1, "not an event number: %.60s", text);
@@ -358,7 +361,7 @@ static int goto_number(struct hs_app *app, const char *text)
 int act_goto(struct hs_app *app, int arg)
 {
 	(void)arg;
-	hs_app_prompt(app, "Go to event number: ", "", 0, goto_number);
+	hs_app_prompt(app, "Go to event number or time: ", "", 0, goto_number);
 	return HS_R_HANDLED | HS_R_REDRAW;
 }
 
@@ -370,7 +373,8 @@ int act_time(struct hs_app *app, int arg)
 
 	(void)arg;
 	app->time_mode = (app->time_mode + 1) % HS_TIME_COUNT;
-	hs_app_msg(app, 0, "time: %s", names[app->time_mode]);
+	hs_app_msg(app, 0, "time: %s%s", names[app->time_mode],
+	           app->ref_n > 0 ? " (after the time reference is unset: Ctrl-T on it)" : "");
 	return HS_R_HANDLED | HS_R_REDRAW;
 }
 

@@ -53,6 +53,7 @@ enum hs_seek {
 	HS_SEEK_ANOMALY,            /* with at least one anomaly */
 	HS_SEEK_SESSION,            /* in correlated session arg (session_id) */
 	HS_SEEK_N,                  /* exactly number arg (does it match f?) */
+	HS_SEEK_TS,                 /* at or after time arg (µs): go to a time */
 };
 
 /* The number of the nearest event matching f and `what` strictly after
