@@ -32,7 +32,6 @@ int act_time(struct hs_app *app, int arg);         /* T */
 int act_time_ref(struct hs_app *app, int arg);     /* Ctrl-T (actions_time.c) */
 /* `:` with a time: the first event at or after it (actions_time.c). */
 int hs_goto_time(struct hs_app *app, const char *text);
-int act_timeline(struct hs_app *app, int arg);     /* t (view_timeline.c) */
 int act_follow(struct hs_app *app, int arg);       /* F */
 int act_redraw(struct hs_app *app, int arg);       /* Ctrl-L */
 int act_view(struct hs_app *app, int cmd);         /* a full-screen view's own command */

@@ -826,6 +826,7 @@ int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opt
 		[HS_VIEW_OF_MODE(HS_MODE_STATS)] = &hs_view_stats,
 		[HS_VIEW_OF_MODE(HS_MODE_HELP)] = &hs_view_help,
 		[HS_VIEW_OF_MODE(HS_MODE_SQL)] = &hs_view_sql,
+		[HS_VIEW_OF_MODE(HS_MODE_TIMELINE)] = &hs_view_timeline,
 	};
 	struct hs_app app;
 	struct hs_error err;

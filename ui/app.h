@@ -26,7 +26,7 @@ enum hs_pane { HS_PANE_LIST, HS_PANE_DETAIL, HS_PANE_RAW, HS_PANE_COUNT };
 
 /* What fills the screen between the filter bar and the status line. */
 enum hs_mode { HS_MODE_MAIN, HS_MODE_SESSIONS, HS_MODE_STATS, HS_MODE_HELP, HS_MODE_SQL,
-               HS_MODE_COUNT };
+               HS_MODE_TIMELINE, HS_MODE_COUNT };
 
 enum hs_time_mode { HS_TIME_ABS, HS_TIME_START, HS_TIME_PREV, HS_TIME_COUNT };
 

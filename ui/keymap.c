@@ -73,6 +73,9 @@ static const struct hs_binding bindings[] = {
 
 	{ 's', "s", HS_CTX_ALL, act_mode, HS_MODE_SESSIONS, "Views", "sessions and logins tree (Esc: back)", "sessions" },
 	{ 'i', "i", HS_CTX_ALL, act_mode, HS_MODE_STATS, "Views", "statistics (Esc: back)", "stats" },
+	{ 't', "t", HS_CTX_ALL, act_mode, HS_MODE_TIMELINE, "Views",
+	  "timeline: a bar per process, thread, session (audit: HSM, login) over time (Esc: back)",
+	  "timeline" },
 	{ ';', ";", HS_CTX_ALL, act_sql, 0, "Views", "read-only SQL over the index, as a table (Esc: back)", "sql" },
 	{ '?', "?", HS_CTX_ALL, act_mode, HS_MODE_HELP, "Views", "this help (Esc: back)", "help" },
 	{ KEY_F(1), "F1", HS_CTX_ALL, act_mode, HS_MODE_HELP, "Views", "this help (Esc: back)", "help" },
@@ -91,13 +94,20 @@ static const struct hs_binding bindings[] = {
 	  "sort the functions by p95 duration", "sort_p95" },
 	{ ' ', "Space", HS_CTX_SESSIONS, act_view, HS_VCMD_TOGGLE, "Sessions",
 	  "expand or collapse the node (Enter filters to it)", "toggle" },
+	{ '+', "+", HS_CTX_TIMELINE, act_view, HS_VCMD_ZOOM_IN, "Timeline",
+	  "zoom in (Left/Right pan; Enter filters the list to the row)", "zoom_in" },
+	{ '=', "=", HS_CTX_TIMELINE, act_view, HS_VCMD_ZOOM_IN, "Timeline",
+	  "zoom in (Left/Right pan; Enter filters the list to the row)", "zoom_in" },
+	{ '-', "-", HS_CTX_TIMELINE, act_view, HS_VCMD_ZOOM_OUT, "Timeline", "zoom out", "zoom_out" },
+	{ '0', "0", HS_CTX_TIMELINE, act_view, HS_VCMD_ZOOM_ALL, "Timeline", "the whole trace", "zoom_all" },
 };
 
 int hs_keymap_ctx(int mode)
 {
 	return mode == HS_MODE_MAIN ? HS_CTX_MAIN :
 	       mode == HS_MODE_STATS ? HS_CTX_FULL | HS_CTX_STATS :
-	       mode == HS_MODE_SESSIONS ? HS_CTX_FULL | HS_CTX_SESSIONS : HS_CTX_FULL;
+	       mode == HS_MODE_SESSIONS ? HS_CTX_FULL | HS_CTX_SESSIONS :
+	       mode == HS_MODE_TIMELINE ? HS_CTX_FULL | HS_CTX_TIMELINE : HS_CTX_FULL;
 }
 
 /* A view's own binding of key (in ctx's view bits) first, then a general one. */

@@ -31,6 +31,9 @@ enum hs_vcmd {
 	HS_VCMD_SORT_ERRORS,        /* statistics: by errors */
 	HS_VCMD_SORT_P95,           /* statistics: by p95 duration */
 	HS_VCMD_TOGGLE,             /* sessions: expand or collapse the node */
+	HS_VCMD_ZOOM_IN,            /* timeline: half the time window */
+	HS_VCMD_ZOOM_OUT,           /* timeline: twice the time window */
+	HS_VCMD_ZOOM_ALL,           /* timeline: the whole trace */
 };
 
 enum hs_nav {
@@ -69,5 +72,6 @@ extern const struct hs_view hs_view_sessions;
 extern const struct hs_view hs_view_stats;
 extern const struct hs_view hs_view_help;
 extern const struct hs_view hs_view_sql;
+extern const struct hs_view hs_view_timeline;
 
 #endif
