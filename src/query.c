@@ -213,6 +213,32 @@ int hs_query_event(struct hs_index *ix, int64_t n, struct hs_event *ev, struct h
 	return rc;
 }
 
+int hs_query_link_kind(struct hs_index *ix, int64_t n, int64_t peer, char *kind, size_t len,
+                       struct hs_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	kind[0] = '\0';
+	if (prepare(ix, "SELECT kind FROM links WHERE n = ?1 AND peer = ?2 LIMIT 1", NULL, &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, n);
+	sqlite3_bind_int64(st, 2, peer);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *k = sqlite3_column_text(st, 0);
+		hs_strlcpy(kind, k ? (const char *)k : "", len);
+		rc = 1;
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		hs_error_set(err, "index", 0, 0, "query failed: %s", sqlite3_errmsg(hs_index_db(ix)));
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 void hs_query_op_id(struct hs_index *ix, const struct hs_event *ev, char *out, size_t outlen)
 {
 	const struct hs_index_file *f = hs_index_file(ix, ev->file_id);

@@ -167,10 +167,11 @@ int act_peer(struct hs_app *app, int arg)
 		return HS_R_HANDLED | HS_R_REDRAW;
 	}
 	if (e->peer != HS_NONE && e->peer > 0) {
-		int64_t from = app->sel_n;
-		if (hs_app_goto(app, e->peer, 1) == 0) {
+		int64_t from = app->sel_n, to = e->peer;
+		if (hs_app_goto(app, to, 1) == 0) {
 			app->peer_from = from;
-			app->peer_to = e->peer;
+			app->peer_to = to;
+			hs_peer_why(app, from, to); /* actions_time.c: say why */
 		}
 		return HS_R_HANDLED | HS_R_REDRAW;
 	}

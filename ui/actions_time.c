@@ -85,3 +85,37 @@ int act_time_ref(struct hs_app *app, int arg)
 	app->gen++; /* the detail and the list's time column are drawn again */
 	return HS_R_HANDLED | HS_R_RELAYOUT;
 }
+
+/* `%` lands on its partner: the status line says what the link is, above
+ * all when it leads to another HSM of the cluster (a CN_LOGIN's partner is
+ * the same login on the next HSM, not its logout). Kinds: the links table's. */
+void hs_peer_why(struct hs_app *app, int64_t from, int64_t to)
+{
+	static const struct { const char *kind, *why; } whys[] = {
+		{ "session", "the other end of its session (open/close)" },
+		{ "login", "the other end of its login" },
+		{ "span", "the other end of its operation (Init/end)" },
+		{ "object", "the other end of its object's life (create/destroy)" },
+	};
+	const struct hs_event *e = hs_app_current(app);
+	struct hs_error err;
+	char kind[32];
+	size_t i;
+
+	if (hs_query_link_kind(app->ix, from, to, kind, sizeof kind, &err) <= 0)
+		return;
+	if (e && !strcmp(kind, "same_login")) {
+		/* the reason first: at 80 columns the HSM is what is cut (the
+		 * list's HSM column shows it) */
+		hs_app_msg(app, 0, "%%: the same login on another HSM: %s (a cluster client logs in to every HSM at once)",
+		           e->hsm);
+		return;
+	}
+	if (e && !strcmp(kind, "sync")) {
+		hs_app_msg(app, 0, "%%: the key's copy on another HSM: %s (extract -> insert: synchronised)", e->hsm);
+		return;
+	}
+	for (i = 0; i < sizeof whys / sizeof whys[0]; i++)
+		if (!strcmp(kind, whys[i].kind))
+			hs_app_msg(app, 0, "%%: %s (%% again: back)", whys[i].why);
+}

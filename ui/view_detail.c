@@ -280,7 +280,7 @@ static void draw_line(void *ctx, WINDOW *w, int y, int x, int width, int64_t nod
 
 	if (selected)
 		hs_theme_fill(w, y, x, width, a);
-	hs_theme_puts(w, y, x, width, l->text, a);
+	hs_theme_puts_cut(w, y, x, width, l->text, a); /* a cut line ends in an ellipsis */
 }
 
 static void detail_draw(struct hs_app *app, void *st, WINDOW *w, int focused)

@@ -29,6 +29,12 @@ int64_t hs_query_count(struct hs_index *ix, const struct hs_filter *f, struct hs
 /* One event by its number: 1 found, 0 none, -1 error. */
 int hs_query_event(struct hs_index *ix, int64_t n, struct hs_event *ev, struct hs_error *err);
 
+/* What links event n to its partner peer (the kinds of the links table:
+ * session, login, span, object, same_login, sync), into kind. 1 found,
+ * 0 no such link, -1 error. */
+int hs_query_link_kind(struct hs_index *ix, int64_t n, int64_t peer, char *kind, size_t len,
+                       struct hs_error *err);
+
 /* An event's id, stable for its file: "<hash of the file's head>-<offset>". */
 void hs_query_op_id(struct hs_index *ix, const struct hs_event *ev, char *out, size_t outlen);
 
