@@ -394,8 +394,8 @@ static void draw_head(struct timeline *t, WINDOW *w, int width)
 	hs_theme_puts_cut(w, 0, 1, width - 1, line, hs_theme_attr(th, HS_ROLE_NORMAL) | A_BOLD);
 	hs_theme_puts_cut(w, 1, 1, width - 1,
 	                  width < 100 ? "= calls  x error  ! anomaly  > never ended  - between calls" :
-	                  "= calls  x error  ! anomaly  > never ended  - between calls     +/- zoom  Left/Right pan"
-	                  "  0 all  Enter filters the list to the row  Esc back",
+	                  "= calls  x error  ! anomaly  > never ended  - between calls    +/- zoom  Left/Right pan"
+	                  "  0 all  Enter: filter to the row",
 	                  hs_theme_attr(th, HS_ROLE_DIM));
 	/* the axis: the window's first and last time under the bars */
 	axis_time(t, t->t0, fine, a, sizeof a);
