@@ -32,7 +32,7 @@ struct trow {
 	int depth;                  /* 0: process or HSM */
 	char label[96];             /* as the row shows it (log text: drawn escaped) */
 	char filter[512];           /* its events (from the core) */
-	int64_t first_n;
+	int64_t first_n, last_n;    /* its first and last event */
 	int64_t first_ts, last_ts;  /* µs, HS_NONE when unknown */
 	int64_t calls, errors;
 	int open_end;
@@ -129,6 +129,7 @@ static void row_from_node(struct timeline *t, const struct hs_lc_node *nd, int d
 	hs_strlcpy(r->label, nd->label, sizeof r->label);
 	hs_strlcpy(r->filter, nd->filter, sizeof r->filter);
 	r->first_n = nd->first_n;
+	r->last_n = nd->last_n;
 	r->first_ts = nd->first_ts;
 	r->last_ts = nd->last_ts;
 	r->calls = nd->calls;
@@ -157,6 +158,7 @@ static void add_threads(struct timeline *t, const struct hs_lc_node *proc)
 		snprintf(r->label, sizeof r->label, "thread %lld", (long long)th[i].tid);
 		hs_strlcpy(r->filter, th[i].filter, sizeof r->filter);
 		r->first_n = th[i].first_n;
+		r->last_n = th[i].last_n;
 		r->first_ts = th[i].first_ts;
 		r->last_ts = th[i].last_ts;
 		r->calls = th[i].calls;
@@ -226,7 +228,9 @@ static void select_current(struct hs_app *app, struct timeline *t)
 		return;
 	for (int i = 0; i < t->n; i++) {
 		struct trow *r = &t->rows[i];
-		if (r->first_n > app->sel_n || r->bad)
+		/* only rows whose range holds it are asked (a trace of
+		 * thousands of sessions stays quick) */
+		if (r->first_n > app->sel_n || (r->last_n > 0 && r->last_n < app->sel_n) || r->bad)
 			continue;
 		if (!r->f && hs_filter_compile(r->filter, &r->f, &err) < 0) {
 			r->bad = 1;
