@@ -76,6 +76,12 @@ for size in "200 50" "80 24"; do
 		sleep 0.1
 		k=$((k + 1))
 	done
+	while ! screen | grep -q "Timeline (t): a row per process"; do
+		[ "$k" -lt 30 ] || fail "$1x$2: the help lacks the timeline's section"
+		keys PageDown
+		sleep 0.1
+		k=$((k + 1))
+	done
 	keys q
 	wait_for "HS-EXIT:0"
 
