@@ -2,7 +2,8 @@
  * process has more than one) and session of a call trace, or per HSM and
  * login span of an audit log, each a bar over the time axis from its first
  * to its last event: `=` where it has calls, `x` where one failed, `!` where
- * one has an anomaly, `>` at the end of one that never ended in the log.
+ * one has an anomaly, `>` at the end of one that never ended in the log, and
+ * a `|` line down the empty cells at the selected event's time.
  * +/- zoom around the middle, Left/Right pan, 0 shows the whole trace,
  * Enter filters the event list to the row's events (Backspace comes back).
  *
@@ -54,6 +55,7 @@ struct timeline {
 	int64_t t0, span;           /* the window: [t0, t0 + span), span >= 1 */
 	int barw;                   /* bar columns at the last draw */
 	int labelw;                 /* the widest label with its indent, columns */
+	int cursor;                 /* bar column of the selected event's time, -1 */
 	struct hs_app *app;         /* borrowed during a call */
 };
 
@@ -344,8 +346,12 @@ static void draw_row(void *ctx, WINDOW *w, int y, int x, int width, int64_t row,
 		           k == C_ANOM ? hs_theme_attr(th, HS_ROLE_ANOMALY) | A_BOLD :
 		           k == C_CALLS || k == C_OPEN ? hs_theme_attr(th, HS_ROLE_BAR) :
 		           k == C_SPAN ? hs_theme_attr(th, HS_ROLE_DIM) : A_NORMAL;
+		int ch = glyph[k];
+		/* the selected event's time: a line down the empty cells */
+		if (c == t->cursor && k == C_NONE)
+			ch = '|', a = hs_theme_attr(th, HS_ROLE_DIM);
 		wattrset(w, a);
-		mvwaddch(w, y, x + lw + 1 + c, (chtype)(unsigned char)glyph[k]);
+		mvwaddch(w, y, x + lw + 1 + c, (chtype)(unsigned char)ch);
 	}
 	wattrset(w, A_NORMAL);
 }
@@ -397,9 +403,9 @@ static void draw_head(struct timeline *t, WINDOW *w, int width)
 	         t->n == 1 ? "" : "s", t->more ? " (more not read)" : "");
 	hs_theme_puts_cut(w, 0, 1, width - 1, line, hs_theme_attr(th, HS_ROLE_NORMAL) | A_BOLD);
 	hs_theme_puts_cut(w, 1, 1, width - 1,
-	                  width < 100 ? "= calls  x error  ! anomaly  > never ended  - between calls" :
-	                  "= calls  x error  ! anomaly  > never ended  - between calls    +/- zoom  Left/Right pan"
-	                  "  0 all  Enter: filter to the row",
+	                  width < 140 ? "= calls  x error  ! anomaly  > never ended  - between  | selected" :
+	                  "= calls  x error  ! anomaly  > never ended  - between calls  | the selected event    "
+	                  "+/- zoom  Left/Right pan  0 all  Enter: filter to the row",
 	                  hs_theme_attr(th, HS_ROLE_DIM));
 	/* the axis: the window's first and last time under the bars */
 	axis_time(t, t->t0, fine, a, sizeof a);
@@ -414,6 +420,18 @@ static void draw_head(struct timeline *t, WINDOW *w, int width)
 	}
 }
 
+/* The column of the selected event's time in the window, -1 outside. */
+static int cursor_col(struct timeline *t, int bw)
+{
+	const struct hs_event *e = hs_app_current(t->app);
+	int c;
+
+	if (!e || e->ts_us == HS_NONE || e->ts_us < t->t0 || e->ts_us >= t->t0 + t->span || bw <= 0)
+		return -1;
+	c = (int)((double)(e->ts_us - t->t0) * bw / (double)t->span);
+	return c < bw ? c : bw - 1;
+}
+
 static void tl_draw(struct hs_app *app, void *st, WINDOW *w, int focused)
 {
 	struct timeline *t = st;
@@ -424,6 +442,7 @@ static void tl_draw(struct hs_app *app, void *st, WINDOW *w, int focused)
 	if (t->total != app->total)
 		load(app, t);
 	t->barw = width - label_width(t, width) - 1;
+	t->cursor = cursor_col(t, t->barw > COLS_MAX ? COLS_MAX : t->barw);
 	hs_lw_set_height(&t->lw, getmaxy(w) - HEAD);
 	draw_head(t, w, width);
 	if (!t->n) {

@@ -24,7 +24,7 @@ for size in "120 36" "200 50" "80 24"; do
 	# the caption: 3, 6 and 7 end with failed calls, 5 has its wrong PIN;
 	# 1, 2 and 4 have none
 	for p in 3 6 7; do
-		screen | grep -E "^process #$p " | grep -q "x *$" || fail "$1x$2: process #$p does not end with x"
+		screen | grep -E "^process #$p " | grep -q "x[ |]*$" || fail "$1x$2: process #$p does not end with x"
 	done
 	screen | grep -E "^process #5 " | grep -q "x" || fail "$1x$2: process #5 shows no x"
 	for p in 1 2 4; do

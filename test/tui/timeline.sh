@@ -36,6 +36,9 @@ for size in "200 50" "80 24"; do
 	bar "process #1" | grep -q "^=" || fail "$1x$2: process #1 does not start at the left"
 	bar "process #3" | grep -q "x" || fail "$1x$2: process #3's errors are not marked"
 	bar "process #2" | grep -q "x" && fail "$1x$2: process #2 has no error but shows one"
+	# the selected event's time (166, p5's) runs down the empty cells
+	bar "process #1" | grep -q "|" || fail "$1x$2: no line at the selected event's time"
+	bar "process #5" | grep -q "|" && fail "$1x$2: the time line crosses p5's own bar"
 	# zoom in twice (the middle quarter), pan, back out, the whole trace
 	keys +
 	wait_for "\(188 ms"
