@@ -196,6 +196,15 @@ static int walk_fn(void *ctx, const struct hs_lc_node *nd, int depth)
 	}
 }
 
+/* The whole trace's span, µs: at least 1 ms, so that a trace of one
+ * instant is one short bar, not the width of the screen. */
+static int64_t whole_span(const struct timeline *t)
+{
+	int64_t s = t->tmax - t->tmin + 1;
+
+	return s < 1000 ? 1000 : s;
+}
+
 static void load(struct hs_app *app, struct timeline *t)
 {
 	struct hs_error err;
@@ -216,7 +225,7 @@ static void load(struct hs_app *app, struct timeline *t)
 			t->labelw = w;
 	}
 	t->t0 = t->tmin;
-	t->span = t->tmin == HS_NONE ? 1 : t->tmax - t->tmin + 1;
+	t->span = t->tmin == HS_NONE ? 1 : whole_span(t);
 	hs_lw_set_rows(&t->lw, t->n);
 }
 
@@ -399,7 +408,9 @@ static void draw_head(struct timeline *t, WINDOW *w, int width)
 	axis_time(t, t->t0 + t->span - 1, 0, b, sizeof b);
 	dur_text(t->span, d, sizeof d);
 	dur_text(bw > 0 ? t->span / bw : t->span, col, sizeof col);
-	snprintf(line, sizeof line, "Timeline: %s .. %s (%s, %s/col), %d row%s%s", a, b, d, col, t->n,
+	/* the rows are the trace's structure: a filter does not apply */
+	snprintf(line, sizeof line, "Timeline%s: %s .. %s (%s, %s/col), %d row%s%s",
+	         t->app->filter ? " of the whole trace (not filtered)" : "", a, b, d, col, t->n,
 	         t->n == 1 ? "" : "s", t->more ? " (more not read)" : "");
 	hs_theme_puts_cut(w, 0, 1, width - 1, line, hs_theme_attr(th, HS_ROLE_NORMAL) | A_BOLD);
 	hs_theme_puts_cut(w, 1, 1, width - 1,
@@ -468,7 +479,7 @@ static void tl_enter(struct hs_app *app, void *st)
 /* Keep the window inside the trace. */
 static void clamp_window(struct timeline *t)
 {
-	int64_t whole = t->tmax - t->tmin + 1;
+	int64_t whole = whole_span(t);
 	int64_t least = t->barw > 0 ? t->barw : 1; /* a µs a column at most */
 
 	if (t->tmin == HS_NONE)
@@ -477,8 +488,8 @@ static void clamp_window(struct timeline *t)
 		t->span = whole;
 	if (t->span < least)
 		t->span = least < whole ? least : whole;
-	if (t->t0 + t->span > t->tmax + 1)
-		t->t0 = t->tmax + 1 - t->span;
+	if (t->t0 + t->span > t->tmin + whole)
+		t->t0 = t->tmin + whole - t->span;
 	if (t->t0 < t->tmin)
 		t->t0 = t->tmin;
 }
@@ -491,7 +502,7 @@ static int zoom(struct timeline *t, int in)
 		return HS_R_HANDLED;
 	if (in == 0) {
 		t->t0 = t->tmin;
-		t->span = t->tmax - t->tmin + 1;
+		t->span = whole_span(t);
 	} else {
 		t->span = in > 0 ? t->span / 2 : t->span * 2;
 		t->t0 = mid - t->span / 2;
