@@ -109,6 +109,10 @@ for size in "200 50" "80 24"; do
 	keys g j Enter
 	wait_for "12 of 168 match"
 	screen | head -n 1 | grep -q "tid == 140538251396928" || fail "$1x$2: the thread's filter"
+	# under a filter the timeline still shows the whole trace, and says so
+	keys t
+	wait_for "Timeline of the whole trace \(not filtered\)"
+	[ "$(screen | grep -c '^  thread ')" -ge 6 ] || fail "$1x$2: the filter hid rows"
 	keys q
 	wait_for "HS-EXIT:0"
 done
