@@ -4,7 +4,7 @@
  * to its last event: `=` where it has calls, `x` where one failed, `!` where
  * one has an anomaly, `>` at the end of one that never ended in the log, and
  * a `|` line down the empty cells at the selected event's time.
- * +/- zoom around the middle, Left/Right pan, 0 shows the whole trace,
+ * +/- zoom around the selected event's time, Left/Right pan, 0 shows the whole trace,
  * Enter filters the event list to the row's events (Backspace comes back).
  *
  * The rows come from the core (hs_lc_walk and hs_lc_threads: the whole
@@ -494,18 +494,26 @@ static void clamp_window(struct timeline *t)
 		t->t0 = t->tmin;
 }
 
+/* Zoom around the selected event's time when it is in the window (it
+ * keeps its column), else around the middle. */
 static int zoom(struct timeline *t, int in)
 {
-	int64_t mid = t->t0 + t->span / 2;
+	const struct hs_event *e = hs_app_current(t->app);
+	int64_t at = t->t0 + t->span / 2;
+	double frac = 0.5;
 
 	if (t->tmin == HS_NONE)
 		return HS_R_HANDLED;
+	if (e && e->ts_us != HS_NONE && e->ts_us >= t->t0 && e->ts_us < t->t0 + t->span) {
+		at = e->ts_us;
+		frac = (double)(at - t->t0) / (double)t->span;
+	}
 	if (in == 0) {
 		t->t0 = t->tmin;
 		t->span = whole_span(t);
 	} else {
 		t->span = in > 0 ? t->span / 2 : t->span * 2;
-		t->t0 = mid - t->span / 2;
+		t->t0 = at - (int64_t)(frac * (double)t->span);
 	}
 	clamp_window(t);
 	return HS_R_HANDLED | HS_R_REDRAW;
@@ -555,7 +563,7 @@ static int tl_command(struct hs_app *app, void *st, int cmd)
 {
 	struct timeline *t = st;
 
-	(void)app;
+	t->app = app;
 	switch (cmd) {
 	case HS_VCMD_ZOOM_IN: return zoom(t, 1);
 	case HS_VCMD_ZOOM_OUT: return zoom(t, -1);
