@@ -380,9 +380,10 @@ int hs_query_match_range(struct hs_index *ix, const struct hs_filter *f, int64_t
 	return got;
 }
 
-int hs_query_histogram(struct hs_index *ix, const struct hs_filter *f, int64_t first_ts,
-                       int64_t last_ts, int nbuckets, int64_t *calls, int64_t *errors,
-                       struct hs_error *err)
+/* Buckets over a column: e.ts_us (time) or e.n (event order). */
+static int histogram_on(struct hs_index *ix, const struct hs_filter *f, const char *col,
+                        int64_t first_ts, int64_t last_ts, int nbuckets, int64_t *calls,
+                        int64_t *errors, struct hs_error *err)
 {
 	struct hs_buf sql;
 	sqlite3_stmt *st = NULL;
@@ -392,9 +393,9 @@ int hs_query_histogram(struct hs_index *ix, const struct hs_filter *f, int64_t f
 		return 0;
 	hs_buf_init(&sql);
 	hs_buf_printf(&sql, "SELECT count(*), sum(e.ok = 0 AND e.incomplete = 0),"
-	              " (e.ts_us - :hs_a) * :hs_c / (:hs_b - :hs_a + 1) AS b FROM events e"
-	              " WHERE (%s) AND e.ts_us BETWEEN :hs_a AND :hs_b GROUP BY b",
-	              f ? hs_filter_sql(f) : "1");
+	              " (%s - :hs_a) * :hs_c / (:hs_b - :hs_a + 1) AS b FROM events e"
+	              " WHERE (%s) AND %s BETWEEN :hs_a AND :hs_b GROUP BY b",
+	              col, f ? hs_filter_sql(f) : "1", col);
 	if (prepare(ix, hs_buf_cstr(&sql), f, &st, err) == 0) {
 		bind_named(st, ":hs_a", first_ts);
 		bind_named(st, ":hs_b", last_ts);
@@ -415,4 +416,18 @@ int hs_query_histogram(struct hs_index *ix, const struct hs_filter *f, int64_t f
 	sqlite3_finalize(st);
 	hs_buf_free(&sql);
 	return rc;
+}
+
+int hs_query_histogram(struct hs_index *ix, const struct hs_filter *f, int64_t first_ts,
+                       int64_t last_ts, int nbuckets, int64_t *calls, int64_t *errors,
+                       struct hs_error *err)
+{
+	return histogram_on(ix, f, "e.ts_us", first_ts, last_ts, nbuckets, calls, errors, err);
+}
+
+int hs_query_histogram_n(struct hs_index *ix, const struct hs_filter *f, int64_t first_n,
+                         int64_t last_n, int nbuckets, int64_t *calls, int64_t *errors,
+                         struct hs_error *err)
+{
+	return histogram_on(ix, f, "e.n", first_n, last_n, nbuckets, calls, errors, err);
 }

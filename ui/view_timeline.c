@@ -34,7 +34,9 @@ struct trow {
 	char label[96];             /* as the row shows it (log text: drawn escaped) */
 	char filter[512];           /* its events (from the core) */
 	int64_t first_n, last_n;    /* its first and last event */
-	int64_t first_ts, last_ts;  /* µs, HS_NONE when unknown */
+	int64_t first_ts, last_ts;  /* where it starts and ends on the axis: µs, or
+	                               its event numbers when the log has no times
+	                               (by_n); HS_NONE when unknown */
 	int64_t calls, errors;
 	int open_end;
 	struct hs_filter *f, *fa;   /* owned, compiled when first drawn: its events,
@@ -51,7 +53,10 @@ struct timeline {
 	int n, cap;
 	int more;                   /* rows not read (over ROWS_MAX) */
 	int64_t total;              /* app->total the rows were read for; -1 none */
-	int64_t tmin, tmax;         /* the trace's time range, µs; HS_NONE: no times */
+	int64_t tmin, tmax;         /* the axis's range (µs, or event numbers when
+	                               by_n); HS_NONE: nothing to draw */
+	int by_n;                   /* the log records no times: the axis is the
+	                               events' order */
 	int64_t t0, span;           /* the window: [t0, t0 + span), span >= 1 */
 	int barw;                   /* bar columns at the last draw */
 	int labelw;                 /* the widest label with its indent, columns */
@@ -202,7 +207,7 @@ static int64_t whole_span(const struct timeline *t)
 {
 	int64_t s = t->tmax - t->tmin + 1;
 
-	return s < 1000 ? 1000 : s;
+	return s < 1000 && !t->by_n ? 1000 : s;
 }
 
 static void load(struct hs_app *app, struct timeline *t)
@@ -223,6 +228,18 @@ static void load(struct hs_app *app, struct timeline *t)
 		int w = t->rows[i].depth * 2 + hs_theme_width(t->rows[i].label, strlen(t->rows[i].label));
 		if (w > t->labelw)
 			t->labelw = w;
+	}
+	/* no times at all (NSS, tpm2-pkcs11 logs): the events' order is the
+	 * axis, each row from its first to its last event */
+	t->by_n = 0;
+	if (t->tmin == HS_NONE && t->n > 0) {
+		t->by_n = 1;
+		for (int i = 0; i < t->n; i++) {
+			struct trow *r = &t->rows[i];
+			r->first_ts = r->first_n > 0 ? r->first_n : HS_NONE;
+			r->last_ts = r->last_n > 0 ? r->last_n : r->first_ts;
+			span_of(t, r->first_ts, r->last_ts);
+		}
 	}
 	t->t0 = t->tmin;
 	t->span = t->tmin == HS_NONE ? 1 : whole_span(t);
@@ -270,12 +287,13 @@ static void compute_cells(struct timeline *t, struct trow *r, int w)
 	if (r->first_ts == HS_NONE || t->tmin == HS_NONE)
 		return;
 	for (c = 0; c < w; c++) {
-		int64_t a = t->t0 + (int64_t)((double)t->span * c / w);
-		int64_t b = t->t0 + (int64_t)((double)t->span * (c + 1) / w);
+		/* the positions [a, b) whose histogram bucket is c (the core's
+		 * (p - t0) * w / span); none when the window is narrower than
+		 * the screen: then c lies between a - 1 and a */
+		int64_t a = t->t0 + ((int64_t)c * t->span + w - 1) / w;
+		int64_t b = t->t0 + ((int64_t)(c + 1) * t->span + w - 1) / w;
 		int64_t end = r->open_end ? t->tmax : r->last_ts;
-		if (b <= a)
-			b = a + 1;
-		if (r->first_ts < b && end >= a)
+		if (a < b ? r->first_ts < b && end >= a : r->first_ts < a && end >= a)
 			r->cells[c] = C_SPAN;
 	}
 	if (r->bad)
@@ -292,13 +310,17 @@ static void compute_cells(struct timeline *t, struct trow *r, int w)
 	memset(calls, 0, sizeof calls);
 	memset(errors, 0, sizeof errors);
 	memset(anom, 0, sizeof anom);
-	if (hs_query_histogram(t->app->ix, r->f, t->t0, t->t0 + t->span - 1, w, calls, errors, &err) < 0) {
+	if ((t->by_n ? hs_query_histogram_n : hs_query_histogram)(t->app->ix, r->f, t->t0,
+	                                                          t->t0 + t->span - 1, w, calls,
+	                                                          errors, &err) < 0) {
 		hs_app_msg(t->app, 1, "%s", err.msg);
 		r->key_w = 0;
 		return;
 	}
 	if (r->fa)
-		hs_query_histogram(t->app->ix, r->fa, t->t0, t->t0 + t->span - 1, w, anom, none, &err);
+		(t->by_n ? hs_query_histogram_n : hs_query_histogram)(t->app->ix, r->fa, t->t0,
+		                                                      t->t0 + t->span - 1, w, anom,
+		                                                      none, &err);
 	for (c = 0; c < w; c++) {
 		if (anom[c])
 			r->cells[c] = C_ANOM;
@@ -309,7 +331,7 @@ static void compute_cells(struct timeline *t, struct trow *r, int w)
 	}
 	/* the end of one that never ended, when it is in the window */
 	if (r->open_end && t->tmax >= t->t0 && t->tmax < t->t0 + t->span) {
-		c = (int)((double)(t->tmax - t->t0) * w / t->span);
+		c = (int)((t->tmax - t->t0) * w / t->span);
 		if (c >= w)
 			c = w - 1;
 		if (r->cells[c] == C_SPAN || r->cells[c] == C_CALLS)
@@ -400,27 +422,42 @@ static void draw_head(struct timeline *t, WINDOW *w, int width)
 	if (bw > COLS_MAX)
 		bw = COLS_MAX;
 	if (t->tmin == HS_NONE) {
-		hs_theme_puts(w, 0, 1, width - 1, "Timeline: the log records no times", hs_theme_attr(th, HS_ROLE_MSG_ERR));
+		hs_theme_puts(w, 0, 1, width - 1, "Timeline: nothing to draw", hs_theme_attr(th, HS_ROLE_MSG_ERR));
 		return;
 	}
 	fine = bw > 0 && t->span / bw < 1000;
-	hs_format_ts(t->t0, a, sizeof a, 0);
-	axis_time(t, t->t0 + t->span - 1, 0, b, sizeof b);
-	dur_text(t->span, d, sizeof d);
-	dur_text(bw > 0 ? t->span / bw : t->span, col, sizeof col);
-	/* the rows are the trace's structure: a filter does not apply */
-	snprintf(line, sizeof line, "Timeline%s: %s .. %s (%s, %s/col), %d row%s%s",
-	         t->app->filter ? " of the whole trace (not filtered)" : "", a, b, d, col, t->n,
-	         t->n == 1 ? "" : "s", t->more ? " (more not read)" : "");
+	if (t->by_n) {
+		snprintf(a, sizeof a, "No. %lld", (long long)t->t0);
+		snprintf(b, sizeof b, "%lld", (long long)(t->t0 + t->span - 1));
+		snprintf(d, sizeof d, "%lld events", (long long)t->span);
+		snprintf(col, sizeof col, "%.3g", bw > 0 ? (double)t->span / bw : (double)t->span);
+		snprintf(line, sizeof line, "Timeline by event number (the log records no times)%s: %s .. %s"
+		         " (%s, %s/col), %d row%s%s", t->app->filter ? ", whole trace (not filtered)" : "",
+		         a, b, d, col, t->n, t->n == 1 ? "" : "s", t->more ? " (more not read)" : "");
+	} else {
+		hs_format_ts(t->t0, a, sizeof a, 0);
+		axis_time(t, t->t0 + t->span - 1, 0, b, sizeof b);
+		dur_text(t->span, d, sizeof d);
+		dur_text(bw > 0 ? t->span / bw : t->span, col, sizeof col);
+		/* the rows are the trace's structure: a filter does not apply */
+		snprintf(line, sizeof line, "Timeline%s: %s .. %s (%s, %s/col), %d row%s%s",
+		         t->app->filter ? " of the whole trace (not filtered)" : "", a, b, d, col, t->n,
+		         t->n == 1 ? "" : "s", t->more ? " (more not read)" : "");
+	}
 	hs_theme_puts_cut(w, 0, 1, width - 1, line, hs_theme_attr(th, HS_ROLE_NORMAL) | A_BOLD);
 	hs_theme_puts_cut(w, 1, 1, width - 1,
 	                  width < 140 ? "= calls  x error  ! anomaly  > never ended  - between  | selected" :
 	                  "= calls  x error  ! anomaly  > never ended  - between calls  | the selected event    "
 	                  "+/- zoom  Left/Right pan  0 all  Enter: filter to the row",
 	                  hs_theme_attr(th, HS_ROLE_DIM));
-	/* the axis: the window's first and last time under the bars */
-	axis_time(t, t->t0, fine, a, sizeof a);
-	axis_time(t, t->t0 + t->span - 1, fine, b, sizeof b);
+	/* the axis: the window's first and last time (or number) under the bars */
+	if (t->by_n) {
+		snprintf(a, sizeof a, "No. %lld", (long long)t->t0);
+		snprintf(b, sizeof b, "No. %lld", (long long)(t->t0 + t->span - 1));
+	} else {
+		axis_time(t, t->t0, fine, a, sizeof a);
+		axis_time(t, t->t0 + t->span - 1, fine, b, sizeof b);
+	}
 	hs_theme_fill(w, 2, 0, width, hs_theme_attr(th, HS_ROLE_HEADER));
 	hs_theme_puts_cut(w, 2, 0, lw, t->rows && t->n && t->rows[0].kind == HS_LC_HSM ? "HSM / login" :
 	                  "process/thread/session", hs_theme_attr(th, HS_ROLE_HEADER));
@@ -431,15 +468,26 @@ static void draw_head(struct timeline *t, WINDOW *w, int width)
 	}
 }
 
-/* The column of the selected event's time in the window, -1 outside. */
-static int cursor_col(struct timeline *t, int bw)
+/* The selected event's place on the axis (its time, or its number), or
+ * HS_NONE. */
+static int64_t cursor_pos(struct timeline *t)
 {
 	const struct hs_event *e = hs_app_current(t->app);
+
+	if (!e)
+		return HS_NONE;
+	return t->by_n ? e->n : e->ts_us;
+}
+
+/* The column of the selected event in the window, -1 outside. */
+static int cursor_col(struct timeline *t, int bw)
+{
+	int64_t at = cursor_pos(t);
 	int c;
 
-	if (!e || e->ts_us == HS_NONE || e->ts_us < t->t0 || e->ts_us >= t->t0 + t->span || bw <= 0)
+	if (at == HS_NONE || at < t->t0 || at >= t->t0 + t->span || bw <= 0)
 		return -1;
-	c = (int)((double)(e->ts_us - t->t0) * bw / (double)t->span);
+	c = (int)((at - t->t0) * bw / t->span); /* as the core buckets */
 	return c < bw ? c : bw - 1;
 }
 
@@ -498,14 +546,13 @@ static void clamp_window(struct timeline *t)
  * keeps its column), else around the middle. */
 static int zoom(struct timeline *t, int in)
 {
-	const struct hs_event *e = hs_app_current(t->app);
-	int64_t at = t->t0 + t->span / 2;
+	int64_t at = t->t0 + t->span / 2, pos = cursor_pos(t);
 	double frac = 0.5;
 
 	if (t->tmin == HS_NONE)
 		return HS_R_HANDLED;
-	if (e && e->ts_us != HS_NONE && e->ts_us >= t->t0 && e->ts_us < t->t0 + t->span) {
-		at = e->ts_us;
+	if (pos != HS_NONE && pos >= t->t0 && pos < t->t0 + t->span) {
+		at = pos;
 		frac = (double)(at - t->t0) / (double)t->span;
 	}
 	if (in == 0) {

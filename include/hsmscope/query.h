@@ -79,5 +79,9 @@ int hs_query_match_range(struct hs_index *ix, const struct hs_filter *f, int64_t
 int hs_query_histogram(struct hs_index *ix, const struct hs_filter *f, int64_t first_ts,
                        int64_t last_ts, int nbuckets, int64_t *calls, int64_t *errors,
                        struct hs_error *err);
+/* The same over event numbers [first_n, last_n] (a log without times). */
+int hs_query_histogram_n(struct hs_index *ix, const struct hs_filter *f, int64_t first_n,
+                         int64_t last_n, int nbuckets, int64_t *calls, int64_t *errors,
+                         struct hs_error *err);
 
 #endif

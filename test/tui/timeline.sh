@@ -9,6 +9,9 @@
 tui_setup
 AUDIT="$ROOT/share/samples/hsm-abcde123456.log $ROOT/share/samples/hsm-zyxwv987654.log"
 THREADS="$ROOT/test/fixtures/spy/conc-procs-threads-0261.log"
+NOTIME="$ROOT/test/fixtures/tpm2/pkcs11-tool.log"
+# a log without times: 20 events, process #2 (17-20) never finalized
+"$HS" grep "$NOTIME" 'n == 1' | grep -q "^1 - " || fail "fixture: $NOTIME has times"
 # the sample: 7 processes, sessions in 2..7; 166 is p5's failed C_Login
 [ "$("$HS" grep -c "$SAMPLE" 'proc == 5 && session == 1')" -ge 2 ] || fail "sample: p5's session"
 "$HS" grep "$SAMPLE" 'n == 166' | grep -q "p5 C_Login CKR_PIN_INCORRECT" || fail "sample: 166"
@@ -113,6 +116,20 @@ for size in "200 50" "80 24"; do
 	keys t
 	wait_for "Timeline of the whole trace \(not filtered\)"
 	[ "$(screen | grep -c '^  thread ')" -ge 6 ] || fail "$1x$2: the filter hid rows"
+	keys q
+	wait_for "HS-EXIT:0"
+
+	# no times: the axis is the events' order
+	tui_start "$1" "$2" "\"$HS\" \"$NOTIME\""
+	wait_for "No\. +Time"
+	keys t
+	wait_for "Timeline by event number \(the log records no times\): No\. 1 \.\. 20"
+	bar "process #1" | grep -q "^=" || fail "$1x$2: process #1 does not start at the left"
+	bar "process #1" | grep -q "x" || fail "$1x$2: process #1's failed C_Login is not marked"
+	bar "process #2" | grep -q "!" || fail "$1x$2: process #2's anomalies are not marked"
+	screen | grep -E "^  session" | tail -n 1 | grep -q ">" || fail "$1x$2: the open session's end"
+	keys G Enter
+	wait_for "[0-9]+ of 20 match"
 	keys q
 	wait_for "HS-EXIT:0"
 done

@@ -754,6 +754,14 @@ static void test_timeline_queries(void)
 	CHECK(at == q1(ix, "SELECT min(n) FROM events WHERE ts_us >= %lld", (long long)t));
 	CHECK(hs_query_seek(ix, NULL, 0, 1, HS_SEEK_TS, t + 1, &err) ==
 	      q1(ix, "SELECT coalesce(min(n), 0) FROM events WHERE ts_us > %lld", (long long)t));
+	/* buckets over event numbers: [1, N] in 2 halves */
+	{
+		int64_t last = q1(ix, "SELECT max(n) FROM events"), calls[2] = { 0, 0 }, errs[2] = { 0, 0 };
+		CHECK(hs_query_histogram_n(ix, NULL, 1, last, 2, calls, errs, &err) == 0);
+		CHECK(calls[0] + calls[1] == last);
+		CHECK(calls[0] == q1(ix, "SELECT count(*) FROM events WHERE (n - 1) * 2 / %lld = 0", (long long)last));
+		CHECK(errs[0] + errs[1] == q1(ix, "SELECT count(*) FROM events WHERE ok = 0 AND incomplete = 0"));
+	}
 	hs_index_close(ix);
 
 	ix = open_paths(audit, 2, "audit-links.db", 0);
