@@ -26,7 +26,7 @@ enum hs_pane { HS_PANE_LIST, HS_PANE_DETAIL, HS_PANE_RAW, HS_PANE_COUNT };
 
 /* What fills the screen between the filter bar and the status line. */
 enum hs_mode { HS_MODE_MAIN, HS_MODE_SESSIONS, HS_MODE_STATS, HS_MODE_HELP, HS_MODE_SQL,
-               HS_MODE_COLUMNS, HS_MODE_COUNT };
+               HS_MODE_COLUMNS, HS_MODE_TIMELINE, HS_MODE_COUNT };
 
 enum hs_time_mode { HS_TIME_ABS, HS_TIME_START, HS_TIME_PREV, HS_TIME_COUNT };
 
@@ -94,6 +94,8 @@ struct hs_app {
 
 	/* display */
 	int time_mode;              /* enum hs_time_mode */
+	int64_t ref_n;              /* the time reference (Ctrl-T): its event, 0 none */
+	int64_t ref_ts;             /* its time, µs (HS_NONE: it has none) */
 	int col_order[HS_COL_COUNT]; /* the list's columns, in order (enum hs_col) */
 	int ncols;                  /* how many of them are shown; 0 until the
 	                               config or the log's format chose */
@@ -198,6 +200,8 @@ void hs_app_toggle_mark(struct hs_app *app, int64_t n);
  * the time of the row above it (HS_NONE at the top). */
 void hs_app_format_time(const struct hs_app *app, int64_t ts_us, int64_t prev_ts, char *out,
                         size_t outlen);
+/* The time column's title: "Time", "Since start", "Since prev", "Since ref". */
+const char *hs_app_time_title(const struct hs_app *app);
 /* Durations as "1.234ms" / "-", or "4ms" when the log's clock ticks in ms. */
 void hs_app_format_dur(const struct hs_app *app, int64_t dur_us, int exact, char *out,
                        size_t outlen);

@@ -77,7 +77,9 @@ static const struct hs_binding bindings[] = {
 	  "correlated event (Login<->Logout, Init<->Final, Open<->Close, ...), again: back", "peer" },
 	{ KEY_BACKSPACE, "Backspace", HS_CTX_MAIN, act_jump_back, 0, "Finding", "back to the view before the last jump or filter", "jump_back" },
 	{ 127, "Backspace", HS_CTX_MAIN, act_jump_back, 0, "Finding", "back to the view before the last jump or filter", "jump_back" },
-	{ ':', ":", HS_CTX_MAIN, act_goto, 0, "Finding", "go to an event number", "goto" },
+	{ ':', ":", HS_CTX_MAIN, act_goto, 0, "Finding",
+	  "go to an event number, or the first event at or after a time (2026-11-22 11:23:10.5, 11:23:10, +1.5s)",
+	  "goto" },
 
 	{ 'm', "m", HS_CTX_MAIN, act_mark, 0, "Marks and export", "mark / unmark the event", "mark" },
 	{ 'u', "u", HS_CTX_MAIN, act_seek, HS_SK_MARK_NEXT, "Marks and export", "next mark", "next_mark" },
@@ -89,6 +91,9 @@ static const struct hs_binding bindings[] = {
 
 	{ 's', "s", HS_CTX_ALL, act_mode, HS_MODE_SESSIONS, "Views", "sessions and logins tree (Esc: back)", "sessions" },
 	{ 'i', "i", HS_CTX_ALL, act_mode, HS_MODE_STATS, "Views", "statistics (Esc: back)", "stats" },
+	{ 't', "t", HS_CTX_ALL, act_mode, HS_MODE_TIMELINE, "Views",
+	  "timeline: a bar per process, thread, session (audit: HSM, login) over time (Esc: back)",
+	  "timeline" },
 	{ ';', ";", HS_CTX_ALL, act_sql, 0, "Views", "read-only SQL over the index, as a table (Esc: back)", "sql" },
 	{ 'c', "c", HS_CTX_ALL, act_mode, HS_MODE_COLUMNS, "Views",
 	  "the list's columns: show, hide, move, resize (saved for the next start; Esc: back)", "columns" },
@@ -96,6 +101,8 @@ static const struct hs_binding bindings[] = {
 	{ KEY_F(1), "F1", HS_CTX_ALL, act_mode, HS_MODE_HELP, "Views", "this help (Esc: back)", "help" },
 	{ 27, "Esc", HS_CTX_ALL, act_back, 0, "Views", "back to the event list; in it, like Backspace", "back" },
 	{ 'T', "T", HS_CTX_MAIN, act_time, 0, "Views", "time: absolute, since start, since previous", "time" },
+	{ CTRL('t'), "Ctrl-T", HS_CTX_MAIN, act_time_ref, 0, "Views",
+	  "set the time reference on the event (times count from it); on it again: unset", "time_ref" },
 	{ 'F', "F", HS_CTX_ALL, act_follow, 0, "Views", "follow mode: show the log as it grows", "follow" },
 	{ CTRL('l'), "Ctrl-L", HS_CTX_ALL, act_redraw, 0, "Views", "redraw the screen", "redraw" },
 	{ 'q', "q", HS_CTX_ALL, act_quit, 0, "Views", "quit", "quit" },
@@ -121,6 +128,12 @@ static const struct hs_binding bindings[] = {
 	  "the width fits the content again", "column_fit" },
 	{ 'd', "d", HS_CTX_COLUMNS, act_view, HS_VCMD_COL_DEFAULTS, "Column editor (c)",
 	  "the log format's default columns (the saved choice is removed)", "column_defaults" },
+	{ '+', "+", HS_CTX_TIMELINE, act_view, HS_VCMD_ZOOM_IN, "Timeline",
+	  "zoom in (Left/Right pan; Enter filters the list to the row)", "zoom_in" },
+	{ '=', "=", HS_CTX_TIMELINE, act_view, HS_VCMD_ZOOM_IN, "Timeline",
+	  "zoom in (Left/Right pan; Enter filters the list to the row)", "zoom_in" },
+	{ '-', "-", HS_CTX_TIMELINE, act_view, HS_VCMD_ZOOM_OUT, "Timeline", "zoom out", "zoom_out" },
+	{ '0', "0", HS_CTX_TIMELINE, act_view, HS_VCMD_ZOOM_ALL, "Timeline", "the whole trace", "zoom_all" },
 };
 
 int hs_keymap_ctx(int mode)
@@ -128,7 +141,8 @@ int hs_keymap_ctx(int mode)
 	return mode == HS_MODE_MAIN ? HS_CTX_MAIN :
 	       mode == HS_MODE_STATS ? HS_CTX_FULL | HS_CTX_STATS :
 	       mode == HS_MODE_SESSIONS ? HS_CTX_FULL | HS_CTX_SESSIONS :
-	       mode == HS_MODE_COLUMNS ? HS_CTX_FULL | HS_CTX_COLUMNS : HS_CTX_FULL;
+	       mode == HS_MODE_COLUMNS ? HS_CTX_FULL | HS_CTX_COLUMNS :
+	       mode == HS_MODE_TIMELINE ? HS_CTX_FULL | HS_CTX_TIMELINE : HS_CTX_FULL;
 }
 
 /* A view's own binding of key (in ctx's view bits) first, then a general one. */

@@ -166,10 +166,15 @@ static void draw_status(struct hs_app *app)
 		return;
 	}
 	/* "basic.log  No. 120  12/40  marks 2  [FOLLOW]" */
+	char tname[48];
+	if (app->ref_n > 0) /* the time reference (Ctrl-T) wins over T */
+		snprintf(tname, sizeof tname, "  T: since ref %lld", (long long)app->ref_n);
+	else
+		snprintf(tname, sizeof tname, "%s", tnames[app->time_mode]);
 	snprintf(left, sizeof left, " %.60s%s  No. %lld  %lld/%lld  marks %zu%s%s%s ", base,
 	         app->nfiles > 1 ? " +" : "", (long long)app->sel_n, (long long)(app->sel_rank + 1),
 	         (long long)app->count, app->nmarks, app->follow ? "  [FOLLOW]" : "",
-	         app->zoomed && app->mode == HS_MODE_MAIN ? "  [ZOOM]" : "", tnames[app->time_mode]);
+	         app->zoomed && app->mode == HS_MODE_MAIN ? "  [ZOOM]" : "", tname);
 	x = hs_theme_puts(w, 0, 0, app->cols, left, hs_theme_attr(t, HS_ROLE_STATUS) | A_BOLD);
 	/* a message too long for the line ends in an ellipsis, not mid-word */
 	if (app->msg[0])

@@ -170,7 +170,23 @@ static int put_escaped(WINDOW *w, int y, int x, int maxw, const char *s, size_t 
 	int used = 0;
 
 	hs_buf_init(&b);
-	if (hs_escape(&b, s, len) < 0) {
+	/* a hex dump row's text column keeps one cell a byte (hs_dump_text_at) */
+	size_t at = hs_dump_text_at(s, len);
+	if (at > 0) {
+		struct hs_buf row;
+		int rc;
+		hs_buf_init(&row);
+		rc = hs_buf_add(&row, s, len);
+		for (size_t i = at; rc >= 0 && i < len; i++)
+			if ((unsigned char)row.data[i] < 0x20 || (unsigned char)row.data[i] >= 0x7f)
+				row.data[i] = '.';
+		rc = rc < 0 ? rc : hs_escape(&b, row.data, len);
+		hs_buf_free(&row);
+		if (rc < 0) {
+			hs_buf_free(&b);
+			return 0;
+		}
+	} else if (hs_escape(&b, s, len) < 0) {
 		hs_buf_free(&b);
 		return 0;
 	}

@@ -38,6 +38,9 @@ enum hs_vcmd {
 	HS_VCMD_COL_NARROWER,       /* columns: one narrower */
 	HS_VCMD_COL_FIT,            /* columns: back to fitting its content */
 	HS_VCMD_COL_DEFAULTS,       /* columns: the log format's defaults */
+	HS_VCMD_ZOOM_IN,            /* timeline: half the time window */
+	HS_VCMD_ZOOM_OUT,           /* timeline: twice the time window */
+	HS_VCMD_ZOOM_ALL,           /* timeline: the whole trace */
 };
 
 enum hs_nav {
@@ -86,5 +89,6 @@ extern const struct hs_view hs_view_columns;
 
 /* The event list's title of column c (enum hs_col), as the list shows it. */
 const char *hs_view_list_title(const struct hs_app *app, int c);
+extern const struct hs_view hs_view_timeline;
 
 #endif

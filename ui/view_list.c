@@ -228,8 +228,8 @@ static const char *col_title(const struct hs_app *app, int c)
 	                                             "Result", "Dur", "Sess", "Summary",
 	                                             "Mechanism", "Object", "Seq", "User" };
 
-	if (c == C_TIME && app->time_mode != HS_TIME_ABS)
-		return app->time_mode == HS_TIME_START ? "Since start" : "Since prev";
+	if (c == C_TIME)
+		return hs_app_time_title(app);
 	/* an audit log's words */
 	if (app->audit && (c == C_SRC || c == C_FUNC || c == C_RV))
 		return c == C_SRC ? "HSM" : c == C_FUNC ? "Opcode" : "Response";
@@ -292,8 +292,10 @@ static void row_texts(const struct hs_app *app, const struct list *l, int i,
 
 	snprintf(text[C_NO], TEXT_MAX, "%lld", (long long)e->n);
 	hs_app_format_time(app, e->ts_us, prev, buf, sizeof buf);
+	if (app->ref_n > 0 && e->n == app->ref_n)
+		snprintf(buf, sizeof buf, "*REF*"); /* Wireshark's mark of the reference */
 	/* narrow absolute times keep the clock, not the date */
-	snprintf(text[C_TIME], TEXT_MAX, "%s", app->time_mode == HS_TIME_ABS && l->width < 160 &&
+	snprintf(text[C_TIME], TEXT_MAX, "%s", app->time_mode == HS_TIME_ABS && !app->ref_n && l->width < 160 &&
 	         strlen(buf) > 11 ? buf + 11 : buf);
 	source_text(e, text[C_SRC], TEXT_MAX);
 	snprintf(text[C_FUNC], TEXT_MAX, "%s", e->func);
@@ -322,7 +324,7 @@ static void row_texts(const struct hs_app *app, const struct list *l, int i,
 static void measure(const struct hs_app *app, struct list *l)
 {
 	char text[C_COUNT][TEXT_MAX];
-	int i, c, w, tkey = app->time_mode * 2 + (l->width >= 160);
+	int i, c, w, tkey = (app->ref_n > 0 ? HS_TIME_COUNT : app->time_mode) * 2 + (l->width >= 160);
 
 	if (tkey != l->time_key) {
 		l->time_key = tkey;
