@@ -128,7 +128,11 @@ static int finish(struct hs_app *app)
 	}
 	hs_app_use_index(app, ix, 0, was_partial);
 	hs_app_index_changed(app, keep, at_end, 1);
-	if (was_partial && !app->msg[0])
+	/* counts said while loading are stale: the end is news */
+	if (was_partial && !app->msg_err && app->filter)
+		hs_app_msg(app, 0, "indexed: %lld events, %lld match", (long long)app->total,
+		           (long long)app->count);
+	else if (was_partial && !app->msg_err)
 		hs_app_msg(app, 0, "indexed: %lld events", (long long)app->total);
 	return HS_R_REDRAW;
 }
@@ -146,9 +150,15 @@ int hs_loading_tick(struct hs_app *app)
 	hs_index_load_status(L->ld, &L->st);
 	if (L->st.done || L->st.finishing)
 		return finish(app);
-	if (!L->partial)
-		return HS_R_NONE; /* a refresh: the current index stays until it is done */
 	t = now_s();
+	if (!L->partial) {
+		/* a refresh: the current index stays until it is done; its
+		 * progress shows now and then */
+		if (t < L->next_draw)
+			return HS_R_NONE;
+		L->next_draw = t + 0.5;
+		return app->mode == HS_MODE_MAIN ? HS_R_REDRAW : HS_R_NONE;
+	}
 	at_end = app->sel_rank >= app->count - 1;
 	/* a new filter was counted whole over the last snapshot */
 	if (app->gen != L->counted_gen) {
@@ -214,7 +224,15 @@ void hs_loading_note(const struct hs_app *app, char *buf, size_t len)
 	const struct hs_loading *L = &app->loading;
 
 	buf[0] = '\0';
-	if (!L->ld || !L->partial)
+	if (!L->ld)
+		return;
+	if (L->refresh) {
+		/* follow mode: the screen stays on the index as it was */
+		if (L->st.seconds >= 0.2)
+			snprintf(buf, len, "refreshing: %.0f%%", pct(&L->st));
+		return;
+	}
+	if (!L->partial)
 		return;
 	if (L->st.parsed)
 		snprintf(buf, len, "Indexing: %lld calls 100%%, finishing; sessions and anomalies"
