@@ -216,16 +216,19 @@ int hs_index_load_start(const char *const *paths, int npaths, const struct hs_in
 	 * and SIGWINCH must interrupt its poll) */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&ld->thread, NULL, run, ld);
+	/* an SQLite built without threads cannot have two connections in two
+	 * threads: then (or with no thread to be had) the open is done here,
+	 * as hs_index_open() would, and the load is done at once */
+	rc = sqlite3_threadsafe() ? pthread_create(&ld->thread, NULL, run, ld) : -1;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
-		hs_error_set(err, "", 0, 0, "cannot start the indexing thread: %s", strerror(rc));
-		pthread_cond_destroy(&ld->cv);
-		pthread_mutex_destroy(&ld->mu);
-		free(ld);
-		return -1;
+		ld->flags = 0;
+		ld->topts.interrupted = ld->user.interrupted; /* the caller's Ctrl-C */
+		ld->rc = hs_idx_open_live(paths, npaths, &ld->topts, NULL, &ld->ix, &ld->err);
+		ld->done = 1;
+	} else {
+		ld->started = 1;
 	}
-	ld->started = 1;
 	*out = ld;
 	return 0;
 }
@@ -339,7 +342,8 @@ int hs_index_load_finish(struct hs_index_load *ld, struct hs_index **out, struct
 	int i, rc;
 
 	release(ld);
-	pthread_join(ld->thread, NULL);
+	if (ld->started)
+		pthread_join(ld->thread, NULL);
 	ld->started = 0;
 	for (i = 0; i < ld->nerrs; i++)
 		if (ld->user.on_file_error)
@@ -362,7 +366,8 @@ void hs_index_load_cancel(struct hs_index_load *ld)
 		return;
 	ld->cancel = 1;
 	release(ld);
-	pthread_join(ld->thread, NULL);
+	if (ld->started)
+		pthread_join(ld->thread, NULL);
 	ld->started = 0;
 	if (ld->rc == 0) /* it was done before it saw the flag: a whole index, kept */
 		hs_index_close(ld->ix);

@@ -134,7 +134,9 @@ struct hs_index_load_status {
 
 /* Start opening (building, refreshing or reusing) the index of paths.
  * paths and every string of opts are borrowed until finish or cancel. 0,
- * or -1 with err set (no thread could be started). */
+ * or -1 with err set (out of memory). With no thread to be had (or an
+ * SQLite built without threads) the open is done before it returns, and
+ * the load says done at once. */
 int hs_index_load_start(const char *const *paths, int npaths, const struct hs_index_opts *opts,
                         int flags, struct hs_index_load **out, struct hs_error *err);
 /* Where the load stands; never waits. */
