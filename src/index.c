@@ -423,6 +423,15 @@ static int merge_timeline(sqlite3 *db, struct hs_error *err, const char *path)
 static int refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, int64_t *held,
                         const struct hs_index_opts *o, struct hs_error *err);
 
+/* SQLite's progress handler of a live build: a cancel stops even one long
+ * statement (CREATE INDEX over every event takes seconds). */
+static int live_stop(void *ctx)
+{
+	struct hs_idx_live *l = ctx;
+
+	return *l->cancel != 0;
+}
+
 /* Remove what SQLite keeps beside a temporary index in WAL mode. */
 static void unlink_wal(const char *tmp)
 {
@@ -474,6 +483,7 @@ static int build(const char *ipath, struct input *in, int npaths,
 		goto out;
 	if (live) {
 		live->last_commit = now_s();
+		sqlite3_progress_handler(db, 1000, live_stop, live);
 		live->ready(live, tmp);
 	}
 	if (exec(db, "BEGIN", err, tmp))
@@ -542,7 +552,10 @@ static int build(const char *ipath, struct input *in, int npaths,
 		 * for them to close, then leave WAL mode: the index renamed into
 		 * place is an ordinary one */
 		sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-		live->release(live);
+		if (live->release(live) < 0) {
+			hs_error_set(err, ipath, 0, 0, "interrupted: no index written");
+			goto out;
+		}
 		live = NULL; /* no reader left: the WAL files go with the mode */
 		if (exec(db, "PRAGMA journal_mode=DELETE", err, tmp))
 			goto out;
@@ -1059,7 +1072,10 @@ int hs_idx_open_live(const char *const *paths, int npaths, const struct hs_index
 				plan = decide(ix->db, in, npaths, &grown);
 		}
 		if (plan == PLAN_REFRESH) {
-			if (refresh(ix->db, &in[grown], grown, opts, live != NULL, &ix->info, err) < 0) {
+			int rrc = refresh(ix->db, &in[grown], grown, opts, live != NULL, &ix->info, err);
+			if (live) /* the reader's cache again (see refresh) */
+				sqlite3_exec(ix->db, "PRAGMA cache_size=-2000; PRAGMA cache_spill=1", NULL, NULL, NULL);
+			if (rrc < 0) {
 				if (opts->interrupted && *opts->interrupted)
 					goto fail;
 				plan = PLAN_BUILD; /* anything odd: start over */

@@ -9,6 +9,7 @@
 #ifndef HSMSCOPE_INDEX_INT_H
 #define HSMSCOPE_INDEX_INT_H
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdint.h>
 
@@ -88,8 +89,12 @@ struct hs_idx_live {
 	/* parsing is over: secondary indexes and correlation follow */
 	void (*parsed)(struct hs_idx_live *l);
 	/* the build is complete; returns once every reader of tmp has closed
-	 * (the file then leaves WAL mode and is renamed into place) */
-	void (*release)(struct hs_idx_live *l);
+	 * (the file then leaves WAL mode and is renamed into place): 0, or -1
+	 * when the load was cancelled meanwhile (the build is thrown away) */
+	int (*release)(struct hs_idx_live *l);
+	/* non-zero: stop (polled by SQLite too, so that creating the
+	 * secondary indexes or correlating stops at once) */
+	volatile sig_atomic_t *cancel;
 	double last_commit;         /* monotonic s of the last commit (the builder's) */
 };
 

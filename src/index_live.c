@@ -133,7 +133,7 @@ static void on_parsed(struct hs_idx_live *l)
 	pthread_mutex_unlock(&ld->mu);
 }
 
-static void on_release(struct hs_idx_live *l)
+static int on_release(struct hs_idx_live *l)
 {
 	struct hs_index_load *ld = (struct hs_index_load *)l;
 
@@ -142,6 +142,7 @@ static void on_release(struct hs_idx_live *l)
 	while (!ld->released)
 		pthread_cond_wait(&ld->cv, &ld->mu);
 	pthread_mutex_unlock(&ld->mu);
+	return ld->cancel ? -1 : 0;
 }
 
 static void on_progress(void *ctx, int64_t done, int64_t total, int64_t events)
@@ -198,6 +199,7 @@ int hs_index_load_start(const char *const *paths, int npaths, const struct hs_in
 	ld->live.committed = on_committed;
 	ld->live.parsed = on_parsed;
 	ld->live.release = on_release;
+	ld->live.cancel = &ld->cancel;
 	ld->paths = paths;
 	ld->npaths = npaths;
 	ld->flags = flags;
