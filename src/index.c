@@ -825,15 +825,21 @@ static int refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_i
 	return 0;
 }
 
-static int load_info(struct hs_index *ix)
+/* count_events: count the events (else info.events is already right: a
+ * live build knows, and its caller waits for this open) */
+static int load_info(struct hs_index *ix, int count_events)
 {
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(ix->db, "SELECT (SELECT count(*) FROM events), count(*),"
-	                               " sum(skipped), sum(incomplete) FROM files", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(ix->db, count_events ?
+	                       "SELECT (SELECT count(*) FROM events), count(*),"
+	                       " sum(skipped), sum(incomplete) FROM files" :
+	                       "SELECT NULL, count(*), sum(skipped), sum(incomplete) FROM files",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		ix->info.events = sqlite3_column_int64(st, 0);
+		if (count_events)
+			ix->info.events = sqlite3_column_int64(st, 0);
 		ix->info.files = sqlite3_column_int64(st, 1);
 		ix->info.skipped = sqlite3_column_int64(st, 2);
 		ix->info.incomplete = sqlite3_column_int64(st, 3);
@@ -1000,12 +1006,6 @@ fail:
 	return -1;
 }
 
-/* Which files the partial index knows so far, and its counts. */
-void hs_idx_reader_reload(struct hs_index *ix)
-{
-	load_info(ix);
-}
-
 void hs_idx_reader_files(struct hs_index *ix, const char *const *paths, int npaths)
 {
 	char real[PATH_MAX];
@@ -1110,7 +1110,7 @@ int hs_idx_open_live(const char *const *paths, int npaths, const struct hs_index
 		hs_error_set(err, ix->path, 0, 0, "cannot register the regex function");
 		goto fail;
 	}
-	load_info(ix);
+	load_info(ix, !(live && plan == PLAN_BUILD && ix->info.events > 0));
 	if (opts->tz && !(ix->info.tz = ix->tz = hs_strdup(opts->tz))) {
 		hs_error_set(err, "", 0, 0, "out of memory");
 		goto fail;

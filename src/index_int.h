@@ -115,8 +115,6 @@ int hs_idx_open_live(const char *const *paths, int npaths, const struct hs_index
  * end). Queries poll opts' stop conditions. 0, or -1 (err set). */
 int hs_idx_open_reader(const char *tmp, const struct hs_index_opts *opts,
                        struct hs_index **out, struct hs_error *err);
-/* Read the partial index's files and counts again. */
-void hs_idx_reader_reload(struct hs_index *ix);
 /* Name the inputs of a partial index before its files rows exist (the
  * detail pane's "File:"). */
 void hs_idx_reader_files(struct hs_index *ix, const char *const *paths, int npaths);

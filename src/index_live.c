@@ -24,6 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hsmscope/filter.h"
+#include "hsmscope/query.h"
+
 #include "index_int.h"
 
 #define ERRS_MAX 16             /* file errors kept for the caller */
@@ -51,6 +54,12 @@ struct hs_index_load {
 	int64_t bytes_done, bytes_total, events, committed;
 	struct hs_error errs[ERRS_MAX]; /* file errors, for on_file_error */
 	int nerrs;
+	/* what the caller will show on the finished index (hs_index_load_want),
+	 * counted here so that the switch costs the caller nothing */
+	char *want_text;            /* owned: the filter's text, "" none; NULL: nothing wanted */
+	int64_t want_keep;          /* the event to keep selected, 0 none */
+	char *got_text;             /* owned: the text counted, NULL none */
+	int64_t got_keep, got_count, got_rank;
 
 	/* the thread's result (read after join) */
 	int rc;
@@ -70,6 +79,8 @@ static double now_s(void)
 }
 
 /* ------------------------------------------------- the building thread */
+
+static void count_wanted(struct hs_index_load *ld, struct hs_index *ix);
 
 void hs_idx_live_tick(struct writer *w)
 {
@@ -136,7 +147,15 @@ static void on_parsed(struct hs_idx_live *l)
 static int on_release(struct hs_idx_live *l)
 {
 	struct hs_index_load *ld = (struct hs_index_load *)l;
+	struct hs_index *ix;
+	struct hs_error err;
 
+	/* the heavy part of the switch, while the caller still reads: once
+	 * it has let go, what is left is a rename and an open */
+	if (hs_idx_open_reader(ld->tmp, &ld->topts, &ix, &err) == 0) {
+		count_wanted(ld, ix);
+		hs_index_close(ix);
+	}
 	pthread_mutex_lock(&ld->mu);
 	ld->finishing = 1;
 	while (!ld->released)
@@ -166,6 +185,43 @@ static void on_file_error(void *ctx, const struct hs_error *e)
 	pthread_mutex_unlock(&ld->mu);
 }
 
+/* Count what the caller wants shown on ix (in this thread, on an index
+ * nobody else uses yet): the filter's matches and the rank of the event it
+ * keeps selected. Anything that fails leaves it to the caller. */
+static void count_wanted(struct hs_index_load *ld, struct hs_index *ix)
+{
+	struct hs_filter *f = NULL;
+	struct hs_error err;
+	char *text;
+	int64_t keep, count, rank = -1;
+
+	pthread_mutex_lock(&ld->mu);
+	text = ld->want_text ? hs_strdup(ld->want_text) : NULL;
+	keep = ld->want_keep;
+	pthread_mutex_unlock(&ld->mu);
+	if (!text)
+		return;
+	if (*text && hs_filter_compile(text, &f, &err) < 0)
+		goto out;
+	count = hs_query_count(ix, f, &err);
+	if (count < 0)
+		goto out;
+	if (keep > 0 && hs_query_seek(ix, f, 0, 1, HS_SEEK_N, keep, &err) == keep &&
+	    (rank = hs_query_rank(ix, f, keep, &err)) < 0)
+		goto out;
+	pthread_mutex_lock(&ld->mu);
+	free(ld->got_text);
+	ld->got_text = text;
+	text = NULL;
+	ld->got_keep = keep;
+	ld->got_count = count;
+	ld->got_rank = rank;
+	pthread_mutex_unlock(&ld->mu);
+out:
+	hs_filter_free(f);
+	free(text);
+}
+
 static void *run(void *arg)
 {
 	struct hs_index_load *ld = arg;
@@ -173,6 +229,9 @@ static void *run(void *arg)
 	int rc;
 
 	rc = hs_idx_open_live(ld->paths, ld->npaths, &ld->topts, &ld->live, &ix, &ld->err);
+	/* a refresh (a build counted in on_release, before its rename) */
+	if (rc == 0 && !ld->got_text)
+		count_wanted(ld, ix);
 	pthread_mutex_lock(&ld->mu);
 	ld->rc = rc;
 	ld->ix = ix;
@@ -336,13 +395,28 @@ static void load_free(struct hs_index_load *ld)
 	}
 	pthread_cond_destroy(&ld->cv);
 	pthread_mutex_destroy(&ld->mu);
+	free(ld->want_text);
+	free(ld->got_text);
 	free(ld);
 }
 
-int hs_index_load_finish(struct hs_index_load *ld, struct hs_index **out, struct hs_error *err)
+void hs_index_load_want(struct hs_index_load *ld, const char *filter_text, int64_t keep_n)
+{
+	char *t = hs_strdup(filter_text ? filter_text : "");
+
+	pthread_mutex_lock(&ld->mu);
+	free(ld->want_text);
+	ld->want_text = t;
+	ld->want_keep = keep_n;
+	pthread_mutex_unlock(&ld->mu);
+}
+
+int hs_index_load_finish(struct hs_index_load *ld, struct hs_index **out, const char *filter_text,
+                         int64_t keep_n, int64_t *count, int64_t *rank, struct hs_error *err)
 {
 	int i, rc;
 
+	*count = *rank = -1;
 	release(ld);
 	if (ld->started)
 		pthread_join(ld->thread, NULL);
@@ -354,6 +428,11 @@ int hs_index_load_finish(struct hs_index_load *ld, struct hs_index **out, struct
 	if (rc == 0) {
 		hs_idx_set_stop(ld->ix, &ld->user);
 		*out = ld->ix;
+		if (ld->got_text && strcmp(ld->got_text, filter_text ? filter_text : "") == 0) {
+			*count = ld->got_count;
+			if (ld->got_keep == keep_n)
+				*rank = ld->got_rank;
+		}
 	} else {
 		*err = ld->err;
 		hs_index_close(ld->ix);

@@ -74,8 +74,9 @@ int hs_loading_open(struct hs_app *app, struct hs_error *err)
 		hs_index_load_status(L->ld, &L->st);
 		if (L->st.done || L->st.finishing) {
 			struct hs_index_load *ld = L->ld;
+			int64_t count, rank;
 			L->ld = NULL;
-			if (hs_index_load_finish(ld, &ix, err) < 0)
+			if (hs_index_load_finish(ld, &ix, NULL, 0, &count, &rank, err) < 0)
 				return -1;
 			hs_app_use_index(app, ix, 0, 1);
 			return 0;
@@ -110,14 +111,14 @@ static int finish(struct hs_app *app)
 	struct hs_index_load *ld = L->ld;
 	struct hs_index *ix;
 	struct hs_error err;
-	int64_t keep = app->sel_n;
+	int64_t keep = app->sel_n, count, rank;
 	int at_end = app->sel_rank >= app->count - 1, was_partial = L->partial;
 
 	L->ld = NULL;
 	L->partial = 0;
 	if (was_partial)
 		app->ix = NULL; /* closed by finish() */
-	if (hs_index_load_finish(ld, &ix, &err) < 0) {
+	if (hs_index_load_finish(ld, &ix, app->filter_text, keep, &count, &rank, &err) < 0) {
 		if (was_partial) {
 			/* nothing left to show */
 			hs_error_format(&err, L->fatal, sizeof L->fatal);
@@ -126,8 +127,19 @@ static int finish(struct hs_app *app)
 		hs_app_msg(app, 1, "follow: %s", err.msg);
 		return HS_R_REDRAW;
 	}
-	hs_app_use_index(app, ix, 0, was_partial);
-	hs_app_index_changed(app, keep, at_end, 1);
+	/* the unit of durations was decided on the first rows, or is kept */
+	hs_app_use_index(app, ix, 0, 0);
+	if (count < 0) {
+		/* the filter or the selection changed at the last moment */
+		hs_app_index_changed(app, keep, at_end, 1);
+	} else {
+		/* counted by the loading thread: nothing over every event here */
+		app->count = count;
+		if (rank >= 0 && !(app->follow && at_end))
+			hs_app_select(app, keep, rank);
+		else
+			hs_app_index_changed(app, keep, at_end, 0);
+	}
 	/* counts said while loading are stale: the end is news */
 	if (was_partial && !app->msg_err && app->filter)
 		hs_app_msg(app, 0, "indexed: %lld events, %lld match", (long long)app->total,
@@ -150,6 +162,12 @@ int hs_loading_tick(struct hs_app *app)
 	hs_index_load_status(L->ld, &L->st);
 	if (L->st.done || L->st.finishing)
 		return finish(app);
+	if (app->gen != L->want_gen || app->sel_n != L->want_keep) {
+		/* what the switch will need: counted in the loading thread */
+		L->want_gen = app->gen;
+		L->want_keep = app->sel_n;
+		hs_index_load_want(L->ld, app->filter_text, app->sel_n);
+	}
 	t = now_s();
 	if (!L->partial) {
 		/* a refresh: the current index stays until it is done; its
@@ -217,6 +235,9 @@ void hs_loading_refresh(struct hs_app *app)
 	}
 	L->refresh = 1;
 	L->partial = 0;
+	L->want_gen = app->gen;
+	L->want_keep = app->sel_n;
+	hs_index_load_want(L->ld, app->filter_text, app->sel_n);
 }
 
 void hs_loading_note(const struct hs_app *app, char *buf, size_t len)

@@ -24,6 +24,8 @@ struct hs_loading {
 	int64_t snap_max;           /* the largest event number of the last snapshot */
 	int64_t counted_to;         /* the filter's count covers events up to this number */
 	unsigned counted_gen;       /* app->gen when counted_to was set */
+	unsigned want_gen;          /* app->gen and selection last told the load */
+	int64_t want_keep;
 	double next_draw;           /* monotonic s: a full view is redrawn again */
 	char fatal[1024];           /* the load failed with the partial index shown: why */
 };

@@ -151,10 +151,18 @@ struct hs_index *hs_index_load_partial(struct hs_index_load *ld, struct hs_error
  * the user: a pinned snapshot keeps the build's WAL from being recycled. */
 int64_t hs_index_load_snapshot(struct hs_index_load *ld, int64_t *max_n);
 void hs_index_load_unpin(struct hs_index_load *ld);
+/* What the caller will show on the finished index: the matches of
+ * filter_text ("" or NULL: all) and the rank of event keep_n (0: none).
+ * The loading thread counts them before the switch (a count over every
+ * event can take seconds); say it again when either changes. */
+void hs_index_load_want(struct hs_index_load *ld, const char *filter_text, int64_t keep_n);
 /* Wait for the end (at once when status says done or finishing), free the
  * load and its partial index: 0 with *out the index (the caller closes
- * it), or -1 with err set. */
-int hs_index_load_finish(struct hs_index_load *ld, struct hs_index **out, struct hs_error *err);
+ * it), or -1 with err set. *count: the matches of filter_text, *rank: the
+ * 0-based rank of keep_n among them, each -1 when not counted for exactly
+ * these (or keep_n does not match). */
+int hs_index_load_finish(struct hs_index_load *ld, struct hs_index **out, const char *filter_text,
+                         int64_t keep_n, int64_t *count, int64_t *rank, struct hs_error *err);
 /* Stop, remove what the build wrote, free the load and its partial index. */
 void hs_index_load_cancel(struct hs_index_load *ld);
 

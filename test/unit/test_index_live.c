@@ -22,6 +22,7 @@
 #include "harness.h"
 
 #define SAMPLE "share/samples/softhsm-basic.log"
+#define LOGINS "func == \"C_Login\""
 
 static char tmp[256];           /* scratch directory */
 
@@ -99,12 +100,15 @@ static void test_partial(const char *log, int64_t want)
 	char db[320];
 	int64_t rows, max_n, seen = 0, last = -1, fc;
 	int snapshots = 0, consistent = 1, grows = 1;
+	int64_t count, rank;
 
 	snprintf(db, sizeof db, "%s/live.db", tmp);
 	memset(&o, 0, sizeof o);
 	o.index_path = db;
-	CHECK(hs_filter_compile("func == \"C_Login\"", &f, &err) == 0);
+	CHECK(hs_filter_compile(LOGINS, &f, &err) == 0);
 	CHECK(hs_index_load_start(&log, 1, &o, HS_LOAD_PARTIAL, &ld, &err) == 0);
+	/* the caller's view on the finished index, counted by the thread */
+	hs_index_load_want(ld, LOGINS, 27);
 	for (;;) {
 		hs_index_load_status(ld, &st);
 		if (st.done || st.finishing)
@@ -135,9 +139,12 @@ static void test_partial(const char *log, int64_t want)
 	CHECK(st.bytes_total > 0);
 	printf("partial: %d snapshots, up to %lld of %lld events\n", snapshots, (long long)seen,
 	       (long long)want);
-	CHECK(hs_index_load_finish(ld, &ix, &err) == 0);
+	CHECK(hs_index_load_finish(ld, &ix, LOGINS, 27, &count, &rank, &err) == 0);
 	if (ix) {
 		CHECK(hs_index_info(ix)->events == want);
+		CHECK(count == hs_query_count(ix, f, &err));
+		CHECK(count > 0);
+		CHECK(rank == 1); /* event 27 is the sample's second C_Login */
 		CHECK(hs_query_count(ix, NULL, &err) == want);
 		/* a tail count is the whole count less the rank */
 		CHECK(hs_query_count_from(ix, f, 1, &err) == hs_query_count(ix, f, &err));
@@ -207,6 +214,7 @@ static void test_refresh(const char *log, int64_t base)
 	struct hs_error err;
 	char db[320];
 	int readable = 1;
+	int64_t count, rank;
 
 	snprintf(db, sizeof db, "%s/grow.db", tmp);
 	memset(&o, 0, sizeof o);
@@ -216,6 +224,7 @@ static void test_refresh(const char *log, int64_t base)
 		return;
 	CHECK(append_sample(log, 5) == 0);
 	CHECK(hs_index_load_start(&log, 1, &o, 0, &ld, &err) == 0);
+	hs_index_load_want(ld, "", 0);
 	for (;;) {
 		hs_index_load_status(ld, &st);
 		CHECK(!st.partial); /* a refresh offers none */
@@ -226,7 +235,9 @@ static void test_refresh(const char *log, int64_t base)
 		nap();
 	}
 	CHECK(readable);
-	CHECK(hs_index_load_finish(ld, &ix, &err) == 0);
+	/* counted for another filter than the caller's: not given */
+	CHECK(hs_index_load_finish(ld, &ix, LOGINS, 0, &count, &rank, &err) == 0);
+	CHECK(count == -1 && rank == -1);
 	if (ix) {
 		CHECK(hs_index_info(ix)->refreshed == 1);
 		CHECK(hs_index_info(ix)->events > base);
