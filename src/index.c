@@ -484,6 +484,9 @@ static int build(const char *ipath, struct input *in, int npaths,
 	if (live) {
 		live->last_commit = now_s();
 		sqlite3_progress_handler(db, 1000, live_stop, live);
+		/* leaving WAL mode at the end needs the file alone: wait for a
+		 * reader (sql.c's own connection) finishing its statement */
+		sqlite3_busy_timeout(db, 5000);
 		live->ready(live, tmp);
 	}
 	if (exec(db, "BEGIN", err, tmp))

@@ -59,6 +59,18 @@ static void draw_box(struct hs_app *app, const struct hs_index_load_status *st)
 	refresh();
 }
 
+/* Is more than half a second of parsing left, at the pace so far? Once
+ * parsed, a small log's end is near: it is shown whole. */
+static int long_to_go(const struct hs_index_load_status *st, double elapsed)
+{
+	double left;
+
+	if (st->parsed || st->bytes_done <= 0 || st->bytes_total <= 0)
+		return 0;
+	left = elapsed * (double)(st->bytes_total - st->bytes_done) / (double)st->bytes_done;
+	return left >= 0.5;
+}
+
 int hs_loading_open(struct hs_app *app, struct hs_error *err)
 {
 	struct hs_loading *L = &app->loading;
@@ -90,7 +102,7 @@ int hs_loading_open(struct hs_app *app, struct hs_error *err)
 		/* the first rows are there: show them while the rest loads (a
 		 * log indexed in well under a second shows whole at once) */
 		if (L->st.partial && L->st.committed > 0 && now_s() - t0 >= 0.4 &&
-		    (ix = hs_index_load_partial(L->ld, err))) {
+		    long_to_go(&L->st, now_s() - t0) && (ix = hs_index_load_partial(L->ld, err))) {
 			int64_t rows = hs_index_load_snapshot(L->ld, &L->snap_max);
 			L->partial = 1;
 			hs_app_use_index(app, ix, 1, 0);
@@ -140,11 +152,11 @@ static int finish(struct hs_app *app)
 		else
 			hs_app_index_changed(app, keep, at_end, 0);
 	}
-	/* counts said while loading are stale: the end is news */
-	if (was_partial && !app->msg_err && app->filter)
+	/* the end is news, but not over what a key just said */
+	if (was_partial && !app->msg[0] && app->filter)
 		hs_app_msg(app, 0, "indexed: %lld events, %lld match", (long long)app->total,
 		           (long long)app->count);
-	else if (was_partial && !app->msg_err)
+	else if (was_partial && !app->msg[0])
 		hs_app_msg(app, 0, "indexed: %lld events", (long long)app->total);
 	return HS_R_REDRAW;
 }

@@ -18,7 +18,14 @@ run() {
 	while [ $i -lt 200 ]; do cat "$SAMPLE"; i=$((i + 1)); done >"$T/more.log"
 	tui_start "$1" "$2" "\"$HS\" --follow \"$L\""
 	wait_for "FOLLOW" 60
+	# loaded (slow builds, under sanitizers, show rows while loading first)
 	wait_for "$((one * 20)) events" 60
+	i=0
+	while screen | tail -n 1 | grep -q "Indexing:"; do
+		i=$((i + 1))
+		[ $i -lt 1200 ] || fail "$1x$2: still loading"
+		sleep 0.05
+	done
 	# follow off while the file grows, so that one refresh reads it all
 	keys F
 	wait_for "follow mode off"
