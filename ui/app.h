@@ -130,8 +130,6 @@ struct hs_app {
 	char pending[HS_LINE_MAX];  /* a path waiting for the overwrite answer */
 
 	int curses_on;              /* the terminal is in curses mode */
-	double progress_t0;         /* when the current index open started, s */
-	double progress_last;       /* when the progress box was last drawn, s */
 	double next_poll;           /* when follow mode looks at the files next, s */
 	volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM/SIGHUP */
 	int exit_code;              /* for hs_ui_run's return */
