@@ -59,7 +59,8 @@ struct hs_index_load {
 	char *want_text;            /* owned: the filter's text, "" none; NULL: nothing wanted */
 	int64_t want_keep;          /* the event to keep selected, 0 none */
 	char *got_text;             /* owned: the text counted, NULL none */
-	int64_t got_keep, got_count, got_rank;
+	int64_t got_keep;
+	struct hs_index_load_view got;
 
 	/* the thread's result (read after join) */
 	int rc;
@@ -193,7 +194,7 @@ static void count_wanted(struct hs_index_load *ld, struct hs_index *ix)
 	struct hs_filter *f = NULL;
 	struct hs_error err;
 	char *text;
-	int64_t keep, count, rank = -1;
+	int64_t keep, count, rank = -1, last;
 
 	pthread_mutex_lock(&ld->mu);
 	text = ld->want_text ? hs_strdup(ld->want_text) : NULL;
@@ -209,13 +210,17 @@ static void count_wanted(struct hs_index_load *ld, struct hs_index *ix)
 	if (keep > 0 && hs_query_seek(ix, f, 0, 1, HS_SEEK_N, keep, &err) == keep &&
 	    (rank = hs_query_rank(ix, f, keep, &err)) < 0)
 		goto out;
+	/* where following the end goes (a backward scan to the last match) */
+	if ((last = hs_query_seek(ix, f, INT64_MAX, -1, HS_SEEK_ANY, 0, &err)) < 0)
+		goto out;
 	pthread_mutex_lock(&ld->mu);
 	free(ld->got_text);
 	ld->got_text = text;
 	text = NULL;
 	ld->got_keep = keep;
-	ld->got_count = count;
-	ld->got_rank = rank;
+	ld->got.count = count;
+	ld->got.rank = rank;
+	ld->got.last_n = last;
 	pthread_mutex_unlock(&ld->mu);
 out:
 	hs_filter_free(f);
@@ -412,11 +417,11 @@ void hs_index_load_want(struct hs_index_load *ld, const char *filter_text, int64
 }
 
 int hs_index_load_finish(struct hs_index_load *ld, struct hs_index **out, const char *filter_text,
-                         int64_t keep_n, int64_t *count, int64_t *rank, struct hs_error *err)
+                         int64_t keep_n, struct hs_index_load_view *view, struct hs_error *err)
 {
 	int i, rc;
 
-	*count = *rank = -1;
+	view->count = view->rank = view->last_n = -1;
 	release(ld);
 	if (ld->started)
 		pthread_join(ld->thread, NULL);
@@ -429,9 +434,10 @@ int hs_index_load_finish(struct hs_index_load *ld, struct hs_index **out, const 
 		hs_idx_set_stop(ld->ix, &ld->user);
 		*out = ld->ix;
 		if (ld->got_text && strcmp(ld->got_text, filter_text ? filter_text : "") == 0) {
-			*count = ld->got_count;
+			view->count = ld->got.count;
+			view->last_n = ld->got.last_n;
 			if (ld->got_keep == keep_n)
-				*rank = ld->got_rank;
+				view->rank = ld->got.rank;
 		}
 	} else {
 		*err = ld->err;

@@ -86,9 +86,9 @@ int hs_loading_open(struct hs_app *app, struct hs_error *err)
 		hs_index_load_status(L->ld, &L->st);
 		if (L->st.done || L->st.finishing) {
 			struct hs_index_load *ld = L->ld;
-			int64_t count, rank;
+			struct hs_index_load_view v;
 			L->ld = NULL;
-			if (hs_index_load_finish(ld, &ix, NULL, 0, &count, &rank, err) < 0)
+			if (hs_index_load_finish(ld, &ix, NULL, 0, &v, err) < 0)
 				return -1;
 			hs_app_use_index(app, ix, 0, 1);
 			return 0;
@@ -123,14 +123,15 @@ static int finish(struct hs_app *app)
 	struct hs_index_load *ld = L->ld;
 	struct hs_index *ix;
 	struct hs_error err;
-	int64_t keep = app->sel_n, count, rank;
+	int64_t keep = app->sel_n;
+	struct hs_index_load_view v;
 	int at_end = app->sel_rank >= app->count - 1, was_partial = L->partial;
 
 	L->ld = NULL;
 	L->partial = 0;
 	if (was_partial)
 		app->ix = NULL; /* closed by finish() */
-	if (hs_index_load_finish(ld, &ix, app->filter_text, keep, &count, &rank, &err) < 0) {
+	if (hs_index_load_finish(ld, &ix, app->filter_text, keep, &v, &err) < 0) {
 		if (was_partial) {
 			/* nothing left to show */
 			hs_error_format(&err, L->fatal, sizeof L->fatal);
@@ -141,14 +142,18 @@ static int finish(struct hs_app *app)
 	}
 	/* the unit of durations was decided on the first rows, or is kept */
 	hs_app_use_index(app, ix, 0, 0);
-	if (count < 0) {
+	if (v.count < 0) {
 		/* the filter or the selection changed at the last moment */
 		hs_app_index_changed(app, keep, at_end, 1);
 	} else {
 		/* counted by the loading thread: nothing over every event here */
-		app->count = count;
-		if (rank >= 0 && !(app->follow && at_end))
-			hs_app_select(app, keep, rank);
+		app->count = v.count;
+		if (v.count == 0)
+			hs_app_select(app, 0, -1);
+		else if (app->follow && at_end && v.last_n > 0)
+			hs_app_select(app, v.last_n, v.count - 1);
+		else if (v.rank >= 0 && !(app->follow && at_end))
+			hs_app_select(app, keep, v.rank);
 		else
 			hs_app_index_changed(app, keep, at_end, 0);
 	}

@@ -156,13 +156,19 @@ void hs_index_load_unpin(struct hs_index_load *ld);
  * The loading thread counts them before the switch (a count over every
  * event can take seconds); say it again when either changes. */
 void hs_index_load_want(struct hs_index_load *ld, const char *filter_text, int64_t keep_n);
+/* What hs_index_load_want() asked, on the finished index; each -1 when
+ * not counted for exactly the filter_text and keep_n given to finish. */
+struct hs_index_load_view {
+	int64_t count;              /* events matching the filter */
+	int64_t rank;               /* 0-based rank of keep_n among them (-1: it does not match) */
+	int64_t last_n;             /* number of the last match, 0 none */
+};
+
 /* Wait for the end (at once when status says done or finishing), free the
  * load and its partial index: 0 with *out the index (the caller closes
- * it), or -1 with err set. *count: the matches of filter_text, *rank: the
- * 0-based rank of keep_n among them, each -1 when not counted for exactly
- * these (or keep_n does not match). */
+ * it) and *view, or -1 with err set. */
 int hs_index_load_finish(struct hs_index_load *ld, struct hs_index **out, const char *filter_text,
-                         int64_t keep_n, int64_t *count, int64_t *rank, struct hs_error *err);
+                         int64_t keep_n, struct hs_index_load_view *view, struct hs_error *err);
 /* Stop, remove what the build wrote, free the load and its partial index. */
 void hs_index_load_cancel(struct hs_index_load *ld);
 

@@ -100,7 +100,7 @@ static void test_partial(const char *log, int64_t want)
 	char db[320];
 	int64_t rows, max_n, seen = 0, last = -1, fc;
 	int snapshots = 0, consistent = 1, grows = 1;
-	int64_t count, rank;
+	struct hs_index_load_view v;
 
 	snprintf(db, sizeof db, "%s/live.db", tmp);
 	memset(&o, 0, sizeof o);
@@ -139,12 +139,14 @@ static void test_partial(const char *log, int64_t want)
 	CHECK(st.bytes_total > 0);
 	printf("partial: %d snapshots, up to %lld of %lld events\n", snapshots, (long long)seen,
 	       (long long)want);
-	CHECK(hs_index_load_finish(ld, &ix, LOGINS, 27, &count, &rank, &err) == 0);
+	CHECK(hs_index_load_finish(ld, &ix, LOGINS, 27, &v, &err) == 0);
 	if (ix) {
 		CHECK(hs_index_info(ix)->events == want);
-		CHECK(count == hs_query_count(ix, f, &err));
-		CHECK(count > 0);
-		CHECK(rank == 1); /* event 27 is the sample's second C_Login */
+		CHECK(v.count == hs_query_count(ix, f, &err));
+		CHECK(v.count > 0);
+		CHECK(v.rank == 1); /* event 27 is the sample's second C_Login */
+		CHECK(v.last_n == hs_query_seek(ix, f, INT64_MAX, -1, HS_SEEK_ANY, 0, &err));
+		CHECK(v.last_n > 27);
 		CHECK(hs_query_count(ix, NULL, &err) == want);
 		/* a tail count is the whole count less the rank */
 		CHECK(hs_query_count_from(ix, f, 1, &err) == hs_query_count(ix, f, &err));
@@ -214,7 +216,7 @@ static void test_refresh(const char *log, int64_t base)
 	struct hs_error err;
 	char db[320];
 	int readable = 1;
-	int64_t count, rank;
+	struct hs_index_load_view v;
 
 	snprintf(db, sizeof db, "%s/grow.db", tmp);
 	memset(&o, 0, sizeof o);
@@ -236,8 +238,8 @@ static void test_refresh(const char *log, int64_t base)
 	}
 	CHECK(readable);
 	/* counted for another filter than the caller's: not given */
-	CHECK(hs_index_load_finish(ld, &ix, LOGINS, 0, &count, &rank, &err) == 0);
-	CHECK(count == -1 && rank == -1);
+	CHECK(hs_index_load_finish(ld, &ix, LOGINS, 0, &v, &err) == 0);
+	CHECK(v.count == -1 && v.rank == -1 && v.last_n == -1);
 	if (ix) {
 		CHECK(hs_index_info(ix)->refreshed == 1);
 		CHECK(hs_index_info(ix)->events > base);
