@@ -191,7 +191,7 @@ int hs_loading_tick(struct hs_app *app)
 		 * progress shows now and then */
 		if (t < L->next_draw)
 			return HS_R_NONE;
-		L->next_draw = t + 0.5;
+		L->next_draw = t + 0.25;
 		return app->mode == HS_MODE_MAIN ? HS_R_REDRAW : HS_R_NONE;
 	}
 	at_end = app->sel_rank >= app->count - 1;

@@ -8,14 +8,14 @@ tui_setup
 one=$("$HS" grep "$SAMPLE" --count '') || fail "grep total"
 REFRESHING='refreshing: [0-9]+%'
 
-# run W H: a log of 20 samples followed, 200 more (~23 MB) appended at once
+# run W H: a log of 20 samples followed, 300 more (~34 MB) appended at once
 run() {
 	L="$T/grow-$1.log"
 	rm -rf "$T/cache"
 	i=0
 	while [ $i -lt 20 ]; do cat "$SAMPLE"; i=$((i + 1)); done >"$L"
 	i=0
-	while [ $i -lt 200 ]; do cat "$SAMPLE"; i=$((i + 1)); done >"$T/more.log"
+	while [ $i -lt 300 ]; do cat "$SAMPLE"; i=$((i + 1)); done >"$T/more.log"
 	tui_start "$1" "$2" "\"$HS\" --follow \"$L\""
 	wait_for "FOLLOW" 60
 	# loaded (slow builds, under sanitizers, show rows while loading first)
@@ -38,7 +38,7 @@ run() {
 	keys j
 	wait_for "No\. 2  2/$((one * 20)) .*$REFRESHING" 60
 	# the end: every event, the status quiet again
-	wait_for "$((one * 220)) events" 300
+	wait_for "$((one * 320)) events" 300
 	screen | tail -n 1 | grep -q "refreshing:" && fail "$1x$2: still says reading when done"
 	keys q
 	wait_for "HS-EXIT:0"

@@ -6,12 +6,13 @@
 . "$(dirname "$0")/lib.sh"
 tui_setup
 L="$T/big.log"
-# ~46 MB, ~137,000 calls (the sample 400 times): built at test time
+# ~69 MB, ~206,000 calls (the sample 600 times): built at test time, big
+# enough that the load outlasts the steps below on a fast machine
 i=0
-while [ $i -lt 400 ]; do cat "$SAMPLE"; i=$((i + 1)); done >"$L"
+while [ $i -lt 600 ]; do cat "$SAMPLE"; i=$((i + 1)); done >"$L"
 one=$("$HS" grep "$SAMPLE" --count '') || fail "grep total"
 one_login=$("$HS" grep "$SAMPLE" --count 'func == "C_Login"') || fail "grep logins"
-total=$((one * 400)) logins=$((one_login * 400))
+total=$((one * 600)) logins=$((one_login * 600))
 rm -rf "$T/cache"
 LOADING='Indexing: [0-9]+ calls [0-9]+%'
 
