@@ -41,9 +41,9 @@ BIN     := build-san/hsmscope
 CFLAGS  += -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
-HS_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -Iinclude $(CPPFLAGS) \
+HS_CFLAGS = -std=c11 -pthread -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -Iinclude $(CPPFLAGS) \
 	$(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
-CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) $(BZ2_LIBS) -lm
+CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) $(BZ2_LIBS) -lm -pthread
 UI_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(UI_PKGS) 2>/dev/null)
 UI_LIBS   = $(shell $(PKG_CONFIG) --libs $(UI_PKGS) 2>/dev/null)
 

@@ -73,6 +73,8 @@ struct hs_index {
 
 /* ------------------------------------------------------------ helpers */
 
+static double now_s(void);
+
 static int exec(sqlite3 *db, const char *sql, struct hs_error *err, const char *path)
 {
 	char *msg = NULL;
@@ -421,9 +423,32 @@ static int merge_timeline(sqlite3 *db, struct hs_error *err, const char *path)
 static int refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, int64_t *held,
                         const struct hs_index_opts *o, struct hs_error *err);
 
+/* SQLite's progress handler of a live build: a cancel stops even one long
+ * statement (CREATE INDEX over every event takes seconds). */
+static int live_stop(void *ctx)
+{
+	struct hs_idx_live *l = ctx;
+
+	return *l->cancel != 0;
+}
+
+/* Remove what SQLite keeps beside a temporary index in WAL mode. */
+static void unlink_wal(const char *tmp)
+{
+	char p[PATH_MAX + 48];
+
+	snprintf(p, sizeof p, "%s-wal", tmp);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", tmp);
+	unlink(p);
+}
+
+/* Build the index of in into a temporary file renamed to ipath. live (may
+ * be NULL): others read the temporary file while it is written — WAL mode,
+ * a commit now and then (index_write.c), the hooks of index_int.h. */
 static int build(const char *ipath, struct input *in, int npaths,
-                 const struct hs_index_opts *o, struct hs_index_info *info,
-                 struct hs_error *err)
+                 const struct hs_index_opts *o, struct hs_idx_live *live,
+                 struct hs_index_info *info, struct hs_error *err)
 {
 	char tmp[PATH_MAX + 32];
 	sqlite3 *db = NULL;
@@ -446,16 +471,31 @@ static int build(const char *ipath, struct input *in, int npaths,
 		hs_error_set(err, tmp, 0, 0, "cannot open the index: %s", sqlite3_errmsg(db));
 		goto out;
 	}
-	if (exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-	             "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-16384;"
-	             "PRAGMA page_size=8192; PRAGMA application_id=" APP_ID_SQL ";",
-	             err, tmp) ||
-	    exec(db, hs_index_schema_sql(), err, tmp) || exec(db, "BEGIN", err, tmp))
+	/* a live build: no exclusive lock and a journal readers can share
+	 * (the page size is set before WAL fixes it) */
+	if (exec(db, live ? "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+	                    "PRAGMA cache_size=-16384; PRAGMA application_id=" APP_ID_SQL ";"
+	                  : "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+	                    "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-16384;"
+	                    "PRAGMA page_size=8192; PRAGMA application_id=" APP_ID_SQL ";",
+	         err, tmp) ||
+	    exec(db, hs_index_schema_sql(), err, tmp))
+		goto out;
+	if (live) {
+		live->last_commit = now_s();
+		sqlite3_progress_handler(db, 1000, live_stop, live);
+		/* leaving WAL mode at the end needs the file alone: wait for a
+		 * reader (sql.c's own connection) finishing its statement */
+		sqlite3_busy_timeout(db, 5000);
+		live->ready(live, tmp);
+	}
+	if (exec(db, "BEGIN", err, tmp))
 		goto out;
 	if (hs_idx_writer_prepare(&w, db, err, tmp) < 0) {
 		hs_idx_writer_free(&w);
 		goto out;
 	}
+	w.live = live;
 	w.next_n = 1;
 	for (i = 0; i < npaths; i++)
 		if (in[i].ok)
@@ -471,6 +511,11 @@ static int build(const char *ipath, struct input *in, int npaths,
 		nfiles++;
 	}
 	info->events = w.next_n - 1;
+	if (live && !rc) {
+		/* every event is readable before the long tail of the build */
+		hs_idx_live_commit(db, live, w.events);
+		live->parsed(live);
+	}
 	if (!rc && hs_correlate_finish(w.corr, err) < 0)
 		rc = -1;
 	hs_idx_writer_free(&w);
@@ -491,7 +536,9 @@ static int build(const char *ipath, struct input *in, int npaths,
 	         "INSERT INTO meta VALUES('dur_method', 'time to the next call of the same"
 	         " process and thread (upper bound, resolution of the log''s clock)');",
 	         HS_INDEX_SCHEMA_VERSION);
-	if (exec(db, sql, err, tmp) || exec(db, "COMMIT", err, tmp))
+	if (exec(db, sql, err, tmp) ||
+	    (live && exec(db, "DELETE FROM meta WHERE key = '" HS_LIVE_ROWS_KEY "'", err, tmp)) ||
+	    exec(db, "COMMIT", err, tmp))
 		goto out;
 	if (held > 0) {
 		if (exec(db, "BEGIN", err, tmp))
@@ -503,8 +550,23 @@ static int build(const char *ipath, struct input *in, int npaths,
 		}
 		info->events = 0; /* load_info() counts them */
 	}
+	if (live) {
+		/* copy the WAL back while readers still read (cheap later), wait
+		 * for them to close, then leave WAL mode: the index renamed into
+		 * place is an ordinary one */
+		sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		if (live->release(live) < 0) {
+			hs_error_set(err, ipath, 0, 0, "interrupted: no index written");
+			goto out;
+		}
+		live = NULL; /* no reader left: the WAL files go with the mode */
+		if (exec(db, "PRAGMA journal_mode=DELETE", err, tmp))
+			goto out;
+	}
 	rc = 0;
 out:
+	if (live && db) /* failed with readers open: no copy of the WAL on close */
+		sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
 	if (sqlite3_close(db) != SQLITE_OK && rc == 0) {
 		hs_error_set(err, tmp, 0, 0, "cannot finish the index");
 		rc = -1;
@@ -513,6 +575,7 @@ out:
 		hs_error_set(err, ipath, 0, 0, "cannot move the index into place: %s", strerror(errno));
 		rc = -1;
 	}
+	unlink_wal(tmp); /* whatever SQLite left of a live build */
 	if (rc != 0) {
 		unlink(tmp);
 		/* name the index the user asked for, not a file that is gone */
@@ -727,12 +790,18 @@ fail0:
 /* The log only grew: parse its new part, and an unterminated last line
  * in a second pass (see parse_file), in one transaction. */
 static int refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_index_opts *o,
-                   struct hs_index_info *info, struct hs_error *err)
+                   int background, struct hs_index_info *info, struct hs_error *err)
 {
 	int64_t held = 0, start = 0;
 	sqlite3_stmt *st;
 	int rc;
 
+	/* in the background (the explorer keeps reading the index through its
+	 * own connection): written pages stay in memory up to 64 MiB instead
+	 * of spilling into the file, which would lock readers out until the
+	 * commit; past that SQLite spills as usual */
+	if (background && exec(db, "PRAGMA cache_size=-65536; PRAGMA cache_spill=8192", err, in->path))
+		return -1;
 	if (exec(db, "BEGIN IMMEDIATE", err, in->path))
 		return -1;
 	if (sqlite3_prepare_v2(db, "SELECT parsed_bytes FROM files WHERE id = ?1", -1, &st,
@@ -759,15 +828,21 @@ static int refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_i
 	return 0;
 }
 
-static int load_info(struct hs_index *ix)
+/* count_events: count the events (else info.events is already right: a
+ * live build knows, and its caller waits for this open) */
+static int load_info(struct hs_index *ix, int count_events)
 {
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(ix->db, "SELECT (SELECT count(*) FROM events), count(*),"
-	                               " sum(skipped), sum(incomplete) FROM files", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(ix->db, count_events ?
+	                       "SELECT (SELECT count(*) FROM events), count(*),"
+	                       " sum(skipped), sum(incomplete) FROM files" :
+	                       "SELECT NULL, count(*), sum(skipped), sum(incomplete) FROM files",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		ix->info.events = sqlite3_column_int64(st, 0);
+		if (count_events)
+			ix->info.events = sqlite3_column_int64(st, 0);
 		ix->info.files = sqlite3_column_int64(st, 1);
 		ix->info.skipped = sqlite3_column_int64(st, 2);
 		ix->info.incomplete = sqlite3_column_int64(st, 3);
@@ -884,6 +959,71 @@ int hs_index_take_regex_limit(struct hs_index *ix)
 int hs_index_open(const char *const *paths, int npaths, const struct hs_index_opts *opts,
                   struct hs_index **out, struct hs_error *err)
 {
+	return hs_idx_open_live(paths, npaths, opts, NULL, out, err);
+}
+
+void hs_idx_set_stop(struct hs_index *ix, const struct hs_index_opts *o)
+{
+	ix->interrupted = o->interrupted;
+	ix->should_stop = o->should_stop;
+	ix->stop_ctx = o->ctx;
+}
+
+int hs_idx_open_reader(const char *tmp, const struct hs_index_opts *opts,
+                       struct hs_index **out, struct hs_error *err)
+{
+	struct hs_index *ix = calloc(1, sizeof *ix);
+
+	hs_error_clear(err);
+	if (!ix || !(ix->path = hs_strdup(tmp))) {
+		free(ix);
+		hs_error_set(err, "", 0, 0, "out of memory");
+		return -1;
+	}
+	ix->info.path = ix->path;
+	/* WAL: the builder's commits never lock this reader out; the busy
+	 * timeout covers the moments SQLite itself takes the WAL index */
+	if (sqlite3_open_v2(tmp, &ix->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | OPEN_NOFOLLOW,
+	                    NULL) != SQLITE_OK) {
+		hs_error_set(err, tmp, 0, 0, "cannot read the index being built: %s",
+		             sqlite3_errmsg(ix->db));
+		goto fail;
+	}
+	sqlite3_busy_timeout(ix->db, 5000);
+	ix->re_hooks.ctx = ix;
+	if (hs_regex_register_hooks(ix->db, &ix->re_hooks) != SQLITE_OK) {
+		hs_error_set(err, tmp, 0, 0, "cannot register the regex function");
+		goto fail;
+	}
+	if (opts->tz && !(ix->info.tz = ix->tz = hs_strdup(opts->tz))) {
+		hs_error_set(err, "", 0, 0, "out of memory");
+		goto fail;
+	}
+	hs_idx_set_stop(ix, opts);
+	sqlite3_progress_handler(ix->db, STOP_POLL_STEPS, on_vm_progress, ix);
+	ix->re_hooks.should_stop = on_vm_progress;
+	*out = ix;
+	return 0;
+fail:
+	hs_index_close(ix);
+	return -1;
+}
+
+void hs_idx_reader_files(struct hs_index *ix, const char *const *paths, int npaths)
+{
+	char real[PATH_MAX];
+	int i;
+
+	if (ix->nfiles || npaths <= 0 || !(ix->files = calloc((size_t)npaths, sizeof *ix->files)))
+		return;
+	ix->nfiles = npaths;
+	for (i = 0; i < npaths; i++)
+		ix->files[i].path = hs_strdup(realpath(paths[i], real) ? real : paths[i]);
+}
+
+int hs_idx_open_live(const char *const *paths, int npaths, const struct hs_index_opts *opts,
+                     struct hs_idx_live *live, struct hs_index **out, struct hs_error *err)
+{
 	struct hs_index_opts none;
 	struct input *in = NULL;
 	struct hs_index *ix = NULL;
@@ -935,7 +1075,10 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 				plan = decide(ix->db, in, npaths, &grown);
 		}
 		if (plan == PLAN_REFRESH) {
-			if (refresh(ix->db, &in[grown], grown, opts, &ix->info, err) < 0) {
+			int rrc = refresh(ix->db, &in[grown], grown, opts, live != NULL, &ix->info, err);
+			if (live) /* the reader's cache again (see refresh) */
+				sqlite3_exec(ix->db, "PRAGMA cache_size=-2000; PRAGMA cache_spill=1", NULL, NULL, NULL);
+			if (rrc < 0) {
 				if (opts->interrupted && *opts->interrupted)
 					goto fail;
 				plan = PLAN_BUILD; /* anything odd: start over */
@@ -950,7 +1093,7 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 		}
 	}
 	if (plan == PLAN_BUILD) {
-		if (build(ix->path, in, npaths, opts, &ix->info, err) < 0)
+		if (build(ix->path, in, npaths, opts, live, &ix->info, err) < 0)
 			goto fail;
 		for (i = 0; i < npaths; i++)
 			if (in[i].ok)
@@ -970,7 +1113,7 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 		hs_error_set(err, ix->path, 0, 0, "cannot register the regex function");
 		goto fail;
 	}
-	load_info(ix);
+	load_info(ix, !(live && plan == PLAN_BUILD && ix->info.events > 0));
 	if (opts->tz && !(ix->info.tz = ix->tz = hs_strdup(opts->tz))) {
 		hs_error_set(err, "", 0, 0, "out of memory");
 		goto fail;

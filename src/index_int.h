@@ -9,11 +9,13 @@
 #ifndef HSMSCOPE_INDEX_INT_H
 #define HSMSCOPE_INDEX_INT_H
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdint.h>
 
 #include "hsmscope/correlate.h"
 #include "hsmscope/event.h"
+#include "hsmscope/index.h"
 #include "hsmscope/parser.h"
 #include "hsmscope/util.h"
 
@@ -33,8 +35,11 @@ struct held {
 	struct hs_event ev;         /* owned copy, already numbered */
 };
 
+struct hs_idx_live;
+
 struct writer {
 	sqlite3 *db;                /* the index being written */
+	struct hs_idx_live *live;   /* borrowed: commit now and then for readers, or NULL */
 	sqlite3_stmt *ins;          /* INSERT INTO events */
 	sqlite3_stmt *ins_key;      /* INSERT INTO event_keys */
 	sqlite3_stmt *ins_tstat;    /* INSERT INTO tracer_stats */
@@ -67,5 +72,54 @@ void hs_idx_writer_flush(struct writer *w);
 void hs_idx_writer_skips_reset(struct writer *w);
 /* Add the current file's skips to the skips table. 0, or -1 (errmsg set). */
 int hs_idx_writer_skips_store(struct writer *w, int file_id);
+
+/* ------------------------------------------------ a build others read
+ *
+ * A build started by hs_index_load_start() (index_live.c) is a "live"
+ * build: its temporary file is in WAL mode and the writer commits every
+ * HS_LIVE_COMMIT_S or so, so that a read-only connection in another thread
+ * sees the events written so far. The hooks run in the building thread. */
+#define HS_LIVE_COMMIT_S 0.25
+
+struct hs_idx_live {
+	/* the temporary index exists, with its schema, in WAL mode: readers may open it */
+	void (*ready)(struct hs_idx_live *l, const char *tmp);
+	/* a commit made rows events readable (rows written by this build) */
+	void (*committed)(struct hs_idx_live *l, int64_t rows);
+	/* parsing is over: secondary indexes and correlation follow */
+	void (*parsed)(struct hs_idx_live *l);
+	/* the build is complete; returns once every reader of tmp has closed
+	 * (the file then leaves WAL mode and is renamed into place): 0, or -1
+	 * when the load was cancelled meanwhile (the build is thrown away) */
+	int (*release)(struct hs_idx_live *l);
+	/* non-zero: stop (polled by SQLite too, so that creating the
+	 * secondary indexes or correlating stops at once) */
+	volatile sig_atomic_t *cancel;
+	double last_commit;         /* monotonic s of the last commit (the builder's) */
+};
+
+/* meta's row holding the events a live build has committed (the readers'
+ * count of what their snapshot holds; removed when the build is done) */
+#define HS_LIVE_ROWS_KEY "loading_events"
+
+/* The writer wrote a row: commit when a reader waits for long enough. */
+void hs_idx_live_tick(struct writer *w);
+/* Commit what is written, with rows in meta, and begin again. 0, or -1
+ * (the transaction stays open; db's error says why). */
+int hs_idx_live_commit(sqlite3 *db, struct hs_idx_live *l, int64_t rows);
+/* hs_index_open(), with live hooks for a build (NULL: a plain open). */
+int hs_idx_open_live(const char *const *paths, int npaths, const struct hs_index_opts *opts,
+                     struct hs_idx_live *live, struct hs_index **out, struct hs_error *err);
+/* A read-only index over the temporary file of a live build (partial:
+ * no files rows until a file is parsed, no secondary indexes until the
+ * end). Queries poll opts' stop conditions. 0, or -1 (err set). */
+int hs_idx_open_reader(const char *tmp, const struct hs_index_opts *opts,
+                       struct hs_index **out, struct hs_error *err);
+/* Name the inputs of a partial index before its files rows exist (the
+ * detail pane's "File:"). */
+void hs_idx_reader_files(struct hs_index *ix, const char *const *paths, int npaths);
+/* Queries on ix poll opts' stop conditions from now on (an index opened in
+ * another thread gets the caller's). */
+void hs_idx_set_stop(struct hs_index *ix, const struct hs_index_opts *opts);
 
 #endif

@@ -92,6 +92,8 @@ static int write_row(struct writer *w, const struct hs_event *e)
 			goto fail;
 	}
 	w->events++;
+	if (w->live && (w->events & 255) == 0)
+		hs_idx_live_tick(w);
 	return 0;
 fail:
 	snprintf(w->errmsg, sizeof w->errmsg, "%s", sqlite3_errmsg(w->db));

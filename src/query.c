@@ -295,6 +295,28 @@ int hs_query_page(struct hs_index *ix, const struct hs_filter *f, int64_t from_n
 	return got;
 }
 
+int64_t hs_query_count_from(struct hs_index *ix, const struct hs_filter *f, int64_t from_n,
+                            struct hs_error *err)
+{
+	struct hs_buf sql;
+	sqlite3_stmt *st = NULL;
+	int64_t r = -1;
+
+	hs_buf_init(&sql);
+	hs_buf_printf(&sql, "SELECT count(*) FROM events e WHERE (%s) AND e.n >= :hs_a",
+	              f ? hs_filter_sql(f) : "1");
+	if (prepare(ix, hs_buf_cstr(&sql), f, &st, err) == 0) {
+		bind_named(st, ":hs_a", from_n);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			r = sqlite3_column_int64(st, 0);
+		else
+			hs_error_set(err, "index", 0, 0, "count failed: %s", sqlite3_errmsg(hs_index_db(ix)));
+	}
+	sqlite3_finalize(st);
+	hs_buf_free(&sql);
+	return r;
+}
+
 int64_t hs_query_rank(struct hs_index *ix, const struct hs_filter *f, int64_t n,
                       struct hs_error *err)
 {

@@ -304,6 +304,8 @@ static int should_stop(void *ctx)
 		app->cancelled = 1; /* the views see it as one */
 	if (app->cancelled || term_flag)
 		return 1;
+	if (stop_flag && app->loading.ld && !app->loading.refresh)
+		return 1; /* Ctrl-C during the first load cancels it: the loop ends */
 	if (stop_flag) {
 		/* Ctrl-C while the index works: stop that, not the program */
 		stop_flag = 0;
@@ -461,51 +463,18 @@ static int whole_ms(struct hs_index *ix)
 	sqlite3_stmt *st = NULL;
 	int yes = 0;
 
-	if (sqlite3_prepare_v2(hs_index_db(ix), "SELECT count(*), count(dur_us) FROM events "
-	                       "WHERE dur_us IS NULL OR dur_us % 1000 = 0", -1, &st, NULL) == SQLITE_OK &&
+	/* stops at the first duration that is not a whole ms; needs no count
+	 * (a partial index has none yet) */
+	if (sqlite3_prepare_v2(hs_index_db(ix), "SELECT EXISTS(SELECT 1 FROM events WHERE dur_us IS NOT NULL)"
+	                       " AND NOT EXISTS(SELECT 1 FROM events WHERE dur_us % 1000 != 0)",
+	                       -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
-		yes = sqlite3_column_int64(st, 1) > 0 &&
-		      sqlite3_column_int64(st, 0) == hs_index_info(ix)->events;
+		yes = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return yes;
 }
 
 /* ------------------------------------------------------- index opening */
-
-static void draw_progress(struct hs_app *app, int64_t done, int64_t total, int64_t events)
-{
-	int w = COLS - 8 > 70 ? 70 : COLS - 8, y = LINES / 2 - 2, x = (COLS - w) / 2, fill, i;
-	char line[128];
-
-	if (w < 20 || y < 0)
-		return;
-	fill = total > 0 ? (int)((double)done / (double)total * (w - 4)) : 0;
-	for (i = -1; i < 4; i++)
-		hs_theme_fill(stdscr, y + i, x - 2, w + 4, hs_theme_attr(&app->theme, HS_ROLE_STATUS));
-	hs_theme_puts(stdscr, y - 1, x, w, "Indexing (once; reused next time)",
-	              hs_theme_attr(&app->theme, HS_ROLE_STATUS) | A_BOLD);
-	hs_theme_puts(stdscr, y, x, w, app->files[0], hs_theme_attr(&app->theme, HS_ROLE_STATUS));
-	mvaddch(y + 1, x, '[');
-	for (i = 0; i < w - 4; i++)
-		mvaddch(y + 1, x + 1 + i, i < fill ? '#' : '.');
-	mvaddch(y + 1, x + w - 3, ']');
-	snprintf(line, sizeof line, "%lld calls   %.0f%%   Ctrl-C cancels (nothing is kept)",
-	         (long long)events, total > 0 ? 100.0 * (double)done / (double)total : 0.0);
-	hs_theme_puts(stdscr, y + 2, x, w, line, hs_theme_attr(&app->theme, HS_ROLE_STATUS));
-	refresh();
-}
-
-static void on_progress(void *ctx, int64_t done, int64_t total, int64_t events)
-{
-	struct hs_app *app = ctx;
-	double t = now_s();
-
-	/* a reused or small index opens without a flash of the box */
-	if (!app->curses_on || t - app->progress_t0 < 0.15 || t - app->progress_last < 0.08)
-		return;
-	app->progress_last = t;
-	draw_progress(app, done, total, events);
-}
 
 static void on_file_error(void *ctx, const struct hs_error *e)
 {
@@ -532,62 +501,81 @@ static int record_sizes(struct hs_app *app, int *grew)
 	return 0;
 }
 
-static int open_index(struct hs_app *app, struct hs_error *err)
+void hs_app_use_index(struct hs_app *app, struct hs_index *ix, int borrowed, int whole)
 {
-	struct hs_index *ix;
 	struct hs_event first;
-	int grew;
+	struct hs_error err;
 
-	app->progress_t0 = app->progress_last = now_s();
-	record_sizes(app, &grew);
-	if (hs_index_open(app->files, app->nfiles, &app->iopts, &ix, err) < 0)
-		return -1;
-	if (app->ix)
+	if (app->ix && app->ix != ix && !app->ix_borrowed)
 		hs_index_close(app->ix);
 	app->ix = ix;
+	app->ix_borrowed = borrowed;
 	app->total = hs_index_info(ix)->events;
 	app->first_ts = HS_NONE;
 	hs_event_init(&first);
-	if (hs_query_event(ix, 1, &first, err) == 1) {
+	if (hs_query_event(ix, 1, &first, &err) == 1) {
 		app->first_ts = first.ts_us;
 		app->audit = first.hsm[0] != '\0';
 	}
 	hs_event_free(&first);
 	if (!app->ncols)
 		hs_settings_default_columns(app);
-	app->dur_ms = whole_ms(ix);
+	/* a scan of every event: on the first rows, and once on the first
+	 * whole index (a follow refresh keeps the unit) */
+	if (whole || borrowed)
+		app->dur_ms = whole_ms(ix);
 	app->gen++;
-	return 0;
 }
 
-/* Follow mode: when a log changed size, refresh the index (only the new
- * part is parsed) and keep the filter; stay at the end if we were there. */
-static int poll_growth(struct hs_app *app)
+void hs_app_index_changed(struct hs_app *app, int64_t keep, int at_end, int recount)
 {
 	struct hs_error err;
-	int grew, at_end = app->sel_rank >= app->count - 1;
-	int64_t keep = app->sel_n, count;
-	int64_t *old = malloc((size_t)app->nfiles * sizeof *old);
+	int64_t count;
 
-	if (!old)
-		return HS_R_NONE;
-	memcpy(old, app->sizes, (size_t)app->nfiles * sizeof *old);
-	record_sizes(app, &grew);
-	memcpy(app->sizes, old, (size_t)app->nfiles * sizeof *old);
-	free(old);
-	if (!grew)
-		return HS_R_NONE;
-	if (open_index(app, &err) < 0) {
-		hs_app_msg(app, 1, "follow: %s", err.msg);
-		return HS_R_REDRAW;
+	if (recount) {
+		count = app->filter ? hs_query_count(app->ix, app->filter, &err) : app->total;
+		app->count = count < 0 ? 0 : count;
 	}
-	count = hs_query_count(app->ix, app->filter, &err);
-	app->count = count < 0 ? 0 : count;
 	if (app->follow && at_end)
 		go_last(app);
 	else
 		reselect(app, keep);
-	return HS_R_REDRAW;
+}
+
+/* The first open: in the background, the first rows as soon as they are
+ * written (loading.c). */
+static int open_index(struct hs_app *app, struct hs_error *err)
+{
+	int grew;
+
+	record_sizes(app, &grew);
+	return hs_loading_open(app, err);
+}
+
+/* Follow mode: when a log changed size, refresh the index in the
+ * background (only the new part is parsed); loading.c switches to it
+ * when done, keeping the filter, and stays at the end if we were there. */
+static int poll_growth(struct hs_app *app)
+{
+	int grew;
+	int64_t *old;
+
+	if (app->loading.ld)
+		return HS_R_NONE; /* one at a time: the next poll sees what grew since */
+	old = malloc((size_t)app->nfiles * sizeof *old);
+	if (!old)
+		return HS_R_NONE;
+	memcpy(old, app->sizes, (size_t)app->nfiles * sizeof *old);
+	record_sizes(app, &grew);
+	if (!grew) {
+		free(old);
+		return HS_R_NONE;
+	}
+	hs_loading_refresh(app);
+	if (!app->loading.ld) /* not started: look again next time */
+		memcpy(app->sizes, old, (size_t)app->nfiles * sizeof *old);
+	free(old);
+	return HS_R_NONE;
 }
 
 /* ------------------------------------------------------------- layout */
@@ -731,8 +719,18 @@ static void run_loop(struct hs_app *app)
 			settle(app);
 		}
 		r = 0;
-		if (app->ntypeahead == 0 && poll(&pfd, 1, app->follow ? 250 : 1000) < 0) {
+		hs_loading_unpin(app);
+		if (app->ntypeahead == 0 &&
+		    poll(&pfd, 1, app->loading.ld ? 100 : app->follow ? 250 : 1000) < 0) {
 			/* a signal: SIGWINCH turns into KEY_RESIZE below */
+		}
+		if (app->loading.ld) { /* first: this turn's keys read its snapshot */
+			begin_op(app);
+			r |= hs_loading_tick(app);
+			if (app->cancelled)
+				r |= after_cancel(app);
+			if (r & HS_R_QUIT)
+				return;
 		}
 		while ((ch = next_key(app)) != ERR) {
 			begin_op(app);
@@ -809,7 +807,8 @@ static void app_free(struct hs_app *app)
 	hs_filter_free(app->filter);
 	while (app->nback)
 		free(app->back[--app->nback].filter);
-	if (app->ix)
+	hs_loading_stop(app);
+	if (app->ix && !app->ix_borrowed)
 		hs_index_close(app->ix);
 	free(app->marks);
 	free(app->sizes);
@@ -845,7 +844,7 @@ int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opt
 	app.files = files;
 	app.nfiles = nfiles;
 	app.iopts = opts->iopts;
-	app.iopts.on_progress = on_progress;
+	app.iopts.on_progress = NULL; /* the load's status says it (loading.c) */
 	app.iopts.on_file_error = on_file_error;
 	app.iopts.should_stop = should_stop;
 	app.iopts.ctx = &app;
@@ -930,9 +929,17 @@ int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opt
 	if (app.follow)
 		go_last(&app);
 	run_loop(&app);
+	/* quitting while the first load runs cancels it: nothing is kept */
+	i = hs_loading_stop(&app) && stop_flag;
 	curses_stop(&app);
-	if (stop_flag)
-		rc = 0;
+	rc = 0;
+	if (app.loading.fatal[0] || i) {
+		fputs("hsmscope: ", stderr);
+		hs_escape_puts(stderr, app.loading.fatal[0] ? app.loading.fatal :
+		               "interrupted: no index written");
+		fputc('\n', stderr);
+		rc = 2;
+	}
 	app_free(&app);
 	return rc;
 }

@@ -15,6 +15,7 @@
 
 #include "filterbar.h"
 #include "keymap.h"
+#include "loading.h"
 #include "hsmscope/event.h"
 #include "hsmscope/filter.h"
 #include "hsmscope/index.h"
@@ -64,7 +65,9 @@ struct hs_app {
 	const char *const *files;   /* borrowed from main */
 	int nfiles;
 	struct hs_index_opts iopts; /* with the UI's progress callback */
-	struct hs_index *ix;        /* owned */
+	struct hs_index *ix;        /* owned, but while loading.partial (the load's) */
+	int ix_borrowed;            /* ix is the load's partial index, not the app's */
+	struct hs_loading loading;  /* the index opened in the background (loading.c) */
 	int64_t total;              /* events in the index */
 	int64_t first_ts;           /* µs of event 1, HS_NONE if unknown */
 	int dur_ms;                 /* every duration is a whole ms: no decimals */
@@ -139,8 +142,6 @@ struct hs_app {
 	char pending[HS_LINE_MAX];  /* a path waiting for the overwrite answer */
 
 	int curses_on;              /* the terminal is in curses mode */
-	double progress_t0;         /* when the current index open started, s */
-	double progress_last;       /* when the progress box was last drawn, s */
 	double next_poll;           /* when follow mode looks at the files next, s */
 	volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM/SIGHUP */
 	int exit_code;              /* for hs_ui_run's return */
@@ -195,6 +196,15 @@ void hs_app_prompt(struct hs_app *app, const char *label, const char *initial, i
 
 int hs_app_is_marked(const struct hs_app *app, int64_t n);
 void hs_app_toggle_mark(struct hs_app *app, int64_t n);
+
+/* Show ix from now on (the one shown before is closed if the app owned
+ * it). borrowed: the load's partial index. whole: a finished first index
+ * (the unit of durations is decided on it). */
+void hs_app_use_index(struct hs_app *app, struct hs_index *ix, int borrowed, int whole);
+/* The index changed under the view: with recount, count the filter's
+ * matches again (else app->count is right); select keep, or the last match
+ * when at_end and following. */
+void hs_app_index_changed(struct hs_app *app, int64_t keep, int at_end, int recount);
 
 /* Format an event's time for the list according to time_mode; prev_ts is
  * the time of the row above it (HS_NONE at the top). */

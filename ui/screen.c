@@ -146,7 +146,7 @@ static void draw_status(struct hs_app *app)
 	WINDOW *w = app->status;
 	const struct hs_theme *t = &app->theme;
 	const char *base = app->files[0], *slash = strrchr(base, '/');
-	char left[256];
+	char left[256], note[160];
 	int x;
 
 	if (app->prompt.active) {
@@ -176,6 +176,15 @@ static void draw_status(struct hs_app *app)
 	         (long long)app->count, app->nmarks, app->follow ? "  [FOLLOW]" : "",
 	         app->zoomed && app->mode == HS_MODE_MAIN ? "  [ZOOM]" : "", tname);
 	x = hs_theme_puts(w, 0, 0, app->cols, left, hs_theme_attr(t, HS_ROLE_STATUS) | A_BOLD);
+	/* while the index loads, its progress comes first (loading.c) */
+	hs_loading_note(app, note, sizeof note);
+	if (note[0] && x + 1 < app->cols) {
+		x += 1 + hs_theme_puts_cut(w, 0, x + 1, app->cols - x - 1, note,
+		                           hs_theme_attr(t, HS_ROLE_STATUS) | A_BOLD);
+		if (x + 2 >= app->cols || !app->msg[0])
+			return;
+		x += 2;
+	}
 	/* a message too long for the line ends in an ellipsis, not mid-word */
 	if (app->msg[0])
 		hs_theme_puts_cut(w, 0, x + 1, app->cols - x - 1, app->msg,

@@ -89,6 +89,89 @@ int hs_index_should_stop(struct hs_index *ix);
  * limit since the last call (the filter's fault, not the index's); clears it. */
 int hs_index_take_regex_limit(struct hs_index *ix);
 
+/* ------------------------------------------------ opening in the background
+ *
+ * hs_index_load_start() does what hs_index_open() does in a thread of its
+ * own, so that a caller with a screen to keep alive (the explorer) never
+ * waits for a build or a refresh. While a build runs, the events written
+ * so far are committed every quarter second into its temporary file, and
+ * with HS_LOAD_PARTIAL hs_index_load_partial() reads them: scroll, filter
+ * and count over what is loaded. That index has no secondary indexes, no
+ * sessions or anomalies (correlation writes them at the end; the
+ * session_id/login_id/span_id of each event are there) and no files rows
+ * until a file is parsed. When status.finishing says so, the caller calls
+ * hs_index_load_finish(): the partial index is closed, the temporary file
+ * leaves WAL mode and is renamed into place, and the finished index is
+ * returned — the caller switches to it, keeping its filter and selection.
+ *
+ * Cancelling (hs_index_load_cancel) stops the build and removes its
+ * temporary files (the index, its -wal and -shm): nothing is left behind,
+ * no half index is trusted. A refresh runs in its own transaction: the
+ * caller keeps reading its current index (opened earlier) meanwhile.
+ *
+ * Threads: every hs_index_load_* call comes from one thread (the caller's).
+ * The callbacks of opts are never called from the loading thread:
+ * on_file_error's messages are kept and handed over by finish, should_stop
+ * and interrupted apply to the queries of the returned indexes.
+ *
+ * Ownership: the load owns the partial index (valid until the next
+ * hs_index_load_finish or _cancel); finish and cancel free the load. */
+struct hs_index_load;
+
+#define HS_LOAD_PARTIAL 1       /* offer the partial index of a build */
+
+struct hs_index_load_status {
+	int done;                   /* finish() returns at once (built, reused, refreshed, failed) */
+	int finishing;              /* the build is complete and waits: call finish() */
+	int building;               /* a build (not a reuse or a refresh) is running */
+	int parsed;                 /* parsing is over: indexes and correlation follow */
+	int partial;                /* hs_index_load_partial() has an index to give */
+	int64_t bytes_done, bytes_total; /* parsed so far, to parse */
+	int64_t events;             /* events parsed so far */
+	int64_t committed;          /* events readable through the partial index */
+	double seconds;             /* since the start */
+};
+
+/* Start opening (building, refreshing or reusing) the index of paths.
+ * paths and every string of opts are borrowed until finish or cancel. 0,
+ * or -1 with err set (out of memory). With no thread to be had (or an
+ * SQLite built without threads) the open is done before it returns, and
+ * the load says done at once. */
+int hs_index_load_start(const char *const *paths, int npaths, const struct hs_index_opts *opts,
+                        int flags, struct hs_index_load **out, struct hs_error *err);
+/* Where the load stands; never waits. */
+void hs_index_load_status(struct hs_index_load *ld, struct hs_index_load_status *st);
+/* The read-only index over what the build has committed, or NULL (none
+ * yet, not a build, or no HS_LOAD_PARTIAL). Owned by the load. */
+struct hs_index *hs_index_load_partial(struct hs_index_load *ld, struct hs_error *err);
+/* Pin the partial index to what the build has committed now: every query
+ * until hs_index_load_unpin() (or the next snapshot) sees the same rows.
+ * Returns how many events that snapshot holds, or -1 (no partial index,
+ * or the count is not known: keep the last); *max_n its largest number. Unpin before waiting for
+ * the user: a pinned snapshot keeps the build's WAL from being recycled. */
+int64_t hs_index_load_snapshot(struct hs_index_load *ld, int64_t *max_n);
+void hs_index_load_unpin(struct hs_index_load *ld);
+/* What the caller will show on the finished index: the matches of
+ * filter_text ("" or NULL: all) and the rank of event keep_n (0: none).
+ * The loading thread counts them before the switch (a count over every
+ * event can take seconds); say it again when either changes. */
+void hs_index_load_want(struct hs_index_load *ld, const char *filter_text, int64_t keep_n);
+/* What hs_index_load_want() asked, on the finished index; each -1 when
+ * not counted for exactly the filter_text and keep_n given to finish. */
+struct hs_index_load_view {
+	int64_t count;              /* events matching the filter */
+	int64_t rank;               /* 0-based rank of keep_n among them (-1: it does not match) */
+	int64_t last_n;             /* number of the last match, 0 none */
+};
+
+/* Wait for the end (at once when status says done or finishing), free the
+ * load and its partial index: 0 with *out the index (the caller closes
+ * it) and *view, or -1 with err set. */
+int hs_index_load_finish(struct hs_index_load *ld, struct hs_index **out, const char *filter_text,
+                         int64_t keep_n, struct hs_index_load_view *view, struct hs_error *err);
+/* Stop, remove what the build wrote, free the load and its partial index. */
+void hs_index_load_cancel(struct hs_index_load *ld);
+
 /* One input of the index, as stored in its files table. */
 struct hs_index_file {
 	char *path;                 /* absolute path; owned by the index */

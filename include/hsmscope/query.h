@@ -26,6 +26,11 @@ void hs_query_close(struct hs_query *q);
 /* How many events match f. -1 on error. */
 int64_t hs_query_count(struct hs_index *ix, const struct hs_filter *f, struct hs_error *err);
 
+/* How many events numbered from_n on match f (the rows a build being read
+ * has added since the last count: reads only those). -1 on error. */
+int64_t hs_query_count_from(struct hs_index *ix, const struct hs_filter *f, int64_t from_n,
+                            struct hs_error *err);
+
 /* One event by its number: 1 found, 0 none, -1 error. */
 int hs_query_event(struct hs_index *ix, int64_t n, struct hs_event *ev, struct hs_error *err);
 
