@@ -486,7 +486,13 @@ static int save(sqlite3 *db, const struct hs_corrstate_info *info, const struct 
 			hs_error_set(err, "", 0, 0, "out of memory");
 			return -1;
 		}
-		zlen = ZSTD_compress(z, cap, blob->data, blob->len, STATE_ZLEVEL);
+		/* with zstd's checksum of the content: damage is refused before
+		 * the state is even parsed (hs_correlate_load() checks it anyway) */
+		ZSTD_CCtx *cc = ZSTD_createCCtx();
+		zlen = cc && !ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, STATE_ZLEVEL)) &&
+		       !ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1))
+		           ? ZSTD_compress2(cc, z, cap, blob->data, blob->len) : (size_t)-1;
+		ZSTD_freeCCtx(cc);
 		if (ZSTD_isError(zlen))
 			sqlite3_bind_null(st, 8); /* nothing to go on from: the next refresh replays */
 		else
