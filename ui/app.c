@@ -443,18 +443,29 @@ void hs_app_format_dur(const struct hs_app *app, int64_t dur_us, int exact, char
 /* Whether every duration of the log is a whole ms (the spy's clock ticks
  * in ms): then durations show no decimals that only look precise, as the
  * core's report decides. */
-static int whole_ms(struct hs_index *ix)
+/* Whether every duration is a whole ms (app->dur_ms). A follow refresh
+ * looks at the events past those already looked at: a scan of the whole
+ * index on every tick would freeze the screen on a big log (a duration a
+ * refresh gives an older event is not looked at again). */
+static void whole_ms(struct hs_app *app, struct hs_index *ix, int again)
 {
 	sqlite3_stmt *st = NULL;
-	int yes = 0;
 
-	if (sqlite3_prepare_v2(hs_index_db(ix), "SELECT count(*), count(dur_us) FROM events "
-	                       "WHERE dur_us IS NULL OR dur_us % 1000 = 0", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		yes = sqlite3_column_int64(st, 1) > 0 &&
-		      sqlite3_column_int64(st, 0) == hs_index_info(ix)->events;
+	if (!again)
+		app->dur_seen_n = app->dur_frac = app->dur_timed = 0;
+	if (sqlite3_prepare_v2(hs_index_db(ix), "SELECT ifnull(max(n), 0), count(dur_us),"
+	                       " count(dur_us % 1000 != 0 OR NULL) FROM events WHERE n > ?1", -1, &st,
+	                       NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, app->dur_seen_n);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			if (sqlite3_column_int64(st, 0) > app->dur_seen_n)
+				app->dur_seen_n = sqlite3_column_int64(st, 0);
+			app->dur_timed |= sqlite3_column_int64(st, 1) > 0;
+			app->dur_frac |= sqlite3_column_int64(st, 2) > 0;
+		}
+	}
 	sqlite3_finalize(st);
-	return yes;
+	app->dur_ms = app->dur_timed && !app->dur_frac;
 }
 
 /* ------------------------------------------------------- index opening */
@@ -521,6 +532,7 @@ static int record_sizes(struct hs_app *app, int *grew)
 
 static int open_index(struct hs_app *app, struct hs_error *err)
 {
+	int again = app->ix != NULL; /* a follow refresh */
 	struct hs_index *ix;
 	struct hs_event first;
 	int grew;
@@ -542,7 +554,7 @@ static int open_index(struct hs_app *app, struct hs_error *err)
 	hs_event_free(&first);
 	if (!app->ncols)
 		hs_settings_default_columns(app);
-	app->dur_ms = whole_ms(ix);
+	whole_ms(app, ix, again);
 	app->gen++;
 	return 0;
 }
@@ -568,7 +580,8 @@ static int poll_growth(struct hs_app *app)
 		hs_app_msg(app, 1, "follow: %s", err.msg);
 		return HS_R_REDRAW;
 	}
-	count = hs_query_count(app->ix, app->filter, &err);
+	/* with no filter the index knows its count (no count(*) per tick) */
+	count = app->filter ? hs_query_count(app->ix, app->filter, &err) : hs_index_info(app->ix)->events;
 	app->count = count < 0 ? 0 : count;
 	if (app->follow && at_end)
 		go_last(app);
