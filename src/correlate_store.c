@@ -506,7 +506,7 @@ static int save(sqlite3 *db, const struct hs_corrstate_info *info, const struct 
 	return rc;
 }
 
-static int drop_state(sqlite3 *db, int file_id, struct hs_error *err)
+int hs_corrstore_drop(struct sqlite3 *db, int file_id, struct hs_error *err)
 {
 	char sql[96];
 
@@ -538,7 +538,7 @@ int hs_corrstore_checkpoint(struct hs_corrstore *s, const struct hs_correlator *
 			before = off;
 	}
 	if (before >= resume_offset || (k == cnt && s->noted > RING))
-		return drop_state(s->db, file_id, err); /* not a suffix, or not all in the ring */
+		return hs_corrstore_drop(s->db, file_id, err); /* not a suffix, or not all in the ring */
 	if (k == 0) {
 		/* nothing to redo: the live state is the one to go on from */
 		info.kept_n = s->noted ? s->ring[(s->noted - 1) % RING].n : from_n;

@@ -345,8 +345,9 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	}
 	/* the correlator's state as of the resume point, for the next refresh
 	 * (a tail pass leaves the resume point, and so the state, where it was) */
-	if (w->checkpoint && !tail && !damaged &&
-	    hs_corrstore_checkpoint(w->cstore, w->corr, file_id, st.safe_offset, w->from_n, err) < 0) {
+	if (w->checkpoint && !tail &&
+	    (damaged ? hs_corrstore_drop(w->db, file_id, err)
+	             : hs_corrstore_checkpoint(w->cstore, w->corr, file_id, st.safe_offset, w->from_n, err)) < 0) {
 		hs_strlcpy(err->file, in->path, sizeof err->file);
 		return -1;
 	}

@@ -69,4 +69,8 @@ int hs_corrstore_forget_replayed(struct hs_corrstore *s, struct hs_correlator *c
 int hs_corrstore_checkpoint(struct hs_corrstore *s, const struct hs_correlator *c, int file_id,
                             int64_t resume_offset, int64_t from_n, struct hs_error *err);
 
+/* Forget file_id's saved state (its parse did not end where a state can
+ * be had): the next refresh replays. 0, or -1 (err set). */
+int hs_corrstore_drop(struct sqlite3 *db, int file_id, struct hs_error *err);
+
 #endif
