@@ -91,8 +91,14 @@ int hs_correlate_save(const struct hs_correlator *c, int clean, struct hs_buf *o
 	for (i = 0; i < c->procs.hi; i++) {
 		const struct p11_proc *p = SLAB_AT(&c->procs, i, struct p11_proc);
 		uint64_t h = clean && p->used ? hs_corr_process_hash(p) : 0;
-		memcpy(out->data + at + 2 * sizeof(int64_t) + (size_t)c->procs.nfree * sizeof(int) +
-		       (size_t)i * c->procs.size + offsetof(struct p11_proc, row_hash), &h, sizeof h);
+		char *rec = out->data + at + 2 * sizeof(int64_t) + (size_t)c->procs.nfree * sizeof(int) +
+		            (size_t)i * c->procs.size;
+		memcpy(rec + offsetof(struct p11_proc, row_hash), &h, sizeof h);
+		/* no addresses in the bytes: they are not read back, and would
+		 * make every saved chunk differ from the last (corrstore.h) */
+		memset(rec + offsetof(struct p11_proc, slots), 0, sizeof p->slots);
+		memset(rec + offsetof(struct p11_proc, cnt), 0, sizeof p->cnt);
+		memset(rec + offsetof(struct p11_proc, capslots), 0, sizeof p->capslots); /* load's own */
 		if (!p->used)
 			continue;
 		if (put_i64(out, p->nslots) || put(out, p->slots, (size_t)p->nslots * sizeof *p->slots) ||
@@ -109,8 +115,11 @@ int hs_correlate_save(const struct hs_correlator *c, int clean, struct hs_buf *o
 		uint64_t h = 0;
 		if (clean && o->used && o->live)
 			h = hs_corr_object_hash(c, o, o->key.a >= 0 ? NULL : c->streams[-(o->key.a + 1)].hsm);
-		memcpy(out->data + at + 2 * sizeof(int64_t) + (size_t)c->objs.nfree * sizeof(int) +
-		       (size_t)i * c->objs.size + offsetof(struct obj, row_hash), &h, sizeof h);
+		char *rec = out->data + at + 2 * sizeof(int64_t) + (size_t)c->objs.nfree * sizeof(int) +
+		            (size_t)i * c->objs.size;
+		memcpy(rec + offsetof(struct obj, row_hash), &h, sizeof h);
+		memset(rec + offsetof(struct obj, label), 0, sizeof o->label);
+		memset(rec + offsetof(struct obj, obj_id), 0, sizeof o->obj_id);
 		if (o->used && (put_str(out, o->label) || put_str(out, o->obj_id)))
 			return -1;
 	}

@@ -24,7 +24,6 @@
 
 #include <sqlite3.h>
 #include <stdio.h>
-#include <zstd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,7 +32,8 @@
 
 #define RING 4096               /* events remembered for the checkpoint */
 #define STATE_MAX (512u << 20)  /* a saved state bigger than this is not ours */
-#define STATE_ZLEVEL 1          /* zstd: ~14x smaller in a few ms (3 MB of records on the bench log) */
+#define CHUNK (32u << 10)       /* bytes of state per corr_chunks row */
+#define MANIFEST_MAGIC "HSCSMAN1"
 
 struct note {
 	int64_t n, offset;          /* an event and its byte offset */
@@ -369,19 +369,89 @@ static int64_t one_i64(sqlite3 *db, const char *sql, int64_t a, int64_t dflt)
 
 /* ------------------------------------------------------------- the state */
 
-/* The state is stored as one zstd frame that says its size. */
-static int load_blob(struct hs_correlator *c, const void *z, size_t zlen)
+/* The state is stored in chunks of CHUNK bytes (corr_chunks), each with a
+ * hash in the manifest (corr_state.state): a refresh rewrites only the
+ * chunks that changed (most of a big state is processes that did not),
+ * and damage is found before the state is parsed. */
+static uint64_t chunk_hash(const unsigned char *p, size_t n)
 {
-	unsigned long long size = z ? ZSTD_getFrameContentSize(z, zlen) : ZSTD_CONTENTSIZE_ERROR;
-	void *raw;
-	size_t got;
-	int rc;
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ n, w;
 
-	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > STATE_MAX ||
-	    !(raw = malloc(size ? (size_t)size : 1)))
+	for (; n >= 8; n -= 8, p += 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 29;
+	}
+	w = 0;
+	if (n)
+		memcpy(&w, p, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 32);
+}
+
+struct manifest {
+	uint64_t len;               /* bytes of state */
+	uint32_t n;                 /* chunks */
+	const unsigned char *hash;  /* n 8-byte hashes, in the manifest's blob */
+};
+
+static int manifest_read(const void *blob, size_t len, struct manifest *m)
+{
+	const unsigned char *p = blob;
+	uint32_t chunk;
+
+	if (!blob || len < 24 || memcmp(p, MANIFEST_MAGIC, 8))
 		return -1;
-	got = ZSTD_decompress(raw, (size_t)size, z, zlen);
-	rc = ZSTD_isError(got) || got != size ? -1 : hs_correlate_load(c, raw, got);
+	memcpy(&m->len, p + 8, 8);
+	memcpy(&chunk, p + 16, 4);
+	memcpy(&m->n, p + 20, 4);
+	m->hash = p + 24;
+	if (chunk != CHUNK || m->len > STATE_MAX || m->n != (m->len + CHUNK - 1) / CHUNK ||
+	    len != 24 + (size_t)m->n * 8)
+		return -1;
+	return 0;
+}
+
+static uint64_t manifest_hash(const struct manifest *m, uint32_t k)
+{
+	uint64_t h;
+
+	memcpy(&h, m->hash + (size_t)k * 8, 8);
+	return h;
+}
+
+/* The chunks of file_id, checked against m, into c's state. */
+static int load_chunks(sqlite3 *db, int file_id, const struct manifest *m, struct hs_correlator *c)
+{
+	sqlite3_stmt *st;
+	unsigned char *raw = malloc(m->len ? (size_t)m->len : 1);
+	uint32_t k = 0;
+	int rc = -1;
+
+	if (!raw)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT k, data FROM corr_chunks WHERE file_id = ?1 ORDER BY k", -1,
+	                       &st, NULL) != SQLITE_OK) {
+		free(raw);
+		return -1;
+	}
+	sqlite3_bind_int(st, 1, file_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		size_t want;
+		const void *d = sqlite3_column_blob(st, 1);
+		if (k >= m->n)
+			goto out;
+		want = k + 1 < m->n ? CHUNK : (size_t)(m->len - (uint64_t)k * CHUNK);
+		if (sqlite3_column_int64(st, 0) != k || (size_t)sqlite3_column_bytes(st, 1) != want ||
+		    (want && !d) || chunk_hash(d, want) != manifest_hash(m, k))
+			goto out;
+		memcpy(raw + (size_t)k * CHUNK, d, want);
+		k++;
+	}
+	if (k == m->n)
+		rc = hs_correlate_load(c, raw, (size_t)m->len);
+out:
+	sqlite3_finalize(st);
 	free(raw);
 	return rc;
 }
@@ -404,12 +474,19 @@ int hs_corrstore_load(struct sqlite3 *db, int file_id, int64_t resume_offset,
 		info->kept_n = sqlite3_column_int64(st, 1);
 		for (i = 0; i < HS_CSMARK_COUNT; i++)
 			info->marks[i] = sqlite3_column_int64(st, 2 + i);
-		if ((resume_offset < 0 || info->resume_offset == resume_offset) && info->kept_n >= 0)
-			rc = load_blob(c, sqlite3_column_blob(st, 6), (size_t)sqlite3_column_bytes(st, 6));
+		struct manifest m;
+		if ((resume_offset < 0 || info->resume_offset == resume_offset) && info->kept_n >= 0 &&
+		    manifest_read(sqlite3_column_blob(st, 6), (size_t)sqlite3_column_bytes(st, 6), &m) == 0)
+			rc = load_chunks(db, file_id, &m, c);
 	}
 	sqlite3_finalize(st);
-	if (rc < 0)
+	if (rc < 0) {
+		/* a state that does not load is forgotten, so that the next save
+		 * writes every chunk again instead of trusting damaged ones */
+		struct hs_error e;
+		hs_corrstore_drop(db, file_id, &e);
 		return -1;
+	}
 	if (resume_offset < 0)
 		return 0;
 	/* the events must be where the state says: kept_n stored, before the
@@ -459,60 +536,96 @@ int hs_corrstore_rewind(struct hs_corrstore *s, const struct hs_correlator *c,
 	return 0;
 }
 
+/* Write the state: the chunks whose hash changed, then the manifest. */
 static int save(sqlite3 *db, const struct hs_corrstate_info *info, const struct hs_buf *blob,
                 struct hs_error *err)
 {
-	sqlite3_stmt *st;
-	int i, rc;
+	sqlite3_stmt *st = NULL, *ins = NULL;
+	struct manifest old = { 0, 0, NULL };
+	struct hs_buf man;
+	uint32_t n = (uint32_t)((blob->len + CHUNK - 1) / CHUNK), k, chunk = CHUNK;
+	uint64_t len = blob->len;
+	int i, rc = -1, have_old = 0;
 
+	if (blob->len > STATE_MAX) /* not kept: the next refresh replays */
+		return hs_corrstore_drop(db, info->file_id, err);
 	if (exec(db, hs_index_corr_state_sql(), err) < 0)
 		return -1;
+	hs_buf_init(&man);
+	if (hs_buf_add(&man, MANIFEST_MAGIC, 8) || hs_buf_add(&man, (const char *)&len, 8) ||
+	    hs_buf_add(&man, (const char *)&chunk, 4) || hs_buf_add(&man, (const char *)&n, 4))
+		goto oom;
+	if (sqlite3_prepare_v2(db, "SELECT state FROM corr_state WHERE file_id = ?1", -1, &st, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO corr_chunks(file_id, k, data) VALUES(?1,?2,?3)",
+	                       -1, &ins, NULL) != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int(st, 1, info->file_id);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    manifest_read(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), &old) == 0)
+		have_old = 1;
+	for (k = 0; k < n; k++) {
+		size_t l = k + 1 < n ? CHUNK : blob->len - (size_t)k * CHUNK;
+		uint64_t h = chunk_hash((const unsigned char *)blob->data + (size_t)k * CHUNK, l);
+		if (hs_buf_add(&man, (const char *)&h, 8))
+			goto oom;
+		if (have_old && k < old.n && manifest_hash(&old, k) == h &&
+		    (k + 1 < old.n ? CHUNK : old.len - (uint64_t)k * CHUNK) == l)
+			continue; /* stored as it is */
+		sqlite3_reset(ins);
+		sqlite3_bind_int(ins, 1, info->file_id);
+		sqlite3_bind_int64(ins, 2, k);
+		sqlite3_bind_blob(ins, 3, blob->data + (size_t)k * CHUNK, (int)l, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			goto sqlfail;
+	}
+	/* old's hashes point into st's row: done with them only now */
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(db, "DELETE FROM corr_chunks WHERE file_id = ?1 AND k >= ?2", -1, &st,
+	                       NULL) != SQLITE_OK)
+		goto sqlfail;
+	sqlite3_bind_int(st, 1, info->file_id);
+	sqlite3_bind_int64(st, 2, n);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(st);
+	st = NULL;
 	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO corr_state(file_id, resume_offset, kept_n,"
 	                           " anomalies_rowid, links_rowid, gaps_rowid, attrs_rowid, state)"
-	                           " VALUES(?1,?2,?3,?4,?5,?6,?7,?8)", -1, &st, NULL) != SQLITE_OK) {
-		hs_error_set(err, "", 0, 0, "index: %s", sqlite3_errmsg(db));
-		return -1;
-	}
+	                           " VALUES(?1,?2,?3,?4,?5,?6,?7,?8)", -1, &st, NULL) != SQLITE_OK)
+		goto sqlfail;
 	sqlite3_bind_int(st, 1, info->file_id);
 	sqlite3_bind_int64(st, 2, info->resume_offset);
 	sqlite3_bind_int64(st, 3, info->kept_n);
 	for (i = 0; i < HS_CSMARK_COUNT; i++)
 		sqlite3_bind_int64(st, 4 + i, info->marks[i]);
-	{
-		size_t cap = ZSTD_compressBound(blob->len), zlen;
-		void *z = malloc(cap ? cap : 1);
-		if (!z) {
-			sqlite3_finalize(st);
-			hs_error_set(err, "", 0, 0, "out of memory");
-			return -1;
-		}
-		/* with zstd's checksum of the content: damage is refused before
-		 * the state is even parsed (hs_correlate_load() checks it anyway) */
-		ZSTD_CCtx *cc = ZSTD_createCCtx();
-		zlen = cc && !ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, STATE_ZLEVEL)) &&
-		       !ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1))
-		           ? ZSTD_compress2(cc, z, cap, blob->data, blob->len) : (size_t)-1;
-		ZSTD_freeCCtx(cc);
-		if (ZSTD_isError(zlen))
-			sqlite3_bind_null(st, 8); /* nothing to go on from: the next refresh replays */
-		else
-			sqlite3_bind_blob64(st, 8, z, zlen, SQLITE_TRANSIENT);
-		free(z);
-	}
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	if (rc < 0)
-		hs_error_set(err, "", 0, 0, "index: %s", sqlite3_errmsg(db));
+	sqlite3_bind_blob(st, 8, man.data, (int)man.len, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto sqlfail;
+	rc = 0;
+	goto out;
+oom:
+	hs_error_set(err, "", 0, 0, "out of memory");
+	goto out;
+sqlfail:
+	hs_error_set(err, "", 0, 0, "index: %s", sqlite3_errmsg(db));
+out:
 	sqlite3_finalize(st);
+	sqlite3_finalize(ins);
+	hs_buf_free(&man);
 	return rc;
 }
 
+/* Forget file_id's saved state. */
 int hs_corrstore_drop(struct sqlite3 *db, int file_id, struct hs_error *err)
 {
-	char sql[96];
+	char sql[128];
 
 	if (exec(db, hs_index_corr_state_sql(), err) < 0)
 		return -1;
-	snprintf(sql, sizeof sql, "DELETE FROM corr_state WHERE file_id = %d", file_id);
+	snprintf(sql, sizeof sql, "DELETE FROM corr_state WHERE file_id = %d;"
+	         " DELETE FROM corr_chunks WHERE file_id = %d", file_id, file_id);
 	return exec(db, sql, err);
 }
 

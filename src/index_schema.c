@@ -17,7 +17,12 @@
 	"  kept_n INTEGER,              -- the last event it has seen (events after it are redone)\n" \
 	"  anomalies_rowid INTEGER, links_rowid INTEGER, gaps_rowid INTEGER, attrs_rowid INTEGER,\n" \
 	"                               -- rows past these were written after it (redone)\n" \
-	"  state BLOB                   -- hs_correlate_save()\n" \
+	"  state BLOB                   -- its manifest: size and a hash of each chunk\n" \
+	");\n" \
+	"CREATE TABLE IF NOT EXISTS corr_chunks( -- the state (hs_correlate_save()) in 32 KiB chunks\n" \
+	"  file_id INTEGER, k INTEGER,  -- the file, the chunk's place\n" \
+	"  data BLOB,\n" \
+	"  PRIMARY KEY(file_id, k)\n" \
 	");\n"
 
 static const char schema_sql[] =
