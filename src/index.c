@@ -559,8 +559,8 @@ enum plan { PLAN_BUILD, PLAN_REUSE, PLAN_REFRESH };
 /* Is the file at path, opened as db, an index we wrote and whole? Never
  * trust what is there: a truncated copy, a foreign SQLite file or garbage
  * is rebuilt. The schema version and the size SQLite's header promises
- * are checked always (cheap); small indexes get PRAGMA quick_check too —
- * on a big one that reads every page (6 s for 450 MB) and would break the
+ * are checked always (cheap); small indexes reused as they are get
+ * PRAGMA quick_check too (pages_ok()) — on a big one that reads every page (6 s for 450 MB) and would break the
  * promise that reopening is instant, so there a damaged page shows up as
  * an error of the query that reads it, whose hint says --rebuild. */
 static int trusted(sqlite3 *db, const char *path)
@@ -587,13 +587,27 @@ static int trusted(sqlite3 *db, const char *path)
 	sqlite3_finalize(st);
 	if (!ok || pages <= 0 || pages * page_size > (int64_t)sb.st_size)
 		return 0;
-	if (sb.st_size <= QUICK_CHECK_MAX) {
-		ok = 0;
-		if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL) == SQLITE_OK &&
-		    sqlite3_step(st) == SQLITE_ROW)
-			ok = sqlite3_column_text(st, 0) && strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
-		sqlite3_finalize(st);
-	}
+	return ok;
+}
+
+/* PRAGMA quick_check of a small index that is reused as it is (see
+ * trusted()). Not before a refresh: its cost grows with the index, and a
+ * damaged page the refresh meets fails it (then the index is rebuilt),
+ * one it does not is said by the query that meets it, as on a big index. */
+static int pages_ok(sqlite3 *db, const char *path)
+{
+	sqlite3_stmt *st;
+	struct stat sb;
+	int ok = 0;
+
+	if (stat(path, &sb) != 0)
+		return 0;
+	if (sb.st_size > QUICK_CHECK_MAX)
+		return 1;
+	if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		ok = sqlite3_column_text(st, 0) && strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+	sqlite3_finalize(st);
 	return ok;
 }
 
@@ -996,6 +1010,8 @@ int hs_index_open(const char *const *paths, int npaths, const struct hs_index_op
 			sqlite3_busy_timeout(ix->db, 5000);
 			if (trusted(ix->db, ix->path))
 				plan = decide(ix->db, in, npaths, &grown);
+			if (plan == PLAN_REUSE && !pages_ok(ix->db, ix->path))
+				plan = PLAN_BUILD;
 		}
 		if (plan == PLAN_REFRESH) {
 			if (refresh(ix->db, &in[grown], grown, opts, &ix->info, err) < 0) {
