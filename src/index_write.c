@@ -173,7 +173,7 @@ static int on_event(void *ctx, struct hs_event *e)
 	if (w->failed)
 		return 1;
 	e->n = w->next_n++;
-	hs_corrstore_note(w->cstore, e->n, e->offset);
+	hs_corrstore_note(w->cstore, w->corr, e->n, e->offset);
 	if (hs_correlate_event(w->corr, e, &cerr) < 0) {
 		snprintf(w->errmsg, sizeof w->errmsg, "correlation: %.200s", cerr.msg);
 		w->failed = 1;

@@ -39,8 +39,10 @@ int hs_corrstore_new(struct sqlite3 *db, struct hs_corrstore **out, struct hs_er
 void hs_corrstore_free(struct hs_corrstore *s);
 struct hs_corr_sink hs_corrstore_sink(struct hs_corrstore *s);
 
-/* Event n (at byte offset of its file) is about to be correlated. */
-void hs_corrstore_note(struct hs_corrstore *s, int64_t n, int64_t offset);
+/* Event n (at byte offset of its file) is about to be correlated by c
+ * (which the store snapshots now and then). */
+void hs_corrstore_note(struct hs_corrstore *s, const struct hs_correlator *c, int64_t n,
+                       int64_t offset);
 
 /* The state saved for file_id at resume_offset (-1: wherever) into c (a
  * fresh correlator) and its info: 0, or -1 when there is none or it does not fit the index
