@@ -31,6 +31,7 @@
 #include "hsmscope/index.h"
 
 #define RING 4096               /* events remembered for the checkpoint */
+#define SNAP_BIG (8u << 20)     /* a state this big is kept in one snapshot, not two */
 #define SNAP_EVERY 16384        /* events between two snapshots of the live state, at least
                                    (a replay costs ~10 us an event, a snapshot ~0.3 ns a byte) */
 #define STATE_MAX (512u << 20)  /* a saved state bigger than this is not ours */
@@ -351,6 +352,10 @@ void hs_corrstore_note(struct hs_corrstore *s, const struct hs_correlator *c, in
 		int k = s->snap_n[0] <= s->snap_n[1] ? 0 : 1;
 		s->snap[k].len = 0;
 		s->snap_n[k] = hs_correlate_save(c, 0, &s->snap[k]) == 0 ? n - 1 : -1;
+		if (s->snap[k].len > SNAP_BIG) { /* memory: one big snapshot only */
+			hs_buf_free(&s->snap[1 - k]);
+			s->snap_n[1 - k] = -1;
+		}
 		s->next_snap = s->noted + (int64_t)(s->snap[k].len / 256 > SNAP_EVERY ? s->snap[k].len / 256
 		                                                                     : SNAP_EVERY);
 	}
