@@ -16,9 +16,15 @@
  * ends (its resume point: the start of the earliest call still open); a
  * ring of the last events seen, with the rowids at each, says where that
  * point falls. When no event at or past it was seen (a finished log) the
- * live state is saved as is; otherwise a second correlator replays the run's
- * events up to it (few, or a build's whole file), and when even that cannot
- * be known the saved state is dropped and the next refresh replays all.
+ * live state is saved as is; otherwise a second correlator loads the latest
+ * state before it (a snapshot the store took during the run, or the state
+ * the run started from) and replays the kept events after that; when even
+ * that cannot be known the saved state is dropped and the next refresh
+ * replays all.
+ *
+ * The state is stored in 32 KiB chunks (corr_chunks) with a manifest of
+ * their hashes (corr_state.state): a save rewrites only the chunks that
+ * changed, a load checks every one.
  */
 #include "hsmscope/corrstore.h"
 
