@@ -1,10 +1,11 @@
-/* correlate.c — the correlator's frame: setup, the INSERTs into the
- * correlation tables, replay on refresh, end of trace, and the two small
- * containers the rules use. The rules themselves are in correlate_p11.c
- * (call traces: processes, sessions, logins, operations), correlate_obj.c
- * (their object handles, and the detail lines correlation reads) and
- * correlate_audit.c (CloudHSM: streams, gaps, reboots, logins, keys,
- * cluster view); correlate_int.h describes the state.
+/* correlate.c — the correlator's frame: setup, the rows it emits into its
+ * sink, end of trace, and the two small containers the rules use. The
+ * rules themselves are in correlate_p11.c (call traces: processes,
+ * sessions, logins, operations), correlate_obj.c (their object handles,
+ * and the detail lines correlation reads) and correlate_audit.c (CloudHSM:
+ * streams, gaps, reboots, logins, keys, cluster view); correlate_state.c
+ * saves and loads the state; correlate_int.h describes it. Nothing here
+ * knows SQL: correlate_store.c is the sink that writes the index.
  *
  * Data structures: `struct hmap` maps a three-integer key to a record index
  * (open addressing with linear probing; deletion shifts the following
@@ -12,23 +13,19 @@
  * slab` holds fixed-size records whose indexes stay valid while they are
  * in use. Both grow by doubling up to a cap.
  *
- * Writing: every row is written once, with a prepared INSERT, when the
- * thing it describes ends, or by finish() for what is still open; event
- * rows are never updated (index.c stores session_id, login_id and span_id
- * with the row, after hs_correlate_event() set them).
+ * Rows: every row is emitted when the thing it describes ends, or by
+ * finish() for what is still open; event rows are never updated (index.c
+ * stores session_id, login_id and span_id with the row, after
+ * hs_correlate_event() set them). A process or live object whose row
+ * finish() would emit unchanged (row_hash: what was last emitted for it) is
+ * not emitted again: a refresh that goes on from a saved state would
+ * otherwise rewrite every process of the log.
  *
- * Replay (a refresh that appends to an index): the stored events are run
- * through the same rules again with writes switched off, reading only the
- * narrow columns (plus the detail of the few calls whose templates or
- * results matter), in n order. Ids are handed out in event order, so the
- * replayed state has the ids the stored rows carry. Then the rows that
- * finish() wrote for what was open, rows about events that were deleted,
- * and the end-of-trace findings (at_end anomalies, cluster links) are
- * dropped: the next finish() writes them again from the new state.
+ * Replay (hs_correlate_replay_event): stored events are run through the
+ * same rules again with rows switched off; ids are handed out in event
+ * order, so the replayed state has the ids the stored rows carry.
  */
 #include "correlate_int.h"
-
-#include "hsmscope/detect.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -302,64 +299,19 @@ const char *hs_correlate_anomaly_kind(int i, const char **help)
 	return kinds[i].kind;
 }
 
-/* -------------------------------------------------------------- storage */
+/* ----------------------------------------------------------------- rows */
 
-static const char *const insert_sql[ST_COUNT] = {
-	[ST_ANOMALY] = "INSERT INTO anomalies(n, kind, detail, ref, at_end) VALUES(?1,?2,?3,?4,?5)",
-	[ST_LINK] = "INSERT INTO links(n, peer, kind) VALUES(?1,?2,?3)",
-	[ST_SESSION] = "INSERT OR REPLACE INTO sessions(id, process_id, file_id, instance, slot, handle,"
-		" open_n, close_n, first_n, last_n, calls, errors, state)"
-		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
-	[ST_LOGIN] = "INSERT OR REPLACE INTO logins(id, process_id, file_id, instance, hsm, slot,"
-		" user_type, user, session_id, session, login_n, logout_n, last_n, calls, errors, state)"
-		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
-	[ST_SPAN] = "INSERT OR REPLACE INTO spans(id, kind, session_id, init_n, end_n, last_n, calls,"
-		" errors, state) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
-	[ST_OBJECT] = "INSERT OR REPLACE INTO objects(id, file_id, instance, hsm, handle, label, obj_id,"
-		" class, token, session_id, created_n, found_n, destroyed_n, last_n, uses, state)"
-		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
-	[ST_PROCESS] = "INSERT OR REPLACE INTO processes(id, file_id, instance, pid, first_n, last_n,"
-		" init_n, final_n, calls, errors, state) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
-	[ST_STREAM] = "INSERT OR REPLACE INTO streams(id, hsm, file_id, first_n, last_n, first_ts,"
-		" last_ts, events, errors, reboots, gaps, missing)"
-		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
-	[ST_GAP] = "INSERT INTO seq_gaps(n, hsm, after, before, missing) VALUES(?1,?2,?3,?4,?5)",
-	[ST_ATTR] = "INSERT INTO attributions(n, users) VALUES(?1,?2)",
-};
-
-static void bind_i64(sqlite3_stmt *st, int i, int64_t v)
+/* Hand a row to the sink; 0, or -1 when it refused (c->failed set). */
+static int emit(struct hs_correlator *c, const struct hs_corr_row *r)
 {
-	if (v == HS_NONE)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_int64(st, i, v);
-}
+	struct hs_error e;
 
-static void bind_str(sqlite3_stmt *st, int i, const char *s)
-{
-	if (!s || !*s)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-}
-
-/* Start statement `which`; NULL when nothing must be written. */
-static sqlite3_stmt *begin(struct hs_correlator *c, int which)
-{
-	sqlite3_stmt *st = c->st[which];
-
-	if (c->replaying || c->failed)
-		return NULL;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return st;
-}
-
-static int step(struct hs_correlator *c, sqlite3_stmt *st)
-{
-	if (sqlite3_step(st) == SQLITE_DONE)
+	if (c->replaying || c->failed || !c->sink.on_row)
+		return c->failed ? -1 : 0;
+	hs_error_clear(&e);
+	if (c->sink.on_row(c->sink.ctx, r, &e) == 0)
 		return 0;
-	snprintf(c->errmsg, sizeof c->errmsg, "%s", sqlite3_errmsg(c->db));
+	snprintf(c->errmsg, sizeof c->errmsg, "%.200s", e.msg[0] ? e.msg : "a row was refused");
 	c->failed = 1;
 	return -1;
 }
@@ -377,7 +329,7 @@ int hs_corr_anomaly(struct hs_correlator *c, struct hs_event *e, int64_t n, int6
                  int at_end, const char *fmt, ...)
 {
 	char detail[256];
-	sqlite3_stmt *st;
+	struct hs_corr_row r;
 	va_list ap;
 
 	if (c->quiet) /* nothing drawn from lines that may be another call's */
@@ -388,237 +340,341 @@ int hs_corr_anomaly(struct hs_correlator *c, struct hs_event *e, int64_t n, int6
 			snprintf(e->anomalies + l, sizeof e->anomalies - l, "%s%s", l ? "," : "",
 			         kinds[kind].kind);
 	}
-	if (!(st = begin(c, ST_ANOMALY)))
+	if (c->replaying || c->failed || !c->sink.on_row)
 		return c->failed ? -1 : 0;
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	va_end(ap);
-	sqlite3_bind_int64(st, 1, n);
-	sqlite3_bind_text(st, 2, kinds[kind].kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, detail, -1, SQLITE_TRANSIENT);
-	bind_i64(st, 4, ref);
-	sqlite3_bind_int(st, 5, at_end);
-	return step(c, st);
+	memset(&r, 0, sizeof r);
+	r.kind = HS_CROW_ANOMALY;
+	r.u.anomaly.n = n;
+	r.u.anomaly.ref = ref;
+	r.u.anomaly.kind = kinds[kind].kind;
+	r.u.anomaly.detail = detail;
+	r.u.anomaly.at_end = at_end;
+	return emit(c, &r);
 }
 
 int hs_corr_link(struct hs_correlator *c, int64_t a, int64_t b, const char *kind)
 {
-	sqlite3_stmt *st;
+	struct hs_corr_row r;
 
 	if (a == HS_NONE || b == HS_NONE || a == b)
 		return 0;
-	if (!(st = begin(c, ST_LINK)))
-		return c->failed ? -1 : 0;
-	sqlite3_bind_int64(st, 1, a);
-	sqlite3_bind_int64(st, 2, b);
-	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-	if (step(c, st) < 0)
-		return -1;
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, b);
-	sqlite3_bind_int64(st, 2, a);
-	return step(c, st);
+	memset(&r, 0, sizeof r);
+	r.kind = HS_CROW_LINK;
+	r.u.link.n = a;
+	r.u.link.peer = b;
+	r.u.link.kind = kind;
+	return emit(c, &r);
 }
 
 int hs_corr_write_session(struct hs_correlator *c, const struct p11_sess *s, int64_t close_n,
                        const char *state)
 {
-	sqlite3_stmt *st = begin(c, ST_SESSION);
 	const struct p11_proc *p = SLAB_AT(&c->procs, s->proc, struct p11_proc);
+	struct hs_corr_row r;
+	struct hs_crow_session *w = &r.u.session;
 
-	if (!st)
-		return c->failed ? -1 : 0;
-	sqlite3_bind_int64(st, 1, s->id);
-	sqlite3_bind_int64(st, 2, p->id);
-	sqlite3_bind_int64(st, 3, s->key.a);
-	sqlite3_bind_int64(st, 4, s->key.b);
-	bind_i64(st, 5, s->slot);
-	sqlite3_bind_int64(st, 6, s->key.c);
-	bind_i64(st, 7, s->open_n);
-	bind_i64(st, 8, close_n);
-	bind_i64(st, 9, s->first_n);
-	bind_i64(st, 10, s->last_n);
-	sqlite3_bind_int64(st, 11, s->calls);
-	sqlite3_bind_int64(st, 12, s->errors);
-	bind_str(st, 13, state);
-	return step(c, st);
+	memset(&r, 0, sizeof r);
+	r.kind = HS_CROW_SESSION;
+	w->id = s->id;
+	w->process_id = p->id;
+	w->file_id = s->key.a;
+	w->instance = s->key.b;
+	w->slot = s->slot;
+	w->handle = s->key.c;
+	w->open_n = s->open_n;
+	w->close_n = close_n;
+	w->first_n = s->first_n;
+	w->last_n = s->last_n;
+	w->calls = s->calls;
+	w->errors = s->errors;
+	w->state = state;
+	return emit(c, &r);
 }
 
 int hs_corr_write_p11_login(struct hs_correlator *c, const struct p11_proc *p,
                          const struct p11_slot *sl, int64_t logout_n, const char *state)
 {
-	sqlite3_stmt *st = begin(c, ST_LOGIN);
+	struct hs_corr_row r;
+	struct hs_crow_login *w = &r.u.login;
 
-	if (!st)
-		return c->failed ? -1 : 0;
-	sqlite3_bind_int64(st, 1, sl->login_id);
-	sqlite3_bind_int64(st, 2, p->id);
-	sqlite3_bind_int64(st, 3, p->key.a);
-	sqlite3_bind_int64(st, 4, p->key.b);
-	bind_i64(st, 6, sl->slot);
-	bind_i64(st, 7, sl->user_type);
-	bind_i64(st, 9, sl->session_id);
-	bind_i64(st, 10, sl->session);
-	bind_i64(st, 11, sl->login_n);
-	bind_i64(st, 12, logout_n);
-	bind_i64(st, 13, sl->last_n);
-	sqlite3_bind_int64(st, 14, sl->calls);
-	sqlite3_bind_int64(st, 15, sl->errors);
-	bind_str(st, 16, state);
-	return step(c, st);
+	memset(&r, 0, sizeof r);
+	r.kind = HS_CROW_LOGIN;
+	w->id = sl->login_id;
+	w->process_id = p->id;
+	w->file_id = p->key.a;
+	w->instance = p->key.b;
+	w->slot = sl->slot;
+	w->user_type = sl->user_type;
+	w->session_id = sl->session_id;
+	w->session = sl->session;
+	w->login_n = sl->login_n;
+	w->logout_n = logout_n;
+	w->last_n = sl->last_n;
+	w->calls = sl->calls;
+	w->errors = sl->errors;
+	w->state = state;
+	return emit(c, &r);
 }
 
 int hs_corr_write_au_login(struct hs_correlator *c, const struct au_stream *s,
                         const struct au_login *l, int64_t logout_n, const char *state)
 {
-	sqlite3_stmt *st = begin(c, ST_LOGIN);
+	struct hs_corr_row r;
+	struct hs_crow_login *w = &r.u.login;
 
-	if (!st)
-		return c->failed ? -1 : 0;
-	sqlite3_bind_int64(st, 1, l->id);
-	sqlite3_bind_int(st, 3, s->file_id);
-	bind_str(st, 5, s->hsm);
-	bind_i64(st, 7, l->user_type);
-	bind_str(st, 8, l->user);
-	bind_i64(st, 10, l->session);
-	bind_i64(st, 11, l->login_n);
-	bind_i64(st, 12, logout_n);
-	bind_i64(st, 13, l->last_n);
-	sqlite3_bind_int64(st, 14, l->calls);
-	sqlite3_bind_int64(st, 15, l->errors);
-	bind_str(st, 16, state);
-	return step(c, st);
+	memset(&r, 0, sizeof r);
+	r.kind = HS_CROW_LOGIN;
+	w->id = l->id;
+	w->process_id = w->instance = w->slot = w->session_id = HS_NONE;
+	w->file_id = s->file_id;
+	w->hsm = s->hsm;
+	w->user_type = l->user_type;
+	w->user = l->user;
+	w->session = l->session;
+	w->login_n = l->login_n;
+	w->logout_n = logout_n;
+	w->last_n = l->last_n;
+	w->calls = l->calls;
+	w->errors = l->errors;
+	w->state = state;
+	return emit(c, &r);
 }
 
 int hs_corr_write_span(struct hs_correlator *c, int64_t id, const char *kind, int64_t session_id,
                     const struct p11_op *op, int64_t end_n, const char *state)
 {
-	sqlite3_stmt *st = begin(c, ST_SPAN);
+	struct hs_corr_row r;
+	struct hs_crow_span *w = &r.u.span;
 
-	if (!st)
-		return c->failed ? -1 : 0;
-	sqlite3_bind_int64(st, 1, id);
-	bind_str(st, 2, kind);
-	bind_i64(st, 3, session_id);
-	bind_i64(st, 4, op->init_n);
-	bind_i64(st, 5, end_n);
-	bind_i64(st, 6, op->last_n);
-	sqlite3_bind_int64(st, 7, op->calls);
-	sqlite3_bind_int64(st, 8, op->errors);
-	bind_str(st, 9, state);
-	return step(c, st);
+	memset(&r, 0, sizeof r);
+	r.kind = HS_CROW_SPAN;
+	w->id = id;
+	w->kind = kind;
+	w->session_id = session_id;
+	w->init_n = op->init_n;
+	w->end_n = end_n;
+	w->last_n = op->last_n;
+	w->calls = op->calls;
+	w->errors = op->errors;
+	w->state = state;
+	return emit(c, &r);
 }
 
-int hs_corr_write_object(struct hs_correlator *c, const struct obj *o, const char *hsm)
+/* A hash of a row's values: equal rows, equal hashes (0 is kept for
+ * "none"). Only rows of one kind are compared. Word by word: finish()
+ * hashes every process of the log. */
+static uint64_t mix_word(uint64_t h, uint64_t v)
 {
-	sqlite3_stmt *st = begin(c, ST_OBJECT);
+	h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ (h >> 33);
+}
 
-	if (!st)
-		return c->failed ? -1 : 0;
-	sqlite3_bind_int64(st, 1, o->id);
-	if (o->key.a >= 0) {
-		sqlite3_bind_int64(st, 2, o->key.a);
-		sqlite3_bind_int64(st, 3, o->key.b);
+static uint64_t mix(uint64_t h, const int64_t *v, size_t n)
+{
+	while (n--)
+		h = mix_word(h, (uint64_t)*v++);
+	return h;
+}
+
+static uint64_t mix_str(uint64_t h, const char *s)
+{
+	uint64_t w;
+	size_t n;
+
+	if (!s || !*s)
+		return mix_word(h, 0x7f);
+	for (n = strlen(s); n >= 8; n -= 8, s += 8) {
+		memcpy(&w, s, 8);
+		h = mix_word(h, w);
 	}
-	bind_str(st, 4, hsm);
-	sqlite3_bind_int64(st, 5, o->handle);
-	bind_str(st, 6, o->label);
-	bind_str(st, 7, o->obj_id);
-	bind_str(st, 8, o->cls);
-	if (o->token >= 0)
-		sqlite3_bind_int(st, 9, o->token);
-	bind_i64(st, 10, o->session_id);
-	bind_i64(st, 11, o->created_n);
-	bind_i64(st, 12, o->found_n);
-	bind_i64(st, 13, o->destroyed_n);
-	bind_i64(st, 14, o->last_n);
-	sqlite3_bind_int64(st, 15, o->uses);
-	bind_str(st, 16, o->state);
-	return step(c, st);
+	w = 0; /* the rest, with the length in the top byte */
+	memcpy(&w, s, n);
+	return mix_word(h, w ^ ((uint64_t)n << 56));
 }
 
-int hs_corr_write_process(struct hs_correlator *c, const struct p11_proc *p)
+static void object_row(const struct hs_correlator *c, const struct obj *o, const char *hsm,
+                       struct hs_corr_row *r)
 {
-	sqlite3_stmt *st = begin(c, ST_PROCESS);
+	struct hs_crow_object *w = &r->u.object;
 
-	if (!st)
-		return c->failed ? -1 : 0;
-	sqlite3_bind_int64(st, 1, p->id);
-	sqlite3_bind_int64(st, 2, p->key.a);
-	sqlite3_bind_int64(st, 3, p->key.b);
-	bind_i64(st, 4, p->pid);
-	bind_i64(st, 5, p->first_n);
-	bind_i64(st, 6, p->last_n);
-	bind_i64(st, 7, p->init_n);
-	bind_i64(st, 8, p->final_n);
-	sqlite3_bind_int64(st, 9, p->calls);
-	sqlite3_bind_int64(st, 10, p->errors);
-	sqlite3_bind_text(st, 11, p->finalized ? "finalized" : "running", -1, SQLITE_STATIC);
-	return step(c, st);
+	(void)c;
+	memset(r, 0, sizeof *r);
+	r->kind = HS_CROW_OBJECT;
+	w->id = o->id;
+	w->file_id = o->key.a >= 0 ? o->key.a : HS_NONE;
+	w->instance = o->key.a >= 0 ? o->key.b : HS_NONE;
+	w->hsm = hsm;
+	w->handle = o->handle;
+	w->label = o->label;
+	w->obj_id = o->obj_id;
+	w->cls = o->cls;
+	w->token = o->token >= 0 ? o->token : HS_NONE;
+	w->session_id = o->session_id;
+	w->created_n = o->created_n;
+	w->found_n = o->found_n;
+	w->destroyed_n = o->destroyed_n;
+	w->last_n = o->last_n;
+	w->uses = o->uses;
+	w->state = o->state;
+}
+
+static uint64_t object_hash(const struct hs_corr_row *r)
+{
+	const struct hs_crow_object *w = &r->u.object;
+	int64_t v[11] = { w->id, w->file_id, w->instance, w->handle, w->token, w->session_id,
+	                  w->created_n, w->found_n, w->destroyed_n, w->last_n, w->uses };
+	uint64_t h = mix(0xcbf29ce484222325ull, v, sizeof v / sizeof v[0]);
+
+	h = mix_str(mix_str(mix_str(mix_str(mix_str(h, w->hsm), w->label), w->obj_id), w->cls),
+	            w->state);
+	return h ? h : 1;
+}
+
+uint64_t hs_corr_object_hash(const struct hs_correlator *c, const struct obj *o, const char *hsm)
+{
+	struct hs_corr_row r;
+
+	object_row(c, o, hsm, &r);
+	return object_hash(&r);
+}
+
+int hs_corr_write_object(struct hs_correlator *c, struct obj *o, const char *hsm)
+{
+	struct hs_corr_row r;
+
+	object_row(c, o, hsm, &r);
+	if (emit(c, &r) < 0)
+		return -1;
+	if (!c->replaying)
+		o->row_hash = object_hash(&r);
+	return 0;
+}
+
+int hs_corr_final_object(struct hs_correlator *c, struct obj *o, const char *hsm)
+{
+	struct hs_corr_row r;
+
+	object_row(c, o, hsm, &r);
+	if (o->row_hash && o->row_hash == object_hash(&r))
+		return 0; /* the store has this row already */
+	return hs_corr_write_object(c, o, hsm);
+}
+
+static void process_row(const struct p11_proc *p, struct hs_corr_row *r)
+{
+	struct hs_crow_process *w = &r->u.process;
+
+	memset(r, 0, sizeof *r);
+	r->kind = HS_CROW_PROCESS;
+	w->id = p->id;
+	w->file_id = p->key.a;
+	w->instance = p->key.b;
+	w->pid = p->pid;
+	w->first_n = p->first_n;
+	w->last_n = p->last_n;
+	w->init_n = p->init_n;
+	w->final_n = p->final_n;
+	w->calls = p->calls;
+	w->errors = p->errors;
+	w->state = p->finalized ? "finalized" : "running";
+}
+
+static uint64_t process_hash(const struct hs_corr_row *r)
+{
+	const struct hs_crow_process *w = &r->u.process;
+	int64_t v[10] = { w->id, w->file_id, w->instance, w->pid, w->first_n, w->last_n,
+	                  w->init_n, w->final_n, w->calls, w->errors };
+	uint64_t h = mix_str(mix(0xcbf29ce484222325ull, v, sizeof v / sizeof v[0]), w->state);
+
+	return h ? h : 1;
+}
+
+uint64_t hs_corr_process_hash(const struct p11_proc *p)
+{
+	struct hs_corr_row r;
+
+	process_row(p, &r);
+	return process_hash(&r);
+}
+
+int hs_corr_write_process(struct hs_correlator *c, struct p11_proc *p)
+{
+	struct hs_corr_row r;
+
+	process_row(p, &r);
+	if (emit(c, &r) < 0)
+		return -1;
+	if (!c->replaying)
+		p->row_hash = process_hash(&r);
+	return 0;
+}
+
+int hs_corr_final_process(struct hs_correlator *c, struct p11_proc *p)
+{
+	if (p->row_hash && p->row_hash == hs_corr_process_hash(p))
+		return 0; /* the store has this row already */
+	return hs_corr_write_process(c, p);
 }
 
 int hs_corr_write_stream(struct hs_correlator *c, const struct au_stream *s)
 {
-	sqlite3_stmt *st = begin(c, ST_STREAM);
+	struct hs_corr_row r;
+	struct hs_crow_stream *w = &r.u.stream;
 
-	if (!st)
-		return c->failed ? -1 : 0;
-	sqlite3_bind_int64(st, 1, s->id);
-	bind_str(st, 2, s->hsm);
-	sqlite3_bind_int(st, 3, s->file_id);
-	bind_i64(st, 4, s->first_n);
-	bind_i64(st, 5, s->last_n);
-	bind_i64(st, 6, s->first_ts);
-	bind_i64(st, 7, s->last_ts);
-	sqlite3_bind_int64(st, 8, s->events);
-	sqlite3_bind_int64(st, 9, s->errors);
-	sqlite3_bind_int64(st, 10, s->reboots);
-	sqlite3_bind_int64(st, 11, s->gaps);
-	sqlite3_bind_int64(st, 12, s->missing);
-	return step(c, st);
+	memset(&r, 0, sizeof r);
+	r.kind = HS_CROW_STREAM;
+	w->id = s->id;
+	w->hsm = s->hsm;
+	w->file_id = s->file_id;
+	w->first_n = s->first_n;
+	w->last_n = s->last_n;
+	w->first_ts = s->first_ts;
+	w->last_ts = s->last_ts;
+	w->events = s->events;
+	w->errors = s->errors;
+	w->reboots = s->reboots;
+	w->gaps = s->gaps;
+	w->missing = s->missing;
+	return emit(c, &r);
 }
 
 int hs_corr_write_gap(struct hs_correlator *c, int64_t n, const char *hsm, int64_t after,
                    int64_t before, int64_t missing)
 {
-	sqlite3_stmt *st = begin(c, ST_GAP);
+	struct hs_corr_row r;
 
-	if (!st)
-		return c->failed ? -1 : 0;
-	sqlite3_bind_int64(st, 1, n);
-	bind_str(st, 2, hsm);
-	bind_i64(st, 3, after);
-	bind_i64(st, 4, before);
-	sqlite3_bind_int64(st, 5, missing);
-	return step(c, st);
+	memset(&r, 0, sizeof r);
+	r.kind = HS_CROW_GAP;
+	r.u.gap.n = n;
+	r.u.gap.hsm = hsm;
+	r.u.gap.after = after;
+	r.u.gap.before = before;
+	r.u.gap.missing = missing;
+	return emit(c, &r);
 }
 
 int hs_corr_write_attr(struct hs_correlator *c, int64_t n, const char *users)
 {
-	sqlite3_stmt *st;
+	struct hs_corr_row r;
 
 	if (!users || !*users)
 		return 0;
-	if (!(st = begin(c, ST_ATTR)))
-		return c->failed ? -1 : 0;
-	sqlite3_bind_int64(st, 1, n);
-	sqlite3_bind_text(st, 2, users, -1, SQLITE_TRANSIENT);
-	return step(c, st);
+	memset(&r, 0, sizeof r);
+	r.kind = HS_CROW_ATTR;
+	r.u.attr.n = n;
+	r.u.attr.users = users;
+	return emit(c, &r);
 }
 
 /* ------------------------------------------------------------ lifecycle */
 
-int hs_correlate_new(struct sqlite3 *db, struct hs_correlator **out, struct hs_error *err)
+/* A fresh state in a zeroed c. */
+static void corr_init(struct hs_correlator *c)
 {
-	struct hs_correlator *c = calloc(1, sizeof *c);
-	int i;
-
-	*out = NULL;
-	if (!c) {
-		hs_error_set(err, "", 0, 0, "out of memory");
-		return -1;
-	}
-	c->db = db;
 	c->next_process = c->next_session = c->next_login = c->next_span = c->next_object =
 		c->next_stream = 1;
 	c->procs.size = sizeof(struct p11_proc);
@@ -627,25 +683,37 @@ int hs_correlate_new(struct sqlite3 *db, struct hs_correlator **out, struct hs_e
 	c->sess.max = SESSIONS_MAX;
 	c->objs.size = sizeof(struct obj);
 	c->objs.max = OBJECTS_MAX;
-	for (i = 0; i < ST_COUNT; i++)
-		if (sqlite3_prepare_v3(db, insert_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &c->st[i],
-		                       NULL) != SQLITE_OK) {
-			hs_error_set(err, "", 0, 0, "index: correlation tables: %s", sqlite3_errmsg(db));
-			hs_correlate_free(c);
-			return -1;
-		}
+}
+
+int hs_correlate_new(const struct hs_corr_sink *sink, struct hs_correlator **out,
+                     struct hs_error *err)
+{
+	struct hs_correlator *c = calloc(1, sizeof *c);
+
+	*out = NULL;
+	if (!c) {
+		hs_error_set(err, "", 0, 0, "out of memory");
+		return -1;
+	}
+	if (sink)
+		c->sink = *sink;
+	corr_init(c);
 	*out = c;
 	return 0;
 }
 
 void hs_correlate_free(struct hs_correlator *c)
 {
-	int i;
-
 	if (!c)
 		return;
-	for (i = 0; i < ST_COUNT; i++)
-		sqlite3_finalize(c->st[i]);
+	hs_corr_clear(c);
+	free(c);
+}
+
+void hs_corr_clear(struct hs_correlator *c)
+{
+	int i;
+
 	hs_p11_free(c);
 	hs_au_free(c);
 	for (i = 0; i < c->objs.hi; i++) {
@@ -661,7 +729,12 @@ void hs_correlate_free(struct hs_correlator *c)
 	hs_hmap_free(&c->proc_map);
 	hs_hmap_free(&c->sess_map);
 	hs_hmap_free(&c->obj_map);
-	free(c);
+	{
+		struct hs_corr_sink sink = c->sink;
+		memset(c, 0, sizeof *c);
+		c->sink = sink;
+		corr_init(c);
+	}
 }
 
 static int is_audit(const struct hs_event *e)
@@ -690,6 +763,18 @@ int hs_correlate_event(struct hs_correlator *c, struct hs_event *e, struct hs_er
 	return 0;
 }
 
+int hs_correlate_replay_event(struct hs_correlator *c, struct hs_event *e, int length_query,
+                              struct hs_error *err)
+{
+	int rc;
+
+	c->replaying = 1;
+	c->replay_lenq = length_query;
+	rc = hs_correlate_event(c, e, err);
+	c->replaying = 0;
+	return rc;
+}
+
 int hs_correlate_finish(struct hs_correlator *c, struct hs_error *err)
 {
 	if (hs_p11_finish(c) < 0 || hs_au_finish(c) < 0 || c->failed)
@@ -697,187 +782,56 @@ int hs_correlate_finish(struct hs_correlator *c, struct hs_error *err)
 	return 0;
 }
 
-/* --------------------------------------------------------------- replay */
+const char *hs_correlate_detail_funcs_sql(void) { return hs_p11_detail_funcs_sql(); }
+const char *hs_correlate_lenq_funcs_sql(void) { return hs_p11_lenq_funcs_sql(); }
 
-/* SQL function hs_corr_lenq(detail): the length-query test of the live
- * path, run inside SQLite so replay does not read big details out. */
-static void lenq_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+int hs_correlate_length_query(const char *detail, size_t len)
 {
-	const char *d = (const char *)sqlite3_value_text(argv[0]);
-
-	(void)argc;
-	sqlite3_result_int(ctx, d ? hs_p11_length_query(d, (size_t)sqlite3_value_bytes(argv[0])) : 0);
+	return hs_p11_length_query(detail, len);
 }
 
-static int64_t col_i64(sqlite3_stmt *st, int i)
+int64_t hs_correlate_next_id(const struct hs_correlator *c, enum hs_corr_kind kind)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? HS_NONE : sqlite3_column_int64(st, i);
-}
-
-static void col_str(sqlite3_stmt *st, int i, char *dst, size_t len)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-
-	hs_strlcpy(dst, s ? (const char *)s : "", len);
-}
-
-static int exec(struct hs_correlator *c, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) == SQLITE_OK)
-		return 0;
-	snprintf(c->errmsg, sizeof c->errmsg, "%s", msg ? msg : sqlite3_errmsg(c->db));
-	sqlite3_free(msg);
-	c->failed = 1;
-	return -1;
-}
-
-/* Re-run the stored events; keys come from a second cursor merged by n. */
-static int replay_events(struct hs_correlator *c)
-{
-	sqlite3_stmt *ev = NULL, *keys = NULL;
-	struct hs_event e;
-	struct hs_buf sql;
-	int rc = -1, krc, krc2;
-	int64_t kn = HS_NONE;
-
-	hs_buf_init(&sql);
-	hs_buf_printf(&sql,
-	              "SELECT n, file_id, format, instance, pid, tid, func, rv, rv_name, ok, incomplete,"
-	              " session, slot, user_type, user, hsm, seq, reboot, opcode, ts_us, log_type,"
-	              " CASE WHEN func IN (%s) THEN detail END,"
-	              " CASE WHEN ok AND func IN (%s) THEN hs_corr_lenq(detail) ELSE 0 END, call_no,"
-	              " uncertain FROM events ORDER BY n", hs_p11_detail_funcs_sql(), hs_p11_lenq_funcs_sql());
-	hs_event_init(&e);
-	if (sqlite3_create_function(c->db, "hs_corr_lenq", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-	                            NULL, lenq_fn, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(c->db, hs_buf_cstr(&sql), -1, &ev, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(c->db, "SELECT n, handle, role FROM event_keys ORDER BY n, rowid", -1,
-	                       &keys, NULL) != SQLITE_OK) {
-		snprintf(c->errmsg, sizeof c->errmsg, "%s", sqlite3_errmsg(c->db));
-		c->failed = 1;
-		goto out;
+	switch (kind) {
+	case HS_CROW_SESSION: return c->next_session;
+	case HS_CROW_LOGIN: return c->next_login;
+	case HS_CROW_SPAN: return c->next_span;
+	case HS_CROW_OBJECT: return c->next_object;
+	case HS_CROW_PROCESS: return c->next_process;
+	case HS_CROW_STREAM: return c->next_stream;
+	default: return 0;
 	}
-	krc = sqlite3_step(keys);
-	if (krc == SQLITE_ROW)
-		kn = sqlite3_column_int64(keys, 0);
-	c->replaying = 1;
-	while (sqlite3_step(ev) == SQLITE_ROW) {
-		const char *fmt = (const char *)sqlite3_column_text(ev, 2), *d;
-
-		hs_event_reset(&e);
-		e.n = sqlite3_column_int64(ev, 0);
-		e.file_id = sqlite3_column_int(ev, 1);
-		e.format = hs_detect_static_name(fmt);
-		e.instance = sqlite3_column_int64(ev, 3);
-		e.pid = col_i64(ev, 4);
-		e.tid = col_i64(ev, 5);
-		col_str(ev, 6, e.func, sizeof e.func);
-		e.rv = col_i64(ev, 7);
-		col_str(ev, 8, e.rv_name, sizeof e.rv_name);
-		e.ok = sqlite3_column_int(ev, 9);
-		e.incomplete = sqlite3_column_int(ev, 10);
-		e.session = col_i64(ev, 11);
-		e.slot = col_i64(ev, 12);
-		e.user_type = col_i64(ev, 13);
-		col_str(ev, 14, e.user, sizeof e.user);
-		col_str(ev, 15, e.hsm, sizeof e.hsm);
-		e.seq = col_i64(ev, 16);
-		e.reboot = col_i64(ev, 17);
-		e.opcode = col_i64(ev, 18);
-		e.ts_us = col_i64(ev, 19);
-		e.log_type = col_i64(ev, 20);
-		d = (const char *)sqlite3_column_text(ev, 21);
-		if (d && hs_buf_add(&e.detail, d, (size_t)sqlite3_column_bytes(ev, 21)) < 0)
-			goto out;
-		c->replay_lenq = sqlite3_column_int(ev, 22);
-		e.call_no = col_i64(ev, 23);
-		e.uncertain = sqlite3_column_int(ev, 24);
-		while (krc == SQLITE_ROW && kn <= e.n) {
-			if (kn == e.n) {
-				const char *role = (const char *)sqlite3_column_text(keys, 2);
-				hs_event_add_key(&e, sqlite3_column_int64(keys, 1), role ? role : "");
-			}
-			krc = sqlite3_step(keys);
-			if (krc == SQLITE_ROW)
-				kn = sqlite3_column_int64(keys, 0);
-		}
-		e.session_id = e.login_id = e.span_id = e.peer = HS_NONE;
-		e.anomalies[0] = '\0';
-		c->quiet = e.uncertain;
-		krc2 = is_audit(&e) ? hs_au_event(c, &e) : hs_p11_event(c, &e);
-		c->quiet = 0;
-		if (krc2 < 0 || c->failed)
-			goto out;
-	}
-	rc = 0;
-out:
-	c->replaying = 0;
-	hs_event_free(&e);
-	hs_buf_free(&sql);
-	sqlite3_finalize(ev);
-	sqlite3_finalize(keys);
-	sqlite3_create_function(c->db, "hs_corr_lenq", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
-	return rc;
 }
 
-/* Drop what finish() wrote for things still open, and rows about deleted
- * events or handed-out ids beyond the replayed state. */
-static int replay_cleanup(struct hs_correlator *c)
+void hs_correlate_open_rows(const struct hs_correlator *c,
+                            void (*cb)(void *ctx, enum hs_corr_kind kind, int64_t id), void *ctx)
 {
-	static const char *const del_sql[] = {
-		"DELETE FROM sessions WHERE id = ?1", "DELETE FROM logins WHERE id = ?1",
-		"DELETE FROM spans WHERE id = ?1", "DELETE FROM objects WHERE id = ?1",
-		"DELETE FROM processes WHERE id = ?1",
-	};
-	sqlite3_stmt *del[5] = { NULL, NULL, NULL, NULL, NULL };
-	char sql[1024];
-	int i, rc = -1;
+	int i, j;
 
-	snprintf(sql, sizeof sql,
-	         "DELETE FROM anomalies WHERE at_end OR n > (SELECT ifnull(max(n), 0) FROM events)"
-	         " OR ref > (SELECT ifnull(max(n), 0) FROM events);"
-	         "DELETE FROM links WHERE kind IN ('same_login', 'sync')"
-	         " OR n > (SELECT ifnull(max(n), 0) FROM events)"
-	         " OR peer > (SELECT ifnull(max(n), 0) FROM events);"
-	         "DELETE FROM seq_gaps WHERE n > (SELECT ifnull(max(n), 0) FROM events);"
-	         "DELETE FROM attributions WHERE n > (SELECT ifnull(max(n), 0) FROM events);"
-	         "DELETE FROM streams;"
-	         "DELETE FROM sessions WHERE id >= %lld; DELETE FROM logins WHERE id >= %lld;"
-	         "DELETE FROM spans WHERE id >= %lld; DELETE FROM objects WHERE id >= %lld;"
-	         "DELETE FROM processes WHERE id >= %lld;",
-	         (long long)c->next_session, (long long)c->next_login, (long long)c->next_span,
-	         (long long)c->next_object, (long long)c->next_process);
-	if (exec(c, sql) < 0)
-		return -1;
-	for (i = 0; i < 5; i++)
-		if (sqlite3_prepare_v2(c->db, del_sql[i], -1, &del[i], NULL) != SQLITE_OK) {
-			snprintf(c->errmsg, sizeof c->errmsg, "%s", sqlite3_errmsg(c->db));
-			c->failed = 1;
-			goto out;
-		}
 	for (i = 0; i < c->objs.hi; i++) {
-		struct obj *o = SLAB_AT(&c->objs, i, struct obj);
-		if (!o->used || !o->live)
-			continue;
-		sqlite3_reset(del[3]);
-		sqlite3_bind_int64(del[3], 1, o->id);
-		sqlite3_step(del[3]);
+		const struct obj *o = SLAB_AT(&c->objs, i, struct obj);
+		if (o->used && o->live)
+			cb(ctx, HS_CROW_OBJECT, o->id);
 	}
-	if (hs_p11_forget_open(c, del[0], del[1], del[2], del[3], del[4]) < 0 ||
-	    hs_au_forget_open(c, del[1], del[3]) < 0)
-		goto out;
-	rc = 0;
-out:
-	for (i = 0; i < 5; i++)
-		sqlite3_finalize(del[i]);
-	return rc;
-}
-
-int hs_correlate_replay(struct hs_correlator *c, struct hs_error *err)
-{
-	if (replay_events(c) < 0 || replay_cleanup(c) < 0)
-		return fail(c, err);
-	return 0;
+	for (i = 0; i < c->sess.hi; i++) {
+		const struct p11_sess *s = SLAB_AT(&c->sess, i, struct p11_sess);
+		if (!s->used)
+			continue;
+		cb(ctx, HS_CROW_SESSION, s->id);
+		for (j = 0; j < OPS_MAX; j++)
+			if (s->ops[j].cls)
+				cb(ctx, HS_CROW_SPAN, s->ops[j].id);
+	}
+	for (i = 0; i < c->procs.hi; i++) {
+		const struct p11_proc *p = SLAB_AT(&c->procs, i, struct p11_proc);
+		if (!p->used)
+			continue;
+		cb(ctx, HS_CROW_PROCESS, p->id);
+		for (j = 0; j < p->nslots; j++)
+			if (p->slots[j].login_id)
+				cb(ctx, HS_CROW_LOGIN, p->slots[j].login_id);
+	}
+	for (i = 0; i < c->nstreams; i++)
+		for (j = 0; j < c->streams[i].nlogins; j++)
+			cb(ctx, HS_CROW_LOGIN, c->streams[i].logins[j].id);
 }

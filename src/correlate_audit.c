@@ -492,25 +492,11 @@ int hs_au_finish(struct hs_correlator *c)
 	for (i = 0; i < c->objs.hi; i++) {
 		struct obj *o = SLAB_AT(&c->objs, i, struct obj);
 		if (o->used && o->live && o->key.a < 0 &&
-		    hs_corr_write_object(c, o, c->streams[-o->key.a - 1].hsm) < 0)
+		    hs_corr_final_object(c, o, c->streams[-o->key.a - 1].hsm) < 0)
 			return -1;
 	}
 	if (same_logins(c) < 0 || key_syncs(c) < 0)
 		return -1;
-	return 0;
-}
-
-int hs_au_forget_open(struct hs_correlator *c, sqlite3_stmt *del_login, sqlite3_stmt *del_object)
-{
-	int i, j;
-
-	(void)del_object;
-	for (i = 0; i < c->nstreams; i++)
-		for (j = 0; j < c->streams[i].nlogins; j++) {
-			sqlite3_reset(del_login);
-			sqlite3_bind_int64(del_login, 1, c->streams[i].logins[j].id);
-			sqlite3_step(del_login);
-		}
 	return 0;
 }
 

@@ -18,7 +18,6 @@
 
 #define CKR_PIN_INCORRECT 0xa0
 #define PIN_BURST 3             /* failed logins in a row that make a burst */
-#define PINRUNS_MAX 4096        /* tokens followed at once */
 #define CNT_WIN 64              /* numbers a call may be logged late by */
 
 struct cnt_win {
@@ -186,4 +185,17 @@ int hs_p11_checks_finish(struct hs_correlator *c)
 			return -1;
 	}
 	return 0;
+}
+
+size_t hs_p11_cnt_size(void)
+{
+	return sizeof(struct cnt_win);
+}
+
+int hs_p11_cnt_check_loaded(const struct cnt_win *w)
+{
+	/* what hs_p11_cnt_check() keeps: max < next + CNT_WIN (the loops over
+	 * the window count on it), and room to add CNT_WIN */
+	return w->next >= 0 && w->next < INT64_MAX / 2 && w->max >= w->next - 1 &&
+	       w->max < w->next + CNT_WIN ? 0 : -1;
 }

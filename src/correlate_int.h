@@ -10,11 +10,14 @@
  * instances, open sessions with their active operations, login states,
  * live (and recently destroyed) object handles, audit streams with their
  * open logins — each with a cap (see the *_MAX constants).
+ *
+ * The state is saved between runs (correlate_state.c): records hold no
+ * pointers but the few marked "owned" there, which the saver writes out
+ * separately; the hash maps are rebuilt from the records' keys.
  */
 #ifndef HSMSCOPE_CORRELATE_INT_H
 #define HSMSCOPE_CORRELATE_INT_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 
 #include "hsmscope/correlate.h"
@@ -25,6 +28,7 @@
 #define STREAMS_MAX 4096        /* audit streams (HSMs) */
 #define AU_LOGINS_MAX 64        /* open logins per audit stream */
 #define MARKS_MAX 65536         /* audit logins / key syncs kept for the cluster view */
+#define PINRUNS_MAX 4096        /* tokens followed at once (failed-login runs) */
 #define OPS_MAX 4               /* operations active at once in one session */
 #define CLOSED_RING 8           /* closed session handles remembered per process */
 #define SAME_LOGIN_US 5000000   /* one login seen on several HSMs: within 5 s */
@@ -121,6 +125,7 @@ struct p11_proc {
 	int finalized;              /* C_Finalize returned and no C_Initialize since */
 	int overflow;               /* a cap dropped some of its state: be lenient */
 	int loaded;                 /* C_GetFunctionList/C_GetInterface seen: its start is in the log */
+	uint64_t row_hash;          /* hs_corr_row_hash() of the row last emitted for it, 0 none */
 	struct cnt_win *cnt;        /* owned: the tracer's call counter (correlate_checks.c), NULL none */
 	int nsess;                  /* open sessions */
 	int nobjs;                  /* objects in memory */
@@ -146,6 +151,7 @@ struct obj {
 	char *label;                /* owned: CKA_LABEL whole, NULL none (freed by hs_obj_release) */
 	char *obj_id;               /* owned: CKA_ID as hex, whole, NULL none */
 	char cls[32];               /* CKA_CLASS name, or the creating audit opcode */
+	uint64_t row_hash;          /* hs_corr_row_hash() of the row last emitted for it, 0 none */
 };
 
 struct au_login {
@@ -185,15 +191,11 @@ struct pin_run {                /* failed logins in a row on one token (correlat
 	int64_t count;              /* CKR_PIN_INCORRECT since the last successful login */
 };
 
-enum { ST_ANOMALY, ST_LINK, ST_SESSION, ST_LOGIN, ST_SPAN, ST_OBJECT, ST_PROCESS,
-       ST_STREAM, ST_GAP, ST_ATTR, ST_COUNT };
-
 struct hs_correlator {
-	sqlite3 *db;                /* borrowed: the index being written */
-	sqlite3_stmt *st[ST_COUNT]; /* owned prepared INSERTs */
-	int replaying;              /* 1 while replay re-runs stored events: no writes */
+	struct hs_corr_sink sink;   /* where rows go (on_row NULL: nowhere) */
+	int replaying;              /* 1 while replay re-runs stored events: no rows */
 	int replay_lenq;            /* during replay: the event's length-query flag */
-	int failed;                 /* an SQLite error happened; errmsg says which */
+	int failed;                 /* the sink refused a row; errmsg says why */
 	int quiet;                  /* the event being correlated is of uncertain
 	                               attribution: it raises no anomaly */
 	char errmsg[256];
@@ -226,8 +228,8 @@ enum {
 
 /* ------------------------------------------------------- storage (correlate.c) */
 
-/* Each returns 0, or -1 after an SQLite error (c->failed set). None writes
- * while replaying. An anomaly on an event being correlated (e != NULL) is
+/* Each emits one row into the sink; 0, or -1 when the sink refused it
+ * (c->failed set). None emits while replaying. An anomaly on an event being correlated (e != NULL) is
  * also added to e->anomalies; its detail names no event numbers (a merge
  * or refresh renumbers events): the event it refers to is `ref`. */
 int hs_corr_anomaly(struct hs_correlator *c, struct hs_event *e, int64_t n, int64_t ref, int kind,
@@ -241,12 +243,22 @@ int hs_corr_write_au_login(struct hs_correlator *c, const struct au_stream *s,
                         const struct au_login *l, int64_t logout_n, const char *state);
 int hs_corr_write_span(struct hs_correlator *c, int64_t id, const char *kind, int64_t session_id,
                     const struct p11_op *op, int64_t end_n, const char *state);
-int hs_corr_write_object(struct hs_correlator *c, const struct obj *o, const char *hsm);
-int hs_corr_write_process(struct hs_correlator *c, const struct p11_proc *p);
+int hs_corr_write_object(struct hs_correlator *c, struct obj *o, const char *hsm);
+int hs_corr_write_process(struct hs_correlator *c, struct p11_proc *p);
+/* The same at the end of the trace: not emitted again when the row last
+ * emitted for it (row_hash) is the same. */
+int hs_corr_final_object(struct hs_correlator *c, struct obj *o, const char *hsm);
+int hs_corr_final_process(struct hs_correlator *c, struct p11_proc *p);
+/* What the rows of those would be now (correlate_state.c saves them). */
+uint64_t hs_corr_object_hash(const struct hs_correlator *c, const struct obj *o, const char *hsm);
+uint64_t hs_corr_process_hash(const struct p11_proc *p);
 int hs_corr_write_stream(struct hs_correlator *c, const struct au_stream *s);
 int hs_corr_write_gap(struct hs_correlator *c, int64_t n, const char *hsm, int64_t after,
                    int64_t before, int64_t missing);
 int hs_corr_write_attr(struct hs_correlator *c, int64_t n, const char *users);
+
+/* Free everything c holds (the sink aside) and leave it empty. */
+void hs_corr_clear(struct hs_correlator *c);
 
 /* "0x1f" */
 const char *hs_corr_hex(int64_t v, char *buf, size_t len);
@@ -272,9 +284,8 @@ static inline struct p11_sess *sess_at(struct hs_correlator *c, int si)
 
 int hs_p11_event(struct hs_correlator *c, struct hs_event *e);
 int hs_p11_finish(struct hs_correlator *c);
-/* Rows of what is open now are rewritten by finish: drop them (replay). */
-int hs_p11_forget_open(struct hs_correlator *c, sqlite3_stmt *del_session, sqlite3_stmt *del_login,
-                    sqlite3_stmt *del_span, sqlite3_stmt *del_object, sqlite3_stmt *del_process);
+/* The operation table's size (a saved op's cls is at most this). */
+int hs_p11_nops(void);
 /* ------------------------------------ objects and detail lines (correlate_obj.c) */
 
 /* The next '\n'-separated line of detail at *p (advanced past it); 0 at the end. */
@@ -315,7 +326,13 @@ int hs_p11_checks_finish(struct hs_correlator *c);
 
 int hs_au_event(struct hs_correlator *c, struct hs_event *e);
 int hs_au_finish(struct hs_correlator *c);
-int hs_au_forget_open(struct hs_correlator *c, sqlite3_stmt *del_login, sqlite3_stmt *del_object);
 void hs_au_free(struct hs_correlator *c);
+
+/* ------------------------------------------- saved state (correlate_state.c) */
+
+/* The size of the tracer's call counter window (correlate_checks.c). */
+size_t hs_p11_cnt_size(void);
+/* Check a loaded call counter window; 0 sane, -1 not. */
+int hs_p11_cnt_check_loaded(const struct cnt_win *w);
 
 #endif

@@ -752,54 +752,20 @@ int hs_p11_finish(struct hs_correlator *c)
 			                 " C_Finalize before the log ends", hs_corr_hex(sl->slot, hb, sizeof hb)) < 0)
 				return -1;
 		}
-		if (hs_corr_write_process(c, p) < 0)
+		if (hs_corr_final_process(c, p) < 0)
 			return -1;
 	}
 	for (i = 0; i < c->objs.hi; i++) {
 		struct obj *o = SLAB_AT(&c->objs, i, struct obj);
-		if (o->used && o->live && o->key.a >= 0 && hs_corr_write_object(c, o, NULL) < 0)
+		if (o->used && o->live && o->key.a >= 0 && hs_corr_final_object(c, o, NULL) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-int hs_p11_forget_open(struct hs_correlator *c, sqlite3_stmt *del_session, sqlite3_stmt *del_login,
-                    sqlite3_stmt *del_span, sqlite3_stmt *del_object, sqlite3_stmt *del_process)
+int hs_p11_nops(void)
 {
-	int i, j;
-
-	(void)del_object; /* live objects are dropped by the caller */
-	for (i = 0; i < c->sess.hi; i++) {
-		struct p11_sess *s = sess_at(c, i);
-		if (!s->used)
-			continue;
-		sqlite3_reset(del_session);
-		sqlite3_bind_int64(del_session, 1, s->id);
-		sqlite3_step(del_session);
-		for (j = 0; j < OPS_MAX; j++) {
-			if (!s->ops[j].cls)
-				continue;
-			sqlite3_reset(del_span);
-			sqlite3_bind_int64(del_span, 1, s->ops[j].id);
-			sqlite3_step(del_span);
-		}
-	}
-	for (i = 0; i < c->procs.hi; i++) {
-		struct p11_proc *p = proc_at(c, i);
-		if (!p->used)
-			continue;
-		sqlite3_reset(del_process);
-		sqlite3_bind_int64(del_process, 1, p->id);
-		sqlite3_step(del_process);
-		for (j = 0; j < p->nslots; j++) {
-			if (!p->slots[j].login_id)
-				continue;
-			sqlite3_reset(del_login);
-			sqlite3_bind_int64(del_login, 1, p->slots[j].login_id);
-			sqlite3_step(del_login);
-		}
-	}
-	return 0;
+	return O_COUNT;
 }
 
 void hs_p11_free(struct hs_correlator *c)

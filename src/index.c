@@ -345,14 +345,23 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 		hs_error_set(err, in->path, 0, 0, "index: %s", w->errmsg);
 		return -1;
 	}
+	/* the correlator's state as of the resume point, for the next refresh
+	 * (a tail pass leaves the resume point, and so the state, where it was) */
+	if (w->checkpoint && !tail &&
+	    (damaged ? hs_corrstore_drop(w->db, file_id, err)
+	             : hs_corrstore_checkpoint(w->cstore, w->corr, file_id, st.safe_offset, w->from_n, err)) < 0) {
+		hs_strlcpy(err->file, in->path, sizeof err->file);
+		return -1;
+	}
 	if (sqlite3_prepare_v2(w->db,
 	        "INSERT OR REPLACE INTO files(id, path, format, size, mtime_ns, head_hash,"
 	        " parsed_bytes, parsed_lines, parser_state, events, skipped, incomplete,"
 	        " inode, ctime_ns, tail_hash)"
 	        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-	        " (SELECT count(*) FROM events WHERE file_id = ?1),"
+	        " CASE WHEN ?16 >= 0 THEN ?16 ELSE (SELECT count(*) FROM events WHERE file_id = ?1) END,"
 	        " ifnull((SELECT skipped FROM files WHERE id = ?1 AND ?12), 0) + ?10,"
-	        " (SELECT count(*) FROM events WHERE file_id = ?1 AND incomplete),"
+	        " CASE WHEN ?17 >= 0 THEN ?17 ELSE"
+	        " (SELECT count(*) FROM events WHERE file_id = ?1 AND incomplete) END,"
 	        " ?13, ?14, ?15)",
 	        -1, &up, NULL) != SQLITE_OK) {
 		hs_error_set(err, in->path, 0, 0, "index: %s", sqlite3_errmsg(w->db));
@@ -372,6 +381,10 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	sqlite3_bind_int64(up, 13, in->id.inode);
 	sqlite3_bind_int64(up, 14, in->id.ctime_ns);
 	sqlite3_bind_text(up, 15, in->id.tail_hash, -1, SQLITE_STATIC);
+	/* a refresh knows its counts (what was kept plus what it wrote): no
+	 * count(*) over the whole index */
+	sqlite3_bind_int64(up, 16, w->base_events >= 0 ? w->base_events + w->events : -1);
+	sqlite3_bind_int64(up, 17, w->base_events >= 0 ? w->base_incomplete + w->incomplete : -1);
 	rc = sqlite3_step(up);
 	sqlite3_finalize(up);
 	if (rc != SQLITE_DONE) {
@@ -497,6 +510,7 @@ static int build(const char *ipath, struct input *in, int npaths,
 	}
 	w.live = live;
 	w.next_n = 1;
+	w.checkpoint = npaths == 1; /* a merged set is rebuilt, never refreshed */
 	for (i = 0; i < npaths; i++)
 		if (in[i].ok)
 			w.bytes_total += in[i].id.size;
@@ -608,8 +622,8 @@ enum plan { PLAN_BUILD, PLAN_REUSE, PLAN_REFRESH };
 /* Is the file at path, opened as db, an index we wrote and whole? Never
  * trust what is there: a truncated copy, a foreign SQLite file or garbage
  * is rebuilt. The schema version and the size SQLite's header promises
- * are checked always (cheap); small indexes get PRAGMA quick_check too —
- * on a big one that reads every page (6 s for 450 MB) and would break the
+ * are checked always (cheap); small indexes reused as they are get
+ * PRAGMA quick_check too (pages_ok()) — on a big one that reads every page (6 s for 450 MB) and would break the
  * promise that reopening is instant, so there a damaged page shows up as
  * an error of the query that reads it, whose hint says --rebuild. */
 static int trusted(sqlite3 *db, const char *path)
@@ -636,13 +650,27 @@ static int trusted(sqlite3 *db, const char *path)
 	sqlite3_finalize(st);
 	if (!ok || pages <= 0 || pages * page_size > (int64_t)sb.st_size)
 		return 0;
-	if (sb.st_size <= QUICK_CHECK_MAX) {
-		ok = 0;
-		if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL) == SQLITE_OK &&
-		    sqlite3_step(st) == SQLITE_ROW)
-			ok = sqlite3_column_text(st, 0) && strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
-		sqlite3_finalize(st);
-	}
+	return ok;
+}
+
+/* PRAGMA quick_check of a small index that is reused as it is (see
+ * trusted()). Not before a refresh: its cost grows with the index, and a
+ * damaged page the refresh meets fails it (then the index is rebuilt),
+ * one it does not is said by the query that meets it, as on a big index. */
+static int pages_ok(sqlite3 *db, const char *path)
+{
+	sqlite3_stmt *st;
+	struct stat sb;
+	int ok = 0;
+
+	if (stat(path, &sb) != 0)
+		return 0;
+	if (sb.st_size > QUICK_CHECK_MAX)
+		return 1;
+	if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		ok = sqlite3_column_text(st, 0) && strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+	sqlite3_finalize(st);
 	return ok;
 }
 
@@ -723,10 +751,70 @@ static enum plan decide(sqlite3 *db, struct input *in, int npaths, int *grown)
 	return (changed == 1 && npaths == 1) ? PLAN_REFRESH : PLAN_BUILD;
 }
 
+/* The stored tail of file_id from the resume point on is dropped, and
+ * numbering goes on after what is kept (n must not depend on where an
+ * earlier run stopped). With the correlator's state saved at that point
+ * (corrstore.h) everything is done by key ranges; without, the old way:
+ * scans by offset and a replay of every stored event. 0, or -1. */
+static int drop_tail_rows(sqlite3 *db, struct writer *w, int file_id, int64_t start,
+                          int64_t *maxn, struct hs_error *err)
+{
+	struct hs_corrstate_info info;
+	sqlite3_stmt *st;
+	int64_t events = -1, incomplete = 0, gone = 0, gone_inc = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT events, incomplete FROM files WHERE id = ?1", -1, &st,
+	                       NULL) == SQLITE_OK) {
+		sqlite3_bind_int(st, 1, file_id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			events = sqlite3_column_int64(st, 0);
+			incomplete = sqlite3_column_int64(st, 1);
+		}
+		sqlite3_finalize(st);
+	}
+	if (events >= 0 && hs_corrstore_load(db, file_id, start, w->corr, &info) == 0) {
+		if (sqlite3_prepare_v2(db, "SELECT count(*), ifnull(sum(incomplete != 0), 0) FROM events"
+		                           " WHERE n > ?1", -1, &st, NULL) != SQLITE_OK)
+			return -1;
+		sqlite3_bind_int64(st, 1, info.kept_n);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			gone = sqlite3_column_int64(st, 0);
+			gone_inc = sqlite3_column_int64(st, 1);
+		}
+		sqlite3_finalize(st);
+		if (drop_tail(db, "DELETE FROM event_keys WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
+		    drop_tail(db, "DELETE FROM events WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
+		    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
+		    hs_corrstore_rewind(w->cstore, w->corr, &info, err) < 0)
+			return -1;
+		*maxn = info.kept_n;
+		w->from_n = info.kept_n;
+		w->base_events = events - gone;
+		w->base_incomplete = incomplete - gone_inc;
+		return 0;
+	}
+	/* the unfinished tail of the last run is parsed again (keys first:
+	 * they are found through their events) */
+	if (drop_tail(db, "DELETE FROM event_keys WHERE n IN (SELECT n FROM events"
+	                  " WHERE file_id = ?1 AND offset >= ?2)", file_id, start) ||
+	    drop_tail(db, "DELETE FROM events WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
+	    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start))
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT ifnull(max(n), 0) FROM events", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*maxn = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (hs_corrstore_replay(db, w->corr, 0, -1, err) < 0 ||
+	    hs_corrstore_forget_replayed(w->cstore, w->corr, err) < 0)
+		return -1;
+	return 0;
+}
+
 /* One parse of file_id from its resume point, inside the caller's
  * transaction: drop what was stored from there on, number on from what is
- * kept, replay correlation, parse. tail: see parse_file(). 0, 1 when
- * interrupted, -1 on error (err set). */
+ * kept, bring correlation to that point, parse. tail: see parse_file(). 0,
+ * 1 when interrupted, -1 on error (err set). */
 static int refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, int64_t *held,
                         const struct hs_index_opts *o, struct hs_error *err)
 {
@@ -749,31 +837,19 @@ static int refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, in
 	sqlite3_finalize(st);
 	if (hs_idx_writer_prepare(&w, db, err, in->path) < 0)
 		goto fail;
-	/* the unfinished tail of the last run is parsed again (keys first:
-	 * they are found through their events) */
-	if (drop_tail(db, "DELETE FROM event_keys WHERE n IN (SELECT n FROM events"
-	                  " WHERE file_id = ?1 AND offset >= ?2)", file_id, start) ||
-	    drop_tail(db, "DELETE FROM events WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
-	    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start))
+	w.base_events = -1;
+	if (drop_tail_rows(db, &w, file_id, start, &maxn, err) < 0)
 		goto fail;
-	/* numbering goes on after what is kept, not after what was dropped:
-	 * n must not depend on where an earlier run stopped */
-	if (sqlite3_prepare_v2(db, "SELECT ifnull(max(n), 0) FROM events", -1, &st, NULL) != SQLITE_OK)
-		goto fail;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		maxn = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
 	if (sqlite3_prepare_v2(db, "SELECT n, ts_us FROM events WHERE file_id = ?1 AND instance = ?2"
 	                           " AND tid IS ?3 ORDER BY n DESC LIMIT 1", -1, &w.prev, NULL) ||
 	    sqlite3_prepare_v2(db, "UPDATE events SET dur_us = ?1, dur_exact = 0 WHERE n = ?2"
 	                           " AND dur_us IS NULL", -1, &w.set_dur, NULL))
 		goto fail;
 	w.refreshing = 1;
+	w.checkpoint = 1;
 	w.next_n = maxn + 1;
 	w.bytes_before = -start; /* progress counts from the resume point */
 	w.bytes_total = in->id.size - start;
-	if (hs_correlate_replay(w.corr, err) < 0)
-		goto fail;
 	rc = parse_file(&w, in, file_id, start, line, state[0] ? state : NULL, 1, tail, held, o, err);
 	if (!rc && hs_correlate_finish(w.corr, err) < 0)
 		rc = -1;
@@ -834,11 +910,9 @@ static int load_info(struct hs_index *ix, int count_events)
 {
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(ix->db, count_events ?
-	                       "SELECT (SELECT count(*) FROM events), count(*),"
-	                       " sum(skipped), sum(incomplete) FROM files" :
-	                       "SELECT NULL, count(*), sum(skipped), sum(incomplete) FROM files",
-	                       -1, &st, NULL) != SQLITE_OK)
+	/* files.events, not count(*) over events: opening stays instant */
+	if (sqlite3_prepare_v2(ix->db, "SELECT ifnull(sum(events), 0), count(*),"
+	                               " sum(skipped), sum(incomplete) FROM files", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		if (count_events)
@@ -1073,6 +1147,8 @@ int hs_idx_open_live(const char *const *paths, int npaths, const struct hs_index
 			sqlite3_busy_timeout(ix->db, 5000);
 			if (trusted(ix->db, ix->path))
 				plan = decide(ix->db, in, npaths, &grown);
+			if (plan == PLAN_REUSE && !pages_ok(ix->db, ix->path))
+				plan = PLAN_BUILD;
 		}
 		if (plan == PLAN_REFRESH) {
 			int rrc = refresh(ix->db, &in[grown], grown, opts, live != NULL, &ix->info, err);

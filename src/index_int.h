@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "hsmscope/correlate.h"
+#include "hsmscope/corrstore.h"
 #include "hsmscope/event.h"
 #include "hsmscope/index.h"
 #include "hsmscope/parser.h"
@@ -51,6 +52,12 @@ struct writer {
 	struct held *held;          /* HELD_MAX slots, owned; nheld in use */
 	int nheld;
 	struct hs_correlator *corr; /* owned; sees every event before it is stored */
+	struct hs_corrstore *cstore; /* owned: writes corr's rows, and its state (checkpoint) */
+	int checkpoint;             /* save corr's state when the parse ends (one-file index) */
+	int64_t from_n;             /* kept_n of the state corr started from, 0 fresh */
+	int64_t incomplete;         /* incomplete events written by this run */
+	int64_t base_events;        /* a refresh: the file's events kept (-1: count them) */
+	int64_t base_incomplete;    /* a refresh: of those, incomplete */
 	int64_t events;             /* events written by this run */
 	int64_t skipped;            /* lines skipped by this run */
 	struct skip_reason skips[SKIP_REASONS]; /* this file's, by first seen */

@@ -9,6 +9,22 @@
  */
 #include "hsmscope/index.h"
 
+/* Also created by correlate_store.c when it first saves a state. */
+#define CORR_STATE_SQL_ \
+	"CREATE TABLE IF NOT EXISTS corr_state( -- the correlator's state where a refresh goes on\n" \
+	"  file_id INTEGER PRIMARY KEY, -- the one file of the index\n" \
+	"  resume_offset INTEGER,       -- files.parsed_bytes it belongs to\n" \
+	"  kept_n INTEGER,              -- the last event it has seen (events after it are redone)\n" \
+	"  anomalies_rowid INTEGER, links_rowid INTEGER, gaps_rowid INTEGER, attrs_rowid INTEGER,\n" \
+	"                               -- rows past these were written after it (redone)\n" \
+	"  state BLOB                   -- its manifest: size and a hash of each chunk\n" \
+	");\n" \
+	"CREATE TABLE IF NOT EXISTS corr_chunks( -- the state (hs_correlate_save()) in 32 KiB chunks\n" \
+	"  file_id INTEGER, k INTEGER,  -- the file, the chunk's place\n" \
+	"  data BLOB,\n" \
+	"  PRIMARY KEY(file_id, k)\n" \
+	");\n"
+
 static const char schema_sql[] =
 	"CREATE TABLE meta(\n"
 	"  key TEXT PRIMARY KEY,\n"
@@ -199,6 +215,9 @@ static const char schema_sql[] =
 	"CREATE TABLE attributions(     -- audit: who was logged in on the HSM at an event\n"
 	"  n INTEGER NOT NULL,          -- events.n\n"
 	"  users TEXT                   -- user names, comma-separated\n"
-	");\n";
+	");\n"
+	CORR_STATE_SQL_;
+
+const char *hs_index_corr_state_sql(void) { return CORR_STATE_SQL_; }
 
 const char *hs_index_schema_sql(void) { return schema_sql; }

@@ -83,6 +83,7 @@ static int write_row(struct writer *w, const struct hs_event *e)
 	sqlite3_bind_int(st, 35, e->uncertain);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto fail;
+	w->incomplete += e->incomplete != 0;
 	for (i = 0; i < e->nkeys; i++) {
 		sqlite3_reset(w->ins_key);
 		sqlite3_bind_int64(w->ins_key, 1, e->n);
@@ -174,6 +175,7 @@ static int on_event(void *ctx, struct hs_event *e)
 	if (w->failed)
 		return 1;
 	e->n = w->next_n++;
+	hs_corrstore_note(w->cstore, w->corr, e->n, e->offset);
 	if (hs_correlate_event(w->corr, e, &cerr) < 0) {
 		snprintf(w->errmsg, sizeof w->errmsg, "correlation: %.200s", cerr.msg);
 		w->failed = 1;
@@ -304,13 +306,19 @@ int hs_idx_writer_prepare(struct writer *w, sqlite3 *db, struct hs_error *err, c
 {
 	memset(w, 0, sizeof *w);
 	w->db = db;
+	w->base_events = -1;
 	w->held = calloc(HELD_MAX, sizeof *w->held);
 	if (!w->held) {
 		hs_error_set(err, path, 0, 0, "out of memory");
 		return -1;
 	}
-	if (hs_correlate_new(db, &w->corr, err) < 0)
+	if (hs_corrstore_new(db, &w->cstore, err) < 0)
 		return -1;
+	{
+		struct hs_corr_sink cs = hs_corrstore_sink(w->cstore);
+		if (hs_correlate_new(&cs, &w->corr, err) < 0)
+			return -1;
+	}
 	if (sqlite3_prepare_v2(db, insert_sql, -1, &w->ins, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO event_keys(n, handle, role) VALUES(?1,?2,?3)", -1,
 	                       &w->ins_key, NULL) != SQLITE_OK ||
@@ -328,6 +336,7 @@ void hs_idx_writer_free(struct writer *w)
 		hs_idx_writer_flush(w);
 	free(w->held);
 	hs_correlate_free(w->corr);
+	hs_corrstore_free(w->cstore);
 	sqlite3_finalize(w->ins);
 	sqlite3_finalize(w->ins_key);
 	sqlite3_finalize(w->ins_tstat);

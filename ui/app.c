@@ -458,20 +458,29 @@ void hs_app_format_dur(const struct hs_app *app, int64_t dur_us, int exact, char
 /* Whether every duration of the log is a whole ms (the spy's clock ticks
  * in ms): then durations show no decimals that only look precise, as the
  * core's report decides. */
-static int whole_ms(struct hs_index *ix)
+/* Whether every duration is a whole ms (app->dur_ms). A follow refresh
+ * looks at the events past those already looked at: a scan of the whole
+ * index on every tick would freeze the screen on a big log (a duration a
+ * refresh gives an older event is not looked at again). */
+static void whole_ms(struct hs_app *app, struct hs_index *ix, int again)
 {
 	sqlite3_stmt *st = NULL;
-	int yes = 0;
 
-	/* stops at the first duration that is not a whole ms; needs no count
-	 * (a partial index has none yet) */
-	if (sqlite3_prepare_v2(hs_index_db(ix), "SELECT EXISTS(SELECT 1 FROM events WHERE dur_us IS NOT NULL)"
-	                       " AND NOT EXISTS(SELECT 1 FROM events WHERE dur_us % 1000 != 0)",
-	                       -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		yes = sqlite3_column_int(st, 0);
+	if (!again)
+		app->dur_seen_n = app->dur_frac = app->dur_timed = 0;
+	if (sqlite3_prepare_v2(hs_index_db(ix), "SELECT ifnull(max(n), 0), count(dur_us),"
+	                       " count(dur_us % 1000 != 0 OR NULL) FROM events WHERE n > ?1", -1, &st,
+	                       NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, app->dur_seen_n);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			if (sqlite3_column_int64(st, 0) > app->dur_seen_n)
+				app->dur_seen_n = sqlite3_column_int64(st, 0);
+			app->dur_timed |= sqlite3_column_int64(st, 1) > 0;
+			app->dur_frac |= sqlite3_column_int64(st, 2) > 0;
+		}
+	}
 	sqlite3_finalize(st);
-	return yes;
+	app->dur_ms = app->dur_timed && !app->dur_frac;
 }
 
 /* ------------------------------------------------------- index opening */
@@ -503,6 +512,7 @@ static int record_sizes(struct hs_app *app, int *grew)
 
 void hs_app_use_index(struct hs_app *app, struct hs_index *ix, int borrowed, int whole)
 {
+	int again = app->ix != NULL; /* a follow refresh or a growing partial index */
 	struct hs_event first;
 	struct hs_error err;
 
@@ -520,10 +530,7 @@ void hs_app_use_index(struct hs_app *app, struct hs_index *ix, int borrowed, int
 	hs_event_free(&first);
 	if (!app->ncols)
 		hs_settings_default_columns(app);
-	/* a scan of every event: on the first rows, and once on the first
-	 * whole index (a follow refresh keeps the unit) */
-	if (whole || borrowed)
-		app->dur_ms = whole_ms(ix);
+	whole_ms(app, ix, again && !whole); /* a whole index first met: every event */
 	app->gen++;
 }
 

@@ -71,6 +71,8 @@ struct hs_app {
 	int64_t total;              /* events in the index */
 	int64_t first_ts;           /* µs of event 1, HS_NONE if unknown */
 	int dur_ms;                 /* every duration is a whole ms: no decimals */
+	int64_t dur_seen_n;         /* events up to this n were looked at for dur_ms */
+	int dur_timed, dur_frac;    /* among them: one with a duration, one not a whole ms */
 	int64_t *sizes;             /* owned: bytes of each file when last indexed */
 
 	/* the applied filter */

@@ -186,6 +186,8 @@ const struct hs_index_file *hs_index_file(const struct hs_index *ix, int id);
 
 /* The SQL that creates an empty index (documented in the man page). */
 const char *hs_index_schema_sql(void);
+/* The table of the correlator's saved state (in the schema too). */
+const char *hs_index_corr_state_sql(void);
 /* Where the index of these paths lives by default (caller frees). */
 char *hs_index_default_path(const char *const *paths, int npaths, struct hs_error *err);
 /* The private cache directory ($XDG_CACHE_HOME or ~/.cache, then

@@ -15,7 +15,8 @@
  * object creation by copy/unwrap/derive), cut (a log starting mid-process),
  * and audit-a/-b (two CloudHSM streams: gaps, reboots, logins, attribution,
  * keys, sync). Generated at run time: many sessions with reused handles,
- * and grown logs for the incremental refresh (replay) of both formats.
+ * and grown logs for the incremental refresh of both formats (from the
+ * correlator's saved state, and from a damaged one: replayed).
  */
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
@@ -845,9 +846,32 @@ static char *dump(struct hs_index *ix)
 	return out;
 }
 
+/* How the correlator's saved state is damaged between the two runs of a
+ * refresh case: the refresh must then replay, and give the same tables. */
+static const char *const damage_sql[] = {
+	NULL,
+	"UPDATE corr_chunks SET data = zeroblob(length(data)) WHERE k = 0",
+	"UPDATE corr_chunks SET data = substr(data, 1, 100) WHERE k = (SELECT max(k) FROM corr_chunks)",
+	"UPDATE corr_state SET state = randomblob(40)",
+	"DELETE FROM corr_chunks WHERE k = 0",
+	"UPDATE corr_state SET kept_n = kept_n + 1",
+	"DROP TABLE corr_state",
+};
+
+static void damage_state(const char *dbname, int how)
+{
+	char path[300];
+	sqlite3 *db;
+
+	snprintf(path, sizeof path, "%s/%s", tmp, dbname);
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, damage_sql[how], NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+}
+
 /* Index `whole` cut at its line `cut`, then grown to all of it (a
- * refresh), and compare with indexing it whole. */
-static void refresh_case(const char *whole, size_t len, double at, const char *name)
+ * refresh), and compare with indexing it whole. damage: damage_sql[]. */
+static void refresh_case(const char *whole, size_t len, double at, const char *name, int damage)
 {
 	char path[300];
 	const char *p = path;
@@ -861,13 +885,19 @@ static void refresh_case(const char *whole, size_t len, double at, const char *n
 	CHECK(write_file(path, whole, cut) == 0);
 	ix = open_paths(&p, 1, "grow.db", 1);
 	CHECK(ix != NULL);
+	/* every run leaves the correlator's state, to go on from */
+	CHECK(ix && q1(ix, "SELECT count(*) FROM corr_state") == 1);
+	CHECK(ix && q1(ix, "SELECT count(*) FROM corr_chunks") >= 1);
 	hs_index_close(ix);
+	if (damage)
+		damage_state("grow.db", damage);
 	CHECK(write_file(path, whole, len) == 0);
 	ix = open_paths(&p, 1, "grow.db", 0);
 	CHECK(ix != NULL);
 	if (!ix)
 		return;
 	CHECK(hs_index_info(ix)->refreshed == 1);
+	CHECK(q1(ix, "SELECT count(*) FROM corr_state WHERE state IS NOT NULL") == 1);
 	a = dump(ix);
 	hs_index_close(ix);
 	ix = open_paths(&p, 1, "whole.db", 1);
@@ -910,7 +940,10 @@ static void test_refresh(void)
 		}
 	CHECK(big.len > 200000);
 	for (i = 0; i < sizeof cuts / sizeof cuts[0]; i++)
-		refresh_case(big.data, big.len, cuts[i], "grow.log");
+		refresh_case(big.data, big.len, cuts[i], "grow.log", 0);
+	/* a damaged saved state: replayed, the same tables */
+	for (k = 1; k < (int)(sizeof damage_sql / sizeof damage_sql[0]); k++)
+		refresh_case(big.data, big.len, cuts[k % 4], "grow.log", k);
 	hs_buf_free(&big);
 	/* an audit stream */
 	hs_buf_init(&big);
@@ -920,7 +953,8 @@ static void test_refresh(void)
 			free(s);
 		}
 	for (i = 0; i < sizeof cuts / sizeof cuts[0]; i++)
-		refresh_case(big.data, big.len, cuts[i], "grow-audit.log");
+		refresh_case(big.data, big.len, cuts[i], "grow-audit.log", 0);
+	refresh_case(big.data, big.len, cuts[1], "grow-audit.log", 1);
 	hs_buf_free(&big);
 }
 
