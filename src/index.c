@@ -691,7 +691,8 @@ static int refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, in
 	if (drop_tail(db, "DELETE FROM event_keys WHERE n IN (SELECT n FROM events"
 	                  " WHERE file_id = ?1 AND offset >= ?2)", file_id, start) ||
 	    drop_tail(db, "DELETE FROM events WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
-	    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start))
+	    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
+	    drop_tail(db, "DELETE FROM event_lines WHERE file_id = ?1 AND offset >= ?2", file_id, start))
 		goto fail;
 	/* numbering goes on after what is kept, not after what was dropped:
 	 * n must not depend on where an earlier run stopped */

@@ -169,6 +169,91 @@ static void decode_label(struct call *c, const char *s, size_t from, size_t n)
 	c->qc.pc.label[o] = '\0';
 }
 
+/* ------------------------------------------------------- a call's lines */
+
+void hs_spy_own_line(struct hs_parser *p, struct call *c, int64_t lineno, int64_t off)
+{
+	struct hs_buf *b = &c->qc.pc.ev.lines;
+	struct spy_run r = { lineno, 1, off, lineno == p->split_lineno }, *last;
+
+	if (lineno <= 0)
+		return;
+	last = b->len >= sizeof r ? (struct spy_run *)(void *)(b->data + b->len - sizeof r) : NULL;
+	if (last && !r.shared && !last->shared && lineno >= last->first &&
+	    lineno <= last->first + last->count) {
+		if (lineno == last->first + last->count)
+			last->count++; /* the next line: most calls are one run */
+		return;
+	}
+	if (last && last->shared && r.shared && last->first == lineno)
+		return;
+	if (hs_buf_add(b, (const char *)&r, sizeof r) < 0)
+		p->stop = 1;
+}
+
+static int run_cmp(const void *a, const void *b)
+{
+	const struct spy_run *x = a, *y = b;
+
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return y->shared - x->shared; /* a shared line before a plain run at the same line */
+}
+
+static void put_run(struct hs_buf *b, int64_t rel, int64_t count, int shared)
+{
+	if (shared)
+		hs_buf_printf(b, "%s%lld*", b->len ? " " : "", (long long)rel);
+	else
+		hs_buf_printf(b, "%s%lld+%lld", b->len ? " " : "", (long long)rel, (long long)count);
+}
+
+/* The runs, with the header, time and return lines, sorted and merged,
+ * as the event's text ("R+K" / "R*" relative to its line). */
+void hs_spy_lines_text(struct hs_parser *p, struct call *c)
+{
+	struct hs_event *e = &c->qc.pc.ev;
+	struct spy_run *r, extra[3] = { { e->line, 1, e->offset, 0 }, { c->l_ts, 1, c->l_ts_off, 0 },
+	                                 { c->l_ret, 1, c->l_ret_off, 0 } };
+	size_t n, i, j, k;
+	int64_t base;
+
+	for (i = 0; i < 3; i++)
+		if (extra[i].first > 0 && hs_buf_add(&e->lines, (const char *)&extra[i], sizeof *r) < 0)
+			p->stop = 1;
+	n = e->lines.len / sizeof *r;
+	r = (struct spy_run *)(void *)e->lines.data;
+	if (!n)
+		return;
+	qsort(r, n, sizeof *r, run_cmp);
+	hs_buf_clear(&p->join);
+	/* a call whose identity moved (hs_spy_rescue) may own lines above its
+	 * header: the runs then count from its first line, named first */
+	if (r[0].first < e->line)
+		hs_buf_printf(&p->join, "@%lld:%lld", (long long)r[0].off, (long long)r[0].first);
+	base = r[0].first < e->line ? r[0].first : e->line;
+	for (i = 0; i < n; i = k) {
+		int64_t end = r[i].first + r[i].count, at = r[i].first;
+		for (k = i + 1; k < n && r[k].first <= end; k++)
+			if (r[k].first + r[k].count > end)
+				end = r[k].first + r[k].count;
+		/* one stretch of lines i..k-1; the shared ones in it said apart */
+		for (j = i; j < k; j++) {
+			if (!r[j].shared || r[j].first < at)
+				continue;
+			if (r[j].first > at)
+				put_run(&p->join, at - base, r[j].first - at, 0);
+			put_run(&p->join, r[j].first - base, 1, 1);
+			at = r[j].first + 1;
+		}
+		if (at < end)
+			put_run(&p->join, at - base, end - at, 0);
+	}
+	hs_buf_clear(&e->lines);
+	if (hs_buf_add(&e->lines, p->join.data, p->join.len) < 0)
+		p->stop = 1;
+}
+
 /* --------------------------------------------------------------- parser */
 
 /* `prefer`: the call that took the start of this line, when the spy glued
@@ -203,6 +288,9 @@ static void on_returned(struct hs_parser *p, const char *s, size_t n, int64_t of
 	if (used)
 		hs_p11call_return(&c->qc.pc, rv, nm, nm < end ? (size_t)(end - nm) : 0);
 	hs_spy_contest_take(p, c, "Returned", h);
+	c->l_ret = lineno, c->l_ret_off = off;
+	if (lineno == p->split_lineno)
+		hs_spy_own_line(p, c, lineno, off); /* the line holds another call's text too */
 	c->qc.returned = 1;
 	p->cur_inst = -1; /* the spy flushed: the next line may be any process's */
 	hs_spy_contest_leave(p, c, 0);
@@ -465,6 +553,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 	if (!c->outs && !out)
 		c->in_hash = hs_hash64(s, n, c->in_hash ^ 0x9e3779b97f4a7c15ull);
 	p->last = c;
+	hs_spy_own_line(p, c, lineno, off);
 	if (!kind && (len = (int64_t)old_mech_line(c, s, n, mech, sizeof mech)) > 0)
 		s = mech, n = (size_t)len;
 	p->cur_inst = c->qc.pc.ev.instance;
@@ -511,12 +600,14 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
  * (then the input lines after it tell). */
 static void on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_t ts)
 {
+	int64_t lineno = p->cur_lineno, off = p->cur_off;
 	struct call *c;
 
 	if (pid != HS_NONE)
 		p->new_header = 1;
 	if (hs_spy_ts_ambiguous(p)) {
 		p->pend.on = 1, p->pend.pid = pid, p->pend.tid = tid, p->pend.ts = ts;
+		p->pend.lineno = lineno, p->pend.off = off;
 		p->pend.nl = 0;
 		hs_buf_clear(&p->pend.text);
 		p->last = NULL;
@@ -524,6 +615,7 @@ static void on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_
 	}
 	c = hs_spy_take_ts(p, ts);
 	if (c) {
+		c->l_ts = lineno, c->l_ts_off = off;
 		if (pid != HS_NONE)
 			bind_pid(p, c, pid, tid);
 		p->last = c; /* its inputs follow, unless another thread interrupts */
@@ -550,7 +642,9 @@ static void on_spec(struct hs_parser *p, const char *s, size_t n, int64_t off, i
 			return;
 		}
 		hs_buf_clear(&p->out_wait);
-		on_detail(p, p->join.data, p->join.len, p->out_off, p->out_line, NULL);
+		c = on_detail(p, p->join.data, p->join.len, p->out_off, p->out_line, NULL);
+		if (c)
+			hs_spy_own_line(p, c, lineno, off);
 		return;
 	}
 	if (is_open(p, p->last) && p->last->await_spec && p->last != avoid)
@@ -619,6 +713,7 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		return;
 	}
 	if (n > ROW_LEN && hs_spy_dump_kind(s, ROW_LEN, &doff, &b, &gl) == 1) {
+		p->split_lineno = lineno;
 		keep = s[ROW_LEN];
 		s[ROW_LEN] = '\0';
 		owner = on_detail(p, s, ROW_LEN, off, lineno, prefer);
@@ -644,6 +739,7 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		on_detail(p, s, n, off, lineno, prefer);
 		return;
 	}
+	p->split_lineno = lineno;
 	a = (size_t)((r ? r : g) - s);
 	while (a && s[a - 1] == ' ')
 		a--;
@@ -717,6 +813,7 @@ static void pend_decide(struct hs_parser *p, int forced)
 	if (c) {
 		c->qc.pc.ev.ts_us = p->pend.ts;
 		c->has_ts = 1;
+		c->l_ts = p->pend.lineno, c->l_ts_off = p->pend.off;
 		if (p->pend.pid != HS_NONE)
 			bind_pid(p, c, p->pend.pid, p->pend.tid);
 		p->last = c;
@@ -792,6 +889,7 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 		t--;
 	if (t == 0) /* blank lines separate every call: not worth counting */
 		return p->stop;
+	p->cur_lineno = lineno, p->cur_off = off;
 	hs_buf_clear(&p->line);
 	if (hs_buf_add(&p->line, line, t) < 0) {
 		p->stop = 1;

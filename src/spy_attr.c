@@ -283,6 +283,8 @@ static void swap_identity(struct hs_parser *p, struct call *a, struct call *b)
 	t = a->guessed_last_n, a->guessed_last_n = b->guessed_last_n, b->guessed_last_n = t;
 	a->res = b->res, b->res = r;
 	a->has_ts = b->has_ts, b->has_ts = h;
+	t = a->l_ts, a->l_ts = b->l_ts, b->l_ts = t;
+	t = a->l_ts_off, a->l_ts_off = b->l_ts_off, b->l_ts_off = t;
 	for (i = 0; i < p->q.count; i++) {
 		if (q_at(p, i) == a)
 			ia = i;
@@ -317,6 +319,8 @@ static void move_return(struct call *o, struct call *y)
 	a->rv = b->rv, a->ok = b->ok;
 	memcpy(a->rv_name, b->rv_name, sizeof a->rv_name);
 	b->rv = HS_NONE, b->ok = 0, b->rv_name[0] = '\0';
+	o->l_ret = y->l_ret, y->l_ret = 0;
+	o->l_ret_off = y->l_ret_off;
 	o->qc.returned = 1;
 	y->qc.returned = 0;
 }
@@ -364,6 +368,7 @@ void hs_spy_leave_call(void *ctx, struct hs_callq_call *qc)
 	struct hs_parser *p = ctx;
 
 	hs_spy_contest_leave(p, (struct call *)qc, 1);
+	hs_spy_lines_text(p, (struct call *)qc);
 	if ((struct hs_callq_call *)p->last == qc)
 		p->last = NULL;
 }
@@ -410,6 +415,8 @@ struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts)
 	if (first) {
 		first->qc.pc.ev.ts_us = ts;
 		first->has_ts = 1;
+		first->l_ts = p->cur_lineno;
+		first->l_ts_off = p->cur_off;
 	}
 	return first;
 }

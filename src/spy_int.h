@@ -100,6 +100,19 @@ struct call {
 	unsigned long long in_addr[2]; /* its input buffers' addresses, 0 none */
 	int await_spec;             /* its last line "[out] pX[..]" waits for the "addr / len"
 	                               the spy prints with a second fprintf */
+	int64_t l_ts_off, l_ret_off; /* their byte offsets */
+	int64_t l_ts, l_ret;        /* line numbers of its time/thread line and of its
+	                               Returned, 0 none: they move with its identity and its
+	                               return (hs_spy_rescue); its other lines are kept in
+	                               qc.pc.ev.lines as struct spy_run until it leaves */
+};
+
+/* One run of lines a call took, while it is being parsed (binary, in the
+ * event's `lines` buffer; written out as text when the call leaves). */
+struct spy_run {
+	int64_t first, count;       /* line numbers first .. first+count-1 */
+	int64_t off;                /* byte offset of line `first` */
+	int shared;                 /* the line was split between calls (count 1) */
 };
 
 /* An attribution the evidence left open: a line that more than one call
@@ -156,6 +169,7 @@ struct hs_parser {
 	struct {
 		int on;                 /* a thread line waits for the input lines after it */
 		int64_t pid, tid, ts;   /* what it said */
+		int64_t lineno, off;    /* where it was */
 		struct hs_buf text;     /* the lines held, each NUL-ended, back to back */
 		int nl;                 /* lines held */
 		struct {
@@ -174,6 +188,8 @@ struct hs_parser {
 	                               whose buffer it is) is still to come, "" none */
 	int64_t out_off, out_line;  /* where it was */
 	int no_defer;               /* giving the held line: hold it no more */
+	int64_t cur_lineno, cur_off; /* number and offset of the line being read */
+	int64_t split_lineno;       /* a line the parser read as pieces of several calls */
 	struct hs_parse_stats st;   /* running counters */
 };
 
@@ -209,6 +225,11 @@ int64_t hs_spy_opens_dump(const char *s, size_t n);
 const char *hs_spy_foreign_line(const char *s, size_t n);
 /* "addr / len", "NULL [size ...]", "EMPTY": a buffer line's second half. */
 int hs_spy_is_spec(const char *s, size_t n);
+
+/* c took line number lineno (parse_spy.c); and, as c leaves, its runs
+ * become the event's text form (event.h). */
+void hs_spy_own_line(struct hs_parser *p, struct call *c, int64_t lineno, int64_t off);
+void hs_spy_lines_text(struct hs_parser *p, struct call *c);
 
 /* ------------------------------------------------ attribution (spy_attr.c) */
 
