@@ -39,7 +39,7 @@ void hs_rawlines_free(struct hs_rawlines *r)
 
 /* Parse "[@OFF:LINE] R+K R* ..." into runs (absolute line numbers); the
  * line and offset they count from in *line0, *off0. -1 when malformed. */
-static int parse_runs(const char *s, const struct hs_event *e, int64_t *off0, int64_t *line0,
+static int parse_runs(const char *s, int64_t offset, int64_t line, int64_t *off0, int64_t *line0,
                       struct run **out, int *nout)
 {
 	struct run *v = NULL, *nv;
@@ -47,7 +47,7 @@ static int parse_runs(const char *s, const struct hs_event *e, int64_t *off0, in
 	long long a, b;
 	char *end;
 
-	*off0 = e->offset, *line0 = e->line;
+	*off0 = offset, *line0 = line;
 	while (*s == ' ')
 		s++;
 	if (*s == '@') {
@@ -143,22 +143,23 @@ static int frame_line(const char *s, size_t n)
 	return n == 23 && span(s, 0, n, DIGITS "-: .") == n && s[4] == '-' && s[10] == ' ';
 }
 
-/* Redact, in place, the lines of r whose owner is (or is not) the call,
- * as one detail text: they are copied out joined by '\n', masked, and
- * copied back (masking keeps every length). */
-static int redact_group(struct hs_rawlines *r, const struct hs_event *e, int own, int data)
+/* Redact, in place, the lines of r in group g (grp[i] == g) as one
+ * detail text of function func: they are copied out joined by '\n',
+ * masked, and copied back (masking keeps every length). */
+static int redact_group(struct hs_rawlines *r, const int *grp, int g, const char *func, int strict,
+                        int data)
 {
 	struct hs_event t;
-	struct hs_redact_opts o = { .data = data, .strict = !own };
+	struct hs_redact_opts o = { .data = data, .strict = strict };
 	size_t at = 0;
-	int i;
+	int i, first = 1;
 
 	hs_event_init(&t);
-	hs_strlcpy(t.func, own ? e->func : "", sizeof t.func);
+	hs_strlcpy(t.func, func, sizeof t.func);
 	for (i = 0; i < r->n; i++) {
-		if ((r->line[i].owner == HS_RAW_OWN) != own || frame_line(r->line[i].s, r->line[i].len))
+		if (grp[i] != g)
 			continue;
-		if ((t.detail.len && hs_buf_addc(&t.detail, '\n') < 0) ||
+		if ((first ? (first = 0) : hs_buf_addc(&t.detail, '\n')) < 0 ||
 		    hs_buf_add(&t.detail, r->line[i].s, r->line[i].len) < 0) {
 			hs_event_free(&t);
 			return -1;
@@ -166,13 +167,92 @@ static int redact_group(struct hs_rawlines *r, const struct hs_event *e, int own
 	}
 	hs_redact_event(&t, &o);
 	for (i = 0; i < r->n; i++) {
-		if ((r->line[i].owner == HS_RAW_OWN) != own || frame_line(r->line[i].s, r->line[i].len))
+		if (grp[i] != g)
 			continue;
 		memcpy((char *)r->line[i].s, t.detail.data + at, r->line[i].len);
 		at += r->line[i].len + 1;
 	}
 	hs_event_free(&t);
 	return 0;
+}
+
+/* Which call each line of the window is: grp[i] = 0 the selected call's
+ * (its shared lines excepted), k > 0 the k-th other call whose runs the
+ * index holds (its function in funcs[k]), -1 a line no call has alone
+ * (shared, or nobody's), -2 a frame line (shown as it is). The owners
+ * are looked for among the calls that begin before the window's end:
+ * OWNERS_BACK of them at most (the parser holds at most as many open). */
+#define OWNERS_BACK 512
+static int owners(struct hs_index *ix, const struct hs_event *e, struct hs_rawlines *r, int *grp,
+                  char (**funcs)[64], int *nfuncs)
+{
+	struct sqlite3_stmt *st;
+	int64_t lo = r->line[0].lineno, hi = r->line[r->n - 1].lineno, off0, line0;
+	int i, k = 0, nv, rc = 0;
+	struct run *v;
+	char (*f)[64] = NULL, (*nf)[64];
+
+	for (i = 0; i < r->n; i++)
+		grp[i] = frame_line(r->line[i].s, r->line[i].len) ? -2 :
+		         r->line[i].owner == HS_RAW_OWN ? 0 : -1;
+	*funcs = NULL, *nfuncs = 0;
+	if (sqlite3_prepare_v2(hs_index_db(ix), "SELECT offset, line, func, runs FROM event_lines"
+	                       " WHERE file_id = ?1 AND offset <= ?2 ORDER BY offset DESC LIMIT ?3",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return 0; /* then every other line is redacted strictly */
+	sqlite3_bind_int(st, 1, e->file_id);
+	sqlite3_bind_int64(st, 2, r->line[r->n - 1].offset);
+	sqlite3_bind_int(st, 3, OWNERS_BACK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t off = sqlite3_column_int64(st, 0), line = sqlite3_column_int64(st, 1);
+		const char *runs = (const char *)sqlite3_column_text(st, 3);
+		int j, any = 0;
+		if (off == e->offset || !runs || line > hi ||
+		    parse_runs(runs, off, line, &off0, &line0, &v, &nv) < 0)
+			continue;
+		for (j = 0; j < nv; j++) {
+			int64_t l;
+			if (v[j].shared || v[j].first > hi || v[j].first + v[j].count <= lo)
+				continue;
+			for (l = v[j].first < lo ? lo : v[j].first; l < v[j].first + v[j].count && l <= hi; l++) {
+				i = (int)(l - lo); /* the window's lines are consecutive */
+				if (i < r->n && grp[i] == -1 && r->line[i].owner == HS_RAW_OTHER) {
+					if (!any) {
+						nf = realloc(f, (size_t)(k + 2) * sizeof *f);
+						if (!nf) {
+							free(v);
+							rc = -1;
+							goto done;
+						}
+						f = nf, k++, any = 1;
+						hs_strlcpy(f[k], (const char *)sqlite3_column_text(st, 2), sizeof f[k]);
+					}
+					grp[i] = k;
+				}
+			}
+		}
+		free(v);
+	}
+done:
+	sqlite3_finalize(st);
+	*funcs = f, *nfuncs = k;
+	return rc;
+}
+
+/* Every line of the window through redaction, by the call it belongs to. */
+static int redact_all(struct hs_index *ix, const struct hs_event *e, struct hs_rawlines *r, int data)
+{
+	int *grp = malloc((size_t)r->n * sizeof *grp), nf = 0, k, rc = -1;
+	char (*funcs)[64] = NULL;
+
+	if (grp && owners(ix, e, r, grp, &funcs, &nf) == 0 &&
+	    redact_group(r, grp, 0, e->func, 0, data) == 0 && redact_group(r, grp, -1, "", 1, data) == 0) {
+		for (k = 1, rc = 0; k <= nf && rc == 0; k++)
+			rc = redact_group(r, grp, k, funcs[k], 0, data);
+	}
+	free(funcs);
+	free(grp);
+	return rc;
 }
 
 int hs_rawlines_read(struct hs_index *ix, const struct hs_event *e, int redact_data,
@@ -197,7 +277,8 @@ int hs_rawlines_read(struct hs_index *ix, const struct hs_event *e, int redact_d
 	sqlite3_bind_int(st, 1, e->file_id);
 	sqlite3_bind_int64(st, 2, e->offset);
 	rc = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) ?
-	     parse_runs((const char *)sqlite3_column_text(st, 0), e, &off0, &line0, &v, &nv) : -1;
+	     parse_runs((const char *)sqlite3_column_text(st, 0), e->offset, e->line, &off0, &line0,
+	                &v, &nv) : -1;
 	sqlite3_finalize(st);
 	if (rc < 0 || nv == 0) {
 		free(v);
@@ -238,6 +319,7 @@ int hs_rawlines_read(struct hs_index *ix, const struct hs_event *e, int redact_d
 			goto oom;
 		r->line[r->n].len = len;
 		r->line[r->n].lineno = lineno;
+		r->line[r->n].offset = off;
 		r->line[r->n].owner = own;
 		r->own += own != HS_RAW_OTHER;
 		r->n++;
@@ -252,7 +334,7 @@ int hs_rawlines_read(struct hs_index *ix, const struct hs_event *e, int redact_d
 	for (i = 0; i < r->n; i++)
 		r->line[i].s = r->text.data + at[i];
 	free(at);
-	if (redact_group(r, e, 1, redact_data) < 0 || redact_group(r, e, 0, redact_data) < 0) {
+	if (r->n && redact_all(ix, e, r, redact_data) < 0) {
 		r->n = 0;
 		hs_error_set(err, f->path, 0, 0, "out of memory");
 		return -1;

@@ -34,6 +34,7 @@ struct hs_rawline {
 	const char *s;              /* into the struct's text; not NUL-ended */
 	size_t len;
 	int64_t lineno;             /* 1-based line number in the file */
+	int64_t offset;             /* byte offset of its start (in the log, decompressed) */
 	int owner;                  /* enum hs_raw_owner */
 };
 
