@@ -293,6 +293,7 @@ static void on_returned(struct hs_parser *p, const char *s, size_t n, int64_t of
 		hs_spy_own_line(p, c, lineno, off); /* the line holds another call's text too */
 	c->qc.returned = 1;
 	p->cur_inst = -1; /* the spy flushed: the next line may be any process's */
+	p->ret_inst = c->qc.pc.ev.instance;
 	hs_spy_contest_leave(p, c, 0);
 	drain(p);
 }
@@ -327,13 +328,22 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	else
 		take_snap(p, &res, off, lineno);
 	/* Old-style logs carry no pid: when processes interleave, a call whose
-	 * number continues another live instance's count belongs to it. */
-	if (!p->after_banner && inst_get(p, id)->last_n + 1 != num) {
+	 * number continues another live instance's count belongs to it. When
+	 * several counts are at that number, the process whose chunk this
+	 * line is in, or else the one whose chunk just ended (the spy flushes
+	 * at each return, so a process's lines come in chunks, and a thread's
+	 * next call often follows its return): a process that just wrote is
+	 * the likelier to write on. */
+	if (!p->after_banner) {
+		int64_t fit = -1, nfit = 0;
 		for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
 			if (inst_get(p, k)->last_n + 1 == num) {
-				id = k;
-				break;
+				if (fit < 0 || k == p->cur_inst || (k == p->ret_inst && fit != p->cur_inst))
+					fit = k;
+				nfit++;
 			}
+		if (fit >= 0)
+			id = fit;
 	}
 	p->after_banner = 0;
 	p->implicit = 0;
@@ -607,6 +617,7 @@ static void on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_
 		p->new_header = 1;
 	if (hs_spy_ts_ambiguous(p)) {
 		p->pend.on = 1, p->pend.pid = pid, p->pend.tid = tid, p->pend.ts = ts;
+		p->pend.chunk = hs_spy_chunk_inst(p);
 		p->pend.lineno = lineno, p->pend.off = off;
 		p->pend.nl = 0;
 		hs_buf_clear(&p->pend.text);
@@ -786,7 +797,8 @@ static int pend_cands(const struct hs_parser *p, struct call **cand, int max)
 	int i, nc = 0;
 
 	for (i = 0; i < p->q.count && nc < max; i++)
-		if (pend_fits(p, q_at((struct hs_parser *)p, i)))
+		if (pend_fits(p, q_at((struct hs_parser *)p, i)) &&
+		    (p->pend.chunk < 0 || q_at((struct hs_parser *)p, i)->qc.pc.ev.instance == p->pend.chunk))
 			cand[nc++] = q_at((struct hs_parser *)p, i);
 	return nc;
 }
@@ -807,6 +819,7 @@ static void pend_decide(struct hs_parser *p, int forced)
 	}
 	p->pend.on = 0;
 	c = nc ? cand[nc - 1] : hs_spy_take_ts(p, p->pend.ts);
+	p->pend.chunk = -1;
 	for (i = 0; i < nc - 1; i++)
 		if (!hs_spy_alike(cand[i], c))
 			c->qc.pc.ev.uncertain = 1;
@@ -898,8 +911,10 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 	s = p->line.data;
 	if (p->pend.on && pend_hold(p, s, t, off, lineno))
 		return p->stop;
-	if (p->pend.on && (is_digit(s[0]) || s[0] == '*' || (s[0] == 'P' && s[1] == ':')))
-		flush_pend(p); /* a header, a time, a banner or a thread line: it is decided */
+	if (p->pend.on && (is_digit(s[0]) || s[0] == '*' || (s[0] == 'P' && s[1] == ':') ||
+	                   hs_starts(s, t, "[out]") || hs_starts(s, t, "Returned:")))
+		flush_pend(p); /* a header, a time, a banner, a thread line, an output or a
+		                  return (which come after a call's inputs): it is decided */
 	if (p->out_wait.len && (is_digit(s[0]) || s[0] == '*'))
 		flush_out_wait(p);
 	if (s[0] == '*' && hs_find(s, t, banner_mark)) {
@@ -962,6 +977,7 @@ static struct hs_parser *spy_create(const struct hs_sink *sink, const struct hs_
 	new_instance(p);
 	p->implicit = 1;
 	p->cur_inst = -1;
+	p->ret_inst = -1;
 	p->in_handle = HS_NONE;
 	p->unbound_from = 0;
 	return p;

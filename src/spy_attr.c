@@ -387,11 +387,29 @@ int64_t hs_spy_hold_from(void *ctx)
 	return hold;
 }
 
+/* The process whose chunk the line being read is in, when the old header
+ * leaves it to the chunks to tell processes apart and some call of it
+ * still waits for a time line; -1 none. (The spy flushes at each return,
+ * so what a process wrote between two returns lies together.) */
+int hs_spy_chunk_inst(struct hs_parser *p)
+{
+	int i;
+
+	if (p->new_header || p->cur_inst < 0)
+		return -1;
+	for (i = 0; i < p->q.count; i++) {
+		struct call *c = q_at(p, i);
+		if (!c->has_ts && !c->qc.returned && c->qc.pc.ev.instance == p->cur_inst)
+			return (int)p->cur_inst;
+	}
+	return -1;
+}
+
 /* Give a time (or thread) line to a call still without one. */
 struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts)
 {
 	struct call *first = NULL;
-	int i, j;
+	int i, j, chunk = hs_spy_chunk_inst(p);
 
 	/* The spy takes the time just after printing the header, so times
 	 * follow header order: a time older than that of a call headed before
@@ -399,7 +417,7 @@ struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts)
 	 * comes late); it is the newest such call's that fits. */
 	for (i = p->q.count - 1; i >= 0; i--) {
 		struct call *c = q_at(p, i);
-		if (c->has_ts || c->qc.returned)
+		if (c->has_ts || c->qc.returned || (chunk >= 0 && c->qc.pc.ev.instance != chunk))
 			continue;
 		if (!first)
 			first = c;
@@ -426,11 +444,11 @@ struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts)
 int hs_spy_ts_ambiguous(struct hs_parser *p)
 {
 	struct call *first = NULL;
-	int i;
+	int i, chunk = hs_spy_chunk_inst(p);
 
 	for (i = 0; i < p->q.count; i++) {
 		struct call *c = q_at(p, i);
-		if (c->has_ts || c->qc.returned)
+		if (c->has_ts || c->qc.returned || (chunk >= 0 && c->qc.pc.ev.instance != chunk))
 			continue;
 		if (first && !hs_spy_alike(first, c))
 			return 1;

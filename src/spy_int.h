@@ -166,10 +166,12 @@ struct hs_parser {
 	                               process writes its lines in chunks that end with a
 	                               Returned (the spy flushes there), so the lines of a
 	                               chunk are one process's */
+	int64_t ret_inst;           /* process instance of the last call that returned, -1 */
 	struct {
 		int on;                 /* a thread line waits for the input lines after it */
 		int64_t pid, tid, ts;   /* what it said */
 		int64_t lineno, off;    /* where it was */
+		int chunk;              /* hs_spy_chunk_inst() then: its calls only, -1 any */
 		struct hs_buf text;     /* the lines held, each NUL-ended, back to back */
 		int nl;                 /* lines held */
 		struct {
@@ -258,5 +260,6 @@ int64_t hs_spy_hold_from(void *ctx);
  * NULL none; and whether several differing calls could own it. */
 struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts);
 int hs_spy_ts_ambiguous(struct hs_parser *p);
+int hs_spy_chunk_inst(struct hs_parser *p);
 
 #endif
