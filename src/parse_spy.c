@@ -702,6 +702,20 @@ static void feed_rest(struct hs_parser *p, char *s, size_t n, int64_t off, int64
 	}
 }
 
+/* A new-style thread line that begins inside s (not at its start), NULL. */
+static const char *glued_thread_line(const char *s, size_t n)
+{
+	const char *g = s + 1;
+	int64_t pid, tid, ts;
+
+	while ((g = hs_find(g, n - (size_t)(g - s), "P:")) != NULL) {
+		if (hs_spy_parse_new_ts(g, n - (size_t)(g - s), &pid, &tid, &ts))
+			return g;
+		g += 2;
+	}
+	return NULL;
+}
+
 /* A line may hold pieces of several: "[in] type = X    [out] pInfo:" or
  * "...0x80001234Returned:  112 CKR_..." (the spy left out a newline), or
  * "    00000020  30 ...  0        Returned:  0 CKR_OK" (another thread's
@@ -736,6 +750,21 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		on_spec(p, s, n, off, lineno, NULL);
 		return;
 	}
+	/* "[in] pData[ulDataLen] P:1998; T:0x1406.. 2026-..": another thread's
+	 * thread line (one fprintf, whole) landed before this line's rest */
+	if (n > 20 && (g = glued_thread_line(s, n)) != NULL) {
+		p->split_lineno = lineno;
+		a = (size_t)(g - s);
+		while (a && s[a - 1] == ' ')
+			a--;
+		keep = s[a];
+		s[a] = '\0';
+		feed_piece(p, s, a, off, lineno, prefer);
+		owner = is_open(p, p->last) ? p->last : NULL;
+		s[a] = keep;
+		feed_rest(p, (char *)g, n - (size_t)(g - s), off, lineno, owner);
+		return;
+	}
 	r = hs_find(s, n, "Returned:  ");
 	/* "[in] type = CKM_X    [out] pInfo:", or another thread's "[out] pX"
 	 * right after this one's "addr / len" ("... / 256[out] pSignature...") */
@@ -763,7 +792,10 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		on_returned(p, r, n - (size_t)(r - s), off, lineno, NULL, owner);
 	else if (r)
 		on_returned(p, r, n - (size_t)(r - s), off, lineno, owner, NULL);
-	else if (a && hs_spy_opens_dump(s, a) > 0) /* a whole "... addr / len": the rest is another's */
+	else if (a && (hs_spy_opens_dump(s, a) > 0 || s[a - 1] == ']'))
+		/* a whole "... addr / len", or a name whose "addr / len" its own
+		 * thread prints next ("[in] pData[ulDataLen] [out] pSignature[..]
+		 * 00007f.. / 256"): the rest is another thread's */
 		feed_piece(p, s + (g - s), n - (size_t)(g - s), off, lineno, NULL);
 	else
 		feed_piece(p, s + (g - s), n - (size_t)(g - s), off, lineno, owner);
