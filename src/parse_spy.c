@@ -425,6 +425,45 @@ static int64_t session_named(const char *s, size_t n, const char *name, size_t l
 	return h;
 }
 
+/* Thread o's calls use session h, which the log says another thread's
+ * C_OpenSession returned, while o's own C_OpenSession returned another:
+ * when the two C_OpenSession were alike (same inputs: which output went
+ * to which was decided by order alone) and neither thread has used the
+ * handle it was given, they swap who they are. Threads keep to their own
+ * session in the workloads that write such logs; a thread that used the
+ * handle it was given keeps it. */
+static void session_owner(struct hs_parser *p, const struct call *c, int64_t h)
+{
+	struct call *o = NULL, *y = NULL, *x;
+	int i;
+
+	if (!p->new_header || c->qc.pc.ev.tid == HS_NONE)
+		return;
+	for (i = 0; i < p->q.count; i++) {
+		x = q_at(p, i);
+		if (x == c || strcmp(x->qc.pc.ev.func, "C_OpenSession") != 0 || !x->qc.returned ||
+		    !x->qc.pc.ev.ok || x->qc.pc.ev.pid != c->qc.pc.ev.pid)
+			continue;
+		if (x->qc.pc.ev.tid == c->qc.pc.ev.tid)
+			o = x; /* its latest */
+		else if (x->qc.pc.ev.session == h)
+			y = x;
+	}
+	if (!o || !y || o->qc.pc.ev.session == h || !hs_spy_alike(o, y))
+		return;
+	for (i = 0; i < p->q.count; i++) { /* a thread that used what it was given keeps it */
+		x = q_at(p, i);
+		if (x == c || x == o || x == y || x->qc.pc.ev.pid != c->qc.pc.ev.pid)
+			continue;
+		if ((x->qc.pc.ev.tid == o->qc.pc.ev.tid && x->qc.pc.ev.session == o->qc.pc.ev.session &&
+		     x->qc.pc.ev.offset > o->qc.pc.ev.offset) ||
+		    (x->qc.pc.ev.tid == y->qc.pc.ev.tid && x->qc.pc.ev.session == h &&
+		     x->qc.pc.ev.offset > y->qc.pc.ev.offset))
+			return;
+	}
+	hs_spy_swap_identity(p, o, y);
+}
+
 /* c took "[in]/[out] name ...": where it is in its signature, and what
  * the line says about later lines (a template's attribute count, an input
  * buffer's address). */
@@ -451,8 +490,11 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 	}
 	if (!out) {
 		unsigned long long a = hs_spy_buffer_addr(s, n);
+		int64_t h = session_named(s, n, name, len);
 		if (a)
 			c->in_addr[c->in_addr[0] != 0] = a;
+		if (h != HS_NONE)
+			session_owner(p, c, h);
 	}
 	/* "[in] pTemplate[2]: ": two attribute lines follow */
 	if (b < s + n && *b == '[' && hs_parse_int(b + 1, &c->attrs_left)) {

@@ -269,7 +269,7 @@ void hs_spy_param_key(const char *s, size_t n, char *key, size_t keylen)
 	key[i] = '\0';
 }
 
-static void swap_identity(struct hs_parser *p, struct call *a, struct call *b)
+void hs_spy_swap_identity(struct hs_parser *p, struct call *a, struct call *b)
 {
 	struct hs_event *x = &a->qc.pc.ev, *y = &b->qc.pc.ev;
 	struct resume_point r = a->res;
@@ -348,7 +348,7 @@ int hs_spy_rescue(struct hs_parser *p, struct call *o)
 			    !thread_idle_since(p, y))
 				continue;
 			if (k->alike) {
-				swap_identity(p, o, y);
+				hs_spy_swap_identity(p, o, y);
 			} else {
 				if (k->got[io]) /* o took a line of this kind already */
 					continue;

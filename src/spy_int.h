@@ -253,6 +253,8 @@ void hs_spy_contest_leave(struct hs_parser *p, const struct call *c, int gone);
 /* o's thread began a new call while o is open: take back what another
  * thread's call was given in o's place. 1 when done. */
 int hs_spy_rescue(struct hs_parser *p, struct call *o);
+/* a and b (alike) swap who they are: header, time, thread, number. */
+void hs_spy_swap_identity(struct hs_parser *p, struct call *a, struct call *b);
 /* The queue's hooks: a call leaves; the first offset that must wait. */
 void hs_spy_leave_call(void *ctx, struct hs_callq_call *qc);
 int64_t hs_spy_hold_from(void *ctx);
