@@ -320,6 +320,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 {
 	int64_t id = p->ninst - 1, k;
 	struct call *o = oldest_open(p, NULL, 0), *c;
+	int guessed = 0;
 	struct resume_point res;
 
 	/* A re-parse for this call must also rebuild every call still open. */
@@ -344,6 +345,9 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 			}
 		if (fit >= 0)
 			id = fit;
+		/* more than one process could have written it, and no line of its
+		 * chunk says which: a guess until its thread line (new header) */
+		guessed = nfit > 1 && fit != p->cur_inst;
 	}
 	p->after_banner = 0;
 	p->implicit = 0;
@@ -352,6 +356,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 		p->stop = 1;
 		return;
 	}
+	c->guessed = guessed;
 	c->res = res;
 	c->qc.pc.ev.format = "spy";
 	c->qc.pc.ev.file_id = p->file_id;
@@ -378,6 +383,7 @@ static void bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 
 	c->qc.pc.ev.pid = pid;
 	c->qc.pc.ev.tid = tid;
+	c->guessed = 0; /* the thread line names the process */
 	for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
 		if (inst_get(p, k)->pid == pid) {
 			id = k;

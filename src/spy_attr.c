@@ -369,6 +369,8 @@ void hs_spy_leave_call(void *ctx, struct hs_callq_call *qc)
 
 	hs_spy_contest_leave(p, (struct call *)qc, 1);
 	hs_spy_lines_text(p, (struct call *)qc);
+	if (((struct call *)qc)->guessed)
+		qc->pc.ev.uncertain = 1; /* which process made it is a guess */
 	if ((struct hs_callq_call *)p->last == qc)
 		p->last = NULL;
 }

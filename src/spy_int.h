@@ -101,6 +101,8 @@ struct call {
 	int await_spec;             /* its last line "[out] pX[..]" waits for the "addr / len"
 	                               the spy prints with a second fprintf */
 	int64_t l_ts_off, l_ret_off; /* their byte offsets */
+	int guessed;                /* its process was a guess among several whose call
+	                               counts were at its number (old header) */
 	int64_t l_ts, l_ret;        /* line numbers of its time/thread line and of its
 	                               Returned, 0 none: they move with its identity and its
 	                               return (hs_spy_rescue); its other lines are kept in

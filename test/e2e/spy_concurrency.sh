@@ -43,4 +43,34 @@ bad=$(jq -s -r 'map(select(.tid != null)) | group_by(.tid) | .[] |
 jq -s -e 'all(has("uncertain"))' "$E" >/dev/null || fail "events carry no uncertain field"
 [ "$("$HS" sql "$L" "SELECT count(*) FROM events WHERE uncertain" --format csv | tail -n 1 | tr -d "\r")" = \
   "$(jq -s 'map(select(.uncertain)) | length' "$E")" ] || fail "index and JSON disagree on uncertain"
+# The old header names no process: two processes whose counts are both at
+# 1 when a "1:" comes, with no line of its chunk to say whose, make its
+# process a guess, and the call says so (uncertain: no anomaly from it)
+L="$T/guess.log"
+cat >"$L" <<'LOG'
+
+*************** OpenSC PKCS#11 spy *****************
+Loaded: "/usr/lib/softhsm/libsofthsm2.so"
+*************** OpenSC PKCS#11 spy *****************
+Loaded: "/usr/lib/softhsm/libsofthsm2.so"
+
+0: C_Initialize
+2026-11-22 12:00:01.000
+[in] pInitArgs = (nil)
+Returned:  0 CKR_OK
+
+0: C_Initialize
+2026-11-22 12:00:01.001
+[in] pInitArgs = (nil)
+Returned:  0 CKR_OK
+
+1: C_Finalize
+2026-11-22 12:00:01.002
+[in] pReserved = (nil)
+Returned:  0 CKR_OK
+LOG
+[ "$("$HS" grep "$L" -c 'uncertain && func == C_Finalize')" = 1 ] ||
+	fail "a call whose process is a guess is not said uncertain"
+[ "$("$HS" grep "$L" -c 'uncertain')" = 1 ] || fail "calls whose process is certain are said uncertain"
+
 echo "ok: threads and processes, both headers"
