@@ -307,6 +307,7 @@ static void take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, 
 	r->line = lineno;
 	r->ninst = p->implicit ? 0 : p->ninst;
 	r->unbound_from = p->unbound_from;
+	r->ret_inst = p->ret_inst;
 	r->n = 0;
 	for (k = p->ninst - 1; !p->implicit && k >= 0 && r->n < SNAP; k--, r->n++) {
 		r->in[r->n].id = k;
@@ -341,7 +342,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 			if (inst_get(p, k)->last_n + 1 == num) {
 				if (fit < 0 || k == p->cur_inst || (k == p->ret_inst && fit != p->cur_inst))
 					fit = k;
-				nfit++;
+				nfit += k >= p->ninst - SNAP; /* those a refresh knows too (resume) */
 			}
 		if (fit >= 0)
 			id = fit;
@@ -1063,8 +1064,9 @@ static struct hs_parser *spy_create(const struct hs_sink *sink, const struct hs_
 	return p;
 }
 
-/* state: "instances=K u=U d:pid:last ..." where entry d describes instance
- * K-d (pid -1 = unknown). Older states held only "instances=K". */
+/* state: "instances=K u=U r=R d:pid:last ..." where entry d describes instance
+ * K-d (pid -1 = unknown) and R the instance K-R whose chunk ended last (0
+ * none). Older states held only "instances=K". */
 static void spy_resume(struct hs_parser *p, const char *state)
 {
 	long long k, u, d, pid, last;
@@ -1085,6 +1087,11 @@ static void spy_resume(struct hs_parser *p, const char *state)
 	if (sscanf(s, " u=%lld%n", &u, &used) == 1) {
 		if (u >= 0 && u <= k)
 			p->unbound_from = u;
+		s += used;
+	}
+	if (sscanf(s, " r=%lld%n", &u, &used) == 1) { /* the process whose chunk ended last */
+		if (u >= 1 && u <= k && u <= MAX_INSTANCES)
+			p->ret_inst = k - u;
 		s += used;
 	}
 	while (sscanf(s, " %lld:%lld:%lld%n", &d, &pid, &last, &used) == 3) {
@@ -1115,8 +1122,9 @@ static void spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line
 	hs_callq_emit_front(&p->q, p->q.count);
 	p->st.safe_offset = r.offset;
 	p->st.safe_line = r.line;
-	len = (size_t)snprintf(p->st.state, sizeof p->st.state, "instances=%lld u=%lld",
-	                       (long long)r.ninst, (long long)r.unbound_from);
+	len = (size_t)snprintf(p->st.state, sizeof p->st.state, "instances=%lld u=%lld r=%lld",
+	                       (long long)r.ninst, (long long)r.unbound_from,
+	                       (long long)(r.ret_inst < 0 ? 0 : r.ninst - r.ret_inst));
 	for (i = 0; i < r.n && len < sizeof p->st.state; i++, len += (size_t)m) {
 		m = snprintf(p->st.state + len, sizeof p->st.state - len, " %lld:%lld:%lld",
 		             (long long)(r.ninst - r.in[i].id),

@@ -69,6 +69,7 @@ struct resume_point {
 	int64_t offset, line;       /* a call's header line, or the end */
 	int64_t ninst;              /* instances so far; 0 = only the unused implicit one */
 	int64_t unbound_from;       /* first instance whose pid was not known */
+	int64_t ret_inst;           /* the parser's ret_inst then, -1 none */
 	int n;                      /* entries used in in[] */
 	struct {
 		int64_t id, pid, last_n;
