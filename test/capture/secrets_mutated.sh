@@ -114,7 +114,7 @@ mutate() { # $1 mutation, stdin -> stdout
 	esac
 }
 
-RAWDUMP="$ROOT/build/test/test_rawlines"
+RAWDUMP="$ROOT/${BUILD:-build}/test/test_rawlines"
 [ -x "$RAWDUMP" ] || fail "no $RAWDUMP: make unit first"
 MUTATIONS="orig tabs squeezed noindent crlf trailing eq-tight eq-left eq-right colon attr-tab tabs-crlf"
 mkdir -p "$CAP/out"
