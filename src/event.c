@@ -12,11 +12,13 @@
 
 static void set_empty(struct hs_event *e)
 {
-	struct hs_buf keep = e->detail;
+	struct hs_buf keep = e->detail, keep_lines = e->lines;
 
 	memset(e, 0, sizeof *e);
 	e->detail = keep;
+	e->lines = keep_lines;
 	hs_buf_clear(&e->detail);
+	hs_buf_clear(&e->lines);
 	e->ts_us = e->dur_us = HS_NONE;
 	e->pid = e->tid = e->call_no = HS_NONE;
 	e->rv = e->session = e->slot = e->user_type = HS_NONE;
@@ -28,6 +30,7 @@ static void set_empty(struct hs_event *e)
 void hs_event_init(struct hs_event *e)
 {
 	hs_buf_init(&e->detail);
+	hs_buf_init(&e->lines);
 	set_empty(e);
 }
 
@@ -36,16 +39,21 @@ void hs_event_reset(struct hs_event *e) { set_empty(e); }
 void hs_event_free(struct hs_event *e)
 {
 	hs_buf_free(&e->detail);
+	hs_buf_free(&e->lines);
 	set_empty(e);
 }
 
 int hs_event_copy(struct hs_event *dst, const struct hs_event *src)
 {
-	struct hs_buf keep = dst->detail;
+	struct hs_buf keep = dst->detail, keep_lines = dst->lines;
 
 	*dst = *src;
 	dst->detail = keep;
+	dst->lines = keep_lines;
 	hs_buf_clear(&dst->detail);
+	hs_buf_clear(&dst->lines);
+	if (hs_buf_add(&dst->lines, hs_buf_cstr(&src->lines), src->lines.len) < 0)
+		return -1;
 	return hs_buf_add(&dst->detail, hs_buf_cstr(&src->detail), src->detail.len);
 }
 

@@ -783,6 +783,8 @@ static int drop_tail_rows(sqlite3 *db, struct writer *w, int file_id, int64_t st
 		}
 		sqlite3_finalize(st);
 		if (drop_tail(db, "DELETE FROM event_keys WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
+		    drop_tail(db, "DELETE FROM event_lines WHERE file_id = ?1 AND offset IN"
+		                  " (SELECT offset FROM events WHERE n > ?2)", file_id, info.kept_n) ||
 		    drop_tail(db, "DELETE FROM events WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
 		    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
 		    hs_corrstore_rewind(w->cstore, w->corr, &info, err) < 0)
@@ -798,7 +800,8 @@ static int drop_tail_rows(sqlite3 *db, struct writer *w, int file_id, int64_t st
 	if (drop_tail(db, "DELETE FROM event_keys WHERE n IN (SELECT n FROM events"
 	                  " WHERE file_id = ?1 AND offset >= ?2)", file_id, start) ||
 	    drop_tail(db, "DELETE FROM events WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
-	    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start))
+	    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
+	    drop_tail(db, "DELETE FROM event_lines WHERE file_id = ?1 AND offset >= ?2", file_id, start))
 		return -1;
 	if (sqlite3_prepare_v2(db, "SELECT ifnull(max(n), 0) FROM events", -1, &st, NULL) != SQLITE_OK)
 		return -1;

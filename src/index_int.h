@@ -44,6 +44,7 @@ struct writer {
 	sqlite3_stmt *ins;          /* INSERT INTO events */
 	sqlite3_stmt *ins_key;      /* INSERT INTO event_keys */
 	sqlite3_stmt *ins_tstat;    /* INSERT INTO tracer_stats */
+	sqlite3_stmt *ins_lines;    /* INSERT INTO event_lines */
 	sqlite3_stmt *prev;         /* last unfinished event of a thread (refresh) */
 	sqlite3_stmt *set_dur;      /* UPDATE its duration (refresh) */
 	int64_t next_n;             /* n of the next event */

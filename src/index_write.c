@@ -92,6 +92,16 @@ static int write_row(struct writer *w, const struct hs_event *e)
 		if (sqlite3_step(w->ins_key) != SQLITE_DONE)
 			goto fail;
 	}
+	if (e->lines.len) {
+		sqlite3_reset(w->ins_lines);
+		sqlite3_bind_int(w->ins_lines, 1, e->file_id);
+		sqlite3_bind_int64(w->ins_lines, 2, e->offset);
+		sqlite3_bind_int64(w->ins_lines, 3, e->line);
+		sqlite3_bind_text(w->ins_lines, 4, e->func, -1, SQLITE_STATIC);
+		sqlite3_bind_text(w->ins_lines, 5, e->lines.data, (int)e->lines.len, SQLITE_STATIC);
+		if (sqlite3_step(w->ins_lines) != SQLITE_DONE)
+			goto fail;
+	}
 	w->events++;
 	if (w->live && (w->events & 255) == 0)
 		hs_idx_live_tick(w);
@@ -323,7 +333,9 @@ int hs_idx_writer_prepare(struct writer *w, sqlite3 *db, struct hs_error *err, c
 	    sqlite3_prepare_v2(db, "INSERT INTO event_keys(n, handle, role) VALUES(?1,?2,?3)", -1,
 	                       &w->ins_key, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO tracer_stats(file_id, offset, func, calls, total_us)"
-	                       " VALUES(?1,?2,?3,?4,?5)", -1, &w->ins_tstat, NULL) != SQLITE_OK) {
+	                       " VALUES(?1,?2,?3,?4,?5)", -1, &w->ins_tstat, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO event_lines(file_id, offset, line, func, runs)"
+	                       " VALUES(?1,?2,?3,?4,?5)", -1, &w->ins_lines, NULL) != SQLITE_OK) {
 		hs_error_set(err, path, 0, 0, "index: %s", sqlite3_errmsg(db));
 		return -1;
 	}
@@ -340,6 +352,7 @@ void hs_idx_writer_free(struct writer *w)
 	sqlite3_finalize(w->ins);
 	sqlite3_finalize(w->ins_key);
 	sqlite3_finalize(w->ins_tstat);
+	sqlite3_finalize(w->ins_lines);
 	sqlite3_finalize(w->prev);
 	sqlite3_finalize(w->set_dur);
 }

@@ -169,6 +169,91 @@ static void decode_label(struct call *c, const char *s, size_t from, size_t n)
 	c->qc.pc.label[o] = '\0';
 }
 
+/* ------------------------------------------------------- a call's lines */
+
+void hs_spy_own_line(struct hs_parser *p, struct call *c, int64_t lineno, int64_t off)
+{
+	struct hs_buf *b = &c->qc.pc.ev.lines;
+	struct spy_run r = { lineno, 1, off, lineno == p->split_lineno }, *last;
+
+	if (lineno <= 0)
+		return;
+	last = b->len >= sizeof r ? (struct spy_run *)(void *)(b->data + b->len - sizeof r) : NULL;
+	if (last && !r.shared && !last->shared && lineno >= last->first &&
+	    lineno <= last->first + last->count) {
+		if (lineno == last->first + last->count)
+			last->count++; /* the next line: most calls are one run */
+		return;
+	}
+	if (last && last->shared && r.shared && last->first == lineno)
+		return;
+	if (hs_buf_add(b, (const char *)&r, sizeof r) < 0)
+		p->stop = 1;
+}
+
+static int run_cmp(const void *a, const void *b)
+{
+	const struct spy_run *x = a, *y = b;
+
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return y->shared - x->shared; /* a shared line before a plain run at the same line */
+}
+
+static void put_run(struct hs_buf *b, int64_t rel, int64_t count, int shared)
+{
+	if (shared)
+		hs_buf_printf(b, "%s%lld*", b->len ? " " : "", (long long)rel);
+	else
+		hs_buf_printf(b, "%s%lld+%lld", b->len ? " " : "", (long long)rel, (long long)count);
+}
+
+/* The runs, with the header, time and return lines, sorted and merged,
+ * as the event's text ("R+K" / "R*" relative to its line). */
+void hs_spy_lines_text(struct hs_parser *p, struct call *c)
+{
+	struct hs_event *e = &c->qc.pc.ev;
+	struct spy_run *r, extra[3] = { { e->line, 1, e->offset, 0 }, { c->l_ts, 1, c->l_ts_off, 0 },
+	                                 { c->l_ret, 1, c->l_ret_off, 0 } };
+	size_t n, i, j, k;
+	int64_t base;
+
+	for (i = 0; i < 3; i++)
+		if (extra[i].first > 0 && hs_buf_add(&e->lines, (const char *)&extra[i], sizeof *r) < 0)
+			p->stop = 1;
+	n = e->lines.len / sizeof *r;
+	r = (struct spy_run *)(void *)e->lines.data;
+	if (!n)
+		return;
+	qsort(r, n, sizeof *r, run_cmp);
+	hs_buf_clear(&p->join);
+	/* a call whose identity moved (hs_spy_rescue) may own lines above its
+	 * header: the runs then count from its first line, named first */
+	if (r[0].first < e->line)
+		hs_buf_printf(&p->join, "@%lld:%lld", (long long)r[0].off, (long long)r[0].first);
+	base = r[0].first < e->line ? r[0].first : e->line;
+	for (i = 0; i < n; i = k) {
+		int64_t end = r[i].first + r[i].count, at = r[i].first;
+		for (k = i + 1; k < n && r[k].first <= end; k++)
+			if (r[k].first + r[k].count > end)
+				end = r[k].first + r[k].count;
+		/* one stretch of lines i..k-1; the shared ones in it said apart */
+		for (j = i; j < k; j++) {
+			if (!r[j].shared || r[j].first < at)
+				continue;
+			if (r[j].first > at)
+				put_run(&p->join, at - base, r[j].first - at, 0);
+			put_run(&p->join, r[j].first - base, 1, 1);
+			at = r[j].first + 1;
+		}
+		if (at < end)
+			put_run(&p->join, at - base, end - at, 0);
+	}
+	hs_buf_clear(&e->lines);
+	if (hs_buf_add(&e->lines, p->join.data, p->join.len) < 0)
+		p->stop = 1;
+}
+
 /* --------------------------------------------------------------- parser */
 
 /* `prefer`: the call that took the start of this line, when the spy glued
@@ -203,8 +288,12 @@ static void on_returned(struct hs_parser *p, const char *s, size_t n, int64_t of
 	if (used)
 		hs_p11call_return(&c->qc.pc, rv, nm, nm < end ? (size_t)(end - nm) : 0);
 	hs_spy_contest_take(p, c, "Returned", h);
+	c->l_ret = lineno, c->l_ret_off = off;
+	if (lineno == p->split_lineno)
+		hs_spy_own_line(p, c, lineno, off); /* the line holds another call's text too */
 	c->qc.returned = 1;
 	p->cur_inst = -1; /* the spy flushed: the next line may be any process's */
+	p->ret_inst = c->qc.pc.ev.instance;
 	hs_spy_contest_leave(p, c, 0);
 	drain(p);
 }
@@ -218,6 +307,7 @@ static void take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, 
 	r->line = lineno;
 	r->ninst = p->implicit ? 0 : p->ninst;
 	r->unbound_from = p->unbound_from;
+	r->ret_inst = p->ret_inst;
 	r->n = 0;
 	for (k = p->ninst - 1; !p->implicit && k >= 0 && r->n < SNAP; k--, r->n++) {
 		r->in[r->n].id = k;
@@ -231,6 +321,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 {
 	int64_t id = p->ninst - 1, k;
 	struct call *o = oldest_open(p, NULL, 0), *c;
+	int guessed = 0;
 	struct resume_point res;
 
 	/* A re-parse for this call must also rebuild every call still open. */
@@ -239,13 +330,25 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	else
 		take_snap(p, &res, off, lineno);
 	/* Old-style logs carry no pid: when processes interleave, a call whose
-	 * number continues another live instance's count belongs to it. */
-	if (!p->after_banner && inst_get(p, id)->last_n + 1 != num) {
+	 * number continues another live instance's count belongs to it. When
+	 * several counts are at that number, the process whose chunk this
+	 * line is in, or else the one whose chunk just ended (the spy flushes
+	 * at each return, so a process's lines come in chunks, and a thread's
+	 * next call often follows its return): a process that just wrote is
+	 * the likelier to write on. */
+	if (!p->after_banner) {
+		int64_t fit = -1, nfit = 0;
 		for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
 			if (inst_get(p, k)->last_n + 1 == num) {
-				id = k;
-				break;
+				if (fit < 0 || k == p->cur_inst || (k == p->ret_inst && fit != p->cur_inst))
+					fit = k;
+				nfit += k >= p->ninst - SNAP; /* those a refresh knows too (resume) */
 			}
+		if (fit >= 0)
+			id = fit;
+		/* more than one process could have written it, and no line of its
+		 * chunk says which: a guess until its thread line (new header) */
+		guessed = nfit > 1 && fit != p->cur_inst;
 	}
 	p->after_banner = 0;
 	p->implicit = 0;
@@ -254,6 +357,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 		p->stop = 1;
 		return;
 	}
+	c->guessed = guessed;
 	c->res = res;
 	c->qc.pc.ev.format = "spy";
 	c->qc.pc.ev.file_id = p->file_id;
@@ -280,6 +384,7 @@ static void bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 
 	c->qc.pc.ev.pid = pid;
 	c->qc.pc.ev.tid = tid;
+	c->guessed = 0; /* the thread line names the process */
 	for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
 		if (inst_get(p, k)->pid == pid) {
 			id = k;
@@ -327,6 +432,45 @@ static int64_t session_named(const char *s, size_t n, const char *name, size_t l
 	return h;
 }
 
+/* Thread o's calls use session h, which the log says another thread's
+ * C_OpenSession returned, while o's own C_OpenSession returned another:
+ * when the two C_OpenSession were alike (same inputs: which output went
+ * to which was decided by order alone) and neither thread has used the
+ * handle it was given, they swap who they are. Threads keep to their own
+ * session in the workloads that write such logs; a thread that used the
+ * handle it was given keeps it. */
+static void session_owner(struct hs_parser *p, const struct call *c, int64_t h)
+{
+	struct call *o = NULL, *y = NULL, *x;
+	int i;
+
+	if (!p->new_header || c->qc.pc.ev.tid == HS_NONE)
+		return;
+	for (i = 0; i < p->q.count; i++) {
+		x = q_at(p, i);
+		if (x == c || strcmp(x->qc.pc.ev.func, "C_OpenSession") != 0 || !x->qc.returned ||
+		    !x->qc.pc.ev.ok || x->qc.pc.ev.pid != c->qc.pc.ev.pid)
+			continue;
+		if (x->qc.pc.ev.tid == c->qc.pc.ev.tid)
+			o = x; /* its latest */
+		else if (x->qc.pc.ev.session == h)
+			y = x;
+	}
+	if (!o || !y || o->qc.pc.ev.session == h || !hs_spy_alike(o, y))
+		return;
+	for (i = 0; i < p->q.count; i++) { /* a thread that used what it was given keeps it */
+		x = q_at(p, i);
+		if (x == c || x == o || x == y || x->qc.pc.ev.pid != c->qc.pc.ev.pid)
+			continue;
+		if ((x->qc.pc.ev.tid == o->qc.pc.ev.tid && x->qc.pc.ev.session == o->qc.pc.ev.session &&
+		     x->qc.pc.ev.offset > o->qc.pc.ev.offset) ||
+		    (x->qc.pc.ev.tid == y->qc.pc.ev.tid && x->qc.pc.ev.session == h &&
+		     x->qc.pc.ev.offset > y->qc.pc.ev.offset))
+			return;
+	}
+	hs_spy_swap_identity(p, o, y);
+}
+
 /* c took "[in]/[out] name ...": where it is in its signature, and what
  * the line says about later lines (a template's attribute count, an input
  * buffer's address). */
@@ -353,8 +497,11 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 	}
 	if (!out) {
 		unsigned long long a = hs_spy_buffer_addr(s, n);
+		int64_t h = session_named(s, n, name, len);
 		if (a)
 			c->in_addr[c->in_addr[0] != 0] = a;
+		if (h != HS_NONE)
+			session_owner(p, c, h);
 	}
 	/* "[in] pTemplate[2]: ": two attribute lines follow */
 	if (b < s + n && *b == '[' && hs_parse_int(b + 1, &c->attrs_left)) {
@@ -465,6 +612,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 	if (!c->outs && !out)
 		c->in_hash = hs_hash64(s, n, c->in_hash ^ 0x9e3779b97f4a7c15ull);
 	p->last = c;
+	hs_spy_own_line(p, c, lineno, off);
 	if (!kind && (len = (int64_t)old_mech_line(c, s, n, mech, sizeof mech)) > 0)
 		s = mech, n = (size_t)len;
 	p->cur_inst = c->qc.pc.ev.instance;
@@ -511,12 +659,15 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
  * (then the input lines after it tell). */
 static void on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_t ts)
 {
+	int64_t lineno = p->cur_lineno, off = p->cur_off;
 	struct call *c;
 
 	if (pid != HS_NONE)
 		p->new_header = 1;
 	if (hs_spy_ts_ambiguous(p)) {
 		p->pend.on = 1, p->pend.pid = pid, p->pend.tid = tid, p->pend.ts = ts;
+		p->pend.chunk = hs_spy_chunk_inst(p);
+		p->pend.lineno = lineno, p->pend.off = off;
 		p->pend.nl = 0;
 		hs_buf_clear(&p->pend.text);
 		p->last = NULL;
@@ -524,6 +675,7 @@ static void on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_
 	}
 	c = hs_spy_take_ts(p, ts);
 	if (c) {
+		c->l_ts = lineno, c->l_ts_off = off;
 		if (pid != HS_NONE)
 			bind_pid(p, c, pid, tid);
 		p->last = c; /* its inputs follow, unless another thread interrupts */
@@ -550,7 +702,9 @@ static void on_spec(struct hs_parser *p, const char *s, size_t n, int64_t off, i
 			return;
 		}
 		hs_buf_clear(&p->out_wait);
-		on_detail(p, p->join.data, p->join.len, p->out_off, p->out_line, NULL);
+		c = on_detail(p, p->join.data, p->join.len, p->out_off, p->out_line, NULL);
+		if (c)
+			hs_spy_own_line(p, c, lineno, off);
 		return;
 	}
 	if (is_open(p, p->last) && p->last->await_spec && p->last != avoid)
@@ -597,6 +751,20 @@ static void feed_rest(struct hs_parser *p, char *s, size_t n, int64_t off, int64
 	}
 }
 
+/* A new-style thread line that begins inside s (not at its start), NULL. */
+static const char *glued_thread_line(const char *s, size_t n)
+{
+	const char *g = s + 1;
+	int64_t pid, tid, ts;
+
+	while ((g = hs_find(g, n - (size_t)(g - s), "P:")) != NULL) {
+		if (hs_spy_parse_new_ts(g, n - (size_t)(g - s), &pid, &tid, &ts))
+			return g;
+		g += 2;
+	}
+	return NULL;
+}
+
 /* A line may hold pieces of several: "[in] type = X    [out] pInfo:" or
  * "...0x80001234Returned:  112 CKR_..." (the spy left out a newline), or
  * "    00000020  30 ...  0        Returned:  0 CKR_OK" (another thread's
@@ -619,6 +787,7 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		return;
 	}
 	if (n > ROW_LEN && hs_spy_dump_kind(s, ROW_LEN, &doff, &b, &gl) == 1) {
+		p->split_lineno = lineno;
 		keep = s[ROW_LEN];
 		s[ROW_LEN] = '\0';
 		owner = on_detail(p, s, ROW_LEN, off, lineno, prefer);
@@ -628,6 +797,21 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 	}
 	if (hs_spy_is_spec(s, n)) {
 		on_spec(p, s, n, off, lineno, NULL);
+		return;
+	}
+	/* "[in] pData[ulDataLen] P:1998; T:0x1406.. 2026-..": another thread's
+	 * thread line (one fprintf, whole) landed before this line's rest */
+	if (n > 20 && (g = glued_thread_line(s, n)) != NULL) {
+		p->split_lineno = lineno;
+		a = (size_t)(g - s);
+		while (a && s[a - 1] == ' ')
+			a--;
+		keep = s[a];
+		s[a] = '\0';
+		feed_piece(p, s, a, off, lineno, prefer);
+		owner = is_open(p, p->last) ? p->last : NULL;
+		s[a] = keep;
+		feed_rest(p, (char *)g, n - (size_t)(g - s), off, lineno, owner);
 		return;
 	}
 	r = hs_find(s, n, "Returned:  ");
@@ -644,6 +828,7 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		on_detail(p, s, n, off, lineno, prefer);
 		return;
 	}
+	p->split_lineno = lineno;
 	a = (size_t)((r ? r : g) - s);
 	while (a && s[a - 1] == ' ')
 		a--;
@@ -656,7 +841,10 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		on_returned(p, r, n - (size_t)(r - s), off, lineno, NULL, owner);
 	else if (r)
 		on_returned(p, r, n - (size_t)(r - s), off, lineno, owner, NULL);
-	else if (a && hs_spy_opens_dump(s, a) > 0) /* a whole "... addr / len": the rest is another's */
+	else if (a && (hs_spy_opens_dump(s, a) > 0 || s[a - 1] == ']'))
+		/* a whole "... addr / len", or a name whose "addr / len" its own
+		 * thread prints next ("[in] pData[ulDataLen] [out] pSignature[..]
+		 * 00007f.. / 256"): the rest is another thread's */
 		feed_piece(p, s + (g - s), n - (size_t)(g - s), off, lineno, NULL);
 	else
 		feed_piece(p, s + (g - s), n - (size_t)(g - s), off, lineno, owner);
@@ -690,7 +878,8 @@ static int pend_cands(const struct hs_parser *p, struct call **cand, int max)
 	int i, nc = 0;
 
 	for (i = 0; i < p->q.count && nc < max; i++)
-		if (pend_fits(p, q_at((struct hs_parser *)p, i)))
+		if (pend_fits(p, q_at((struct hs_parser *)p, i)) &&
+		    (p->pend.chunk < 0 || q_at((struct hs_parser *)p, i)->qc.pc.ev.instance == p->pend.chunk))
 			cand[nc++] = q_at((struct hs_parser *)p, i);
 	return nc;
 }
@@ -711,12 +900,14 @@ static void pend_decide(struct hs_parser *p, int forced)
 	}
 	p->pend.on = 0;
 	c = nc ? cand[nc - 1] : hs_spy_take_ts(p, p->pend.ts);
+	p->pend.chunk = -1;
 	for (i = 0; i < nc - 1; i++)
 		if (!hs_spy_alike(cand[i], c))
 			c->qc.pc.ev.uncertain = 1;
 	if (c) {
 		c->qc.pc.ev.ts_us = p->pend.ts;
 		c->has_ts = 1;
+		c->l_ts = p->pend.lineno, c->l_ts_off = p->pend.off;
 		if (p->pend.pid != HS_NONE)
 			bind_pid(p, c, p->pend.pid, p->pend.tid);
 		p->last = c;
@@ -792,6 +983,7 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 		t--;
 	if (t == 0) /* blank lines separate every call: not worth counting */
 		return p->stop;
+	p->cur_lineno = lineno, p->cur_off = off;
 	hs_buf_clear(&p->line);
 	if (hs_buf_add(&p->line, line, t) < 0) {
 		p->stop = 1;
@@ -800,8 +992,10 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 	s = p->line.data;
 	if (p->pend.on && pend_hold(p, s, t, off, lineno))
 		return p->stop;
-	if (p->pend.on && (is_digit(s[0]) || s[0] == '*' || (s[0] == 'P' && s[1] == ':')))
-		flush_pend(p); /* a header, a time, a banner or a thread line: it is decided */
+	if (p->pend.on && (is_digit(s[0]) || s[0] == '*' || (s[0] == 'P' && s[1] == ':') ||
+	                   hs_starts(s, t, "[out]") || hs_starts(s, t, "Returned:")))
+		flush_pend(p); /* a header, a time, a banner, a thread line, an output or a
+		                  return (which come after a call's inputs): it is decided */
 	if (p->out_wait.len && (is_digit(s[0]) || s[0] == '*'))
 		flush_out_wait(p);
 	if (s[0] == '*' && hs_find(s, t, banner_mark)) {
@@ -864,13 +1058,15 @@ static struct hs_parser *spy_create(const struct hs_sink *sink, const struct hs_
 	new_instance(p);
 	p->implicit = 1;
 	p->cur_inst = -1;
+	p->ret_inst = -1;
 	p->in_handle = HS_NONE;
 	p->unbound_from = 0;
 	return p;
 }
 
-/* state: "instances=K u=U d:pid:last ..." where entry d describes instance
- * K-d (pid -1 = unknown). Older states held only "instances=K". */
+/* state: "instances=K u=U r=R d:pid:last ..." where entry d describes instance
+ * K-d (pid -1 = unknown) and R the instance K-R whose chunk ended last (0
+ * none). Older states held only "instances=K". */
 static void spy_resume(struct hs_parser *p, const char *state)
 {
 	long long k, u, d, pid, last;
@@ -891,6 +1087,11 @@ static void spy_resume(struct hs_parser *p, const char *state)
 	if (sscanf(s, " u=%lld%n", &u, &used) == 1) {
 		if (u >= 0 && u <= k)
 			p->unbound_from = u;
+		s += used;
+	}
+	if (sscanf(s, " r=%lld%n", &u, &used) == 1) { /* the process whose chunk ended last */
+		if (u >= 1 && u <= k && u <= MAX_INSTANCES)
+			p->ret_inst = k - u;
 		s += used;
 	}
 	while (sscanf(s, " %lld:%lld:%lld%n", &d, &pid, &last, &used) == 3) {
@@ -921,8 +1122,9 @@ static void spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line
 	hs_callq_emit_front(&p->q, p->q.count);
 	p->st.safe_offset = r.offset;
 	p->st.safe_line = r.line;
-	len = (size_t)snprintf(p->st.state, sizeof p->st.state, "instances=%lld u=%lld",
-	                       (long long)r.ninst, (long long)r.unbound_from);
+	len = (size_t)snprintf(p->st.state, sizeof p->st.state, "instances=%lld u=%lld r=%lld",
+	                       (long long)r.ninst, (long long)r.unbound_from,
+	                       (long long)(r.ret_inst < 0 ? 0 : r.ninst - r.ret_inst));
 	for (i = 0; i < r.n && len < sizeof p->st.state; i++, len += (size_t)m) {
 		m = snprintf(p->st.state + len, sizeof p->st.state - len, " %lld:%lld:%lld",
 		             (long long)(r.ninst - r.in[i].id),

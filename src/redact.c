@@ -397,7 +397,8 @@ static int pin_in_text(struct line *l, long long *len, int *announced)
 int hs_redact_event(struct hs_event *e, const struct hs_redact_opts *o)
 {
 	char *p = e->detail.data, *end = p ? p + e->detail.len : NULL;
-	int pin_func = word_in(pin_funcs, e->func, 0, strlen(e->func), 0);
+	int strict = o && o->strict;
+	int pin_func = strict || word_in(pin_funcs, e->func, 0, strlen(e->func), 0);
 	int data = o && o->data;
 	int level = PLAIN, tmpl_class = 0, changed = 0, ann;
 	long long left = 0, next_off = 0, len; /* bytes of the dump still due; its next row's offset */
@@ -424,7 +425,9 @@ int hs_redact_event(struct hs_event *e, const struct hs_redact_opts *o)
 			int print = level == PLAIN && left > 0 && next_off == 0 && off > 0 && !next;
 			/* the rest of the row before, cut in two by another thread */
 			int rest = level == PLAIN && off == -1 && cut;
-			if (next) {
+			if (strict) {
+				mask_from(&l, l.b); /* whose row it is is not known */
+			} else if (next) {
 				left -= off - next_off, next_off = off;
 				if (level != PLAIN)
 					mask_row(&l, oe);
@@ -449,7 +452,7 @@ int hs_redact_event(struct hs_event *e, const struct hs_redact_opts *o)
 				mask_from(&l, ne);
 			else if (!pin && !plain && pin_in_text(&l, &len, &ann))
 				level = SECRET;
-			tmpl_class = template_class(p + l.n + (p + l.n < end), end,
+			tmpl_class = strict ? 0 : template_class(p + l.n + (p + l.n < end), end,
 			                            ne - nb >= 18 && memcmp(l.s + nb, "pPublicKeyTemplate", 18) == 0);
 			left = ann ? len : 0, next_off = 0;
 		} else if (attr_name(&l, &ne)) {

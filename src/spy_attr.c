@@ -269,7 +269,7 @@ void hs_spy_param_key(const char *s, size_t n, char *key, size_t keylen)
 	key[i] = '\0';
 }
 
-static void swap_identity(struct hs_parser *p, struct call *a, struct call *b)
+void hs_spy_swap_identity(struct hs_parser *p, struct call *a, struct call *b)
 {
 	struct hs_event *x = &a->qc.pc.ev, *y = &b->qc.pc.ev;
 	struct resume_point r = a->res;
@@ -283,6 +283,8 @@ static void swap_identity(struct hs_parser *p, struct call *a, struct call *b)
 	t = a->guessed_last_n, a->guessed_last_n = b->guessed_last_n, b->guessed_last_n = t;
 	a->res = b->res, b->res = r;
 	a->has_ts = b->has_ts, b->has_ts = h;
+	t = a->l_ts, a->l_ts = b->l_ts, b->l_ts = t;
+	t = a->l_ts_off, a->l_ts_off = b->l_ts_off, b->l_ts_off = t;
 	for (i = 0; i < p->q.count; i++) {
 		if (q_at(p, i) == a)
 			ia = i;
@@ -317,6 +319,8 @@ static void move_return(struct call *o, struct call *y)
 	a->rv = b->rv, a->ok = b->ok;
 	memcpy(a->rv_name, b->rv_name, sizeof a->rv_name);
 	b->rv = HS_NONE, b->ok = 0, b->rv_name[0] = '\0';
+	o->l_ret = y->l_ret, y->l_ret = 0;
+	o->l_ret_off = y->l_ret_off;
 	o->qc.returned = 1;
 	y->qc.returned = 0;
 }
@@ -344,7 +348,7 @@ int hs_spy_rescue(struct hs_parser *p, struct call *o)
 			    !thread_idle_since(p, y))
 				continue;
 			if (k->alike) {
-				swap_identity(p, o, y);
+				hs_spy_swap_identity(p, o, y);
 			} else {
 				if (k->got[io]) /* o took a line of this kind already */
 					continue;
@@ -364,6 +368,9 @@ void hs_spy_leave_call(void *ctx, struct hs_callq_call *qc)
 	struct hs_parser *p = ctx;
 
 	hs_spy_contest_leave(p, (struct call *)qc, 1);
+	hs_spy_lines_text(p, (struct call *)qc);
+	if (((struct call *)qc)->guessed)
+		qc->pc.ev.uncertain = 1; /* which process made it is a guess */
 	if ((struct hs_callq_call *)p->last == qc)
 		p->last = NULL;
 }
@@ -382,11 +389,29 @@ int64_t hs_spy_hold_from(void *ctx)
 	return hold;
 }
 
+/* The process whose chunk the line being read is in, when the old header
+ * leaves it to the chunks to tell processes apart and some call of it
+ * still waits for a time line; -1 none. (The spy flushes at each return,
+ * so what a process wrote between two returns lies together.) */
+int hs_spy_chunk_inst(struct hs_parser *p)
+{
+	int i;
+
+	if (p->new_header || p->cur_inst < 0)
+		return -1;
+	for (i = 0; i < p->q.count; i++) {
+		struct call *c = q_at(p, i);
+		if (!c->has_ts && !c->qc.returned && c->qc.pc.ev.instance == p->cur_inst)
+			return (int)p->cur_inst;
+	}
+	return -1;
+}
+
 /* Give a time (or thread) line to a call still without one. */
 struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts)
 {
 	struct call *first = NULL;
-	int i, j;
+	int i, j, chunk = hs_spy_chunk_inst(p);
 
 	/* The spy takes the time just after printing the header, so times
 	 * follow header order: a time older than that of a call headed before
@@ -394,7 +419,7 @@ struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts)
 	 * comes late); it is the newest such call's that fits. */
 	for (i = p->q.count - 1; i >= 0; i--) {
 		struct call *c = q_at(p, i);
-		if (c->has_ts || c->qc.returned)
+		if (c->has_ts || c->qc.returned || (chunk >= 0 && c->qc.pc.ev.instance != chunk))
 			continue;
 		if (!first)
 			first = c;
@@ -410,6 +435,8 @@ struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts)
 	if (first) {
 		first->qc.pc.ev.ts_us = ts;
 		first->has_ts = 1;
+		first->l_ts = p->cur_lineno;
+		first->l_ts_off = p->cur_off;
 	}
 	return first;
 }
@@ -419,11 +446,11 @@ struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts)
 int hs_spy_ts_ambiguous(struct hs_parser *p)
 {
 	struct call *first = NULL;
-	int i;
+	int i, chunk = hs_spy_chunk_inst(p);
 
 	for (i = 0; i < p->q.count; i++) {
 		struct call *c = q_at(p, i);
-		if (c->has_ts || c->qc.returned)
+		if (c->has_ts || c->qc.returned || (chunk >= 0 && c->qc.pc.ev.instance != chunk))
 			continue;
 		if (first && !hs_spy_alike(first, c))
 			return 1;

@@ -69,6 +69,7 @@ struct resume_point {
 	int64_t offset, line;       /* a call's header line, or the end */
 	int64_t ninst;              /* instances so far; 0 = only the unused implicit one */
 	int64_t unbound_from;       /* first instance whose pid was not known */
+	int64_t ret_inst;           /* the parser's ret_inst then, -1 none */
 	int n;                      /* entries used in in[] */
 	struct {
 		int64_t id, pid, last_n;
@@ -100,6 +101,21 @@ struct call {
 	unsigned long long in_addr[2]; /* its input buffers' addresses, 0 none */
 	int await_spec;             /* its last line "[out] pX[..]" waits for the "addr / len"
 	                               the spy prints with a second fprintf */
+	int64_t l_ts_off, l_ret_off; /* their byte offsets */
+	int guessed;                /* its process was a guess among several whose call
+	                               counts were at its number (old header) */
+	int64_t l_ts, l_ret;        /* line numbers of its time/thread line and of its
+	                               Returned, 0 none: they move with its identity and its
+	                               return (hs_spy_rescue); its other lines are kept in
+	                               qc.pc.ev.lines as struct spy_run until it leaves */
+};
+
+/* One run of lines a call took, while it is being parsed (binary, in the
+ * event's `lines` buffer; written out as text when the call leaves). */
+struct spy_run {
+	int64_t first, count;       /* line numbers first .. first+count-1 */
+	int64_t off;                /* byte offset of line `first` */
+	int shared;                 /* the line was split between calls (count 1) */
 };
 
 /* An attribution the evidence left open: a line that more than one call
@@ -153,9 +169,12 @@ struct hs_parser {
 	                               process writes its lines in chunks that end with a
 	                               Returned (the spy flushes there), so the lines of a
 	                               chunk are one process's */
+	int64_t ret_inst;           /* process instance of the last call that returned, -1 */
 	struct {
 		int on;                 /* a thread line waits for the input lines after it */
 		int64_t pid, tid, ts;   /* what it said */
+		int64_t lineno, off;    /* where it was */
+		int chunk;              /* hs_spy_chunk_inst() then: its calls only, -1 any */
 		struct hs_buf text;     /* the lines held, each NUL-ended, back to back */
 		int nl;                 /* lines held */
 		struct {
@@ -174,6 +193,8 @@ struct hs_parser {
 	                               whose buffer it is) is still to come, "" none */
 	int64_t out_off, out_line;  /* where it was */
 	int no_defer;               /* giving the held line: hold it no more */
+	int64_t cur_lineno, cur_off; /* number and offset of the line being read */
+	int64_t split_lineno;       /* a line the parser read as pieces of several calls */
 	struct hs_parse_stats st;   /* running counters */
 };
 
@@ -210,6 +231,11 @@ const char *hs_spy_foreign_line(const char *s, size_t n);
 /* "addr / len", "NULL [size ...]", "EMPTY": a buffer line's second half. */
 int hs_spy_is_spec(const char *s, size_t n);
 
+/* c took line number lineno (parse_spy.c); and, as c leaves, its runs
+ * become the event's text form (event.h). */
+void hs_spy_own_line(struct hs_parser *p, struct call *c, int64_t lineno, int64_t off);
+void hs_spy_lines_text(struct hs_parser *p, struct call *c);
+
 /* ------------------------------------------------ attribution (spy_attr.c) */
 
 enum { K_IN, K_OUT, K_RET };  /* the kinds of line hs_spy_pick() places */
@@ -230,6 +256,8 @@ void hs_spy_contest_leave(struct hs_parser *p, const struct call *c, int gone);
 /* o's thread began a new call while o is open: take back what another
  * thread's call was given in o's place. 1 when done. */
 int hs_spy_rescue(struct hs_parser *p, struct call *o);
+/* a and b (alike) swap who they are: header, time, thread, number. */
+void hs_spy_swap_identity(struct hs_parser *p, struct call *a, struct call *b);
 /* The queue's hooks: a call leaves; the first offset that must wait. */
 void hs_spy_leave_call(void *ctx, struct hs_callq_call *qc);
 int64_t hs_spy_hold_from(void *ctx);
@@ -237,5 +265,6 @@ int64_t hs_spy_hold_from(void *ctx);
  * NULL none; and whether several differing calls could own it. */
 struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts);
 int hs_spy_ts_ambiguous(struct hs_parser *p);
+int hs_spy_chunk_inst(struct hs_parser *p);
 
 #endif

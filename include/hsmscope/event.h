@@ -80,6 +80,16 @@ struct hs_event {
 	                               bytes: further lines are counted, not kept */
 	int64_t elided_lines;       /* detail lines over that cap */
 	int64_t skipped_lines;      /* unparsable lines met while reading it */
+
+	/* Which of the file's lines are this event's own, so a viewer can show
+	 * the file around it with them picked out (a call's lines may lie among
+	 * other threads' lines). Text: blank-separated runs "R+K" (K lines from
+	 * line + R) or "R*" (one line the event shares with another, which wrote
+	 * on the same line), R counted from `line` at `offset`, or from the line
+	 * a first token "@OFFSET:LINE" names (a call with lines above its
+	 * header). "" = not recorded (only the spy parser records them). Owned
+	 * by the event, like detail. */
+	struct hs_buf lines;
 };
 
 void hs_event_init(struct hs_event *e);     /* all fields empty / HS_NONE */

@@ -28,7 +28,7 @@
 struct sqlite3;
 struct hs_index;
 
-#define HS_INDEX_SCHEMA_VERSION 5
+#define HS_INDEX_SCHEMA_VERSION 6 /* 6: event_lines */
 
 struct hs_index_opts {
 	const char *index_path;     /* explicit index file, or NULL for the cache */

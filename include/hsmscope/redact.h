@@ -13,6 +13,10 @@
 
 struct hs_redact_opts {
 	int data;                   /* also mask data buffers (--redact data) */
+	int strict;                 /* lines whose call is not known (another call's lines
+	                               shown around one call, rawlines.h): every dump row,
+	                               every line after a parameter other than a label, and
+	                               CKA_VALUE of any class are masked */
 };
 
 /* Mask e's detail lines. Returns the number of lines changed. */

@@ -4,7 +4,8 @@
 # (tabs, squeezed spaces, no indentation, CRLF, trailing blanks, "name=",
 # "name =", "name:", a TAB after an attribute name), and no PIN and no key
 # byte may show in any output (analyze text/json/events/pretty-events/
-# openmetrics, export json/ndjson/es-bulk/csv, grep, sessions text/json),
+# openmetrics, export json/ndjson/es-bulk/csv, grep, sessions text/json, the
+# explorer's Raw pane: the file's lines around every call),
 # in any table of the index (sql) or in the index file's bytes: as text, as
 # spaced hex ("4B 45 59") or as packed hex ("4b4559").
 #
@@ -113,6 +114,8 @@ mutate() { # $1 mutation, stdin -> stdout
 	esac
 }
 
+RAWDUMP="$ROOT/${BUILD:-build}/test/test_rawlines"
+[ -x "$RAWDUMP" ] || fail "no $RAWDUMP: make unit first"
 MUTATIONS="orig tabs squeezed noindent crlf trailing eq-tight eq-left eq-right colon attr-tab tabs-crlf"
 mkdir -p "$CAP/out"
 found=""
@@ -134,6 +137,11 @@ for m in $MUTATIONS; do
 	"$HS" grep "$@" --index "$o.db" --hsm hsm-x --keep-going 'n > 0' >"$o.grep" 2>&1
 	"$HS" sessions "$@" --index "$o.db" --hsm hsm-x --keep-going >"$o.sessions" 2>&1
 	"$HS" sessions "$@" --index "$o.db" --hsm hsm-x --keep-going --format json >"$o.sessions.json" 2>&1
+	# the explorer's Raw pane: every call's lines of the file as it shows them
+	# (src/rawlines.c, printed by the unit test's --dump)
+	"$RAWDUMP" --dump "$o.db" hsm-x "$@" >"$o.raw" 2>"$o.raw.err" ||
+		fail "$m: the raw windows could not be read: $(head -c 300 "$o.raw.err")"
+	[ "$(grep -c '^#' "$o.raw")" -gt 3000 ] || fail "$m: only $(grep -c '^#' "$o.raw") raw windows"
 	tables=$("$HS" sql "$@" --index "$o.db" --hsm hsm-x --keep-going --format csv \
 		"SELECT name FROM sqlite_schema WHERE type = 'table'" 2>/dev/null | sed 1d | tr -d '\r')
 	[ "$(printf '%s\n' "$tables" | wc -l)" -ge 10 ] || fail "$m: too few tables in the index: $tables"

@@ -2,7 +2,7 @@
 # spy, 4 threads; test/fixtures/spy/softhsm-threads-opensc026.log): `w` finds
 # no anomaly on the clean workload, the filter `uncertain` shows the calls
 # interleaving left undecided, the detail pane says so, and the raw pane
-# says its lines are the call's, rebuilt, not the file's.
+# shows the file's lines with the call's marked and says some may be another's.
 . "$(dirname "$0")/lib.sh"
 tui_setup
 L="$ROOT/test/fixtures/spy/softhsm-threads-opensc026.log"
@@ -17,8 +17,8 @@ keys / 'uncertain && incomplete' Enter
 wait_for "1 of 420 match"
 wait_for "Detail of event $n C_Sign"
 wait_for "Attribution: uncertain"
-wait_for "rebuilt"
-wait_for "some of them may be another"
+wait_for "file lines 305-459: this call.s 18 marked >"
+wait_for "some marked lines may be another call"
 keys q
 wait_for "HS-EXIT:0"
 echo "ok"

@@ -274,7 +274,7 @@ static void test_cases(void)
 	for (c = 0; c < sizeof cases / sizeof cases[0]; c++) {
 		const struct rcase *k = &cases[c];
 		struct hs_event e;
-		struct hs_redact_opts o = { k->data };
+		struct hs_redact_opts o = { .data = k->data };
 		const char *a = k->in, *b, *want = k->out;
 		int changed, want_changed = 0, line = 0, fails = hs_t_fail;
 
