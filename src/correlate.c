@@ -746,8 +746,8 @@ static int replay_events(struct hs_correlator *c)
 	hs_buf_printf(&sql,
 	              "SELECT n, file_id, format, instance, pid, tid, func, rv, rv_name, ok, incomplete,"
 	              " session, slot, user_type, user, hsm, seq, reboot, opcode, ts_us, log_type,"
-	              " CASE WHEN func IN (%s) THEN detail END,"
-	              " CASE WHEN ok AND func IN (%s) THEN hs_corr_lenq(detail) ELSE 0 END, call_no,"
+	              " CASE WHEN func IN (%s) THEN hs_detail(n, dref) END,"
+	              " CASE WHEN ok AND func IN (%s) THEN hs_corr_lenq(hs_detail(n, dref)) ELSE 0 END, call_no,"
 	              " uncertain FROM events ORDER BY n", hs_p11_detail_funcs_sql(), hs_p11_lenq_funcs_sql());
 	hs_event_init(&e);
 	if (sqlite3_create_function(c->db, "hs_corr_lenq", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,

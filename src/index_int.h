@@ -14,6 +14,7 @@
 
 #include "hsmscope/correlate.h"
 #include "hsmscope/event.h"
+#include "hsmscope/index.h"
 #include "hsmscope/parser.h"
 #include "hsmscope/util.h"
 
@@ -46,6 +47,7 @@ struct writer {
 	struct held *held;          /* HELD_MAX slots, owned; nheld in use */
 	int nheld;
 	struct hs_correlator *corr; /* owned; sees every event before it is stored */
+	struct hs_detail_writer *det; /* owned: the details, in n order */
 	int64_t events;             /* events written by this run */
 	int64_t skipped;            /* lines skipped by this run */
 	struct skip_reason skips[SKIP_REASONS]; /* this file's, by first seen */

@@ -135,7 +135,7 @@ for m in $MUTATIONS; do
 	"$HS" sessions "$@" --index "$o.db" --hsm hsm-x --keep-going >"$o.sessions" 2>&1
 	"$HS" sessions "$@" --index "$o.db" --hsm hsm-x --keep-going --format json >"$o.sessions.json" 2>&1
 	tables=$("$HS" sql "$@" --index "$o.db" --hsm hsm-x --keep-going --format csv \
-		"SELECT name FROM sqlite_schema WHERE type = 'table'" 2>/dev/null | sed 1d | tr -d '\r')
+		"SELECT name FROM sqlite_schema WHERE type IN ('table', 'view')" 2>/dev/null | sed 1d | tr -d '\r')
 	[ "$(printf '%s\n' "$tables" | wc -l)" -ge 10 ] || fail "$m: too few tables in the index: $tables"
 	for t in $tables; do
 		"$HS" sql "$@" --index "$o.db" --hsm hsm-x --keep-going --format csv "SELECT * FROM \"$t\"" \
