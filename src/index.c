@@ -435,7 +435,7 @@ static int build(const char *ipath, struct input *in, int npaths,
 	char tmp[PATH_MAX + 32];
 	sqlite3 *db = NULL;
 	struct writer w;
-	int i, fd, rc = -1, nfiles = 0;
+	int i, fd, rc = -1, nfiles = 0, nok = 0, early;
 	int64_t held = 0;
 	char sql[256];
 
@@ -466,8 +466,20 @@ static int build(const char *ipath, struct input *in, int npaths,
 	}
 	w.next_n = 1;
 	for (i = 0; i < npaths; i++)
-		if (in[i].ok)
+		if (in[i].ok) {
 			w.bytes_total += in[i].id.size;
+			nok++;
+		}
+	/* One file: the indexes are kept up during the load, by this thread
+	 * while the parse thread is the slower of the two (it waits for the
+	 * parse about half the time), instead of a full scan and sort each
+	 * after it, while the parse thread would idle. Several files are
+	 * renumbered after the load (merge_timeline): indexed after that. */
+	early = nok == 1;
+	if (early && exec(db, index_sql, err, tmp)) {
+		hs_idx_writer_free(&w);
+		goto out;
+	}
 	for (i = 0; i < npaths; i++) {
 		if (!in[i].ok)
 			continue;
@@ -491,7 +503,7 @@ static int build(const char *ipath, struct input *in, int npaths,
 	rc = -1;
 	if (nfiles > 1 && merge_timeline(db, err, tmp))
 		goto out;
-	if (exec(db, index_sql, err, tmp))
+	if (!early && exec(db, index_sql, err, tmp))
 		goto out;
 	snprintf(sql, sizeof sql,
 	         "INSERT INTO meta VALUES('schema_version', '%d');"
