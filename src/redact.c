@@ -117,12 +117,25 @@ static size_t name_end(const char *s, size_t i, size_t e)
 }
 
 /* Is s[i..j) one of list's words (case kept, or ignored with nocase)? */
+static unsigned char lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c; }
+
 static int word_in(const char *const *list, const char *s, size_t i, size_t j, int nocase)
 {
+	unsigned char c0;
 	int k;
 
+	if (j == i) {
+		for (k = 0; list[k]; k++)
+			if (!list[k][0])
+				return 1;
+		return 0;
+	}
+	/* the first byte first: this runs for every word of every detail
+	 * line, and most words start unlike every name of the list */
+	c0 = nocase ? lower((unsigned char)s[i]) : (unsigned char)s[i];
 	for (k = 0; list[k]; k++)
-		if (strlen(list[k]) == j - i &&
+		if ((nocase ? lower((unsigned char)list[k][0]) : (unsigned char)list[k][0]) == c0 &&
+		    strlen(list[k]) == j - i &&
 		    (nocase ? strncasecmp(s + i, list[k], j - i) : strncmp(s + i, list[k], j - i)) == 0)
 			return 1;
 	return 0;
