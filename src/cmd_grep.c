@@ -87,7 +87,8 @@ int hs_cli_grep(struct cli *c, struct hs_index *ix, struct hs_filter *f)
 		printf("%lld\n", (long long)count);
 		return count ? EXIT_OK : EXIT_NOMATCH;
 	}
-	if (hs_query_open(ix, f, 0, &q, &err) < 0) {
+	/* a grep line shows no detail text: only NDJSON needs it */
+	if (hs_query_open_ex(ix, f, 0, c->json && !c->count ? 0 : HS_QUERY_NO_DETAIL, &q, &err) < 0) {
 		return hs_cli_query_failed(ix, &err);
 	}
 	if (c->json && !c->count && !(w = hs_export_writer_begin(ix, HS_EXPORT_NDJSON, stdout))) {

@@ -767,8 +767,8 @@ int hs_corrstore_replay(struct sqlite3 *db, struct hs_correlator *c, int64_t fro
 	hs_buf_printf(&sql,
 	              "SELECT n, file_id, format, instance, pid, tid, func, rv, rv_name, ok, incomplete,"
 	              " session, slot, user_type, user, hsm, seq, reboot, opcode, ts_us, log_type,"
-	              " CASE WHEN func IN (%s) THEN detail END,"
-	              " CASE WHEN ok AND func IN (%s) THEN hs_corr_lenq(detail) ELSE 0 END, call_no,"
+	              " CASE WHEN func IN (%s) THEN hs_detail(n, dref) END,"
+	              " CASE WHEN ok AND func IN (%s) THEN hs_corr_lenq(hs_detail(n, dref)) ELSE 0 END, call_no,"
 	              " uncertain FROM events WHERE n > ?1 AND n <= ?2 ORDER BY n",
 	              hs_correlate_detail_funcs_sql(), hs_correlate_lenq_funcs_sql());
 	hs_event_init(&e);

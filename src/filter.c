@@ -44,6 +44,7 @@
 #include <string.h>
 
 #include "hsmscope/ckconst.h"
+#include "hsmscope/index.h"
 #include "hsmscope/regex.h"
 #include "filter_int.h"
 
@@ -104,7 +105,7 @@ static const struct field fields[] = {
 	{ "file",       T_STR,  "(SELECT f.path FROM files f WHERE f.id = e.file_id)", NULL, 0, NULL,
 	  "path of the log it came from" },
 	{ "format",     T_STR,  "e.format",       NULL, 0, NULL,   "parser name: spy, cloudhsm, ..." },
-	{ "text",       T_STR,  "e.text",         NULL, 0, NULL,   "what a bare regex searches" },
+	{ "text",       T_STR,  HS_EVENT_TEXT_SQL, NULL, 0, NULL,  "what a bare regex searches" },
 	{ "line",       T_NUM,  "e.line",         NULL, 0, NULL,   "line number in its log" },
 	{ "summary",    T_STR,  "e.summary",      NULL, 0, NULL,   "the one-line argument summary" },
 	{ "login",      T_NUM,  "e.login_id",     NULL, 0, NULL,   "login it ran under (correlation)" },
@@ -793,7 +794,7 @@ static int emit(struct hs_buf *b, const struct node *nodes, int i)
 		rc |= emit(b, nodes, n->a);
 		return rc | hs_buf_adds(b, ") IS NOT 1");
 	case N_REGEX:
-		return hs_buf_printf(b, "hs_regexp(:f%d, e.text)", n->p0);
+		return hs_buf_printf(b, "hs_regexp(:f%d, " HS_EVENT_TEXT_SQL ")", n->p0);
 	case N_BARE:
 		if (f->from)
 			return hs_buf_printf(b, "EXISTS (SELECT 1 FROM %s)", f->from);

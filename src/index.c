@@ -245,22 +245,28 @@ static int check_inputs(const char *const *paths, int npaths, struct input *in,
 
 /* ---------------------------------------------------------- build/reuse */
 
+/* Secondary indexes, built once after the load (each is a full scan and a
+ * sort). Only those a query needs to avoid a full scan per row, per node
+ * or per keystroke are kept (docs/ENGINE.md, "Secondary indexes"):
+ *   ev_func   func filters, counts and the per-function statistics
+ *             (ORDER BY func, dur_us);
+ *   ev_session_id  the session tree's per-login counts (no n range there);
+ *   keys_n, links_n, anomalies_n   the per-row subqueries of every list
+ *             page (handles, partner, anomalies) and `%` partner jumps;
+ *   keys_handle   key/object filters; the small tables' own.
+ * Dropped: time, rv, session, user, hsm, the thread and the login/span
+ * ids. Their queries either walk n in order and stop at LIMIT (list
+ * pages, seeks), or carry an n range (the session tree), or scan anyway
+ * (reports, counts); the rows are narrow now (no detail text), so such a
+ * scan reads a fraction of what it read. */
 static const char index_sql[] =
 	"CREATE INDEX ev_func ON events(func, dur_us);"
-	"CREATE INDEX ev_rv ON events(rv);"
-	"CREATE INDEX ev_ts ON events(ts_us);"
-	"CREATE INDEX ev_session ON events(session) WHERE session IS NOT NULL;"
-	"CREATE INDEX ev_user ON events(user) WHERE user IS NOT NULL;"
-	"CREATE INDEX ev_hsm ON events(hsm) WHERE hsm IS NOT NULL;"
-	"CREATE INDEX ev_thread ON events(file_id, instance, tid, n);"
+	"CREATE INDEX ev_session_id ON events(session_id) WHERE session_id IS NOT NULL;"
 	"CREATE INDEX keys_handle ON event_keys(handle);"
 	"CREATE INDEX keys_n ON event_keys(n);"
 	"CREATE INDEX links_n ON links(n);"
 	"CREATE INDEX anomalies_n ON anomalies(n);"
 	"CREATE INDEX anomalies_kind ON anomalies(kind);"
-	"CREATE INDEX ev_session_id ON events(session_id) WHERE session_id IS NOT NULL;"
-	"CREATE INDEX ev_login_id ON events(login_id) WHERE login_id IS NOT NULL;"
-	"CREATE INDEX ev_span_id ON events(span_id) WHERE span_id IS NOT NULL;"
 	"CREATE INDEX sessions_process ON sessions(process_id, slot);"
 	"CREATE INDEX attributions_n ON attributions(n);";
 
@@ -315,7 +321,7 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	w->call_trace = in->parser->call_trace;
 	w->skipped = 0;
 	hs_idx_writer_skips_reset(w);
-	rc = hs_pipeline_run(&pi, &sink, &st, err);
+	rc = hs_pipeline_run_threaded(&pi, &sink, &st, err);
 	*held = st.held_bytes;
 	if (tail) {
 		st.safe_offset = start;
@@ -398,6 +404,7 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 static int merge_timeline(sqlite3 *db, struct hs_error *err, const char *path)
 {
 	return exec(db,
+		"UPDATE events SET dref = n;" /* the details stay filed under the old n */
 		"CREATE TEMP TABLE nmap(old INTEGER PRIMARY KEY, new INTEGER);"
 		"INSERT INTO nmap SELECT n, row_number() OVER"
 		" (ORDER BY ts_us IS NULL, ts_us, file_id, n) FROM events;"
@@ -466,7 +473,7 @@ static int build(const char *ipath, struct input *in, int npaths,
 	char tmp[PATH_MAX + 32];
 	sqlite3 *db = NULL;
 	struct writer w;
-	int i, fd, rc = -1, nfiles = 0;
+	int i, fd, rc = -1, nfiles = 0, nok = 0, early;
 	int64_t held = 0;
 	char sql[256];
 
@@ -492,6 +499,7 @@ static int build(const char *ipath, struct input *in, int npaths,
 	                    "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-16384;"
 	                    "PRAGMA page_size=8192; PRAGMA application_id=" APP_ID_SQL ";",
 	         err, tmp) ||
+	    hs_index_detail_register(db) != SQLITE_OK || /* the schema names it */
 	    exec(db, hs_index_schema_sql(), err, tmp))
 		goto out;
 	if (live) {
@@ -512,8 +520,20 @@ static int build(const char *ipath, struct input *in, int npaths,
 	w.next_n = 1;
 	w.checkpoint = npaths == 1; /* a merged set is rebuilt, never refreshed */
 	for (i = 0; i < npaths; i++)
-		if (in[i].ok)
+		if (in[i].ok) {
 			w.bytes_total += in[i].id.size;
+			nok++;
+		}
+	/* One file: the indexes are kept up during the load, by this thread
+	 * while the parse thread is the slower of the two (it waits for the
+	 * parse about half the time), instead of a full scan and sort each
+	 * after it, while the parse thread would idle. Several files are
+	 * renumbered after the load (merge_timeline): indexed after that. */
+	early = nok == 1;
+	if (early && exec(db, index_sql, err, tmp)) {
+		hs_idx_writer_free(&w);
+		goto out;
+	}
 	for (i = 0; i < npaths; i++) {
 		if (!in[i].ok)
 			continue;
@@ -526,7 +546,9 @@ static int build(const char *ipath, struct input *in, int npaths,
 	}
 	info->events = w.next_n - 1;
 	if (live && !rc) {
-		/* every event is readable before the long tail of the build */
+		/* every event is readable before the long tail of the build (its
+		 * detail too: the pending block is written first) */
+		hs_index_detail_flush(w.det);
 		hs_idx_live_commit(db, live, w.events);
 		live->parsed(live);
 	}
@@ -542,7 +564,7 @@ static int build(const char *ipath, struct input *in, int npaths,
 	rc = -1;
 	if (nfiles > 1 && merge_timeline(db, err, tmp))
 		goto out;
-	if (exec(db, index_sql, err, tmp))
+	if (!early && exec(db, index_sql, err, tmp))
 		goto out;
 	snprintf(sql, sizeof sql,
 	         "INSERT INTO meta VALUES('schema_version', '%d');"
@@ -843,6 +865,8 @@ static int refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, in
 	w.base_events = -1;
 	if (drop_tail_rows(db, &w, file_id, start, &maxn, err) < 0)
 		goto fail;
+	if (hs_index_detail_truncate(db, maxn) < 0)
+		goto fail;
 	if (sqlite3_prepare_v2(db, "SELECT n, ts_us FROM events WHERE file_id = ?1 AND instance = ?2"
 	                           " AND tid IS ?3 ORDER BY n DESC LIMIT 1", -1, &w.prev, NULL) ||
 	    sqlite3_prepare_v2(db, "UPDATE events SET dur_us = ?1, dur_exact = 0 WHERE n = ?2"
@@ -1068,8 +1092,9 @@ int hs_idx_open_reader(const char *tmp, const struct hs_index_opts *opts,
 	}
 	sqlite3_busy_timeout(ix->db, 5000);
 	ix->re_hooks.ctx = ix;
-	if (hs_regex_register_hooks(ix->db, &ix->re_hooks) != SQLITE_OK) {
-		hs_error_set(err, tmp, 0, 0, "cannot register the regex function");
+	if (hs_regex_register_hooks(ix->db, &ix->re_hooks) != SQLITE_OK ||
+	    hs_index_detail_register(ix->db) != SQLITE_OK) { /* detail and text read through it */
+		hs_error_set(err, tmp, 0, 0, "cannot register the regex and detail functions");
 		goto fail;
 	}
 	if (opts->tz && !(ix->info.tz = ix->tz = hs_strdup(opts->tz))) {
@@ -1148,7 +1173,8 @@ int hs_idx_open_live(const char *const *paths, int npaths, const struct hs_index
 		                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | OPEN_NOFOLLOW,
 		                    NULL) == SQLITE_OK) {
 			sqlite3_busy_timeout(ix->db, 5000);
-			if (trusted(ix->db, ix->path))
+			/* quick_check reads the generated column events.detail */
+			if (hs_index_detail_register(ix->db) == SQLITE_OK && trusted(ix->db, ix->path))
 				plan = decide(ix->db, in, npaths, &grown);
 			if (plan == PLAN_REUSE && !pages_ok(ix->db, ix->path))
 				plan = PLAN_BUILD;
@@ -1188,7 +1214,8 @@ int hs_idx_open_live(const char *const *paths, int npaths, const struct hs_index
 	ix->info.reused = plan == PLAN_REUSE;
 	chmod(ix->path, 0600);
 	ix->re_hooks.ctx = ix;
-	if (hs_regex_register_hooks(ix->db, &ix->re_hooks) != SQLITE_OK) {
+	if (hs_regex_register_hooks(ix->db, &ix->re_hooks) != SQLITE_OK ||
+	    hs_index_detail_register(ix->db) != SQLITE_OK) {
 		hs_error_set(err, ix->path, 0, 0, "cannot register the regex function");
 		goto fail;
 	}

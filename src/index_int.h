@@ -59,6 +59,7 @@ struct writer {
 	int64_t incomplete;         /* incomplete events written by this run */
 	int64_t base_events;        /* a refresh: the file's events kept (-1: count them) */
 	int64_t base_incomplete;    /* a refresh: of those, incomplete */
+	struct hs_detail_writer *det; /* owned: the details, in n order */
 	int64_t events;             /* events written by this run */
 	int64_t skipped;            /* lines skipped by this run */
 	struct skip_reason skips[SKIP_REASONS]; /* this file's, by first seen */

@@ -91,6 +91,13 @@ void hs_idx_live_tick(struct writer *w)
 	if (t - l->last_commit < HS_LIVE_COMMIT_S)
 		return;
 	l->last_commit = t;
+	/* the details of the events committed so far go with them: a reader
+	 * finds each event's block (index_detail.c) */
+	if (hs_index_detail_flush(w->det) < 0) {
+		snprintf(w->errmsg, sizeof w->errmsg, "%s", hs_index_detail_error(w->det));
+		w->failed = 1;
+		return;
+	}
 	if (hs_idx_live_commit(w->db, l, w->events) < 0 && sqlite3_get_autocommit(w->db)) {
 		/* committed but could not begin again: rows would be lost */
 		snprintf(w->errmsg, sizeof w->errmsg, "%s", sqlite3_errmsg(w->db));

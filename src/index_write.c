@@ -33,9 +33,9 @@ static const char insert_sql[] =
 	"INSERT INTO events(n, file_id, offset, line, format, ts_us, ts_utc, pid, tid,"
 	" instance, call_no, func, rv, rv_name, ok, incomplete, dur_us, dur_exact,"
 	" session, slot, user, user_type, hsm, seq, reboot, opcode, cmd_type, log_type,"
-	" response, summary, detail, session_id, login_id, span_id, uncertain)"
+	" response, summary, session_id, login_id, span_id, uncertain)"
 	" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
-	"?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34,?35)";
+	"?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34)";
 
 static int write_row(struct writer *w, const struct hs_event *e)
 {
@@ -76,11 +76,10 @@ static int write_row(struct writer *w, const struct hs_event *e)
 	bind_i64(st, 28, e->log_type);
 	bind_str(st, 29, e->response);
 	bind_str(st, 30, e->summary);
-	sqlite3_bind_text(st, 31, hs_buf_cstr(&e->detail), (int)e->detail.len, SQLITE_STATIC);
-	bind_i64(st, 32, e->session_id); /* set by correlation */
-	bind_i64(st, 33, e->login_id);
-	bind_i64(st, 34, e->span_id);
-	sqlite3_bind_int(st, 35, e->uncertain);
+	bind_i64(st, 31, e->session_id); /* set by correlation */
+	bind_i64(st, 32, e->login_id);
+	bind_i64(st, 33, e->span_id);
+	sqlite3_bind_int(st, 34, e->uncertain);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto fail;
 	w->incomplete += e->incomplete != 0;
@@ -138,6 +137,10 @@ void hs_idx_writer_flush(struct writer *w)
 {
 	while (w->nheld)
 		held_drop(w, w->nheld - 1);
+	if (!w->failed && hs_index_detail_flush(w->det) < 0) {
+		snprintf(w->errmsg, sizeof w->errmsg, "%s", hs_index_detail_error(w->det));
+		w->failed = 1;
+	}
 }
 
 /* A process that finalized makes no more calls: its threads' last events
@@ -186,6 +189,13 @@ static int on_event(void *ctx, struct hs_event *e)
 		return 1;
 	e->n = w->next_n++;
 	hs_corrstore_note(w->cstore, w->corr, e->n, e->offset);
+	/* the detail goes to its block now, in n order (rows may be written
+	 * later, when the thread's next call gives their duration) */
+	if (hs_index_detail_add(w->det, e->n, hs_buf_cstr(&e->detail), e->detail.len) < 0) {
+		snprintf(w->errmsg, sizeof w->errmsg, "%s", hs_index_detail_error(w->det));
+		w->failed = 1;
+		return 1;
+	}
 	if (hs_correlate_event(w->corr, e, &cerr) < 0) {
 		snprintf(w->errmsg, sizeof w->errmsg, "correlation: %.200s", cerr.msg);
 		w->failed = 1;
@@ -329,6 +339,10 @@ int hs_idx_writer_prepare(struct writer *w, sqlite3 *db, struct hs_error *err, c
 		if (hs_correlate_new(&cs, &w->corr, err) < 0)
 			return -1;
 	}
+	if (hs_index_detail_register(db) != SQLITE_OK || !(w->det = hs_index_detail_writer_new(db))) {
+		hs_error_set(err, path, 0, 0, "index: %s", sqlite3_errmsg(db));
+		return -1;
+	}
 	if (sqlite3_prepare_v2(db, insert_sql, -1, &w->ins, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO event_keys(n, handle, role) VALUES(?1,?2,?3)", -1,
 	                       &w->ins_key, NULL) != SQLITE_OK ||
@@ -347,6 +361,7 @@ void hs_idx_writer_free(struct writer *w)
 	if (w->held)
 		hs_idx_writer_flush(w);
 	free(w->held);
+	hs_index_detail_writer_free(w->det);
 	hs_correlate_free(w->corr);
 	hs_corrstore_free(w->cstore);
 	sqlite3_finalize(w->ins);

@@ -272,7 +272,7 @@ static void on_returned(struct hs_parser *p, const char *s, size_t n, int64_t of
 		hs_parse_int(q, &rv);
 		nm = hs_skip_ws(q + used);
 	}
-	h = hs_hash64(q, (size_t)(end - q), 0);
+	h = hs_hash64_run(q, (size_t)(end - q), 0);
 	c = is_open(p, prefer) ? prefer : hs_spy_pick(p, K_RET, "Returned", h, "", 0, used && rv == 0, 0, avoid);
 	if (!c) { /* no call fits the evidence: the oldest open one, as before */
 		c = oldest_open(p, avoid, 1);
@@ -574,7 +574,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 
 	if (param) {
 		hs_spy_param_key(s, n, key, sizeof key);
-		h = hs_hash64(s, n, 0);
+		h = hs_hash64_run(s, n, 0);
 	}
 	if (out && !p->no_defer && !is_open(p, prefer) && s[n - 1] == ']' && !memchr(name, ' ', n - (size_t)(name - s))) {
 		flush_out_wait(p);
@@ -610,7 +610,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 	if (param)
 		hs_spy_contest_take(p, c, key, h);
 	if (!c->outs && !out)
-		c->in_hash = hs_hash64(s, n, c->in_hash ^ 0x9e3779b97f4a7c15ull);
+		c->in_hash = hs_hash64_run(s, n, c->in_hash ^ 0x9e3779b97f4a7c15ull);
 	p->last = c;
 	hs_spy_own_line(p, c, lineno, off);
 	if (!kind && (len = (int64_t)old_mech_line(c, s, n, mech, sizeof mech)) > 0)

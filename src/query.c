@@ -20,16 +20,20 @@ struct hs_query {
 	struct hs_index *ix;        /* not owned */
 };
 
-#define EVENT_COLS                                                                 \
+/* DETAIL is "e.detail" or "NULL": a list page, a grep line or a count
+ * never reads the detail text (decompressed from its block on demand). */
+#define EVENT_COLS_D(DETAIL)                                                       \
 	"e.n, e.file_id, e.offset, e.line, e.format, e.ts_us, e.ts_utc, e.pid, e.tid," \
 	" e.instance, e.call_no, e.func, e.rv, e.rv_name, e.ok, e.incomplete, e.dur_us,"  \
 	" e.dur_exact, e.session, e.slot, e.user, e.user_type, e.hsm, e.seq, e.reboot,"   \
 	" e.opcode, e.cmd_type, e.log_type, e.response, e.session_id, e.login_id,"        \
 	" e.span_id, (SELECT min(l.peer) FROM links l WHERE l.n = e.n),"                  \
 	" (SELECT group_concat(a.kind, ',') FROM anomalies a WHERE a.n = e.n),"            \
-	" e.summary, e.detail,"                                                           \
+	" e.summary, " DETAIL ","                                                         \
 	" (SELECT group_concat(k.role || '=' || k.handle, ' ') FROM event_keys k"        \
 	"  WHERE k.n = e.n), e.uncertain"
+#define EVENT_COLS EVENT_COLS_D(HS_EVENT_DETAIL_SQL)
+#define LIST_COLS EVENT_COLS_D("NULL")
 
 static int64_t col_i64(sqlite3_stmt *st, int i)
 {
@@ -131,6 +135,12 @@ static int prepare(struct hs_index *ix, const char *sql, const struct hs_filter 
 int hs_query_open(struct hs_index *ix, const struct hs_filter *f, int64_t from_n,
                   struct hs_query **out, struct hs_error *err)
 {
+	return hs_query_open_ex(ix, f, from_n, 0, out, err);
+}
+
+int hs_query_open_ex(struct hs_index *ix, const struct hs_filter *f, int64_t from_n,
+                     unsigned flags, struct hs_query **out, struct hs_error *err)
+{
 	struct hs_query *q = calloc(1, sizeof *q);
 	struct hs_buf sql;
 	int rc;
@@ -140,7 +150,8 @@ int hs_query_open(struct hs_index *ix, const struct hs_filter *f, int64_t from_n
 		return -1;
 	}
 	hs_buf_init(&sql);
-	hs_buf_printf(&sql, "SELECT " EVENT_COLS " FROM events e WHERE e.n >= %lld AND (%s) ORDER BY e.n",
+	hs_buf_printf(&sql, "SELECT %s FROM events e WHERE e.n >= %lld AND (%s) ORDER BY e.n",
+	              (flags & HS_QUERY_NO_DETAIL) ? LIST_COLS : EVENT_COLS,
 	              (long long)(from_n > 0 ? from_n : 1), f ? hs_filter_sql(f) : "1");
 	rc = prepare(ix, hs_buf_cstr(&sql), f, &q->st, err);
 	hs_buf_free(&sql);
@@ -269,7 +280,7 @@ int hs_query_page(struct hs_index *ix, const struct hs_filter *f, int64_t from_n
 	hs_buf_init(&sql);
 	/* the primary key range first, so SQLite walks n in order and stops
 	 * after LIMIT rows: a page costs its rows plus skip, not the table */
-	hs_buf_printf(&sql, "SELECT " EVENT_COLS " FROM events e WHERE (%s) AND e.n %s :hs_a"
+	hs_buf_printf(&sql, "SELECT " LIST_COLS " FROM events e WHERE (%s) AND e.n %s :hs_a"
 	              " ORDER BY e.n %s LIMIT :hs_b OFFSET :hs_c", f ? hs_filter_sql(f) : "1",
 	              dir < 0 ? "<=" : ">=", dir < 0 ? "DESC" : "ASC");
 	rc = prepare(ix, hs_buf_cstr(&sql), f, &st, err);

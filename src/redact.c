@@ -119,10 +119,23 @@ static size_t name_end(const char *s, size_t i, size_t e)
 /* Is s[i..j) one of list's words (case kept, or ignored with nocase)? */
 static int word_in(const char *const *list, const char *s, size_t i, size_t j, int nocase)
 {
+	unsigned char c0;
 	int k;
 
+	if (j == i) {
+		for (k = 0; list[k]; k++)
+			if (!list[k][0])
+				return 1;
+		return 0;
+	}
+	/* the first byte first: this runs for every word of every detail
+	 * line, and most words start unlike every name of the list. Without
+	 * case, bytes equal but for bit 0x20 go on to strncasecmp (which
+	 * decides); no byte strncasecmp takes for another differs otherwise */
+	c0 = (unsigned char)s[i] | (nocase ? 0x20 : 0);
 	for (k = 0; list[k]; k++)
-		if (strlen(list[k]) == j - i &&
+		if (((unsigned char)list[k][0] | (nocase ? 0x20 : 0)) == c0 &&
+		    strlen(list[k]) == j - i &&
 		    (nocase ? strncasecmp(s + i, list[k], j - i) : strncmp(s + i, list[k], j - i)) == 0)
 			return 1;
 	return 0;

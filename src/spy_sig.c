@@ -426,7 +426,9 @@ const char *hs_spy_foreign_line(const char *s, size_t n)
 		;
 	if (i > 0 && i < n && (s[i - 1] == '$' || s[i - 1] == '#' || s[i - 1] == '%'))
 		return "shell prompt";
-	if ((n > 8 && strncasecmp(s, "warning:", 8) == 0) || (n > 6 && strncasecmp(s, "error:", 6) == 0))
+	/* (s[0] | 0x20) is 'w' or 'e' exactly for the bytes strncasecmp takes for them */
+	if ((n > 8 && (s[0] | 0x20) == 'w' && strncasecmp(s, "warning:", 8) == 0) ||
+	    (n > 6 && (s[0] | 0x20) == 'e' && strncasecmp(s, "error:", 6) == 0))
 		return "tool message";
 	for (i = 0; i < n && (s[i] == '-' || s[i] == '='); i++)
 		;

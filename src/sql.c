@@ -197,7 +197,8 @@ static int open_conn(struct hs_index *ix, const struct hs_sql_limits *lim, struc
 	g->re.should_stop = on_progress;
 	g->re.ctx = g;
 	if (sqlite3_exec(db, "PRAGMA query_only=1", NULL, NULL, NULL) != SQLITE_OK ||
-	    hs_regex_register_hooks(db, &g->re) != SQLITE_OK) {
+	    hs_regex_register_hooks(db, &g->re) != SQLITE_OK ||
+	    hs_index_detail_register(db) != SQLITE_OK) {
 		set_db_error(err, db, NULL);
 		sqlite3_close(db);
 		return -1;

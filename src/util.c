@@ -448,6 +448,24 @@ void hs_format_iso_zoned(int64_t ts_us, int utc, int zone_known, char *out, size
 	         labs(off) / 3600, labs(off) % 3600 / 60);
 }
 
+uint64_t hs_hash64_run(const void *p, size_t n, uint64_t seed)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ seed ^ (uint64_t)n * 0xff51afd7ed558ccdull, w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0x100000001b3ull;
+		h ^= h >> 29;
+	}
+	w = 0;
+	if (n)
+		memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 32;
+	return h;
+}
+
 uint64_t hs_hash64(const void *p, size_t n, uint64_t seed)
 {
 	const unsigned char *s = p;

@@ -28,7 +28,7 @@
 struct sqlite3;
 struct hs_index;
 
-#define HS_INDEX_SCHEMA_VERSION 6 /* 6: event_lines */
+#define HS_INDEX_SCHEMA_VERSION 7 /* 6: event_lines; 7: detail in zstd blocks */
 
 struct hs_index_opts {
 	const char *index_path;     /* explicit index file, or NULL for the cache */
@@ -193,5 +193,38 @@ char *hs_index_default_path(const char *const *paths, int npaths, struct hs_erro
 /* The private cache directory ($XDG_CACHE_HOME or ~/.cache, then
  * /hsmscope), created when missing, into dir. 0, or -1 (err set). */
 int hs_index_cache_dir(char *dir, size_t dirlen, struct hs_error *err);
+
+/* --- the events' detail text, stored apart in compressed blocks
+ * (index_detail.c). Every connection that reads events.detail or
+ * events.text needs hs_index_detail_register() (hs_index_open() and
+ * hs_sql_run() do it). */
+
+/* Register the SQL function hs_detail(n, dref) on db. An SQLite code. */
+/* What a text filter searches, over `events e`: the function, return
+ * value, summary and detail lines of the event. (No quote in it: filter
+ * SQL holds no string literal.) */
+#define HS_EVENT_TEXT_SQL                                                        \
+	"(e.func || char(32) || ifnull(e.rv_name, char()) || char(32)"             \
+	" || ifnull(e.summary, char()) || char(10)"                                 \
+	" || ifnull(hs_detail(e.n, e.dref), char()))"
+/* The event's detail text, over `events e`. */
+#define HS_EVENT_DETAIL_SQL "hs_detail(e.n, e.dref)"
+int hs_index_detail_register(struct sqlite3 *db);
+
+/* Writes the details of consecutive events into detail_blocks of db (a
+ * connection inside the caller's transaction). Owned by the caller: free
+ * with hs_index_detail_writer_free() after a last hs_index_detail_flush(). */
+struct hs_detail_writer;
+struct hs_detail_writer *hs_index_detail_writer_new(struct sqlite3 *db); /* NULL: OOM / SQL */
+/* Add the detail of detail number n (the event's n as written). 0, or -1
+ * (hs_index_detail_error() says why). */
+int hs_index_detail_add(struct hs_detail_writer *w, int64_t n, const char *s, size_t len);
+/* Store the pending block: what was added becomes readable. 0, or -1. */
+int hs_index_detail_flush(struct hs_detail_writer *w);
+const char *hs_index_detail_error(const struct hs_detail_writer *w);
+void hs_index_detail_writer_free(struct hs_detail_writer *w); /* drops what is pending */
+/* Forget the details numbered after last (a refresh parses them again).
+ * Also drops db's cached block. 0, or -1. */
+int hs_index_detail_truncate(struct sqlite3 *db, int64_t last);
 
 #endif

@@ -43,5 +43,11 @@ int hs_pipeline_detect(const char *path, const struct hs_parser_desc **out,
  * many bytes hold_partial kept back. */
 int hs_pipeline_run(const struct hs_pipeline_input *in, const struct hs_sink *sink,
                     struct hs_parse_stats *st, struct hs_error *err);
+/* The same, with reading, parsing and redaction in a second thread: the
+ * sink's callbacks and in->on_progress still run in the caller's thread,
+ * in the same order. The thread has ended when this returns, whatever
+ * happened; memory stays bounded (a bounded queue between the two). */
+int hs_pipeline_run_threaded(const struct hs_pipeline_input *in, const struct hs_sink *sink,
+                             struct hs_parse_stats *st, struct hs_error *err);
 
 #endif

@@ -19,6 +19,11 @@ struct hs_query;
  * (0 or 1 = the first). */
 int hs_query_open(struct hs_index *ix, const struct hs_filter *f, int64_t from_n,
                   struct hs_query **out, struct hs_error *err);
+/* The same, with flags: HS_QUERY_NO_DETAIL leaves ev->detail empty (a list
+ * or a count that shows no detail text does not read it). */
+#define HS_QUERY_NO_DETAIL 1u
+int hs_query_open_ex(struct hs_index *ix, const struct hs_filter *f, int64_t from_n,
+                     unsigned flags, struct hs_query **out, struct hs_error *err);
 /* 1 = ev filled, 0 = no more, -1 = error (err set). */
 int hs_query_next(struct hs_query *q, struct hs_event *ev, struct hs_error *err);
 void hs_query_close(struct hs_query *q);
@@ -48,7 +53,8 @@ void hs_query_op_id(struct hs_index *ix, const struct hs_event *ev, char *out, s
 /* Fill up to max events matching f, in timeline order from from_n on
  * (dir > 0: n >= from_n, ascending) or backwards (dir < 0: n <= from_n,
  * descending), after skipping the first `skip` of them. The events are the
- * caller's (each hs_event_init'ed before). Returns how many, -1 on error. */
+ * caller's (each hs_event_init'ed before); their detail is left empty (read
+ * one with hs_query_event()). Returns how many, -1 on error. */
 int hs_query_page(struct hs_index *ix, const struct hs_filter *f, int64_t from_n, int dir,
                   int64_t skip, struct hs_event *evs, int max, struct hs_error *err);
 

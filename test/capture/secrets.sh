@@ -1,7 +1,7 @@
 # secrets.sh — the secrets property: every fixture (of every format) and a real capture, run
 # through every output (analyze text/json/events/pretty-events/openmetrics,
 # export json/ndjson/es-bulk/csv, grep, sessions text/json, sql over the
-# events) and the index file itself, holds no PIN and no key material in
+# events and their detail text) and the index file itself, holds no PIN and no key material in
 # any form the spy prints. And --redact data hides data buffers, which are
 # kept without it (so the search below can find what it looks for).
 . "$(dirname "$0")/lib.sh"
@@ -41,6 +41,8 @@ outputs() {
 	"$HS" sessions "$in" --index "$o.db" "$@" >"$o.sessions" 2>&1
 	"$HS" sessions "$in" --index "$o.db" --format json "$@" >"$o.sessions.json" 2>&1
 	"$HS" sql "$in" --index "$o.db" --format csv "SELECT * FROM events" "$@" >"$o.sql" 2>&1
+	# the detail text, stored compressed apart from the rows: decompressed
+	"$HS" sql "$in" --index "$o.db" --format csv "SELECT * FROM event_details" "$@" >"$o.sql.details" 2>&1
 }
 
 outputs "$L" capture

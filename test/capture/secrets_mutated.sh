@@ -143,7 +143,7 @@ for m in $MUTATIONS; do
 		fail "$m: the raw windows could not be read: $(head -c 300 "$o.raw.err")"
 	[ "$(grep -c '^#' "$o.raw")" -gt 3000 ] || fail "$m: only $(grep -c '^#' "$o.raw") raw windows"
 	tables=$("$HS" sql "$@" --index "$o.db" --hsm hsm-x --keep-going --format csv \
-		"SELECT name FROM sqlite_schema WHERE type = 'table'" 2>/dev/null | sed 1d | tr -d '\r')
+		"SELECT name FROM sqlite_schema WHERE type IN ('table', 'view')" 2>/dev/null | sed 1d | tr -d '\r')
 	[ "$(printf '%s\n' "$tables" | wc -l)" -ge 10 ] || fail "$m: too few tables in the index: $tables"
 	for t in $tables; do
 		"$HS" sql "$@" --index "$o.db" --hsm hsm-x --keep-going --format csv "SELECT * FROM \"$t\"" \

@@ -78,7 +78,7 @@ esac
 
 # --- random bytes in the middle of a big index
 i=0
-while [ $i -lt 60 ]; do cat "$SAMPLE"; i=$((i + 1)); done >"$T/huge.log"
+while [ $i -lt 200 ]; do cat "$SAMPLE"; i=$((i + 1)); done >"$T/huge.log" # > 8 MiB of index
 "$HS" index "$T/huge.log" --index "$T/h.db" >/dev/null
 sz=$(stat -c %s "$T/h.db")
 [ "$sz" -gt $((8 << 20)) ] || fail "setup: the index is small enough to be checked on reuse"

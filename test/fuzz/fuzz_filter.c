@@ -20,22 +20,32 @@ static sqlite3 *make_db(void)
 
 	if (sqlite3_open(":memory:", &d) != SQLITE_OK)
 		abort();
-	if (sqlite3_exec(d, hs_index_schema_sql(), NULL, NULL, NULL) != SQLITE_OK ||
+	if (hs_index_detail_register(d) != SQLITE_OK ||
+	    sqlite3_exec(d, hs_index_schema_sql(), NULL, NULL, NULL) != SQLITE_OK ||
 	    hs_regex_register(d) != SQLITE_OK ||
 	    sqlite3_exec(d,
 	                 "INSERT INTO files(id, path, format) VALUES (0, '/x.log', 'spy');"
 	                 "INSERT INTO events(n, file_id, func, rv, rv_name, ok, incomplete, dur_us,"
-	                 " session, ts_us, summary, detail, hsm, user) VALUES"
+	                 " session, ts_us, summary, dref, hsm, user) VALUES"
 	                 " (1, 0, 'C_Login', 160, 'CKR_PIN_INCORRECT', 0, 0, 1200, 1, 1795346590000000,"
-	                 "  'session=0x1', '[in] hSession = 0x1', NULL, NULL),"
+	                 "  'session=0x1', NULL, NULL, NULL),"
 	                 " (2, 0, 'CN_LOGIN', 0, 'SUCCESS', 1, 0, NULL, NULL, NULL, NULL,"
-	                 "  'Response : 0:HSM Return: SUCCESS', 'hsm-1', 'admin');"
+	                 "  NULL, 'hsm-1', 'admin');"
 	                 "INSERT INTO event_keys VALUES (1, 3, 'hKey');"
 	                 "INSERT INTO objects(file_id, handle, label, created_n) VALUES (0, 3, 'k', 1);"
 	                 "INSERT INTO anomalies(n, kind) VALUES (2, 'seq_gap');"
 	                 "INSERT INTO links VALUES (1, 2, 'login');",
 	                 NULL, NULL, NULL) != SQLITE_OK)
 		abort();
+	{
+		/* the details, stored apart as the index stores them */
+		static const char *const det[] = { "[in] hSession = 0x1", "Response : 0:HSM Return: SUCCESS" };
+		struct hs_detail_writer *w = hs_index_detail_writer_new(d);
+		if (!w || hs_index_detail_add(w, 1, det[0], strlen(det[0])) < 0 ||
+		    hs_index_detail_add(w, 2, det[1], strlen(det[1])) < 0 || hs_index_detail_flush(w) < 0)
+			abort();
+		hs_index_detail_writer_free(w);
+	}
 	return d;
 }
 

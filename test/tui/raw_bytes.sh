@@ -63,8 +63,8 @@ clean() { # FILE WHAT
 }
 for cmd in "grep \"$L\" --color always 'SFNQ'" "analyze \"$L\"" "sessions \"$L\"" \
 	"export \"$L\" --format csv" "analyze \"$L\" --format openmetrics" \
-	"sql \"$L\" 'SELECT rv_name, detail FROM events'" \
-	"sql \"$L\" --format csv 'SELECT rv_name, detail FROM events'"; do
+	"sql \"$L\" 'SELECT e.rv_name, d.detail FROM events e JOIN event_details d USING (n)'" \
+	"sql \"$L\" --format csv 'SELECT e.rv_name, d.detail FROM events e JOIN event_details d USING (n)'"; do
 	script -q -e -c "\"$HS\" $cmd" "$T/typescript" >/dev/null 2>&1 || fail "script: $cmd"
 	if grep -q 'SFNQV05FRA==' "$T/typescript"; then
 		clean "$T/typescript" "$cmd"
@@ -91,7 +91,7 @@ keys Escape i
 wait_for "Return codes"
 keys Escape '\;'
 wait_for "SQL \(read-only\): SELECT"
-keys C-u "SELECT rv_name, detail FROM events" Enter
+keys C-u "SELECT e.rv_name, d.detail FROM events e JOIN event_details d USING (n)" Enter
 wait_for "rv_name +detail"
 # back to the list (the raw pane has the focus, where / searches the pane)
 keys Escape Tab /

@@ -107,7 +107,8 @@ static sqlite3 *make_db(void)
 
 	if (sqlite3_open(":memory:", &db) != SQLITE_OK)
 		return NULL;
-	if (sqlite3_exec(db, hs_index_schema_sql(), NULL, NULL, &err) != SQLITE_OK ||
+	if (hs_index_detail_register(db) != SQLITE_OK || /* events.detail calls it */
+	    sqlite3_exec(db, hs_index_schema_sql(), NULL, NULL, &err) != SQLITE_OK ||
 	    sqlite3_exec(db, extra_sql, NULL, NULL, &err) != SQLITE_OK) {
 		fprintf(stderr, "schema: %s\n", err);
 		sqlite3_free(err);
@@ -118,7 +119,7 @@ static sqlite3 *make_db(void)
 	CHECK(sqlite3_prepare_v2(db,
 	                         "INSERT INTO events(n, file_id, format, line, ts_us, ts_utc, pid, tid,"
 	                         " func, rv, rv_name, ok, incomplete, dur_us, session, slot, user,"
-	                         " user_type, hsm, seq, summary, detail, login_id, span_id, session_id)"
+	                         " user_type, hsm, seq, summary, dref, login_id, span_id, session_id)"
 	                         " VALUES (?,?,?,?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	                         -1, &st, NULL) == SQLITE_OK);
 	for (int i = 0; i < NROWS; i++) {
@@ -144,13 +145,25 @@ static sqlite3 *make_db(void)
 		bind_s(st, 18, r->hsm);
 		bind_i(st, 19, r->seq);
 		bind_s(st, 20, r->summary);
-		bind_s(st, 21, r->detail);
+		sqlite3_bind_null(st, 21); /* the detail goes to its block below */
 		bind_i(st, 22, r->login);
 		bind_i(st, 23, r->span);
 		bind_i(st, 24, r->session_id);
 		CHECK(sqlite3_step(st) == SQLITE_DONE);
 	}
 	sqlite3_finalize(st);
+	/* the details, stored as the index stores them (in n order) */
+	{
+		struct hs_detail_writer *w = hs_index_detail_writer_new(db);
+		CHECK(w != NULL);
+		for (long long n = 1; w && n <= NROWS; n++)
+			for (int i = 0; i < NROWS; i++)
+				if (rows[i].n == n)
+					CHECK(hs_index_detail_add(w, n, rows[i].detail ? rows[i].detail : "",
+					                          rows[i].detail ? strlen(rows[i].detail) : 0) == 0);
+		CHECK(hs_index_detail_flush(w) == 0);
+		hs_index_detail_writer_free(w);
+	}
 	return db;
 }
 
