@@ -36,7 +36,22 @@ struct hs_parser {
 };
 
 /* The message of a log line: after `LEVEL on line: "N" in file: "F": `
- * (verbose) or `LEVEL: ` (quiet levels). NULL when the line is not one. */
+ * (verbose), `LEVEL: ` (quiet levels), or after `LEVEL:` of the TPM
+ * software stack's own lines, `LEVEL:module:file.c:line:func() text` (the
+ * library the module calls logs there too: a real trace of a failed
+ * C_Login has `WARNING:esys:...Esys_Unseal_Finish() Received TPM Error`
+ * between the module's lines). NULL when the line is not one. */
+/* `module:` of a TSS log line (esys, tcti, sys, fapi...): lower-case
+ * letters, digits and '_' then ':' */
+static int tss_module(const char *q, const char *end)
+{
+	const char *s = q;
+
+	while (q < end && ((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_'))
+		q++;
+	return q > s && q < end && *q == ':';
+}
+
 static const char *message(const char *s, size_t n, size_t *mlen)
 {
 	static const char *const levels[] = { "ERROR", "WARNING", "INFO", "UNKNOWN", NULL };
@@ -63,6 +78,8 @@ static const char *message(const char *s, size_t n, size_t *mlen)
 		q += 3;
 	} else if (end - q >= 2 && q[0] == ':' && q[1] == ' ') {
 		q += 2;
+	} else if (end - q >= 3 && q[0] == ':' && tss_module(q + 1, end)) {
+		q += 1;
 	} else {
 		return NULL;
 	}
@@ -166,6 +183,13 @@ static int tpm2_feed(struct hs_parser *p, const char *s, size_t n, int64_t off, 
 	if (p->stop)
 		return 1;
 	if (!(m = message(s, n, &mlen))) {
+		/* a message of several lines goes on indented (sign.c's
+		 * `mechanism: 0x1041` then `\thas_params: no`, `\tlen: 0`) */
+		if (n && (s[0] == '\t' || s[0] == ' ') && (c = hs_callq_newest_open(&p->q))) {
+			if (hs_p11call_line(&c->pc, s, n) < 0)
+				p->stop = 1;
+			return p->stop;
+		}
 		if (n)
 			hs_callq_skip(&p->q, hs_callq_newest_open(&p->q), line, off,
 			              "not a tpm2-pkcs11 log line");
