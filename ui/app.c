@@ -471,7 +471,7 @@ static void draw_progress(struct hs_app *app, int64_t done, int64_t total, int64
 		hs_theme_fill(stdscr, y + i, x - 2, w + 4, hs_theme_attr(&app->theme, HS_ROLE_STATUS));
 	hs_theme_puts(stdscr, y - 1, x, w, "Indexing (once; reused next time)",
 	              hs_theme_attr(&app->theme, HS_ROLE_STATUS) | A_BOLD);
-	hs_theme_puts(stdscr, y, x, w, app->files[0], hs_theme_attr(&app->theme, HS_ROLE_STATUS));
+	hs_theme_puts(stdscr, y, x, w, app->shown, hs_theme_attr(&app->theme, HS_ROLE_STATUS));
 	mvaddch(y + 1, x, '[');
 	for (i = 0; i < w - 4; i++)
 		mvaddch(y + 1, x + 1 + i, i < fill ? '#' : '.');
@@ -829,6 +829,7 @@ int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opt
 	memset(&app, 0, sizeof app);
 	app.files = files;
 	app.nfiles = nfiles;
+	app.shown = opts->shown ? opts->shown : files[0];
 	app.iopts = opts->iopts;
 	app.iopts.on_progress = on_progress;
 	app.iopts.on_file_error = on_file_error;

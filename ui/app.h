@@ -63,6 +63,8 @@ struct hs_app {
 	/* inputs and index */
 	const char *const *files;   /* borrowed from main */
 	int nfiles;
+	const char *shown;          /* files[0] as the user named it (opts->shown, else
+	                               files[0]); borrowed from main */
 	struct hs_index_opts iopts; /* with the UI's progress callback */
 	struct hs_index *ix;        /* owned */
 	int64_t total;              /* events in the index */
