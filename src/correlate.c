@@ -750,6 +750,11 @@ static int replay_events(struct hs_correlator *c)
 	              " CASE WHEN ok AND func IN (%s) THEN hs_corr_lenq(detail) ELSE 0 END, call_no,"
 	              " uncertain FROM events ORDER BY n", hs_p11_detail_funcs_sql(), hs_p11_lenq_funcs_sql());
 	hs_event_init(&e);
+	if (hs_buf_failed(&sql)) {
+		snprintf(c->errmsg, sizeof c->errmsg, "out of memory");
+		c->failed = 1;
+		goto out;
+	}
 	if (sqlite3_create_function(c->db, "hs_corr_lenq", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 	                            NULL, lenq_fn, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c->db, hs_buf_cstr(&sql), -1, &ev, NULL) != SQLITE_OK ||

@@ -186,20 +186,23 @@ static int service_row(struct hs_parser *p, const char *const *vals, int64_t off
 	snprintf(e->summary, sizeof e->summary, "%s%s%s%s", vals[C_CALLERIP] ? "from " : "",
 	         vals[C_CALLERIP] ? vals[C_CALLERIP] : "", vals[C_CLIENTINFO] ? " " : "",
 	         vals[C_CLIENTINFO] ? vals[C_CLIENTINFO] : "");
+	/* the detail lines, one "Column : value" each, in e->detail (whose
+	 * sticky error is checked once, below) */
 	for (i = C_CALLERIP; i < NCOL; i++) {
 		if (!vals[i] || !*cols[i].field || i == C_INSTANCE)
 			continue;
-		p->msg.len = 0;
+		hs_buf_clear(&p->msg);
 		hs_buf_printf(&p->msg, "%s : %s", cols[i].field, vals[i]);
-		if (hs_event_add_line(e, p->msg.data, p->msg.len) < 0) {
-			skip(p, line, off, "out of memory");
-			return 0;
-		}
+		hs_event_add_line(e, hs_buf_cstr(&p->msg), p->msg.len);
 	}
 	if (hsm && vals[C_INSTANCE] && hsm == vals[C_INSTANCE]) {
-		p->msg.len = 0;
+		hs_buf_clear(&p->msg);
 		hs_buf_printf(&p->msg, "HsmInstance : %s", hsm);
-		hs_event_add_line(e, p->msg.data, p->msg.len);
+		hs_event_add_line(e, hs_buf_cstr(&p->msg), p->msg.len);
+	}
+	if (hs_buf_failed(&p->msg) || hs_buf_failed(&e->detail)) {
+		skip(p, line, off, "out of memory");
+		return 0;
 	}
 	return p->sink.on_event(p->sink.ctx, e);
 }
@@ -217,7 +220,7 @@ static int row(struct hs_parser *p, const char *const *vals, const cJSON *extra,
 
 	if (is_service(vals))
 		return service_row(p, vals, off, line);
-	p->msg.len = 0;
+	hs_buf_clear(&p->msg);
 	if (vals[C_TIME] && (us = iso_us(vals[C_TIME])) >= 0)
 		hs_buf_printf(&p->msg, "Time : %s, usecs:%lld\n", vals[C_TIME], (long long)us);
 	else
@@ -246,7 +249,7 @@ static int row(struct hs_parser *p, const char *const *vals, const cJSON *extra,
 			add_field(&p->msg, it->string, v);
 		free(pv);
 	}
-	ev = cJSON_CreateObject();
+	ev = hs_buf_failed(&p->msg) ? NULL : cJSON_CreateObject(); /* the message, checked once */
 	if (!ev || !cJSON_AddStringToObject(ev, "logStreamName", vals[C_MEMBER] ? vals[C_MEMBER] : "") ||
 	    !cJSON_AddStringToObject(ev, "message", hs_buf_cstr(&p->msg)) ||
 	    !(text = cJSON_PrintUnformatted(ev))) {
@@ -373,7 +376,10 @@ static int csv_record(struct hs_parser *p, int64_t off, int64_t line)
 		memmove(p->rec.data, p->rec.data + 3, p->rec.len - 3);
 		p->rec.len -= 3;
 	}
-	hs_buf_addc(&p->rec, '\0');
+	if (hs_buf_addc(&p->rec, '\0') < 0) {
+		skip(p, line, off, "out of memory");
+		return 0;
+	}
 	n = csv_split(p->rec.data, p->rec.len - 1, v, 256);
 	if (!p->ncols) {
 		if (csv_header(p, v, n) < 3) {
@@ -401,7 +407,7 @@ static int csv_record(struct hs_parser *p, int64_t off, int64_t line)
 
 static void rec_start(struct hs_parser *p, int64_t off, int64_t line)
 {
-	p->rec.len = 0;
+	hs_buf_clear(&p->rec);
 	p->rec_big = 0;
 	p->rec_off = off;
 	p->rec_line = line;
@@ -422,6 +428,8 @@ static int rec_done(struct hs_parser *p)
 
 	if (p->rec_big)
 		skip(p, p->rec_line, p->rec_off, "row larger than 4 MiB");
+	else if (hs_buf_failed(&p->rec))
+		skip(p, p->rec_line, p->rec_off, "out of memory");
 	else
 		rc = p->mode == 'c' ? csv_record(p, p->rec_off, p->rec_line)
 		                    : json_row(p, p->rec_off, p->rec_line);

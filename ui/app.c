@@ -780,6 +780,10 @@ static char *rules_path(void)
 		hs_buf_printf(&b, "%s/hsmscope/colors", cfg);
 	else if (home && *home)
 		hs_buf_printf(&b, "%s/.config/hsmscope/colors", home);
+	if (hs_buf_failed(&b)) { /* a cut path would name another file */
+		hs_buf_free(&b);
+		return NULL;
+	}
 	return b.data;
 }
 

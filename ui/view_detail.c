@@ -83,7 +83,7 @@ static void add(struct detail *d, int depth, enum hs_role role, const char *fmt,
 	va_end(ap);
 	hs_buf_init(&b);
 	hs_buf_adds(&b, tmp);
-	if (!b.data || hs_lw_add(&d->lw, depth, d->nlines) < 0) {
+	if (hs_buf_failed(&b) || !b.data || hs_lw_add(&d->lw, depth, d->nlines) < 0) {
 		hs_buf_free(&b);
 		return;
 	}

@@ -90,6 +90,10 @@ static void build(struct hs_app *app, struct raw *r)
 		else if (e->response[0])
 			hs_buf_printf(&r->text, "Response : %s\n", e->response);
 	}
+	if (hs_buf_failed(&r->text)) { /* checked once for all the adds above */
+		hs_buf_clear(&r->text);
+		hs_buf_adds(&r->text, "(out of memory: the call's lines cannot be shown)\n");
+	}
 	/* split into lines (count first, then point into the buffer) */
 	for (n = 0, p = hs_buf_cstr(&r->text); *p; p++)
 		n += *p == '\n';
