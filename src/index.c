@@ -280,49 +280,15 @@ static void on_progress(void *ctx, int64_t offset)
  * (*held = its bytes). tail: the pass that parses that line after all; the
  * resume point stays where the parse began, so the next refresh drops and
  * re-reads the line once it is whole. */
-static int parse_file(struct writer *w, struct input *in, int file_id, int64_t start,
-                      int64_t start_line, const char *state, int hold, int tail,
-                      int64_t *held, const struct hs_index_opts *o, struct hs_error *err)
+/* The file's row after its parse: where a refresh starts and with what
+ * state, its identity and counts. rc is the parse's. */
+static int store_file(struct writer *w, struct input *in, int file_id, int rc,
+                      const struct hs_parse_stats *st, const struct hs_index_opts *o,
+                      struct hs_error *err)
 {
-	struct hs_pipeline_input pi;
-	struct hs_sink sink = hs_idx_writer_sink(w);
-	struct hs_parse_stats st;
-	struct progress prog;
 	sqlite3_stmt *up;
-	int rc, damaged = 0;
+	int damaged = 0;
 
-	memset(&pi, 0, sizeof pi);
-	pi.path = in->path;
-	pi.file_id = file_id;
-	pi.parser = in->parser;
-	pi.start_offset = start;
-	pi.start_line = start_line;
-	pi.resume_state = state;
-	pi.hsm_name = o->hsm_name;
-	pi.redact.data = o->redact_data;
-	pi.interrupted = o->interrupted;
-	pi.hold_partial = hold && !tail;
-	if (o->on_progress) {
-		prog.o = o;
-		prog.w = w;
-		prog.base = w->bytes_before;
-		prog.total = w->bytes_total;
-		pi.on_progress = on_progress;
-		pi.progress_ctx = &prog;
-	}
-	w->call_trace = in->parser->call_trace;
-	w->skipped = 0;
-	hs_idx_writer_skips_reset(w);
-	rc = hs_pipeline_run(&pi, &sink, &st, err);
-	*held = st.held_bytes;
-	if (tail) {
-		st.safe_offset = start;
-		st.safe_line = start_line;
-		hs_strlcpy(st.state, state ? state : "", sizeof st.state);
-		w->skipped = 0; /* counted when the line is whole */
-		hs_idx_writer_skips_reset(w);
-	}
-	hs_idx_writer_flush(w);
 	if (w->failed) {
 		hs_error_set(err, in->path, 0, 0, "index: %s", w->errmsg);
 		return -1;
@@ -362,9 +328,9 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	sqlite3_bind_int64(up, 4, damaged ? -1 : in->id.size);
 	sqlite3_bind_int64(up, 5, in->id.mtime_ns);
 	sqlite3_bind_text(up, 6, in->id.head_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(up, 7, st.safe_offset);
-	sqlite3_bind_int64(up, 8, st.safe_line);
-	sqlite3_bind_text(up, 9, st.state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(up, 7, st->safe_offset);
+	sqlite3_bind_int64(up, 8, st->safe_line);
+	sqlite3_bind_text(up, 9, st->state ? st->state : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(up, 10, w->skipped);
 	sqlite3_bind_int(up, 12, w->refreshing);
 	sqlite3_bind_int64(up, 13, in->id.inode);
@@ -378,6 +344,55 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	}
 	return 0;
 }
+
+static int parse_file(struct writer *w, struct input *in, int file_id, int64_t start,
+                      int64_t start_line, const char *state, int hold, int tail,
+                      int64_t *held, const struct hs_index_opts *o, struct hs_error *err)
+{
+	struct hs_pipeline_input pi;
+	struct hs_sink sink = hs_idx_writer_sink(w);
+	struct hs_parse_stats st;
+	struct progress prog;
+	int rc;
+
+	memset(&pi, 0, sizeof pi);
+	pi.path = in->path;
+	pi.file_id = file_id;
+	pi.parser = in->parser;
+	pi.start_offset = start;
+	pi.start_line = start_line;
+	pi.resume_state = state;
+	pi.hsm_name = o->hsm_name;
+	pi.redact.data = o->redact_data;
+	pi.interrupted = o->interrupted;
+	pi.hold_partial = hold && !tail;
+	if (o->on_progress) {
+		prog.o = o;
+		prog.w = w;
+		prog.base = w->bytes_before;
+		prog.total = w->bytes_total;
+		pi.on_progress = on_progress;
+		pi.progress_ctx = &prog;
+	}
+	w->call_trace = in->parser->call_trace;
+	w->skipped = 0;
+	hs_idx_writer_skips_reset(w);
+	rc = hs_pipeline_run(&pi, &sink, &st, err);
+	*held = st.held_bytes;
+	if (tail) {
+		st.safe_offset = start;
+		st.safe_line = start_line;
+		hs_parse_stats_free(&st); /* the state it had when the line was cut */
+		st.state = state ? strdup(state) : NULL;
+		w->skipped = 0; /* counted when the line is whole */
+		hs_idx_writer_skips_reset(w);
+	}
+	hs_idx_writer_flush(w);
+	rc = store_file(w, in, file_id, rc, &st, o, err);
+	hs_parse_stats_free(&st);
+	return rc;
+}
+
 
 /* Renumber a multi-file index so that n follows time across files. */
 static int merge_timeline(sqlite3 *db, struct hs_error *err, const char *path)

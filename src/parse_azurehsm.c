@@ -45,6 +45,7 @@
 #include <cJSON.h>
 
 #include "hsmscope/parser.h"
+#include "hsmscope/pbase.h"
 
 #define REC_MAX (4u << 20) /* bytes of one row */
 
@@ -580,32 +581,33 @@ static struct hs_parser *az_create(const struct hs_sink *sink, const struct hs_p
 	return p;
 }
 
-/* State: "csv=<ncols>:<index of each known column>" — a refresh starts
- * after the header — or "json=<depth>". */
+/* State: "csv=<ncols> at=<index of each known column, -1 none>,..." — a
+ * refresh starts after the header — or "json=<depth>". */
 static void az_resume(struct hs_parser *p, const char *state)
 {
-	int k, used = 0;
+	const char *cur = NULL;
+	int64_t v;
+	int k;
 
-	if (sscanf(state, "json=%d", &p->depth) == 1) {
+	if (hs_pstate_get_int(state, "json", &v) && v >= 0 && v < 64) {
 		p->mode = 'j';
+		p->depth = (int)v;
 		return;
 	}
-	if (sscanf(state, "csv=%d:%n", &p->ncols, &used) != 1 || !used)
+	if (!hs_pstate_get_int(state, "csv", &v) || v < 1 || v > 256)
 		return;
 	p->mode = 'c';
-	state += used;
-	for (k = 0; k < NCOL; k++) {
-		p->at[k] = (int)strtol(state, (char **)&state, 10);
-		if (*state == ',')
-			state++;
-	}
+	p->ncols = (int)v;
+	for (k = 0; k < NCOL; k++)
+		p->at[k] = hs_pstate_next(state, "at", &cur, &v, 1) == 1 && v >= -1 && v < p->ncols ? (int)v : -1;
 }
 
 static void az_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
                       struct hs_parse_stats *st)
 {
 	struct hs_parse_stats in;
-	int k, n;
+	struct hs_buf state;
+	int k;
 
 	if (p->rec_off >= 0)
 		skip(p, p->rec_line, p->rec_off, p->mode == 'c' ? "CSV record cut short (a quote not closed)"
@@ -620,17 +622,23 @@ static void az_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
 		st->safe_offset = in.safe_offset;
 		st->safe_line = in.safe_line;
 	}
-	st->state[0] = '\0';
+	hs_parse_stats_free(&in); /* the inner parser's: rows say where they are */
+	st->state = NULL;
+	hs_buf_init(&state);
 	if (p->mode == 'c' && p->ncols) {
-		n = snprintf(st->state, sizeof st->state, "csv=%d:", p->ncols);
-		for (k = 0; k < NCOL && n > 0 && (size_t)n < sizeof st->state; k++)
-			n += snprintf(st->state + n, sizeof st->state - (size_t)n, "%d,", p->at[k]);
+		hs_pstate_int(&state, "csv", p->ncols);
+		hs_pstate_list(&state, "at");
+		for (k = 0; k < NCOL; k++) {
+			int64_t at = p->at[k];
+			hs_pstate_item(&state, &at, 1);
+		}
 	} else if (p->mode == 'j') {
-		snprintf(st->state, sizeof st->state, "json=%d", p->depth);
+		hs_pstate_int(&state, "json", p->depth);
 	} else {
 		st->safe_offset = 0;
 		st->safe_line = 1;
 	}
+	hs_pstate_give(&state, st);
 }
 
 static void az_destroy(struct hs_parser *p)

@@ -54,6 +54,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hsmscope/pbase.h"
 #include "hsmscope/callq.h"
 #include "hsmscope/ckconst.h"
 #include "hsmscope/p11call.h"
@@ -869,15 +870,15 @@ static struct hs_parser *spy_create(const struct hs_sink *sink, const struct hs_
 	return p;
 }
 
-/* state: "instances=K u=U d:pid:last ..." where entry d describes instance
- * K-d (pid -1 = unknown). Older states held only "instances=K". */
+/* state: "instances=K u=U i=d:pid:last,..." where item d describes instance
+ * K-d (pid -1 = unknown). */
 static void spy_resume(struct hs_parser *p, const char *state)
 {
-	long long k, u, d, pid, last;
-	int used = 0, i;
-	const char *s;
+	int64_t k, u, v[3];
+	const char *cur = NULL;
+	int i;
 
-	if (!state || sscanf(state, "instances=%lld%n", &k, &used) != 1 || k <= 0)
+	if (!hs_pstate_get_int(state, "instances", &k) || k <= 0)
 		return; /* nothing but the implicit instance had been seen */
 	p->implicit = 0;
 	p->ninst = k;
@@ -887,18 +888,13 @@ static void spy_resume(struct hs_parser *p, const char *state)
 	for (i = 0; i < MAX_INSTANCES; i++)
 		p->inst[i].pid = HS_NONE, p->inst[i].last_n = -2;
 	inst_get(p, k - 1)->last_n = -1;
-	s = state + used;
-	if (sscanf(s, " u=%lld%n", &u, &used) == 1) {
-		if (u >= 0 && u <= k)
-			p->unbound_from = u;
-		s += used;
-	}
-	while (sscanf(s, " %lld:%lld:%lld%n", &d, &pid, &last, &used) == 3) {
-		if (d >= 1 && d <= k && d <= MAX_INSTANCES) {
-			inst_get(p, k - d)->pid = pid < 0 ? HS_NONE : pid;
-			inst_get(p, k - d)->last_n = last;
+	if (hs_pstate_get_int(state, "u", &u) && u >= 0 && u <= k)
+		p->unbound_from = u;
+	while (hs_pstate_next(state, "i", &cur, v, 3) == 3) {
+		if (v[0] >= 1 && v[0] <= k && v[0] <= MAX_INSTANCES) {
+			inst_get(p, k - v[0])->pid = v[1] < 0 ? HS_NONE : v[1];
+			inst_get(p, k - v[0])->last_n = v[2];
 		}
-		s += used;
 	}
 }
 
@@ -907,8 +903,8 @@ static void spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line
 {
 	struct call *c = oldest_open(p, NULL, 0);
 	struct resume_point r;
-	size_t len;
-	int i, m;
+	struct hs_buf state;
+	int i;
 
 	flush_pend(p);
 	flush_out_wait(p);
@@ -921,19 +917,17 @@ static void spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line
 	hs_callq_emit_front(&p->q, p->q.count);
 	p->st.safe_offset = r.offset;
 	p->st.safe_line = r.line;
-	len = (size_t)snprintf(p->st.state, sizeof p->st.state, "instances=%lld u=%lld",
-	                       (long long)r.ninst, (long long)r.unbound_from);
-	for (i = 0; i < r.n && len < sizeof p->st.state; i++, len += (size_t)m) {
-		m = snprintf(p->st.state + len, sizeof p->st.state - len, " %lld:%lld:%lld",
-		             (long long)(r.ninst - r.in[i].id),
-		             (long long)(r.in[i].pid == HS_NONE ? -1 : r.in[i].pid),
-		             (long long)r.in[i].last_n);
-		if (m < 0 || (size_t)m >= sizeof p->st.state - len) {
-			p->st.state[len] = '\0'; /* what does not fit is rebuilt from the numbers */
-			break;
-		}
-	}
+	hs_buf_init(&state);
+	hs_pstate_int(&state, "instances", r.ninst);
+	hs_pstate_int(&state, "u", r.unbound_from);
+	hs_pstate_list(&state, "i");
+	for (i = 0; i < r.n; i++)
+		hs_pstate_item(&state, (int64_t[]){ r.ninst - r.in[i].id,
+		                                    r.in[i].pid == HS_NONE ? -1 : r.in[i].pid,
+		                                    r.in[i].last_n }, 3);
 	*st = p->st;
+	st->state = NULL;
+	hs_pstate_give(&state, st);
 }
 
 static void spy_destroy(struct hs_parser *p)

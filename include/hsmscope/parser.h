@@ -54,10 +54,16 @@ struct hs_parse_stats {
 	int64_t safe_offset;        /* byte offset up to which every event is final:
 	                               a refresh re-parses from here */
 	int64_t safe_line;          /* line number at safe_offset (1-based) */
-	char state[128];            /* opaque resume state to pass to resume() */
+	char *state;                /* owned: the resume state to pass to resume()
+	                               (key=value words of any length, pbase.h), ""
+	                               none, NULL before finish() or out of memory;
+	                               freed by hs_parse_stats_free() */
 	int64_t held_bytes;         /* set by the pipeline, not the parser: bytes
 	                               of an unterminated last line not parsed */
 };
+
+/* Frees st->state (NULL after); the counters stay. */
+void hs_parse_stats_free(struct hs_parse_stats *st);
 
 struct hs_parser;               /* a parser's private context */
 

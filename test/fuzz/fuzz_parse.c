@@ -63,8 +63,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		in.hsm_name = (size & 1) ? "hsm-fuzz" : NULL;
 		in.redact.data = (size & 2) != 0;
 		memset(&st, 0, sizeof st);
-		if (hs_pipeline_run(&in, &sink, &st, &err) != 0)
+		if (hs_pipeline_run(&in, &sink, &st, &err) != 0) {
+			hs_parse_stats_free(&st);
 			continue;
+		}
 		/* a refresh: resume where the parser said every event was final */
 		if (st.safe_offset > 0 && st.safe_offset <= (int64_t)size) {
 			in.start_offset = st.safe_offset;
@@ -72,7 +74,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			in.resume_state = st.state;
 			memset(&st2, 0, sizeof st2);
 			(void)hs_pipeline_run(&in, &sink, &st2, &err);
+			hs_parse_stats_free(&st2);
 		}
+		hs_parse_stats_free(&st);
 	}
 	close(fd);
 	return sum == (size_t)-1; /* keep sum alive */

@@ -512,6 +512,7 @@ static void test_hostile(void)
 		P->feed_line(p, big, 100, 0, 1);
 		P->feed_line(p, big + 200, 100, 100, 2);
 		P->finish(p, 200, 3, &st);
+		got_keep_state(&g, &st);
 		P->destroy(p);
 		CHECK(g.n == 0 && st.skipped == 1);
 		got_free(&g);

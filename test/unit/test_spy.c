@@ -511,9 +511,9 @@ static void test_resume(void)
 
 	/* the killed C_GenerateKeyPair of instance 0 stays open: the safe point
 	 * stays at it, and the next process's returns are not given to it */
-	test_growth(FX "resume-old-1.log", FX "resume-old-2.log", 11, "instances=1 u=0 1:-1:0",
+	test_growth(FX "resume-old-1.log", FX "resume-old-2.log", 11, "instances=1 u=0 i=1:-1:0",
 	            old_inst, old_funcs, old_inc, 6);
-	test_growth(FX "resume-new-1.log", FX "resume-new-2.log", 11, "instances=1 u=1 1:100:0",
+	test_growth(FX "resume-new-1.log", FX "resume-new-2.log", 11, "instances=1 u=1 i=1:100:0",
 	            new_inst, new_funcs, new_inc, 5);
 
 	/* an old "instances=K" state (no more fields) still continues instance K-1 */
@@ -524,10 +524,11 @@ static void test_resume(void)
 	P->feed_line(p, "57: C_Logout", 12, 0, 1);
 	P->feed_line(p, "Returned:  0 CKR_OK", 19, 13, 2);
 	P->finish(p, 33, 3, &st);
+	got_keep_state(&g, &st);
 	P->destroy(p);
 	CHECK(g.n == 1 && g.ev[0].instance == 3 && g.ev[0].call_no == 57);
-	CHECK(strcmp(st.state, "instances=4 u=4 1:-1:57 2:-1:-2 3:-1:-2") == 0);
-	if (strcmp(st.state, "instances=4 u=4 1:-1:57 2:-1:-2 3:-1:-2") != 0)
+	CHECK(strcmp(st.state, "instances=4 u=4 i=1:-1:57,2:-1:-2,3:-1:-2") == 0);
+	if (strcmp(st.state, "instances=4 u=4 i=1:-1:57,2:-1:-2,3:-1:-2") != 0)
 		fprintf(stderr, "  state \"%s\"\n", st.state);
 	got_free(&g);
 }
