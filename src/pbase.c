@@ -145,13 +145,14 @@ static size_t number(const char *s, size_t n, int64_t *v)
 	if (n && s[0] == '-')
 		neg = 1, i = 1;
 	for (; i < n && hs_is_digit(s[i]); i++) {
-		if (x > (uint64_t)INT64_MAX / 10)
+		if (x > ((uint64_t)INT64_MAX + 1) / 10) /* past any int64 */
 			return 0;
 		x = x * 10 + (uint64_t)(s[i] - '0');
 	}
-	if (i == (size_t)neg || x > (uint64_t)INT64_MAX)
+	/* INT64_MIN (HS_NONE) too: its magnitude is INT64_MAX + 1 */
+	if (i == (size_t)neg || x > (uint64_t)INT64_MAX + (uint64_t)neg)
 		return 0;
-	*v = neg ? -(int64_t)x : (int64_t)x;
+	*v = neg ? (int64_t)(0 - x) : (int64_t)x;
 	return i;
 }
 

@@ -661,6 +661,7 @@ static void test_secrets(void)
 	in.path = FX "secrets.log";
 	in.parser = P;
 	CHECK(hs_pipeline_run(&in, &sink, &st, &err) == 0);
+	hs_parse_stats_free(&st);
 	CHECK(c.events == 91 && c.masked >= 3);
 	for (i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
 		CHECK(!leaks(hs_buf_cstr(&c.text), secrets[i]));

@@ -623,6 +623,7 @@ static void run_pipeline(const char *file, int data, struct collect *c)
 	hs_buf_init(&c->text);
 	c->events = 0;
 	CHECK(hs_pipeline_run(&in, &sink, &st, &err) == 0);
+	hs_parse_stats_free(&st);
 }
 
 static void test_redaction(void)

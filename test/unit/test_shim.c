@@ -479,6 +479,7 @@ static void test_redaction(void)
 		in.path = cases[i].file;
 		in.parser = P;
 		CHECK(hs_pipeline_run(&in, &sink, &st, &err) == 0);
+		hs_parse_stats_free(&st);
 		CHECK(s.events == cases[i].events && s.leaks == 0 && s.masked_dumps == cases[i].masked);
 		if (s.events != cases[i].events || s.masked_dumps != cases[i].masked)
 			fprintf(stderr, "  %s: %d events, %d masked PIN dumps\n", cases[i].file, s.events,

@@ -424,6 +424,7 @@ static void test_reader_path(void)
 		in.parser = P;
 		memset(&b, 0, sizeof b);
 		CHECK(hs_pipeline_run(&in, &sink, &sb, &err) == 0);
+		got_keep_state(&b, &sb);
 		CHECK(a.n == b.n && sa.skipped == sb.skipped && sa.safe_offset == sb.safe_offset &&
 		      sa.safe_line == sb.safe_line && strcmp(sa.state, sb.state) == 0);
 		for (i = 0; i < a.n && i < b.n; i++) {
