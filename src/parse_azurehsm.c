@@ -661,15 +661,4 @@ static const char *const az_samples[] = {
 	NULL,
 };
 
-const struct hs_parser_desc hs_parser_azurehsm = {
-	.name = "azurehsm",
-	.title = "Azure Cloud HSM audit log",
-	.call_trace = 0,
-	.probe = az_probe,
-	.create = az_create,
-	.resume = az_resume,
-	.feed_line = az_feed,
-	.finish = az_finish,
-	.destroy = az_destroy,
-	.samples = az_samples,
-};
+HS_PARSER_DESC(azurehsm, az, "Azure Cloud HSM audit log", 0);

@@ -909,15 +909,4 @@ static const char *const ch_samples[] = {
 	NULL,
 };
 
-const struct hs_parser_desc hs_parser_cloudhsm = {
-	.name = "cloudhsm",
-	.title = "AWS CloudHSM audit log",
-	.call_trace = 0,
-	.probe = ch_probe,
-	.create = ch_create,
-	.resume = ch_resume,
-	.feed_line = ch_feed,
-	.finish = ch_finish,
-	.destroy = ch_destroy,
-	.samples = ch_samples,
-};
+HS_PARSER_DESC(cloudhsm, ch, "AWS CloudHSM audit log", 0);

@@ -712,15 +712,4 @@ static const char *const logger_samples[] = {
 	NULL,
 };
 
-const struct hs_parser_desc hs_parser_logger = {
-	.name = "logger",
-	.title = "Pkcs11Interop pkcs11-logger",
-	.call_trace = 1,
-	.probe = logger_probe,
-	.create = logger_create,
-	.resume = logger_resume,
-	.feed_line = logger_feed,
-	.finish = logger_finish,
-	.destroy = logger_destroy,
-	.samples = logger_samples,
-};
+HS_PARSER_DESC(logger, logger, "Pkcs11Interop pkcs11-logger", 1);

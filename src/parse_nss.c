@@ -919,7 +919,7 @@ static int nss_probe(const char *const *lines, int nlines)
 		else if (!m && table_row(s, n, &row))
 			score += 5;
 	}
-	return score > 100 ? 100 : score;
+	return score;
 }
 
 static const char *const nss_samples[] = {
@@ -935,15 +935,4 @@ static const char *const nss_samples[] = {
 	NULL,
 };
 
-const struct hs_parser_desc hs_parser_nss = {
-	.name = "nss",
-	.title = "NSS module logger",
-	.call_trace = 1,
-	.probe = nss_probe,
-	.create = nss_create,
-	.resume = nss_resume,
-	.feed_line = nss_feed,
-	.finish = nss_finish,
-	.destroy = nss_destroy,
-	.samples = nss_samples,
-};
+HS_PARSER_DESC(nss, nss, "NSS module logger", 1);

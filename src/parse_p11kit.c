@@ -872,7 +872,7 @@ static int p11kit_probe(const char *const *lines, int nlines)
 	if (!rets && !params)
 		return 0;
 	score = names * 10 + params * 10 + rets * 20;
-	return score > 100 ? 100 : score;
+	return score;
 }
 
 static const char *const p11kit_samples[] = {
@@ -887,15 +887,4 @@ static const char *const p11kit_samples[] = {
 	NULL,
 };
 
-const struct hs_parser_desc hs_parser_p11kit = {
-	.name = "p11kit",
-	.title = "p11-kit log-calls",
-	.call_trace = 1,
-	.probe = p11kit_probe,
-	.create = p11kit_create,
-	.resume = p11kit_resume,
-	.feed_line = p11kit_feed,
-	.finish = p11kit_finish,
-	.destroy = p11kit_destroy,
-	.samples = p11kit_samples,
-};
+HS_PARSER_DESC(p11kit, p11kit, "p11-kit log-calls", 1);

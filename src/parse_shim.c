@@ -590,7 +590,7 @@ static int shim_probe(const char *const *lines, int nlines)
 		else if (memcmp(s, "[pid]", 5) == 0 || memcmp(s, "[tid]", 5) == 0)
 			score += hs_shim_whole_int(s + 6, n - 6, &v) ? 3 : 0;
 	}
-	return score > 100 ? 100 : score;
+	return score;
 }
 
 static const char *const shim_samples[] = {
@@ -613,15 +613,4 @@ static const char *const shim_samples[] = {
 	NULL,
 };
 
-const struct hs_parser_desc hs_parser_shim = {
-	.name = "shim",
-	.title = "Mastercard libpkcs11shim",
-	.call_trace = 1,
-	.probe = shim_probe,
-	.create = shim_create,
-	.resume = shim_resume,
-	.feed_line = shim_feed,
-	.finish = shim_finish,
-	.destroy = shim_destroy,
-	.samples = shim_samples,
-};
+HS_PARSER_DESC(shim, shim, "Mastercard libpkcs11shim", 1);

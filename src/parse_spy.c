@@ -962,7 +962,7 @@ static int spy_probe(const char *const *lines, int nlines)
 		else if (hs_spy_parse_new_ts(s, n, &pid, &tid, &ts))
 			score += 10;
 	}
-	return score > 100 ? 100 : score;
+	return score;
 }
 
 static const char *const spy_samples[] = {
@@ -977,15 +977,4 @@ static const char *const spy_samples[] = {
 	NULL,
 };
 
-const struct hs_parser_desc hs_parser_spy = {
-	.name = "spy",
-	.title = "OpenSC pkcs11-spy",
-	.call_trace = 1,
-	.probe = spy_probe,
-	.create = spy_create,
-	.resume = spy_resume,
-	.feed_line = spy_feed,
-	.finish = spy_finish,
-	.destroy = spy_destroy,
-	.samples = spy_samples,
-};
+HS_PARSER_DESC(spy, spy, "OpenSC pkcs11-spy", 1);

@@ -272,15 +272,4 @@ static const char *const tpm2_samples[] = {
 	NULL,
 };
 
-const struct hs_parser_desc hs_parser_tpm2 = {
-	.name = "tpm2",
-	.title = "tpm2-pkcs11 debug log",
-	.call_trace = 1,
-	.probe = tpm2_probe,
-	.create = tpm2_create,
-	.resume = tpm2_resume,
-	.feed_line = tpm2_feed,
-	.finish = tpm2_finish,
-	.destroy = tpm2_destroy,
-	.samples = tpm2_samples,
-};
+HS_PARSER_DESC(tpm2, tpm2, "tpm2-pkcs11 debug log", 1);

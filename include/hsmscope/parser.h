@@ -81,7 +81,8 @@ struct hs_parser_desc {
 	int call_trace;             /* 1: events are calls made by threads, and a
 	                               call without an exact duration gets the time
 	                               to its thread's next call as an estimate */
-	/* Score 0..100 how much the first lines look like this format. */
+	/* Score 0..100 how much the first lines look like this format (a
+	 * probe may add evidence past 100: the registry takes it as 100). */
 	int (*probe)(const char *const *lines, int nlines);
 	struct hs_parser *(*create)(const struct hs_sink *sink,
 	                            const struct hs_parser_opts *opts); /* NULL: OOM */
@@ -95,5 +96,20 @@ struct hs_parser_desc {
 	const char *const *samples; /* NULL-terminated lines of a sample that
 	                               make check runs through detection */
 };
+
+/* Defines `const struct hs_parser_desc hs_parser_<name>` (its name the
+ * string "<name>") from the parser's static functions, which follow one
+ * naming: <prefix>_probe, _create, _resume, _feed, _finish, _destroy and
+ * the lines <prefix>_samples. Each parser ends with one line of it:
+ *     HS_PARSER_DESC(tpm2, tpm2, "tpm2-pkcs11 debug log", 1);
+ * call_trace as in struct hs_parser_desc. */
+#define HS_PARSER_DESC(name_, prefix, title_, call_trace_)                          \
+	const struct hs_parser_desc hs_parser_##name_ = {                             \
+		.name = #name_, .title = title_, .call_trace = call_trace_,           \
+		.probe = prefix##_probe, .create = prefix##_create,                   \
+		.resume = prefix##_resume, .feed_line = prefix##_feed,                \
+		.finish = prefix##_finish, .destroy = prefix##_destroy,               \
+		.samples = prefix##_samples,                                          \
+	}
 
 #endif
