@@ -2,7 +2,9 @@
  * registered parser (hs_detect_parsers(), so a parser added later is
  * fuzzed without new code) by the real pipeline: reader → parser →
  * redaction → a sink that reads every field. Then again from the parser's
- * own safe offset and resume state, as a refresh of a grown log does.
+ * own safe offset and resume state, as a refresh of a grown log does; and
+ * once resumed with the input's first line as the state (a damaged or
+ * hostile index hands resume() any text).
  *
  * The file is a memfd named by /proc/self/fd/N: no disk, the real reader.
  */
@@ -77,6 +79,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			hs_parse_stats_free(&st2);
 		}
 		hs_parse_stats_free(&st);
+		{
+			char state[257];
+			size_t n = 0;
+			while (n < size && n < sizeof state - 1 && data[n] != '\n' && data[n])
+				n++;
+			memcpy(state, data, n);
+			state[n] = '\0';
+			in.start_offset = 0;
+			in.start_line = 1;
+			in.resume_state = state;
+			memset(&st2, 0, sizeof st2);
+			(void)hs_pipeline_run(&in, &sink, &st2, &err);
+			hs_parse_stats_free(&st2);
+		}
 	}
 	close(fd);
 	return sum == (size_t)-1; /* keep sum alive */
