@@ -1,14 +1,22 @@
 #!/bin/sh
-# screenshot.sh — how share/screenshot.png is made: hsmscope runs on the
-# bundled sample in a private tmux server, `e` is pressed four times (the
-# failed C_Login), the pane is captured with its colours (capture-pane -e),
-# turned into ImageMagick drawing commands (MVG: a rectangle and a text
-# per span) and rendered to PNG by ImageMagick.
+# screenshot.sh — how the README's pictures are made: hsmscope runs on the
+# bundled sample as `make demo` runs it, in a private tmux server at
+# 120x36; for share/screenshot.png `e` is pressed four times (the failed
+# C_Login, No. 166), for share/screenshot-timeline.png `t` (the timeline);
+# the pane is captured with its colours (capture-pane -e), turned into
+# ImageMagick drawing commands (MVG: a rectangle and a text per span) and
+# rendered to PNG by ImageMagick. The detail shows the sample's full path:
+# make it from the checkout the README belongs to.
 # Needs: tmux, python3, imagemagick, fonts-dejavu-core (all Debian; no network).
-#   sh share/screenshot.sh [OUT.png]
+#   sh share/screenshot.sh [OUT.png [timeline]]
 set -eu
 cd "$(dirname "$0")/.."
 OUT=${1:-share/screenshot.png}
+if [ "${2:-}" = timeline ]; then
+	KEYS=t WAIT='Timeline: 2026'
+else
+	KEYS="e e e e" WAIT='Detail of event 166 C_Login'
+fi
 HS=${HS:-./hsmscope}
 T=$(mktemp -d)
 SOCK=hsshot$$
@@ -20,9 +28,10 @@ i=0
 until tmux -L $SOCK capture-pane -p | grep -q 'No\. *Time'; do
 	i=$((i + 1)); [ $i -lt 200 ] || { echo "hsmscope did not start" >&2; exit 1; }; sleep 0.05
 done
-tmux -L $SOCK send-keys e e e e
-until tmux -L $SOCK capture-pane -p | grep -q 'Detail of event 166 C_Login'; do
-	i=$((i + 1)); [ $i -lt 400 ] || { echo "no failed login" >&2; exit 1; }; sleep 0.05
+# shellcheck disable=SC2086 # KEYS is several keys
+tmux -L $SOCK send-keys $KEYS
+until tmux -L $SOCK capture-pane -p | grep -q "$WAIT"; do
+	i=$((i + 1)); [ $i -lt 400 ] || { echo "never showed: $WAIT" >&2; exit 1; }; sleep 0.05
 done
 tmux -L $SOCK capture-pane -p -e -N >"$T/screen.ansi"
 size=$(python3 - "$T/screen.ansi" "$T/screen.mvg" <<'PY'

@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hsmscope/safefile.h"
 
 void hs_config_path(char *buf, size_t len)
 {
@@ -101,4 +105,99 @@ void hs_config_free(struct hs_config *c)
 {
 	free(c->items);
 	memset(c, 0, sizeof *c);
+}
+
+/* mkdir -p of path's directory, each new level 0700. */
+static void make_parent(const char *path)
+{
+	char dir[512], *p;
+
+	hs_strlcpy(dir, path, sizeof dir);
+	if (!(p = strrchr(dir, '/')) || p == dir)
+		return;
+	*p = '\0';
+	for (p = dir + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(dir, 0700);
+			*p = '/';
+		}
+	mkdir(dir, 0700);
+}
+
+/* Whether line is `key = ...` (blanks around the key allowed). */
+static int line_has_key(const char *line, const char *key)
+{
+	const char *s = hs_skip_ws(line);
+	size_t n = strlen(key);
+
+	if (strncmp(s, key, n) != 0)
+		return 0;
+	s += n;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return *s == '=';
+}
+
+int hs_config_set(const char *path, const char *key, const char *value, struct hs_error *err)
+{
+	char tmp[600], line[1024];
+	struct stat sb;
+	FILE *in, *out;
+	int fd, done = 0, ok = 1, had = 0;
+	mode_t mode = 0600;
+
+	hs_error_clear(err);
+	if (!path || !*path) {
+		hs_error_set(err, "config", 0, 0, "no configuration file: neither HOME nor XDG_CONFIG_HOME is set");
+		return -1;
+	}
+	if (lstat(path, &sb) == 0) {
+		if (!S_ISREG(sb.st_mode)) {
+			hs_error_set(err, path, 0, 0, "not a regular file: the configuration is not written");
+			return -1;
+		}
+		mode = sb.st_mode & 07777;
+	} else {
+		make_parent(path);
+	}
+	fd = hs_safe_tmp_create(path, tmp, sizeof tmp, err);
+	if (fd < 0)
+		return -1;
+	if (!(out = fdopen(fd, "w"))) {
+		hs_error_set(err, path, 0, 0, "cannot write the configuration: %s", strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	if ((in = fopen(path, "r"))) {
+		while (fgets(line, sizeof line, in)) {
+			size_t len = strlen(line);
+			if (line_has_key(line, key)) {
+				if (!done && value && fprintf(out, "%s = %s\n", key, value) < 0)
+					ok = 0;
+				done = 1;
+				/* the rest of an overlong line goes with it */
+				while (len && line[len - 1] != '\n' && fgets(line, sizeof line, in))
+					len = strlen(line);
+				continue;
+			}
+			if (fputs(line, out) < 0)
+				ok = 0;
+			had = line[len - 1] == '\n' ? 0 : 1; /* a last line without its newline */
+		}
+		fclose(in);
+	}
+	if (!done && value && fprintf(out, "%s%s = %s\n", had ? "\n" : "", key, value) < 0)
+		ok = 0;
+	if (fchmod(fd, mode) != 0)
+		ok = 0;
+	if (fclose(out) != 0)
+		ok = 0;
+	if (!ok || rename(tmp, path) != 0) {
+		hs_error_set(err, path, 0, 0, "cannot write the configuration: %s", strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
 }

@@ -465,3 +465,49 @@ int hs_flex_run(const char *text, struct hs_flex *lx)
 		hs_flex_free(lx);
 	return rc;
 }
+
+/* A time the user types to go somewhere (the explorer's `:`): the filter's
+ * ts forms, a time of day on ref's date, or a signed duration from ref. */
+int hs_filter_parse_time(const char *s, int64_t ref_us, int64_t *us)
+{
+	char buf[64];
+	int64_t v, day;
+	size_t k;
+
+	while (*s == ' ')
+		s++;
+	k = strlen(s);
+	while (k && s[k - 1] == ' ')
+		k--;
+	if (!k || k >= sizeof buf - 12)
+		return -1;
+	memcpy(buf, s, k);
+	buf[k] = '\0';
+	if (hs_flex_time(buf, &v) == 0) {
+		*us = v;
+		return 0;
+	}
+	if (ref_us == HS_NONE)
+		return -1;
+	if (buf[0] == '+' || buf[0] == '-') {
+		size_t d = 1;
+		while (buf[d] && (buf[d] == '.' || (buf[d] >= '0' && buf[d] <= '9')))
+			d++;
+		if (hs_flex_duration(buf + 1, d - 1, buf + d, strlen(buf + d), &v) < 0)
+			return -1;
+		*us = buf[0] == '+' ? ref_us + v : ref_us - v;
+		return 0;
+	}
+	/* HH:MM[:SS[.frac]] on ref's date (times are civil, read as UTC) */
+	if (k < 5 || buf[2] != ':')
+		return -1;
+	{
+		char full[80];
+		snprintf(full, sizeof full, "2000-01-01 %s", buf);
+		if (hs_flex_time(full, &v) < 0)
+			return -1;
+	}
+	day = ref_us - (((ref_us % 86400000000LL) + 86400000000LL) % 86400000000LL);
+	*us = day + (v - hs_civil_to_us(2000, 1, 1, 0, 0, 0, 0));
+	return 0;
+}

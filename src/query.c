@@ -225,6 +225,32 @@ int hs_query_event(struct hs_index *ix, int64_t n, struct hs_event *ev, struct h
 	return rc;
 }
 
+int hs_query_link_kind(struct hs_index *ix, int64_t n, int64_t peer, char *kind, size_t len,
+                       struct hs_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	kind[0] = '\0';
+	if (prepare(ix, "SELECT kind FROM links WHERE n = ?1 AND peer = ?2 LIMIT 1", NULL, &st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, n);
+	sqlite3_bind_int64(st, 2, peer);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *k = sqlite3_column_text(st, 0);
+		hs_strlcpy(kind, k ? (const char *)k : "", len);
+		rc = 1;
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		hs_error_set(err, "index", 0, 0, "query failed: %s", sqlite3_errmsg(hs_index_db(ix)));
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 void hs_query_op_id(struct hs_index *ix, const struct hs_event *ev, char *out, size_t outlen)
 {
 	const struct hs_index_file *f = hs_index_file(ix, ev->file_id);
@@ -312,6 +338,7 @@ int64_t hs_query_seek(struct hs_index *ix, const struct hs_filter *f, int64_t fr
 		[HS_SEEK_ANOMALY] = "EXISTS (SELECT 1 FROM anomalies a WHERE a.n = e.n)",
 		[HS_SEEK_SESSION] = "e.session_id = :hs_b",
 		[HS_SEEK_N] = "e.n = :hs_b",
+		[HS_SEEK_TS] = "e.ts_us >= :hs_b",
 	};
 	struct hs_buf sql;
 	sqlite3_stmt *st = NULL;
@@ -365,9 +392,10 @@ int hs_query_match_range(struct hs_index *ix, const struct hs_filter *f, int64_t
 	return got;
 }
 
-int hs_query_histogram(struct hs_index *ix, const struct hs_filter *f, int64_t first_ts,
-                       int64_t last_ts, int nbuckets, int64_t *calls, int64_t *errors,
-                       struct hs_error *err)
+/* Buckets over a column: e.ts_us (time) or e.n (event order). */
+static int histogram_on(struct hs_index *ix, const struct hs_filter *f, const char *col,
+                        int64_t first_ts, int64_t last_ts, int nbuckets, int64_t *calls,
+                        int64_t *errors, struct hs_error *err)
 {
 	struct hs_buf sql;
 	sqlite3_stmt *st = NULL;
@@ -377,9 +405,9 @@ int hs_query_histogram(struct hs_index *ix, const struct hs_filter *f, int64_t f
 		return 0;
 	hs_buf_init(&sql);
 	hs_buf_printf(&sql, "SELECT count(*), sum(e.ok = 0 AND e.incomplete = 0),"
-	              " (e.ts_us - :hs_a) * :hs_c / (:hs_b - :hs_a + 1) AS b FROM events e"
-	              " WHERE (%s) AND e.ts_us BETWEEN :hs_a AND :hs_b GROUP BY b",
-	              f ? hs_filter_sql(f) : "1");
+	              " (%s - :hs_a) * :hs_c / (:hs_b - :hs_a + 1) AS b FROM events e"
+	              " WHERE (%s) AND %s BETWEEN :hs_a AND :hs_b GROUP BY b",
+	              col, f ? hs_filter_sql(f) : "1", col);
 	if (prepare(ix, built(&sql), f, &st, err) == 0) {
 		bind_named(st, ":hs_a", first_ts);
 		bind_named(st, ":hs_b", last_ts);
@@ -400,4 +428,18 @@ int hs_query_histogram(struct hs_index *ix, const struct hs_filter *f, int64_t f
 	sqlite3_finalize(st);
 	hs_buf_free(&sql);
 	return rc;
+}
+
+int hs_query_histogram(struct hs_index *ix, const struct hs_filter *f, int64_t first_ts,
+                       int64_t last_ts, int nbuckets, int64_t *calls, int64_t *errors,
+                       struct hs_error *err)
+{
+	return histogram_on(ix, f, "e.ts_us", first_ts, last_ts, nbuckets, calls, errors, err);
+}
+
+int hs_query_histogram_n(struct hs_index *ix, const struct hs_filter *f, int64_t first_n,
+                         int64_t last_n, int nbuckets, int64_t *calls, int64_t *errors,
+                         struct hs_error *err)
+{
+	return histogram_on(ix, f, "e.n", first_n, last_n, nbuckets, calls, errors, err);
 }

@@ -8,6 +8,7 @@
  */
 #include "hsmscope/util.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -534,4 +535,34 @@ int hs_text_width(const char *s)
 		if (((unsigned char)*s & 0xC0) != 0x80)
 			w++;
 	return w;
+}
+
+size_t hs_dump_text_at(const char *s, size_t n)
+{
+	size_t i = 0, k;
+	int bytes = 0;
+
+	while (i < n && s[i] == ' ')
+		i++;
+	for (k = 0; k < 8; k++, i++)
+		if (i >= n || !isxdigit((unsigned char)s[i]))
+			return 0;
+	if (i + 2 > n || s[i] != ' ' || s[i + 1] != ' ')
+		return 0;
+	i += 2;
+	/* "HH " groups; the text column follows two blanks or more */
+	while (i + 1 < n && isxdigit((unsigned char)s[i]) && isxdigit((unsigned char)s[i + 1]) &&
+	       (i + 2 == n || s[i + 2] == ' ') && bytes < 32) {
+		bytes++;
+		i += 2;
+		if (i < n && s[i] == ' ' && i + 1 < n && s[i + 1] != ' ')
+			i++;
+		else
+			break;
+	}
+	if (!bytes || i + 2 > n || s[i] != ' ' || s[i + 1] != ' ')
+		return 0;
+	while (i < n && s[i] == ' ' && n - i > (size_t)bytes)
+		i++;
+	return n - i == (size_t)bytes ? i : 0;
 }

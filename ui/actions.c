@@ -34,7 +34,14 @@ int act_quit(struct hs_app *app, int arg)
 
 int act_focus(struct hs_app *app, int delta)
 {
-	app->focus = (app->focus + HS_PANE_COUNT + delta) % HS_PANE_COUNT;
+	int i;
+
+	/* hidden panes are skipped (a zoomed screen shows each in turn) */
+	for (i = 0; i < HS_PANE_COUNT; i++) {
+		app->focus = (app->focus + HS_PANE_COUNT + delta) % HS_PANE_COUNT;
+		if (app->zoomed || !app->hidden[app->focus])
+			break;
+	}
 	return HS_R_HANDLED | HS_R_REDRAW;
 }
 
@@ -167,10 +174,11 @@ int act_peer(struct hs_app *app, int arg)
 		return HS_R_HANDLED | HS_R_REDRAW;
 	}
 	if (e->peer != HS_NONE && e->peer > 0) {
-		int64_t from = app->sel_n;
-		if (hs_app_goto(app, e->peer, 1) == 0) {
+		int64_t from = app->sel_n, to = e->peer;
+		if (hs_app_goto(app, to, 1) == 0) {
 			app->peer_from = from;
-			app->peer_to = e->peer;
+			app->peer_to = to;
+			hs_peer_why(app, from, to); /* actions_time.c: say why */
 		}
 		return HS_R_HANDLED | HS_R_REDRAW;
 	}
@@ -331,6 +339,9 @@ static int goto_number(struct hs_app *app, const char *text)
 	n = strtoll(text, &end, 10);
 	while (*end == ' ')
 		end++;
+	/* not a number: a time (actions_time.c) */
+	if (*text && (*text == '+' || *text == '-' || *end || errno))
+		return hs_goto_time(app, text);
 	if (!*text || *end || errno || n <= 0) {
 		if (*text)
 			hs_app_msg(app, 1, "not an event number: %.60s", text);
@@ -358,7 +369,7 @@ static int goto_number(struct hs_app *app, const char *text)
 int act_goto(struct hs_app *app, int arg)
 {
 	(void)arg;
-	hs_app_prompt(app, "Go to event number: ", "", 0, goto_number);
+	hs_app_prompt(app, "Go to event number or time: ", "", 0, goto_number);
 	return HS_R_HANDLED | HS_R_REDRAW;
 }
 
@@ -370,7 +381,8 @@ int act_time(struct hs_app *app, int arg)
 
 	(void)arg;
 	app->time_mode = (app->time_mode + 1) % HS_TIME_COUNT;
-	hs_app_msg(app, 0, "time: %s", names[app->time_mode]);
+	hs_app_msg(app, 0, "time: %s%s", names[app->time_mode],
+	           app->ref_n > 0 ? " (after the time reference is unset: Ctrl-T on it)" : "");
 	return HS_R_HANDLED | HS_R_REDRAW;
 }
 

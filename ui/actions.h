@@ -5,6 +5,8 @@
 #ifndef HS_UI_ACTIONS_H
 #define HS_UI_ACTIONS_H
 
+#include <stdint.h>
+
 struct hs_app;
 
 /* arg values for act_seek: what to look for and which way */
@@ -29,8 +31,22 @@ int act_clear_marks(struct hs_app *app, int arg);  /* C */
 int act_export(struct hs_app *app, int arg);       /* x */
 int act_goto(struct hs_app *app, int arg);         /* : */
 int act_time(struct hs_app *app, int arg);         /* T */
+int act_time_ref(struct hs_app *app, int arg);     /* Ctrl-T (actions_time.c) */
+/* After `%` went from event from to to: say on the status line what links
+ * them (a cluster's same login on another HSM, a key's sync, ...). */
+void hs_peer_why(struct hs_app *app, int64_t from, int64_t to);
+/* `:` with a time: the first event at or after it (actions_time.c). */
+int hs_goto_time(struct hs_app *app, const char *text);
 int act_follow(struct hs_app *app, int arg);       /* F */
 int act_redraw(struct hs_app *app, int arg);       /* Ctrl-L */
 int act_view(struct hs_app *app, int cmd);         /* a full-screen view's own command */
+/* search.c: `/` in the detail and raw panes (the filter in the list) */
+int act_search(struct hs_app *app, int arg);       /* / */
+int act_search_next(struct hs_app *app, int dir);  /* n N */
+/* act_panes.c: the main screen's panes */
+int act_pane_size(struct hs_app *app, int grow);   /* + - */
+int act_zoom(struct hs_app *app, int arg);         /* z */
+int act_hide(struct hs_app *app, int arg);         /* v */
+int act_layout_reset(struct hs_app *app, int arg); /* V */
 
 #endif

@@ -416,6 +416,11 @@ void hs_app_format_time(const struct hs_app *app, int64_t ts_us, int64_t prev_ts
 		snprintf(out, outlen, "-");
 		return;
 	}
+	/* a time reference (Ctrl-T) wins over T's mode, as in Wireshark */
+	if (app->ref_n > 0 && app->ref_ts != HS_NONE) {
+		snprintf(out, outlen, "%+.6f", (double)(ts_us - app->ref_ts) / 1e6);
+		return;
+	}
 	if (app->time_mode == HS_TIME_ABS) {
 		hs_format_ts(ts_us, out, outlen, 0);
 		return;
@@ -425,6 +430,14 @@ void hs_app_format_time(const struct hs_app *app, int64_t ts_us, int64_t prev_ts
 		return;
 	}
 	snprintf(out, outlen, "%.6f", (double)(ts_us - base) / 1e6);
+}
+
+const char *hs_app_time_title(const struct hs_app *app)
+{
+	if (app->ref_n > 0)
+		return "Since ref";
+	return app->time_mode == HS_TIME_ABS ? "Time" :
+	       app->time_mode == HS_TIME_START ? "Since start" : "Since prev";
 }
 
 void hs_app_format_dur(const struct hs_app *app, int64_t dur_us, int exact, char *out,
@@ -817,6 +830,8 @@ int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opt
 		[HS_VIEW_OF_MODE(HS_MODE_STATS)] = &hs_view_stats,
 		[HS_VIEW_OF_MODE(HS_MODE_HELP)] = &hs_view_help,
 		[HS_VIEW_OF_MODE(HS_MODE_SQL)] = &hs_view_sql,
+		[HS_VIEW_OF_MODE(HS_MODE_COLUMNS)] = &hs_view_columns,
+		[HS_VIEW_OF_MODE(HS_MODE_TIMELINE)] = &hs_view_timeline,
 	};
 	struct hs_app app;
 	struct hs_error err;

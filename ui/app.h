@@ -26,7 +26,7 @@ enum hs_pane { HS_PANE_LIST, HS_PANE_DETAIL, HS_PANE_RAW, HS_PANE_COUNT };
 
 /* What fills the screen between the filter bar and the status line. */
 enum hs_mode { HS_MODE_MAIN, HS_MODE_SESSIONS, HS_MODE_STATS, HS_MODE_HELP, HS_MODE_SQL,
-               HS_MODE_COUNT };
+               HS_MODE_COLUMNS, HS_MODE_TIMELINE, HS_MODE_COUNT };
 
 enum hs_time_mode { HS_TIME_ABS, HS_TIME_START, HS_TIME_PREV, HS_TIME_COUNT };
 
@@ -96,9 +96,14 @@ struct hs_app {
 
 	/* display */
 	int time_mode;              /* enum hs_time_mode */
+	int64_t ref_n;              /* the time reference (Ctrl-T): its event, 0 none */
+	int64_t ref_ts;             /* its time, µs (HS_NONE: it has none) */
 	int col_order[HS_COL_COUNT]; /* the list's columns, in order (enum hs_col) */
 	int ncols;                  /* how many of them are shown; 0 until the
 	                               config or the log's format chose */
+	int col_width[HS_COL_COUNT]; /* a width the user set (display columns), 0: fit */
+	int col_drawn[HS_COL_COUNT]; /* the widths the list last drew, for the editor */
+	int cols_saved;             /* the column choice came from the config file */
 	int audit;                  /* the first event is from an audit log (HSM) */
 	struct {
 		int key;                /* curses key code */
@@ -110,6 +115,11 @@ struct hs_app {
 	int mode;                   /* enum hs_mode */
 	int focus;                  /* enum hs_pane, in HS_MODE_MAIN */
 	int detail_rows, raw_rows;  /* pane heights chosen by the layout */
+	/* the panes' layout, changed by keys (act_panes.c), laid out by screen.c */
+	int list_adj;               /* rows the list gained (+) or gave up (-) */
+	int zoomed;                 /* only the focused pane shows */
+	int hidden[HS_PANE_COUNT];  /* panes hidden by v (the focused one always shows) */
+	int laid_focus;             /* the focus the layout was made for */
 
 	/* windows: bar (filter), pane[] (main mode), full (other modes), status */
 	WINDOW *bar, *status, *full;
@@ -121,6 +131,8 @@ struct hs_app {
 	const struct hs_view *view[HS_PANE_COUNT + HS_MODE_COUNT];
 	void *vstate[HS_PANE_COUNT + HS_MODE_COUNT];
 
+	char search[256];           /* the detail/raw pane's `/` search, "" none (search.c) */
+	int search_pane;            /* the pane it was made in (enum hs_pane) */
 	struct hs_filterbar fb;
 	struct hs_prompt prompt;
 	char msg[512];              /* one-off message on the status line */
@@ -190,6 +202,8 @@ void hs_app_toggle_mark(struct hs_app *app, int64_t n);
  * the time of the row above it (HS_NONE at the top). */
 void hs_app_format_time(const struct hs_app *app, int64_t ts_us, int64_t prev_ts, char *out,
                         size_t outlen);
+/* The time column's title: "Time", "Since start", "Since prev", "Since ref". */
+const char *hs_app_time_title(const struct hs_app *app);
 /* Durations as "1.234ms" / "-", or "4ms" when the log's clock ticks in ms. */
 void hs_app_format_dur(const struct hs_app *app, int64_t dur_us, int exact, char *out,
                        size_t outlen);

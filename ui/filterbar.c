@@ -10,6 +10,8 @@
  */
 #include "filterbar.h"
 
+#include "complete.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -149,6 +151,11 @@ int hs_line_draw(const struct hs_line *l, WINDOW *w, int y, int x, int width, at
 	}
 	if (l->cur >= i)
 		curcol = col;
+	/* text scrolled out on either side shows as an ellipsis there */
+	if (i < l->len && x + width - 1 != curcol)
+		hs_theme_puts(w, y, x + width - 1, 1, hs_theme_ellipsis(), a);
+	if (start > 0 && x != curcol)
+		hs_theme_puts(w, y, x, 1, hs_theme_ellipsis(), a);
 	/* an error at the end of the text: mark the blank after it */
 	if (bad_col && (size_t)bad_col > l->len && col < x + width)
 		hs_theme_fill(w, y, col, 1, bad_attr);
@@ -311,6 +318,7 @@ void hs_fb_begin(struct hs_filterbar *fb, const char *current)
 	hs_strlcpy(fb->saved, current ? current : "", sizeof fb->saved);
 	hs_line_set(&fb->line, fb->saved);
 	fb->hpos = fb->nhist;
+	fb->hint[0] = '\0';
 	validate(fb);
 }
 
@@ -341,7 +349,12 @@ enum hs_fb_result hs_fb_key(struct hs_filterbar *fb, int ch)
 		return HS_FB_CANCEL;
 	case KEY_UP: browse(fb, -1); return HS_FB_REDRAW;
 	case KEY_DOWN: browse(fb, 1); return HS_FB_REDRAW;
+	case '\t':
+		hs_complete(&fb->line, fb->hint, sizeof fb->hint);
+		validate(fb);
+		return HS_FB_REDRAW;
 	}
+	fb->hint[0] = '\0';
 	switch (hs_line_key(&fb->line, ch)) {
 	case HS_LINE_EDITED: validate(fb); return HS_FB_REDRAW;
 	case HS_LINE_MOVED: return HS_FB_REDRAW;

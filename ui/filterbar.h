@@ -52,6 +52,7 @@ struct hs_filterbar {
 	int hpos;                   /* browsing position, nhist = the edited line */
 	char draft[HS_LINE_MAX];    /* the edited line while browsing history */
 	char *hist_path;            /* owned; NULL when there is nowhere to save */
+	char hint[512];             /* what Tab found, shown until the next key; "" none */
 };
 
 enum hs_fb_result { HS_FB_NONE, HS_FB_REDRAW, HS_FB_APPLY, HS_FB_CANCEL };

@@ -27,11 +27,18 @@ static const struct hs_binding bindings[] = {
 	{ 'k', "k", HS_CTX_ALL, act_nav, HS_NAV_UP, "Moving", "previous row", "up" },
 	{ KEY_NPAGE, "PgDn", HS_CTX_ALL, act_nav, HS_NAV_PGDN, "Moving", "next page", "page_down" },
 	{ ' ', "Space", HS_CTX_ALL, act_nav, HS_NAV_PGDN, "Moving", "next page", "page_down" },
+	{ CTRL('f'), "Ctrl-F", HS_CTX_ALL, act_nav, HS_NAV_PGDN, "Moving", "next page", "page_down" },
 	{ KEY_PPAGE, "PgUp", HS_CTX_ALL, act_nav, HS_NAV_PGUP, "Moving", "previous page", "page_up" },
+	{ 'b', "b", HS_CTX_ALL, act_nav, HS_NAV_PGUP, "Moving", "previous page", "page_up" },
+	{ CTRL('b'), "Ctrl-B", HS_CTX_ALL, act_nav, HS_NAV_PGUP, "Moving", "previous page", "page_up" },
+	{ CTRL('d'), "Ctrl-D", HS_CTX_ALL, act_nav, HS_NAV_HALFDN, "Moving", "half a page down", "half_page_down" },
+	{ CTRL('u'), "Ctrl-U", HS_CTX_ALL, act_nav, HS_NAV_HALFUP, "Moving", "half a page up", "half_page_up" },
 	{ 'g', "g", HS_CTX_ALL, act_nav, HS_NAV_HOME, "Moving", "first row", "first" },
 	{ KEY_HOME, "Home", HS_CTX_ALL, act_nav, HS_NAV_HOME, "Moving", "first row", "first" },
+	{ '<', "<", HS_CTX_ALL, act_nav, HS_NAV_HOME, "Moving", "first row", "first" },
 	{ 'G', "G", HS_CTX_ALL, act_nav, HS_NAV_END, "Moving", "last row (the end of the log)", "last" },
 	{ KEY_END, "End", HS_CTX_ALL, act_nav, HS_NAV_END, "Moving", "last row (the end of the log)", "last" },
+	{ '>', ">", HS_CTX_ALL, act_nav, HS_NAV_END, "Moving", "last row (the end of the log)", "last" },
 	{ '\t', "Tab", HS_CTX_MAIN, act_focus, 1, "Moving", "next pane: list, detail, raw", "next_pane" },
 	{ KEY_BTAB, "Shift-Tab", HS_CTX_MAIN, act_focus, -1, "Moving", "previous pane", "prev_pane" },
 	{ '\n', "Enter", HS_CTX_ALL, act_nav, HS_NAV_ENTER, "Moving",
@@ -45,8 +52,19 @@ static const struct hs_binding bindings[] = {
 	{ KEY_RIGHT, "Right", HS_CTX_ALL, act_nav, HS_NAV_RIGHT, "Moving", "tree: expand", "expand" },
 	{ 'l', "l", HS_CTX_ALL, act_nav, HS_NAV_RIGHT, "Moving", "tree: expand", "expand" },
 
-	{ '/', "/", HS_CTX_ALL, act_filter, 0, "Filtering",
-	  "edit the filter (Enter apply, Esc cancel, Up/Down history, empty = all)", "filter" },
+	{ '+', "+", HS_CTX_MAIN, act_pane_size, 1, "Panes", "grow the focused pane (list or the panes below)", "pane_grow" },
+	{ '-', "-", HS_CTX_MAIN, act_pane_size, -1, "Panes", "shrink the focused pane", "pane_shrink" },
+	{ 'z', "z", HS_CTX_MAIN, act_zoom, 0, "Panes", "zoom: only the focused pane, full screen (again: all)", "zoom" },
+	{ 'v', "v", HS_CTX_MAIN, act_hide, 0, "Panes", "hide the focused pane", "hide_pane" },
+	{ 'V', "V", HS_CTX_MAIN, act_layout_reset, 0, "Panes", "all panes again, at their default sizes", "all_panes" },
+
+	{ '/', "/", HS_CTX_ALL, act_search, 0, "Filtering",
+	  "edit the filter (Enter apply, Esc cancel, Up/Down history, Tab completes, empty = all);"
+	  " in the detail or raw pane: search in it", "filter" },
+	{ 'n', "n", HS_CTX_MAIN, act_search_next, 1, "Filtering",
+	  "next match of the pane's search (wraps)", "search_next" },
+	{ 'N', "N", HS_CTX_MAIN, act_search_next, -1, "Filtering",
+	  "previous match of the pane's search", "search_prev" },
 	{ 'e', "e", HS_CTX_MAIN, act_seek, HS_SK_ERR_NEXT, "Finding", "next error (failed call)", "next_error" },
 	{ 'E', "E", HS_CTX_MAIN, act_seek, HS_SK_ERR_PREV, "Finding", "previous error", "prev_error" },
 	{ 'w', "w", HS_CTX_MAIN, act_seek, HS_SK_ANOM_NEXT, "Finding", "next anomaly", "next_anomaly" },
@@ -59,7 +77,9 @@ static const struct hs_binding bindings[] = {
 	  "correlated event (Login<->Logout, Init<->Final, Open<->Close, ...), again: back", "peer" },
 	{ KEY_BACKSPACE, "Backspace", HS_CTX_MAIN, act_jump_back, 0, "Finding", "back to the view before the last jump or filter", "jump_back" },
 	{ 127, "Backspace", HS_CTX_MAIN, act_jump_back, 0, "Finding", "back to the view before the last jump or filter", "jump_back" },
-	{ ':', ":", HS_CTX_MAIN, act_goto, 0, "Finding", "go to an event number", "goto" },
+	{ ':', ":", HS_CTX_MAIN, act_goto, 0, "Finding",
+	  "go to an event number, or the first event at or after a time (2026-11-22 11:23:10.5, 11:23:10, +1.5s)",
+	  "goto" },
 
 	{ 'm', "m", HS_CTX_MAIN, act_mark, 0, "Marks and export", "mark / unmark the event", "mark" },
 	{ 'u', "u", HS_CTX_MAIN, act_seek, HS_SK_MARK_NEXT, "Marks and export", "next mark", "next_mark" },
@@ -71,11 +91,18 @@ static const struct hs_binding bindings[] = {
 
 	{ 's', "s", HS_CTX_ALL, act_mode, HS_MODE_SESSIONS, "Views", "sessions and logins tree (Esc: back)", "sessions" },
 	{ 'i', "i", HS_CTX_ALL, act_mode, HS_MODE_STATS, "Views", "statistics (Esc: back)", "stats" },
+	{ 't', "t", HS_CTX_ALL, act_mode, HS_MODE_TIMELINE, "Views",
+	  "timeline: a bar per process, thread, session (audit: HSM, login) over time (Esc: back)",
+	  "timeline" },
 	{ ';', ";", HS_CTX_ALL, act_sql, 0, "Views", "read-only SQL over the index, as a table (Esc: back)", "sql" },
+	{ 'c', "c", HS_CTX_ALL, act_mode, HS_MODE_COLUMNS, "Views",
+	  "the list's columns: show, hide, move, resize (saved for the next start; Esc: back)", "columns" },
 	{ '?', "?", HS_CTX_ALL, act_mode, HS_MODE_HELP, "Views", "this help (Esc: back)", "help" },
 	{ KEY_F(1), "F1", HS_CTX_ALL, act_mode, HS_MODE_HELP, "Views", "this help (Esc: back)", "help" },
 	{ 27, "Esc", HS_CTX_ALL, act_back, 0, "Views", "back to the event list; in it, like Backspace", "back" },
 	{ 'T', "T", HS_CTX_MAIN, act_time, 0, "Views", "time: absolute, since start, since previous", "time" },
+	{ CTRL('t'), "Ctrl-T", HS_CTX_MAIN, act_time_ref, 0, "Views",
+	  "set the time reference on the event (times count from it); on it again: unset", "time_ref" },
 	{ 'F', "F", HS_CTX_ALL, act_follow, 0, "Views", "follow mode: show the log as it grows", "follow" },
 	{ CTRL('l'), "Ctrl-L", HS_CTX_ALL, act_redraw, 0, "Views", "redraw the screen", "redraw" },
 	{ 'q', "q", HS_CTX_ALL, act_quit, 0, "Views", "quit", "quit" },
@@ -87,13 +114,35 @@ static const struct hs_binding bindings[] = {
 	  "sort the functions by p95 duration", "sort_p95" },
 	{ ' ', "Space", HS_CTX_SESSIONS, act_view, HS_VCMD_TOGGLE, "Sessions",
 	  "expand or collapse the node (Enter filters to it)", "toggle" },
+	{ ' ', "Space", HS_CTX_COLUMNS, act_view, HS_VCMD_COL_TOGGLE, "Column editor (c)",
+	  "show or hide the column (Enter too)", "column_toggle" },
+	{ 'K', "K", HS_CTX_COLUMNS, act_view, HS_VCMD_COL_UP, "Column editor (c)",
+	  "move the column left (up here)", "column_left" },
+	{ 'J', "J", HS_CTX_COLUMNS, act_view, HS_VCMD_COL_DOWN, "Column editor (c)",
+	  "move the column right (down here)", "column_right" },
+	{ '+', "+", HS_CTX_COLUMNS, act_view, HS_VCMD_COL_WIDER, "Column editor (c)",
+	  "one column wider (a fixed width)", "column_wider" },
+	{ '-', "-", HS_CTX_COLUMNS, act_view, HS_VCMD_COL_NARROWER, "Column editor (c)",
+	  "one column narrower (a fixed width)", "column_narrower" },
+	{ '0', "0", HS_CTX_COLUMNS, act_view, HS_VCMD_COL_FIT, "Column editor (c)",
+	  "the width fits the content again", "column_fit" },
+	{ 'd', "d", HS_CTX_COLUMNS, act_view, HS_VCMD_COL_DEFAULTS, "Column editor (c)",
+	  "the log format's default columns (the saved choice is removed)", "column_defaults" },
+	{ '+', "+", HS_CTX_TIMELINE, act_view, HS_VCMD_ZOOM_IN, "Timeline",
+	  "zoom in (Left/Right pan; Enter filters the list to the row)", "zoom_in" },
+	{ '=', "=", HS_CTX_TIMELINE, act_view, HS_VCMD_ZOOM_IN, "Timeline",
+	  "zoom in (Left/Right pan; Enter filters the list to the row)", "zoom_in" },
+	{ '-', "-", HS_CTX_TIMELINE, act_view, HS_VCMD_ZOOM_OUT, "Timeline", "zoom out", "zoom_out" },
+	{ '0', "0", HS_CTX_TIMELINE, act_view, HS_VCMD_ZOOM_ALL, "Timeline", "the whole trace", "zoom_all" },
 };
 
 int hs_keymap_ctx(int mode)
 {
 	return mode == HS_MODE_MAIN ? HS_CTX_MAIN :
 	       mode == HS_MODE_STATS ? HS_CTX_FULL | HS_CTX_STATS :
-	       mode == HS_MODE_SESSIONS ? HS_CTX_FULL | HS_CTX_SESSIONS : HS_CTX_FULL;
+	       mode == HS_MODE_SESSIONS ? HS_CTX_FULL | HS_CTX_SESSIONS :
+	       mode == HS_MODE_COLUMNS ? HS_CTX_FULL | HS_CTX_COLUMNS :
+	       mode == HS_MODE_TIMELINE ? HS_CTX_FULL | HS_CTX_TIMELINE : HS_CTX_FULL;
 }
 
 /* A view's own binding of key (in ctx's view bits) first, then a general one. */

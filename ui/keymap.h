@@ -16,6 +16,8 @@ enum hs_key_ctx {
 	/* one full-screen view's own keys: they win over the general ones there */
 	HS_CTX_STATS = 4,           /* the statistics view */
 	HS_CTX_SESSIONS = 8,        /* the sessions tree */
+	HS_CTX_COLUMNS = 16,        /* the column editor */
+	HS_CTX_TIMELINE = 32,       /* the timeline */
 };
 
 /* The contexts a key is looked up in: the main screen, or the full-screen

@@ -202,6 +202,14 @@ int hs_lw_nav(struct hs_lw *lw, enum hs_nav cmd)
 		lw->sel += lw->height - 1;
 		lw->top += lw->height - 1;
 		break;
+	case HS_NAV_HALFUP:
+		lw->sel -= lw->height / 2 > 0 ? lw->height / 2 : 1;
+		lw->top -= lw->height / 2;
+		break;
+	case HS_NAV_HALFDN:
+		lw->sel += lw->height / 2 > 0 ? lw->height / 2 : 1;
+		lw->top += lw->height / 2;
+		break;
 	case HS_NAV_HOME: lw->sel = 0; break;
 	case HS_NAV_END: lw->sel = lw->nrows - 1; break;
 	case HS_NAV_ENTER: return lw->tree ? toggle(lw, -1) : HS_R_NONE;

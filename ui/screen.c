@@ -15,6 +15,7 @@
 #include "filterbar.h"
 #include "keymap.h"
 #include "prompt.h"
+#include "search.h"
 #include "theme.h"
 
 void hs_screen_free(struct hs_app *app)
@@ -37,9 +38,58 @@ void hs_screen_free(struct hs_app *app)
 	app->bar = app->status = app->full = NULL;
 }
 
+/* The heights of the three panes (0: not shown) for avail rows, each of
+ * detail and raw under a title row. By default the list takes 45% (at
+ * least a dozen events on a small terminal), the detail 35/55 of the rest;
+ * `+`/`-` move rows between the list and the panes below, `v` hides a pane
+ * and `z` shows only the focused one. */
+static void pane_heights(const struct hs_app *app, int avail, int h[HS_PANE_COUNT])
+{
+	int shown[HS_PANE_COUNT], nlow = 0, i, low, max_list;
+
+	for (i = 0; i < HS_PANE_COUNT; i++) {
+		shown[i] = app->zoomed ? i == app->focus : !app->hidden[i] || i == app->focus;
+		h[i] = 0;
+	}
+	nlow = shown[HS_PANE_DETAIL] + shown[HS_PANE_RAW];
+	avail -= nlow; /* their title rows */
+	if (!shown[HS_PANE_LIST]) {
+		low = avail;
+	} else if (!nlow) {
+		h[HS_PANE_LIST] = avail;
+		return;
+	} else {
+		int list_h = avail * 45 / 100;
+		/* a small terminal still lists a dozen events: the list is what
+		 * one scans, the panes below are read one event at a time */
+		if (list_h < 13)
+			list_h = avail - 7 < 13 ? avail - 7 : 13;
+		list_h += app->list_adj;
+		max_list = avail - 2 * nlow;
+		if (list_h > max_list)
+			list_h = max_list;
+		if (list_h < 3)
+			list_h = 3;
+		h[HS_PANE_LIST] = list_h;
+		low = avail - list_h;
+	}
+	if (nlow == 2) {
+		h[HS_PANE_DETAIL] = low * 35 / 55;
+		if (h[HS_PANE_DETAIL] < 2)
+			h[HS_PANE_DETAIL] = 2;
+		h[HS_PANE_RAW] = low - h[HS_PANE_DETAIL];
+		if (h[HS_PANE_RAW] < 1) {
+			h[HS_PANE_RAW] = 1;
+			h[HS_PANE_DETAIL] = low - 1;
+		}
+	} else if (nlow == 1) {
+		h[shown[HS_PANE_DETAIL] ? HS_PANE_DETAIL : HS_PANE_RAW] = low;
+	}
+}
+
 void hs_screen_layout(struct hs_app *app)
 {
-	int avail, list_h, detail_h, raw_h, y;
+	int avail, h[HS_PANE_COUNT], y, i;
 
 	hs_screen_free(app);
 	getmaxyx(stdscr, app->rows, app->cols);
@@ -51,36 +101,22 @@ void hs_screen_layout(struct hs_app *app)
 	app->status = newwin(1, app->cols, app->rows - 1, 0);
 	avail = app->rows - 2;
 	app->full = newwin(avail, app->cols, 1, 0);
-	/* list 45%, detail 35%, raw the rest; two title rows */
-	avail -= 2;
-	list_h = avail * 45 / 100;
-	/* a small terminal still lists a dozen events: the list is what
-	 * one scans, the panes below are read one event at a time */
-	if (list_h < 13)
-		list_h = avail - 7 < 13 ? avail - 7 : 13;
-	if (list_h < 4)
-		list_h = 4;
-	detail_h = (avail - list_h) * 35 / 55;
-	if (detail_h < 2)
-		detail_h = 2;
-	raw_h = avail - list_h - detail_h;
-	if (raw_h < 1) {
-		raw_h = 1;
-		detail_h = avail - list_h - raw_h;
-	}
+	app->laid_focus = app->focus;
+	if (app->hidden[app->focus] && !app->zoomed)
+		app->hidden[app->focus] = 0; /* a pane one moves to shows again */
+	pane_heights(app, avail, h);
 	y = 1;
-	app->pane[HS_PANE_LIST] = newwin(list_h, app->cols, y, 0);
-	y += list_h;
-	app->title[HS_PANE_DETAIL] = newwin(1, app->cols, y++, 0);
-	app->pane[HS_PANE_DETAIL] = newwin(detail_h, app->cols, y, 0);
-	y += detail_h;
-	app->title[HS_PANE_RAW] = newwin(1, app->cols, y++, 0);
-	app->pane[HS_PANE_RAW] = newwin(raw_h, app->cols, y, 0);
-	app->detail_rows = detail_h;
-	app->raw_rows = raw_h;
-	for (y = 0; y < HS_PANE_COUNT; y++)
-		if (app->pane[y])
-			keypad(app->pane[y], TRUE);
+	for (i = 0; i < HS_PANE_COUNT; i++) {
+		if (h[i] <= 0)
+			continue;
+		if (i != HS_PANE_LIST)
+			app->title[i] = newwin(1, app->cols, y++, 0);
+		app->pane[i] = newwin(h[i], app->cols, y, 0);
+		keypad(app->pane[i], TRUE);
+		y += h[i];
+	}
+	app->detail_rows = h[HS_PANE_DETAIL];
+	app->raw_rows = h[HS_PANE_RAW];
 }
 
 /* -------------------------------------------------------------- drawing */
@@ -105,7 +141,7 @@ static void draw_status(struct hs_app *app)
 		"?:help /:filter e:error S:its session %:partner s:tree x:export q:quit";
 	static const char *const hints_full = "Esc:back  Enter:select  ?:help  q:quit";
 	static const char *const hints_filter =
-		"typing a filter: Enter applies (empty = all)  Esc cancels  Up/Down: history  Ctrl-U: clear";
+		"typing a filter: Enter applies (empty = all)  Esc cancels  Tab: complete  Up/Down: history  Ctrl-U: clear";
 	static const char *const tnames[] = { "", "  T: since start", "  T: since prev" };
 	WINDOW *w = app->status;
 	const struct hs_theme *t = &app->theme;
@@ -125,14 +161,20 @@ static void draw_status(struct hs_app *app)
 	if (app->fb.active) {
 		snprintf(left, sizeof left, " %.60s%s ", base, app->nfiles > 1 ? " +" : "");
 		x = hs_theme_puts(w, 0, 0, app->cols, left, hs_theme_attr(t, HS_ROLE_STATUS) | A_BOLD);
-		hs_theme_puts_cut(w, 0, x + 1, app->cols - x - 1, hints_filter,
+		hs_theme_puts_cut(w, 0, x + 1, app->cols - x - 1, app->fb.hint[0] ? app->fb.hint : hints_filter,
 		                  hs_theme_attr(t, HS_ROLE_STATUS));
 		return;
 	}
 	/* "basic.log  No. 120  12/40  marks 2  [FOLLOW]" */
-	snprintf(left, sizeof left, " %.60s%s  No. %lld  %lld/%lld  marks %zu%s%s ", base,
+	char tname[48];
+	if (app->ref_n > 0) /* the time reference (Ctrl-T) wins over T */
+		snprintf(tname, sizeof tname, "  T: since ref %lld", (long long)app->ref_n);
+	else
+		snprintf(tname, sizeof tname, "%s", tnames[app->time_mode]);
+	snprintf(left, sizeof left, " %.60s%s  No. %lld  %lld/%lld  marks %zu%s%s%s ", base,
 	         app->nfiles > 1 ? " +" : "", (long long)app->sel_n, (long long)(app->sel_rank + 1),
-	         (long long)app->count, app->nmarks, app->follow ? "  [FOLLOW]" : "", tnames[app->time_mode]);
+	         (long long)app->count, app->nmarks, app->follow ? "  [FOLLOW]" : "",
+	         app->zoomed && app->mode == HS_MODE_MAIN ? "  [ZOOM]" : "", tname);
 	x = hs_theme_puts(w, 0, 0, app->cols, left, hs_theme_attr(t, HS_ROLE_STATUS) | A_BOLD);
 	/* a message too long for the line ends in an ellipsis, not mid-word */
 	if (app->msg[0])
@@ -198,16 +240,25 @@ void hs_screen_draw(struct hs_app *app)
 		clearok(curscr, TRUE);
 		app->want_redraw = 0;
 	}
+	if (app->mode == HS_MODE_MAIN && (app->zoomed ? app->focus != app->laid_focus : !app->pane[app->focus])) {
+		/* the focus moved to a hidden pane, or away from a zoomed one */
+		hs_screen_layout(app);
+		if (!app->bar)
+			return;
+	}
 	if (app->mode == HS_MODE_MAIN) {
 		for (i = 0; i < HS_PANE_COUNT; i++) {
+			if (!app->pane[i])
+				continue;
 			werase(app->pane[i]);
 			app->view[i]->draw(app, app->vstate[i], app->pane[i], app->focus == i);
+			hs_search_highlight(app, i, app->pane[i]);
 			wnoutrefresh(app->pane[i]);
 		}
 		e = hs_app_current(app);
 		extra[0] = '\0';
 		if (e)
-			snprintf(extra, sizeof extra, "of event %lld %.64s  (Tab: focus, Enter: fold)",
+			snprintf(extra, sizeof extra, "of event %lld %.64s  (Tab: focus, Enter: fold, /: search)",
 			         (long long)e->n, e->func);
 		draw_title(app, HS_PANE_DETAIL, extra);
 		draw_title(app, HS_PANE_RAW, "(PINs and secret keys masked; control bytes escaped)");

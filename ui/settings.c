@@ -4,7 +4,8 @@
  *   color.<role> = <fg>[,<bg>]   error anomaly marked selected header status
  *                                filter_ok filter_bad; default black red ...
  *   columns = n,time,pidtid,func,rv,dur,session,summary,mech,object,seq,user
- *             (any, in order; without it, per kind of log)
+ *             (any, in order; name:WIDTH fixes a width; without it, per
+ *             kind of log; the explorer's column editor writes it)
  *   time = absolute | relative | delta
  *   key.<action> = <key>          a further key for the action (keymap.c names)
  *   sql.timeout = SECONDS         the `;` statement's time limit (0: none)
@@ -93,15 +94,26 @@ static int set_color(struct hs_app *app, const char *role, const char *v)
 	return -2;
 }
 
+#define COL_WIDTH_MAX 200        /* a width a column can be given */
+
+/* "n,func:20,rv": the columns in order, each with an optional width. */
 static int set_columns(struct hs_app *app, const char *v)
 {
-	int order[HS_COL_COUNT], n = 0;
+	int order[HS_COL_COUNT], width[HS_COL_COUNT] = { 0 }, n = 0;
 	char buf[256];
 	char *tok, *save = NULL;
 
 	hs_strlcpy(buf, v, sizeof buf);
 	for (tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		char *colon = strchr(tok, ':'), *end;
+		long wd = 0;
 		int c;
+		if (colon) {
+			*colon = '\0';
+			wd = strtol(colon + 1, &end, 10);
+			if (end == colon + 1 || *end || wd < 1 || wd > COL_WIDTH_MAX)
+				return -1;
+		}
 		for (c = 0; c < HS_COL_COUNT && strcmp(columns[c], tok) != 0; c++)
 			;
 		if (c == HS_COL_COUNT || n == HS_COL_COUNT)
@@ -109,12 +121,48 @@ static int set_columns(struct hs_app *app, const char *v)
 		for (int j = 0; j < n; j++)
 			if (order[j] == c)
 				return -1;
+		width[c] = (int)wd;
 		order[n++] = c;
 	}
 	if (n == 0)
 		return -1;
 	memcpy(app->col_order, order, sizeof order);
+	memcpy(app->col_width, width, sizeof width);
 	app->ncols = n;
+	app->cols_saved = 1;
+	return 0;
+}
+
+const char *hs_settings_column_name(int c)
+{
+	return c >= 0 && c < HS_COL_COUNT ? columns[c] : "";
+}
+
+int hs_settings_save_columns(struct hs_app *app, int forget, char *msg, size_t msglen)
+{
+	char path[512], val[256];
+	struct hs_error err;
+	size_t used = 0;
+
+	hs_config_path(path, sizeof path);
+	val[0] = '\0';
+	for (int i = 0; i < app->ncols && used < sizeof val; i++) {
+		int c = app->col_order[i];
+		if (app->col_width[c] > 0)
+			used += (size_t)snprintf(val + used, sizeof val - used, "%s%s:%d", i ? "," : "",
+			                         columns[c], app->col_width[c]);
+		else
+			used += (size_t)snprintf(val + used, sizeof val - used, "%s%s", i ? "," : "", columns[c]);
+	}
+	if (hs_config_set(path, "columns", forget ? NULL : val, &err) < 0) {
+		char b[700];
+		hs_error_format(&err, b, sizeof b);
+		snprintf(msg, msglen, "columns not saved: %s", b);
+		return -1;
+	}
+	app->cols_saved = !forget;
+	snprintf(msg, msglen, forget ? "columns: the log's defaults (removed from %s)" :
+	                               "columns saved to %s", path);
 	return 0;
 }
 
@@ -131,6 +179,7 @@ void hs_settings_default_columns(struct hs_app *app)
 	int n = app->audit ? (int)(sizeof audit / sizeof *audit) : (int)(sizeof trace / sizeof *trace);
 
 	memcpy(app->col_order, c, (size_t)n * sizeof *c);
+	memset(app->col_width, 0, sizeof app->col_width);
 	app->ncols = n;
 }
 

@@ -16,5 +16,12 @@ void hs_settings_apply(struct hs_app *app, char *msg, size_t msglen);
 /* The list's default columns for the kind of log (app->audit), when the
  * configuration chose none. */
 void hs_settings_default_columns(struct hs_app *app);
+/* The config name of column c (enum hs_col). */
+const char *hs_settings_column_name(int c);
+/* Write the list's columns (order, shown, widths) to the configuration
+ * file, or remove them from it when forget is set (the format's defaults
+ * then apply at the next start). 0, or -1 with the problem in msg. The
+ * file written is named in msg either way. */
+int hs_settings_save_columns(struct hs_app *app, int forget, char *msg, size_t msglen);
 
 #endif

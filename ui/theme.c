@@ -170,7 +170,23 @@ static int put_escaped(WINDOW *w, int y, int x, int maxw, const char *s, size_t 
 	int used = 0;
 
 	hs_buf_init(&b);
-	if (hs_escape(&b, s, len) < 0) {
+	/* a hex dump row's text column keeps one cell a byte (hs_dump_text_at) */
+	size_t at = hs_dump_text_at(s, len);
+	if (at > 0) {
+		struct hs_buf row;
+		int rc;
+		hs_buf_init(&row);
+		rc = hs_buf_add(&row, s, len);
+		for (size_t i = at; rc >= 0 && i < len; i++)
+			if ((unsigned char)row.data[i] < 0x20 || (unsigned char)row.data[i] >= 0x7f)
+				row.data[i] = '.';
+		rc = rc < 0 ? rc : hs_escape(&b, row.data, len);
+		hs_buf_free(&row);
+		if (rc < 0) {
+			hs_buf_free(&b);
+			return 0;
+		}
+	} else if (hs_escape(&b, s, len) < 0) {
 		hs_buf_free(&b);
 		return 0;
 	}
@@ -207,11 +223,21 @@ static int put_escaped(WINDOW *w, int y, int x, int maxw, const char *s, size_t 
 	return used;
 }
 
+/* Text wider than maxw ends in an ellipsis: nothing is cut silently
+ * (issue 17). */
 int hs_theme_put(WINDOW *w, int y, int x, int maxw, const char *s, size_t len, attr_t a)
 {
+	int used;
+
 	if (maxw <= 0)
 		return 0;
-	return put_escaped(w, y, x, maxw, s, len, a);
+	if (put_escaped(NULL, 0, 0, 1 << 30, s, len, 0) <= maxw)
+		return put_escaped(w, y, x, maxw, s, len, a);
+	used = put_escaped(w, y, x, maxw - 1, s, len, a);
+	wattrset(w, a);
+	mvwaddstr(w, y, x + used, hs_theme_ellipsis());
+	wattrset(w, A_NORMAL);
+	return used + 1;
 }
 
 int hs_theme_puts(WINDOW *w, int y, int x, int maxw, const char *s, attr_t a)
@@ -228,18 +254,7 @@ const char *hs_theme_ellipsis(void)
 
 int hs_theme_puts_cut(WINDOW *w, int y, int x, int maxw, const char *s, attr_t a)
 {
-	size_t len = strlen(s);
-	int used;
-
-	if (maxw <= 0)
-		return 0;
-	if (put_escaped(NULL, 0, 0, 1 << 30, s, len, 0) <= maxw)
-		return put_escaped(w, y, x, maxw, s, len, a);
-	used = put_escaped(w, y, x, maxw - 1, s, len, a);
-	wattrset(w, a);
-	mvwaddstr(w, y, x + used, hs_theme_ellipsis());
-	wattrset(w, A_NORMAL);
-	return used + 1;
+	return hs_theme_put(w, y, x, maxw, s, strlen(s), a);
 }
 
 int hs_theme_width(const char *s, size_t len)

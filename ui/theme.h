@@ -65,12 +65,13 @@ void hs_theme_free(struct hs_theme *t);
 attr_t hs_theme_attr(const struct hs_theme *t, enum hs_role r);
 
 /* Draw s[0..len) escaped, at (y, x), in at most maxw columns, with attr a.
+ * A text wider than maxw ends in an ellipsis (`…`, or `~` when the
+ * terminal is not UTF-8), so a cut never looks like a whole value.
  * Returns the columns used. */
 int hs_theme_put(WINDOW *w, int y, int x, int maxw, const char *s, size_t len, attr_t a);
 int hs_theme_puts(WINDOW *w, int y, int x, int maxw, const char *s, attr_t a);
-/* Like hs_theme_puts, but a text wider than maxw ends in an ellipsis
- * (`…`, or `~` when the terminal is not UTF-8), so a cut never looks like a
- * whole value. Returns the columns used. */
+/* The same as hs_theme_puts (every cut shows now); kept for the callers
+ * that say so. */
 int hs_theme_puts_cut(WINDOW *w, int y, int x, int maxw, const char *s, attr_t a);
 /* The ellipsis hs_theme_puts_cut draws. */
 const char *hs_theme_ellipsis(void);

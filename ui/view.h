@@ -31,6 +31,16 @@ enum hs_vcmd {
 	HS_VCMD_SORT_ERRORS,        /* statistics: by errors */
 	HS_VCMD_SORT_P95,           /* statistics: by p95 duration */
 	HS_VCMD_TOGGLE,             /* sessions: expand or collapse the node */
+	HS_VCMD_COL_TOGGLE,         /* columns: show or hide the column */
+	HS_VCMD_COL_UP,             /* columns: move it left (up the list) */
+	HS_VCMD_COL_DOWN,           /* columns: move it right */
+	HS_VCMD_COL_WIDER,          /* columns: one display column wider */
+	HS_VCMD_COL_NARROWER,       /* columns: one narrower */
+	HS_VCMD_COL_FIT,            /* columns: back to fitting its content */
+	HS_VCMD_COL_DEFAULTS,       /* columns: the log format's defaults */
+	HS_VCMD_ZOOM_IN,            /* timeline: half the time window */
+	HS_VCMD_ZOOM_OUT,           /* timeline: twice the time window */
+	HS_VCMD_ZOOM_ALL,           /* timeline: the whole trace */
 };
 
 enum hs_nav {
@@ -39,6 +49,7 @@ enum hs_nav {
 	HS_NAV_LEFT,                /* collapse, or go to the parent */
 	HS_NAV_RIGHT,               /* expand */
 	HS_NAV_BACK,                /* Esc: leave a full-screen view */
+	HS_NAV_HALFUP, HS_NAV_HALFDN, /* half a page (less's Ctrl-U, Ctrl-D) */
 };
 
 struct hs_view {
@@ -60,6 +71,11 @@ struct hs_view {
 	int (*click)(struct hs_app *app, void *st, int y, int x, int dbl);
 	/* Called when entered as the full-screen view. May be NULL. */
 	void (*enter)(struct hs_app *app, void *st);
+	/* `/` search inside the pane (search.c), both NULL when it has none:
+	 * the pane's widget, and the text of its item i (tree: node index, in
+	 * the order shown; flat: row), its length in *len, NULL past the end. */
+	struct hs_lw *(*widget)(void *st);
+	const char *(*item_text)(void *st, int64_t i, size_t *len);
 };
 
 extern const struct hs_view hs_view_list;
@@ -69,5 +85,10 @@ extern const struct hs_view hs_view_sessions;
 extern const struct hs_view hs_view_stats;
 extern const struct hs_view hs_view_help;
 extern const struct hs_view hs_view_sql;
+extern const struct hs_view hs_view_columns;
+
+/* The event list's title of column c (enum hs_col), as the list shows it. */
+const char *hs_view_list_title(const struct hs_app *app, int c);
+extern const struct hs_view hs_view_timeline;
 
 #endif

@@ -165,10 +165,14 @@ static void build(struct hs_app *app, struct detail *d)
 		snprintf(rel, sizeof rel, "%.6f s", (double)(e->ts_us - app->first_ts) / 1e6);
 		add(d, 1, HS_ROLE_NORMAL, "Since the first event: %s", rel);
 	}
+	if (e->ts_us != HS_NONE && app->ref_n > 0 && app->ref_ts != HS_NONE)
+		add(d, 1, HS_ROLE_NORMAL, "Since the time reference (No. %lld): %+.6f s",
+		    (long long)app->ref_n, (double)(e->ts_us - app->ref_ts) / 1e6);
 	hs_app_format_dur(app, e->dur_us, e->dur_exact, dur, sizeof dur);
 	add(d, 1, HS_ROLE_NORMAL, "Duration: %s%s", dur,
 	    e->dur_us == HS_NONE ? (e->ts_us == HS_NONE ? " (the log records no times)" :
-	                                                  " (no next call of this thread)") :
+	                            e->hsm[0] ? " (an audit log records when a command ran, not how long it took)" :
+	                                        " (no next call of this thread)") :
 	    e->dur_exact ? " (recorded by the tracer)" : " (estimated: until this thread's next call)");
 
 	if (e->hsm[0])
@@ -278,7 +282,7 @@ static void draw_line(void *ctx, WINDOW *w, int y, int x, int width, int64_t nod
 
 	if (selected)
 		hs_theme_fill(w, y, x, width, a);
-	hs_theme_puts(w, y, x, width, l->text, a);
+	hs_theme_puts_cut(w, y, x, width, l->text, a); /* a cut line ends in an ellipsis */
 }
 
 static void detail_draw(struct hs_app *app, void *st, WINDOW *w, int focused)
@@ -316,6 +320,24 @@ static int detail_click(struct hs_app *app, void *st, int y, int x, int dbl)
 	return r | HS_R_REDRAW;
 }
 
+/* For `/` search (search.c): the tree and each node's text. */
+static struct hs_lw *detail_widget(void *st)
+{
+	return &((struct detail *)st)->lw;
+}
+
+static const char *detail_item_text(void *st, int64_t i, size_t *len)
+{
+	struct detail *d = st;
+	const char *t;
+
+	if (i < 0 || i >= d->lw.nnodes)
+		return NULL;
+	t = d->lines[d->lw.nodes[i].data].text;
+	*len = strlen(t);
+	return t;
+}
+
 const struct hs_view hs_view_detail = {
 	.name = "Detail",
 	.open = detail_open,
@@ -323,4 +345,6 @@ const struct hs_view hs_view_detail = {
 	.draw = detail_draw,
 	.nav = detail_nav,
 	.click = detail_click,
+	.widget = detail_widget,
+	.item_text = detail_item_text,
 };

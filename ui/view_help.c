@@ -95,10 +95,16 @@ static void *help_open(struct hs_app *app)
 	text(h, 0, HS_ROLE_NORMAL, "Right, Left, Space", "open / close a node (Left on a closed one: its parent)");
 	text(h, 0, HS_ROLE_NORMAL, "Esc", "back to the list, filter unchanged");
 	text(h, 0, HS_ROLE_NORMAL, "", "");
+	text(h, 1, HS_ROLE_NORMAL, "", "Timeline (t): a row per process, thread, session (audit: HSM, login)");
+	text(h, 0, HS_ROLE_NORMAL, "= x ! > -", "calls, a failed call, an anomaly, never ended, between calls");
+	text(h, 0, HS_ROLE_NORMAL, "Left, Right", "pan the time window (+ - 0: zoom in, out, all)");
+	text(h, 0, HS_ROLE_NORMAL, "Enter", "filter the list to the row's events (Backspace comes back)");
+	text(h, 0, HS_ROLE_NORMAL, "", "");
 	text(h, 1, HS_ROLE_NORMAL, "", "Filter bar");
 	text(h, 0, HS_ROLE_NORMAL, "Left, Right, Home, End", "move in the text");
 	text(h, 0, HS_ROLE_NORMAL, "Backspace, Delete", "delete a character");
 	text(h, 0, HS_ROLE_NORMAL, "Ctrl-U / Ctrl-W", "clear the text / delete the word before the cursor");
+	text(h, 0, HS_ROLE_NORMAL, "Tab", "complete a field, a constant (CKR_, CKM_, CKA_, ...) or a function name");
 	text(h, 0, HS_ROLE_NORMAL, "Up, Down", "earlier filters (history)");
 	text(h, 0, HS_ROLE_NORMAL, "Enter / Esc", "apply (only when the bar is green) / cancel");
 	text(h, 0, HS_ROLE_NORMAL, "", "");

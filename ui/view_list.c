@@ -228,12 +228,17 @@ static const char *col_title(const struct hs_app *app, int c)
 	                                             "Result", "Dur", "Sess", "Summary",
 	                                             "Mechanism", "Object", "Seq", "User" };
 
-	if (c == C_TIME && app->time_mode != HS_TIME_ABS)
-		return app->time_mode == HS_TIME_START ? "Since start" : "Since prev";
+	if (c == C_TIME)
+		return hs_app_time_title(app);
 	/* an audit log's words */
 	if (app->audit && (c == C_SRC || c == C_FUNC || c == C_RV))
 		return c == C_SRC ? "HSM" : c == C_FUNC ? "Opcode" : "Response";
 	return titles[c];
+}
+
+const char *hs_view_list_title(const struct hs_app *app, int c)
+{
+	return c >= 0 && c < C_COUNT ? col_title(app, c) : "";
 }
 
 static void source_text(const struct hs_event *e, char *out, size_t len)
@@ -287,8 +292,10 @@ static void row_texts(const struct hs_app *app, const struct list *l, int i,
 
 	snprintf(text[C_NO], TEXT_MAX, "%lld", (long long)e->n);
 	hs_app_format_time(app, e->ts_us, prev, buf, sizeof buf);
+	if (app->ref_n > 0 && e->n == app->ref_n)
+		snprintf(buf, sizeof buf, "*REF*"); /* Wireshark's mark of the reference */
 	/* narrow absolute times keep the clock, not the date */
-	snprintf(text[C_TIME], TEXT_MAX, "%s", app->time_mode == HS_TIME_ABS && l->width < 160 &&
+	snprintf(text[C_TIME], TEXT_MAX, "%s", app->time_mode == HS_TIME_ABS && !app->ref_n && l->width < 160 &&
 	         strlen(buf) > 11 ? buf + 11 : buf);
 	source_text(e, text[C_SRC], TEXT_MAX);
 	snprintf(text[C_FUNC], TEXT_MAX, "%s", e->func);
@@ -317,7 +324,7 @@ static void row_texts(const struct hs_app *app, const struct list *l, int i,
 static void measure(const struct hs_app *app, struct list *l)
 {
 	char text[C_COUNT][TEXT_MAX];
-	int i, c, w, tkey = app->time_mode * 2 + (l->width >= 160);
+	int i, c, w, tkey = (app->ref_n > 0 ? HS_TIME_COUNT : app->time_mode) * 2 + (l->width >= 160);
 
 	if (tkey != l->time_key) {
 		l->time_key = tkey;
@@ -362,7 +369,9 @@ static void layout_cols(const struct hs_app *app, struct list *l, int cols)
 		int tw = (int)strlen(col_title(app, i));
 		if (i == C_SUM)
 			continue;
-		w[i] = shown[i] ? (l->seen[i] > tw ? l->seen[i] : tw) : 0;
+		/* a width set in the column editor, else the content's */
+		w[i] = !shown[i] ? 0 : app->col_width[i] > 0 ? app->col_width[i] :
+		       l->seen[i] > tw ? l->seen[i] : tw;
 		if (shown[i])
 			used += w[i] + 1;
 	}
@@ -399,6 +408,8 @@ static void layout_cols(const struct hs_app *app, struct list *l, int cols)
 	}
 	/* a sliver of summary says nothing: then none */
 	w[C_SUM] = shown[C_SUM] && cols - used - 1 >= 8 ? cols - used - 1 : 0;
+	if (app->col_width[C_SUM] > 0 && w[C_SUM] > app->col_width[C_SUM])
+		w[C_SUM] = app->col_width[C_SUM];
 }
 
 /* Draw one cell: numbers right-aligned, anything cut ends in an ellipsis,
@@ -464,6 +475,7 @@ static void list_draw(struct hs_app *app, void *st, WINDOW *w, int focused)
 	sync(app, l);
 	measure(app, l);
 	layout_cols(app, l, cols);
+	memcpy(app->col_drawn, l->colw, sizeof app->col_drawn); /* for the column editor */
 	hs_theme_fill(w, 0, 0, cols, ha);
 	for (int k = 0; k < app->ncols; k++) {
 		i = app->col_order[k];

@@ -157,6 +157,22 @@ static int raw_click(struct hs_app *app, void *st, int y, int x, int dbl)
 	return hs_lw_click(&((struct raw *)st)->lw, y) | HS_R_REDRAW;
 }
 
+/* For `/` search (search.c): the lines as rows. */
+static struct hs_lw *raw_widget(void *st)
+{
+	return &((struct raw *)st)->lw;
+}
+
+static const char *raw_item_text(void *st, int64_t i, size_t *len)
+{
+	struct raw *r = st;
+
+	if (i < 0 || i >= r->nlines)
+		return NULL;
+	*len = r->len[i];
+	return r->line[i];
+}
+
 const struct hs_view hs_view_raw = {
 	.name = "Raw: the call's lines, rebuilt (redacted)",
 	.open = raw_open,
@@ -164,4 +180,6 @@ const struct hs_view hs_view_raw = {
 	.draw = raw_draw,
 	.nav = raw_nav,
 	.click = raw_click,
+	.widget = raw_widget,
+	.item_text = raw_item_text,
 };

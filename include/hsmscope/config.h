@@ -37,4 +37,13 @@ void hs_config_path(char *buf, size_t len);
 int hs_config_load(const char *path, struct hs_config *c, struct hs_error *err);
 void hs_config_free(struct hs_config *c);
 
+/* Set key to value in the file at path (value NULL: remove the key),
+ * keeping every other line (comments, blanks, other keys) as it was: the
+ * first `key = ...` line is replaced, later ones dropped, or the line is
+ * appended. A missing file (and its directory, 0700) is created; the file
+ * is replaced atomically (a new file beside it, then rename) with its old
+ * mode, 0600 when new, never through a symlink. Returns 0, or -1 with err
+ * naming the file. The explorer saves its column choice through it. */
+int hs_config_set(const char *path, const char *key, const char *value, struct hs_error *err);
+
 #endif

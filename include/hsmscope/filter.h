@@ -44,6 +44,13 @@ int hs_filter_is_regex(const struct hs_filter *f);
 void hs_filter_error_caret(const char *text, const struct hs_error *err,
                            struct hs_buf *out);
 
+/* A time typed to go to: what the ts field takes ("2026-11-22 11:23:10.5",
+ * "2026-11-22"), a time of day ("11:23:10.5", on the date of ref_us), or a
+ * signed duration from ref_us ("+1.5s", "-200ms", "+30": ms). Into *us (µs,
+ * civil time read as UTC like the index's). 0, or -1 when it is none of
+ * those (or needs ref_us and it is HS_NONE). */
+int hs_filter_parse_time(const char *s, int64_t ref_us, int64_t *us);
+
 /* The field names, for help and completion: i-th name or NULL. */
 const char *hs_filter_field_name(int i, const char **help);
 

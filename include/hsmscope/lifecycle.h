@@ -83,6 +83,22 @@ int hs_lc_walk(struct hs_index *ix,
                int (*fn)(void *ctx, const struct hs_lc_node *node, int depth), void *ctx,
                struct hs_error *err);
 
+/* One thread of a process of a call trace (the timeline's rows). */
+struct hs_lc_thread {
+	int64_t tid;                /* thread id as the log gives it */
+	int64_t first_n, last_n;    /* its first and last event */
+	int64_t first_ts, last_ts;  /* µs, HS_NONE when unknown */
+	int64_t calls, errors;      /* its events, and the failed ones */
+	int open_end;               /* 1 when one of its calls never returned */
+	char filter[160];           /* its events, as a filter expression */
+};
+
+/* The threads of process (an HS_LC_PROCESS node), by their first event,
+ * into *out (malloc'ed, the caller frees it; NULL when none) and *n.
+ * 0, or -1 with err set. */
+int hs_lc_threads(struct hs_index *ix, const struct hs_lc_node *process,
+                  struct hs_lc_thread **out, int *n, struct hs_error *err);
+
 const char *hs_lc_kind_name(enum hs_lc_kind kind); /* "process", "session", ... */
 
 /* Print the whole tree to out as `hsmscope sessions` does: indented text,

@@ -29,6 +29,12 @@ int64_t hs_query_count(struct hs_index *ix, const struct hs_filter *f, struct hs
 /* One event by its number: 1 found, 0 none, -1 error. */
 int hs_query_event(struct hs_index *ix, int64_t n, struct hs_event *ev, struct hs_error *err);
 
+/* What links event n to its partner peer (the kinds of the links table:
+ * session, login, span, object, same_login, sync), into kind. 1 found,
+ * 0 no such link, -1 error. */
+int hs_query_link_kind(struct hs_index *ix, int64_t n, int64_t peer, char *kind, size_t len,
+                       struct hs_error *err);
+
 /* An event's id, stable for its file: "<hash of the file's head>-<offset>". */
 void hs_query_op_id(struct hs_index *ix, const struct hs_event *ev, char *out, size_t outlen);
 
@@ -53,6 +59,7 @@ enum hs_seek {
 	HS_SEEK_ANOMALY,            /* with at least one anomaly */
 	HS_SEEK_SESSION,            /* in correlated session arg (session_id) */
 	HS_SEEK_N,                  /* exactly number arg (does it match f?) */
+	HS_SEEK_TS,                 /* at or after time arg (µs): go to a time */
 };
 
 /* The number of the nearest event matching f and `what` strictly after
@@ -72,5 +79,9 @@ int hs_query_match_range(struct hs_index *ix, const struct hs_filter *f, int64_t
 int hs_query_histogram(struct hs_index *ix, const struct hs_filter *f, int64_t first_ts,
                        int64_t last_ts, int nbuckets, int64_t *calls, int64_t *errors,
                        struct hs_error *err);
+/* The same over event numbers [first_n, last_n] (a log without times). */
+int hs_query_histogram_n(struct hs_index *ix, const struct hs_filter *f, int64_t first_n,
+                         int64_t last_n, int nbuckets, int64_t *calls, int64_t *errors,
+                         struct hs_error *err);
 
 #endif

@@ -120,6 +120,14 @@ void hs_format_iso_zoned(int64_t ts_us, int utc, int zone_known, char *out, size
 /* Civil date/time (read as UTC) to µs since the epoch. */
 int64_t hs_civil_to_us(int y, int mo, int d, int h, int mi, int s, long us);
 
+/* Where the text column of a hex dump row starts ("    000000C0  1D A8 ..
+ * 2A  ...n]jq.p....F*": an offset of 8 hex digits, two blanks, 1 to 32
+ * "HH" bytes, blanks, then as many text bytes as hex bytes), or 0 when s is
+ * no such row. A terminal shows that column with '.' for the bytes escaping
+ * would widen (DEL, controls), so the columns stay aligned: the hex says
+ * the byte. */
+size_t hs_dump_text_at(const char *s, size_t n);
+
 /* FNV-1a 64 over bytes: for file identity, never for security. */
 uint64_t hs_hash64(const void *p, size_t n, uint64_t seed);
 

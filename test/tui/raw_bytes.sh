@@ -93,7 +93,8 @@ keys Escape '\;'
 wait_for "SQL \(read-only\): SELECT"
 keys C-u "SELECT rv_name, detail FROM events" Enter
 wait_for "rv_name +detail"
-keys Escape /
+# back to the list (the raw pane has the focus, where / searches the pane)
+keys Escape Tab /
 keys 'text ~ "52"' Enter
 wait_for "of 4 match"
 keys q

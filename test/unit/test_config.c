@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "hsmscope/config.h"
@@ -80,8 +82,63 @@ static void test_long_line(void)
 	free(text);
 }
 
+static char *slurp(const char *path)
+{
+	static char buf[4096];
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+/* hs_config_set: the key replaced in place, duplicates dropped, other lines
+ * kept byte for byte, appended when absent, removed with NULL; a new file
+ * in a new directory is 0600; a symlink is never written through. */
+static void test_set(void)
+{
+	struct hs_error err;
+	struct stat sb;
+	char dir[] = "/tmp/hs_config_set.XXXXXX", path[256], link[256];
+	const char *p = write_tmp("# mine\ncolor.error = red\n  columns=n,func\ntime = delta\ncolumns = rv\n");
+
+	CHECK(hs_config_set(p, "columns", "n,time,rv:20", &err) == 0);
+	CHECK(strcmp(slurp(p), "# mine\ncolor.error = red\ncolumns = n,time,rv:20\ntime = delta\n") == 0);
+	CHECK(hs_config_set(p, "sql.timeout", "5", &err) == 0);
+	CHECK(strcmp(slurp(p), "# mine\ncolor.error = red\ncolumns = n,time,rv:20\ntime = delta\n"
+	                       "sql.timeout = 5\n") == 0);
+	CHECK(hs_config_set(p, "columns", NULL, &err) == 0);
+	CHECK(strcmp(slurp(p), "# mine\ncolor.error = red\ntime = delta\nsql.timeout = 5\n") == 0);
+	remove(p);
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/a/b/config", dir);
+	CHECK(hs_config_set(path, "columns", "n,func", &err) == 0);
+	CHECK(strcmp(slurp(path), "columns = n,func\n") == 0);
+	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+	/* a last line without its newline keeps its text */
+	p = write_tmp("time = delta");
+	CHECK(hs_config_set(p, "columns", "n", &err) == 0);
+	CHECK(strcmp(slurp(p), "time = delta\ncolumns = n\n") == 0);
+	snprintf(link, sizeof link, "%s/link", dir);
+	CHECK(symlink(p, link) == 0);
+	CHECK(hs_config_set(link, "columns", "rv", &err) == -1 && strstr(err.msg, "regular") != NULL);
+	CHECK(strcmp(slurp(p), "time = delta\ncolumns = n\n") == 0);
+	remove(link);
+	remove(p);
+	remove(path);
+	snprintf(path, sizeof path, "%s/a/b", dir);
+	rmdir(path);
+	snprintf(path, sizeof path, "%s/a", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
+	test_set();
 	test_items();
 	test_missing_and_paths();
 	test_long_line();

@@ -695,6 +695,88 @@ static void test_lifecycle(void)
 	CHECK(strcmp(hs_lc_kind_name(HS_LC_SPAN), "operation") == 0);
 }
 
+/* The explorer's timeline and moves: each process's threads (their
+ * filters select their calls, which add up to the process's), the first
+ * event at or after a time, and what a `%` link is. */
+static int thread_fn(void *ctx, const struct hs_lc_node *nd, int depth)
+{
+	struct walk *w = ctx;
+	struct hs_lc_thread *th = NULL;
+	struct hs_filter *f;
+	struct hs_error err;
+	int64_t sum = 0;
+	int n = 0;
+
+	(void)depth;
+	if (nd->kind != HS_LC_PROCESS)
+		return 1;
+	CHECK(hs_lc_threads(w->ix, nd, &th, &n, &err) == 0);
+	for (int i = 0; i < n; i++) {
+		CHECK(th[i].first_n >= nd->first_n && th[i].last_n <= nd->last_n);
+		CHECK(hs_filter_compile(th[i].filter, &f, &err) == 0);
+		CHECK(hs_query_count(w->ix, f, &err) == th[i].calls);
+		hs_filter_free(f);
+		sum += th[i].calls;
+	}
+	w->nodes += n;
+	if (n && sum != nd->calls)
+		w->bad++;
+	free(th);
+	return 1;
+}
+
+static void test_timeline_queries(void)
+{
+	const char *audit[] = { FX "audit-a.log", FX "audit-b.log" };
+	struct hs_index *ix = open_fx("threads.log");
+	struct hs_lc_node none;
+	struct hs_lc_thread *th = NULL;
+	struct hs_error err;
+	struct walk w;
+	char kind[32];
+	int n = -1;
+	int64_t t, at;
+
+	CHECK(ix != NULL);
+	if (!ix)
+		return;
+	memset(&w, 0, sizeof w);
+	w.ix = ix;
+	CHECK(hs_lc_walk(ix, thread_fn, &w, &err) == 0);
+	CHECK(w.nodes >= 2 && w.bad == 0);
+	memset(&none, 0, sizeof none);
+	none.kind = HS_LC_SESSION; /* not a process: no threads */
+	CHECK(hs_lc_threads(ix, &none, &th, &n, &err) == 0 && n == 0 && th == NULL);
+	/* the first event at or after the time of the last one is it or an
+	 * earlier-numbered one of the same time */
+	t = q1(ix, "SELECT ts_us FROM events ORDER BY n DESC LIMIT 1");
+	at = hs_query_seek(ix, NULL, 0, 1, HS_SEEK_TS, t, &err);
+	CHECK(at == q1(ix, "SELECT min(n) FROM events WHERE ts_us >= %lld", (long long)t));
+	CHECK(hs_query_seek(ix, NULL, 0, 1, HS_SEEK_TS, t + 1, &err) ==
+	      q1(ix, "SELECT coalesce(min(n), 0) FROM events WHERE ts_us > %lld", (long long)t));
+	/* buckets over event numbers: [1, N] in 2 halves */
+	{
+		int64_t last = q1(ix, "SELECT max(n) FROM events"), calls[2] = { 0, 0 }, errs[2] = { 0, 0 };
+		CHECK(hs_query_histogram_n(ix, NULL, 1, last, 2, calls, errs, &err) == 0);
+		CHECK(calls[0] + calls[1] == last);
+		CHECK(calls[0] == q1(ix, "SELECT count(*) FROM events WHERE (n - 1) * 2 / %lld = 0", (long long)last));
+		CHECK(errs[0] + errs[1] == q1(ix, "SELECT count(*) FROM events WHERE ok = 0 AND incomplete = 0"));
+	}
+	hs_index_close(ix);
+
+	ix = open_paths(audit, 2, "audit-links.db", 0);
+	CHECK(ix != NULL);
+	if (!ix)
+		return;
+	at = q1(ix, "SELECT n FROM links WHERE kind = 'same_login' LIMIT 1");
+	CHECK(at > 0);
+	CHECK(hs_query_link_kind(ix, at, q1(ix, "SELECT peer FROM links WHERE n = %lld AND kind = 'same_login'",
+	                                    (long long)at), kind, sizeof kind, &err) == 1);
+	CHECK(strcmp(kind, "same_login") == 0);
+	CHECK(hs_query_link_kind(ix, at, at, kind, sizeof kind, &err) == 0 && kind[0] == '\0');
+	hs_index_close(ix);
+}
+
 /* -------------------------------------------------------------- refresh */
 
 /* The correlation of an index as text, event numbers as ranks (a refresh
@@ -860,6 +942,7 @@ int main(void)
 	test_many_sessions();
 	test_audit();
 	test_lifecycle();
+	test_timeline_queries();
 	test_refresh();
 	{
 		char cmd[300];

@@ -650,6 +650,32 @@ static void test_injection(sqlite3 *db)
 	CHECK(expect(db, "", ALL));
 }
 
+/* `:` in the explorer: the ts field's forms, a time of day on the date of
+ * the reference, a signed duration from it. */
+static void test_parse_time(void)
+{
+	int64_t ref = hs_civil_to_us(2026, 11, 22, 11, 23, 10, 500000), us = 0;
+
+	CHECK(hs_filter_parse_time("2026-11-22 11:23:10.5", HS_NONE, &us) == 0 && us == ref);
+	CHECK(hs_filter_parse_time(" 2026-11-22T11:23:10.5Z ", HS_NONE, &us) == 0 && us == ref);
+	CHECK(hs_filter_parse_time("2026-11-22", HS_NONE, &us) == 0 &&
+	      us == hs_civil_to_us(2026, 11, 22, 0, 0, 0, 0));
+	CHECK(hs_filter_parse_time("09:00", ref, &us) == 0 && us == hs_civil_to_us(2026, 11, 22, 9, 0, 0, 0));
+	CHECK(hs_filter_parse_time("23:59:59.25", ref, &us) == 0 &&
+	      us == hs_civil_to_us(2026, 11, 22, 23, 59, 59, 250000));
+	CHECK(hs_filter_parse_time("+1.5s", ref, &us) == 0 && us == ref + 1500000);
+	CHECK(hs_filter_parse_time("-200ms", ref, &us) == 0 && us == ref - 200000);
+	CHECK(hs_filter_parse_time("+30", ref, &us) == 0 && us == ref + 30000); /* bare: ms */
+	CHECK(hs_filter_parse_time("+1m", ref, &us) == 0 && us == ref + 60000000);
+	CHECK(hs_filter_parse_time("09:00", HS_NONE, &us) == -1);
+	CHECK(hs_filter_parse_time("+1s", HS_NONE, &us) == -1);
+	CHECK(hs_filter_parse_time("25:00", ref, &us) == -1);
+	CHECK(hs_filter_parse_time("+1.5 parsecs", ref, &us) == -1);
+	CHECK(hs_filter_parse_time("soon", ref, &us) == -1);
+	CHECK(hs_filter_parse_time("", ref, &us) == -1);
+	CHECK(hs_filter_parse_time("2026-02-30", ref, &us) == -1);
+}
+
 int main(void)
 {
 	sqlite3 *db = make_db();
@@ -663,6 +689,7 @@ int main(void)
 	test_caret();
 	test_api(db);
 	test_injection(db);
+	test_parse_time();
 	sqlite3_close(db);
 	TEST_END();
 }

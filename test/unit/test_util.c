@@ -187,6 +187,17 @@ int main(void)
 	CHECK(csv("l1\nl2\x1B", 1, "\"l1\nl2\\e\""));
 	CHECK(csv("l1\nl2", 0, "l1\\nl2"));
 	CHECK(csv("\xE2\x80\xAE" "=1", 0, "\\u202E=1"));
+	/* a hex dump row's text column: where it starts, or 0 */
+	{
+		const char *row = "    000000C0  1D A8 D6 6E 7F 5D 6A 71 B9 70 0E A7 08 D8 46 2A  ...n\x7f]jq.p....F*";
+		const char *last = "    00000010  41 7F 42                                         A\x7f" "B";
+		CHECK(hs_dump_text_at(row, strlen(row)) == strlen(row) - 16);
+		CHECK(row[hs_dump_text_at(row, strlen(row)) + 4] == 0x7f);
+		CHECK(hs_dump_text_at(last, strlen(last)) == strlen(last) - 3);
+		CHECK(hs_dump_text_at("    000000C0  1D A8  ..x", 24) == 0); /* 3 text bytes for 2 */
+		CHECK(hs_dump_text_at("[in] pTemplate[2]: ", 19) == 0);
+		CHECK(hs_dump_text_at("    CKA_CLASS  00 00", 19) == 0);
+	}
 	exhaustive();
 	sticky();
 	TEST_END();
