@@ -81,9 +81,8 @@ struct call {
 };
 
 struct thread {
-	int64_t pid, tid;           /* HS_NONE where the prefix leaves it out */
-	int used;                   /* entry in use */
-	uint64_t stamp;             /* last use, for eviction */
+	struct hs_slot s;           /* key (pid, tid), HS_NONE where the prefix leaves one
+	                               out; stamp: p->clock at its last use */
 	struct call *open;          /* its call in progress, NULL none */
 	int64_t sep_ts;             /* time of its pending separator (older layout), HS_NONE */
 	int64_t sep_off;            /* offset of its pending separator, -1 none */
@@ -256,7 +255,7 @@ static int64_t first_pending(void *ctx)
 	int i;
 
 	for (i = 0; i < TMAX; i++)
-		if (p->thr[i].used && p->thr[i].sep_off >= 0 && p->thr[i].sep_off < m)
+		if (p->thr[i].s.used && p->thr[i].sep_off >= 0 && p->thr[i].sep_off < m)
 			m = p->thr[i].sep_off;
 	return m;
 }
@@ -292,24 +291,19 @@ static void thread_clear(struct thread *t)
  * least recently used thread (its open call is given up). */
 static struct thread *thread_get(struct hs_parser *p, int64_t pid, int64_t tid, int add)
 {
-	struct thread *t, *old = NULL;
-	int i;
+	struct thread *t = hs_slot_find(p->thr, TMAX, sizeof p->thr[0], pid, tid, p->clock + 1), *old;
 
-	for (i = 0; i < TMAX; i++) {
-		t = &p->thr[i];
-		if (t->used && t->pid == pid && t->tid == tid) {
-			t->stamp = ++p->clock;
-			return t;
-		}
-		if (!old || !t->used || (old->used && t->stamp < old->stamp))
-			old = t;
+	if (t) {
+		p->clock++;
+		return t;
 	}
 	if (!add)
 		return NULL;
-	if (old->used && old->open)
+	old = hs_slot_victim(p->thr, TMAX, sizeof p->thr[0]);
+	if (old->s.used && old->open)
 		hs_callq_give_up(&p->b.q, &old->open->qc);
 	thread_clear(old);
-	old->used = 1, old->pid = pid, old->tid = tid, old->stamp = ++p->clock;
+	hs_slot_set(&old->s, pid, tid, ++p->clock);
 	emit_front(p);
 	return old;
 }
@@ -322,7 +316,7 @@ static void on_banner(struct hs_parser *p, int64_t pid)
 	int i;
 
 	for (i = 0; i < TMAX; i++)
-		if (p->thr[i].used && p->thr[i].pid == pid && p->thr[i].open) {
+		if (p->thr[i].s.used && p->thr[i].s.a == pid && p->thr[i].open) {
 			hs_callq_give_up(&p->b.q, &p->thr[i].open->qc);
 			p->thr[i].open = NULL;
 		}
@@ -358,11 +352,11 @@ static void adopt_separator(struct hs_parser *p, struct thread *t)
 {
 	int i;
 
-	if (t->sep_off >= 0 || (t->pid == HS_NONE && t->tid == HS_NONE))
+	if (t->sep_off >= 0 || (t->s.a == HS_NONE && t->s.b == HS_NONE))
 		return;
 	for (i = 0; i < TMAX; i++) {
 		struct thread *o = &p->thr[i];
-		if (!o->used || o->pid != HS_NONE || o->tid != HS_NONE || o->sep_off < 0 || o->open)
+		if (!o->s.used || o->s.a != HS_NONE || o->s.b != HS_NONE || o->sep_off < 0 || o->open)
 			continue;
 		t->sep_ts = o->sep_ts;
 		t->sep_off = o->sep_off;
@@ -412,9 +406,9 @@ static void on_call(struct hs_parser *p, struct thread *t, const char *name, siz
 	c->t_enter = ts;
 	c->qc.pc.ev.ts_us = ts;
 	c->qc.pc.ev.ts_utc = 0;
-	c->qc.pc.ev.pid = t->pid;
-	c->qc.pc.ev.tid = t->tid;
-	c->qc.pc.ev.instance = instance_for(p, t->pid, c->qc.pc.ev.func);
+	c->qc.pc.ev.pid = t->s.a;
+	c->qc.pc.ev.tid = t->s.b;
+	c->qc.pc.ev.instance = instance_for(p, t->s.a, c->qc.pc.ev.func);
 	t->sep_off = -1;
 	t->sep_ts = HS_NONE;
 	t->open = c;
@@ -633,7 +627,7 @@ static void logger_finish(struct hs_parser *p, int64_t end_offset, int64_t end_l
 	if (p->b.q.count)
 		r = ((struct call *)hs_callq_at(&p->b.q, 0))->res;
 	for (i = 0; i < TMAX; i++)
-		if (p->thr[i].used && p->thr[i].sep_off >= 0 && p->thr[i].sep_off < r.offset)
+		if (p->thr[i].s.used && p->thr[i].sep_off >= 0 && p->thr[i].sep_off < r.offset)
 			r = p->thr[i].sep_res;
 	hs_buf_init(&state);
 	hs_pstate_int(&state, "n", r.ninst);

@@ -63,9 +63,9 @@
 enum { I_FRESH, I_INIT, I_FINAL };  /* an instance: no C_Initialize yet, initialized, finalized */
 
 struct thr {
-	uint64_t key;               /* hash of the "id[ptr]" prefix, 0 = free slot */
+	struct hs_slot s;           /* key: (hash of the "id[ptr]" prefix, 0); stamp:
+	                               p->tick when last used, for eviction */
 	int64_t inst;               /* its process instance */
-	uint64_t seen;              /* p->tick when last used, for eviction */
 };
 
 /* Where a re-parse starts and the instance state just before it. */
@@ -182,32 +182,16 @@ static int *ist(struct hs_parser *p, int64_t k) { return &p->ist[k % IMAX]; }
 
 static struct thr *thr_find(struct hs_parser *p, uint64_t key)
 {
-	int i;
-
-	for (i = 0; i < TMAX; i++)
-		if (p->thr[i].key == key) {
-			p->thr[i].seen = p->tick;
-			return &p->thr[i];
-		}
-	return NULL;
+	return hs_slot_find(p->thr, TMAX, sizeof p->thr[0], (int64_t)key, 0, p->tick);
 }
 
 static struct thr *thr_add(struct hs_parser *p, uint64_t key, int64_t inst)
 {
-	int i, old = 0;
+	struct thr *t = hs_slot_victim(p->thr, TMAX, sizeof p->thr[0]);
 
-	for (i = 0; i < TMAX; i++) {
-		if (!p->thr[i].key) {
-			old = i;
-			break;
-		}
-		if (p->thr[i].seen < p->thr[old].seen)
-			old = i;
-	}
-	p->thr[old].key = key;
-	p->thr[old].inst = inst;
-	p->thr[old].seen = p->tick;
-	return &p->thr[old];
+	hs_slot_set(&t->s, (int64_t)key, 0, p->tick);
+	t->inst = inst;
+	return t;
 }
 
 static int64_t new_instance(struct hs_parser *p)
@@ -257,15 +241,15 @@ static void take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, 
 	r->ninst = p->ninst;
 	r->cur = p->cur;
 	r->cur_state = *ist(p, p->cur);
-	for (r->n = 0; r->n < SNAP; r->n++, after = p->thr[best].seen) {
+	for (r->n = 0; r->n < SNAP; r->n++, after = p->thr[best].s.stamp) {
 		for (best = -1, i = 0; i < TMAX; i++) /* the newest seen before `after` */
-			if (p->thr[i].key && p->thr[i].seen < after &&
-			    (best < 0 || p->thr[i].seen > p->thr[best].seen))
+			if (p->thr[i].s.used && p->thr[i].s.stamp < after &&
+			    (best < 0 || p->thr[i].s.stamp > p->thr[best].s.stamp))
 				best = i;
 		if (best < 0)
 			break;
 		j = r->n;
-		r->t[j].key = p->thr[best].key;
+		r->t[j].key = (uint64_t)p->thr[best].s.a;
 		r->t[j].inst = p->thr[best].inst;
 		r->t[j].state = *ist(p, p->thr[best].inst);
 	}

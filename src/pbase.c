@@ -52,6 +52,47 @@ void hs_parse_stats_free(struct hs_parse_stats *st)
 	st->state = NULL;
 }
 
+/* ---- recent threads ---------------------------------------------------- */
+
+#define SLOT(tab, size, i) ((struct hs_slot *)((char *)(tab) + (size_t)(i) * (size)))
+
+void *hs_slot_find(void *tab, int n, size_t size, int64_t a, int64_t b, uint64_t stamp)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct hs_slot *s = SLOT(tab, size, i);
+		if (s->used && s->a == a && s->b == b) {
+			s->stamp = stamp;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+void *hs_slot_victim(void *tab, int n, size_t size)
+{
+	struct hs_slot *old = SLOT(tab, size, 0);
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct hs_slot *s = SLOT(tab, size, i);
+		if (!s->used)
+			return s;
+		if (s->stamp < old->stamp)
+			old = s;
+	}
+	return old;
+}
+
+void hs_slot_set(struct hs_slot *s, int64_t a, int64_t b, uint64_t stamp)
+{
+	s->a = a;
+	s->b = b;
+	s->stamp = stamp;
+	s->used = 1;
+}
+
 /* ---- writing ----------------------------------------------------------- */
 
 static void key(struct hs_buf *s, const char *k)

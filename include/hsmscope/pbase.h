@@ -59,6 +59,23 @@ void hs_pbase_finish(struct hs_pbase *b, int64_t safe_offset, int64_t safe_line,
  * the parser struct itself. NULL is ignored. */
 void hs_pbase_destroy(struct hs_pbase *b);
 
+/* ---- recent threads (or processes): a small table searched by key, the
+ * least recently used entry taken for a new key (each call-trace parser
+ * kept one, with its own loop). A parser's entry struct begins with a
+ * struct hs_slot; its table is an array of n such structs of `size` bytes. */
+struct hs_slot {
+	int64_t a, b;               /* the key: (pid, tid), or (a hash, 0) */
+	uint64_t stamp;             /* the parser's clock at its last use */
+	int used;                   /* 0: a free entry */
+};
+/* The entry of key (a, b), its stamp set to `stamp`; NULL when none. */
+void *hs_slot_find(void *tab, int n, size_t size, int64_t a, int64_t b, uint64_t stamp);
+/* The entry a new key takes: the first free one, else the least recently
+ * used (the first of equal stamps). The caller releases what that entry
+ * held, then makes it the new key's with hs_slot_set(). */
+void *hs_slot_victim(void *tab, int n, size_t size);
+void hs_slot_set(struct hs_slot *s, int64_t a, int64_t b, uint64_t stamp);
+
 /* ---- the resume state: writing (each adds " key=value"; on OOM the
  * buffer's sticky error drops the rest, and hs_pstate_give leaves no state) */
 void hs_pstate_int(struct hs_buf *s, const char *key, int64_t v);

@@ -2,7 +2,8 @@
  * writes it reads back, whatever the length (the old char[128] cut a long
  * process table silently), numbers of every sign and hex bit patterns,
  * text with blanks and '%', lists; keys that are absent, misspelt or hold
- * something else leave the default. And a parser built on the base runs
+ * something else leave the default. The recent-threads table's choices.
+ * And a parser built on the base runs
  * through create/finish/destroy with the state owned by its stats. */
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,36 @@ static void roundtrip(void)
 	CHECK(hs_pstate_get_int("m=1 n=0x10", "n", &x) && x == 16);
 }
 
+/* The recent-threads table: found by the whole key, a new key takes the
+ * first free entry, then the least recently used one (the first of equal
+ * stamps), and a find renews the stamp. */
+struct ent {
+	struct hs_slot s;
+	int payload;
+};
+
+static void slots(void)
+{
+	struct ent t[3];
+	struct ent *e;
+
+	memset(t, 0, sizeof t);
+	CHECK(hs_slot_find(t, 3, sizeof t[0], 0, 0, 1) == NULL); /* free entries match nothing */
+	e = hs_slot_victim(t, 3, sizeof t[0]);
+	CHECK(e == &t[0]);
+	hs_slot_set(&e->s, 10, 1, 1);
+	e = hs_slot_victim(t, 3, sizeof t[0]);
+	CHECK(e == &t[1]);
+	hs_slot_set(&e->s, 10, 2, 2);
+	hs_slot_set(&((struct ent *)hs_slot_victim(t, 3, sizeof t[0]))->s, 11, 1, 2);
+	CHECK(hs_slot_find(t, 3, sizeof t[0], 10, 3, 9) == NULL); /* the whole key */
+	CHECK(hs_slot_find(t, 3, sizeof t[0], 10, 1, 5) == &t[0] && t[0].s.stamp == 5);
+	/* full: the least recently used goes; t[1] and t[2] tie at 2: the first */
+	CHECK(hs_slot_victim(t, 3, sizeof t[0]) == &t[1]);
+	t[1].s.stamp = 6;
+	CHECK(hs_slot_victim(t, 3, sizeof t[0]) == &t[2]);
+}
+
 /* tpm2 is built on the base: its state survives a finish and a resume */
 static int count(void *ctx, struct hs_event *e)
 {
@@ -112,6 +143,7 @@ static void base_parser(void)
 int main(void)
 {
 	roundtrip();
+	slots();
 	base_parser();
 	TEST_END();
 }
