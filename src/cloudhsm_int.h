@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hsmscope/chars.h"
 #include "hsmscope/parser.h"
 
 #define ELEM_MAX ((size_t)64 << 20) /* largest JSON element we parse, bytes */
@@ -110,7 +111,6 @@ struct hs_parser {
 };
 
 static inline int is_blank(char c) { return c == ' ' || c == '\t'; }
-static inline int is_digit(char c) { return c >= '0' && c <= '9'; }
 
 /* parse_cloudhsm.c: the event being built and the lines of the open unit */
 void hs_ch_copy_n(char *dst, size_t dstlen, const char *s, size_t n);

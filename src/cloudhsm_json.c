@@ -28,7 +28,7 @@ static int raw_number(const char *t, const char *key, char *out, size_t outlen)
 			continue;
 		for (r = q + kl + 1; *r && strchr(" \t\r\n:", *r); r++)
 			;
-		while (k + 1 < outlen && r[k] && (is_digit(r[k]) || strchr("-+.eE", r[k])))
+		while (k + 1 < outlen && r[k] && (hs_is_digit(r[k]) || strchr("-+.eE", r[k])))
 			k++;
 		hs_ch_copy_n(out, outlen, r, k);
 		return k > 0;

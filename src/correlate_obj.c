@@ -13,6 +13,7 @@
  * its C_Finalize (correlate_p11.c). Before a process's C_Initialize is seen,
  * an unknown handle is one created before the log, not an anomaly.
  */
+#include "hsmscope/chars.h"
 #include "correlate_int.h"
 
 #include <stdio.h>
@@ -69,14 +70,6 @@ int hs_p11_is_length_query(const struct hs_correlator *c, const struct hs_event 
 	return hs_p11_length_query(hs_buf_cstr(&e->detail), e->detail.len);
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
-		return (ch | 0x20) - 'a' + 10;
-	return -1;
-}
 
 /* Where print_print glues the next hex row onto a full ASCII row of 32
  * bytes ("     a - l a  b e l ...  a s2D736F6D ..."): 4 + 32 x 2 + 7. */
@@ -91,7 +84,7 @@ static int value_bytes(const char *s, size_t n, unsigned char *out, int max)
 	int k = 0, i;
 	size_t j;
 
-	if (n > PRINT_ASCII_ROW + 1 && memcmp(s, "     ", 5) == 0 && hexval(s[PRINT_ASCII_ROW]) >= 0) {
+	if (n > PRINT_ASCII_ROW + 1 && memcmp(s, "     ", 5) == 0 && hs_hexval(s[PRINT_ASCII_ROW]) >= 0) {
 		/* an ASCII row (its 5th column is blank), then the glued hex row */
 		char row[128];
 		size_t rn = n - PRINT_ASCII_ROW;
@@ -101,29 +94,29 @@ static int value_bytes(const char *s, size_t n, unsigned char *out, int max)
 		memcpy(row + 4, s + PRINT_ASCII_ROW, rn);
 		return value_bytes(row, rn + 4, out, max);
 	}
-	if (n < 6 || memcmp(s, "    ", 4) != 0 || hexval(s[4]) < 0)
+	if (n < 6 || memcmp(s, "    ", 4) != 0 || hs_hexval(s[4]) < 0)
 		return -1;
-	for (i = 4; i < 12 && i < (int)n && hexval(s[i]) >= 0; i++)
+	for (i = 4; i < 12 && i < (int)n && hs_hexval(s[i]) >= 0; i++)
 		;
 	if (i == 12 && n >= 14 && s[12] == ' ' && s[13] == ' ') { /* dump: 16 bytes at 14 + 3k */
 		for (j = 14; j + 1 < n && j < 14 + 48 && k < max; j += 3) {
-			if (hexval(s[j]) < 0 || hexval(s[j + 1]) < 0)
+			if (hs_hexval(s[j]) < 0 || hs_hexval(s[j + 1]) < 0)
 				break;
-			out[k++] = (unsigned char)(hexval(s[j]) * 16 + hexval(s[j + 1]));
+			out[k++] = (unsigned char)(hs_hexval(s[j]) * 16 + hs_hexval(s[j + 1]));
 		}
 		return k;
 	}
 	for (j = 4; j < n; j++) /* print: only hex digits and blanks */
-		if (s[j] != ' ' && hexval(s[j]) < 0)
+		if (s[j] != ' ' && hs_hexval(s[j]) < 0)
 			return -1;
 	for (j = 4; j + 1 < n && k < max;) {
 		if (s[j] == ' ') {
 			j++;
 			continue;
 		}
-		if (hexval(s[j + 1]) < 0)
+		if (hs_hexval(s[j + 1]) < 0)
 			break;
-		out[k++] = (unsigned char)(hexval(s[j]) * 16 + hexval(s[j + 1]));
+		out[k++] = (unsigned char)(hs_hexval(s[j]) * 16 + hs_hexval(s[j + 1]));
 		j += 2;
 	}
 	return k;

@@ -55,6 +55,8 @@ const struct hs_parser_desc *hs_detect(const char *const *lines, int nlines, int
 
 	for (i = 0; parsers[i]; i++) {
 		int s = parsers[i]->probe(lines, nlines);
+		if (s > 100) /* a probe adds up evidence; 100 is certain */
+			s = 100;
 		if (s > best_score) {
 			best_score = s;
 			best = parsers[i];

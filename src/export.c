@@ -296,7 +296,7 @@ static const char *const csv_cols[] = {
 
 /* One cell: text escaped and neutralised (hs_csv_text), numbers and
  * booleans as they are. keep_nl: the LFs between detail lines stay. */
-static void csv_put(FILE *out, const char *v, int text, int keep_nl)
+static int csv_put(FILE *out, const char *v, int text, int keep_nl)
 {
 	struct hs_buf b;
 	int rc;
@@ -306,20 +306,21 @@ static void csv_put(FILE *out, const char *v, int text, int keep_nl)
 	if (rc == 0)
 		fwrite(b.data ? b.data : "", 1, b.len, out);
 	hs_buf_free(&b);
+	return rc;
 }
 
 /* One JSON value as CSV text: null empty, arrays joined (anomalies by ';',
  * detail lines by newlines, kept inside the quoted field). Numbers are the
  * only cells that may start with '-': every string is a text cell. */
-static void csv_value(FILE *out, const cJSON *v, const char *sep, int tty)
+static int csv_value(FILE *out, const cJSON *v, const char *sep, int tty)
 {
 	struct hs_buf b;
 	char num[64];
-	int text = 1;
+	int text = 1, rc = -1;
 
 	hs_buf_init(&b);
 	if (!v || cJSON_IsNull(v))
-		return;
+		return 0;
 	if (cJSON_IsString(v))
 		hs_buf_adds(&b, v->valuestring);
 	else if (cJSON_IsBool(v)) {
@@ -348,26 +349,31 @@ static void csv_value(FILE *out, const cJSON *v, const char *sep, int tty)
 	}
 	/* on a terminal even the newlines between detail lines are escaped,
 	 * so each event stays on one screen line */
-	csv_put(out, hs_buf_cstr(&b), text, !tty && strchr(sep, '\n'));
+	/* the cell's text is checked once: a cell cut by OOM is not written */
+	if (!hs_buf_failed(&b))
+		rc = csv_put(out, hs_buf_cstr(&b), text, !tty && strchr(sep, '\n'));
 	hs_buf_free(&b);
+	return rc;
 }
 
 static int write_csv(const cJSON *o, FILE *out, int tty)
 {
+	int rc = 0;
+
 	for (int i = 0; i < NCSV; i++) {
 		const cJSON *v;
 		if (i)
 			fputc(',', out);
 		if (strcmp(csv_cols[i], "detail") == 0) {
 			const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "template_summary");
-			csv_value(out, t ? cJSON_GetObjectItemCaseSensitive(t, "structured_info") : NULL, "\n",
-			          tty);
+			rc |= csv_value(out, t ? cJSON_GetObjectItemCaseSensitive(t, "structured_info") : NULL,
+			                "\n", tty);
 			continue;
 		}
 		v = cJSON_GetObjectItemCaseSensitive(o, csv_cols[i]);
-		csv_value(out, v, ";", tty);
+		rc |= csv_value(out, v, ";", tty);
 	}
-	return fputs("\r\n", out) < 0 ? -1 : 0;
+	return fputs("\r\n", out) < 0 || rc ? -1 : 0;
 }
 
 /* The _bulk action line. _id is the file's full head hash and the event's

@@ -284,6 +284,84 @@ static void on_progress(void *ctx, int64_t offset)
 	p->o->on_progress(p->o->ctx, p->base + offset, p->total, p->w->next_n - 1);
 }
 
+/* The file's row after its parse: where a refresh starts and with what
+ * state, its identity and counts. rc is the parse's; tail as parse_file's. */
+static int store_file(struct writer *w, struct input *in, int file_id, int rc, int tail,
+                      const struct hs_parse_stats *st, const struct hs_index_opts *o,
+                      struct hs_error *err)
+{
+	sqlite3_stmt *up;
+	int damaged = 0;
+
+	if (w->failed) {
+		hs_error_set(err, in->path, 0, 0, "index: %s", w->errmsg);
+		return -1;
+	}
+	/* damaged data (a cut or corrupt compressed file, a read error): with
+	 * --keep-going the events before it stay, the error is said, and the
+	 * row's size of -1 makes the next open read the file again */
+	if (rc < 0 && o->keep_going) {
+		if (o->on_file_error)
+			o->on_file_error(o->ctx, err);
+		hs_error_clear(err);
+		damaged = 1;
+		rc = 0;
+	}
+	if (rc)
+		return rc < 0 ? -1 : 1;
+	if (hs_idx_writer_skips_store(w, file_id) < 0) {
+		hs_error_set(err, in->path, 0, 0, "index: %s", w->errmsg);
+		return -1;
+	}
+	/* the correlator's state as of the resume point, for the next refresh
+	 * (a tail pass leaves the resume point, and so the state, where it was) */
+	if (w->checkpoint && !tail &&
+	    (damaged ? hs_corrstore_drop(w->db, file_id, err)
+	             : hs_corrstore_checkpoint(w->cstore, w->corr, file_id, st->safe_offset, w->from_n, err)) < 0) {
+		hs_strlcpy(err->file, in->path, sizeof err->file);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(w->db,
+	        "INSERT OR REPLACE INTO files(id, path, format, size, mtime_ns, head_hash,"
+	        " parsed_bytes, parsed_lines, parser_state, events, skipped, incomplete,"
+	        " inode, ctime_ns, tail_hash)"
+	        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+	        " CASE WHEN ?16 >= 0 THEN ?16 ELSE (SELECT count(*) FROM events WHERE file_id = ?1) END,"
+	        " ifnull((SELECT skipped FROM files WHERE id = ?1 AND ?12), 0) + ?10,"
+	        " CASE WHEN ?17 >= 0 THEN ?17 ELSE"
+	        " (SELECT count(*) FROM events WHERE file_id = ?1 AND incomplete) END,"
+	        " ?13, ?14, ?15)",
+	        -1, &up, NULL) != SQLITE_OK) {
+		hs_error_set(err, in->path, 0, 0, "index: %s", sqlite3_errmsg(w->db));
+		return -1;
+	}
+	sqlite3_bind_int(up, 1, file_id);
+	sqlite3_bind_text(up, 2, in->real, -1, SQLITE_STATIC);
+	sqlite3_bind_text(up, 3, in->parser->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(up, 4, damaged ? -1 : in->id.size);
+	sqlite3_bind_int64(up, 5, in->id.mtime_ns);
+	sqlite3_bind_text(up, 6, in->id.head_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(up, 7, st->safe_offset);
+	sqlite3_bind_int64(up, 8, st->safe_line);
+	sqlite3_bind_text(up, 9, st->state ? st->state : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(up, 10, w->skipped);
+	sqlite3_bind_int(up, 12, w->refreshing);
+	sqlite3_bind_int64(up, 13, in->id.inode);
+	sqlite3_bind_int64(up, 14, in->id.ctime_ns);
+	sqlite3_bind_text(up, 15, in->id.tail_hash, -1, SQLITE_STATIC);
+	/* a refresh knows its counts (what was kept plus what it wrote): no
+	 * count(*) over the whole index */
+	sqlite3_bind_int64(up, 16, w->base_events >= 0 ? w->base_events + w->events : -1);
+	sqlite3_bind_int64(up, 17, w->base_events >= 0 ? w->base_incomplete + w->incomplete : -1);
+	rc = sqlite3_step(up);
+	sqlite3_finalize(up);
+	if (rc != SQLITE_DONE) {
+		hs_error_set(err, in->path, 0, 0, "index: %s", sqlite3_errmsg(w->db));
+		return -1;
+	}
+	return 0;
+}
+
 /* Parse in from start into w. hold: keep an unterminated last line back
  * (*held = its bytes). tail: the pass that parses that line after all; the
  * resume point stays where the parse began, so the next refresh drops and
@@ -296,8 +374,7 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	struct hs_sink sink = hs_idx_writer_sink(w);
 	struct hs_parse_stats st;
 	struct progress prog;
-	sqlite3_stmt *up;
-	int rc, damaged = 0;
+	int rc;
 
 	memset(&pi, 0, sizeof pi);
 	pi.path = in->path;
@@ -326,79 +403,17 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 	if (tail) {
 		st.safe_offset = start;
 		st.safe_line = start_line;
-		hs_strlcpy(st.state, state ? state : "", sizeof st.state);
+		hs_parse_stats_free(&st); /* the state it had when the line was cut */
+		st.state = state ? strdup(state) : NULL;
 		w->skipped = 0; /* counted when the line is whole */
 		hs_idx_writer_skips_reset(w);
 	}
 	hs_idx_writer_flush(w);
-	if (w->failed) {
-		hs_error_set(err, in->path, 0, 0, "index: %s", w->errmsg);
-		return -1;
-	}
-	/* damaged data (a cut or corrupt compressed file, a read error): with
-	 * --keep-going the events before it stay, the error is said, and the
-	 * row's size of -1 makes the next open read the file again */
-	if (rc < 0 && o->keep_going) {
-		if (o->on_file_error)
-			o->on_file_error(o->ctx, err);
-		hs_error_clear(err);
-		damaged = 1;
-		rc = 0;
-	}
-	if (rc)
-		return rc < 0 ? -1 : 1;
-	if (hs_idx_writer_skips_store(w, file_id) < 0) {
-		hs_error_set(err, in->path, 0, 0, "index: %s", w->errmsg);
-		return -1;
-	}
-	/* the correlator's state as of the resume point, for the next refresh
-	 * (a tail pass leaves the resume point, and so the state, where it was) */
-	if (w->checkpoint && !tail &&
-	    (damaged ? hs_corrstore_drop(w->db, file_id, err)
-	             : hs_corrstore_checkpoint(w->cstore, w->corr, file_id, st.safe_offset, w->from_n, err)) < 0) {
-		hs_strlcpy(err->file, in->path, sizeof err->file);
-		return -1;
-	}
-	if (sqlite3_prepare_v2(w->db,
-	        "INSERT OR REPLACE INTO files(id, path, format, size, mtime_ns, head_hash,"
-	        " parsed_bytes, parsed_lines, parser_state, events, skipped, incomplete,"
-	        " inode, ctime_ns, tail_hash)"
-	        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-	        " CASE WHEN ?16 >= 0 THEN ?16 ELSE (SELECT count(*) FROM events WHERE file_id = ?1) END,"
-	        " ifnull((SELECT skipped FROM files WHERE id = ?1 AND ?12), 0) + ?10,"
-	        " CASE WHEN ?17 >= 0 THEN ?17 ELSE"
-	        " (SELECT count(*) FROM events WHERE file_id = ?1 AND incomplete) END,"
-	        " ?13, ?14, ?15)",
-	        -1, &up, NULL) != SQLITE_OK) {
-		hs_error_set(err, in->path, 0, 0, "index: %s", sqlite3_errmsg(w->db));
-		return -1;
-	}
-	sqlite3_bind_int(up, 1, file_id);
-	sqlite3_bind_text(up, 2, in->real, -1, SQLITE_STATIC);
-	sqlite3_bind_text(up, 3, in->parser->name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(up, 4, damaged ? -1 : in->id.size);
-	sqlite3_bind_int64(up, 5, in->id.mtime_ns);
-	sqlite3_bind_text(up, 6, in->id.head_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(up, 7, st.safe_offset);
-	sqlite3_bind_int64(up, 8, st.safe_line);
-	sqlite3_bind_text(up, 9, st.state, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(up, 10, w->skipped);
-	sqlite3_bind_int(up, 12, w->refreshing);
-	sqlite3_bind_int64(up, 13, in->id.inode);
-	sqlite3_bind_int64(up, 14, in->id.ctime_ns);
-	sqlite3_bind_text(up, 15, in->id.tail_hash, -1, SQLITE_STATIC);
-	/* a refresh knows its counts (what was kept plus what it wrote): no
-	 * count(*) over the whole index */
-	sqlite3_bind_int64(up, 16, w->base_events >= 0 ? w->base_events + w->events : -1);
-	sqlite3_bind_int64(up, 17, w->base_events >= 0 ? w->base_incomplete + w->incomplete : -1);
-	rc = sqlite3_step(up);
-	sqlite3_finalize(up);
-	if (rc != SQLITE_DONE) {
-		hs_error_set(err, in->path, 0, 0, "index: %s", sqlite3_errmsg(w->db));
-		return -1;
-	}
-	return 0;
+	rc = store_file(w, in, file_id, rc, tail, &st, o, err);
+	hs_parse_stats_free(&st);
+	return rc;
 }
+
 
 /* Renumber a multi-file index so that n follows time across files. */
 static int merge_timeline(sqlite3 *db, struct hs_error *err, const char *path)

@@ -18,8 +18,6 @@
  * spans already shown (small open-addressing sets of ids). The figures of
  * `analyze` are in lifecycle_summary.c.
  */
-#include "hsmscope/lifecycle.h"
-
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,9 +25,7 @@
 #include <string.h>
 
 #include "hsmscope/ckconst.h"
-
-enum src { SRC_ROOTS, SRC_PROCESS, SRC_SLOT, SRC_SESSION, SRC_SESSION_LOGIN, SRC_LOGIN, SRC_SPAN,
-           SRC_HSM, SRC_NONE };
+#include "lifecycle_int.h"
 
 #define LEAF_COLS "e.n, e.ts_us, e.ts_utc, e.func, e.rv_name, e.ok, e.incomplete, e.login_id," \
 	" e.span_id, e.summary, (SELECT group_concat(a.kind, ',') FROM anomalies a WHERE a.n = e.n)"
@@ -48,144 +44,6 @@ static const char *const src_sql[] = {
 	[SRC_HSM] = "SELECT " LEAF_COLS " FROM events e WHERE e.hsm = ?5"
 		" AND e.n BETWEEN ?3 AND ?4 ORDER BY e.n",
 };
-
-struct row {                    /* one event of a scan */
-	int64_t n, ts;              /* its number; µs, HS_NONE */
-	int64_t login_id, span_id;  /* correlation, HS_NONE */
-	int ts_utc, ok, incomplete; /* flags as in events */
-	char func[64];              /* function */
-	char rv_name[HS_TEXT_MAX];  /* return code name or response, as the event's */
-	char summary[256];          /* its one-line summary, as the event's */
-	char anomalies[128];        /* its anomaly kinds, comma-separated */
-};
-
-#define FOLD_STATES 4           /* distinct states of a fold counted by name */
-
-struct fold_state {             /* calls of a fold that ended one way */
-	char name[HS_TEXT_MAX];     /* return code name, response, or "never returned" */
-	int64_t count;
-};
-
-struct iset {                   /* ids already shown */
-	int64_t *v;                 /* owned, cap slots, 0 = empty */
-	int cap, count;             /* slots allocated (a power of two), ids stored */
-};
-
-struct hs_lc_cursor {
-	struct hs_index *ix;        /* not owned */
-	sqlite3 *db;                /* the index's */
-	enum src src;               /* what is listed */
-	int64_t a, b, lo, hi;       /* the source's keys and n range */
-	char hsm[128];              /* SRC_HSM: the stream's HSM id */
-	char fold_func[64];         /* listing a fold: only its calls */
-	int group_logins, group_spans, fold; /* 1: logins / spans become nodes, calls fold */
-	int leaves_only;            /* listing a fold: skip what the parent grouped */
-	int64_t proc_id;            /* SRC_PROCESS: processes.id (for its slots) */
-	char parent_filter[512];    /* for the filters of folds */
-	int nfiles;                 /* files in the index */
-	sqlite3_stmt *main;         /* the scan (or the roots / sessions) */
-	sqlite3_stmt *slots;        /* SRC_PROCESS: its slots */
-	sqlite3_stmt *st_ts, *st_login, *st_span, *st_sl, *st_proc, *st_stream, *st_sess,
-	             *st_ids, *st_threads; /* owned lookups, prepared on first use */
-	int have_row;               /* row read, not used yet */
-	struct row row;             /* that row */
-	int main_done;              /* the scan is at its end */
-	int have_fold;              /* fold being built */
-	struct row fold_first;      /* its first call */
-	int64_t fold_count, fold_errors, fold_last_n, fold_last_ts; /* calls, failed, last n, µs */
-	int fold_open;              /* a folded call never returned */
-	char fold_anomalies[128];   /* their anomaly kinds, each once */
-	struct fold_state fold_states[FOLD_STATES]; /* their states, first seen first */
-	int nfold_states;           /* entries used */
-	int64_t fold_other;         /* calls whose state did not find a free entry */
-	int have_slot, slots_done;  /* next slot row */
-	int64_t slot_first;         /* its first event */
-	struct iset logins, spans;  /* logins and spans already shown as nodes */
-};
-
-/* ------------------------------------------------------------- helpers */
-
-static void setf(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void setf(char *dst, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(dst, len, fmt, ap);
-	va_end(ap);
-}
-
-static void addf(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void addf(char *dst, size_t len, const char *fmt, ...)
-{
-	size_t o = strlen(dst);
-	va_list ap;
-
-	if (o + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(dst + o, len - o, fmt, ap);
-	va_end(ap);
-}
-
-/* A string literal of the filter language. */
-static void quote(char *dst, size_t len, const char *s)
-{
-	size_t o = 0;
-
-	if (len < 3)
-		return;
-	dst[o++] = '"';
-	for (; *s && o + 3 < len; s++) {
-		if (*s == '"' || *s == '\\')
-			dst[o++] = '\\';
-		dst[o++] = *s;
-	}
-	dst[o++] = '"';
-	dst[o] = '\0';
-}
-
-static int64_t col_i64(sqlite3_stmt *st, int i)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? HS_NONE : sqlite3_column_int64(st, i);
-}
-
-static void col_str(sqlite3_stmt *st, int i, char *dst, size_t len)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-
-	hs_strlcpy(dst, s ? (const char *)s : "", len);
-}
-
-static void bind_i64(sqlite3_stmt *st, int i, int64_t v)
-{
-	if (v == HS_NONE)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_int64(st, i, v);
-}
-
-static int prep(struct hs_lc_cursor *c, sqlite3_stmt **st, const char *sql, struct hs_error *err)
-{
-	if (*st) {
-		sqlite3_reset(*st);
-		sqlite3_clear_bindings(*st);
-		return 0;
-	}
-	if (sqlite3_prepare_v2(c->db, sql, -1, st, NULL) == SQLITE_OK)
-		return 0;
-	hs_error_set(err, "index", 0, 0, "sessions: %s", sqlite3_errmsg(c->db));
-	hs_error_hint(err, "rebuild the index (--rebuild): it may predate correlation");
-	return -1;
-}
-
-static int db_error(struct hs_lc_cursor *c, struct hs_error *err)
-{
-	hs_error_set(err, "index", 0, 0, "sessions: %s", sqlite3_errmsg(c->db));
-	return -1;
-}
 
 static int iset_has(const struct iset *s, int64_t v)
 {
@@ -230,300 +88,6 @@ static int iset_add(struct iset *s, int64_t v) /* 1 added, 0 present, -1 OOM */
 	return 1;
 }
 
-static void times(struct hs_lc_cursor *c, struct hs_lc_node *nd, struct hs_error *err)
-{
-	int i;
-
-	nd->first_ts = nd->last_ts = HS_NONE;
-	for (i = 0; i < 2; i++) {
-		int64_t n = i ? nd->last_n : nd->first_n;
-		if (n == HS_NONE || prep(c, &c->st_ts, "SELECT ts_us, ts_utc FROM events WHERE n = ?1",
-		                         err) < 0)
-			continue;
-		sqlite3_bind_int64(c->st_ts, 1, n);
-		if (sqlite3_step(c->st_ts) == SQLITE_ROW) {
-			*(i ? &nd->last_ts : &nd->first_ts) = col_i64(c->st_ts, 0);
-			nd->ts_utc = sqlite3_column_int(c->st_ts, 1);
-		}
-	}
-}
-
-static void node_init(struct hs_lc_node *nd, enum hs_lc_kind kind)
-{
-	memset(nd, 0, sizeof *nd);
-	nd->kind = kind;
-	nd->first_n = nd->last_n = nd->first_ts = nd->last_ts = HS_NONE;
-}
-
-static void func_at(struct hs_lc_cursor *c, int64_t n, char *out, size_t len,
-                    struct hs_error *err)
-{
-	out[0] = '\0';
-	if (n == HS_NONE || prep(c, &c->st_sl, "SELECT func FROM events WHERE n = ?1", err) < 0)
-		return;
-	sqlite3_bind_int64(c->st_sl, 1, n);
-	if (sqlite3_step(c->st_sl) == SQLITE_ROW)
-		col_str(c->st_sl, 0, out, len);
-}
-
-static const char *audit_user_type(int64_t t)
-{
-	switch (t) {
-	case 1: return "CN_CRYPTO_USER";
-	case 2: return "CN_CRYPTO_OFFICER";
-	case 5: return "CN_APPLIANCE_USER";
-	case 6: return "CN_CRYPTO_PRE_OFFICER";
-	default: return NULL;
-	}
-}
-
-/* ---------------------------------------------------------- node filling */
-
-static int fill_process(struct hs_lc_cursor *c, int64_t id, struct hs_lc_node *nd,
-                        struct hs_error *err)
-{
-	sqlite3_stmt *st;
-	int64_t pid;
-
-	if (prep(c, &c->st_proc, "SELECT p.file_id, p.instance, p.pid, p.first_n, p.last_n, p.calls,"
-	                         " p.errors, p.state, f.path FROM processes p"
-	                         " LEFT JOIN files f ON f.id = p.file_id WHERE p.id = ?1", err) < 0)
-		return -1;
-	st = c->st_proc;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return 0;
-	node_init(nd, HS_LC_PROCESS);
-	nd->id = id;
-	nd->k[0] = sqlite3_column_int64(st, 0);
-	nd->k[1] = sqlite3_column_int64(st, 1);
-	nd->k[2] = id;
-	pid = col_i64(st, 2);
-	nd->first_n = col_i64(st, 3);
-	nd->last_n = col_i64(st, 4);
-	nd->calls = sqlite3_column_int64(st, 5);
-	nd->errors = sqlite3_column_int64(st, 6);
-	col_str(st, 7, nd->state, sizeof nd->state);
-	nd->open_end = strcmp(nd->state, "finalized") != 0;
-	nd->has_children = nd->calls > 0;
-	if (pid != HS_NONE) {
-		setf(nd->label, sizeof nd->label, "process %lld", (long long)pid);
-		setf(nd->filter, sizeof nd->filter, "pid == %lld && n >= %lld && n <= %lld",
-		     (long long)pid, (long long)nd->first_n, (long long)nd->last_n);
-	} else {
-		setf(nd->label, sizeof nd->label, "process #%lld", (long long)nd->k[1] + 1);
-		setf(nd->filter, sizeof nd->filter, "n >= %lld && n <= %lld", (long long)nd->first_n,
-		     (long long)nd->last_n);
-	}
-	if (prep(c, &c->st_threads, "SELECT count(DISTINCT tid) FROM events WHERE file_id = ?1"
-	                            " AND instance = ?2 AND n BETWEEN ?3 AND ?4", err) == 0) {
-		sqlite3_bind_int64(c->st_threads, 1, nd->k[0]);
-		sqlite3_bind_int64(c->st_threads, 2, nd->k[1]);
-		sqlite3_bind_int64(c->st_threads, 3, nd->first_n);
-		sqlite3_bind_int64(c->st_threads, 4, nd->last_n);
-		if (sqlite3_step(c->st_threads) == SQLITE_ROW &&
-		    sqlite3_column_int64(c->st_threads, 0) > 1)
-			addf(nd->label, sizeof nd->label, ", %lld threads",
-			     (long long)sqlite3_column_int64(c->st_threads, 0));
-	}
-	if (c->nfiles > 1 && sqlite3_column_text(st, 8)) {
-		const char *path = (const char *)sqlite3_column_text(st, 8), *base = strrchr(path, '/');
-		char q[200];
-		addf(nd->label, sizeof nd->label, " in %s", base ? base + 1 : path);
-		quote(q, sizeof q, path);
-		addf(nd->filter, sizeof nd->filter, " && file == %s", q);
-	}
-	times(c, nd, err);
-	return 1;
-}
-
-static int fill_stream(struct hs_lc_cursor *c, int64_t id, struct hs_lc_node *nd,
-                       struct hs_error *err)
-{
-	sqlite3_stmt *st;
-	char q[200];
-	int64_t gaps, missing, reboots;
-
-	if (prep(c, &c->st_stream, "SELECT hsm, first_n, last_n, first_ts, last_ts, events, errors,"
-	                           " reboots, gaps, missing FROM streams WHERE id = ?1", err) < 0)
-		return -1;
-	st = c->st_stream;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return 0;
-	node_init(nd, HS_LC_HSM);
-	nd->id = nd->k[0] = id;
-	col_str(st, 0, nd->func, sizeof nd->func);
-	nd->first_n = col_i64(st, 1);
-	nd->last_n = col_i64(st, 2);
-	nd->first_ts = col_i64(st, 3);
-	nd->last_ts = col_i64(st, 4);
-	nd->ts_utc = 1;
-	nd->calls = sqlite3_column_int64(st, 5);
-	nd->errors = sqlite3_column_int64(st, 6);
-	reboots = sqlite3_column_int64(st, 7);
-	gaps = sqlite3_column_int64(st, 8);
-	missing = sqlite3_column_int64(st, 9);
-	setf(nd->label, sizeof nd->label, "HSM %s", sqlite3_column_text(st, 0) ?
-	     (const char *)sqlite3_column_text(st, 0) : "?");
-	if (gaps)
-		addf(nd->label, sizeof nd->label, " (%lld gap%s, %lld event%s missing)", (long long)gaps,
-		     gaps == 1 ? "" : "s", (long long)missing, missing == 1 ? "" : "s");
-	if (reboots)
-		addf(nd->label, sizeof nd->label, " (%lld reboot%s)", (long long)reboots,
-		     reboots == 1 ? "" : "s");
-	nd->func[0] = '\0';
-	quote(q, sizeof q, sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
-	setf(nd->filter, sizeof nd->filter, "hsm == %s", q);
-	nd->has_children = nd->calls > 0;
-	return 1;
-}
-
-static int fill_session(struct hs_lc_cursor *c, sqlite3_stmt *st, struct hs_lc_node *nd,
-                        struct hs_error *err)
-{
-	int64_t handle, open_n;
-
-	/* id, handle, slot, open_n, close_n, first_n, last_n, calls, errors, state */
-	node_init(nd, HS_LC_SESSION);
-	nd->id = nd->k[0] = sqlite3_column_int64(st, 0);
-	handle = col_i64(st, 1);
-	open_n = col_i64(st, 3);
-	nd->first_n = col_i64(st, 5);
-	nd->last_n = col_i64(st, 4) != HS_NONE ? col_i64(st, 4) : col_i64(st, 6);
-	nd->calls = sqlite3_column_int64(st, 7);
-	nd->errors = sqlite3_column_int64(st, 8);
-	col_str(st, 9, nd->state, sizeof nd->state);
-	nd->open_end = strcmp(nd->state, "leaked") == 0 || strcmp(nd->state, "open") == 0;
-	nd->has_children = nd->calls > 0;
-	setf(nd->label, sizeof nd->label, "session 0x%llx%s", (unsigned long long)handle,
-	     open_n == HS_NONE ? " (opened before the log)" : "");
-	setf(nd->filter, sizeof nd->filter, "session_id == %lld", (long long)nd->id);
-	times(c, nd, err);
-	return 1;
-}
-
-static int fill_login(struct hs_lc_cursor *c, int64_t id, int64_t session_id,
-                      struct hs_lc_node *nd, struct hs_error *err)
-{
-	sqlite3_stmt *st;
-	int64_t ut, logout_n;
-	const char *un;
-	char user[64];
-
-	if (prep(c, &c->st_login, "SELECT user_type, user, login_n, logout_n, last_n, calls, errors,"
-	                          " state, hsm FROM logins WHERE id = ?1", err) < 0)
-		return -1;
-	st = c->st_login;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return 0;
-	node_init(nd, HS_LC_LOGIN);
-	nd->id = nd->k[0] = id;
-	nd->k[1] = session_id;
-	ut = col_i64(st, 0);
-	col_str(st, 1, user, sizeof user);
-	nd->first_n = col_i64(st, 2);
-	logout_n = col_i64(st, 3);
-	nd->last_n = logout_n != HS_NONE && logout_n > col_i64(st, 4) ? logout_n : col_i64(st, 4);
-	nd->calls = sqlite3_column_int64(st, 5);
-	nd->errors = sqlite3_column_int64(st, 6);
-	col_str(st, 7, nd->state, sizeof nd->state);
-	nd->open_end = strcmp(nd->state, "open") == 0;
-	if (sqlite3_column_type(st, 8) != SQLITE_NULL) { /* audit */
-		un = audit_user_type(ut);
-		if (un)
-			setf(nd->label, sizeof nd->label, "login %s (%s)", user[0] ? user : "?", un);
-		else
-			setf(nd->label, sizeof nd->label, "login %s (type %lld)", user[0] ? user : "?",
-			     (long long)ut);
-	} else {
-		un = ut == HS_NONE ? NULL : hs_ck_name(HS_CK_USER, (uint64_t)ut);
-		if (un)
-			setf(nd->label, sizeof nd->label, "login %s", un);
-		else
-			setf(nd->label, sizeof nd->label, "login (user type %lld)", (long long)ut);
-	}
-	if (session_id > 0) { /* the part of the login in this session */
-		setf(nd->filter, sizeof nd->filter, "session_id == %lld && login == %lld",
-		     (long long)session_id, (long long)id);
-		if (prep(c, &c->st_sess, "SELECT count(*), sum(NOT ok AND NOT incomplete), min(n), max(n)"
-		                         " FROM events WHERE session_id = ?1 AND login_id = ?2", err) < 0)
-			return -1;
-		sqlite3_bind_int64(c->st_sess, 1, session_id);
-		sqlite3_bind_int64(c->st_sess, 2, id);
-		if (sqlite3_step(c->st_sess) == SQLITE_ROW) {
-			nd->calls = sqlite3_column_int64(c->st_sess, 0);
-			nd->errors = sqlite3_column_int64(c->st_sess, 1);
-			nd->first_n = col_i64(c->st_sess, 2);
-			nd->last_n = col_i64(c->st_sess, 3);
-		}
-	} else {
-		setf(nd->filter, sizeof nd->filter, "login == %lld", (long long)id);
-	}
-	nd->has_children = nd->calls > 0;
-	times(c, nd, err);
-	return 1;
-}
-
-static int fill_span(struct hs_lc_cursor *c, int64_t id, struct hs_lc_node *nd,
-                     struct hs_error *err)
-{
-	sqlite3_stmt *st;
-	int64_t end_n;
-	char kind[32], fi[64], fe[64];
-
-	if (prep(c, &c->st_span, "SELECT kind, init_n, end_n, last_n, calls, errors, state FROM spans"
-	                         " WHERE id = ?1", err) < 0)
-		return -1;
-	st = c->st_span;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return 0;
-	node_init(nd, HS_LC_SPAN);
-	nd->id = nd->k[0] = id;
-	col_str(st, 0, kind, sizeof kind);
-	nd->first_n = col_i64(st, 1);
-	end_n = col_i64(st, 2);
-	nd->last_n = end_n != HS_NONE ? end_n : col_i64(st, 3);
-	nd->calls = sqlite3_column_int64(st, 4);
-	nd->errors = sqlite3_column_int64(st, 5);
-	col_str(st, 6, nd->state, sizeof nd->state);
-	nd->open_end = strcmp(nd->state, "unfinished") == 0;
-	nd->has_children = 1;
-	func_at(c, nd->first_n, fi, sizeof fi, err);
-	if (end_n != HS_NONE && end_n != nd->first_n) {
-		func_at(c, end_n, fe, sizeof fe, err);
-		setf(nd->label, sizeof nd->label, "%s: %s .. %s", kind, fi, fe);
-	} else if (strcmp(nd->state, "init_failed") == 0) {
-		setf(nd->label, sizeof nd->label, "%s: %s failed", kind, fi);
-	} else {
-		setf(nd->label, sizeof nd->label, "%s: %s, never finished", kind, fi);
-	}
-	setf(nd->filter, sizeof nd->filter, "span == %lld", (long long)id);
-	times(c, nd, err);
-	return 1;
-}
-
-static void fill_call(const struct row *r, struct hs_lc_node *nd)
-{
-	node_init(nd, HS_LC_CALL);
-	nd->id = nd->first_n = nd->last_n = r->n;
-	nd->first_ts = nd->last_ts = r->ts;
-	nd->ts_utc = r->ts_utc;
-	nd->calls = 1;
-	nd->errors = !r->ok && !r->incomplete;
-	nd->open_end = r->incomplete;
-	hs_strlcpy(nd->func, r->func, sizeof nd->func);
-	hs_strlcpy(nd->state, r->incomplete ? "(no return)" : r->rv_name, sizeof nd->state);
-	hs_strlcpy(nd->anomalies, r->anomalies, sizeof nd->anomalies);
-	setf(nd->label, sizeof nd->label, "%s %s%s%s", r->func, nd->state, r->summary[0] ? "  " : "",
-	     r->summary);
-	setf(nd->filter, sizeof nd->filter, "n == %lld", (long long)r->n);
-}
-
-/* ------------------------------------------------------------- scanning */
-
 static int read_row(struct hs_lc_cursor *c, struct hs_error *err)
 {
 	sqlite3_stmt *st = c->main;
@@ -539,18 +103,18 @@ static int read_row(struct hs_lc_cursor *c, struct hs_error *err)
 		return 0;
 	}
 	if (rc != SQLITE_ROW)
-		return db_error(c, err);
+		return hs_lc_db_error(c, err);
 	c->row.n = sqlite3_column_int64(st, 0);
-	c->row.ts = col_i64(st, 1);
+	c->row.ts = hs_lc_col_i64(st, 1);
 	c->row.ts_utc = sqlite3_column_int(st, 2);
-	col_str(st, 3, c->row.func, sizeof c->row.func);
-	col_str(st, 4, c->row.rv_name, sizeof c->row.rv_name);
+	hs_lc_col_str(st, 3, c->row.func, sizeof c->row.func);
+	hs_lc_col_str(st, 4, c->row.rv_name, sizeof c->row.rv_name);
 	c->row.ok = sqlite3_column_int(st, 5);
 	c->row.incomplete = sqlite3_column_int(st, 6);
-	c->row.login_id = col_i64(st, 7);
-	c->row.span_id = col_i64(st, 8);
-	col_str(st, 9, c->row.summary, sizeof c->row.summary);
-	col_str(st, 10, c->row.anomalies, sizeof c->row.anomalies);
+	c->row.login_id = hs_lc_col_i64(st, 7);
+	c->row.span_id = hs_lc_col_i64(st, 8);
+	hs_lc_col_str(st, 9, c->row.summary, sizeof c->row.summary);
+	hs_lc_col_str(st, 10, c->row.anomalies, sizeof c->row.anomalies);
 	c->have_row = 1;
 	return 1;
 }
@@ -567,7 +131,7 @@ static int read_slot(struct hs_lc_cursor *c, struct hs_error *err)
 		return 0;
 	}
 	if (rc != SQLITE_ROW)
-		return db_error(c, err);
+		return hs_lc_db_error(c, err);
 	c->slot_first = sqlite3_column_int64(c->slots, 1);
 	c->have_slot = 1;
 	return 1;
@@ -577,9 +141,9 @@ static int read_slot(struct hs_lc_cursor *c, struct hs_error *err)
 static int emit_slot(struct hs_lc_cursor *c, struct hs_lc_node *nd, struct hs_error *err)
 {
 	sqlite3_stmt *st = c->slots;
-	int64_t slot = col_i64(st, 0), nsess = sqlite3_column_int64(st, 5);
+	int64_t slot = hs_lc_col_i64(st, 0), nsess = sqlite3_column_int64(st, 5);
 
-	node_init(nd, HS_LC_SLOT);
+	hs_lc_node_init(nd, HS_LC_SLOT);
 	nd->k[0] = c->proc_id;
 	nd->k[1] = slot;
 	nd->first_n = sqlite3_column_int64(st, 1);
@@ -589,27 +153,27 @@ static int emit_slot(struct hs_lc_cursor *c, struct hs_lc_node *nd, struct hs_er
 	nd->open_end = sqlite3_column_int64(st, 6) > 0;
 	nd->has_children = 1;
 	if (slot == HS_NONE)
-		setf(nd->label, sizeof nd->label, "slot ?");
+		hs_lc_setf(nd->label, sizeof nd->label, "slot ?");
 	else
-		setf(nd->label, sizeof nd->label, "slot 0x%llx", (unsigned long long)slot);
-	addf(nd->label, sizeof nd->label, " (%lld session%s)", (long long)nsess, nsess == 1 ? "" : "s");
-	if (nsess <= 24 && prep(c, &c->st_ids, "SELECT id FROM sessions WHERE process_id = ?1"
+		hs_lc_setf(nd->label, sizeof nd->label, "slot 0x%llx", (unsigned long long)slot);
+	hs_lc_addf(nd->label, sizeof nd->label, " (%lld session%s)", (long long)nsess, nsess == 1 ? "" : "s");
+	if (nsess <= 24 && hs_lc_prep(c, &c->st_ids, "SELECT id FROM sessions WHERE process_id = ?1"
 	                                      " AND slot IS ?2 ORDER BY id", err) == 0) {
 		int first = 1;
 		sqlite3_bind_int64(c->st_ids, 1, c->proc_id);
-		bind_i64(c->st_ids, 2, slot);
-		setf(nd->filter, sizeof nd->filter, "session_id in {");
+		hs_lc_bind_i64(c->st_ids, 2, slot);
+		hs_lc_setf(nd->filter, sizeof nd->filter, "session_id in {");
 		while (sqlite3_step(c->st_ids) == SQLITE_ROW) {
-			addf(nd->filter, sizeof nd->filter, "%s%lld", first ? "" : ", ",
+			hs_lc_addf(nd->filter, sizeof nd->filter, "%s%lld", first ? "" : ", ",
 			     (long long)sqlite3_column_int64(c->st_ids, 0));
 			first = 0;
 		}
-		addf(nd->filter, sizeof nd->filter, "}");
+		hs_lc_addf(nd->filter, sizeof nd->filter, "}");
 	} else {
-		setf(nd->filter, sizeof nd->filter, "session_id >= %lld && session_id <= %lld",
+		hs_lc_setf(nd->filter, sizeof nd->filter, "session_id >= %lld && session_id <= %lld",
 		     (long long)sqlite3_column_int64(st, 7), (long long)sqlite3_column_int64(st, 8));
 	}
-	times(c, nd, err);
+	hs_lc_times(c, nd, err);
 	c->have_slot = 0;
 	return 1;
 }
@@ -680,9 +244,9 @@ static void emit_fold(struct hs_lc_cursor *c, struct hs_lc_node *nd)
 	char q[80];
 
 	if (c->fold_count == 1) {
-		fill_call(&c->fold_first, nd);
+		hs_lc_fill_call(&c->fold_first, nd);
 	} else {
-		node_init(nd, HS_LC_CALLS);
+		hs_lc_node_init(nd, HS_LC_CALLS);
 		nd->first_n = c->fold_first.n;
 		nd->last_n = c->fold_last_n;
 		nd->first_ts = c->fold_first.ts;
@@ -694,14 +258,14 @@ static void emit_fold(struct hs_lc_cursor *c, struct hs_lc_node *nd)
 		nd->has_children = 1;
 		hs_strlcpy(nd->anomalies, c->fold_anomalies, sizeof nd->anomalies);
 		hs_strlcpy(nd->func, c->fold_first.func, sizeof nd->func);
-		setf(nd->label, sizeof nd->label, "%s (%lld calls)", c->fold_first.func,
+		hs_lc_setf(nd->label, sizeof nd->label, "%s (%lld calls)", c->fold_first.func,
 		     (long long)c->fold_count);
 		fold_state_text(c, nd->state, sizeof nd->state);
 		nd->k[0] = c->src;
 		nd->k[1] = c->a;
 		nd->k[2] = c->b;
-		quote(q, sizeof q, c->fold_first.func);
-		setf(nd->filter, sizeof nd->filter, "%s%s%sfunc == %s && n >= %lld && n <= %lld",
+		hs_lc_quote(q, sizeof q, c->fold_first.func);
+		hs_lc_setf(nd->filter, sizeof nd->filter, "%s%s%sfunc == %s && n >= %lld && n <= %lld",
 		     c->parent_filter[0] ? "(" : "", c->parent_filter, c->parent_filter[0] ? ") && " : "",
 		     q, (long long)nd->first_n, (long long)nd->last_n);
 	}
@@ -747,7 +311,7 @@ static int next_scan(struct hs_lc_cursor *c, struct hs_lc_node *nd, struct hs_er
 			if (iset_add(&c->logins, c->row.login_id) < 0)
 				goto oom;
 			c->have_row = 0;
-			if ((rc = fill_login(c, c->row.login_id, c->src == SRC_SESSION ? c->a : 0, nd,
+			if ((rc = hs_lc_fill_login(c, c->row.login_id, c->src == SRC_SESSION ? c->a : 0, nd,
 			                     err)) != 0)
 				return rc;
 			continue;
@@ -764,7 +328,7 @@ static int next_scan(struct hs_lc_cursor *c, struct hs_lc_node *nd, struct hs_er
 			if (iset_add(&c->spans, c->row.span_id) < 0)
 				goto oom;
 			c->have_row = 0;
-			if ((rc = fill_span(c, c->row.span_id, nd, err)) != 0)
+			if ((rc = hs_lc_fill_span(c, c->row.span_id, nd, err)) != 0)
 				return rc;
 			continue;
 		}
@@ -808,11 +372,11 @@ oom:
 
 static int set_hsm(struct hs_lc_cursor *c, int64_t stream_id, struct hs_error *err)
 {
-	if (prep(c, &c->st_stream, "SELECT hsm FROM streams WHERE id = ?1", err) < 0)
+	if (hs_lc_prep(c, &c->st_stream, "SELECT hsm FROM streams WHERE id = ?1", err) < 0)
 		return -1;
 	sqlite3_bind_int64(c->st_stream, 1, stream_id);
 	if (sqlite3_step(c->st_stream) == SQLITE_ROW)
-		col_str(c->st_stream, 0, c->hsm, sizeof c->hsm);
+		hs_lc_col_str(c->st_stream, 0, c->hsm, sizeof c->hsm);
 	sqlite3_finalize(c->st_stream);
 	c->st_stream = NULL;
 	return 0;
@@ -842,7 +406,7 @@ int hs_lc_open(struct hs_index *ix, const struct hs_lc_node *parent, struct hs_l
 	c->src = SRC_NONE;
 	if (!parent) {
 		c->src = SRC_ROOTS;
-		if (prep(c, &c->main, "SELECT 0, id, first_n FROM processes UNION ALL"
+		if (hs_lc_prep(c, &c->main, "SELECT 0, id, first_n FROM processes UNION ALL"
 		                      " SELECT 1, id, first_n FROM streams ORDER BY 3, 1, 2", err) < 0)
 			goto fail;
 		*out = c;
@@ -858,7 +422,7 @@ int hs_lc_open(struct hs_index *ix, const struct hs_lc_node *parent, struct hs_l
 		c->proc_id = parent->k[2];
 		c->lo = parent->first_n;
 		c->hi = parent->last_n;
-		if (prep(c, &c->slots, "SELECT slot, min(first_n), max(ifnull(close_n, last_n)),"
+		if (hs_lc_prep(c, &c->slots, "SELECT slot, min(first_n), max(ifnull(close_n, last_n)),"
 		                       " sum(calls), sum(errors), count(*), sum(state = 'leaked'), min(id),"
 		                       " max(id) FROM sessions WHERE process_id = ?1 GROUP BY slot"
 		                       " ORDER BY 2", err) < 0)
@@ -867,12 +431,12 @@ int hs_lc_open(struct hs_index *ix, const struct hs_lc_node *parent, struct hs_l
 		break;
 	case HS_LC_SLOT:
 		c->src = SRC_SLOT;
-		if (prep(c, &c->main, "SELECT id, handle, slot, open_n, close_n, first_n, last_n, calls,"
+		if (hs_lc_prep(c, &c->main, "SELECT id, handle, slot, open_n, close_n, first_n, last_n, calls,"
 		                      " errors, state FROM sessions WHERE process_id = ?1 AND slot IS ?2"
 		                      " ORDER BY first_n", err) < 0)
 			goto fail;
 		sqlite3_bind_int64(c->main, 1, parent->k[0]);
-		bind_i64(c->main, 2, parent->k[1]);
+		hs_lc_bind_i64(c->main, 2, parent->k[1]);
 		*out = c;
 		return 0;
 	case HS_LC_SESSION:
@@ -918,7 +482,7 @@ int hs_lc_open(struct hs_index *ix, const struct hs_lc_node *parent, struct hs_l
 	source_flags(c);
 	if (c->src == SRC_HSM && set_hsm(c, c->a, err) < 0)
 		goto fail;
-	if (prep(c, &c->main, src_sql[c->src], err) < 0)
+	if (hs_lc_prep(c, &c->main, src_sql[c->src], err) < 0)
 		goto fail;
 	sqlite3_bind_int64(c->main, 1, c->a);
 	sqlite3_bind_int64(c->main, 2, c->b);
@@ -944,10 +508,10 @@ int hs_lc_next(struct hs_lc_cursor *c, struct hs_lc_node *nd, struct hs_error *e
 			if (rc == SQLITE_DONE)
 				return 0;
 			if (rc != SQLITE_ROW)
-				return db_error(c, err);
+				return hs_lc_db_error(c, err);
 			rc = sqlite3_column_int(c->main, 0)
-			     ? fill_stream(c, sqlite3_column_int64(c->main, 1), nd, err)
-			     : fill_process(c, sqlite3_column_int64(c->main, 1), nd, err);
+			     ? hs_lc_fill_stream(c, sqlite3_column_int64(c->main, 1), nd, err)
+			     : hs_lc_fill_process(c, sqlite3_column_int64(c->main, 1), nd, err);
 			if (rc)
 				return rc;
 		}
@@ -957,8 +521,8 @@ int hs_lc_next(struct hs_lc_cursor *c, struct hs_lc_node *nd, struct hs_error *e
 		if (rc == SQLITE_DONE)
 			return 0;
 		if (rc != SQLITE_ROW)
-			return db_error(c, err);
-		return fill_session(c, c->main, nd, err);
+			return hs_lc_db_error(c, err);
+		return hs_lc_fill_session(c, c->main, nd, err);
 	}
 	return next_scan(c, nd, err);
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "hsmscope/chars.h"
 #include "hsmscope/p11call.h"
 #include "hsmscope/util.h"
 
@@ -48,11 +49,6 @@ int hs_lg_dec(const char *s, size_t n, uint64_t *v);
 /* "123 (NAME)": the number and the name inside the parentheses. */
 int hs_lg_num_name(const char *s, size_t n, uint64_t *v, const char **nm, size_t *nl);
 
-static inline int is_digit(char c) { return c >= '0' && c <= '9'; }
-static inline int is_hex(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 
 static inline int is_word(const char *s, size_t n, const char *w)
 {

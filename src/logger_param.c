@@ -39,7 +39,7 @@ int hs_lg_dec(const char *s, size_t n, uint64_t *v)
 		return 0;
 	for (i = 0; i < n; i++) {
 		uint64_t d = (uint64_t)(s[i] - '0');
-		if (!is_digit(s[i]) || *v > UINT64_MAX / 10 || (*v == UINT64_MAX / 10 && d > UINT64_MAX % 10))
+		if (!hs_is_digit(s[i]) || *v > UINT64_MAX / 10 || (*v == UINT64_MAX / 10 && d > UINT64_MAX % 10))
 			return 0;
 		*v = *v * 10 + d;
 	}
@@ -51,7 +51,7 @@ int hs_lg_num_name(const char *s, size_t n, uint64_t *v, const char **nm, size_t
 {
 	size_t i = 0;
 
-	while (i < n && is_digit(s[i]))
+	while (i < n && hs_is_digit(s[i]))
 		i++;
 	if (!hs_lg_dec(s, i, v) || i + 3 > n || s[i] != ' ' || s[i + 1] != '(' || s[n - 1] != ')')
 		return 0;
@@ -80,7 +80,7 @@ static int is_pointer(const char *s, size_t n)
 	if (n != 8 && n != 16)
 		return 0;
 	for (i = 0; i < n; i++)
-		if (!is_hex(s[i]))
+		if (!hs_is_hex(s[i]))
 			return 0;
 	return 1;
 }

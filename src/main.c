@@ -849,7 +849,8 @@ int main(int argc, char **argv)
 	if (strcmp(c.cmd, "ui") == 0) {
 		struct hs_ui_opts uo = { c.iopts, c.follow,
 		                         !(c.color_when && strcmp(c.color_when, "never") == 0), c.filter,
-		                         c.sql_limits_given ? &c.sql_limits : NULL };
+		                         c.sql_limits_given ? &c.sql_limits : NULL,
+		                         c.files[0] == c.stdin_path ? "standard input" : NULL };
 		return hs_ui_run((const char *const *)c.files, c.nfiles, &uo);
 	}
 

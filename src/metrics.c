@@ -110,6 +110,11 @@ static int durations(struct hs_index *ix, const struct hs_filter *f, int exact, 
 	for (i = 0; i < NBUCKETS; i++)
 		hs_buf_printf(&sql, ", sum(dur_us <= %lld)", (long long)buckets[i].us);
 	hs_buf_adds(&sql, " FROM events e WHERE dur_us IS NOT NULL AND (%s) GROUP BY 1 ORDER BY 1");
+	if (hs_buf_failed(&sql)) {
+		hs_buf_free(&sql);
+		hs_error_set(err, "index", 0, 0, "statistics query failed: out of memory");
+		return -1;
+	}
 	rc = hs_stats_prepare(ix, hs_buf_cstr(&sql), f, &st, err);
 	hs_buf_free(&sql);
 	if (rc < 0)

@@ -10,6 +10,7 @@
  * printable) padded to 16 — the layout redact.c masks and
  * correlate_obj.c reads labels and ids from.
  */
+#include "hsmscope/chars.h"
 #include "hsmscope/p11call.h"
 
 #include <stdio.h>
@@ -33,16 +34,6 @@ void hs_p11call_reset(struct hs_p11call *c)
 
 void hs_p11call_free(struct hs_p11call *c) { hs_event_free(&c->ev); }
 
-static int is_digit(char ch) { return ch >= '0' && ch <= '9'; }
-
-static int hexval(char ch)
-{
-	if (is_digit(ch))
-		return ch - '0';
-	if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
-		return (ch | 0x20) - 'a' + 10;
-	return -1;
-}
 
 int hs_p11call_func(struct hs_p11call *c, const char *name, size_t n)
 {
@@ -54,7 +45,7 @@ int hs_p11call_func(struct hs_p11call *c, const char *name, size_t n)
 	if (n < 3 || n + 3 > sizeof f)
 		return -1;
 	for (i = 0; i < n; i++)
-		if (!(name[i] == '_' || is_digit(name[i]) || (name[i] >= 'A' && name[i] <= 'Z') ||
+		if (!(name[i] == '_' || hs_is_digit(name[i]) || (name[i] >= 'A' && name[i] <= 'Z') ||
 		      (name[i] >= 'a' && name[i] <= 'z')))
 			return -1;
 	if (name[0] == 'C' && name[1] == '_') {
@@ -367,7 +358,7 @@ int hs_p11call_attr_text(struct hs_p11call *c, const char *name, const char *tex
 	size_t i;
 
 	for (i = 0; named && i < n; i++) /* one name, nothing after it */
-		if (!(text[i] == '_' || is_digit(text[i]) || (text[i] >= 'A' && text[i] <= 'Z')))
+		if (!(text[i] == '_' || hs_is_digit(text[i]) || (text[i] >= 'A' && text[i] <= 'Z')))
 			named = 0;
 	for (i = 0; named && secret_attrs[i]; i++)
 		if (strcmp(name, secret_attrs[i]) == 0)
@@ -448,7 +439,7 @@ long hs_p11_hex_decode(const char *s, size_t n, unsigned char *out, size_t max)
 	if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		i = 2;
 	for (; i < n; i++) {
-		int v = hexval(s[i]);
+		int v = hs_hexval(s[i]);
 		if (v < 0) {
 			if (s[i] == ' ' || s[i] == ':' || s[i] == '\t')
 				continue;

@@ -17,6 +17,21 @@
  * AdditionalFields → detail lines. Schema: Microsoft's Azure Monitor table
  * reference for CHSMManagementAuditLogs (learn.microsoft.com).
  *
+ * Rows of the service-operation table, CloudHsmServiceOperationAuditLogs
+ * (the HSM commands clients send: no sequence number, reboot counter, user
+ * or session; a measured DurationMs), are told by their columns (DurationMs,
+ * or ResultType/CallerIpAddress without SequenceNo) and become events here,
+ * not through the CloudHSM parser: TimeGenerated → time; DurationMs → the
+ * duration (measured by the service, so exact; it leaves out the network);
+ * OperationName (without its "(0x..)" and "/command type") → function;
+ * Opcode → opcode; MemberId, or HsmInstance of the newer schema → HSM;
+ * ResultType → return text (Success/Succeeded/OK is success), a numeric
+ * ResultSignature → return value, ResultDescription → response;
+ * CallerIpAddress and ClientInfo → the summary and detail lines, with
+ * ClientSdkPackageVersion, PoolType/ClusterType and ResultSignature.
+ * Schema: the Azure Monitor table reference for
+ * CloudHsmServiceOperationAuditLogs (learn.microsoft.com).
+ *
  * Data structure: a row is gathered (JSON: the bytes of one object, cut by
  * a bracket/string scanner; CSV: the lines of one record, until its quotes
  * balance) into `rec`, capped at REC_MAX, then parsed whole; the file is
@@ -30,13 +45,17 @@
 #include <cJSON.h>
 
 #include "hsmscope/parser.h"
+#include "hsmscope/pbase.h"
 
 #define REC_MAX (4u << 20) /* bytes of one row */
 
 extern const struct hs_parser_desc hs_parser_cloudhsm;
 
 enum col { C_TIME, C_SEQ, C_REBOOT, C_CMDTYPE, C_OPCODE, C_OPNAME, C_SESSION, C_RESPONSE,
-           C_LOGTYPE, C_USER, C_MEMBER, C_OPID, C_ADDITIONAL, NCOL };
+           C_LOGTYPE, C_USER, C_MEMBER, C_OPID, C_ADDITIONAL,
+           /* the service-operation table's own */
+           C_DURATION, C_CALLERIP, C_CLIENTINFO, C_SDKVERSION, C_INSTANCE, C_RESULTTYPE,
+           C_RESULTSIG, C_RESULTDESC, C_POOLTYPE, C_CLUSTERTYPE, NCOL };
 
 /* Azure's column names, and the CloudHSM field each becomes ("" = special) */
 static const struct { const char *column, *field; } cols[NCOL] = {
@@ -53,6 +72,16 @@ static const struct { const char *column, *field; } cols[NCOL] = {
 	[C_MEMBER] = { "MemberId", "" },
 	[C_OPID] = { "OperationId", "OperationId" },
 	[C_ADDITIONAL] = { "AdditionalFields", "" },
+	[C_DURATION] = { "DurationMs", "" },
+	[C_CALLERIP] = { "CallerIpAddress", "CallerIpAddress" },
+	[C_CLIENTINFO] = { "ClientInfo", "ClientInfo" },
+	[C_SDKVERSION] = { "ClientSdkPackageVersion", "ClientSdkPackageVersion" },
+	[C_INSTANCE] = { "HsmInstance", "" },
+	[C_RESULTTYPE] = { "ResultType", "ResultType" },
+	[C_RESULTSIG] = { "ResultSignature", "ResultSignature" },
+	[C_RESULTDESC] = { "ResultDescription", "ResultDescription" },
+	[C_POOLTYPE] = { "PoolType", "PoolType" },
+	[C_CLUSTERTYPE] = { "ClusterType", "ClusterType" },
 };
 
 struct hs_parser {
@@ -69,6 +98,8 @@ struct hs_parser {
 	int ncols;                  /* CSV: columns of the header, 0 before it */
 	int at[NCOL];               /* CSV: index of each known column, -1 */
 	struct hs_buf msg;          /* owned: the message being written */
+	struct hs_event ev;         /* owned: a service-operation row's event */
+	int file_id;                /* opts->file_id */
 };
 
 static void skip(struct hs_parser *p, int64_t line, int64_t off, const char *why)
@@ -100,6 +131,83 @@ static void add_field(struct hs_buf *m, const char *name, const char *v)
 		hs_buf_printf(m, "%s : %s\n", name, v);
 }
 
+/* A row of the service-operation table (see the top): its columns say so */
+static int is_service(const char *const *vals)
+{
+	return vals[C_DURATION] || (!vals[C_SEQ] && (vals[C_RESULTTYPE] || vals[C_CALLERIP]));
+}
+
+/* vals[col] of a service-operation row → one event, straight to the sink */
+static int service_row(struct hs_parser *p, const char *const *vals, int64_t off, int64_t line)
+{
+	struct hs_event *e = &p->ev;
+	const char *name = vals[C_OPNAME] ? vals[C_OPNAME] : vals[C_OPCODE];
+	const char *hsm = vals[C_MEMBER] ? vals[C_MEMBER] : vals[C_INSTANCE];
+	const char *res = vals[C_RESULTTYPE];
+	int64_t x;
+	size_t k;
+	int i;
+
+	hs_event_reset(e);
+	e->format = "azurehsm";
+	e->file_id = p->file_id;
+	e->offset = off;
+	e->line = line;
+	if (vals[C_TIME] && (x = iso_us(vals[C_TIME])) >= 0) {
+		e->ts_us = x;
+		e->ts_utc = 1;
+	}
+	if (vals[C_DURATION] && hs_parse_int(vals[C_DURATION], &x) && x >= 0 && x < INT64_MAX / 1000)
+		e->dur_us = x * 1000;
+	/* "CN_SIGN (0x22)/CN_MGMT_CMD (0x0)": the name, and its opcode */
+	if (name) {
+		for (k = 0; name[k] && name[k] != '/' && !(name[k] == ' ' && name[k + 1] == '(') &&
+		            k + 1 < sizeof e->func; k++)
+			e->func[k] = name[k];
+		e->func[k] = '\0';
+	}
+	if (vals[C_OPCODE] && hs_parse_int(vals[C_OPCODE], &x))
+		e->opcode = x;
+	else if (name && strstr(name, "(0x") && hs_parse_int(strstr(name, "(0x") + 1, &x))
+		e->opcode = x;
+	if (hsm)
+		hs_strlcpy(e->hsm, hsm, sizeof e->hsm);
+	if (res) {
+		hs_strlcpy(e->rv_name, res, sizeof e->rv_name);
+		e->ok = strcasecmp(res, "Success") == 0 || strcasecmp(res, "Succeeded") == 0 ||
+		        strcasecmp(res, "OK") == 0;
+	}
+	if (vals[C_RESULTSIG] && hs_parse_int(vals[C_RESULTSIG], &x))
+		e->rv = x;
+	else if (res)
+		e->rv = e->ok ? 0 : 1;
+	e->incomplete = !res && !vals[C_RESULTSIG];
+	if (vals[C_RESULTDESC])
+		hs_strlcpy(e->response, vals[C_RESULTDESC], sizeof e->response);
+	snprintf(e->summary, sizeof e->summary, "%s%s%s%s", vals[C_CALLERIP] ? "from " : "",
+	         vals[C_CALLERIP] ? vals[C_CALLERIP] : "", vals[C_CLIENTINFO] ? " " : "",
+	         vals[C_CLIENTINFO] ? vals[C_CLIENTINFO] : "");
+	/* the detail lines, one "Column : value" each, in e->detail (whose
+	 * sticky error is checked once, below) */
+	for (i = C_CALLERIP; i < NCOL; i++) {
+		if (!vals[i] || !*cols[i].field || i == C_INSTANCE)
+			continue;
+		hs_buf_clear(&p->msg);
+		hs_buf_printf(&p->msg, "%s : %s", cols[i].field, vals[i]);
+		hs_event_add_line(e, hs_buf_cstr(&p->msg), p->msg.len);
+	}
+	if (hsm && vals[C_INSTANCE] && hsm == vals[C_INSTANCE]) {
+		hs_buf_clear(&p->msg);
+		hs_buf_printf(&p->msg, "HsmInstance : %s", hsm);
+		hs_event_add_line(e, hs_buf_cstr(&p->msg), p->msg.len);
+	}
+	if (hs_buf_failed(&p->msg) || hs_buf_failed(&e->detail)) {
+		skip(p, line, off, "out of memory");
+		return 0;
+	}
+	return p->sink.on_event(p->sink.ctx, e);
+}
+
 /* vals[col]: the row's value of each known column (NULL if absent) */
 static int row(struct hs_parser *p, const char *const *vals, const cJSON *extra, int64_t off,
                int64_t line)
@@ -111,7 +219,9 @@ static int row(struct hs_parser *p, const char *const *vals, const cJSON *extra,
 	int64_t us;
 	int rc, k;
 
-	p->msg.len = 0;
+	if (is_service(vals))
+		return service_row(p, vals, off, line);
+	hs_buf_clear(&p->msg);
 	if (vals[C_TIME] && (us = iso_us(vals[C_TIME])) >= 0)
 		hs_buf_printf(&p->msg, "Time : %s, usecs:%lld\n", vals[C_TIME], (long long)us);
 	else
@@ -140,7 +250,7 @@ static int row(struct hs_parser *p, const char *const *vals, const cJSON *extra,
 			add_field(&p->msg, it->string, v);
 		free(pv);
 	}
-	ev = cJSON_CreateObject();
+	ev = hs_buf_failed(&p->msg) ? NULL : cJSON_CreateObject(); /* the message, checked once */
 	if (!ev || !cJSON_AddStringToObject(ev, "logStreamName", vals[C_MEMBER] ? vals[C_MEMBER] : "") ||
 	    !cJSON_AddStringToObject(ev, "message", hs_buf_cstr(&p->msg)) ||
 	    !(text = cJSON_PrintUnformatted(ev))) {
@@ -180,7 +290,7 @@ static int json_row(struct hs_parser *p, int64_t off, int64_t line)
 		} else if (k == C_ADDITIONAL && cJSON_IsObject(it))
 			extra = it;
 	}
-	if (!vals[C_MEMBER] && !vals[C_SEQ] && !vals[C_OPNAME]) {
+	if (!vals[C_MEMBER] && !vals[C_INSTANCE] && !vals[C_SEQ] && !vals[C_OPNAME]) {
 		skip(p, line, off, "JSON row is not an Azure Cloud HSM audit record");
 		cJSON_Delete(o);
 		return 0;
@@ -267,7 +377,10 @@ static int csv_record(struct hs_parser *p, int64_t off, int64_t line)
 		memmove(p->rec.data, p->rec.data + 3, p->rec.len - 3);
 		p->rec.len -= 3;
 	}
-	hs_buf_addc(&p->rec, '\0');
+	if (hs_buf_addc(&p->rec, '\0') < 0) {
+		skip(p, line, off, "out of memory");
+		return 0;
+	}
 	n = csv_split(p->rec.data, p->rec.len - 1, v, 256);
 	if (!p->ncols) {
 		if (csv_header(p, v, n) < 3) {
@@ -280,7 +393,7 @@ static int csv_record(struct hs_parser *p, int64_t off, int64_t line)
 		return 0; /* a blank line */
 	for (k = 0; k < NCOL; k++)
 		vals[k] = p->at[k] >= 0 && p->at[k] < n && *v[p->at[k]] ? v[p->at[k]] : NULL;
-	if (!vals[C_MEMBER] && !vals[C_SEQ] && !vals[C_OPNAME]) {
+	if (!vals[C_MEMBER] && !vals[C_INSTANCE] && !vals[C_SEQ] && !vals[C_OPNAME]) {
 		skip(p, line, off, "CSV record is not an Azure Cloud HSM audit row");
 		return 0;
 	}
@@ -295,7 +408,7 @@ static int csv_record(struct hs_parser *p, int64_t off, int64_t line)
 
 static void rec_start(struct hs_parser *p, int64_t off, int64_t line)
 {
-	p->rec.len = 0;
+	hs_buf_clear(&p->rec);
 	p->rec_big = 0;
 	p->rec_off = off;
 	p->rec_line = line;
@@ -316,6 +429,8 @@ static int rec_done(struct hs_parser *p)
 
 	if (p->rec_big)
 		skip(p, p->rec_line, p->rec_off, "row larger than 4 MiB");
+	else if (hs_buf_failed(&p->rec))
+		skip(p, p->rec_line, p->rec_off, "out of memory");
 	else
 		rc = p->mode == 'c' ? csv_record(p, p->rec_off, p->rec_line)
 		                    : json_row(p, p->rec_off, p->rec_line);
@@ -401,16 +516,18 @@ static int az_feed(struct hs_parser *p, const char *s, size_t n, int64_t off, in
 
 static int has(const char *s, const char *needle) { return strstr(s, needle) != NULL; }
 
-/* Rows of CHSMManagementAuditLogs: its own column names together (on one
- * CSV header line, or over the lines of a pretty-printed JSON row). */
+/* Rows of CHSMManagementAuditLogs or CloudHsmServiceOperationAuditLogs:
+ * their own column names together (on one CSV header line, or over the
+ * lines of a pretty-printed JSON row). */
 static int az_probe(const char *const *lines, int nlines)
 {
 	int i, member = 0, counter = 0, op = 0;
 
 	for (i = 0; i < nlines; i++) {
 		const char *s = lines[i];
-		member |= has(s, "\"MemberId\"") || has(s, "MemberId,") || has(s, ",MemberId");
-		counter |= has(s, "SequenceNo") || has(s, "RebootCounter");
+		member |= has(s, "\"MemberId\"") || has(s, "MemberId,") || has(s, ",MemberId") ||
+		          has(s, "HsmInstance");
+		counter |= has(s, "SequenceNo") || has(s, "RebootCounter") || has(s, "DurationMs");
 		op |= has(s, "OperationName") || has(s, "SessionHandle");
 	}
 	/* above CloudHSM's JSON: these rows are not CloudWatch events */
@@ -458,36 +575,39 @@ static struct hs_parser *az_create(const struct hs_sink *sink, const struct hs_p
 	}
 	hs_buf_init(&p->rec);
 	hs_buf_init(&p->msg);
+	hs_event_init(&p->ev);
+	p->file_id = o->file_id;
 	p->rec_off = -1;
 	return p;
 }
 
-/* State: "csv=<ncols>:<index of each known column>" — a refresh starts
- * after the header — or "json=<depth>". */
+/* State: "csv=<ncols> at=<index of each known column, -1 none>,..." — a
+ * refresh starts after the header — or "json=<depth>". */
 static void az_resume(struct hs_parser *p, const char *state)
 {
-	int k, used = 0;
+	const char *cur = NULL;
+	int64_t v;
+	int k;
 
-	if (sscanf(state, "json=%d", &p->depth) == 1) {
+	if (hs_pstate_get_int(state, "json", &v) && v >= 0 && v < 64) {
 		p->mode = 'j';
+		p->depth = (int)v;
 		return;
 	}
-	if (sscanf(state, "csv=%d:%n", &p->ncols, &used) != 1 || !used)
+	if (!hs_pstate_get_int(state, "csv", &v) || v < 1 || v > 256)
 		return;
 	p->mode = 'c';
-	state += used;
-	for (k = 0; k < NCOL; k++) {
-		p->at[k] = (int)strtol(state, (char **)&state, 10);
-		if (*state == ',')
-			state++;
-	}
+	p->ncols = (int)v;
+	for (k = 0; k < NCOL; k++)
+		p->at[k] = hs_pstate_next(state, "at", &cur, &v, 1) == 1 && v >= -1 && v < p->ncols ? (int)v : -1;
 }
 
 static void az_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
                       struct hs_parse_stats *st)
 {
 	struct hs_parse_stats in;
-	int k, n;
+	struct hs_buf state;
+	int k;
 
 	if (p->rec_off >= 0)
 		skip(p, p->rec_line, p->rec_off, p->mode == 'c' ? "CSV record cut short (a quote not closed)"
@@ -502,17 +622,23 @@ static void az_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
 		st->safe_offset = in.safe_offset;
 		st->safe_line = in.safe_line;
 	}
-	st->state[0] = '\0';
+	hs_parse_stats_free(&in); /* the inner parser's: rows say where they are */
+	st->state = NULL;
+	hs_buf_init(&state);
 	if (p->mode == 'c' && p->ncols) {
-		n = snprintf(st->state, sizeof st->state, "csv=%d:", p->ncols);
-		for (k = 0; k < NCOL && n > 0 && (size_t)n < sizeof st->state; k++)
-			n += snprintf(st->state + n, sizeof st->state - (size_t)n, "%d,", p->at[k]);
+		hs_pstate_int(&state, "csv", p->ncols);
+		hs_pstate_list(&state, "at");
+		for (k = 0; k < NCOL; k++) {
+			int64_t at = p->at[k];
+			hs_pstate_item(&state, &at, 1);
+		}
 	} else if (p->mode == 'j') {
-		snprintf(st->state, sizeof st->state, "json=%d", p->depth);
+		hs_pstate_int(&state, "json", p->depth);
 	} else {
 		st->safe_offset = 0;
 		st->safe_line = 1;
 	}
+	hs_pstate_give(&state, st);
 }
 
 static void az_destroy(struct hs_parser *p)
@@ -522,6 +648,7 @@ static void az_destroy(struct hs_parser *p)
 	hs_parser_cloudhsm.destroy(p->inner);
 	hs_buf_free(&p->rec);
 	hs_buf_free(&p->msg);
+	hs_event_free(&p->ev);
 	free(p);
 }
 
@@ -534,15 +661,4 @@ static const char *const az_samples[] = {
 	NULL,
 };
 
-const struct hs_parser_desc hs_parser_azurehsm = {
-	.name = "azurehsm",
-	.title = "Azure Cloud HSM audit log",
-	.call_trace = 0,
-	.probe = az_probe,
-	.create = az_create,
-	.resume = az_resume,
-	.feed_line = az_feed,
-	.finish = az_finish,
-	.destroy = az_destroy,
-	.samples = az_samples,
-};
+HS_PARSER_DESC(azurehsm, az, "Azure Cloud HSM audit log", 0);

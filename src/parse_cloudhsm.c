@@ -35,6 +35,8 @@
 
 #include <cJSON.h>
 
+#include "hsmscope/pbase.h"
+#include "hsmscope/chars.h"
 #include "hsmscope/ckconst.h"
 #include "hsmscope/parser.h"
 
@@ -42,9 +44,6 @@
 
 /* ---- small text helpers ------------------------------------------------ */
 
-static int is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-static char lower(char c) { return is_upper(c) ? (char)(c - 'A' + 'a') : c; }
 
 /* A literal "\n" / "\t" / "\r" pair, as consoles show escaped messages. */
 static int lit_esc(const char *s, size_t n, size_t i)
@@ -84,7 +83,7 @@ static void trim(const char **s, size_t *n, int seps)
 
 static int word_boundary(const char *s, size_t i)
 {
-	if (i == 0 || !(is_alpha(s[i - 1]) || is_digit(s[i - 1]) || s[i - 1] == '_'))
+	if (i == 0 || !(hs_is_alpha(s[i - 1]) || hs_is_digit(s[i - 1]) || s[i - 1] == '_'))
 		return 1;
 	return i >= 2 && s[i - 2] == '\\'; /* "...0x0\nReboot counter" */
 }
@@ -107,7 +106,7 @@ static size_t match_name(const char *s, size_t n, const char *name)
 		if (*name == '(')
 			while (i < n && is_blank(s[i]))
 				i++;
-		if (i >= n || lower(s[i]) != lower(*name))
+		if (i >= n || hs_lower(s[i]) != hs_lower(*name))
 			return 0;
 		i++;
 	}
@@ -151,9 +150,9 @@ static int namey(const char *w, size_t n)
 	if (!n)
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (is_alpha(w[i])) {
+		if (hs_is_alpha(w[i])) {
 			letters++;
-			lowers += !is_upper(w[i]);
+			lowers += !hs_is_upper(w[i]);
 		} else if (!strchr("/()-.#", w[i])) {
 			return 0;
 		}
@@ -185,7 +184,7 @@ static size_t find_generic(const char *s, size_t n, size_t *ns, size_t *ne)
 			if (!namey(s + w, k - w))
 				break;
 			words++;
-			if (is_upper(s[w]))
+			if (hs_is_upper(s[w]))
 				best = w;
 			if (w < 2 || s[w - 1] != ' ' || is_blank(s[w - 2]))
 				break;
@@ -210,7 +209,7 @@ static int split_known(const char *s, size_t n, struct field *f, int max, int *n
 
 	while (i < n && nf < max) {
 		size_t m = 0;
-		if (is_alpha(s[i]) && word_boundary(s, i))
+		if (hs_is_alpha(s[i]) && word_boundary(s, i))
 			for (k = 0; k < NKNOWN && !(m = match_name(s + i, n - i, known_fields[k].name)); k++)
 				;
 		if (!m) {
@@ -399,7 +398,7 @@ static void set_time(struct hs_event *e, const char *v, size_t n)
 
 	hs_ch_copy_n(tmp, sizeof tmp, v, n);
 	for (u = tmp; *u; u++) {
-		if (lower(*u) == 'u' && strncmp(u + 1, "secs", 4) == 0) {
+		if (hs_lower(*u) == 'u' && strncmp(u + 1, "secs", 4) == 0) {
 			const char *q = hs_skip_ws(u + 5);
 			if (*q == ':' && hs_parse_int(hs_skip_ws(q + 1), &x) && x > 0) {
 				e->ts_us = x;
@@ -413,7 +412,7 @@ static void set_time(struct hs_event *e, const char *v, size_t n)
 	    mi > 59 || s < 0 || s > 60)
 		return;
 	if (tmp[used] == '.')
-		for (u = tmp + used + 1; is_digit(*u) && scale; u++, scale /= 10)
+		for (u = tmp + used + 1; hs_is_digit(*u) && scale; u++, scale /= 10)
 			us += (*u - '0') * scale;
 	if (y < 100)
 		y += y < 70 ? 2000 : 1900;
@@ -439,7 +438,7 @@ static void set_response(struct hs_event *e, const char *v, size_t n)
 	last = msg;
 	for (q = msg; (q = strstr(q, ": ")); q += 2)
 		last = q + 2;
-	while (last[i] && (is_upper(last[i]) || is_digit(last[i]) || last[i] == '_'))
+	while (last[i] && (hs_is_upper(last[i]) || hs_is_digit(last[i]) || last[i] == '_'))
 		i++;
 	/* rv_name is as large as msg: the whole text, never cut */
 	hs_strlcpy(e->rv_name, i >= 2 && !last[i] ? last : msg, sizeof e->rv_name);
@@ -457,9 +456,9 @@ static void set_opcode(struct hs_event *e, const char *v, size_t n)
 	enum hs_ck_kind kind;
 	const char *name;
 
-	while (k < n && (is_alpha(v[k]) || is_digit(v[k]) || v[k] == '_'))
+	while (k < n && (hs_is_alpha(v[k]) || hs_is_digit(v[k]) || v[k] == '_'))
 		k++;
-	if (k && is_alpha(v[0])) {
+	if (k && hs_is_alpha(v[0])) {
 		hs_ch_copy_n(e->func, sizeof e->func, v, k);
 		if (num == HS_NONE && hs_ck_lookup(e->func, &u, &kind) && kind == HS_CN_OPCODE)
 			num = (int64_t)u;
@@ -542,14 +541,14 @@ static size_t generic_line(const char *s, size_t n, size_t *nlen)
 {
 	size_t i;
 
-	if (!n || !is_alpha(s[0]))
+	if (!n || !hs_is_alpha(s[0]))
 		return 0;
 	for (i = 0; i < n && i < 48; i++) {
 		if (s[i] == ':') {
 			*nlen = i;
 			return i + 1;
 		}
-		if (!is_alpha(s[i]) && !is_digit(s[i]) && !strchr(" \t/()_.#-", s[i]))
+		if (!hs_is_alpha(s[i]) && !hs_is_digit(s[i]) && !strchr(" \t/()_.#-", s[i]))
 			return 0;
 	}
 	return 0;
@@ -659,10 +658,10 @@ static size_t export_prefix(const char *s, size_t n)
 	if (n < sizeof pat + 1)
 		return 0;
 	for (i = 0; i < sizeof pat - 1; i++)
-		if (pat[i] == 'd' ? !is_digit(s[i]) : s[i] != pat[i])
+		if (pat[i] == 'd' ? !hs_is_digit(s[i]) : s[i] != pat[i])
 			return 0;
 	if (s[i] == '.')
-		for (i++; i < n && is_digit(s[i]); i++)
+		for (i++; i < n && hs_is_digit(s[i]); i++)
 			;
 	if (i + 1 >= n || s[i] != 'Z' || s[i + 1] != ' ')
 		return 0;
@@ -832,31 +831,30 @@ static struct hs_parser *ch_create(const struct hs_sink *sink, const struct hs_p
  * event at safe_offset already in: re-read, it compares equal to itself). */
 static void ch_resume(struct hs_parser *p, const char *state)
 {
-	int level, split;
-	long long ts, rb;
-	const char *s;
+	int64_t level, split, ts, rb;
 
-	if (state && sscanf(state, "text=%d ts=%lld rb=%lld", &split, &ts, &rb) == 3 && split > 0) {
-		p->split = split;
+	if (hs_pstate_get_int(state, "text", &split) && split > 0 && split < INT32_MAX &&
+	    hs_pstate_get_int(state, "ts", &ts) && hs_pstate_get_int(state, "rb", &rb)) {
+		p->split = (int)split;
 		p->split_ts = ts;
 		p->split_reboot = rb;
 		return;
 	}
-	if (!state || sscanf(state, "json=%d", &level) != 1 || level < 1 || level > 2)
+	if (!hs_pstate_get_int(state, "json", &level) || level < 1 || level > 2)
 		return;
-	p->level = p->depth = level;
+	p->level = p->depth = (int)level;
 	p->stack[0] = level == 2 ? '{' : '[';
 	p->stack[1] = '[';
-	if ((s = strstr(state, " stream=")))
-		hs_strlcpy(p->stream, s + 8, sizeof p->stream);
+	hs_pstate_get_text(state, "stream", p->stream, sizeof p->stream);
 }
 
 static void ch_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
                       struct hs_parse_stats *st)
 {
 	int64_t safe = end_offset, safe_line = end_line;
+	struct hs_buf state;
 
-	p->st.state[0] = '\0';
+	hs_buf_init(&state);
 	if (!p->stopped) {
 		if (p->cap) {
 			safe = p->elem_off;
@@ -875,16 +873,21 @@ static void ch_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
 			safe = p->last_off; /* the last line has no newline yet */
 			safe_line = p->last_line;
 		}
-		if (p->level && p->depth >= p->level && !p->resync)
-			snprintf(p->st.state, sizeof p->st.state, "json=%d%s%.100s", p->level,
-			         p->stream[0] ? " stream=" : "", p->stream);
-		else if (!p->level && p->split)
-			snprintf(p->st.state, sizeof p->st.state, "text=%d ts=%lld rb=%lld", p->split,
-			         (long long)p->split_ts, (long long)p->split_reboot);
+		if (p->level && p->depth >= p->level && !p->resync) {
+			hs_pstate_int(&state, "json", p->level);
+			if (p->stream[0])
+				hs_pstate_text(&state, "stream", p->stream);
+		} else if (!p->level && p->split) {
+			hs_pstate_int(&state, "text", p->split);
+			hs_pstate_int(&state, "ts", p->split_ts);
+			hs_pstate_int(&state, "rb", p->split_reboot);
+		}
 	}
 	p->st.safe_offset = safe;
 	p->st.safe_line = safe_line;
 	*st = p->st;
+	st->state = NULL;
+	hs_pstate_give(&state, st);
 }
 
 static void ch_destroy(struct hs_parser *p)
@@ -906,15 +909,4 @@ static const char *const ch_samples[] = {
 	NULL,
 };
 
-const struct hs_parser_desc hs_parser_cloudhsm = {
-	.name = "cloudhsm",
-	.title = "AWS CloudHSM audit log",
-	.call_trace = 0,
-	.probe = ch_probe,
-	.create = ch_create,
-	.resume = ch_resume,
-	.feed_line = ch_feed,
-	.finish = ch_finish,
-	.destroy = ch_destroy,
-	.samples = ch_samples,
-};
+HS_PARSER_DESC(cloudhsm, ch, "AWS CloudHSM audit log", 0);

@@ -43,6 +43,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hsmscope/pbase.h"
+#include "hsmscope/chars.h"
 #include "hsmscope/callq.h"
 #include "hsmscope/parser.h"
 #include "logger_int.h"
@@ -79,9 +81,8 @@ struct call {
 };
 
 struct thread {
-	int64_t pid, tid;           /* HS_NONE where the prefix leaves it out */
-	int used;                   /* entry in use */
-	uint64_t stamp;             /* last use, for eviction */
+	struct hs_slot s;           /* key (pid, tid), HS_NONE where the prefix leaves one
+	                               out; stamp: p->clock at its last use */
 	struct call *open;          /* its call in progress, NULL none */
 	int64_t sep_ts;             /* time of its pending separator (older layout), HS_NONE */
 	int64_t sep_off;            /* offset of its pending separator, -1 none */
@@ -95,9 +96,7 @@ struct pidinst {
 };
 
 struct hs_parser {
-	struct hs_sink sink;        /* where events go */
-	int file_id;
-	struct hs_callq q;          /* the open calls, in the order they began; owns them */
+	struct hs_pbase b;          /* sink, file id, the open calls, counters, stop, line */
 	struct thread thr[TMAX];    /* threads seen recently */
 	uint64_t clock;             /* stamps for thr[] */
 	struct pidinst pids[PMAX];  /* ring of pid instances, pids[(npids-1) % PMAX] newest */
@@ -106,15 +105,11 @@ struct hs_parser {
 	int64_t noid;               /* instance of lines without a pid, -1 none yet */
 	int noid_state;             /* see struct snap */
 	int gen;                    /* see struct snap */
-	int stop;                   /* the sink asked to stop, or out of memory */
-	struct hs_buf line;         /* the current line, NUL-terminated */
 	struct lg_bytes buf;        /* decoded HEX(..) values, owned */
-	struct hs_parse_stats st;   /* running counters */
 };
 
 /* ---------------------------------------------------------------- helpers */
 
-static int hexval(char c) { return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10; }
 
 /* "YYYY-MM-DD HH:MM:SS" with an optional fraction of up to 6 digits, at s;
  * returns its length (0: none) and the time in µs. */
@@ -129,7 +124,7 @@ static size_t parse_time(const char *s, size_t n, int64_t *ts)
 		return 0;
 	for (k = 0; k < 6; k++)
 		for (f[k] = 0, i = 0; i < len[k]; i++) {
-			if (!is_digit(s[at[k] + i]))
+			if (!hs_is_digit(s[at[k] + i]))
 				return 0;
 			f[k] = f[k] * 10 + s[at[k] + i] - '0';
 		}
@@ -137,8 +132,8 @@ static size_t parse_time(const char *s, size_t n, int64_t *ts)
 		return 0;
 	if (u < n && s[u] == '.') {
 		for (k = 0, u++; k < 6; k++)
-			us = us * 10 + (u < n && is_digit(s[u]) ? s[u++] - '0' : 0);
-		if (u < n && is_digit(s[u]))
+			us = us * 10 + (u < n && hs_is_digit(s[u]) ? s[u++] - '0' : 0);
+		if (u < n && hs_is_digit(s[u]))
 			return 0;
 	}
 	*ts = hs_civil_to_us(f[0], f[1], f[2], f[3], f[4], f[5], us);
@@ -152,8 +147,8 @@ static size_t field(const char *s, size_t n, uint64_t *v)
 
 	if (n < 13 || s[0] != '0' || s[1] != 'x')
 		return 0;
-	for (i = 2, *v = 0; i < n && is_hex(s[i]); i++)
-		*v = *v << 4 | (uint64_t)hexval(s[i]);
+	for (i = 2, *v = 0; i < n && hs_is_hex(s[i]); i++)
+		*v = *v << 4 | (uint64_t)hs_hexval(s[i]);
 	if ((i != 10 && i != 18) || i + 3 > n || memcmp(s + i, " : ", 3) != 0)
 		return 0;
 	return i;
@@ -260,18 +255,18 @@ static int64_t first_pending(void *ctx)
 	int i;
 
 	for (i = 0; i < TMAX; i++)
-		if (p->thr[i].used && p->thr[i].sep_off >= 0 && p->thr[i].sep_off < m)
+		if (p->thr[i].s.used && p->thr[i].sep_off >= 0 && p->thr[i].sep_off < m)
 			m = p->thr[i].sep_off;
 	return m;
 }
 
-static void emit_front(struct hs_parser *p) { hs_callq_emit_front(&p->q, 0); }
+static void emit_front(struct hs_parser *p) { hs_callq_emit_front(&p->b.q, 0); }
 
 /* A call beginning at `off`: the queue keeps it in offset order, as a
  * thread's separator may precede another thread's call that is entered first. */
 static struct call *new_call(struct hs_parser *p, int64_t off)
 {
-	struct call *c = (struct call *)hs_callq_new(&p->q);
+	struct call *c = (struct call *)hs_callq_new(&p->b.q);
 
 	if (!c)
 		return NULL;
@@ -279,7 +274,7 @@ static struct call *new_call(struct hs_parser *p, int64_t off)
 	c->par.pc = &c->qc.pc;
 	c->par.buf = &p->buf;
 	c->qc.pc.ev.offset = off;
-	hs_callq_push(&p->q, &c->qc);
+	hs_callq_push(&p->b.q, &c->qc);
 	return c;
 }
 
@@ -296,24 +291,19 @@ static void thread_clear(struct thread *t)
  * least recently used thread (its open call is given up). */
 static struct thread *thread_get(struct hs_parser *p, int64_t pid, int64_t tid, int add)
 {
-	struct thread *t, *old = NULL;
-	int i;
+	struct thread *t = hs_slot_find(p->thr, TMAX, sizeof p->thr[0], pid, tid, p->clock + 1), *old;
 
-	for (i = 0; i < TMAX; i++) {
-		t = &p->thr[i];
-		if (t->used && t->pid == pid && t->tid == tid) {
-			t->stamp = ++p->clock;
-			return t;
-		}
-		if (!old || !t->used || (old->used && t->stamp < old->stamp))
-			old = t;
+	if (t) {
+		p->clock++;
+		return t;
 	}
 	if (!add)
 		return NULL;
-	if (old->used && old->open)
-		hs_callq_give_up(&p->q, &old->open->qc);
+	old = hs_slot_victim(p->thr, TMAX, sizeof p->thr[0]);
+	if (old->s.used && old->open)
+		hs_callq_give_up(&p->b.q, &old->open->qc);
 	thread_clear(old);
-	old->used = 1, old->pid = pid, old->tid = tid, old->stamp = ++p->clock;
+	hs_slot_set(&old->s, pid, tid, ++p->clock);
 	emit_front(p);
 	return old;
 }
@@ -326,8 +316,8 @@ static void on_banner(struct hs_parser *p, int64_t pid)
 	int i;
 
 	for (i = 0; i < TMAX; i++)
-		if (p->thr[i].used && p->thr[i].pid == pid && p->thr[i].open) {
-			hs_callq_give_up(&p->q, &p->thr[i].open->qc);
+		if (p->thr[i].s.used && p->thr[i].s.a == pid && p->thr[i].open) {
+			hs_callq_give_up(&p->b.q, &p->thr[i].open->qc);
 			p->thr[i].open = NULL;
 		}
 	if (e && e->calls)
@@ -343,7 +333,7 @@ static void on_banner(struct hs_parser *p, int64_t pid)
 static void skip_line(struct hs_parser *p, struct thread *t, int64_t lineno, int64_t off,
                       const char *why)
 {
-	hs_callq_skip(&p->q, t && t->open ? &t->open->qc : NULL, lineno, off, why);
+	hs_callq_skip(&p->b.q, t && t->open ? &t->open->qc : NULL, lineno, off, why);
 }
 
 static void on_separator(struct hs_parser *p, struct thread *t, int64_t ts, int64_t off,
@@ -362,11 +352,11 @@ static void adopt_separator(struct hs_parser *p, struct thread *t)
 {
 	int i;
 
-	if (t->sep_off >= 0 || (t->pid == HS_NONE && t->tid == HS_NONE))
+	if (t->sep_off >= 0 || (t->s.a == HS_NONE && t->s.b == HS_NONE))
 		return;
 	for (i = 0; i < TMAX; i++) {
 		struct thread *o = &p->thr[i];
-		if (!o->used || o->pid != HS_NONE || o->tid != HS_NONE || o->sep_off < 0 || o->open)
+		if (!o->s.used || o->s.a != HS_NONE || o->s.b != HS_NONE || o->sep_off < 0 || o->open)
 			continue;
 		t->sep_ts = o->sep_ts;
 		t->sep_off = o->sep_off;
@@ -384,20 +374,20 @@ static void on_call(struct hs_parser *p, struct thread *t, const char *name, siz
 	size_t i;
 
 	for (i = 0; i < n; i++) /* the logger prints __FUNCTION__: one word */
-		if (!(name[i] == '_' || is_digit(name[i]) || ((name[i] | 0x20) >= 'a' && (name[i] | 0x20) <= 'z')))
+		if (!(name[i] == '_' || hs_is_digit(name[i]) || ((name[i] | 0x20) >= 'a' && (name[i] | 0x20) <= 'z')))
 			break;
 	if (i != n || n < 3 || n >= sizeof c->qc.pc.ev.func) {
 		skip_line(p, t, lineno, off, "not a function name");
 		return;
 	}
 	if (t->open) { /* a thread is in one call at a time */
-		hs_callq_give_up(&p->q, &t->open->qc);
+		hs_callq_give_up(&p->b.q, &t->open->qc);
 		t->open = NULL;
 	}
 	adopt_separator(p, t);
 	c = new_call(p, t->sep_off >= 0 ? t->sep_off : off);
 	if (!c) {
-		p->stop = 1;
+		p->b.stop = 1;
 		return;
 	}
 	if (hs_p11call_func(&c->qc.pc, name, n) < 0)
@@ -410,15 +400,15 @@ static void on_call(struct hs_parser *p, struct thread *t, const char *name, siz
 		take_snap(p, &c->res, off, lineno);
 	}
 	c->qc.pc.ev.format = "logger";
-	c->qc.pc.ev.file_id = p->file_id;
+	c->qc.pc.ev.file_id = p->b.file_id;
 	c->qc.pc.ev.offset = c->res.offset;
 	c->qc.pc.ev.line = c->res.line;
 	c->t_enter = ts;
 	c->qc.pc.ev.ts_us = ts;
 	c->qc.pc.ev.ts_utc = 0;
-	c->qc.pc.ev.pid = t->pid;
-	c->qc.pc.ev.tid = t->tid;
-	c->qc.pc.ev.instance = instance_for(p, t->pid, c->qc.pc.ev.func);
+	c->qc.pc.ev.pid = t->s.a;
+	c->qc.pc.ev.tid = t->s.b;
+	c->qc.pc.ev.instance = instance_for(p, t->s.a, c->qc.pc.ev.func);
 	t->sep_off = -1;
 	t->sep_ts = HS_NONE;
 	t->open = c;
@@ -498,36 +488,36 @@ static int logger_feed(struct hs_parser *p, const char *line, size_t n, int64_t 
 	const char *b;
 	int sep, indent = 0;
 
-	if (p->stop)
+	if (p->b.stop)
 		return 1;
 	while (n && line[n - 1] == '\r')
 		n--;
-	hs_buf_clear(&p->line);
-	if (hs_buf_add(&p->line, line, n) < 0) {
-		p->stop = 1;
+	hs_buf_clear(&p->b.line);
+	if (hs_buf_add(&p->b.line, line, n) < 0) {
+		p->b.stop = 1;
 		return 1;
 	}
-	line = p->line.data;
+	line = p->b.line.data;
 	pre = prefix(line, n, p->gen, &pid, &tid);
 	b = line + pre;
 	bn = n - pre;
 	while (indent < (int)bn && b[indent] == ' ')
 		indent++;
 	if (indent == (int)bn) /* blank: nothing the logger writes */
-		return p->stop;
+		return p->b.stop;
 	if ((sep = separator(b, bn, &ts))) {
 		if (!p->gen || bn == 126)
 			p->gen = bn == 126 ? 3 : sep;
 		on_separator(p, thread_get(p, pid, tid, 1), ts, off, lineno);
-		return p->stop;
+		return p->b.stop;
 	}
 	if (hs_starts(b, bn, "PKCS11-LOGGER ")) {
 		p->gen = hs_starts(b + 14, bn - 14, "2.") && bn > 16 && b[16] >= '3' ? 3 : 2;
 		on_banner(p, pid);
-		return p->stop;
+		return p->b.stop;
 	}
 	t = thread_get(p, pid, tid, 0);
-	if (is_digit(b[0]) && (k = parse_time(b, bn, &ts)) && hs_starts(b + k, bn - k, " - ")) {
+	if (hs_is_digit(b[0]) && (k = parse_time(b, bn, &ts)) && hs_starts(b + k, bn - k, " - ")) {
 		b += k + 3, bn -= k + 3;
 		if (hs_starts(b, bn, "Entered ")) {
 			p->gen = 3;
@@ -547,80 +537,72 @@ static int logger_feed(struct hs_parser *p, const char *line, size_t n, int64_t 
 			on_return(p, t, b + 10, bn - 10, ts, off, lineno);
 		}
 		/* else the loader's own lines: "Loading library ...", ... */
-		return p->stop;
+		return p->b.stop;
 	}
 	if (hs_starts(b, bn, "Calling C_")) {
 		if (p->gen != 3)
 			p->gen = 2;
 		on_call(p, thread_get(p, pid, tid, 1), b + 8, bn - 8, HS_NONE, off, lineno);
-		return p->stop;
+		return p->b.stop;
 	}
 	if (hs_starts(b, bn, "Returning ")) {
 		on_return(p, t, b + 10, bn - 10, HS_NONE, off, lineno);
-		return p->stop;
+		return p->b.stop;
 	}
 	if (is_word(b, bn, "Input") || is_word(b, bn, "Output")) {
 		if (t && t->open)
 			hs_lg_section(&t->open->par, b[0] == 'O');
 		else
 			skip_line(p, t, lineno, off, "'Input'/'Output' without a call");
-		return p->stop;
+		return p->b.stop;
 	}
 	if (own_line(b, bn))
-		return p->stop;
+		return p->b.stop;
 	if (indent && t && t->open) {
 		hs_lg_param_line(&t->open->par, indent, b + indent, bn - (size_t)indent);
-		p->stop |= t->open->par.oom;
+		p->b.stop |= t->open->par.oom;
 		if (p->buf.cap > KEEP_BYTES) { /* a huge value: do not keep its buffer */
 			free(p->buf.b);
 			p->buf.b = NULL, p->buf.cap = 0;
 		}
-		return p->stop;
+		return p->b.stop;
 	}
 	skip_line(p, t, lineno, off, indent ? "parameter outside any call" :
 	          "not a pkcs11-logger line");
-	return p->stop;
+	return p->b.stop;
 }
 
 static struct hs_parser *logger_create(const struct hs_sink *sink, const struct hs_parser_opts *o)
 {
-	struct hs_parser *p = calloc(1, sizeof *p);
+	struct hs_parser *p = hs_pbase_create(sizeof *p, sink, o, sizeof(struct call), QMAX,
+	                                      &(struct hs_callq_hooks){ .on_emit = forget_call,
+	                                                                .hold_from = first_pending });
 	int i;
 
 	if (!p)
 		return NULL;
-	p->sink = *sink;
-	p->file_id = o->file_id;
-	hs_callq_init(&p->q, sizeof(struct call), QMAX, &p->sink, &p->st, &p->stop,
-	              &(struct hs_callq_hooks){ .ctx = p, .on_emit = forget_call,
-	                                        .hold_from = first_pending });
 	p->noid = -1;
 	for (i = 0; i < PMAX; i++)
 		p->pids[i].pid = HS_NONE;
-	hs_buf_init(&p->line);
 	return p;
 }
 
-/* state: "logger1 n=<instances> g=<gen> z=<noid>:<state> p=<pid>:<id>:<calls>..." */
+/* state: "n=<instances> g=<gen> z=<noid> zs=<its state> p=<pid>:<id>:<calls>,..."
+ * (the pids newest first) */
 static void logger_resume(struct hs_parser *p, const char *state)
 {
-	long long n, z, pid, id;
-	int g, zs, c, used = 0;
-	const char *s;
+	int64_t n, g, z, zs, v[3];
+	const char *cur = NULL;
 
-	if (!state || sscanf(state, "logger1 n=%lld g=%d z=%lld:%d%n", &n, &g, &z, &zs, &used) != 4 ||
-	    n < 0 || z < -1 || z >= n)
+	if (!hs_pstate_get_int(state, "n", &n) || !hs_pstate_get_int(state, "g", &g) ||
+	    !hs_pstate_get_int(state, "z", &z) || !hs_pstate_get_int(state, "zs", &zs) ||
+	    n < 0 || z < -1 || z >= n || g < 0 || g > 3 || zs < 0 || zs > 2)
 		return;
-	p->ninst = n, p->gen = g, p->noid = z, p->noid_state = zs;
-	s = state + used;
-	if (strncmp(s, " p=", 3) == 0)
-		s += 3;
-	while (sscanf(s, "%lld:%lld:%d%n", &pid, &id, &c, &used) == 3 && id >= 0 && id < n) {
-		if (!pid_find(p, pid))
-			pid_add(p, pid, id, c);
-		s += used;
-		if (*s == ',')
-			s++;
+	p->ninst = n, p->gen = (int)g, p->noid = z, p->noid_state = (int)zs;
+	while (hs_pstate_next(state, "p", &cur, v, 3) == 3 && v[1] >= 0 && v[1] < n &&
+	       v[2] >= 0 && v[2] <= INT32_MAX) {
+		if (!pid_find(p, v[0]))
+			pid_add(p, v[0], v[1], (int)v[2]);
 	}
 	/* the pairs were saved newest first: put the newest last */
 	if (p->npids > 1) {
@@ -636,41 +618,34 @@ static void logger_finish(struct hs_parser *p, int64_t end_offset, int64_t end_l
                           struct hs_parse_stats *st)
 {
 	struct snap r;
-	size_t len;
-	int i, m;
+	struct hs_buf state;
+	int i;
 
 	/* The oldest unfinished call, or separator still waiting for its call,
 	 * is where a refresh must start again. */
 	take_snap(p, &r, end_offset, end_line);
-	if (p->q.count)
-		r = ((struct call *)hs_callq_at(&p->q, 0))->res;
+	if (p->b.q.count)
+		r = ((struct call *)hs_callq_at(&p->b.q, 0))->res;
 	for (i = 0; i < TMAX; i++)
-		if (p->thr[i].used && p->thr[i].sep_off >= 0 && p->thr[i].sep_off < r.offset)
+		if (p->thr[i].s.used && p->thr[i].sep_off >= 0 && p->thr[i].sep_off < r.offset)
 			r = p->thr[i].sep_res;
-	hs_callq_emit_front(&p->q, p->q.count);
-	p->st.safe_offset = r.offset;
-	p->st.safe_line = r.line;
-	len = (size_t)snprintf(p->st.state, sizeof p->st.state, "logger1 n=%lld g=%d z=%lld:%d p=",
-	                       (long long)r.ninst, r.gen, (long long)r.noid, r.noid_state);
-	for (i = 0; i < r.n && len < sizeof p->st.state; i++, len += (size_t)m) {
-		m = snprintf(p->st.state + len, sizeof p->st.state - len, "%s%lld:%lld:%d", i ? "," : "",
-		             (long long)r.pid[i].pid, (long long)r.pid[i].id, r.pid[i].calls);
-		if (m < 0 || (size_t)m >= sizeof p->st.state - len) {
-			p->st.state[len] = '\0'; /* an older pid that does not fit is numbered anew */
-			break;
-		}
-	}
-	*st = p->st;
+	hs_buf_init(&state);
+	hs_pstate_int(&state, "n", r.ninst);
+	hs_pstate_int(&state, "g", r.gen);
+	hs_pstate_int(&state, "z", r.noid);
+	hs_pstate_int(&state, "zs", r.noid_state);
+	hs_pstate_list(&state, "p");
+	for (i = 0; i < r.n; i++)
+		hs_pstate_item(&state, (int64_t[]){ r.pid[i].pid, r.pid[i].id, r.pid[i].calls }, 3);
+	hs_pbase_finish(&p->b, r.offset, r.line, &state, st);
 }
 
 static void logger_destroy(struct hs_parser *p)
 {
 	if (!p)
 		return;
-	hs_callq_free(&p->q); /* calls still held (no finish()) are freed, not emitted */
 	free(p->buf.b);
-	hs_buf_free(&p->line);
-	free(p);
+	hs_pbase_destroy(&p->b);
 }
 
 static int logger_probe(const char *const *lines, int nlines)
@@ -694,7 +669,7 @@ static int logger_probe(const char *const *lines, int nlines)
 			score += 30;
 		else if ((sep = separator(s, n, &ts)))
 			score += sep == 2 ? 20 : pre ? 10 : 2;
-		else if (n && is_digit(s[0]) && (k = parse_time(s, n, &ts)) && hs_starts(s + k, n - k, " - ")) {
+		else if (n && hs_is_digit(s[0]) && (k = parse_time(s, n, &ts)) && hs_starts(s + k, n - k, " - ")) {
 			s += k + 3, n -= k + 3;
 			if (hs_starts(s, n, "Entered C_"))
 				score += 25;
@@ -731,15 +706,4 @@ static const char *const logger_samples[] = {
 	NULL,
 };
 
-const struct hs_parser_desc hs_parser_logger = {
-	.name = "logger",
-	.title = "Pkcs11Interop pkcs11-logger",
-	.call_trace = 1,
-	.probe = logger_probe,
-	.create = logger_create,
-	.resume = logger_resume,
-	.feed_line = logger_feed,
-	.finish = logger_finish,
-	.destroy = logger_destroy,
-	.samples = logger_samples,
-};
+HS_PARSER_DESC(logger, logger, "Pkcs11Interop pkcs11-logger", 1);

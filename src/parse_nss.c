@@ -46,6 +46,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hsmscope/pbase.h"
+#include "hsmscope/chars.h"
 #include "hsmscope/callq.h"
 #include "hsmscope/ckconst.h"
 #include "hsmscope/p11call.h"
@@ -61,9 +63,9 @@
 enum { I_FRESH, I_INIT, I_FINAL };  /* an instance: no C_Initialize yet, initialized, finalized */
 
 struct thr {
-	uint64_t key;               /* hash of the "id[ptr]" prefix, 0 = free slot */
+	struct hs_slot s;           /* key: (hash of the "id[ptr]" prefix, 0); stamp:
+	                               p->tick when last used, for eviction */
 	int64_t inst;               /* its process instance */
-	uint64_t seen;              /* p->tick when last used, for eviction */
 };
 
 /* Where a re-parse starts and the instance state just before it. */
@@ -103,28 +105,17 @@ struct call {
 };
 
 struct hs_parser {
-	struct hs_sink sink;        /* where events and tracer totals go */
-	int file_id;                /* stored in every event and table row */
-	struct hs_callq q;          /* the open calls, in the order they began; owns them */
+	struct hs_pbase b;          /* sink, file id, the open calls, counters, stop, line */
 	struct thr thr[TMAX];       /* recent threads */
 	uint64_t tick;              /* lines with a thread prefix so far */
 	int ist[IMAX];              /* I_* of instance k at ist[k % IMAX] */
 	int64_t ninst;              /* instances started; instance 0 exists from the start */
 	int64_t cur;                /* the newest instance: where new threads go */
 	int64_t cur_calls;          /* calls given to cur so far (2 when not known) */
-	int stop;                   /* the sink asked to stop, or out of memory */
-	struct hs_buf line;         /* the current line, NUL-terminated */
-	struct hs_parse_stats st;   /* running counters */
 };
 
 /* ---------------------------------------------------------------- helpers */
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-static int is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-static int is_word(char c)
-{
-	return c == '_' || is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
 
 /* A whole number at s[0..n): "0x1f", "31", "-1". 1 when all of it is one. */
 static int whole_int(const char *s, size_t n, int64_t *v)
@@ -146,7 +137,7 @@ static size_t parse_stamp(const char *s, size_t n, int64_t *ts)
 	size_t i, k = 0;
 
 	for (i = 0; i < sizeof shape - 1; i++)
-		if (i >= n || (shape[i] == 'd' ? !is_digit(s[i]) : s[i] != shape[i]))
+		if (i >= n || (shape[i] == 'd' ? !hs_is_digit(s[i]) : s[i] != shape[i]))
 			return 0;
 		else if (shape[i] == 'd')
 			f[k] = f[k] * 10 + (s[i] - '0');
@@ -169,12 +160,12 @@ static size_t parse_prefix(const char *s, size_t n, int64_t *ts, int64_t *tid, u
 	id0 = i;
 	if (i < n && s[i] == '-')
 		i++;
-	for (j = i; j < n && j - i < 20 && is_digit(s[j]); j++)
+	for (j = i; j < n && j - i < 20 && hs_is_digit(s[j]); j++)
 		;
 	if (j == i || j >= n || s[j] != '[')
 		return 0;
 	br = j++;
-	for (i = j; j < n && j - i < 24 && is_hex(s[j]); j++)
+	for (i = j; j < n && j - i < 24 && hs_is_hex(s[j]); j++)
 		;
 	if (j == i || j + 1 >= n || s[j] != ']' || s[j + 1] != ':')
 		return 0;
@@ -191,32 +182,16 @@ static int *ist(struct hs_parser *p, int64_t k) { return &p->ist[k % IMAX]; }
 
 static struct thr *thr_find(struct hs_parser *p, uint64_t key)
 {
-	int i;
-
-	for (i = 0; i < TMAX; i++)
-		if (p->thr[i].key == key) {
-			p->thr[i].seen = p->tick;
-			return &p->thr[i];
-		}
-	return NULL;
+	return hs_slot_find(p->thr, TMAX, sizeof p->thr[0], (int64_t)key, 0, p->tick);
 }
 
 static struct thr *thr_add(struct hs_parser *p, uint64_t key, int64_t inst)
 {
-	int i, old = 0;
+	struct thr *t = hs_slot_victim(p->thr, TMAX, sizeof p->thr[0]);
 
-	for (i = 0; i < TMAX; i++) {
-		if (!p->thr[i].key) {
-			old = i;
-			break;
-		}
-		if (p->thr[i].seen < p->thr[old].seen)
-			old = i;
-	}
-	p->thr[old].key = key;
-	p->thr[old].inst = inst;
-	p->thr[old].seen = p->tick;
-	return &p->thr[old];
+	hs_slot_set(&t->s, (int64_t)key, 0, p->tick);
+	t->inst = inst;
+	return t;
 }
 
 static int64_t new_instance(struct hs_parser *p)
@@ -266,15 +241,15 @@ static void take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, 
 	r->ninst = p->ninst;
 	r->cur = p->cur;
 	r->cur_state = *ist(p, p->cur);
-	for (r->n = 0; r->n < SNAP; r->n++, after = p->thr[best].seen) {
+	for (r->n = 0; r->n < SNAP; r->n++, after = p->thr[best].s.stamp) {
 		for (best = -1, i = 0; i < TMAX; i++) /* the newest seen before `after` */
-			if (p->thr[i].key && p->thr[i].seen < after &&
-			    (best < 0 || p->thr[i].seen > p->thr[best].seen))
+			if (p->thr[i].s.used && p->thr[i].s.stamp < after &&
+			    (best < 0 || p->thr[i].s.stamp > p->thr[best].s.stamp))
 				best = i;
 		if (best < 0)
 			break;
 		j = r->n;
-		r->t[j].key = p->thr[best].key;
+		r->t[j].key = (uint64_t)p->thr[best].s.a;
 		r->t[j].inst = p->thr[best].inst;
 		r->t[j].state = *ist(p, p->thr[best].inst);
 	}
@@ -284,12 +259,12 @@ static void take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, 
 
 static struct call *q_at(struct hs_parser *p, int i)
 {
-	return (struct call *)hs_callq_at(&p->q, i);
+	return (struct call *)hs_callq_at(&p->b.q, i);
 }
 
 static struct call *oldest_open(struct hs_parser *p)
 {
-	return (struct call *)hs_callq_oldest_open(&p->q);
+	return (struct call *)hs_callq_oldest_open(&p->b.q);
 }
 
 /* A recycled call: blank again, but `held` keeps its memory. */
@@ -312,7 +287,7 @@ static struct call *open_of(struct hs_parser *p, uint64_t key)
 {
 	int i;
 
-	for (i = p->q.count - 1; i >= 0; i--)
+	for (i = p->b.q.count - 1; i >= 0; i--)
 		if (q_at(p, i)->key == key && !q_at(p, i)->qc.returned)
 			return q_at(p, i);
 	return NULL;
@@ -322,7 +297,7 @@ static struct call *open_of(struct hs_parser *p, uint64_t key)
  * to the next call. */
 static void skip_line(struct hs_parser *p, struct call *c, int64_t lineno, int64_t off, const char *why)
 {
-	hs_callq_skip(&p->q, c ? &c->qc : hs_callq_oldest_open(&p->q), lineno, off, why);
+	hs_callq_skip(&p->b.q, c ? &c->qc : hs_callq_oldest_open(&p->b.q), lineno, off, why);
 }
 
 /* --------------------------------------------------------- detail lines */
@@ -330,7 +305,7 @@ static void skip_line(struct hs_parser *p, struct call *c, int64_t lineno, int64
 static void put(struct hs_parser *p, struct call *c, const char *s, size_t n)
 {
 	if (hs_p11call_line(&c->qc.pc, s, n) < 0)
-		p->stop = 1;
+		p->b.stop = 1;
 }
 
 /* One formatted detail line; with `held`, kept in c->held to be read only
@@ -354,7 +329,7 @@ putf(struct hs_parser *p, struct call *c, int held, const char *fmt, ...)
 	else if (c->held.len + (size_t)k + 1 > HELD_MAX)
 		c->qc.pc.ev.elided_lines++;
 	else if (hs_buf_add(&c->held, b, (size_t)k) < 0 || hs_buf_addc(&c->held, '\n') < 0)
-		p->stop = 1;
+		p->b.stop = 1;
 }
 
 static void flush_template(struct hs_parser *p, struct call *c, int i, int out)
@@ -365,7 +340,7 @@ static void flush_template(struct hs_parser *p, struct call *c, int i, int out)
 		return;
 	t->state = 2;
 	if (hs_p11call_template(&c->qc.pc, out, t->name, t->count) < 0)
-		p->stop = 1;
+		p->b.stop = 1;
 }
 
 /* Output buffers that are passed as NULL to learn their length, by function. */
@@ -392,7 +367,7 @@ static void flush_nullbuf(struct hs_parser *p, struct call *c, int64_t size)
 	if (!c->nullbuf[0])
 		return;
 	if (hs_p11call_null_buffer(&c->qc.pc, c->nullbuf, size) < 0)
-		p->stop = 1;
+		p->b.stop = 1;
 	c->nullbuf[0] = '\0';
 }
 
@@ -403,7 +378,7 @@ static void info_line(struct hs_parser *p, struct call *c, int *open, const char
 	if (!*open) {
 		*open = 1;
 		if (hs_p11call_template(&c->qc.pc, 1, hdr, -1) < 0)
-			p->stop = 1;
+			p->b.stop = 1;
 	}
 	putf(p, c, 0, "      %.*s", (int)n, s);
 }
@@ -462,7 +437,7 @@ static void on_param(struct hs_parser *p, struct call *c, const char *s, size_t 
 			if (c->nullbuf[0] && hs_starts(name, nl, "*pul"))
 				flush_nullbuf(p, c, known ? x : HS_NONE);
 			if (known && hs_p11call_ulong(&c->qc.pc, 1, name, (uint64_t)x) < 0)
-				p->stop = 1;
+				p->b.stop = 1;
 			else if (!known)
 				putf(p, c, 0, "[out] %.*s", (int)n, s);
 		}
@@ -513,7 +488,7 @@ static void on_param(struct hs_parser *p, struct call *c, const char *s, size_t 
 		if (sym ? hs_p11call_scalar(&c->qc.pc, 0, name, sym) < 0 :
 		    x < 0 ? hs_p11call_scalar(&c->qc.pc, 0, name, val) < 0 :
 		    hs_p11call_ulong(&c->qc.pc, 0, name, (uint64_t)x) < 0)
-			p->stop = 1;
+			p->b.stop = 1;
 		return;
 	}
 	putf(p, c, 0, "[in] %.*s", (int)n, s);
@@ -527,9 +502,9 @@ static void attr_bytes(struct hs_parser *p, struct call *c, const char *name, co
 
 	if (hs_ck_lookup(name, &type, &kind) && kind == HS_CK_ATTR) {
 		if (hs_p11call_attr(&c->qc.pc, type, b, n) < 0)
-			p->stop = 1;
+			p->b.stop = 1;
 	} else if (hs_p11call_attr_text(&c->qc.pc, name, (const char *)b, n) < 0) {
-		p->stop = 1;
+		p->b.stop = 1;
 	}
 }
 
@@ -559,7 +534,7 @@ static void on_attr(struct hs_parser *p, struct call *c, const char *s, size_t n
 	/* the trailing " [len]" (all forms but numbers) */
 	lb = NULL;
 	if (end - v >= 4 && end[-1] == ']')
-		for (lb = end - 2; lb > v && (is_digit(*lb) || *lb == '-'); lb--)
+		for (lb = end - 2; lb > v && (hs_is_digit(*lb) || *lb == '-'); lb--)
 			;
 	if (lb && lb > v && lb[0] == '[' && lb[-1] == ' ' && whole_int(lb + 1, (size_t)(end - lb - 2), &len))
 		end = lb - 1;
@@ -594,11 +569,11 @@ static void on_attr(struct hs_parser *p, struct call *c, const char *s, size_t n
 		return;
 	}
 	if (vn > 4 && v[0] == 'C' && v[1] == 'K' && v[3] == '_') {
-		for (k = 0; k < vn && is_word(v[k]); k++)
+		for (k = 0; k < vn && hs_is_word(v[k]); k++)
 			;
 		if (k == vn) { /* CKO_, CKK_, CKT_, CKP_ names */
 			if (hs_p11call_attr_text(&c->qc.pc, name, v, vn) < 0)
-				p->stop = 1;
+				p->b.stop = 1;
 			return;
 		}
 	}
@@ -610,7 +585,7 @@ static void on_attr(struct hs_parser *p, struct call *c, const char *s, size_t n
 	} else {
 		got = vn % 2 == 0 ? hs_p11_hex_decode(v, vn, buf, vn) : -1;
 		for (k = 0; got > 0 && k < vn; k++)
-			if (!is_hex(v[k]))
+			if (!hs_is_hex(v[k]))
 				got = -1; /* hex_decode allows blanks and ':', NSS prints none */
 		if (got <= 0) { /* a DER name NSS printed as text ("CN=x,O=y") */
 			got = (long)vn;
@@ -659,7 +634,7 @@ static void on_rv(struct hs_parser *p, struct call *c, const char *v, size_t n)
 		if (c->qc.pc.ev.ok)
 			put(p, c, h, (size_t)(nl - h));
 		else if (hs_event_add_line(&c->qc.pc.ev, h, (size_t)(nl - h)) < 0)
-			p->stop = 1;
+			p->b.stop = 1;
 	}
 	hs_buf_clear(&c->held);
 	/* CKR_CRYPTOKI_ALREADY_INITIALIZED: the same process after all, if the
@@ -676,7 +651,7 @@ static void on_rv(struct hs_parser *p, struct call *c, const char *v, size_t n)
 			t->inst = p->cur;
 	}
 	c->qc.returned = 1;
-	hs_callq_emit_front(&p->q, 0);
+	hs_callq_emit_front(&p->b.q, 0);
 }
 
 static void on_call(struct hs_parser *p, const char *name, size_t n, uint64_t key, int64_t tid,
@@ -686,19 +661,19 @@ static void on_call(struct hs_parser *p, const char *name, size_t n, uint64_t ke
 	struct resume_point res;
 
 	if (o) /* a thread is in one call at a time: its older one never returned */
-		hs_callq_give_up(&p->q, &o->qc);
+		hs_callq_give_up(&p->b.q, &o->qc);
 	if (old)
 		res = old->res;
 	else
 		take_snap(p, &res, off, lineno);
-	c = (struct call *)hs_callq_new(&p->q);
+	c = (struct call *)hs_callq_new(&p->b.q);
 	if (!c) {
-		p->stop = 1;
+		p->b.stop = 1;
 		return;
 	}
 	c->res = res;
 	if (hs_p11call_func(&c->qc.pc, name, n) < 0) {
-		hs_callq_discard(&p->q, &c->qc);
+		hs_callq_discard(&p->b.q, &c->qc);
 		return;
 	}
 	c->key = key;
@@ -708,14 +683,14 @@ static void on_call(struct hs_parser *p, const char *name, size_t n, uint64_t ke
 	           strcmp(c->qc.pc.ev.func, "C_GetSlotInfo") == 0 ||
 	           strcmp(c->qc.pc.ev.func, "C_GetTokenInfo") == 0);
 	c->qc.pc.ev.format = "nss";
-	c->qc.pc.ev.file_id = p->file_id;
+	c->qc.pc.ev.file_id = p->b.file_id;
 	c->qc.pc.ev.offset = off;
 	c->qc.pc.ev.line = lineno;
 	c->qc.pc.ev.ts_us = ts;
 	c->qc.pc.ev.ts_utc = ts != HS_NONE;
 	c->qc.pc.ev.tid = tid;
 	c->qc.pc.ev.instance = instance_for(p, c, key, c->qc.pc.ev.func);
-	hs_callq_push(&p->q, &c->qc);
+	hs_callq_push(&p->b.q, &c->qc);
 }
 
 /* ----------------------------------------------------------- the table */
@@ -779,43 +754,43 @@ static int nss_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 
 	while (n && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
 		n--;
-	if (n == 0 || p->stop)
-		return p->stop;
-	hs_buf_clear(&p->line);
-	if (hs_buf_add(&p->line, line, n) < 0) {
-		p->stop = 1;
-		return p->stop;
+	if (n == 0 || p->b.stop)
+		return p->b.stop;
+	hs_buf_clear(&p->b.line);
+	if (hs_buf_add(&p->b.line, line, n) < 0) {
+		p->b.stop = 1;
+		return p->b.stop;
 	}
-	s = p->line.data;
+	s = p->b.line.data;
 	m = parse_prefix(s, n, &ts, &tid, &key);
 	if (m == 0) {
 		memset(&row, 0, sizeof row);
 		if (table_row(s, n, &row)) {
-			row.file_id = p->file_id;
+			row.file_id = p->b.file_id;
 			row.offset = off;
-			if (p->sink.on_tracer_stat)
-				p->sink.on_tracer_stat(p->sink.ctx, &row);
+			if (p->b.sink.on_tracer_stat)
+				p->b.sink.on_tracer_stat(p->b.sink.ctx, &row);
 		} else if (!table_other(s, n)) {
 			skip_line(p, NULL, lineno, off, "not a module logger line");
 		}
-		return p->stop;
+		return p->b.stop;
 	}
 	p->tick++;
 	s += m;
 	n -= m;
 	c = open_of(p, key);
 	if (n && s[0] != ' ') {
-		for (k = 0; k < n && is_word(s[k]); k++)
+		for (k = 0; k < n && hs_is_word(s[k]); k++)
 			;
 		if (k == n && n > 2 && s[0] == 'C' && s[1] == '_')
 			on_call(p, s, n, key, tid, ts, off, lineno);
 		else
 			skip_line(p, c, lineno, off, "another NSPR log module's line");
-		return p->stop;
+		return p->b.stop;
 	}
 	if (!c) {
 		skip_line(p, NULL, lineno, off, "parameter of no open call");
-		return p->stop;
+		return p->b.stop;
 	}
 	if (hs_starts(s, n, "  rv = "))
 		on_rv(p, c, s + 7, n - 7);
@@ -827,48 +802,47 @@ static int nss_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 			sym = hs_ck_name(HS_CK_MECH, (uint64_t)x);
 		snprintf(val, sizeof val, "%.*s", (int)(n - 18), v);
 		if (hs_p11call_scalar(&c->qc.pc, 0, "pMechanism->type", sym ? sym : val) < 0)
-			p->stop = 1;
+			p->b.stop = 1;
 	} else if (hs_starts(s, n, "    ") && s[4] != ' ')
 		on_attr(p, c, s + 4, n - 4);
 	else if (hs_starts(s, n, "  ") && s[2] != ' ')
 		on_param(p, c, s + 2, n - 2);
 	else
 		skip_line(p, c, lineno, off, "unknown line in a call");
-	return p->stop;
+	return p->b.stop;
 }
 
 static struct hs_parser *nss_create(const struct hs_sink *sink, const struct hs_parser_opts *o)
 {
-	struct hs_parser *p = calloc(1, sizeof *p);
+	struct hs_parser *p = hs_pbase_create(sizeof *p, sink, o, sizeof(struct call), QMAX,
+	                                      &(struct hs_callq_hooks){ .reuse = reuse_call,
+	                                                                .release = release_call });
 
-	if (!p)
-		return NULL;
-	p->sink = *sink;
-	p->file_id = o->file_id;
-	hs_callq_init(&p->q, sizeof(struct call), QMAX, &p->sink, &p->st, &p->stop,
-	              &(struct hs_callq_hooks){ .reuse = reuse_call, .release = release_call });
-	hs_buf_init(&p->line);
-	new_instance(p);
+	if (p)
+		new_instance(p);
 	return p;
 }
 
-/* state: "n=K c=C:S" then " key:inst:S" per thread (key in hex). */
+/* state: "n=<instances> c=<the newest> cs=<its I_*> t=<key>:<inst>:<I_*>,..."
+ * a thread per item, oldest first (the key, a 64-bit hash, as its bits) */
 static void nss_resume(struct hs_parser *p, const char *state)
 {
-	long long k, cur, inst;
-	unsigned long long key;
-	int s, used = 0;
-	const char *q;
+	int64_t k, cur, cs, v[3];
+	const char *q = NULL;
 
-	if (!state || sscanf(state, "n=%lld c=%lld:%d%n", &k, &cur, &s, &used) != 3 || k < 1 ||
-	    cur < 0 || cur >= k || s < I_FRESH || s > I_FINAL)
+	if (!hs_pstate_get_int(state, "n", &k) || !hs_pstate_get_int(state, "c", &cur) ||
+	    !hs_pstate_get_int(state, "cs", &cs) || k < 1 || cur < 0 || cur >= k || cs < I_FRESH ||
+	    cs > I_FINAL)
 		return;
 	p->ninst = k;
 	p->cur = cur;
 	p->cur_calls = 2;
-	*ist(p, cur) = s;
-	for (q = state + used; sscanf(q, " %llx:%lld:%d%n", &key, &inst, &s, &used) == 3; q += used) {
-		if (!key || inst < 0 || inst >= k || s < I_FRESH || s > I_FINAL)
+	*ist(p, cur) = (int)cs;
+	while (hs_pstate_next(state, "t", &q, v, 3) == 3) {
+		uint64_t key = (uint64_t)v[0];
+		int64_t inst = v[1];
+		int s = (int)v[2];
+		if (!key || inst < 0 || inst >= k || v[2] < I_FRESH || v[2] > I_FINAL)
 			break;
 		p->tick++; /* the newest last, as they were saved */
 		if (!thr_find(p, key))
@@ -883,37 +857,26 @@ static void nss_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line
 {
 	struct call *c = oldest_open(p);
 	struct resume_point r;
-	size_t len;
-	int i, m;
+	struct hs_buf state;
+	int i;
 
 	if (c)
 		r = c->res;
 	else
 		take_snap(p, &r, end_offset, end_line);
-	hs_callq_emit_front(&p->q, p->q.count);
-	p->st.safe_offset = r.offset;
-	p->st.safe_line = r.line;
-	len = (size_t)snprintf(p->st.state, sizeof p->st.state, "n=%lld c=%lld:%d", (long long)r.ninst,
-	                       (long long)r.cur, r.cur_state);
-	for (i = r.n - 1; i >= 0 && len < sizeof p->st.state; i--, len += (size_t)m) {
-		/* oldest first, so the newest is the last one added back */
-		m = snprintf(p->st.state + len, sizeof p->st.state - len, " %llx:%lld:%d",
-		             (unsigned long long)r.t[i].key, (long long)r.t[i].inst, r.t[i].state);
-		if (m < 0 || (size_t)m >= sizeof p->st.state - len) {
-			p->st.state[len] = '\0';
-			break;
-		}
-	}
-	*st = p->st;
+	hs_buf_init(&state);
+	hs_pstate_int(&state, "n", r.ninst);
+	hs_pstate_int(&state, "c", r.cur);
+	hs_pstate_int(&state, "cs", r.cur_state);
+	hs_pstate_list(&state, "t");
+	for (i = r.n - 1; i >= 0; i--) /* oldest first, so the newest is the last one added back */
+		hs_pstate_item(&state, (int64_t[]){ (int64_t)r.t[i].key, r.t[i].inst, r.t[i].state }, 3);
+	hs_pbase_finish(&p->b, r.offset, r.line, &state, st);
 }
 
 static void nss_destroy(struct hs_parser *p)
 {
-	if (!p)
-		return;
-	hs_callq_free(&p->q); /* calls still held (no finish()) are freed, not emitted */
-	hs_buf_free(&p->line);
-	free(p);
+	hs_pbase_destroy(p ? &p->b : NULL);
 }
 
 static int nss_probe(const char *const *lines, int nlines)
@@ -940,7 +903,7 @@ static int nss_probe(const char *const *lines, int nlines)
 		else if (!m && table_row(s, n, &row))
 			score += 5;
 	}
-	return score > 100 ? 100 : score;
+	return score;
 }
 
 static const char *const nss_samples[] = {
@@ -956,15 +919,4 @@ static const char *const nss_samples[] = {
 	NULL,
 };
 
-const struct hs_parser_desc hs_parser_nss = {
-	.name = "nss",
-	.title = "NSS module logger",
-	.call_trace = 1,
-	.probe = nss_probe,
-	.create = nss_create,
-	.resume = nss_resume,
-	.feed_line = nss_feed,
-	.finish = nss_finish,
-	.destroy = nss_destroy,
-	.samples = nss_samples,
-};
+HS_PARSER_DESC(nss, nss, "NSS module logger", 1);

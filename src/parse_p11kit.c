@@ -46,6 +46,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hsmscope/pbase.h"
+#include "hsmscope/chars.h"
 #include "hsmscope/callq.h"
 #include "hsmscope/ckconst.h"
 #include "hsmscope/p11call.h"
@@ -71,9 +73,7 @@ struct call {
 };
 
 struct hs_parser {
-	struct hs_sink sink;        /* where events go */
-	int file_id;                /* stored in each event */
-	struct hs_callq q;          /* the open calls, in the order they began; owns them */
+	struct hs_pbase b;          /* sink, file id, the open calls, counters, stop, line */
 	struct call *in_call;       /* the call whose IN block is being read, or NULL */
 	int cont;                   /* tab lines go to: 0 nobody, 1 in_call, 2 pend */
 	struct hs_buf pend;         /* OUT lines waiting for their return, '\n'-ended */
@@ -81,22 +81,12 @@ struct hs_parser {
 	int64_t pend_dropped;       /* OUT lines over PEND_MAX, counted only */
 	int64_t pend_off, pend_no;  /* offset and line number of pend's first line */
 	struct snap now;            /* the numbering as it is (offset/line unused) */
-	int stop;                   /* the sink asked to stop, or out of memory */
-	struct hs_buf line;         /* the current line, NUL-terminated copy */
 	struct hs_buf bytes;        /* scratch: a decoded buffer */
 	struct hs_buf text;         /* scratch: a line being formatted */
-	struct hs_parse_stats st;   /* running counters */
 };
 
 /* ---------------------------------------------------------------- helpers */
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-static int is_hex(char c) { return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'); }
-static int hexval(char c) { return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10; }
-static int is_word(char c)
-{
-	return c == '_' || is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
 
 /* Unsigned decimal at s[0..n): digits used, 0 if none or over 64 bits. */
 static size_t parse_u64(const char *s, size_t n, uint64_t *v)
@@ -104,7 +94,7 @@ static size_t parse_u64(const char *s, size_t n, uint64_t *v)
 	size_t i;
 
 	*v = 0;
-	for (i = 0; i < n && is_digit(s[i]); i++) {
+	for (i = 0; i < n && hs_is_digit(s[i]); i++) {
 		if (*v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
 			return 0;
 		*v = *v * 10 + (uint64_t)(s[i] - '0');
@@ -120,10 +110,10 @@ static size_t parse_hex(const char *s, size_t n, uint64_t *v)
 	*v = 0;
 	if (n < 3 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
 		return 0;
-	for (i = 2; i < n && is_hex(s[i]); i++) {
+	for (i = 2; i < n && hs_is_hex(s[i]); i++) {
 		if (*v >> 60)
 			return 0;
-		*v = *v << 4 | (uint64_t)hexval(s[i]);
+		*v = *v << 4 | (uint64_t)hs_hexval(s[i]);
 	}
 	return i > 2 ? i : 0;
 }
@@ -153,9 +143,9 @@ static int unescape(struct hs_buf *out, const char *s, size_t n, int cut)
 		if (s[i] == '\\' && i + 1 < n && (s[i + 1] == 't' || s[i + 1] == 'n' || s[i + 1] == 'r')) {
 			b = s[i + 1] == 't' ? '\t' : s[i + 1] == 'n' ? '\n' : '\r';
 			i++;
-		} else if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' && is_hex(s[i + 2]) &&
-		           is_hex(s[i + 3])) {
-			b = (char)(hexval(s[i + 2]) * 16 + hexval(s[i + 3]));
+		} else if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' && hs_is_hex(s[i + 2]) &&
+		           hs_is_hex(s[i + 3])) {
+			b = (char)(hs_hexval(s[i + 2]) * 16 + hs_hexval(s[i + 3]));
 			i += 3;
 		} else if (s[i] == '\\' && i + 3 >= n && cut && (i + 1 == n || s[i + 1] == 'x')) {
 			break; /* "\", "\x", "\xA" cut short */
@@ -170,7 +160,7 @@ static int unescape(struct hs_buf *out, const char *s, size_t n, int cut)
 
 static struct call *q_at(struct hs_parser *p, int i)
 {
-	return (struct call *)hs_callq_at(&p->q, i);
+	return (struct call *)hs_callq_at(&p->b.q, i);
 }
 
 /* A call leaves: `in_call` must not point at it when it is recycled. */
@@ -186,7 +176,7 @@ static struct call *oldest_open(struct hs_parser *p, const char *func)
 {
 	int i;
 
-	for (i = 0; i < p->q.count; i++) {
+	for (i = 0; i < p->b.q.count; i++) {
 		struct call *c = q_at(p, i);
 		if (!c->qc.returned && (!func || strcmp(c->qc.pc.ev.func, func) == 0))
 			return c;
@@ -198,7 +188,7 @@ static struct call *oldest_open(struct hs_parser *p, const char *func)
  * interrupts or else to the next call. */
 static void skip_line(struct hs_parser *p, int64_t lineno, int64_t off, const char *why)
 {
-	hs_callq_skip(&p->q, hs_callq_newest_open(&p->q), lineno, off, why);
+	hs_callq_skip(&p->b.q, hs_callq_newest_open(&p->b.q), lineno, off, why);
 }
 
 /* ------------------------------------------------- values into p11call */
@@ -207,7 +197,7 @@ static void skip_line(struct hs_parser *p, int64_t lineno, int64_t off, const ch
 static void oom(struct hs_parser *p, int rc)
 {
 	if (rc < 0)
-		p->stop = 1;
+		p->b.stop = 1;
 }
 
 /* A line of text, control bytes escaped (TokenInfo's utcTime holds NULs). */
@@ -215,7 +205,7 @@ static void put_text(struct hs_parser *p, struct call *c, const char *pre, const
 {
 	hs_buf_clear(&p->text);
 	if (hs_buf_adds(&p->text, pre) < 0 || hs_escape(&p->text, s, n) < 0 || !p->text.data) {
-		p->stop = 1;
+		p->b.stop = 1;
 		return;
 	}
 	oom(p, hs_p11call_line(&c->qc.pc, p->text.data, p->text.len));
@@ -228,7 +218,7 @@ static void put_bytes(struct hs_parser *p, struct call *c, int out, const char *
 	char note[96];
 
 	if (unescape(&p->bytes, s, n, cut) < 0) {
-		p->stop = 1;
+		p->b.stop = 1;
 		return;
 	}
 	oom(p, hs_p11call_bytes(&c->qc.pc, out, name, (const unsigned char *)p->bytes.data, p->bytes.len));
@@ -256,7 +246,7 @@ static void put_string_value(struct hs_parser *p, struct call *c, int out, const
 		e = n; /* no closing quote: the line itself was cut */
 	s++, e--;
 	if (unescape(&p->bytes, s, e, 0) < 0) {
-		p->stop = 1;
+		p->b.stop = 1;
 		return;
 	}
 	cut = have_len && p->bytes.len != declared && e >= 3 && memcmp(s + e - 3, "...", 3) == 0;
@@ -278,7 +268,7 @@ static void attr_note(struct hs_parser *p, struct call *c, const char *name, con
 {
 	hs_buf_clear(&p->text);
 	if (hs_buf_printf(&p->text, "    %-21s %s", name, text) < 0 || !p->text.data) {
-		p->stop = 1;
+		p->b.stop = 1;
 		return;
 	}
 	oom(p, hs_p11call_line(&c->qc.pc, p->text.data, p->text.len));
@@ -296,7 +286,7 @@ static void put_attr_value(struct hs_parser *p, struct call *c, const char *name
 	if (is_str) {
 		int cut = declared > 128 && n >= 3 && memcmp(s + n - 3, "...", 3) == 0;
 		if (unescape(&p->bytes, s, cut ? n - 3 : n, cut) < 0) {
-			p->stop = 1;
+			p->b.stop = 1;
 			return;
 		}
 		if (known)
@@ -347,7 +337,7 @@ static void put_out_template(struct hs_parser *p, struct call *c, const char *na
 		return;
 	oom(p, hs_p11call_template(&c->qc.pc, 1, name, (int64_t)cnt));
 	s = hs_find(s, n, "[");
-	while (s && s < e && !p->stop) {
+	while (s && s < e && !p->b.stop) {
 		s = hs_find(s, (size_t)(e - s), "{ ");
 		if (!s)
 			break;
@@ -370,8 +360,8 @@ static void put_out_template(struct hs_parser *p, struct call *c, const char *na
 				/* walk the escapes for min(len, 128) bytes */
 				for (q = v + 1, k = 0; q < e && k < len && k < 128; k++)
 					q += (*q == '\\' && q + 1 < e && (q[1] == 't' || q[1] == 'n' || q[1] == 'r')) ? 2 :
-					     (*q == '\\' && q + 3 < e && q[1] == 'x' && is_hex(q[2]) &&
-					      is_hex(q[3])) ? 4 : 1;
+					     (*q == '\\' && q + 3 < e && q[1] == 'x' && hs_is_hex(q[2]) &&
+					      hs_is_hex(q[3])) ? 4 : 1;
 				if (len > 128 && q + 3 <= e && memcmp(q, "...", 3) == 0)
 					q += 3;
 				if (!(q + 2 <= e && q[0] == '"' && q[1] == ' ' && (q + 2 == e || q[2] == '}')))
@@ -411,7 +401,7 @@ static void put_list(struct hs_parser *p, struct call *c, int out, const char *n
 	}
 	it = hs_find(s, n, "[ ");
 	it = it ? it + 2 : e;
-	while (it < e && !p->stop) {
+	while (it < e && !p->b.stop) {
 		for (ie = it; ie < e && *ie != ',' && *ie != ' '; ie++)
 			;
 		if (ie == it)
@@ -421,7 +411,7 @@ static void put_list(struct hs_parser *p, struct call *c, int out, const char *n
 		else if (parse_handle(it, (size_t)(ie - it), "SL", &v)) {
 			hs_buf_clear(&p->text);
 			oom(p, hs_buf_printf(&p->text, "    Slot 0x%llx", (unsigned long long)v));
-			if (!p->stop)
+			if (!p->b.stop)
 				oom(p, hs_p11call_line(&c->qc.pc, p->text.data, p->text.len));
 		} else
 			put_text(p, c, "    ", it, (size_t)(ie - it));
@@ -462,7 +452,7 @@ static void put_param(struct hs_parser *p, struct call *c, int out, const char *
 	v = eq ? eq + 3 : NULL;
 	nl = eq ? (size_t)(eq - s) : 0;
 	if (!eq) { /* "pPin= ", "pPin =(", "pPin: " as a paste or an editor left it */
-		for (nl = 0; nl < n && is_word(s[nl]); nl++)
+		for (nl = 0; nl < n && hs_is_word(s[nl]); nl++)
 			;
 		for (v = s + nl; v < e && (*v == ' ' || *v == '\t'); v++)
 			;
@@ -545,7 +535,7 @@ static void put_param(struct hs_parser *p, struct call *c, int out, const char *
 		if (hs_buf_printf(&p->text, "%s %s = 0x%llx (", out ? "[out]" : "[in]", name,
 		                  (unsigned long long)num) < 0 ||
 		    hs_escape(&p->text, v + used + 3, vn - used - 3) < 0 || hs_buf_adds(&p->text, ")") < 0) {
-			p->stop = 1;
+			p->b.stop = 1;
 			return;
 		}
 		oom(p, hs_p11call_line(&c->qc.pc, p->text.data, p->text.len));
@@ -570,7 +560,7 @@ static void put_field(struct hs_parser *p, struct call *c, int out, const char *
 		if (hs_starts(s, n, "mechanism: ")) {
 			hs_buf_clear(&p->text);
 			if (hs_escape(&p->text, v, (size_t)(e - v)) < 0 || !p->text.data) {
-				p->stop = 1;
+				p->b.stop = 1;
 				return;
 			}
 			oom(p, hs_p11call_scalar(&c->qc.pc, out, "pMechanism->type", p->text.data));
@@ -618,17 +608,17 @@ static void new_call(struct hs_parser *p, const char *func, int64_t off, int64_t
 		 * process died in them). */
 		int open = oldest_open(p, NULL) != NULL;
 		if (p->now.seen && (p->now.fin || open)) {
-			for (i = 0; i < p->q.count; i++)
-				hs_callq_give_up(&p->q, hs_callq_at(&p->q, i));
-			hs_callq_emit_front(&p->q, 0);
+			for (i = 0; i < p->b.q.count; i++)
+				hs_callq_give_up(&p->b.q, hs_callq_at(&p->b.q, i));
+			hs_callq_emit_front(&p->b.q, 0);
 			p->now.inst++;
 			p->now.seen = 0;
 		}
 		p->now.fin = 0;
 	}
-	c = (struct call *)hs_callq_new(&p->q);
+	c = (struct call *)hs_callq_new(&p->b.q);
 	if (!c) {
-		p->stop = 1;
+		p->b.stop = 1;
 		return;
 	}
 	c->res = p->now;
@@ -636,12 +626,12 @@ static void new_call(struct hs_parser *p, const char *func, int64_t off, int64_t
 	c->res.line = lineno;
 	p->now.seen = 1;
 	c->qc.pc.ev.format = "p11kit";
-	c->qc.pc.ev.file_id = p->file_id;
+	c->qc.pc.ev.file_id = p->b.file_id;
 	c->qc.pc.ev.offset = off;
 	c->qc.pc.ev.line = lineno;
 	c->qc.pc.ev.instance = p->now.inst;
 	hs_p11call_func(&c->qc.pc, func, strlen(func)); /* call_line checked it: C_ and a word */
-	hs_callq_push(&p->q, &c->qc);
+	hs_callq_push(&p->b.q, &c->qc);
 	p->in_call = c;
 	p->cont = 0;
 }
@@ -652,7 +642,7 @@ static void replay_pend(struct hs_parser *p, struct call *c)
 	const char *s = hs_buf_cstr(&p->pend), *end = s + p->pend.len, *nl;
 
 	c->sname[0] = '\0';
-	while (s < end && !p->stop) {
+	while (s < end && !p->b.stop) {
 		nl = memchr(s, '\n', (size_t)(end - s));
 		if (!nl)
 			nl = end;
@@ -677,7 +667,7 @@ static void hold_out(struct hs_parser *p, const char *s, size_t n, int64_t off, 
 		return;
 	}
 	if (hs_buf_add(&p->pend, s, n) < 0 || hs_buf_addc(&p->pend, '\n') < 0)
-		p->stop = 1;
+		p->b.stop = 1;
 	p->pend_lines++;
 }
 
@@ -711,7 +701,7 @@ static void on_return(struct hs_parser *p, const char *func, const char *rv, siz
 	c->qc.returned = 1;
 	if (strcmp(func, "C_Finalize") == 0 && code == 0)
 		p->now.fin = 1;
-	hs_callq_emit_front(&p->q, 0);
+	hs_callq_emit_front(&p->b.q, 0);
 }
 
 /* "C_Name" alone (1), "C_Name = RV" (2), else 0; func gets the name. */
@@ -721,7 +711,7 @@ static int call_line(const char *s, size_t n, char *func, size_t flen, size_t *r
 
 	if (n < 3 || s[0] != 'C' || s[1] != '_')
 		return 0;
-	while (i < n && is_word(s[i]))
+	while (i < n && hs_is_word(s[i]))
 		i++;
 	if (i >= flen || i < 3)
 		return 0;
@@ -731,7 +721,7 @@ static int call_line(const char *s, size_t n, char *func, size_t flen, size_t *r
 		return 1;
 	if (n > i + 7 && memcmp(s + i, " = CKR_", 7) == 0) {
 		size_t j;
-		for (j = i + 3; j < n && is_word(s[j]); j++)
+		for (j = i + 3; j < n && hs_is_word(s[j]); j++)
 			;
 		if (j == n) {
 			*rv_at = i + 3;
@@ -751,13 +741,13 @@ static int p11kit_feed(struct hs_parser *p, const char *line, size_t n, int64_t 
 	while (t && (line[t - 1] == ' ' || line[t - 1] == '\r'))
 		t--;
 	if (t == 0) /* tools print blank lines after their warnings */
-		return p->stop;
-	hs_buf_clear(&p->line);
-	if (hs_buf_add(&p->line, line, t) < 0 || !p->line.data) {
-		p->stop = 1;
-		return p->stop;
+		return p->b.stop;
+	hs_buf_clear(&p->b.line);
+	if (hs_buf_add(&p->b.line, line, t) < 0 || !p->b.line.data) {
+		p->b.stop = 1;
+		return p->b.stop;
 	}
-	s = p->line.data;
+	s = p->b.line.data;
 	kind = call_line(s, t, func, sizeof func, &rv_at);
 	if (kind == 1) {
 		new_call(p, func, off, lineno);
@@ -788,32 +778,29 @@ static int p11kit_feed(struct hs_parser *p, const char *line, size_t n, int64_t 
 	} else {
 		skip_line(p, lineno, off, "not p11-kit output");
 	}
-	return p->stop;
+	return p->b.stop;
 }
 
 static struct hs_parser *p11kit_create(const struct hs_sink *sink, const struct hs_parser_opts *o)
 {
-	struct hs_parser *p = calloc(1, sizeof *p);
+	struct hs_parser *p = hs_pbase_create(sizeof *p, sink, o, sizeof(struct call), QMAX,
+	                                      &(struct hs_callq_hooks){ .on_emit = forget_call });
 
 	if (!p)
 		return NULL;
-	p->sink = *sink;
-	p->file_id = o->file_id;
-	hs_callq_init(&p->q, sizeof(struct call), QMAX, &p->sink, &p->st, &p->stop,
-	              &(struct hs_callq_hooks){ .ctx = p, .on_emit = forget_call });
-	hs_buf_init(&p->line);
 	hs_buf_init(&p->bytes);
 	hs_buf_init(&p->text);
 	hs_buf_init(&p->pend);
 	return p;
 }
 
+/* state: inst=<process instance> fin=<C_Finalize returned> seen=<a call seen in it> */
 static void p11kit_resume(struct hs_parser *p, const char *state)
 {
-	long long inst;
-	int fin, seen;
+	int64_t inst, fin, seen;
 
-	if (state && sscanf(state, "inst=%lld fin=%d seen=%d", &inst, &fin, &seen) == 3 && inst >= 0) {
+	if (hs_pstate_get_int(state, "inst", &inst) && inst >= 0 && hs_pstate_get_int(state, "fin", &fin) &&
+	    hs_pstate_get_int(state, "seen", &seen)) {
 		p->now.inst = inst;
 		p->now.fin = fin != 0;
 		p->now.seen = seen != 0;
@@ -825,6 +812,7 @@ static void p11kit_finish(struct hs_parser *p, int64_t end_offset, int64_t end_l
 {
 	struct call *c = oldest_open(p, NULL);
 	struct snap r = p->now;
+	struct hs_buf state;
 	int64_t k;
 
 	if (c)
@@ -841,24 +829,21 @@ static void p11kit_finish(struct hs_parser *p, int64_t end_offset, int64_t end_l
 				skip_line(p, p->pend_no + k, p->pend_off, "OUT line of a call not in the log");
 		clear_pend(p);
 	}
-	hs_callq_emit_front(&p->q, p->q.count);
-	p->st.safe_offset = r.offset;
-	p->st.safe_line = r.line;
-	snprintf(p->st.state, sizeof p->st.state, "inst=%lld fin=%d seen=%d", (long long)r.inst, r.fin,
-	         r.seen);
-	*st = p->st;
+	hs_buf_init(&state);
+	hs_pstate_int(&state, "inst", r.inst);
+	hs_pstate_int(&state, "fin", r.fin);
+	hs_pstate_int(&state, "seen", r.seen);
+	hs_pbase_finish(&p->b, r.offset, r.line, &state, st);
 }
 
 static void p11kit_destroy(struct hs_parser *p)
 {
 	if (!p)
 		return;
-	hs_callq_free(&p->q); /* calls still held (no finish()) are freed, not emitted */
-	hs_buf_free(&p->line);
 	hs_buf_free(&p->bytes);
 	hs_buf_free(&p->text);
 	hs_buf_free(&p->pend);
-	free(p);
+	hs_pbase_destroy(&p->b);
 }
 
 /* A call name alone, "  IN: x = ", " OUT: x = " and "C_X = CKR_..." lines;
@@ -881,13 +866,13 @@ static int p11kit_probe(const char *const *lines, int nlines)
 		else if (k == 2)
 			rets++;
 		else if (n > 9 && (memcmp(s, "  IN: ", 6) == 0 || memcmp(s, " OUT: ", 6) == 0) &&
-		         is_word(s[6]) && hs_find(s + 6, n - 6, " = "))
+		         hs_is_word(s[6]) && hs_find(s + 6, n - 6, " = "))
 			params++;
 	}
 	if (!rets && !params)
 		return 0;
 	score = names * 10 + params * 10 + rets * 20;
-	return score > 100 ? 100 : score;
+	return score;
 }
 
 static const char *const p11kit_samples[] = {
@@ -902,15 +887,4 @@ static const char *const p11kit_samples[] = {
 	NULL,
 };
 
-const struct hs_parser_desc hs_parser_p11kit = {
-	.name = "p11kit",
-	.title = "p11-kit log-calls",
-	.call_trace = 1,
-	.probe = p11kit_probe,
-	.create = p11kit_create,
-	.resume = p11kit_resume,
-	.feed_line = p11kit_feed,
-	.finish = p11kit_finish,
-	.destroy = p11kit_destroy,
-	.samples = p11kit_samples,
-};
+HS_PARSER_DESC(p11kit, p11kit, "p11-kit log-calls", 1);

@@ -53,7 +53,7 @@ static int64_t parse_ts(const char *s, size_t n)
 	for (k = 0; k < 7; k++) {
 		int w;
 		for (w = 0; w < width[k]; w++, i++) {
-			if (!is_digit(s[i]))
+			if (!hs_is_digit(s[i]))
 				return HS_NONE;
 			v[k] = v[k] * 10 + (s[i] - '0');
 		}
@@ -74,12 +74,12 @@ static int64_t parse_lap(const char *s, size_t n)
 
 	if (i < n && s[i] == '-')
 		neg = 1, i++;
-	for (d = 0; i < n && is_digit(s[i]) && d < 12; i++, d++)
+	for (d = 0; i < n && hs_is_digit(s[i]) && d < 12; i++, d++)
 		sec = sec * 10 + (s[i] - '0');
 	if (!d || i + 7 != n || s[i] != '.')
 		return HS_NONE;
 	for (i++; i < n; i++) {
-		if (!is_digit(s[i]))
+		if (!hs_is_digit(s[i]))
 			return HS_NONE;
 		us = us * 10 + (s[i] - '0');
 	}
@@ -90,13 +90,13 @@ static int64_t parse_lap(const char *s, size_t n)
 
 static struct call *q_at(struct hs_parser *p, int i)
 {
-	return (struct call *)hs_callq_at(&p->q, i);
+	return (struct call *)hs_callq_at(&p->b.q, i);
 }
 
 /* c may be NULL or a call that has left. */
 static int is_open(struct hs_parser *p, const struct call *c)
 {
-	return hs_callq_is_open(&p->q, (const struct hs_callq_call *)c);
+	return hs_callq_is_open(&p->b.q, (const struct hs_callq_call *)c);
 }
 
 /* A call leaves: its value rows in progress are written, and `cur` and
@@ -136,7 +136,7 @@ static struct call *oldest_open(struct hs_parser *p, int unclosed)
 {
 	int i;
 
-	for (i = 0; i < p->q.count; i++) {
+	for (i = 0; i < p->b.q.count; i++) {
 		struct call *c = q_at(p, i);
 		if (!c->qc.returned && !(unclosed && c->closed))
 			return c;
@@ -148,7 +148,7 @@ static struct call *newest_open(struct hs_parser *p, int unclosed)
 {
 	int i;
 
-	for (i = p->q.count - 1; i >= 0; i--) {
+	for (i = p->b.q.count - 1; i >= 0; i--) {
 		struct call *c = q_at(p, i);
 		if (!c->qc.returned && !(unclosed && c->closed))
 			return c;
@@ -160,14 +160,14 @@ static int count_unclosed(struct hs_parser *p)
 {
 	int i, k = 0;
 
-	for (i = 0; i < p->q.count; i++)
+	for (i = 0; i < p->b.q.count; i++)
 		k += !q_at(p, i)->qc.returned && !q_at(p, i)->closed;
 	return k;
 }
 
 void hs_shim_skip(struct hs_parser *p, int64_t lineno, int64_t off, const char *why)
 {
-	hs_callq_skip(&p->q, hs_callq_newest_open(&p->q), lineno, off, why);
+	hs_callq_skip(&p->b.q, hs_callq_newest_open(&p->b.q), lineno, off, why);
 }
 
 static void take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, int64_t lineno)
@@ -198,11 +198,11 @@ static struct call *row_owner(struct hs_parser *p, struct call *c, const char *s
 	if (n < 14 || !hs_starts(s, n, IND))
 		return c;
 	for (i = 6; i < 14; i++) {
-		if (!is_hex(s[i]))
+		if (!hs_is_hex(s[i]))
 			return c;
-		off = off * 16 + hexval(s[i]);
+		off = off * 16 + hs_hexval(s[i]);
 	}
-	for (k = p->q.count - 1; k >= 0; k--) {
+	for (k = p->b.q.count - 1; k >= 0; k--) {
 		struct call *o = q_at(p, k);
 		if (!o->qc.returned && o->pd.kind != PD_NONE && o->pd.style != 2 && o->pd.got == off)
 			return o;
@@ -215,7 +215,7 @@ static void replay_limbo(struct hs_parser *p, struct call *c, int64_t lineno, in
 {
 	const char *s = p->limbo.data, *end = s ? s + p->limbo.len : NULL;
 
-	while (s && s < end && !p->stop) {
+	while (s && s < end && !p->b.stop) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		size_t n = (size_t)((nl ? nl : end) - s);
 		if (hs_starts(s, n, "[out] "))
@@ -237,7 +237,7 @@ static void to_limbo(struct hs_parser *p, const char *s, size_t n)
 		return;
 	}
 	if (hs_buf_add(&p->limbo, s, n) < 0 || hs_buf_addc(&p->limbo, '\n') < 0)
-		p->stop = 1;
+		p->b.stop = 1;
 	p->in_limbo = 1;
 }
 
@@ -250,7 +250,7 @@ static void on_header(struct hs_parser *p, const char *s, size_t n, int64_t off,
 	struct call *c, *o;
 	size_t d = 0;
 
-	while (r + d < end && is_digit(r[d]))
+	while (r + d < end && hs_is_digit(r[d]))
 		d++;
 	if (!d || !hs_starts(r + d, (size_t)(end - r - d), " - ")) {
 		hs_shim_skip(p, lineno, off, "a [cnt] line without a counter and a function");
@@ -259,15 +259,15 @@ static void on_header(struct hs_parser *p, const char *s, size_t n, int64_t off,
 	if (!hs_shim_whole_int(r, d, &num))
 		num = HS_NONE;
 	nm = r + d + 3;
-	if (p->q.count == QMAX) /* a full queue gives up its oldest even for a bad name */
-		hs_callq_emit_front(&p->q, 1);
-	c = (struct call *)hs_callq_new(&p->q);
+	if (p->b.q.count == QMAX) /* a full queue gives up its oldest even for a bad name */
+		hs_callq_emit_front(&p->b.q, 1);
+	c = (struct call *)hs_callq_new(&p->b.q);
 	if (!c) {
-		p->stop = 1;
+		p->b.stop = 1;
 		return;
 	}
 	if (hs_p11call_func(&c->qc.pc, nm, (size_t)(end - nm)) < 0) {
-		hs_callq_discard(&p->q, &c->qc);
+		hs_callq_discard(&p->b.q, &c->qc);
 		hs_shim_skip(p, lineno, off, "a [cnt] line naming no PKCS#11 function");
 		return;
 	}
@@ -279,13 +279,13 @@ static void on_header(struct hs_parser *p, const char *s, size_t n, int64_t off,
 	if (!p->ninst)
 		new_instance(p, HS_NONE); /* text before any banner */
 	c->qc.pc.ev.format = "shim";
-	c->qc.pc.ev.file_id = p->file_id;
+	c->qc.pc.ev.file_id = p->b.file_id;
 	c->qc.pc.ev.offset = off;
 	c->qc.pc.ev.line = lineno;
 	c->qc.pc.ev.call_no = num;
 	c->qc.pc.ev.instance = p->ninst - 1;
 	c->qc.pc.ev.ts_utc = 0;
-	hs_callq_push(&p->q, &c->qc);
+	hs_callq_push(&p->b.q, &c->qc);
 	p->cur = c;
 }
 
@@ -302,7 +302,7 @@ static void on_field(struct hs_parser *p, int k, const char *v, size_t vn, int64
 		return;
 	}
 	for (pass = 0; pass < 2 && !c; pass++) /* exact next field, else any still missing it */
-		for (i = p->q.count - 1; i >= 0 && !c; i--) {
+		for (i = p->b.q.count - 1; i >= 0 && !c; i--) {
 			struct call *o = q_at(p, i);
 			if (!o->qc.returned && (pass ? o->fields < k : o->fields == k - 1))
 				c = o;
@@ -327,12 +327,12 @@ static void on_field(struct hs_parser *p, int k, const char *v, size_t vn, int64
 	} else if (k == 3) {
 		c->qc.pc.ev.tid = x;
 		/* a thread is in one call at a time: its older open calls are over */
-		for (i = 0; i < p->q.count; i++) {
+		for (i = 0; i < p->b.q.count; i++) {
 			struct call *o = q_at(p, i);
 			if (o != c && !o->qc.returned && o->qc.pc.ev.tid == x && o->qc.pc.ev.pid == c->qc.pc.ev.pid)
-				hs_callq_give_up(&p->q, &o->qc);
+				hs_callq_give_up(&p->b.q, &o->qc);
 		}
-		hs_callq_emit_front(&p->q, 0);
+		hs_callq_emit_front(&p->b.q, 0);
 	} else if (k == 4) {
 		c->qc.pc.ev.ts_us = x;
 	}
@@ -346,7 +346,7 @@ static struct call *close_call(struct hs_parser *p, int64_t toc, int64_t lap, in
 	int i;
 
 	if (toc != HS_NONE && lap != HS_NONE)
-		for (i = 0; i < p->q.count && !c; i++) {
+		for (i = 0; i < p->b.q.count && !c; i++) {
 			struct call *o = q_at(p, i);
 			if (!o->qc.returned && !o->closed && o->fields >= 4 && o->qc.pc.ev.ts_us == toc - lap)
 				c = o;
@@ -375,7 +375,7 @@ static void on_ret(struct hs_parser *p, const char *v, size_t vn, int64_t off, i
 
 	/* the call closed last: a thread prints [toc] [lap] [ret] in a row, and a
 	 * call whose [ret] was lost must not take every later one */
-	for (i = 0; i < p->q.count; i++) {
+	for (i = 0; i < p->b.q.count; i++) {
 		struct call *o = q_at(p, i);
 		if (!o->qc.returned && o->closed && (!c || o->close_seq > c->close_seq))
 			c = o;
@@ -392,7 +392,7 @@ static void on_ret(struct hs_parser *p, const char *v, size_t vn, int64_t off, i
 	nm = hs_skip_ws(v + used);
 	hs_p11call_return(&c->qc.pc, rv, nm, (size_t)(v + vn - nm));
 	c->qc.returned = 1;
-	hs_callq_emit_front(&p->q, 0);
+	hs_callq_emit_front(&p->b.q, 0);
 }
 
 static void on_out(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t lineno)
@@ -422,23 +422,23 @@ static int shim_feed(struct hs_parser *p, const char *line, size_t len, int64_t 
 	const char *s;
 	int64_t v;
 
-	if (n == 0 || p->stop) /* a blank line opens every block */
-		return p->stop;
-	hs_buf_clear(&p->line);
-	if (hs_buf_add(&p->line, line, n) < 0)
-		return (p->stop = 1);
-	s = p->line.data;
+	if (n == 0 || p->b.stop) /* a blank line opens every block */
+		return p->b.stop;
+	hs_buf_clear(&p->b.line);
+	if (hs_buf_add(&p->b.line, line, n) < 0)
+		return (p->b.stop = 1);
+	s = p->b.line.data;
 	if (hs_starts(s, n, IND) || s[0] == '\t') {
 		if (p->in_limbo) {
 			to_limbo(p, s, n);
-			return p->stop;
+			return p->b.stop;
 		}
 		c = row_owner(p, is_open(p, p->last) ? p->last : newest_open(p, 0), s, n);
 		if (c)
 			hs_shim_cont_line(p, c, s, n, lineno, off);
 		else
 			hs_shim_skip(p, lineno, off, "an indented line outside any call");
-		return p->stop;
+		return p->b.stop;
 	}
 	p->in_limbo = 0;
 	if (n >= 6 && s[0] == '[' && s[4] == ']' && s[5] == ' ') {
@@ -466,7 +466,7 @@ static int shim_feed(struct hs_parser *p, const char *line, size_t len, int64_t 
 		else if (memcmp(s, "[in ]", 5) == 0 || memcmp(s, "[out]", 5) == 0) {
 			if (s[1] == 'o') {
 				on_out(p, s, n, off, lineno);
-				return p->stop;
+				return p->b.stop;
 			}
 			c = is_open(p, p->cur) && !p->cur->closed ? p->cur : newest_open(p, 1);
 			if (c)
@@ -475,7 +475,7 @@ static int shim_feed(struct hs_parser *p, const char *line, size_t len, int64_t 
 				hs_shim_skip(p, lineno, off, "an [in ] line without a call");
 		} else if (memcmp(s, "[lib]", 5) != 0) /* "[lib] process forked ..", "[lib] *** EOF ***" */
 			hs_shim_skip(p, lineno, off, "a bracketed line the shim does not write");
-		return p->stop;
+		return p->b.stop;
 	}
 	if (hs_starts(s, n, "[in] ")) { /* _shim_dump_ptr: "[in] pReserved = %p" */
 		c = is_open(p, p->cur) && !p->cur->closed ? p->cur : newest_open(p, 1);
@@ -483,38 +483,35 @@ static int shim_feed(struct hs_parser *p, const char *line, size_t len, int64_t 
 			hs_shim_param_line(p, c, 0, s + 5, n - 5, lineno, off);
 		else
 			hs_shim_skip(p, lineno, off, "an [in] line without a call");
-		return p->stop;
+		return p->b.stop;
 	}
-	if (is_hex(s[0]) && hs_shim_bufspec(s, n, &v) && is_open(p, p->last)) {
+	if (hs_is_hex(s[0]) && hs_shim_bufspec(s, n, &v) && is_open(p, p->last)) {
 		/* the bytes behind pReserved, printed with no prefix */
 		hs_shim_flush(p, p->last);
 		hs_shim_pd_open(p->last, PD_BYTES, 0, "*pReserved", 10, v);
-		return p->stop;
+		return p->b.stop;
 	}
 	if (hs_starts(s, n, "pid: ") && hs_shim_whole_int(s + 5, n - 5, &v)) { /* a process's banner */
 		new_instance(p, v);
-		return p->stop;
+		return p->b.stop;
 	}
 	if (s[0] == '*' || hs_starts(s, n, "ppid: ") || hs_starts(s, n, "PKCS11SHIM_") ||
 	    hs_starts(s, n, "library: \""))
-		return p->stop; /* the rest of the banner */
+		return p->b.stop; /* the rest of the banner */
 	hs_shim_skip(p, lineno, off, "text outside the shim's layout");
-	return p->stop;
+	return p->b.stop;
 }
 
 static struct hs_parser *shim_create(const struct hs_sink *sink, const struct hs_parser_opts *o)
 {
-	struct hs_parser *p = calloc(1, sizeof *p);
+	struct hs_parser *p = hs_pbase_create(sizeof *p, sink, o, sizeof(struct call), QMAX,
+	                                      &(struct hs_callq_hooks){ .on_emit = on_emit,
+	                                                                .reuse = reuse_call,
+	                                                                .release = release_call });
 
 	if (!p)
 		return NULL;
-	p->sink = *sink;
-	p->file_id = o->file_id;
-	hs_callq_init(&p->q, sizeof(struct call), QMAX, &p->sink, &p->st, &p->stop,
-	              &(struct hs_callq_hooks){ .ctx = p, .on_emit = on_emit, .reuse = reuse_call,
-	                                        .release = release_call });
 	p->toc = HS_NONE;
-	hs_buf_init(&p->line);
 	hs_buf_init(&p->limbo);
 	return p;
 }
@@ -523,25 +520,17 @@ static struct hs_parser *shim_create(const struct hs_sink *sink, const struct hs
  * newest ones, newest first (-1 unknown). */
 static void shim_resume(struct hs_parser *p, const char *state)
 {
-	long long k, pid;
-	int used = 0, i;
-	const char *s;
+	int64_t k, pid;
+	const char *cur = NULL;
+	int i;
 
-	if (!state || sscanf(state, "inst=%lld%n", &k, &used) != 1 || k <= 0 || k > (1LL << 40))
+	if (!hs_pstate_get_int(state, "inst", &k) || k <= 0 || k > (1LL << 40))
 		return;
 	p->ninst = k;
 	for (i = 0; i < MAX_INST; i++)
 		p->inst_pid[i] = -2; /* an instance whose pid was not saved takes no call */
-	s = state + used;
-	if (strncmp(s, " p=", 3) != 0)
-		return;
-	for (s += 3, i = 0; i < SNAP && i < k && sscanf(s, "%lld%n", &pid, &used) == 1; i++) {
+	for (i = 0; i < SNAP && i < k && hs_pstate_next(state, "p", &cur, &pid, 1) == 1; i++)
 		p->inst_pid[(k - 1 - i) % MAX_INST] = pid < 0 ? HS_NONE : pid;
-		s += used;
-		if (*s != ',')
-			break;
-		s++;
-	}
 }
 
 static void shim_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
@@ -549,7 +538,7 @@ static void shim_finish(struct hs_parser *p, int64_t end_offset, int64_t end_lin
 {
 	struct call *c = oldest_open(p, 0);
 	struct resume_point r;
-	size_t len;
+	struct hs_buf state;
 	int i;
 
 	if ((p->limbo.len || p->limbo_lost) && oldest_open(p, 1))
@@ -558,24 +547,20 @@ static void shim_finish(struct hs_parser *p, int64_t end_offset, int64_t end_lin
 		r = c->res;
 	else
 		take_snap(p, &r, end_offset, end_line);
-	hs_callq_emit_front(&p->q, p->q.count);
-	p->st.safe_offset = r.offset;
-	p->st.safe_line = r.line;
-	len = (size_t)snprintf(p->st.state, sizeof p->st.state, "inst=%lld p=", (long long)r.ninst);
-	for (i = 0; i < r.n && len + 24 < sizeof p->st.state; i++)
-		len += (size_t)snprintf(p->st.state + len, sizeof p->st.state - len, "%s%lld", i ? "," : "",
-		                        (long long)(r.pid[i] == HS_NONE ? -1 : r.pid[i]));
-	*st = p->st;
+	hs_buf_init(&state);
+	hs_pstate_int(&state, "inst", r.ninst);
+	hs_pstate_list(&state, "p"); /* the newest instance's pid first, -1 unknown */
+	for (i = 0; i < r.n; i++)
+		hs_pstate_item(&state, (int64_t[]){ r.pid[i] == HS_NONE ? -1 : r.pid[i] }, 1);
+	hs_pbase_finish(&p->b, r.offset, r.line, &state, st);
 }
 
 static void shim_destroy(struct hs_parser *p)
 {
 	if (!p)
 		return;
-	hs_callq_free(&p->q); /* calls still held (no finish()) are freed, not emitted */
-	hs_buf_free(&p->line);
 	hs_buf_free(&p->limbo);
-	free(p);
+	hs_pbase_destroy(&p->b);
 }
 
 static int shim_probe(const char *const *lines, int nlines)
@@ -593,7 +578,7 @@ static int shim_probe(const char *const *lines, int nlines)
 		else if (n < 7 || s[0] != '[' || s[4] != ']' || s[5] != ' ')
 			continue;
 		else if (memcmp(s, "[cnt]", 5) == 0) {
-			while (d < n && is_digit(s[d]))
+			while (d < n && hs_is_digit(s[d]))
 				d++;
 			score += d > 6 && hs_starts(s + d, n - d, " - ") ? 25 : 0;
 		} else if (memcmp(s, "[tic]", 5) == 0 || memcmp(s, "[toc]", 5) == 0)
@@ -605,7 +590,7 @@ static int shim_probe(const char *const *lines, int nlines)
 		else if (memcmp(s, "[pid]", 5) == 0 || memcmp(s, "[tid]", 5) == 0)
 			score += hs_shim_whole_int(s + 6, n - 6, &v) ? 3 : 0;
 	}
-	return score > 100 ? 100 : score;
+	return score;
 }
 
 static const char *const shim_samples[] = {
@@ -628,15 +613,4 @@ static const char *const shim_samples[] = {
 	NULL,
 };
 
-const struct hs_parser_desc hs_parser_shim = {
-	.name = "shim",
-	.title = "Mastercard libpkcs11shim",
-	.call_trace = 1,
-	.probe = shim_probe,
-	.create = shim_create,
-	.resume = shim_resume,
-	.feed_line = shim_feed,
-	.finish = shim_finish,
-	.destroy = shim_destroy,
-	.samples = shim_samples,
-};
+HS_PARSER_DESC(shim, shim, "Mastercard libpkcs11shim", 1);

@@ -54,6 +54,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hsmscope/pbase.h"
 #include "hsmscope/callq.h"
 #include "hsmscope/ckconst.h"
 #include "hsmscope/p11call.h"
@@ -1064,16 +1065,16 @@ static struct hs_parser *spy_create(const struct hs_sink *sink, const struct hs_
 	return p;
 }
 
-/* state: "instances=K u=U r=R d:pid:last ..." where entry d describes instance
- * K-d (pid -1 = unknown) and R the instance K-R whose chunk ended last (0
- * none). Older states held only "instances=K". */
+/* state: "instances=K u=U r=R i=d:pid:last,..." where item d describes
+ * instance K-d (pid -1 = unknown) and R the instance K-R whose chunk ended
+ * last (0 none). */
 static void spy_resume(struct hs_parser *p, const char *state)
 {
-	long long k, u, d, pid, last;
-	int used = 0, i;
-	const char *s;
+	int64_t k, u, v[3];
+	const char *cur = NULL;
+	int i;
 
-	if (!state || sscanf(state, "instances=%lld%n", &k, &used) != 1 || k <= 0)
+	if (!hs_pstate_get_int(state, "instances", &k) || k <= 0)
 		return; /* nothing but the implicit instance had been seen */
 	p->implicit = 0;
 	p->ninst = k;
@@ -1083,23 +1084,16 @@ static void spy_resume(struct hs_parser *p, const char *state)
 	for (i = 0; i < MAX_INSTANCES; i++)
 		p->inst[i].pid = HS_NONE, p->inst[i].last_n = -2;
 	inst_get(p, k - 1)->last_n = -1;
-	s = state + used;
-	if (sscanf(s, " u=%lld%n", &u, &used) == 1) {
-		if (u >= 0 && u <= k)
-			p->unbound_from = u;
-		s += used;
-	}
-	if (sscanf(s, " r=%lld%n", &u, &used) == 1) { /* the process whose chunk ended last */
-		if (u >= 1 && u <= k && u <= MAX_INSTANCES)
-			p->ret_inst = k - u;
-		s += used;
-	}
-	while (sscanf(s, " %lld:%lld:%lld%n", &d, &pid, &last, &used) == 3) {
-		if (d >= 1 && d <= k && d <= MAX_INSTANCES) {
-			inst_get(p, k - d)->pid = pid < 0 ? HS_NONE : pid;
-			inst_get(p, k - d)->last_n = last;
+	if (hs_pstate_get_int(state, "u", &u) && u >= 0 && u <= k)
+		p->unbound_from = u;
+	/* the process whose chunk ended last */
+	if (hs_pstate_get_int(state, "r", &u) && u >= 1 && u <= k && u <= MAX_INSTANCES)
+		p->ret_inst = k - u;
+	while (hs_pstate_next(state, "i", &cur, v, 3) == 3) {
+		if (v[0] >= 1 && v[0] <= k && v[0] <= MAX_INSTANCES) {
+			inst_get(p, k - v[0])->pid = v[1] < 0 ? HS_NONE : v[1];
+			inst_get(p, k - v[0])->last_n = v[2];
 		}
-		s += used;
 	}
 }
 
@@ -1108,8 +1102,8 @@ static void spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line
 {
 	struct call *c = oldest_open(p, NULL, 0);
 	struct resume_point r;
-	size_t len;
-	int i, m;
+	struct hs_buf state;
+	int i;
 
 	flush_pend(p);
 	flush_out_wait(p);
@@ -1122,20 +1116,18 @@ static void spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line
 	hs_callq_emit_front(&p->q, p->q.count);
 	p->st.safe_offset = r.offset;
 	p->st.safe_line = r.line;
-	len = (size_t)snprintf(p->st.state, sizeof p->st.state, "instances=%lld u=%lld r=%lld",
-	                       (long long)r.ninst, (long long)r.unbound_from,
-	                       (long long)(r.ret_inst < 0 ? 0 : r.ninst - r.ret_inst));
-	for (i = 0; i < r.n && len < sizeof p->st.state; i++, len += (size_t)m) {
-		m = snprintf(p->st.state + len, sizeof p->st.state - len, " %lld:%lld:%lld",
-		             (long long)(r.ninst - r.in[i].id),
-		             (long long)(r.in[i].pid == HS_NONE ? -1 : r.in[i].pid),
-		             (long long)r.in[i].last_n);
-		if (m < 0 || (size_t)m >= sizeof p->st.state - len) {
-			p->st.state[len] = '\0'; /* what does not fit is rebuilt from the numbers */
-			break;
-		}
-	}
+	hs_buf_init(&state);
+	hs_pstate_int(&state, "instances", r.ninst);
+	hs_pstate_int(&state, "u", r.unbound_from);
+	hs_pstate_int(&state, "r", r.ret_inst < 0 ? 0 : r.ninst - r.ret_inst);
+	hs_pstate_list(&state, "i");
+	for (i = 0; i < r.n; i++)
+		hs_pstate_item(&state, (int64_t[]){ r.ninst - r.in[i].id,
+		                                    r.in[i].pid == HS_NONE ? -1 : r.in[i].pid,
+		                                    r.in[i].last_n }, 3);
 	*st = p->st;
+	st->state = NULL;
+	hs_pstate_give(&state, st);
 }
 
 static void spy_destroy(struct hs_parser *p)
@@ -1170,7 +1162,7 @@ static int spy_probe(const char *const *lines, int nlines)
 		else if (hs_spy_parse_new_ts(s, n, &pid, &tid, &ts))
 			score += 10;
 	}
-	return score > 100 ? 100 : score;
+	return score;
 }
 
 static const char *const spy_samples[] = {
@@ -1185,15 +1177,4 @@ static const char *const spy_samples[] = {
 	NULL,
 };
 
-const struct hs_parser_desc hs_parser_spy = {
-	.name = "spy",
-	.title = "OpenSC pkcs11-spy",
-	.call_trace = 1,
-	.probe = spy_probe,
-	.create = spy_create,
-	.resume = spy_resume,
-	.feed_line = spy_feed,
-	.finish = spy_finish,
-	.destroy = spy_destroy,
-	.samples = spy_samples,
-};
+HS_PARSER_DESC(spy, spy, "OpenSC pkcs11-spy", 1);

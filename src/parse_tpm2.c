@@ -22,21 +22,33 @@
 
 #include "hsmscope/callq.h"
 #include "hsmscope/parser.h"
+#include "hsmscope/pbase.h"
 
 #define QMAX 64
 
 struct hs_parser {
-	struct hs_sink sink;        /* the consumer, copied at create */
-	int file_id;                /* opts->file_id */
-	struct hs_callq q;          /* open calls, in start order */
-	struct hs_parse_stats st;   /* counters; safe offset set at finish */
-	int stop;                   /* the sink asked to stop */
+	struct hs_pbase b;          /* sink, file id, the open calls, counters, stop */
 	int64_t inst;               /* process instance (0-based) */
 	int finalized;              /* C_Finalize returned: a C_Initialize is a new process */
 };
 
 /* The message of a log line: after `LEVEL on line: "N" in file: "F": `
- * (verbose) or `LEVEL: ` (quiet levels). NULL when the line is not one. */
+ * (verbose), `LEVEL: ` (quiet levels), or after `LEVEL:` of the TPM
+ * software stack's own lines, `LEVEL:module:file.c:line:func() text` (the
+ * library the module calls logs there too: a real trace of a failed
+ * C_Login has `WARNING:esys:...Esys_Unseal_Finish() Received TPM Error`
+ * between the module's lines). NULL when the line is not one. */
+/* `module:` of a TSS log line (esys, tcti, sys, fapi...): lower-case
+ * letters, digits and '_' then ':' */
+static int tss_module(const char *q, const char *end)
+{
+	const char *s = q;
+
+	while (q < end && ((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '_'))
+		q++;
+	return q > s && q < end && *q == ':';
+}
+
 static const char *message(const char *s, size_t n, size_t *mlen)
 {
 	static const char *const levels[] = { "ERROR", "WARNING", "INFO", "UNKNOWN", NULL };
@@ -63,6 +75,8 @@ static const char *message(const char *s, size_t n, size_t *mlen)
 		q += 3;
 	} else if (end - q >= 2 && q[0] == ':' && q[1] == ' ') {
 		q += 2;
+	} else if (end - q >= 3 && q[0] == ':' && tss_module(q + 1, end)) {
+		q += 1;
 	} else {
 		return NULL;
 	}
@@ -116,30 +130,30 @@ static void enter(struct hs_parser *p, const char *s, size_t n, const char *func
 	/* a new process: after a C_Finalize, or while calls are open (their
 	 * process died in them) */
 	if (flen == 12 && memcmp(func, "C_Initialize", 12) == 0 &&
-	    (p->finalized || hs_callq_oldest_open(&p->q))) {
-		for (i = 0; i < p->q.count; i++)
-			hs_callq_give_up(&p->q, hs_callq_at(&p->q, i));
-		hs_callq_emit_front(&p->q, 0);
+	    (p->finalized || hs_callq_oldest_open(&p->b.q))) {
+		for (i = 0; i < p->b.q.count; i++)
+			hs_callq_give_up(&p->b.q, hs_callq_at(&p->b.q, i));
+		hs_callq_emit_front(&p->b.q, 0);
 		p->inst++;
 		p->finalized = 0;
 	}
-	if (!(c = hs_callq_new(&p->q))) {
-		p->stop = 1;
+	if (!(c = hs_callq_new(&p->b.q))) {
+		p->b.stop = 1;
 		return;
 	}
 	c->pc.ev.format = "tpm2";
-	c->pc.ev.file_id = p->file_id;
+	c->pc.ev.file_id = p->b.file_id;
 	c->pc.ev.offset = off;
 	c->pc.ev.line = line;
 	c->pc.ev.instance = p->inst;
 	if (hs_p11call_func(&c->pc, func, flen) < 0) {
-		hs_callq_discard(&p->q, c);
-		hs_callq_skip(&p->q, NULL, line, off, "enter of something that is not a PKCS#11 function");
+		hs_callq_discard(&p->b.q, c);
+		hs_callq_skip(&p->b.q, NULL, line, off, "enter of something that is not a PKCS#11 function");
 		return;
 	}
-	hs_callq_push(&p->q, c);
+	hs_callq_push(&p->b.q, c);
 	if (hs_p11call_line(&c->pc, s, n) < 0)
-		p->stop = 1;
+		p->b.stop = 1;
 }
 
 /* The newest open call named func (NULL: none) */
@@ -147,8 +161,8 @@ static struct hs_callq_call *open_named(struct hs_parser *p, const char *func, s
 {
 	int i;
 
-	for (i = p->q.count - 1; i >= 0; i--) {
-		struct hs_callq_call *c = hs_callq_at(&p->q, i);
+	for (i = p->b.q.count - 1; i >= 0; i--) {
+		struct hs_callq_call *c = hs_callq_at(&p->b.q, i);
 		if (!c->returned && strlen(c->pc.ev.func) == flen && memcmp(c->pc.ev.func, func, flen) == 0)
 			return c;
 	}
@@ -163,36 +177,43 @@ static int tpm2_feed(struct hs_parser *p, const char *s, size_t n, int64_t off, 
 	struct hs_callq_call *c;
 	int kind;
 
-	if (p->stop)
+	if (p->b.stop)
 		return 1;
 	if (!(m = message(s, n, &mlen))) {
+		/* a message of several lines goes on indented (sign.c's
+		 * `mechanism: 0x1041` then `\thas_params: no`, `\tlen: 0`) */
+		if (n && (s[0] == '\t' || s[0] == ' ') && (c = hs_callq_newest_open(&p->b.q))) {
+			if (hs_p11call_line(&c->pc, s, n) < 0)
+				p->b.stop = 1;
+			return p->b.stop;
+		}
 		if (n)
-			hs_callq_skip(&p->q, hs_callq_newest_open(&p->q), line, off,
+			hs_callq_skip(&p->b.q, hs_callq_newest_open(&p->b.q), line, off,
 			              "not a tpm2-pkcs11 log line");
-		return p->stop;
+		return p->b.stop;
 	}
 	kind = trace(m, mlen, &func, &flen, &rv);
 	if (kind == 0) {
 		enter(p, s, n, func, flen, off, line);
 	} else if (kind == 1) {
 		if (!(c = open_named(p, func, flen))) {
-			hs_callq_skip(&p->q, NULL, line, off, "return of a call whose enter is not in the log");
-			return p->stop;
+			hs_callq_skip(&p->b.q, NULL, line, off, "return of a call whose enter is not in the log");
+			return p->b.stop;
 		}
 		hs_p11call_line(&c->pc, s, n);
 		hs_p11call_return(&c->pc, rv, NULL, 0);
 		c->returned = 1;
 		if (strcmp(c->pc.ev.func, "C_Finalize") == 0 && rv == 0)
 			p->finalized = 1;
-		hs_callq_emit_front(&p->q, 0);
-	} else if ((c = hs_callq_newest_open(&p->q))) {
+		hs_callq_emit_front(&p->b.q, 0);
+	} else if ((c = hs_callq_newest_open(&p->b.q))) {
 		/* the module's own message while a call runs: why it failed */
 		if (hs_p11call_line(&c->pc, s, n) < 0)
-			p->stop = 1;
+			p->b.stop = 1;
 	} else {
-		hs_callq_skip(&p->q, NULL, line, off, "tpm2-pkcs11 message outside any call");
+		hs_callq_skip(&p->b.q, NULL, line, off, "tpm2-pkcs11 message outside any call");
 	}
-	return p->stop;
+	return p->b.stop;
 }
 
 static int tpm2_probe(const char *const *lines, int nlines)
@@ -213,22 +234,16 @@ static int tpm2_probe(const char *const *lines, int nlines)
 
 static struct hs_parser *tpm2_create(const struct hs_sink *sink, const struct hs_parser_opts *o)
 {
-	struct hs_parser *p = calloc(1, sizeof *p);
-
-	if (!p)
-		return NULL;
-	p->sink = *sink;
-	p->file_id = o->file_id;
-	hs_callq_init(&p->q, sizeof(struct hs_callq_call), QMAX, &p->sink, &p->st, &p->stop, NULL);
-	return p;
+	return hs_pbase_create(sizeof(struct hs_parser), sink, o, sizeof(struct hs_callq_call), QMAX,
+	                       NULL);
 }
 
+/* state: inst=<process instance> fin=<1: its C_Finalize returned> */
 static void tpm2_resume(struct hs_parser *p, const char *state)
 {
-	long long inst;
-	int fin;
+	int64_t inst, fin;
 
-	if (state && sscanf(state, "inst=%lld fin=%d", &inst, &fin) == 2 && inst >= 0) {
+	if (hs_pstate_get_int(state, "inst", &inst) && inst >= 0 && hs_pstate_get_int(state, "fin", &fin)) {
 		p->inst = inst;
 		p->finalized = fin != 0;
 	}
@@ -237,32 +252,17 @@ static void tpm2_resume(struct hs_parser *p, const char *state)
 static void tpm2_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
                         struct hs_parse_stats *st)
 {
-	struct hs_callq_call *c = hs_callq_oldest_open(&p->q);
-	int64_t inst = p->inst;
-	int fin = p->finalized;
+	struct hs_callq_call *c = hs_callq_oldest_open(&p->b.q);
+	struct hs_buf state;
 
 	/* a refresh re-reads from the oldest call still open */
-	if (c) {
-		p->st.safe_offset = c->pc.ev.offset;
-		p->st.safe_line = c->pc.ev.line;
-		inst = c->pc.ev.instance;
-		fin = 0;
-	} else {
-		p->st.safe_offset = end_offset;
-		p->st.safe_line = end_line;
-	}
-	hs_callq_emit_front(&p->q, p->q.count);
-	snprintf(p->st.state, sizeof p->st.state, "inst=%lld fin=%d", (long long)inst, fin);
-	*st = p->st;
+	hs_buf_init(&state);
+	hs_pstate_int(&state, "inst", c ? c->pc.ev.instance : p->inst);
+	hs_pstate_int(&state, "fin", c ? 0 : p->finalized);
+	hs_pbase_finish(&p->b, c ? c->pc.ev.offset : end_offset, c ? c->pc.ev.line : end_line, &state, st);
 }
 
-static void tpm2_destroy(struct hs_parser *p)
-{
-	if (!p)
-		return;
-	hs_callq_free(&p->q);
-	free(p);
-}
+static void tpm2_destroy(struct hs_parser *p) { hs_pbase_destroy(p ? &p->b : NULL); }
 
 static const char *const tpm2_samples[] = {
 	"INFO on line: \"97\" in file: \"src/pkcs11.c\": enter \"C_Initialize\"",
@@ -272,15 +272,4 @@ static const char *const tpm2_samples[] = {
 	NULL,
 };
 
-const struct hs_parser_desc hs_parser_tpm2 = {
-	.name = "tpm2",
-	.title = "tpm2-pkcs11 debug log",
-	.call_trace = 1,
-	.probe = tpm2_probe,
-	.create = tpm2_create,
-	.resume = tpm2_resume,
-	.feed_line = tpm2_feed,
-	.finish = tpm2_finish,
-	.destroy = tpm2_destroy,
-	.samples = tpm2_samples,
-};
+HS_PARSER_DESC(tpm2, tpm2, "tpm2-pkcs11 debug log", 1);

@@ -114,11 +114,23 @@ static int fill(sqlite3_stmt *st, struct hs_event *e)
 	return 0;
 }
 
+/* A statement built in a buffer: its text, or NULL when building it ran
+ * out of memory (the buffer's sticky error, checked here once for all) */
+static const char *built(const struct hs_buf *sql)
+{
+	return hs_buf_failed(sql) ? NULL : hs_buf_cstr(sql);
+}
+
 static int prepare(struct hs_index *ix, const char *sql, const struct hs_filter *f,
                    sqlite3_stmt **st, struct hs_error *err)
 {
 	sqlite3 *db = hs_index_db(ix);
 
+	*st = NULL;
+	if (!sql) {
+		hs_error_set(err, "index", 0, 0, "query failed: out of memory");
+		return -1;
+	}
 	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK) {
 		hs_error_set(err, "index", 0, 0, "query failed: %s", sqlite3_errmsg(db));
 		return -1;
@@ -153,7 +165,7 @@ int hs_query_open_ex(struct hs_index *ix, const struct hs_filter *f, int64_t fro
 	hs_buf_printf(&sql, "SELECT %s FROM events e WHERE e.n >= %lld AND (%s) ORDER BY e.n",
 	              (flags & HS_QUERY_NO_DETAIL) ? LIST_COLS : EVENT_COLS,
 	              (long long)(from_n > 0 ? from_n : 1), f ? hs_filter_sql(f) : "1");
-	rc = prepare(ix, hs_buf_cstr(&sql), f, &q->st, err);
+	rc = prepare(ix, built(&sql), f, &q->st, err);
 	hs_buf_free(&sql);
 	if (rc < 0) {
 		free(q);
@@ -192,7 +204,7 @@ int64_t hs_query_count(struct hs_index *ix, const struct hs_filter *f, struct hs
 
 	hs_buf_init(&sql);
 	hs_buf_printf(&sql, "SELECT count(*) FROM events e WHERE %s", f ? hs_filter_sql(f) : "1");
-	if (prepare(ix, hs_buf_cstr(&sql), f, &st, err) == 0) {
+	if (prepare(ix, built(&sql), f, &st, err) == 0) {
 		if (sqlite3_step(st) == SQLITE_ROW)
 			n = sqlite3_column_int64(st, 0);
 		else
@@ -283,7 +295,7 @@ int hs_query_page(struct hs_index *ix, const struct hs_filter *f, int64_t from_n
 	hs_buf_printf(&sql, "SELECT " LIST_COLS " FROM events e WHERE (%s) AND e.n %s :hs_a"
 	              " ORDER BY e.n %s LIMIT :hs_b OFFSET :hs_c", f ? hs_filter_sql(f) : "1",
 	              dir < 0 ? "<=" : ">=", dir < 0 ? "DESC" : "ASC");
-	rc = prepare(ix, hs_buf_cstr(&sql), f, &st, err);
+	rc = prepare(ix, built(&sql), f, &st, err);
 	hs_buf_free(&sql);
 	if (rc < 0)
 		return -1;
@@ -338,7 +350,7 @@ int64_t hs_query_rank(struct hs_index *ix, const struct hs_filter *f, int64_t n,
 	hs_buf_init(&sql);
 	hs_buf_printf(&sql, "SELECT count(*) FROM events e WHERE (%s) AND e.n < :hs_a",
 	              f ? hs_filter_sql(f) : "1");
-	if (prepare(ix, hs_buf_cstr(&sql), f, &st, err) == 0) {
+	if (prepare(ix, built(&sql), f, &st, err) == 0) {
 		bind_named(st, ":hs_a", n);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			r = sqlite3_column_int64(st, 0);
@@ -373,7 +385,7 @@ int64_t hs_query_seek(struct hs_index *ix, const struct hs_filter *f, int64_t fr
 		hs_buf_printf(&sql, "SELECT e.n FROM events e WHERE (%s) AND e.n %s :hs_a AND %s"
 		              " ORDER BY e.n %s LIMIT 1", f ? hs_filter_sql(f) : "1",
 		              dir < 0 ? "<" : ">", cond[what], dir < 0 ? "DESC" : "ASC");
-	if (prepare(ix, hs_buf_cstr(&sql), f, &st, err) == 0) {
+	if (prepare(ix, built(&sql), f, &st, err) == 0) {
 		int rc;
 		bind_named(st, ":hs_a", from_n);
 		bind_named(st, ":hs_b", arg);
@@ -400,7 +412,7 @@ int hs_query_match_range(struct hs_index *ix, const struct hs_filter *f, int64_t
 	hs_buf_init(&sql);
 	hs_buf_printf(&sql, "SELECT e.n FROM events e WHERE (%s) AND e.n BETWEEN :hs_a AND :hs_b"
 	              " ORDER BY e.n LIMIT :hs_c", f ? hs_filter_sql(f) : "1");
-	if (prepare(ix, hs_buf_cstr(&sql), f, &st, err) == 0) {
+	if (prepare(ix, built(&sql), f, &st, err) == 0) {
 		bind_named(st, ":hs_a", lo_n);
 		bind_named(st, ":hs_b", hi_n);
 		bind_named(st, ":hs_c", max);
@@ -429,7 +441,7 @@ static int histogram_on(struct hs_index *ix, const struct hs_filter *f, const ch
 	              " (%s - :hs_a) * :hs_c / (:hs_b - :hs_a + 1) AS b FROM events e"
 	              " WHERE (%s) AND %s BETWEEN :hs_a AND :hs_b GROUP BY b",
 	              col, f ? hs_filter_sql(f) : "1", col);
-	if (prepare(ix, hs_buf_cstr(&sql), f, &st, err) == 0) {
+	if (prepare(ix, built(&sql), f, &st, err) == 0) {
 		bind_named(st, ":hs_a", first_ts);
 		bind_named(st, ":hs_b", last_ts);
 		bind_named(st, ":hs_c", nbuckets);

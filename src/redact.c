@@ -58,6 +58,7 @@
  * as it has bytes (a blank byte is masked too); in any other layout its
  * whole text column is.
  */
+#include "hsmscope/chars.h"
 #include "hsmscope/redact.h"
 
 #include <string.h>
@@ -79,13 +80,6 @@ struct line {
 };
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-static int is_hex(char c) { return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'); }
-static int hexval(char c) { return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10; }
-static int is_word(char c)
-{
-	return c == '_' || is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
 
 static size_t skip_blanks(const char *s, size_t i, size_t e)
 {
@@ -96,7 +90,7 @@ static size_t skip_blanks(const char *s, size_t i, size_t e)
 
 static size_t word_end(const char *s, size_t i, size_t e)
 {
-	while (i < e && is_word(s[i]))
+	while (i < e && hs_is_word(s[i]))
 		i++;
 	return i;
 }
@@ -109,7 +103,7 @@ static size_t name_end(const char *s, size_t i, size_t e)
 
 	while (j > i) {
 		size_t k = j + (j + 1 < e && s[j] == '-' && s[j + 1] == '>' ? 2 : j < e && s[j] == '.' ? 1 : 0);
-		if (k == j || k >= e || !is_word(s[k]))
+		if (k == j || k >= e || !hs_is_word(s[k]))
 			break;
 		j = word_end(s, k, e);
 	}
@@ -199,7 +193,7 @@ static int attr_name(const struct line *l, size_t *ne)
 	}
 	if (n < 10 || s[0] != '0' || s[1] != 'x')
 		return 0;
-	for (j = 2; j < n && is_hex(s[j]); j++)
+	for (j = 2; j < n && hs_is_hex(s[j]); j++)
 		;
 	*ne = l->b + j;
 	return j == 10 && (j == n || is_blank(s[j]));
@@ -224,17 +218,17 @@ static int announces(const struct line *l, size_t i, long long *len)
 		i = skip_blanks(s, i + 1, e);
 	if (i + 1 < e && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X'))
 		i += 2;
-	for (j = i; j < e && is_hex(s[j]); j++)
+	for (j = i; j < e && hs_is_hex(s[j]); j++)
 		;
 	if (j > i && j < e && is_blank(s[j]))
 		i = skip_blanks(s, j, e);
 	if (i >= e || s[i] != '/')
 		return 0;
 	i = skip_blanks(s, i + 1, e);
-	if (i >= e || !is_digit(s[i]))
+	if (i >= e || !hs_is_digit(s[i]))
 		return 0;
 	*len = 0;
-	for (; i < e && is_digit(s[i]); i++)
+	for (; i < e && hs_is_digit(s[i]); i++)
 		*len = *len < 1000000000000LL ? *len * 10 + (s[i] - '0') : *len;
 	return i == e;
 }
@@ -253,7 +247,7 @@ static int only_pointer(const struct line *l, size_t i)
 		return 1;
 	if (i + 2 >= l->e || s[i] != '0' || s[i + 1] != 'x')
 		return 0;
-	for (j = i + 2; j < l->e && is_hex(s[j]); j++)
+	for (j = i + 2; j < l->e && hs_is_hex(s[j]); j++)
 		;
 	return j == l->e && j - i - 2 >= 6 && j - i - 2 <= 16;
 }
@@ -269,7 +263,7 @@ static int dump_row(const struct line *l, long long *off, size_t *oe)
 	const char *s = l->s;
 	size_t i = l->b, j;
 
-	for (j = i; j < l->e && is_hex(s[j]); j++)
+	for (j = i; j < l->e && hs_is_hex(s[j]); j++)
 		;
 	if (j - i == 2 && row_bytes(l, i, &j) >= 3) {
 		*off = -1, *oe = i;
@@ -280,9 +274,9 @@ static int dump_row(const struct line *l, long long *off, size_t *oe)
 	*oe = j;
 	*off = 0;
 	for (; i < j; i++)
-		*off = (*off << 4 | hexval(s[i])) & 0x7fffffffffffLL;
+		*off = (*off << 4 | hs_hexval(s[i])) & 0x7fffffffffffLL;
 	i = skip_blanks(s, j, l->e);
-	return i + 1 < l->e && is_hex(s[i]) && is_hex(s[i + 1]) && (i + 2 == l->e || is_blank(s[i + 2]));
+	return i + 1 < l->e && hs_is_hex(s[i]) && hs_is_hex(s[i + 1]) && (i + 2 == l->e || is_blank(s[i + 2]));
 }
 
 /* The two-digit hex bytes of a dump row after its offset (which ends at
@@ -295,7 +289,7 @@ static int row_bytes(const struct line *l, size_t oe, size_t *end)
 
 	for (; pairs < 16; pairs++, i = t + 2) {
 		t = skip_blanks(s, i, l->e);
-		if (!(t + 1 < l->e && is_hex(s[t]) && is_hex(s[t + 1]) && (t + 2 == l->e || is_blank(s[t + 2]))))
+		if (!(t + 1 < l->e && hs_is_hex(s[t]) && hs_is_hex(s[t + 1]) && (t + 2 == l->e || is_blank(s[t + 2]))))
 			break;
 	}
 	*end = i;
@@ -391,7 +385,7 @@ static int pin_in_text(struct line *l, long long *len, int *announced)
 	size_t i = l->b, j;
 
 	while (i < l->e) {
-		if (!is_word(l->s[i])) {
+		if (!hs_is_word(l->s[i])) {
 			i++;
 			continue;
 		}

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "hsmscope/pbase.h"
+#include "hsmscope/chars.h"
 #include "hsmscope/callq.h"
 #include "hsmscope/p11call.h"
 #include "hsmscope/parser.h"
@@ -65,9 +67,8 @@ struct call {
 };
 
 struct hs_parser {
-	struct hs_sink sink;        /* where events go */
-	int file_id;                /* stored in every event */
-	struct hs_callq q;          /* the open calls, in header order; owns them */
+	struct hs_pbase b;          /* sink, file id, the open calls (in header order),
+	                               counters, stop, line */
 	int64_t inst_pid[MAX_INST]; /* pid of instance k at [k % MAX_INST], HS_NONE unknown */
 	int64_t ninst;              /* instances so far */
 	struct call *cur;           /* took the last header field: gets [in ] lines */
@@ -77,14 +78,8 @@ struct hs_parser {
 	struct hs_buf limbo;        /* [out] lines of a call not known yet, '\n'-ended */
 	int64_t limbo_lost;         /* lines over LIMBO_MAX, charged to their call */
 	int in_limbo;               /* continuation lines follow an [out] in limbo */
-	int stop;                   /* the sink asked to stop, or out of memory */
-	struct hs_buf line;         /* the current line, NUL-terminated copy */
-	struct hs_parse_stats st;   /* running counters */
 };
 
-static inline int is_digit(char c) { return c >= '0' && c <= '9'; }
-static inline int is_hex(char c) { return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'); }
-static inline int hexval(char c) { return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10; }
 
 static inline size_t trim_end(const char *s, size_t n)
 {
@@ -97,7 +92,7 @@ static inline size_t trim_end(const char *s, size_t n)
 static inline void chk(struct hs_parser *p, int rc)
 {
 	if (rc < 0)
-		p->stop = 1;
+		p->b.stop = 1;
 }
 
 /* Count a line no call can take (parse_shim.c). */

@@ -40,7 +40,7 @@ int hs_shim_whole_int(const char *s, size_t n, int64_t *v)
 	if (n == 0 || n > 19)
 		return 0;
 	for (i = 0; i < n; i++)
-		if (!is_digit(s[i]))
+		if (!hs_is_digit(s[i]))
 			return 0;
 	return hs_parse_int(s, v) > 0;
 }
@@ -51,7 +51,7 @@ int hs_shim_bufspec(const char *s, size_t n, int64_t *len)
 {
 	size_t i = 0;
 
-	while (i < n && is_hex(s[i]))
+	while (i < n && hs_is_hex(s[i]))
 		i++;
 	if ((i != 8 && i != 16) || !hs_starts(s + i, n - i, " / "))
 		return 0;
@@ -112,7 +112,7 @@ static int pd_keep(struct hs_parser *p, struct pending *d, unsigned char byte)
 			size_t cap = d->cap ? d->cap * 2 : 64;
 			unsigned char *b = realloc(d->b, cap);
 			if (!b)
-				return (p->stop = 1), -1;
+				return (p->b.stop = 1), -1;
 			d->b = b, d->cap = cap;
 		}
 		d->b[d->got] = byte;
@@ -157,16 +157,16 @@ static int take_generic_row(struct hs_parser *p, struct pending *d, const char *
 	if (n < 14 || !hs_starts(s, n, IND) || (n > 14 && !hs_starts(s + 14, n - 14, "  ")))
 		return 0;
 	for (i = 6; i < 14; i++) {
-		if (!is_hex(s[i]))
+		if (!hs_is_hex(s[i]))
 			return 0;
-		off = off * 16 + hexval(s[i]);
+		off = off * 16 + hs_hexval(s[i]);
 	}
 	if (d->kind == PD_NONE || d->style == 2 || d->len < 0 || off != d->got)
 		return 0;
 	want = d->len - d->got < 16 ? d->len - d->got : 16;
 	for (k = 0, i = 16; k < 16 && i + 1 < n; k++, i += 3) {
-		if (is_hex(s[i]) && is_hex(s[i + 1])) {
-			if (pd_keep(p, d, (unsigned char)(hexval(s[i]) * 16 + hexval(s[i + 1]))) < 0)
+		if (hs_is_hex(s[i]) && hs_is_hex(s[i + 1])) {
+			if (pd_keep(p, d, (unsigned char)(hs_hexval(s[i]) * 16 + hs_hexval(s[i + 1]))) < 0)
 				return 1;
 		} else if (s[i] == '*' && s[i + 1] == '*') {
 			d->masked = 1;
@@ -212,11 +212,11 @@ static int take_print_line(struct hs_parser *p, struct pending *d, const char *s
 		return 0;
 	}
 	for (; i < n; i++) {
-		if (is_hex(s[i]) && ++group <= 8 && nb < 32) {
+		if (hs_is_hex(s[i]) && ++group <= 8 && nb < 32) {
 			if (hi < 0)
-				hi = hexval(s[i]);
+				hi = hs_hexval(s[i]);
 			else
-				b[nb++] = (unsigned char)(hi * 16 + hexval(s[i])), hi = -1;
+				b[nb++] = (unsigned char)(hi * 16 + hs_hexval(s[i])), hi = -1;
 		} else if (!(s[i] == ' ' && group == 8 && i + 1 < n)) {
 			return 0;
 		} else {

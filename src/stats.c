@@ -25,6 +25,12 @@ int hs_stats_prepare(struct hs_index *ix, const char *sql_tmpl, const struct hs_
 	hs_buf_add(&sql, sql_tmpl, (size_t)(hole - sql_tmpl));
 	hs_buf_adds(&sql, f ? hs_filter_sql(f) : "1");
 	hs_buf_adds(&sql, hole + 2);
+	if (hs_buf_failed(&sql)) {
+		hs_buf_free(&sql);
+		*st = NULL;
+		hs_error_set(err, "index", 0, 0, "statistics query failed: out of memory");
+		return -1;
+	}
 	rc = sqlite3_prepare_v2(hs_index_db(ix), hs_buf_cstr(&sql), -1, st, NULL);
 	hs_buf_free(&sql);
 	if (rc != SQLITE_OK || (f && hs_filter_bind(f, *st) != SQLITE_OK)) {

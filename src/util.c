@@ -3,7 +3,8 @@
  *
  * A struct hs_buf is {data, len, cap}; data is kept NUL-terminated so that
  * hs_buf_cstr() is free. It grows by doubling. No function here aborts on
- * OOM: each returns -1 and leaves the buffer as it was.
+ * OOM: the buffer's sticky `failed` flag is set and every later add is a
+ * no-op returning -1, so callers check hs_buf_failed() once.
  */
 #include "hsmscope/util.h"
 
@@ -14,7 +15,14 @@
 #include <string.h>
 #include <time.h>
 
-void hs_buf_init(struct hs_buf *b) { b->data = NULL; b->len = b->cap = 0; }
+void hs_buf_init(struct hs_buf *b)
+{
+	b->data = NULL;
+	b->len = b->cap = 0;
+	b->failed = 0;
+}
+
+int hs_buf_failed(const struct hs_buf *b) { return b->failed; }
 
 void hs_buf_free(struct hs_buf *b)
 {
@@ -25,6 +33,7 @@ void hs_buf_free(struct hs_buf *b)
 void hs_buf_clear(struct hs_buf *b)
 {
 	b->len = 0;
+	b->failed = 0;
 	if (b->data)
 		b->data[0] = '\0';
 }
@@ -34,14 +43,22 @@ int hs_buf_reserve(struct hs_buf *b, size_t extra)
 	size_t need = b->len + extra + 1, cap;
 	char *p;
 
+	if (b->failed)
+		return -1;
 	if (need <= b->cap)
 		return 0;
+	if (extra > SIZE_MAX / 4 - b->len) { /* no doubling reaches it */
+		b->failed = 1;
+		return -1;
+	}
 	cap = b->cap ? b->cap : 64;
 	while (cap < need)
 		cap *= 2;
 	p = realloc(b->data, cap);
-	if (!p)
+	if (!p) {
+		b->failed = 1;
 		return -1;
+	}
 	b->data = p;
 	b->cap = cap;
 	return 0;
@@ -71,8 +88,10 @@ int hs_buf_printf(struct hs_buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (n < 0) {
+		b->failed = 1; /* an encoding error: the text is lost all the same */
 		return -1;
+	}
 	if ((size_t)n < sizeof small)
 		return hs_buf_add(b, small, (size_t)n);
 	if (hs_buf_reserve(b, (size_t)n) < 0)

@@ -40,6 +40,11 @@ command -v modutil >/dev/null 2>&1 || want libnss3-tools
 command -v setpriv >/dev/null 2>&1 || want util-linux
 have_pc p11-kit-1 || want libp11-kit-dev
 command -v script >/dev/null 2>&1 || want bsdutils
+# a real tpm2-pkcs11 trace recorded at test time: the module, a software
+# TPM and the TSS's TCTI for it (test/capture/tpm2.sh)
+ls /usr/lib/*/pkcs11/libtpm2_pkcs11.so >/dev/null 2>&1 || want libtpm2-pkcs11-1
+command -v swtpm >/dev/null 2>&1 || want swtpm
+ls /usr/lib/*/libtss2-tcti-swtpm.so.0 >/dev/null 2>&1 || want libtss2-tcti-swtpm0
 # the fuzz targets' 10 s smoke run: clang's libFuzzer
 command -v clang >/dev/null 2>&1 || want clang
 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || want libclang-rt-dev

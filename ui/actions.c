@@ -310,7 +310,7 @@ int act_export(struct hs_app *app, int arg)
 		return HS_R_HANDLED | HS_R_REDRAW;
 	}
 	/* default: the log's name without its extension, in the current directory */
-	base = app->files[0];
+	base = app->shown != app->files[0] ? "stdin" : app->files[0];
 	if ((slash = strrchr(base, '/')))
 		base = slash + 1;
 	bl = strcspn(base, ".");

@@ -798,6 +798,10 @@ static char *rules_path(void)
 		hs_buf_printf(&b, "%s/hsmscope/colors", cfg);
 	else if (home && *home)
 		hs_buf_printf(&b, "%s/.config/hsmscope/colors", home);
+	if (hs_buf_failed(&b)) { /* a cut path would name another file */
+		hs_buf_free(&b);
+		return NULL;
+	}
 	return b.data;
 }
 
@@ -850,6 +854,7 @@ int hs_ui_run(const char *const *files, int nfiles, const struct hs_ui_opts *opt
 	memset(&app, 0, sizeof app);
 	app.files = files;
 	app.nfiles = nfiles;
+	app.shown = opts->shown ? opts->shown : files[0];
 	app.iopts = opts->iopts;
 	app.iopts.on_progress = NULL; /* the load's status says it (loading.c) */
 	app.iopts.on_file_error = on_file_error;

@@ -64,6 +64,8 @@ struct hs_app {
 	/* inputs and index */
 	const char *const *files;   /* borrowed from main */
 	int nfiles;
+	const char *shown;          /* files[0] as the user named it (opts->shown, else
+	                               files[0]); borrowed from main */
 	struct hs_index_opts iopts; /* with the UI's progress callback */
 	struct hs_index *ix;        /* owned, but while loading.partial (the load's) */
 	int ix_borrowed;            /* ix is the load's partial index, not the app's */

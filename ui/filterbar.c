@@ -177,6 +177,10 @@ static char *history_path(void)
 	else
 		return NULL;
 	hs_buf_adds(&b, "/history");
+	if (hs_buf_failed(&b)) { /* a cut path would name another file */
+		hs_buf_free(&b);
+		return NULL;
+	}
 	return b.data;
 }
 

@@ -145,7 +145,7 @@ static void draw_status(struct hs_app *app)
 	static const char *const tnames[] = { "", "  T: since start", "  T: since prev" };
 	WINDOW *w = app->status;
 	const struct hs_theme *t = &app->theme;
-	const char *base = app->files[0], *slash = strrchr(base, '/');
+	const char *base = app->shown, *slash = strrchr(base, '/');
 	char left[256], note[160];
 	int x;
 

@@ -18,6 +18,10 @@ struct hs_ui_opts {
 	/* the `;` prompt's limits from the command line, or NULL: the
 	 * configuration's (sql.timeout, sql.max_memory), else the defaults */
 	const struct hs_sql_limits *sql_limits;
+	/* the first file as the user named it, for the status line and the
+	 * export's default name ("standard input" for `-`, whose bytes were
+	 * spooled to a cache file), or NULL: the file's own path */
+	const char *shown;
 };
 
 /* Run the explorer on the terminal until the user quits. Returns an exit

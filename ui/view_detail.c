@@ -83,7 +83,7 @@ static void add(struct detail *d, int depth, enum hs_role role, const char *fmt,
 	va_end(ap);
 	hs_buf_init(&b);
 	hs_buf_adds(&b, tmp);
-	if (!b.data || hs_lw_add(&d->lw, depth, d->nlines) < 0) {
+	if (hs_buf_failed(&b) || !b.data || hs_lw_add(&d->lw, depth, d->nlines) < 0) {
 		hs_buf_free(&b);
 		return;
 	}
@@ -145,7 +145,9 @@ static void build(struct hs_app *app, struct detail *d)
 	add(d, 0, e->ok ? HS_ROLE_NORMAL : e->incomplete ? HS_ROLE_WARN : HS_ROLE_ERROR,
 	    "Event %lld: %s -> %s", (long long)e->n, e->func,
 	    e->rv_name[0] ? e->rv_name : e->incomplete ? "(no return)" : "-");
-	add(d, 1, HS_ROLE_DIM, "File: %s, line %lld, byte %lld", f ? f->path : "?", (long long)e->line,
+	/* standard input by its name, not the path of its spooled copy */
+	add(d, 1, HS_ROLE_DIM, "File: %s, line %lld, byte %lld",
+	    e->file_id == 0 && app->shown != app->files[0] ? app->shown : f ? f->path : "?", (long long)e->line,
 	    (long long)e->offset);
 	add(d, 1, HS_ROLE_DIM, "Format: %s%s", e->format,
 	    e->call_no != HS_NONE ? "" : "");

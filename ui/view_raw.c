@@ -87,6 +87,10 @@ static void set_rows(struct raw *r, int with_file)
 	const char *p;
 	int n, i, k = with_file ? r->file.n : 0;
 
+	if (hs_buf_failed(&r->text)) { /* checked once for all the adds that built it */
+		hs_buf_clear(&r->text);
+		hs_buf_adds(&r->text, "(out of memory: the call's lines cannot be shown)\n");
+	}
 	for (n = 0, p = hs_buf_cstr(&r->text); *p; p++)
 		n += *p == '\n';
 	if (reserve(r, n + k) < 0)

@@ -54,10 +54,16 @@ struct hs_parse_stats {
 	int64_t safe_offset;        /* byte offset up to which every event is final:
 	                               a refresh re-parses from here */
 	int64_t safe_line;          /* line number at safe_offset (1-based) */
-	char state[128];            /* opaque resume state to pass to resume() */
+	char *state;                /* owned: the resume state to pass to resume()
+	                               (key=value words of any length, pbase.h), ""
+	                               none, NULL before finish() or out of memory;
+	                               freed by hs_parse_stats_free() */
 	int64_t held_bytes;         /* set by the pipeline, not the parser: bytes
 	                               of an unterminated last line not parsed */
 };
+
+/* Frees st->state (NULL after); the counters stay. */
+void hs_parse_stats_free(struct hs_parse_stats *st);
 
 struct hs_parser;               /* a parser's private context */
 
@@ -75,7 +81,8 @@ struct hs_parser_desc {
 	int call_trace;             /* 1: events are calls made by threads, and a
 	                               call without an exact duration gets the time
 	                               to its thread's next call as an estimate */
-	/* Score 0..100 how much the first lines look like this format. */
+	/* Score 0..100 how much the first lines look like this format (a
+	 * probe may add evidence past 100: the registry takes it as 100). */
 	int (*probe)(const char *const *lines, int nlines);
 	struct hs_parser *(*create)(const struct hs_sink *sink,
 	                            const struct hs_parser_opts *opts); /* NULL: OOM */
@@ -89,5 +96,20 @@ struct hs_parser_desc {
 	const char *const *samples; /* NULL-terminated lines of a sample that
 	                               make check runs through detection */
 };
+
+/* Defines `const struct hs_parser_desc hs_parser_<name>` (its name the
+ * string "<name>") from the parser's static functions, which follow one
+ * naming: <prefix>_probe, _create, _resume, _feed, _finish, _destroy and
+ * the lines <prefix>_samples. Each parser ends with one line of it:
+ *     HS_PARSER_DESC(tpm2, tpm2, "tpm2-pkcs11 debug log", 1);
+ * call_trace as in struct hs_parser_desc. */
+#define HS_PARSER_DESC(name_, prefix, title_, call_trace_)                          \
+	const struct hs_parser_desc hs_parser_##name_ = {                             \
+		.name = #name_, .title = title_, .call_trace = call_trace_,           \
+		.probe = prefix##_probe, .create = prefix##_create,                   \
+		.resume = prefix##_resume, .feed_line = prefix##_feed,                \
+		.finish = prefix##_finish, .destroy = prefix##_destroy,               \
+		.samples = prefix##_samples,                                          \
+	}
 
 #endif

@@ -18,12 +18,20 @@ struct hs_buf {
 	char *data;                 /* NUL-terminated when len > 0 or cap > 0 */
 	size_t len;                 /* bytes in use, without the NUL */
 	size_t cap;                 /* bytes allocated */
+	int failed;                 /* an allocation failed since init/clear: sticky */
 };
 
-/* Every function returning int here returns 0 on success, -1 on OOM. */
+/* Allocation failure, one way: the first add that cannot grow the buffer
+ * marks it failed, and every add after that does nothing, so the content
+ * is always a whole prefix of what was written, never text with a hole.
+ * Build the whole text without checking each add, then check
+ * hs_buf_failed() once before using it. (Each add still returns 0 on
+ * success, -1 when the buffer has failed, for the rare caller that must
+ * stop at once.) hs_buf_clear() and hs_buf_init() start afresh. */
 void hs_buf_init(struct hs_buf *b);
 void hs_buf_free(struct hs_buf *b);
 void hs_buf_clear(struct hs_buf *b);
+int hs_buf_failed(const struct hs_buf *b); /* 1: an add was lost to OOM */
 int hs_buf_reserve(struct hs_buf *b, size_t extra);
 int hs_buf_add(struct hs_buf *b, const char *s, size_t n);
 int hs_buf_adds(struct hs_buf *b, const char *s);

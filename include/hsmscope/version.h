@@ -7,6 +7,6 @@
 #ifndef HSMSCOPE_VERSION_H
 #define HSMSCOPE_VERSION_H
 
-#define HS_VERSION "0.3.0"
+#define HS_VERSION "0.3.1"
 
 #endif

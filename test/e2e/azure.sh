@@ -53,3 +53,30 @@ grep -q '^state      refreshed' "$T/o" || fail "a grown CSV must refresh: $(cat 
 "$HS" export "$T/live.csv" --index "$T/full.db" >"$T/e2.json"
 cmp -s "$T/e1.json" "$T/e2.json" || fail "refreshed Azure CSV differs from a rebuild"
 echo "ok: a grown Azure CSV refreshes like a rebuild"
+
+# the service-operation table (CloudHsmServiceOperationAuditLogs): HSM
+# commands with a measured DurationMs, CallerIpAddress and ClientInfo
+s="$FIX/azure/chsm-service.json"
+"$HS" analyze "$s" --format json >"$T/s.json"
+jq -e '.files[0].format == "azurehsm"' "$T/s.json" >/dev/null || fail "service table: not read as azurehsm"
+[ "$(jq .total_calls "$T/s.json")" = 6 ] || fail "service table: $(jq .total_calls "$T/s.json") of 6 rows"
+[ "$(jq .errors "$T/s.json")" = 1 ] || fail "service table: one Failure row"
+[ "$(json "$s")" = "$(json "$FIX/azure/chsm-service.csv")" ] || fail "service table: the CSV and JSON differ"
+"$HS" analyze "$s" --format events >"$T/s.ndjson"
+[ "$(jq -r '[.dur_ms] | @csv' "$T/s.ndjson" | tr '\n' ' ')" = "12 843 7 5 21 3 " ] ||
+	fail "DurationMs is dur: $(jq -c .dur_ms "$T/s.ndjson" | tr '\n' ' ')"
+jq -e -s 'all(.dur_source == "tracer")' "$T/s.ndjson" >/dev/null || fail "DurationMs is measured, not estimated"
+[ "$(jq -r 'select(.n == 2) | .func + " " + (.opcode | tostring) + " " + .hsm' "$T/s.ndjson")" = \
+	"CN_GENERATE_KEY_PAIR 25 8f0c1d2e-5b3a-4c1e-9d2f-6a7b8c9d0e1f" ] || fail "OperationName, Opcode, MemberId"
+jq -r 'select(.n == 4) | .template_summary.structured_info[]' "$T/s.ndjson" >"$T/s4"
+grep -qx 'CallerIpAddress : 192.0.2.11' "$T/s4" && grep -qx 'ClientInfo : azcloudhsm_client/2.0.0.1 jce' "$T/s4" ||
+	fail "CallerIpAddress and ClientInfo are the row's detail: $(cat "$T/s4")"
+[ "$(jq -r 'select(.n == 4) | .rv_name + " " + .response_message' "$T/s.ndjson")" = \
+	"Failure HSM Error: RET_USER_LOGIN_FAILURE" ] || fail "ResultType and ResultDescription"
+[ "$("$HS" grep 'dur > 100ms' "$s" --count)" = 1 ] || fail "a filter on the measured duration"
+# the newer schema names the HSM HsmInstance (and ClusterType for PoolType)
+jq -c '.[] | .HsmInstance = .MemberId | del(.MemberId) | .ClusterType = .PoolType | del(.PoolType)' "$s" >"$T/s2.ndjson"
+[ "$("$HS" analyze "$T/s2.ndjson" --format events | jq -r .hsm | sort -u | wc -l)" = 2 ] || fail "HsmInstance is the HSM"
+[ "$(jq .total_calls "$T/s.json")" = "$("$HS" analyze "$T/s2.ndjson" --format json | jq .total_calls)" ] ||
+	fail "the newer schema's rows"
+echo "ok: Azure service-operation rows: DurationMs, OperationName, CallerIpAddress, ClientInfo, HsmInstance"

@@ -32,3 +32,19 @@ grep -q '^state      refreshed' "$T/o" || fail "a grown tpm2 log must refresh: $
 "$HS" export "$T/live.log" --index "$T/full.db" >"$T/e2.json"
 cmp -s "$T/e1.json" "$T/e2.json" || fail "refreshed tpm2 events differ from a rebuild"
 echo "ok: a grown tpm2 log refreshes like a rebuild"
+
+# the real recording (test/capture/tpm2.sh with HS_TPM2_KEEP, against swtpm):
+# the TSS's own lines and indented continuation lines are the calls'
+# detail; only pkcs11-tool's own messages are skipped
+r="$FIX/tpm2/swtpm-pkcs11-tool.log"
+"$HS" analyze "$r" --format json >"$T/r.json"
+jq -e '.files[0].format == "tpm2"' "$T/r.json" >/dev/null || fail "the real trace is not read as tpm2"
+want=$(grep -c 'src/pkcs11.c": enter "C_' "$r")
+[ "$(jq .total_calls "$T/r.json")" = "$want" ] || fail "real trace: $(jq .total_calls "$T/r.json") calls, $want enters"
+[ "$(jq .processes "$T/r.json")" = 7 ] || fail "real trace: 7 processes, got $(jq .processes "$T/r.json")"
+sk=$(grep -v -E '^(INFO|WARNING|ERROR)( on line: |:[a-z]+:)' "$r" | grep -c -v -E '^$|^[[:space:]]')
+[ "$(jq '[.skips[].count] | add // 0' "$T/r.json")" = "$sk" ] || fail "real trace skips: $(jq -c .skips "$T/r.json"), want $sk"
+"$HS" analyze "$r" --format events |
+	jq -r 'select(.func == "C_Login" and .ok == false) | .template_summary.structured_info[]' >"$T/rl"
+grep -q '^ERROR:esys:' "$T/rl" || fail "the TSS's error is the failed login's detail: $(cat "$T/rl")"
+echo "ok: the real swtpm recording: calls, processes, skips, the TSS's lines"

@@ -2,7 +2,9 @@
  * registered parser (hs_detect_parsers(), so a parser added later is
  * fuzzed without new code) by the real pipeline: reader → parser →
  * redaction → a sink that reads every field. Then again from the parser's
- * own safe offset and resume state, as a refresh of a grown log does.
+ * own safe offset and resume state, as a refresh of a grown log does; and
+ * once resumed with the input's first line as the state (a damaged or
+ * hostile index hands resume() any text).
  *
  * The file is a memfd named by /proc/self/fd/N: no disk, the real reader.
  */
@@ -63,8 +65,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		in.hsm_name = (size & 1) ? "hsm-fuzz" : NULL;
 		in.redact.data = (size & 2) != 0;
 		memset(&st, 0, sizeof st);
-		if (hs_pipeline_run(&in, &sink, &st, &err) != 0)
+		if (hs_pipeline_run(&in, &sink, &st, &err) != 0) {
+			hs_parse_stats_free(&st);
 			continue;
+		}
 		/* a refresh: resume where the parser said every event was final */
 		if (st.safe_offset > 0 && st.safe_offset <= (int64_t)size) {
 			in.start_offset = st.safe_offset;
@@ -72,6 +76,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			in.resume_state = st.state;
 			memset(&st2, 0, sizeof st2);
 			(void)hs_pipeline_run(&in, &sink, &st2, &err);
+			hs_parse_stats_free(&st2);
+		}
+		hs_parse_stats_free(&st);
+		{
+			char state[257];
+			size_t n = 0;
+			while (n < size && n < sizeof state - 1 && data[n] != '\n' && data[n])
+				n++;
+			memcpy(state, data, n);
+			state[n] = '\0';
+			in.start_offset = 0;
+			in.start_line = 1;
+			in.resume_state = state;
+			memset(&st2, 0, sizeof st2);
+			(void)hs_pipeline_run(&in, &sink, &st2, &err);
+			hs_parse_stats_free(&st2);
 		}
 	}
 	close(fd);

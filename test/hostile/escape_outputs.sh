@@ -6,6 +6,8 @@
 #        token label, a parameter line, the file name;
 #   CloudHSM: user name, response text, opcode text, the HSM id via the
 #        file name and via --hsm;
+#   Azure Cloud HSM, both tables as JSON and CSV: user, response,
+#        operation name, HSM id, ClientInfo, CallerIpAddress, results;
 #   pkcs11-logger, NSS, p11-kit, shim, tpm2-pkcs11: junk on every
 #   fifth line.
 # Every output is run (analyze in all formats, grep, sessions text/json,
@@ -52,6 +54,47 @@ awk -v j="$J" -v f1="$F1" -v f2="$F2" '
 /^Opcode/ { o++; if (o == 4) { print "Opcode : " j " (0x1)"; next }
             if (o == 5) { print "Opcode : " f1 " (0x2)"; next } }
 { print }' "$ROOT/test/fixtures/cloudhsm/doc-examples.log" >"$HSMF"
+
+# --- Azure Cloud HSM: both tables (management, service operations), as
+# az's JSON (controls as \u escapes, other bytes raw) and the portal's CSV:
+# user, response, operation name, HSM id, ClientInfo, CallerIpAddress,
+# ResultType, ResultDescription ---
+J="$J" F1="$F1" F2="$F2" F3="$F3" /usr/bin/python3 - "$ROOT/test/fixtures/azure" "$T/in" <<'PY'
+import csv, io, json, os, sys
+src, out = sys.argv[1], sys.argv[2]
+env = lambda k: os.environb[k.encode()].decode("utf-8", "surrogateescape")
+J, F1, F2, F3 = env("J"), env("F1"), env("F2"), env("F3")
+def junk(name, rows):
+    for i, r in enumerate(rows):
+        if "UserID" in r:  # management
+            r["UserID"] = J if i % 2 else F1
+            if i % 3 == 1:
+                r["Response"] = "0:HSM Return: " + J
+            if i == 3:
+                r["OperationName"] = J + " (0x1)/CN_MGMT_CMD (0x0)"
+        else:  # service operations
+            r["ClientInfo"] = J
+            r["CallerIpAddress"] = F1 + J
+            r["ResultDescription"] = F2 + J
+            if i % 2:
+                r["ResultType"] = J
+            if i == 2:
+                r["OperationName"] = "CN_SIGN" + J
+                r["MemberId"] = F3 + J
+    return rows
+for name in ("chsm-audit", "chsm-service"):
+    rows = junk(name, json.load(open(os.path.join(src, name + ".json"))))
+    text = json.dumps(rows, indent=2, ensure_ascii=False)
+    open(os.path.join(out, "az-" + name + ".json"), "wb").write(text.encode("utf-8", "surrogateescape"))
+    cols = [c for c in rows[0] if c != "TableName"]
+    buf = io.StringIO()
+    w = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    w.writerow(cols)
+    for r in rows:
+        w.writerow([str(r[c]) for c in cols])
+    open(os.path.join(out, "az-" + name + ".csv"), "wb").write(
+        b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8", "surrogateescape"))
+PY
 
 # --- the other tracers: junk appended to every fifth line ---
 i=0
@@ -160,12 +203,12 @@ marked() { # WHAT: the last output carried the payload (the test is not vacuous)
 }
 
 ix=0
-for f in "$SPY" "$HSMF" "$T/in/t"*; do
+for f in "$SPY" "$HSMF" "$T/in/az-"* "$T/in/t"*; do
 	ix=$((ix + 1))
 	name=$(basename "$f" | cut -c1-12 | tr -c 'A-Za-z0-9._=\n-' '?')
 	set -- --index "$T/ix$ix.db"
 	main=0
-	case $f in "$SPY" | "$HSMF") main=1 ;; esac
+	case $f in "$SPY" | "$HSMF" | "$T/in/az-"*) main=1 ;; esac
 	run "$name analyze" text "$HS" analyze "$f" "$@"
 	[ "$main" = 0 ] || marked "$name analyze"
 	run "$name analyze --filter" text "$HS" analyze "$f" "$@" --filter "func != \"$J\""

@@ -36,7 +36,24 @@ struct got {
 	struct hs_tracer_stat row[64]; /* tracer stat rows (first 64) */
 	int nrows;                  /* on_tracer_stat calls */
 	int stop_after;             /* on_event returns 1 at this count; 0 never */
+	char **states;              /* the stats states of the runs into it (owned:
+	                               the stats only borrow them), nstates of them */
+	int nstates;
 };
+
+/* g takes the state st got from finish() (st keeps pointing at it, valid
+ * until got_free(g)): the tests read and resume from it freely. */
+static inline void got_keep_state(struct got *g, struct hs_parse_stats *st)
+{
+	char **s = realloc(g->states, (size_t)(g->nstates + 1) * sizeof *s);
+
+	if (!s) {
+		hs_parse_stats_free(st);
+		return;
+	}
+	g->states = s;
+	g->states[g->nstates++] = st->state;
+}
 
 static inline int on_event(void *ctx, struct hs_event *e)
 {
@@ -86,6 +103,9 @@ static inline void got_free(struct got *g)
 	for (i = 0; i < g->n; i++)
 		hs_event_free(&g->ev[i]);
 	free(g->ev);
+	for (i = 0; i < g->nstates; i++)
+		free(g->states[i]);
+	free(g->states);
 	memset(g, 0, sizeof *g);
 }
 
@@ -144,6 +164,7 @@ static inline int parse_into(const struct hs_parser_desc *d, const struct hs_par
 		pos = nl ? e + 1 : end;
 	}
 	d->finish(p, (int64_t)pos, line, st);
+	got_keep_state(g, st);
 	d->destroy(p);
 	return stopped;
 }
@@ -183,6 +204,7 @@ static inline void feed_lines_with(const struct hs_parser_desc *d, const struct 
 		off += (int64_t)l + 1;
 	}
 	d->finish(p, off, n + 1, st);
+	got_keep_state(g, st);
 	d->destroy(p);
 }
 

@@ -512,6 +512,7 @@ static void test_hostile(void)
 		P->feed_line(p, big, 100, 0, 1);
 		P->feed_line(p, big + 200, 100, 100, 2);
 		P->finish(p, 200, 3, &st);
+		got_keep_state(&g, &st);
 		P->destroy(p);
 		CHECK(g.n == 0 && st.skipped == 1);
 		got_free(&g);
@@ -660,6 +661,7 @@ static void test_secrets(void)
 	in.path = FX "secrets.log";
 	in.parser = P;
 	CHECK(hs_pipeline_run(&in, &sink, &st, &err) == 0);
+	hs_parse_stats_free(&st);
 	CHECK(c.events == 91 && c.masked >= 3);
 	for (i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
 		CHECK(!leaks(hs_buf_cstr(&c.text), secrets[i]));

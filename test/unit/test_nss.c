@@ -623,6 +623,7 @@ static void run_pipeline(const char *file, int data, struct collect *c)
 	hs_buf_init(&c->text);
 	c->events = 0;
 	CHECK(hs_pipeline_run(&in, &sink, &st, &err) == 0);
+	hs_parse_stats_free(&st);
 }
 
 static void test_redaction(void)
@@ -703,6 +704,7 @@ static void test_hostile(void)
 	for (i = 0; i < 2000; i++) /* far more open calls than the queue holds */
 		feed_one(p, i % 2 ? "2[b]: C_Sign" : "3[c]: C_Sign", 12, &off, &line);
 	P->finish(p, off, line, &st);
+	got_keep_state(&g, &st);
 	P->destroy(p);
 	CHECK(st.events == g.n && g.n > 2000 && g.ev[g.n - 1].incomplete);
 	for (i = 0; i < (size_t)g.n; i++)
@@ -720,8 +722,11 @@ static void test_hostile(void)
 	P->resume(p, NULL);
 	P->resume(p, "n=5 c=9:1 zz:1:1");
 	P->resume(p, "n=2 c=1:7");
+	P->resume(p, "n=5 c=9 cs=1 t=zz");
+	P->resume(p, "n=2 c=1 cs=7");
 	P->finish(p, 0, 1, &st);
-	CHECK(strncmp(st.state, "n=1 c=0:0", 9) == 0);
+	CHECK(strncmp(st.state, "n=1 c=0 cs=0", 12) == 0);
+	hs_parse_stats_free(&st);
 	P->destroy(p);
 }
 

@@ -501,6 +501,7 @@ static void test_redaction(void)
 		in.path = files[f];
 		in.parser = P;
 		CHECK(hs_pipeline_run(&in, &sink, &st, &err) == 0);
+		got_keep_state(&g, &st);
 		CHECK(g.n > 0);
 		for (i = 0; i < g.n; i++) {
 			const char *det = hs_buf_cstr(&g.ev[i].detail);

@@ -379,6 +379,7 @@ static void run_file(const char *path, int data, struct collect *c, struct hs_pa
 	hs_buf_init(&c->text);
 	c->events = 0;
 	CHECK(hs_pipeline_run(&in, &sink, st, &err) == 0);
+	hs_parse_stats_free(st); /* the counters stay: the tests read those */
 }
 
 static void run_secrets(int data, struct collect *c)
@@ -520,6 +521,7 @@ static void run_text(const char *text, const struct hs_parser_desc *parser, stru
 	in.path = path;
 	in.parser = parser;
 	CHECK(hs_pipeline_run(&in, &sink, &st, &err) == 0);
+	hs_parse_stats_free(&st);
 	unlink(path);
 }
 

@@ -479,6 +479,7 @@ static void test_redaction(void)
 		in.path = cases[i].file;
 		in.parser = P;
 		CHECK(hs_pipeline_run(&in, &sink, &st, &err) == 0);
+		hs_parse_stats_free(&st);
 		CHECK(s.events == cases[i].events && s.leaks == 0 && s.masked_dumps == cases[i].masked);
 		if (s.events != cases[i].events || s.masked_dumps != cases[i].masked)
 			fprintf(stderr, "  %s: %d events, %d masked PIN dumps\n", cases[i].file, s.events,
@@ -663,6 +664,7 @@ static void test_huge_dump(void)
 	P->feed_line(p, "[lap] 1.000000", 14, off, ln++);
 	P->feed_line(p, "[ret] 0 CKR_OK", 14, off, ln++);
 	P->finish(p, off, ln, &st);
+	got_keep_state(&g, &st);
 	P->destroy(p);
 	CHECK(g.n == 1 && st.skipped == 0);
 	CHECK(g.n == 1 && g.ev[0].detail.len <= HS_EVENT_DETAIL_MAX + 256 && g.ev[0].elided_lines >= 900000);

@@ -427,6 +427,7 @@ static void test_reader_path(void)
 		in.parser = P;
 		memset(&b, 0, sizeof b);
 		CHECK(hs_pipeline_run(&in, &sink, &sb, &err) == 0);
+		got_keep_state(&b, &sb);
 		CHECK(a.n == b.n && sa.skipped == sb.skipped && sa.safe_offset == sb.safe_offset &&
 		      sa.safe_line == sb.safe_line && strcmp(sa.state, sb.state) == 0);
 		for (i = 0; i < a.n && i < b.n; i++) {
@@ -514,9 +515,9 @@ static void test_resume(void)
 
 	/* the killed C_GenerateKeyPair of instance 0 stays open: the safe point
 	 * stays at it, and the next process's returns are not given to it */
-	test_growth(FX "resume-old-1.log", FX "resume-old-2.log", 11, "instances=1 u=0 r=1 1:-1:0",
+	test_growth(FX "resume-old-1.log", FX "resume-old-2.log", 11, "instances=1 u=0 r=1 i=1:-1:0",
 	            old_inst, old_funcs, old_inc, 6);
-	test_growth(FX "resume-new-1.log", FX "resume-new-2.log", 11, "instances=1 u=1 r=1 1:100:0",
+	test_growth(FX "resume-new-1.log", FX "resume-new-2.log", 11, "instances=1 u=1 r=1 i=1:100:0",
 	            new_inst, new_funcs, new_inc, 5);
 
 	/* an old "instances=K" state (no more fields) still continues instance K-1 */
@@ -527,10 +528,11 @@ static void test_resume(void)
 	P->feed_line(p, "57: C_Logout", 12, 0, 1);
 	P->feed_line(p, "Returned:  0 CKR_OK", 19, 13, 2);
 	P->finish(p, 33, 3, &st);
+	got_keep_state(&g, &st);
 	P->destroy(p);
 	CHECK(g.n == 1 && g.ev[0].instance == 3 && g.ev[0].call_no == 57);
-	CHECK(strcmp(st.state, "instances=4 u=4 r=1 1:-1:57 2:-1:-2 3:-1:-2") == 0);
-	if (strcmp(st.state, "instances=4 u=4 r=1 1:-1:57 2:-1:-2 3:-1:-2") != 0)
+	CHECK(strcmp(st.state, "instances=4 u=4 r=1 i=1:-1:57,2:-1:-2,3:-1:-2") == 0);
+	if (strcmp(st.state, "instances=4 u=4 r=1 i=1:-1:57,2:-1:-2,3:-1:-2") != 0)
 		fprintf(stderr, "  state \"%s\"\n", st.state);
 	got_free(&g);
 }

@@ -136,6 +136,30 @@ static void exhaustive(void)
 	hs_buf_free(&j);
 }
 
+/* A failed allocation is sticky: later adds do nothing, the content stays
+ * a whole prefix, one check at the end sees it; clear starts afresh. (A
+ * reserve no doubling can reach fails as an allocation would.) */
+static void sticky(void)
+{
+	struct hs_buf b;
+
+	hs_buf_init(&b);
+	CHECK(hs_buf_adds(&b, "abc") == 0 && !hs_buf_failed(&b));
+	CHECK(hs_buf_reserve(&b, SIZE_MAX / 2) == -1);
+	CHECK(hs_buf_failed(&b));
+	CHECK(hs_buf_adds(&b, "def") == -1);
+	CHECK(hs_buf_printf(&b, "%d", 42) == -1);
+	CHECK(hs_buf_addc(&b, 'x') == -1);
+	CHECK(hs_escape(&b, "ghi", 3) == -1);
+	CHECK(strcmp(hs_buf_cstr(&b), "abc") == 0 && b.len == 3);
+	CHECK(hs_buf_failed(&b));
+	hs_buf_clear(&b);
+	CHECK(!hs_buf_failed(&b));
+	CHECK(hs_buf_adds(&b, "new") == 0 && strcmp(hs_buf_cstr(&b), "new") == 0);
+	hs_buf_free(&b);
+	CHECK(!hs_buf_failed(&b) && b.len == 0);
+}
+
 int main(void)
 {
 	size_t i;
@@ -175,5 +199,6 @@ int main(void)
 		CHECK(hs_dump_text_at("    CKA_CLASS  00 00", 19) == 0);
 	}
 	exhaustive();
+	sticky();
 	TEST_END();
 }

@@ -1,0 +1,31 @@
+/* chars.h — the character classes the parsers and redaction test, in one
+ * place (they were written again in each parser). ASCII only, whatever the
+ * locale: log syntax is ASCII, and isdigit() & co. would read the locale
+ * and take a negative char as undefined behaviour.
+ *
+ * Ownership: nothing is allocated.
+ */
+#ifndef HSMSCOPE_CHARS_H
+#define HSMSCOPE_CHARS_H
+
+static inline int hs_is_digit(char c) { return c >= '0' && c <= '9'; }
+static inline int hs_is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+static inline int hs_is_alpha(char c) { return hs_is_upper(c) || (c >= 'a' && c <= 'z'); }
+static inline int hs_is_hex(char c)
+{
+	return hs_is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+}
+/* The value of a hex digit, -1 when c is none */
+static inline int hs_hexval(char c)
+{
+	if (hs_is_digit(c))
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+/* A letter, digit or '_': part of a C identifier (CKA_VALUE, C_Login) */
+static inline int hs_is_word(char c) { return c == '_' || hs_is_digit(c) || hs_is_alpha(c); }
+static inline char hs_lower(char c) { return hs_is_upper(c) ? (char)(c - 'A' + 'a') : c; }
+
+#endif
