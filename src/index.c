@@ -854,7 +854,7 @@ static int refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, in
 	w.bytes_before = -start; /* progress counts from the resume point */
 	w.bytes_total = in->id.size - start;
 	rc = parse_file(&w, in, file_id, start, line, state[0] ? state : NULL, 1, tail, held, o, err);
-	if (!rc && hs_correlate_finish(w.corr, err) < 0)
+	if (!rc && (hs_correlate_finish(w.corr, err) < 0 || hs_corrstore_finished(w.cstore, err) < 0))
 		rc = -1;
 	hs_idx_writer_free(&w);
 	return rc;
