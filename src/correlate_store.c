@@ -63,7 +63,6 @@ struct hs_corrstore {
 	size_t nae;
 	int ae_loaded;              /* ae read from the index */
 	int64_t ae_next;            /* the rowid of the next at_end anomaly */
-	sqlite3_stmt *ae_find;      /* owned: an at_end row's values by rowid */
 };
 
 /* An at_end anomaly already in the index: finish() emits every one again
@@ -71,6 +70,8 @@ struct hs_corrstore {
 struct atend {
 	uint64_t h;                 /* atend_hash() of its values */
 	int64_t rowid;
+	int64_t n, ref;             /* ref HS_NONE: NULL */
+	char *text;                 /* owned: kind, '\0', detail */
 	int seen;                   /* emitted again by this finish() */
 };
 
@@ -190,6 +191,17 @@ static int atend_cmp(const void *a, const void *b)
 	return x->h < y->h ? -1 : x->h > y->h ? 1 : x->rowid < y->rowid ? -1 : x->rowid > y->rowid;
 }
 
+static void atend_free(struct hs_corrstore *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nae; i++)
+		free(s->ae[i].text);
+	free(s->ae);
+	s->ae = NULL;
+	s->nae = 0;
+}
+
 /* s->ae: the at_end anomalies stored (a range of rowids: cheap). */
 static int atend_load(struct hs_corrstore *s)
 {
@@ -214,10 +226,21 @@ static int atend_load(struct hs_corrstore *s)
 			}
 			s->ae = g;
 		}
-		e = &s->ae[s->nae++];
+		const char *k = (const char *)sqlite3_column_text(st, 2);
+		const char *d = (const char *)sqlite3_column_text(st, 3);
+		size_t kl = strlen(k ? k : ""), dl = strlen(d ? d : "");
+		e = &s->ae[s->nae];
+		if (!(e->text = malloc(kl + dl + 2))) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+		s->nae++;
+		memcpy(e->text, k ? k : "", kl + 1);
+		memcpy(e->text + kl + 1, d ? d : "", dl + 1);
 		e->rowid = sqlite3_column_int64(st, 0);
-		e->h = atend_hash(sqlite3_column_int64(st, 1), (const char *)sqlite3_column_text(st, 2),
-		                  (const char *)sqlite3_column_text(st, 3), sqlite3_column_int64(st, 4));
+		e->n = sqlite3_column_int64(st, 1);
+		e->ref = sqlite3_column_int64(st, 4);
+		e->h = atend_hash(e->n, e->text, e->text + kl + 1, e->ref);
 		e->seen = 0;
 		s->ae_next = e->rowid + 1;
 	}
@@ -245,21 +268,10 @@ static int atend_match(struct hs_corrstore *s, const struct hs_crow_anomaly *a)
 			hi = mid;
 	}
 	for (; lo < s->nae && s->ae[lo].h == h; lo++) {
-		sqlite3_stmt *st = s->ae_find;
-		int same;
-		if (s->ae[lo].seen)
-			continue;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, s->ae[lo].rowid);
-		same = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == a->n &&
-		       sqlite3_column_type(st, 1) == SQLITE_TEXT && sqlite3_column_type(st, 2) == SQLITE_TEXT &&
-		       strcmp((const char *)sqlite3_column_text(st, 1), a->kind) == 0 &&
-		       strcmp((const char *)sqlite3_column_text(st, 2), detail) == 0 &&
-		       (sqlite3_column_type(st, 3) == SQLITE_NULL ? a->ref == HS_NONE
-		                                                  : sqlite3_column_int64(st, 3) == a->ref);
-		sqlite3_reset(st);
-		if (same) {
-			s->ae[lo].seen = 1;
+		struct atend *e = &s->ae[lo];
+		if (!e->seen && e->n == a->n && e->ref == a->ref && strcmp(e->text, a->kind) == 0 &&
+		    strcmp(e->text + strlen(e->text) + 1, detail) == 0) {
+			e->seen = 1;
 			return 1;
 		}
 	}
@@ -285,9 +297,7 @@ int hs_corrstore_finished(struct hs_corrstore *s, struct hs_error *err)
 		rc = sqlite3_step(del) == SQLITE_DONE ? 0 : -1;
 	}
 	sqlite3_finalize(del);
-	free(s->ae);
-	s->ae = NULL;
-	s->nae = 0;
+	atend_free(s);
 	if (!rc)
 		return 0;
 fail:
@@ -524,9 +534,6 @@ int hs_corrstore_new(struct sqlite3 *db, struct hs_corrstore **out, struct hs_er
 		if (rc < 0)
 			goto fail;
 	}
-	if (sqlite3_prepare_v3(db, "SELECT n, kind, detail, ref FROM anomalies WHERE rowid = ?1", -1,
-	                       SQLITE_PREPARE_PERSISTENT, &s->ae_find, NULL) != SQLITE_OK)
-		goto fail;
 	if (read_marks(s) < 0)
 		goto fail;
 	*out = s;
@@ -545,8 +552,7 @@ void hs_corrstore_free(struct hs_corrstore *s)
 		return;
 	for (i = 0; i < HS_CROW_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
-	sqlite3_finalize(s->ae_find);
-	free(s->ae);
+	atend_free(s);
 	free(s->ring);
 	hs_buf_free(&s->snap[0]);
 	hs_buf_free(&s->snap[1]);
