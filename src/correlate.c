@@ -613,8 +613,18 @@ int hs_corr_write_process(struct hs_correlator *c, struct p11_proc *p)
 	return 0;
 }
 
+/* Untouched since the state was saved: every change to a process row
+ * comes with an event of it, which moves last_n past stable_n. Then its
+ * row_hash is its hash now, not worth computing for every process. */
+int hs_corr_process_unchanged(const struct hs_correlator *c, const struct p11_proc *p)
+{
+	return p->row_hash && p->last_n != HS_NONE && p->last_n <= c->stable_n;
+}
+
 int hs_corr_final_process(struct hs_correlator *c, struct p11_proc *p)
 {
+	if (hs_corr_process_unchanged(c, p))
+		return 0; /* the store has this row already */
 	if (p->row_hash && p->row_hash == hs_corr_process_hash(p))
 		return 0; /* the store has this row already */
 	return hs_corr_write_process(c, p);
@@ -755,6 +765,8 @@ int hs_correlate_event(struct hs_correlator *c, struct hs_event *e, struct hs_er
 
 	e->session_id = e->login_id = e->span_id = e->peer = HS_NONE;
 	e->anomalies[0] = '\0';
+	if (e->n > c->seen_n)
+		c->seen_n = e->n;
 	c->quiet = e->uncertain;
 	rc = is_audit(e) ? hs_au_event(c, e) : hs_p11_event(c, e);
 	c->quiet = 0;

@@ -201,6 +201,9 @@ struct hs_correlator {
 	char errmsg[256];
 	int64_t next_process, next_session, next_login, next_span, next_object, next_stream;
 	int64_t dropped;            /* things not followed because a cap was reached */
+	int64_t seen_n;             /* the largest event n correlated (saved with the state) */
+	int64_t stable_n;           /* seen_n of the state loaded: a process whose last_n is
+	                               not past it has not changed since (its row_hash holds) */
 
 	struct slab procs;          /* struct p11_proc */
 	struct slab sess;           /* struct p11_sess */
@@ -252,6 +255,7 @@ int hs_corr_final_process(struct hs_correlator *c, struct p11_proc *p);
 /* What the rows of those would be now (correlate_state.c saves them). */
 uint64_t hs_corr_object_hash(const struct hs_correlator *c, const struct obj *o, const char *hsm);
 uint64_t hs_corr_process_hash(const struct p11_proc *p);
+int hs_corr_process_unchanged(const struct hs_correlator *c, const struct p11_proc *p);
 int hs_corr_write_stream(struct hs_correlator *c, const struct au_stream *s);
 int hs_corr_write_gap(struct hs_correlator *c, int64_t n, const char *hsm, int64_t after,
                    int64_t before, int64_t missing);

@@ -23,7 +23,7 @@
 #include <string.h>
 
 #define STATE_MAGIC "HSCORRST"
-#define STATE_VERSION 1
+#define STATE_VERSION 2 /* 2: seen_n */
 #define STR_MAX (1u << 20)      /* a label or CKA_ID longer than this is not ours */
 #define SLOTS_MAX 65536         /* slots per process */
 #define NO_STR 0xffffffffu
@@ -81,7 +81,8 @@ int hs_correlate_save(const struct hs_correlator *c, int clean, struct hs_buf *o
 	if (put(out, STATE_MAGIC, 8) || put(out, &ver, sizeof ver) || put(out, sz, sizeof sz) ||
 	    put_i64(out, c->next_process) || put_i64(out, c->next_session) ||
 	    put_i64(out, c->next_login) || put_i64(out, c->next_span) ||
-	    put_i64(out, c->next_object) || put_i64(out, c->next_stream) || put_i64(out, c->dropped))
+	    put_i64(out, c->next_object) || put_i64(out, c->next_stream) || put_i64(out, c->dropped) ||
+	    put_i64(out, c->seen_n))
 		return -1;
 	/* processes; each row hash says what the store will hold once
 	 * finish() ran (clean), or nothing known (0: written again) */
@@ -90,7 +91,8 @@ int hs_correlate_save(const struct hs_correlator *c, int clean, struct hs_buf *o
 		return -1;
 	for (i = 0; i < c->procs.hi; i++) {
 		const struct p11_proc *p = SLAB_AT(&c->procs, i, struct p11_proc);
-		uint64_t h = clean && p->used ? hs_corr_process_hash(p) : 0;
+		uint64_t h = !clean || !p->used ? 0
+		             : hs_corr_process_unchanged(c, p) ? p->row_hash : hs_corr_process_hash(p);
 		char *rec = out->data + at + 2 * sizeof(int64_t) + (size_t)c->procs.nfree * sizeof(int) +
 		            (size_t)i * c->procs.size;
 		memcpy(rec + offsetof(struct p11_proc, row_hash), &h, sizeof h);
@@ -250,8 +252,10 @@ static int load(struct hs_correlator *c, struct rd *r)
 	    get_i64(r, 1, INT64_MAX / 2, &c->next_session) ||
 	    get_i64(r, 1, INT64_MAX / 2, &c->next_login) || get_i64(r, 1, INT64_MAX / 2, &c->next_span) ||
 	    get_i64(r, 1, INT64_MAX / 2, &c->next_object) ||
-	    get_i64(r, 1, INT64_MAX / 2, &c->next_stream) || get_i64(r, 0, INT64_MAX / 2, &c->dropped))
+	    get_i64(r, 1, INT64_MAX / 2, &c->next_stream) || get_i64(r, 0, INT64_MAX / 2, &c->dropped) ||
+	    get_i64(r, 0, INT64_MAX / 2, &c->seen_n))
 		return -1;
+	c->stable_n = c->seen_n;
 
 	/* processes: pointers first, so that a failure frees only what was read */
 	if (get_slab(r, &c->procs))
