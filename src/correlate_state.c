@@ -103,12 +103,29 @@ int hs_correlate_save(const struct hs_correlator *c, int clean, struct hs_buf *o
 		memset(rec + offsetof(struct p11_proc, capslots), 0, sizeof p->capslots); /* load's own */
 		if (!p->used)
 			continue;
-		if (put_i64(out, p->nslots) || put(out, p->slots, (size_t)p->nslots * sizeof *p->slots) ||
+		size_t sat = out->len + sizeof(int64_t);
+		int j;
+		if (put_i64(out, p->nslots) || put(out, p->slots, (size_t)p->nslots * sizeof *p->slots))
+			return -1;
+		for (j = 0; j < p->nslots; j++) { /* what the store holds once finish() ran */
+			uint64_t lh = clean && p->slots[j].login_id ? hs_corr_end_login_hash(p, &p->slots[j]) : 0;
+			memcpy(out->data + sat + (size_t)j * sizeof *p->slots + offsetof(struct p11_slot, row_hash),
+			       &lh, sizeof lh);
+		}
+		if (
 		    put_i64(out, p->cnt != NULL) || (p->cnt && put(out, p->cnt, hs_p11_cnt_size())))
 			return -1;
 	}
+	at = out->len;
 	if (put_slab(out, &c->sess))
 		return -1;
+	for (i = 0; i < c->sess.hi; i++) {
+		const struct p11_sess *s = SLAB_AT(&c->sess, i, struct p11_sess);
+		uint64_t h = clean && s->used ? hs_corr_end_session_hash(c, s) : 0;
+		char *rec = out->data + at + 2 * sizeof(int64_t) + (size_t)c->sess.nfree * sizeof(int) +
+		            (size_t)i * c->sess.size;
+		memcpy(rec + offsetof(struct p11_sess, row_hash), &h, sizeof h);
+	}
 	at = out->len;
 	if (put_slab(out, &c->objs))
 		return -1;

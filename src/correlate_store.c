@@ -305,6 +305,28 @@ fail:
 	return -1;
 }
 
+/* The statement that writes rows of kind k, prepared on first use. */
+static sqlite3_stmt *stmt(struct hs_corrstore *s, int k, struct hs_error *err)
+{
+	struct hs_buf sql;
+	int rc;
+
+	if (s->st[k])
+		return s->st[k];
+	hs_buf_init(&sql);
+	rc = insert_sql[k] ? hs_buf_printf(&sql, "%s", insert_sql[k])
+	                   : upsert_sql(upsert_cols[k][0], upsert_cols[k][1], &sql);
+	if (rc == 0 && sqlite3_prepare_v3(s->db, hs_buf_cstr(&sql), -1, SQLITE_PREPARE_PERSISTENT,
+	                                  &s->st[k], NULL) != SQLITE_OK)
+		rc = -1;
+	hs_buf_free(&sql);
+	if (rc < 0) {
+		hs_error_set(err, "", 0, 0, "index: correlation tables: %s", sqlite3_errmsg(s->db));
+		return NULL;
+	}
+	return s->st[k];
+}
+
 static int on_row(void *ctx, const struct hs_corr_row *r, struct hs_error *err)
 {
 	struct hs_corrstore *s = ctx;
@@ -315,7 +337,8 @@ static int on_row(void *ctx, const struct hs_corr_row *r, struct hs_error *err)
 		hs_error_set(err, "", 0, 0, "correlation: a row of unknown kind %d", (int)r->kind);
 		return -1;
 	}
-	st = s->st[r->kind];
+	if (!(st = stmt(s, r->kind, err)))
+		return -1;
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	switch (r->kind) {
@@ -507,7 +530,6 @@ static int read_marks(struct hs_corrstore *s)
 int hs_corrstore_new(struct sqlite3 *db, struct hs_corrstore **out, struct hs_error *err)
 {
 	struct hs_corrstore *s = calloc(1, sizeof *s);
-	int i;
 
 	*out = NULL;
 	if (!s || !(s->ring = malloc(RING * sizeof *s->ring))) {
@@ -521,19 +543,7 @@ int hs_corrstore_new(struct sqlite3 *db, struct hs_corrstore **out, struct hs_er
 	hs_buf_init(&s->snap[1]);
 	s->snap_n[0] = s->snap_n[1] = -1;
 	s->next_snap = SNAP_EVERY;
-	for (i = 0; i < HS_CROW_COUNT; i++) {
-		struct hs_buf sql;
-		int rc;
-		hs_buf_init(&sql);
-		rc = insert_sql[i] ? hs_buf_printf(&sql, "%s", insert_sql[i])
-		                   : upsert_sql(upsert_cols[i][0], upsert_cols[i][1], &sql);
-		if (rc == 0 && sqlite3_prepare_v3(db, hs_buf_cstr(&sql), -1, SQLITE_PREPARE_PERSISTENT,
-		                                  &s->st[i], NULL) != SQLITE_OK)
-			rc = -1;
-		hs_buf_free(&sql);
-		if (rc < 0)
-			goto fail;
-	}
+	/* the INSERTs are prepared when first used (stmt()): a refresh needs few */
 	if (read_marks(s) < 0)
 		goto fail;
 	*out = s;
