@@ -16,10 +16,11 @@
  * Rows: every row is emitted when the thing it describes ends, or by
  * finish() for what is still open; event rows are never updated (index.c
  * stores session_id, login_id and span_id with the row, after
- * hs_correlate_event() set them). A process or live object whose row
- * finish() would emit unchanged (row_hash: what was last emitted for it) is
- * not emitted again: a refresh that goes on from a saved state would
- * otherwise rewrite every process of the log.
+ * hs_correlate_event() set them). A process, live object, open session or
+ * open login whose row finish() would emit unchanged (row_hash: what the
+ * store holds for it) is not emitted again: a refresh that goes on from a
+ * saved state would otherwise rewrite every process of the log and every
+ * session left open.
  *
  * Replay (hs_correlate_replay_event): stored events are run through the
  * same rules again with rows switched off; ids are handed out in event
