@@ -16,10 +16,11 @@
  * Rows: every row is emitted when the thing it describes ends, or by
  * finish() for what is still open; event rows are never updated (index.c
  * stores session_id, login_id and span_id with the row, after
- * hs_correlate_event() set them). A process or live object whose row
- * finish() would emit unchanged (row_hash: what was last emitted for it) is
- * not emitted again: a refresh that goes on from a saved state would
- * otherwise rewrite every process of the log.
+ * hs_correlate_event() set them). A process, live object, open session or
+ * open login whose row finish() would emit unchanged (row_hash: what the
+ * store holds for it) is not emitted again: a refresh that goes on from a
+ * saved state would otherwise rewrite every process of the log and every
+ * session left open.
  *
  * Replay (hs_correlate_replay_event): stored events are run through the
  * same rules again with rows switched off; ids are handed out in event
@@ -369,15 +370,14 @@ int hs_corr_link(struct hs_correlator *c, int64_t a, int64_t b, const char *kind
 	return emit(c, &r);
 }
 
-int hs_corr_write_session(struct hs_correlator *c, const struct p11_sess *s, int64_t close_n,
-                       const char *state)
+static void session_row(const struct hs_correlator *c, const struct p11_sess *s, int64_t close_n,
+                        const char *state, struct hs_corr_row *r)
 {
 	const struct p11_proc *p = SLAB_AT(&c->procs, s->proc, struct p11_proc);
-	struct hs_corr_row r;
-	struct hs_crow_session *w = &r.u.session;
+	struct hs_crow_session *w = &r->u.session;
 
-	memset(&r, 0, sizeof r);
-	r.kind = HS_CROW_SESSION;
+	memset(r, 0, sizeof *r);
+	r->kind = HS_CROW_SESSION;
 	w->id = s->id;
 	w->process_id = p->id;
 	w->file_id = s->key.a;
@@ -391,17 +391,24 @@ int hs_corr_write_session(struct hs_correlator *c, const struct p11_sess *s, int
 	w->calls = s->calls;
 	w->errors = s->errors;
 	w->state = state;
+}
+
+int hs_corr_write_session(struct hs_correlator *c, const struct p11_sess *s, int64_t close_n,
+                       const char *state)
+{
+	struct hs_corr_row r;
+
+	session_row(c, s, close_n, state, &r);
 	return emit(c, &r);
 }
 
-int hs_corr_write_p11_login(struct hs_correlator *c, const struct p11_proc *p,
-                         const struct p11_slot *sl, int64_t logout_n, const char *state)
+static void p11_login_row(const struct p11_proc *p, const struct p11_slot *sl, int64_t logout_n,
+                          const char *state, struct hs_corr_row *r)
 {
-	struct hs_corr_row r;
-	struct hs_crow_login *w = &r.u.login;
+	struct hs_crow_login *w = &r->u.login;
 
-	memset(&r, 0, sizeof r);
-	r.kind = HS_CROW_LOGIN;
+	memset(r, 0, sizeof *r);
+	r->kind = HS_CROW_LOGIN;
 	w->id = sl->login_id;
 	w->process_id = p->id;
 	w->file_id = p->key.a;
@@ -416,6 +423,14 @@ int hs_corr_write_p11_login(struct hs_correlator *c, const struct p11_proc *p,
 	w->calls = sl->calls;
 	w->errors = sl->errors;
 	w->state = state;
+}
+
+int hs_corr_write_p11_login(struct hs_correlator *c, const struct p11_proc *p,
+                         const struct p11_slot *sl, int64_t logout_n, const char *state)
+{
+	struct hs_corr_row r;
+
+	p11_login_row(p, sl, logout_n, state, &r);
 	return emit(c, &r);
 }
 
@@ -613,11 +628,69 @@ int hs_corr_write_process(struct hs_correlator *c, struct p11_proc *p)
 	return 0;
 }
 
+/* Untouched since the state was saved: every change to a process row
+ * comes with an event of it, which moves last_n past stable_n. Then its
+ * row_hash is its hash now, not worth computing for every process. */
+int hs_corr_process_unchanged(const struct hs_correlator *c, const struct p11_proc *p)
+{
+	return p->row_hash && p->last_n != HS_NONE && p->last_n <= c->stable_n;
+}
+
 int hs_corr_final_process(struct hs_correlator *c, struct p11_proc *p)
 {
+	if (hs_corr_process_unchanged(c, p))
+		return 0; /* the store has this row already */
 	if (p->row_hash && p->row_hash == hs_corr_process_hash(p))
 		return 0; /* the store has this row already */
 	return hs_corr_write_process(c, p);
+}
+
+/* The state finish() gives a session still open (correlate_p11.c): one
+ * whose opening the log does not show is "open", else "leaked". */
+static const char *end_session_state(const struct p11_sess *s)
+{
+	return s->open_n == HS_NONE ? "open" : "leaked";
+}
+
+uint64_t hs_corr_end_session_hash(const struct hs_correlator *c, const struct p11_sess *s)
+{
+	struct hs_corr_row r;
+	const struct hs_crow_session *w = &r.u.session;
+
+	session_row(c, s, HS_NONE, end_session_state(s), &r);
+	int64_t v[12] = { w->id, w->process_id, w->file_id, w->instance, w->slot, w->handle,
+	                  w->open_n, w->close_n, w->first_n, w->last_n, w->calls, w->errors };
+	uint64_t h = mix_str(mix(0x84222325cbf29ce4ull, v, sizeof v / sizeof v[0]), w->state);
+	return h ? h : 1;
+}
+
+uint64_t hs_corr_end_login_hash(const struct p11_proc *p, const struct p11_slot *sl)
+{
+	struct hs_corr_row r;
+	const struct hs_crow_login *w = &r.u.login;
+
+	p11_login_row(p, sl, HS_NONE, "open", &r);
+	int64_t v[13] = { w->id, w->process_id, w->file_id, w->instance, w->slot, w->user_type,
+	                  w->session_id, w->session, w->login_n, w->logout_n, w->last_n, w->calls,
+	                  w->errors };
+	uint64_t h = mix_str(mix(0x2325cbf29ce48422ull, v, sizeof v / sizeof v[0]), w->state);
+	return h ? h : 1;
+}
+
+int hs_corr_final_session(struct hs_correlator *c, const struct p11_sess *s, const char *state)
+{
+	if (s->row_hash && strcmp(state, end_session_state(s)) == 0 &&
+	    s->row_hash == hs_corr_end_session_hash(c, s))
+		return 0; /* the store has this row already */
+	return hs_corr_write_session(c, s, HS_NONE, state);
+}
+
+int hs_corr_final_p11_login(struct hs_correlator *c, const struct p11_proc *p,
+                            const struct p11_slot *sl)
+{
+	if (sl->row_hash && sl->row_hash == hs_corr_end_login_hash(p, sl))
+		return 0;
+	return hs_corr_write_p11_login(c, p, sl, HS_NONE, "open");
 }
 
 int hs_corr_write_stream(struct hs_correlator *c, const struct au_stream *s)
@@ -755,6 +828,8 @@ int hs_correlate_event(struct hs_correlator *c, struct hs_event *e, struct hs_er
 
 	e->session_id = e->login_id = e->span_id = e->peer = HS_NONE;
 	e->anomalies[0] = '\0';
+	if (e->n > c->seen_n)
+		c->seen_n = e->n;
 	c->quiet = e->uncertain;
 	rc = is_audit(e) ? hs_au_event(c, e) : hs_p11_event(c, e);
 	c->quiet = 0;

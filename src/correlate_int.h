@@ -96,6 +96,7 @@ struct p11_sess {
 	int nobjs;                  /* session objects created in it, still live */
 	int tainted;                /* an event of uncertain attribution touched it since its
 	                               last Init: its operations raise no anomaly */
+	uint64_t row_hash;          /* hash of its end-of-trace row the store holds, 0 unknown */
 	struct p11_op ops[OPS_MAX];
 };
 
@@ -108,6 +109,7 @@ struct p11_slot {               /* a slot's state in one process */
 	int64_t session_id;         /* sessions.id of the login call, HS_NONE */
 	int64_t session;            /* its handle */
 	int64_t calls, errors;      /* events under the login */
+	uint64_t row_hash;          /* hash of its end-of-trace row the store holds, 0 unknown */
 };
 
 struct p11_closed {
@@ -201,6 +203,9 @@ struct hs_correlator {
 	char errmsg[256];
 	int64_t next_process, next_session, next_login, next_span, next_object, next_stream;
 	int64_t dropped;            /* things not followed because a cap was reached */
+	int64_t seen_n;             /* the largest event n correlated (saved with the state) */
+	int64_t stable_n;           /* seen_n of the state loaded: a process whose last_n is
+	                               not past it has not changed since (its row_hash holds) */
 
 	struct slab procs;          /* struct p11_proc */
 	struct slab sess;           /* struct p11_sess */
@@ -252,6 +257,15 @@ int hs_corr_final_process(struct hs_correlator *c, struct p11_proc *p);
 /* What the rows of those would be now (correlate_state.c saves them). */
 uint64_t hs_corr_object_hash(const struct hs_correlator *c, const struct obj *o, const char *hsm);
 uint64_t hs_corr_process_hash(const struct p11_proc *p);
+int hs_corr_process_unchanged(const struct hs_correlator *c, const struct p11_proc *p);
+/* The rows finish() writes for a session and a login still open, as
+ * hashes (saved with a clean state); and those writes, skipped when the
+ * store holds the same row (row_hash). */
+uint64_t hs_corr_end_session_hash(const struct hs_correlator *c, const struct p11_sess *s);
+uint64_t hs_corr_end_login_hash(const struct p11_proc *p, const struct p11_slot *sl);
+int hs_corr_final_session(struct hs_correlator *c, const struct p11_sess *s, const char *state);
+int hs_corr_final_p11_login(struct hs_correlator *c, const struct p11_proc *p,
+                            const struct p11_slot *sl);
 int hs_corr_write_stream(struct hs_correlator *c, const struct au_stream *s);
 int hs_corr_write_gap(struct hs_correlator *c, int64_t n, const char *hsm, int64_t after,
                    int64_t before, int64_t missing);

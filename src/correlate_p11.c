@@ -320,7 +320,7 @@ static int close_session(struct hs_correlator *c, int si, int64_t close_n, const
 		                                                         "session_closed") < 0)
 			return -1;
 	}
-	if (hs_corr_write_session(c, s, close_n, state) < 0)
+	if ((at_end ? hs_corr_final_session(c, s, state) : hs_corr_write_session(c, s, close_n, state)) < 0)
 		return -1;
 	if (at_end) {
 		if (strcmp(state, "leaked") == 0 &&
@@ -746,7 +746,7 @@ int hs_p11_finish(struct hs_correlator *c)
 			char hb[32];
 			if (!sl->login_id)
 				continue;
-			if (hs_corr_write_p11_login(c, p, sl, HS_NONE, "open") < 0 ||
+			if (hs_corr_final_p11_login(c, p, sl) < 0 ||
 			    hs_corr_anomaly(c, NULL, sl->login_n, sl->last_n, AN_LOGIN_UNENDED, 1,
 			                 "login on slot %s never ended: no C_Logout, last session close or"
 			                 " C_Finalize before the log ends", hs_corr_hex(sl->slot, hb, sizeof hb)) < 0)

@@ -23,7 +23,7 @@
 #include <string.h>
 
 #define STATE_MAGIC "HSCORRST"
-#define STATE_VERSION 1
+#define STATE_VERSION 2 /* 2: seen_n */
 #define STR_MAX (1u << 20)      /* a label or CKA_ID longer than this is not ours */
 #define SLOTS_MAX 65536         /* slots per process */
 #define NO_STR 0xffffffffu
@@ -81,7 +81,8 @@ int hs_correlate_save(const struct hs_correlator *c, int clean, struct hs_buf *o
 	if (put(out, STATE_MAGIC, 8) || put(out, &ver, sizeof ver) || put(out, sz, sizeof sz) ||
 	    put_i64(out, c->next_process) || put_i64(out, c->next_session) ||
 	    put_i64(out, c->next_login) || put_i64(out, c->next_span) ||
-	    put_i64(out, c->next_object) || put_i64(out, c->next_stream) || put_i64(out, c->dropped))
+	    put_i64(out, c->next_object) || put_i64(out, c->next_stream) || put_i64(out, c->dropped) ||
+	    put_i64(out, c->seen_n))
 		return -1;
 	/* processes; each row hash says what the store will hold once
 	 * finish() ran (clean), or nothing known (0: written again) */
@@ -90,7 +91,8 @@ int hs_correlate_save(const struct hs_correlator *c, int clean, struct hs_buf *o
 		return -1;
 	for (i = 0; i < c->procs.hi; i++) {
 		const struct p11_proc *p = SLAB_AT(&c->procs, i, struct p11_proc);
-		uint64_t h = clean && p->used ? hs_corr_process_hash(p) : 0;
+		uint64_t h = !clean || !p->used ? 0
+		             : hs_corr_process_unchanged(c, p) ? p->row_hash : hs_corr_process_hash(p);
 		char *rec = out->data + at + 2 * sizeof(int64_t) + (size_t)c->procs.nfree * sizeof(int) +
 		            (size_t)i * c->procs.size;
 		memcpy(rec + offsetof(struct p11_proc, row_hash), &h, sizeof h);
@@ -101,12 +103,29 @@ int hs_correlate_save(const struct hs_correlator *c, int clean, struct hs_buf *o
 		memset(rec + offsetof(struct p11_proc, capslots), 0, sizeof p->capslots); /* load's own */
 		if (!p->used)
 			continue;
-		if (put_i64(out, p->nslots) || put(out, p->slots, (size_t)p->nslots * sizeof *p->slots) ||
+		size_t sat = out->len + sizeof(int64_t);
+		int j;
+		if (put_i64(out, p->nslots) || put(out, p->slots, (size_t)p->nslots * sizeof *p->slots))
+			return -1;
+		for (j = 0; j < p->nslots; j++) { /* what the store holds once finish() ran */
+			uint64_t lh = clean && p->slots[j].login_id ? hs_corr_end_login_hash(p, &p->slots[j]) : 0;
+			memcpy(out->data + sat + (size_t)j * sizeof *p->slots + offsetof(struct p11_slot, row_hash),
+			       &lh, sizeof lh);
+		}
+		if (
 		    put_i64(out, p->cnt != NULL) || (p->cnt && put(out, p->cnt, hs_p11_cnt_size())))
 			return -1;
 	}
+	at = out->len;
 	if (put_slab(out, &c->sess))
 		return -1;
+	for (i = 0; i < c->sess.hi; i++) {
+		const struct p11_sess *s = SLAB_AT(&c->sess, i, struct p11_sess);
+		uint64_t h = clean && s->used ? hs_corr_end_session_hash(c, s) : 0;
+		char *rec = out->data + at + 2 * sizeof(int64_t) + (size_t)c->sess.nfree * sizeof(int) +
+		            (size_t)i * c->sess.size;
+		memcpy(rec + offsetof(struct p11_sess, row_hash), &h, sizeof h);
+	}
 	at = out->len;
 	if (put_slab(out, &c->objs))
 		return -1;
@@ -250,8 +269,10 @@ static int load(struct hs_correlator *c, struct rd *r)
 	    get_i64(r, 1, INT64_MAX / 2, &c->next_session) ||
 	    get_i64(r, 1, INT64_MAX / 2, &c->next_login) || get_i64(r, 1, INT64_MAX / 2, &c->next_span) ||
 	    get_i64(r, 1, INT64_MAX / 2, &c->next_object) ||
-	    get_i64(r, 1, INT64_MAX / 2, &c->next_stream) || get_i64(r, 0, INT64_MAX / 2, &c->dropped))
+	    get_i64(r, 1, INT64_MAX / 2, &c->next_stream) || get_i64(r, 0, INT64_MAX / 2, &c->dropped) ||
+	    get_i64(r, 0, INT64_MAX / 2, &c->seen_n))
 		return -1;
+	c->stable_n = c->seen_n;
 
 	/* processes: pointers first, so that a failure frees only what was read */
 	if (get_slab(r, &c->procs))

@@ -33,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hsmscope/detect.h"
 #include "hsmscope/index.h"
 
 #define RING 4096               /* events remembered for the checkpoint */
@@ -59,30 +58,84 @@ struct hs_corrstore {
 	struct hs_buf snap[2];      /* owned: the live state saved now and then during a run */
 	int64_t snap_n[2];          /* each is the state after the events up to this n, -1 none */
 	int64_t next_snap;          /* noted count at which the next one is taken */
+	struct atend *ae;           /* owned: the at_end anomalies stored, nae of them, by hash */
+	size_t nae;
+	int ae_loaded;              /* ae read from the index */
+	int64_t ae_next;            /* the rowid of the next at_end anomaly */
 };
 
+/* An at_end anomaly already in the index: finish() emits every one again
+ * on each refresh; those that are still true are left as they are. */
+struct atend {
+	uint64_t h;                 /* atend_hash() of its values */
+	int64_t rowid;
+	int64_t n, ref;             /* ref HS_NONE: NULL */
+	char *text;                 /* owned: kind, '\0', detail */
+	int seen;                   /* emitted again by this finish() */
+};
+
+/* The append-only tables' INSERTs. An anomaly's rowid is given: rows found
+ * at the end of the trace (at_end) live at AT_END_BASE and up, so that a
+ * refresh keeps those still true and rewinds the others by a rowid range. */
 static const char *const insert_sql[HS_CROW_COUNT] = {
-	[HS_CROW_ANOMALY] = "INSERT INTO anomalies(n, kind, detail, ref, at_end) VALUES(?1,?2,?3,?4,?5)",
+	[HS_CROW_ANOMALY] = "INSERT INTO anomalies(n, kind, detail, ref, at_end, rowid)"
+		" VALUES(?1,?2,?3,?4,?5,?6)",
 	[HS_CROW_LINK] = "INSERT INTO links(n, peer, kind) VALUES(?1,?2,?3)",
-	[HS_CROW_SESSION] = "INSERT OR REPLACE INTO sessions(id, process_id, file_id, instance, slot,"
-		" handle, open_n, close_n, first_n, last_n, calls, errors, state)"
-		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
-	[HS_CROW_LOGIN] = "INSERT OR REPLACE INTO logins(id, process_id, file_id, instance, hsm, slot,"
-		" user_type, user, session_id, session, login_n, logout_n, last_n, calls, errors, state)"
-		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
-	[HS_CROW_SPAN] = "INSERT OR REPLACE INTO spans(id, kind, session_id, init_n, end_n, last_n,"
-		" calls, errors, state) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
-	[HS_CROW_OBJECT] = "INSERT OR REPLACE INTO objects(id, file_id, instance, hsm, handle, label,"
-		" obj_id, class, token, session_id, created_n, found_n, destroyed_n, last_n, uses, state)"
-		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)",
-	[HS_CROW_PROCESS] = "INSERT OR REPLACE INTO processes(id, file_id, instance, pid, first_n,"
-		" last_n, init_n, final_n, calls, errors, state) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
-	[HS_CROW_STREAM] = "INSERT OR REPLACE INTO streams(id, hsm, file_id, first_n, last_n, first_ts,"
-		" last_ts, events, errors, reboots, gaps, missing)"
-		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
 	[HS_CROW_GAP] = "INSERT INTO seq_gaps(n, hsm, after, before, missing) VALUES(?1,?2,?3,?4,?5)",
 	[HS_CROW_ATTR] = "INSERT INTO attributions(n, users) VALUES(?1,?2)",
 };
+
+/* The tables whose rows have an id, their columns in bind order (id
+ * first). A row is written when new or when one of its values changed:
+ * finish() emits every open session, login, span, ... again on each
+ * refresh, and an unchanged one is only compared, not rewritten. */
+static const char *const upsert_cols[HS_CROW_COUNT][2] = {
+	[HS_CROW_SESSION] = { "sessions", "id process_id file_id instance slot handle open_n close_n"
+		" first_n last_n calls errors state" },
+	[HS_CROW_LOGIN] = { "logins", "id process_id file_id instance hsm slot user_type user"
+		" session_id session login_n logout_n last_n calls errors state" },
+	[HS_CROW_SPAN] = { "spans", "id kind session_id init_n end_n last_n calls errors state" },
+	[HS_CROW_OBJECT] = { "objects", "id file_id instance hsm handle label obj_id class token"
+		" session_id created_n found_n destroyed_n last_n uses state" },
+	[HS_CROW_PROCESS] = { "processes", "id file_id instance pid first_n last_n init_n final_n"
+		" calls errors state" },
+	[HS_CROW_STREAM] = { "streams", "id hsm file_id first_n last_n first_ts last_ts events"
+		" errors reboots gaps missing" },
+};
+
+#define AT_END_BASE ((int64_t)1 << 62) /* the first rowid of an at_end anomaly */
+
+/* "INSERT INTO t(id, a, ..) VALUES(?1, ..) ON CONFLICT(id) DO UPDATE SET
+ * a = excluded.a, .. WHERE a IS NOT excluded.a OR ..": into b. */
+static int upsert_sql(const char *table, const char *cols, struct hs_buf *b)
+{
+	char col[32][24];
+	int n = 0, i, bad = 0;
+	const char *p = cols;
+
+	while (*p && n < 32) {
+		size_t l = strcspn(p, " ");
+		if (l >= sizeof col[0])
+			return -1;
+		memcpy(col[n], p, l);
+		col[n++][l] = '\0';
+		p += l;
+		p += strspn(p, " ");
+	}
+	bad |= hs_buf_printf(b, "INSERT INTO %s(", table);
+	for (i = 0; i < n; i++)
+		bad |= hs_buf_printf(b, "%s%s", i ? ", " : "", col[i]);
+	bad |= hs_buf_printf(b, ") VALUES(");
+	for (i = 0; i < n; i++)
+		bad |= hs_buf_printf(b, "%s?%d", i ? "," : "", i + 1);
+	bad |= hs_buf_printf(b, ") ON CONFLICT(id) DO UPDATE SET ");
+	for (i = 1; i < n; i++)
+		bad |= hs_buf_printf(b, "%s%s = excluded.%s", i > 1 ? ", " : "", col[i], col[i]);
+	bad |= hs_buf_printf(b, " WHERE ");
+	for (i = 1; i < n; i++)
+		bad |= hs_buf_printf(b, "%s%s IS NOT excluded.%s", i > 1 ? " OR " : "", col[i], col[i]);
+	return bad ? -1 : 0;
+}
 
 /* The append-only tables, in HS_CSMARK_* order. */
 static const char *const mark_table[HS_CSMARK_COUNT] = {
@@ -113,6 +166,166 @@ static int step(struct hs_corrstore *s, sqlite3_stmt *st, struct hs_error *err)
 	return -1;
 }
 
+/* ------------------------------------------------------ at_end anomalies */
+
+static uint64_t atend_hash(int64_t n, const char *kind, const char *detail, int64_t ref)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	const char *p;
+
+	h = (h ^ (uint64_t)n) * 0x100000001b3ull;
+	h = (h ^ (uint64_t)ref) * 0x100000001b3ull;
+	for (p = kind ? kind : ""; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	h = (h ^ 0xff) * 0x100000001b3ull;
+	for (p = detail ? detail : ""; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	return h;
+}
+
+static int atend_cmp(const void *a, const void *b)
+{
+	const struct atend *x = a, *y = b;
+
+	return x->h < y->h ? -1 : x->h > y->h ? 1 : x->rowid < y->rowid ? -1 : x->rowid > y->rowid;
+}
+
+static void atend_free(struct hs_corrstore *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nae; i++)
+		free(s->ae[i].text);
+	free(s->ae);
+	s->ae = NULL;
+	s->nae = 0;
+}
+
+/* s->ae: the at_end anomalies stored (a range of rowids: cheap). */
+static int atend_load(struct hs_corrstore *s)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	s->ae_loaded = 1;
+	s->ae_next = AT_END_BASE;
+	if (sqlite3_prepare_v2(s->db, "SELECT rowid, n, kind, detail, ifnull(ref, ?1) FROM anomalies"
+	                              " WHERE rowid >= ?2 ORDER BY rowid", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, HS_NONE);
+	sqlite3_bind_int64(st, 2, AT_END_BASE);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct atend *e;
+		if (s->nae == cap) {
+			struct atend *g = realloc(s->ae, (cap = cap ? 2 * cap : 256) * sizeof *g);
+			if (!g) {
+				sqlite3_finalize(st);
+				return -1;
+			}
+			s->ae = g;
+		}
+		const char *k = (const char *)sqlite3_column_text(st, 2);
+		const char *d = (const char *)sqlite3_column_text(st, 3);
+		size_t kl = strlen(k ? k : ""), dl = strlen(d ? d : "");
+		e = &s->ae[s->nae];
+		if (!(e->text = malloc(kl + dl + 2))) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+		s->nae++;
+		memcpy(e->text, k ? k : "", kl + 1);
+		memcpy(e->text + kl + 1, d ? d : "", dl + 1);
+		e->rowid = sqlite3_column_int64(st, 0);
+		e->n = sqlite3_column_int64(st, 1);
+		e->ref = sqlite3_column_int64(st, 4);
+		e->h = atend_hash(e->n, e->text, e->text + kl + 1, e->ref);
+		e->seen = 0;
+		s->ae_next = e->rowid + 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (s->nae)
+		qsort(s->ae, s->nae, sizeof *s->ae, atend_cmp);
+	return 0;
+}
+
+/* Is a (an at_end anomaly emitted now) stored already, and not yet
+ * matched? Then it is marked seen: 1. */
+static int atend_match(struct hs_corrstore *s, const struct hs_crow_anomaly *a)
+{
+	const char *detail = a->detail ? a->detail : "";
+	uint64_t h = atend_hash(a->n, a->kind, detail, a->ref);
+	size_t lo = 0, hi = s->nae;
+
+	while (lo < hi) { /* the first entry with this hash */
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->ae[mid].h < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < s->nae && s->ae[lo].h == h; lo++) {
+		struct atend *e = &s->ae[lo];
+		if (!e->seen && e->n == a->n && e->ref == a->ref && strcmp(e->text, a->kind) == 0 &&
+		    strcmp(e->text + strlen(e->text) + 1, detail) == 0) {
+			e->seen = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int hs_corrstore_finished(struct hs_corrstore *s, struct hs_error *err)
+{
+	sqlite3_stmt *del;
+	size_t i;
+	int rc = 0;
+
+	if (!s->ae_loaded && atend_load(s) < 0)
+		goto fail;
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM anomalies WHERE rowid = ?1", -1, &del, NULL) !=
+	    SQLITE_OK)
+		goto fail;
+	for (i = 0; i < s->nae && !rc; i++) {
+		if (s->ae[i].seen)
+			continue;
+		sqlite3_reset(del);
+		sqlite3_bind_int64(del, 1, s->ae[i].rowid);
+		rc = sqlite3_step(del) == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_finalize(del);
+	atend_free(s);
+	if (!rc)
+		return 0;
+fail:
+	hs_error_set(err, "", 0, 0, "index: anomalies: %s", sqlite3_errmsg(s->db));
+	return -1;
+}
+
+/* The statement that writes rows of kind k, prepared on first use. */
+static sqlite3_stmt *stmt(struct hs_corrstore *s, int k, struct hs_error *err)
+{
+	struct hs_buf sql;
+	int rc;
+
+	if (s->st[k])
+		return s->st[k];
+	hs_buf_init(&sql);
+	rc = insert_sql[k] ? hs_buf_printf(&sql, "%s", insert_sql[k])
+	                   : upsert_sql(upsert_cols[k][0], upsert_cols[k][1], &sql);
+	if (rc == 0 && sqlite3_prepare_v3(s->db, hs_buf_cstr(&sql), -1, SQLITE_PREPARE_PERSISTENT,
+	                                  &s->st[k], NULL) != SQLITE_OK)
+		rc = -1;
+	hs_buf_free(&sql);
+	if (rc < 0) {
+		hs_error_set(err, "", 0, 0, "index: correlation tables: %s", sqlite3_errmsg(s->db));
+		return NULL;
+	}
+	return s->st[k];
+}
+
 static int on_row(void *ctx, const struct hs_corr_row *r, struct hs_error *err)
 {
 	struct hs_corrstore *s = ctx;
@@ -123,7 +336,8 @@ static int on_row(void *ctx, const struct hs_corr_row *r, struct hs_error *err)
 		hs_error_set(err, "", 0, 0, "correlation: a row of unknown kind %d", (int)r->kind);
 		return -1;
 	}
-	st = s->st[r->kind];
+	if (!(st = stmt(s, r->kind, err)))
+		return -1;
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	switch (r->kind) {
@@ -134,7 +348,18 @@ static int on_row(void *ctx, const struct hs_corr_row *r, struct hs_error *err)
 		sqlite3_bind_text(st, 3, a->detail ? a->detail : "", -1, SQLITE_TRANSIENT);
 		bi(st, 4, a->ref);
 		sqlite3_bind_int(st, 5, a->at_end);
-		mark = HS_CSMARK_ANOMALIES;
+		if (a->at_end) {
+			if (!s->ae_loaded && atend_load(s) < 0) {
+				hs_error_set(err, "", 0, 0, "index: anomalies: %s", sqlite3_errmsg(s->db));
+				return -1;
+			}
+			if (atend_match(s, a))
+				return 0; /* stored as it is */
+			sqlite3_bind_int64(st, 6, s->ae_next++);
+		} else {
+			sqlite3_bind_int64(st, 6, s->marks[HS_CSMARK_ANOMALIES] + 1);
+			mark = HS_CSMARK_ANOMALIES;
+		}
 		break;
 	}
 	case HS_CROW_LINK: {
@@ -291,7 +516,8 @@ static int read_marks(struct hs_corrstore *s)
 	int i;
 
 	for (i = 0; i < HS_CSMARK_COUNT; i++) {
-		snprintf(sql, sizeof sql, "SELECT ifnull(max(rowid), 0) FROM %s", mark_table[i]);
+		snprintf(sql, sizeof sql, "SELECT ifnull(max(rowid), 0) FROM %s WHERE rowid < %lld",
+		         mark_table[i], (long long)AT_END_BASE);
 		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 			return -1;
 		s->marks[i] = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
@@ -303,7 +529,6 @@ static int read_marks(struct hs_corrstore *s)
 int hs_corrstore_new(struct sqlite3 *db, struct hs_corrstore **out, struct hs_error *err)
 {
 	struct hs_corrstore *s = calloc(1, sizeof *s);
-	int i;
 
 	*out = NULL;
 	if (!s || !(s->ring = malloc(RING * sizeof *s->ring))) {
@@ -317,10 +542,7 @@ int hs_corrstore_new(struct sqlite3 *db, struct hs_corrstore **out, struct hs_er
 	hs_buf_init(&s->snap[1]);
 	s->snap_n[0] = s->snap_n[1] = -1;
 	s->next_snap = SNAP_EVERY;
-	for (i = 0; i < HS_CROW_COUNT; i++)
-		if (sqlite3_prepare_v3(db, insert_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
-		                       NULL) != SQLITE_OK)
-			goto fail;
+	/* the INSERTs are prepared when first used (stmt()): a refresh needs few */
 	if (read_marks(s) < 0)
 		goto fail;
 	*out = s;
@@ -339,6 +561,7 @@ void hs_corrstore_free(struct hs_corrstore *s)
 		return;
 	for (i = 0; i < HS_CROW_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	atend_free(s);
 	free(s->ring);
 	hs_buf_free(&s->snap[0]);
 	hs_buf_free(&s->snap[1]);
@@ -553,8 +776,10 @@ int hs_corrstore_rewind(struct hs_corrstore *s, const struct hs_correlator *c,
 	size_t i;
 
 	for (i = 0; i < HS_CSMARK_COUNT; i++) {
-		snprintf(sql, sizeof sql, "DELETE FROM %s WHERE rowid > %lld", mark_table[i],
-		         (long long)info->marks[i]);
+		/* the at_end anomalies stay: hs_corrstore_finished() keeps those
+		 * finish() emits again and drops the others */
+		snprintf(sql, sizeof sql, "DELETE FROM %s WHERE rowid > %lld AND rowid < %lld",
+		         mark_table[i], (long long)info->marks[i], (long long)AT_END_BASE);
 		if (exec(s->db, sql, err) < 0)
 			return -1;
 	}
@@ -724,120 +949,6 @@ oom:
 out:
 	hs_correlate_free(b);
 	hs_buf_free(&blob);
-	return rc;
-}
-
-/* ---------------------------------------------------------------- replay */
-
-/* SQL function hs_corr_lenq(detail): the length-query test of the live
- * path, run inside SQLite so replay does not read big details out. */
-static void lenq_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	const char *d = (const char *)sqlite3_value_text(argv[0]);
-
-	(void)argc;
-	sqlite3_result_int(ctx, d ? hs_correlate_length_query(d, (size_t)sqlite3_value_bytes(argv[0])) : 0);
-}
-
-static int64_t col_i64(sqlite3_stmt *st, int i)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? HS_NONE : sqlite3_column_int64(st, i);
-}
-
-static void col_str(sqlite3_stmt *st, int i, char *dst, size_t len)
-{
-	const unsigned char *s = sqlite3_column_text(st, i);
-
-	hs_strlcpy(dst, s ? (const char *)s : "", len);
-}
-
-/* Re-run the stored events; keys come from a second cursor merged by n. */
-int hs_corrstore_replay(struct sqlite3 *db, struct hs_correlator *c, int64_t from_n, int64_t to_n,
-                        struct hs_error *err)
-{
-	sqlite3_stmt *ev = NULL, *keys = NULL;
-	struct hs_event e;
-	struct hs_buf sql;
-	int rc = -1, krc;
-	int64_t kn = HS_NONE;
-
-	if (to_n < 0)
-		to_n = INT64_MAX;
-	hs_buf_init(&sql);
-	hs_buf_printf(&sql,
-	              "SELECT n, file_id, format, instance, pid, tid, func, rv, rv_name, ok, incomplete,"
-	              " session, slot, user_type, user, hsm, seq, reboot, opcode, ts_us, log_type,"
-	              " CASE WHEN func IN (%s) THEN hs_detail(n, dref) END,"
-	              " CASE WHEN ok AND func IN (%s) THEN hs_corr_lenq(hs_detail(n, dref)) ELSE 0 END, call_no,"
-	              " uncertain FROM events WHERE n > ?1 AND n <= ?2 ORDER BY n",
-	              hs_correlate_detail_funcs_sql(), hs_correlate_lenq_funcs_sql());
-	hs_event_init(&e);
-	if (sqlite3_create_function(db, "hs_corr_lenq", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-	                            NULL, lenq_fn, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, hs_buf_cstr(&sql), -1, &ev, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT n, handle, role FROM event_keys WHERE n > ?1 AND n <= ?2"
-	                       " ORDER BY n, rowid", -1, &keys, NULL) != SQLITE_OK) {
-		hs_error_set(err, "", 0, 0, "index: %s", sqlite3_errmsg(db));
-		goto out;
-	}
-	sqlite3_bind_int64(ev, 1, from_n);
-	sqlite3_bind_int64(ev, 2, to_n);
-	sqlite3_bind_int64(keys, 1, from_n);
-	sqlite3_bind_int64(keys, 2, to_n);
-	krc = sqlite3_step(keys);
-	if (krc == SQLITE_ROW)
-		kn = sqlite3_column_int64(keys, 0);
-	while (sqlite3_step(ev) == SQLITE_ROW) {
-		const char *fmt = (const char *)sqlite3_column_text(ev, 2), *d;
-
-		hs_event_reset(&e);
-		e.n = sqlite3_column_int64(ev, 0);
-		e.file_id = sqlite3_column_int(ev, 1);
-		e.format = hs_detect_static_name(fmt);
-		e.instance = sqlite3_column_int64(ev, 3);
-		e.pid = col_i64(ev, 4);
-		e.tid = col_i64(ev, 5);
-		col_str(ev, 6, e.func, sizeof e.func);
-		e.rv = col_i64(ev, 7);
-		col_str(ev, 8, e.rv_name, sizeof e.rv_name);
-		e.ok = sqlite3_column_int(ev, 9);
-		e.incomplete = sqlite3_column_int(ev, 10);
-		e.session = col_i64(ev, 11);
-		e.slot = col_i64(ev, 12);
-		e.user_type = col_i64(ev, 13);
-		col_str(ev, 14, e.user, sizeof e.user);
-		col_str(ev, 15, e.hsm, sizeof e.hsm);
-		e.seq = col_i64(ev, 16);
-		e.reboot = col_i64(ev, 17);
-		e.opcode = col_i64(ev, 18);
-		e.ts_us = col_i64(ev, 19);
-		e.log_type = col_i64(ev, 20);
-		d = (const char *)sqlite3_column_text(ev, 21);
-		if (d && hs_buf_add(&e.detail, d, (size_t)sqlite3_column_bytes(ev, 21)) < 0) {
-			hs_error_set(err, "", 0, 0, "out of memory");
-			goto out;
-		}
-		e.call_no = col_i64(ev, 23);
-		e.uncertain = sqlite3_column_int(ev, 24);
-		while (krc == SQLITE_ROW && kn <= e.n) {
-			if (kn == e.n) {
-				const char *role = (const char *)sqlite3_column_text(keys, 2);
-				hs_event_add_key(&e, sqlite3_column_int64(keys, 1), role ? role : "");
-			}
-			krc = sqlite3_step(keys);
-			if (krc == SQLITE_ROW)
-				kn = sqlite3_column_int64(keys, 0);
-		}
-		if (hs_correlate_replay_event(c, &e, sqlite3_column_int(ev, 22), err) < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	hs_event_free(&e);
-	hs_buf_free(&sql);
-	sqlite3_finalize(ev);
-	sqlite3_finalize(keys);
-	sqlite3_create_function(db, "hs_corr_lenq", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
 	return rc;
 }
 

@@ -727,6 +727,45 @@ static int only_grew(const struct input *in, int64_t old_size, const char *head_
 	       strcmp(h, tail_hash) == 0;
 }
 
+/* A refresh in place commits without flushing to the disk (synchronous=OFF,
+ * see docs/ENGINE.md "Durability of a refresh"): a process killed at any
+ * point leaves SQLite's journal, which rolls the refresh back; only an OS
+ * crash or power loss can lose those writes, and that is a new boot. So the
+ * index says, in its header's user_version, the boot under which it may
+ * have been written without a flush — written durably (by a flushed
+ * commit) before the first unflushed one of that boot. An index that says
+ * another boot is not trusted: rebuilt. 0: nothing unflushed (a build, or
+ * no boot id known: every refresh is flushed). */
+static int32_t boot_tag(void)
+{
+	char id[64];
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+	uint32_t h = 2166136261u;
+	size_t n, i;
+
+	if (!f)
+		return 0;
+	n = fread(id, 1, sizeof id, f);
+	fclose(f);
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)id[i]) * 16777619u;
+	h &= 0x7fffffff;
+	return n >= 32 ? (int32_t)(h ? h : 1) : 0;
+}
+
+static int32_t user_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int32_t v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 /* Compare the index's files table with the inputs. A log is the same when
  * its size, mtime, inode, ctime (which no one can set back) and the hashes
  * of its head and tail are; it only grew when only_grew() says so. */
@@ -734,8 +773,12 @@ static enum plan decide(sqlite3 *db, struct input *in, int npaths, int *grown)
 {
 	sqlite3_stmt *st;
 	int rows = 0, changed = 0, ok = 1;
+	int32_t v;
 
 	*grown = -1;
+	v = user_version(db);
+	if (v != 0 && v != boot_tag())
+		return PLAN_BUILD; /* refreshed without a flush before a reboot: writes may be lost */
 	if (sqlite3_prepare_v2(db, "SELECT (SELECT value FROM meta WHERE key='schema_version'),"
 	                           " id, path, format, size, mtime_ns, head_hash, inode, ctime_ns,"
 	                           " tail_hash FROM files ORDER BY id",
@@ -893,7 +936,7 @@ static int refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, in
 	w.bytes_before = -start; /* progress counts from the resume point */
 	w.bytes_total = in->id.size - start;
 	rc = parse_file(&w, in, file_id, start, line, state[0] ? state : NULL, 1, tail, held, o, err);
-	if (!rc && hs_correlate_finish(w.corr, err) < 0)
+	if (!rc && (hs_correlate_finish(w.corr, err) < 0 || hs_corrstore_finished(w.cstore, err) < 0))
 		rc = -1;
 	hs_idx_writer_free(&w);
 	return rc;
@@ -912,7 +955,8 @@ static int refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_i
 {
 	int64_t held = 0, start = 0;
 	sqlite3_stmt *st;
-	int rc;
+	int rc, unflushed;
+	int32_t tag;
 
 	/* in the background (the explorer keeps reading the index through its
 	 * own connection): written pages stay in memory up to 64 MiB instead
@@ -920,8 +964,22 @@ static int refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_i
 	 * commit; past that SQLite spills as usual */
 	if (background && exec(db, "PRAGMA cache_size=-65536; PRAGMA cache_spill=8192", err, in->path))
 		return -1;
-	if (exec(db, "BEGIN IMMEDIATE", err, in->path))
+	/* no flush when this boot's tag is already durable in the header;
+	 * else this commit is flushed and makes it so (see boot_tag()) */
+	tag = boot_tag();
+	unflushed = tag != 0 && user_version(db) == tag;
+	if (unflushed && exec(db, "PRAGMA synchronous=OFF", err, in->path))
 		return -1;
+	if (exec(db, "BEGIN IMMEDIATE", err, in->path))
+		goto fail;
+	if (!unflushed && tag != 0) {
+		char sql[64];
+		snprintf(sql, sizeof sql, "PRAGMA user_version=%ld", (long)tag);
+		if (exec(db, sql, err, in->path)) {
+			exec(db, "ROLLBACK", NULL, NULL);
+			goto fail;
+		}
+	}
 	if (sqlite3_prepare_v2(db, "SELECT parsed_bytes FROM files WHERE id = ?1", -1, &st,
 	                       NULL) == SQLITE_OK) {
 		sqlite3_bind_int(st, 1, file_id);
@@ -937,13 +995,19 @@ static int refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_i
 		if (rc > 0)
 			hs_error_set(err, in->path, 0, 0, "interrupted: index left as it was");
 		exec(db, "ROLLBACK", NULL, NULL);
-		return -1;
+		goto fail;
 	}
 	if (exec(db, "COMMIT", err, in->path)) {
 		exec(db, "ROLLBACK", NULL, NULL);
-		return -1;
+		goto fail;
 	}
+	if (unflushed)
+		exec(db, "PRAGMA synchronous=FULL", NULL, NULL);
 	return 0;
+fail:
+	if (unflushed)
+		exec(db, "PRAGMA synchronous=FULL", NULL, NULL);
+	return -1;
 }
 
 /* count_events: count the events (else info.events is already right: a

@@ -12,7 +12,7 @@
  * the file's resume point, hs_corrstore_rewind() the rows written after it,
  * feed the new events (hs_corrstore_note() each before correlating it),
  * hs_corrstore_checkpoint() once the parse knows its new resume point, then
- * hs_correlate_finish(). Without a usable state: hs_corrstore_replay()
+ * hs_correlate_finish() and hs_corrstore_finished(). Without a usable state: hs_corrstore_replay()
  * every stored event and hs_corrstore_forget_replayed().
  */
 #ifndef HSMSCOPE_CORRSTORE_H
@@ -70,6 +70,11 @@ int hs_corrstore_forget_replayed(struct hs_corrstore *s, struct hs_correlator *c
  * is dropped (the next refresh replays). 0, or -1 (err set). */
 int hs_corrstore_checkpoint(struct hs_corrstore *s, const struct hs_correlator *c, int file_id,
                             int64_t resume_offset, int64_t from_n, struct hs_error *err);
+
+/* After hs_correlate_finish(): drop the end-of-trace anomalies stored by an
+ * earlier run that this finish() did not emit again (those it did are kept
+ * as they are, not rewritten). 0, or -1 (err set). */
+int hs_corrstore_finished(struct hs_corrstore *s, struct hs_error *err);
 
 /* Forget file_id's saved state (its parse did not end where a state can
  * be had): the next refresh replays. 0, or -1 (err set). */
