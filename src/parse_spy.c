@@ -996,7 +996,9 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 	                   hs_starts(s, t, "[out]") || hs_starts(s, t, "Returned:")))
 		flush_pend(p); /* a header, a time, a banner, a thread line, an output or a
 		                  return (which come after a call's inputs): it is decided */
-	if (p->out_wait.len && (is_digit(s[0]) || s[0] == '*'))
+	/* a header or a banner ends the wait; the awaited "00007f.. / 256"
+	 * itself starts with a digit too, and is what the wait is for */
+	if (p->out_wait.len && (is_digit(s[0]) || s[0] == '*') && !hs_spy_is_spec(s, t))
 		flush_out_wait(p);
 	if (s[0] == '*' && hs_find(s, t, banner_mark)) {
 		if (p->implicit) /* the text before it was blank: it is instance 0 */
