@@ -765,6 +765,24 @@ static const char *glued_thread_line(const char *s, size_t n)
 	return NULL;
 }
 
+/* The length of an "addr / len" at the start of s that another line
+ * follows without a newline ("[in] ..", "[out] ..", "Returned:", "P:"),
+ * 0 none. */
+static size_t spec_prefix(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && is_hex(s[i]))
+		i++;
+	if (i < 8 || i > 16 || i + 4 > n || memcmp(s + i, " / ", 3) != 0)
+		return 0;
+	for (i += 3; i < n && is_digit(s[i]); i++)
+		;
+	if (i == n || !is_digit(s[i - 1]) || !(s[i] == '[' || s[i] == 'R' || s[i] == 'P'))
+		return 0;
+	return hs_spy_is_spec(s, i) ? i : 0;
+}
+
 /* A line may hold pieces of several: "[in] type = X    [out] pInfo:" or
  * "...0x80001234Returned:  112 CKR_..." (the spy left out a newline), or
  * "    00000020  30 ...  0        Returned:  0 CKR_OK" (another thread's
@@ -797,6 +815,17 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 	}
 	if (hs_spy_is_spec(s, n)) {
 		on_spec(p, s, n, off, lineno, NULL);
+		return;
+	}
+	/* "00007fbaf0dfda70 / 21[in] pMechanism->..": a thread's awaited
+	 * "addr / len" and, before its newline, another thread's line */
+	if ((a = spec_prefix(s, n)) > 0) {
+		p->split_lineno = lineno;
+		keep = s[a];
+		s[a] = '\0';
+		on_spec(p, s, a, off, lineno, NULL);
+		s[a] = keep;
+		feed_piece(p, s + a, n - a, off, lineno, NULL);
 		return;
 	}
 	/* "[in] pData[ulDataLen] P:1998; T:0x1406.. 2026-..": another thread's
