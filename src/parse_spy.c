@@ -683,6 +683,33 @@ static void on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_
 	}
 }
 
+/* A held output line and an input line waiting for its "addr / len" at
+ * once: the address is the output's when it lies near the input buffers
+ * of a call that can print that output (a thread's buffers are on its
+ * own stack), else the waiting input's. 1: the input's. */
+static int spec_is_awaited_in(struct hs_parser *p, const char *s, size_t n, const struct call *avoid)
+{
+	unsigned long long a = hs_spy_buffer_addr(s, n), b, d;
+	int i, j, in = 0;
+
+	for (i = 0; i < p->q.count && !in; i++)
+		in = !q_at(p, i)->qc.returned && q_at(p, i)->await_spec && q_at(p, i) != avoid;
+	if (!in || !a)
+		return 0;
+	for (i = 0; i < p->q.count; i++) {
+		const struct call *c = q_at(p, i);
+		if (c->qc.returned || c->outs || !hs_spy_in_done(c))
+			continue;
+		for (j = 0; j < 2; j++) {
+			b = c->in_addr[j];
+			d = b > a ? b - a : a - b;
+			if (b && d < NEAR_ADDR)
+				return 0;
+		}
+	}
+	return 1;
+}
+
 /* The second half of a buffer parameter's line: joined to the line of the
  * call waiting for it (the one that took the last line, else the newest),
  * which is read again whole. */
@@ -694,7 +721,8 @@ static void on_spec(struct hs_parser *p, const char *s, size_t n, int64_t off, i
 	size_t st;
 	int i;
 
-	if (p->out_wait.len) { /* the output line it completes was held for it */
+	if (p->out_wait.len && !spec_is_awaited_in(p, s, n, avoid)) {
+		/* the output line it completes was held for it */
 		hs_buf_clear(&p->join);
 		if (hs_buf_add(&p->join, p->out_wait.data, p->out_wait.len) < 0 ||
 		    hs_buf_add(&p->join, " ", 1) < 0 || hs_buf_add(&p->join, s, n) < 0) {
@@ -1025,9 +1053,11 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 	                   hs_starts(s, t, "[out]") || hs_starts(s, t, "Returned:")))
 		flush_pend(p); /* a header, a time, a banner, a thread line, an output or a
 		                  return (which come after a call's inputs): it is decided */
-	/* a header or a banner ends the wait; the awaited "00007f.. / 256"
-	 * itself starts with a digit too, and is what the wait is for */
-	if (p->out_wait.len && (is_digit(s[0]) || s[0] == '*') && !hs_spy_is_spec(s, t))
+	/* A banner ends the wait (the process that printed the name may have
+	 * been killed); headers do not: the thread that printed "[out] pX[..] "
+	 * may be descheduled for hundreds of lines before its "addr / len",
+	 * and only that address tells whose output it is */
+	if (p->out_wait.len && s[0] == '*')
 		flush_out_wait(p);
 	if (s[0] == '*' && hs_find(s, t, banner_mark)) {
 		if (p->implicit) /* the text before it was blank: it is instance 0 */
