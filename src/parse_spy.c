@@ -500,6 +500,8 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 		int64_t h = session_named(s, n, name, len);
 		if (a)
 			c->in_addr[c->in_addr[0] != 0] = a;
+		if (a && !p->new_header)
+			hs_spy_addr_evidence(p, c, a);
 		if (h != HS_NONE)
 			session_owner(p, c, h);
 	}
