@@ -321,7 +321,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 {
 	int64_t id = p->ninst - 1, k;
 	struct call *o = oldest_open(p, NULL, 0), *c;
-	int guessed = 0;
+	int guessed = 0, sole = 1;
 	struct resume_point res;
 
 	/* A re-parse for this call must also rebuild every call still open. */
@@ -349,6 +349,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 		/* more than one process could have written it, and no line of its
 		 * chunk says which: a guess until its thread line (new header) */
 		guessed = nfit > 1 && fit != p->cur_inst;
+		sole = nfit <= 1;
 	}
 	p->after_banner = 0;
 	p->implicit = 0;
@@ -358,6 +359,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 		return;
 	}
 	c->guessed = guessed;
+	c->sole = sole;
 	c->res = res;
 	c->qc.pc.ev.format = "spy";
 	c->qc.pc.ev.file_id = p->file_id;

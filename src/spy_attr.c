@@ -496,7 +496,8 @@ static void addr_note(struct hs_parser *p, int64_t inst, unsigned long long a)
  * process's elsewhere), so an input buffer near those of one process's
  * certain calls, and of no other's, names c's process: c moves there
  * (taking its count: the call of that number that went there instead
- * takes c's place) and is no longer a guess. */
+ * takes c's place) and is no longer a guess. Only calls whose number fit
+ * one process alone are noted as evidence. */
 void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long long a)
 {
 	int64_t j = addr_inst(p, a), num = c->qc.pc.ev.call_no, i0 = c->qc.pc.ev.instance;
@@ -504,8 +505,13 @@ void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long lon
 	int i;
 
 	if (!c->guessed) {
-		if (j < 0 || j == i0)
+		/* only a call no other process could have made says where its
+		 * process's buffers lie (one told by its chunk may be wrong, and
+		 * a wrong note would mislead every call after it) */
+		if (c->sole && (j < 0 || j == i0))
 			addr_note(p, i0, a);
+		else if (j >= 0 && j != i0)
+			c->qc.pc.ev.uncertain = 1; /* its buffer is another process's */
 		return;
 	}
 	if (j < 0)

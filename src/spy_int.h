@@ -107,6 +107,9 @@ struct call {
 	int64_t l_ts_off, l_ret_off; /* their byte offsets */
 	int guessed;                /* its process was a guess among several whose call
 	                               counts were at its number (old header) */
+	int sole;                   /* one process's count alone was at its number (or a
+	                               banner had just begun it): its buffers say where
+	                               that process's lie */
 	int64_t l_ts, l_ret;        /* line numbers of its time/thread line and of its
 	                               Returned, 0 none: they move with its identity and its
 	                               return (hs_spy_rescue); its other lines are kept in
