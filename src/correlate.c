@@ -288,7 +288,8 @@ static const struct {
 		"a call made before its process called C_Initialize (only C_GetFunctionList and"
 		" C_GetInterface[List] may come first)" },
 	[AN_CALL_NO_GAP] = { "call_no_gap",
-		"the tracer's own call counter (libpkcs11shim [cnt]) jumped: calls are missing from the log" },
+		"the tracer's own call counter (libpkcs11shim [cnt], pkcs11-spy N:) jumped: calls are missing"
+		" from the log" },
 };
 
 const char *hs_correlate_anomaly_kind(int i, const char **help)

@@ -127,6 +127,8 @@ struct p11_proc {
 	int finalized;              /* C_Finalize returned and no C_Initialize since */
 	int overflow;               /* a cap dropped some of its state: be lenient */
 	int loaded;                 /* C_GetFunctionList/C_GetInterface seen: its start is in the log */
+	int cnt_off;                /* its call numbers say nothing of missing calls (a spy's
+	                               process that is a guess, or uncertain): no call_no_gap */
 	uint64_t row_hash;          /* hs_corr_row_hash() of the row last emitted for it, 0 none */
 	struct cnt_win *cnt;        /* owned: the tracer's call counter (correlate_checks.c), NULL none */
 	int nsess;                  /* open sessions */

@@ -556,6 +556,34 @@ static int is_lib_call(const char *f)
 	       strcmp(f, "C_GetInterface") == 0 || strcmp(f, "C_GetInterfaceList") == 0;
 }
 
+/* Whether the spy's call number of e says which calls of its process are
+ * missing. The spy counts calls per process (a static counter of the
+ * loaded spy). The new header names the process of each call; the old one
+ * does not, and the parser tells processes apart by those very numbers, so
+ * they are sound only while the file has one process (instance 0): once a
+ * second appears, the first's counter is given up. A call whose
+ * attribution is uncertain gives its process's counter up too: its number
+ * may be another process's. Given up: no call_no_gap from that process. */
+static int spy_cnt_sound(struct hs_correlator *c, struct p11_proc *p, const struct hs_event *e)
+{
+	if (!p->cnt_off && e->pid == HS_NONE && e->instance != 0) {
+		struct ckey k = { e->file_id, 0, 0 };
+		int first = hs_hmap_get(&c->proc_map, &k);
+		if (first >= 0 && !proc_at(c, first)->cnt_off) {
+			free(proc_at(c, first)->cnt);
+			proc_at(c, first)->cnt = NULL;
+			proc_at(c, first)->cnt_off = 1;
+		}
+		p->cnt_off = 1;
+	}
+	if (!p->cnt_off && e->uncertain) {
+		free(p->cnt);
+		p->cnt = NULL;
+		p->cnt_off = 1;
+	}
+	return !p->cnt_off;
+}
+
 int hs_p11_event(struct hs_correlator *c, struct hs_event *e)
 {
 	const char *f = e->func;
@@ -575,8 +603,10 @@ int hs_p11_event(struct hs_correlator *c, struct hs_event *e)
 	if (!e->ok && !e->incomplete)
 		p->errors++;
 	/* libpkcs11shim numbers calls per process and prints the pid on every
-	 * line; the spy's number is not tied to a process in the old header */
-	if (e->call_no != HS_NONE && e->format && strcmp(e->format, "shim") == 0 &&
+	 * line; so does the spy (one counter per process) where its numbers
+	 * are sound (spy_cnt_sound) */
+	if (e->call_no != HS_NONE && e->format &&
+	    (strcmp(e->format, "shim") == 0 || (strcmp(e->format, "spy") == 0 && spy_cnt_sound(c, p, e))) &&
 	    hs_p11_cnt_check(c, p, e) < 0)
 		return -1;
 	if (e->incomplete &&

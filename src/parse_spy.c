@@ -322,7 +322,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 {
 	int64_t id = p->ninst - 1, k;
 	struct call *o = oldest_open(p, NULL, 0), *c;
-	int guessed = 0;
+	int guessed = 0, sole = 1;
 	struct resume_point res;
 
 	/* A re-parse for this call must also rebuild every call still open. */
@@ -350,6 +350,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 		/* more than one process could have written it, and no line of its
 		 * chunk says which: a guess until its thread line (new header) */
 		guessed = nfit > 1 && fit != p->cur_inst;
+		sole = nfit <= 1;
 	}
 	p->after_banner = 0;
 	p->implicit = 0;
@@ -359,6 +360,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 		return;
 	}
 	c->guessed = guessed;
+	c->sole = sole;
 	c->res = res;
 	c->qc.pc.ev.format = "spy";
 	c->qc.pc.ev.file_id = p->file_id;
@@ -501,6 +503,8 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 		int64_t h = session_named(s, n, name, len);
 		if (a)
 			c->in_addr[c->in_addr[0] != 0] = a;
+		if (a && !p->new_header)
+			hs_spy_addr_evidence(p, c, a);
 		if (h != HS_NONE)
 			session_owner(p, c, h);
 	}
@@ -684,6 +688,33 @@ static void on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_
 	}
 }
 
+/* A held output line and an input line waiting for its "addr / len" at
+ * once: the address is the output's when it lies near the input buffers
+ * of a call that can print that output (a thread's buffers are on its
+ * own stack), else the waiting input's. 1: the input's. */
+static int spec_is_awaited_in(struct hs_parser *p, const char *s, size_t n, const struct call *avoid)
+{
+	unsigned long long a = hs_spy_buffer_addr(s, n), b, d;
+	int i, j, in = 0;
+
+	for (i = 0; i < p->q.count && !in; i++)
+		in = !q_at(p, i)->qc.returned && q_at(p, i)->await_spec && q_at(p, i) != avoid;
+	if (!in || !a)
+		return 0;
+	for (i = 0; i < p->q.count; i++) {
+		const struct call *c = q_at(p, i);
+		if (c->qc.returned || c->outs || !hs_spy_in_done(c))
+			continue;
+		for (j = 0; j < 2; j++) {
+			b = c->in_addr[j];
+			d = b > a ? b - a : a - b;
+			if (b && d < NEAR_ADDR)
+				return 0;
+		}
+	}
+	return 1;
+}
+
 /* The second half of a buffer parameter's line: joined to the line of the
  * call waiting for it (the one that took the last line, else the newest),
  * which is read again whole. */
@@ -695,7 +726,8 @@ static void on_spec(struct hs_parser *p, const char *s, size_t n, int64_t off, i
 	size_t st;
 	int i;
 
-	if (p->out_wait.len) { /* the output line it completes was held for it */
+	if (p->out_wait.len && !spec_is_awaited_in(p, s, n, avoid)) {
+		/* the output line it completes was held for it */
 		hs_buf_clear(&p->join);
 		if (hs_buf_add(&p->join, p->out_wait.data, p->out_wait.len) < 0 ||
 		    hs_buf_add(&p->join, " ", 1) < 0 || hs_buf_add(&p->join, s, n) < 0) {
@@ -766,6 +798,24 @@ static const char *glued_thread_line(const char *s, size_t n)
 	return NULL;
 }
 
+/* The length of an "addr / len" at the start of s that another line
+ * follows without a newline ("[in] ..", "[out] ..", "Returned:", "P:"),
+ * 0 none. */
+static size_t spec_prefix(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && is_hex(s[i]))
+		i++;
+	if (i < 8 || i > 16 || i + 4 > n || memcmp(s + i, " / ", 3) != 0)
+		return 0;
+	for (i += 3; i < n && is_digit(s[i]); i++)
+		;
+	if (i == n || !is_digit(s[i - 1]) || !(s[i] == '[' || s[i] == 'R' || s[i] == 'P'))
+		return 0;
+	return hs_spy_is_spec(s, i) ? i : 0;
+}
+
 /* A line may hold pieces of several: "[in] type = X    [out] pInfo:" or
  * "...0x80001234Returned:  112 CKR_..." (the spy left out a newline), or
  * "    00000020  30 ...  0        Returned:  0 CKR_OK" (another thread's
@@ -798,6 +848,17 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 	}
 	if (hs_spy_is_spec(s, n)) {
 		on_spec(p, s, n, off, lineno, NULL);
+		return;
+	}
+	/* "00007fbaf0dfda70 / 21[in] pMechanism->..": a thread's awaited
+	 * "addr / len" and, before its newline, another thread's line */
+	if ((a = spec_prefix(s, n)) > 0) {
+		p->split_lineno = lineno;
+		keep = s[a];
+		s[a] = '\0';
+		on_spec(p, s, a, off, lineno, NULL);
+		s[a] = keep;
+		feed_piece(p, s + a, n - a, off, lineno, NULL);
 		return;
 	}
 	/* "[in] pData[ulDataLen] P:1998; T:0x1406.. 2026-..": another thread's
@@ -997,7 +1058,11 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 	                   hs_starts(s, t, "[out]") || hs_starts(s, t, "Returned:")))
 		flush_pend(p); /* a header, a time, a banner, a thread line, an output or a
 		                  return (which come after a call's inputs): it is decided */
-	if (p->out_wait.len && (is_digit(s[0]) || s[0] == '*'))
+	/* A banner ends the wait (the process that printed the name may have
+	 * been killed); headers do not: the thread that printed "[out] pX[..] "
+	 * may be descheduled for hundreds of lines before its "addr / len",
+	 * and only that address tells whose output it is */
+	if (p->out_wait.len && s[0] == '*')
 		flush_out_wait(p);
 	if (s[0] == '*' && hs_find(s, t, banner_mark)) {
 		if (p->implicit) /* the text before it was blank: it is instance 0 */

@@ -459,3 +459,84 @@ int hs_spy_ts_ambiguous(struct hs_parser *p)
 	}
 	return 0;
 }
+
+/* The one process instance whose remembered buffers lie within NEAR_PROC
+ * of a, -1 none or several. */
+static int64_t addr_inst(const struct hs_parser *p, unsigned long long a)
+{
+	int64_t found = -1;
+	int i;
+
+	for (i = 0; i < PADDR && i < p->npaddr; i++) {
+		unsigned long long b = p->paddr[i].addr, d = b > a ? b - a : a - b;
+		if (d >= NEAR_PROC)
+			continue;
+		if (found >= 0 && found != p->paddr[i].inst)
+			return -1;
+		found = p->paddr[i].inst;
+	}
+	return found;
+}
+
+static void addr_note(struct hs_parser *p, int64_t inst, unsigned long long a)
+{
+	int i;
+
+	for (i = 0; i < PADDR && i < p->npaddr; i++)
+		if (p->paddr[i].inst == inst && p->paddr[i].addr == a)
+			return;
+	p->paddr[p->npaddr % PADDR].inst = inst;
+	p->paddr[p->npaddr % PADDR].addr = a;
+	p->npaddr++;
+}
+
+/* The old header names no process: when processes' call counts meet, the
+ * header's process is a guess (on_header). Each process's buffers lie in
+ * its own address space (thread stacks side by side; ASLR places each
+ * process's elsewhere), so an input buffer near those of one process's
+ * certain calls, and of no other's, names c's process: c moves there
+ * (taking its count: the call of that number that went there instead
+ * takes c's place) and is no longer a guess. Only calls whose number fit
+ * one process alone are noted as evidence. */
+void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long long a)
+{
+	int64_t j = addr_inst(p, a), num = c->qc.pc.ev.call_no, i0 = c->qc.pc.ev.instance;
+	struct call *d = NULL;
+	int i;
+
+	if (!c->guessed) {
+		/* only a call no other process could have made says where its
+		 * process's buffers lie (one told by its chunk may be wrong, and
+		 * a wrong note would mislead every call after it) */
+		if (c->sole && (j < 0 || j == i0))
+			addr_note(p, i0, a);
+		else if (j >= 0 && j != i0)
+			c->qc.pc.ev.uncertain = 1; /* its buffer is another process's */
+		return;
+	}
+	if (j < 0)
+		return;
+	if (j != i0) {
+		for (i = 0; i < p->q.count && !d; i++)
+			if (q_at(p, i)->qc.pc.ev.instance == j && q_at(p, i)->qc.pc.ev.call_no == num)
+				d = q_at(p, i);
+		if (d && !d->guessed)
+			return; /* the evidence disagrees: c stays a guess */
+		if (d) { /* the two calls of number num swap processes */
+			int64_t t = d->guessed_last_n;
+			d->qc.pc.ev.instance = i0;
+			d->guessed_last_n = c->guessed_last_n;
+			c->guessed_last_n = t;
+		} else if (p->inst[j % MAX_INSTANCES].last_n == num - 1 &&
+		           p->inst[i0 % MAX_INSTANCES].last_n == num) {
+			p->inst[i0 % MAX_INSTANCES].last_n = c->guessed_last_n;
+			p->inst[j % MAX_INSTANCES].last_n = num;
+		} else {
+			return; /* the counts moved on since: leave the guess as it is */
+		}
+		c->qc.pc.ev.instance = j;
+		if (p->cur_inst == i0)
+			p->cur_inst = j;
+	}
+	c->guessed = 0;
+}

@@ -63,6 +63,9 @@ unsigned long long hs_spy_buffer_addr(const char *s, size_t n);
 #define ROW_LEN 79              /* a print_generic dump row: "    %08X  " 48 hex, ' ', 16 ascii */
 #define PEND_MAX 48             /* lines held after a thread line before it is decided */
 #define NEAR_ADDR (1ull << 20)  /* bytes: buffers this close lie on one thread's stack */
+#define NEAR_PROC (64ull << 20) /* bytes: buffers this close lie in one process (its threads'
+                                   stacks are mmapped side by side, 8 MiB each) */
+#define PADDR 32                /* buffer addresses remembered for telling processes apart */
 
 /* Where a re-parse starts and the instance numbering just before it. */
 struct resume_point {
@@ -104,6 +107,9 @@ struct call {
 	int64_t l_ts_off, l_ret_off; /* their byte offsets */
 	int guessed;                /* its process was a guess among several whose call
 	                               counts were at its number (old header) */
+	int sole;                   /* one process's count alone was at its number (or a
+	                               banner had just begun it): its buffers say where
+	                               that process's lie */
 	int64_t l_ts, l_ret;        /* line numbers of its time/thread line and of its
 	                               Returned, 0 none: they move with its identity and its
 	                               return (hs_spy_rescue); its other lines are kept in
@@ -195,6 +201,12 @@ struct hs_parser {
 	int no_defer;               /* giving the held line: hold it no more */
 	int64_t cur_lineno, cur_off; /* number and offset of the line being read */
 	int64_t split_lineno;       /* a line the parser read as pieces of several calls */
+	struct {
+		int64_t inst;           /* a process instance (old header) */
+		unsigned long long addr; /* an input buffer one of its certain calls showed */
+	} paddr[PADDR];             /* ring: where each process's buffers lie (a thread's
+	                               stack; processes' address spaces differ, ASLR) */
+	int npaddr;                 /* entries written (ring index: npaddr % PADDR) */
 	struct hs_parse_stats st;   /* running counters */
 };
 
@@ -261,6 +273,10 @@ void hs_spy_swap_identity(struct hs_parser *p, struct call *a, struct call *b);
 /* The queue's hooks: a call leaves; the first offset that must wait. */
 void hs_spy_leave_call(void *ctx, struct hs_callq_call *qc);
 int64_t hs_spy_hold_from(void *ctx);
+/* c (old header) showed an input buffer at a: the process whose buffers
+ * lie near it is c's (binds a guessed c to it); or a is evidence of where
+ * c's process's buffers lie. */
+void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long long a);
 /* A time or thread line: the call without one it belongs to (given it),
  * NULL none; and whether several differing calls could own it. */
 struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts);

@@ -62,8 +62,9 @@ conc_check "$L" 3 1 20 "$CAP/procs.out"
 
 # three processes of two threads each: the old header names neither, and
 # when two processes' call counts meet, whose a header is can only be
-# told from the chunks the spy flushes at each return. 15 of 20 fresh
-# recordings were exact in session 5 (2 of 20 before); a wrong one is said
+# told from the chunks the spy flushes at each return and from where each
+# process's buffers lie. 15 of 20 fresh recordings were exact in session 5
+# (2 of 20 before), 29 of 30 later (24 of 30 before); a wrong one is said
 # and recorded again, as above, in the plain run only.
 try=0
 while [ "${HS_SANITIZED:-0}" != 1 ]; do

@@ -26,6 +26,22 @@ for f in pkcs11-tool threads threads-deferred threads-callblock fork crypto; do
 	[ "$("$HS" grep "$FIX/shim/$f.log" --count 'anomaly == "call_no_gap"')" = 0 ] || fail "$f: a call_no_gap on a whole log"
 done
 
+# the spy's N: counts calls per process. New header (P:pid): each
+# process's numbers, interleaved: 0 1 4 in pid 200 is a gap, 0 1 2 in pid
+# 100 is not. Old header: sound in a file of one process only (0 1 5 6);
+# with several, the parser tells processes apart by those very numbers
+S="$FIX/spy/gap-new.log"
+[ "$("$HS" analyze "$S" --format json | jq -c .anomalies)" = '{"call_no_gap":1}' ] ||
+	fail "spy new header: $("$HS" analyze "$S" --format json | jq -c .anomalies)"
+[ "$("$HS" sql "$S" --format csv "SELECT e.pid || ' ' || a.detail FROM anomalies a JOIN events e ON e.n = a.n" | tail -n 1 | tr -d '\r')" = \
+	"200 the tracer's call counter jumped from 1 to 4: 2 calls missing from the log" ] || fail "spy new header: call_no_gap detail"
+S="$FIX/spy/gap-old.log"
+[ "$("$HS" sql "$S" --format csv "SELECT detail FROM anomalies WHERE kind = 'call_no_gap'" | tail -n 1 | tr -d '\r')" = \
+	"the tracer's call counter jumped from 1 to 5: 3 calls missing from the log" ] || fail "spy old header: call_no_gap"
+for f in banners threads-new resume-old-1 resume-new-1 old-header new-header; do
+	[ "$("$HS" grep "$FIX/spy/$f.log" --count 'anomaly == "call_no_gap"')" = 0 ] || fail "spy $f: a call_no_gap on a whole log"
+done
+
 # seq_gap: from which number to which
 H="$ROOT/share/samples/hsm-abcde123456.log"
 "$HS" export "$H" >"$T/h.json"
@@ -48,4 +64,4 @@ grep -q '^  seq_gap  *2  ' "$T/h.txt" || fail "analyze text: anomalies by kind"
 for k in pin_retry_burst call_before_initialize call_no_gap; do
 	grep -q "$k" "$ROOT/share/man/hsmscope.1" || fail "$k not in the man page"
 done
-echo "ok: call_no_gap, seq_gap numbers"
+echo "ok: call_no_gap (shim, spy), seq_gap numbers"
