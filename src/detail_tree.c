@@ -423,3 +423,92 @@ int hs_detail_decode(const char *detail, size_t len, hs_dnode_fn fn, void *ctx)
 	hs_buf_free(&w.filter);
 	return w.rc;
 }
+
+/* ------------------------------------------- what the index stores */
+
+/* The value of attribute x (just read from it) that may be stored, or
+ * NULL: booleans, CK_ULONGs, a printable label; never anything masked. */
+static const char *safe_value(struct hs_detail_iter *it, const struct hs_detail_item *x,
+                              char *out, size_t outlen)
+{
+	const struct attr_kind *k = kind_of(x->name);
+	unsigned char v[256];
+	size_t n;
+	int masked = 0;
+	uint64_t u;
+	const char *nm;
+
+	if (x->len == HS_NONE) { /* printed decoded */
+		if (k && k->type == V_BOOL && (hs_dstr_is(x->value, "True") || hs_dstr_is(x->value, "False")))
+			return x->value.s[0] == 'T' ? "true" : "false";
+		if (k && k->type == V_ULONG && x->value.n > 4 && x->value.n < outlen &&
+		    x->value.s[0] == 'C' && x->value.s[1] == 'K') {
+			memcpy(out, x->value.s, x->value.n);
+			out[x->value.n] = '\0';
+			return hs_ck_lookup(out, &u, NULL) ? out : NULL;
+		}
+		return NULL;
+	}
+	if (x->len <= 0 || !k || k->type == V_BIGINT || (k->type == V_TEXT && !hs_dstr_is(x->name, "CKA_LABEL")))
+		return NULL;
+	n = hs_detail_value(it, v, sizeof v, &masked);
+	if (masked || !n || n > sizeof v)
+		return NULL;
+	if (k->type == V_BOOL)
+		return n == 1 ? (v[0] ? "true" : "false") : NULL;
+	if (k->type == V_ULONG && ulong_of(v, n, &u)) {
+		nm = k->names != HS_CK_KIND_COUNT ? hs_ck_name(k->names, u) : NULL;
+		if (nm)
+			return nm;
+		snprintf(out, outlen, "%llu", (unsigned long long)u);
+		return out;
+	}
+	if (k->type == V_TEXT && printable(v, n) && n < outlen) {
+		memcpy(out, v, n);
+		out[n] = '\0';
+		return out;
+	}
+	return NULL;
+}
+
+int hs_detail_params(const char *detail, size_t len, hs_dparam_fn fn, void *ctx)
+{
+	struct hs_detail_iter it;
+	struct hs_detail_item x;
+	char name[64], val[256], num[64];
+	const char *v, *nm;
+	size_t k;
+	int64_t u;
+	uint64_t t;
+	int rc = 0;
+
+	hs_detail_iter_init(&it, detail, len);
+	while (!rc && hs_detail_next(&it, &x)) {
+		if (x.kind == HS_DI_PARAM &&
+		    (hs_dstr_is(x.name, "pMechanism->type") || hs_dstr_is(x.name, "type"))) {
+			for (k = 0; k < x.value.n && k + 1 < sizeof num && x.value.s[k] != ' ' &&
+			            x.value.s[k] != '[' && x.value.s[k] != '\t'; k++)
+				num[k] = x.value.s[k];
+			num[k] = '\0';
+			if (!k)
+				continue;
+			nm = hs_parse_int(num, &u) && num[0] != '-' ? hs_ck_name(HS_CK_MECH, (uint64_t)u) : NULL;
+			if (!nm && hs_ck_lookup(num, &t, NULL))
+				u = (int64_t)t;
+			else if (!nm)
+				u = HS_NONE;
+			rc = fn(ctx, 0, u, nm ? nm : num, NULL);
+		} else if (x.kind == HS_DI_ATTR && x.name.n < sizeof name &&
+		           !(x.name.n > 4 && x.name.s[4] == '?')) {
+			memcpy(name, x.name.s, x.name.n);
+			name[x.name.n] = '\0';
+			if (hs_ck_lookup(name, &t, NULL))
+				u = (int64_t)t;
+			else if (!hs_parse_int(name, &u) || name[0] != '0')
+				u = HS_NONE;
+			v = safe_value(&it, &x, val, sizeof val);
+			rc = fn(ctx, 1, u, name, v);
+		}
+	}
+	return rc;
+}

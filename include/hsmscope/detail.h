@@ -138,6 +138,18 @@ typedef int (*hs_dnode_fn)(void *ctx, const struct hs_dnode *node);
  * level down. Returns 0, or what fn returned, or -1 on OOM. */
 int hs_detail_decode(const char *detail, size_t len, hs_dnode_fn fn, void *ctx);
 
+/* What the index stores of a call for the filters mech, attr and label
+ * (table event_params): its mechanism (attr 0, type its CKM_ number, name
+ * its name) and each attribute of its templates (attr 1, type its CKA_
+ * number, name, value); type HS_NONE when not known. The value is given only
+ * where it can be nothing secret: a boolean ("true"/"false"), a CK_ULONG
+ * (a constant's name or a decimal number) or a printable CKA_LABEL not
+ * masked; else NULL. Strings are valid during the callback only. A
+ * non-zero return of fn stops the walk and is returned. */
+typedef int (*hs_dparam_fn)(void *ctx, int attr, int64_t type, const char *name,
+                            const char *value);
+int hs_detail_params(const char *detail, size_t len, hs_dparam_fn fn, void *ctx);
+
 /* Append to out a filter string literal for s[0..n): "..." with \ and "
  * escaped; bytes that are not printable ASCII become '.'. */
 void hs_detail_quote(struct hs_buf *out, const char *s, size_t n);
