@@ -264,7 +264,10 @@ static void build(struct hs_app *app, struct detail *d)
 	}
 
 	if (e->detail.len) {
-		add(d, 0, HS_ROLE_NORMAL, "Parameters");
+		int nl = 0;
+		for (i = 0; i < (int)e->detail.len; i++)
+			nl += e->detail.data[i] == '\n';
+		add(d, 0, HS_ROLE_NORMAL, "Parameters (%d line%s)", nl + 1, nl ? "s" : "");
 		add_params(d, e, 1);
 	}
 
