@@ -1,7 +1,8 @@
 # detail_filter.sh — issue 17 items 3 and 4, at 200x50 and 80x24: the
 # detail tree decodes values (CKA_MODULUS_BITS 2048, CKA_PUBLIC_EXPONENT
 # 65537, CKA_TOKEN true, classes and key types by name, the label as text,
-# the mechanism by name) with the raw hex one level down, folded; on a
+# the mechanism by name, CloudHSM codes by name with the number) with the
+# raw hex one level down, folded; on a
 # line, A prepares its filter in the filter bar without applying it, a
 # applies it (Backspace brings the old view back).
 . "$(dirname "$0")/lib.sh"
@@ -12,6 +13,10 @@ tui_setup
 want_label=$("$HS" grep "$SAMPLE" --count 'label == "basic-rsa"')
 want_mech=$("$HS" grep "$SAMPLE" --count 'mech == CKM_RSA_PKCS_KEY_PAIR_GEN')
 [ "$want_label" -ge 2 ] && [ "$want_mech" -ge 2 ] || fail "sample: the label and mechanism counts"
+AUDIT="$ROOT/share/samples/hsm-abcde123456.log" # event 1: testuser's CN_LOGIN
+"$HS" grep "$AUDIT" 'n == 1' | grep -q 'CN_LOGIN .*user=testuser' || fail "audit sample: 1 is not testuser's login"
+want_user=$("$HS" grep "$AUDIT" --count 'user == "testuser"')
+[ "$want_user" -ge 2 ] || fail "audit sample: testuser's events"
 
 # the filter bar's text (screen line 1 while it is open)
 bar() { row 1 | sed -n 's/^Filter: //; s/  .*//p'; }
@@ -133,6 +138,22 @@ for size in "200 50" "80 24"; do
 	wait_for "No\. 100 "
 	keys a
 	wait_for "No\. 100  1/1 "
+	quit
+
+	# CloudHSM: codes by name with the number; the user's filter
+	tui_start "$1" "$2" "\"$HS\" \"$AUDIT\""
+	wait_for "No\. +Time"
+	keys Tab
+	scroll_to "user type CN_CRYPTO_USER \(1\)"
+	scroll_to "command type CN_MGMT_CMD \(0x0\)"
+	scroll_to "opcode CN_LOGIN \(0xd\)"
+	quit
+	tui_start "$1" "$2" "\"$HS\" \"$AUDIT\""
+	wait_for "No\. +Time"
+	keys Tab
+	pick 'user == "testuser"'
+	keys Enter
+	wait_for "No\. 1  1/$want_user "
 	quit
 done
 echo ok
