@@ -438,8 +438,54 @@ static void test_decode(void)
 	hs_buf_free(&b);
 }
 
+static int put(void *ctx, int attr, int64_t type, const char *name, const char *value)
+{
+	hs_buf_printf(ctx, "%d %lld %s=%s\n", attr, (long long)type, name, value ? value : "NULL");
+	return 0;
+}
+
+/* What the index keeps for mech / attr / label: values only where nothing
+ * secret can be, whatever the redaction left. */
+static void test_params(void)
+{
+	static const char d[] =
+		"[in] pMechanism->type = 0x00001082\n"
+		"[in] pTemplate[8]: \n"
+		"    CKA_CLASS             CKO_SECRET_KEY\n"
+		"    CKA_SIGN              True\n"
+		"    CKA_VALUE_LEN         00007fffee090ef0 / 8\n"
+		"    00000000  20 00 00 00 00 00 00 00                          ........        \n"
+		"    CKA_LABEL             00007fffee092908 / 6\n"
+		"    6D792D6B 6579\n"
+		"     m y -  k e y\n"
+		"    CKA_VALUE             00007fffee092908 / 4\n"
+		"    00000000  6B 65 79 21                                      key!            \n"
+		"    CKA_ID                00007fffee092908 / 2\n"
+		"    00000000  61 62                                            ab              \n"
+		"    CKA_PRIVATE_EXPONENT  00007fffee092908 / 3\n"
+		"    00000000  ** ** **                                         ***             \n"
+		"    CKA_? (0xcf534301)    00007fffee090df8 / -1\n";
+	struct hs_buf b;
+
+	hs_buf_init(&b);
+	CHECK(hs_detail_params(d, sizeof d - 1, put, &b) == 0);
+	CHECK(strcmp(hs_buf_cstr(&b),
+	             "0 4226 CKM_AES_CBC=NULL\n"
+	             "1 0 CKA_CLASS=CKO_SECRET_KEY\n"
+	             "1 264 CKA_SIGN=true\n"
+	             "1 353 CKA_VALUE_LEN=32\n"
+	             "1 3 CKA_LABEL=my-key\n"
+	             "1 17 CKA_VALUE=NULL\n"
+	             "1 258 CKA_ID=NULL\n"
+	             "1 291 CKA_PRIVATE_EXPONENT=NULL\n") == 0);
+	if (strstr(hs_buf_cstr(&b), "key!") || strstr(hs_buf_cstr(&b), "1 0 CKA_CLASS") == NULL)
+		fprintf(stderr, "%s", hs_buf_cstr(&b));
+	hs_buf_free(&b);
+}
+
 int main(void)
 {
+	test_params();
 	test_decode();
 	test_fixtures();
 	test_round_trip();
