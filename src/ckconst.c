@@ -22,6 +22,7 @@
 #include "hsmscope/ckconst.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -853,6 +854,27 @@ static const struct ck_entry cn_cmdtype[] = {
 	{ 0x00000009, "CN_CERT_AUTH_CMD" },
 };
 
+/* Certificate types (CKC_*). */
+static const struct ck_entry ck_certtype[] = {
+	{ 0x00000000, "CKC_X_509" },
+	{ 0x00000001, "CKC_X_509_ATTR_CERT" },
+	{ 0x00000002, "CKC_WTLS" },
+};
+
+/* C_OpenSession's flags (CKF_*: the session flags, bits). */
+static const struct ck_entry ck_sessflag[] = {
+	{ 0x00000001, "CKF_EXCLUSIVE_SESSION" },
+	{ 0x00000002, "CKF_RW_SESSION" },
+	{ 0x00000004, "CKF_SERIAL_SESSION" },
+};
+
+/* CloudHSM "User Type" values, as the audit log prints them ("User Type:
+ * CN_CRYPTO_USER (1)"); only those seen with their number. */
+static const struct ck_entry cn_usertype[] = {
+	{ 0x00000001, "CN_CRYPTO_USER" },
+	{ 0x00000006, "CN_CRYPTO_PRE_OFFICER" },
+};
+
 struct ck_table {
 	const char *prefix;              /* every name of the kind starts with it */
 	const struct ck_entry *by_value; /* primary names, ascending value */
@@ -873,6 +895,9 @@ static const struct ck_table tables[HS_CK_KIND_COUNT] = {
 	[HS_CK_USER] = TABLE("CKU_", ck_user),
 	[HS_CN_OPCODE] = TABLE("CN_", cn_opcode),
 	[HS_CN_CMDTYPE] = TABLE("CN_", cn_cmdtype),
+	[HS_CK_CERTTYPE] = TABLE("CKC_", ck_certtype),
+	[HS_CK_SESSFLAG] = TABLE("CKF_", ck_sessflag),
+	[HS_CN_USERTYPE] = TABLE("CN_", cn_usertype),
 };
 
 struct hint_entry {
@@ -1039,6 +1064,30 @@ const char *hs_ck_name(enum hs_ck_kind kind, uint64_t value)
 	if (lo < t->n && t->by_value[lo].value == value)
 		return t->by_value[lo].name;
 	return NULL;
+}
+
+char *hs_ck_flags(enum hs_ck_kind kind, uint64_t value, char *out, size_t outlen)
+{
+	const struct ck_table *t = table_of(kind);
+	size_t i, k = 0;
+	uint64_t rest = value;
+	int n;
+
+	if (!outlen)
+		return out;
+	out[0] = '\0';
+	for (i = 0; t && i < t->n; i++) {
+		if (!(value & t->by_value[i].value))
+			continue;
+		rest &= ~(uint64_t)t->by_value[i].value;
+		n = snprintf(out + k, outlen - k, "%s%s", k ? " | " : "", t->by_value[i].name);
+		if (n < 0 || (size_t)n >= outlen - k)
+			return out;
+		k += (size_t)n;
+	}
+	if (rest)
+		snprintf(out + k, outlen - k, "%s0x%llx", k ? " | " : "", (unsigned long long)rest);
+	return out;
 }
 
 static const struct ck_entry *find_name(const struct ck_entry *e, size_t n, const char *name)

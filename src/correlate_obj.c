@@ -16,6 +16,8 @@
 #include "hsmscope/chars.h"
 #include "correlate_int.h"
 
+#include "hsmscope/detail.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -54,11 +56,12 @@ const char *hs_corr_find_in(const char *s, size_t n, const char *needle)
 
 int hs_p11_length_query(const char *detail, size_t len)
 {
-	const char *p = detail, *end = detail + len, *l;
-	size_t n;
+	struct hs_detail_iter it;
+	struct hs_detail_item x;
 
-	while (hs_corr_next_line(&p, end, &l, &n))
-		if (hs_corr_starts(l, n, "[out] ") && hs_corr_find_in(l, n, " NULL [size"))
+	hs_detail_iter_init(&it, detail, len);
+	while (hs_detail_next(&it, &x))
+		if (x.kind == HS_DI_PARAM && x.out && x.null_buf)
 			return 1;
 	return 0;
 }
@@ -68,58 +71,6 @@ int hs_p11_is_length_query(const struct hs_correlator *c, const struct hs_event 
 	if (c->replaying)
 		return c->replay_lenq;
 	return hs_p11_length_query(hs_buf_cstr(&e->detail), e->detail.len);
-}
-
-
-/* Where print_print glues the next hex row onto a full ASCII row of 32
- * bytes ("     a - l a  b e l ...  a s2D736F6D ..."): 4 + 32 x 2 + 7. */
-#define PRINT_ASCII_ROW 75
-
-/* The bytes of one value line: a hex dump ("    0000  01 02 ...  ascii")
- * or a print line ("    62617369 632D6165 73"), also when the spy glued it
- * to the ASCII row above (values over 32 bytes). Returns bytes, or -1
- * when the line is neither (an ASCII rendering, say). */
-static int value_bytes(const char *s, size_t n, unsigned char *out, int max)
-{
-	int k = 0, i;
-	size_t j;
-
-	if (n > PRINT_ASCII_ROW + 1 && memcmp(s, "     ", 5) == 0 && hs_hexval(s[PRINT_ASCII_ROW]) >= 0) {
-		/* an ASCII row (its 5th column is blank), then the glued hex row */
-		char row[128];
-		size_t rn = n - PRINT_ASCII_ROW;
-		if (rn + 4 >= sizeof row)
-			return -1;
-		memcpy(row, "    ", 4);
-		memcpy(row + 4, s + PRINT_ASCII_ROW, rn);
-		return value_bytes(row, rn + 4, out, max);
-	}
-	if (n < 6 || memcmp(s, "    ", 4) != 0 || hs_hexval(s[4]) < 0)
-		return -1;
-	for (i = 4; i < 12 && i < (int)n && hs_hexval(s[i]) >= 0; i++)
-		;
-	if (i == 12 && n >= 14 && s[12] == ' ' && s[13] == ' ') { /* dump: 16 bytes at 14 + 3k */
-		for (j = 14; j + 1 < n && j < 14 + 48 && k < max; j += 3) {
-			if (hs_hexval(s[j]) < 0 || hs_hexval(s[j + 1]) < 0)
-				break;
-			out[k++] = (unsigned char)(hs_hexval(s[j]) * 16 + hs_hexval(s[j + 1]));
-		}
-		return k;
-	}
-	for (j = 4; j < n; j++) /* print: only hex digits and blanks */
-		if (s[j] != ' ' && hs_hexval(s[j]) < 0)
-			return -1;
-	for (j = 4; j + 1 < n && k < max;) {
-		if (s[j] == ' ') {
-			j++;
-			continue;
-		}
-		if (hs_hexval(s[j + 1]) < 0)
-			break;
-		out[k++] = (unsigned char)(hs_hexval(s[j]) * 16 + hs_hexval(s[j + 1]));
-		j += 2;
-	}
-	return k;
 }
 
 struct tmpl {
@@ -142,64 +93,43 @@ static char *dup_or_null(const char *s)
 	return s && *s ? hs_strdup(s) : NULL;
 }
 
-/* Read the [in] template `which` ("pTemplate", "pPublicKeyTemplate", ...). */
+/* Read the [in] template `which` ("pTemplate", "pPublicKeyTemplate", ...)
+ * through the detail reader (detail.h): any spacing, print_print and dump
+ * values alike. */
 static void read_template(const struct hs_event *e, const char *which, struct tmpl *t)
 {
-	const char *p = hs_buf_cstr(&e->detail), *end = p + e->detail.len, *l;
-	size_t n, wl = strlen(which);
-	int in = 0, attr = 0;       /* attr: 1 label, 2 id, 0 other */
-	unsigned char buf[32];
+	struct hs_detail_iter it;
+	struct hs_detail_item x;
+	unsigned char v[1024];
+	size_t n, i;
+	char ch[3];
 
 	memset(t, 0, sizeof *t);
 	hs_buf_init(&t->label);
 	hs_buf_init(&t->obj_id);
 	t->token = -1;
-	while (hs_corr_next_line(&p, end, &l, &n)) {
-		if (l[0] != ' ') {
-			in = hs_corr_starts(l, n, "[in] ") && n > 5 + wl && memcmp(l + 5, which, wl) == 0 &&
-			     l[5 + wl] == '[';
-			attr = 0;
+	hs_detail_iter_init(&it, e->detail.data, e->detail.len);
+	while (hs_detail_next(&it, &x)) {
+		if (x.kind != HS_DI_ATTR || x.out || !hs_dstr_is(x.owner, which))
 			continue;
-		}
-		if (!in)
-			continue;
-		if (hs_corr_starts(l, n, "    CKA_")) {
-			const char *v = l + 4, *ve = l + n;
-			size_t nl;
-			while (v < ve && *v != ' ')
-				v++;
-			nl = (size_t)(v - l - 4);
-			while (v < ve && *v == ' ')
-				v++;
-			while (ve > v && ve[-1] == ' ')
-				ve--;
-			attr = 0;
-			if (nl == 9 && memcmp(l + 4, "CKA_CLASS", 9) == 0 && ve - v > 4 &&
-			    memcmp(v, "CKO_", 4) == 0) {
-				size_t k = (size_t)(ve - v) < sizeof t->cls ? (size_t)(ve - v) : sizeof t->cls - 1;
-				memcpy(t->cls, v, k);
-				t->cls[k] = '\0';
-			} else if (nl == 9 && memcmp(l + 4, "CKA_TOKEN", 9) == 0) {
-				t->token = (ve - v == 4 && memcmp(v, "True", 4) == 0) ? 1 : 0;
-			} else if (nl == 9 && memcmp(l + 4, "CKA_LABEL", 9) == 0) {
-				attr = 1;
-				hs_buf_clear(&t->label);
-			} else if (nl == 6 && memcmp(l + 4, "CKA_ID", 6) == 0) {
-				attr = 2;
-				hs_buf_clear(&t->obj_id);
-			}
-			continue;
-		}
-		if (attr) {
-			int k = value_bytes(l, n, buf, (int)sizeof buf), i;
-			for (i = 0; i < k; i++) {
-				char ch[3];
-				if (attr == 1) {
-					ch[0] = (buf[i] >= 0x20 && buf[i] < 0x7f && buf[i] != '"') ? (char)buf[i] : '.';
-					hs_buf_add(&t->label, ch, 1); /* OOM: a shorter label */
+		if (hs_dstr_is(x.name, "CKA_CLASS") && x.value.n > 4 && memcmp(x.value.s, "CKO_", 4) == 0) {
+			n = x.value.n < sizeof t->cls ? x.value.n : sizeof t->cls - 1;
+			memcpy(t->cls, x.value.s, n);
+			t->cls[n] = '\0';
+		} else if (hs_dstr_is(x.name, "CKA_TOKEN") && x.len == HS_NONE) {
+			t->token = hs_dstr_is(x.value, "True");
+		} else if ((hs_dstr_is(x.name, "CKA_LABEL") || hs_dstr_is(x.name, "CKA_ID")) && x.len > 0) {
+			int label = x.name.n == 9;
+			struct hs_buf *b = label ? &t->label : &t->obj_id;
+			n = hs_detail_value(&it, v, sizeof v, NULL);
+			hs_buf_clear(b);
+			for (i = 0; i < n && i < sizeof v; i++) {
+				if (label) {
+					ch[0] = (v[i] >= 0x20 && v[i] < 0x7f && v[i] != '"') ? (char)v[i] : '.';
+					hs_buf_add(b, ch, 1); /* OOM: a shorter label */
 				} else {
-					snprintf(ch, sizeof ch, "%02x", buf[i]);
-					hs_buf_add(&t->obj_id, ch, 2);
+					snprintf(ch, sizeof ch, "%02x", v[i]);
+					hs_buf_add(b, ch, 2);
 				}
 			}
 		}
@@ -377,12 +307,12 @@ int hs_p11_objects(struct hs_correlator *c, int pi, int si, struct hs_event *e)
 	struct tmpl t;
 
 	if (strcmp(f, "C_FindObjects") == 0 && e->ok) {
-		const char *p = hs_buf_cstr(&e->detail), *end = p + e->detail.len, *l;
-		size_t n;
-		int64_t h;
-		while (hs_corr_next_line(&p, end, &l, &n))
-			if (hs_corr_starts(l, n, "Object ") && hs_parse_int(l + 7, &h)) {
-				if (obj_touch(c, pi, e, h, 1, &oi) < 0)
+		struct hs_detail_iter it;
+		struct hs_detail_item x;
+		hs_detail_iter_init(&it, e->detail.data, e->detail.len);
+		while (hs_detail_next(&it, &x))
+			if (x.kind == HS_DI_OBJECT) {
+				if (obj_touch(c, pi, e, x.number, 1, &oi) < 0)
 					return -1;
 				nfound++;
 			}

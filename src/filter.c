@@ -1,8 +1,9 @@
 /* filter.c — the display filter: tokens → AST → SQL text + bound parameters.
  *
- * Data structures. A field table (one row per field: name, type, SQL over
- * `events AS e`, an optional subquery source for fields that hold several
- * values, help) drives everything, so a new field is one line. The parser
+ * Data structures. A field table (filter_fields.c: one row per field:
+ * name, type, SQL over `events AS e`, an optional subquery source for
+ * fields that hold several values, help) drives everything, so a new field
+ * is one line. The parser
  * (recursive descent over the tokens of filter_lex.c) builds an AST in one
  * growable array of nodes that refer to each other by index, so the tree
  * is freed in one go. Every literal becomes a parameter (:f1, :f2, ...)
@@ -48,74 +49,9 @@
 #include "hsmscope/regex.h"
 #include "filter_int.h"
 
-/* T_OBJ: text compared with an object's label, CKA_ID (hex) and handle (as
- * decimal text; a number typed in hex is normalised to decimal). */
-enum ftype { T_NUM, T_STR, T_BOOL, T_TIME, T_DUR, T_OBJ };
 static const char *const type_names[] = { "number", "text", "boolean", "time", "duration",
 	"object name" };
 
-struct field {
-	const char *name;           /* as typed in filters */
-	enum ftype type;
-	const char *sql;            /* value over `events e`; for T_BOOL the predicate */
-	const char *from;           /* several values: "tbl x WHERE x.n = e.n", else NULL */
-	int bare;                   /* 1 when the name alone is a test */
-	const char *ck;             /* T_NUM: prefix its constants must have, or NULL */
-	const char *help;           /* one line for --help and completion */
-};
-
-#define EVENT_KEYS "event_keys k WHERE k.n = e.n"
-#define LINKS      "links l WHERE l.n = e.n"
-#define ANOMALIES  "anomalies a WHERE a.n = e.n"
-/* Each handle the call names, joined to the object it denoted at that point
- * of the trace (handles are reused: the object whose life covers e.n), and
- * crossed with three "which name" rows so one test sees handle, label, ID. */
-#define OBJECTS "event_keys k LEFT JOIN objects o ON o.file_id = e.file_id" \
-	" AND o.handle = k.handle AND o.instance IS e.instance AND o.hsm IS e.hsm" \
-	" AND e.n BETWEEN coalesce(o.created_n, o.found_n, 0)" \
-	" AND coalesce(o.destroyed_n, o.last_n, e.n)" \
-	" JOIN (SELECT 0 AS w UNION ALL SELECT 1 UNION ALL SELECT 2) x WHERE k.n = e.n"
-#define OBJECT_NAME "CASE x.w WHEN 0 THEN CAST(k.handle AS TEXT) WHEN 1 THEN o.label ELSE o.obj_id END"
-
-/* One row per field. Columns: name, type, SQL, subquery source of a field
- * with several values, usable alone, required constant prefix, help. */
-static const struct field fields[] = {
-	{ "n",          T_NUM,  "e.n",            NULL, 0, NULL,   "event number in the timeline" },
-	{ "ts",         T_TIME, "e.ts_us",        NULL, 0, NULL,   "time: ts > \"2026-11-22 11:23:10.5\"" },
-	{ "func",       T_STR,  "e.func",         NULL, 0, NULL,   "function or opcode name: func == C_Sign" },
-	{ "opcode",     T_STR,  "e.func",         NULL, 0, NULL,   "same as func" },
-	{ "rv",         T_NUM,  "e.rv",           NULL, 0, "CKR_", "return value: rv == CKR_PIN_INCORRECT" },
-	{ "rv_name",    T_STR,  "e.rv_name",      NULL, 0, NULL,   "return value name or response text" },
-	{ "ok",         T_BOOL, "e.ok = 1",       NULL, 1, NULL,   "the call succeeded" },
-	{ "error",      T_BOOL, "e.ok = 0",       NULL, 1, NULL,   "the call returned an error; !ok also has incomplete calls" },
-	{ "incomplete", T_BOOL, "e.incomplete = 1", NULL, 1, NULL, "the call never returned: neither ok nor error" },
-	{ "uncertain",  T_BOOL, "e.uncertain = 1", NULL, 1, NULL, "interleaved threads left more than one call some of its lines could be" },
-	{ "pid",        T_NUM,  "e.pid",          NULL, 0, NULL,   "process id" },
-	{ "proc",       T_NUM,  "(CASE WHEN e.hsm IS NULL THEN e.instance + 1 END)", NULL, 0, NULL,
-	  "process in the trace, from 1 (p1, p2, ... in grep and the explorer)" },
-	{ "tid",        T_NUM,  "e.tid",          NULL, 0, NULL,   "thread id" },
-	{ "session",    T_NUM,  "e.session",      NULL, 0, NULL,   "session handle" },
-	{ "slot",       T_NUM,  "e.slot",         NULL, 0, NULL,   "slot id" },
-	{ "user",       T_STR,  "e.user",         NULL, 0, NULL,   "audit user name" },
-	{ "user_type",  T_NUM,  "e.user_type",    NULL, 0, NULL,   "user type: user_type == CKU_SO" },
-	{ "hsm",        T_STR,  "e.hsm",          NULL, 0, NULL,   "HSM id of an audit stream" },
-	{ "seq",        T_NUM,  "e.seq",          NULL, 0, NULL,   "audit sequence number" },
-	{ "key",        T_NUM,  "k.handle", EVENT_KEYS, 0, NULL,   "any key or object handle of the call" },
-	{ "dur",        T_DUR,  "e.dur_us",       NULL, 0, NULL,   "duration: dur > 1.5ms (us ms s m h; bare: ms)" },
-	{ "file",       T_STR,  "(SELECT f.path FROM files f WHERE f.id = e.file_id)", NULL, 0, NULL,
-	  "path of the log it came from" },
-	{ "format",     T_STR,  "e.format",       NULL, 0, NULL,   "parser name: spy, cloudhsm, ..." },
-	{ "text",       T_STR,  HS_EVENT_TEXT_SQL, NULL, 0, NULL,  "what a bare regex searches" },
-	{ "line",       T_NUM,  "e.line",         NULL, 0, NULL,   "line number in its log" },
-	{ "summary",    T_STR,  "e.summary",      NULL, 0, NULL,   "the one-line argument summary" },
-	{ "login",      T_NUM,  "e.login_id",     NULL, 0, NULL,   "login it ran under (correlation)" },
-	{ "span",       T_NUM,  "e.span_id",      NULL, 0, NULL,   "operation Init..Final (correlation)" },
-	{ "session_id", T_NUM,  "e.session_id",   NULL, 0, NULL,   "session it ran in (correlation)" },
-	{ "peer",       T_NUM,  "l.peer",      LINKS, 0, NULL,     "n of any linked event (Login<->Logout)" },
-	{ "anomaly",    T_STR,  "a.kind",  ANOMALIES, 1, NULL,     "an anomaly kind; alone: has any" },
-	{ "object",     T_OBJ,  OBJECT_NAME, OBJECTS, 0, NULL,    "an object it names, by label, ID (hex) or handle" },
-};
-#define NFIELDS ((int)(sizeof fields / sizeof fields[0]))
 
 /* Bounds that keep our recursion and SQLite's parser safe. SQLite's parser
  * stack is small (YYSTACKDEPTH, 100 entries in common builds): each level
@@ -130,7 +66,7 @@ enum nkind { N_ALL, N_AND, N_OR, N_NOT, N_BARE, N_CMP, N_REGEX };
 struct node {
 	enum nkind kind;
 	int a, b;                   /* children (node indexes) of AND, OR, NOT */
-	const struct field *f;      /* N_BARE, N_CMP */
+	const struct hs_ffield *f;      /* N_BARE, N_CMP */
 	enum hs_fop op;             /* N_CMP */
 	int p0, np;                 /* first parameter (1-based) and count */
 };
@@ -256,11 +192,13 @@ static int near(const char *typed, const char *name, int maxd, int *best)
 	return 0;
 }
 
-static const struct field *find_field(const char *s, size_t len)
+static const struct hs_ffield *find_field(const char *s, size_t len)
 {
-	for (int i = 0; i < NFIELDS; i++)
-		if (strlen(fields[i].name) == len && memcmp(fields[i].name, s, len) == 0)
-			return &fields[i];
+	const struct hs_ffield *f;
+
+	for (int i = 0; (f = hs_filter_field_nth(i)) != NULL; i++)
+		if (strlen(f->name) == len && memcmp(f->name, s, len) == 0)
+			return f;
 	return NULL;
 }
 
@@ -378,7 +316,7 @@ static int check_func_name(struct parser *P, long col, const char *w)
 }
 
 /* A number for a numeric field: decimal, 0x, negative, or a constant. */
-static int num_value(struct parser *P, const struct field *f, const struct hs_ftoken *t,
+static int num_value(struct parser *P, const struct hs_ffield *f, const struct hs_ftoken *t,
                      const char *s, int64_t *out)
 {
 	uint64_t v;
@@ -423,7 +361,7 @@ static int check_regex(struct parser *P, const struct hs_ftoken *t, const char *
 }
 
 /* One value token for field f under op: returns its parameter number. */
-static int value(struct parser *P, const struct field *f, enum hs_fop op,
+static int value(struct parser *P, const struct hs_ffield *f, enum hs_fop op,
                  const struct hs_ftoken *after)
 {
 	const struct hs_ftoken *t = cur(P);
@@ -517,7 +455,7 @@ static int value(struct parser *P, const struct field *f, enum hs_fop op,
  */
 static int parse_or(struct parser *P, int depth);
 
-static int parse_cmp(struct parser *P, const struct field *f, const struct hs_ftoken *ft)
+static int parse_cmp(struct parser *P, const struct hs_ffield *f, const struct hs_ftoken *ft)
 {
 	const struct hs_ftoken *opt = cur(P);
 	char d[64], what[96];
@@ -604,7 +542,7 @@ static int too_deep(struct parser *P, const struct hs_ftoken *t)
 static int parse_primary(struct parser *P, int depth)
 {
 	const struct hs_ftoken *t = cur(P);
-	const struct field *f;
+	const struct hs_ffield *f;
 	char d[64], what[96];
 	int n;
 
@@ -634,9 +572,10 @@ static int parse_primary(struct parser *P, int depth)
 		int bestd = 99;
 
 		snprintf(w, sizeof w, "%.*s", (int)(t->len < 60 ? t->len : 60), P->text + t->pos);
-		for (int i = 0; i < NFIELDS; i++)
-			if (near(w, fields[i].name, strlen(w) >= 4 ? 2 : 1, &bestd))
-				best = fields[i].name;
+		const struct hs_ffield *ff;
+		for (int i = 0; (ff = hs_filter_field_nth(i)) != NULL; i++)
+			if (near(w, ff->name, strlen(w) >= 4 ? 2 : 1, &bestd))
+				best = ff->name;
 		if (best)
 			return perr_at(P, col_of(P, t), "unknown field '%s' (did you mean '%s'?)", w, best);
 		return perr_at(P, col_of(P, t), "unknown field '%s'", w);
@@ -775,7 +714,7 @@ static int emit_chain(struct hs_buf *b, const struct node *nodes, int i, enum nk
 static int emit(struct hs_buf *b, const struct node *nodes, int i)
 {
 	const struct node *n = &nodes[i];
-	const struct field *f = n->f;
+	const struct hs_ffield *f = n->f;
 	int rc = 0;
 
 	switch (n->kind) {
@@ -1041,9 +980,11 @@ void hs_filter_error_caret(const char *text, const struct hs_error *err, struct 
 
 const char *hs_filter_field_name(int i, const char **help)
 {
-	if (i < 0 || i >= NFIELDS)
+	const struct hs_ffield *f = hs_filter_field_nth(i);
+
+	if (!f)
 		return NULL;
 	if (help)
-		*help = fields[i].help;
-	return fields[i].name;
+		*help = f->help;
+	return f->name;
 }

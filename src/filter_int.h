@@ -79,4 +79,23 @@ int hs_flex_has_upper(const char *pattern);
  * edit from "func"); 99 for strings over 63 bytes. */
 int hs_flex_distance(const char *a, const char *b);
 
+/* ------------------------------------------------- the field table */
+
+/* T_OBJ: text compared with an object's label, CKA_ID (hex) and handle (as
+ * decimal text; a number typed in hex is normalised to decimal). */
+enum ftype { T_NUM, T_STR, T_BOOL, T_TIME, T_DUR, T_OBJ };
+
+struct hs_ffield {
+	const char *name;           /* as typed in filters */
+	enum ftype type;
+	const char *sql;            /* value over `events e`; for T_BOOL the predicate */
+	const char *from;           /* several values: "tbl x WHERE x.n = e.n", else NULL */
+	int bare;                   /* 1 when the name alone is a test */
+	const char *ck;             /* T_NUM: prefix its constants must have, or NULL */
+	const char *help;           /* one line for --help and completion */
+};
+
+/* The i-th field (filter_fields.c), NULL past the end. */
+const struct hs_ffield *hs_filter_field_nth(int i);
+
 #endif

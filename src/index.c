@@ -264,6 +264,7 @@ static const char index_sql[] =
 	"CREATE INDEX ev_session_id ON events(session_id) WHERE session_id IS NOT NULL;"
 	"CREATE INDEX keys_handle ON event_keys(handle);"
 	"CREATE INDEX keys_n ON event_keys(n);"
+	"CREATE INDEX params_n ON event_params(n);"
 	"CREATE INDEX links_n ON links(n);"
 	"CREATE INDEX anomalies_n ON anomalies(n);"
 	"CREATE INDEX anomalies_kind ON anomalies(kind);"
@@ -426,6 +427,7 @@ static int merge_timeline(sqlite3 *db, struct hs_error *err, const char *path)
 		"UPDATE events SET n = -(SELECT new FROM nmap WHERE old = events.n);"
 		"UPDATE events SET n = -n;"
 		"UPDATE event_keys SET n = (SELECT new FROM nmap WHERE old = event_keys.n);"
+		"UPDATE event_params SET n = (SELECT new FROM nmap WHERE old = event_params.n);"
 		"UPDATE links SET n = (SELECT new FROM nmap WHERE old = links.n),"
 		" peer = (SELECT new FROM nmap WHERE old = links.peer);"
 		"UPDATE anomalies SET n = (SELECT new FROM nmap WHERE old = anomalies.n),"
@@ -865,6 +867,7 @@ static int drop_tail_rows(sqlite3 *db, struct writer *w, int file_id, int64_t st
 		if (drop_tail(db, "DELETE FROM event_keys WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
 		    drop_tail(db, "DELETE FROM event_lines WHERE file_id = ?1 AND offset IN"
 		                  " (SELECT offset FROM events WHERE n > ?2)", file_id, info.kept_n) ||
+		    drop_tail(db, "DELETE FROM event_params WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
 		    drop_tail(db, "DELETE FROM events WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
 		    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
 		    hs_corrstore_rewind(w->cstore, w->corr, &info, err) < 0)
@@ -878,6 +881,8 @@ static int drop_tail_rows(sqlite3 *db, struct writer *w, int file_id, int64_t st
 	/* the unfinished tail of the last run is parsed again (keys first:
 	 * they are found through their events) */
 	if (drop_tail(db, "DELETE FROM event_keys WHERE n IN (SELECT n FROM events"
+	                  " WHERE file_id = ?1 AND offset >= ?2)", file_id, start) ||
+	    drop_tail(db, "DELETE FROM event_params WHERE n IN (SELECT n FROM events"
 	                  " WHERE file_id = ?1 AND offset >= ?2)", file_id, start) ||
 	    drop_tail(db, "DELETE FROM events WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
 	    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||

@@ -43,11 +43,13 @@ struct writer {
 	struct hs_idx_live *live;   /* borrowed: commit now and then for readers, or NULL */
 	sqlite3_stmt *ins;          /* INSERT INTO events */
 	sqlite3_stmt *ins_key;      /* INSERT INTO event_keys */
+	sqlite3_stmt *ins_param;    /* INSERT INTO event_params */
 	sqlite3_stmt *ins_tstat;    /* INSERT INTO tracer_stats */
 	sqlite3_stmt *ins_lines;    /* INSERT INTO event_lines */
 	sqlite3_stmt *prev;         /* last unfinished event of a thread (refresh) */
 	sqlite3_stmt *set_dur;      /* UPDATE its duration (refresh) */
 	int64_t next_n;             /* n of the next event */
+	int64_t param_n;            /* n of the event whose event_params are written */
 	int call_trace;             /* the current file's parser estimates durations */
 	int refreshing;             /* rows of this file already exist */
 	struct held *held;          /* HELD_MAX slots, owned; nheld in use */

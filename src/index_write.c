@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hsmscope/detail.h"
 #include "index_int.h"
 
 static void bind_i64(sqlite3_stmt *st, int i, int64_t v)
@@ -36,6 +37,23 @@ static const char insert_sql[] =
 	" response, summary, session_id, login_id, span_id, uncertain)"
 	" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
 	"?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34)";
+
+/* One row of event_params (hs_detail_params' callback). */
+static int put_param(void *ctx, int attr, int64_t type, const char *name, const char *value)
+{
+	struct writer *w = ctx;
+
+	sqlite3_reset(w->ins_param);
+	sqlite3_bind_int64(w->ins_param, 1, w->param_n);
+	sqlite3_bind_int(w->ins_param, 2, attr);
+	bind_i64(w->ins_param, 3, type);
+	sqlite3_bind_text(w->ins_param, 4, name, -1, SQLITE_TRANSIENT);
+	if (value)
+		sqlite3_bind_text(w->ins_param, 5, value, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(w->ins_param, 5);
+	return sqlite3_step(w->ins_param) != SQLITE_DONE;
+}
 
 static int write_row(struct writer *w, const struct hs_event *e)
 {
@@ -101,6 +119,9 @@ static int write_row(struct writer *w, const struct hs_event *e)
 		if (sqlite3_step(w->ins_lines) != SQLITE_DONE)
 			goto fail;
 	}
+	w->param_n = e->n;
+	if (hs_detail_params(hs_buf_cstr(&e->detail), e->detail.len, put_param, w))
+		goto fail;
 	w->events++;
 	if (w->live && (w->events & 255) == 0)
 		hs_idx_live_tick(w);
@@ -346,6 +367,8 @@ int hs_idx_writer_prepare(struct writer *w, sqlite3 *db, struct hs_error *err, c
 	if (sqlite3_prepare_v2(db, insert_sql, -1, &w->ins, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO event_keys(n, handle, role) VALUES(?1,?2,?3)", -1,
 	                       &w->ins_key, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO event_params(n, attr, type, name, value) VALUES(?1,?2,?3,?4,?5)", -1,
+	                       &w->ins_param, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO tracer_stats(file_id, offset, func, calls, total_us)"
 	                       " VALUES(?1,?2,?3,?4,?5)", -1, &w->ins_tstat, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO event_lines(file_id, offset, line, func, runs)"
@@ -366,6 +389,7 @@ void hs_idx_writer_free(struct writer *w)
 	hs_corrstore_free(w->cstore);
 	sqlite3_finalize(w->ins);
 	sqlite3_finalize(w->ins_key);
+	sqlite3_finalize(w->ins_param);
 	sqlite3_finalize(w->ins_tstat);
 	sqlite3_finalize(w->ins_lines);
 	sqlite3_finalize(w->prev);

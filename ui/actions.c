@@ -406,6 +406,17 @@ int act_redraw(struct hs_app *app, int arg)
 	return HS_R_HANDLED | HS_R_RELAYOUT;
 }
 
+/* Apply / Prepare as filter: the detail pane's selected line, whichever
+ * pane has the focus (as Wireshark's packet details). */
+int act_detail_filter(struct hs_app *app, int cmd)
+{
+	const struct hs_view *v = app->view[HS_PANE_DETAIL];
+
+	if (app->mode != HS_MODE_MAIN || !v || !v->command)
+		return HS_R_NONE;
+	return v->command(app, app->vstate[HS_PANE_DETAIL], cmd);
+}
+
 int act_view(struct hs_app *app, int cmd)
 {
 	int v = HS_VIEW_OF_MODE(app->mode);

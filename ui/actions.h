@@ -48,5 +48,6 @@ int act_pane_size(struct hs_app *app, int grow);   /* + - */
 int act_zoom(struct hs_app *app, int arg);         /* z */
 int act_hide(struct hs_app *app, int arg);         /* v */
 int act_layout_reset(struct hs_app *app, int arg); /* V */
+int act_detail_filter(struct hs_app *app, int cmd); /* a, A: apply / prepare as filter */
 
 #endif

@@ -41,6 +41,8 @@ enum hs_vcmd {
 	HS_VCMD_ZOOM_IN,            /* timeline: half the time window */
 	HS_VCMD_ZOOM_OUT,           /* timeline: twice the time window */
 	HS_VCMD_ZOOM_ALL,           /* timeline: the whole trace */
+	HS_VCMD_APPLY_FILTER,       /* detail: filter to the selected line's value */
+	HS_VCMD_PREPARE_FILTER,     /* detail: that filter into the filter bar, not applied */
 };
 
 enum hs_nav {

@@ -13,12 +13,16 @@
 #include <string.h>
 
 #include "app.h"
+#include "hsmscope/ckconst.h"
 #include "hsmscope/correlate.h"
+#include "hsmscope/detail.h"
 #include "hsmscope/query.h"
 #include "listwidget.h"
 
 struct dline {
 	char *text;                 /* owned, raw log text: escaped when drawn */
+	char *filter;               /* owned: the filter for this line's value, NULL none */
+	int fold;                   /* its children start folded (a value's raw rows) */
 	enum hs_role role;
 };
 
@@ -45,8 +49,10 @@ static void clear_lines(struct detail *d)
 {
 	int i;
 
-	for (i = 0; i < d->nlines; i++)
+	for (i = 0; i < d->nlines; i++) {
 		free(d->lines[i].text);
+		free(d->lines[i].filter);
+	}
 	d->nlines = 0;
 	hs_lw_clear(&d->lw);
 }
@@ -88,8 +94,35 @@ static void add(struct detail *d, int depth, enum hs_role role, const char *fmt,
 		return;
 	}
 	d->lines[d->nlines].text = b.data;
+	d->lines[d->nlines].filter = NULL;
+	d->lines[d->nlines].fold = 0;
 	d->lines[d->nlines].role = role;
 	d->nlines++;
+}
+
+/* The filter of the line added last (Apply / Prepare as filter). */
+static void set_filter(struct detail *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void set_filter(struct detail *d, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+
+	if (!d->nlines)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	free(d->lines[d->nlines - 1].filter);
+	d->lines[d->nlines - 1].filter = tmp[0] ? hs_strdup(tmp) : NULL;
+}
+
+/* A filter string literal of s, quoted and escaped by the core. */
+static const char *quoted(struct hs_buf *b, const char *s)
+{
+	hs_buf_clear(b);
+	hs_detail_quote(b, s, strlen(s));
+	return hs_buf_cstr(b);
 }
 
 static const char *anomaly_help(const char *kind)
@@ -103,26 +136,37 @@ static const char *anomaly_help(const char *kind)
 	return "";
 }
 
-/* The parameter lines: a line indented deeper than the one above is its
- * child; depth follows a stack of the open indentations. */
+/* The parameter lines, decoded by the core (hs_detail_decode): a value's
+ * raw rows are its children, folded. */
+struct params_ctx {
+	struct detail *d;
+	int base;
+	int parent;                 /* node of the last decoded line, -1 none */
+};
+
+static int add_node(void *ctx, const struct hs_dnode *n)
+{
+	struct params_ctx *p = ctx;
+	struct detail *d = p->d;
+	int before = d->nlines;
+
+	add(d, p->base + n->depth, n->raw ? HS_ROLE_DIM : HS_ROLE_NORMAL, "%s", n->text);
+	if (d->nlines == before)
+		return 0;
+	if (n->filter[0])
+		set_filter(d, "%s", n->filter);
+	if (n->raw && p->parent >= 0)
+		d->lines[p->parent].fold = 1;
+	if (!n->raw)
+		p->parent = d->nlines - 1;
+	return 0;
+}
+
 static void add_params(struct detail *d, const struct hs_event *e, int base)
 {
-	const char *p = hs_buf_cstr(&e->detail);
-	int stack[64], sp = 0;
+	struct params_ctx p = { d, base, -1 };
 
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		int ind = 0;
-		while ((size_t)ind < len && p[ind] == ' ')
-			ind++;
-		while (sp > 0 && stack[sp - 1] >= ind)
-			sp--;
-		if (sp < 64)
-			stack[sp++] = ind;
-		add(d, base + sp - 1, HS_ROLE_NORMAL, "%.*s", (int)(len - (size_t)ind), p + ind);
-		p += len + (nl ? 1 : 0);
-	}
+	hs_detail_decode(hs_buf_cstr(&e->detail), e->detail.len, add_node, &p);
 }
 
 static void build(struct hs_app *app, struct detail *d)
@@ -132,9 +176,12 @@ static void build(struct hs_app *app, struct detail *d)
 	char ts[64], rel[64], dur[32];
 	struct hs_event peer;
 	struct hs_error err;
-	int i, nparams;
+	int i;
+	struct hs_buf q;
+	const char *nm;
 
 	clear_lines(d);
+	hs_buf_init(&q);
 	d->built_n = app->sel_n;
 	d->built_gen = app->gen;
 	if (!e) {
@@ -175,55 +222,85 @@ static void build(struct hs_app *app, struct detail *d)
 	                                        " (no next call of this thread)") :
 	    e->dur_exact ? " (recorded by the tracer)" : " (estimated: until this thread's next call)");
 
-	if (e->hsm[0])
+	if (e->hsm[0]) {
 		add(d, 0, HS_ROLE_NORMAL, "HSM: %s", e->hsm);
-	else
+		set_filter(d, "hsm == %s", quoted(&q, e->hsm));
+	} else {
 		add(d, 0, HS_ROLE_NORMAL, "Process: instance %lld%s", (long long)e->instance + 1,
 		    e->pid == HS_NONE ? " (the log names no pid)" : "");
-	if (e->pid != HS_NONE)
+		set_filter(d, "proc == %lld", (long long)e->instance + 1);
+	}
+	if (e->pid != HS_NONE) {
 		add(d, 1, HS_ROLE_NORMAL, "pid %lld", (long long)e->pid);
-	if (e->tid != HS_NONE)
+		set_filter(d, "pid == %lld", (long long)e->pid);
+	}
+	if (e->tid != HS_NONE) {
 		add(d, 1, HS_ROLE_NORMAL, "thread %lld", (long long)e->tid);
+		set_filter(d, "tid == %lld", (long long)e->tid);
+	}
 
 	add(d, 0, HS_ROLE_NORMAL, "Function: %s", e->func);
+	if (e->func[0])
+		set_filter(d, "func == %s", quoted(&q, e->func));
 	if (e->hint[0])
 		add(d, 1, HS_ROLE_DIM, "%s", e->hint);
-	if (e->rv != HS_NONE)
+	if (e->rv != HS_NONE) {
 		add(d, 0, e->ok ? HS_ROLE_NORMAL : HS_ROLE_ERROR, "Result: %s (0x%llx)%s", e->rv_name,
 		    (unsigned long long)e->rv, e->ok ? "" : "  -- error");
-	else
+		set_filter(d, "rv == 0x%llx", (unsigned long long)e->rv);
+	} else
 		add(d, 0, e->incomplete ? HS_ROLE_WARN : HS_ROLE_NORMAL, "Result: %s",
 		    e->incomplete ? "none: the call never returned in the log" : e->rv_name[0] ? e->rv_name : "-");
 	if (e->session != HS_NONE || e->slot != HS_NONE) {
 		add(d, 0, HS_ROLE_NORMAL, "Session/slot");
-		if (e->session != HS_NONE)
+		if (e->session != HS_NONE) {
 			add(d, 1, HS_ROLE_NORMAL, "session handle 0x%llx", (unsigned long long)e->session);
-		if (e->slot != HS_NONE)
+			set_filter(d, "session == 0x%llx", (unsigned long long)e->session);
+		}
+		if (e->slot != HS_NONE) {
 			add(d, 1, HS_ROLE_NORMAL, "slot 0x%llx", (unsigned long long)e->slot);
+			set_filter(d, "slot == 0x%llx", (unsigned long long)e->slot);
+		}
 	}
 
-	nparams = 0;
-	for (i = 0; i < (int)e->detail.len; i++)
-		nparams += e->detail.data[i] == '\n';
 	if (e->detail.len) {
-		add(d, 0, HS_ROLE_NORMAL, "Parameters (%d line%s)", nparams + 1, nparams ? "s" : "");
+		int nl = 0;
+		for (i = 0; i < (int)e->detail.len; i++)
+			nl += e->detail.data[i] == '\n';
+		add(d, 0, HS_ROLE_NORMAL, "Parameters (%d line%s)", nl + 1, nl ? "s" : "");
 		add_params(d, e, 1);
 	}
 
 	if (e->user[0] || e->seq != HS_NONE || e->opcode != HS_NONE || e->response[0]) {
 		add(d, 0, HS_ROLE_NORMAL, "Audit record");
-		if (e->user[0])
+		if (e->user[0]) {
 			add(d, 1, HS_ROLE_NORMAL, "user %s", e->user);
-		if (e->user_type != HS_NONE)
-			add(d, 1, HS_ROLE_NORMAL, "user type %lld", (long long)e->user_type);
-		if (e->seq != HS_NONE)
+			set_filter(d, "user == %s", quoted(&q, e->user));
+		}
+		if (e->user_type != HS_NONE) {
+			nm = hs_ck_name(HS_CN_USERTYPE, (uint64_t)e->user_type);
+			add(d, 1, HS_ROLE_NORMAL, "user type %s%s%lld%s", nm ? nm : "", nm ? " (" : "",
+			    (long long)e->user_type, nm ? ")" : "");
+			set_filter(d, "user_type == %lld", (long long)e->user_type);
+		}
+		if (e->seq != HS_NONE) {
 			add(d, 1, HS_ROLE_NORMAL, "sequence 0x%llx", (unsigned long long)e->seq);
+			set_filter(d, "seq == 0x%llx", (unsigned long long)e->seq);
+		}
 		if (e->reboot != HS_NONE)
 			add(d, 1, HS_ROLE_NORMAL, "reboot counter 0x%llx", (unsigned long long)e->reboot);
-		if (e->cmd_type != HS_NONE)
-			add(d, 1, HS_ROLE_NORMAL, "command type 0x%llx", (unsigned long long)e->cmd_type);
-		if (e->opcode != HS_NONE)
-			add(d, 1, HS_ROLE_NORMAL, "opcode 0x%llx", (unsigned long long)e->opcode);
+		if (e->cmd_type != HS_NONE) {
+			nm = hs_ck_name(HS_CN_CMDTYPE, (uint64_t)e->cmd_type);
+			add(d, 1, HS_ROLE_NORMAL, "command type %s%s0x%llx%s", nm ? nm : "", nm ? " (" : "",
+			    (unsigned long long)e->cmd_type, nm ? ")" : "");
+		}
+		if (e->opcode != HS_NONE) {
+			nm = hs_ck_name(HS_CN_OPCODE, (uint64_t)e->opcode);
+			add(d, 1, HS_ROLE_NORMAL, "opcode %s%s0x%llx%s", nm ? nm : "", nm ? " (" : "",
+			    (unsigned long long)e->opcode, nm ? ")" : "");
+			if (nm)
+				set_filter(d, "opcode == %s", nm);
+		}
 		if (e->log_type != HS_NONE)
 			add(d, 1, HS_ROLE_NORMAL, "log type %lld", (long long)e->log_type);
 		if (e->response[0])
@@ -233,20 +310,28 @@ static void build(struct hs_app *app, struct detail *d)
 	}
 	if (e->nkeys) {
 		add(d, 0, HS_ROLE_NORMAL, "Objects (%d)", e->nkeys);
-		for (i = 0; i < e->nkeys; i++)
+		for (i = 0; i < e->nkeys; i++) {
 			add(d, 1, HS_ROLE_NORMAL, "%s = %lld", e->keys[i].role, (long long)e->keys[i].handle);
+			set_filter(d, "key == %lld", (long long)e->keys[i].handle);
+		}
 	}
 
 	add(d, 0, e->anomalies[0] ? HS_ROLE_ANOMALY : HS_ROLE_NORMAL, "Correlation");
-	if (e->session_id != HS_NONE)
+	if (e->session_id != HS_NONE) {
 		add(d, 1, HS_ROLE_NORMAL, "session #%lld  (o / O: its next / previous event; s: sessions)",
 		    (long long)e->session_id);
-	else
+		set_filter(d, "session_id == %lld", (long long)e->session_id);
+	} else {
 		add(d, 1, HS_ROLE_DIM, "no session");
-	if (e->login_id != HS_NONE)
+	}
+	if (e->login_id != HS_NONE) {
 		add(d, 1, HS_ROLE_NORMAL, "login #%lld", (long long)e->login_id);
-	if (e->span_id != HS_NONE)
+		set_filter(d, "login == %lld", (long long)e->login_id);
+	}
+	if (e->span_id != HS_NONE) {
 		add(d, 1, HS_ROLE_NORMAL, "operation span #%lld", (long long)e->span_id);
+		set_filter(d, "span == %lld", (long long)e->span_id);
+	}
 	if (e->peer != HS_NONE) {
 		hs_event_init(&peer);
 		if (hs_query_event(app->ix, e->peer, &peer, &err) == 1)
@@ -263,12 +348,41 @@ static void build(struct hs_app *app, struct detail *d)
 		for (k = strtok_r(kinds, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
 			const char *h = anomaly_help(k);
 			add(d, 2, HS_ROLE_ANOMALY, "%s%s%s", k, *h ? ": " : "", h);
+			set_filter(d, "anomaly == %s", quoted(&q, k));
 		}
 	}
 	if (e->summary[0])
 		add(d, 0, HS_ROLE_DIM, "Summary: %s", e->summary);
+	hs_buf_free(&q);
 	hs_lw_done(&d->lw, -1);
+	/* a value's raw rows start folded; node i is line i */
+	for (i = 0; i < d->lw.nnodes && i < d->nlines; i++)
+		d->lw.nodes[i].collapsed = d->lines[i].fold && d->lw.nodes[i].nchildren > 0;
+	hs_lw_select_node(&d->lw, 0);
 	hs_lw_select(&d->lw, 0, 0);
+}
+
+/* Apply / Prepare as filter: the selected line's filter replaces the
+ * filter (Backspace brings the old one back), or opens in the filter bar
+ * to be edited before Enter. */
+static int detail_command(struct hs_app *app, void *st, int cmd)
+{
+	struct detail *d = st;
+	int node = hs_lw_node_at(&d->lw, d->lw.sel);
+	const char *f = node >= 0 && d->lw.nodes[node].data < d->nlines ?
+	                d->lines[d->lw.nodes[node].data].filter : NULL;
+
+	if (cmd != HS_VCMD_APPLY_FILTER && cmd != HS_VCMD_PREPARE_FILTER)
+		return HS_R_NONE;
+	if (!f) {
+		hs_app_msg(app, 0, "no filter for this line: select a value in the detail pane (Tab)");
+		return HS_R_HANDLED | HS_R_REDRAW;
+	}
+	if (cmd == HS_VCMD_PREPARE_FILTER)
+		hs_fb_begin(&app->fb, f);
+	else
+		hs_app_apply_filter(app, f);
+	return HS_R_HANDLED | HS_R_REDRAW;
 }
 
 static void draw_line(void *ctx, WINDOW *w, int y, int x, int width, int64_t node, int selected)
@@ -347,4 +461,5 @@ const struct hs_view hs_view_detail = {
 	.click = detail_click,
 	.widget = detail_widget,
 	.item_text = detail_item_text,
+	.command = detail_command,
 };

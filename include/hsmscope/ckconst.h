@@ -5,6 +5,7 @@
 #ifndef HSMSCOPE_CKCONST_H
 #define HSMSCOPE_CKCONST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum hs_ck_kind {
@@ -16,11 +17,19 @@ enum hs_ck_kind {
 	HS_CK_USER,                 /* CKU_* user types */
 	HS_CN_OPCODE,               /* CloudHSM CN_* opcodes */
 	HS_CN_CMDTYPE,              /* CloudHSM command types (CN_MGMT_CMD, ...) */
+	HS_CK_CERTTYPE,             /* CKC_* certificate types */
+	HS_CK_SESSFLAG,             /* CKF_* flags of C_OpenSession (one bit each) */
+	HS_CN_USERTYPE,             /* CloudHSM user types (CN_CRYPTO_USER, ...) */
 	HS_CK_KIND_COUNT
 };
 
 /* The name of value in kind, or NULL when unknown. */
 const char *hs_ck_name(enum hs_ck_kind kind, uint64_t value);
+
+/* The names of the bits of value that kind (a table of one-bit values:
+ * HS_CK_SESSFLAG) names, joined by " | " into out; bits it does not name
+ * as one "0x.." at the end. "" for 0. Returns out. */
+char *hs_ck_flags(enum hs_ck_kind kind, uint64_t value, char *out, size_t outlen);
 
 /* Look a symbolic name up in every kind (exact, case-sensitive). Returns 1
  * and fills value (and kind if not NULL) when found, else 0. */

@@ -5,7 +5,8 @@
  * the event's detail. Every string and buffer passed in is copied.
  *
  * Why one layout: redaction (redact.c), correlation (correlate_*.c) and the
- * detail tree read a call's parameters from its detail lines, in the layout
+ * detail tree read a call's parameters from its detail lines (the typed
+ * reader is detail.h; test_detail.c round-trips every writer below), in the layout
  * OpenSC's pkcs11-spy prints. A parser for another tracer translates each
  * parameter into that layout through the functions below, so a PIN is
  * masked, a template's label is found and a created handle is followed

@@ -40,6 +40,34 @@ want=$(jq '[.[] | select(.func == "C_Login" or .func == "C_Logout")] | length' "
 want=$(jq '[.[] | select(.template_summary.structured_info | any(test("CKM_SHA256_RSA_PKCS")))] | length' "$T/all.json")
 [ "$(same_everywhere 'CKM_SHA256_RSA_PKCS')" = "$want" ] || fail "text regex"
 
+# what the call's detail names (event_params): counted in the raw log, one
+# call per header "N: C_..." holding the line
+calls_with() { # ERE over the call's lines
+	awk -v re="$1" '/^[0-9]+: C_/ { call = NR; next } $0 ~ re && call != seen { n++; seen = call }
+		END { print n + 0 }' "$L"
+}
+want=$(calls_with '^\[in\] (pMechanism->)?type = CKM_SHA256_RSA_PKCS( |$)')
+[ "$want" -ge 2 ] || fail "the sample has SHA256_RSA_PKCS calls"
+[ "$(same_everywhere 'mech == CKM_SHA256_RSA_PKCS')" = "$want" ] || fail "mech =="
+want=$(calls_with '^\[in\] (pMechanism->)?type = CKM_AES_KEY_GEN( |$)')
+[ "$(same_everywhere 'mech ~ "^CKM_AES_KEY_G"')" = "$want" ] || fail "mech ~"
+# a mechanism the spy printed as a number is named: 0x210A
+want=$(calls_with '^\[in\] (pMechanism->)?type = 0x0000210A([[ ]|$)')
+[ "$want" -ge 1 ] && [ "$(same_everywhere 'mech == CKM_AES_KEY_WRAP_PAD')" = "$want" ] || fail "mech named from a number"
+want=$(calls_with '^    CKA_SIGN  ')
+[ "$want" -ge 2 ] || fail "the sample has CKA_SIGN templates"
+[ "$(same_everywhere 'attr == CKA_SIGN')" = "$want" ] || fail "attr =="
+want=$(calls_with '^    62617369 632D7273 61$') # print_print of "basic-rsa"
+[ "$want" -ge 2 ] || fail "the sample has the label basic-rsa"
+[ "$(same_everywhere 'label == "basic-rsa"')" = "$want" ] || fail "label =="
+[ "$(same_everywhere 'label == "basic-rsa" && func == C_GenerateKeyPair')" = 1 ] || fail "label && func"
+# no secret is stored for them: CKA_VALUE and private parts have no value
+S="$FIX/spy/secrets.log"
+[ "$("$HS" sql "$S" --format csv "SELECT count(*) FROM event_params WHERE value IS NOT NULL AND name IN ('CKA_VALUE', 'CKA_PRIVATE_EXPONENT', 'CKA_PRIME_1', 'CKA_PRIME_2', 'CKA_EXPONENT_1', 'CKA_EXPONENT_2', 'CKA_COEFFICIENT')" | tail -n 1 | tr -d '\r')" = 0 ] ||
+	fail "a secret attribute's value in event_params"
+"$HS" sql "$S" --format csv "SELECT value FROM event_params WHERE value IS NOT NULL" >"$T/pv"
+! grep -q -e 'pin-' -e 'secret-' -e 'private-' "$T/pv" || fail "secret text in event_params: $(cat "$T/pv")"
+
 # a bad filter never runs: exit 3, position and a caret
 expect_exit 3 "$HS" grep "$L" 'rv =='
 grep -q 'filter:1:' "$T/err" || fail "no position in: $(cat "$T/err")"

@@ -88,6 +88,15 @@ static void test_unknown(void)
 	CHECK(hs_ck_lookup("", &v, NULL) == 0);
 	CHECK(hs_ck_lookup(NULL, &v, NULL) == 0);
 	CHECK(hs_ck_lookup("ckr_ok", &v, NULL) == 0);
+	{ /* flags by name, the bits no name covers as one number */
+		char f[96];
+		CHECK(strcmp(hs_ck_flags(HS_CK_SESSFLAG, 6, f, sizeof f), "CKF_RW_SESSION | CKF_SERIAL_SESSION") == 0);
+		CHECK(strcmp(hs_ck_flags(HS_CK_SESSFLAG, 0x14, f, sizeof f), "CKF_SERIAL_SESSION | 0x10") == 0);
+		CHECK(strcmp(hs_ck_flags(HS_CK_SESSFLAG, 0, f, sizeof f), "") == 0);
+		CHECK(strcmp(hs_ck_flags(HS_CK_SESSFLAG, 6, f, 8), "CKF_RW_") == 0 || strlen(f) < 8);
+		CHECK(strcmp(hs_ck_name(HS_CK_CERTTYPE, 0), "CKC_X_509") == 0);
+		CHECK(strcmp(hs_ck_name(HS_CN_USERTYPE, 1), "CN_CRYPTO_USER") == 0);
+	}
 	CHECK(hs_ck_lookup("CKR_OK ", &v, NULL) == 0);
 	/* Lookup needs only the value pointer. */
 	CHECK(hs_ck_lookup("CKU_USER", &v, NULL) == 1 && v == 1);
@@ -194,6 +203,7 @@ static const char *const prefixes[HS_CK_KIND_COUNT] = {
 	[HS_CK_RV] = "CKR_", [HS_CK_MECH] = "CKM_", [HS_CK_ATTR] = "CKA_",
 	[HS_CK_CLASS] = "CKO_", [HS_CK_KEYTYPE] = "CKK_", [HS_CK_USER] = "CKU_",
 	[HS_CN_OPCODE] = "CN_", [HS_CN_CMDTYPE] = "CN_",
+	[HS_CK_CERTTYPE] = "CKC_", [HS_CK_SESSFLAG] = "CKF_", [HS_CN_USERTYPE] = "CN_",
 };
 
 /* hs_ck_nth yields the primaries in strictly ascending value order (what
@@ -206,6 +216,7 @@ static void test_invariants(void)
 		[HS_CK_RV] = 99, [HS_CK_MECH] = 427, [HS_CK_ATTR] = 131,
 		[HS_CK_CLASS] = 11, [HS_CK_KEYTYPE] = 62, [HS_CK_USER] = 3,
 		[HS_CN_OPCODE] = 19, [HS_CN_CMDTYPE] = 2,
+		[HS_CK_CERTTYPE] = 3, [HS_CK_SESSFLAG] = 3, [HS_CN_USERTYPE] = 2,
 	};
 	int kind, i, primaries, aliases, bad_order, bad_round, bad_prefix;
 	uint64_t v, prev;
