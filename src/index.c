@@ -908,7 +908,7 @@ static int refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, in
 {
 	sqlite3_stmt *st;
 	int64_t start = 0, line = 1, maxn = 0;
-	char state[128] = "";
+	char *state = NULL;         /* the parser's resume state: any length (pbase.h) */
 	struct writer w;
 	int rc;
 
@@ -919,8 +919,12 @@ static int refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, in
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		start = sqlite3_column_int64(st, 0);
 		line = sqlite3_column_int64(st, 1);
-		if (sqlite3_column_text(st, 2))
-			hs_strlcpy(state, (const char *)sqlite3_column_text(st, 2), sizeof state);
+		if (sqlite3_column_text(st, 2) && *sqlite3_column_text(st, 2) &&
+		    !(state = strdup((const char *)sqlite3_column_text(st, 2)))) {
+			sqlite3_finalize(st);
+			hs_error_set(err, in->path, 0, 0, "out of memory");
+			return -1;
+		}
 	}
 	sqlite3_finalize(st);
 	if (hs_idx_writer_prepare(&w, db, err, in->path) < 0)
@@ -940,14 +944,16 @@ static int refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, in
 	w.next_n = maxn + 1;
 	w.bytes_before = -start; /* progress counts from the resume point */
 	w.bytes_total = in->id.size - start;
-	rc = parse_file(&w, in, file_id, start, line, state[0] ? state : NULL, 1, tail, held, o, err);
+	rc = parse_file(&w, in, file_id, start, line, state, 1, tail, held, o, err);
 	if (!rc && (hs_correlate_finish(w.corr, err) < 0 || hs_corrstore_finished(w.cstore, err) < 0))
 		rc = -1;
 	hs_idx_writer_free(&w);
+	free(state);
 	return rc;
 fail:
 	hs_idx_writer_free(&w);
 fail0:
+	free(state);
 	if (!err->msg[0])
 		hs_error_set(err, in->path, 0, 0, "index: %s", sqlite3_errmsg(db));
 	return -1;

@@ -49,6 +49,7 @@
  * leaves here (see redact.h), and the parser never copies a PIN dump into
  * the summary.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,6 +310,8 @@ static void take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, 
 	r->ninst = p->implicit ? 0 : p->ninst;
 	r->unbound_from = p->unbound_from;
 	r->ret_inst = p->ret_inst;
+	memcpy(r->paddr, p->paddr, sizeof r->paddr);
+	r->npaddr = p->npaddr;
 	r->n = 0;
 	for (k = p->ninst - 1; !p->implicit && k >= 0 && r->n < SNAP; k--, r->n++) {
 		r->in[r->n].id = k;
@@ -1160,6 +1163,20 @@ static void spy_resume(struct hs_parser *p, const char *state)
 			inst_get(p, k - v[0])->last_n = v[2];
 		}
 	}
+	/* the ring of buffer addresses; any doubt leaves it empty (a state
+	 * without it is an older one: attribution then has less evidence) */
+	if (hs_pstate_get_int(state, "an", &u) && u >= 0 && u <= INT_MAX) {
+		int n = 0, ok = 1;
+		cur = NULL;
+		while (ok && hs_pstate_next(state, "a", &cur, v, 3) == 2) {
+			if (n >= PADDR || v[0] < 1 || v[0] > k)
+				ok = 0;
+			else
+				p->paddr[n].inst = k - v[0], p->paddr[n++].addr = (unsigned long long)v[1];
+		}
+		if (ok && n == (u < PADDR ? u : PADDR))
+			p->npaddr = (int)u;
+	}
 }
 
 static void spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
@@ -1190,6 +1207,15 @@ static void spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line
 		hs_pstate_item(&state, (int64_t[]){ r.ninst - r.in[i].id,
 		                                    r.in[i].pid == HS_NONE ? -1 : r.in[i].pid,
 		                                    r.in[i].last_n }, 3);
+	/* the buffer addresses that tell processes apart, as the ring held them
+	 * (old header only: none is noted under the new one) */
+	if (r.npaddr > 0) {
+		hs_pstate_int(&state, "an", r.npaddr);
+		hs_pstate_list(&state, "a");
+		for (i = 0; i < PADDR && i < r.npaddr; i++)
+			hs_pstate_item(&state, (int64_t[]){ r.ninst - r.paddr[i].inst,
+			                                    (int64_t)r.paddr[i].addr }, 2);
+	}
 	*st = p->st;
 	st->state = NULL;
 	hs_pstate_give(&state, st);

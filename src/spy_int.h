@@ -68,6 +68,12 @@ unsigned long long hs_spy_buffer_addr(const char *s, size_t n);
 #define PADDR 32                /* buffer addresses remembered for telling processes apart */
 
 /* Where a re-parse starts and the instance numbering just before it. */
+/* An input buffer address a process instance showed (old header). */
+struct spy_paddr {
+	int64_t inst;               /* a process instance */
+	unsigned long long addr;    /* an input buffer one of its certain calls showed */
+};
+
 struct resume_point {
 	int64_t offset, line;       /* a call's header line, or the end */
 	int64_t ninst;              /* instances so far; 0 = only the unused implicit one */
@@ -77,6 +83,9 @@ struct resume_point {
 	struct {
 		int64_t id, pid, last_n;
 	} in[SNAP];                 /* the newest instances, newest first */
+	struct spy_paddr paddr[PADDR]; /* the parser's ring of buffer addresses then */
+	int npaddr;                 /* and its count: a re-parse from here decides as a
+	                               whole parse did (attribution by address) */
 };
 
 struct call {
@@ -201,10 +210,7 @@ struct hs_parser {
 	int no_defer;               /* giving the held line: hold it no more */
 	int64_t cur_lineno, cur_off; /* number and offset of the line being read */
 	int64_t split_lineno;       /* a line the parser read as pieces of several calls */
-	struct {
-		int64_t inst;           /* a process instance (old header) */
-		unsigned long long addr; /* an input buffer one of its certain calls showed */
-	} paddr[PADDR];             /* ring: where each process's buffers lie (a thread's
+	struct spy_paddr paddr[PADDR]; /* ring: where each process's buffers lie (a thread's
 	                               stack; processes' address spaces differ, ASLR) */
 	int npaddr;                 /* entries written (ring index: npaddr % PADDR) */
 	struct hs_parse_stats st;   /* running counters */
