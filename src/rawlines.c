@@ -239,13 +239,21 @@ done:
 	return rc;
 }
 
-/* Every line of the window through redaction, by the call it belongs to. */
-static int redact_all(struct hs_index *ix, const struct hs_event *e, struct hs_rawlines *r, int data)
+/* Every line of the window through redaction, by the call it belongs to.
+ * Redaction's rules by context are the spy's layout; another tracer's
+ * lines (p11-kit's pPin, the NSS logger's, a CloudHSM password) are all
+ * redacted together in strict mode, the call's own with them. */
+static int redact_all(struct hs_index *ix, const struct hs_event *e, struct hs_rawlines *r, int data,
+                      int spy)
 {
 	int *grp = malloc((size_t)r->n * sizeof *grp), nf = 0, k, rc = -1;
 	char (*funcs)[64] = NULL;
 
-	if (grp && owners(ix, e, r, grp, &funcs, &nf) == 0 &&
+	if (grp && !spy) {
+		for (k = 0; k < r->n; k++)
+			grp[k] = -1;
+		rc = redact_group(r, grp, -1, "", 1, data);
+	} else if (grp && owners(ix, e, r, grp, &funcs, &nf) == 0 &&
 	    redact_group(r, grp, 0, e->func, 0, data) == 0 && redact_group(r, grp, -1, "", 1, data) == 0) {
 		for (k = 1, rc = 0; k <= nf && rc == 0; k++)
 			rc = redact_group(r, grp, k, funcs[k], 0, data);
@@ -334,7 +342,7 @@ int hs_rawlines_read(struct hs_index *ix, const struct hs_event *e, int redact_d
 	for (i = 0; i < r->n; i++)
 		r->line[i].s = r->text.data + at[i];
 	free(at);
-	if (r->n && redact_all(ix, e, r, redact_data) < 0) {
+	if (r->n && redact_all(ix, e, r, redact_data, strcmp(f->format, "spy") == 0) < 0) {
 		r->n = 0;
 		hs_error_set(err, f->path, 0, 0, "out of memory");
 		return -1;
