@@ -147,7 +147,7 @@ static int frame_line(const char *s, size_t n)
  * detail text of function func: they are copied out joined by '\n',
  * masked, and copied back (masking keeps every length). */
 static int redact_group(struct hs_rawlines *r, const int *grp, int g, const char *func, int strict,
-                        int data)
+                        int data, int foreign)
 {
 	struct hs_event t;
 	struct hs_redact_opts o = { .data = data, .strict = strict };
@@ -165,6 +165,8 @@ static int redact_group(struct hs_rawlines *r, const int *grp, int g, const char
 			return -1;
 		}
 	}
+	if (foreign)
+		hs_redact_foreign(t.detail.data, t.detail.len);
 	hs_redact_event(&t, &o);
 	for (i = 0; i < r->n; i++) {
 		if (grp[i] != g)
@@ -252,11 +254,12 @@ static int redact_all(struct hs_index *ix, const struct hs_event *e, struct hs_r
 	if (grp && !spy) {
 		for (k = 0; k < r->n; k++)
 			grp[k] = -1;
-		rc = redact_group(r, grp, -1, "", 1, data);
+		rc = redact_group(r, grp, -1, "", 1, data, 1);
 	} else if (grp && owners(ix, e, r, grp, &funcs, &nf) == 0 &&
-	    redact_group(r, grp, 0, e->func, 0, data) == 0 && redact_group(r, grp, -1, "", 1, data) == 0) {
+	    redact_group(r, grp, 0, e->func, 0, data, 0) == 0 &&
+	    redact_group(r, grp, -1, "", 1, data, 0) == 0) {
 		for (k = 1, rc = 0; k <= nf && rc == 0; k++)
-			rc = redact_group(r, grp, k, funcs[k], 0, data);
+			rc = redact_group(r, grp, k, funcs[k], 0, data, 0);
 	}
 	free(funcs);
 	free(grp);
