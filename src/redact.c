@@ -502,6 +502,8 @@ static int foreign_secret_word(const char *s, size_t i, size_t j)
 		return 0;
 	if (n > 3 && strncasecmp(s + j - 3, "len", 3) == 0)
 		return 0;
+	if (n > 4 && s[i] == 'C' && s[i + 1] == 'K' && s[i + 2] != 'A' && s[i + 3] == '_')
+		return 0; /* a constant's name: CKO_SECRET_KEY, CKU_SO */
 	if (word_in(pin_params, s, i, j, 1) || word_in(secret_attrs, s, i, j, 0))
 		return 1;
 	for (w = 0; parts[w]; w++) {
