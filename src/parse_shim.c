@@ -361,7 +361,8 @@ static struct call *close_call(struct hs_parser *p, int64_t toc, int64_t lap, in
 		return NULL;
 	c->closed = 1;
 	c->close_seq = ++p->close_seq;
-	if (hs_p11call_saw(&c->qc.pc, lineno) < 0)
+	if ((toc != HS_NONE && hs_p11call_saw(&c->qc.pc, p->toc_line) < 0) ||
+	    hs_p11call_saw(&c->qc.pc, lineno) < 0)
 		p->b.stop = 1;
 	if (lap != HS_NONE && lap >= 0)
 		c->qc.pc.ev.dur_us = lap;
@@ -463,6 +464,7 @@ static int shim_feed(struct hs_parser *p, const char *line, size_t len, int64_t 
 		else if (memcmp(s, "[tic]", 5) == 0)
 			on_field(p, 4, v6, vn, off, lineno);
 		else if (memcmp(s, "[toc]", 5) == 0) {
+			p->toc_line = lineno;
 			if ((p->toc = parse_ts(v6, vn)) == HS_NONE)
 				hs_shim_skip(p, lineno, off, "a [toc] line without a time");
 		} else if (memcmp(s, "[lap]", 5) == 0) {
