@@ -552,6 +552,20 @@ int hs_redact_foreign(char *text, size_t len)
 			secret = 0;
 		else if (secret)
 			mask_from(&l, 0);
+		/* byte values, whose function decides in the detail whether they
+		 * are secret (a wrapped key, a PIN): the logger's HEX(..) and
+		 * p11-kit's (N) "..", from their first byte to the line's end */
+		for (i = 0; i + 4 <= l.e; i++) {
+			if (memcmp(l.s + i, "HEX(", 4) == 0) {
+				mask_from(&l, i + 4);
+				break;
+			}
+			if (i + 3 <= l.e && l.s[i] == ')' && l.s[i + 1] == ' ' && l.s[i + 2] == '"' && i > 0 &&
+			    hs_is_digit(l.s[i - 1])) {
+				mask_from(&l, i + 3);
+				break;
+			}
+		}
 		for (i = 0; i < l.e;) {
 			if (!hs_is_word(l.s[i])) {
 				i++;
