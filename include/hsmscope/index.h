@@ -28,8 +28,7 @@
 struct sqlite3;
 struct hs_index;
 
-#define HS_INDEX_SCHEMA_VERSION 8 /* 6: event_lines; 7: detail in zstd blocks;
-                                     8: event_lines for every format */
+#define HS_INDEX_SCHEMA_VERSION 7 /* 6: event_lines; 7: detail in zstd blocks */
 
 struct hs_index_opts {
 	const char *index_path;     /* explicit index file, or NULL for the cache */
