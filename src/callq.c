@@ -139,6 +139,8 @@ static void emit(struct hs_callq *q, struct hs_callq_call *c)
 		c->pc.ev.incomplete = 1;
 		q->st->incomplete++;
 	}
+	if (hs_p11call_lines_done(&c->pc) < 0)
+		*q->stop = 1;
 	hs_p11call_summarize(&c->pc);
 	q->st->events++;
 	if (!*q->stop && q->sink->on_event(q->sink->ctx, &c->pc.ev))

@@ -68,6 +68,7 @@ struct hs_parser {
 	struct hs_parse_stats st;   /* counters so far */
 	int stopped;                /* the sink asked to stop */
 	int64_t last_off, last_len, last_line; /* the last line fed, for safe_offset */
+	int64_t ev_last;            /* the last line read into the open event (line number) */
 
 	/* the event being built: a block, a one-line event or a JSON element */
 	struct hs_event ev;         /* reused; its detail buffer is ours */

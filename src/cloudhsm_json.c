@@ -88,6 +88,7 @@ static int cert_event(struct hs_parser *p, const cJSON *o, const char *raw)
 		}
 		free(printed);
 	}
+	p->ev_last = p->last_line; /* the object ends on the line being read */
 	return hs_ch_flush(p);
 }
 
@@ -158,6 +159,7 @@ static int element_done(struct hs_parser *p)
 			if (id)
 				hs_ch_apply(p, "eventId", 7, -1, id, strlen(id));
 		}
+		p->ev_last = p->last_line; /* the object ends on the line being read */
 		if (!rc)
 			rc = hs_ch_flush(p);
 	}

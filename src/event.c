@@ -6,6 +6,7 @@
  */
 #include "hsmscope/event.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "hsmscope/ckconst.h"
@@ -84,3 +85,15 @@ int hs_event_add_line(struct hs_event *e, const char *s, size_t n)
 }
 
 const char *hs_event_hint(const char *func) { return hs_ck_func_hint(func); }
+
+int hs_event_lines_run(struct hs_event *e, int64_t first, int64_t count)
+{
+	char t[48];
+	int k;
+
+	if (count <= 0 || first < e->line)
+		return 0;
+	k = snprintf(t, sizeof t, "%s%lld+%lld", e->lines.len ? " " : "",
+	             (long long)(first - e->line), (long long)count);
+	return hs_buf_add(&e->lines, t, (size_t)k);
+}

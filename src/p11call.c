@@ -23,6 +23,7 @@ void hs_p11call_init(struct hs_p11call *c)
 	hs_event_init(&c->ev);
 	c->mech[0] = c->label[0] = '\0';
 	c->found = -1;
+	c->run_first = c->run_n = 0;
 }
 
 void hs_p11call_reset(struct hs_p11call *c)
@@ -30,9 +31,39 @@ void hs_p11call_reset(struct hs_p11call *c)
 	hs_event_reset(&c->ev);
 	c->mech[0] = c->label[0] = '\0';
 	c->found = -1;
+	c->run_first = c->run_n = 0;
 }
 
 void hs_p11call_free(struct hs_p11call *c) { hs_event_free(&c->ev); }
+
+int hs_p11call_lines_done(struct hs_p11call *c)
+{
+	int rc = 0;
+
+	if (c->run_n > 0)
+		rc = hs_event_lines_run(&c->ev, c->run_first, c->run_n);
+	c->run_n = 0;
+	return rc;
+}
+
+int hs_p11call_saw(struct hs_p11call *c, int64_t lineno)
+{
+	if (lineno < c->ev.line || lineno <= 0)
+		return 0; /* above the call's first line: runs count from it */
+	if (c->run_n > 0) {
+		if (lineno < c->run_first + c->run_n)
+			return 0; /* already counted (or going back) */
+		if (lineno == c->run_first + c->run_n) {
+			c->run_n++;
+			return 0;
+		}
+		if (hs_p11call_lines_done(c) < 0)
+			return -1;
+	}
+	c->run_first = lineno;
+	c->run_n = 1;
+	return 0;
+}
 
 
 int hs_p11call_func(struct hs_p11call *c, const char *name, size_t n)

@@ -91,6 +91,7 @@ struct hs_parser {
 	int mode;                   /* 0 not known yet, 'j' JSON, 'c' CSV */
 	struct hs_buf rec;          /* owned: the row being gathered */
 	int64_t rec_off, rec_line;  /* where it started; -1 when none */
+	int64_t cur_line;           /* the line being fed: a row's last */
 	int rec_big;                /* it passed REC_MAX: dropped */
 	int depth, in_str, esc;     /* JSON scanner */
 	int base;                   /* JSON: the depth the row's object opened at */
@@ -138,6 +139,14 @@ static int is_service(const char *const *vals)
 }
 
 /* vals[col] of a service-operation row → one event, straight to the sink */
+/* A row's lines: from its first to the one being read (a pretty-printed
+ * JSON row, a CSV value with line breaks, spans several) */
+static int own_lines(struct hs_parser *p, struct hs_event *e)
+{
+	hs_buf_clear(&e->lines);
+	return hs_event_lines_run(e, e->line, (p->cur_line > e->line ? p->cur_line : e->line) - e->line + 1);
+}
+
 static int service_row(struct hs_parser *p, const char *const *vals, int64_t off, int64_t line)
 {
 	struct hs_event *e = &p->ev;
@@ -202,6 +211,10 @@ static int service_row(struct hs_parser *p, const char *const *vals, int64_t off
 		hs_event_add_line(e, hs_buf_cstr(&p->msg), p->msg.len);
 	}
 	if (hs_buf_failed(&p->msg) || hs_buf_failed(&e->detail)) {
+		skip(p, line, off, "out of memory");
+		return 0;
+	}
+	if (own_lines(p, e) < 0) {
 		skip(p, line, off, "out of memory");
 		return 0;
 	}
@@ -501,6 +514,7 @@ static int csv_line(struct hs_parser *p, const char *s, size_t n, int64_t off, i
 
 static int az_feed(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t line)
 {
+	p->cur_line = line;
 	if (!p->mode) {
 		size_t k = 0;
 		while (k < n && (s[k] == ' ' || s[k] == '\t'))
@@ -540,6 +554,8 @@ static int az_event(void *ctx, struct hs_event *ev)
 	struct hs_parser *p = ctx;
 
 	ev->format = "azurehsm";
+	if (own_lines(p, ev) < 0)
+		return 1; /* out of memory: stop */
 	return p->sink.on_event(p->sink.ctx, ev);
 }
 

@@ -294,6 +294,7 @@ void hs_ch_begin(struct hs_parser *p, int64_t off, int64_t line)
 	p->ev.file_id = p->file_id;
 	p->ev.offset = off;
 	p->ev.line = line;
+	p->ev_last = line;
 	p->ev.format = "cloudhsm";
 	p->open = 1;
 	p->seen = 0;
@@ -383,6 +384,11 @@ int hs_ch_flush(struct hs_parser *p)
 	p->st.incomplete += p->ev.incomplete;
 	if (!p->in_msg)
 		hs_ch_pend_reset(p);
+	/* its lines: one run from its first (several events of one line:
+	 * that line) */
+	if (hs_event_lines_run(&p->ev, p->ev.line,
+	                       (p->ev_last > p->ev.line ? p->ev_last : p->ev.line) - p->ev.line + 1) < 0)
+		p->stopped = 1;
 	if (p->sink.on_event(p->sink.ctx, &p->ev))
 		p->stopped = 1;
 	return p->stopped;
@@ -671,6 +677,7 @@ static size_t export_prefix(const char *s, size_t n)
 static int ch_feed(struct hs_parser *p, const char *line, size_t len, int64_t off, int64_t lineno)
 {
 	size_t k = 0;
+	int rc;
 
 	if (p->stopped)
 		return 1;
@@ -682,7 +689,6 @@ static int ch_feed(struct hs_parser *p, const char *line, size_t len, int64_t of
 	/* a raw subscription payload: one line holds a whole DATA_MESSAGE
 	 * (pretty-printed: "awslogs" on one line, "data" on a later one) */
 	if (hs_ch_memstr(line, len, "\"awslogs\"") || (p->aw_key && hs_ch_memstr(line, len, "\"data\""))) {
-		int rc;
 		if (p->depth == 0 && hs_ch_flush(p))
 			return 1;
 		rc = hs_ch_awslogs_line(p, line, len, off, lineno);
@@ -713,9 +719,13 @@ static int ch_feed(struct hs_parser *p, const char *line, size_t len, int64_t of
 	if (p->depth > 0 || p->resync || p->eol_in_str || json_start(line + k, len - k)) {
 		if (p->depth == 0 && hs_ch_flush(p))
 			return 1;
-		return hs_ch_json_line(p, line, len, off, lineno) || p->stopped;
+		rc = hs_ch_json_line(p, line, len, off, lineno);
+	} else {
+		rc = hs_ch_text_line(p, line, len, off, lineno);
 	}
-	return hs_ch_text_line(p, line, len, off, lineno) || p->stopped;
+	if (p->open) /* the line was the open event's */
+		p->ev_last = lineno;
+	return rc || p->stopped;
 }
 
 static int has(const char *s, const char *needle) { return strstr(s, needle) != NULL; }

@@ -106,6 +106,7 @@ struct hs_parser {
 	int noid_state;             /* see struct snap */
 	int gen;                    /* see struct snap */
 	struct lg_bytes buf;        /* decoded HEX(..) values, owned */
+	struct thread *cur;         /* the thread of the line being read, NULL none */
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -412,6 +413,9 @@ static void on_call(struct hs_parser *p, struct thread *t, const char *name, siz
 	t->sep_off = -1;
 	t->sep_ts = HS_NONE;
 	t->open = c;
+	/* its separator (the call's first line) and this line */
+	if (hs_p11call_saw(&c->qc.pc, c->res.line) < 0 || hs_p11call_saw(&c->qc.pc, lineno) < 0)
+		p->b.stop = 1;
 	emit_front(p);
 }
 
@@ -431,6 +435,8 @@ static void on_return(struct hs_parser *p, struct thread *t, const char *s, size
 	if (is_word(nm, nl, "Unknown"))
 		nl = 0;
 	c = t->open;
+	if (hs_p11call_saw(&c->qc.pc, lineno) < 0)
+		p->b.stop = 1;
 	hs_p11call_return(&c->qc.pc, (int64_t)rv, nm, nl);
 	/* C_GetFunctionList never reaches the module: the logger's own time is
 	 * the call's */
@@ -479,8 +485,8 @@ static int separator(const char *s, size_t n, int64_t *ts)
 	return is_word(s + i + 1 + k, n - i - 1 - k, " ***") ? 2 : 0;
 }
 
-static int logger_feed(struct hs_parser *p, const char *line, size_t n, int64_t off,
-                       int64_t lineno)
+static int feed_line(struct hs_parser *p, const char *line, size_t n, int64_t off,
+                     int64_t lineno)
 {
 	int64_t pid, tid, ts = HS_NONE;
 	struct thread *t;
@@ -516,7 +522,7 @@ static int logger_feed(struct hs_parser *p, const char *line, size_t n, int64_t 
 		on_banner(p, pid);
 		return p->b.stop;
 	}
-	t = thread_get(p, pid, tid, 0);
+	t = p->cur = thread_get(p, pid, tid, 0);
 	if (hs_is_digit(b[0]) && (k = parse_time(b, bn, &ts)) && hs_starts(b + k, bn - k, " - ")) {
 		b += k + 3, bn -= k + 3;
 		if (hs_starts(b, bn, "Entered ")) {
@@ -569,6 +575,19 @@ static int logger_feed(struct hs_parser *p, const char *line, size_t n, int64_t 
 	}
 	skip_line(p, t, lineno, off, indent ? "parameter outside any call" :
 	          "not a pkcs11-logger line");
+	return p->b.stop;
+}
+
+/* A line read in the open call of its thread is that call's (the thread
+ * table's entry lives until the next line's lookup). */
+static int logger_feed(struct hs_parser *p, const char *line, size_t n, int64_t off,
+                       int64_t lineno)
+{
+	p->cur = NULL;
+	feed_line(p, line, n, off, lineno);
+	if (p->cur && p->cur->open && !p->cur->open->qc.returned &&
+	    hs_p11call_saw(&p->cur->open->qc.pc, lineno) < 0)
+		p->b.stop = 1;
 	return p->b.stop;
 }
 

@@ -691,6 +691,8 @@ static void on_call(struct hs_parser *p, const char *name, size_t n, uint64_t ke
 	c->qc.pc.ev.tid = tid;
 	c->qc.pc.ev.instance = instance_for(p, c, key, c->qc.pc.ev.func);
 	hs_callq_push(&p->b.q, &c->qc);
+	if (hs_p11call_saw(&c->qc.pc, lineno) < 0)
+		p->b.stop = 1;
 }
 
 /* ----------------------------------------------------------- the table */
@@ -792,6 +794,8 @@ static int nss_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 		skip_line(p, NULL, lineno, off, "parameter of no open call");
 		return p->b.stop;
 	}
+	if (hs_p11call_saw(&c->qc.pc, lineno) < 0) /* before rv: it may leave */
+		p->b.stop = 1;
 	if (hs_starts(s, n, "  rv = "))
 		on_rv(p, c, s + 7, n - 7);
 	else if (hs_starts(s, n, "      mechanism = ")) {

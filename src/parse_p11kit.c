@@ -634,6 +634,7 @@ static void new_call(struct hs_parser *p, const char *func, int64_t off, int64_t
 	hs_callq_push(&p->b.q, &c->qc);
 	p->in_call = c;
 	p->cont = 0;
+	oom(p, hs_p11call_saw(&c->qc.pc, lineno));
 }
 
 /* Hand the OUT lines held in pend to c, in order. */
@@ -690,6 +691,10 @@ static void on_return(struct hs_parser *p, const char *func, const char *rv, siz
 		skip_line(p, lineno, off, "return of a call not in the log");
 		return;
 	}
+	/* the held OUT lines were the call's, from pend_no on */
+	for (k = 0; k < p->pend_lines + p->pend_dropped; k++)
+		oom(p, hs_p11call_saw(&c->qc.pc, p->pend_no + k));
+	oom(p, hs_p11call_saw(&c->qc.pc, lineno));
 	replay_pend(p, c);
 	clear_pend(p);
 	if (hs_starts(rv, n, "CKR_0x") && parse_hex(rv + 4, n - 4, &v) == n - 4)
@@ -756,6 +761,7 @@ static int p11kit_feed(struct hs_parser *p, const char *line, size_t n, int64_t 
 	} else if (t > 6 && memcmp(s, "  IN: ", 6) == 0) {
 		if (p->in_call && !p->in_call->qc.returned) {
 			take_line(p, p->in_call, 0, s + 6, t - 6);
+			oom(p, hs_p11call_saw(&p->in_call->qc.pc, lineno));
 			p->cont = p->in_call->sname[0] ? 1 : 0;
 		} else {
 			skip_line(p, lineno, off, "IN line outside a call");
@@ -767,9 +773,10 @@ static int p11kit_feed(struct hs_parser *p, const char *line, size_t n, int64_t 
 	} else if (s[0] == '\t' || (t == 7 && memcmp(s, "      }", 7) == 0)) {
 		const char *b = s[0] == '\t' ? s : s + 6;
 		size_t bn = s[0] == '\t' ? t : 1;
-		if (p->cont == 1 && p->in_call && !p->in_call->qc.returned)
+		if (p->cont == 1 && p->in_call && !p->in_call->qc.returned) {
 			take_line(p, p->in_call, 0, b, bn);
-		else if (p->cont == 2)
+			oom(p, hs_p11call_saw(&p->in_call->qc.pc, lineno));
+		} else if (p->cont == 2)
 			hold_out(p, b, bn, off, lineno);
 		else
 			skip_line(p, lineno, off, "structure line outside a call");

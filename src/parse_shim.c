@@ -287,6 +287,8 @@ static void on_header(struct hs_parser *p, const char *s, size_t n, int64_t off,
 	c->qc.pc.ev.ts_utc = 0;
 	hs_callq_push(&p->b.q, &c->qc);
 	p->cur = c;
+	if (hs_p11call_saw(&c->qc.pc, lineno) < 0)
+		p->b.stop = 1;
 }
 
 /* [pid] [ppd] [tid] [tic]: field k (1..4) of the newest call expecting it. */
@@ -313,6 +315,8 @@ static void on_field(struct hs_parser *p, int k, const char *v, size_t vn, int64
 	}
 	c->fields = k;
 	p->cur = c;
+	if (hs_p11call_saw(&c->qc.pc, lineno) < 0)
+		p->b.stop = 1;
 	if (k == 1) {
 		int64_t inst = HS_NONE, j;
 		for (j = p->ninst - 1; j >= 0 && j >= p->ninst - MAX_INST; j--)
@@ -357,6 +361,9 @@ static struct call *close_call(struct hs_parser *p, int64_t toc, int64_t lap, in
 		return NULL;
 	c->closed = 1;
 	c->close_seq = ++p->close_seq;
+	if ((toc != HS_NONE && hs_p11call_saw(&c->qc.pc, p->toc_line) < 0) ||
+	    hs_p11call_saw(&c->qc.pc, lineno) < 0)
+		p->b.stop = 1;
 	if (lap != HS_NONE && lap >= 0)
 		c->qc.pc.ev.dur_us = lap;
 	else if (toc != HS_NONE && c->qc.pc.ev.ts_us != HS_NONE && toc >= c->qc.pc.ev.ts_us)
@@ -389,6 +396,8 @@ static void on_ret(struct hs_parser *p, const char *v, size_t vn, int64_t off, i
 		return;
 	}
 	hs_shim_flush(p, c);
+	if (hs_p11call_saw(&c->qc.pc, lineno) < 0)
+		p->b.stop = 1;
 	nm = hs_skip_ws(v + used);
 	hs_p11call_return(&c->qc.pc, rv, nm, (size_t)(v + vn - nm));
 	c->qc.returned = 1;
@@ -455,6 +464,7 @@ static int shim_feed(struct hs_parser *p, const char *line, size_t len, int64_t 
 		else if (memcmp(s, "[tic]", 5) == 0)
 			on_field(p, 4, v6, vn, off, lineno);
 		else if (memcmp(s, "[toc]", 5) == 0) {
+			p->toc_line = lineno;
 			if ((p->toc = parse_ts(v6, vn)) == HS_NONE)
 				hs_shim_skip(p, lineno, off, "a [toc] line without a time");
 		} else if (memcmp(s, "[lap]", 5) == 0) {

@@ -152,7 +152,7 @@ static void enter(struct hs_parser *p, const char *s, size_t n, const char *func
 		return;
 	}
 	hs_callq_push(&p->b.q, c);
-	if (hs_p11call_line(&c->pc, s, n) < 0)
+	if (hs_p11call_line(&c->pc, s, n) < 0 || hs_p11call_saw(&c->pc, line) < 0)
 		p->b.stop = 1;
 }
 
@@ -183,7 +183,7 @@ static int tpm2_feed(struct hs_parser *p, const char *s, size_t n, int64_t off, 
 		/* a message of several lines goes on indented (sign.c's
 		 * `mechanism: 0x1041` then `\thas_params: no`, `\tlen: 0`) */
 		if (n && (s[0] == '\t' || s[0] == ' ') && (c = hs_callq_newest_open(&p->b.q))) {
-			if (hs_p11call_line(&c->pc, s, n) < 0)
+			if (hs_p11call_line(&c->pc, s, n) < 0 || hs_p11call_saw(&c->pc, line) < 0)
 				p->b.stop = 1;
 			return p->b.stop;
 		}
@@ -201,6 +201,8 @@ static int tpm2_feed(struct hs_parser *p, const char *s, size_t n, int64_t off, 
 			return p->b.stop;
 		}
 		hs_p11call_line(&c->pc, s, n);
+		if (hs_p11call_saw(&c->pc, line) < 0)
+			p->b.stop = 1;
 		hs_p11call_return(&c->pc, rv, NULL, 0);
 		c->returned = 1;
 		if (strcmp(c->pc.ev.func, "C_Finalize") == 0 && rv == 0)
@@ -208,7 +210,7 @@ static int tpm2_feed(struct hs_parser *p, const char *s, size_t n, int64_t off, 
 		hs_callq_emit_front(&p->b.q, 0);
 	} else if ((c = hs_callq_newest_open(&p->b.q))) {
 		/* the module's own message while a call runs: why it failed */
-		if (hs_p11call_line(&c->pc, s, n) < 0)
+		if (hs_p11call_line(&c->pc, s, n) < 0 || hs_p11call_saw(&c->pc, line) < 0)
 			p->b.stop = 1;
 	} else {
 		hs_callq_skip(&p->b.q, NULL, line, off, "tpm2-pkcs11 message outside any call");

@@ -147,7 +147,7 @@ static int frame_line(const char *s, size_t n)
  * detail text of function func: they are copied out joined by '\n',
  * masked, and copied back (masking keeps every length). */
 static int redact_group(struct hs_rawlines *r, const int *grp, int g, const char *func, int strict,
-                        int data)
+                        int data, int foreign)
 {
 	struct hs_event t;
 	struct hs_redact_opts o = { .data = data, .strict = strict };
@@ -165,6 +165,8 @@ static int redact_group(struct hs_rawlines *r, const int *grp, int g, const char
 			return -1;
 		}
 	}
+	if (foreign)
+		hs_redact_foreign(t.detail.data, t.detail.len);
 	hs_redact_event(&t, &o);
 	for (i = 0; i < r->n; i++) {
 		if (grp[i] != g)
@@ -239,16 +241,25 @@ done:
 	return rc;
 }
 
-/* Every line of the window through redaction, by the call it belongs to. */
-static int redact_all(struct hs_index *ix, const struct hs_event *e, struct hs_rawlines *r, int data)
+/* Every line of the window through redaction, by the call it belongs to.
+ * Redaction's rules by context are the spy's layout; another tracer's
+ * lines (p11-kit's pPin, the NSS logger's, a CloudHSM password) are all
+ * redacted together in strict mode, the call's own with them. */
+static int redact_all(struct hs_index *ix, const struct hs_event *e, struct hs_rawlines *r, int data,
+                      int spy)
 {
 	int *grp = malloc((size_t)r->n * sizeof *grp), nf = 0, k, rc = -1;
 	char (*funcs)[64] = NULL;
 
-	if (grp && owners(ix, e, r, grp, &funcs, &nf) == 0 &&
-	    redact_group(r, grp, 0, e->func, 0, data) == 0 && redact_group(r, grp, -1, "", 1, data) == 0) {
+	if (grp && !spy) {
+		for (k = 0; k < r->n; k++)
+			grp[k] = -1;
+		rc = redact_group(r, grp, -1, "", 1, data, 1);
+	} else if (grp && owners(ix, e, r, grp, &funcs, &nf) == 0 &&
+	    redact_group(r, grp, 0, e->func, 0, data, 0) == 0 &&
+	    redact_group(r, grp, -1, "", 1, data, 0) == 0) {
 		for (k = 1, rc = 0; k <= nf && rc == 0; k++)
-			rc = redact_group(r, grp, k, funcs[k], 0, data);
+			rc = redact_group(r, grp, k, funcs[k], 0, data, 0);
 	}
 	free(funcs);
 	free(grp);
@@ -334,7 +345,7 @@ int hs_rawlines_read(struct hs_index *ix, const struct hs_event *e, int redact_d
 	for (i = 0; i < r->n; i++)
 		r->line[i].s = r->text.data + at[i];
 	free(at);
-	if (r->n && redact_all(ix, e, r, redact_data) < 0) {
+	if (r->n && redact_all(ix, e, r, redact_data, strcmp(f->format, "spy") == 0) < 0) {
 		r->n = 0;
 		hs_error_set(err, f->path, 0, 0, "out of memory");
 		return -1;

@@ -486,3 +486,100 @@ int hs_redact_event(struct hs_event *e, const struct hs_redact_opts *o)
 	}
 	return changed;
 }
+
+/* Does word s[i..j) name a secret in another tracer's own layout: a PIN
+ * parameter or anything with "pin" in it (but a length, "ulPinLen"), a
+ * password, a secret, a key value? Function names (C_InitPIN) do not. */
+static int foreign_secret_word(const char *s, size_t i, size_t j)
+{
+	static const char *const parts[] = { "pin", "passw", "passphrase", "secret", "CKA_VALUE",
+	                                     "PRIVATE_EXPONENT", "PRIME_", "EXPONENT_", "COEFFICIENT",
+	                                     NULL };
+	size_t n = j - i, k, m;
+	int w;
+
+	if (n > 2 && s[i] == 'C' && s[i + 1] == '_')
+		return 0;
+	if (n > 3 && strncasecmp(s + j - 3, "len", 3) == 0)
+		return 0;
+	if (n > 4 && s[i] == 'C' && s[i + 1] == 'K' && s[i + 2] != 'A' && s[i + 3] == '_')
+		return 0; /* a constant's name: CKO_SECRET_KEY, CKU_SO */
+	if (word_in(pin_params, s, i, j, 1) || word_in(secret_attrs, s, i, j, 0))
+		return 1;
+	for (w = 0; parts[w]; w++) {
+		m = strlen(parts[w]);
+		for (k = i; k + m <= j; k++)
+			if (strncasecmp(s + k, parts[w], m) == 0 &&
+			    /* "pin" ends a word's part: pPin, so_pin, PIN; not pInfo */
+			    (w > 0 || k + m == j || !(s[k + m] >= 'a' && s[k + m] <= 'z')))
+				return 1;
+	}
+	return 0;
+}
+
+/* A line that names a PKCS#11 function (a call's start or return in any
+ * tracer's layout): where a secret that began above ends. */
+static int foreign_boundary(const char *s, size_t b, size_t e)
+{
+	size_t i = b, j;
+
+	while (i < e) {
+		if (!hs_is_word(s[i])) {
+			i++;
+			continue;
+		}
+		j = word_end(s, i, e);
+		if (j - i > 3 && s[i] == 'C' && s[i + 1] == '_')
+			return 1;
+		i = j;
+	}
+	return 0;
+}
+
+int hs_redact_foreign(char *text, size_t len)
+{
+	char *p = text, *end = text + len;
+	int secret = 0, changed = 0;
+	struct line l;
+	size_t i, j;
+
+	if (!text)
+		return 0;
+	for (; p < end; p += l.n + 1) {
+		line_at(&l, p, end);
+		l.changed = 0;
+		if (foreign_boundary(l.s, 0, l.e))
+			secret = 0;
+		else if (secret)
+			mask_from(&l, 0);
+		/* byte values, whose function decides in the detail whether they
+		 * are secret (a wrapped key, a PIN): the logger's HEX(..) and
+		 * p11-kit's (N) "..", from their first byte to the line's end */
+		for (i = 0; i + 4 <= l.e; i++) {
+			if (memcmp(l.s + i, "HEX(", 4) == 0) {
+				mask_from(&l, i + 4);
+				break;
+			}
+			if (i + 3 <= l.e && l.s[i] == ')' && l.s[i + 1] == ' ' && l.s[i + 2] == '"' && i > 0 &&
+			    hs_is_digit(l.s[i - 1])) {
+				mask_from(&l, i + 3);
+				break;
+			}
+		}
+		for (i = 0; i < l.e;) {
+			if (!hs_is_word(l.s[i])) {
+				i++;
+				continue;
+			}
+			j = word_end(l.s, i, l.e);
+			if (foreign_secret_word(l.s, i, j)) {
+				mask_from(&l, j);
+				secret = 1;
+				break;
+			}
+			i = j;
+		}
+		changed += l.changed;
+	}
+	return changed;
+}

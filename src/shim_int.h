@@ -74,6 +74,7 @@ struct hs_parser {
 	struct call *cur;           /* took the last header field: gets [in ] lines */
 	struct call *last;          /* took the last detail line: gets continuations */
 	int64_t toc;                /* a [toc] waiting for its [lap], µs, HS_NONE */
+	int64_t toc_line;           /* its line number */
 	uint64_t close_seq;         /* calls closed so far */
 	struct hs_buf limbo;        /* [out] lines of a call not known yet, '\n'-ended */
 	int64_t limbo_lost;         /* lines over LIMBO_MAX, charged to their call */

@@ -397,6 +397,7 @@ void hs_shim_param_line(struct hs_parser *p, struct call *c, int out, const char
 	char name[128];
 	size_t i;
 
+	chk(p, hs_p11call_saw(&c->qc.pc, lineno));
 	hs_shim_flush(p, c);
 	c->section = 0;
 	p->last = c;
@@ -463,6 +464,7 @@ void hs_shim_cont_line(struct hs_parser *p, struct call *c, const char *s, size_
 	size_t tn;
 	int64_t h;
 
+	chk(p, hs_p11call_saw(&c->qc.pc, lineno));
 	p->last = c;
 	if (c->pd.kind != PD_NONE &&
 	    (take_generic_row(p, &c->pd, s, n) || take_print_line(p, &c->pd, s, n)))

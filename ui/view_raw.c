@@ -2,12 +2,13 @@
  * order, the call's lines picked out (a mark in the first column, the
  * others dim): where threads or processes interleaved, the other calls'
  * lines between them are shown as the file has them. The lines are read
- * back from the file by the core (rawlines.h), through redaction: the
+ * back from the file by the core (rawlines.h), through redaction: a spy
  * call's lines as its detail was, the others strictly (whose they are is
- * not known here), every byte escaped when drawn.
+ * not known here), every line of another format strictly; every byte
+ * escaped when drawn.
  *
- * Where the index holds no record of a call's lines (tracers other than
- * the spy, audit logs) or the file cannot be read, the pane shows the
+ * Where the index holds no record of a call's lines (an index of an older
+ * version) or the file cannot be read, the pane shows the
  * event's parsed lines rebuilt in the tracer's layout, and says so. Like
  * Wireshark's bytes pane it follows the selection; it scrolls on its own
  * when focused.
@@ -152,7 +153,7 @@ static void build(struct hs_app *app, struct raw *r)
 	if (e) {
 		const struct hs_parser_desc *d = hs_detect_by_name(e->format);
 		int call = d && d->call_trace; /* every call tracer's detail is in the spy's layout */
-		if (call && build_file(app, r, e)) {
+		if (build_file(app, r, e)) { /* any format whose parser recorded them */
 			hs_lw_set_rows(&r->lw, r->nlines);
 			hs_lw_select(&r->lw, 0, 0);
 			return;

@@ -87,7 +87,8 @@ struct hs_event {
 	 * line + R) or "R*" (one line the event shares with another, which wrote
 	 * on the same line), R counted from `line` at `offset`, or from the line
 	 * a first token "@OFFSET:LINE" names (a call with lines above its
-	 * header). "" = not recorded (only the spy parser records them). Owned
+	 * header). "" = not recorded (a parser of events that are no calls, or an
+	 * index of an older version). Owned
 	 * by the event, like detail. */
 	struct hs_buf lines;
 };
@@ -104,6 +105,10 @@ int hs_event_add_key(struct hs_event *e, int64_t handle, const char *role);
 /* Append one detail line (without its newline); past HS_EVENT_DETAIL_MAX
  * the line is only counted in elided_lines. -1 on OOM. */
 int hs_event_add_line(struct hs_event *e, const char *s, size_t n);
+
+/* Append the run of count lines from the file's line `first` (>= e->line)
+ * to e->lines as " R+K". -1 on OOM; a run above e->line is not kept. */
+int hs_event_lines_run(struct hs_event *e, int64_t first, int64_t count);
 
 /* One line saying what a function or opcode does ("" when unknown). */
 const char *hs_event_hint(const char *func);

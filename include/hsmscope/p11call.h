@@ -43,11 +43,22 @@ struct hs_p11call {
 	char mech[48];              /* pMechanism->type, for the summary */
 	char label[48];             /* CKA_LABEL of the call's template, for the summary */
 	int64_t found;              /* ulObjectCount of C_FindObjects, -1 none */
+	int64_t run_first, run_n;   /* the file's lines given to the call: the run
+	                               being gathered (line numbers; run_n 0 none),
+	                               earlier runs already in ev.lines */
 };
 
 void hs_p11call_init(struct hs_p11call *c);
 void hs_p11call_reset(struct hs_p11call *c);  /* empty again, keeps detail's memory */
 void hs_p11call_free(struct hs_p11call *c);
+
+/* The file's line lineno is the call's (a tracer's line given to it): kept
+ * as runs in ev.lines (event.h), so the Raw pane can show the file's lines
+ * with the call's picked out. Lines must come in file order (one going
+ * back is dropped). -1 on OOM. hs_p11call_lines_done() writes the last run
+ * (the queue does it when the call leaves). */
+int hs_p11call_saw(struct hs_p11call *c, int64_t lineno);
+int hs_p11call_lines_done(struct hs_p11call *c);
 
 /* Set ev.func from a tracer's name for it: "C_Login", "Login" or
  * "C_Login()" all give "C_Login". 0, or -1 when it is no PKCS#11 name. */

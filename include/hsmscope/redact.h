@@ -22,4 +22,14 @@ struct hs_redact_opts {
 /* Mask e's detail lines. Returns the number of lines changed. */
 int hs_redact_event(struct hs_event *e, const struct hs_redact_opts *o);
 
+/* Mask, in place, lines written in another tracer's own layout than the
+ * spy's (the raw lines of a p11-kit, NSS, logger, shim, tpm2 or CloudHSM
+ * log), whose shapes hs_redact_event does not know: after any word naming
+ * a PIN, password, secret or secret attribute the rest of its line, and
+ * every following line up to one that names a PKCS#11 function; every
+ * byte value (the logger's HEX(..), p11-kit's (N) "..") to its line's
+ * end, since its function decides whether it is secret. Lengths
+ * and newlines are kept. Returns the number of lines changed. */
+int hs_redact_foreign(char *text, size_t len);
+
 #endif

@@ -691,8 +691,37 @@ static void test_p11kit_pin_eq(void)
 	}
 }
 
+/* Another tracer's own lines, as the Raw pane shows them: the logger's
+ * prefix is no attribute type, a PIN word masks up to the next function,
+ * byte values are masked, constants and lengths are no secret words. */
+static void test_foreign(void)
+{
+	char t[] = "0x0000758a : 0x00007fea : Entered C_Login\n"
+	           "0x0000758a : 0x00007fea :  userType: 0 (CKU_SO)\n"
+	           "0x0000758a : 0x00007fea :  pPin: 0x7fff2eaa98f1\n"
+	           "0x0000758a : 0x00007fea :  *pPin: so-pin-8642\n"
+	           "0x0000758a : 0x00007fea : Returning 0 (CKR_OK) C_Login\n"
+	           "  IN: pInitArgs = NULL\n"
+	           "  *pWrappedKey: HEX(0011223344556677)\n"
+	           "  IN: pData = (5) \"hello\"\n"
+	           "    CKA_CLASS = CKO_SECRET_KEY\n"
+	           "  ulPinLen: 11\n";
+	size_t n = strlen(t);
+
+	CHECK(hs_redact_foreign(t, n) >= 4);
+	CHECK(strlen(t) == n);
+	CHECK(strstr(t, "so-pin") == NULL);
+	CHECK(strstr(t, "0x7fff2eaa98f1") == NULL);
+	CHECK(strstr(t, "0011223344") == NULL);
+	CHECK(strstr(t, "hello") == NULL);
+	CHECK(strstr(t, "Entered C_Login\n0x0000758a : 0x00007fea :  userType: 0 (CKU_SO)\n") != NULL);
+	CHECK(strstr(t, "Returning 0 (CKR_OK) C_Login\n  IN: pInitArgs = NULL\n") != NULL);
+	CHECK(strstr(t, "CKA_CLASS = CKO_SECRET_KEY\n  ulPinLen: 11") != NULL);
+}
+
 int main(void)
 {
+	test_foreign();
 	test_cases();
 	test_pipeline();
 	test_captures();
