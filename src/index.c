@@ -15,7 +15,8 @@
  * (index_path_ok), and temporary files of killed builds are swept.
  *
  * The rows a parse writes (events, their handles, a tracer's totals, the
- * estimated durations) are index_write.c's.
+ * estimated durations) are index_write.c's; whether an index is trusted,
+ * reused, refreshed or rebuilt, and the refresh, index_reuse.c's.
  */
 #include "hsmscope/index.h"
 
@@ -75,7 +76,7 @@ struct hs_index {
 
 static double now_s(void);
 
-static int exec(sqlite3 *db, const char *sql, struct hs_error *err, const char *path)
+int hs_idx_exec(sqlite3 *db, const char *sql, struct hs_error *err, const char *path)
 {
 	char *msg = NULL;
 
@@ -199,14 +200,6 @@ static int index_path_ok(const char *path, const char *const *paths, int npaths,
 }
 
 /* ------------------------------------------------------------- inputs */
-
-struct input {
-	const char *path;           /* as given */
-	char real[PATH_MAX];        /* absolute */
-	struct hs_file_id id;       /* identity now */
-	const struct hs_parser_desc *parser;
-	int ok;                     /* usable */
-};
 
 static int check_inputs(const char *const *paths, int npaths, struct input *in,
                         const struct hs_index_opts *o, struct hs_error *err)
@@ -367,7 +360,7 @@ static int store_file(struct writer *w, struct input *in, int file_id, int rc, i
  * (*held = its bytes). tail: the pass that parses that line after all; the
  * resume point stays where the parse began, so the next refresh drops and
  * re-reads the line once it is whole. */
-static int parse_file(struct writer *w, struct input *in, int file_id, int64_t start,
+int hs_idx_parse_file(struct writer *w, struct input *in, int file_id, int64_t start,
                       int64_t start_line, const char *state, int hold, int tail,
                       int64_t *held, const struct hs_index_opts *o, struct hs_error *err)
 {
@@ -419,7 +412,7 @@ static int parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 /* Renumber a multi-file index so that n follows time across files. */
 static int merge_timeline(sqlite3 *db, struct hs_error *err, const char *path)
 {
-	return exec(db,
+	return hs_idx_exec(db,
 		"UPDATE events SET dref = n;" /* the details stay filed under the old n */
 		"CREATE TEMP TABLE nmap(old INTEGER PRIMARY KEY, new INTEGER);"
 		"INSERT INTO nmap SELECT n, row_number() OVER"
@@ -456,9 +449,6 @@ static int merge_timeline(sqlite3 *db, struct hs_error *err, const char *path)
 		"UPDATE attributions SET n = (SELECT new FROM nmap WHERE old = attributions.n);"
 		"DROP TABLE nmap;", err, path);
 }
-
-static int refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, int64_t *held,
-                        const struct hs_index_opts *o, struct hs_error *err);
 
 /* SQLite's progress handler of a live build: a cancel stops even one long
  * statement (CREATE INDEX over every event takes seconds). */
@@ -510,14 +500,14 @@ static int build(const char *ipath, struct input *in, int npaths,
 	}
 	/* a live build: no exclusive lock and a journal readers can share
 	 * (the page size is set before WAL fixes it) */
-	if (exec(db, live ? "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+	if (hs_idx_exec(db, live ? "PRAGMA page_size=8192; PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
 	                    "PRAGMA cache_size=-16384; PRAGMA application_id=" APP_ID_SQL ";"
 	                  : "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
 	                    "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-16384;"
 	                    "PRAGMA page_size=8192; PRAGMA application_id=" APP_ID_SQL ";",
 	         err, tmp) ||
 	    hs_index_detail_register(db) != SQLITE_OK || /* the schema names it */
-	    exec(db, hs_index_schema_sql(), err, tmp))
+	    hs_idx_exec(db, hs_index_schema_sql(), err, tmp))
 		goto out;
 	if (live) {
 		live->last_commit = now_s();
@@ -527,7 +517,7 @@ static int build(const char *ipath, struct input *in, int npaths,
 		sqlite3_busy_timeout(db, 5000);
 		live->ready(live, tmp);
 	}
-	if (exec(db, "BEGIN", err, tmp))
+	if (hs_idx_exec(db, "BEGIN", err, tmp))
 		goto out;
 	if (hs_idx_writer_prepare(&w, db, err, tmp) < 0) {
 		hs_idx_writer_free(&w);
@@ -547,7 +537,7 @@ static int build(const char *ipath, struct input *in, int npaths,
 	 * after it, while the parse thread would idle. Several files are
 	 * renumbered after the load (merge_timeline): indexed after that. */
 	early = nok == 1;
-	if (early && exec(db, index_sql, err, tmp)) {
+	if (early && hs_idx_exec(db, index_sql, err, tmp)) {
 		hs_idx_writer_free(&w);
 		goto out;
 	}
@@ -555,7 +545,7 @@ static int build(const char *ipath, struct input *in, int npaths,
 		if (!in[i].ok)
 			continue;
 		/* a merged set is rebuilt when it grows: only one file is held */
-		rc = parse_file(&w, &in[i], i, 0, 1, NULL, npaths == 1, 0, &held, o, err);
+		rc = hs_idx_parse_file(&w, &in[i], i, 0, 1, NULL, npaths == 1, 0, &held, o, err);
 		if (rc)
 			break;
 		w.bytes_before += in[i].id.size;
@@ -581,7 +571,7 @@ static int build(const char *ipath, struct input *in, int npaths,
 	rc = -1;
 	if (nfiles > 1 && merge_timeline(db, err, tmp))
 		goto out;
-	if (!early && exec(db, index_sql, err, tmp))
+	if (!early && hs_idx_exec(db, index_sql, err, tmp))
 		goto out;
 	snprintf(sql, sizeof sql,
 	         "INSERT INTO meta VALUES('schema_version', '%d');"
@@ -589,14 +579,14 @@ static int build(const char *ipath, struct input *in, int npaths,
 	         "INSERT INTO meta VALUES('dur_method', 'time to the next call of the same"
 	         " process and thread (upper bound, resolution of the log''s clock)');",
 	         HS_INDEX_SCHEMA_VERSION);
-	if (exec(db, sql, err, tmp) ||
-	    (live && exec(db, "DELETE FROM meta WHERE key = '" HS_LIVE_ROWS_KEY "'", err, tmp)) ||
-	    exec(db, "COMMIT", err, tmp))
+	if (hs_idx_exec(db, sql, err, tmp) ||
+	    (live && hs_idx_exec(db, "DELETE FROM meta WHERE key = '" HS_LIVE_ROWS_KEY "'", err, tmp)) ||
+	    hs_idx_exec(db, "COMMIT", err, tmp))
 		goto out;
 	if (held > 0) {
-		if (exec(db, "BEGIN", err, tmp))
+		if (hs_idx_exec(db, "BEGIN", err, tmp))
 			goto out;
-		if (refresh_pass(db, &in[0], 0, 1, &held, o, err) != 0 || exec(db, "COMMIT", err, tmp)) {
+		if (hs_idx_refresh_pass(db, &in[0], 0, 1, &held, o, err) != 0 || hs_idx_exec(db, "COMMIT", err, tmp)) {
 			if (o->interrupted && *o->interrupted)
 				hs_error_set(err, ipath, 0, 0, "interrupted: no index written");
 			goto out;
@@ -613,7 +603,7 @@ static int build(const char *ipath, struct input *in, int npaths,
 			goto out;
 		}
 		live = NULL; /* no reader left: the WAL files go with the mode */
-		if (exec(db, "PRAGMA journal_mode=DELETE", err, tmp))
+		if (hs_idx_exec(db, "PRAGMA journal_mode=DELETE", err, tmp))
 			goto out;
 	}
 	rc = 0;
@@ -637,388 +627,6 @@ out:
 	}
 	close(fd);
 	return rc;
-}
-
-/* Run sql, a DELETE of file ?1's rows from byte offset ?2 on. 0, or -1. */
-static int drop_tail(sqlite3 *db, const char *sql, int file_id, int64_t start)
-{
-	sqlite3_stmt *del;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &del, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int(del, 1, file_id);
-	sqlite3_bind_int64(del, 2, start);
-	rc = sqlite3_step(del) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(del);
-	return rc;
-}
-
-enum plan { PLAN_BUILD, PLAN_REUSE, PLAN_REFRESH };
-
-#define QUICK_CHECK_MAX (8 << 20) /* bytes of index checked page by page on reuse */
-
-/* Is the file at path, opened as db, an index we wrote and whole? Never
- * trust what is there: a truncated copy, a foreign SQLite file or garbage
- * is rebuilt. The schema version and the size SQLite's header promises
- * are checked always (cheap); small indexes reused as they are get
- * PRAGMA quick_check too (pages_ok()) — on a big one that reads every page (6 s for 450 MB) and would break the
- * promise that reopening is instant, so there a damaged page shows up as
- * an error of the query that reads it, whose hint says --rebuild. */
-static int trusted(sqlite3 *db, const char *path)
-{
-	sqlite3_stmt *st;
-	struct stat sb;
-	int64_t pages = 0, page_size = 0;
-	int ok = 0;
-
-	if (stat(path, &sb) != 0)
-		return 0;
-	if (sqlite3_prepare_v2(db, "SELECT (SELECT value FROM meta WHERE key = 'schema_version'),"
-	                           " (SELECT page_count FROM pragma_page_count()),"
-	                           " (SELECT page_size FROM pragma_page_size()),"
-	                           " (SELECT value FROM meta WHERE key = 'hsmscope_version')",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(st, 3);
-		ok = sqlite3_column_int(st, 0) == HS_INDEX_SCHEMA_VERSION && v && strcmp(v, HS_VERSION) == 0;
-		pages = sqlite3_column_int64(st, 1);
-		page_size = sqlite3_column_int64(st, 2);
-	}
-	sqlite3_finalize(st);
-	if (!ok || pages <= 0 || pages * page_size > (int64_t)sb.st_size)
-		return 0;
-	return ok;
-}
-
-/* PRAGMA quick_check of a small index that is reused as it is (see
- * trusted()). Not before a refresh: its cost grows with the index, and a
- * damaged page the refresh meets fails it (then the index is rebuilt),
- * one it does not is said by the query that meets it, as on a big index. */
-static int pages_ok(sqlite3 *db, const char *path)
-{
-	sqlite3_stmt *st;
-	struct stat sb;
-	int ok = 0;
-
-	if (stat(path, &sb) != 0)
-		return 0;
-	if (sb.st_size > QUICK_CHECK_MAX)
-		return 1;
-	if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		ok = sqlite3_column_text(st, 0) && strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
-	sqlite3_finalize(st);
-	return ok;
-}
-
-/* Did the log only grow since it was indexed at old_size? The same inode,
- * and the same bytes at the start and just before the old end: a file
- * truncated and written again past its old size is another log. */
-static int only_grew(const struct input *in, int64_t old_size, const char *head_hash,
-                     const char *tail_hash)
-{
-	char h[17];
-	struct hs_error e;
-	int64_t head = old_size < 65536 ? old_size : 65536;
-	int64_t tail = old_size < HS_FILE_TAIL ? old_size : HS_FILE_TAIL;
-
-	return hs_file_hash_range(in->path, 0, head, h, &e) == 0 && strcmp(h, head_hash) == 0 &&
-	       hs_file_hash_range(in->path, old_size - tail, tail, h, &e) == 0 &&
-	       strcmp(h, tail_hash) == 0;
-}
-
-/* A refresh in place commits without flushing to the disk (synchronous=OFF,
- * see docs/ENGINE.md "Durability of a refresh"): a process killed at any
- * point leaves SQLite's journal, which rolls the refresh back; only an OS
- * crash or power loss can lose those writes, and that is a new boot. So the
- * index says, in its header's user_version, the boot under which it may
- * have been written without a flush — written durably (by a flushed
- * commit) before the first unflushed one of that boot. An index that says
- * another boot is not trusted: rebuilt. 0: nothing unflushed (a build, or
- * no boot id known: every refresh is flushed). */
-static int32_t boot_tag(void)
-{
-	char id[64];
-	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
-	uint32_t h = 2166136261u;
-	size_t n, i;
-
-	if (!f)
-		return 0;
-	n = fread(id, 1, sizeof id, f);
-	fclose(f);
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)id[i]) * 16777619u;
-	h &= 0x7fffffff;
-	return n >= 32 ? (int32_t)(h ? h : 1) : 0;
-}
-
-static int32_t user_version(sqlite3 *db)
-{
-	sqlite3_stmt *st;
-	int32_t v = -1;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-/* Compare the index's files table with the inputs. A log is the same when
- * its size, mtime, inode, ctime (which no one can set back) and the hashes
- * of its head and tail are; it only grew when only_grew() says so. */
-static enum plan decide(sqlite3 *db, struct input *in, int npaths, int *grown)
-{
-	sqlite3_stmt *st;
-	int rows = 0, changed = 0, ok = 1;
-	int32_t v;
-
-	*grown = -1;
-	v = user_version(db);
-	if (v != 0 && v != boot_tag())
-		return PLAN_BUILD; /* refreshed without a flush before a reboot: writes may be lost */
-	if (sqlite3_prepare_v2(db, "SELECT (SELECT value FROM meta WHERE key='schema_version'),"
-	                           " id, path, format, size, mtime_ns, head_hash, inode, ctime_ns,"
-	                           " tail_hash FROM files ORDER BY id",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return PLAN_BUILD;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int id = sqlite3_column_int(st, 1);
-		const char *path = (const char *)sqlite3_column_text(st, 2);
-		const char *fmt = (const char *)sqlite3_column_text(st, 3);
-		int64_t size = sqlite3_column_int64(st, 4), mtime = sqlite3_column_int64(st, 5);
-		const char *hh = (const char *)sqlite3_column_text(st, 6);
-		int64_t inode = sqlite3_column_int64(st, 7), ctime = sqlite3_column_int64(st, 8);
-		const char *th = (const char *)sqlite3_column_text(st, 9);
-
-		if (sqlite3_column_int(st, 0) != HS_INDEX_SCHEMA_VERSION || id < 0 || id >= npaths ||
-		    !in[id].ok || !path || strcmp(path, in[id].real) || !fmt ||
-		    strcmp(fmt, in[id].parser->name) || !hh || !th) {
-			ok = 0;
-			break;
-		}
-		rows++;
-		if (size == in[id].id.size && mtime == in[id].id.mtime_ns &&
-		    inode == in[id].id.inode && ctime == in[id].id.ctime_ns &&
-		    strcmp(hh, in[id].id.head_hash) == 0 && strcmp(th, in[id].id.tail_hash) == 0)
-			continue;
-		/* a compressed file cannot be read from the middle: rebuilt */
-		if (in[id].id.size > size && in[id].id.codec == 0 && inode == in[id].id.inode &&
-		    only_grew(&in[id], size, hh, th)) {
-			changed++;
-			*grown = id;
-		} else {
-			ok = 0;
-			break;
-		}
-	}
-	sqlite3_finalize(st);
-	{
-		int i, want = 0;
-		for (i = 0; i < npaths; i++)
-			want += in[i].ok;
-		if (rows != want)
-			ok = 0;
-	}
-	if (!ok)
-		return PLAN_BUILD;
-	if (changed == 0)
-		return PLAN_REUSE;
-	/* one file that grew, in a one-file index: parse only its new part;
-	 * in a merged set the new events would break time order, so rebuild */
-	return (changed == 1 && npaths == 1) ? PLAN_REFRESH : PLAN_BUILD;
-}
-
-/* The stored tail of file_id from the resume point on is dropped, and
- * numbering goes on after what is kept (n must not depend on where an
- * earlier run stopped). With the correlator's state saved at that point
- * (corrstore.h) everything is done by key ranges; without, the old way:
- * scans by offset and a replay of every stored event. 0, or -1. */
-static int drop_tail_rows(sqlite3 *db, struct writer *w, int file_id, int64_t start,
-                          int64_t *maxn, struct hs_error *err)
-{
-	struct hs_corrstate_info info;
-	sqlite3_stmt *st;
-	int64_t events = -1, incomplete = 0, gone = 0, gone_inc = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT events, incomplete FROM files WHERE id = ?1", -1, &st,
-	                       NULL) == SQLITE_OK) {
-		sqlite3_bind_int(st, 1, file_id);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			events = sqlite3_column_int64(st, 0);
-			incomplete = sqlite3_column_int64(st, 1);
-		}
-		sqlite3_finalize(st);
-	}
-	if (events >= 0 && hs_corrstore_load(db, file_id, start, w->corr, &info) == 0) {
-		if (sqlite3_prepare_v2(db, "SELECT count(*), ifnull(sum(incomplete != 0), 0) FROM events"
-		                           " WHERE n > ?1", -1, &st, NULL) != SQLITE_OK)
-			return -1;
-		sqlite3_bind_int64(st, 1, info.kept_n);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			gone = sqlite3_column_int64(st, 0);
-			gone_inc = sqlite3_column_int64(st, 1);
-		}
-		sqlite3_finalize(st);
-		if (drop_tail(db, "DELETE FROM event_keys WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
-		    drop_tail(db, "DELETE FROM event_lines WHERE file_id = ?1 AND offset IN"
-		                  " (SELECT offset FROM events WHERE n > ?2)", file_id, info.kept_n) ||
-		    drop_tail(db, "DELETE FROM event_params WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
-		    drop_tail(db, "DELETE FROM events WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
-		    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
-		    hs_corrstore_rewind(w->cstore, w->corr, &info, err) < 0)
-			return -1;
-		*maxn = info.kept_n;
-		w->from_n = info.kept_n;
-		w->base_events = events - gone;
-		w->base_incomplete = incomplete - gone_inc;
-		return 0;
-	}
-	/* the unfinished tail of the last run is parsed again (keys first:
-	 * they are found through their events) */
-	if (drop_tail(db, "DELETE FROM event_keys WHERE n IN (SELECT n FROM events"
-	                  " WHERE file_id = ?1 AND offset >= ?2)", file_id, start) ||
-	    drop_tail(db, "DELETE FROM event_params WHERE n IN (SELECT n FROM events"
-	                  " WHERE file_id = ?1 AND offset >= ?2)", file_id, start) ||
-	    drop_tail(db, "DELETE FROM events WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
-	    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
-	    drop_tail(db, "DELETE FROM event_lines WHERE file_id = ?1 AND offset >= ?2", file_id, start))
-		return -1;
-	if (sqlite3_prepare_v2(db, "SELECT ifnull(max(n), 0) FROM events", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*maxn = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (hs_corrstore_replay(db, w->corr, 0, -1, err) < 0 ||
-	    hs_corrstore_forget_replayed(w->cstore, w->corr, err) < 0)
-		return -1;
-	return 0;
-}
-
-/* One parse of file_id from its resume point, inside the caller's
- * transaction: drop what was stored from there on, number on from what is
- * kept, bring correlation to that point, parse. tail: see parse_file(). 0,
- * 1 when interrupted, -1 on error (err set). */
-static int refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, int64_t *held,
-                        const struct hs_index_opts *o, struct hs_error *err)
-{
-	sqlite3_stmt *st;
-	int64_t start = 0, line = 1, maxn = 0;
-	char *state = NULL;         /* the parser's resume state: any length (pbase.h) */
-	struct writer w;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, "SELECT parsed_bytes, parsed_lines, parser_state"
-	                           " FROM files WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
-		goto fail0;
-	sqlite3_bind_int(st, 1, file_id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		start = sqlite3_column_int64(st, 0);
-		line = sqlite3_column_int64(st, 1);
-		if (sqlite3_column_text(st, 2) && *sqlite3_column_text(st, 2) &&
-		    !(state = strdup((const char *)sqlite3_column_text(st, 2)))) {
-			sqlite3_finalize(st);
-			hs_error_set(err, in->path, 0, 0, "out of memory");
-			return -1;
-		}
-	}
-	sqlite3_finalize(st);
-	if (hs_idx_writer_prepare(&w, db, err, in->path) < 0)
-		goto fail;
-	w.base_events = -1;
-	if (drop_tail_rows(db, &w, file_id, start, &maxn, err) < 0)
-		goto fail;
-	if (hs_index_detail_truncate(db, maxn) < 0)
-		goto fail;
-	if (sqlite3_prepare_v2(db, "SELECT n, ts_us FROM events WHERE file_id = ?1 AND instance = ?2"
-	                           " AND tid IS ?3 ORDER BY n DESC LIMIT 1", -1, &w.prev, NULL) ||
-	    sqlite3_prepare_v2(db, "UPDATE events SET dur_us = ?1, dur_exact = 0 WHERE n = ?2"
-	                           " AND dur_us IS NULL", -1, &w.set_dur, NULL))
-		goto fail;
-	w.refreshing = 1;
-	w.checkpoint = 1;
-	w.next_n = maxn + 1;
-	w.bytes_before = -start; /* progress counts from the resume point */
-	w.bytes_total = in->id.size - start;
-	rc = parse_file(&w, in, file_id, start, line, state, 1, tail, held, o, err);
-	if (!rc && (hs_correlate_finish(w.corr, err) < 0 || hs_corrstore_finished(w.cstore, err) < 0))
-		rc = -1;
-	hs_idx_writer_free(&w);
-	free(state);
-	return rc;
-fail:
-	hs_idx_writer_free(&w);
-fail0:
-	free(state);
-	if (!err->msg[0])
-		hs_error_set(err, in->path, 0, 0, "index: %s", sqlite3_errmsg(db));
-	return -1;
-}
-
-/* The log only grew: parse its new part, and an unterminated last line
- * in a second pass (see parse_file), in one transaction. */
-static int refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_index_opts *o,
-                   int background, struct hs_index_info *info, struct hs_error *err)
-{
-	int64_t held = 0, start = 0;
-	sqlite3_stmt *st;
-	int rc, unflushed;
-	int32_t tag;
-
-	/* in the background (the explorer keeps reading the index through its
-	 * own connection): written pages stay in memory up to 64 MiB instead
-	 * of spilling into the file, which would lock readers out until the
-	 * commit; past that SQLite spills as usual */
-	if (background && exec(db, "PRAGMA cache_size=-65536; PRAGMA cache_spill=8192", err, in->path))
-		return -1;
-	/* no flush when this boot's tag is already durable in the header;
-	 * else this commit is flushed and makes it so (see boot_tag()) */
-	tag = boot_tag();
-	unflushed = tag != 0 && user_version(db) == tag;
-	if (unflushed && exec(db, "PRAGMA synchronous=OFF", err, in->path))
-		return -1;
-	if (exec(db, "BEGIN IMMEDIATE", err, in->path))
-		goto fail;
-	if (!unflushed && tag != 0) {
-		char sql[64];
-		snprintf(sql, sizeof sql, "PRAGMA user_version=%ld", (long)tag);
-		if (exec(db, sql, err, in->path)) {
-			exec(db, "ROLLBACK", NULL, NULL);
-			goto fail;
-		}
-	}
-	if (sqlite3_prepare_v2(db, "SELECT parsed_bytes FROM files WHERE id = ?1", -1, &st,
-	                       NULL) == SQLITE_OK) {
-		sqlite3_bind_int(st, 1, file_id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			start = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	rc = refresh_pass(db, in, file_id, 0, &held, o, err);
-	if (!rc && held > 0)
-		rc = refresh_pass(db, in, file_id, 1, &held, o, err);
-	info->parsed_bytes = in->id.size - start;
-	if (rc) {
-		if (rc > 0)
-			hs_error_set(err, in->path, 0, 0, "interrupted: index left as it was");
-		exec(db, "ROLLBACK", NULL, NULL);
-		goto fail;
-	}
-	if (exec(db, "COMMIT", err, in->path)) {
-		exec(db, "ROLLBACK", NULL, NULL);
-		goto fail;
-	}
-	if (unflushed)
-		exec(db, "PRAGMA synchronous=FULL", NULL, NULL);
-	return 0;
-fail:
-	if (unflushed)
-		exec(db, "PRAGMA synchronous=FULL", NULL, NULL);
-	return -1;
 }
 
 /* count_events: count the events (else info.events is already right: a
@@ -1264,13 +872,13 @@ int hs_idx_open_live(const char *const *paths, int npaths, const struct hs_index
 		                    NULL) == SQLITE_OK) {
 			sqlite3_busy_timeout(ix->db, 5000);
 			/* quick_check reads the generated column events.detail */
-			if (hs_index_detail_register(ix->db) == SQLITE_OK && trusted(ix->db, ix->path))
-				plan = decide(ix->db, in, npaths, &grown);
-			if (plan == PLAN_REUSE && !pages_ok(ix->db, ix->path))
+			if (hs_index_detail_register(ix->db) == SQLITE_OK && hs_idx_trusted(ix->db, ix->path))
+				plan = hs_idx_decide(ix->db, in, npaths, &grown);
+			if (plan == PLAN_REUSE && !hs_idx_pages_ok(ix->db, ix->path))
 				plan = PLAN_BUILD;
 		}
 		if (plan == PLAN_REFRESH) {
-			int rrc = refresh(ix->db, &in[grown], grown, opts, live != NULL, &ix->info, err);
+			int rrc = hs_idx_refresh(ix->db, &in[grown], grown, opts, live != NULL, &ix->info, err);
 			if (live) /* the reader's cache again (see refresh) */
 				sqlite3_exec(ix->db, "PRAGMA cache_size=-2000; PRAGMA cache_spill=1", NULL, NULL, NULL);
 			if (rrc < 0) {

@@ -9,6 +9,7 @@
 #ifndef HSMSCOPE_INDEX_INT_H
 #define HSMSCOPE_INDEX_INT_H
 
+#include <limits.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdint.h>
@@ -18,6 +19,7 @@
 #include "hsmscope/event.h"
 #include "hsmscope/index.h"
 #include "hsmscope/parser.h"
+#include "hsmscope/reader.h"
 #include "hsmscope/util.h"
 
 #define HELD_MAX 256            /* threads whose last call is held back */
@@ -132,5 +134,39 @@ void hs_idx_reader_files(struct hs_index *ix, const char *const *paths, int npat
 /* Queries on ix poll opts' stop conditions from now on (an index opened in
  * another thread gets the caller's). */
 void hs_idx_set_stop(struct hs_index *ix, const struct hs_index_opts *opts);
+
+/* ------------------------------------------- index.c and index_reuse.c */
+
+/* One log of the set being opened (index.c checks them first). */
+struct input {
+	const char *path;           /* as given */
+	char real[PATH_MAX];        /* absolute */
+	struct hs_file_id id;       /* identity now */
+	const struct hs_parser_desc *parser;
+	int ok;                     /* usable */
+};
+
+enum plan { PLAN_BUILD, PLAN_REUSE, PLAN_REFRESH };
+
+/* Run sql; 0, or -1 with err set naming path (err may be NULL). */
+int hs_idx_exec(sqlite3 *db, const char *sql, struct hs_error *err, const char *path);
+/* Parse in from start into w (index.c; see there for hold and tail):
+ * 0, 1 when interrupted, -1 (err set). */
+int hs_idx_parse_file(struct writer *w, struct input *in, int file_id, int64_t start,
+                      int64_t start_line, const char *state, int hold, int tail,
+                      int64_t *held, const struct hs_index_opts *o, struct hs_error *err);
+/* Is the file at path, opened as db, an index we wrote and whole? 1 yes. */
+int hs_idx_trusted(sqlite3 *db, const char *path);
+/* PRAGMA quick_check of a small index reused as it is: 1 fine. */
+int hs_idx_pages_ok(sqlite3 *db, const char *path);
+/* What to do with a trusted index of in; *grown the log that only grew. */
+enum plan hs_idx_decide(sqlite3 *db, struct input *in, int npaths, int *grown);
+/* One pass of a refresh of file_id (tail: the unterminated last line's):
+ * 0, 1 interrupted, -1 (err set). */
+int hs_idx_refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, int64_t *held,
+                        const struct hs_index_opts *o, struct hs_error *err);
+/* The log only grew: parse its new part in one transaction. 0, or -1. */
+int hs_idx_refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_index_opts *o,
+                   int background, struct hs_index_info *info, struct hs_error *err);
 
 #endif
