@@ -1090,12 +1090,15 @@ char *hs_ck_flags(enum hs_ck_kind kind, uint64_t value, char *out, size_t outlen
 	return out;
 }
 
-static const struct ck_entry *find_name(const struct ck_entry *e, size_t n, const char *name)
+/* name starts with the table's prefix of pl bytes, as every entry's name
+ * does: the byte after it tells most entries apart without a call (the
+ * index asks this for every attribute of every call). */
+static const struct ck_entry *find_name(const struct ck_entry *e, size_t n, const char *name, size_t pl)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (strcmp(e[i].name, name) == 0)
+		if (e[i].name[pl] == name[pl] && strcmp(e[i].name + pl, name + pl) == 0)
 			return &e[i];
 	return NULL;
 }
@@ -1104,17 +1107,19 @@ int hs_ck_lookup(const char *name, uint64_t *value, enum hs_ck_kind *kind)
 {
 	const struct ck_table *t;
 	const struct ck_entry *e;
+	size_t pl;
 	int k;
 
 	if (!name)
 		return 0;
 	for (k = 0; k < HS_CK_KIND_COUNT; k++) {
 		t = &tables[k];
-		if (strncmp(name, t->prefix, strlen(t->prefix)) != 0)
+		pl = strlen(t->prefix);
+		if (strncmp(name, t->prefix, pl) != 0)
 			continue;
-		e = find_name(t->by_value, t->n, name);
+		e = find_name(t->by_value, t->n, name, pl);
 		if (!e)
-			e = find_name(t->aliases, t->n_aliases, name);
+			e = find_name(t->aliases, t->n_aliases, name, pl);
 		if (!e)
 			continue;
 		if (value)

@@ -471,6 +471,51 @@ static const char *safe_value(struct hs_detail_iter *it, const struct hs_detail_
 	return NULL;
 }
 
+static int dblank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+static int dhex(char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/* Whether detail can yield a row of hs_detail_params, by bytes alone (the
+ * index asks for every call; most details of a trace yield none, and the
+ * reader's pass costs far more than this). Necessary conditions, from
+ * detail.c: a parameter row needs a name "type" or "pMechanism->type",
+ * so the bytes "type"; an attribute item is a line (split at '\n' as the
+ * reader does, a glued rest is never one) whose first non-blank bytes are
+ * "CKA_", or "0x" then exactly 8 hex digits then a blank or the line's
+ * end (read_attr). */
+static int may_have_params(const char *d, size_t len)
+{
+	const char *p = d, *end = d + len, *nl;
+	size_t i;
+
+	if (!d || !len)
+		return 0;
+	for (p = d; (p = memchr(p, 't', (size_t)(end - p))) != NULL && end - p >= 4; p++)
+		if (memcmp(p, "type", 4) == 0)
+			return 1; /* memmem is a GNU extension */
+	p = d;
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		while (p < nl && dblank(*p))
+			p++;
+		if (nl - p >= 4 && memcmp(p, "CKA_", 4) == 0)
+			return 1;
+		if (nl - p >= 10 && p[0] == '0' && p[1] == 'x') {
+			for (i = 2; i < 10 && dhex(p[i]); i++)
+				;
+			if (i == 10 && (p + 10 == nl || dblank(p[10])))
+				return 1;
+		}
+		if (nl == end)
+			break;
+	}
+	return 0;
+}
+
 int hs_detail_params(const char *detail, size_t len, hs_dparam_fn fn, void *ctx)
 {
 	struct hs_detail_iter it;
@@ -482,6 +527,8 @@ int hs_detail_params(const char *detail, size_t len, hs_dparam_fn fn, void *ctx)
 	uint64_t t;
 	int rc = 0;
 
+	if (!may_have_params(detail, len))
+		return 0;
 	hs_detail_iter_init(&it, detail, len);
 	while (!rc && hs_detail_next(&it, &x)) {
 		if (x.kind == HS_DI_PARAM &&

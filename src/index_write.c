@@ -47,9 +47,11 @@ static int put_param(void *ctx, int attr, int64_t type, const char *name, const 
 	sqlite3_bind_int64(w->ins_param, 1, w->param_n);
 	sqlite3_bind_int(w->ins_param, 2, attr);
 	bind_i64(w->ins_param, 3, type);
-	sqlite3_bind_text(w->ins_param, 4, name, -1, SQLITE_TRANSIENT);
+	/* STATIC: name and value live until this step returns, and every
+	 * call binds all five anew before the next step */
+	sqlite3_bind_text(w->ins_param, 4, name, -1, SQLITE_STATIC);
 	if (value)
-		sqlite3_bind_text(w->ins_param, 5, value, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(w->ins_param, 5, value, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(w->ins_param, 5);
 	return sqlite3_step(w->ins_param) != SQLITE_DONE;
