@@ -16,8 +16,12 @@ one() { # file format
 	wait_for " 1 of [0-9]+ match"
 	wait_for "Detail of event [0-9]+ C_Login"
 	wait_for "Result: CKR_PIN_INCORRECT"
-	wait_for "hSession = 0x"
-	wait_for "Returned: +[0-9]+ CKR_PIN_INCORRECT" # the raw pane
+	wait_for "session handle 0x|hSession = 0x" # the decoded session (the detail pane)
+	# the raw pane: the file's own lines, the call's marked (its PIN masked;
+	# outside the spy's format the lines after a PIN are masked as well)
+	wait_for "Raw: the file's lines, this call's marked"
+	wait_for "^>"
+	[ "$fmt" != spy ] || wait_for "Returned: +[0-9]+ CKR_PIN_INCORRECT"
 	screen | grep -q "user-pin\|wrong-pin" && fail "$fmt: a PIN on the screen"
 	n=$(screen | sed -n 's/.*Detail of event \([0-9]*\) C_Login.*/\1/p' | head -n 1)
 	keys S
