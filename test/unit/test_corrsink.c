@@ -57,12 +57,15 @@ static int load_events(const char *path, struct evs *v)
 
 	memset(v, 0, sizeof *v);
 	memset(&in, 0, sizeof in);
+	memset(&st, 0, sizeof st);
 	in.path = path;
 	in.start_line = 1;
 	if (hs_pipeline_detect(path, &in.parser, &err) < 0 || hs_pipeline_run(&in, &sink, &st, &err) < 0) {
 		fprintf(stderr, "%s: %s\n", path, err.msg);
+		hs_parse_stats_free(&st);
 		return -1;
 	}
+	hs_parse_stats_free(&st); /* the parser's resume state: not used here */
 	return 0;
 }
 

@@ -277,6 +277,9 @@ static void test_threads(const char *root)
 	hs_buf_free(&a.log);
 	hs_buf_free(&b.log);
 	hs_buf_free(&c.log);
+	hs_parse_stats_free(&sa); /* the resume states are the stats' own */
+	hs_parse_stats_free(&sb);
+	hs_parse_stats_free(&sc);
 	unlink(big);
 }
 
