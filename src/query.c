@@ -318,18 +318,19 @@ int hs_query_page(struct hs_index *ix, const struct hs_filter *f, int64_t from_n
 	return got;
 }
 
-int64_t hs_query_count_from(struct hs_index *ix, const struct hs_filter *f, int64_t from_n,
-                            struct hs_error *err)
+/* count(*) of f's events with n `op` at (op: ">=" or "<"). -1 (err set). */
+static int64_t count_at(struct hs_index *ix, const struct hs_filter *f, const char *op, int64_t at,
+                        struct hs_error *err)
 {
 	struct hs_buf sql;
 	sqlite3_stmt *st = NULL;
 	int64_t r = -1;
 
 	hs_buf_init(&sql);
-	hs_buf_printf(&sql, "SELECT count(*) FROM events e WHERE (%s) AND e.n >= :hs_a",
-	              f ? hs_filter_sql(f) : "1");
-	if (prepare(ix, hs_buf_cstr(&sql), f, &st, err) == 0) {
-		bind_named(st, ":hs_a", from_n);
+	hs_buf_printf(&sql, "SELECT count(*) FROM events e WHERE (%s) AND e.n %s :hs_a",
+	              f ? hs_filter_sql(f) : "1", op);
+	if (prepare(ix, built(&sql), f, &st, err) == 0) {
+		bind_named(st, ":hs_a", at);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			r = sqlite3_column_int64(st, 0);
 		else
@@ -340,26 +341,16 @@ int64_t hs_query_count_from(struct hs_index *ix, const struct hs_filter *f, int6
 	return r;
 }
 
+int64_t hs_query_count_from(struct hs_index *ix, const struct hs_filter *f, int64_t from_n,
+                            struct hs_error *err)
+{
+	return count_at(ix, f, ">=", from_n, err);
+}
+
 int64_t hs_query_rank(struct hs_index *ix, const struct hs_filter *f, int64_t n,
                       struct hs_error *err)
 {
-	struct hs_buf sql;
-	sqlite3_stmt *st = NULL;
-	int64_t r = -1;
-
-	hs_buf_init(&sql);
-	hs_buf_printf(&sql, "SELECT count(*) FROM events e WHERE (%s) AND e.n < :hs_a",
-	              f ? hs_filter_sql(f) : "1");
-	if (prepare(ix, built(&sql), f, &st, err) == 0) {
-		bind_named(st, ":hs_a", n);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			r = sqlite3_column_int64(st, 0);
-		else
-			hs_error_set(err, "index", 0, 0, "count failed: %s", sqlite3_errmsg(hs_index_db(ix)));
-	}
-	sqlite3_finalize(st);
-	hs_buf_free(&sql);
-	return r;
+	return count_at(ix, f, "<", n, err);
 }
 
 int64_t hs_query_seek(struct hs_index *ix, const struct hs_filter *f, int64_t from_n, int dir,
