@@ -174,7 +174,10 @@ int hs_idx_refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, in
 		goto fail;
 	if (hs_index_detail_truncate(db, maxn) < 0)
 		goto fail;
-	if (sqlite3_prepare_v2(db, "SELECT n, ts_us FROM events WHERE file_id = ?1 AND instance = ?2"
+	if (sqlite3_prepare_v2(db, "SELECT n, ts_us, EXISTS(SELECT 1 FROM events f"
+	                           " WHERE f.func = 'C_Finalize' AND f.file_id = ?1"
+	                           " AND f.instance = ?2 AND f.n >= e.n)"
+	                           " FROM events e WHERE file_id = ?1 AND instance = ?2"
 	                           " AND tid IS ?3 ORDER BY n DESC LIMIT 1", -1, &w.prev, NULL) ||
 	    sqlite3_prepare_v2(db, "UPDATE events SET dur_us = ?1, dur_exact = 0 WHERE n = ?2"
 	                           " AND dur_us IS NULL", -1, &w.set_dur, NULL))

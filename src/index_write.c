@@ -178,7 +178,9 @@ static void flush_instance(struct writer *w, int file_id, int64_t instance)
 }
 
 /* During a refresh, the thread's last event in the index gets its
- * duration from this, its successor. */
+ * duration from this, its successor — unless its process finalized after
+ * it: a build wrote it final then (flush_instance), and a refresh must
+ * number and time every event as a build does. */
 static void finish_prev_in_db(struct writer *w, const struct hs_event *e)
 {
 	sqlite3_stmt *st = w->prev;
@@ -191,7 +193,8 @@ static void finish_prev_in_db(struct writer *w, const struct hs_event *e)
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return;
 	n = sqlite3_column_int64(st, 0);
-	if (sqlite3_column_type(st, 1) == SQLITE_NULL || e->ts_us == HS_NONE)
+	if (sqlite3_column_int(st, 2) || sqlite3_column_type(st, 1) == SQLITE_NULL ||
+	    e->ts_us == HS_NONE)
 		return;
 	ts = sqlite3_column_int64(st, 1);
 	if (e->ts_us < ts)

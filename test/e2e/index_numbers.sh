@@ -60,4 +60,17 @@ while [ $k -lt 12 ]; do
 	k=$((k + 1))
 done
 refreshed 40000 40007 150000 150001 300000
+
+# a process that finalizes and initializes again: a build writes its
+# C_Finalize final (no duration); a refresh cut anywhere after it must not
+# give it one from the next C_Initialize of the same thread
+S="$FIX/spy/reinit.log"
+size=$(stat -c %s "$S")
+cp "$S" "$LOG"
+"$HS" analyze "$LOG" --format events --index "$T/full3.db" >"$T/full.txt"
+off=60
+while [ $off -lt "$size" ]; do
+	refreshed $off
+	off=$((off + 23))
+done
 echo ok
