@@ -117,6 +117,11 @@ mutate() { # $1 mutation, stdin -> stdout
 RAWDUMP="$ROOT/${BUILD:-build}/test/test_rawlines"
 [ -x "$RAWDUMP" ] || fail "no $RAWDUMP: make unit first"
 MUTATIONS="orig tabs squeezed noindent crlf trailing eq-tight eq-left eq-right colon attr-tab tabs-crlf"
+# under the sanitizers (the second pass of make check) the same code runs
+# for memory errors, not for new masking facts: four mutations that touch
+# every rewrite (blanks, line ends, separators) keep that pass short; the
+# plain pass proves all twelve
+[ "${HS_SANITIZED:-0}" != 1 ] || MUTATIONS="orig squeezed colon tabs-crlf"
 mkdir -p "$CAP/out"
 found=""
 for m in $MUTATIONS; do
@@ -166,6 +171,7 @@ done
 
 # data buffers are kept by default, so masking did not just hide everything
 for m in orig tabs squeezed crlf; do
+	[ -f "$CAP/out/$m.export.json" ] || continue # not in this pass's mutations
 	grep -a -q "PLAINTEXT-DATA\|50 4C 41 49 4E 54 45 58 54" "$CAP/out/$m.export.json" ||
 		fail "$m: the digest input is not in the default export (data buffers must stay)"
 done
