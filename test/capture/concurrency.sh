@@ -39,23 +39,40 @@ while [ "${HS_SANITIZED:-0}" != 1 ]; do
 	echo "note: recording $try of the threads was mis-attributed (above); recording again" >&2
 done
 
-# three processes at once; SoftHSM now and then fails a process that starts
-# while another reads the token store ("no token"): such a run is recorded
-# again, since the check needs every process's whole workload
+# run_procs LOG NAME THREADS ITER: three processes of p11conc on one log.
+# SoftHSM now and then finds no token in a process that starts while
+# another reads its token store, so each starts only once the one before
+# holds its key (P11CONC_READY), and all three sign together once the
+# third is ready (P11CONC_GO). Their outputs go to $CAP/NAME.out; fails
+# (returns 1) when a process failed.
+run_procs() {
+	rlog=$1 name=$2 th=$3 it=$4
+	rm -f "$CAP/$name.go" "$CAP/$name".ready.*
+	pids=
+	for k in 1 2 3; do
+		PKCS11SPY_OUTPUT="$rlog" P11CONC_READY="$CAP/$name.ready.$k" P11CONC_GO="$CAP/$name.go" \
+			"$CAP/p11conc" "$SPY" conc "$USER_PIN" conc-rsa "$th" "$it" >"$CAP/$name.$k.out" 2>&1 &
+		pid=$!
+		pids="$pids $pid"
+		w=0
+		while [ ! -e "$CAP/$name.ready.$k" ] && kill -0 "$pid" 2>/dev/null && [ "$w" -lt 600 ]; do
+			sleep 0.1
+			w=$((w + 1))
+		done
+	done
+	: >"$CAP/$name.go"
+	ok=0
+	for pid in $pids; do wait "$pid" || ok=1; done
+	cat "$CAP/$name".[123].out >"$CAP/$name.out"
+	return $ok
+}
+
+# three processes at once
 try=0
 while :; do
 	try=$((try + 1))
 	L="$CAP/procs.$try.log"
-	: >"$CAP/procs.out"
-	pids=
-	for k in 1 2 3; do
-		PKCS11SPY_OUTPUT="$L" "$CAP/p11conc" "$SPY" conc "$USER_PIN" conc-rsa 1 20 >"$CAP/procs.$k.out" 2>&1 &
-		pids="$pids $!"
-	done
-	ok=1
-	for pid in $pids; do wait "$pid" || ok=0; done
-	cat "$CAP"/procs.[123].out >"$CAP/procs.out"
-	[ "$ok" = 1 ] && break
+	run_procs "$L" procs 1 20 && break
 	[ "$try" -lt 5 ] || fail "the three processes never all ran: $(cat "$CAP/procs.out")"
 done
 conc_check "$L" 3 1 20 "$CAP/procs.out"
@@ -70,14 +87,8 @@ try=0
 while [ "${HS_SANITIZED:-0}" != 1 ]; do
 	try=$((try + 1))
 	L="$CAP/pt.$try.log"
-	pids=
-	for k in 1 2 3; do
-		PKCS11SPY_OUTPUT="$L" "$CAP/p11conc" "$SPY" conc "$USER_PIN" conc-rsa 2 10 >"$CAP/pt.$k.out" 2>&1 &
-		pids="$pids $!"
-	done
-	ok=1
-	for pid in $pids; do wait "$pid" || ok=0; done
-	cat "$CAP"/pt.[123].out >"$CAP/pt.out"
+	ok=0
+	run_procs "$L" pt 2 10 && ok=1
 	if [ "$ok" = 1 ]; then
 		(conc_check "$L" 3 2 10 "$CAP/pt.out") && break
 		echo "note: recording $try of the processes' threads was mis-attributed (above); recording again" >&2

@@ -15,12 +15,18 @@
  * in thread order) and "signatures=<n>"; exits non-zero on any failure.
  *
  * Several processes: run it several times at once with the same log.
+ * SoftHSM now and then finds no token in a process that starts while
+ * another reads its token store, so a caller can start them one by one
+ * and still have them sign at once: with P11CONC_READY=FILE set, the
+ * process creates FILE once it holds its key; with P11CONC_GO=FILE set, it
+ * then waits (up to 60 s) for FILE to exist before releasing its threads.
  */
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <p11-kit/pkcs11.h>
 
@@ -41,6 +47,30 @@ static void die(const char *what, CK_RV rv)
 {
 	fprintf(stderr, "p11conc: %s: rv=0x%lx\n", what, (unsigned long)rv);
 	exit(2);
+}
+
+/* Says this process is ready (P11CONC_READY) and waits for the go
+ * (P11CONC_GO); both optional. */
+static void rendezvous(void)
+{
+	const char *ready = getenv("P11CONC_READY"), *go_file = getenv("P11CONC_GO");
+	FILE *f;
+	int i;
+
+	if (ready && *ready) {
+		if (!(f = fopen(ready, "w")) || fclose(f) != 0) {
+			fprintf(stderr, "p11conc: cannot create %s\n", ready);
+			exit(2);
+		}
+	}
+	if (!go_file || !*go_file)
+		return;
+	for (i = 0; i < 6000 && access(go_file, F_OK) != 0; i++)
+		usleep(10000);
+	if (i == 6000) {
+		fprintf(stderr, "p11conc: no %s after 60 s\n", go_file);
+		exit(2);
+	}
 }
 
 static void *work(void *arg)
@@ -135,6 +165,7 @@ int main(int argc, char **argv)
 	if ((rv = p11->C_FindObjectsFinal(s)) != CKR_OK)
 		die("C_FindObjectsFinal", rv);
 
+	rendezvous();
 	w = calloc((size_t)nthreads, sizeof *w);
 	if (!w)
 		return 1;
