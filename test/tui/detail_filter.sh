@@ -23,31 +23,18 @@ bar() { row 1 | sed -n 's/^Filter: //; s/  .*//p'; }
 
 # pick FILTER: A on each line of the detail (j between) until the filter
 # bar it opens holds FILTER; the bar is left open. At most 60 lines. A line
-# without a filter only says so (the same message as the line before: the
-# screen may not change, so that is waited for 2 s at most).
+# without a filter only says so.
 pick() {
 	k=0
 	while :; do
 		[ "$k" -lt 60 ] || fail "no detail line gives the filter $1"
-		before=$(screen)
-		keys A
-		i=0
-		while [ "$(screen)" = "$before" ] && [ "$i" -lt 40 ]; do
-			sleep 0.05
-			i=$((i + 1))
-		done
+		press A
 		if screen | tail -n 1 | grep -q "typing a filter"; then
 			[ "$(bar)" = "$1" ] && return 0
 			keys Escape
 			wait_for "No\. [0-9]+ "
 		fi
-		before=$(screen)
-		keys j
-		i=0
-		while [ "$(screen)" = "$before" ] && [ "$i" -lt 40 ]; do
-			sleep 0.05
-			i=$((i + 1))
-		done
+		press j
 		k=$((k + 1))
 	done
 }
@@ -55,21 +42,6 @@ pick() {
 # the detail pane's rows (its title to the raw pane's)
 detail_pane() { screen | sed -n '/Detail of event/,/^ Raw:/p'; }
 
-# scroll_to REGEX: j in the focused pane until REGEX shows
-scroll_to() {
-	k=0
-	while ! screen | grep -Eq -- "$1"; do
-		[ "$k" -lt 60 ] || fail "never showed /$1/"
-		before=$(screen)
-		keys j
-		j=0
-		while [ "$(screen)" = "$before" ] && [ "$j" -lt 40 ]; do
-			sleep 0.05
-			j=$((j + 1))
-		done
-		k=$((k + 1))
-	done
-}
 
 # open W H: the explorer on the sample, event 100 selected, the detail
 # pane focused (a fresh start each time: the focus is known)

@@ -12,21 +12,6 @@ grep -a -q "000000C0  1D A8 D6 6E 7F 5D 6A 71 B9 70 0E A7 08 D8 46 2A  ...n$(pri
 	fail "fixture: no DEL in the dump's text column"
 "$HS" grep "$F" 'n == 12' | grep -q C_Sign || fail "fixture: 12 is not C_Sign"
 
-# scroll_to REGEX: j in the focused pane until REGEX shows
-scroll_to() {
-	k=0
-	while ! screen | grep -Eq -- "$1"; do
-		[ "$k" -lt 60 ] || fail "never showed /$1/"
-		before=$(screen)
-		keys j
-		j=0
-		while [ "$(screen)" = "$before" ] && [ "$j" -lt 40 ]; do
-			sleep 0.05
-			j=$((j + 1))
-		done
-		k=$((k + 1))
-	done
-}
 
 # end_col REGEX: the column of the last character of the first screen row
 # matching REGEX

@@ -56,6 +56,33 @@ RUN
 keys() { tmux -L "$SOCK" send-keys "$@"; }
 screen() { tmux -L "$SOCK" capture-pane -p; }
 row() { screen | sed -n "$1p"; }
+# the screen with its attributes: a moved highlight changes it even where
+# the text does not (a cursor moving inside a pane)
+screen_attrs() { tmux -L "$SOCK" capture-pane -p -e; }
+
+# press KEY...: send the keys, then wait until the screen (attributes
+# included) changes; at most 2 s, for a key that changes nothing (j on a
+# pane's last line)
+press() {
+	before=$(screen_attrs)
+	keys "$@"
+	pi=0
+	while [ "$(screen_attrs)" = "$before" ] && [ "$pi" -lt 40 ]; do
+		sleep 0.05
+		pi=$((pi + 1))
+	done
+}
+
+# scroll_to REGEX [MAX]: j in the focused pane until REGEX shows, at most
+# MAX (60) steps
+scroll_to() {
+	k=0
+	while ! screen | grep -Eq -- "$1"; do
+		[ "$k" -lt "${2:-60}" ] || fail "never showed /$1/"
+		press j
+		k=$((k + 1))
+	done
+}
 
 wait_for() {
 	pat=$1

@@ -8,22 +8,6 @@ tui_setup
 # event 18 is a C_CloseSession with one parameter line; 15 a C_Login of 2 ms
 "$HS" grep "$SAMPLE" 'n == 18' | grep -q C_CloseSession || fail "sample: 18 is not C_CloseSession"
 
-# scroll_to REGEX: j in the focused pane until REGEX shows (each step waits
-# for the screen to change; at most 40 steps)
-scroll_to() {
-	k=0
-	while ! screen | grep -Eq -- "$1"; do
-		[ "$k" -lt 40 ] || fail "never showed /$1/"
-		before=$(screen)
-		keys j
-		j=0
-		while [ "$(screen)" = "$before" ] && [ "$j" -lt 40 ]; do
-			sleep 0.05
-			j=$((j + 1))
-		done
-		k=$((k + 1))
-	done
-}
 
 for size in "200 50" "80 24"; do
 	set -- $size
