@@ -892,9 +892,7 @@ static int nss_probe(const char *const *lines, int nlines)
 
 	for (i = 0; i < nlines; i++) {
 		const char *s = lines[i];
-		size_t n = strlen(s), m;
-		while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-			n--;
+		size_t n = hs_line_len(s), m;
 		m = parse_prefix(s, n, &ts, &tid, &key);
 		if (m && m + 2 < n && s[m] == 'C' && s[m + 1] == '_')
 			score += 15;

@@ -863,11 +863,8 @@ static int p11kit_probe(const char *const *lines, int nlines)
 
 	for (i = 0; i < nlines; i++) {
 		const char *s = lines[i];
-		size_t n = strlen(s);
-		int k;
-		while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-			n--;
-		k = call_line(s, n, func, sizeof func, &rv_at);
+		size_t n = hs_line_len(s);
+		int k = call_line(s, n, func, sizeof func, &rv_at);
 		if (k == 1)
 			names++;
 		else if (k == 2)

@@ -57,6 +57,7 @@
 
 #include "hsmscope/pbase.h"
 #include "hsmscope/callq.h"
+#include "hsmscope/chars.h"
 #include "hsmscope/ckconst.h"
 #include "hsmscope/p11call.h"
 #include "hsmscope/parser.h"
@@ -1241,9 +1242,7 @@ static int spy_probe(const char *const *lines, int nlines)
 
 	for (i = 0; i < nlines; i++) {
 		const char *s = lines[i];
-		size_t n = strlen(s);
-		while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
-			n--;
+		size_t n = hs_line_len(s);
 		if (n > 18 && hs_find(s, n, banner_mark))
 			score += 60;
 		else if (n > 10 && memcmp(s, "Returned:  ", 11) == 0)

@@ -8,6 +8,8 @@
 #ifndef HSMSCOPE_CHARS_H
 #define HSMSCOPE_CHARS_H
 
+#include <string.h>
+
 static inline int hs_is_digit(char c) { return c >= '0' && c <= '9'; }
 static inline int hs_is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 static inline int hs_is_alpha(char c) { return hs_is_upper(c) || (c >= 'a' && c <= 'z'); }
@@ -27,5 +29,15 @@ static inline int hs_hexval(char c)
 /* A letter, digit or '_': part of a C identifier (CKA_VALUE, C_Login) */
 static inline int hs_is_word(char c) { return c == '_' || hs_is_digit(c) || hs_is_alpha(c); }
 static inline char hs_lower(char c) { return hs_is_upper(c) ? (char)(c - 'A' + 'a') : c; }
+/* The length of the NUL-ended line s without its trailing blanks and CR:
+ * a format probe's sample line as the parser will read it */
+static inline size_t hs_line_len(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	return n;
+}
 
 #endif
