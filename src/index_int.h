@@ -66,6 +66,9 @@ struct writer {
 	struct hs_detail_writer *det; /* owned: the details, in n order */
 	int64_t events;             /* events written by this run */
 	int64_t skipped;            /* lines skipped by this run */
+	int64_t skips_from;         /* byte offset: skipped lines before it were counted by
+	                               the run that wrote the index (a refresh reads them
+	                               again from its resume point); 0 in a build */
 	struct skip_reason skips[SKIP_REASONS]; /* this file's, by first seen */
 	int nskips;                 /* entries in use */
 	int64_t bytes_before;       /* bytes of the files parsed before this one */

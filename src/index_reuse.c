@@ -139,6 +139,36 @@ static int drop_tail_rows(sqlite3 *db, struct writer *w, int file_id, int64_t st
 	return 0;
 }
 
+/* The end of the last whole line of the file's first size bytes (the part
+ * the run before a refresh read; an unfinished last line was not counted,
+ * see hs_idx_parse_file's tail pass), found by reading back from size; from
+ * when the answer is not known (size unknown, read error). */
+static int64_t whole_lines_end(const char *path, int64_t from, int64_t size)
+{
+	char buf[4096];
+	int64_t at = size, base;
+	size_t k;
+	FILE *f;
+
+	if (size <= from || !(f = fopen(path, "rb")))
+		return from;
+	while (at > from) {
+		k = at - from < (int64_t)sizeof buf ? (size_t)(at - from) : sizeof buf;
+		base = at - (int64_t)k;
+		if (fseeko(f, (off_t)base, SEEK_SET) != 0 || fread(buf, 1, k, f) != k)
+			break;
+		while (k > 0 && buf[k - 1] != '\n')
+			k--;
+		if (k > 0) {
+			fclose(f);
+			return base + (int64_t)k;
+		}
+		at = base;
+	}
+	fclose(f);
+	return from;
+}
+
 /* One parse of file_id from its resume point, inside the caller's
  * transaction: drop what was stored from there on, number on from what is
  * kept, bring correlation to that point, parse. tail: see hs_idx_parse_file(). 0,
@@ -147,18 +177,19 @@ int hs_idx_refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, in
                         const struct hs_index_opts *o, struct hs_error *err)
 {
 	sqlite3_stmt *st;
-	int64_t start = 0, line = 1, maxn = 0;
+	int64_t start = 0, line = 1, maxn = 0, old_size = -1;
 	char *state = NULL;         /* the parser's resume state: any length (pbase.h) */
 	struct writer w;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT parsed_bytes, parsed_lines, parser_state"
+	if (sqlite3_prepare_v2(db, "SELECT parsed_bytes, parsed_lines, parser_state, size"
 	                           " FROM files WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
 		goto fail0;
 	sqlite3_bind_int(st, 1, file_id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		start = sqlite3_column_int64(st, 0);
 		line = sqlite3_column_int64(st, 1);
+		old_size = sqlite3_column_int64(st, 3);
 		if (sqlite3_column_text(st, 2) && *sqlite3_column_text(st, 2) &&
 		    !(state = strdup((const char *)sqlite3_column_text(st, 2)))) {
 			sqlite3_finalize(st);
@@ -183,6 +214,7 @@ int hs_idx_refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, in
 	                           " AND dur_us IS NULL", -1, &w.set_dur, NULL))
 		goto fail;
 	w.refreshing = 1;
+	w.skips_from = whole_lines_end(in->path, start, old_size);
 	w.checkpoint = 1;
 	w.next_n = maxn + 1;
 	w.bytes_before = -start; /* progress counts from the resume point */

@@ -294,6 +294,8 @@ static void on_skip(void *ctx, int64_t lineno, int64_t offset, const char *why)
 	struct skip_reason *r = NULL;
 	int i;
 
+	if (offset < w->skips_from)
+		return; /* counted, with its reason, by the run before this refresh */
 	w->skipped++;
 	if (!why || !*why)
 		why = "unrecognised line";
