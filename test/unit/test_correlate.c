@@ -417,6 +417,46 @@ static void test_logins(void)
 	hs_index_close(ix);
 }
 
+/* C_SessionCancel's flags read through the detail reader: the same log
+ * pasted with its flags line as "[in]<TAB>flags:<TAB>Decrypt" still
+ * cancels the Decrypt operation. */
+static void test_cancel_pasted(void)
+{
+	const char *from = "[in] flags = Decrypt ", *to = "[in]\tflags:\tDecrypt";
+	char path[512], *text, *at, *out;
+	const char *p = path;
+	struct hs_index *ix;
+	size_t len, k;
+
+	text = slurp(FX "ops.log", &len);
+	CHECK(text != NULL);
+	if (!text)
+		return;
+	at = strstr(text, from);
+	CHECK(at != NULL);
+	out = malloc(len + 1);
+	if (!at || !out) {
+		free(text);
+		free(out);
+		return;
+	}
+	k = (size_t)(at - text);
+	memcpy(out, text, k);
+	memcpy(out + k, to, strlen(to));
+	memcpy(out + k + strlen(to), at + strlen(from), len - k - strlen(from));
+	snprintf(path, sizeof path, "%s/ops-pasted.log", tmp);
+	CHECK(write_file(path, out, len - strlen(from) + strlen(to)) == 0);
+	ix = open_paths(&p, 1, "ops-pasted.db", 1);
+	CHECK(ix != NULL);
+	if (ix) {
+		CHECK(q1(ix, "SELECT end_n FROM spans WHERE kind = 'Decrypt' AND state = 'cancelled'") ==
+		      nth(ix, "C_SessionCancel", 0));
+		hs_index_close(ix);
+	}
+	free(text);
+	free(out);
+}
+
 static void test_ops(void)
 {
 	struct hs_index *ix = open_fx("ops.log");
@@ -461,6 +501,7 @@ static void test_ops(void)
 	CHECK(q1(ix, "SELECT uses FROM objects WHERE handle = 13") == 1); /* the DeriveKey base */
 	CHECK(q1(ix, "SELECT count(*) FROM anomalies") == 1);
 	hs_index_close(ix);
+	test_cancel_pasted();
 }
 
 static void test_cut(void)
