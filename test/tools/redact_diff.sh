@@ -1,11 +1,12 @@
 #!/bin/sh
 # redact_diff.sh [REV] — the build's redaction against src/redact.c of REV
-# (default: the parent of the commit that made redaction read the detail
-# through detail.h's reader), on every fixture log and test/expected file,
-# for SEEDS (default "1 2 3 4 5"). Run from the repository after
-# `make build/libhscore.a`. Exit 1 when any byte is less strict.
+# (default: the parent of the commit that made redaction a policy over
+# detail.h's items, its last string-matching version), on every fixture
+# log and test/expected file, for SEEDS (default "1 2 3 4 5"). Run from the
+# repository after `make build/libhscore.a`. Exit 1 when any byte is less
+# strict.
 set -e
-REV=${1:-HEAD~1}
+REV=${1:-$(git log -1 --format=%H --grep="^redact.c: a policy over the detail reader's items")~1}
 SEEDS=${SEEDS:-1 2 3 4 5}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
