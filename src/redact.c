@@ -50,8 +50,14 @@
  *   ("68656C6C 6F": the label "hello").
  *
  * A masked dump row keeps its offset; its bytes' column and its ASCII
- * column (the reader's hex and text spans) are masked, the text's blanks
- * too (a blank byte is a byte).
+ * column (the reader's hex and text spans) are masked: in print_generic's
+ * own columns exactly a character per byte, a blank byte too; elsewhere
+ * the whole text column, blanks and all.
+ *
+ * The lines other tracers' parsers keep (NSS's "pPin = 0x...", the shim's
+ * "[in ] pPin[ulPinLen] ...") go through the same policy: the reader
+ * calls what it does not know text, where the PIN-name net applies.
+ * hs_redact_foreign (below) is the other tracers' raw lines' own masking.
  */
 #include "hsmscope/chars.h"
 #include "hsmscope/detail.h"
