@@ -304,10 +304,6 @@ int hs_p11_finish(struct hs_correlator *c);
 int hs_p11_nops(void);
 /* ------------------------------------ objects and detail lines (correlate_obj.c) */
 
-/* The next '\n'-separated line of detail at *p (advanced past it); 0 at the end. */
-int hs_corr_next_line(const char **p, const char *end, const char **line, size_t *len);
-int hs_corr_starts(const char *s, size_t n, const char *prefix);
-const char *hs_corr_find_in(const char *s, size_t n, const char *needle);
 /* 1 when a successful single-part or Final call only asked for the output
  * length (its output buffer was NULL): the operation goes on. */
 int hs_p11_length_query(const char *detail, size_t len);

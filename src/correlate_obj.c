@@ -1,6 +1,7 @@
 /* correlate_obj.c — object handles of call traces, and the few decoded
  * detail lines correlation reads (creation templates, C_FindObjects
- * results, NULL output buffers, C_SessionCancel flags).
+ * results, NULL output buffers), all through the detail reader (detail.h)
+ * as C_SessionCancel's flags are in correlate_p11.c.
  *
  * Objects are scoped to their process instance: a handle is created
  * (C_GenerateKey[Pair], C_CreateObject, C_CopyObject, C_UnwrapKey,
@@ -22,37 +23,6 @@
 #include <string.h>
 
 /* ------------------------------------------------------- detail reading */
-
-/* Next line of detail at *p (advanced past it); 0 at the end. */
-int hs_corr_next_line(const char **p, const char *end, const char **line, size_t *len)
-{
-	const char *nl;
-
-	if (*p >= end)
-		return 0;
-	nl = memchr(*p, '\n', (size_t)(end - *p));
-	*line = *p;
-	*len = (size_t)((nl ? nl : end) - *p);
-	*p = nl ? nl + 1 : end;
-	return 1;
-}
-
-int hs_corr_starts(const char *s, size_t n, const char *prefix)
-{
-	size_t k = strlen(prefix);
-
-	return n >= k && memcmp(s, prefix, k) == 0;
-}
-
-const char *hs_corr_find_in(const char *s, size_t n, const char *needle)
-{
-	size_t k = strlen(needle), i;
-
-	for (i = 0; i + k <= n; i++)
-		if (memcmp(s + i, needle, k) == 0)
-			return s + i;
-	return NULL;
-}
 
 int hs_p11_length_query(const char *detail, size_t len)
 {

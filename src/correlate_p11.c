@@ -33,6 +33,9 @@
  */
 #include "correlate_int.h"
 
+#include "hsmscope/chars.h"
+#include "hsmscope/detail.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -524,20 +527,38 @@ static int op_event(struct hs_correlator *c, struct p11_proc *p, int si, struct 
 	return 0;
 }
 
-/* C_SessionCancel: "[in] flags = Encrypt Sign " ends those operations. */
+/* Does the value v name the word w ("Encrypt Sign": the spy's flag
+ * names, blank-separated)? */
+static int names_word(struct hs_dstr v, const char *w)
+{
+	size_t i = 0, j;
+
+	while (i < v.n) {
+		for (j = i; j < v.n && hs_is_word(v.s[j]); j++)
+			;
+		if (hs_dstr_is((struct hs_dstr){ v.s + i, j - i }, w))
+			return 1;
+		i = j + 1;
+	}
+	return 0;
+}
+
+/* C_SessionCancel: its [in] parameter "flags = Encrypt Sign " (read by the
+ * detail reader, detail.h) ends those operations. */
 static int session_cancel(struct hs_correlator *c, struct p11_sess *s, struct hs_event *e)
 {
-	const char *p = hs_buf_cstr(&e->detail), *end = p + e->detail.len, *l;
-	size_t n;
+	struct hs_detail_iter it;
+	struct hs_detail_item x;
 	int i;
 
-	while (hs_corr_next_line(&p, end, &l, &n)) {
-		if (!hs_corr_starts(l, n, "[in] flags = "))
+	hs_detail_iter_init(&it, e->detail.data, e->detail.len);
+	while (hs_detail_next(&it, &x)) {
+		if (x.kind != HS_DI_PARAM || x.out || !hs_dstr_is(x.name, "flags"))
 			continue;
 		for (i = 0; i < OPS_MAX; i++) {
 			struct p11_op *op = &s->ops[i];
 			const char *w = op->cls ? ops[op->cls - 1].cancel : "";
-			if (!op->cls || !*w || !hs_corr_find_in(l, n, w))
+			if (!op->cls || !*w || !names_word(x.value, w))
 				continue;
 			if (e->span_id == HS_NONE)
 				e->span_id = op->id;

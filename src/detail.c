@@ -4,8 +4,9 @@
  * "[in]"/"[out]" (the shim's "[in ]" too) then a name; an attribute line
  * starts with a CKA_ name or a vendor type's 0x number; a dump row is a hex
  * offset then two-digit hex bytes; anything may be separated by any run of
- * blanks (space, TAB, CR, VT, FF). This is the tolerance redaction
- * (redact.c) has, so what redaction masks and what this reader sees agree.
+ * blanks (space, TAB, CR, VT, FF). Redaction (redact.c) decides what to
+ * mask from these items, so what it masks and what this reader sees agree
+ * by construction.
  *
  * The only context kept is the open template and the value being dumped
  * (owner, next offset, bytes still due): it tells print_print's hex line
@@ -16,13 +17,15 @@
 
 #include <string.h>
 
+#include "hsmscope/chars.h"
 #include "hsmscope/util.h"
 
 /* Where print_print glues the next hex row onto a full ASCII row of 32
  * bytes: 4 blanks + 32 x 2 + 7 group blanks. */
 #define PRINT_ASCII_ROW 75
 
-static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+/* ' ', TAB, VT, FF, CR: '\t'..'\r' but '\n' (two tests for most bytes) */
+static int is_blank(char c) { return c == ' ' || ((unsigned char)(c - '\t') <= 4 && c != '\n'); }
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 static int is_hex(char c) { return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
 static int hexval(char c) { return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10; }
@@ -103,13 +106,20 @@ static size_t name_end(const char *s, size_t i, size_t e)
 	return j;
 }
 
-/* "[addr] / N" (the address optional, after an optional '=' or ':'), up to
- * the end: the announcement of a dump of N bytes. */
+/* "[addr] / N" (the address optional, after an optional "[len name]" and
+ * an optional '=' or ':'), up to the end: the announcement of a dump of N
+ * bytes. */
 static int announces(const char *s, size_t i, size_t e, int64_t *len)
 {
 	size_t j;
 
 	i = skip_blanks(s, i, e);
+	if (i < e && s[i] == '[') { /* "pPin [ulPinLen] 0x.. / 4": blanks before it */
+		const char *c = memchr(s + i, ']', e - i);
+		if (!c)
+			return 0;
+		i = skip_blanks(s, (size_t)(c - s) + 1, e);
+	}
 	if (i < e && (s[i] == '=' || s[i] == ':'))
 		i = skip_blanks(s, i + 1, e);
 	if (i + 1 < e && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X'))
@@ -121,7 +131,14 @@ static int announces(const char *s, size_t i, size_t e, int64_t *len)
 	if (i >= e || s[i] != '/')
 		return 0;
 	i = skip_blanks(s, i + 1, e);
+	if (e - i > 1 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X'))
+		return 0; /* the spy prints a length in decimal: "/0x55cf.." is an address */
 	return whole_int(s, i, e, len);
+}
+
+int hs_detail_announces(const char *s, size_t n, int64_t *len)
+{
+	return s && announces(s, 0, n, len);
 }
 
 /* "NULL [size : 0x100 (256)]" or "NULL [size : ?]" from i. */
@@ -153,11 +170,9 @@ static int pair_at(const char *s, size_t t, size_t e, int *masked)
 {
 	if (t + 1 >= e || (t + 2 < e && !is_blank(s[t + 2])))
 		return 0;
-	if (s[t] == '*' && s[t + 1] == '*') {
-		*masked = 1;
-		return 1;
-	}
-	*masked = 0;
+	*masked = s[t] == '*';
+	if (*masked)
+		return s[t + 1] == '*';
 	return is_hex(s[t]) && is_hex(s[t + 1]);
 }
 
@@ -166,27 +181,36 @@ static int pair_at(const char *s, size_t t, size_t e, int *masked)
 static void row_bytes(struct hs_detail_item *it, const char *s, size_t b, size_t i, size_t e)
 {
 	size_t t, col = 0;
-	int m;
+	int hi, lo;
 
 	it->nbytes = 0;
+	it->hex = dstr(s + skip_blanks(s, i, e), 0);
+	/* pair_at's test, with each digit's value read once: this runs for
+	 * every byte of every dump (most of the reader's time) */
 	for (; it->nbytes < 16; i = t + 2) {
 		t = skip_blanks(s, i, e);
-		if (!pair_at(s, t, e, &m))
+		if (t + 1 >= e || (t + 2 < e && !is_blank(s[t + 2])))
 			break;
-		if (m)
+		hi = hs_hexval(s[t]);
+		lo = hs_hexval(s[t + 1]);
+		if (hi >= 0 && lo >= 0)
+			it->bytes[it->nbytes++] = (unsigned char)(hi << 4 | lo);
+		else if (s[t] == '*' && s[t + 1] == '*')
 			it->masked = 1, it->bytes[it->nbytes++] = 0;
 		else
-			it->bytes[it->nbytes++] = (unsigned char)(hexval(s[t]) * 16 + hexval(s[t + 1]));
+			break;
+		it->hex.n = (size_t)(s + t + 2 - it->hex.s);
 	}
 	/* print_generic's own columns: the text starts 59 after the offset */
 	if (it->offset >= 0 && i - b >= 10 && s[b + 8] == ' ' && s[b + 9] == ' ')
 		col = b + 59;
-	if (col && col <= e && col >= i) {
+	if (col && col <= e && col > i) { /* a blank at least after the bytes */
 		size_t k;
 		for (k = i; k < col && s[k] == ' '; k++)
 			;
 		if (k == col) {
 			it->text = dstr(s + col, e - col);
+			it->columns = 1;
 			return;
 		}
 	}
@@ -461,6 +485,25 @@ static void read_line(struct hs_detail_iter *itr, struct hs_detail_item *it, con
 	}
 	if (itr->left != HS_NONE && itr->left <= 0)
 		itr->owner = dstr(NULL, 0);
+}
+
+int hs_detail_dump_row(const char *s, size_t n, struct hs_detail_item *item)
+{
+	size_t b, i;
+
+	item_clear(item);
+	while (n && is_blank(s[n - 1]))
+		n--;
+	b = skip_blanks(s, 0, n);
+	for (i = 0; i < b; i++)
+		item->indent += s[i] == '\t' ? 8 : 1;
+	item->line = dstr(s, n);
+	if (b >= n || !dump_row(item, s, b, n)) {
+		item_clear(item);
+		return 0;
+	}
+	item->kind = HS_DI_DUMP;
+	return 1;
 }
 
 void hs_detail_iter_init(struct hs_detail_iter *it, const char *detail, size_t len)

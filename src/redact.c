@@ -1,64 +1,66 @@
 /* redact.c — masking of secrets in an event's detail lines, in place.
  *
- * The detail text is walked line by line with a little state: which
- * template we are in (and its CKO_ class, which may come after the value),
- * how secret the value being dumped is, and how many of its announced bytes
- * are still to come. Masking keeps every byte's position: hex digits and
- * the bytes' text become '*', so the layout and lengths stay readable.
- *
- * Lines are recognised by their structure, never by their spacing: users
- * paste logs through editors and tickets that turn blanks into TABs,
- * squeeze or drop indentation, add CR or trailing blanks and write
- * "name=", "name =" or "name:". So a line is read as tokens: a parameter
- * line is "[in]"/"[out]" (any blanks around) and a name (words joined by
- * "->" count as one: pMechanism->pParameter); an attribute line starts
- * with a CKA_ name or a vendor type's 0x number at any indentation; a dump
- * row starts with a hex
- * offset followed by two-digit hex bytes, whatever separates them and
- * wherever its text column sits. A name is a whole word: CKA_VALUE is not
- * CKA_VALUE_LEN, whatever character ends it.
+ * A policy over the typed items of the detail reader (detail.h): the
+ * reader says what each line is (a parameter, a template, an attribute, a
+ * dump row, a print row, an object handle, free text) on any spacing, and
+ * this file decides which of them hold a secret and which of their bytes
+ * to mask. Masking keeps every byte's position: hex digits and the bytes'
+ * text become '*', so the layout and lengths stay readable. The reader
+ * tolerates what editors and tickets do to a pasted log (TABs for blanks,
+ * squeezed or dropped indentation, CR line ends, trailing blanks, "name=",
+ * "name:", lines cut short), so redaction does too: a name is a whole
+ * word, CKA_VALUE is not CKA_VALUE_LEN.
  *
  * Secret: the PIN buffers of C_Login, C_LoginUser, C_InitToken, C_InitPIN
  * and C_SetPIN (every value there except pLabel/pUsername), and a pPin,
  * pOldPin or pNewPin wherever it appears (with threads interleaving, a
  * parser may file one under another call); the attributes
- * CKA_PRIVATE_EXPONENT, CKA_PRIME_1/2, CKA_EXPONENT_1/2, CKA_COEFFICIENT;
- * CKA_VALUE unless its template says the object is public (certificate,
- * public key, data, domain parameters). When the class is not stated the
- * value is masked: better an unreadable certificate than a leaked key.
- * With opts.data, data buffers go too: every parameter's dump except the
- * token label, the user name and the interface name, and CKA_VALUE of
- * data objects.
+ * CKA_PRIVATE_EXPONENT, CKA_PRIME_1/2, CKA_EXPONENT_1/2, CKA_COEFFICIENT,
+ * and one the spy could not name ("CKA_? (0x80000123)": a vendor's, which
+ * may be secret); CKA_VALUE unless its template says the object is public
+ * (certificate, public key, data, domain parameters). When the class is
+ * not stated the value is masked: better an unreadable certificate than a
+ * leaked key. With opts.data, data buffers go too: every parameter's dump
+ * except the token label, the user name and the interface name, and
+ * CKA_VALUE of data objects.
+ *
+ * The policy keeps its own count of the dump it waits for (its next
+ * offset and the bytes still due) rather than trusting the reader's owner
+ * of a row: a row is the value's only when its offset is the next one or
+ * a later one (rows elided: ". . .") within the announced length.
  *
  * Fail-closed, where the structure is in doubt:
- * - after a secret's name, every line up to the next parameter or
- *   attribute line is masked whole, whatever it looks like (the rest of a
- *   dump row another process cut in two, a text column pushed onto its own
- *   line);
+ * - after a secret's name, every item up to the next parameter or
+ *   attribute is masked whole, whatever it is (the rest of a dump row
+ *   another process cut in two, a text column pushed onto its own line);
  * - a secret written inline ("pPin = \"1234\"", "pPin: 1234", a secret
  *   attribute followed by its value) is masked from the end of its name,
  *   unless what follows is exactly the announcement of a dump
  *   ("[ulPinLen] <address> / <length>") or a bare pointer ("0x55d7...",
  *   NSS's pPin) or NULL;
- * - a PIN parameter's name (pPin, pOldPin, pNewPin, pin) met in any line
- *   that is not a dump row masks the rest of that line;
+ * - a PIN parameter's name (pPin, pOldPin, pNewPin, pin) met in free text
+ *   or in another parameter's line masks the rest of that line (the
+ *   safety net for what the reader could only call text);
  * - a dump row that no announced dump is waiting for (an orphan, one past
  *   the announced length, one whose offset is not the next or a later one)
  *   is masked whole, offset included, even among data: another thread's
  *   PIN row may have been filed there. A data dump keeps its rows after an
  *   elision (". . ."), the headless rest of a row cut in two right after
- *   it, and print_print's hex line (whose first group reads as an offset).
+ *   it, and print_print's hex line even where it reads as a dump row
+ *   ("68656C6C 6F": the label "hello").
  *
- * The dump layouts are OpenSC's pkcs11-display.c: print_generic writes
- * "    %08X  " + 16 "XX " columns + " " + the bytes as ASCII; print_print
- * (CKA_LABEL, CKA_APPLICATION) writes 4-byte hex groups on one line and
- * " c" pairs in groups of four on the next, and for values over 32 bytes
- * the next chunk's hex follows the ASCII line with no newline. A row in
- * print_generic's exact columns has exactly as many text characters masked
- * as it has bytes (a blank byte is masked too); in any other layout its
- * whole text column is.
+ * A masked dump row keeps its offset; its bytes' column and its ASCII
+ * column (the reader's hex and text spans) are masked: in print_generic's
+ * own columns exactly a character per byte, a blank byte too; elsewhere
+ * the whole text column, blanks and all.
+ *
+ * The lines other tracers' parsers keep (NSS's "pPin = 0x...", the shim's
+ * "[in ] pPin[ulPinLen] ...") go through the same policy: the reader
+ * calls what it does not know text, where the PIN-name net applies.
+ * hs_redact_foreign (below) is the other tracers' raw lines' own masking.
  */
 #include "hsmscope/chars.h"
+#include "hsmscope/detail.h"
 #include "hsmscope/redact.h"
 
 #include <string.h>
@@ -71,7 +73,7 @@ enum level {
 	SECRET = 2,                 /* every line up to the next name */
 };
 
-/* One detail line and what the walk knows of it. */
+/* One detail line (or a glued part of one) and what is masked of it. */
 struct line {
 	char *s;                    /* its first byte, in the event's detail (not NUL-ended) */
 	size_t n;                   /* bytes, without the '\n' */
@@ -93,21 +95,6 @@ static size_t word_end(const char *s, size_t i, size_t e)
 	while (i < e && hs_is_word(s[i]))
 		i++;
 	return i;
-}
-
-/* The end of a parameter's name: words joined by "->" or '.'
- * ("pMechanism->pParameter"), so that what follows is its value. */
-static size_t name_end(const char *s, size_t i, size_t e)
-{
-	size_t j = word_end(s, i, e);
-
-	while (j > i) {
-		size_t k = j + (j + 1 < e && s[j] == '-' && s[j + 1] == '>' ? 2 : j < e && s[j] == '.' ? 1 : 0);
-		if (k == j || k >= e || !hs_is_word(s[k]))
-			break;
-		j = word_end(s, k, e);
-	}
-	return j;
 }
 
 /* Is s[i..j) one of list's words (case kept, or ignored with nocase)? */
@@ -135,6 +122,11 @@ static int word_in(const char *const *list, const char *s, size_t i, size_t j, i
 	return 0;
 }
 
+static int dstr_in(const char *const *list, struct hs_dstr d, int nocase)
+{
+	return word_in(list, d.s, 0, d.n, nocase);
+}
+
 /* Every non-blank of l from byte `from` on becomes '*'. */
 static void mask_from(struct line *l, size_t from)
 {
@@ -155,166 +147,38 @@ static void mask_all(struct line *l, size_t from, size_t to)
 			l->s[i] = '*', l->changed = 1;
 }
 
-/* A parameter line: "[in]", "[out]" (or the shim's "[in ]") at its first
- * non-blank, blanks, '*'s, then a name at [*nb, *ne), not empty. */
-static int param_name(const struct line *l, size_t *nb, size_t *ne)
+/* The line an item was read from, in the event's own detail: the reader
+ * reads it const, masking writes it. */
+static void line_of(struct line *l, char *detail, struct hs_dstr d)
 {
-	const char *s = l->s;
-	size_t i = l->b + 1, k = 0;
-
-	if (l->b >= l->e || s[l->b] != '[')
-		return 0;
-	while (i < l->e && s[i] >= 'a' && s[i] <= 'z' && k < 3)
-		i++, k++;
-	if (k < 2)
-		return 0;
-	if (i < l->e && s[i] == ' ')
-		i++;
-	if (i >= l->e || s[i] != ']')
-		return 0;
-	i = skip_blanks(s, i + 1, l->e);
-	while (i < l->e && s[i] == '*')
-		i++;
-	*nb = i;
-	*ne = name_end(s, i, l->e);
-	return *ne > i;
+	l->s = detail + (d.s - detail);
+	l->n = l->e = d.n;
+	l->b = skip_blanks(l->s, 0, l->e);
+	l->changed = 0;
 }
 
-/* An attribute line: a CKA_ name, or a vendor type's number ("0x80000101"),
- * at its first non-blank, ending at *ne. */
-static int attr_name(const struct line *l, size_t *ne)
+/* Where the piece d of an item's line (which starts at ro_line) begins,
+ * as an index of that line. */
+static size_t at(const char *ro_line, struct hs_dstr d)
 {
-	const char *s = l->s + l->b;
-	size_t n = l->e - l->b, j;
+	return (size_t)(d.s - ro_line);
+}
 
-	if (n >= 5 && memcmp(s, "CKA_", 4) == 0) {
-		*ne = word_end(l->s, l->b, l->e);
+/* Is s[0..n) only a pointer ("0x7ffd..." after an optional '=' or ':',
+ * as NSS prints pPin) or NULL? Not a value. */
+static int only_pointer(const char *s, size_t n)
+{
+	size_t i = skip_blanks(s, 0, n), j;
+
+	if (i < n && (s[i] == '=' || s[i] == ':'))
+		i = skip_blanks(s, i + 1, n);
+	if (n - i == 4 && memcmp(s + i, "NULL", 4) == 0)
 		return 1;
-	}
-	if (n < 10 || s[0] != '0' || s[1] != 'x')
+	if (i + 2 >= n || s[i] != '0' || s[i + 1] != 'x')
 		return 0;
-	for (j = 2; j < n && hs_is_hex(s[j]); j++)
+	for (j = i + 2; j < n && hs_is_hex(s[j]); j++)
 		;
-	*ne = l->b + j;
-	return j == 10 && (j == n || is_blank(s[j]));
-}
-
-/* Does the rest of a named line, from byte i, announce a dump? That is
- * "[len name]" (optional), '=' or ':' (optional), an address (optional)
- * and "/ <length>", with any blanks between and nothing after. */
-static int announces(const struct line *l, size_t i, long long *len)
-{
-	const char *s = l->s;
-	size_t e = l->e, j;
-
-	i = skip_blanks(s, i, e);
-	if (i < e && s[i] == '[') {
-		const char *c = memchr(s + i, ']', e - i);
-		if (!c)
-			return 0;
-		i = skip_blanks(s, (size_t)(c - s) + 1, e);
-	}
-	if (i < e && (s[i] == '=' || s[i] == ':'))
-		i = skip_blanks(s, i + 1, e);
-	if (i + 1 < e && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X'))
-		i += 2;
-	for (j = i; j < e && hs_is_hex(s[j]); j++)
-		;
-	if (j > i && j < e && is_blank(s[j]))
-		i = skip_blanks(s, j, e);
-	if (i >= e || s[i] != '/')
-		return 0;
-	i = skip_blanks(s, i + 1, e);
-	if (i >= e || !hs_is_digit(s[i]))
-		return 0;
-	*len = 0;
-	for (; i < e && hs_is_digit(s[i]); i++)
-		*len = *len < 1000000000000LL ? *len * 10 + (s[i] - '0') : *len;
-	return i == e;
-}
-
-/* Is the rest of a named line, from byte i, only a pointer ("0x7ffd..."
- * after an optional '=' or ':', as NSS prints pPin) or NULL? Not a value. */
-static int only_pointer(const struct line *l, size_t i)
-{
-	const char *s = l->s;
-	size_t j;
-
-	i = skip_blanks(s, i, l->e);
-	if (i < l->e && (s[i] == '=' || s[i] == ':'))
-		i = skip_blanks(s, i + 1, l->e);
-	if (l->e - i == 4 && memcmp(s + i, "NULL", 4) == 0)
-		return 1;
-	if (i + 2 >= l->e || s[i] != '0' || s[i + 1] != 'x')
-		return 0;
-	for (j = i + 2; j < l->e && hs_is_hex(s[j]); j++)
-		;
-	return j == l->e && j - i - 2 >= 6 && j - i - 2 <= 16;
-}
-
-static int row_bytes(const struct line *l, size_t oe, size_t *end);
-
-/* A dump row: a hex offset (4 to 16 digits), then a two-digit hex byte,
- * each followed by a blank or the end. Sets the offset and its end. The
- * rest of a row cut in two ("70 69 6E 2D ...  user-pin") is one too, of
- * offset -1, when it starts with three bytes. */
-static int dump_row(const struct line *l, long long *off, size_t *oe)
-{
-	const char *s = l->s;
-	size_t i = l->b, j;
-
-	for (j = i; j < l->e && hs_is_hex(s[j]); j++)
-		;
-	if (j - i == 2 && row_bytes(l, i, &j) >= 3) {
-		*off = -1, *oe = i;
-		return 1;
-	}
-	if (j - i < 4 || j - i > 16 || j >= l->e || !is_blank(s[j]))
-		return 0;
-	*oe = j;
-	*off = 0;
-	for (; i < j; i++)
-		*off = (*off << 4 | hs_hexval(s[i])) & 0x7fffffffffffLL;
-	i = skip_blanks(s, j, l->e);
-	return i + 1 < l->e && hs_is_hex(s[i]) && hs_is_hex(s[i + 1]) && (i + 2 == l->e || is_blank(s[i + 2]));
-}
-
-/* The two-digit hex bytes of a dump row after its offset (which ends at
- * oe), at most 16; *end is where the last one ends. */
-static int row_bytes(const struct line *l, size_t oe, size_t *end)
-{
-	const char *s = l->s;
-	size_t i = oe, t;
-	int pairs = 0;
-
-	for (; pairs < 16; pairs++, i = t + 2) {
-		t = skip_blanks(s, i, l->e);
-		if (!(t + 1 < l->e && hs_is_hex(s[t]) && hs_is_hex(s[t + 1]) && (t + 2 == l->e || is_blank(s[t + 2]))))
-			break;
-	}
-	*end = i;
-	return pairs;
-}
-
-/* Mask a dump row's bytes and text, its offset (ending at oe) kept. */
-static void mask_row(struct line *l, size_t oe)
-{
-	const char *s = l->s;
-	size_t i, text, col = l->b + 59; /* print_generic's text column, from the offset */
-	int pairs = row_bytes(l, oe, &i), exact;
-
-	mask_from(l, oe); /* the bytes, and whatever follows them */
-	/* In print_generic's own columns the text holds one character per
-	 * byte, blanks included: mask exactly those. In any other layout the
-	 * text's first blank bytes cannot be told from the padding; from its
-	 * first non-blank on, every byte goes. */
-	exact = oe - l->b == 8 && s[oe] == ' ' && s[oe + 1] == ' ' && i < col;
-	for (text = i; exact && text < col; text++)
-		exact = s[text] == ' ';
-	if (exact)
-		mask_all(l, col, col + (size_t)pairs);
-	else if ((text = skip_blanks(s, i, l->e)) < l->e)
-		mask_all(l, text, l->e);
+	return j == n && j - i - 2 >= 6 && j - i - 2 <= 16;
 }
 
 static const char *const secret_attrs[] = {
@@ -349,38 +213,39 @@ static void line_at(struct line *l, char *p, const char *end)
 	l->changed = 0;
 }
 
-/* The class of the template whose lines start at `from`: 1 public, 2 data
- * object, 0 other or not stated. Looks ahead for its CKA_CLASS line, up to
- * the next parameter line; a public key template is public unless its
- * class line says otherwise. */
-static int template_class(char *from, const char *end, int pubkey_tmpl)
+/* The class a CKA_CLASS attribute states: 1 public, 2 data object, 0
+ * other; -1 when it states none ("CKA_CLASS <addr> / 8": a request). */
+static int class_of(const struct hs_detail_item *x)
 {
-	struct line l;
-	size_t nb, ne, v, ve;
+	size_t ve = word_end(x->value.s, 0, x->value.n);
 
-	for (; from < end; from += l.n + 1) {
-		line_at(&l, from, end);
-		if (param_name(&l, &nb, &ne))
-			break;
-		if (!attr_name(&l, &ne) || ne - l.b != 9 || memcmp(l.s + l.b, "CKA_CLASS", 9) != 0)
-			continue;
-		v = skip_blanks(l.s, ne, l.e);
-		if (v < l.e && (l.s[v] == '=' || l.s[v] == ':'))
-			v = skip_blanks(l.s, v + 1, l.e);
-		ve = word_end(l.s, v, l.e);
-		if (ve - v < 4 || memcmp(l.s + v, "CKO_", 4) != 0)
-			continue; /* "CKA_CLASS <addr> / 8": a request, the class is not in it */
-		if (ve - v == 8 && memcmp(l.s + v, "CKO_DATA", 8) == 0)
-			return 2;
-		return word_in(public_classes, l.s, v, ve, 0);
-	}
-	return pubkey_tmpl;
+	if (ve < 4 || memcmp(x->value.s, "CKO_", 4) != 0)
+		return -1;
+	if (ve == 8 && memcmp(x->value.s, "CKO_DATA", 8) == 0)
+		return 2;
+	return word_in(public_classes, x->value.s, 0, ve, 0);
 }
 
-/* A PIN parameter's name in a line that is not a dump row: the rest of
- * the line after it is masked, unless it only announces a dump (then the
- * dump's lines are secret). Returns 1 when one was found. */
-static int pin_in_text(struct line *l, long long *len, int *announced)
+/* The class of the rest of a template, read by the iterator `it` (a copy)
+ * up to the next parameter: its first CKA_CLASS that states one, else -1. */
+static int class_ahead(struct hs_detail_iter it)
+{
+	struct hs_detail_item x;
+	int c;
+
+	while (hs_detail_next(&it, &x)) {
+		if ((x.kind == HS_DI_PARAM || x.kind == HS_DI_TEMPLATE) && x.name.n)
+			break;
+		if (x.kind == HS_DI_ATTR && hs_dstr_is(x.name, "CKA_CLASS") && (c = class_of(&x)) >= 0)
+			return c;
+	}
+	return -1;
+}
+
+/* A PIN parameter's name in free text: the rest of the line after it is
+ * masked, unless it only announces a dump (then the dump's lines are
+ * secret). Returns 1 when one was found. */
+static int pin_in_text(struct line *l, int64_t *len, int *announced)
 {
 	size_t i = l->b, j;
 
@@ -391,8 +256,8 @@ static int pin_in_text(struct line *l, long long *len, int *announced)
 		}
 		j = word_end(l->s, i, l->e);
 		if (word_in(pin_params, l->s, i, j, 1) && skip_blanks(l->s, j, l->e) < l->e) {
-			*announced = announces(l, j, len);
-			if (!*announced && !only_pointer(l, j))
+			*announced = hs_detail_announces(l->s + j, l->e - j, len) && *len >= 0;
+			if (!*announced && !only_pointer(l->s + j, l->e - j))
 				mask_from(l, j);
 			return 1;
 		}
@@ -401,88 +266,173 @@ static int pin_in_text(struct line *l, long long *len, int *announced)
 	return 0;
 }
 
+/* What the walk knows of the lines above. */
+struct walk {
+	int strict, data, pin_func;
+	int level;                  /* enum level of the value being read */
+	int tmpl_class;             /* the class its first CKA_CLASS states (1 public,
+	                               2 data, 0 other; the class may come after the
+	                               value), -1 none seen yet, -2 none in it */
+	int pubkey_tmpl;            /* the parameter is a pPublicKeyTemplate */
+	int64_t left, next_off;     /* bytes of the dump still due; its next row's offset */
+	int cut;                    /* the line before was a row of the dump, cut short */
+};
+
+/* Mask a dump row's bytes and whatever follows them, its offset kept. */
+static void mask_row(struct line *l, const struct hs_detail_item *x)
+{
+	size_t t = at(x->line.s, x->text);
+
+	mask_from(l, at(x->line.s, x->hex));
+	/* in print_generic's own columns a text character per byte, a blank
+	 * byte too; elsewhere the text's blanks cannot be told from padding:
+	 * all of them */
+	mask_all(l, t, x->columns ? t + (size_t)x->nbytes : t + x->text.n);
+}
+
+/* A dump row, or a print row that reads as one (offset, pairs): kept,
+ * masked but for its offset (a secret's own row), or masked whole. */
+static void dump_item(struct walk *w, struct line *l, const struct hs_detail_item *x)
+{
+	int64_t off = x->offset;
+	int pairs = x->nbytes;
+	/* the dump's next row, or a later one (rows elided: ". . .") */
+	int next = w->left > 0 && off >= w->next_off && off % 16 == 0 && off < w->next_off + w->left;
+	/* print_print's first hex line ("62617369 63") may read as a row whose
+	 * offset is not 0: a dump of text, kept when plain */
+	int print = w->level == PLAIN && w->left > 0 && w->next_off == 0 && off > 0 && !next;
+	/* the rest of the row before, cut in two by another thread */
+	int rest = w->level == PLAIN && off == -1 && w->cut;
+
+	if (w->strict) {
+		mask_from(l, l->b); /* whose row it is is not known */
+	} else if (next) {
+		w->left -= off - w->next_off, w->next_off = off;
+		if (w->level != PLAIN)
+			mask_row(l, x);
+	} else if (!print && !rest) {
+		mask_from(l, l->b); /* an orphan, or not a row the dump waits for:
+		                       fail closed, offset and all */
+	}
+	w->left -= pairs;
+	if (!rest)
+		w->next_off += 16;
+	w->cut = next && pairs < 16 && w->left > 0;
+}
+
+/* A parameter or template line. */
+static void param_item(struct walk *w, struct line *l, const struct hs_detail_item *x)
+{
+	const char *ro = x->line.s;
+	size_t ne = at(ro, x->name) + x->name.n;
+	int plain = dstr_in(plain_params, x->name, 0);
+	int pin = dstr_in(pin_params, x->name, 1);
+	/* a length as the spy prints it: "/ -1" (unavailable) announces nothing */
+	int ann = x->kind == HS_DI_PARAM && x->len >= 0 && !x->null_buf;
+	int64_t len = x->len;
+	/* a bare pointer or NULL right after the name ("pPin = 0x7ffd...") */
+	int pointer = x->kind == HS_DI_PARAM && !x->null_buf &&
+	              !memchr(ro + ne, '[', at(ro, x->value) - ne) &&
+	              only_pointer(x->value.s, x->value.n);
+
+	w->level = pin || (w->pin_func && !plain) ? SECRET : w->data && !plain ? DATA : PLAIN;
+	if (pin && !ann && !pointer)
+		mask_from(l, ne);
+	else if (!pin && !plain && pin_in_text(l, &len, &ann))
+		w->level = SECRET;
+	w->tmpl_class = -1;
+	w->pubkey_tmpl = x->name.n >= 18 && memcmp(x->name.s, "pPublicKeyTemplate", 18) == 0;
+	w->left = ann ? len : 0, w->next_off = 0;
+}
+
+/* The class of the template a CKA_VALUE is in: the first CKA_CLASS of the
+ * parameter that states one, above it or below it (looked for below only
+ * now, for the few values that need it); a public key template is public
+ * unless its class says otherwise; else 0, not stated. */
+static int value_class(struct walk *w, const struct hs_detail_iter *it)
+{
+	if (w->strict)
+		return 0;
+	if (w->tmpl_class == -1 && (w->tmpl_class = class_ahead(*it)) < 0)
+		w->tmpl_class = -2; /* none below either: not looked for again */
+	return w->tmpl_class >= 0 ? w->tmpl_class : w->pubkey_tmpl;
+}
+
+/* An attribute line. */
+static void attr_item(struct walk *w, struct line *l, const struct hs_detail_item *x,
+                      const struct hs_detail_iter *it)
+{
+	int ann = x->len >= 0; /* not "/ -1": nothing follows it */
+	int c;
+
+	/* "CKA_? (0x80000123)": the spy could not name it, a vendor's may be
+	 * secret; its bytes are masked (none follow "/ -1") */
+	if (dstr_in(secret_attrs, x->name, 0) || (ann && x->name.n > 4 && x->name.s[4] == '?'))
+		w->level = SECRET;
+	else if (hs_dstr_is(x->name, "CKA_VALUE"))
+		w->level = (c = value_class(w, it)) == 0 ? SECRET : w->data && c == 2 ? DATA : PLAIN;
+	else
+		w->level = PLAIN;
+	if (w->tmpl_class == -1 && hs_dstr_is(x->name, "CKA_CLASS"))
+		w->tmpl_class = class_of(x);
+	if (w->level != PLAIN && !ann)
+		mask_from(l, at(x->line.s, x->name) + x->name.n); /* the value on the line itself */
+	w->left = ann ? x->len : 0, w->next_off = 0;
+}
+
 int hs_redact_event(struct hs_event *e, const struct hs_redact_opts *o)
 {
-	char *p = e->detail.data, *end = p ? p + e->detail.len : NULL;
-	int strict = o && o->strict;
-	int pin_func = strict || word_in(pin_funcs, e->func, 0, strlen(e->func), 0);
-	int data = o && o->data;
-	int level = PLAIN, tmpl_class = 0, changed = 0, ann;
-	long long left = 0, next_off = 0, len; /* bytes of the dump still due; its next row's offset */
-	int cut = 0;                           /* the line before was a row of the dump, cut short */
+	struct hs_detail_iter it;
+	struct hs_detail_item x, row;
+	struct walk w = { 0 };
 	struct line l;
-	size_t nb, ne;
+	size_t prev_line = (size_t)-1;
+	int changed = 0, glued, ann, line_changed = 0;
+	int64_t len;
 
-	if (!p)
+	if (!e->detail.data)
 		return 0;
-	for (; p < end; p += l.n + 1) {
-		long long off;
-		size_t oe;
-
-		line_at(&l, p, end);
+	w.strict = o && o->strict;
+	w.data = o && o->data;
+	w.pin_func = w.strict || word_in(pin_funcs, e->func, 0, strlen(e->func), 0);
+	/* the reader reads the text as it was: a line is masked only once it
+	 * has been read, and the look-ahead for a template's class reads lines
+	 * not masked yet */
+	hs_detail_iter_init(&it, e->detail.data, e->detail.len);
+	while (hs_detail_next(&it, &x)) {
+		/* print_print's hex row glued onto its ASCII line: the rest of
+		 * that line, read as a line of text (as the line it is part of) */
+		glued = x.lineno == prev_line;
+		prev_line = x.lineno;
+		line_of(&l, e->detail.data, x.line);
 		if (l.b == l.e)
 			continue;
-		if (dump_row(&l, &off, &oe)) {
-			size_t be;
-			int pairs = row_bytes(&l, oe, &be);
-			/* the dump's next row, or a later one (rows elided: ". . .") */
-			int next = left > 0 && off >= next_off && off % 16 == 0 && off < next_off + left;
-			/* print_print's first hex line ("62617369 63") reads as a row
-			 * whose offset is not 0: a dump of text, kept when plain */
-			int print = level == PLAIN && left > 0 && next_off == 0 && off > 0 && !next;
-			/* the rest of the row before, cut in two by another thread */
-			int rest = level == PLAIN && off == -1 && cut;
-			if (strict) {
-				mask_from(&l, l.b); /* whose row it is is not known */
-			} else if (next) {
-				left -= off - next_off, next_off = off;
-				if (level != PLAIN)
-					mask_row(&l, oe);
-			} else if (!print && !rest) {
-				mask_from(&l, l.b); /* an orphan, or not a row the dump waits
-				                       for: fail closed, offset and all */
+		if (!glued && x.kind == HS_DI_DUMP) {
+			dump_item(&w, &l, &x);
+		} else if (!glued && x.kind == HS_DI_PRINT && hs_detail_dump_row(x.line.s, x.line.n, &row)) {
+			dump_item(&w, &l, &row); /* a print row, or another thread's dump row */
+		} else if (!glued && (x.kind == HS_DI_PARAM || x.kind == HS_DI_TEMPLATE) && x.name.n) {
+			w.cut = 0;
+			param_item(&w, &l, &x);
+		} else if (!glued && x.kind == HS_DI_ATTR) {
+			w.cut = 0;
+			attr_item(&w, &l, &x, &it);
+		} else {
+			/* free text (HS_DI_TEXT, an object line, a print row or its
+			 * ASCII line): inside a secret it is part of it (the rest of
+			 * a dump row another process's output cut in two, a text
+			 * column on its own line), hidden whole */
+			w.cut = 0;
+			if (w.level == SECRET || (w.level == DATA && w.left > 0)) {
+				mask_from(&l, l.b);
+			} else if (pin_in_text(&l, &len, &ann)) {
+				w.level = SECRET; /* a PIN named in free text: what follows is secret too */
+				w.left = ann ? len : 0, w.next_off = 0;
 			}
-			left -= pairs;
-			if (!rest)
-				next_off += 16;
-			cut = next && pairs < 16 && left > 0;
-			changed += l.changed;
-			continue;
 		}
-		cut = 0;
-		if (param_name(&l, &nb, &ne)) {
-			int plain = word_in(plain_params, l.s, nb, ne, 0);
-			int pin = word_in(pin_params, l.s, nb, ne, 1);
-			ann = announces(&l, ne, &len);
-			level = pin || (pin_func && !plain) ? SECRET : data && !plain ? DATA : PLAIN;
-			if (pin && !ann && !only_pointer(&l, ne))
-				mask_from(&l, ne);
-			else if (!pin && !plain && pin_in_text(&l, &len, &ann))
-				level = SECRET;
-			tmpl_class = strict ? 0 : template_class(p + l.n + (p + l.n < end), end,
-			                            ne - nb >= 18 && memcmp(l.s + nb, "pPublicKeyTemplate", 18) == 0);
-			left = ann ? len : 0, next_off = 0;
-		} else if (attr_name(&l, &ne)) {
-			ann = announces(&l, ne, &len);
-			if (word_in(secret_attrs, l.s, l.b, ne, 0))
-				level = SECRET;
-			else if (ne - l.b == 9 && memcmp(l.s + l.b, "CKA_VALUE", 9) == 0)
-				level = tmpl_class == 0 ? SECRET : data && tmpl_class == 2 ? DATA : PLAIN;
-			else
-				level = PLAIN;
-			if (level != PLAIN && !ann)
-				mask_from(&l, ne); /* the value on the line itself */
-			left = ann ? len : 0, next_off = 0;
-		} else if (level == SECRET || (level == DATA && left > 0)) {
-			/* Inside a secret, any other line is part of it: the rest of
-			 * a dump row that another process's output cut in two, a
-			 * text column on its own line. Hide it whole. */
-			mask_from(&l, l.b);
-		} else if (pin_in_text(&l, &len, &ann)) {
-			level = SECRET; /* a PIN named in free text: what follows is secret too */
-			left = ann ? len : 0, next_off = 0;
-		}
-		changed += l.changed;
+		/* a line is counted once, its glued rest with it */
+		changed += l.changed && !(glued && line_changed);
+		line_changed = l.changed || (glued && line_changed);
 	}
 	return changed;
 }

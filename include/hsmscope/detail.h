@@ -30,12 +30,15 @@
  *                   template it is in, empty when none), out (of the
  *                   template)
  *   HS_DI_DUMP      "    00000000  75 73 65 72  user": offset, bytes/nbytes,
- *                   text (the ASCII column); offset -1 for the headless
- *                   rest of a row cut in two. owner: the parameter or
- *                   attribute whose value it is (empty for an orphan)
+ *                   hex (the bytes' column, first pair to last), text (the
+ *                   ASCII column); offset -1 for the headless rest of a
+ *                   row cut in two. owner: the parameter or attribute
+ *                   whose value it is (empty for an orphan)
  *   HS_DI_PRINT     print_print's hex line "62617369 632D7273 61": bytes;
  *                   owner as for a dump. Its ASCII line (" b a s i  c")
- *                   is yielded as HS_DI_PRINT_TEXT.
+ *                   is yielded as HS_DI_PRINT_TEXT; a hex row print_print
+ *                   glued onto that line is an item of its own, of the
+ *                   same lineno.
  *   HS_DI_OBJECT    "Object 0x2 matches": number (the handle)
  *   HS_DI_TEXT      anything else (value: the trimmed line)
  * Every item has line/len (the whole line, CR and trailing blanks cut),
@@ -84,7 +87,11 @@ struct hs_detail_item {
 	unsigned char bytes[HS_DETAIL_ROW_MAX]; /* DUMP/PRINT: the row's bytes */
 	int nbytes;
 	int masked;                 /* DUMP/PRINT: bytes redaction masked ("**") */
+	struct hs_dstr hex;         /* DUMP: the bytes' column, first pair to last */
 	struct hs_dstr text;        /* DUMP: the ASCII column (may be empty) */
+	int columns;                /* DUMP: 1 in print_generic's own columns: the text
+	                               starts 59 after the offset, a character per byte
+	                               (blank ones too); 0: it starts at its first non-blank */
 };
 
 /* The iterator's state: where it is and what the lines above opened. */
@@ -103,6 +110,20 @@ struct hs_detail_iter {
 void hs_detail_iter_init(struct hs_detail_iter *it, const char *detail, size_t len);
 /* The next item: 1, or 0 at the end. */
 int hs_detail_next(struct hs_detail_iter *it, struct hs_detail_item *item);
+
+/* Does s[0..n) announce a dump, as the rest of a parameter or attribute
+ * line after its name: "[ulPinLen]" (optional), '=' or ':' (optional), an
+ * address (optional), "/ <length>", any blanks between, nothing after?
+ * Sets *len. The same test the reader makes of those lines; redaction
+ * asks it of free text after a PIN's name. */
+int hs_detail_announces(const char *s, size_t n, int64_t *len);
+
+/* Read the line s[0..n) (no '\n') as a dump row, whatever the lines
+ * around it: 1 and the item's DUMP fields (offset, bytes, hex, text, line,
+ * indent) when it is one, else 0. For a print row that also reads as a
+ * dump row ("68656C6C 6F", the label "hello"): redaction masks such a row
+ * as the other thread's dump row it may be. */
+int hs_detail_dump_row(const char *s, size_t n, struct hs_detail_item *item);
 
 /* Is d the same name as the NUL-ended word w? */
 int hs_dstr_is(struct hs_dstr d, const char *w);

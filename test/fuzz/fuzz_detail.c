@@ -1,8 +1,12 @@
 /* fuzz_detail.c — libFuzzer target: the input as a call's detail text,
  * read by the detail reader (detail.h) item by item, each value's rows
  * gathered as the detail tree and correlation gather them; then the same
- * text redacted and read again. Every piece an item points at must lie
- * inside the text (checked, and touched so ASan sees a bad pointer). */
+ * text redacted (a PIN function or not, with the input's second byte
+ * choosing --redact data and strict) and read again. Every piece an item
+ * points at must lie inside the text (checked, and touched so ASan sees a
+ * bad pointer); redaction, a policy over those items, may only turn bytes
+ * into '*' (length, newlines and every other byte kept) and counts each
+ * line it changed once. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +59,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hs_event_init(&e);
 	strcpy(e.func, size && data[0] & 1 ? "C_Login" : "C_CreateObject");
 	if (hs_event_add_line(&e, (const char *)data, size) == 0) {
-		hs_redact_event(&e, NULL);
+		struct hs_redact_opts o = { size > 1 && data[1] & 1, size > 1 && data[1] & 2 };
+		size_t i, lines = 0;
+		int diff = 0, changed = hs_redact_event(&e, &o);
+		for (i = 0; e.detail.len == size && i < size; i++) { /* not when elided (too long) */
+			if (e.detail.data[i] != (char)data[i] && (e.detail.data[i] != '*' || data[i] == '\n'))
+				abort(); /* a byte other than '*' written, or a newline masked */
+			diff |= e.detail.data[i] != (char)data[i];
+			if (data[i] == '\n' || i + 1 == size)
+				lines += diff, diff = 0;
+		}
+		if (e.detail.len == size && (size_t)changed != lines)
+			abort();
 		sum += read_all(e.detail.data, e.detail.len);
 	}
 	hs_event_free(&e);

@@ -417,6 +417,31 @@ static void test_logins(void)
 	hs_index_close(ix);
 }
 
+/* C_SessionCancel's flags read through the detail reader: ops.log pasted
+ * with its flags line as "[in]<TAB>flags:<TAB><TAB>Decrypt " (as long as the
+ * original) still cancels the Decrypt operation. */
+static void test_cancel_pasted(void)
+{
+	char path[512], *text, *at;
+	const char *p = path;
+	struct hs_index *ix = NULL;
+	size_t len;
+
+	snprintf(path, sizeof path, "%s/ops-pasted.log", tmp);
+	text = slurp(FX "ops.log", &len);
+	at = text ? strstr(text, "[in] flags = Decrypt ") : NULL;
+	CHECK(at != NULL);
+	if (at && (memcpy(at, "[in]\tflags:\t\tDecrypt ", 21), write_file(path, text, len) == 0))
+		ix = open_paths(&p, 1, "ops-pasted.db", 1);
+	CHECK(ix != NULL);
+	if (ix) {
+		CHECK(q1(ix, "SELECT end_n FROM spans WHERE kind = 'Decrypt' AND state = 'cancelled'") ==
+		      nth(ix, "C_SessionCancel", 0));
+		hs_index_close(ix);
+	}
+	free(text);
+}
+
 static void test_ops(void)
 {
 	struct hs_index *ix = open_fx("ops.log");
@@ -461,6 +486,7 @@ static void test_ops(void)
 	CHECK(q1(ix, "SELECT uses FROM objects WHERE handle = 13") == 1); /* the DeriveKey base */
 	CHECK(q1(ix, "SELECT count(*) FROM anomalies") == 1);
 	hs_index_close(ix);
+	test_cancel_pasted();
 }
 
 static void test_cut(void)

@@ -209,6 +209,97 @@ static void test_round_trip(void)
 	hs_p11call_free(&c);
 }
 
+/* The fact line f as redaction must leave it: its value's bytes masked
+ * (read back as zeros, " masked"), everything else as it was. */
+static void masked_fact(const char *f, size_t n, struct hs_buf *out)
+{
+	const char *b = memchr(f, '[', n), *e = b ? memchr(b, ']', (size_t)(f + n - b)) : NULL;
+
+	if (!b || !e) {
+		hs_buf_add(out, f, n);
+		return;
+	}
+	hs_buf_add(out, f, (size_t)(b - f) + 1);
+	for (b++; b < e; b++)
+		hs_buf_addc(out, '0');
+	hs_buf_adds(out, "] masked");
+}
+
+/* Redaction as a policy over the reader's items: a call written by
+ * p11call.h's writers, on every mangled layout, redacted, then read again:
+ * the secret items (the PIN, CKA_VALUE of a secret key, and with opts.data
+ * the data buffer) read back masked, every other fact is what was written. */
+static void test_redact_policy(void)
+{
+	static const char *const seps[][3] = {
+		{ " ", "    ", "\n" }, { "\t", "\t", "\n" }, { " ", "", "\r\n" }, { "  ", "\t ", " \r\n" },
+	};
+	unsigned char sk[8] = { 4 }, cert[8] = { 1 }, key[24], der[20];
+	struct hs_p11call c;
+	struct hs_event e;
+	struct hs_buf m, before, after, want;
+	struct hs_redact_opts o = { 0, 0 };
+	size_t i, k;
+	int data;
+
+	for (k = 0; k < sizeof key; k++)
+		key[k] = (unsigned char)(0xA0 + k);
+	for (k = 0; k < sizeof der; k++)
+		der[k] = (unsigned char)(0x30 + k);
+	hs_p11call_init(&c);
+	hs_buf_init(&m);
+	hs_buf_init(&before);
+	hs_buf_init(&after);
+	hs_buf_init(&want);
+	hs_p11call_ulong(&c, 0, "hSession", 3);
+	hs_p11call_bytes(&c, 0, "pPin", (const unsigned char *)"user-pin-1357", 13);
+	hs_p11call_bytes(&c, 0, "pData", der, 20);
+	hs_p11call_template(&c, 0, "pTemplate", 3);
+	hs_p11call_attr(&c, 0x3 /* CKA_LABEL */, (const unsigned char *)"aes-key", 7);
+	hs_p11call_attr(&c, 0x11 /* CKA_VALUE */, key, sizeof key);
+	hs_p11call_attr(&c, 0x0 /* CKA_CLASS, after the value */, sk, 8);
+	hs_p11call_template(&c, 0, "pPublicKeyTemplate", 2);
+	hs_p11call_attr(&c, 0x0 /* CKA_CLASS */, cert, 8);
+	hs_p11call_attr(&c, 0x11 /* CKA_VALUE */, der, sizeof der);
+	for (data = 0; data < 2; data++) {
+		for (i = 0; i < sizeof seps / sizeof seps[0]; i++) {
+			const char *p, *nl;
+			mangle(hs_buf_cstr(&c.ev.detail), seps[i][0], seps[i][1], seps[i][2], &m);
+			facts(hs_buf_cstr(&m), m.len, &before);
+			hs_event_init(&e);
+			hs_strlcpy(e.func, "C_CreateObject", sizeof e.func);
+			CHECK(hs_event_add_line(&e, hs_buf_cstr(&m), m.len) == 0);
+			o.data = data;
+			CHECK(hs_redact_event(&e, &o) > 0);
+			CHECK(e.detail.len == m.len); /* lengths and layout kept */
+			facts(e.detail.data, e.detail.len, &after);
+			hs_buf_clear(&want);
+			for (p = hs_buf_cstr(&before); *p; p = nl + 1) {
+				int n;
+				nl = strchr(p, '\n');
+				n = (int)(nl - p);
+				if (strncmp(p, "P in pPin ", 10) == 0 ||
+				    (data && strncmp(p, "P in pData ", 11) == 0) ||
+				    (strncmp(p, "A CKA_VALUE in pTemplate ", 25) == 0))
+					masked_fact(p, (size_t)n, &want);
+				else
+					hs_buf_add(&want, p, (size_t)n);
+				hs_buf_addc(&want, '\n');
+			}
+			CHECK(strcmp(hs_buf_cstr(&after), hs_buf_cstr(&want)) == 0);
+			if (strcmp(hs_buf_cstr(&after), hs_buf_cstr(&want)) != 0)
+				fprintf(stderr, "data %d, mangling %zu:\n%s\nwant:\n%s\n", data, i,
+				        hs_buf_cstr(&after), hs_buf_cstr(&want));
+			hs_event_free(&e);
+		}
+	}
+	hs_buf_free(&m);
+	hs_buf_free(&before);
+	hs_buf_free(&after);
+	hs_buf_free(&want);
+	hs_p11call_free(&c);
+}
+
 /* The spy's own shapes, as OpenSC prints them. */
 static void test_spy_shapes(void)
 {
@@ -518,5 +609,6 @@ int main(void)
 	test_spy_shapes();
 	test_print_glued();
 	test_masked();
+	test_redact_policy();
 	TEST_END();
 }

@@ -224,6 +224,28 @@ static const struct rcase cases[] = {
 	  "[in] pMechanism->pParameter / 16\n" CERT1 "\n[in] pData[ulDataLen] 00007f1c9a9fda60 / 48\n" AES1
 	  "\n    . . .\n    00000020  60 61 62 63 64 65 66 67 68 69 6A 6B 6C 6D 6E 6F  `abcdefghijklmno",
 	  NULL, "" },
+	{ "a PIN's announcement with a blank before '[ulPinLen]'", "C_Login", 0,
+	  "[in] pPin [ulPinLen] 00007ffc22af8911 / 13\n" PIN_USER,
+	  "[in] pPin [ulPinLen] 00007ffc22af8911 / 13\n" PIN_USER_MASKED, NULL },
+	{ "'/0x55cf..' is an address, not a length: the PIN's line is masked", "C_Login", 0,
+	  "[in] pPin = /0x55cfa8d80a10", "[in] pPin * ***************", NULL },
+	{ "an attribute the spy could not name: its bytes masked, offset kept", "C_GetAttributeValue", 0,
+	  "[out] pTemplate[1]:\n    CKA_? (0x80000123)    00007ffe75f9c53a / 11\n"
+	  "    00000000  73 6F 2D 70 69 6E 2D 38 36 34 32                 so-pin-8642",
+	  "[out] pTemplate[1]:\n    CKA_? (0x80000123)    00007ffe75f9c53a / 11\n" PIN_SO_MASKED, NULL },
+	{ "... but '/ -1' (unavailable) announces nothing", "C_GetAttributeValue", 0,
+	  "[out] pTemplate[1]:\n    CKA_? (0xcf534301)    00007fff29991698 / -1", NULL, "" },
+	{ "a row already masked counts its bytes: the next is still the value's", "C_Login", 0,
+	  "[in] pPin[ulPinLen] 00007fff65ec2899 / 17\n"
+	  "    00000000  ** ** ** ** ** ** ** ** ** ** ** ** ** ** ** **  ****************\n"
+	  "    00000010  38                                               8",
+	  "[in] pPin[ulPinLen] 00007fff65ec2899 / 17\n"
+	  "    00000000  ** ** ** ** ** ** ** ** ** ** ** ** ** ** ** **  ****************\n"
+	  "    00000010  **                                               *", NULL },
+	{ "print_print's hex line that reads as a dump row: kept in a label", "C_InitToken", 0,
+	  "[in] pLabel[ulLabelLen] 00007ffd0000a000 / 5\n    68656C6C 6F\n     h e l l  o", NULL, "" },
+	{ "... masked whole where no label waits for it", "C_Sign", 0,
+	  "[in] hSession = 0x1\n    68656C6C 6F 70 69\n", NULL, "1" },
 	{ "short and odd lines", "C_Login", 0, "[\n[in]\n[out]\n    \n    0\n[in] x", NULL, "" },
 	{ "empty detail", "C_Login", 0, "", "", NULL },
 };
