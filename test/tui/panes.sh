@@ -12,6 +12,16 @@ status() { screen | tail -n 1; }
 at() { wait_for "No\. $1  $2/$total( |$)"; }
 # the screen row (1-based) of a pane's title, empty when it is not shown
 title_row() { screen | grep -n "^ $1" | head -n 1 | cut -d: -f1; }
+# title_at NAME ROW WHAT: wait (at most 10 s) until NAME's title is on ROW;
+# fails saying WHAT did not happen
+title_at() {
+	ti=0
+	while [ "$(title_row "$1")" != "$2" ]; do
+		[ "$ti" -lt 200 ] || fail "$WH: $3 (the title is on row $(title_row "$1"), want $2)"
+		sleep 0.05
+		ti=$((ti + 1))
+	done
+}
 
 for size in "200 50" "80 24"; do
 	set -- $size
@@ -47,16 +57,17 @@ for size in "200 50" "80 24"; do
 	at 1 1
 
 	# + grows the list: the detail's title comes down by two rows
+	WH="$1x$2"
 	keys +
-	wait_for "^ Detail of event"
-	[ "$(title_row "Detail of event")" = $((d0 + 2)) ] || fail "$1x$2: + did not grow the list"
+	title_at "Detail of event" $((d0 + 2)) "+ did not grow the list"
 	keys - -
-	sleep 0.2
-	[ "$(title_row "Detail of event")" = $((d0 - 2)) ] || fail "$1x$2: - did not shrink the list"
+	title_at "Detail of event" $((d0 - 2)) "- did not shrink the list"
 	# with the detail focused, + grows the detail (the list gives the rows)
-	keys V Tab +
-	sleep 0.2
-	[ "$(title_row "Detail of event")" = $((d0 - 2)) ] || fail "$1x$2: + on the detail did not grow it"
+	keys V
+	wait_for "all panes, default sizes"
+	title_at "Detail of event" "$d0" "V did not bring back the default sizes"
+	keys Tab +
+	title_at "Detail of event" $((d0 - 2)) "+ on the detail did not grow it"
 
 	# z: only the detail, full screen; the list's header is gone
 	keys z
@@ -96,8 +107,7 @@ for size in "200 50" "80 24"; do
 	: >"$T/help"
 	for i in 1 2 3 4 5 6 7 8; do
 		screen >>"$T/help"
-		keys Space
-		sleep 0.1
+		press Space
 	done
 	for k in Ctrl-D Ctrl-U Ctrl-F Ctrl-B b '<' '>' '\+' - z v V; do
 		grep -Eq -- "^ +([^ ]+, )*$k(,| )" "$T/help" || fail "$1x$2: the help lacks '$k'"
