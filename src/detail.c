@@ -24,30 +24,6 @@
  * bytes: 4 blanks + 32 x 2 + 7 group blanks. */
 #define PRINT_ASCII_ROW 75
 
-/* ' ', TAB, VT, FF, CR: '\t'..'\r' but '\n' (two tests for most bytes) */
-static int is_blank(char c) { return c == ' ' || ((unsigned char)(c - '\t') <= 4 && c != '\n'); }
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-static int is_hex(char c) { return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
-static int hexval(char c) { return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10; }
-static int is_word(char c)
-{
-	return c == '_' || is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-static size_t skip_blanks(const char *s, size_t i, size_t e)
-{
-	while (i < e && is_blank(s[i]))
-		i++;
-	return i;
-}
-
-static size_t word_end(const char *s, size_t i, size_t e)
-{
-	while (i < e && is_word(s[i]))
-		i++;
-	return i;
-}
-
 static struct hs_dstr dstr(const char *s, size_t n)
 {
 	struct hs_dstr d = { s, n };
@@ -74,13 +50,13 @@ static int whole_int(const char *s, size_t i, size_t e, int64_t *out)
 	if (i < e && s[i] == '-')
 		neg = 1, i++;
 	if (e - i > 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
-		for (i += 2; i < e && is_hex(s[i]); i++, d++) {
+		for (i += 2; i < e && hs_is_hex(s[i]); i++, d++) {
 			if (v >> 60)
 				return 0;
-			v = v << 4 | (uint64_t)hexval(s[i]);
+			v = v << 4 | (uint64_t)hs_hexval(s[i]);
 		}
 	} else {
-		for (; i < e && is_digit(s[i]); i++, d++) {
+		for (; i < e && hs_is_digit(s[i]); i++, d++) {
 			if (v > (UINT64_MAX - 9) / 10)
 				return 0;
 			v = v * 10 + (uint64_t)(s[i] - '0');
@@ -95,13 +71,13 @@ static int whole_int(const char *s, size_t i, size_t e, int64_t *out)
 /* The end of a parameter's name: words joined by "->" or '.'. */
 static size_t name_end(const char *s, size_t i, size_t e)
 {
-	size_t j = word_end(s, i, e);
+	size_t j = hs_word_end(s, i, e);
 
 	while (j > i) {
 		size_t k = j + (j + 1 < e && s[j] == '-' && s[j + 1] == '>' ? 2 : j < e && s[j] == '.' ? 1 : 0);
-		if (k == j || k >= e || !is_word(s[k]))
+		if (k == j || k >= e || !hs_is_word(s[k]))
 			break;
-		j = word_end(s, k, e);
+		j = hs_word_end(s, k, e);
 	}
 	return j;
 }
@@ -113,24 +89,24 @@ static int announces(const char *s, size_t i, size_t e, int64_t *len)
 {
 	size_t j;
 
-	i = skip_blanks(s, i, e);
+	i = hs_skip_blanks(s, i, e);
 	if (i < e && s[i] == '[') { /* "pPin [ulPinLen] 0x.. / 4": blanks before it */
 		const char *c = memchr(s + i, ']', e - i);
 		if (!c)
 			return 0;
-		i = skip_blanks(s, (size_t)(c - s) + 1, e);
+		i = hs_skip_blanks(s, (size_t)(c - s) + 1, e);
 	}
 	if (i < e && (s[i] == '=' || s[i] == ':'))
-		i = skip_blanks(s, i + 1, e);
+		i = hs_skip_blanks(s, i + 1, e);
 	if (i + 1 < e && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X'))
 		i += 2;
-	for (j = i; j < e && is_hex(s[j]); j++)
+	for (j = i; j < e && hs_is_hex(s[j]); j++)
 		;
-	if (j > i && j < e && is_blank(s[j]))
-		i = skip_blanks(s, j, e);
+	if (j > i && j < e && hs_is_blank(s[j]))
+		i = hs_skip_blanks(s, j, e);
 	if (i >= e || s[i] != '/')
 		return 0;
-	i = skip_blanks(s, i + 1, e);
+	i = hs_skip_blanks(s, i + 1, e);
 	if (e - i > 1 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X'))
 		return 0; /* the spy prints a length in decimal: "/0x55cf.." is an address */
 	return whole_int(s, i, e, len);
@@ -146,19 +122,19 @@ static int null_buffer(const char *s, size_t i, size_t e, int64_t *size)
 {
 	size_t j;
 
-	i = skip_blanks(s, i, e);
+	i = hs_skip_blanks(s, i, e);
 	if (e - i < 4 || memcmp(s + i, "NULL", 4) != 0)
 		return 0;
-	i = skip_blanks(s, i + 4, e);
+	i = hs_skip_blanks(s, i + 4, e);
 	if (i >= e || s[i] != '[')
 		return 0;
 	*size = HS_NONE;
-	i = skip_blanks(s, i + 1, e);
+	i = hs_skip_blanks(s, i + 1, e);
 	if (e - i >= 4 && memcmp(s + i, "size", 4) == 0)
-		i = skip_blanks(s, i + 4, e);
+		i = hs_skip_blanks(s, i + 4, e);
 	if (i < e && s[i] == ':')
-		i = skip_blanks(s, i + 1, e);
-	for (j = i; j < e && (is_hex(s[j]) || s[j] == 'x' || s[j] == 'X'); j++)
+		i = hs_skip_blanks(s, i + 1, e);
+	for (j = i; j < e && (hs_is_hex(s[j]) || s[j] == 'x' || s[j] == 'X'); j++)
 		;
 	if (!whole_int(s, i, j, size))
 		*size = HS_NONE;
@@ -168,12 +144,12 @@ static int null_buffer(const char *s, size_t i, size_t e, int64_t *size)
 /* Two hex digits (or "**", a masked byte) at s[t], then a blank or the end. */
 static int pair_at(const char *s, size_t t, size_t e, int *masked)
 {
-	if (t + 1 >= e || (t + 2 < e && !is_blank(s[t + 2])))
+	if (t + 1 >= e || (t + 2 < e && !hs_is_blank(s[t + 2])))
 		return 0;
 	*masked = s[t] == '*';
 	if (*masked)
 		return s[t + 1] == '*';
-	return is_hex(s[t]) && is_hex(s[t + 1]);
+	return hs_is_hex(s[t]) && hs_is_hex(s[t + 1]);
 }
 
 /* The bytes of a dump row after its offset (ending at i): at most 16
@@ -184,12 +160,12 @@ static void row_bytes(struct hs_detail_item *it, const char *s, size_t b, size_t
 	int hi, lo;
 
 	it->nbytes = 0;
-	it->hex = dstr(s + skip_blanks(s, i, e), 0);
+	it->hex = dstr(s + hs_skip_blanks(s, i, e), 0);
 	/* pair_at's test, with each digit's value read once: this runs for
 	 * every byte of every dump (most of the reader's time) */
 	for (; it->nbytes < 16; i = t + 2) {
-		t = skip_blanks(s, i, e);
-		if (t + 1 >= e || (t + 2 < e && !is_blank(s[t + 2])))
+		t = hs_skip_blanks(s, i, e);
+		if (t + 1 >= e || (t + 2 < e && !hs_is_blank(s[t + 2])))
 			break;
 		hi = hs_hexval(s[t]);
 		lo = hs_hexval(s[t + 1]);
@@ -214,7 +190,7 @@ static void row_bytes(struct hs_detail_item *it, const char *s, size_t b, size_t
 			return;
 		}
 	}
-	t = skip_blanks(s, i, e);
+	t = hs_skip_blanks(s, i, e);
 	it->text = dstr(s + t, e - t);
 }
 
@@ -225,25 +201,25 @@ static int dump_row(struct hs_detail_item *it, const char *s, size_t b, size_t e
 	size_t j, t;
 	int m, pairs = 0;
 
-	for (j = b; j < e && is_hex(s[j]); j++)
+	for (j = b; j < e && hs_is_hex(s[j]); j++)
 		;
 	if (j - b == 2) {
 		for (t = b; pairs < 3 && pair_at(s, t, e, &m); pairs++)
-			t = skip_blanks(s, t + 2, e);
+			t = hs_skip_blanks(s, t + 2, e);
 		if (pairs < 3)
 			return 0;
 		it->offset = -1;
 		row_bytes(it, s, b, b, e);
 		return 1;
 	}
-	if (j - b < 4 || j - b > 16 || j >= e || !is_blank(s[j]))
+	if (j - b < 4 || j - b > 16 || j >= e || !hs_is_blank(s[j]))
 		return 0;
-	t = skip_blanks(s, j, e);
+	t = hs_skip_blanks(s, j, e);
 	if (!pair_at(s, t, e, &m))
 		return 0;
 	it->offset = 0;
 	for (t = b; t < j; t++)
-		it->offset = (it->offset << 4 | hexval(s[t])) & 0x7fffffffffffLL;
+		it->offset = (it->offset << 4 | hs_hexval(s[t])) & 0x7fffffffffffLL;
 	row_bytes(it, s, b, j, e);
 	return 1;
 }
@@ -256,13 +232,13 @@ static int print_row(struct hs_detail_item *it, const char *s, size_t b, size_t 
 	int n = 0, masked = 0;
 
 	while (i < e) {
-		for (j = i; j < e && (is_hex(s[j]) || s[j] == '*'); j++)
+		for (j = i; j < e && (hs_is_hex(s[j]) || s[j] == '*'); j++)
 			masked |= s[j] == '*';
-		if (j == i || (j - i) % 2 || j - i > 8 || (j < e && !is_blank(s[j])))
+		if (j == i || (j - i) % 2 || j - i > 8 || (j < e && !hs_is_blank(s[j])))
 			return 0;
 		for (; i < j && n < HS_DETAIL_ROW_MAX; i += 2)
-			it->bytes[n++] = s[i] == '*' ? 0 : (unsigned char)(hexval(s[i]) * 16 + hexval(s[i + 1]));
-		i = skip_blanks(s, j, e);
+			it->bytes[n++] = s[i] == '*' ? 0 : (unsigned char)(hs_hexval(s[i]) * 16 + hs_hexval(s[i + 1]));
+		i = hs_skip_blanks(s, j, e);
 	}
 	if (!n)
 		return 0;
@@ -305,7 +281,7 @@ static void read_param(struct hs_detail_iter *itr, struct hs_detail_item *it, co
 	int64_t v;
 	int bracket = 0;
 
-	i = skip_blanks(s, i, e);
+	i = hs_skip_blanks(s, i, e);
 	while (i < e && s[i] == '*')
 		i++;
 	nb = i;
@@ -322,10 +298,10 @@ static void read_param(struct hs_detail_iter *itr, struct hs_detail_item *it, co
 			r = close + 1;
 		}
 	}
-	r = skip_blanks(s, r, e);
+	r = hs_skip_blanks(s, r, e);
 	/* "name[2]:" or "name:" then nothing: a template, or a header of
 	 * decoded lines ("[out] pInfo:") */
-	if (r < e && s[r] == ':' && skip_blanks(s, r + 1, e) == e) {
+	if (r < e && s[r] == ':' && hs_skip_blanks(s, r + 1, e) == e) {
 		if (bracket || names_template(s, nb, ne)) {
 			it->kind = HS_DI_TEMPLATE;
 			if (!bracket || !whole_int(s, ne + 1, close, &it->len))
@@ -351,7 +327,7 @@ static void read_param(struct hs_detail_iter *itr, struct hs_detail_item *it, co
 		return;
 	}
 	if (s[r] == '=' || s[r] == ':')
-		r = skip_blanks(s, r + 1, e);
+		r = hs_skip_blanks(s, r + 1, e);
 	it->value = dstr(s + r, e - r);
 	if (!whole_int(s, r, e, &it->number))
 		it->number = HS_NONE;
@@ -366,15 +342,15 @@ static int read_attr(struct hs_detail_iter *itr, struct hs_detail_item *it, cons
 	int64_t v;
 
 	if (e - b >= 5 && memcmp(s + b, "CKA_", 4) == 0) {
-		ne = word_end(s, b, e);
+		ne = hs_word_end(s, b, e);
 		if (ne < e && s[ne] == '?') { /* "CKA_? (0xcf534301)" */
 			const char *c = memchr(s + ne, ')', e - ne);
 			ne = c ? (size_t)(c - s) + 1 : ne + 1;
 		}
 	} else if (e - b >= 10 && s[b] == '0' && s[b + 1] == 'x') {
-		for (ne = b + 2; ne < e && is_hex(s[ne]); ne++)
+		for (ne = b + 2; ne < e && hs_is_hex(s[ne]); ne++)
 			;
-		if (ne - b != 10 || (ne < e && !is_blank(s[ne])))
+		if (ne - b != 10 || (ne < e && !hs_is_blank(s[ne])))
 			return 0;
 	} else {
 		return 0;
@@ -383,7 +359,7 @@ static int read_attr(struct hs_detail_iter *itr, struct hs_detail_item *it, cons
 	it->name = dstr(s + b, ne - b);
 	it->owner = itr->tmpl;
 	it->out = itr->tmpl_out;
-	r = skip_blanks(s, ne, e);
+	r = hs_skip_blanks(s, ne, e);
 	if (announces(s, r, e, &v)) {
 		it->len = v;
 		itr->owner = it->name;
@@ -392,7 +368,7 @@ static int read_attr(struct hs_detail_iter *itr, struct hs_detail_item *it, cons
 		return 1;
 	}
 	if (r < e && (s[r] == '=' || s[r] == ':'))
-		r = skip_blanks(s, r + 1, e);
+		r = hs_skip_blanks(s, r + 1, e);
 	it->value = dstr(s + r, e - r);
 	if (!whole_int(s, r, e, &it->number))
 		it->number = HS_NONE;
@@ -409,7 +385,7 @@ static void item_clear(struct hs_detail_item *it)
 static void read_line(struct hs_detail_iter *itr, struct hs_detail_item *it, const char *s,
                       size_t e, int glued)
 {
-	size_t b = skip_blanks(s, 0, e), i, after;
+	size_t b = hs_skip_blanks(s, 0, e), i, after;
 	int was_print = itr->print, out;
 	int64_t h;
 
@@ -432,9 +408,9 @@ static void read_line(struct hs_detail_iter *itr, struct hs_detail_item *it, con
 			itr->owner = dstr(NULL, 0), itr->left = HS_NONE;
 		return;
 	}
-	if (!glued && e - b > 7 && memcmp(s + b, "Object", 6) == 0 && is_blank(s[b + 6])) {
-		size_t j = skip_blanks(s, b + 6, e), k = j;
-		while (k < e && !is_blank(s[k]))
+	if (!glued && e - b > 7 && memcmp(s + b, "Object", 6) == 0 && hs_is_blank(s[b + 6])) {
+		size_t j = hs_skip_blanks(s, b + 6, e), k = j;
+		while (k < e && !hs_is_blank(s[k]))
 			k++;
 		if (whole_int(s, j, k, &h)) {
 			it->kind = HS_DI_OBJECT;
@@ -474,10 +450,10 @@ static void read_line(struct hs_detail_iter *itr, struct hs_detail_item *it, con
 		it->kind = HS_DI_PRINT_TEXT;
 		it->owner = itr->owner;
 		/* a full row of 32 with the next hex row glued on */
-		if (e > PRINT_ASCII_ROW && is_hex(s[PRINT_ASCII_ROW]) && b > 0 && b < PRINT_ASCII_ROW) {
+		if (e > PRINT_ASCII_ROW && hs_is_hex(s[PRINT_ASCII_ROW]) && b > 0 && b < PRINT_ASCII_ROW) {
 			itr->glued = s + PRINT_ASCII_ROW;
 			it->line.n = PRINT_ASCII_ROW;
-			while (it->line.n && is_blank(s[it->line.n - 1]))
+			while (it->line.n && hs_is_blank(s[it->line.n - 1]))
 				it->line.n--;
 		}
 		it->value = dstr(s + b, it->line.n > b ? it->line.n - b : 0);
@@ -492,9 +468,9 @@ int hs_detail_dump_row(const char *s, size_t n, struct hs_detail_item *item)
 	size_t b, i;
 
 	item_clear(item);
-	while (n && is_blank(s[n - 1]))
+	while (n && hs_is_blank(s[n - 1]))
 		n--;
-	b = skip_blanks(s, 0, n);
+	b = hs_skip_blanks(s, 0, n);
 	for (i = 0; i < b; i++)
 		item->indent += s[i] == '\t' ? 8 : 1;
 	item->line = dstr(s, n);
@@ -526,7 +502,7 @@ int hs_detail_next(struct hs_detail_iter *it, struct hs_detail_item *item)
 		n = (size_t)((nl ? nl : it->end) - s);
 		it->glued = NULL;
 		it->p = nl ? nl + 1 : it->end;
-		while (n && is_blank(s[n - 1]))
+		while (n && hs_is_blank(s[n - 1]))
 			n--;
 		item->lineno = it->lineno - 1;
 		read_line(it, item, s, n, 1);
@@ -539,7 +515,7 @@ int hs_detail_next(struct hs_detail_iter *it, struct hs_detail_item *item)
 	n = (size_t)((nl ? nl : it->end) - s);
 	it->p = nl ? nl + 1 : it->end;
 	item->lineno = it->lineno++;
-	while (n && is_blank(s[n - 1]))
+	while (n && hs_is_blank(s[n - 1]))
 		n--;
 	read_line(it, item, s, n, 0); /* may leave a glued rest, read next */
 	return 1;

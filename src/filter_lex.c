@@ -18,15 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hsmscope/chars.h"
 #include "hsmscope/regex.h"
 
-static int is_alpha(int c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
-static int is_digit(int c) { return c >= '0' && c <= '9'; }
-static int is_xdigit(int c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-static int hexval(int c) { return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10; }
+/* A filter identifier's character: a letter or '_' (digits after the first) */
+static int is_ident(char c) { return hs_is_alpha(c) || c == '_'; }
 
 /* "µ" (U+00B5) and "μ" (U+03BC) both spell micro in a unit. */
 static size_t micro_len(const char *s)
@@ -113,13 +109,13 @@ int hs_flex_duration(const char *num, size_t numlen, const char *unit, size_t un
 		neg = 1;
 		i++;
 	}
-	for (; i < numlen && is_digit(num[i]); i++, digits++) {
+	for (; i < numlen && hs_is_digit(num[i]); i++, digits++) {
 		if (ip > (INT64_MAX / mult - 9) / 10)
 			return -1;
 		ip = ip * 10 + (num[i] - '0');
 	}
 	if (i < numlen && num[i] == '.') {
-		for (i++; i < numlen && is_digit(num[i]); i++, digits++)
+		for (i++; i < numlen && hs_is_digit(num[i]); i++, digits++)
 			if (scale < 1000000000) { /* digits past 1 ns cannot matter */
 				fp = fp * 10 + (num[i] - '0');
 				scale *= 10;
@@ -257,16 +253,16 @@ static int lex_number(struct hs_flex *lx, const char *text, size_t *ip)
 
 	if (text[i] == '-')
 		i++;
-	if (text[i] == '0' && (text[i + 1] == 'x' || text[i + 1] == 'X') && is_xdigit(text[i + 2])) {
+	if (text[i] == '0' && (text[i + 1] == 'x' || text[i + 1] == 'X') && hs_is_hex(text[i + 2])) {
 		hex = 1;
-		for (i += 2; is_xdigit(text[i]); i++)
+		for (i += 2; hs_is_hex(text[i]); i++)
 			;
 	} else {
-		while (is_digit(text[i]))
+		while (hs_is_digit(text[i]))
 			i++;
-		if (text[i] == '.' && is_digit(text[i + 1])) {
+		if (text[i] == '.' && hs_is_digit(text[i + 1])) {
 			frac = 1;
-			for (i++; is_digit(text[i]); i++)
+			for (i++; hs_is_digit(text[i]); i++)
 				;
 		}
 	}
@@ -275,7 +271,7 @@ static int lex_number(struct hs_flex *lx, const char *text, size_t *ip)
 		size_t m = micro_len(text + i);
 		if (m)
 			i += m;
-		else if (is_alpha(text[i]) || is_digit(text[i]))
+		else if (is_ident(text[i]) || hs_is_digit(text[i]))
 			i++;
 		else
 			break;
@@ -330,8 +326,8 @@ static int lex_string(struct hs_flex *lx, const char *text, size_t *ip)
 			case 't': rc = hs_buf_addc(&s, '\t'); break;
 			case 'r': rc = hs_buf_addc(&s, '\r'); break;
 			case 'x':
-				if (is_xdigit(text[i + 1]) && is_xdigit(text[i + 2])) {
-					int v = hexval(text[i + 1]) * 16 + hexval(text[i + 2]);
+				if (hs_is_hex(text[i + 1]) && hs_is_hex(text[i + 2])) {
+					int v = hs_hexval(text[i + 1]) * 16 + hs_hexval(text[i + 2]);
 					if (v == 0 && !bad) {
 						bad = "\\x00 is not allowed in a string";
 						bad_pos = i - 1;
@@ -438,10 +434,10 @@ int hs_flex_run(const char *text, struct hs_flex *lx)
 		}
 		if (!c)
 			break;
-		if (is_alpha(c)) {
+		if (is_ident(c)) {
 			size_t start = i;
 			enum hs_ftok type = FT_WORD;
-			while (is_alpha(text[i]) || is_digit(text[i]))
+			while (is_ident(text[i]) || hs_is_digit(text[i]))
 				i++;
 			/* the word forms of the logic operators */
 			if (i - start == 3 && memcmp(text + start, "and", 3) == 0)
@@ -451,7 +447,7 @@ int hs_flex_run(const char *text, struct hs_flex *lx)
 			else if (i - start == 3 && memcmp(text + start, "not", 3) == 0)
 				type = FT_NOT;
 			rc = push(lx, type, start, i - start) ? 0 : -1;
-		} else if (is_digit(c) || (c == '-' && is_digit(text[i + 1]))) {
+		} else if (hs_is_digit(c) || (c == '-' && hs_is_digit(text[i + 1]))) {
 			rc = lex_number(lx, text, &i);
 		} else if (c == '"') {
 			rc = lex_string(lx, text, &i);

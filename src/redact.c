@@ -81,22 +81,6 @@ struct line {
 	int changed;                /* a byte was masked */
 };
 
-static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
-
-static size_t skip_blanks(const char *s, size_t i, size_t e)
-{
-	while (i < e && is_blank(s[i]))
-		i++;
-	return i;
-}
-
-static size_t word_end(const char *s, size_t i, size_t e)
-{
-	while (i < e && hs_is_word(s[i]))
-		i++;
-	return i;
-}
-
 /* Is s[i..j) one of list's words (case kept, or ignored with nocase)? */
 static int word_in(const char *const *list, const char *s, size_t i, size_t j, int nocase)
 {
@@ -133,7 +117,7 @@ static void mask_from(struct line *l, size_t from)
 	size_t i;
 
 	for (i = from; i < l->e; i++)
-		if (!is_blank(l->s[i]) && l->s[i] != '*')
+		if (!hs_is_blank(l->s[i]) && l->s[i] != '*')
 			l->s[i] = '*', l->changed = 1;
 }
 
@@ -153,7 +137,7 @@ static void line_of(struct line *l, char *detail, struct hs_dstr d)
 {
 	l->s = detail + (d.s - detail);
 	l->n = l->e = d.n;
-	l->b = skip_blanks(l->s, 0, l->e);
+	l->b = hs_skip_blanks(l->s, 0, l->e);
 	l->changed = 0;
 }
 
@@ -168,10 +152,10 @@ static size_t at(const char *ro_line, struct hs_dstr d)
  * as NSS prints pPin) or NULL? Not a value. */
 static int only_pointer(const char *s, size_t n)
 {
-	size_t i = skip_blanks(s, 0, n), j;
+	size_t i = hs_skip_blanks(s, 0, n), j;
 
 	if (i < n && (s[i] == '=' || s[i] == ':'))
-		i = skip_blanks(s, i + 1, n);
+		i = hs_skip_blanks(s, i + 1, n);
 	if (n - i == 4 && memcmp(s + i, "NULL", 4) == 0)
 		return 1;
 	if (i + 2 >= n || s[i] != '0' || s[i + 1] != 'x')
@@ -207,9 +191,9 @@ static void line_at(struct line *l, char *p, const char *end)
 	l->s = p;
 	l->n = (size_t)((nl ? nl : end) - p);
 	l->e = l->n;
-	while (l->e > 0 && is_blank(p[l->e - 1]))
+	while (l->e > 0 && hs_is_blank(p[l->e - 1]))
 		l->e--;
-	l->b = skip_blanks(p, 0, l->e);
+	l->b = hs_skip_blanks(p, 0, l->e);
 	l->changed = 0;
 }
 
@@ -217,7 +201,7 @@ static void line_at(struct line *l, char *p, const char *end)
  * other; -1 when it states none ("CKA_CLASS <addr> / 8": a request). */
 static int class_of(const struct hs_detail_item *x)
 {
-	size_t ve = word_end(x->value.s, 0, x->value.n);
+	size_t ve = hs_word_end(x->value.s, 0, x->value.n);
 
 	if (ve < 4 || memcmp(x->value.s, "CKO_", 4) != 0)
 		return -1;
@@ -254,8 +238,8 @@ static int pin_in_text(struct line *l, int64_t *len, int *announced)
 			i++;
 			continue;
 		}
-		j = word_end(l->s, i, l->e);
-		if (word_in(pin_params, l->s, i, j, 1) && skip_blanks(l->s, j, l->e) < l->e) {
+		j = hs_word_end(l->s, i, l->e);
+		if (word_in(pin_params, l->s, i, j, 1) && hs_skip_blanks(l->s, j, l->e) < l->e) {
 			*announced = hs_detail_announces(l->s + j, l->e - j, len) && *len >= 0;
 			if (!*announced && !only_pointer(l->s + j, l->e - j))
 				mask_from(l, j);
@@ -478,7 +462,7 @@ static int foreign_boundary(const char *s, size_t b, size_t e)
 			i++;
 			continue;
 		}
-		j = word_end(s, i, e);
+		j = hs_word_end(s, i, e);
 		if (j - i > 3 && s[i] == 'C' && s[i + 1] == '_')
 			return 1;
 		i = j;
@@ -521,7 +505,7 @@ int hs_redact_foreign(char *text, size_t len)
 				i++;
 				continue;
 			}
-			j = word_end(l.s, i, l.e);
+			j = hs_word_end(l.s, i, l.e);
 			if (foreign_secret_word(l.s, i, j)) {
 				mask_from(&l, j);
 				secret = 1;

@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+/* ' ', TAB, VT, FF, CR: '\t'..'\r' but '\n' (two tests for most bytes) */
+static inline int hs_is_blank(char c) { return c == ' ' || ((unsigned char)(c - '\t') <= 4 && c != '\n'); }
 static inline int hs_is_digit(char c) { return c >= '0' && c <= '9'; }
 static inline int hs_is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 static inline int hs_is_alpha(char c) { return hs_is_upper(c) || (c >= 'a' && c <= 'z'); }
@@ -29,6 +31,20 @@ static inline int hs_hexval(char c)
 /* A letter, digit or '_': part of a C identifier (CKA_VALUE, C_Login) */
 static inline int hs_is_word(char c) { return c == '_' || hs_is_digit(c) || hs_is_alpha(c); }
 static inline char hs_lower(char c) { return hs_is_upper(c) ? (char)(c - 'A' + 'a') : c; }
+/* The first non-blank of s[i..e), or e */
+static inline size_t hs_skip_blanks(const char *s, size_t i, size_t e)
+{
+	while (i < e && hs_is_blank(s[i]))
+		i++;
+	return i;
+}
+/* The end of the word (hs_is_word) that starts at s[i], at most e */
+static inline size_t hs_word_end(const char *s, size_t i, size_t e)
+{
+	while (i < e && hs_is_word(s[i]))
+		i++;
+	return i;
+}
 /* The length of the NUL-ended line s without its trailing blanks and CR:
  * a format probe's sample line as the parser will read it */
 static inline size_t hs_line_len(const char *s)
