@@ -85,6 +85,8 @@ static int64_t new_instance(struct hs_parser *p)
 
 	in->pid = HS_NONE;
 	in->last_n = -1;
+	in->ss.known = 1; /* a banner began it: its sessions are opened in the log */
+	in->ss.n = 0;
 	return id;
 }
 
@@ -317,6 +319,7 @@ static void take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, 
 		r->in[r->n].id = k;
 		r->in[r->n].pid = inst_get(p, k)->pid;
 		r->in[r->n].last_n = inst_get(p, k)->last_n;
+		r->in[r->n].ss = inst_get(p, k)->ss;
 	}
 }
 
@@ -375,6 +378,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	c->sig = hs_spy_sig_find(func);
 	c->nin = c->sig ? hs_spy_sig_nin(c->sig) : 0;
 	c->in_at = -1;
+	c->sess_inst = -1;
 	hs_callq_push(&p->q, &c->qc);
 	p->cur_inst = id;
 	c->guessed_last_n = inst_get(p, id)->last_n;
@@ -492,9 +496,13 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 	    hs_parse_int(name + len + 3, &p->opened[p->nopened % 64].handle)) {
 		p->opened[p->nopened % 64].inst = c->qc.pc.ev.instance;
 		p->opened[p->nopened % 64].off = off;
+		if (!p->new_header)
+			hs_spy_sess_opened(p, c, p->opened[p->nopened % 64].handle);
 		p->nopened++;
 	}
 	if (out) {
+		if (!p->new_header)
+			hs_spy_sess_output(p, c, hs_spy_buffer_addr(s, n) != 0);
 		c->outs++;
 		if (c->sig && (k = hs_spy_sig_out_index(c->sig, name, len)) >= 0 && k < 32)
 			c->outs_seen |= 1u << k;
@@ -508,6 +516,8 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 			c->in_addr[c->in_addr[0] != 0] = a;
 		if (a && !p->new_header)
 			hs_spy_addr_evidence(p, c, a);
+		if (h != HS_NONE)
+			hs_spy_sess_use(p, c, h);
 		if (h != HS_NONE)
 			session_owner(p, c, h);
 	}
@@ -1069,7 +1079,8 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 		flush_out_wait(p);
 	if (s[0] == '*' && hs_find(s, t, banner_mark)) {
 		if (p->implicit) /* the text before it was blank: it is instance 0 */
-			p->implicit = 0, inst_get(p, 0)->pid = HS_NONE, inst_get(p, 0)->last_n = -1;
+			p->implicit = 0, inst_get(p, 0)->pid = HS_NONE, inst_get(p, 0)->last_n = -1,
+			inst_get(p, 0)->ss.known = 1, inst_get(p, 0)->ss.n = 0;
 		else
 			new_instance(p);
 		/* A killed process leaves its call open forever; without this, the
@@ -1125,6 +1136,7 @@ static struct hs_parser *spy_create(const struct hs_sink *sink, const struct hs_
 	hs_buf_init(&p->out_wait);
 	/* Text before any banner (a log cut from the middle) is instance 0. */
 	new_instance(p);
+	inst_get(p, 0)->ss.known = 0; /* sessions may have been opened before the log */
 	p->implicit = 1;
 	p->cur_inst = -1;
 	p->ret_inst = -1;
@@ -1138,7 +1150,7 @@ static struct hs_parser *spy_create(const struct hs_sink *sink, const struct hs_
  * last (0 none). */
 static void spy_resume(struct hs_parser *p, const char *state)
 {
-	int64_t k, u, v[3];
+	int64_t k, u, v[3], s4[4];
 	const char *cur = NULL;
 	int i;
 
@@ -1150,7 +1162,7 @@ static void spy_resume(struct hs_parser *p, const char *state)
 	/* Instances not described below can no longer take a call by its
 	 * number (-2 + 1 is never a call number). */
 	for (i = 0; i < MAX_INSTANCES; i++)
-		p->inst[i].pid = HS_NONE, p->inst[i].last_n = -2;
+		p->inst[i].pid = HS_NONE, p->inst[i].last_n = -2, p->inst[i].ss.known = 0;
 	inst_get(p, k - 1)->last_n = -1;
 	if (hs_pstate_get_int(state, "u", &u) && u >= 0 && u <= k)
 		p->unbound_from = u;
@@ -1161,7 +1173,27 @@ static void spy_resume(struct hs_parser *p, const char *state)
 		if (v[0] >= 1 && v[0] <= k && v[0] <= MAX_INSTANCES) {
 			inst_get(p, k - v[0])->pid = v[1] < 0 ? HS_NONE : v[1];
 			inst_get(p, k - v[0])->last_n = v[2];
+			inst_get(p, k - v[0])->ss.known = 1, inst_get(p, k - v[0])->ss.n = 0;
 		}
+	}
+	/* the sessions of the instances described: each had its every
+	 * session opened in the log unless nk says otherwise */
+	cur = NULL;
+	while (hs_pstate_next(state, "nk", &cur, v, 3) == 1)
+		if (v[0] >= 1 && v[0] <= k && v[0] <= MAX_INSTANCES)
+			inst_get(p, k - v[0])->ss.known = 0;
+	cur = NULL;
+	while (hs_pstate_next(state, "s", &cur, s4, 4) == 4) {
+		struct inst_sessions *ss;
+		if (s4[0] < 1 || s4[0] > k || s4[0] > MAX_INSTANCES || !(ss = &inst_get(p, k - s4[0])->ss)->known)
+			continue;
+		if (ss->n == ISESS) {
+			ss->known = 0; /* more than a parse keeps: not a state it wrote */
+			continue;
+		}
+		ss->sess[ss->n].h = s4[1];
+		ss->sess[ss->n].active = (unsigned)s4[2];
+		ss->sess[ss->n++].maybe = (unsigned)s4[3];
 	}
 	/* the ring of buffer addresses; any doubt leaves it empty (a state
 	 * without it is an older one: attribution then has less evidence) */
@@ -1185,7 +1217,7 @@ static void spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line
 	struct call *c = oldest_open(p, NULL, 0);
 	struct resume_point r;
 	struct hs_buf state;
-	int i;
+	int i, j;
 
 	flush_pend(p);
 	flush_out_wait(p);
@@ -1207,6 +1239,27 @@ static void spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line
 		hs_pstate_item(&state, (int64_t[]){ r.ninst - r.in[i].id,
 		                                    r.in[i].pid == HS_NONE ? -1 : r.in[i].pid,
 		                                    r.in[i].last_n }, 3);
+	/* the sessions of the instances (old header: they tell processes
+	 * apart when call counts meet); an instance not listed in nk had its
+	 * every session opened in the log, one not in s has none open */
+	for (i = 0, j = 0; !p->new_header && i < r.n; i++)
+		j |= !r.in[i].ss.known;
+	if (j) {
+		hs_pstate_list(&state, "nk");
+		for (i = 0; i < r.n; i++)
+			if (!r.in[i].ss.known)
+				hs_pstate_item(&state, (int64_t[]){ r.ninst - r.in[i].id }, 1);
+	}
+	for (i = 0, j = 0; !p->new_header && i < r.n; i++)
+		j += r.in[i].ss.known ? r.in[i].ss.n : 0;
+	if (j) {
+		hs_pstate_list(&state, "s");
+		for (i = 0; i < r.n; i++)
+			for (j = 0; r.in[i].ss.known && j < r.in[i].ss.n; j++)
+				hs_pstate_item(&state, (int64_t[]){ r.ninst - r.in[i].id, r.in[i].ss.sess[j].h,
+				                                    r.in[i].ss.sess[j].active,
+				                                    r.in[i].ss.sess[j].maybe }, 4);
+	}
 	/* the buffer addresses that tell processes apart, as the ring held them
 	 * (old header only: none is noted under the new one) */
 	if (r.npaddr > 0) {

@@ -490,6 +490,211 @@ static void addr_note(struct hs_parser *p, int64_t inst, unsigned long long a)
 	p->npaddr++;
 }
 
+/* ------------------------------------------- sessions (old header) */
+
+/* The operation families a session runs one of at a time (PKCS#11: an
+ * Init while one runs fails with CKR_OPERATION_ACTIVE, a call of it when
+ * none runs with CKR_OPERATION_NOT_INITIALIZED). */
+static const char *const families[] = {
+	"Sign", "Verify", "Encrypt", "Decrypt", "Digest", "SignRecover", "VerifyRecover", "FindObjects",
+};
+
+enum { OP_INIT, OP_GOES_ON, OP_ENDS };
+
+/* The family of func (bit index), -1 none; *kind what the call does to it. */
+static int op_family(const char *func, int *kind)
+{
+	size_t i, l;
+
+	if (strncmp(func, "C_", 2) != 0)
+		return -1;
+	func += 2;
+	for (i = 0; i < sizeof families / sizeof families[0]; i++) {
+		l = strlen(families[i]);
+		if (strncmp(func, families[i], l) != 0)
+			continue;
+		if (!strcmp(func + l, "Init"))
+			*kind = OP_INIT;
+		else if (!strcmp(func + l, "Update") || (i == 4 && !strcmp(func + l, "Key")) ||
+		         (i == 7 && !func[l]))
+			*kind = OP_GOES_ON;
+		else if (!strcmp(func + l, "Final") || !func[l])
+			*kind = OP_ENDS;
+		else
+			continue;
+		return (int)i;
+	}
+	return -1;
+}
+
+static struct inst_sess *sess_find(struct inst_sessions *ss, int64_t h)
+{
+	int i;
+
+	for (i = 0; i < ss->n; i++)
+		if (ss->sess[i].h == h)
+			return &ss->sess[i];
+	return NULL;
+}
+
+/* Could a call of func on session h be instance k's? */
+static int sess_fits(struct hs_parser *p, int64_t k, const char *func, int64_t h)
+{
+	struct inst_sessions *ss = &p->inst[k % MAX_INSTANCES].ss;
+	struct inst_sess *e;
+	int kind, f;
+
+	if (!ss->known)
+		return 1;
+	if (!(e = sess_find(ss, h)))
+		return 0;
+	if ((f = op_family(func, &kind)) < 0)
+		return 1;
+	if (kind == OP_INIT)
+		return !(e->active & (1u << f));
+	return ((e->active | e->maybe) & (1u << f)) != 0;
+}
+
+/* Count c's use of session h on instance k (remembering the entry before,
+ * so that a move can take it back). */
+static void sess_apply(struct hs_parser *p, struct call *c, int64_t k, int64_t h)
+{
+	struct inst_sessions *ss = &p->inst[k % MAX_INSTANCES].ss;
+	struct inst_sess *e = sess_find(ss, h);
+	int kind, f = op_family(c->qc.pc.ev.func, &kind);
+
+	if (!e)
+		return;
+	c->sess_inst = k;
+	c->sess_prev = *e;
+	if (!strcmp(c->qc.pc.ev.func, "C_CloseSession")) {
+		*e = ss->sess[--ss->n];
+		return;
+	}
+	if (f < 0)
+		return;
+	if (kind == OP_ENDS)
+		e->active &= ~(1u << f), e->maybe |= 1u << f;
+	else
+		e->active |= 1u << f, e->maybe &= ~(1u << f);
+}
+
+/* Take back what sess_apply() counted for c (c moves to another process). */
+static void sess_unapply(struct hs_parser *p, struct call *c)
+{
+	struct inst_sessions *ss;
+	struct inst_sess *e;
+
+	if (c->sess_inst < 0)
+		return;
+	ss = &p->inst[c->sess_inst % MAX_INSTANCES].ss;
+	if ((e = sess_find(ss, c->sess_prev.h)))
+		*e = c->sess_prev;
+	else if (ss->n < ISESS)
+		ss->sess[ss->n++] = c->sess_prev;
+	c->sess_inst = -1;
+}
+
+void hs_spy_sess_output(struct hs_parser *p, struct call *c, int buffer)
+{
+	struct inst_sess *e;
+	int kind, f;
+
+	if (!buffer || c->sess_inst < 0 || (f = op_family(c->qc.pc.ev.func, &kind)) < 0 || kind != OP_ENDS)
+		return;
+	if ((e = sess_find(&p->inst[c->sess_inst % MAX_INSTANCES].ss, c->sess_prev.h)))
+		e->maybe &= ~(1u << f);
+}
+
+void hs_spy_sess_opened(struct hs_parser *p, const struct call *c, int64_t h)
+{
+	struct inst_sessions *ss = &p->inst[c->qc.pc.ev.instance % MAX_INSTANCES].ss;
+	struct inst_sess *e = sess_find(ss, h);
+
+	if (!e && ss->n == ISESS) {
+		ss->known = 0; /* more sessions than followed: no longer the whole truth */
+		return;
+	}
+	if (!e)
+		e = &ss->sess[ss->n++];
+	e->h = h, e->active = e->maybe = 0;
+}
+
+/* Move guessed c (number num) to instance j; 1 done. The call of that
+ * number that went to j instead takes c's place. */
+static int move_guess(struct hs_parser *p, struct call *c, int64_t j)
+{
+	int64_t num = c->qc.pc.ev.call_no, i0 = c->qc.pc.ev.instance;
+	struct call *d = NULL;
+	int i;
+
+	for (i = 0; i < p->q.count && !d; i++)
+		if (q_at(p, i) != c && q_at(p, i)->qc.pc.ev.instance == j && q_at(p, i)->qc.pc.ev.call_no == num)
+			d = q_at(p, i);
+	if (d && !d->guessed)
+		return 0; /* the evidence disagrees: c stays a guess */
+	if (d) { /* the two calls of number num swap processes */
+		int64_t t = d->guessed_last_n, dh = d->sess_inst >= 0 ? d->sess_prev.h : HS_NONE;
+		sess_unapply(p, d);
+		d->qc.pc.ev.instance = i0;
+		d->guessed_last_n = c->guessed_last_n;
+		c->guessed_last_n = t;
+		if (dh != HS_NONE)
+			sess_apply(p, d, i0, dh);
+	} else if (p->inst[j % MAX_INSTANCES].last_n == num - 1 &&
+	           p->inst[i0 % MAX_INSTANCES].last_n == num) {
+		p->inst[i0 % MAX_INSTANCES].last_n = c->guessed_last_n;
+		p->inst[j % MAX_INSTANCES].last_n = num;
+	} else {
+		return 0; /* the counts moved on since: leave the guess as it is */
+	}
+	if (c->sess_inst >= 0) {
+		int64_t ch = c->sess_prev.h;
+		sess_unapply(p, c);
+		sess_apply(p, c, j, ch);
+	}
+	c->qc.pc.ev.instance = j;
+	if (p->cur_inst == i0)
+		p->cur_inst = j;
+	return 1;
+}
+
+/* Could instance k have made call number num instead of c (its count is
+ * just before it, or its call of that number is a guess too)? */
+static int could_be(struct hs_parser *p, const struct call *c, int64_t k)
+{
+	int64_t num = c->qc.pc.ev.call_no;
+	int i;
+
+	if (p->inst[k % MAX_INSTANCES].last_n == num - 1)
+		return 1;
+	for (i = 0; i < p->q.count; i++)
+		if (q_at(p, i) != c && q_at(p, i)->qc.pc.ev.instance == k &&
+		    q_at(p, i)->qc.pc.ev.call_no == num)
+			return q_at(p, i)->guessed;
+	return 0;
+}
+
+void hs_spy_sess_use(struct hs_parser *p, struct call *c, int64_t h)
+{
+	int64_t i0 = c->qc.pc.ev.instance, k, other = -1;
+	int nother = 0, fit0;
+
+	if (p->new_header || c->sess_inst >= 0)
+		return;
+	if (c->guessed) {
+		fit0 = sess_fits(p, i0, c->qc.pc.ev.func, h);
+		for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
+			if (k != i0 && could_be(p, c, k) && sess_fits(p, k, c->qc.pc.ev.func, h))
+				other = k, nother++;
+		if (!fit0 && nother == 1 && move_guess(p, c, other))
+			c->guessed = 0, c->sole = 1;
+		else if (fit0 && nother == 0)
+			c->guessed = 0, c->sole = 1;
+	}
+	sess_apply(p, c, c->qc.pc.ev.instance, h);
+}
+
 /* The old header names no process: when processes' call counts meet, the
  * header's process is a guess (on_header). Each process's buffers lie in
  * its own address space (thread stacks side by side; ASLR places each
@@ -500,9 +705,7 @@ static void addr_note(struct hs_parser *p, int64_t inst, unsigned long long a)
  * one process alone are noted as evidence. */
 void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long long a)
 {
-	int64_t j = addr_inst(p, a), num = c->qc.pc.ev.call_no, i0 = c->qc.pc.ev.instance;
-	struct call *d = NULL;
-	int i;
+	int64_t j = addr_inst(p, a), i0 = c->qc.pc.ev.instance;
 
 	if (!c->guessed) {
 		/* only a call no other process could have made says where its
@@ -516,27 +719,7 @@ void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long lon
 	}
 	if (j < 0)
 		return;
-	if (j != i0) {
-		for (i = 0; i < p->q.count && !d; i++)
-			if (q_at(p, i)->qc.pc.ev.instance == j && q_at(p, i)->qc.pc.ev.call_no == num)
-				d = q_at(p, i);
-		if (d && !d->guessed)
-			return; /* the evidence disagrees: c stays a guess */
-		if (d) { /* the two calls of number num swap processes */
-			int64_t t = d->guessed_last_n;
-			d->qc.pc.ev.instance = i0;
-			d->guessed_last_n = c->guessed_last_n;
-			c->guessed_last_n = t;
-		} else if (p->inst[j % MAX_INSTANCES].last_n == num - 1 &&
-		           p->inst[i0 % MAX_INSTANCES].last_n == num) {
-			p->inst[i0 % MAX_INSTANCES].last_n = c->guessed_last_n;
-			p->inst[j % MAX_INSTANCES].last_n = num;
-		} else {
-			return; /* the counts moved on since: leave the guess as it is */
-		}
-		c->qc.pc.ev.instance = j;
-		if (p->cur_inst == i0)
-			p->cur_inst = j;
-	}
+	if (j != i0 && !move_guess(p, c, j))
+		return;
 	c->guessed = 0;
 }
