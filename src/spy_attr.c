@@ -184,6 +184,16 @@ static int64_t opened_at(const struct hs_parser *p, int64_t inst, int64_t h)
 	return at;
 }
 
+/* Session handles of instance inst returned before offset off. */
+static int opened_before(const struct hs_parser *p, int64_t inst, int64_t off)
+{
+	int i, n = 0;
+
+	for (i = 0; i < 64 && i < p->nopened; i++)
+		n += p->opened[i].inst == inst && p->opened[i].off < off;
+	return n;
+}
+
 /* The call a line of this kind goes to, by the evidence: the calls that
  * fit it (fits()); among several, the one whose input buffers lie near
  * the output buffer the line shows, else the call that took the line
@@ -242,6 +252,26 @@ struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_
 		}
 	if (near && second / 16 > best)
 		return near;
+	/* "[in] hSession = h" that several calls could print: a call begun
+	 * before a later session of its process was returned could name fewer
+	 * handles than one begun after it (which likely names the session its
+	 * thread just opened), so the call with the fewest handles to choose
+	 * from takes it, when there is one such (among one process's calls:
+	 * processes' counts of sessions say nothing of each other) */
+	for (i = 1; i < nc && cand[i]->qc.pc.ev.instance == cand[0]->qc.pc.ev.instance; i++)
+		;
+	if (kind == K_IN && p->in_handle != HS_NONE && i == nc) {
+		int fewest = -1, tie = 0, nb;
+		for (i = 0; i < nc; i++) {
+			nb = opened_before(p, cand[i]->qc.pc.ev.instance, cand[i]->qc.pc.ev.offset);
+			if (fewest < 0 || nb < fewest)
+				fewest = nb, c = cand[i], tie = 0;
+			else if (nb == fewest)
+				tie = 1;
+		}
+		if (tie)
+			c = NULL;
+	}
 	for (i = 0; i < nc && !c; i++)
 		if (cand[i] == p->last)
 			c = cand[i];
