@@ -689,6 +689,62 @@ static int move_guess(struct hs_parser *p, struct call *c, int64_t j)
 	return 1;
 }
 
+/* x and y (of one number, different instances) trade processes. */
+static void trade_inst(struct hs_parser *p, struct call *x, struct call *y)
+{
+	int64_t xi = x->qc.pc.ev.instance, yi = y->qc.pc.ev.instance, t;
+	int64_t xh = x->sess_inst >= 0 ? x->sess_prev.h : HS_NONE, yh = y->sess_inst >= 0 ? y->sess_prev.h : HS_NONE;
+
+	sess_unapply(p, x);
+	sess_unapply(p, y);
+	x->qc.pc.ev.instance = yi;
+	y->qc.pc.ev.instance = xi;
+	t = x->guessed_last_n, x->guessed_last_n = y->guessed_last_n, y->guessed_last_n = t;
+	if (xh != HS_NONE)
+		sess_apply(p, x, yi, xh);
+	if (yh != HS_NONE)
+		sess_apply(p, y, xi, yh);
+}
+
+/* c (number num, instance i0, not a guess by the counts) showed a buffer
+ * of instance j's: the counts met one call earlier and were guessed then
+ * (x of i0 and y of j, both num - 1, one of them a guess). The buffer says
+ * the guess was the wrong way round: x and y trade processes and c goes
+ * to j. 1 done. */
+static int undo_guess(struct hs_parser *p, struct call *c, int64_t j)
+{
+	int64_t num = c->qc.pc.ev.call_no, i0 = c->qc.pc.ev.instance;
+	struct call *x = NULL, *y = NULL;
+	int i;
+
+	if (p->inst[i0 % MAX_INSTANCES].last_n != num || p->inst[j % MAX_INSTANCES].last_n != num - 1)
+		return 0;
+	for (i = 0; i < p->q.count; i++) {
+		struct call *o = q_at(p, i);
+		if (o->qc.pc.ev.call_no != num - 1)
+			continue;
+		if (o->qc.pc.ev.instance == i0)
+			x = o;
+		else if (o->qc.pc.ev.instance == j)
+			y = o;
+	}
+	if (!x || !y || !(x->guessed || y->guessed))
+		return 0;
+	trade_inst(p, x, y);
+	if (c->sess_inst >= 0) {
+		int64_t ch = c->sess_prev.h;
+		sess_unapply(p, c);
+		sess_apply(p, c, j, ch);
+	}
+	c->qc.pc.ev.instance = j;
+	c->guessed_last_n = num - 1;
+	p->inst[i0 % MAX_INSTANCES].last_n = num - 1;
+	p->inst[j % MAX_INSTANCES].last_n = num;
+	if (p->cur_inst == i0)
+		p->cur_inst = j;
+	return 1;
+}
+
 /* Could instance k have made call number num instead of c (its count is
  * just before it, or its call of that number is a guess too)? */
 static int could_be(struct hs_parser *p, const struct call *c, int64_t k)
@@ -743,7 +799,7 @@ void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long lon
 		 * a wrong note would mislead every call after it) */
 		if (c->sole && (j < 0 || j == i0))
 			addr_note(p, i0, a);
-		else if (j >= 0 && j != i0)
+		else if (j >= 0 && j != i0 && !undo_guess(p, c, j))
 			c->qc.pc.ev.uncertain = 1; /* its buffer is another process's */
 		return;
 	}
