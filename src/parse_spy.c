@@ -85,6 +85,7 @@ static int64_t new_instance(struct hs_parser *p)
 
 	in->pid = HS_NONE;
 	in->last_n = -1;
+	in->hole = -1;
 	in->ss.known = 1; /* a banner began it: its sessions are opened in the log */
 	in->ss.n = 0;
 	return id;
@@ -328,7 +329,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 {
 	int64_t id = p->ninst - 1, k;
 	struct call *o = oldest_open(p, NULL, 0), *c;
-	int guessed = 0, sole = 1;
+	int guessed = 0, sole = 1, hole = 0;
 	struct resume_point res;
 
 	/* A re-parse for this call must also rebuild every call still open. */
@@ -344,13 +345,30 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	 * next call often follows its return): a process that just wrote is
 	 * the likelier to write on. */
 	if (!p->after_banner) {
-		int64_t fit = -1, nfit = 0;
+		int64_t fit = -1, nfit = 0, skip = -1;
 		for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
 			if (inst_get(p, k)->last_n + 1 == num) {
 				if (fit < 0 || k == p->cur_inst || (k == p->ret_inst && fit != p->cur_inst))
 					fit = k;
 				nfit += k >= p->ninst - SNAP; /* those a refresh knows too (resume) */
 			}
+		/* none: the spy takes a call's number before it waits for the
+		 * file, so two threads of one process can print theirs swapped
+		 * (N+1 before N): a number one past a count leaves a hole that
+		 * the next header of the skipped number fills (old header; the
+		 * new one names the process) */
+		for (k = p->ninst - 1; fit < 0 && !p->new_header && k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
+			if (inst_get(p, k)->hole == num)
+				fit = k, hole = 1, nfit = 1;
+		for (k = p->ninst - 1; fit < 0 && !p->new_header && k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
+			if (inst_get(p, k)->last_n >= 0 && inst_get(p, k)->last_n + 2 == num &&
+			    inst_get(p, k)->hole < 0) {
+				if (skip < 0 || k == p->cur_inst || (k == p->ret_inst && skip != p->cur_inst))
+					skip = k;
+				nfit += k >= p->ninst - SNAP;
+			}
+		if (skip >= 0)
+			fit = skip;
 		if (fit >= 0)
 			id = fit;
 		/* more than one process could have written it, and no line of its
@@ -382,7 +400,12 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	hs_callq_push(&p->q, &c->qc);
 	p->cur_inst = id;
 	c->guessed_last_n = inst_get(p, id)->last_n;
-	inst_get(p, id)->last_n = num;
+	if (hole) /* the number skipped before: the count stays where it is */
+		inst_get(p, id)->hole = -1;
+	else if (!p->new_header && inst_get(p, id)->last_n >= 0 && inst_get(p, id)->last_n + 2 == num)
+		inst_get(p, id)->hole = num - 1, inst_get(p, id)->last_n = num;
+	else
+		inst_get(p, id)->last_n = num;
 }
 
 /* A new-style timestamp names the process and thread: bind the call to the
@@ -1162,7 +1185,7 @@ static void spy_resume(struct hs_parser *p, const char *state)
 	/* Instances not described below can no longer take a call by its
 	 * number (-2 + 1 is never a call number). */
 	for (i = 0; i < MAX_INSTANCES; i++)
-		p->inst[i].pid = HS_NONE, p->inst[i].last_n = -2, p->inst[i].ss.known = 0;
+		p->inst[i].pid = HS_NONE, p->inst[i].last_n = -2, p->inst[i].hole = -1, p->inst[i].ss.known = 0;
 	inst_get(p, k - 1)->last_n = -1;
 	if (hs_pstate_get_int(state, "u", &u) && u >= 0 && u <= k)
 		p->unbound_from = u;

@@ -179,6 +179,8 @@ struct contest {
 struct instance {
 	int64_t pid;                /* HS_NONE until a new-style header names it */
 	int64_t last_n;             /* last call number seen, -1 none, -2 unknown (resumed) */
+	int64_t hole;               /* a number its count skipped (old header: two threads
+	                               printed theirs swapped), still to come; -1 none */
 	struct inst_sessions ss;    /* its sessions (old header evidence) */
 };
 

@@ -17,7 +17,7 @@ for f in conc-threads-0261-b conc-threads-0261-c conc-threads-0261-d conc-thread
 done
 for f in conc-procs-threads-023 conc-procs-threads-023-b conc-procs-threads-023-c \
 	conc-procs-threads-023-d conc-procs-threads-023-e conc-procs-threads-023-f conc-procs-threads-023-g \
-	conc-procs-threads-023-h; do
+	conc-procs-threads-023-h conc-procs-threads-023-i; do
 	conc_check "$S/$f.log" 3 2 10
 done
 
