@@ -970,6 +970,20 @@ static int pend_fits(const struct hs_parser *p, const struct call *c)
 	return 1;
 }
 
+/* c would have printed all its inputs with the lines held (1 when its
+ * function is unknown). */
+static int pend_complete(const struct hs_parser *p, const struct call *c)
+{
+	int at = c->in_at, i, k;
+
+	for (i = 0; c->sig && i < p->pend.nl; i++) {
+		const char *nm = p->pend.text.data + p->pend.l[i].name_at;
+		if (p->pend.l[i].param && (k = hs_spy_sig_in_index(c->sig, nm, p->pend.l[i].name_len)) > at)
+			at = k;
+	}
+	return !c->sig || at == c->nin - 1;
+}
+
 /* The calls the waiting thread line can be: in cand[], their count. */
 static int pend_cands(const struct hs_parser *p, struct call **cand, int max)
 {
@@ -987,21 +1001,60 @@ static int pend_cands(const struct hs_parser *p, struct call **cand, int max)
  * the others differ. Then its lines are given to that call again. */
 static void pend_decide(struct hs_parser *p, int forced)
 {
-	struct call *cand[CMEMBERS], *c;
-	int nc = pend_cands(p, cand, CMEMBERS), i, all_alike = 1;
+	struct call *cand[CMEMBERS], *c, *best = NULL;
+	int nc = pend_cands(p, cand, CMEMBERS), i, all_alike = 1, contested = 0;
+	int64_t h = HS_NONE;
 
-	if (nc > 1 && !forced) {
+	/* a held "[in] hSession = h": only a call begun after its process
+	 * returned h can print it, and the one with the fewest handles to
+	 * choose from likely does (hs_spy_pick) */
+	for (i = 0; i < p->pend.nl && h == HS_NONE; i++)
+		if (p->pend.l[i].param)
+			h = session_named(p->pend.text.data + p->pend.l[i].at, p->pend.l[i].n,
+			                  p->pend.text.data + p->pend.l[i].name_at, p->pend.l[i].name_len);
+	if (h != HS_NONE && nc > 1 && !p->new_header) {
+		struct call *keep[CMEMBERS];
+		int nk;
+		memcpy(keep, cand, sizeof(struct call *) * (size_t)nc);
+		nk = hs_spy_handle_cands(p, keep, nc, h, &best);
+		if (nk > 0)
+			memcpy(cand, keep, sizeof(struct call *) * (size_t)nk), nc = nk;
+		else
+			best = NULL;
+	}
+	/* decided by a return: the inputs held are those of a call that has
+	 * printed them all (a C_CloseSession's one line, not the first of a
+	 * C_SignInit's four), when some candidates would and others not */
+	if (p->pend_ret && nc > 1) {
+		struct call *keep[CMEMBERS];
+		int nk = 0;
+		for (i = 0; i < nc; i++)
+			if (pend_complete(p, cand[i]))
+				keep[nk++] = cand[i];
+		if (nk > 0 && nk < nc) {
+			for (i = 0; i < nc; i++)
+				contested |= !hs_spy_alike(cand[i], keep[0]);
+			memcpy(cand, keep, sizeof(struct call *) * (size_t)nk), nc = nk;
+			for (i = 0; best && i < nc && cand[i] != best; i++)
+				;
+			if (best && i == nc)
+				best = NULL;
+		}
+	}
+	if (nc > 1 && !forced && !best) {
 		for (i = 1; i < nc; i++)
 			all_alike &= hs_spy_alike(cand[0], cand[i]);
 		if (!all_alike)
 			return;
 	}
 	p->pend.on = 0;
-	c = nc ? cand[nc - 1] : hs_spy_take_ts(p, p->pend.ts);
+	c = best ? best : nc ? cand[nc - 1] : hs_spy_take_ts(p, p->pend.ts);
 	p->pend.chunk = -1;
 	for (i = 0; i < nc - 1; i++)
 		if (!hs_spy_alike(cand[i], c))
 			c->qc.pc.ev.uncertain = 1;
+	if (c && contested)
+		c->qc.pc.ev.uncertain = 1; /* a return told them apart, not the inputs */
 	if (c) {
 		c->qc.pc.ev.ts_us = p->pend.ts;
 		c->has_ts = 1;
@@ -1091,9 +1144,12 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 	if (p->pend.on && pend_hold(p, s, t, off, lineno))
 		return p->stop;
 	if (p->pend.on && (is_digit(s[0]) || s[0] == '*' || (s[0] == 'P' && s[1] == ':') ||
-	                   hs_starts(s, t, "[out]") || hs_starts(s, t, "Returned:")))
+	                   hs_starts(s, t, "[out]") || hs_starts(s, t, "Returned:"))) {
+		p->pend_ret = hs_starts(s, t, "Returned:");
 		flush_pend(p); /* a header, a time, a banner, a thread line, an output or a
 		                  return (which come after a call's inputs): it is decided */
+		p->pend_ret = 0;
+	}
 	/* A banner ends the wait (the process that printed the name may have
 	 * been killed); headers do not: the thread that printed "[out] pX[..] "
 	 * may be descheduled for hundreds of lines before its "addr / len",

@@ -194,6 +194,38 @@ static int opened_before(const struct hs_parser *p, int64_t inst, int64_t off)
 	return n;
 }
 
+/* The calls of cand[] that could print "[in] hSession = h" (begun after
+ * their process returned h) are kept, in order; their count. *best: the
+ * one with the fewest handles of its process to choose from when there
+ * is one such and all are one process's (see hs_spy_pick), else NULL. */
+int hs_spy_handle_cands(struct hs_parser *p, struct call **cand, int nc, int64_t h, struct call **best)
+{
+	int i, j, fewest = -1, tie = 0, nb;
+
+	*best = NULL;
+	for (i = j = 0; i < nc; i++)
+		if (cand[i]->qc.pc.ev.offset >= opened_at(p, cand[i]->qc.pc.ev.instance, h))
+			cand[j++] = cand[i];
+	nc = j;
+	for (i = 1; i < nc && cand[i]->qc.pc.ev.instance == cand[0]->qc.pc.ev.instance; i++)
+		;
+	if (nc < 2 || i < nc)
+		return nc;
+	for (i = 0; i < nc; i++)
+		if (cand[i]->guessed)
+			return nc; /* its process is a guess: its handles say nothing */
+	for (i = 0; i < nc; i++) {
+		nb = opened_before(p, cand[i]->qc.pc.ev.instance, cand[i]->qc.pc.ev.offset);
+		if (fewest < 0 || nb < fewest)
+			fewest = nb, *best = cand[i], tie = 0;
+		else if (nb == fewest)
+			tie = 1;
+	}
+	if (tie)
+		*best = NULL;
+	return nc;
+}
+
 /* The call a line of this kind goes to, by the evidence: the calls that
  * fit it (fits()); among several, the one whose input buffers lie near
  * the output buffer the line shows, else the call that took the line

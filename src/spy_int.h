@@ -226,6 +226,8 @@ struct hs_parser {
 		} l[PEND_MAX];
 	} pend;                     /* a thread line that more than one header could own,
 	                               and the input lines after it that will tell which */
+	int pend_ret;               /* the line that decides the waiting thread line is a
+	                               Returned: the inputs held are likely a whole call's */
 	struct contest con[CONTESTS]; /* undecided attributions */
 	int ncon;                   /* of them in use: none, and nothing need be looked at */
 	struct hs_buf line;         /* the current line, NUL-terminated */
@@ -292,6 +294,10 @@ int hs_spy_alike(const struct call *a, const struct call *b);
 struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_t h,
                       const char *name, size_t len, int ok, unsigned long long addr,
                       const struct call *avoid);
+/* The calls of cand[] that could print "[in] hSession = h" (kept in
+ * order, their count), and *best among them by the handles each could
+ * choose from, NULL none. */
+int hs_spy_handle_cands(struct hs_parser *p, struct call **cand, int nc, int64_t h, struct call **best);
 /* The contest key of an [in]/[out] line. */
 void hs_spy_param_key(const char *s, size_t n, char *key, size_t keylen);
 /* c took a line of kind key hashing to h / takes no more (gone: leaves). */
