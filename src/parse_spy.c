@@ -1006,8 +1006,8 @@ static void pend_decide(struct hs_parser *p, int forced)
 	int64_t h = HS_NONE;
 
 	/* a held "[in] hSession = h": only a call begun after its process
-	 * returned h can print it, and the one with the fewest handles to
-	 * choose from likely does (hs_spy_pick) */
+	 * returned h can print it; of two, the older when the newer likely
+	 * names the handle returned in between (spy_attr.c handle_best) */
 	for (i = 0; i < p->pend.nl && h == HS_NONE; i++)
 		if (p->pend.l[i].param)
 			h = session_named(p->pend.text.data + p->pend.l[i].at, p->pend.l[i].n,

@@ -184,46 +184,46 @@ static int64_t opened_at(const struct hs_parser *p, int64_t inst, int64_t h)
 	return at;
 }
 
-/* Session handles of instance inst returned before offset off. */
-static int opened_before(const struct hs_parser *p, int64_t inst, int64_t off)
+/* Two calls of one process could print "[in] hSession = h": when another
+ * handle of it came back after the older began, and the newer is the
+ * first call headed since, the newer is likely that handle's thread's
+ * next call and the older takes h. The older, or NULL when nothing says. */
+static struct call *handle_best(struct hs_parser *p, struct call *x, struct call *y, int64_t h)
 {
-	int i, n = 0;
+	struct call *a = x->qc.pc.ev.offset < y->qc.pc.ev.offset ? x : y, *b = a == x ? y : x;
+	int64_t inst = a->qc.pc.ev.instance, back = -1;
+	int i;
 
+	if (b->qc.pc.ev.instance != inst || a->guessed || b->guessed)
+		return NULL;
 	for (i = 0; i < 64 && i < p->nopened; i++)
-		n += p->opened[i].inst == inst && p->opened[i].off < off;
-	return n;
+		if (p->opened[i].inst == inst && p->opened[i].handle != h &&
+		    p->opened[i].off > a->qc.pc.ev.offset && p->opened[i].off < b->qc.pc.ev.offset &&
+		    p->opened[i].off > back)
+			back = p->opened[i].off;
+	if (back < 0)
+		return NULL;
+	for (i = 0; i < p->q.count; i++)
+		if (q_at(p, i) != b && q_at(p, i)->qc.pc.ev.instance == inst &&
+		    q_at(p, i)->qc.pc.ev.offset > back && q_at(p, i)->qc.pc.ev.offset < b->qc.pc.ev.offset)
+			return NULL;
+	return a;
 }
 
 /* The calls of cand[] that could print "[in] hSession = h" (begun after
- * their process returned h) are kept, in order; their count. *best: the
- * one with the fewest handles of its process to choose from when there
- * is one such and all are one process's (see hs_spy_pick), else NULL. */
+ * their process returned h) are kept, in order; their count. *best: of
+ * two, the older by handle_best(), else NULL. */
 int hs_spy_handle_cands(struct hs_parser *p, struct call **cand, int nc, int64_t h, struct call **best)
 {
-	int i, j, fewest = -1, tie = 0, nb;
+	int i, j;
 
 	*best = NULL;
 	for (i = j = 0; i < nc; i++)
 		if (cand[i]->qc.pc.ev.offset >= opened_at(p, cand[i]->qc.pc.ev.instance, h))
 			cand[j++] = cand[i];
-	nc = j;
-	for (i = 1; i < nc && cand[i]->qc.pc.ev.instance == cand[0]->qc.pc.ev.instance; i++)
-		;
-	if (nc < 2 || i < nc)
-		return nc;
-	for (i = 0; i < nc; i++)
-		if (cand[i]->guessed)
-			return nc; /* its process is a guess: its handles say nothing */
-	for (i = 0; i < nc; i++) {
-		nb = opened_before(p, cand[i]->qc.pc.ev.instance, cand[i]->qc.pc.ev.offset);
-		if (fewest < 0 || nb < fewest)
-			fewest = nb, *best = cand[i], tie = 0;
-		else if (nb == fewest)
-			tie = 1;
-	}
-	if (tie)
-		*best = NULL;
-	return nc;
+	if (j == 2)
+		*best = handle_best(p, cand[0], cand[1], h);
+	return j;
 }
 
 /* The call a line of this kind goes to, by the evidence: the calls that
@@ -284,26 +284,10 @@ struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_
 		}
 	if (near && second / 16 > best)
 		return near;
-	/* "[in] hSession = h" that several calls could print: a call begun
-	 * before a later session of its process was returned could name fewer
-	 * handles than one begun after it (which likely names the session its
-	 * thread just opened), so the call with the fewest handles to choose
-	 * from takes it, when there is one such (among one process's calls:
-	 * processes' counts of sessions say nothing of each other) */
-	for (i = 1; i < nc && cand[i]->qc.pc.ev.instance == cand[0]->qc.pc.ev.instance; i++)
-		;
-	if (kind == K_IN && p->in_handle != HS_NONE && i == nc) {
-		int fewest = -1, tie = 0, nb;
-		for (i = 0; i < nc; i++) {
-			nb = opened_before(p, cand[i]->qc.pc.ev.instance, cand[i]->qc.pc.ev.offset);
-			if (fewest < 0 || nb < fewest)
-				fewest = nb, c = cand[i], tie = 0;
-			else if (nb == fewest)
-				tie = 1;
-		}
-		if (tie)
-			c = NULL;
-	}
+	/* "[in] hSession = h" that two calls of one process could print: the
+	 * older, when the newer likely names the handle returned in between */
+	if (kind == K_IN && p->in_handle != HS_NONE && nc == 2)
+		c = handle_best(p, cand[0], cand[1], p->in_handle);
 	for (i = 0; i < nc && !c; i++)
 		if (cand[i] == p->last)
 			c = cand[i];

@@ -295,8 +295,9 @@ struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_
                       const char *name, size_t len, int ok, unsigned long long addr,
                       const struct call *avoid);
 /* The calls of cand[] that could print "[in] hSession = h" (kept in
- * order, their count), and *best among them by the handles each could
- * choose from, NULL none. */
+ * order, their count), and *best of two of one process when the newer
+ * likely names the handle its process returned since the older began,
+ * NULL none. */
 int hs_spy_handle_cands(struct hs_parser *p, struct call **cand, int nc, int64_t h, struct call **best);
 /* The contest key of an [in]/[out] line. */
 void hs_spy_param_key(const char *s, size_t n, char *key, size_t keylen);
