@@ -17,6 +17,7 @@ for f in conc-threads-0261-b conc-threads-0261-c conc-threads-0261-d conc-thread
 done
 # 0.23's header, one process of 4 threads
 conc_check "$S/conc-threads-023.log" 1 4 50
+conc_check "$S/conc-threads-023-b.log" 1 4 50
 for f in conc-procs-threads-023 conc-procs-threads-023-b conc-procs-threads-023-c \
 	conc-procs-threads-023-d conc-procs-threads-023-e conc-procs-threads-023-f conc-procs-threads-023-g \
 	conc-procs-threads-023-h conc-procs-threads-023-i; do
