@@ -86,6 +86,9 @@ static int64_t new_instance(struct hs_parser *p)
 
 	in->pid = HS_NONE;
 	in->last_n = -1;
+	in->hole = -1;
+	in->ss.known = 1; /* a banner began it: its sessions are opened in the log */
+	in->ss.n = 0;
 	return id;
 }
 
@@ -318,6 +321,7 @@ static void take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, 
 		r->in[r->n].id = k;
 		r->in[r->n].pid = inst_get(p, k)->pid;
 		r->in[r->n].last_n = inst_get(p, k)->last_n;
+		r->in[r->n].ss = inst_get(p, k)->ss;
 	}
 }
 
@@ -326,7 +330,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 {
 	int64_t id = p->ninst - 1, k;
 	struct call *o = oldest_open(p, NULL, 0), *c;
-	int guessed = 0, sole = 1;
+	int guessed = 0, sole = 1, hole = 0;
 	struct resume_point res;
 
 	/* A re-parse for this call must also rebuild every call still open. */
@@ -342,13 +346,30 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	 * next call often follows its return): a process that just wrote is
 	 * the likelier to write on. */
 	if (!p->after_banner) {
-		int64_t fit = -1, nfit = 0;
+		int64_t fit = -1, nfit = 0, skip = -1;
 		for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
 			if (inst_get(p, k)->last_n + 1 == num) {
 				if (fit < 0 || k == p->cur_inst || (k == p->ret_inst && fit != p->cur_inst))
 					fit = k;
 				nfit += k >= p->ninst - SNAP; /* those a refresh knows too (resume) */
 			}
+		/* none: the spy takes a call's number before it waits for the
+		 * file, so two threads of one process can print theirs swapped
+		 * (N+1 before N): a number one past a count leaves a hole that
+		 * the next header of the skipped number fills (old header; the
+		 * new one names the process) */
+		for (k = p->ninst - 1; fit < 0 && !p->new_header && k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
+			if (inst_get(p, k)->hole == num)
+				fit = k, hole = 1, nfit = 1;
+		for (k = p->ninst - 1; fit < 0 && !p->new_header && k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
+			if (inst_get(p, k)->last_n >= 0 && inst_get(p, k)->last_n + 2 == num &&
+			    inst_get(p, k)->hole < 0) {
+				if (skip < 0 || k == p->cur_inst || (k == p->ret_inst && skip != p->cur_inst))
+					skip = k;
+				nfit += k >= p->ninst - SNAP;
+			}
+		if (skip >= 0)
+			fit = skip;
 		if (fit >= 0)
 			id = fit;
 		/* more than one process could have written it, and no line of its
@@ -376,10 +397,16 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	c->sig = hs_spy_sig_find(func);
 	c->nin = c->sig ? hs_spy_sig_nin(c->sig) : 0;
 	c->in_at = -1;
+	c->sess_inst = -1;
 	hs_callq_push(&p->q, &c->qc);
 	p->cur_inst = id;
 	c->guessed_last_n = inst_get(p, id)->last_n;
-	inst_get(p, id)->last_n = num;
+	if (hole) /* the number skipped before: the count stays where it is */
+		inst_get(p, id)->hole = -1;
+	else if (!p->new_header && inst_get(p, id)->last_n >= 0 && inst_get(p, id)->last_n + 2 == num)
+		inst_get(p, id)->hole = num - 1, inst_get(p, id)->last_n = num;
+	else
+		inst_get(p, id)->last_n = num;
 }
 
 /* A new-style timestamp names the process and thread: bind the call to the
@@ -493,9 +520,13 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 	    hs_parse_int(name + len + 3, &p->opened[p->nopened % 64].handle)) {
 		p->opened[p->nopened % 64].inst = c->qc.pc.ev.instance;
 		p->opened[p->nopened % 64].off = off;
+		if (!p->new_header)
+			hs_spy_sess_opened(p, c, p->opened[p->nopened % 64].handle);
 		p->nopened++;
 	}
 	if (out) {
+		if (!p->new_header)
+			hs_spy_sess_output(p, c, hs_spy_buffer_addr(s, n) != 0);
 		c->outs++;
 		if (c->sig && (k = hs_spy_sig_out_index(c->sig, name, len)) >= 0 && k < 32)
 			c->outs_seen |= 1u << k;
@@ -509,6 +540,8 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 			c->in_addr[c->in_addr[0] != 0] = a;
 		if (a && !p->new_header)
 			hs_spy_addr_evidence(p, c, a);
+		if (h != HS_NONE)
+			hs_spy_sess_use(p, c, h);
 		if (h != HS_NONE)
 			session_owner(p, c, h);
 	}
@@ -938,6 +971,20 @@ static int pend_fits(const struct hs_parser *p, const struct call *c)
 	return 1;
 }
 
+/* c would have printed all its inputs with the lines held (1 when its
+ * function is unknown). */
+static int pend_complete(const struct hs_parser *p, const struct call *c)
+{
+	int at = c->in_at, i, k;
+
+	for (i = 0; c->sig && i < p->pend.nl; i++) {
+		const char *nm = p->pend.text.data + p->pend.l[i].name_at;
+		if (p->pend.l[i].param && (k = hs_spy_sig_in_index(c->sig, nm, p->pend.l[i].name_len)) > at)
+			at = k;
+	}
+	return !c->sig || at == c->nin - 1;
+}
+
 /* The calls the waiting thread line can be: in cand[], their count. */
 static int pend_cands(const struct hs_parser *p, struct call **cand, int max)
 {
@@ -955,21 +1002,60 @@ static int pend_cands(const struct hs_parser *p, struct call **cand, int max)
  * the others differ. Then its lines are given to that call again. */
 static void pend_decide(struct hs_parser *p, int forced)
 {
-	struct call *cand[CMEMBERS], *c;
-	int nc = pend_cands(p, cand, CMEMBERS), i, all_alike = 1;
+	struct call *cand[CMEMBERS], *c, *best = NULL;
+	int nc = pend_cands(p, cand, CMEMBERS), i, all_alike = 1, contested = 0;
+	int64_t h = HS_NONE;
 
-	if (nc > 1 && !forced) {
+	/* a held "[in] hSession = h": only a call begun after its process
+	 * returned h can print it; of two, the older when the newer likely
+	 * names the handle returned in between (spy_attr.c handle_best) */
+	for (i = 0; i < p->pend.nl && h == HS_NONE; i++)
+		if (p->pend.l[i].param)
+			h = session_named(p->pend.text.data + p->pend.l[i].at, p->pend.l[i].n,
+			                  p->pend.text.data + p->pend.l[i].name_at, p->pend.l[i].name_len);
+	if (h != HS_NONE && nc > 1 && !p->new_header) {
+		struct call *keep[CMEMBERS];
+		int nk;
+		memcpy(keep, cand, sizeof(struct call *) * (size_t)nc);
+		nk = hs_spy_handle_cands(p, keep, nc, h, &best);
+		if (nk > 0)
+			memcpy(cand, keep, sizeof(struct call *) * (size_t)nk), nc = nk;
+		else
+			best = NULL;
+	}
+	/* decided by a return: the inputs held are those of a call that has
+	 * printed them all (a C_CloseSession's one line, not the first of a
+	 * C_SignInit's four), when some candidates would and others not */
+	if (p->pend_ret && nc > 1) {
+		struct call *keep[CMEMBERS];
+		int nk = 0;
+		for (i = 0; i < nc; i++)
+			if (pend_complete(p, cand[i]))
+				keep[nk++] = cand[i];
+		if (nk > 0 && nk < nc) {
+			for (i = 0; i < nc; i++)
+				contested |= !hs_spy_alike(cand[i], keep[0]);
+			memcpy(cand, keep, sizeof(struct call *) * (size_t)nk), nc = nk;
+			for (i = 0; best && i < nc && cand[i] != best; i++)
+				;
+			if (best && i == nc)
+				best = NULL;
+		}
+	}
+	if (nc > 1 && !forced && !best) {
 		for (i = 1; i < nc; i++)
 			all_alike &= hs_spy_alike(cand[0], cand[i]);
 		if (!all_alike)
 			return;
 	}
 	p->pend.on = 0;
-	c = nc ? cand[nc - 1] : hs_spy_take_ts(p, p->pend.ts);
+	c = best ? best : nc ? cand[nc - 1] : hs_spy_take_ts(p, p->pend.ts);
 	p->pend.chunk = -1;
 	for (i = 0; i < nc - 1; i++)
 		if (!hs_spy_alike(cand[i], c))
 			c->qc.pc.ev.uncertain = 1;
+	if (c && contested)
+		c->qc.pc.ev.uncertain = 1; /* a return told them apart, not the inputs */
 	if (c) {
 		c->qc.pc.ev.ts_us = p->pend.ts;
 		c->has_ts = 1;
@@ -1059,9 +1145,12 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 	if (p->pend.on && pend_hold(p, s, t, off, lineno))
 		return p->stop;
 	if (p->pend.on && (is_digit(s[0]) || s[0] == '*' || (s[0] == 'P' && s[1] == ':') ||
-	                   hs_starts(s, t, "[out]") || hs_starts(s, t, "Returned:")))
+	                   hs_starts(s, t, "[out]") || hs_starts(s, t, "Returned:"))) {
+		p->pend_ret = hs_starts(s, t, "Returned:");
 		flush_pend(p); /* a header, a time, a banner, a thread line, an output or a
 		                  return (which come after a call's inputs): it is decided */
+		p->pend_ret = 0;
+	}
 	/* A banner ends the wait (the process that printed the name may have
 	 * been killed); headers do not: the thread that printed "[out] pX[..] "
 	 * may be descheduled for hundreds of lines before its "addr / len",
@@ -1070,7 +1159,8 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 		flush_out_wait(p);
 	if (s[0] == '*' && hs_find(s, t, banner_mark)) {
 		if (p->implicit) /* the text before it was blank: it is instance 0 */
-			p->implicit = 0, inst_get(p, 0)->pid = HS_NONE, inst_get(p, 0)->last_n = -1;
+			p->implicit = 0, inst_get(p, 0)->pid = HS_NONE, inst_get(p, 0)->last_n = -1,
+			inst_get(p, 0)->ss.known = 1, inst_get(p, 0)->ss.n = 0;
 		else
 			new_instance(p);
 		/* A killed process leaves its call open forever; without this, the
@@ -1126,6 +1216,7 @@ static struct hs_parser *spy_create(const struct hs_sink *sink, const struct hs_
 	hs_buf_init(&p->out_wait);
 	/* Text before any banner (a log cut from the middle) is instance 0. */
 	new_instance(p);
+	inst_get(p, 0)->ss.known = 0; /* sessions may have been opened before the log */
 	p->implicit = 1;
 	p->cur_inst = -1;
 	p->ret_inst = -1;
@@ -1139,7 +1230,7 @@ static struct hs_parser *spy_create(const struct hs_sink *sink, const struct hs_
  * last (0 none). */
 static void spy_resume(struct hs_parser *p, const char *state)
 {
-	int64_t k, u, v[3];
+	int64_t k, u, v[3], s4[4];
 	const char *cur = NULL;
 	int i;
 
@@ -1151,7 +1242,7 @@ static void spy_resume(struct hs_parser *p, const char *state)
 	/* Instances not described below can no longer take a call by its
 	 * number (-2 + 1 is never a call number). */
 	for (i = 0; i < MAX_INSTANCES; i++)
-		p->inst[i].pid = HS_NONE, p->inst[i].last_n = -2;
+		p->inst[i].pid = HS_NONE, p->inst[i].last_n = -2, p->inst[i].hole = -1, p->inst[i].ss.known = 0;
 	inst_get(p, k - 1)->last_n = -1;
 	if (hs_pstate_get_int(state, "u", &u) && u >= 0 && u <= k)
 		p->unbound_from = u;
@@ -1162,7 +1253,27 @@ static void spy_resume(struct hs_parser *p, const char *state)
 		if (v[0] >= 1 && v[0] <= k && v[0] <= MAX_INSTANCES) {
 			inst_get(p, k - v[0])->pid = v[1] < 0 ? HS_NONE : v[1];
 			inst_get(p, k - v[0])->last_n = v[2];
+			inst_get(p, k - v[0])->ss.known = 1, inst_get(p, k - v[0])->ss.n = 0;
 		}
+	}
+	/* the sessions of the instances described: each had its every
+	 * session opened in the log unless nk says otherwise */
+	cur = NULL;
+	while (hs_pstate_next(state, "nk", &cur, v, 3) == 1)
+		if (v[0] >= 1 && v[0] <= k && v[0] <= MAX_INSTANCES)
+			inst_get(p, k - v[0])->ss.known = 0;
+	cur = NULL;
+	while (hs_pstate_next(state, "s", &cur, s4, 4) == 4) {
+		struct inst_sessions *ss;
+		if (s4[0] < 1 || s4[0] > k || s4[0] > MAX_INSTANCES || !(ss = &inst_get(p, k - s4[0])->ss)->known)
+			continue;
+		if (ss->n == ISESS) {
+			ss->known = 0; /* more than a parse keeps: not a state it wrote */
+			continue;
+		}
+		ss->sess[ss->n].h = s4[1];
+		ss->sess[ss->n].active = (unsigned)s4[2];
+		ss->sess[ss->n++].maybe = (unsigned)s4[3];
 	}
 	/* the ring of buffer addresses; any doubt leaves it empty (a state
 	 * without it is an older one: attribution then has less evidence) */
@@ -1186,7 +1297,7 @@ static void spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line
 	struct call *c = oldest_open(p, NULL, 0);
 	struct resume_point r;
 	struct hs_buf state;
-	int i;
+	int i, j;
 
 	flush_pend(p);
 	flush_out_wait(p);
@@ -1208,6 +1319,27 @@ static void spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line
 		hs_pstate_item(&state, (int64_t[]){ r.ninst - r.in[i].id,
 		                                    r.in[i].pid == HS_NONE ? -1 : r.in[i].pid,
 		                                    r.in[i].last_n }, 3);
+	/* the sessions of the instances (old header: they tell processes
+	 * apart when call counts meet); an instance not listed in nk had its
+	 * every session opened in the log, one not in s has none open */
+	for (i = 0, j = 0; !p->new_header && i < r.n; i++)
+		j |= !r.in[i].ss.known;
+	if (j) {
+		hs_pstate_list(&state, "nk");
+		for (i = 0; i < r.n; i++)
+			if (!r.in[i].ss.known)
+				hs_pstate_item(&state, (int64_t[]){ r.ninst - r.in[i].id }, 1);
+	}
+	for (i = 0, j = 0; !p->new_header && i < r.n; i++)
+		j += r.in[i].ss.known ? r.in[i].ss.n : 0;
+	if (j) {
+		hs_pstate_list(&state, "s");
+		for (i = 0; i < r.n; i++)
+			for (j = 0; r.in[i].ss.known && j < r.in[i].ss.n; j++)
+				hs_pstate_item(&state, (int64_t[]){ r.ninst - r.in[i].id, r.in[i].ss.sess[j].h,
+				                                    r.in[i].ss.sess[j].active,
+				                                    r.in[i].ss.sess[j].maybe }, 4);
+	}
 	/* the buffer addresses that tell processes apart, as the ring held them
 	 * (old header only: none is noted under the new one) */
 	if (r.npaddr > 0) {

@@ -184,6 +184,48 @@ static int64_t opened_at(const struct hs_parser *p, int64_t inst, int64_t h)
 	return at;
 }
 
+/* Two calls of one process could print "[in] hSession = h": when another
+ * handle of it came back after the older began, and the newer is the
+ * first call headed since, the newer is likely that handle's thread's
+ * next call and the older takes h. The older, or NULL when nothing says. */
+static struct call *handle_best(struct hs_parser *p, struct call *x, struct call *y, int64_t h)
+{
+	struct call *a = x->qc.pc.ev.offset < y->qc.pc.ev.offset ? x : y, *b = a == x ? y : x;
+	int64_t inst = a->qc.pc.ev.instance, back = -1;
+	int i;
+
+	if (b->qc.pc.ev.instance != inst || a->guessed || b->guessed)
+		return NULL;
+	for (i = 0; i < 64 && i < p->nopened; i++)
+		if (p->opened[i].inst == inst && p->opened[i].handle != h &&
+		    p->opened[i].off > a->qc.pc.ev.offset && p->opened[i].off < b->qc.pc.ev.offset &&
+		    p->opened[i].off > back)
+			back = p->opened[i].off;
+	if (back < 0)
+		return NULL;
+	for (i = 0; i < p->q.count; i++)
+		if (q_at(p, i) != b && q_at(p, i)->qc.pc.ev.instance == inst &&
+		    q_at(p, i)->qc.pc.ev.offset > back && q_at(p, i)->qc.pc.ev.offset < b->qc.pc.ev.offset)
+			return NULL;
+	return a;
+}
+
+/* The calls of cand[] that could print "[in] hSession = h" (begun after
+ * their process returned h) are kept, in order; their count. *best: of
+ * two, the older by handle_best(), else NULL. */
+int hs_spy_handle_cands(struct hs_parser *p, struct call **cand, int nc, int64_t h, struct call **best)
+{
+	int i, j;
+
+	*best = NULL;
+	for (i = j = 0; i < nc; i++)
+		if (cand[i]->qc.pc.ev.offset >= opened_at(p, cand[i]->qc.pc.ev.instance, h))
+			cand[j++] = cand[i];
+	if (j == 2)
+		*best = handle_best(p, cand[0], cand[1], h);
+	return j;
+}
+
 /* The call a line of this kind goes to, by the evidence: the calls that
  * fit it (fits()); among several, the one whose input buffers lie near
  * the output buffer the line shows, else the call that took the line
@@ -242,6 +284,10 @@ struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_
 		}
 	if (near && second / 16 > best)
 		return near;
+	/* "[in] hSession = h" that two calls of one process could print: the
+	 * older, when the newer likely names the handle returned in between */
+	if (kind == K_IN && p->in_handle != HS_NONE && nc == 2)
+		c = handle_best(p, cand[0], cand[1], p->in_handle);
 	for (i = 0; i < nc && !c; i++)
 		if (cand[i] == p->last)
 			c = cand[i];
@@ -490,6 +536,267 @@ static void addr_note(struct hs_parser *p, int64_t inst, unsigned long long a)
 	p->npaddr++;
 }
 
+/* ------------------------------------------- sessions (old header) */
+
+/* The operation families a session runs one of at a time (PKCS#11: an
+ * Init while one runs fails with CKR_OPERATION_ACTIVE, a call of it when
+ * none runs with CKR_OPERATION_NOT_INITIALIZED). */
+static const char *const families[] = {
+	"Sign", "Verify", "Encrypt", "Decrypt", "Digest", "SignRecover", "VerifyRecover", "FindObjects",
+};
+
+enum { OP_INIT, OP_GOES_ON, OP_ENDS };
+
+/* The family of func (bit index), -1 none; *kind what the call does to it. */
+static int op_family(const char *func, int *kind)
+{
+	size_t i, l;
+
+	if (strncmp(func, "C_", 2) != 0)
+		return -1;
+	func += 2;
+	for (i = 0; i < sizeof families / sizeof families[0]; i++) {
+		l = strlen(families[i]);
+		if (strncmp(func, families[i], l) != 0)
+			continue;
+		if (!strcmp(func + l, "Init"))
+			*kind = OP_INIT;
+		else if (!strcmp(func + l, "Update") || (i == 4 && !strcmp(func + l, "Key")) ||
+		         (i == 7 && !func[l]))
+			*kind = OP_GOES_ON;
+		else if (!strcmp(func + l, "Final") || !func[l])
+			*kind = OP_ENDS;
+		else
+			continue;
+		return (int)i;
+	}
+	return -1;
+}
+
+static struct inst_sess *sess_find(struct inst_sessions *ss, int64_t h)
+{
+	int i;
+
+	for (i = 0; i < ss->n; i++)
+		if (ss->sess[i].h == h)
+			return &ss->sess[i];
+	return NULL;
+}
+
+/* Could a call of func on session h be instance k's? */
+static int sess_fits(struct hs_parser *p, int64_t k, const char *func, int64_t h)
+{
+	struct inst_sessions *ss = &p->inst[k % MAX_INSTANCES].ss;
+	struct inst_sess *e;
+	int kind, f;
+
+	if (!ss->known)
+		return 1;
+	if (!(e = sess_find(ss, h)))
+		return 0;
+	if ((f = op_family(func, &kind)) < 0)
+		return 1;
+	if (kind == OP_INIT)
+		return !(e->active & (1u << f));
+	return ((e->active | e->maybe) & (1u << f)) != 0;
+}
+
+/* Count c's use of session h on instance k (remembering the entry before,
+ * so that a move can take it back). */
+static void sess_apply(struct hs_parser *p, struct call *c, int64_t k, int64_t h)
+{
+	struct inst_sessions *ss = &p->inst[k % MAX_INSTANCES].ss;
+	struct inst_sess *e = sess_find(ss, h);
+	int kind, f = op_family(c->qc.pc.ev.func, &kind);
+
+	if (!e)
+		return;
+	c->sess_inst = k;
+	c->sess_prev = *e;
+	if (!strcmp(c->qc.pc.ev.func, "C_CloseSession")) {
+		*e = ss->sess[--ss->n];
+		return;
+	}
+	if (f < 0)
+		return;
+	if (kind == OP_ENDS)
+		e->active &= ~(1u << f), e->maybe |= 1u << f;
+	else
+		e->active |= 1u << f, e->maybe &= ~(1u << f);
+}
+
+/* Take back what sess_apply() counted for c (c moves to another process). */
+static void sess_unapply(struct hs_parser *p, struct call *c)
+{
+	struct inst_sessions *ss;
+	struct inst_sess *e;
+
+	if (c->sess_inst < 0)
+		return;
+	ss = &p->inst[c->sess_inst % MAX_INSTANCES].ss;
+	if ((e = sess_find(ss, c->sess_prev.h)))
+		*e = c->sess_prev;
+	else if (ss->n < ISESS)
+		ss->sess[ss->n++] = c->sess_prev;
+	c->sess_inst = -1;
+}
+
+void hs_spy_sess_output(struct hs_parser *p, struct call *c, int buffer)
+{
+	struct inst_sess *e;
+	int kind, f;
+
+	if (!buffer || c->sess_inst < 0 || (f = op_family(c->qc.pc.ev.func, &kind)) < 0 || kind != OP_ENDS)
+		return;
+	if ((e = sess_find(&p->inst[c->sess_inst % MAX_INSTANCES].ss, c->sess_prev.h)))
+		e->maybe &= ~(1u << f);
+}
+
+void hs_spy_sess_opened(struct hs_parser *p, const struct call *c, int64_t h)
+{
+	struct inst_sessions *ss = &p->inst[c->qc.pc.ev.instance % MAX_INSTANCES].ss;
+	struct inst_sess *e = sess_find(ss, h);
+
+	if (!e && ss->n == ISESS) {
+		ss->known = 0; /* more sessions than followed: no longer the whole truth */
+		return;
+	}
+	if (!e)
+		e = &ss->sess[ss->n++];
+	e->h = h, e->active = e->maybe = 0;
+}
+
+/* Move guessed c (number num) to instance j; 1 done. The call of that
+ * number that went to j instead takes c's place. */
+static int move_guess(struct hs_parser *p, struct call *c, int64_t j)
+{
+	int64_t num = c->qc.pc.ev.call_no, i0 = c->qc.pc.ev.instance;
+	struct call *d = NULL;
+	int i;
+
+	for (i = 0; i < p->q.count && !d; i++)
+		if (q_at(p, i) != c && q_at(p, i)->qc.pc.ev.instance == j && q_at(p, i)->qc.pc.ev.call_no == num)
+			d = q_at(p, i);
+	if (d && !d->guessed)
+		return 0; /* the evidence disagrees: c stays a guess */
+	if (d) { /* the two calls of number num swap processes */
+		int64_t t = d->guessed_last_n, dh = d->sess_inst >= 0 ? d->sess_prev.h : HS_NONE;
+		sess_unapply(p, d);
+		d->qc.pc.ev.instance = i0;
+		d->guessed_last_n = c->guessed_last_n;
+		c->guessed_last_n = t;
+		if (dh != HS_NONE)
+			sess_apply(p, d, i0, dh);
+	} else if (p->inst[j % MAX_INSTANCES].last_n == num - 1 &&
+	           p->inst[i0 % MAX_INSTANCES].last_n == num) {
+		p->inst[i0 % MAX_INSTANCES].last_n = c->guessed_last_n;
+		p->inst[j % MAX_INSTANCES].last_n = num;
+	} else {
+		return 0; /* the counts moved on since: leave the guess as it is */
+	}
+	if (c->sess_inst >= 0) {
+		int64_t ch = c->sess_prev.h;
+		sess_unapply(p, c);
+		sess_apply(p, c, j, ch);
+	}
+	c->qc.pc.ev.instance = j;
+	if (p->cur_inst == i0)
+		p->cur_inst = j;
+	return 1;
+}
+
+/* x and y (of one number, different instances) trade processes. */
+static void trade_inst(struct hs_parser *p, struct call *x, struct call *y)
+{
+	int64_t xi = x->qc.pc.ev.instance, yi = y->qc.pc.ev.instance, t;
+	int64_t xh = x->sess_inst >= 0 ? x->sess_prev.h : HS_NONE, yh = y->sess_inst >= 0 ? y->sess_prev.h : HS_NONE;
+
+	sess_unapply(p, x);
+	sess_unapply(p, y);
+	x->qc.pc.ev.instance = yi;
+	y->qc.pc.ev.instance = xi;
+	t = x->guessed_last_n, x->guessed_last_n = y->guessed_last_n, y->guessed_last_n = t;
+	if (xh != HS_NONE)
+		sess_apply(p, x, yi, xh);
+	if (yh != HS_NONE)
+		sess_apply(p, y, xi, yh);
+}
+
+/* c (number num, instance i0, not a guess by the counts) showed a buffer
+ * of instance j's: the counts met one call earlier and were guessed then
+ * (x of i0 and y of j, both num - 1, one of them a guess). The buffer says
+ * the guess was the wrong way round: x and y trade processes and c goes
+ * to j. 1 done. */
+static int undo_guess(struct hs_parser *p, struct call *c, int64_t j)
+{
+	int64_t num = c->qc.pc.ev.call_no, i0 = c->qc.pc.ev.instance;
+	struct call *x = NULL, *y = NULL;
+	int i;
+
+	if (p->inst[i0 % MAX_INSTANCES].last_n != num || p->inst[j % MAX_INSTANCES].last_n != num - 1)
+		return 0;
+	for (i = 0; i < p->q.count; i++) {
+		struct call *o = q_at(p, i);
+		if (o->qc.pc.ev.call_no != num - 1)
+			continue;
+		if (o->qc.pc.ev.instance == i0)
+			x = o;
+		else if (o->qc.pc.ev.instance == j)
+			y = o;
+	}
+	if (!x || !y || !(x->guessed || y->guessed))
+		return 0;
+	trade_inst(p, x, y);
+	if (c->sess_inst >= 0) {
+		int64_t ch = c->sess_prev.h;
+		sess_unapply(p, c);
+		sess_apply(p, c, j, ch);
+	}
+	c->qc.pc.ev.instance = j;
+	c->guessed_last_n = num - 1;
+	p->inst[i0 % MAX_INSTANCES].last_n = num - 1;
+	p->inst[j % MAX_INSTANCES].last_n = num;
+	if (p->cur_inst == i0)
+		p->cur_inst = j;
+	return 1;
+}
+
+/* Could instance k have made call number num instead of c (its count is
+ * just before it, or its call of that number is a guess too)? */
+static int could_be(struct hs_parser *p, const struct call *c, int64_t k)
+{
+	int64_t num = c->qc.pc.ev.call_no;
+	int i;
+
+	if (p->inst[k % MAX_INSTANCES].last_n == num - 1)
+		return 1;
+	for (i = 0; i < p->q.count; i++)
+		if (q_at(p, i) != c && q_at(p, i)->qc.pc.ev.instance == k &&
+		    q_at(p, i)->qc.pc.ev.call_no == num)
+			return q_at(p, i)->guessed;
+	return 0;
+}
+
+void hs_spy_sess_use(struct hs_parser *p, struct call *c, int64_t h)
+{
+	int64_t i0 = c->qc.pc.ev.instance, k, other = -1;
+	int nother = 0, fit0;
+
+	if (p->new_header || c->sess_inst >= 0)
+		return;
+	if (c->guessed) {
+		fit0 = sess_fits(p, i0, c->qc.pc.ev.func, h);
+		for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
+			if (k != i0 && could_be(p, c, k) && sess_fits(p, k, c->qc.pc.ev.func, h))
+				other = k, nother++;
+		if (!fit0 && nother == 1 && move_guess(p, c, other))
+			c->guessed = 0, c->sole = 1;
+		else if (fit0 && nother == 0)
+			c->guessed = 0, c->sole = 1;
+	}
+	sess_apply(p, c, c->qc.pc.ev.instance, h);
+}
+
 /* The old header names no process: when processes' call counts meet, the
  * header's process is a guess (on_header). Each process's buffers lie in
  * its own address space (thread stacks side by side; ASLR places each
@@ -500,9 +807,7 @@ static void addr_note(struct hs_parser *p, int64_t inst, unsigned long long a)
  * one process alone are noted as evidence. */
 void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long long a)
 {
-	int64_t j = addr_inst(p, a), num = c->qc.pc.ev.call_no, i0 = c->qc.pc.ev.instance;
-	struct call *d = NULL;
-	int i;
+	int64_t j = addr_inst(p, a), i0 = c->qc.pc.ev.instance;
 
 	if (!c->guessed) {
 		/* only a call no other process could have made says where its
@@ -510,33 +815,13 @@ void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long lon
 		 * a wrong note would mislead every call after it) */
 		if (c->sole && (j < 0 || j == i0))
 			addr_note(p, i0, a);
-		else if (j >= 0 && j != i0)
+		else if (j >= 0 && j != i0 && !undo_guess(p, c, j))
 			c->qc.pc.ev.uncertain = 1; /* its buffer is another process's */
 		return;
 	}
 	if (j < 0)
 		return;
-	if (j != i0) {
-		for (i = 0; i < p->q.count && !d; i++)
-			if (q_at(p, i)->qc.pc.ev.instance == j && q_at(p, i)->qc.pc.ev.call_no == num)
-				d = q_at(p, i);
-		if (d && !d->guessed)
-			return; /* the evidence disagrees: c stays a guess */
-		if (d) { /* the two calls of number num swap processes */
-			int64_t t = d->guessed_last_n;
-			d->qc.pc.ev.instance = i0;
-			d->guessed_last_n = c->guessed_last_n;
-			c->guessed_last_n = t;
-		} else if (p->inst[j % MAX_INSTANCES].last_n == num - 1 &&
-		           p->inst[i0 % MAX_INSTANCES].last_n == num) {
-			p->inst[i0 % MAX_INSTANCES].last_n = c->guessed_last_n;
-			p->inst[j % MAX_INSTANCES].last_n = num;
-		} else {
-			return; /* the counts moved on since: leave the guess as it is */
-		}
-		c->qc.pc.ev.instance = j;
-		if (p->cur_inst == i0)
-			p->cur_inst = j;
-	}
+	if (j != i0 && !move_guess(p, c, j))
+		return;
 	c->guessed = 0;
 }

@@ -66,6 +66,26 @@ unsigned long long hs_spy_buffer_addr(const char *s, size_t n);
 #define NEAR_PROC (64ull << 20) /* bytes: buffers this close lie in one process (its threads'
                                    stacks are mmapped side by side, 8 MiB each) */
 #define PADDR 32                /* buffer addresses remembered for telling processes apart */
+#define ISESS 8                 /* sessions followed per process instance (old header) */
+
+/* A session a process instance opened, and the operations its calls
+ * left running on it (old header: which process a call is when counts
+ * meet). Bit f of a mask: operation family f (spy_attr.c's table). */
+struct inst_sess {
+	int64_t h;                  /* the handle its C_OpenSession returned */
+	unsigned active;            /* families begun by an Init and not ended */
+	unsigned maybe;             /* families a single-part call or Final ended, which a
+	                               length query (NULL buffer) would have left running */
+};
+
+/* The sessions of one process instance, as far as the log shows them. */
+struct inst_sessions {
+	int known;                  /* every session it uses was opened in what was read
+	                               (a banner began it here, the table never overflowed):
+	                               a handle not in sess[] is not its */
+	int n;                      /* entries used in sess[] */
+	struct inst_sess sess[ISESS];
+};
 
 /* Where a re-parse starts and the instance numbering just before it. */
 /* An input buffer address a process instance showed (old header). */
@@ -82,6 +102,7 @@ struct resume_point {
 	int n;                      /* entries used in in[] */
 	struct {
 		int64_t id, pid, last_n;
+		struct inst_sessions ss; /* its sessions then */
 	} in[SNAP];                 /* the newest instances, newest first */
 	struct spy_paddr paddr[PADDR]; /* the parser's ring of buffer addresses then */
 	int npaddr;                 /* and its count: a re-parse from here decides as a
@@ -119,6 +140,8 @@ struct call {
 	int sole;                   /* one process's count alone was at its number (or a
 	                               banner had just begun it): its buffers say where
 	                               that process's lie */
+	int64_t sess_inst;          /* the instance its [in] hSession was counted on, -1 none */
+	struct inst_sess sess_prev; /* that session's entry before (restored if c moves) */
 	int64_t l_ts, l_ret;        /* line numbers of its time/thread line and of its
 	                               Returned, 0 none: they move with its identity and its
 	                               return (hs_spy_rescue); its other lines are kept in
@@ -156,6 +179,9 @@ struct contest {
 struct instance {
 	int64_t pid;                /* HS_NONE until a new-style header names it */
 	int64_t last_n;             /* last call number seen, -1 none, -2 unknown (resumed) */
+	int64_t hole;               /* a number its count skipped (old header: two threads
+	                               printed theirs swapped), still to come; -1 none */
+	struct inst_sessions ss;    /* its sessions (old header evidence) */
 };
 
 struct hs_parser {
@@ -200,6 +226,8 @@ struct hs_parser {
 		} l[PEND_MAX];
 	} pend;                     /* a thread line that more than one header could own,
 	                               and the input lines after it that will tell which */
+	int pend_ret;               /* the line that decides the waiting thread line is a
+	                               Returned: the inputs held are likely a whole call's */
 	struct contest con[CONTESTS]; /* undecided attributions */
 	int ncon;                   /* of them in use: none, and nothing need be looked at */
 	struct hs_buf line;         /* the current line, NUL-terminated */
@@ -266,6 +294,11 @@ int hs_spy_alike(const struct call *a, const struct call *b);
 struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_t h,
                       const char *name, size_t len, int ok, unsigned long long addr,
                       const struct call *avoid);
+/* The calls of cand[] that could print "[in] hSession = h" (kept in
+ * order, their count), and *best of two of one process when the newer
+ * likely names the handle its process returned since the older began,
+ * NULL none. */
+int hs_spy_handle_cands(struct hs_parser *p, struct call **cand, int nc, int64_t h, struct call **best);
 /* The contest key of an [in]/[out] line. */
 void hs_spy_param_key(const char *s, size_t n, char *key, size_t keylen);
 /* c took a line of kind key hashing to h / takes no more (gone: leaves). */
@@ -279,6 +312,16 @@ void hs_spy_swap_identity(struct hs_parser *p, struct call *a, struct call *b);
 /* The queue's hooks: a call leaves; the first offset that must wait. */
 void hs_spy_leave_call(void *ctx, struct hs_callq_call *qc);
 int64_t hs_spy_hold_from(void *ctx);
+/* Old header: c names session h in "[in] hSession": the processes whose
+ * count could have made c and that hold h in a state c's function can
+ * follow say whose c is (it moves, or stops being a guess); then c's
+ * function is counted on that session. */
+void hs_spy_sess_use(struct hs_parser *p, struct call *c, int64_t h);
+/* c printed an output; buffer: into a buffer (not a length query), so
+ * the operation c ends is over. */
+void hs_spy_sess_output(struct hs_parser *p, struct call *c, int buffer);
+/* c's C_OpenSession returned h (its process's new session). */
+void hs_spy_sess_opened(struct hs_parser *p, const struct call *c, int64_t h);
 /* c (old header) showed an input buffer at a: the process whose buffers
  * lie near it is c's (binds a guessed c to it); or a is evidence of where
  * c's process's buffers lie. */

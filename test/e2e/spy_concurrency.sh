@@ -15,7 +15,12 @@ conc_check "$S/conc-procs-threads-0261.log" 3 2 10
 for f in conc-threads-0261-b conc-threads-0261-c conc-threads-0261-d conc-threads-0261-e conc-threads-0261-f conc-threads-0261-g; do
 	conc_check "$S/$f.log" 1 4 50
 done
-for f in conc-procs-threads-023 conc-procs-threads-023-b conc-procs-threads-023-c; do
+# 0.23's header, one process of 4 threads
+conc_check "$S/conc-threads-023.log" 1 4 50
+conc_check "$S/conc-threads-023-b.log" 1 4 50
+for f in conc-procs-threads-023 conc-procs-threads-023-b conc-procs-threads-023-c \
+	conc-procs-threads-023-d conc-procs-threads-023-e conc-procs-threads-023-f conc-procs-threads-023-g \
+	conc-procs-threads-023-h conc-procs-threads-023-i; do
 	conc_check "$S/$f.log" 3 2 10
 done
 
