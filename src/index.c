@@ -244,8 +244,11 @@ static int check_inputs(const char *const *paths, int npaths, struct input *in,
  *   ev_func   func filters, counts and the per-function statistics
  *             (ORDER BY func, dur_us);
  *   ev_session_id  the session tree's per-login counts (no n range there);
- *   keys_n, links_n, anomalies_n   the per-row subqueries of every list
- *             page (handles, partner, anomalies) and `%` partner jumps;
+ *   ev_lines  the Raw pane's calls around a line (rawlines.c) whose lines
+ *             are one run (most: they have no event_lines row);
+ *   links_n, anomalies_n   the per-row subqueries of every list page
+ *             (partner, anomalies) and `%` partner jumps; event_keys and
+ *             event_params need none: they are keyed by (n, i);
  *   keys_handle   key/object filters; the small tables' own.
  * Dropped: time, rv, session, user, hsm, the thread and the login/span
  * ids. Their queries either walk n in order and stop at LIMIT (list
@@ -253,11 +256,10 @@ static int check_inputs(const char *const *paths, int npaths, struct input *in,
  * (reports, counts); the rows are narrow now (no detail text), so such a
  * scan reads a fraction of what it read. */
 static const char index_sql[] =
-	"CREATE INDEX ev_func ON events(func, dur_us);"
-	"CREATE INDEX ev_session_id ON events(session_id) WHERE session_id IS NOT NULL;"
+	"CREATE INDEX ev_func ON event_rows(func_id, dur_us);"
+	"CREATE INDEX ev_session_id ON event_rows(session_id) WHERE session_id IS NOT NULL;"
+	"CREATE INDEX ev_lines ON event_rows(file_id, offset) WHERE nlines IS NOT NULL;"
 	"CREATE INDEX keys_handle ON event_keys(handle);"
-	"CREATE INDEX keys_n ON event_keys(n);"
-	"CREATE INDEX params_n ON event_params(n);"
 	"CREATE INDEX links_n ON links(n);"
 	"CREATE INDEX anomalies_n ON anomalies(n);"
 	"CREATE INDEX anomalies_kind ON anomalies(kind);"
@@ -413,14 +415,20 @@ int hs_idx_parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 static int merge_timeline(sqlite3 *db, struct hs_error *err, const char *path)
 {
 	return hs_idx_exec(db,
-		"UPDATE events SET dref = n;" /* the details stay filed under the old n */
+		"UPDATE event_rows SET dref = n;" /* the details stay filed under the old n */
 		"CREATE TEMP TABLE nmap(old INTEGER PRIMARY KEY, new INTEGER);"
 		"INSERT INTO nmap SELECT n, row_number() OVER"
 		" (ORDER BY ts_us IS NULL, ts_us, file_id, n) FROM events;"
-		"UPDATE events SET n = -(SELECT new FROM nmap WHERE old = events.n);"
-		"UPDATE events SET n = -n;"
-		"UPDATE event_keys SET n = (SELECT new FROM nmap WHERE old = event_keys.n);"
-		"UPDATE event_params SET n = (SELECT new FROM nmap WHERE old = event_params.n);"
+		"UPDATE event_rows SET n = -(SELECT new FROM nmap WHERE old = event_rows.n);"
+		"UPDATE event_rows SET n = -n;"
+		"UPDATE event_audit SET n = -(SELECT new FROM nmap WHERE old = event_audit.n);"
+		"UPDATE event_audit SET n = -n;"
+		/* keyed by (n, i): negated first, as events, so that no new key
+		 * meets an old one */
+		"UPDATE event_keys SET n = -(SELECT new FROM nmap WHERE old = event_keys.n);"
+		"UPDATE event_keys SET n = -n;"
+		"UPDATE event_params SET n = -(SELECT new FROM nmap WHERE old = event_params.n);"
+		"UPDATE event_params SET n = -n;"
 		"UPDATE links SET n = (SELECT new FROM nmap WHERE old = links.n),"
 		" peer = (SELECT new FROM nmap WHERE old = links.peer);"
 		"UPDATE anomalies SET n = (SELECT new FROM nmap WHERE old = anomalies.n),"

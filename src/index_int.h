@@ -40,10 +40,28 @@ struct held {
 
 struct hs_idx_live;
 
+/* Values the events rows name many times, kept once in a table (funcs:
+ * name -> id; rv_names: rv -> name). The writer's copy of that table, open
+ * addressing; cap is a power of two, n < cap / 2. */
+struct idx_dict_ent {
+	int64_t key;                /* funcs.id / rv_names.rv */
+	char *name;                 /* owned; NULL: an empty slot */
+};
+struct idx_dict {
+	struct idx_dict_ent *e;     /* owned, cap slots */
+	size_t cap, n;              /* slots, used */
+	int by_name;                /* 1: hashed by name (funcs), 0: by key (rv_names) */
+};
+
 struct writer {
 	sqlite3 *db;                /* the index being written */
 	struct hs_idx_live *live;   /* borrowed: commit now and then for readers, or NULL */
-	sqlite3_stmt *ins;          /* INSERT INTO events */
+	sqlite3_stmt *ins;          /* INSERT INTO event_rows */
+	sqlite3_stmt *ins_audit;    /* INSERT INTO event_audit */
+	sqlite3_stmt *ins_func;     /* INSERT INTO funcs */
+	sqlite3_stmt *ins_rv;       /* INSERT INTO rv_names */
+	struct idx_dict funcs;      /* funcs' rows */
+	struct idx_dict rvs;        /* rv_names' rows */
 	sqlite3_stmt *ins_key;      /* INSERT INTO event_keys */
 	sqlite3_stmt *ins_param;    /* INSERT INTO event_params */
 	sqlite3_stmt *ins_tstat;    /* INSERT INTO tracer_stats */
@@ -52,6 +70,7 @@ struct writer {
 	sqlite3_stmt *set_dur;      /* UPDATE its duration (refresh) */
 	int64_t next_n;             /* n of the next event */
 	int64_t param_n;            /* n of the event whose event_params are written */
+	int param_i;                /* the next event_params.i of that event */
 	int call_trace;             /* the current file's parser estimates durations */
 	int refreshing;             /* rows of this file already exist */
 	struct held *held;          /* HELD_MAX slots, owned; nheld in use */

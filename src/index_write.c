@@ -31,12 +31,187 @@ static void bind_str(sqlite3_stmt *st, int i, const char *s)
 }
 
 static const char insert_sql[] =
-	"INSERT INTO events(n, file_id, offset, line, format, ts_us, ts_utc, pid, tid,"
-	" instance, call_no, func, rv, rv_name, ok, incomplete, dur_us, dur_exact,"
-	" session, slot, user, user_type, hsm, seq, reboot, opcode, cmd_type, log_type,"
-	" response, summary, session_id, login_id, span_id, uncertain)"
+	"INSERT INTO event_rows(n, file_id, offset, line, format, ts_us, ts_utc, pid, tid,"
+	" instance, call_no, func_id, rv, rv_name, ok, incomplete, dur_us, dur_exact,"
+	" session, slot, user_type, summary, session_id, login_id, span_id, uncertain, nlines)"
 	" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
-	"?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34)";
+	"?20,?21,?22,?23,?24,?25,?26,?27)";
+
+/* K when the event's lines are the one run "0+K" from its own line (most
+ * calls: then no event_lines row is written), else -1. */
+static int64_t one_run(const struct hs_event *e)
+{
+	const char *s = e->lines.data;
+	size_t i, len = e->lines.len;
+	int64_t k = 0;
+
+	if (len < 3 || s[0] != '0' || s[1] != '+' || len > 20)
+		return -1;
+	for (i = 2; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		k = k * 10 + (s[i] - '0');
+	}
+	return k > 0 ? k : -1;
+}
+
+
+static const char insert_audit_sql[] =
+	"INSERT INTO event_audit(n, user, hsm, seq, reboot, opcode, cmd_type, log_type, response)"
+	" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)";
+
+/* ---------------------------------------------- the dictionaries */
+
+static uint64_t dict_hash(const struct idx_dict *d, int64_t key, const char *name)
+{
+	return d->by_name ? hs_hash64(name, strlen(name), 0) : hs_hash64(&key, sizeof key, 0);
+}
+
+/* The slot of name (funcs) or key (rv_names), or the empty slot where it
+ * would go. */
+static struct idx_dict_ent *dict_slot(struct idx_dict *d, int64_t key, const char *name)
+{
+	size_t i = (size_t)dict_hash(d, key, name) & (d->cap - 1);
+
+	for (;; i = (i + 1) & (d->cap - 1)) {
+		struct idx_dict_ent *x = &d->e[i];
+		if (!x->name || (d->by_name ? strcmp(x->name, name) == 0 : x->key == key))
+			return x;
+	}
+}
+
+/* Add an entry known absent. 0, or -1 out of memory. */
+static int dict_put(struct idx_dict *d, int64_t key, const char *name)
+{
+	struct idx_dict_ent *x;
+
+	if (d->n + 1 >= d->cap / 2) {
+		struct idx_dict old = *d;
+		size_t i;
+		d->cap = old.cap ? old.cap * 2 : 64;
+		d->e = calloc(d->cap, sizeof *d->e);
+		if (!d->e) {
+			*d = old;
+			return -1;
+		}
+		for (i = 0; i < old.cap; i++)
+			if (old.e[i].name)
+				*dict_slot(d, old.e[i].key, old.e[i].name) = old.e[i];
+		free(old.e);
+	}
+	x = dict_slot(d, key, name);
+	if (!(x->name = strdup(name)))
+		return -1;
+	x->key = key;
+	d->n++;
+	return 0;
+}
+
+/* The entry of name (funcs) or key (rv_names), or NULL. */
+static const struct idx_dict_ent *dict_find(struct idx_dict *d, int64_t key, const char *name)
+{
+	struct idx_dict_ent *x;
+
+	if (!d->cap)
+		return NULL;
+	x = dict_slot(d, key, name);
+	return x->name ? x : NULL;
+}
+
+static void dict_free(struct idx_dict *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->cap; i++)
+		free(d->e[i].name);
+	free(d->e);
+	memset(d, 0, sizeof *d);
+}
+
+/* The rows a refresh finds in the table (sql: key, name). */
+static int dict_load(sqlite3 *db, struct idx_dict *d, const char *sql)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+		rc = dict_put(d, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* funcs.id of name, the row added when it is new. -1 on error. */
+static int64_t func_id(struct writer *w, const char *name)
+{
+	const struct idx_dict_ent *x = dict_find(&w->funcs, 0, name);
+	int64_t id;
+
+	if (x)
+		return x->key;
+	id = (int64_t)w->funcs.n + 1;
+	sqlite3_reset(w->ins_func);
+	sqlite3_bind_int64(w->ins_func, 1, id);
+	sqlite3_bind_text(w->ins_func, 2, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(w->ins_func) != SQLITE_DONE || dict_put(&w->funcs, id, name) < 0)
+		return -1;
+	return id;
+}
+
+/* Bind event_rows.rv_name: NULL when rv_names has this name for rv (the
+ * row added when rv is new), '' when there is no name, else the name.
+ * 0, or -1 on error. */
+static int bind_rv_name(struct writer *w, sqlite3_stmt *st, int i, const struct hs_event *e)
+{
+	const char *name = *e->rv_name ? e->rv_name : NULL;
+	const struct idx_dict_ent *x;
+
+	if (e->rv == HS_NONE) {
+		bind_str(st, i, name); /* no rv: the view finds no rv_names row */
+		return 0;
+	}
+	if (!name) {
+		sqlite3_bind_text(st, i, "", 0, SQLITE_STATIC);
+		return 0;
+	}
+	x = dict_find(&w->rvs, e->rv, NULL);
+	if (!x) {
+		sqlite3_reset(w->ins_rv);
+		sqlite3_bind_int64(w->ins_rv, 1, e->rv);
+		sqlite3_bind_text(w->ins_rv, 2, name, -1, SQLITE_STATIC);
+		if (sqlite3_step(w->ins_rv) != SQLITE_DONE || dict_put(&w->rvs, e->rv, name) < 0)
+			return -1;
+		sqlite3_bind_null(st, i);
+	} else if (strcmp(x->name, name) == 0) {
+		sqlite3_bind_null(st, i);
+	} else {
+		sqlite3_bind_text(st, i, name, -1, SQLITE_STATIC);
+	}
+	return 0;
+}
+
+/* The audit-only columns, when the event has any. */
+static int write_audit(struct writer *w, const struct hs_event *e)
+{
+	sqlite3_stmt *st = w->ins_audit;
+
+	if (!*e->user && !*e->hsm && e->seq == HS_NONE &&
+	    e->reboot == HS_NONE && e->opcode == HS_NONE && e->cmd_type == HS_NONE &&
+	    e->log_type == HS_NONE && !*e->response)
+		return 0;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, e->n);
+	bind_str(st, 2, e->user);
+	bind_str(st, 3, e->hsm);
+	bind_i64(st, 4, e->seq);
+	bind_i64(st, 5, e->reboot);
+	bind_i64(st, 6, e->opcode);
+	bind_i64(st, 7, e->cmd_type);
+	bind_i64(st, 8, e->log_type);
+	bind_str(st, 9, e->response);
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+}
 
 /* One row of event_params (hs_detail_params' callback). */
 static int put_param(void *ctx, int attr, int64_t type, const char *name, const char *value)
@@ -45,23 +220,27 @@ static int put_param(void *ctx, int attr, int64_t type, const char *name, const 
 
 	sqlite3_reset(w->ins_param);
 	sqlite3_bind_int64(w->ins_param, 1, w->param_n);
-	sqlite3_bind_int(w->ins_param, 2, attr);
-	bind_i64(w->ins_param, 3, type);
+	sqlite3_bind_int(w->ins_param, 2, w->param_i++);
+	sqlite3_bind_int(w->ins_param, 3, attr);
+	bind_i64(w->ins_param, 4, type);
 	/* STATIC: name and value live until this step returns, and every
-	 * call binds all five anew before the next step */
-	sqlite3_bind_text(w->ins_param, 4, name, -1, SQLITE_STATIC);
+	 * call binds all six anew before the next step */
+	sqlite3_bind_text(w->ins_param, 5, name, -1, SQLITE_STATIC);
 	if (value)
-		sqlite3_bind_text(w->ins_param, 5, value, -1, SQLITE_STATIC);
+		sqlite3_bind_text(w->ins_param, 6, value, -1, SQLITE_STATIC);
 	else
-		sqlite3_bind_null(w->ins_param, 5);
+		sqlite3_bind_null(w->ins_param, 6);
 	return sqlite3_step(w->ins_param) != SQLITE_DONE;
 }
 
 static int write_row(struct writer *w, const struct hs_event *e)
 {
 	sqlite3_stmt *st = w->ins;
+	int64_t fid = *e->func ? func_id(w, e->func) : HS_NONE, nlines = one_run(e);
 	int i;
 
+	if (fid == -1)
+		goto fail;
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, e->n);
 	sqlite3_bind_int(st, 2, e->file_id);
@@ -74,9 +253,10 @@ static int write_row(struct writer *w, const struct hs_event *e)
 	bind_i64(st, 9, e->tid);
 	sqlite3_bind_int64(st, 10, e->instance);
 	bind_i64(st, 11, e->call_no);
-	bind_str(st, 12, e->func);
+	bind_i64(st, 12, fid);
 	bind_i64(st, 13, e->rv);
-	bind_str(st, 14, e->rv_name);
+	if (bind_rv_name(w, st, 14, e) < 0)
+		goto fail;
 	sqlite3_bind_int(st, 15, e->ok);
 	sqlite3_bind_int(st, 16, e->incomplete);
 	bind_i64(st, 17, e->dur_us);
@@ -86,32 +266,26 @@ static int write_row(struct writer *w, const struct hs_event *e)
 		sqlite3_bind_int(st, 18, e->dur_exact);
 	bind_i64(st, 19, e->session);
 	bind_i64(st, 20, e->slot);
-	bind_str(st, 21, e->user);
-	bind_i64(st, 22, e->user_type);
-	bind_str(st, 23, e->hsm);
-	bind_i64(st, 24, e->seq);
-	bind_i64(st, 25, e->reboot);
-	bind_i64(st, 26, e->opcode);
-	bind_i64(st, 27, e->cmd_type);
-	bind_i64(st, 28, e->log_type);
-	bind_str(st, 29, e->response);
-	bind_str(st, 30, e->summary);
-	bind_i64(st, 31, e->session_id); /* set by correlation */
-	bind_i64(st, 32, e->login_id);
-	bind_i64(st, 33, e->span_id);
-	sqlite3_bind_int(st, 34, e->uncertain);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	bind_i64(st, 21, e->user_type);
+	bind_str(st, 22, e->summary);
+	bind_i64(st, 23, e->session_id); /* set by correlation */
+	bind_i64(st, 24, e->login_id);
+	bind_i64(st, 25, e->span_id);
+	sqlite3_bind_int(st, 26, e->uncertain);
+	bind_i64(st, 27, nlines < 0 ? HS_NONE : nlines);
+	if (sqlite3_step(st) != SQLITE_DONE || write_audit(w, e) < 0)
 		goto fail;
 	w->incomplete += e->incomplete != 0;
 	for (i = 0; i < e->nkeys; i++) {
 		sqlite3_reset(w->ins_key);
 		sqlite3_bind_int64(w->ins_key, 1, e->n);
-		sqlite3_bind_int64(w->ins_key, 2, e->keys[i].handle);
-		sqlite3_bind_text(w->ins_key, 3, e->keys[i].role, -1, SQLITE_STATIC);
+		sqlite3_bind_int(w->ins_key, 2, i);
+		sqlite3_bind_int64(w->ins_key, 3, e->keys[i].handle);
+		sqlite3_bind_text(w->ins_key, 4, e->keys[i].role, -1, SQLITE_STATIC);
 		if (sqlite3_step(w->ins_key) != SQLITE_DONE)
 			goto fail;
 	}
-	if (e->lines.len) {
+	if (e->lines.len && nlines < 0) {
 		sqlite3_reset(w->ins_lines);
 		sqlite3_bind_int(w->ins_lines, 1, e->file_id);
 		sqlite3_bind_int64(w->ins_lines, 2, e->offset);
@@ -122,6 +296,7 @@ static int write_row(struct writer *w, const struct hs_event *e)
 			goto fail;
 	}
 	w->param_n = e->n;
+	w->param_i = 0;
 	if (hs_detail_params(hs_buf_cstr(&e->detail), e->detail.len, put_param, w))
 		goto fail;
 	w->events++;
@@ -369,10 +544,22 @@ int hs_idx_writer_prepare(struct writer *w, sqlite3 *db, struct hs_error *err, c
 		hs_error_set(err, path, 0, 0, "index: %s", sqlite3_errmsg(db));
 		return -1;
 	}
+	w->funcs.by_name = 1;
+	if (dict_load(db, &w->funcs, "SELECT id, name FROM funcs") < 0 ||
+	    dict_load(db, &w->rvs, "SELECT rv, name FROM rv_names") < 0) {
+		hs_error_set(err, path, 0, 0, "index: %s", sqlite3_errmsg(db));
+		return -1;
+	}
 	if (sqlite3_prepare_v2(db, insert_sql, -1, &w->ins, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT INTO event_keys(n, handle, role) VALUES(?1,?2,?3)", -1,
+	    sqlite3_prepare_v2(db, insert_audit_sql, -1, &w->ins_audit, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO funcs(id, name) VALUES(?1,?2)", -1, &w->ins_func,
+	                       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO rv_names(rv, name) VALUES(?1,?2)", -1, &w->ins_rv,
+	                       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO event_keys(n, i, handle, role) VALUES(?1,?2,?3,?4)", -1,
 	                       &w->ins_key, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT INTO event_params(n, attr, type, name, value) VALUES(?1,?2,?3,?4,?5)", -1,
+	    sqlite3_prepare_v2(db, "INSERT INTO event_params(n, i, attr, type, name, value)"
+	                       " VALUES(?1,?2,?3,?4,?5,?6)", -1,
 	                       &w->ins_param, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO tracer_stats(file_id, offset, func, calls, total_us)"
 	                       " VALUES(?1,?2,?3,?4,?5)", -1, &w->ins_tstat, NULL) != SQLITE_OK ||
@@ -393,6 +580,11 @@ void hs_idx_writer_free(struct writer *w)
 	hs_correlate_free(w->corr);
 	hs_corrstore_free(w->cstore);
 	sqlite3_finalize(w->ins);
+	sqlite3_finalize(w->ins_audit);
+	sqlite3_finalize(w->ins_func);
+	sqlite3_finalize(w->ins_rv);
+	dict_free(&w->funcs);
+	dict_free(&w->rvs);
 	sqlite3_finalize(w->ins_key);
 	sqlite3_finalize(w->ins_param);
 	sqlite3_finalize(w->ins_tstat);

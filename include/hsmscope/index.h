@@ -28,7 +28,8 @@
 struct sqlite3;
 struct hs_index;
 
-#define HS_INDEX_SCHEMA_VERSION 8 /* 6: event_lines; 7: detail in zstd blocks; 8: event_params */
+#define HS_INDEX_SCHEMA_VERSION 9 /* 6: event_lines; 7: detail in zstd blocks; 8: event_params;
+                                     9: smaller (event_keys/params by (n, i), ...) */
 
 struct hs_index_opts {
 	const char *index_path;     /* explicit index file, or NULL for the cache */
