@@ -244,8 +244,7 @@ static int check_inputs(const char *const *paths, int npaths, struct input *in,
  *   ev_func   func filters, counts and the per-function statistics
  *             (ORDER BY func, dur_us);
  *   ev_session_id  the session tree's per-login counts (no n range there);
- *   ev_lines  the Raw pane's calls around a line (rawlines.c) whose lines
- *             are one run (most: they have no event_lines row);
+ *   ev_lines  the Raw pane's calls around a line (rawlines.c);
  *   links_n, anomalies_n   the per-row subqueries of every list page
  *             (partner, anomalies) and `%` partner jumps; event_keys and
  *             event_params need none: they are keyed by (n, i);
@@ -258,7 +257,7 @@ static int check_inputs(const char *const *paths, int npaths, struct input *in,
 static const char index_sql[] =
 	"CREATE INDEX ev_func ON event_rows(func_id, dur_us);"
 	"CREATE INDEX ev_session_id ON event_rows(session_id) WHERE session_id IS NOT NULL;"
-	"CREATE INDEX ev_lines ON event_rows(file_id, offset) WHERE nlines IS NOT NULL;"
+	"CREATE INDEX ev_lines ON event_rows(file_id, offset);"
 	"CREATE INDEX keys_handle ON event_keys(handle);"
 	"CREATE INDEX links_n ON links(n);"
 	"CREATE INDEX anomalies_n ON anomalies(n);"
@@ -427,8 +426,8 @@ static int merge_timeline(sqlite3 *db, struct hs_error *err, const char *path)
 		 * meets an old one */
 		"UPDATE event_keys SET n = -(SELECT new FROM nmap WHERE old = event_keys.n);"
 		"UPDATE event_keys SET n = -n;"
-		"UPDATE event_params SET n = -(SELECT new FROM nmap WHERE old = event_params.n);"
-		"UPDATE event_params SET n = -n;"
+		"UPDATE event_param_rows SET n = -(SELECT new FROM nmap WHERE old = event_param_rows.n);"
+		"UPDATE event_param_rows SET n = -n;"
 		"UPDATE links SET n = (SELECT new FROM nmap WHERE old = links.n),"
 		" peer = (SELECT new FROM nmap WHERE old = links.peer);"
 		"UPDATE anomalies SET n = (SELECT new FROM nmap WHERE old = anomalies.n),"

@@ -105,9 +105,7 @@ static int drop_tail_rows(sqlite3 *db, struct writer *w, int file_id, int64_t st
 		}
 		sqlite3_finalize(st);
 		if (drop_tail(db, "DELETE FROM event_keys WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
-		    drop_tail(db, "DELETE FROM event_lines WHERE file_id = ?1 AND offset IN"
-		                  " (SELECT offset FROM events WHERE n > ?2)", file_id, info.kept_n) ||
-		    drop_tail(db, "DELETE FROM event_params WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
+		    drop_tail(db, "DELETE FROM event_param_rows WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
 		    drop_tail(db, "DELETE FROM event_audit WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
 		    drop_tail(db, "DELETE FROM event_rows WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
 		    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
@@ -123,13 +121,12 @@ static int drop_tail_rows(sqlite3 *db, struct writer *w, int file_id, int64_t st
 	 * they are found through their events) */
 	if (drop_tail(db, "DELETE FROM event_keys WHERE n IN (SELECT n FROM events"
 	                  " WHERE file_id = ?1 AND offset >= ?2)", file_id, start) ||
-	    drop_tail(db, "DELETE FROM event_params WHERE n IN (SELECT n FROM events"
+	    drop_tail(db, "DELETE FROM event_param_rows WHERE n IN (SELECT n FROM events"
 	                  " WHERE file_id = ?1 AND offset >= ?2)", file_id, start) ||
 	    drop_tail(db, "DELETE FROM event_audit WHERE n IN (SELECT n FROM event_rows"
 	                  " WHERE file_id = ?1 AND offset >= ?2)", file_id, start) ||
 	    drop_tail(db, "DELETE FROM event_rows WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
-	    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
-	    drop_tail(db, "DELETE FROM event_lines WHERE file_id = ?1 AND offset >= ?2", file_id, start))
+	    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start))
 		return -1;
 	if (sqlite3_prepare_v2(db, "SELECT ifnull(max(n), 0) FROM events", -1, &st, NULL) != SQLITE_OK)
 		return -1;

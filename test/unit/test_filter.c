@@ -118,7 +118,8 @@ static sqlite3 *make_db(void)
 	}
 	CHECK(hs_regex_register(db) == SQLITE_OK);
 	/* the rows as events shows them, then stored as the index stores them
-	 * (event_rows, funcs, event_audit; rv_name kept as it is) */
+	 * (event_rows, funcs, formats, event_audit; rv_name, summary kept as
+	 * they are) */
 	CHECK(sqlite3_exec(db, "CREATE TEMP TABLE ev(n, file_id, format, line, ts_us, ts_utc, pid, tid,"
 	                   " func, rv, rv_name, ok, incomplete, dur_us, session, slot, user, user_type,"
 	                   " hsm, seq, summary, dref, login_id, span_id, session_id)",
@@ -161,10 +162,12 @@ static sqlite3 *make_db(void)
 	sqlite3_finalize(st);
 	CHECK(sqlite3_exec(db,
 	                   "INSERT INTO funcs(name) SELECT DISTINCT func FROM ev WHERE func IS NOT NULL;"
-	                   "INSERT INTO event_rows(n, file_id, format, line, ts_us, ts_utc, pid, tid,"
+	                   "INSERT INTO formats(name) SELECT DISTINCT format FROM ev;"
+	                   "INSERT INTO event_rows(n, file_id, format_id, line, ts_us, ts_utc, pid, tid,"
 	                   " func_id, rv, rv_name, ok, incomplete, dur_us, session, slot, user_type,"
 	                   " summary, dref, login_id, span_id, session_id)"
-	                   " SELECT n, file_id, format, line, ts_us, ts_utc, pid, tid,"
+	                   " SELECT n, file_id, (SELECT id FROM formats WHERE name = format), line,"
+	                   " ts_us, ts_utc, pid, tid,"
 	                   " (SELECT id FROM funcs WHERE name = func), rv, ifnull(rv_name, ''), ok,"
 	                   " incomplete, dur_us, session, slot, user_type, summary, dref, login_id,"
 	                   " span_id, session_id FROM ev;"
