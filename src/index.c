@@ -244,7 +244,10 @@ static int check_inputs(const char *const *paths, int npaths, struct input *in,
  *   ev_func   func filters, counts and the per-function statistics
  *             (ORDER BY func, dur_us);
  *   ev_session_id  the session tree's per-login counts (no n range there);
- *   ev_lines  the Raw pane's calls around a line (rawlines.c);
+ *   ev_offset the Raw pane's calls around a line (rawlines.c). Not on
+ *             (file_id, offset): SQLite, with no statistics, takes an
+ *             equality on file_id for a selective one and walked a whole
+ *             file where n DESC LIMIT 1 was meant;
  *   links_n, anomalies_n   the per-row subqueries of every list page
  *             (partner, anomalies) and `%` partner jumps; event_keys and
  *             event_params need none: they are keyed by (n, i);
@@ -257,7 +260,7 @@ static int check_inputs(const char *const *paths, int npaths, struct input *in,
 static const char index_sql[] =
 	"CREATE INDEX ev_func ON event_rows(func_id, dur_us);"
 	"CREATE INDEX ev_session_id ON event_rows(session_id) WHERE session_id IS NOT NULL;"
-	"CREATE INDEX ev_lines ON event_rows(file_id, offset);"
+	"CREATE INDEX ev_offset ON event_rows(offset);"
 	"CREATE INDEX keys_handle ON event_keys(handle);"
 	"CREATE INDEX links_n ON links(n);"
 	"CREATE INDEX anomalies_n ON anomalies(n);"
@@ -321,10 +324,10 @@ static int store_file(struct writer *w, struct input *in, int file_id, int rc, i
 	        " parsed_bytes, parsed_lines, parser_state, events, skipped, incomplete,"
 	        " inode, ctime_ns, tail_hash)"
 	        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-	        " CASE WHEN ?16 >= 0 THEN ?16 ELSE (SELECT count(*) FROM events WHERE file_id = ?1) END,"
+	        " CASE WHEN ?16 >= 0 THEN ?16 ELSE (SELECT count(*) FROM event_rows WHERE file_id = ?1) END,"
 	        " ifnull((SELECT skipped FROM files WHERE id = ?1 AND ?12), 0) + ?10,"
 	        " CASE WHEN ?17 >= 0 THEN ?17 ELSE"
-	        " (SELECT count(*) FROM events WHERE file_id = ?1 AND incomplete) END,"
+	        " (SELECT count(*) FROM event_rows WHERE file_id = ?1 AND incomplete) END,"
 	        " ?13, ?14, ?15)",
 	        -1, &up, NULL) != SQLITE_OK) {
 		hs_error_set(err, in->path, 0, 0, "index: %s", sqlite3_errmsg(w->db));

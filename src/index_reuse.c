@@ -95,7 +95,7 @@ static int drop_tail_rows(sqlite3 *db, struct writer *w, int file_id, int64_t st
 		sqlite3_finalize(st);
 	}
 	if (events >= 0 && hs_corrstore_load(db, file_id, start, w->corr, &info) == 0) {
-		if (sqlite3_prepare_v2(db, "SELECT count(*), ifnull(sum(incomplete != 0), 0) FROM events"
+		if (sqlite3_prepare_v2(db, "SELECT count(*), ifnull(sum(incomplete != 0), 0) FROM event_rows"
 		                           " WHERE n > ?1", -1, &st, NULL) != SQLITE_OK)
 			return -1;
 		sqlite3_bind_int64(st, 1, info.kept_n);
@@ -119,16 +119,16 @@ static int drop_tail_rows(sqlite3 *db, struct writer *w, int file_id, int64_t st
 	}
 	/* the unfinished tail of the last run is parsed again (keys first:
 	 * they are found through their events) */
-	if (drop_tail(db, "DELETE FROM event_keys WHERE n IN (SELECT n FROM events"
+	if (drop_tail(db, "DELETE FROM event_keys WHERE n IN (SELECT n FROM event_rows"
 	                  " WHERE file_id = ?1 AND offset >= ?2)", file_id, start) ||
-	    drop_tail(db, "DELETE FROM event_param_rows WHERE n IN (SELECT n FROM events"
+	    drop_tail(db, "DELETE FROM event_param_rows WHERE n IN (SELECT n FROM event_rows"
 	                  " WHERE file_id = ?1 AND offset >= ?2)", file_id, start) ||
 	    drop_tail(db, "DELETE FROM event_audit WHERE n IN (SELECT n FROM event_rows"
 	                  " WHERE file_id = ?1 AND offset >= ?2)", file_id, start) ||
 	    drop_tail(db, "DELETE FROM event_rows WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
 	    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start))
 		return -1;
-	if (sqlite3_prepare_v2(db, "SELECT ifnull(max(n), 0) FROM events", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT ifnull(max(n), 0) FROM event_rows", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*maxn = sqlite3_column_int64(st, 0);
