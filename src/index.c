@@ -54,6 +54,8 @@
 #define OPEN_NOFOLLOW 0
 #endif
 
+#define STMT_CACHE 32           /* statements hs_index_stmt_give() keeps */
+
 struct hs_index {
 	sqlite3 *db;                /* owned */
 	char *path;                 /* owned */
@@ -66,6 +68,8 @@ struct hs_index {
 	int (*should_stop)(void *ctx);      /* borrowed, may be NULL */
 	void *stop_ctx;                     /* passed to should_stop */
 	struct hs_regex_hooks re_hooks; /* hs_regexp(): limits hit, stop polling */
+	sqlite3_stmt *stmts[STMT_CACHE]; /* owned: statements given back, for reuse */
+	int nstmts;
 };
 
 /* SQLite steps between two looks at the stop conditions: a filter scan
@@ -955,6 +959,8 @@ void hs_index_close(struct hs_index *ix)
 		return;
 	int i;
 
+	while (ix->nstmts)
+		sqlite3_finalize(ix->stmts[--ix->nstmts]);
 	sqlite3_close(ix->db);
 	for (i = 0; i < ix->nfiles; i++)
 		free(ix->files[i].path);
@@ -965,5 +971,32 @@ void hs_index_close(struct hs_index *ix)
 }
 
 struct sqlite3 *hs_index_db(struct hs_index *ix) { return ix->db; }
+
+/* Preparing a statement over the events view plans its joins each time;
+ * the session tree opens a cursor per node, each with the same few
+ * statements, so they are kept and handed out again. */
+int hs_index_stmt_take(struct hs_index *ix, const char *sql, struct sqlite3_stmt **st)
+{
+	int i;
+
+	for (i = ix->nstmts - 1; i >= 0; i--)
+		if (strcmp(sqlite3_sql(ix->stmts[i]), sql) == 0) {
+			*st = ix->stmts[i];
+			ix->stmts[i] = ix->stmts[--ix->nstmts];
+			sqlite3_clear_bindings(*st);
+			return SQLITE_OK;
+		}
+	return sqlite3_prepare_v2(ix->db, sql, -1, st, NULL);
+}
+
+void hs_index_stmt_give(struct hs_index *ix, struct sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	sqlite3_reset(st);
+	if (ix->nstmts == STMT_CACHE)
+		sqlite3_finalize(ix->stmts[--ix->nstmts]); /* the oldest stays: a simple bound */
+	ix->stmts[ix->nstmts++] = st;
+}
 
 const struct hs_index_info *hs_index_info(const struct hs_index *ix) { return &ix->info; }
