@@ -55,7 +55,6 @@ static int64_t one_run(const struct hs_event *e)
 	return k > 0 ? k : -1;
 }
 
-
 static const char insert_audit_sql[] =
 	"INSERT INTO event_audit(n, user, hsm, seq, reboot, opcode, cmd_type, log_type, response)"
 	" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)";
