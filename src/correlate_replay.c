@@ -60,7 +60,7 @@ int hs_corrstore_replay(struct sqlite3 *db, struct hs_correlator *c, int64_t fro
 	                            NULL, lenq_fn, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, hs_buf_cstr(&sql), -1, &ev, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "SELECT n, handle, role FROM event_keys WHERE n > ?1 AND n <= ?2"
-	                       " ORDER BY n, rowid", -1, &keys, NULL) != SQLITE_OK) {
+	                       " ORDER BY n, i", -1, &keys, NULL) != SQLITE_OK) {
 		hs_error_set(err, "", 0, 0, "index: %s", sqlite3_errmsg(db));
 		goto out;
 	}

@@ -433,13 +433,13 @@ int hs_corrstore_forget_replayed(struct hs_corrstore *s, struct hs_correlator *c
 
 	memset(&f, 0, sizeof f);
 	snprintf(sql, sizeof sql,
-	         "DELETE FROM anomalies WHERE at_end OR n > (SELECT ifnull(max(n), 0) FROM events)"
-	         " OR ref > (SELECT ifnull(max(n), 0) FROM events);"
+	         "DELETE FROM anomalies WHERE at_end OR n > (SELECT ifnull(max(n), 0) FROM event_rows)"
+	         " OR ref > (SELECT ifnull(max(n), 0) FROM event_rows);"
 	         "DELETE FROM links WHERE kind IN ('same_login', 'sync')"
-	         " OR n > (SELECT ifnull(max(n), 0) FROM events)"
-	         " OR peer > (SELECT ifnull(max(n), 0) FROM events);"
-	         "DELETE FROM seq_gaps WHERE n > (SELECT ifnull(max(n), 0) FROM events);"
-	         "DELETE FROM attributions WHERE n > (SELECT ifnull(max(n), 0) FROM events);"
+	         " OR n > (SELECT ifnull(max(n), 0) FROM event_rows)"
+	         " OR peer > (SELECT ifnull(max(n), 0) FROM event_rows);"
+	         "DELETE FROM seq_gaps WHERE n > (SELECT ifnull(max(n), 0) FROM event_rows);"
+	         "DELETE FROM attributions WHERE n > (SELECT ifnull(max(n), 0) FROM event_rows);"
 	         "DELETE FROM streams;"
 	         "DELETE FROM sessions WHERE id >= %lld; DELETE FROM logins WHERE id >= %lld;"
 	         "DELETE FROM spans WHERE id >= %lld; DELETE FROM objects WHERE id >= %lld;"

@@ -54,6 +54,8 @@
 #define OPEN_NOFOLLOW 0
 #endif
 
+#define STMT_CACHE 32           /* statements hs_index_stmt_give() keeps */
+
 struct hs_index {
 	sqlite3 *db;                /* owned */
 	char *path;                 /* owned */
@@ -66,6 +68,8 @@ struct hs_index {
 	int (*should_stop)(void *ctx);      /* borrowed, may be NULL */
 	void *stop_ctx;                     /* passed to should_stop */
 	struct hs_regex_hooks re_hooks; /* hs_regexp(): limits hit, stop polling */
+	sqlite3_stmt *stmts[STMT_CACHE]; /* owned: statements given back, for reuse */
+	int nstmts;
 };
 
 /* SQLite steps between two looks at the stop conditions: a filter scan
@@ -244,8 +248,13 @@ static int check_inputs(const char *const *paths, int npaths, struct input *in,
  *   ev_func   func filters, counts and the per-function statistics
  *             (ORDER BY func, dur_us);
  *   ev_session_id  the session tree's per-login counts (no n range there);
- *   keys_n, links_n, anomalies_n   the per-row subqueries of every list
- *             page (handles, partner, anomalies) and `%` partner jumps;
+ *   ev_offset the Raw pane's calls around a line (rawlines.c). Not on
+ *             (file_id, offset): SQLite, with no statistics, takes an
+ *             equality on file_id for a selective one and walked a whole
+ *             file where n DESC LIMIT 1 was meant;
+ *   links_n, anomalies_n   the per-row subqueries of every list page
+ *             (partner, anomalies) and `%` partner jumps; event_keys and
+ *             event_params need none: they are keyed by (n, i);
  *   keys_handle   key/object filters; the small tables' own.
  * Dropped: time, rv, session, user, hsm, the thread and the login/span
  * ids. Their queries either walk n in order and stop at LIMIT (list
@@ -253,11 +262,10 @@ static int check_inputs(const char *const *paths, int npaths, struct input *in,
  * (reports, counts); the rows are narrow now (no detail text), so such a
  * scan reads a fraction of what it read. */
 static const char index_sql[] =
-	"CREATE INDEX ev_func ON events(func, dur_us);"
-	"CREATE INDEX ev_session_id ON events(session_id) WHERE session_id IS NOT NULL;"
+	"CREATE INDEX ev_func ON event_rows(func_id, dur_us);"
+	"CREATE INDEX ev_session_id ON event_rows(session_id) WHERE session_id IS NOT NULL;"
+	"CREATE INDEX ev_offset ON event_rows(offset);"
 	"CREATE INDEX keys_handle ON event_keys(handle);"
-	"CREATE INDEX keys_n ON event_keys(n);"
-	"CREATE INDEX params_n ON event_params(n);"
 	"CREATE INDEX links_n ON links(n);"
 	"CREATE INDEX anomalies_n ON anomalies(n);"
 	"CREATE INDEX anomalies_kind ON anomalies(kind);"
@@ -320,10 +328,10 @@ static int store_file(struct writer *w, struct input *in, int file_id, int rc, i
 	        " parsed_bytes, parsed_lines, parser_state, events, skipped, incomplete,"
 	        " inode, ctime_ns, tail_hash)"
 	        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-	        " CASE WHEN ?16 >= 0 THEN ?16 ELSE (SELECT count(*) FROM events WHERE file_id = ?1) END,"
+	        " CASE WHEN ?16 >= 0 THEN ?16 ELSE (SELECT count(*) FROM event_rows WHERE file_id = ?1) END,"
 	        " ifnull((SELECT skipped FROM files WHERE id = ?1 AND ?12), 0) + ?10,"
 	        " CASE WHEN ?17 >= 0 THEN ?17 ELSE"
-	        " (SELECT count(*) FROM events WHERE file_id = ?1 AND incomplete) END,"
+	        " (SELECT count(*) FROM event_rows WHERE file_id = ?1 AND incomplete) END,"
 	        " ?13, ?14, ?15)",
 	        -1, &up, NULL) != SQLITE_OK) {
 		hs_error_set(err, in->path, 0, 0, "index: %s", sqlite3_errmsg(w->db));
@@ -413,14 +421,20 @@ int hs_idx_parse_file(struct writer *w, struct input *in, int file_id, int64_t s
 static int merge_timeline(sqlite3 *db, struct hs_error *err, const char *path)
 {
 	return hs_idx_exec(db,
-		"UPDATE events SET dref = n;" /* the details stay filed under the old n */
+		"UPDATE event_rows SET dref = n;" /* the details stay filed under the old n */
 		"CREATE TEMP TABLE nmap(old INTEGER PRIMARY KEY, new INTEGER);"
 		"INSERT INTO nmap SELECT n, row_number() OVER"
 		" (ORDER BY ts_us IS NULL, ts_us, file_id, n) FROM events;"
-		"UPDATE events SET n = -(SELECT new FROM nmap WHERE old = events.n);"
-		"UPDATE events SET n = -n;"
-		"UPDATE event_keys SET n = (SELECT new FROM nmap WHERE old = event_keys.n);"
-		"UPDATE event_params SET n = (SELECT new FROM nmap WHERE old = event_params.n);"
+		"UPDATE event_rows SET n = -(SELECT new FROM nmap WHERE old = event_rows.n);"
+		"UPDATE event_rows SET n = -n;"
+		"UPDATE event_audit SET n = -(SELECT new FROM nmap WHERE old = event_audit.n);"
+		"UPDATE event_audit SET n = -n;"
+		/* keyed by (n, i): negated first, as events, so that no new key
+		 * meets an old one */
+		"UPDATE event_keys SET n = -(SELECT new FROM nmap WHERE old = event_keys.n);"
+		"UPDATE event_keys SET n = -n;"
+		"UPDATE event_param_rows SET n = -(SELECT new FROM nmap WHERE old = event_param_rows.n);"
+		"UPDATE event_param_rows SET n = -n;"
 		"UPDATE links SET n = (SELECT new FROM nmap WHERE old = links.n),"
 		" peer = (SELECT new FROM nmap WHERE old = links.peer);"
 		"UPDATE anomalies SET n = (SELECT new FROM nmap WHERE old = anomalies.n),"
@@ -945,6 +959,8 @@ void hs_index_close(struct hs_index *ix)
 		return;
 	int i;
 
+	while (ix->nstmts)
+		sqlite3_finalize(ix->stmts[--ix->nstmts]);
 	sqlite3_close(ix->db);
 	for (i = 0; i < ix->nfiles; i++)
 		free(ix->files[i].path);
@@ -955,5 +971,32 @@ void hs_index_close(struct hs_index *ix)
 }
 
 struct sqlite3 *hs_index_db(struct hs_index *ix) { return ix->db; }
+
+/* Preparing a statement over the events view plans its joins each time;
+ * the session tree opens a cursor per node, each with the same few
+ * statements, so they are kept and handed out again. */
+int hs_index_stmt_take(struct hs_index *ix, const char *sql, struct sqlite3_stmt **st)
+{
+	int i;
+
+	for (i = ix->nstmts - 1; i >= 0; i--)
+		if (strcmp(sqlite3_sql(ix->stmts[i]), sql) == 0) {
+			*st = ix->stmts[i];
+			ix->stmts[i] = ix->stmts[--ix->nstmts];
+			sqlite3_clear_bindings(*st);
+			return SQLITE_OK;
+		}
+	return sqlite3_prepare_v2(ix->db, sql, -1, st, NULL);
+}
+
+void hs_index_stmt_give(struct hs_index *ix, struct sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	sqlite3_reset(st);
+	if (ix->nstmts == STMT_CACHE)
+		sqlite3_finalize(ix->stmts[--ix->nstmts]); /* the oldest stays: a simple bound */
+	ix->stmts[ix->nstmts++] = st;
+}
 
 const struct hs_index_info *hs_index_info(const struct hs_index *ix) { return &ix->info; }

@@ -24,6 +24,8 @@
 
 #define HELD_MAX 256            /* threads whose last call is held back */
 #define SKIP_REASONS 32         /* distinct skip reasons kept per file and run */
+#define SUMMARY_SEEN (1u << 18) /* slots of the summaries read once (2 MiB) */
+#define SUMMARY_IDS (1u << 16)  /* summaries a run puts in the summaries table */
 
 /* Lines of one file skipped for one reason: the first, and how many. */
 struct skip_reason {
@@ -40,18 +42,47 @@ struct held {
 
 struct hs_idx_live;
 
+/* Values the events rows name many times, kept once in a table (funcs:
+ * name -> id; rv_names: rv -> name). The writer's copy of that table, open
+ * addressing; cap is a power of two, n < cap / 2. (param_names is one too,
+ * keyed by type * 2 + attr.) */
+struct idx_dict_ent {
+	int64_t key;                /* funcs.id / rv_names.rv */
+	char *name;                 /* owned; NULL: an empty slot */
+};
+struct idx_dict {
+	struct idx_dict_ent *e;     /* owned, cap slots */
+	size_t cap, n;              /* slots, used */
+	int by_name;                /* 1: hashed by name (funcs), 0: by key (rv_names) */
+};
+
 struct writer {
 	sqlite3 *db;                /* the index being written */
 	struct hs_idx_live *live;   /* borrowed: commit now and then for readers, or NULL */
-	sqlite3_stmt *ins;          /* INSERT INTO events */
+	sqlite3_stmt *ins;          /* INSERT INTO event_rows */
+	sqlite3_stmt *ins_audit;    /* INSERT INTO event_audit */
+	sqlite3_stmt *ins_func;     /* INSERT INTO funcs */
+	sqlite3_stmt *ins_rv;       /* INSERT INTO rv_names */
+	struct idx_dict funcs;      /* funcs' rows */
+	sqlite3_stmt *ins_format;   /* INSERT INTO formats */
+	struct idx_dict formats;    /* formats' rows */
+	struct idx_dict rvs;        /* rv_names' rows */
+	sqlite3_stmt *ins_pname;    /* INSERT INTO param_names */
+	struct idx_dict pnames;     /* param_names' rows, by type * 2 + attr */
+	sqlite3_stmt *ins_sum;      /* INSERT INTO summaries */
+	struct idx_dict sums;       /* summaries written by this run: text -> id */
+	int64_t next_sum;           /* the next summaries.id, 0 before the first */
+	uint64_t *seen;             /* owned, SUMMARY_SEEN slots: hashes of summaries read
+	                               once (0 empty) */
+	size_t nseen;               /* slots in use */
 	sqlite3_stmt *ins_key;      /* INSERT INTO event_keys */
 	sqlite3_stmt *ins_param;    /* INSERT INTO event_params */
 	sqlite3_stmt *ins_tstat;    /* INSERT INTO tracer_stats */
-	sqlite3_stmt *ins_lines;    /* INSERT INTO event_lines */
 	sqlite3_stmt *prev;         /* last unfinished event of a thread (refresh) */
 	sqlite3_stmt *set_dur;      /* UPDATE its duration (refresh) */
 	int64_t next_n;             /* n of the next event */
 	int64_t param_n;            /* n of the event whose event_params are written */
+	int param_i;                /* the next event_params.i of that event */
 	int call_trace;             /* the current file's parser estimates durations */
 	int refreshing;             /* rows of this file already exist */
 	struct held *held;          /* HELD_MAX slots, owned; nheld in use */

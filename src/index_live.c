@@ -359,7 +359,7 @@ int64_t hs_index_load_snapshot(struct hs_index_load *ld, int64_t *max_n)
 	/* the first read fixes the snapshot every later query of the turn sees */
 	*max_n = 0;
 	if (sqlite3_prepare_v2(db, "SELECT (SELECT value FROM meta WHERE key = '" HS_LIVE_ROWS_KEY "'),"
-	                           " (SELECT ifnull(max(n), 0) FROM events)", -1, &st, NULL) == SQLITE_OK) {
+	                           " (SELECT ifnull(max(n), 0) FROM event_rows)", -1, &st, NULL) == SQLITE_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			if (sqlite3_column_type(st, 0) != SQLITE_NULL)
 				rows = sqlite3_column_int64(st, 0);

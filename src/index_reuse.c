@@ -95,7 +95,7 @@ static int drop_tail_rows(sqlite3 *db, struct writer *w, int file_id, int64_t st
 		sqlite3_finalize(st);
 	}
 	if (events >= 0 && hs_corrstore_load(db, file_id, start, w->corr, &info) == 0) {
-		if (sqlite3_prepare_v2(db, "SELECT count(*), ifnull(sum(incomplete != 0), 0) FROM events"
+		if (sqlite3_prepare_v2(db, "SELECT count(*), ifnull(sum(incomplete != 0), 0) FROM event_rows"
 		                           " WHERE n > ?1", -1, &st, NULL) != SQLITE_OK)
 			return -1;
 		sqlite3_bind_int64(st, 1, info.kept_n);
@@ -105,10 +105,9 @@ static int drop_tail_rows(sqlite3 *db, struct writer *w, int file_id, int64_t st
 		}
 		sqlite3_finalize(st);
 		if (drop_tail(db, "DELETE FROM event_keys WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
-		    drop_tail(db, "DELETE FROM event_lines WHERE file_id = ?1 AND offset IN"
-		                  " (SELECT offset FROM events WHERE n > ?2)", file_id, info.kept_n) ||
-		    drop_tail(db, "DELETE FROM event_params WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
-		    drop_tail(db, "DELETE FROM events WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
+		    drop_tail(db, "DELETE FROM event_param_rows WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
+		    drop_tail(db, "DELETE FROM event_audit WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
+		    drop_tail(db, "DELETE FROM event_rows WHERE n > ?2 AND ?1 = ?1", file_id, info.kept_n) ||
 		    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
 		    hs_corrstore_rewind(w->cstore, w->corr, &info, err) < 0)
 			return -1;
@@ -120,15 +119,16 @@ static int drop_tail_rows(sqlite3 *db, struct writer *w, int file_id, int64_t st
 	}
 	/* the unfinished tail of the last run is parsed again (keys first:
 	 * they are found through their events) */
-	if (drop_tail(db, "DELETE FROM event_keys WHERE n IN (SELECT n FROM events"
+	if (drop_tail(db, "DELETE FROM event_keys WHERE n IN (SELECT n FROM event_rows"
 	                  " WHERE file_id = ?1 AND offset >= ?2)", file_id, start) ||
-	    drop_tail(db, "DELETE FROM event_params WHERE n IN (SELECT n FROM events"
+	    drop_tail(db, "DELETE FROM event_param_rows WHERE n IN (SELECT n FROM event_rows"
 	                  " WHERE file_id = ?1 AND offset >= ?2)", file_id, start) ||
-	    drop_tail(db, "DELETE FROM events WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
-	    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
-	    drop_tail(db, "DELETE FROM event_lines WHERE file_id = ?1 AND offset >= ?2", file_id, start))
+	    drop_tail(db, "DELETE FROM event_audit WHERE n IN (SELECT n FROM event_rows"
+	                  " WHERE file_id = ?1 AND offset >= ?2)", file_id, start) ||
+	    drop_tail(db, "DELETE FROM event_rows WHERE file_id = ?1 AND offset >= ?2", file_id, start) ||
+	    drop_tail(db, "DELETE FROM tracer_stats WHERE file_id = ?1 AND offset >= ?2", file_id, start))
 		return -1;
-	if (sqlite3_prepare_v2(db, "SELECT ifnull(max(n), 0) FROM events", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT ifnull(max(n), 0) FROM event_rows", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*maxn = sqlite3_column_int64(st, 0);
@@ -210,7 +210,7 @@ int hs_idx_refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, in
 	                           " AND f.instance = ?2 AND f.n >= e.n)"
 	                           " FROM events e WHERE file_id = ?1 AND instance = ?2"
 	                           " AND tid IS ?3 ORDER BY n DESC LIMIT 1", -1, &w.prev, NULL) ||
-	    sqlite3_prepare_v2(db, "UPDATE events SET dur_us = ?1, dur_exact = 0 WHERE n = ?2"
+	    sqlite3_prepare_v2(db, "UPDATE event_rows SET dur_us = ?1, dur_exact = 0 WHERE n = ?2"
 	                           " AND dur_us IS NULL", -1, &w.set_dur, NULL))
 		goto fail;
 	w.refreshing = 1;

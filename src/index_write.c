@@ -31,52 +31,308 @@ static void bind_str(sqlite3_stmt *st, int i, const char *s)
 }
 
 static const char insert_sql[] =
-	"INSERT INTO events(n, file_id, offset, line, format, ts_us, ts_utc, pid, tid,"
-	" instance, call_no, func, rv, rv_name, ok, incomplete, dur_us, dur_exact,"
-	" session, slot, user, user_type, hsm, seq, reboot, opcode, cmd_type, log_type,"
-	" response, summary, session_id, login_id, span_id, uncertain)"
-	" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,"
-	"?20,?21,?22,?23,?24,?25,?26,?27,?28,?29,?30,?31,?32,?33,?34)";
+	"INSERT INTO event_rows(n, file_id, offset, line, format_id, ts_us, ts_utc, pid, tid,"
+	" instance, call_no, func_id, rv, rv_name, ok, incomplete, dur_us, dur_exact,"
+	" session, slot, user_type, summary, session_id, login_id, span_id, uncertain, nlines,"
+	" summary_id, runs) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,"
+	"?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29)";
 
-/* One row of event_params (hs_detail_params' callback). */
+/* K when the event's lines are the one run "0+K" from its own line (most
+ * calls: then the row keeps K, not the text), else -1. */
+static int64_t one_run(const struct hs_event *e)
+{
+	const char *s = e->lines.data;
+	size_t i, len = e->lines.len;
+	int64_t k = 0;
+
+	if (len < 3 || s[0] != '0' || s[1] != '+' || len > 20)
+		return -1;
+	for (i = 2; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		k = k * 10 + (s[i] - '0');
+	}
+	return k > 0 ? k : -1;
+}
+
+static const char insert_audit_sql[] =
+	"INSERT INTO event_audit(n, user, hsm, seq, reboot, opcode, cmd_type, log_type, response)"
+	" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)";
+
+/* ---------------------------------------------- the dictionaries */
+
+static uint64_t dict_hash(const struct idx_dict *d, int64_t key, const char *name)
+{
+	return d->by_name ? hs_hash64(name, strlen(name), 0) : hs_hash64(&key, sizeof key, 0);
+}
+
+/* The slot of name (funcs) or key (rv_names), or the empty slot where it
+ * would go. */
+static struct idx_dict_ent *dict_slot(struct idx_dict *d, int64_t key, const char *name)
+{
+	size_t i = (size_t)dict_hash(d, key, name) & (d->cap - 1);
+
+	for (;; i = (i + 1) & (d->cap - 1)) {
+		struct idx_dict_ent *x = &d->e[i];
+		if (!x->name || (d->by_name ? strcmp(x->name, name) == 0 : x->key == key))
+			return x;
+	}
+}
+
+/* Add an entry known absent. 0, or -1 out of memory. */
+static int dict_put(struct idx_dict *d, int64_t key, const char *name)
+{
+	struct idx_dict_ent *x;
+
+	if (d->n + 1 >= d->cap / 2) {
+		struct idx_dict old = *d;
+		size_t i;
+		d->cap = old.cap ? old.cap * 2 : 64;
+		d->e = calloc(d->cap, sizeof *d->e);
+		if (!d->e) {
+			*d = old;
+			return -1;
+		}
+		for (i = 0; i < old.cap; i++)
+			if (old.e[i].name)
+				*dict_slot(d, old.e[i].key, old.e[i].name) = old.e[i];
+		free(old.e);
+	}
+	x = dict_slot(d, key, name);
+	if (!(x->name = strdup(name)))
+		return -1;
+	x->key = key;
+	d->n++;
+	return 0;
+}
+
+/* The entry of name (funcs) or key (rv_names), or NULL. */
+static const struct idx_dict_ent *dict_find(struct idx_dict *d, int64_t key, const char *name)
+{
+	struct idx_dict_ent *x;
+
+	if (!d->cap)
+		return NULL;
+	x = dict_slot(d, key, name);
+	return x->name ? x : NULL;
+}
+
+static void dict_free(struct idx_dict *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->cap; i++)
+		free(d->e[i].name);
+	free(d->e);
+	memset(d, 0, sizeof *d);
+}
+
+/* The rows a refresh finds in the table (sql: key, name). */
+static int dict_load(sqlite3 *db, struct idx_dict *d, const char *sql)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+		rc = dict_put(d, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The id of name in a names table (funcs, formats: ins inserts there), the
+ * row added when it is new. -1 on error. */
+static int64_t name_id(struct idx_dict *d, sqlite3_stmt *ins, const char *name)
+{
+	const struct idx_dict_ent *x = dict_find(d, 0, name);
+	int64_t id;
+
+	if (x)
+		return x->key;
+	id = (int64_t)d->n + 1;
+	sqlite3_reset(ins);
+	sqlite3_bind_int64(ins, 1, id);
+	sqlite3_bind_text(ins, 2, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(ins) != SQLITE_DONE || dict_put(d, id, name) < 0)
+		return -1;
+	return id;
+}
+
+/* Bind event_rows.rv_name: NULL when rv_names has this name for rv (the
+ * row added when rv is new), '' when there is no name, else the name.
+ * 0, or -1 on error. */
+static int bind_rv_name(struct writer *w, sqlite3_stmt *st, int i, const struct hs_event *e)
+{
+	const char *name = *e->rv_name ? e->rv_name : NULL;
+	const struct idx_dict_ent *x;
+
+	if (e->rv == HS_NONE) {
+		bind_str(st, i, name); /* no rv: the view finds no rv_names row */
+		return 0;
+	}
+	if (!name) {
+		sqlite3_bind_text(st, i, "", 0, SQLITE_STATIC);
+		return 0;
+	}
+	x = dict_find(&w->rvs, e->rv, NULL);
+	if (!x) {
+		sqlite3_reset(w->ins_rv);
+		sqlite3_bind_int64(w->ins_rv, 1, e->rv);
+		sqlite3_bind_text(w->ins_rv, 2, name, -1, SQLITE_STATIC);
+		if (sqlite3_step(w->ins_rv) != SQLITE_DONE || dict_put(&w->rvs, e->rv, name) < 0)
+			return -1;
+		sqlite3_bind_null(st, i);
+	} else if (strcmp(x->name, name) == 0) {
+		sqlite3_bind_null(st, i);
+	} else {
+		sqlite3_bind_text(st, i, name, -1, SQLITE_STATIC);
+	}
+	return 0;
+}
+
+/* Bind event_rows.summary (i) and summary_id (i_id). A summary read a
+ * second time goes to the summaries table, and every later one is its id;
+ * the first stays in the row, so a summary read once costs nothing more.
+ * Both sets are bounded (SUMMARY_SEEN, SUMMARY_IDS) and start empty in
+ * each run: a refresh writes an id again for a text it did not load,
+ * which costs bytes, never a wrong text. 0, or -1 on error. */
+static int bind_summary(struct writer *w, sqlite3_stmt *st, int i, int i_id, const char *text)
+{
+	const struct idx_dict_ent *x;
+	uint64_t h;
+	size_t k;
+
+	sqlite3_bind_null(st, i_id);
+	if (strlen(text) < 8) { /* an id and a row cost as much */
+		bind_str(st, i, text);
+		return 0;
+	}
+	if ((x = dict_find(&w->sums, 0, text))) {
+		sqlite3_bind_null(st, i);
+		sqlite3_bind_int64(st, i_id, x->key);
+		return 0;
+	}
+	h = hs_hash64(text, strlen(text), 1) | 1; /* 0: an empty slot */
+	for (k = (size_t)h & (SUMMARY_SEEN - 1); w->seen[k] && w->seen[k] != h;
+	     k = (k + 1) & (SUMMARY_SEEN - 1))
+		;
+	if (!w->seen[k]) { /* the first time */
+		if (++w->nseen >= SUMMARY_SEEN / 2) { /* full: forget them all */
+			memset(w->seen, 0, SUMMARY_SEEN * sizeof *w->seen);
+			w->nseen = 0;
+		} else {
+			w->seen[k] = h;
+		}
+		bind_str(st, i, text);
+		return 0;
+	}
+	if (w->sums.n >= SUMMARY_IDS) {
+		bind_str(st, i, text);
+		return 0;
+	}
+	if (w->next_sum == 0) { /* the first in this run: ids go on after the table's */
+		sqlite3_stmt *mx;
+		if (sqlite3_prepare_v2(w->db, "SELECT ifnull(max(id), 0) FROM summaries", -1, &mx,
+		                       NULL) != SQLITE_OK)
+			return -1;
+		w->next_sum = sqlite3_step(mx) == SQLITE_ROW ? sqlite3_column_int64(mx, 0) + 1 : 1;
+		sqlite3_finalize(mx);
+	}
+	sqlite3_reset(w->ins_sum);
+	sqlite3_bind_int64(w->ins_sum, 1, w->next_sum);
+	sqlite3_bind_text(w->ins_sum, 2, text, -1, SQLITE_STATIC);
+	if (sqlite3_step(w->ins_sum) != SQLITE_DONE || dict_put(&w->sums, w->next_sum, text) < 0)
+		return -1;
+	sqlite3_bind_null(st, i);
+	sqlite3_bind_int64(st, i_id, w->next_sum++);
+	return 0;
+}
+
+/* The audit-only columns, when the event has any. */
+static int write_audit(struct writer *w, const struct hs_event *e)
+{
+	sqlite3_stmt *st = w->ins_audit;
+
+	if (!*e->user && !*e->hsm && e->seq == HS_NONE &&
+	    e->reboot == HS_NONE && e->opcode == HS_NONE && e->cmd_type == HS_NONE &&
+	    e->log_type == HS_NONE && !*e->response)
+		return 0;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, e->n);
+	bind_str(st, 2, e->user);
+	bind_str(st, 3, e->hsm);
+	bind_i64(st, 4, e->seq);
+	bind_i64(st, 5, e->reboot);
+	bind_i64(st, 6, e->opcode);
+	bind_i64(st, 7, e->cmd_type);
+	bind_i64(st, 8, e->log_type);
+	bind_str(st, 9, e->response);
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+}
+
+/* One row of event_params (hs_detail_params' callback): the name is left
+ * NULL when param_names has it for (attr, type) (the row added when the
+ * pair is new). */
 static int put_param(void *ctx, int attr, int64_t type, const char *name, const char *value)
 {
 	struct writer *w = ctx;
+	int64_t key = type == HS_NONE || type < 0 || type > (INT64_MAX >> 2) ? -1 : type * 2 + attr;
+	const struct idx_dict_ent *x = key < 0 ? NULL : dict_find(&w->pnames, key, NULL);
 
+	if (key >= 0 && !x) {
+		sqlite3_reset(w->ins_pname);
+		sqlite3_bind_int(w->ins_pname, 1, attr);
+		sqlite3_bind_int64(w->ins_pname, 2, type);
+		sqlite3_bind_text(w->ins_pname, 3, name, -1, SQLITE_STATIC);
+		if (sqlite3_step(w->ins_pname) != SQLITE_DONE || dict_put(&w->pnames, key, name) < 0)
+			return 1;
+		x = dict_find(&w->pnames, key, NULL);
+	}
 	sqlite3_reset(w->ins_param);
 	sqlite3_bind_int64(w->ins_param, 1, w->param_n);
-	sqlite3_bind_int(w->ins_param, 2, attr);
-	bind_i64(w->ins_param, 3, type);
+	sqlite3_bind_int(w->ins_param, 2, w->param_i++);
+	sqlite3_bind_int(w->ins_param, 3, attr);
+	bind_i64(w->ins_param, 4, type);
 	/* STATIC: name and value live until this step returns, and every
-	 * call binds all five anew before the next step */
-	sqlite3_bind_text(w->ins_param, 4, name, -1, SQLITE_STATIC);
-	if (value)
-		sqlite3_bind_text(w->ins_param, 5, value, -1, SQLITE_STATIC);
-	else
+	 * call binds all six anew before the next step */
+	if (x && strcmp(x->name, name) == 0)
 		sqlite3_bind_null(w->ins_param, 5);
+	else
+		sqlite3_bind_text(w->ins_param, 5, name, -1, SQLITE_STATIC);
+	if (value)
+		sqlite3_bind_text(w->ins_param, 6, value, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(w->ins_param, 6);
 	return sqlite3_step(w->ins_param) != SQLITE_DONE;
 }
 
 static int write_row(struct writer *w, const struct hs_event *e)
 {
 	sqlite3_stmt *st = w->ins;
+	int64_t fid = *e->func ? name_id(&w->funcs, w->ins_func, e->func) : HS_NONE;
+	int64_t mid = e->format && *e->format ? name_id(&w->formats, w->ins_format, e->format) : HS_NONE;
+	int64_t nlines = one_run(e);
 	int i;
 
+	if (fid == -1 || mid == -1)
+		goto fail;
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, e->n);
 	sqlite3_bind_int(st, 2, e->file_id);
 	sqlite3_bind_int64(st, 3, e->offset);
 	sqlite3_bind_int64(st, 4, e->line);
-	bind_str(st, 5, e->format);
+	bind_i64(st, 5, mid);
 	bind_i64(st, 6, e->ts_us);
 	sqlite3_bind_int(st, 7, e->ts_utc);
 	bind_i64(st, 8, e->pid);
 	bind_i64(st, 9, e->tid);
 	sqlite3_bind_int64(st, 10, e->instance);
 	bind_i64(st, 11, e->call_no);
-	bind_str(st, 12, e->func);
+	bind_i64(st, 12, fid);
 	bind_i64(st, 13, e->rv);
-	bind_str(st, 14, e->rv_name);
+	if (bind_rv_name(w, st, 14, e) < 0)
+		goto fail;
 	sqlite3_bind_int(st, 15, e->ok);
 	sqlite3_bind_int(st, 16, e->incomplete);
 	bind_i64(st, 17, e->dur_us);
@@ -86,42 +342,32 @@ static int write_row(struct writer *w, const struct hs_event *e)
 		sqlite3_bind_int(st, 18, e->dur_exact);
 	bind_i64(st, 19, e->session);
 	bind_i64(st, 20, e->slot);
-	bind_str(st, 21, e->user);
-	bind_i64(st, 22, e->user_type);
-	bind_str(st, 23, e->hsm);
-	bind_i64(st, 24, e->seq);
-	bind_i64(st, 25, e->reboot);
-	bind_i64(st, 26, e->opcode);
-	bind_i64(st, 27, e->cmd_type);
-	bind_i64(st, 28, e->log_type);
-	bind_str(st, 29, e->response);
-	bind_str(st, 30, e->summary);
-	bind_i64(st, 31, e->session_id); /* set by correlation */
-	bind_i64(st, 32, e->login_id);
-	bind_i64(st, 33, e->span_id);
-	sqlite3_bind_int(st, 34, e->uncertain);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	bind_i64(st, 21, e->user_type);
+	if (bind_summary(w, st, 22, 28, e->summary) < 0)
+		goto fail;
+	bind_i64(st, 23, e->session_id); /* set by correlation */
+	bind_i64(st, 24, e->login_id);
+	bind_i64(st, 25, e->span_id);
+	sqlite3_bind_int(st, 26, e->uncertain);
+	bind_i64(st, 27, nlines < 0 ? HS_NONE : nlines);
+	if (e->lines.len && nlines < 0)
+		sqlite3_bind_text(st, 29, e->lines.data, (int)e->lines.len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 29);
+	if (sqlite3_step(st) != SQLITE_DONE || write_audit(w, e) < 0)
 		goto fail;
 	w->incomplete += e->incomplete != 0;
 	for (i = 0; i < e->nkeys; i++) {
 		sqlite3_reset(w->ins_key);
 		sqlite3_bind_int64(w->ins_key, 1, e->n);
-		sqlite3_bind_int64(w->ins_key, 2, e->keys[i].handle);
-		sqlite3_bind_text(w->ins_key, 3, e->keys[i].role, -1, SQLITE_STATIC);
+		sqlite3_bind_int(w->ins_key, 2, i);
+		sqlite3_bind_int64(w->ins_key, 3, e->keys[i].handle);
+		sqlite3_bind_text(w->ins_key, 4, e->keys[i].role, -1, SQLITE_STATIC);
 		if (sqlite3_step(w->ins_key) != SQLITE_DONE)
 			goto fail;
 	}
-	if (e->lines.len) {
-		sqlite3_reset(w->ins_lines);
-		sqlite3_bind_int(w->ins_lines, 1, e->file_id);
-		sqlite3_bind_int64(w->ins_lines, 2, e->offset);
-		sqlite3_bind_int64(w->ins_lines, 3, e->line);
-		sqlite3_bind_text(w->ins_lines, 4, e->func, -1, SQLITE_STATIC);
-		sqlite3_bind_text(w->ins_lines, 5, e->lines.data, (int)e->lines.len, SQLITE_STATIC);
-		if (sqlite3_step(w->ins_lines) != SQLITE_DONE)
-			goto fail;
-	}
 	w->param_n = e->n;
+	w->param_i = 0;
 	if (hs_detail_params(hs_buf_cstr(&e->detail), e->detail.len, put_param, w))
 		goto fail;
 	w->events++;
@@ -371,15 +617,40 @@ int hs_idx_writer_prepare(struct writer *w, sqlite3 *db, struct hs_error *err, c
 		hs_error_set(err, path, 0, 0, "index: %s", sqlite3_errmsg(db));
 		return -1;
 	}
+	w->funcs.by_name = 1;
+	w->formats.by_name = 1;
+	w->sums.by_name = 1;
+	w->seen = calloc(SUMMARY_SEEN, sizeof *w->seen);
+	if (!w->seen) {
+		hs_error_set(err, path, 0, 0, "out of memory");
+		return -1;
+	}
+	if (dict_load(db, &w->funcs, "SELECT id, name FROM funcs") < 0 ||
+	    dict_load(db, &w->formats, "SELECT id, name FROM formats") < 0 ||
+	    dict_load(db, &w->rvs, "SELECT rv, name FROM rv_names") < 0 ||
+	    dict_load(db, &w->pnames, "SELECT type * 2 + attr, name FROM param_names") < 0) {
+		hs_error_set(err, path, 0, 0, "index: %s", sqlite3_errmsg(db));
+		return -1;
+	}
 	if (sqlite3_prepare_v2(db, insert_sql, -1, &w->ins, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT INTO event_keys(n, handle, role) VALUES(?1,?2,?3)", -1,
+	    sqlite3_prepare_v2(db, insert_audit_sql, -1, &w->ins_audit, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO funcs(id, name) VALUES(?1,?2)", -1, &w->ins_func,
+	                       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO formats(id, name) VALUES(?1,?2)", -1, &w->ins_format,
+	                       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO rv_names(rv, name) VALUES(?1,?2)", -1, &w->ins_rv,
+	                       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO param_names(attr, type, name) VALUES(?1,?2,?3)", -1,
+	                       &w->ins_pname, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO summaries(id, text) VALUES(?1,?2)", -1, &w->ins_sum,
+	                       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO event_keys(n, i, handle, role) VALUES(?1,?2,?3,?4)", -1,
 	                       &w->ins_key, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT INTO event_params(n, attr, type, name, value) VALUES(?1,?2,?3,?4,?5)", -1,
+	    sqlite3_prepare_v2(db, "INSERT INTO event_param_rows(n, i, attr, type, name, value)"
+	                       " VALUES(?1,?2,?3,?4,?5,?6)", -1,
 	                       &w->ins_param, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "INSERT INTO tracer_stats(file_id, offset, func, calls, total_us)"
-	                       " VALUES(?1,?2,?3,?4,?5)", -1, &w->ins_tstat, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO event_lines(file_id, offset, line, func, runs)"
-	                       " VALUES(?1,?2,?3,?4,?5)", -1, &w->ins_lines, NULL) != SQLITE_OK) {
+	                       " VALUES(?1,?2,?3,?4,?5)", -1, &w->ins_tstat, NULL) != SQLITE_OK) {
 		hs_error_set(err, path, 0, 0, "index: %s", sqlite3_errmsg(db));
 		return -1;
 	}
@@ -395,10 +666,21 @@ void hs_idx_writer_free(struct writer *w)
 	hs_correlate_free(w->corr);
 	hs_corrstore_free(w->cstore);
 	sqlite3_finalize(w->ins);
+	sqlite3_finalize(w->ins_audit);
+	sqlite3_finalize(w->ins_func);
+	sqlite3_finalize(w->ins_rv);
+	sqlite3_finalize(w->ins_pname);
+	dict_free(&w->funcs);
+	sqlite3_finalize(w->ins_format);
+	dict_free(&w->formats);
+	dict_free(&w->rvs);
+	dict_free(&w->pnames);
+	sqlite3_finalize(w->ins_sum);
+	dict_free(&w->sums);
+	free(w->seen);
 	sqlite3_finalize(w->ins_key);
 	sqlite3_finalize(w->ins_param);
 	sqlite3_finalize(w->ins_tstat);
-	sqlite3_finalize(w->ins_lines);
 	sqlite3_finalize(w->prev);
 	sqlite3_finalize(w->set_dur);
 }

@@ -531,17 +531,18 @@ void hs_lc_close(struct hs_lc_cursor *c)
 {
 	if (!c)
 		return;
-	sqlite3_finalize(c->main);
-	sqlite3_finalize(c->slots);
-	sqlite3_finalize(c->st_ts);
-	sqlite3_finalize(c->st_login);
-	sqlite3_finalize(c->st_span);
-	sqlite3_finalize(c->st_sl);
-	sqlite3_finalize(c->st_proc);
-	sqlite3_finalize(c->st_stream);
-	sqlite3_finalize(c->st_sess);
-	sqlite3_finalize(c->st_ids);
-	sqlite3_finalize(c->st_threads);
+	/* given back for the next node's cursor (hs_lc_prep takes them) */
+	hs_index_stmt_give(c->ix, c->main);
+	hs_index_stmt_give(c->ix, c->slots);
+	hs_index_stmt_give(c->ix, c->st_ts);
+	hs_index_stmt_give(c->ix, c->st_login);
+	hs_index_stmt_give(c->ix, c->st_span);
+	hs_index_stmt_give(c->ix, c->st_sl);
+	hs_index_stmt_give(c->ix, c->st_proc);
+	hs_index_stmt_give(c->ix, c->st_stream);
+	hs_index_stmt_give(c->ix, c->st_sess);
+	hs_index_stmt_give(c->ix, c->st_ids);
+	hs_index_stmt_give(c->ix, c->st_threads);
 	free(c->logins.v);
 	free(c->spans.v);
 	free(c);

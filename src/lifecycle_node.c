@@ -80,7 +80,7 @@ int hs_lc_prep(struct hs_lc_cursor *c, sqlite3_stmt **st, const char *sql, struc
 		sqlite3_clear_bindings(*st);
 		return 0;
 	}
-	if (sqlite3_prepare_v2(c->db, sql, -1, st, NULL) == SQLITE_OK)
+	if (hs_index_stmt_take(c->ix, sql, st) == SQLITE_OK)
 		return 0;
 	hs_error_set(err, "index", 0, 0, "sessions: %s", sqlite3_errmsg(c->db));
 	hs_error_hint(err, "rebuild the index (--rebuild): it may predate correlation");

@@ -1,7 +1,7 @@
 /* rawlines.c — the file's lines around a call, redacted (rawlines.h).
  *
  * The index keeps, per call-trace event, the runs of line numbers the
- * parser gave it (event_lines, event.h `lines`). The file is read through
+ * parser gave it (event_rows.nlines and runs, event.h `lines`). The file is read through
  * the reader (so compressed logs and stdin spools read as the parser read
  * them) from the first of them to the last; what lies between belongs to
  * other calls. Redaction needs context (which function, which parameter a
@@ -198,8 +198,11 @@ static int owners(struct hs_index *ix, const struct hs_event *e, struct hs_rawli
 		grp[i] = frame_line(r->line[i].s, r->line[i].len) ? -2 :
 		         r->line[i].owner == HS_RAW_OWN ? 0 : -1;
 	*funcs = NULL, *nfuncs = 0;
-	if (sqlite3_prepare_v2(hs_index_db(ix), "SELECT offset, line, func, runs FROM event_lines"
-	                       " WHERE file_id = ?1 AND offset <= ?2 ORDER BY offset DESC LIMIT ?3",
+	if (sqlite3_prepare_v2(hs_index_db(ix), "SELECT r.offset, r.line, f.name,"
+	                       " coalesce(r.runs, '0+' || r.nlines) FROM event_rows r"
+	                       " JOIN funcs f ON f.id = r.func_id WHERE r.file_id = ?1 AND r.offset <= ?2"
+	                       " AND (r.runs IS NOT NULL OR r.nlines IS NOT NULL)"
+	                       " ORDER BY r.offset DESC LIMIT ?3",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return 0; /* then every other line is redacted strictly */
 	sqlite3_bind_int(st, 1, e->file_id);
@@ -282,11 +285,10 @@ int hs_rawlines_read(struct hs_index *ix, const struct hs_event *e, int redact_d
 	hs_buf_clear(&r->text);
 	r->n = r->own = 0;
 	r->own_left = 0;
-	if (!f || sqlite3_prepare_v2(hs_index_db(ix), "SELECT runs FROM event_lines"
-	                             " WHERE file_id = ?1 AND offset = ?2", -1, &st, NULL) != SQLITE_OK)
+	if (!f || sqlite3_prepare_v2(hs_index_db(ix), "SELECT coalesce(runs, '0+' || nlines)"
+	                             " FROM event_rows WHERE n = ?1", -1, &st, NULL) != SQLITE_OK)
 		return 0; /* an index without the table: nothing recorded */
-	sqlite3_bind_int(st, 1, e->file_id);
-	sqlite3_bind_int64(st, 2, e->offset);
+	sqlite3_bind_int64(st, 1, e->n);
 	rc = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) ?
 	     parse_runs((const char *)sqlite3_column_text(st, 0), e->offset, e->line, &off0, &line0,
 	                &v, &nv) : -1;

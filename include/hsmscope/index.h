@@ -26,9 +26,11 @@
 #include "hsmscope/util.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 struct hs_index;
 
-#define HS_INDEX_SCHEMA_VERSION 8 /* 6: event_lines; 7: detail in zstd blocks; 8: event_params */
+#define HS_INDEX_SCHEMA_VERSION 9 /* 6: event_lines; 7: detail in zstd blocks; 8: event_params;
+                                     9: smaller (event_keys/params by (n, i), ...) */
 
 struct hs_index_opts {
 	const char *index_path;     /* explicit index file, or NULL for the cache */
@@ -79,6 +81,13 @@ void hs_index_close(struct hs_index *ix);
 
 /* The read-side handle for query, filter, stats and export. */
 struct sqlite3 *hs_index_db(struct hs_index *ix);
+/* A prepared statement for sql on hs_index_db(), one given back earlier
+ * with the same text (reset, no bindings) or a new one; *st is the
+ * caller's until it gives it back or finalizes it. SQLite's result code. */
+int hs_index_stmt_take(struct hs_index *ix, const char *sql, struct sqlite3_stmt **st);
+/* Give st (from hs_index_stmt_take, or NULL) back; the index keeps a few
+ * and finalizes them when it closes. */
+void hs_index_stmt_give(struct hs_index *ix, struct sqlite3_stmt *st);
 const struct hs_index_info *hs_index_info(const struct hs_index *ix);
 
 /* Non-zero when a running query must stop: opts.should_stop said so, or

@@ -27,14 +27,14 @@
 extern const struct hs_parser_desc hs_parser_spy;
 
 /* The detail stored for number n of the test: distinct, of varied length,
- * some empty, one of 700 KiB (over a block's size). */
+ * some empty, one of 1200 KiB (over a block's size). */
 static size_t make_detail(int64_t n, char *buf, size_t cap)
 {
 	size_t len, i;
 
 	if (n % 7 == 0)
 		return 0;
-	len = n == 500 ? (size_t)700 << 10 : (size_t)(n * 37 % 900) + 1;
+	len = n == 500 ? (size_t)1200 << 10 : (size_t)(n * 37 % 900) + 1;
 	if (len > cap)
 		len = cap;
 	for (i = 0; i < len; i++)
@@ -92,8 +92,8 @@ static int64_t scalar(sqlite3 *db, const char *sql)
 
 static void test_roundtrip(void)
 {
-	enum { N = 3000 };
-	size_t cap = (size_t)1 << 20, len, got;
+	enum { N = 9000 };
+	size_t cap = (size_t)2 << 20, len, got;
 	char *buf = malloc(cap), *s;
 	sqlite3 *db = make_db();
 	struct hs_detail_writer *w = hs_index_detail_writer_new(db);
@@ -105,12 +105,12 @@ static void test_roundtrip(void)
 		len = make_detail(n, buf, cap);
 		CHECK(hs_index_detail_add(w, n, buf, len) == 0);
 	}
-	/* a gap: 5001.. starts a block of its own */
-	CHECK(hs_index_detail_add(w, 5001, "after a gap", 11) == 0);
+	/* a gap: 10001.. starts a block of its own */
+	CHECK(hs_index_detail_add(w, 10001, "after a gap", 11) == 0);
 	CHECK(hs_index_detail_flush(w) == 0);
 	hs_index_detail_writer_free(w);
 	CHECK(scalar(db, "SELECT count(*) FROM detail_blocks") > 3); /* several blocks */
-	CHECK(scalar(db, "SELECT max(raw) FROM detail_blocks") >= 700 << 10);
+	CHECK(scalar(db, "SELECT max(raw) FROM detail_blocks") >= 1200 << 10); /* over a block */
 	/* every one, in order and then backwards (cache hits and misses) */
 	for (n = 1; n <= N; n++) {
 		len = make_detail(n, buf, cap);
@@ -125,18 +125,19 @@ static void test_roundtrip(void)
 		free(s);
 	}
 	CHECK(bad == 0);
-	CHECK(read_detail(db, 5001, 0, &s, &got) == 1 && got == 11 && memcmp(s, "after a gap", 11) == 0);
+	CHECK(read_detail(db, 10001, 0, &s, &got) == 1 && got == 11 && memcmp(s, "after a gap", 11) == 0);
 	free(s);
 	CHECK(read_detail(db, N + 1, 0, &s, &got) == 0);  /* never stored: NULL */
-	CHECK(read_detail(db, 4000, 0, &s, &got) == 0);
+	CHECK(read_detail(db, 9500, 0, &s, &got) == 0);
 	CHECK(read_detail(db, 0, 0, &s, &got) == 0);
 	/* dref: event 9 whose detail is filed under 12 */
 	len = make_detail(12, buf, cap);
 	CHECK(read_detail(db, 9, 12, &s, &got) == 1 && got == len && memcmp(s, buf, len) == 0);
 	free(s);
 	/* the view, over events rows */
-	CHECK(sqlite3_exec(db, "INSERT INTO events(n, file_id, func) VALUES (12, 0, 'C_Sign'),"
-	                       " (13, 0, 'C_Verify')", NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "INSERT INTO funcs(id, name) VALUES (1, 'C_Sign'), (2, 'C_Verify');"
+	                       "INSERT INTO event_rows(n, file_id, func_id) VALUES (12, 0, 1), (13, 0, 2)",
+	                       NULL, NULL, NULL) == SQLITE_OK);
 	CHECK(scalar(db, "SELECT count(*) FROM event_details WHERE text LIKE 'C_Sign %' || char(10) || '[0000000012]%'") == 1);
 	CHECK(scalar(db, "SELECT length(detail) FROM event_details WHERE n = 13") ==
 	      (int64_t)make_detail(13, buf, cap));

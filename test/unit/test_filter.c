@@ -71,8 +71,9 @@ static const struct row {
 static const char extra_sql[] =
 	"INSERT INTO files(id, path, format) VALUES (0, '/logs/softhsm.log', 'spy'),"
 	" (1, '/logs/audit-HSM.log', 'cloudhsm');"
-	"INSERT INTO event_keys(n, handle, role) VALUES (5, 262152, 'hKey'), (6, 262152, 'hKey'), (7, 5, 'hKey'),"
-	" (8, 7, 'phObject'), (8, 8, 'phObject'), (8, 9, 'phObject'), (13, 262152, 'handle');"
+	"INSERT INTO event_keys(n, i, handle, role) VALUES (5, 0, 262152, 'hKey'), (6, 0, 262152, 'hKey'),"
+	" (7, 0, 5, 'hKey'), (8, 0, 7, 'phObject'), (8, 1, 8, 'phObject'), (8, 2, 9, 'phObject'),"
+	" (13, 0, 262152, 'handle');"
 	"INSERT INTO links(n, peer, kind) VALUES (4, 15, 'login'), (15, 4, 'login'), (5, 6, 'span'), (6, 5, 'span');"
 	"INSERT INTO anomalies(n, kind, detail) VALUES (9, 'session_not_open', 'closed twice'), (12, 'seq_gap', ''),"
 	" (13, 'seq_gap', ''), (13, 'reboot', '');"
@@ -116,8 +117,15 @@ static sqlite3 *make_db(void)
 		return NULL;
 	}
 	CHECK(hs_regex_register(db) == SQLITE_OK);
+	/* the rows as events shows them, then stored as the index stores them
+	 * (event_rows, funcs, formats, event_audit; rv_name, summary kept as
+	 * they are) */
+	CHECK(sqlite3_exec(db, "CREATE TEMP TABLE ev(n, file_id, format, line, ts_us, ts_utc, pid, tid,"
+	                   " func, rv, rv_name, ok, incomplete, dur_us, session, slot, user, user_type,"
+	                   " hsm, seq, summary, dref, login_id, span_id, session_id)",
+	                   NULL, NULL, NULL) == SQLITE_OK);
 	CHECK(sqlite3_prepare_v2(db,
-	                         "INSERT INTO events(n, file_id, format, line, ts_us, ts_utc, pid, tid,"
+	                         "INSERT INTO ev(n, file_id, format, line, ts_us, ts_utc, pid, tid,"
 	                         " func, rv, rv_name, ok, incomplete, dur_us, session, slot, user,"
 	                         " user_type, hsm, seq, summary, dref, login_id, span_id, session_id)"
 	                         " VALUES (?,?,?,?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -152,6 +160,20 @@ static sqlite3 *make_db(void)
 		CHECK(sqlite3_step(st) == SQLITE_DONE);
 	}
 	sqlite3_finalize(st);
+	CHECK(sqlite3_exec(db,
+	                   "INSERT INTO funcs(name) SELECT DISTINCT func FROM ev WHERE func IS NOT NULL;"
+	                   "INSERT INTO formats(name) SELECT DISTINCT format FROM ev;"
+	                   "INSERT INTO event_rows(n, file_id, format_id, line, ts_us, ts_utc, pid, tid,"
+	                   " func_id, rv, rv_name, ok, incomplete, dur_us, session, slot, user_type,"
+	                   " summary, dref, login_id, span_id, session_id)"
+	                   " SELECT n, file_id, (SELECT id FROM formats WHERE name = format), line,"
+	                   " ts_us, ts_utc, pid, tid,"
+	                   " (SELECT id FROM funcs WHERE name = func), rv, ifnull(rv_name, ''), ok,"
+	                   " incomplete, dur_us, session, slot, user_type, summary, dref, login_id,"
+	                   " span_id, session_id FROM ev;"
+	                   "INSERT INTO event_audit(n, user, hsm, seq) SELECT n, user, hsm, seq FROM ev"
+	                   " WHERE user IS NOT NULL OR hsm IS NOT NULL OR seq IS NOT NULL;"
+	                   "DROP TABLE ev;", NULL, NULL, NULL) == SQLITE_OK);
 	/* the details, stored as the index stores them (in n order) */
 	{
 		struct hs_detail_writer *w = hs_index_detail_writer_new(db);
@@ -487,7 +509,7 @@ static void test_api(sqlite3 *db)
 	hs_filter_free(f);
 
 	/* SQLite uses an index for a numeric comparison */
-	CHECK(sqlite3_exec(db, "CREATE INDEX events_session ON events(session)", NULL, NULL, NULL) ==
+	CHECK(sqlite3_exec(db, "CREATE INDEX events_session ON event_rows(session)", NULL, NULL, NULL) ==
 	      SQLITE_OK);
 	CHECK(hs_filter_compile("session == 0x10", &f, &err) == 0);
 	{
