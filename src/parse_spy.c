@@ -510,7 +510,7 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 		if (a && !p->new_header)
 			hs_spy_addr_evidence(p, c, a);
 		if (h != HS_NONE)
-			session_owner(p, c, h);
+			c->named = h, session_owner(p, c, h);
 	}
 	/* "[in] pTemplate[2]: ": two attribute lines follow */
 	if (b < s + n && *b == '[' && hs_parse_int(b + 1, &c->attrs_left)) {

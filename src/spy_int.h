@@ -119,6 +119,7 @@ struct call {
 	int sole;                   /* one process's count alone was at its number (or a
 	                               banner had just begun it): its buffers say where
 	                               that process's lie */
+	int64_t named;              /* the session handle its "[in] hSession" named, 0 none */
 	int64_t l_ts, l_ret;        /* line numbers of its time/thread line and of its
 	                               Returned, 0 none: they move with its identity and its
 	                               return (hs_spy_rescue); its other lines are kept in
