@@ -281,6 +281,20 @@ struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_
 				cand[j++] = cand[i];
 		nc = j;
 	}
+	/* new header: enter() prints a call's thread line before anything
+	 * else of it, so a call whose thread line has not come yet (another
+	 * thread wrote between its header and that line) prints nothing yet.
+	 * A preference only: a thread line the parser could not read would
+	 * otherwise leave its call without lines */
+	for (i = 0; i < nc && p->new_header; i++)
+		if (cand[i]->has_ts)
+			break;
+	if (i < nc && p->new_header) {
+		for (i = j = 0; i < nc; i++)
+			if (cand[i]->has_ts)
+				cand[j++] = cand[i];
+		nc = j;
+	}
 	if (nc <= 1)
 		return nc ? cand[0] : NULL;
 	/* the nearest input buffer, when it is much nearer than any other */
