@@ -396,6 +396,27 @@ static void move_return(struct call *o, struct call *y)
 	y->qc.returned = 0;
 }
 
+/* o took y's return: in every contest over a return, o has taken its
+ * line and y has not (o is open when rescued: a return it had taken went
+ * to another call, so a flag saying it took one was stale, and kept a
+ * second rescue from giving it the return that was its). */
+static void returned_moved(struct hs_parser *p, const struct call *o, const struct call *y)
+{
+	int j, i;
+
+	for (j = 0; j < CONTESTS; j++) {
+		struct contest *k = &p->con[j];
+		if (!k->used || strcmp(k->key, "Returned") != 0)
+			continue;
+		for (i = 0; i < k->n; i++) {
+			if (k->m[i] == o)
+				k->got[i] = 1;
+			if (k->m[i] == y)
+				k->got[i] = 0;
+		}
+	}
+}
+
 /* Thread `tid` begins a call while o, its earlier call, has not returned
  * (a thread is in one call at a time): a return that o could have taken
  * went to another thread's call y, still followed in a contest, whose
@@ -421,11 +442,8 @@ int hs_spy_rescue(struct hs_parser *p, struct call *o)
 			if (k->alike) {
 				hs_spy_swap_identity(p, o, y);
 			} else {
-				if (k->got[io]) /* o took a line of this kind already */
-					continue;
 				move_return(o, y);
-				k->got[io] = 1;
-				k->got[i] = 0;
+				returned_moved(p, o, y);
 			}
 			return 1;
 		}
