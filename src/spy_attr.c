@@ -396,40 +396,25 @@ static void move_return(struct call *o, struct call *y)
 	y->qc.returned = 0;
 }
 
-/* o took y's return: in every contest over a return that both are in,
- * o has taken its line and y has not (a flag left saying y had would keep
- * a later rescue from giving y the return that was its). */
+/* o took y's return: in every contest over a return, o has taken its
+ * line and y has not (o is open when rescued: a return it had taken went
+ * to another call, so a flag saying it took one was stale, and kept a
+ * second rescue from giving it the return that was its). */
 static void returned_moved(struct hs_parser *p, const struct call *o, const struct call *y)
 {
-	int j, i, io, iy;
+	int j, i;
 
 	for (j = 0; j < CONTESTS; j++) {
 		struct contest *k = &p->con[j];
 		if (!k->used || strcmp(k->key, "Returned") != 0)
 			continue;
-		for (i = 0, io = iy = -1; i < k->n; i++) {
+		for (i = 0; i < k->n; i++) {
 			if (k->m[i] == o)
-				io = i;
+				k->got[i] = 1;
 			if (k->m[i] == y)
-				iy = i;
+				k->got[i] = 0;
 		}
-		if (io >= 0 && iy >= 0)
-			k->got[io] = 1, k->got[iy] = 0;
 	}
-}
-
-/* y printed outputs and the Returned it took came on the line right
- * after the last of them: the spy prints a call's return just after its
- * outputs, so that is the evidence a rescue does not overrule. */
-static int return_follows_outputs(const struct call *y)
-{
-	const struct hs_buf *b = &y->qc.pc.ev.lines;
-	const struct spy_run *last;
-
-	if (!y->outs || !y->l_ret || b->len < sizeof *last)
-		return 0;
-	last = (const struct spy_run *)(const void *)(b->data + b->len - sizeof *last);
-	return !last->shared && last->first + last->count == y->l_ret;
 }
 
 /* Thread `tid` begins a call while o, its earlier call, has not returned
@@ -457,8 +442,6 @@ int hs_spy_rescue(struct hs_parser *p, struct call *o)
 			if (k->alike) {
 				hs_spy_swap_identity(p, o, y);
 			} else {
-				if (k->got[io] || return_follows_outputs(y))
-					continue; /* o took a line of this kind already, or y's is its own */
 				move_return(o, y);
 				returned_moved(p, o, y);
 			}
