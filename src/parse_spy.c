@@ -540,10 +540,11 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 			c->in_addr[c->in_addr[0] != 0] = a;
 		if (a && !p->new_header)
 			hs_spy_addr_evidence(p, c, a);
-		if (h != HS_NONE)
+		if (h != HS_NONE) {
 			hs_spy_sess_use(p, c, h);
-		if (h != HS_NONE)
+			c->named = h;
 			session_owner(p, c, h);
+		}
 	}
 	/* "[in] pTemplate[2]: ": two attribute lines follow */
 	if (b < s + n && *b == '[' && hs_parse_int(b + 1, &c->attrs_left)) {

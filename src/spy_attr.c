@@ -226,6 +226,59 @@ int hs_spy_handle_cands(struct hs_parser *p, struct call **cand, int nc, int64_t
 	return j;
 }
 
+/* Swap only where a and b begin (header line, number): their thread
+ * lines, threads and lines stay. The queue keeps offset order. */
+static void swap_header(struct hs_parser *p, struct call *a, struct call *b)
+{
+	struct hs_event *x = &a->qc.pc.ev, *y = &b->qc.pc.ev;
+	struct resume_point r = a->res;
+	int64_t t;
+	int i, ia = -1, ib = -1;
+
+	t = x->offset, x->offset = y->offset, y->offset = t;
+	t = x->line, x->line = y->line, y->line = t;
+	t = x->call_no, x->call_no = y->call_no, y->call_no = t;
+	a->res = b->res, b->res = r;
+	for (i = 0; i < p->q.count; i++) {
+		if (q_at(p, i) == a)
+			ia = i;
+		if (q_at(p, i) == b)
+			ib = i;
+	}
+	if (ia >= 0 && ib >= 0) {
+		p->q.ring[(p->q.head + ia) % p->q.max] = &b->qc;
+		p->q.ring[(p->q.head + ib) % p->q.max] = &a->qc;
+	}
+}
+
+/* New header: o has its thread line and is about to take its first input,
+ * which names a session returned at offset `at`, after o's header. Two
+ * threads printed their headers of the same function one after the other
+ * and then their thread lines, and only order gave o the earlier header:
+ * when a later header y of the same function and process, another
+ * thread's, named a session returned before o's header, the headers were
+ * the other way round and they swap (y has taken its inputs, so it is
+ * never swapped back). 1: swapped (o's header is now
+ * after `at`). */
+static int header_swap(struct hs_parser *p, struct call *o, int64_t at)
+{
+	int i;
+
+	if (!p->new_header || !o->has_ts || o->in_at != -1 || at < 0)
+		return 0;
+	for (i = 0; i < p->q.count; i++) {
+		struct call *y = q_at(p, i);
+		if (y == o || !y->has_ts || y->qc.pc.ev.offset <= at || y->qc.pc.ev.tid == o->qc.pc.ev.tid ||
+		    y->qc.pc.ev.instance != o->qc.pc.ev.instance ||
+		    strcmp(y->qc.pc.ev.func, o->qc.pc.ev.func) != 0 ||
+		    !y->named || opened_at(p, y->qc.pc.ev.instance, y->named) > o->qc.pc.ev.offset)
+			continue;
+		swap_header(p, o, y);
+		return 1;
+	}
+	return 0;
+}
+
 /* The call a line of this kind goes to, by the evidence: the calls that
  * fit it (fits()); among several, the one whose input buffers lie near
  * the output buffer the line shows, else the call that took the line
@@ -240,7 +293,7 @@ struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_
 	struct call *cand[CMEMBERS], *c = NULL, *near = NULL;
 	int nc = 0, i, j, all_alike = 1;
 	unsigned long long best = NEAR_ADDR, second = NEAR_ADDR;
-	int known, open = 0;
+	int known, open = 0, swapped = 0;
 
 	/* one call open (a log of one thread): it is the only choice there is */
 	for (i = 0; i < p->q.count && open < 2; i++)
@@ -252,9 +305,13 @@ struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_
 	known = kind == K_IN ? hs_spy_known_in(name, len) : kind == K_OUT ? hs_spy_known_out(name, len) : 0;
 	for (i = 0; i < p->q.count && nc < CMEMBERS; i++) {
 		struct call *o = q_at(p, i);
-		if (o != avoid && fits(o, kind, name, len, known, ok) &&
-		    !(kind == K_IN && o->qc.pc.ev.offset < opened_at(p, o->qc.pc.ev.instance, p->in_handle)))
+		int64_t at = kind == K_IN ? opened_at(p, o->qc.pc.ev.instance, p->in_handle) : -1;
+		if (o == avoid || !fits(o, kind, name, len, known, ok))
+			continue;
+		if (o->qc.pc.ev.offset > at)
 			cand[nc++] = o;
+		else if (!swapped && header_swap(p, o, at))
+			nc = 0, i = -1, swapped = 1; /* the queue's order changed: look again */
 	}
 	/* within a chunk of one process, another process's calls are out */
 	for (i = 0; i < nc && p->cur_inst >= 0; i++)
@@ -263,6 +320,20 @@ struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_
 	if (i < nc && p->cur_inst >= 0) {
 		for (i = j = 0; i < nc; i++)
 			if (cand[i]->qc.pc.ev.instance == p->cur_inst)
+				cand[j++] = cand[i];
+		nc = j;
+	}
+	/* new header: enter() prints a call's thread line before anything
+	 * else of it, so a call whose thread line has not come yet (another
+	 * thread wrote between its header and that line) prints nothing yet.
+	 * A preference only: a thread line the parser could not read would
+	 * otherwise leave its call without lines */
+	for (i = 0; i < nc && p->new_header; i++)
+		if (cand[i]->has_ts)
+			break;
+	if (i < nc && p->new_header) {
+		for (i = j = 0; i < nc; i++)
+			if (cand[i]->has_ts)
 				cand[j++] = cand[i];
 		nc = j;
 	}
@@ -371,6 +442,27 @@ static void move_return(struct call *o, struct call *y)
 	y->qc.returned = 0;
 }
 
+/* o took y's return: in every contest over a return, o has taken its
+ * line and y has not (o is open when rescued: a return it had taken went
+ * to another call, so a flag saying it took one was stale, and kept a
+ * second rescue from giving it the return that was its). */
+static void returned_moved(struct hs_parser *p, const struct call *o, const struct call *y)
+{
+	int j, i;
+
+	for (j = 0; j < CONTESTS; j++) {
+		struct contest *k = &p->con[j];
+		if (!k->used || strcmp(k->key, "Returned") != 0)
+			continue;
+		for (i = 0; i < k->n; i++) {
+			if (k->m[i] == o)
+				k->got[i] = 1;
+			if (k->m[i] == y)
+				k->got[i] = 0;
+		}
+	}
+}
+
 /* Thread `tid` begins a call while o, its earlier call, has not returned
  * (a thread is in one call at a time): a return that o could have taken
  * went to another thread's call y, still followed in a contest, whose
@@ -396,11 +488,8 @@ int hs_spy_rescue(struct hs_parser *p, struct call *o)
 			if (k->alike) {
 				hs_spy_swap_identity(p, o, y);
 			} else {
-				if (k->got[io]) /* o took a line of this kind already */
-					continue;
 				move_return(o, y);
-				k->got[io] = 1;
-				k->got[i] = 0;
+				returned_moved(p, o, y);
 			}
 			return 1;
 		}

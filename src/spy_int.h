@@ -142,6 +142,7 @@ struct call {
 	                               that process's lie */
 	int64_t sess_inst;          /* the instance its [in] hSession was counted on, -1 none */
 	struct inst_sess sess_prev; /* that session's entry before (restored if c moves) */
+	int64_t named;              /* the session handle its "[in] hSession" named, 0 none */
 	int64_t l_ts, l_ret;        /* line numbers of its time/thread line and of its
 	                               Returned, 0 none: they move with its identity and its
 	                               return (hs_spy_rescue); its other lines are kept in
