@@ -166,9 +166,9 @@ static void decode_label(struct call *c, const char *s, size_t from, size_t n)
 	size_t i, o = strlen(c->qc.pc.label);
 
 	for (i = from; i + 1 < n && o + 1 < sizeof c->qc.pc.label; i++) {
-		if (!is_hex(s[i]) || !is_hex(s[i + 1]))
+		if (!hs_is_hex(s[i]) || !hs_is_hex(s[i + 1]))
 			continue;
-		char ch = (char)(hexval(s[i]) * 16 + hexval(s[i + 1]));
+		char ch = (char)(hs_hexval(s[i]) * 16 + hs_hexval(s[i + 1]));
 		c->qc.pc.label[o++] = (ch >= 0x20 && ch < 0x7f && ch != '"') ? ch : '.';
 		i++;
 	}
@@ -843,13 +843,13 @@ static size_t spec_prefix(const char *s, size_t n)
 {
 	size_t i = 0;
 
-	while (i < n && is_hex(s[i]))
+	while (i < n && hs_is_hex(s[i]))
 		i++;
 	if (i < 8 || i > 16 || i + 4 > n || memcmp(s + i, " / ", 3) != 0)
 		return 0;
-	for (i += 3; i < n && is_digit(s[i]); i++)
+	for (i += 3; i < n && hs_is_digit(s[i]); i++)
 		;
-	if (i == n || !is_digit(s[i - 1]) || !(s[i] == '[' || s[i] == 'R' || s[i] == 'P'))
+	if (i == n || !hs_is_digit(s[i - 1]) || !(s[i] == '[' || s[i] == 'R' || s[i] == 'P'))
 		return 0;
 	return hs_spy_is_spec(s, i) ? i : 0;
 }
@@ -1145,7 +1145,7 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 	s = p->line.data;
 	if (p->pend.on && pend_hold(p, s, t, off, lineno))
 		return p->stop;
-	if (p->pend.on && (is_digit(s[0]) || s[0] == '*' || (s[0] == 'P' && s[1] == ':') ||
+	if (p->pend.on && (hs_is_digit(s[0]) || s[0] == '*' || (s[0] == 'P' && s[1] == ':') ||
 	                   hs_starts(s, t, "[out]") || hs_starts(s, t, "Returned:"))) {
 		p->pend_ret = hs_starts(s, t, "Returned:");
 		flush_pend(p); /* a header, a time, a banner, a thread line, an output or a
@@ -1173,7 +1173,7 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 	}
 	if (s[0] == 'L' && t > 8 && memcmp(s, "Loaded: ", 8) == 0)
 		return p->stop;
-	if (is_digit(s[0])) {
+	if (hs_is_digit(s[0])) {
 		if (hs_spy_parse_header(s, t, &num, func, sizeof func)) {
 			on_header(p, num, func, off, lineno);
 			return p->stop;

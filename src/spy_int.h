@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "hsmscope/callq.h"
+#include "hsmscope/chars.h"
 #include "hsmscope/p11call.h"
 #include "hsmscope/parser.h"
 
@@ -245,10 +246,6 @@ struct hs_parser {
 	struct hs_parse_stats st;   /* running counters */
 };
 
-
-static inline int is_digit(char c) { return c >= '0' && c <= '9'; }
-static inline int is_hex(char c) { return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'); }
-static inline int hexval(char c) { return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10; }
 
 static inline struct call *q_at(struct hs_parser *p, int i)
 {

@@ -220,13 +220,13 @@ int hs_spy_parse_header(const char *s, size_t n, int64_t *num, char *func, size_
 	size_t i = 0, j, nlen;
 	const char *name;
 
-	while (i < n && is_digit(s[i]))
+	while (i < n && hs_is_digit(s[i]))
 		i++;
 	if (i == 0 || i > 12 || i + 2 >= n || s[i] != ':' || s[i + 1] != ' ')
 		return 0;
 	j = i + 2;
 	name = s + j;
-	while (j < n && (s[j] == '_' || is_digit(s[j]) || (s[j] >= 'A' && s[j] <= 'Z') ||
+	while (j < n && (s[j] == '_' || hs_is_digit(s[j]) || (s[j] >= 'A' && s[j] <= 'Z') ||
 	                 (s[j] >= 'a' && s[j] <= 'z')))
 		j++;
 	nlen = (size_t)(s + j - name);
@@ -256,7 +256,7 @@ static int digits(const char *s, int n)
 	int v = 0, i;
 
 	for (i = 0; i < n; i++) {
-		if (!is_digit(s[i]))
+		if (!hs_is_digit(s[i]))
 			return -1;
 		v = v * 10 + (s[i] - '0');
 	}
@@ -284,7 +284,7 @@ int64_t hs_spy_parse_ts(const char *s, size_t n)
 		return HS_NONE;
 	if ((size_t)used < n && s[used] == '.')
 		for (k = 0, used++; k < 6; k++)
-			us = us * 10 + ((size_t)used < n && is_digit(s[used]) ? s[used++] - '0' : 0);
+			us = us * 10 + ((size_t)used < n && hs_is_digit(s[used]) ? s[used++] - '0' : 0);
 	if ((size_t)used != n || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
 		return HS_NONE;
 	return hs_civil_to_us(y, mo, d, h, mi, sec, us);
@@ -303,20 +303,20 @@ int hs_spy_parse_new_ts(const char *s, size_t n, int64_t *pid, int64_t *tid, int
 	p += 2;
 	if (!hs_parse_int(p, pid))
 		return 0;
-	while (p < end && is_digit(*p))
+	while (p < end && hs_is_digit(*p))
 		p++;
 	if (end - p < 6 || memcmp(p, "; T:", 4) != 0)
 		return 0;
 	p += 4;
 	if (p[0] == '0' && p[1] == 'x')
 		p += 2;
-	for (t = p; t < end && is_hex(*t); t++)
-		if (!is_digit(*t))
+	for (t = p; t < end && hs_is_hex(*t); t++)
+		if (!hs_is_digit(*t))
 			hex = 1;
 	if (t == p || t - p > 20)
 		return 0;
 	for (; p < t; p++) /* unsigned: a 64-bit pthread_t may use the top bit */
-		v = hex ? v * 16 + (uint64_t)hexval(*p) : v * 10 + (uint64_t)(*p - '0');
+		v = hex ? v * 16 + (uint64_t)hs_hexval(*p) : v * 10 + (uint64_t)(*p - '0');
 	*tid = (int64_t)v;
 	if (p >= end || *p != ' ')
 		return 0;
@@ -341,11 +341,11 @@ int hs_spy_dump_kind(const char *s, size_t n, int64_t *off, int *bytes, int *glu
 	if (n < 6 || memcmp(s, "    ", 4) != 0)
 		return 0;
 	if (n >= 14 && s[12] == ' ' && s[13] == ' ') {
-		for (i = 4; i < 12 && is_hex(s[i]); i++)
-			v = v * 16 + hexval(s[i]);
+		for (i = 4; i < 12 && hs_is_hex(s[i]); i++)
+			v = v * 16 + hs_hexval(s[i]);
 		if (i == 12) {
 			for (i = 14; i + 1 < n && i < 14 + 48; i += 3)
-				if (is_hex(s[i]) && is_hex(s[i + 1]))
+				if (hs_is_hex(s[i]) && hs_is_hex(s[i + 1]))
 					k++;
 			*off = v;
 			*bytes = k;
@@ -371,11 +371,11 @@ int hs_spy_dump_kind(const char *s, size_t n, int64_t *off, int *bytes, int *glu
 	}
 	/* hex: groups of up to 8 digits, one blank between groups */
 	for (; i < n; i++) {
-		if (is_hex(s[i])) {
+		if (hs_is_hex(s[i])) {
 			if (++group > 8)
 				return 0;
 			digits++;
-		} else if (s[i] == ' ' && group && i + 1 < n && is_hex(s[i + 1])) {
+		} else if (s[i] == ' ' && group && i + 1 < n && hs_is_hex(s[i + 1])) {
 			group = 0;
 		} else {
 			return 0;
@@ -403,7 +403,7 @@ int64_t hs_spy_opens_dump(const char *s, size_t n)
 			break;
 	if (i <= 2 || i + 1 >= n || s[i] != ' ' || s[i + 1] < '1' || s[i + 1] > '9')
 		return 0;
-	for (i += 1; i < n && is_digit(s[i]) && len < ((int64_t)1 << 40); i++)
+	for (i += 1; i < n && hs_is_digit(s[i]) && len < ((int64_t)1 << 40); i++)
 		len = len * 10 + (s[i] - '0');
 	return i == n ? len : 0;
 }
@@ -446,11 +446,11 @@ int hs_spy_is_spec(const char *s, size_t n)
 
 	if ((n >= 10 && memcmp(s, "NULL [size", 10) == 0) || (n == 5 && memcmp(s, "EMPTY", 5) == 0))
 		return 1;
-	while (i < n && is_hex(s[i]))
+	while (i < n && hs_is_hex(s[i]))
 		i++;
 	if (i < 8 || i > 16 || i + 4 > n || memcmp(s + i, " / ", 3) != 0)
 		return 0;
-	for (i += 3; i < n && is_digit(s[i]); i++)
+	for (i += 3; i < n && hs_is_digit(s[i]); i++)
 		;
 	return i == n;
 }
