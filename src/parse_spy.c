@@ -67,14 +67,9 @@
 
 static const char banner_mark[] = "OpenSC PKCS#11 spy";
 
-static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int64_t lineno,
-                       struct call *prefer);
-static void flush_pend(struct hs_parser *p);
-
 /* ---------------------------------------------------------------- helpers */
 
-
-static struct instance *inst_get(struct hs_parser *p, int64_t id)
+struct instance *hs_spy_inst_get(struct hs_parser *p, int64_t id)
 {
 	return &p->inst[id % MAX_INSTANCES];
 }
@@ -82,7 +77,7 @@ static struct instance *inst_get(struct hs_parser *p, int64_t id)
 static int64_t new_instance(struct hs_parser *p)
 {
 	int64_t id = p->ninst++;
-	struct instance *in = inst_get(p, id);
+	struct instance *in = hs_spy_inst_get(p, id);
 
 	in->pid = HS_NONE;
 	in->last_n = -1;
@@ -100,11 +95,11 @@ static struct call *newest_open(struct hs_parser *p)
 	return (struct call *)hs_callq_newest_open(&p->q);
 }
 
-static void drain(struct hs_parser *p) { hs_callq_emit_front(&p->q, 0); }
+void hs_spy_drain(struct hs_parser *p) { hs_callq_emit_front(&p->q, 0); }
 
 /* The oldest open call other than `avoid` (NULL: any); with `live`, one
  * not suspected dead if there is such a call. */
-static struct call *oldest_open(struct hs_parser *p, const struct call *avoid, int live)
+struct call *hs_spy_oldest_open(struct hs_parser *p, const struct call *avoid, int live)
 {
 	int i;
 
@@ -131,7 +126,7 @@ static void skip_line(struct hs_parser *p, int64_t lineno, int64_t off, const ch
  * whose dump opened last, preferring those expecting exactly as many bytes
  * (a full line or the rest) over those expecting more (a line cut short
  * when another process's buffer was flushed into the middle of it). */
-static struct call *dump_owner(struct hs_parser *p, int kind, int64_t off, int bytes, int mark)
+struct call *hs_spy_dump_owner(struct hs_parser *p, int kind, int64_t off, int bytes, int mark)
 {
 	struct call *best = NULL, *tie = NULL;
 	int i, score, best_score = 0;
@@ -175,91 +170,6 @@ static void decode_label(struct call *c, const char *s, size_t from, size_t n)
 	c->qc.pc.label[o] = '\0';
 }
 
-/* ------------------------------------------------------- a call's lines */
-
-void hs_spy_own_line(struct hs_parser *p, struct call *c, int64_t lineno, int64_t off)
-{
-	struct hs_buf *b = &c->qc.pc.ev.lines;
-	struct spy_run r = { lineno, 1, off, lineno == p->split_lineno }, *last;
-
-	if (lineno <= 0)
-		return;
-	last = b->len >= sizeof r ? (struct spy_run *)(void *)(b->data + b->len - sizeof r) : NULL;
-	if (last && !r.shared && !last->shared && lineno >= last->first &&
-	    lineno <= last->first + last->count) {
-		if (lineno == last->first + last->count)
-			last->count++; /* the next line: most calls are one run */
-		return;
-	}
-	if (last && last->shared && r.shared && last->first == lineno)
-		return;
-	if (hs_buf_add(b, (const char *)&r, sizeof r) < 0)
-		p->stop = 1;
-}
-
-static int run_cmp(const void *a, const void *b)
-{
-	const struct spy_run *x = a, *y = b;
-
-	if (x->first != y->first)
-		return x->first < y->first ? -1 : 1;
-	return y->shared - x->shared; /* a shared line before a plain run at the same line */
-}
-
-static void put_run(struct hs_buf *b, int64_t rel, int64_t count, int shared)
-{
-	if (shared)
-		hs_buf_printf(b, "%s%lld*", b->len ? " " : "", (long long)rel);
-	else
-		hs_buf_printf(b, "%s%lld+%lld", b->len ? " " : "", (long long)rel, (long long)count);
-}
-
-/* The runs, with the header, time and return lines, sorted and merged,
- * as the event's text ("R+K" / "R*" relative to its line). */
-void hs_spy_lines_text(struct hs_parser *p, struct call *c)
-{
-	struct hs_event *e = &c->qc.pc.ev;
-	struct spy_run *r, extra[3] = { { e->line, 1, e->offset, 0 }, { c->l_ts, 1, c->l_ts_off, 0 },
-	                                 { c->l_ret, 1, c->l_ret_off, 0 } };
-	size_t n, i, j, k;
-	int64_t base;
-
-	for (i = 0; i < 3; i++)
-		if (extra[i].first > 0 && hs_buf_add(&e->lines, (const char *)&extra[i], sizeof *r) < 0)
-			p->stop = 1;
-	n = e->lines.len / sizeof *r;
-	r = (struct spy_run *)(void *)e->lines.data;
-	if (!n)
-		return;
-	qsort(r, n, sizeof *r, run_cmp);
-	hs_buf_clear(&p->join);
-	/* a call whose identity moved (hs_spy_rescue) may own lines above its
-	 * header: the runs then count from its first line, named first */
-	if (r[0].first < e->line)
-		hs_buf_printf(&p->join, "@%lld:%lld", (long long)r[0].off, (long long)r[0].first);
-	base = r[0].first < e->line ? r[0].first : e->line;
-	for (i = 0; i < n; i = k) {
-		int64_t end = r[i].first + r[i].count, at = r[i].first;
-		for (k = i + 1; k < n && r[k].first <= end; k++)
-			if (r[k].first + r[k].count > end)
-				end = r[k].first + r[k].count;
-		/* one stretch of lines i..k-1; the shared ones in it said apart */
-		for (j = i; j < k; j++) {
-			if (!r[j].shared || r[j].first < at)
-				continue;
-			if (r[j].first > at)
-				put_run(&p->join, at - base, r[j].first - at, 0);
-			put_run(&p->join, r[j].first - base, 1, 1);
-			at = r[j].first + 1;
-		}
-		if (at < end)
-			put_run(&p->join, at - base, end - at, 0);
-	}
-	hs_buf_clear(&e->lines);
-	if (hs_buf_add(&e->lines, p->join.data, p->join.len) < 0)
-		p->stop = 1;
-}
-
 /* --------------------------------------------------------------- parser */
 
 /* `prefer`: the call that took the start of this line, when the spy glued
@@ -281,10 +191,10 @@ static void on_returned(struct hs_parser *p, const char *s, size_t n, int64_t of
 	h = hs_hash64_run(q, (size_t)(end - q), 0);
 	c = is_open(p, prefer) ? prefer : hs_spy_pick(p, K_RET, "Returned", h, "", 0, used && rv == 0, 0, avoid);
 	if (!c) { /* no call fits the evidence: the oldest open one, as before */
-		c = oldest_open(p, avoid, 1);
+		c = hs_spy_oldest_open(p, avoid, 1);
 		if (!c)
-			c = oldest_open(p, NULL, 1);
-		if (c && oldest_open(p, c, 0))
+			c = hs_spy_oldest_open(p, NULL, 1);
+		if (c && hs_spy_oldest_open(p, c, 0))
 			c->qc.pc.ev.uncertain = 1;
 	}
 	if (!c) {
@@ -301,11 +211,11 @@ static void on_returned(struct hs_parser *p, const char *s, size_t n, int64_t of
 	p->cur_inst = -1; /* the spy flushed: the next line may be any process's */
 	p->ret_inst = c->qc.pc.ev.instance;
 	hs_spy_contest_leave(p, c, 0);
-	drain(p);
+	hs_spy_drain(p);
 }
 
 /* The instance numbering as it is now, for a re-parse starting here. */
-static void take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, int64_t lineno)
+void hs_spy_take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, int64_t lineno)
 {
 	int64_t k;
 
@@ -319,9 +229,9 @@ static void take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, 
 	r->n = 0;
 	for (k = p->ninst - 1; !p->implicit && k >= 0 && r->n < SNAP; k--, r->n++) {
 		r->in[r->n].id = k;
-		r->in[r->n].pid = inst_get(p, k)->pid;
-		r->in[r->n].last_n = inst_get(p, k)->last_n;
-		r->in[r->n].ss = inst_get(p, k)->ss;
+		r->in[r->n].pid = hs_spy_inst_get(p, k)->pid;
+		r->in[r->n].last_n = hs_spy_inst_get(p, k)->last_n;
+		r->in[r->n].ss = hs_spy_inst_get(p, k)->ss;
 	}
 }
 
@@ -329,7 +239,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
                       int64_t off, int64_t lineno)
 {
 	int64_t id = p->ninst - 1, k;
-	struct call *o = oldest_open(p, NULL, 0), *c;
+	struct call *o = hs_spy_oldest_open(p, NULL, 0), *c;
 	int guessed = 0, sole = 1, hole = 0;
 	struct resume_point res;
 
@@ -337,7 +247,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	if (o)
 		res = o->res;
 	else
-		take_snap(p, &res, off, lineno);
+		hs_spy_take_snap(p, &res, off, lineno);
 	/* Old-style logs carry no pid: when processes interleave, a call whose
 	 * number continues another live instance's count belongs to it. When
 	 * several counts are at that number, the process whose chunk this
@@ -348,7 +258,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	if (!p->after_banner) {
 		int64_t fit = -1, nfit = 0, skip = -1;
 		for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
-			if (inst_get(p, k)->last_n + 1 == num) {
+			if (hs_spy_inst_get(p, k)->last_n + 1 == num) {
 				if (fit < 0 || k == p->cur_inst || (k == p->ret_inst && fit != p->cur_inst))
 					fit = k;
 				nfit += k >= p->ninst - SNAP; /* those a refresh knows too (resume) */
@@ -359,11 +269,11 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 		 * the next header of the skipped number fills (old header; the
 		 * new one names the process) */
 		for (k = p->ninst - 1; fit < 0 && !p->new_header && k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
-			if (inst_get(p, k)->hole == num)
+			if (hs_spy_inst_get(p, k)->hole == num)
 				fit = k, hole = 1, nfit = 1;
 		for (k = p->ninst - 1; fit < 0 && !p->new_header && k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
-			if (inst_get(p, k)->last_n >= 0 && inst_get(p, k)->last_n + 2 == num &&
-			    inst_get(p, k)->hole < 0) {
+			if (hs_spy_inst_get(p, k)->last_n >= 0 && hs_spy_inst_get(p, k)->last_n + 2 == num &&
+			    hs_spy_inst_get(p, k)->hole < 0) {
 				if (skip < 0 || k == p->cur_inst || (k == p->ret_inst && skip != p->cur_inst))
 					skip = k;
 				nfit += k >= p->ninst - SNAP;
@@ -400,18 +310,18 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	c->sess_inst = -1;
 	hs_callq_push(&p->q, &c->qc);
 	p->cur_inst = id;
-	c->guessed_last_n = inst_get(p, id)->last_n;
+	c->guessed_last_n = hs_spy_inst_get(p, id)->last_n;
 	if (hole) /* the number skipped before: the count stays where it is */
-		inst_get(p, id)->hole = -1;
-	else if (!p->new_header && inst_get(p, id)->last_n >= 0 && inst_get(p, id)->last_n + 2 == num)
-		inst_get(p, id)->hole = num - 1, inst_get(p, id)->last_n = num;
+		hs_spy_inst_get(p, id)->hole = -1;
+	else if (!p->new_header && hs_spy_inst_get(p, id)->last_n >= 0 && hs_spy_inst_get(p, id)->last_n + 2 == num)
+		hs_spy_inst_get(p, id)->hole = num - 1, hs_spy_inst_get(p, id)->last_n = num;
 	else
-		inst_get(p, id)->last_n = num;
+		hs_spy_inst_get(p, id)->last_n = num;
 }
 
 /* A new-style timestamp names the process and thread: bind the call to the
  * instance of that pid, or to the oldest instance whose pid is not known. */
-static void bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t tid)
+void hs_spy_bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t tid)
 {
 	int64_t k, id = HS_NONE;
 	int i;
@@ -420,7 +330,7 @@ static void bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 	c->qc.pc.ev.tid = tid;
 	c->guessed = 0; /* the thread line names the process */
 	for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
-		if (inst_get(p, k)->pid == pid) {
+		if (hs_spy_inst_get(p, k)->pid == pid) {
 			id = k;
 			break;
 		}
@@ -433,14 +343,14 @@ static void bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 			id = p->unbound_from++;
 		else
 			id = new_instance(p), p->unbound_from = p->ninst;
-		inst_get(p, id)->pid = pid;
+		hs_spy_inst_get(p, id)->pid = pid;
 	}
 	if (id != c->qc.pc.ev.instance) /* the guess from the call number was wrong */
-		inst_get(p, c->qc.pc.ev.instance)->last_n = c->guessed_last_n;
+		hs_spy_inst_get(p, c->qc.pc.ev.instance)->last_n = c->guessed_last_n;
 	c->qc.pc.ev.instance = id;
 	p->cur_inst = id;
-	if (c->qc.pc.ev.call_no > inst_get(p, id)->last_n)
-		inst_get(p, id)->last_n = c->qc.pc.ev.call_no;
+	if (c->qc.pc.ev.call_no > hs_spy_inst_get(p, id)->last_n)
+		hs_spy_inst_get(p, id)->last_n = c->qc.pc.ev.call_no;
 	/* A thread is in one call at a time: its older open calls are over,
 	 * unless a return given to an hs_spy_alike call of another thread was theirs. */
 	p->new_header = 1;
@@ -455,7 +365,7 @@ static void bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 }
 
 /* "[in] hSession = 0x4": the handle, HS_NONE for any other line. */
-static int64_t session_named(const char *s, size_t n, const char *name, size_t len)
+int64_t hs_spy_session_named(const char *s, size_t n, const char *name, size_t len)
 {
 	const char *v = name + len;
 	int64_t h;
@@ -535,7 +445,7 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 	}
 	if (!out) {
 		unsigned long long a = hs_spy_buffer_addr(s, n);
-		int64_t h = session_named(s, n, name, len);
+		int64_t h = hs_spy_session_named(s, n, name, len);
 		if (a)
 			c->in_addr[c->in_addr[0] != 0] = a;
 		if (a && !p->new_header)
@@ -560,7 +470,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
                               int64_t lineno, struct call *prefer);
 
 /* A held output line whose address never came: given as it is. */
-static void flush_out_wait(struct hs_parser *p)
+void hs_spy_flush_out_wait(struct hs_parser *p)
 {
 	if (!p->out_wait.len)
 		return;
@@ -620,7 +530,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		h = hs_hash64_run(s, n, 0);
 	}
 	if (out && !p->no_defer && !is_open(p, prefer) && s[n - 1] == ']' && !memchr(name, ' ', n - (size_t)(name - s))) {
-		flush_out_wait(p);
+		hs_spy_flush_out_wait(p);
 		hs_buf_clear(&p->out_wait);
 		if (hs_buf_add(&p->out_wait, s, n) < 0)
 			p->stop = 1;
@@ -630,9 +540,9 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 	if (is_open(p, prefer))
 		c = prefer;
 	else if (kind)
-		c = dump_owner(p, kind, doff, bytes, 1);
+		c = hs_spy_dump_owner(p, kind, doff, bytes, 1);
 	else if (param) {
-		p->in_handle = out ? HS_NONE : session_named(s, n, name, nlen);
+		p->in_handle = out ? HS_NONE : hs_spy_session_named(s, n, name, nlen);
 		c = hs_spy_pick(p, out ? K_OUT : K_IN, key, h, name, nlen, 0, out ? hs_spy_buffer_addr(s, n) : 0, NULL);
 		p->in_handle = HS_NONE;
 	}
@@ -640,10 +550,10 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		c = p->last; /* a continuation stays with the call before it */
 	if (!c) { /* no call fits the evidence: order alone decides, as before */
 		if (s[0] == '[' && s[1] == 'o')
-			c = oldest_open(p, NULL, 1);
+			c = hs_spy_oldest_open(p, NULL, 1);
 		else
 			c = newest_open(p);
-		if (c && param && oldest_open(p, c, 0))
+		if (c && param && hs_spy_oldest_open(p, c, 0))
 			c->qc.pc.ev.uncertain = 1;
 	}
 	if (!c) {
@@ -720,9 +630,9 @@ static void on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_
 	if (c) {
 		c->l_ts = lineno, c->l_ts_off = off;
 		if (pid != HS_NONE)
-			bind_pid(p, c, pid, tid);
+			hs_spy_bind_pid(p, c, pid, tid);
 		p->last = c; /* its inputs follow, unless another thread interrupts */
-		drain(p);
+		hs_spy_drain(p);
 	}
 }
 
@@ -813,12 +723,12 @@ static void feed_rest(struct hs_parser *p, char *s, size_t n, int64_t off, int64
 	if (n >= 9 && memcmp(s, "Returned:", 9) == 0) {
 		on_returned(p, s, n, off, lineno, NULL, owner);
 	} else if (s[0] == 'P' && s[1] == ':' && hs_spy_parse_new_ts(s, n, &pid, &tid, &ts)) {
-		flush_pend(p);
+		hs_spy_flush_pend(p);
 		on_thread_line(p, pid, tid, ts);
 	} else if (hs_spy_is_spec(s, n)) {
 		on_spec(p, s, n, off, lineno, owner);
 	} else {
-		feed_piece(p, s, n, off, lineno, NULL);
+		hs_spy_feed_piece(p, s, n, off, lineno, NULL);
 	}
 }
 
@@ -859,7 +769,7 @@ static size_t spec_prefix(const char *s, size_t n)
  * "    00000020  30 ...  0        Returned:  0 CKR_OK" (another thread's
  * return landed before the dump line's newline). Split and handle each
  * piece; s is the parser's own copy, so a piece is NUL-ended in place. */
-static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int64_t lineno,
+void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int64_t lineno,
                        struct call *prefer)
 {
 	const char *r, *g;
@@ -896,7 +806,7 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		s[a] = '\0';
 		on_spec(p, s, a, off, lineno, NULL);
 		s[a] = keep;
-		feed_piece(p, s + a, n - a, off, lineno, NULL);
+		hs_spy_feed_piece(p, s + a, n - a, off, lineno, NULL);
 		return;
 	}
 	/* "[in] pData[ulDataLen] P:1998; T:0x1406.. 2026-..": another thread's
@@ -908,7 +818,7 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 			a--;
 		keep = s[a];
 		s[a] = '\0';
-		feed_piece(p, s, a, off, lineno, prefer);
+		hs_spy_feed_piece(p, s, a, off, lineno, prefer);
 		owner = is_open(p, p->last) ? p->last : NULL;
 		s[a] = keep;
 		feed_rest(p, (char *)g, n - (size_t)(g - s), off, lineno, owner);
@@ -945,183 +855,9 @@ static void feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		/* a whole "... addr / len", or a name whose "addr / len" its own
 		 * thread prints next ("[in] pData[ulDataLen] [out] pSignature[..]
 		 * 00007f.. / 256"): the rest is another thread's */
-		feed_piece(p, s + (g - s), n - (size_t)(g - s), off, lineno, NULL);
+		hs_spy_feed_piece(p, s + (g - s), n - (size_t)(g - s), off, lineno, NULL);
 	else
-		feed_piece(p, s + (g - s), n - (size_t)(g - s), off, lineno, owner);
-}
-
-/* Can c be the call of the waiting thread line, given the input lines
- * held after it (they must continue its inputs in its signature's order)? */
-static int pend_fits(const struct hs_parser *p, const struct call *c)
-{
-	int at = c->in_at, i, k;
-
-	if (c->has_ts || c->qc.returned || c->outs || c->dump_left || c->attrs_left > 0 ||
-	    c->await_spec)
-		return 0;
-	for (i = 0; c->sig && i < p->pend.nl; i++) {
-		const char *nm = p->pend.text.data + p->pend.l[i].name_at;
-		size_t len = p->pend.l[i].name_len;
-		if (!p->pend.l[i].param || !hs_spy_known_in(nm, len))
-			continue;
-		k = hs_spy_sig_in_index(c->sig, nm, len);
-		if (k < 0 || !(k == at + 1 || (k == at && len == 10 && memcmp(nm, "pMechanism", 10) == 0)))
-			return 0;
-		at = k;
-	}
-	return 1;
-}
-
-/* c would have printed all its inputs with the lines held (1 when its
- * function is unknown). */
-static int pend_complete(const struct hs_parser *p, const struct call *c)
-{
-	int at = c->in_at, i, k;
-
-	for (i = 0; c->sig && i < p->pend.nl; i++) {
-		const char *nm = p->pend.text.data + p->pend.l[i].name_at;
-		if (p->pend.l[i].param && (k = hs_spy_sig_in_index(c->sig, nm, p->pend.l[i].name_len)) > at)
-			at = k;
-	}
-	return !c->sig || at == c->nin - 1;
-}
-
-/* The calls the waiting thread line can be: in cand[], their count. */
-static int pend_cands(const struct hs_parser *p, struct call **cand, int max)
-{
-	int i, nc = 0;
-
-	for (i = 0; i < p->q.count && nc < max; i++)
-		if (pend_fits(p, q_at((struct hs_parser *)p, i)) &&
-		    (p->pend.chunk < 0 || q_at((struct hs_parser *)p, i)->qc.pc.ev.instance == p->pend.chunk))
-			cand[nc++] = q_at((struct hs_parser *)p, i);
-	return nc;
-}
-
-/* Decide the waiting thread line: the one call its input lines fit, or,
- * `forced` (something else begins), the newest that fits, uncertain when
- * the others differ. Then its lines are given to that call again. */
-static void pend_decide(struct hs_parser *p, int forced)
-{
-	struct call *cand[CMEMBERS], *c, *best = NULL;
-	int nc = pend_cands(p, cand, CMEMBERS), i, all_alike = 1, contested = 0;
-	int64_t h = HS_NONE;
-
-	/* a held "[in] hSession = h": only a call begun after its process
-	 * returned h can print it; of two, the older when the newer likely
-	 * names the handle returned in between (spy_attr.c handle_best) */
-	for (i = 0; i < p->pend.nl && h == HS_NONE; i++)
-		if (p->pend.l[i].param)
-			h = session_named(p->pend.text.data + p->pend.l[i].at, p->pend.l[i].n,
-			                  p->pend.text.data + p->pend.l[i].name_at, p->pend.l[i].name_len);
-	if (h != HS_NONE && nc > 1 && !p->new_header) {
-		struct call *keep[CMEMBERS];
-		int nk;
-		memcpy(keep, cand, sizeof(struct call *) * (size_t)nc);
-		nk = hs_spy_handle_cands(p, keep, nc, h, &best);
-		if (nk > 0)
-			memcpy(cand, keep, sizeof(struct call *) * (size_t)nk), nc = nk;
-		else
-			best = NULL;
-	}
-	/* decided by a return: the inputs held are those of a call that has
-	 * printed them all (a C_CloseSession's one line, not the first of a
-	 * C_SignInit's four), when some candidates would and others not */
-	if (p->pend_ret && nc > 1) {
-		struct call *keep[CMEMBERS];
-		int nk = 0;
-		for (i = 0; i < nc; i++)
-			if (pend_complete(p, cand[i]))
-				keep[nk++] = cand[i];
-		if (nk > 0 && nk < nc) {
-			for (i = 0; i < nc; i++)
-				contested |= !hs_spy_alike(cand[i], keep[0]);
-			memcpy(cand, keep, sizeof(struct call *) * (size_t)nk), nc = nk;
-			for (i = 0; best && i < nc && cand[i] != best; i++)
-				;
-			if (best && i == nc)
-				best = NULL;
-		}
-	}
-	if (nc > 1 && !forced && !best) {
-		for (i = 1; i < nc; i++)
-			all_alike &= hs_spy_alike(cand[0], cand[i]);
-		if (!all_alike)
-			return;
-	}
-	p->pend.on = 0;
-	c = best ? best : nc ? cand[nc - 1] : hs_spy_take_ts(p, p->pend.ts);
-	p->pend.chunk = -1;
-	for (i = 0; i < nc - 1; i++)
-		if (!hs_spy_alike(cand[i], c))
-			c->qc.pc.ev.uncertain = 1;
-	if (c && contested)
-		c->qc.pc.ev.uncertain = 1; /* a return told them apart, not the inputs */
-	if (c) {
-		c->qc.pc.ev.ts_us = p->pend.ts;
-		c->has_ts = 1;
-		c->l_ts = p->pend.lineno, c->l_ts_off = p->pend.off;
-		if (p->pend.pid != HS_NONE)
-			bind_pid(p, c, p->pend.pid, p->pend.tid);
-		p->last = c;
-	}
-	for (i = 0; i < p->pend.nl; i++) {
-		char *l = p->pend.text.data + p->pend.l[i].at;
-		int64_t doff;
-		int b, g;
-		feed_piece(p, l, p->pend.l[i].n, p->pend.l[i].off, p->pend.l[i].lineno,
-		           hs_spy_dump_kind(l, p->pend.l[i].n, &doff, &b, &g) ? NULL : c);
-	}
-	p->pend.nl = 0;
-	hs_buf_clear(&p->pend.text);
-	drain(p);
-}
-
-/* While a thread line waits: hold s when it can continue the waiting
- * thread's inputs (1), else leave it to be read as usual (0). */
-static int pend_hold(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t lineno)
-{
-	struct call *cand[1];
-	int64_t doff;
-	int b, g, kind = hs_spy_dump_kind(s, n, &doff, &b, &g), param = 0;
-	size_t len = 0, at = p->pend.text.len;
-	const char *nm = NULL;
-
-	if (p->pend.nl == PEND_MAX || hs_find(s, n, "Returned:"))
-		return 0;
-	if (n > 5 && memcmp(s, "[in] ", 5) == 0) {
-		nm = hs_spy_param_name(s, n, &len);
-		param = len > 0;
-	} else if (s[0] != ' ' || !p->pend.nl || (kind && dump_owner(p, kind, doff, b, 0))) {
-		return 0; /* not an input's continuation, or a dump row another call awaits */
-	}
-	if (hs_buf_add(&p->pend.text, s, n) < 0 || hs_buf_add(&p->pend.text, "", 1) < 0) {
-		p->stop = 1;
-		return 0;
-	}
-	p->pend.l[p->pend.nl].at = at;
-	p->pend.l[p->pend.nl].n = n;
-	p->pend.l[p->pend.nl].off = off;
-	p->pend.l[p->pend.nl].lineno = lineno;
-	p->pend.l[p->pend.nl].param = param;
-	p->pend.l[p->pend.nl].name_at = param ? at + (size_t)(nm - s) : 0;
-	p->pend.l[p->pend.nl].name_len = len;
-	p->pend.nl++;
-	if (param && !pend_cands(p, cand, 1)) { /* no call it fits: another thread's line */
-		p->pend.nl--;
-		p->pend.text.len = at;
-		return 0;
-	}
-	if (param)
-		pend_decide(p, 0);
-	return 1;
-}
-
-/* The waiting thread line is decided now, with what is held. */
-static void flush_pend(struct hs_parser *p)
-{
-	if (p->pend.on)
-		pend_decide(p, 1);
+		hs_spy_feed_piece(p, s + (g - s), n - (size_t)(g - s), off, lineno, owner);
 }
 
 static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off, int64_t lineno)
@@ -1143,12 +879,12 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 		return p->stop;
 	}
 	s = p->line.data;
-	if (p->pend.on && pend_hold(p, s, t, off, lineno))
+	if (p->pend.on && hs_spy_pend_hold(p, s, t, off, lineno))
 		return p->stop;
 	if (p->pend.on && (hs_is_digit(s[0]) || s[0] == '*' || (s[0] == 'P' && s[1] == ':') ||
 	                   hs_starts(s, t, "[out]") || hs_starts(s, t, "Returned:"))) {
 		p->pend_ret = hs_starts(s, t, "Returned:");
-		flush_pend(p); /* a header, a time, a banner, a thread line, an output or a
+		hs_spy_flush_pend(p); /* a header, a time, a banner, a thread line, an output or a
 		                  return (which come after a call's inputs): it is decided */
 		p->pend_ret = 0;
 	}
@@ -1157,11 +893,11 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 	 * may be descheduled for hundreds of lines before its "addr / len",
 	 * and only that address tells whose output it is */
 	if (p->out_wait.len && s[0] == '*')
-		flush_out_wait(p);
+		hs_spy_flush_out_wait(p);
 	if (s[0] == '*' && hs_find(s, t, banner_mark)) {
 		if (p->implicit) /* the text before it was blank: it is instance 0 */
-			p->implicit = 0, inst_get(p, 0)->pid = HS_NONE, inst_get(p, 0)->last_n = -1,
-			inst_get(p, 0)->ss.known = 1, inst_get(p, 0)->ss.n = 0;
+			p->implicit = 0, hs_spy_inst_get(p, 0)->pid = HS_NONE, hs_spy_inst_get(p, 0)->last_n = -1,
+			hs_spy_inst_get(p, 0)->ss.known = 1, hs_spy_inst_get(p, 0)->ss.n = 0;
 		else
 			new_instance(p);
 		/* A killed process leaves its call open forever; without this, the
@@ -1196,7 +932,7 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 		skip_line(p, lineno, off, why);
 		return p->stop;
 	}
-	feed_piece(p, s, t, off, lineno, NULL);
+	hs_spy_feed_piece(p, s, t, off, lineno, NULL);
 	return p->stop;
 }
 
@@ -1217,7 +953,7 @@ static struct hs_parser *spy_create(const struct hs_sink *sink, const struct hs_
 	hs_buf_init(&p->out_wait);
 	/* Text before any banner (a log cut from the middle) is instance 0. */
 	new_instance(p);
-	inst_get(p, 0)->ss.known = 0; /* sessions may have been opened before the log */
+	hs_spy_inst_get(p, 0)->ss.known = 0; /* sessions may have been opened before the log */
 	p->implicit = 1;
 	p->cur_inst = -1;
 	p->ret_inst = -1;
@@ -1226,133 +962,15 @@ static struct hs_parser *spy_create(const struct hs_sink *sink, const struct hs_
 	return p;
 }
 
-/* state: "instances=K u=U r=R i=d:pid:last,..." where item d describes
- * instance K-d (pid -1 = unknown) and R the instance K-R whose chunk ended
- * last (0 none). */
 static void spy_resume(struct hs_parser *p, const char *state)
 {
-	int64_t k, u, v[3], s4[4];
-	const char *cur = NULL;
-	int i;
-
-	if (!hs_pstate_get_int(state, "instances", &k) || k <= 0)
-		return; /* nothing but the implicit instance had been seen */
-	p->implicit = 0;
-	p->ninst = k;
-	p->unbound_from = k;
-	/* Instances not described below can no longer take a call by its
-	 * number (-2 + 1 is never a call number). */
-	for (i = 0; i < MAX_INSTANCES; i++)
-		p->inst[i].pid = HS_NONE, p->inst[i].last_n = -2, p->inst[i].hole = -1, p->inst[i].ss.known = 0;
-	inst_get(p, k - 1)->last_n = -1;
-	if (hs_pstate_get_int(state, "u", &u) && u >= 0 && u <= k)
-		p->unbound_from = u;
-	/* the process whose chunk ended last */
-	if (hs_pstate_get_int(state, "r", &u) && u >= 1 && u <= k && u <= MAX_INSTANCES)
-		p->ret_inst = k - u;
-	while (hs_pstate_next(state, "i", &cur, v, 3) == 3) {
-		if (v[0] >= 1 && v[0] <= k && v[0] <= MAX_INSTANCES) {
-			inst_get(p, k - v[0])->pid = v[1] < 0 ? HS_NONE : v[1];
-			inst_get(p, k - v[0])->last_n = v[2];
-			inst_get(p, k - v[0])->ss.known = 1, inst_get(p, k - v[0])->ss.n = 0;
-		}
-	}
-	/* the sessions of the instances described: each had its every
-	 * session opened in the log unless nk says otherwise */
-	cur = NULL;
-	while (hs_pstate_next(state, "nk", &cur, v, 3) == 1)
-		if (v[0] >= 1 && v[0] <= k && v[0] <= MAX_INSTANCES)
-			inst_get(p, k - v[0])->ss.known = 0;
-	cur = NULL;
-	while (hs_pstate_next(state, "s", &cur, s4, 4) == 4) {
-		struct inst_sessions *ss;
-		if (s4[0] < 1 || s4[0] > k || s4[0] > MAX_INSTANCES || !(ss = &inst_get(p, k - s4[0])->ss)->known)
-			continue;
-		if (ss->n == ISESS) {
-			ss->known = 0; /* more than a parse keeps: not a state it wrote */
-			continue;
-		}
-		ss->sess[ss->n].h = s4[1];
-		ss->sess[ss->n].active = (unsigned)s4[2];
-		ss->sess[ss->n++].maybe = (unsigned)s4[3];
-	}
-	/* the ring of buffer addresses; any doubt leaves it empty (a state
-	 * without it is an older one: attribution then has less evidence) */
-	if (hs_pstate_get_int(state, "an", &u) && u >= 0 && u <= INT_MAX) {
-		int n = 0, ok = 1;
-		cur = NULL;
-		while (ok && hs_pstate_next(state, "a", &cur, v, 3) == 2) {
-			if (n >= PADDR || v[0] < 1 || v[0] > k)
-				ok = 0;
-			else
-				p->paddr[n].inst = k - v[0], p->paddr[n++].addr = (unsigned long long)v[1];
-		}
-		if (ok && n == (u < PADDR ? u : PADDR))
-			p->npaddr = (int)u;
-	}
+	hs_spy_resume(p, state);
 }
 
 static void spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
                        struct hs_parse_stats *st)
 {
-	struct call *c = oldest_open(p, NULL, 0);
-	struct resume_point r;
-	struct hs_buf state;
-	int i, j;
-
-	flush_pend(p);
-	flush_out_wait(p);
-	c = oldest_open(p, NULL, 0);
-	/* The oldest unfinished call is where a refresh must start again. */
-	if (c)
-		r = c->res;
-	else
-		take_snap(p, &r, end_offset, end_line);
-	hs_callq_emit_front(&p->q, p->q.count);
-	p->st.safe_offset = r.offset;
-	p->st.safe_line = r.line;
-	hs_buf_init(&state);
-	hs_pstate_int(&state, "instances", r.ninst);
-	hs_pstate_int(&state, "u", r.unbound_from);
-	hs_pstate_int(&state, "r", r.ret_inst < 0 ? 0 : r.ninst - r.ret_inst);
-	hs_pstate_list(&state, "i");
-	for (i = 0; i < r.n; i++)
-		hs_pstate_item(&state, (int64_t[]){ r.ninst - r.in[i].id,
-		                                    r.in[i].pid == HS_NONE ? -1 : r.in[i].pid,
-		                                    r.in[i].last_n }, 3);
-	/* the sessions of the instances (old header: they tell processes
-	 * apart when call counts meet); an instance not listed in nk had its
-	 * every session opened in the log, one not in s has none open */
-	for (i = 0, j = 0; !p->new_header && i < r.n; i++)
-		j |= !r.in[i].ss.known;
-	if (j) {
-		hs_pstate_list(&state, "nk");
-		for (i = 0; i < r.n; i++)
-			if (!r.in[i].ss.known)
-				hs_pstate_item(&state, (int64_t[]){ r.ninst - r.in[i].id }, 1);
-	}
-	for (i = 0, j = 0; !p->new_header && i < r.n; i++)
-		j += r.in[i].ss.known ? r.in[i].ss.n : 0;
-	if (j) {
-		hs_pstate_list(&state, "s");
-		for (i = 0; i < r.n; i++)
-			for (j = 0; r.in[i].ss.known && j < r.in[i].ss.n; j++)
-				hs_pstate_item(&state, (int64_t[]){ r.ninst - r.in[i].id, r.in[i].ss.sess[j].h,
-				                                    r.in[i].ss.sess[j].active,
-				                                    r.in[i].ss.sess[j].maybe }, 4);
-	}
-	/* the buffer addresses that tell processes apart, as the ring held them
-	 * (old header only: none is noted under the new one) */
-	if (r.npaddr > 0) {
-		hs_pstate_int(&state, "an", r.npaddr);
-		hs_pstate_list(&state, "a");
-		for (i = 0; i < PADDR && i < r.npaddr; i++)
-			hs_pstate_item(&state, (int64_t[]){ r.ninst - r.paddr[i].inst,
-			                                    (int64_t)r.paddr[i].addr }, 2);
-	}
-	*st = p->st;
-	st->state = NULL;
-	hs_pstate_give(&state, st);
+	hs_spy_finish(p, end_offset, end_line, st);
 }
 
 static void spy_destroy(struct hs_parser *p)

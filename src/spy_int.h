@@ -275,10 +275,51 @@ const char *hs_spy_foreign_line(const char *s, size_t n);
 /* "addr / len", "NULL [size ...]", "EMPTY": a buffer line's second half. */
 int hs_spy_is_spec(const char *s, size_t n);
 
-/* c took line number lineno (parse_spy.c); and, as c leaves, its runs
- * become the event's text form (event.h). */
+/* c took line number lineno; and, as c leaves, its runs become the
+ * event's text form (event.h). spy_lines.c. */
 void hs_spy_own_line(struct hs_parser *p, struct call *c, int64_t lineno, int64_t off);
 void hs_spy_lines_text(struct hs_parser *p, struct call *c);
+
+/* ------------------------------------------ the parser's core (parse_spy.c) */
+
+/* The instance (process) id's slot. */
+struct instance *hs_spy_inst_get(struct hs_parser *p, int64_t id);
+/* Emits the calls at the front of the queue that are done. */
+void hs_spy_drain(struct hs_parser *p);
+/* The oldest open call other than `avoid` (NULL: any); with `live`, one
+ * not suspected dead if there is such a call. */
+struct call *hs_spy_oldest_open(struct hs_parser *p, const struct call *avoid, int live);
+/* The call whose dump a row of this kind at this offset continues (the
+ * one whose dump opened last, exact byte counts first), NULL none. */
+struct call *hs_spy_dump_owner(struct hs_parser *p, int kind, int64_t off, int bytes, int mark);
+/* The instance numbering as it is now, for a re-parse starting here. */
+void hs_spy_take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, int64_t lineno);
+/* A new-style timestamp names the process and thread: bind c to the
+ * instance of that pid, or to the oldest instance whose pid is not known. */
+void hs_spy_bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t tid);
+/* "[in] hSession = 0x4": the handle, HS_NONE for any other line. */
+int64_t hs_spy_session_named(const char *s, size_t n, const char *name, size_t len);
+/* A held output line whose address never came: given as it is. */
+void hs_spy_flush_out_wait(struct hs_parser *p);
+/* A line may hold pieces of several calls ("[in] type = X    [out] pInfo:",
+ * a Returned glued to a dump row): split and handle each piece; s is the
+ * parser's own copy, NUL-ended in place. */
+void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int64_t lineno,
+                       struct call *prefer);
+
+/* ------------------------------- a thread line waiting for more (spy_pend.c) */
+
+/* While a thread line waits: hold s when it can continue the waiting
+ * thread's inputs (1), else leave it to be read as usual (0). */
+int hs_spy_pend_hold(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t lineno);
+/* The waiting thread line is decided now, with what is held. */
+void hs_spy_flush_pend(struct hs_parser *p);
+
+/* -------------------------------------------- the resume state (spy_state.c) */
+
+void hs_spy_resume(struct hs_parser *p, const char *state);
+void hs_spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
+                   struct hs_parse_stats *st);
 
 /* ------------------------------------------------ attribution (spy_attr.c) */
 

@@ -1,0 +1,146 @@
+/* spy_state.c — the spy parser's resume state (spy_int.h): what a refresh
+ * needs to go on from the parse's resume point (instances, their pids and
+ * sessions, the buffer addresses seen), written at finish and read back
+ * by resume, as key=value (pbase.h). Split from parse_spy.c.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "hsmscope/pbase.h"
+#include "hsmscope/callq.h"
+#include "hsmscope/chars.h"
+#include "hsmscope/ckconst.h"
+#include "hsmscope/p11call.h"
+#include "hsmscope/parser.h"
+#include "spy_int.h"
+
+/* state: "instances=K u=U r=R i=d:pid:last,..." where item d describes
+ * instance K-d (pid -1 = unknown) and R the instance K-R whose chunk ended
+ * last (0 none). */
+void hs_spy_resume(struct hs_parser *p, const char *state)
+{
+	int64_t k, u, v[3], s4[4];
+	const char *cur = NULL;
+	int i;
+
+	if (!hs_pstate_get_int(state, "instances", &k) || k <= 0)
+		return; /* nothing but the implicit instance had been seen */
+	p->implicit = 0;
+	p->ninst = k;
+	p->unbound_from = k;
+	/* Instances not described below can no longer take a call by its
+	 * number (-2 + 1 is never a call number). */
+	for (i = 0; i < MAX_INSTANCES; i++)
+		p->inst[i].pid = HS_NONE, p->inst[i].last_n = -2, p->inst[i].hole = -1, p->inst[i].ss.known = 0;
+	hs_spy_inst_get(p, k - 1)->last_n = -1;
+	if (hs_pstate_get_int(state, "u", &u) && u >= 0 && u <= k)
+		p->unbound_from = u;
+	/* the process whose chunk ended last */
+	if (hs_pstate_get_int(state, "r", &u) && u >= 1 && u <= k && u <= MAX_INSTANCES)
+		p->ret_inst = k - u;
+	while (hs_pstate_next(state, "i", &cur, v, 3) == 3) {
+		if (v[0] >= 1 && v[0] <= k && v[0] <= MAX_INSTANCES) {
+			hs_spy_inst_get(p, k - v[0])->pid = v[1] < 0 ? HS_NONE : v[1];
+			hs_spy_inst_get(p, k - v[0])->last_n = v[2];
+			hs_spy_inst_get(p, k - v[0])->ss.known = 1, hs_spy_inst_get(p, k - v[0])->ss.n = 0;
+		}
+	}
+	/* the sessions of the instances described: each had its every
+	 * session opened in the log unless nk says otherwise */
+	cur = NULL;
+	while (hs_pstate_next(state, "nk", &cur, v, 3) == 1)
+		if (v[0] >= 1 && v[0] <= k && v[0] <= MAX_INSTANCES)
+			hs_spy_inst_get(p, k - v[0])->ss.known = 0;
+	cur = NULL;
+	while (hs_pstate_next(state, "s", &cur, s4, 4) == 4) {
+		struct inst_sessions *ss;
+		if (s4[0] < 1 || s4[0] > k || s4[0] > MAX_INSTANCES || !(ss = &hs_spy_inst_get(p, k - s4[0])->ss)->known)
+			continue;
+		if (ss->n == ISESS) {
+			ss->known = 0; /* more than a parse keeps: not a state it wrote */
+			continue;
+		}
+		ss->sess[ss->n].h = s4[1];
+		ss->sess[ss->n].active = (unsigned)s4[2];
+		ss->sess[ss->n++].maybe = (unsigned)s4[3];
+	}
+	/* the ring of buffer addresses; any doubt leaves it empty (a state
+	 * without it is an older one: attribution then has less evidence) */
+	if (hs_pstate_get_int(state, "an", &u) && u >= 0 && u <= INT_MAX) {
+		int n = 0, ok = 1;
+		cur = NULL;
+		while (ok && hs_pstate_next(state, "a", &cur, v, 3) == 2) {
+			if (n >= PADDR || v[0] < 1 || v[0] > k)
+				ok = 0;
+			else
+				p->paddr[n].inst = k - v[0], p->paddr[n++].addr = (unsigned long long)v[1];
+		}
+		if (ok && n == (u < PADDR ? u : PADDR))
+			p->npaddr = (int)u;
+	}
+}
+
+void hs_spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
+                   struct hs_parse_stats *st)
+{
+	struct call *c = hs_spy_oldest_open(p, NULL, 0);
+	struct resume_point r;
+	struct hs_buf state;
+	int i, j;
+
+	hs_spy_flush_pend(p);
+	hs_spy_flush_out_wait(p);
+	c = hs_spy_oldest_open(p, NULL, 0);
+	/* The oldest unfinished call is where a refresh must start again. */
+	if (c)
+		r = c->res;
+	else
+		hs_spy_take_snap(p, &r, end_offset, end_line);
+	hs_callq_emit_front(&p->q, p->q.count);
+	p->st.safe_offset = r.offset;
+	p->st.safe_line = r.line;
+	hs_buf_init(&state);
+	hs_pstate_int(&state, "instances", r.ninst);
+	hs_pstate_int(&state, "u", r.unbound_from);
+	hs_pstate_int(&state, "r", r.ret_inst < 0 ? 0 : r.ninst - r.ret_inst);
+	hs_pstate_list(&state, "i");
+	for (i = 0; i < r.n; i++)
+		hs_pstate_item(&state, (int64_t[]){ r.ninst - r.in[i].id,
+		                                    r.in[i].pid == HS_NONE ? -1 : r.in[i].pid,
+		                                    r.in[i].last_n }, 3);
+	/* the sessions of the instances (old header: they tell processes
+	 * apart when call counts meet); an instance not listed in nk had its
+	 * every session opened in the log, one not in s has none open */
+	for (i = 0, j = 0; !p->new_header && i < r.n; i++)
+		j |= !r.in[i].ss.known;
+	if (j) {
+		hs_pstate_list(&state, "nk");
+		for (i = 0; i < r.n; i++)
+			if (!r.in[i].ss.known)
+				hs_pstate_item(&state, (int64_t[]){ r.ninst - r.in[i].id }, 1);
+	}
+	for (i = 0, j = 0; !p->new_header && i < r.n; i++)
+		j += r.in[i].ss.known ? r.in[i].ss.n : 0;
+	if (j) {
+		hs_pstate_list(&state, "s");
+		for (i = 0; i < r.n; i++)
+			for (j = 0; r.in[i].ss.known && j < r.in[i].ss.n; j++)
+				hs_pstate_item(&state, (int64_t[]){ r.ninst - r.in[i].id, r.in[i].ss.sess[j].h,
+				                                    r.in[i].ss.sess[j].active,
+				                                    r.in[i].ss.sess[j].maybe }, 4);
+	}
+	/* the buffer addresses that tell processes apart, as the ring held them
+	 * (old header only: none is noted under the new one) */
+	if (r.npaddr > 0) {
+		hs_pstate_int(&state, "an", r.npaddr);
+		hs_pstate_list(&state, "a");
+		for (i = 0; i < PADDR && i < r.npaddr; i++)
+			hs_pstate_item(&state, (int64_t[]){ r.ninst - r.paddr[i].inst,
+			                                    (int64_t)r.paddr[i].addr }, 2);
+	}
+	*st = p->st;
+	st->state = NULL;
+	hs_pstate_give(&state, st);
+}
