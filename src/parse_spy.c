@@ -92,10 +92,10 @@ static int64_t new_instance(struct hs_parser *p)
 
 static struct call *newest_open(struct hs_parser *p)
 {
-	return (struct call *)hs_callq_newest_open(&p->q);
+	return (struct call *)hs_callq_newest_open(&p->b.q);
 }
 
-void hs_spy_drain(struct hs_parser *p) { hs_callq_emit_front(&p->q, 0); }
+void hs_spy_drain(struct hs_parser *p) { hs_callq_emit_front(&p->b.q, 0); }
 
 /* The oldest open call other than `avoid` (NULL: any); with `live`, one
  * not suspected dead if there is such a call. */
@@ -104,7 +104,7 @@ struct call *hs_spy_oldest_open(struct hs_parser *p, const struct call *avoid, i
 	int i;
 
 	for (; live >= 0; live--)
-		for (i = 0; i < p->q.count; i++) {
+		for (i = 0; i < p->b.q.count; i++) {
 			struct call *c = q_at(p, i);
 			if (!c->qc.returned && c != avoid && !(live && c->suspect))
 				return c;
@@ -116,7 +116,7 @@ struct call *hs_spy_oldest_open(struct hs_parser *p, const struct call *avoid, i
  * call it interrupts or else to the next call's header. */
 static void skip_line(struct hs_parser *p, int64_t lineno, int64_t off, const char *why)
 {
-	hs_callq_skip(&p->q, hs_callq_newest_open(&p->q), lineno, off, why);
+	hs_callq_skip(&p->b.q, hs_callq_newest_open(&p->b.q), lineno, off, why);
 }
 
 /* ---------------------------------------------------------- line kinds */
@@ -131,7 +131,7 @@ struct call *hs_spy_dump_owner(struct hs_parser *p, int kind, int64_t off, int b
 	struct call *best = NULL, *tie = NULL;
 	int i, score, best_score = 0;
 
-	for (i = 0; i < p->q.count; i++) {
+	for (i = 0; i < p->b.q.count; i++) {
 		struct call *o = q_at(p, i);
 		int64_t full = kind == 1 ? 16 : 32, want = o->dump_left < full ? o->dump_left : full;
 		if (o->qc.returned || o->dump_left <= 0 || bytes > want)
@@ -289,16 +289,16 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	}
 	p->after_banner = 0;
 	p->implicit = 0;
-	c = (struct call *)hs_callq_new(&p->q);
+	c = (struct call *)hs_callq_new(&p->b.q);
 	if (!c) {
-		p->stop = 1;
+		p->b.stop = 1;
 		return;
 	}
 	c->guessed = guessed;
 	c->sole = sole;
 	c->res = res;
 	c->qc.pc.ev.format = "spy";
-	c->qc.pc.ev.file_id = p->file_id;
+	c->qc.pc.ev.file_id = p->b.file_id;
 	c->qc.pc.ev.offset = off;
 	c->qc.pc.ev.line = lineno;
 	c->qc.pc.ev.call_no = num;
@@ -308,7 +308,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	c->nin = c->sig ? hs_spy_sig_nin(c->sig) : 0;
 	c->in_at = -1;
 	c->sess_inst = -1;
-	hs_callq_push(&p->q, &c->qc);
+	hs_callq_push(&p->b.q, &c->qc);
 	p->cur_inst = id;
 	c->guessed_last_n = hs_spy_inst_get(p, id)->last_n;
 	if (hole) /* the number skipped before: the count stays where it is */
@@ -354,11 +354,11 @@ void hs_spy_bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 	/* A thread is in one call at a time: its older open calls are over,
 	 * unless a return given to an hs_spy_alike call of another thread was theirs. */
 	p->new_header = 1;
-	for (i = 0; i < p->q.count; i++) {
+	for (i = 0; i < p->b.q.count; i++) {
 		struct call *o = q_at(p, i);
 		if (o != c && !o->qc.returned && o->qc.pc.ev.pid == pid && o->qc.pc.ev.tid == tid &&
 		    !hs_spy_rescue(p, o)) {
-			hs_callq_give_up(&p->q, &o->qc);
+			hs_callq_give_up(&p->b.q, &o->qc);
 			hs_spy_contest_leave(p, o, 0);
 		}
 	}
@@ -390,7 +390,7 @@ static void session_owner(struct hs_parser *p, const struct call *c, int64_t h)
 
 	if (!p->new_header || c->qc.pc.ev.tid == HS_NONE)
 		return;
-	for (i = 0; i < p->q.count; i++) {
+	for (i = 0; i < p->b.q.count; i++) {
 		x = q_at(p, i);
 		if (x == c || strcmp(x->qc.pc.ev.func, "C_OpenSession") != 0 || !x->qc.returned ||
 		    !x->qc.pc.ev.ok || x->qc.pc.ev.pid != c->qc.pc.ev.pid)
@@ -402,7 +402,7 @@ static void session_owner(struct hs_parser *p, const struct call *c, int64_t h)
 	}
 	if (!o || !y || o->qc.pc.ev.session == h || !hs_spy_alike(o, y))
 		return;
-	for (i = 0; i < p->q.count; i++) { /* a thread that used what it was given keeps it */
+	for (i = 0; i < p->b.q.count; i++) { /* a thread that used what it was given keeps it */
 		x = q_at(p, i);
 		if (x == c || x == o || x == y || x->qc.pc.ev.pid != c->qc.pc.ev.pid)
 			continue;
@@ -476,7 +476,7 @@ void hs_spy_flush_out_wait(struct hs_parser *p)
 		return;
 	hs_buf_clear(&p->join);
 	if (hs_buf_add(&p->join, p->out_wait.data, p->out_wait.len) < 0)
-		p->stop = 1;
+		p->b.stop = 1;
 	hs_buf_clear(&p->out_wait);
 	p->no_defer = 1;
 	on_detail(p, hs_buf_cstr(&p->join), p->join.len, p->out_off, p->out_line, NULL);
@@ -533,7 +533,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		hs_spy_flush_out_wait(p);
 		hs_buf_clear(&p->out_wait);
 		if (hs_buf_add(&p->out_wait, s, n) < 0)
-			p->stop = 1;
+			p->b.stop = 1;
 		p->out_off = off, p->out_line = lineno;
 		return NULL; /* whose it is, its buffer's address will tell */
 	}
@@ -570,7 +570,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		s = mech, n = (size_t)len;
 	p->cur_inst = c->qc.pc.ev.instance;
 	if (hs_event_add_line(&c->qc.pc.ev, s, n) < 0) {
-		p->stop = 1; /* out of memory: stop rather than lose data silently */
+		p->b.stop = 1; /* out of memory: stop rather than lose data silently */
 		return c;
 	}
 	if (kind) {
@@ -645,11 +645,11 @@ static int spec_is_awaited_in(struct hs_parser *p, const char *s, size_t n, cons
 	unsigned long long a = hs_spy_buffer_addr(s, n), b, d;
 	int i, j, in = 0;
 
-	for (i = 0; i < p->q.count && !in; i++)
+	for (i = 0; i < p->b.q.count && !in; i++)
 		in = !q_at(p, i)->qc.returned && q_at(p, i)->await_spec && q_at(p, i) != avoid;
 	if (!in || !a)
 		return 0;
-	for (i = 0; i < p->q.count; i++) {
+	for (i = 0; i < p->b.q.count; i++) {
 		const struct call *c = q_at(p, i);
 		if (c->qc.returned || c->outs || !hs_spy_in_done(c))
 			continue;
@@ -679,7 +679,7 @@ static void on_spec(struct hs_parser *p, const char *s, size_t n, int64_t off, i
 		hs_buf_clear(&p->join);
 		if (hs_buf_add(&p->join, p->out_wait.data, p->out_wait.len) < 0 ||
 		    hs_buf_add(&p->join, " ", 1) < 0 || hs_buf_add(&p->join, s, n) < 0) {
-			p->stop = 1;
+			p->b.stop = 1;
 			return;
 		}
 		hs_buf_clear(&p->out_wait);
@@ -690,7 +690,7 @@ static void on_spec(struct hs_parser *p, const char *s, size_t n, int64_t off, i
 	}
 	if (is_open(p, p->last) && p->last->await_spec && p->last != avoid)
 		c = p->last;
-	for (i = p->q.count - 1; i >= 0 && !c; i--)
+	for (i = p->b.q.count - 1; i >= 0 && !c; i--)
 		if (!q_at(p, i)->qc.returned && q_at(p, i)->await_spec && q_at(p, i) != avoid)
 			c = q_at(p, i);
 	if (!c || c->qc.pc.ev.elided_lines) {
@@ -703,7 +703,7 @@ static void on_spec(struct hs_parser *p, const char *s, size_t n, int64_t off, i
 	hs_buf_clear(&p->join);
 	if (hs_buf_add(&p->join, d->data + st, d->len - st) < 0 || hs_buf_add(&p->join, " ", 1) < 0 ||
 	    hs_buf_add(&p->join, s, n) < 0) {
-		p->stop = 1;
+		p->b.stop = 1;
 		return;
 	}
 	d->len = st ? st - 1 : 0;
@@ -871,16 +871,16 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 	while (t && (line[t - 1] == ' ' || line[t - 1] == '\t' || line[t - 1] == '\r'))
 		t--;
 	if (t == 0) /* blank lines separate every call: not worth counting */
-		return p->stop;
+		return p->b.stop;
 	p->cur_lineno = lineno, p->cur_off = off;
-	hs_buf_clear(&p->line);
-	if (hs_buf_add(&p->line, line, t) < 0) {
-		p->stop = 1;
-		return p->stop;
+	hs_buf_clear(&p->b.line);
+	if (hs_buf_add(&p->b.line, line, t) < 0) {
+		p->b.stop = 1;
+		return p->b.stop;
 	}
-	s = p->line.data;
+	s = p->b.line.data;
 	if (p->pend.on && hs_spy_pend_hold(p, s, t, off, lineno))
-		return p->stop;
+		return p->b.stop;
 	if (p->pend.on && (hs_is_digit(s[0]) || s[0] == '*' || (s[0] == 'P' && s[1] == ':') ||
 	                   hs_starts(s, t, "[out]") || hs_starts(s, t, "Returned:"))) {
 		p->pend_ret = hs_starts(s, t, "Returned:");
@@ -902,52 +902,48 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 			new_instance(p);
 		/* A killed process leaves its call open forever; without this, the
 		 * next process's returns would each go to the call before theirs. */
-		for (i = 0; i < p->q.count; i++)
+		for (i = 0; i < p->b.q.count; i++)
 			q_at(p, i)->suspect = 1;
 		p->after_banner = 1;
-		return p->stop;
+		return p->b.stop;
 	}
 	if (s[0] == 'L' && t > 8 && memcmp(s, "Loaded: ", 8) == 0)
-		return p->stop;
+		return p->b.stop;
 	if (hs_is_digit(s[0])) {
 		if (hs_spy_parse_header(s, t, &num, func, sizeof func)) {
 			on_header(p, num, func, off, lineno);
-			return p->stop;
+			return p->b.stop;
 		}
 		ts = hs_spy_parse_ts(s, t);
-		for (i = 0; ts != HS_NONE && i < p->q.count; i++)
+		for (i = 0; ts != HS_NONE && i < p->b.q.count; i++)
 			if (!q_at(p, i)->has_ts && !q_at(p, i)->qc.returned)
 				break;
-		if (ts != HS_NONE && i < p->q.count) {
+		if (ts != HS_NONE && i < p->b.q.count) {
 			on_thread_line(p, HS_NONE, HS_NONE, ts);
-			return p->stop;
+			return p->b.stop;
 		}
 	}
 	if (s[0] == 'P' && s[1] == ':' && hs_spy_parse_new_ts(s, t, &pid, &tid, &ts)) {
 		on_thread_line(p, pid, tid, ts);
-		return p->stop;
+		return p->b.stop;
 	}
 	why = hs_spy_foreign_line(s, t);
 	if (why) {
 		skip_line(p, lineno, off, why);
-		return p->stop;
+		return p->b.stop;
 	}
 	hs_spy_feed_piece(p, s, t, off, lineno, NULL);
-	return p->stop;
+	return p->b.stop;
 }
 
 static struct hs_parser *spy_create(const struct hs_sink *sink, const struct hs_parser_opts *o)
 {
-	struct hs_parser *p = calloc(1, sizeof *p);
+	struct hs_parser *p = hs_pbase_create(sizeof *p, sink, o, sizeof(struct call), QMAX,
+	                                      &(struct hs_callq_hooks){ .on_emit = hs_spy_leave_call,
+	                                                                .hold_from = hs_spy_hold_from });
 
 	if (!p)
 		return NULL;
-	p->sink = *sink;
-	p->file_id = o->file_id;
-	hs_callq_init(&p->q, sizeof(struct call), QMAX, &p->sink, &p->st, &p->stop,
-	              &(struct hs_callq_hooks){ .ctx = p, .on_emit = hs_spy_leave_call,
-	                                          .hold_from = hs_spy_hold_from });
-	hs_buf_init(&p->line);
 	hs_buf_init(&p->pend.text);
 	hs_buf_init(&p->join);
 	hs_buf_init(&p->out_wait);
@@ -977,12 +973,10 @@ static void spy_destroy(struct hs_parser *p)
 {
 	if (!p)
 		return;
-	hs_callq_free(&p->q); /* calls still held (no finish()) are freed, not emitted */
-	hs_buf_free(&p->line);
 	hs_buf_free(&p->pend.text);
 	hs_buf_free(&p->join);
 	hs_buf_free(&p->out_wait);
-	free(p);
+	hs_pbase_destroy(&p->b); /* calls still held (no finish()) are freed, not emitted */
 }
 
 static int spy_probe(const char *const *lines, int nlines)

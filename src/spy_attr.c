@@ -203,7 +203,7 @@ static struct call *handle_best(struct hs_parser *p, struct call *x, struct call
 			back = p->opened[i].off;
 	if (back < 0)
 		return NULL;
-	for (i = 0; i < p->q.count; i++)
+	for (i = 0; i < p->b.q.count; i++)
 		if (q_at(p, i) != b && q_at(p, i)->qc.pc.ev.instance == inst &&
 		    q_at(p, i)->qc.pc.ev.offset > back && q_at(p, i)->qc.pc.ev.offset < b->qc.pc.ev.offset)
 			return NULL;
@@ -239,15 +239,15 @@ static void swap_header(struct hs_parser *p, struct call *a, struct call *b)
 	t = x->line, x->line = y->line, y->line = t;
 	t = x->call_no, x->call_no = y->call_no, y->call_no = t;
 	a->res = b->res, b->res = r;
-	for (i = 0; i < p->q.count; i++) {
+	for (i = 0; i < p->b.q.count; i++) {
 		if (q_at(p, i) == a)
 			ia = i;
 		if (q_at(p, i) == b)
 			ib = i;
 	}
 	if (ia >= 0 && ib >= 0) {
-		p->q.ring[(p->q.head + ia) % p->q.max] = &b->qc;
-		p->q.ring[(p->q.head + ib) % p->q.max] = &a->qc;
+		p->b.q.ring[(p->b.q.head + ia) % p->b.q.max] = &b->qc;
+		p->b.q.ring[(p->b.q.head + ib) % p->b.q.max] = &a->qc;
 	}
 }
 
@@ -266,7 +266,7 @@ static int header_swap(struct hs_parser *p, struct call *o, int64_t at)
 
 	if (!p->new_header || !o->has_ts || o->in_at != -1 || at < 0)
 		return 0;
-	for (i = 0; i < p->q.count; i++) {
+	for (i = 0; i < p->b.q.count; i++) {
 		struct call *y = q_at(p, i);
 		if (y == o || !y->has_ts || y->qc.pc.ev.offset <= at || y->qc.pc.ev.tid == o->qc.pc.ev.tid ||
 		    y->qc.pc.ev.instance != o->qc.pc.ev.instance ||
@@ -296,14 +296,14 @@ struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_
 	int known, open = 0, swapped = 0;
 
 	/* one call open (a log of one thread): it is the only choice there is */
-	for (i = 0; i < p->q.count && open < 2; i++)
+	for (i = 0; i < p->b.q.count && open < 2; i++)
 		if (!q_at(p, i)->qc.returned && q_at(p, i) != avoid)
 			c = q_at(p, i), open++;
 	if (open < 2)
 		return c && fits(c, kind, name, len, 1, ok) ? c : NULL;
 	c = NULL;
 	known = kind == K_IN ? hs_spy_known_in(name, len) : kind == K_OUT ? hs_spy_known_out(name, len) : 0;
-	for (i = 0; i < p->q.count && nc < CMEMBERS; i++) {
+	for (i = 0; i < p->b.q.count && nc < CMEMBERS; i++) {
 		struct call *o = q_at(p, i);
 		int64_t at = kind == K_IN ? opened_at(p, o->qc.pc.ev.instance, p->in_handle) : -1;
 		if (o == avoid || !fits(o, kind, name, len, known, ok))
@@ -402,15 +402,15 @@ void hs_spy_swap_identity(struct hs_parser *p, struct call *a, struct call *b)
 	a->has_ts = b->has_ts, b->has_ts = h;
 	t = a->l_ts, a->l_ts = b->l_ts, b->l_ts = t;
 	t = a->l_ts_off, a->l_ts_off = b->l_ts_off, b->l_ts_off = t;
-	for (i = 0; i < p->q.count; i++) {
+	for (i = 0; i < p->b.q.count; i++) {
 		if (q_at(p, i) == a)
 			ia = i;
 		if (q_at(p, i) == b)
 			ib = i;
 	}
 	if (ia >= 0 && ib >= 0) { /* keep the ring in offset order */
-		p->q.ring[(p->q.head + ia) % p->q.max] = &b->qc;
-		p->q.ring[(p->q.head + ib) % p->q.max] = &a->qc;
+		p->b.q.ring[(p->b.q.head + ia) % p->b.q.max] = &b->qc;
+		p->b.q.ring[(p->b.q.head + ib) % p->b.q.max] = &a->qc;
 	}
 }
 
@@ -419,7 +419,7 @@ static int thread_idle_since(struct hs_parser *p, const struct call *y)
 {
 	int i;
 
-	for (i = 0; i < p->q.count; i++) {
+	for (i = 0; i < p->b.q.count; i++) {
 		const struct call *o = q_at(p, i);
 		if (o != y && o->qc.pc.ev.pid == y->qc.pc.ev.pid && o->qc.pc.ev.tid == y->qc.pc.ev.tid &&
 		    o->qc.pc.ev.offset > y->qc.pc.ev.offset)
@@ -534,7 +534,7 @@ int hs_spy_chunk_inst(struct hs_parser *p)
 
 	if (p->new_header || p->cur_inst < 0)
 		return -1;
-	for (i = 0; i < p->q.count; i++) {
+	for (i = 0; i < p->b.q.count; i++) {
 		struct call *c = q_at(p, i);
 		if (!c->has_ts && !c->qc.returned && c->qc.pc.ev.instance == p->cur_inst)
 			return (int)p->cur_inst;
@@ -552,7 +552,7 @@ struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts)
 	 * follow header order: a time older than that of a call headed before
 	 * c is not c's (a thread paused between the two lines, and its time
 	 * comes late); it is the newest such call's that fits. */
-	for (i = p->q.count - 1; i >= 0; i--) {
+	for (i = p->b.q.count - 1; i >= 0; i--) {
 		struct call *c = q_at(p, i);
 		if (c->has_ts || c->qc.returned || (chunk >= 0 && c->qc.pc.ev.instance != chunk))
 			continue;
@@ -583,7 +583,7 @@ int hs_spy_ts_ambiguous(struct hs_parser *p)
 	struct call *first = NULL;
 	int i, chunk = hs_spy_chunk_inst(p);
 
-	for (i = 0; i < p->q.count; i++) {
+	for (i = 0; i < p->b.q.count; i++) {
 		struct call *c = q_at(p, i);
 		if (c->has_ts || c->qc.returned || (chunk >= 0 && c->qc.pc.ev.instance != chunk))
 			continue;
@@ -763,7 +763,7 @@ static int move_guess(struct hs_parser *p, struct call *c, int64_t j)
 	struct call *d = NULL;
 	int i;
 
-	for (i = 0; i < p->q.count && !d; i++)
+	for (i = 0; i < p->b.q.count && !d; i++)
 		if (q_at(p, i) != c && q_at(p, i)->qc.pc.ev.instance == j && q_at(p, i)->qc.pc.ev.call_no == num)
 			d = q_at(p, i);
 	if (d && !d->guessed)
@@ -824,7 +824,7 @@ static int undo_guess(struct hs_parser *p, struct call *c, int64_t j)
 
 	if (p->inst[i0 % MAX_INSTANCES].last_n != num || p->inst[j % MAX_INSTANCES].last_n != num - 1)
 		return 0;
-	for (i = 0; i < p->q.count; i++) {
+	for (i = 0; i < p->b.q.count; i++) {
 		struct call *o = q_at(p, i);
 		if (o->qc.pc.ev.call_no != num - 1)
 			continue;
@@ -859,7 +859,7 @@ static int could_be(struct hs_parser *p, const struct call *c, int64_t k)
 
 	if (p->inst[k % MAX_INSTANCES].last_n == num - 1)
 		return 1;
-	for (i = 0; i < p->q.count; i++)
+	for (i = 0; i < p->b.q.count; i++)
 		if (q_at(p, i) != c && q_at(p, i)->qc.pc.ev.instance == k &&
 		    q_at(p, i)->qc.pc.ev.call_no == num)
 			return q_at(p, i)->guessed;

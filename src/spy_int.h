@@ -19,6 +19,7 @@
 #include "hsmscope/chars.h"
 #include "hsmscope/p11call.h"
 #include "hsmscope/parser.h"
+#include "hsmscope/pbase.h"
 
 /* The parameters a function prints: its inputs in order (every one is
  * printed on every call), then, after the call into the module, its
@@ -187,16 +188,14 @@ struct instance {
 };
 
 struct hs_parser {
-	struct hs_sink sink;        /* where events go */
-	int file_id;
-	struct hs_callq q;          /* the open calls, in header order; owns them */
+	struct hs_pbase b;          /* sink, file id, the open calls in header order (the
+	                               queue owns them), counters, stop, the current line */
 	struct instance inst[MAX_INSTANCES]; /* ring of recent instances */
 	int64_t ninst;              /* instances seen (banners, plus one implicit) */
 	int implicit;               /* instance 0 exists only for text before a banner and
 	                               has no call yet: the first banner takes it over */
 	int64_t unbound_from;       /* first instance whose pid is not known yet */
 	int after_banner;           /* the previous line was the banner */
-	int stop;                   /* the sink asked to stop */
 	struct call *last;          /* call that took the last detail line (may be gone) */
 	uint64_t seq;               /* dumps opened so far */
 	int new_header;             /* a "P:pid; T:tid" line was seen: threads are named */
@@ -232,7 +231,6 @@ struct hs_parser {
 	                               Returned: the inputs held are likely a whole call's */
 	struct contest con[CONTESTS]; /* undecided attributions */
 	int ncon;                   /* of them in use: none, and nothing need be looked at */
-	struct hs_buf line;         /* the current line, NUL-terminated */
 	struct hs_buf join;         /* a parameter line put back together */
 	struct hs_buf out_wait;     /* "[out] pX[..]" whose "addr / len" (the evidence of
 	                               whose buffer it is) is still to come, "" none */
@@ -243,19 +241,18 @@ struct hs_parser {
 	struct spy_paddr paddr[PADDR]; /* ring: where each process's buffers lie (a thread's
 	                               stack; processes' address spaces differ, ASLR) */
 	int npaddr;                 /* entries written (ring index: npaddr % PADDR) */
-	struct hs_parse_stats st;   /* running counters */
 };
 
 
 static inline struct call *q_at(struct hs_parser *p, int i)
 {
-	return (struct call *)hs_callq_at(&p->q, i);
+	return (struct call *)hs_callq_at(&p->b.q, i);
 }
 
 /* c may be NULL or a call that has left. */
 static inline int is_open(struct hs_parser *p, const struct call *c)
 {
-	return hs_callq_is_open(&p->q, (const struct hs_callq_call *)c);
+	return hs_callq_is_open(&p->b.q, (const struct hs_callq_call *)c);
 }
 
 /* ----------------------------------------------- kinds of line (spy_sig.c) */

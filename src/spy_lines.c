@@ -35,7 +35,7 @@ void hs_spy_own_line(struct hs_parser *p, struct call *c, int64_t lineno, int64_
 	if (last && last->shared && r.shared && last->first == lineno)
 		return;
 	if (hs_buf_add(b, (const char *)&r, sizeof r) < 0)
-		p->stop = 1;
+		p->b.stop = 1;
 }
 
 static int run_cmp(const void *a, const void *b)
@@ -67,7 +67,7 @@ void hs_spy_lines_text(struct hs_parser *p, struct call *c)
 
 	for (i = 0; i < 3; i++)
 		if (extra[i].first > 0 && hs_buf_add(&e->lines, (const char *)&extra[i], sizeof *r) < 0)
-			p->stop = 1;
+			p->b.stop = 1;
 	n = e->lines.len / sizeof *r;
 	r = (struct spy_run *)(void *)e->lines.data;
 	if (!n)
@@ -98,5 +98,5 @@ void hs_spy_lines_text(struct hs_parser *p, struct call *c)
 	}
 	hs_buf_clear(&e->lines);
 	if (hs_buf_add(&e->lines, p->join.data, p->join.len) < 0)
-		p->stop = 1;
+		p->b.stop = 1;
 }

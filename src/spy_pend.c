@@ -57,7 +57,7 @@ static int pend_cands(const struct hs_parser *p, struct call **cand, int max)
 {
 	int i, nc = 0;
 
-	for (i = 0; i < p->q.count && nc < max; i++)
+	for (i = 0; i < p->b.q.count && nc < max; i++)
 		if (pend_fits(p, q_at((struct hs_parser *)p, i)) &&
 		    (p->pend.chunk < 0 || q_at((struct hs_parser *)p, i)->qc.pc.ev.instance == p->pend.chunk))
 			cand[nc++] = q_at((struct hs_parser *)p, i);
@@ -162,7 +162,7 @@ int hs_spy_pend_hold(struct hs_parser *p, const char *s, size_t n, int64_t off, 
 		return 0; /* not an input's continuation, or a dump row another call awaits */
 	}
 	if (hs_buf_add(&p->pend.text, s, n) < 0 || hs_buf_add(&p->pend.text, "", 1) < 0) {
-		p->stop = 1;
+		p->b.stop = 1;
 		return 0;
 	}
 	p->pend.l[p->pend.nl].at = at;

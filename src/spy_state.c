@@ -98,9 +98,6 @@ void hs_spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
 		r = c->res;
 	else
 		hs_spy_take_snap(p, &r, end_offset, end_line);
-	hs_callq_emit_front(&p->q, p->q.count);
-	p->st.safe_offset = r.offset;
-	p->st.safe_line = r.line;
 	hs_buf_init(&state);
 	hs_pstate_int(&state, "instances", r.ninst);
 	hs_pstate_int(&state, "u", r.unbound_from);
@@ -140,7 +137,5 @@ void hs_spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
 			hs_pstate_item(&state, (int64_t[]){ r.ninst - r.paddr[i].inst,
 			                                    (int64_t)r.paddr[i].addr }, 2);
 	}
-	*st = p->st;
-	st->state = NULL;
-	hs_pstate_give(&state, st);
+	hs_pbase_finish(&p->b, r.offset, r.line, &state, st);
 }
