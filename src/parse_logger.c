@@ -637,7 +637,6 @@ static void logger_finish(struct hs_parser *p, int64_t end_offset, int64_t end_l
                           struct hs_parse_stats *st)
 {
 	struct snap r;
-	struct hs_buf state;
 	int i;
 
 	/* The oldest unfinished call, or separator still waiting for its call,
@@ -648,15 +647,14 @@ static void logger_finish(struct hs_parser *p, int64_t end_offset, int64_t end_l
 	for (i = 0; i < TMAX; i++)
 		if (p->thr[i].s.used && p->thr[i].sep_off >= 0 && p->thr[i].sep_off < r.offset)
 			r = p->thr[i].sep_res;
-	hs_buf_init(&state);
-	hs_pstate_int(&state, "n", r.ninst);
-	hs_pstate_int(&state, "g", r.gen);
-	hs_pstate_int(&state, "z", r.noid);
-	hs_pstate_int(&state, "zs", r.noid_state);
-	hs_pstate_list(&state, "p");
+	hs_pstate_int(&p->b.state, "n", r.ninst);
+	hs_pstate_int(&p->b.state, "g", r.gen);
+	hs_pstate_int(&p->b.state, "z", r.noid);
+	hs_pstate_int(&p->b.state, "zs", r.noid_state);
+	hs_pstate_list(&p->b.state, "p");
 	for (i = 0; i < r.n; i++)
-		hs_pstate_item(&state, (int64_t[]){ r.pid[i].pid, r.pid[i].id, r.pid[i].calls }, 3);
-	hs_pbase_finish(&p->b, r.offset, r.line, &state, st);
+		hs_pstate_item(&p->b.state, (int64_t[]){ r.pid[i].pid, r.pid[i].id, r.pid[i].calls }, 3);
+	hs_pbase_finish(&p->b, r.offset, r.line, st);
 }
 
 static void logger_destroy(struct hs_parser *p)

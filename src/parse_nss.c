@@ -861,21 +861,19 @@ static void nss_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line
 {
 	struct call *c = oldest_open(p);
 	struct resume_point r;
-	struct hs_buf state;
 	int i;
 
 	if (c)
 		r = c->res;
 	else
 		take_snap(p, &r, end_offset, end_line);
-	hs_buf_init(&state);
-	hs_pstate_int(&state, "n", r.ninst);
-	hs_pstate_int(&state, "c", r.cur);
-	hs_pstate_int(&state, "cs", r.cur_state);
-	hs_pstate_list(&state, "t");
+	hs_pstate_int(&p->b.state, "n", r.ninst);
+	hs_pstate_int(&p->b.state, "c", r.cur);
+	hs_pstate_int(&p->b.state, "cs", r.cur_state);
+	hs_pstate_list(&p->b.state, "t");
 	for (i = r.n - 1; i >= 0; i--) /* oldest first, so the newest is the last one added back */
-		hs_pstate_item(&state, (int64_t[]){ (int64_t)r.t[i].key, r.t[i].inst, r.t[i].state }, 3);
-	hs_pbase_finish(&p->b, r.offset, r.line, &state, st);
+		hs_pstate_item(&p->b.state, (int64_t[]){ (int64_t)r.t[i].key, r.t[i].inst, r.t[i].state }, 3);
+	hs_pbase_finish(&p->b, r.offset, r.line, st);
 }
 
 static void nss_destroy(struct hs_parser *p)

@@ -819,7 +819,6 @@ static void p11kit_finish(struct hs_parser *p, int64_t end_offset, int64_t end_l
 {
 	struct call *c = oldest_open(p, NULL);
 	struct snap r = p->now;
-	struct hs_buf state;
 	int64_t k;
 
 	if (c)
@@ -836,11 +835,10 @@ static void p11kit_finish(struct hs_parser *p, int64_t end_offset, int64_t end_l
 				skip_line(p, p->pend_no + k, p->pend_off, "OUT line of a call not in the log");
 		clear_pend(p);
 	}
-	hs_buf_init(&state);
-	hs_pstate_int(&state, "inst", r.inst);
-	hs_pstate_int(&state, "fin", r.fin);
-	hs_pstate_int(&state, "seen", r.seen);
-	hs_pbase_finish(&p->b, r.offset, r.line, &state, st);
+	hs_pstate_int(&p->b.state, "inst", r.inst);
+	hs_pstate_int(&p->b.state, "fin", r.fin);
+	hs_pstate_int(&p->b.state, "seen", r.seen);
+	hs_pbase_finish(&p->b, r.offset, r.line, st);
 }
 
 static void p11kit_destroy(struct hs_parser *p)

@@ -548,7 +548,6 @@ static void shim_finish(struct hs_parser *p, int64_t end_offset, int64_t end_lin
 {
 	struct call *c = oldest_open(p, 0);
 	struct resume_point r;
-	struct hs_buf state;
 	int i;
 
 	if ((p->limbo.len || p->limbo_lost) && oldest_open(p, 1))
@@ -557,12 +556,11 @@ static void shim_finish(struct hs_parser *p, int64_t end_offset, int64_t end_lin
 		r = c->res;
 	else
 		take_snap(p, &r, end_offset, end_line);
-	hs_buf_init(&state);
-	hs_pstate_int(&state, "inst", r.ninst);
-	hs_pstate_list(&state, "p"); /* the newest instance's pid first, -1 unknown */
+	hs_pstate_int(&p->b.state, "inst", r.ninst);
+	hs_pstate_list(&p->b.state, "p"); /* the newest instance's pid first, -1 unknown */
 	for (i = 0; i < r.n; i++)
-		hs_pstate_item(&state, (int64_t[]){ r.pid[i] == HS_NONE ? -1 : r.pid[i] }, 1);
-	hs_pbase_finish(&p->b, r.offset, r.line, &state, st);
+		hs_pstate_item(&p->b.state, (int64_t[]){ r.pid[i] == HS_NONE ? -1 : r.pid[i] }, 1);
+	hs_pbase_finish(&p->b, r.offset, r.line, st);
 }
 
 static void shim_destroy(struct hs_parser *p)

@@ -255,13 +255,11 @@ static void tpm2_finish(struct hs_parser *p, int64_t end_offset, int64_t end_lin
                         struct hs_parse_stats *st)
 {
 	struct hs_callq_call *c = hs_callq_oldest_open(&p->b.q);
-	struct hs_buf state;
 
 	/* a refresh re-reads from the oldest call still open */
-	hs_buf_init(&state);
-	hs_pstate_int(&state, "inst", c ? c->pc.ev.instance : p->inst);
-	hs_pstate_int(&state, "fin", c ? 0 : p->finalized);
-	hs_pbase_finish(&p->b, c ? c->pc.ev.offset : end_offset, c ? c->pc.ev.line : end_line, &state, st);
+	hs_pstate_int(&p->b.state, "inst", c ? c->pc.ev.instance : p->inst);
+	hs_pstate_int(&p->b.state, "fin", c ? 0 : p->finalized);
+	hs_pbase_finish(&p->b, c ? c->pc.ev.offset : end_offset, c ? c->pc.ev.line : end_line, st);
 }
 
 static void tpm2_destroy(struct hs_parser *p) { hs_pbase_destroy(p ? &p->b : NULL); }

@@ -23,18 +23,19 @@ void *hs_pbase_create(size_t size, const struct hs_sink *sink, const struct hs_p
 	h.ctx = b;
 	hs_callq_init(&b->q, call_size, qmax, &b->sink, &b->st, &b->stop, &h);
 	hs_buf_init(&b->line);
+	hs_buf_init(&b->state);
 	return b;
 }
 
 void hs_pbase_finish(struct hs_pbase *b, int64_t safe_offset, int64_t safe_line,
-                     struct hs_buf *state, struct hs_parse_stats *st)
+                     struct hs_parse_stats *st)
 {
 	hs_callq_emit_front(&b->q, b->q.count);
 	b->st.safe_offset = safe_offset;
 	b->st.safe_line = safe_line;
 	b->st.state = NULL;
 	*st = b->st;
-	hs_pstate_give(state, st);
+	hs_pstate_give(&b->state, st);
 }
 
 void hs_pbase_destroy(struct hs_pbase *b)
@@ -43,6 +44,7 @@ void hs_pbase_destroy(struct hs_pbase *b)
 		return;
 	hs_callq_free(&b->q); /* calls still held (no finish()) are freed, not emitted */
 	hs_buf_free(&b->line);
+	hs_buf_free(&b->state);
 	free(b);
 }
 

@@ -87,7 +87,6 @@ void hs_spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
 {
 	struct call *c = hs_spy_oldest_open(p, NULL, 0);
 	struct resume_point r;
-	struct hs_buf state;
 	int i, j;
 
 	hs_spy_flush_pend(p);
@@ -98,13 +97,12 @@ void hs_spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
 		r = c->res;
 	else
 		hs_spy_take_snap(p, &r, end_offset, end_line);
-	hs_buf_init(&state);
-	hs_pstate_int(&state, "instances", r.ninst);
-	hs_pstate_int(&state, "u", r.unbound_from);
-	hs_pstate_int(&state, "r", r.ret_inst < 0 ? 0 : r.ninst - r.ret_inst);
-	hs_pstate_list(&state, "i");
+	hs_pstate_int(&p->b.state, "instances", r.ninst);
+	hs_pstate_int(&p->b.state, "u", r.unbound_from);
+	hs_pstate_int(&p->b.state, "r", r.ret_inst < 0 ? 0 : r.ninst - r.ret_inst);
+	hs_pstate_list(&p->b.state, "i");
 	for (i = 0; i < r.n; i++)
-		hs_pstate_item(&state, (int64_t[]){ r.ninst - r.in[i].id,
+		hs_pstate_item(&p->b.state, (int64_t[]){ r.ninst - r.in[i].id,
 		                                    r.in[i].pid == HS_NONE ? -1 : r.in[i].pid,
 		                                    r.in[i].last_n }, 3);
 	/* the sessions of the instances (old header: they tell processes
@@ -113,29 +111,29 @@ void hs_spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
 	for (i = 0, j = 0; !p->new_header && i < r.n; i++)
 		j |= !r.in[i].ss.known;
 	if (j) {
-		hs_pstate_list(&state, "nk");
+		hs_pstate_list(&p->b.state, "nk");
 		for (i = 0; i < r.n; i++)
 			if (!r.in[i].ss.known)
-				hs_pstate_item(&state, (int64_t[]){ r.ninst - r.in[i].id }, 1);
+				hs_pstate_item(&p->b.state, (int64_t[]){ r.ninst - r.in[i].id }, 1);
 	}
 	for (i = 0, j = 0; !p->new_header && i < r.n; i++)
 		j += r.in[i].ss.known ? r.in[i].ss.n : 0;
 	if (j) {
-		hs_pstate_list(&state, "s");
+		hs_pstate_list(&p->b.state, "s");
 		for (i = 0; i < r.n; i++)
 			for (j = 0; r.in[i].ss.known && j < r.in[i].ss.n; j++)
-				hs_pstate_item(&state, (int64_t[]){ r.ninst - r.in[i].id, r.in[i].ss.sess[j].h,
+				hs_pstate_item(&p->b.state, (int64_t[]){ r.ninst - r.in[i].id, r.in[i].ss.sess[j].h,
 				                                    r.in[i].ss.sess[j].active,
 				                                    r.in[i].ss.sess[j].maybe }, 4);
 	}
 	/* the buffer addresses that tell processes apart, as the ring held them
 	 * (old header only: none is noted under the new one) */
 	if (r.npaddr > 0) {
-		hs_pstate_int(&state, "an", r.npaddr);
-		hs_pstate_list(&state, "a");
+		hs_pstate_int(&p->b.state, "an", r.npaddr);
+		hs_pstate_list(&p->b.state, "a");
 		for (i = 0; i < PADDR && i < r.npaddr; i++)
-			hs_pstate_item(&state, (int64_t[]){ r.ninst - r.paddr[i].inst,
+			hs_pstate_item(&p->b.state, (int64_t[]){ r.ninst - r.paddr[i].inst,
 			                                    (int64_t)r.paddr[i].addr }, 2);
 	}
-	hs_pbase_finish(&p->b, r.offset, r.line, &state, st);
+	hs_pbase_finish(&p->b, r.offset, r.line, st);
 }

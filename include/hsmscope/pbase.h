@@ -7,7 +7,7 @@
  *     struct hs_parser { struct hs_pbase b; ...its own fields... };
  *     p = hs_pbase_create(sizeof *p, sink, opts, sizeof(struct call), QMAX, &hooks);
  *     ...feed: p->b.q, p->b.st, p->b.stop, p->b.line...
- *     finish: hs_pstate_int(&s, "inst", n); ... hs_pbase_finish(&p->b, off, line, &s, st);
+ *     finish: hs_pstate_int(&p->b.state, "inst", n); ... hs_pbase_finish(&p->b, off, line, st);
  *     destroy: ...free its own fields...; hs_pbase_destroy(&p->b);
  *
  * The resume state is words `key=value`, separated by one space, of any
@@ -20,9 +20,9 @@
  * is never misread, only ignored (and such an index is rebuilt anyway).
  *
  * Ownership: hs_pbase_create's struct is freed by hs_pbase_destroy (the
- * queue's calls with it); the state written into a struct hs_buf is the
- * caller's until hs_pbase_finish / hs_pstate_give moves it into the stats,
- * which own it until hs_parse_stats_free().
+ * queue's calls and the state buffer with it); the state written into a
+ * struct hs_buf is its owner's until hs_pbase_finish / hs_pstate_give
+ * moves it into the stats, which own it until hs_parse_stats_free().
  */
 #ifndef HSMSCOPE_PBASE_H
 #define HSMSCOPE_PBASE_H
@@ -41,6 +41,8 @@ struct hs_pbase {
 	struct hs_parse_stats st;   /* running counters (state unset: finish writes it) */
 	int stop;                   /* the sink asked to stop, or out of memory */
 	struct hs_buf line;         /* scratch: the current line, NUL-terminated */
+	struct hs_buf state;        /* the resume state finish() writes (hs_pstate_*), moved
+	                               into the stats by hs_pbase_finish */
 };
 
 /* A zeroed parser struct of `size` bytes (>= sizeof(struct hs_pbase)) that
@@ -52,9 +54,9 @@ void *hs_pbase_create(size_t size, const struct hs_sink *sink, const struct hs_p
 /* End of input: every call still queued leaves (the open ones as
  * incomplete), then *st gets the counters, the resume point
  * (safe_offset/safe_line: where a refresh reads again) and the state
- * written in *state, which moves into st (state is left empty). */
+ * written in b->state, which moves into st (b->state is left empty). */
 void hs_pbase_finish(struct hs_pbase *b, int64_t safe_offset, int64_t safe_line,
-                     struct hs_buf *state, struct hs_parse_stats *st);
+                     struct hs_parse_stats *st);
 /* Frees the queue (calls still held are freed, not emitted), the line and
  * the parser struct itself. NULL is ignored. */
 void hs_pbase_destroy(struct hs_pbase *b);
