@@ -24,14 +24,17 @@ static sqlite3 *make_db(void)
 	    sqlite3_exec(d, hs_index_schema_sql(), NULL, NULL, NULL) != SQLITE_OK ||
 	    hs_regex_register(d) != SQLITE_OK ||
 	    sqlite3_exec(d,
+	                 /* events is a view (schema 9): its rows, names and audit columns */
 	                 "INSERT INTO files(id, path, format) VALUES (0, '/x.log', 'spy');"
-	                 "INSERT INTO events(n, file_id, func, rv, rv_name, ok, incomplete, dur_us,"
-	                 " session, ts_us, summary, dref, hsm, user) VALUES"
-	                 " (1, 0, 'C_Login', 160, 'CKR_PIN_INCORRECT', 0, 0, 1200, 1, 1795346590000000,"
-	                 "  'session=0x1', NULL, NULL, NULL),"
-	                 " (2, 0, 'CN_LOGIN', 0, 'SUCCESS', 1, 0, NULL, NULL, NULL, NULL,"
-	                 "  NULL, 'hsm-1', 'admin');"
-	                 "INSERT INTO event_keys VALUES (1, 3, 'hKey');"
+	                 "INSERT INTO formats(id, name) VALUES (1, 'spy');"
+	                 "INSERT INTO funcs(id, name) VALUES (1, 'C_Login'), (2, 'CN_LOGIN');"
+	                 "INSERT INTO event_rows(n, file_id, format_id, func_id, rv, rv_name, ok,"
+	                 " incomplete, dur_us, session, ts_us, summary, dref) VALUES"
+	                 " (1, 0, 1, 1, 160, 'CKR_PIN_INCORRECT', 0, 0, 1200, 1, 1795346590000000,"
+	                 "  'session=0x1', NULL),"
+	                 " (2, 0, 1, 2, 0, 'SUCCESS', 1, 0, NULL, NULL, NULL, NULL, NULL);"
+	                 "INSERT INTO event_audit(n, hsm, user) VALUES (2, 'hsm-1', 'admin');"
+	                 "INSERT INTO event_keys(n, i, handle, role) VALUES (1, 0, 3, 'hKey');"
 	                 "INSERT INTO objects(file_id, handle, label, created_n) VALUES (0, 3, 'k', 1);"
 	                 "INSERT INTO anomalies(n, kind) VALUES (2, 'seq_gap');"
 	                 "INSERT INTO links VALUES (1, 2, 'login');",
