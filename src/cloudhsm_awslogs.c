@@ -138,7 +138,8 @@ static void scanner_reset(struct hs_parser *p)
 {
 	hs_ch_cap_drop(p);
 	hs_ch_pend_reset(p);
-	p->resync = p->depth = p->level = p->in_str = p->esc = p->eol_in_str = 0;
+	p->resync = p->depth = p->level = p->eol_in_str = 0;
+	p->js = (struct hs_jstr){ 0 };
 }
 
 int hs_ch_awslogs_line(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t line)

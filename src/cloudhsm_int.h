@@ -90,7 +90,7 @@ struct hs_parser {
 	/* JSON scanner */
 	int depth;                  /* brackets open */
 	char stack[JSON_DEPTH_MAX]; /* '{' or '[' per open bracket */
-	int in_str, esc;            /* inside a string / after a backslash */
+	struct hs_jstr js;          /* inside a string / after a backslash */
 	int level;                  /* depth at which element objects start:
 	                               1 top-level array, 2 "events" array, 0 none */
 	int cap;                    /* 0 none, 1 element of an array, 2 top-level object */

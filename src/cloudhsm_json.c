@@ -222,7 +222,7 @@ static void broken(struct hs_parser *p, int64_t off, int64_t line, const char *w
 	else
 		hs_ch_skip(p, line, off, why);
 	hs_ch_cap_drop(p);
-	p->in_str = p->esc = 0;
+	p->js = (struct hs_jstr){ 0 };
 	p->depth = p->level && p->level <= p->depth ? p->level : 0;
 	p->resync = 1;
 }
@@ -263,26 +263,22 @@ int hs_ch_json_line(struct hs_parser *p, const char *s, size_t n, int64_t off, i
 	}
 	for (i = 0; i < n; i++) {
 		char c = s[i];
-		if (p->in_str) {
-			if (p->esc)
-				p->esc = 0;
-			else if (c == '\\')
-				p->esc = 1;
-			else if (c == '"') {
-				p->in_str = 0;
-				if (p->depth == 1)
-					string_end(p);
-				continue;
-			}
+		switch (hs_jstr_step(&p->js, c)) {
+		case HS_JSTR_OPEN:
+			p->str1_len = 0;
+			continue;
+		case HS_JSTR_IN:
 			if (p->depth == 1 && p->str1_len + 1 < sizeof p->str1)
 				p->str1[p->str1_len++] = c;
 			continue;
+		case HS_JSTR_CLOSE:
+			if (p->depth == 1)
+				string_end(p);
+			continue;
+		case HS_JSTR_OUT:
+			break;
 		}
 		switch (c) {
-		case '"':
-			p->in_str = 1;
-			p->str1_len = 0;
-			break;
 		case '{':
 		case '[':
 			if (p->depth >= JSON_DEPTH_MAX) {
@@ -346,7 +342,7 @@ int hs_ch_json_line(struct hs_parser *p, const char *s, size_t n, int64_t off, i
 			break;
 		}
 	}
-	if (p->in_str) { /* never in valid JSON: broken, or cut at the end */
+	if (p->js.in) { /* never in valid JSON: broken, or cut at the end */
 		p->eol_in_str = 1;
 		p->eol_off = off;
 		p->eol_line = line;

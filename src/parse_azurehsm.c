@@ -44,6 +44,7 @@
 
 #include <cJSON.h>
 
+#include "hsmscope/chars.h"
 #include "hsmscope/parser.h"
 #include "hsmscope/pbase.h"
 
@@ -93,7 +94,8 @@ struct hs_parser {
 	int64_t rec_off, rec_line;  /* where it started; -1 when none */
 	int64_t cur_line;           /* the line being fed: a row's last */
 	int rec_big;                /* it passed REC_MAX: dropped */
-	int depth, in_str, esc;     /* JSON scanner */
+	int depth;                  /* JSON scanner: brackets open */
+	struct hs_jstr js;          /* JSON scanner: in a string? */
 	int base;                   /* JSON: the depth the row's object opened at */
 	int in_quote;               /* CSV: inside a quoted value */
 	int ncols;                  /* CSV: columns of the header, 0 before it */
@@ -457,17 +459,8 @@ static int json_line(struct hs_parser *p, const char *s, size_t n, int64_t off, 
 
 	for (i = 0; i < n; i++) {
 		char c = s[i];
-		if (p->in_str) {
-			if (p->esc)
-				p->esc = 0;
-			else if (c == '\\')
-				p->esc = 1;
-			else if (c == '"')
-				p->in_str = 0;
+		if (hs_jstr_step(&p->js, c) != HS_JSTR_OUT) {
 			continue;
-		}
-		if (c == '"') {
-			p->in_str = 1;
 		} else if (c == '{' || c == '[') {
 			/* a row: an object at the top, or in the top array */
 			if (c == '{' && p->rec_off < 0 && p->depth <= 1) {

@@ -714,7 +714,8 @@ static int ch_feed(struct hs_parser *p, const char *line, size_t len, int64_t of
 		if (p->cap)
 			hs_ch_pend_skip(p, "JSON event cut short by a text line");
 		hs_ch_cap_drop(p);
-		p->resync = p->depth = p->level = p->in_str = p->esc = p->eol_in_str = 0;
+		p->resync = p->depth = p->level = p->eol_in_str = 0;
+		p->js = (struct hs_jstr){ 0 };
 	}
 	if (p->depth > 0 || p->resync || p->eol_in_str || json_start(line + k, len - k)) {
 		if (p->depth == 0 && hs_ch_flush(p))

@@ -56,4 +56,37 @@ static inline size_t hs_line_len(const char *s)
 	return n;
 }
 
+/* Where a character of a JSON text stands with respect to strings, so that
+ * brackets and quotes inside a string are not taken for structure. The state
+ * (which the caller keeps, across lines too) is whether a string is open and
+ * whether the last character was its backslash; zero is outside any string. */
+struct hs_jstr {
+	unsigned char in;           /* 1 inside a string */
+	unsigned char esc;          /* 1 right after a backslash in it */
+};
+enum hs_jstr_at {
+	HS_JSTR_OUT,                /* structure or blank: outside any string */
+	HS_JSTR_OPEN,               /* the quote that opens a string */
+	HS_JSTR_IN,                 /* a character of the string (escapes as written) */
+	HS_JSTR_CLOSE               /* the quote that closes it */
+};
+static inline enum hs_jstr_at hs_jstr_step(struct hs_jstr *j, char c)
+{
+	if (!j->in) {
+		if (c != '"')
+			return HS_JSTR_OUT;
+		j->in = 1;
+		return HS_JSTR_OPEN;
+	}
+	if (j->esc)
+		j->esc = 0;
+	else if (c == '\\')
+		j->esc = 1;
+	else if (c == '"') {
+		j->in = 0;
+		return HS_JSTR_CLOSE;
+	}
+	return HS_JSTR_IN;
+}
+
 #endif
