@@ -795,9 +795,9 @@ static struct hs_parser *p11kit_create(const struct hs_sink *sink, const struct 
 
 	if (!p)
 		return NULL;
-	hs_buf_init(&p->bytes);
-	hs_buf_init(&p->text);
-	hs_buf_init(&p->pend);
+	hs_pbase_buf(&p->b, &p->bytes);
+	hs_pbase_buf(&p->b, &p->text);
+	hs_pbase_buf(&p->b, &p->pend);
 	return p;
 }
 
@@ -843,12 +843,7 @@ static void p11kit_finish(struct hs_parser *p, int64_t end_offset, int64_t end_l
 
 static void p11kit_destroy(struct hs_parser *p)
 {
-	if (!p)
-		return;
-	hs_buf_free(&p->bytes);
-	hs_buf_free(&p->text);
-	hs_buf_free(&p->pend);
-	hs_pbase_destroy(&p->b);
+	hs_pbase_destroy(p ? &p->b : NULL);
 }
 
 /* A call name alone, "  IN: x = ", " OUT: x = " and "C_X = CKR_..." lines;

@@ -522,7 +522,7 @@ static struct hs_parser *shim_create(const struct hs_sink *sink, const struct hs
 	if (!p)
 		return NULL;
 	p->toc = HS_NONE;
-	hs_buf_init(&p->limbo);
+	hs_pbase_buf(&p->b, &p->limbo);
 	return p;
 }
 
@@ -565,10 +565,7 @@ static void shim_finish(struct hs_parser *p, int64_t end_offset, int64_t end_lin
 
 static void shim_destroy(struct hs_parser *p)
 {
-	if (!p)
-		return;
-	hs_buf_free(&p->limbo);
-	hs_pbase_destroy(&p->b);
+	hs_pbase_destroy(p ? &p->b : NULL);
 }
 
 static int shim_probe(const char *const *lines, int nlines)

@@ -944,9 +944,9 @@ static struct hs_parser *spy_create(const struct hs_sink *sink, const struct hs_
 
 	if (!p)
 		return NULL;
-	hs_buf_init(&p->pend.text);
-	hs_buf_init(&p->join);
-	hs_buf_init(&p->out_wait);
+	hs_pbase_buf(&p->b, &p->pend.text);
+	hs_pbase_buf(&p->b, &p->join);
+	hs_pbase_buf(&p->b, &p->out_wait);
 	/* Text before any banner (a log cut from the middle) is instance 0. */
 	new_instance(p);
 	hs_spy_inst_get(p, 0)->ss.known = 0; /* sessions may have been opened before the log */
@@ -971,12 +971,7 @@ static void spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line
 
 static void spy_destroy(struct hs_parser *p)
 {
-	if (!p)
-		return;
-	hs_buf_free(&p->pend.text);
-	hs_buf_free(&p->join);
-	hs_buf_free(&p->out_wait);
-	hs_pbase_destroy(&p->b); /* calls still held (no finish()) are freed, not emitted */
+	hs_pbase_destroy(p ? &p->b : NULL); /* calls still held (no finish()) are freed, not emitted */
 }
 
 static int spy_probe(const char *const *lines, int nlines)

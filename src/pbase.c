@@ -45,7 +45,17 @@ void hs_pbase_destroy(struct hs_pbase *b)
 	hs_callq_free(&b->q); /* calls still held (no finish()) are freed, not emitted */
 	hs_buf_free(&b->line);
 	hs_buf_free(&b->state);
+	while (b->nbufs > 0)
+		hs_buf_free(b->bufs[--b->nbufs]);
 	free(b);
+}
+
+void hs_pbase_buf(struct hs_pbase *b, struct hs_buf *buf)
+{
+	if (b->nbufs >= HS_PBASE_BUFS)
+		abort(); /* raise HS_PBASE_BUFS: a bound of the code, never of the input */
+	hs_buf_init(buf);
+	b->bufs[b->nbufs++] = buf;
 }
 
 void hs_parse_stats_free(struct hs_parse_stats *st)

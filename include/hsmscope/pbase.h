@@ -8,7 +8,8 @@
  *     p = hs_pbase_create(sizeof *p, sink, opts, sizeof(struct call), QMAX, &hooks);
  *     ...feed: p->b.q, p->b.st, p->b.stop, p->b.line...
  *     finish: hs_pstate_int(&p->b.state, "inst", n); ... hs_pbase_finish(&p->b, off, line, st);
- *     destroy: ...free its own fields...; hs_pbase_destroy(&p->b);
+ *     create: hs_pbase_buf(&p->b, &p->text) for each buffer of its own;
+ *     destroy: hs_pbase_destroy(p ? &p->b : NULL) (the base frees those buffers);
  *
  * The resume state is words `key=value`, separated by one space, of any
  * length (it was a char[128] with a grammar per parser, cut silently when
@@ -34,6 +35,9 @@
 #include "hsmscope/parser.h"
 #include "hsmscope/util.h"
 
+/* How many buffers of its own a parser may give the base to free. */
+#define HS_PBASE_BUFS 4
+
 struct hs_pbase {
 	struct hs_sink sink;        /* where events go; copied at create */
 	int file_id;                /* opts->file_id: stored in every event */
@@ -43,6 +47,9 @@ struct hs_pbase {
 	struct hs_buf line;         /* scratch: the current line, NUL-terminated */
 	struct hs_buf state;        /* the resume state finish() writes (hs_pstate_*), moved
 	                               into the stats by hs_pbase_finish */
+	struct hs_buf *bufs[HS_PBASE_BUFS]; /* the parser's own buffers (hs_pbase_buf): not
+	                               owned by the array, freed by hs_pbase_destroy */
+	int nbufs;                  /* entries of bufs in use */
 };
 
 /* A zeroed parser struct of `size` bytes (>= sizeof(struct hs_pbase)) that
@@ -57,9 +64,15 @@ void *hs_pbase_create(size_t size, const struct hs_sink *sink, const struct hs_p
  * written in b->state, which moves into st (b->state is left empty). */
 void hs_pbase_finish(struct hs_pbase *b, int64_t safe_offset, int64_t safe_line,
                      struct hs_parse_stats *st);
-/* Frees the queue (calls still held are freed, not emitted), the line and
- * the parser struct itself. NULL is ignored. */
+/* Frees the queue (calls still held are freed, not emitted), the line,
+ * the buffers given by hs_pbase_buf and the parser struct itself. NULL is
+ * ignored. A parser whose only resources are those needs no destroy code
+ * of its own: its destroy is hs_pbase_destroy(p ? &p->b : NULL). */
 void hs_pbase_destroy(struct hs_pbase *b);
+/* Makes buf (a field of the parser struct) an empty buffer that
+ * hs_pbase_destroy frees, so that no parser writes its own list of frees.
+ * At most HS_PBASE_BUFS per parser: a programming error past that aborts. */
+void hs_pbase_buf(struct hs_pbase *b, struct hs_buf *buf);
 
 /* ---- recent threads (or processes): a small table searched by key, the
  * least recently used entry taken for a new key (each call-trace parser

@@ -4,7 +4,8 @@
  * text with blanks and '%', lists; keys that are absent, misspelt or hold
  * something else leave the default. The recent-threads table's choices.
  * And a parser built on the base runs
- * through create/finish/destroy with the state owned by its stats. */
+ * through create/finish/destroy with the state owned by its stats; the
+ * buffers it gives the base are freed by the base. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,10 +141,35 @@ static void base_parser(void)
 	CHECK(n == 0);
 }
 
+/* The buffers a parser gives the base are empty at once and freed with it
+ * (the sanitized run's leak check sees one that is not). */
+static void own_buffers(void)
+{
+	struct mine {
+		struct hs_pbase b;
+		struct hs_buf x, y;
+	} *m;
+	struct hs_sink sink = { 0 };
+	struct hs_parser_opts o = { 0, "x", NULL };
+
+	m = hs_pbase_create(sizeof *m, &sink, &o, sizeof(struct hs_callq_call), 4, NULL);
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	hs_pbase_buf(&m->b, &m->x);
+	hs_pbase_buf(&m->b, &m->y);
+	CHECK(m->b.nbufs == 2 && m->x.len == 0 && m->y.len == 0);
+	hs_buf_add(&m->x, "held until destroy", 18);
+	hs_buf_add(&m->y, "and this", 8);
+	CHECK(m->x.len == 18 && !hs_buf_failed(&m->y));
+	hs_pbase_destroy(&m->b);
+}
+
 int main(void)
 {
 	roundtrip();
 	slots();
 	base_parser();
+	own_buffers();
 	TEST_END();
 }
