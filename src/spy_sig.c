@@ -145,25 +145,21 @@ int hs_spy_sig_nin(const struct spy_sig *sig)
 	return word_count(sig->in);
 }
 
-int hs_spy_known_in(const char *name, size_t len)
+/* 1 when some function of the table has name among its inputs (out 0) or
+ * its outputs (out 1) */
+static int known(const char *name, size_t len, int out)
 {
 	size_t i;
 
 	for (i = 0; i < NSIGS; i++)
-		if (word_index(sigs[i].in, name, len) >= 0)
+		if (word_index(out ? sigs[i].out : sigs[i].in, name, len) >= 0)
 			return 1;
 	return 0;
 }
 
-int hs_spy_known_out(const char *name, size_t len)
-{
-	size_t i;
+int hs_spy_known_in(const char *name, size_t len) { return known(name, len, 0); }
 
-	for (i = 0; i < NSIGS; i++)
-		if (word_index(sigs[i].out, name, len) >= 0)
-			return 1;
-	return 0;
-}
+int hs_spy_known_out(const char *name, size_t len) { return known(name, len, 1); }
 
 const char *hs_spy_param_name(const char *s, size_t n, size_t *len)
 {
