@@ -6,6 +6,8 @@
  */
 #include "hsmscope/detect.h"
 
+#include "hsmscope/chars.h"
+
 #include <string.h>
 
 extern const struct hs_parser_desc hs_parser_spy;
@@ -48,15 +50,25 @@ const char *hs_detect_static_name(const char *name)
 	return d ? d->name : "other";
 }
 
+int hs_detect_probe(const struct hs_parser_desc *d, const char *const *lines, int nlines)
+{
+	int i, s = 0;
+
+	if (d->probe)
+		s = d->probe(lines, nlines);
+	else
+		for (i = 0; i < nlines && s < 100; i++)
+			s += d->line_score(lines[i], hs_line_len(lines[i]));
+	return s < 100 ? s : 100; /* a probe adds up evidence; 100 is certain */
+}
+
 const struct hs_parser_desc *hs_detect(const char *const *lines, int nlines, int *score)
 {
 	const struct hs_parser_desc *best = NULL;
 	int i, best_score = 0;
 
 	for (i = 0; parsers[i]; i++) {
-		int s = parsers[i]->probe(lines, nlines);
-		if (s > 100) /* a probe adds up evidence; 100 is certain */
-			s = 100;
+		int s = hs_detect_probe(parsers[i], lines, nlines);
 		if (s > best_score) {
 			best_score = s;
 			best = parsers[i];

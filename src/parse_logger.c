@@ -665,48 +665,36 @@ static void logger_destroy(struct hs_parser *p)
 	hs_pbase_destroy(&p->b);
 }
 
-static int logger_probe(const char *const *lines, int nlines)
+static int logger_line_score(const char *s, size_t n)
 {
-	int i, score = 0, sep;
 	int64_t pid, tid, ts;
 	uint64_t v;
 	const char *nm;
-	size_t nl, k;
+	size_t nl, k, pre = prefix(s, n, 0, &pid, &tid);
+	int sep;
 
-	for (i = 0; i < nlines; i++) {
-		const char *s = lines[i];
-		size_t n = strlen(s), pre;
-		while (n && (s[n - 1] == '\r' || s[n - 1] == ' '))
-			n--;
-		pre = prefix(s, n, 0, &pid, &tid);
-		s += pre, n -= pre;
-		if (hs_starts(s, n, "PKCS11-LOGGER ") || is_word(s, n, "PKCS#11 logging proxy module"))
-			score += 50;
-		else if (is_word(s, n, "Developed as a part of the Pkcs11Interop project"))
-			score += 30;
-		else if ((sep = separator(s, n, &ts)))
-			score += sep == 2 ? 20 : pre ? 10 : 2;
-		else if (n && hs_is_digit(s[0]) && (k = parse_time(s, n, &ts)) && hs_starts(s + k, n - k, " - ")) {
-			s += k + 3, n -= k + 3;
-			if (hs_starts(s, n, "Entered C_"))
-				score += 25;
-			else if (hs_starts(s, n, "Calling C_") || hs_starts(s, n, "Received response from C_"))
-				score += 10;
-			else if (hs_starts(s, n, "Returning ") && hs_lg_num_name(s + 10, n - 10, &v, &nm, &nl))
-				score += 15;
-		} else if (hs_starts(s, n, "Returning ") && hs_lg_num_name(s + 10, n - 10, &v, &nm, &nl)) {
-			score += 10;
-		} else if (hs_starts(s, n, "Calling C_") && !memchr(s + 8, ' ', n - 8)) {
-			score += 8;
-		} else if (is_word(s, n, " *pPin: *** Intentionally hidden ***")) {
-			score += 20;
-		} else if (pre && (is_word(s, n, "Input") || is_word(s, n, "Output"))) {
-			score += 4;
-		}
-		if (score >= 100)
-			return 100;
+	s += pre, n -= pre;
+	if (hs_starts(s, n, "PKCS11-LOGGER ") || is_word(s, n, "PKCS#11 logging proxy module"))
+		return 50;
+	if (is_word(s, n, "Developed as a part of the Pkcs11Interop project"))
+		return 30;
+	if ((sep = separator(s, n, &ts)))
+		return sep == 2 ? 20 : pre ? 10 : 2;
+	if (n && hs_is_digit(s[0]) && (k = parse_time(s, n, &ts)) && hs_starts(s + k, n - k, " - ")) {
+		s += k + 3, n -= k + 3;
+		if (hs_starts(s, n, "Entered C_"))
+			return 25;
+		if (hs_starts(s, n, "Calling C_") || hs_starts(s, n, "Received response from C_"))
+			return 10;
+		return hs_starts(s, n, "Returning ") && hs_lg_num_name(s + 10, n - 10, &v, &nm, &nl) ? 15 : 0;
 	}
-	return score;
+	if (hs_starts(s, n, "Returning ") && hs_lg_num_name(s + 10, n - 10, &v, &nm, &nl))
+		return 10;
+	if (hs_starts(s, n, "Calling C_") && !memchr(s + 8, ' ', n - 8))
+		return 8;
+	if (is_word(s, n, " *pPin: *** Intentionally hidden ***"))
+		return 20;
+	return pre && (is_word(s, n, "Input") || is_word(s, n, "Output")) ? 4 : 0;
 }
 
 static const char *const logger_samples[] = {
@@ -723,4 +711,4 @@ static const char *const logger_samples[] = {
 	NULL,
 };
 
-HS_PARSER_DESC(logger, logger, "Pkcs11Interop pkcs11-logger", 1);
+HS_PARSER_DESC_BY_LINE(logger, logger, "Pkcs11Interop pkcs11-logger", 1);

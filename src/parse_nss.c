@@ -881,29 +881,20 @@ static void nss_destroy(struct hs_parser *p)
 	hs_pbase_destroy(p ? &p->b : NULL);
 }
 
-static int nss_probe(const char *const *lines, int nlines)
+static int nss_line_score(const char *s, size_t n)
 {
-	int i, score = 0;
 	int64_t ts, tid;
 	uint64_t key;
 	struct hs_tracer_stat row;
+	size_t m = parse_prefix(s, n, &ts, &tid, &key);
 
-	for (i = 0; i < nlines; i++) {
-		const char *s = lines[i];
-		size_t n = hs_line_len(s), m;
-		m = parse_prefix(s, n, &ts, &tid, &key);
-		if (m && m + 2 < n && s[m] == 'C' && s[m + 1] == '_')
-			score += 15;
-		else if (m && hs_starts(s + m, n - m, "  rv = "))
-			score += 15;
-		else if (m && hs_starts(s + m, n - m, "  ") && hs_find(s + m, n - m, " = "))
-			score += 3;
-		else if (!m && hs_starts(s, n, "Function ") && table_other(s, n))
-			score += 40;
-		else if (!m && table_row(s, n, &row))
-			score += 5;
-	}
-	return score;
+	if (!m) /* the totals table the logger prints at the end */
+		return hs_starts(s, n, "Function ") && table_other(s, n) ? 40 : table_row(s, n, &row) ? 5 : 0;
+	if (m + 2 < n && s[m] == 'C' && s[m + 1] == '_')
+		return 15;
+	if (hs_starts(s + m, n - m, "  rv = "))
+		return 15;
+	return hs_starts(s + m, n - m, "  ") && hs_find(s + m, n - m, " = ") ? 3 : 0;
 }
 
 static const char *const nss_samples[] = {
@@ -919,4 +910,4 @@ static const char *const nss_samples[] = {
 	NULL,
 };
 
-HS_PARSER_DESC(nss, nss, "NSS module logger", 1);
+HS_PARSER_DESC_BY_LINE(nss, nss, "NSS module logger", 1);

@@ -568,34 +568,32 @@ static void shim_destroy(struct hs_parser *p)
 	hs_pbase_destroy(p ? &p->b : NULL);
 }
 
-static int shim_probe(const char *const *lines, int nlines)
+static int shim_line_score(const char *s, size_t n)
 {
-	int i, score = 0;
 	int64_t v;
+	size_t d = 6;
 
-	for (i = 0; i < nlines; i++) {
-		const char *s = lines[i];
-		size_t n = trim_end(s, strlen(s)), d = 6;
-		if (n > 20 && strstr(s, "PKCS#11 shim library"))
-			score += 60;
-		else if (hs_starts(s, n, "PKCS11SHIM_CONSISTENCY=") || hs_starts(s, n, "PKCS11SHIM_LIBRARY="))
-			score += 20;
-		else if (n < 7 || s[0] != '[' || s[4] != ']' || s[5] != ' ')
-			continue;
-		else if (memcmp(s, "[cnt]", 5) == 0) {
-			while (d < n && hs_is_digit(s[d]))
-				d++;
-			score += d > 6 && hs_starts(s + d, n - d, " - ") ? 25 : 0;
-		} else if (memcmp(s, "[tic]", 5) == 0 || memcmp(s, "[toc]", 5) == 0)
-			score += parse_ts(s + 6, n - 6) != HS_NONE ? 10 : 0;
-		else if (memcmp(s, "[lap]", 5) == 0)
-			score += parse_lap(s + 6, n - 6) != HS_NONE ? 10 : 0;
-		else if (memcmp(s, "[ret]", 5) == 0)
-			score += hs_parse_int(s + 6, &v) ? 10 : 0;
-		else if (memcmp(s, "[pid]", 5) == 0 || memcmp(s, "[tid]", 5) == 0)
-			score += hs_shim_whole_int(s + 6, n - 6, &v) ? 3 : 0;
+	n = trim_end(s, n); /* TABs too */
+	if (n > 20 && strstr(s, "PKCS#11 shim library"))
+		return 60;
+	if (hs_starts(s, n, "PKCS11SHIM_CONSISTENCY=") || hs_starts(s, n, "PKCS11SHIM_LIBRARY="))
+		return 20;
+	if (n < 7 || s[0] != '[' || s[4] != ']' || s[5] != ' ')
+		return 0;
+	if (memcmp(s, "[cnt]", 5) == 0) {
+		while (d < n && hs_is_digit(s[d]))
+			d++;
+		return d > 6 && hs_starts(s + d, n - d, " - ") ? 25 : 0;
 	}
-	return score;
+	if (memcmp(s, "[tic]", 5) == 0 || memcmp(s, "[toc]", 5) == 0)
+		return parse_ts(s + 6, n - 6) != HS_NONE ? 10 : 0;
+	if (memcmp(s, "[lap]", 5) == 0)
+		return parse_lap(s + 6, n - 6) != HS_NONE ? 10 : 0;
+	if (memcmp(s, "[ret]", 5) == 0)
+		return hs_parse_int(s + 6, &v) ? 10 : 0;
+	if (memcmp(s, "[pid]", 5) == 0 || memcmp(s, "[tid]", 5) == 0)
+		return hs_shim_whole_int(s + 6, n - 6, &v) ? 3 : 0;
+	return 0;
 }
 
 static const char *const shim_samples[] = {
@@ -618,4 +616,4 @@ static const char *const shim_samples[] = {
 	NULL,
 };
 
-HS_PARSER_DESC(shim, shim, "Mastercard libpkcs11shim", 1);
+HS_PARSER_DESC_BY_LINE(shim, shim, "Mastercard libpkcs11shim", 1);

@@ -966,7 +966,19 @@ static void spy_resume(struct hs_parser *p, const char *state)
 static void spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
                        struct hs_parse_stats *st)
 {
-	hs_spy_finish(p, end_offset, end_line, st);
+	struct call *c;
+	struct resume_point r;
+
+	hs_spy_flush_pend(p);
+	hs_spy_flush_out_wait(p);
+	/* The oldest unfinished call is where a refresh must start again. */
+	c = hs_spy_oldest_open(p, NULL, 0);
+	if (c)
+		r = c->res;
+	else
+		hs_spy_take_snap(p, &r, end_offset, end_line);
+	hs_spy_put_state(p, &r);
+	hs_pbase_finish(&p->b, r.offset, r.line, st);
 }
 
 static void spy_destroy(struct hs_parser *p)
@@ -974,25 +986,18 @@ static void spy_destroy(struct hs_parser *p)
 	hs_pbase_destroy(p ? &p->b : NULL); /* calls still held (no finish()) are freed, not emitted */
 }
 
-static int spy_probe(const char *const *lines, int nlines)
+static int spy_line_score(const char *s, size_t n)
 {
-	int i, score = 0;
 	int64_t num, ts, pid, tid;
 	char func[64];
 
-	for (i = 0; i < nlines; i++) {
-		const char *s = lines[i];
-		size_t n = hs_line_len(s);
-		if (n > 18 && hs_find(s, n, banner_mark))
-			score += 60;
-		else if (n > 10 && memcmp(s, "Returned:  ", 11) == 0)
-			score += 15;
-		else if (hs_spy_parse_header(s, n, &num, func, sizeof func))
-			score += 15;
-		else if (hs_spy_parse_new_ts(s, n, &pid, &tid, &ts))
-			score += 10;
-	}
-	return score;
+	if (n > 18 && hs_find(s, n, banner_mark))
+		return 60;
+	if (n > 10 && memcmp(s, "Returned:  ", 11) == 0)
+		return 15;
+	if (hs_spy_parse_header(s, n, &num, func, sizeof func))
+		return 15;
+	return hs_spy_parse_new_ts(s, n, &pid, &tid, &ts) ? 10 : 0;
 }
 
 static const char *const spy_samples[] = {
@@ -1007,4 +1012,4 @@ static const char *const spy_samples[] = {
 	NULL,
 };
 
-HS_PARSER_DESC(spy, spy, "OpenSC pkcs11-spy", 1);
+HS_PARSER_DESC_BY_LINE(spy, spy, "OpenSC pkcs11-spy", 1);

@@ -314,9 +314,12 @@ void hs_spy_flush_pend(struct hs_parser *p);
 
 /* -------------------------------------------- the resume state (spy_state.c) */
 
+/* Reads the state a finish wrote (pbase.h: key=value); unknown keys and a
+ * NULL state leave the parser as created. */
 void hs_spy_resume(struct hs_parser *p, const char *state);
-void hs_spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
-                   struct hs_parse_stats *st);
+/* Writes into p->b.state what a refresh from r needs (r: the resume point
+ * finish chose, the oldest open call's snapshot or the end's). */
+void hs_spy_put_state(struct hs_parser *p, const struct resume_point *r);
 
 /* ------------------------------------------------ attribution (spy_attr.c) */
 

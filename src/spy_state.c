@@ -82,58 +82,46 @@ void hs_spy_resume(struct hs_parser *p, const char *state)
 	}
 }
 
-void hs_spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
-                   struct hs_parse_stats *st)
+void hs_spy_put_state(struct hs_parser *p, const struct resume_point *r)
 {
-	struct call *c = hs_spy_oldest_open(p, NULL, 0);
-	struct resume_point r;
 	int i, j;
 
-	hs_spy_flush_pend(p);
-	hs_spy_flush_out_wait(p);
-	c = hs_spy_oldest_open(p, NULL, 0);
-	/* The oldest unfinished call is where a refresh must start again. */
-	if (c)
-		r = c->res;
-	else
-		hs_spy_take_snap(p, &r, end_offset, end_line);
-	hs_pstate_int(&p->b.state, "instances", r.ninst);
-	hs_pstate_int(&p->b.state, "u", r.unbound_from);
-	hs_pstate_int(&p->b.state, "r", r.ret_inst < 0 ? 0 : r.ninst - r.ret_inst);
+	hs_pstate_int(&p->b.state, "instances", r->ninst);
+	hs_pstate_int(&p->b.state, "u", r->unbound_from);
+	hs_pstate_int(&p->b.state, "r", r->ret_inst < 0 ? 0 : r->ninst - r->ret_inst);
 	hs_pstate_list(&p->b.state, "i");
-	for (i = 0; i < r.n; i++)
-		hs_pstate_item(&p->b.state, (int64_t[]){ r.ninst - r.in[i].id,
-		                                    r.in[i].pid == HS_NONE ? -1 : r.in[i].pid,
-		                                    r.in[i].last_n }, 3);
+	for (i = 0; i < r->n; i++)
+		hs_pstate_item(&p->b.state, (int64_t[]){ r->ninst - r->in[i].id,
+		                                    r->in[i].pid == HS_NONE ? -1 : r->in[i].pid,
+		                                    r->in[i].last_n }, 3);
 	/* the sessions of the instances (old header: they tell processes
 	 * apart when call counts meet); an instance not listed in nk had its
 	 * every session opened in the log, one not in s has none open */
-	for (i = 0, j = 0; !p->new_header && i < r.n; i++)
-		j |= !r.in[i].ss.known;
+	for (i = 0, j = 0; !p->new_header && i < r->n; i++)
+		j |= !r->in[i].ss.known;
 	if (j) {
 		hs_pstate_list(&p->b.state, "nk");
-		for (i = 0; i < r.n; i++)
-			if (!r.in[i].ss.known)
-				hs_pstate_item(&p->b.state, (int64_t[]){ r.ninst - r.in[i].id }, 1);
+		for (i = 0; i < r->n; i++)
+			if (!r->in[i].ss.known)
+				hs_pstate_item(&p->b.state, (int64_t[]){ r->ninst - r->in[i].id }, 1);
 	}
-	for (i = 0, j = 0; !p->new_header && i < r.n; i++)
-		j += r.in[i].ss.known ? r.in[i].ss.n : 0;
+	for (i = 0, j = 0; !p->new_header && i < r->n; i++)
+		j += r->in[i].ss.known ? r->in[i].ss.n : 0;
 	if (j) {
 		hs_pstate_list(&p->b.state, "s");
-		for (i = 0; i < r.n; i++)
-			for (j = 0; r.in[i].ss.known && j < r.in[i].ss.n; j++)
-				hs_pstate_item(&p->b.state, (int64_t[]){ r.ninst - r.in[i].id, r.in[i].ss.sess[j].h,
-				                                    r.in[i].ss.sess[j].active,
-				                                    r.in[i].ss.sess[j].maybe }, 4);
+		for (i = 0; i < r->n; i++)
+			for (j = 0; r->in[i].ss.known && j < r->in[i].ss.n; j++)
+				hs_pstate_item(&p->b.state, (int64_t[]){ r->ninst - r->in[i].id, r->in[i].ss.sess[j].h,
+				                                    r->in[i].ss.sess[j].active,
+				                                    r->in[i].ss.sess[j].maybe }, 4);
 	}
 	/* the buffer addresses that tell processes apart, as the ring held them
 	 * (old header only: none is noted under the new one) */
-	if (r.npaddr > 0) {
-		hs_pstate_int(&p->b.state, "an", r.npaddr);
+	if (r->npaddr > 0) {
+		hs_pstate_int(&p->b.state, "an", r->npaddr);
 		hs_pstate_list(&p->b.state, "a");
-		for (i = 0; i < PADDR && i < r.npaddr; i++)
-			hs_pstate_item(&p->b.state, (int64_t[]){ r.ninst - r.paddr[i].inst,
-			                                    (int64_t)r.paddr[i].addr }, 2);
+		for (i = 0; i < PADDR && i < r->npaddr; i++)
+			hs_pstate_item(&p->b.state, (int64_t[]){ r->ninst - r->paddr[i].inst,
+			                                    (int64_t)r->paddr[i].addr }, 2);
 	}
-	hs_pbase_finish(&p->b, r.offset, r.line, st);
 }

@@ -21,6 +21,10 @@ const struct hs_parser_desc *hs_detect_by_name(const char *name);
 /* The registered parser's own (static) name equal to name, "other" when
  * none is: events read back from an index point at it. */
 const char *hs_detect_static_name(const char *name);
+/* d's score 0..100 for these lines: its probe's, or the sum of its
+ * line_score over the lines (each passed with its length less trailing
+ * blanks and CR), 100 at most. */
+int hs_detect_probe(const struct hs_parser_desc *d, const char *const *lines, int nlines);
 /* Best parser for these lines (score filled if not NULL), or NULL. */
 const struct hs_parser_desc *hs_detect(const char *const *lines, int nlines,
                                        int *score);

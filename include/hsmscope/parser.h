@@ -82,8 +82,11 @@ struct hs_parser_desc {
 	                               call without an exact duration gets the time
 	                               to its thread's next call as an estimate */
 	/* Score 0..100 how much the first lines look like this format (a
-	 * probe may add evidence past 100: the registry takes it as 100). */
+	 * probe may add evidence past 100: the registry takes it as 100).
+	 * NULL when line_score is set: most formats score each line on its
+	 * own, and hs_detect_probe() adds the scores up. */
 	int (*probe)(const char *const *lines, int nlines);
+	int (*line_score)(const char *line, size_t len); /* len without trailing blanks, CR */
 	struct hs_parser *(*create)(const struct hs_sink *sink,
 	                            const struct hs_parser_opts *opts); /* NULL: OOM */
 	/* Restore the state saved in a previous run's stats.state. */
@@ -102,14 +105,20 @@ struct hs_parser_desc {
  * naming: <prefix>_probe, _create, _resume, _feed, _finish, _destroy and
  * the lines <prefix>_samples. Each parser ends with one line of it:
  *     HS_PARSER_DESC(tpm2, tpm2, "tpm2-pkcs11 debug log", 1);
- * call_trace as in struct hs_parser_desc. */
-#define HS_PARSER_DESC(name_, prefix, title_, call_trace_)                          \
+ * call_trace as in struct hs_parser_desc. A parser that scores each line on
+ * its own has <prefix>_line_score instead of _probe and ends with
+ * HS_PARSER_DESC_BY_LINE(...), the same arguments. */
+#define HS_PARSER_DESC_(name_, prefix, title_, call_trace_, probe_field, probe_fn)    \
 	const struct hs_parser_desc hs_parser_##name_ = {                             \
 		.name = #name_, .title = title_, .call_trace = call_trace_,           \
-		.probe = prefix##_probe, .create = prefix##_create,                   \
+		.probe_field = probe_fn, .create = prefix##_create,                   \
 		.resume = prefix##_resume, .feed_line = prefix##_feed,                \
 		.finish = prefix##_finish, .destroy = prefix##_destroy,               \
 		.samples = prefix##_samples,                                          \
 	}
+#define HS_PARSER_DESC(name_, prefix, title_, call_trace_)                          \
+	HS_PARSER_DESC_(name_, prefix, title_, call_trace_, probe, prefix##_probe)
+#define HS_PARSER_DESC_BY_LINE(name_, prefix, title_, call_trace_)                  \
+	HS_PARSER_DESC_(name_, prefix, title_, call_trace_, line_score, prefix##_line_score)
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "hsmscope/parser.h"
 #include "harness.h"
+#include "hsmscope/detect.h"
 #include "parsetest.h"
 
 extern const struct hs_parser_desc hs_parser_cloudhsm;
@@ -487,7 +488,7 @@ static int probe_file(const char *path)
 		*nl = '\0';
 		s = nl + 1;
 	}
-	score = P->probe(lines, n);
+	score = hs_detect_probe(P, lines, n);
 	free(text);
 	return score;
 }
@@ -522,11 +523,11 @@ static void test_probe(void)
 	CHECK(probe_file(FX "cert-storage.json") >= 60);
 	for (s = P->samples; *s; s++)
 		n++;
-	CHECK(n >= 6 && P->probe(P->samples, n) >= 80);
-	CHECK(P->probe(spy, (int)(sizeof spy / sizeof spy[0])) < 30);
-	CHECK(P->probe(plain_json, 4) < 30);
-	CHECK(P->probe(cw_other, 8) < 30);
-	CHECK(P->probe(NULL, 0) == 0);
+	CHECK(n >= 6 && hs_detect_probe(P, P->samples, n) >= 80);
+	CHECK(hs_detect_probe(P, spy, (int)(sizeof spy / sizeof spy[0])) < 30);
+	CHECK(hs_detect_probe(P, plain_json, 4) < 30);
+	CHECK(hs_detect_probe(P, cw_other, 8) < 30);
+	CHECK(hs_detect_probe(P, NULL, 0) == 0);
 	CHECK(strcmp(P->name, "cloudhsm") == 0 && strcmp(P->title, "AWS CloudHSM audit log") == 0);
 }
 

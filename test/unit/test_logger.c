@@ -567,10 +567,10 @@ static void test_probe(void)
 	CHECK(hs_detect_by_name("logger") == P);
 	/* every parser's samples: the logger claims none but its own */
 	for (i = 0; all[i]; i++) {
-		s = P->probe(all[i]->samples, nlines_of(all[i]->samples));
+		s = hs_detect_probe(P, all[i]->samples, nlines_of(all[i]->samples));
 		CHECK(all[i] == P ? s >= 75 : s < HS_DETECT_MIN_SCORE);
 		if (all[i] != P)
-			CHECK(all[i]->probe(P->samples, nlines_of(P->samples)) < HS_DETECT_MIN_SCORE);
+			CHECK(hs_detect_probe(all[i], P->samples, nlines_of(P->samples)) < HS_DETECT_MIN_SCORE);
 		CHECK(hs_detect(all[i]->samples, nlines_of(all[i]->samples), NULL) == all[i]);
 	}
 	/* every logger fixture is read as the logger's, the spy's as the spy's */
@@ -592,7 +592,7 @@ static void test_probe(void)
 			if (strstr(gl.gl_pathv[f], "/logger/") || strstr(gl.gl_pathv[f], ".md"))
 				continue;
 			n = head_lines(gl.gl_pathv[f], buf, sizeof buf, lines);
-			s = P->probe(lines, n);
+			s = hs_detect_probe(P, lines, n);
 			CHECK(s < HS_DETECT_MIN_SCORE);
 			if (s >= HS_DETECT_MIN_SCORE)
 				fprintf(stderr, "  %s: logger probe %d\n", gl.gl_pathv[f], s);

@@ -461,15 +461,15 @@ static void test_detect(void)
 		;
 	CHECK(hs_detect(P->samples, i, &score) == P && score >= 75);
 	CHECK(hs_detect(junk, 12, &score) == P && score >= 60);
-	CHECK(P->probe(words, 4) == 0); /* function names alone are no log */
+	CHECK(hs_detect_probe(P, words, 4) == 0); /* function names alone are no log */
 	for (i = 0; all[i]; i++) {
 		if (all[i] == P)
 			continue;
 		for (n = 0; all[i]->samples[n]; n++)
 			;
-		CHECK(P->probe(all[i]->samples, n) == 0);
-		CHECK(all[i]->probe(P->samples, 8) < HS_DETECT_MIN_SCORE);
-		CHECK(all[i]->probe(junk, 12) < HS_DETECT_MIN_SCORE);
+		CHECK(hs_detect_probe(P, all[i]->samples, n) == 0);
+		CHECK(hs_detect_probe(all[i], P->samples, 8) < HS_DETECT_MIN_SCORE);
+		CHECK(hs_detect_probe(all[i], junk, 12) < HS_DETECT_MIN_SCORE);
 	}
 }
 

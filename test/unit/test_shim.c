@@ -534,11 +534,11 @@ static void test_detect(void)
 			continue;
 		for (n = 0; all[i]->samples[n]; n++)
 			;
-		CHECK(P->probe(all[i]->samples, n) < HS_DETECT_MIN_SCORE);
+		CHECK(hs_detect_probe(P, all[i]->samples, n) < HS_DETECT_MIN_SCORE);
 		CHECK(hs_detect(all[i]->samples, n, NULL) != P);
 		for (n = 0; P->samples[n]; n++)
 			;
-		CHECK(all[i]->probe(P->samples, n) < P->probe(P->samples, n));
+		CHECK(hs_detect_probe(all[i], P->samples, n) < hs_detect_probe(P, P->samples, n));
 	}
 }
 

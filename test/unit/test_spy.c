@@ -24,6 +24,7 @@
 #include "hsmscope/parser.h"
 #include "hsmscope/pipeline.h"
 #include "harness.h"
+#include "hsmscope/detect.h"
 #include "parsetest.h"
 
 extern const struct hs_parser_desc hs_parser_spy;
@@ -661,9 +662,9 @@ static void test_probe(void)
 
 	for (i = 0; P->samples[i]; i++)
 		;
-	CHECK(P->probe(P->samples, i) >= 75);
-	CHECK(P->probe(spy_new, 7) >= 50);
-	CHECK(P->probe(other, 3) == 0);
+	CHECK(hs_detect_probe(P, P->samples, i) >= 75);
+	CHECK(hs_detect_probe(P, spy_new, 7) >= 50);
+	CHECK(hs_detect_probe(P, other, 3) == 0);
 }
 
 /* Real captures: one event per header, one return per "Returned:". */
