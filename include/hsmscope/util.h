@@ -130,9 +130,11 @@ size_t hs_dump_text_at(const char *s, size_t n);
 
 /* FNV-1a 64 over bytes: for file identity, never for security. */
 uint64_t hs_hash64(const void *p, size_t n, uint64_t seed);
-/* A faster 64-bit hash (eight bytes a step) for equality tests inside one
- * run: its values are never stored nor shown (hs_hash64's are: op_id, the
- * files' identity), so it may change between releases. */
+/* A faster 64-bit hash (eight bytes a step) for equality tests and
+ * checksums: its values are never shown, and the only ones stored (the
+ * correlator state's chunk checksums) are checked, not trusted: a state
+ * whose checksums another version wrote is replayed. So it may change
+ * between releases (hs_hash64's may not: op_id, the files' identity). */
 uint64_t hs_hash64_run(const void *p, size_t n, uint64_t seed);
 
 #endif
