@@ -41,7 +41,7 @@ BIN     := build-san/hsmscope
 CFLAGS  += -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
-HS_CFLAGS = -std=c11 -pthread -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -Iinclude $(CPPFLAGS) \
+HS_CFLAGS = -std=c11 -pthread -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -Iinclude -I$(BUILD)/gen $(CPPFLAGS) \
 	$(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
 CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) $(BZ2_LIBS) -lm -pthread
 UI_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(UI_PKGS) 2>/dev/null)
@@ -68,6 +68,21 @@ $(BUILD)/src/%.o: src/%.c
 $(BUILD)/ui/%.o: ui/%.c
 	@mkdir -p $(@D)
 	$(CC) $(HS_CFLAGS) $(UI_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The core's identity, a checksum of its sources: an index records the one
+# that built it and any other build rebuilds it, so a changed parser never
+# reuses the events an older one wrote (HS_VERSION alone stays the same
+# from one release to the next). The header is rewritten only when the
+# checksum changes, so a build with nothing changed compiles nothing.
+CORE_ID_H := $(BUILD)/gen/core_id.h
+$(CORE_ID_H): FORCE
+	@mkdir -p $(@D)
+	@id=$$(cat $(sort $(CORE_SRC) $(wildcard src/*.h include/hsmscope/*.h)) | cksum | cut -d' ' -f1); \
+	printf '#define HS_CORE_ID "%s"\n' "$$id" >$@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/src/index.o $(BUILD)/src/index_reuse.o: $(CORE_ID_H)
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/libhscore.a: $(CORE_OBJ)
 	rm -f $@

@@ -39,6 +39,7 @@
 #include "hsmscope/regex.h"
 #include "hsmscope/safefile.h"
 #include "hsmscope/version.h"
+#include "core_id.h"          /* HS_CORE_ID, written by the Makefile */
 
 #include "index_int.h"
 
@@ -496,7 +497,7 @@ static int build(const char *ipath, struct input *in, int npaths,
 	struct writer w;
 	int i, fd, rc = -1, nfiles = 0, nok = 0, early;
 	int64_t held = 0;
-	char sql[256];
+	char sql[512];
 
 	/* create it ourselves so it is private from the first byte; fd stays
 	 * open (its lock says the file is in use) until it is renamed */
@@ -590,6 +591,7 @@ static int build(const char *ipath, struct input *in, int npaths,
 	snprintf(sql, sizeof sql,
 	         "INSERT INTO meta VALUES('schema_version', '%d');"
 	         "INSERT INTO meta VALUES('hsmscope_version', '" HS_VERSION "');"
+	         "INSERT INTO meta VALUES('core_id', '" HS_CORE_ID "');"
 	         "INSERT INTO meta VALUES('dur_method', 'time to the next call of the same"
 	         " process and thread (upper bound, resolution of the log''s clock)');",
 	         HS_INDEX_SCHEMA_VERSION);

@@ -16,6 +16,7 @@
 #include "hsmscope/index.h"
 #include "hsmscope/reader.h"
 #include "hsmscope/version.h"
+#include "core_id.h"          /* HS_CORE_ID, written by the Makefile */
 
 #include "index_int.h"
 
@@ -317,12 +318,15 @@ int hs_idx_trusted(sqlite3 *db, const char *path)
 	if (sqlite3_prepare_v2(db, "SELECT (SELECT value FROM meta WHERE key = 'schema_version'),"
 	                           " (SELECT page_count FROM pragma_page_count()),"
 	                           " (SELECT page_size FROM pragma_page_size()),"
-	                           " (SELECT value FROM meta WHERE key = 'hsmscope_version')",
+	                           " (SELECT value FROM meta WHERE key = 'hsmscope_version'),"
+	                           " (SELECT value FROM meta WHERE key = 'core_id')",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		const char *v = (const char *)sqlite3_column_text(st, 3);
-		ok = sqlite3_column_int(st, 0) == HS_INDEX_SCHEMA_VERSION && v && strcmp(v, HS_VERSION) == 0;
+		const char *core = (const char *)sqlite3_column_text(st, 4);
+		ok = sqlite3_column_int(st, 0) == HS_INDEX_SCHEMA_VERSION && v && strcmp(v, HS_VERSION) == 0 &&
+		     core && strcmp(core, HS_CORE_ID) == 0;
 		pages = sqlite3_column_int64(st, 1);
 		page_size = sqlite3_column_int64(st, 2);
 	}

@@ -1,5 +1,5 @@
 # index_trust.sh — an index is never trusted blindly: a truncated copy,
-# an older schema, another release's index or a damaged page at the index
+# an older schema, another release's or another build's index or a damaged page at the index
 # path is rebuilt; garbage or a foreign SQLite file there is not an index
 # and is neither trusted nor overwritten (files.sh has more); two processes indexing the same log at once both succeed and
 # leave a sound index; a full disk gives a clear error and no index; the
@@ -33,6 +33,15 @@ check "$T/old.db" "older schema"
 cp "$T/ref.db" "$T/release.db"
 sqlite3 "$T/release.db" "UPDATE meta SET value = '0.0.1' WHERE key = 'hsmscope_version'"
 check "$T/release.db" "another release"
+# the same release built from other sources (a parser changed since, and
+# HS_VERSION did not): the index records the core's checksum, and is rebuilt
+cp "$T/ref.db" "$T/build.db"
+[ -n "$(sqlite3 "$T/build.db" "SELECT value FROM meta WHERE key = 'core_id'")" ] ||
+	fail "the index does not record the build's core checksum"
+sqlite3 "$T/build.db" "UPDATE meta SET value = 'x' || value WHERE key = 'core_id'"
+check "$T/build.db" "another build of the same release"
+sqlite3 "$T/build.db" "DELETE FROM meta WHERE key = 'core_id'"
+check "$T/build.db" "an index from before the core checksum"
 # a damaged b-tree page: the header of page 2 overwritten
 cp "$T/ref.db" "$T/bad.db"
 ps=$(sqlite3 "$T/ref.db" "PRAGMA page_size")
