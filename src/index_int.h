@@ -22,6 +22,18 @@
 #include "hsmscope/reader.h"
 #include "hsmscope/util.h"
 
+/* SQLite's application_id of an hsmscope index ("HSMS"): how --index
+ * tells its own file from somebody else's, even when the file is damaged
+ * past page 1. */
+#define APP_ID 0x48534d53u
+#define APP_ID_SQL "1213418835"
+
+#ifdef SQLITE_OPEN_NOFOLLOW
+#define OPEN_NOFOLLOW SQLITE_OPEN_NOFOLLOW
+#else
+#define OPEN_NOFOLLOW 0
+#endif
+
 #define HELD_MAX 256            /* threads whose last call is held back */
 #define SKIP_REASONS 32         /* distinct skip reasons kept per file and run */
 #define SUMMARY_SEEN (1u << 18) /* slots of the summaries read once (2 MiB) */
@@ -202,5 +214,11 @@ int hs_idx_refresh_pass(sqlite3 *db, struct input *in, int file_id, int tail, in
 /* The log only grew: parse its new part in one transaction. 0, or -1. */
 int hs_idx_refresh(sqlite3 *db, struct input *in, int file_id, const struct hs_index_opts *o,
                    int background, struct hs_index_info *info, struct hs_error *err);
+
+/* index_path.c: 0 when an index may be written at path, else -1 and err
+ * says why (one of the logs, a link or device, or with explicit_path a
+ * file that is neither empty nor an hsmscope index). */
+int hs_idx_path_ok(const char *path, const char *const *paths, int npaths, int explicit_path,
+                   struct hs_error *err);
 
 #endif
