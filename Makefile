@@ -93,7 +93,7 @@ $(BIN): $(CLI_OBJ) $(UI_OBJ) $(BUILD)/libhscore.a
 		$(CORE_LIBS) $(UI_LIBS)
 
 # Unit tests link the core without curses on purpose.
-$(BUILD)/test/%: test/unit/%.c test/unit/harness.h test/unit/parsetest.h $(BUILD)/libhscore.a
+$(BUILD)/test/%: test/unit/%.c test/unit/harness.h test/unit/parsetest.h test/unit/corrtest.h $(BUILD)/libhscore.a
 	@mkdir -p $(@D)
 	$(CC) $(HS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libhscore.a $(CORE_LIBS)
 

@@ -14,9 +14,9 @@
  * end operations, dual-function updates, message API, C_SessionCancel,
  * object creation by copy/unwrap/derive), cut (a log starting mid-process),
  * and audit-a/-b (two CloudHSM streams: gaps, reboots, logins, attribution,
- * keys, sync). Generated at run time: many sessions with reused handles,
- * and grown logs for the incremental refresh of both formats (from the
- * correlator's saved state, and from a damaged one: replayed).
+ * keys, sync). Generated at run time: many sessions with reused handles.
+ * The incremental refresh is test_correlate_refresh.c's; the helpers both
+ * use are corrtest.h.
  */
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
@@ -32,145 +32,8 @@
 #include "hsmscope/index.h"
 #include "hsmscope/lifecycle.h"
 #include "hsmscope/query.h"
-#include "harness.h"
 
-#define FX "test/fixtures/correlate/"
-
-static char tmp[256];           /* scratch directory */
-
-/* ------------------------------------------------------------- helpers */
-
-static struct hs_index *open_paths(const char *const *paths, int n, const char *db, int rebuild)
-{
-	struct hs_index_opts o;
-	struct hs_index *ix = NULL;
-	struct hs_error err;
-	char path[512];
-
-	memset(&o, 0, sizeof o);
-	snprintf(path, sizeof path, "%s/%s", tmp, db);
-	o.index_path = path;
-	o.rebuild = rebuild;
-	if (hs_index_open(paths, n, &o, &ix, &err) < 0) {
-		fprintf(stderr, "cannot index %s: %s\n", paths[0], err.msg);
-		return NULL;
-	}
-	return ix;
-}
-
-static struct hs_index *open_fx(const char *name)
-{
-	char path[256], db[64];
-	const char *p = path;
-
-	snprintf(path, sizeof path, FX "%s", name);
-	snprintf(db, sizeof db, "%s.db", name);
-	return open_paths(&p, 1, db, 1);
-}
-
-/* First column of the first row of a query, as an integer; -999 when none. */
-static int64_t q1(struct hs_index *ix, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int64_t q1(struct hs_index *ix, const char *fmt, ...)
-{
-	char sql[1024];
-	sqlite3_stmt *st;
-	int64_t v = -999;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof sql, fmt, ap);
-	va_end(ap);
-	if (sqlite3_prepare_v2(hs_index_db(ix), sql, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "bad test query: %s: %s\n", sql, sqlite3_errmsg(hs_index_db(ix)));
-		return -999;
-	}
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-/* ... as text ("" when none). */
-static const char *qs(struct hs_index *ix, char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static const char *qs(struct hs_index *ix, char *buf, size_t len, const char *fmt, ...)
-{
-	char sql[1024];
-	sqlite3_stmt *st;
-	va_list ap;
-
-	buf[0] = '\0';
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof sql, fmt, ap);
-	va_end(ap);
-	if (sqlite3_prepare_v2(hs_index_db(ix), sql, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "bad test query: %s\n", sql);
-		return buf;
-	}
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return buf;
-}
-
-/* n of the k-th (0-based) event calling func */
-static int64_t nth(struct hs_index *ix, const char *func, int k)
-{
-	return q1(ix, "SELECT n FROM events WHERE func = '%s' ORDER BY n LIMIT 1 OFFSET %d", func, k);
-}
-
-static int has_anomaly(struct hs_index *ix, int64_t n, const char *kind)
-{
-	return q1(ix, "SELECT count(*) FROM anomalies WHERE n = %lld AND kind = '%s'", (long long)n,
-	          kind) == 1;
-}
-
-static int linked(struct hs_index *ix, int64_t a, int64_t b, const char *kind)
-{
-	return q1(ix, "SELECT count(*) FROM links WHERE n = %lld AND peer = %lld AND kind = '%s'",
-	          (long long)a, (long long)b, kind) == 1 &&
-	       q1(ix, "SELECT count(*) FROM links WHERE n = %lld AND peer = %lld AND kind = '%s'",
-	          (long long)b, (long long)a, kind) == 1;
-}
-
-static int write_file(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (!f)
-		return -1;
-	if (fwrite(data, 1, len, f) != len) {
-		fclose(f);
-		return -1;
-	}
-	return fclose(f);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	if (buf) {
-		buf[n] = '\0';
-		*len = (size_t)n;
-	}
-	return buf;
-}
+#include "corrtest.h"
 
 /* --------------------------------------------------------------- rules */
 
@@ -804,193 +667,10 @@ static void test_timeline_queries(void)
 	hs_index_close(ix);
 }
 
-/* -------------------------------------------------------------- refresh */
-
-/* The correlation of an index as text, event numbers as ranks (a refresh
- * leaves holes in the numbering). */
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char *dump(struct hs_index *ix)
-{
-	static const char *const tables[] = { "processes", "streams", "sessions", "logins", "spans",
-		"objects", "links", "anomalies", "seq_gaps", "attributions", "events" };
-	static const char *const ncols = " n peer ref first_n last_n init_n final_n open_n close_n"
-		" login_n logout_n end_n created_n found_n destroyed_n ";
-	sqlite3 *db = hs_index_db(ix);
-	sqlite3_stmt *st, *rank;
-	char **lines = NULL, sql[256], *out;
-	size_t nl = 0, cap = 0, total = 1, i, t;
-
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM events WHERE n <= ?1", -1, &rank, NULL))
-		return NULL;
-	for (t = 0; t < sizeof tables / sizeof tables[0]; t++) {
-		int c;
-		snprintf(sql, sizeof sql, strcmp(tables[t], "events") == 0 ?
-		         "SELECT n, session_id, login_id, span_id FROM events" : "SELECT * FROM %s", tables[t]);
-		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-			continue;
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			struct hs_buf b;
-			hs_buf_init(&b);
-			hs_buf_adds(&b, tables[t]);
-			for (c = 0; c < sqlite3_column_count(st); c++) {
-				char key[40];
-				snprintf(key, sizeof key, " %s ", sqlite3_column_name(st, c));
-				if (strstr(ncols, key) && sqlite3_column_type(st, c) == SQLITE_INTEGER) {
-					sqlite3_reset(rank);
-					sqlite3_bind_int64(rank, 1, sqlite3_column_int64(st, c));
-					sqlite3_step(rank);
-					hs_buf_printf(&b, "|#%lld", (long long)sqlite3_column_int64(rank, 0));
-				} else {
-					const unsigned char *v = sqlite3_column_text(st, c);
-					hs_buf_printf(&b, "|%s", v ? (const char *)v : "-");
-				}
-			}
-			if (nl == cap) {
-				cap = cap ? cap * 2 : 256;
-				lines = realloc(lines, cap * sizeof *lines);
-			}
-			lines[nl++] = hs_strdup(hs_buf_cstr(&b));
-			total += b.len + 1;
-			hs_buf_free(&b);
-		}
-		sqlite3_finalize(st);
-	}
-	sqlite3_finalize(rank);
-	qsort(lines, nl, sizeof *lines, cmp_str);
-	out = malloc(total);
-	out[0] = '\0';
-	for (i = 0; i < nl; i++) {
-		strcat(out, lines[i]);
-		strcat(out, "\n");
-		free(lines[i]);
-	}
-	free(lines);
-	return out;
-}
-
-/* How the correlator's saved state is damaged between the two runs of a
- * refresh case: the refresh must then replay, and give the same tables. */
-static const char *const damage_sql[] = {
-	NULL,
-	"UPDATE corr_chunks SET data = zeroblob(length(data)) WHERE k = 0",
-	"UPDATE corr_chunks SET data = substr(data, 1, 100) WHERE k = (SELECT max(k) FROM corr_chunks)",
-	"UPDATE corr_state SET state = randomblob(40)",
-	"DELETE FROM corr_chunks WHERE k = 0",
-	"UPDATE corr_state SET kept_n = kept_n + 1",
-	"DROP TABLE corr_state",
-};
-
-static void damage_state(const char *dbname, int how)
-{
-	char path[300];
-	sqlite3 *db;
-
-	snprintf(path, sizeof path, "%s/%s", tmp, dbname);
-	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, damage_sql[how], NULL, NULL, NULL) == SQLITE_OK);
-	sqlite3_close(db);
-}
-
-/* Index `whole` cut at its line `cut`, then grown to all of it (a
- * refresh), and compare with indexing it whole. damage: damage_sql[]. */
-static void refresh_case(const char *whole, size_t len, double at, const char *name, int damage)
-{
-	char path[300];
-	const char *p = path;
-	struct hs_index *ix;
-	char *a, *b;
-	size_t cut = (size_t)((double)len * at);
-
-	while (cut < len && whole[cut - 1] != '\n')
-		cut++;
-	snprintf(path, sizeof path, "%s/%s", tmp, name);
-	CHECK(write_file(path, whole, cut) == 0);
-	ix = open_paths(&p, 1, "grow.db", 1);
-	CHECK(ix != NULL);
-	/* every run leaves the correlator's state, to go on from */
-	CHECK(ix && q1(ix, "SELECT count(*) FROM corr_state") == 1);
-	CHECK(ix && q1(ix, "SELECT count(*) FROM corr_chunks") >= 1);
-	hs_index_close(ix);
-	if (damage)
-		damage_state("grow.db", damage);
-	CHECK(write_file(path, whole, len) == 0);
-	ix = open_paths(&p, 1, "grow.db", 0);
-	CHECK(ix != NULL);
-	if (!ix)
-		return;
-	CHECK(hs_index_info(ix)->refreshed == 1);
-	CHECK(q1(ix, "SELECT count(*) FROM corr_state WHERE state IS NOT NULL") == 1);
-	a = dump(ix);
-	hs_index_close(ix);
-	ix = open_paths(&p, 1, "whole.db", 1);
-	CHECK(ix != NULL);
-	if (!ix) {
-		free(a);
-		return;
-	}
-	b = dump(ix);
-	hs_index_close(ix);
-	CHECK(a && b && strcmp(a, b) == 0);
-	if (a && b && strcmp(a, b) != 0) {
-		fprintf(stderr, "refresh of %s at %.2f differs from a whole build\n", name, at);
-		write_file("/tmp/hs-refresh.txt", a, strlen(a));
-		write_file("/tmp/hs-whole.txt", b, strlen(b));
-	}
-	free(a);
-	free(b);
-}
-
-static void test_refresh(void)
-{
-	static const char *const spy[] = { "handle-reuse.log", "threads.log", "two-procs.log",
-		"anomalies.log", "logins.log", "ops.log", "killed.log" };
-	static const double cuts[] = { 0.45, 0.62, 0.81, 0.97 };
-	struct hs_buf big;
-	size_t i, len;
-	int k;
-	char path[256], *s;
-
-	/* call traces: every fixture again and again, > 64 KiB before the cut */
-	hs_buf_init(&big);
-	for (k = 0; k < 12; k++)
-		for (i = 0; i < sizeof spy / sizeof spy[0]; i++) {
-			snprintf(path, sizeof path, FX "%s", spy[i]);
-			if ((s = slurp(path, &len))) {
-				hs_buf_add(&big, s, len);
-				free(s);
-			}
-		}
-	CHECK(big.len > 200000);
-	for (i = 0; i < sizeof cuts / sizeof cuts[0]; i++)
-		refresh_case(big.data, big.len, cuts[i], "grow.log", 0);
-	/* a damaged saved state: replayed, the same tables */
-	for (k = 1; k < (int)(sizeof damage_sql / sizeof damage_sql[0]); k++)
-		refresh_case(big.data, big.len, cuts[k % 4], "grow.log", k);
-	hs_buf_free(&big);
-	/* an audit stream */
-	hs_buf_init(&big);
-	for (k = 0; k < 40; k++)
-		if ((s = slurp(FX "audit-a.log", &len))) {
-			hs_buf_add(&big, s, len);
-			free(s);
-		}
-	for (i = 0; i < sizeof cuts / sizeof cuts[0]; i++)
-		refresh_case(big.data, big.len, cuts[i], "grow-audit.log", 0);
-	refresh_case(big.data, big.len, cuts[1], "grow-audit.log", 1);
-	hs_buf_free(&big);
-}
-
 int main(void)
 {
-	snprintf(tmp, sizeof tmp, "%s/hscorr.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(tmp)) {
-		perror("mkdtemp");
+	if (corr_begin() < 0)
 		return 1;
-	}
 	test_handle_reuse();
 	test_threads();
 	test_killed();
@@ -1003,12 +683,6 @@ int main(void)
 	test_audit();
 	test_lifecycle();
 	test_timeline_queries();
-	test_refresh();
-	{
-		char cmd[300];
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", tmp);
-	}
+	corr_end();
 	TEST_END();
 }
