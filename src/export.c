@@ -97,7 +97,7 @@ static void add_peer(cJSON *o, struct hs_index *ix, int64_t peer, sqlite3_stmt *
 	char id[64];
 
 	if (peer == HS_NONE) {
-		cJSON_AddNullToObject(o, "peer");
+		cJSON_AddNullToObject(o, HS_EVC_JKEY(peer));
 		return;
 	}
 	if (!*cache && sqlite3_prepare_v2(hs_index_db(ix),
@@ -105,19 +105,19 @@ static void add_peer(cJSON *o, struct hs_index *ix, int64_t peer, sqlite3_stmt *
 	                                  -1, cache, NULL) != SQLITE_OK)
 		*cache = NULL;
 	if (!*cache) {
-		cJSON_AddNullToObject(o, "peer");
+		cJSON_AddNullToObject(o, HS_EVC_JKEY(peer));
 		return;
 	}
 	sqlite3_reset(*cache);
 	sqlite3_bind_int64(*cache, 1, peer);
 	if (sqlite3_step(*cache) != SQLITE_ROW) {
-		cJSON_AddNullToObject(o, "peer");
+		cJSON_AddNullToObject(o, HS_EVC_JKEY(peer));
 		return;
 	}
 	pe.file_id = sqlite3_column_int(*cache, 0);
 	pe.offset = sqlite3_column_int64(*cache, 1);
 	hs_query_op_id(ix, &pe, id, sizeof id);
-	cJSON_AddStringToObject(o, "peer", id);
+	cJSON_AddStringToObject(o, HS_EVC_JKEY(peer), id);
 	cJSON_AddNumberToObject(o, "peer_n", (double)peer);
 }
 
