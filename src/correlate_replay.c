@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hsmscope/detect.h"
+#include "evcols.h"
 
 /* ---------------------------------------------------------------- replay */
 
@@ -35,6 +36,17 @@ static void col_str(sqlite3_stmt *st, int i, char *dst, size_t len)
 	hs_strlcpy(dst, s ? (const char *)s : "", len);
 }
 
+/* The columns correlation reads back are the rows of evcols.h marked cr;
+ * the replay's own two (a detail when the function needs one, the length
+ * query test) come after them. */
+enum { HS_EVCOLS(HS_EV_X_RENUM) HS_EVR_DETAIL_, HS_EVR_LENQ_ };
+
+static void fill(sqlite3_stmt *st, struct hs_event *e)
+{
+	hs_event_reset(e);
+	HS_EVREPLAY_FILL
+}
+
 /* Re-run the stored events; keys come from a second cursor merged by n. */
 int hs_corrstore_replay(struct sqlite3 *db, struct hs_correlator *c, int64_t from_n, int64_t to_n,
                         struct hs_error *err)
@@ -49,11 +61,10 @@ int hs_corrstore_replay(struct sqlite3 *db, struct hs_correlator *c, int64_t fro
 		to_n = INT64_MAX;
 	hs_buf_init(&sql);
 	hs_buf_printf(&sql,
-	              "SELECT n, file_id, format, instance, pid, tid, func, rv, rv_name, ok, incomplete,"
-	              " session, slot, user_type, user, hsm, seq, reboot, opcode, ts_us, log_type,"
+	              "SELECT " HS_EVREPLAY_COLS_SQL ","
 	              " CASE WHEN func IN (%s) THEN hs_detail(n, dref) END,"
-	              " CASE WHEN ok AND func IN (%s) THEN hs_corr_lenq(hs_detail(n, dref)) ELSE 0 END, call_no,"
-	              " uncertain FROM events WHERE n > ?1 AND n <= ?2 ORDER BY n",
+	              " CASE WHEN ok AND func IN (%s) THEN hs_corr_lenq(hs_detail(n, dref)) ELSE 0 END"
+	              " FROM events WHERE n > ?1 AND n <= ?2 ORDER BY n",
 	              hs_correlate_detail_funcs_sql(), hs_correlate_lenq_funcs_sql());
 	hs_event_init(&e);
 	if (sqlite3_create_function(db, "hs_corr_lenq", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
@@ -72,37 +83,14 @@ int hs_corrstore_replay(struct sqlite3 *db, struct hs_correlator *c, int64_t fro
 	if (krc == SQLITE_ROW)
 		kn = sqlite3_column_int64(keys, 0);
 	while (sqlite3_step(ev) == SQLITE_ROW) {
-		const char *fmt = (const char *)sqlite3_column_text(ev, 2), *d;
+		const char *d;
 
-		hs_event_reset(&e);
-		e.n = sqlite3_column_int64(ev, 0);
-		e.file_id = sqlite3_column_int(ev, 1);
-		e.format = hs_detect_static_name(fmt);
-		e.instance = sqlite3_column_int64(ev, 3);
-		e.pid = col_i64(ev, 4);
-		e.tid = col_i64(ev, 5);
-		col_str(ev, 6, e.func, sizeof e.func);
-		e.rv = col_i64(ev, 7);
-		col_str(ev, 8, e.rv_name, sizeof e.rv_name);
-		e.ok = sqlite3_column_int(ev, 9);
-		e.incomplete = sqlite3_column_int(ev, 10);
-		e.session = col_i64(ev, 11);
-		e.slot = col_i64(ev, 12);
-		e.user_type = col_i64(ev, 13);
-		col_str(ev, 14, e.user, sizeof e.user);
-		col_str(ev, 15, e.hsm, sizeof e.hsm);
-		e.seq = col_i64(ev, 16);
-		e.reboot = col_i64(ev, 17);
-		e.opcode = col_i64(ev, 18);
-		e.ts_us = col_i64(ev, 19);
-		e.log_type = col_i64(ev, 20);
-		d = (const char *)sqlite3_column_text(ev, 21);
-		if (d && hs_buf_add(&e.detail, d, (size_t)sqlite3_column_bytes(ev, 21)) < 0) {
+		fill(ev, &e);
+		d = (const char *)sqlite3_column_text(ev, HS_EVR_DETAIL_);
+		if (d && hs_buf_add(&e.detail, d, (size_t)sqlite3_column_bytes(ev, HS_EVR_DETAIL_)) < 0) {
 			hs_error_set(err, "", 0, 0, "out of memory");
 			goto out;
 		}
-		e.call_no = col_i64(ev, 23);
-		e.uncertain = sqlite3_column_int(ev, 24);
 		while (krc == SQLITE_ROW && kn <= e.n) {
 			if (kn == e.n) {
 				const char *role = (const char *)sqlite3_column_text(keys, 2);
@@ -112,7 +100,7 @@ int hs_corrstore_replay(struct sqlite3 *db, struct hs_correlator *c, int64_t fro
 			if (krc == SQLITE_ROW)
 				kn = sqlite3_column_int64(keys, 0);
 		}
-		if (hs_correlate_replay_event(c, &e, sqlite3_column_int(ev, 22), err) < 0)
+		if (hs_correlate_replay_event(c, &e, sqlite3_column_int(ev, HS_EVR_LENQ_), err) < 0)
 			goto out;
 	}
 	rc = 0;

@@ -24,6 +24,7 @@
 #include "hsmscope/detect.h"
 #include "hsmscope/query.h"
 #include "hsmscope/safefile.h"
+#include "evcols.h"
 
 static void add_i64(cJSON *o, const char *k, int64_t v)
 {
@@ -96,7 +97,7 @@ static void add_peer(cJSON *o, struct hs_index *ix, int64_t peer, sqlite3_stmt *
 	char id[64];
 
 	if (peer == HS_NONE) {
-		cJSON_AddNullToObject(o, "peer");
+		cJSON_AddNullToObject(o, HS_EVC_JKEY(peer));
 		return;
 	}
 	if (!*cache && sqlite3_prepare_v2(hs_index_db(ix),
@@ -104,19 +105,19 @@ static void add_peer(cJSON *o, struct hs_index *ix, int64_t peer, sqlite3_stmt *
 	                                  -1, cache, NULL) != SQLITE_OK)
 		*cache = NULL;
 	if (!*cache) {
-		cJSON_AddNullToObject(o, "peer");
+		cJSON_AddNullToObject(o, HS_EVC_JKEY(peer));
 		return;
 	}
 	sqlite3_reset(*cache);
 	sqlite3_bind_int64(*cache, 1, peer);
 	if (sqlite3_step(*cache) != SQLITE_ROW) {
-		cJSON_AddNullToObject(o, "peer");
+		cJSON_AddNullToObject(o, HS_EVC_JKEY(peer));
 		return;
 	}
 	pe.file_id = sqlite3_column_int(*cache, 0);
 	pe.offset = sqlite3_column_int64(*cache, 1);
 	hs_query_op_id(ix, &pe, id, sizeof id);
-	cJSON_AddStringToObject(o, "peer", id);
+	cJSON_AddStringToObject(o, HS_EVC_JKEY(peer), id);
 	cJSON_AddNumberToObject(o, "peer_n", (double)peer);
 }
 
@@ -182,6 +183,10 @@ static int is_audit(const struct hs_event *e)
 	return e->format && (strcmp(e->format, "cloudhsm") == 0 || strcmp(e->format, "azurehsm") == 0);
 }
 
+/* The columns' keys and presentations are evcols.h's (HS_EVC_JSON writes a
+ * plain one); the order here is the published schema's (share/schema/),
+ * which is not the view's, and the keys that are no column (session_hex,
+ * hint, seq_gap, ...) are written here. */
 static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, struct stmts *c)
 {
 	cJSON *o = cJSON_CreateObject(), *tmpl, *lines, *keys;
@@ -193,41 +198,41 @@ static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, struct s
 	if (!o)
 		return NULL;
 	hs_query_op_id(ix, e, id, sizeof id);
-	cJSON_AddNumberToObject(o, "n", (double)e->n);
-	cJSON_AddStringToObject(o, "op_id", id);
-	add_str(o, "file", f ? f->path : NULL);
-	cJSON_AddNumberToObject(o, "line", (double)e->line);
-	add_str(o, "format", e->format);
-	add_ts(o, "ts", e->ts_us, e->ts_utc, hs_index_info(ix)->tz);
-	add_str(o, "ts_zone", ts_zone(e->ts_us, e->ts_utc, hs_index_info(ix)->tz));
-	add_i64(o, "pid", e->pid);
-	add_i64(o, "tid", e->tid);
+	HS_EVC_JSON(o, e, n);
+	cJSON_AddStringToObject(o, HS_EVC_JKEY(offset), id); /* file and offset */
+	add_str(o, HS_EVC_JKEY(file_id), f ? f->path : NULL);
+	HS_EVC_JSON(o, e, line);
+	HS_EVC_JSON(o, e, format);
+	add_ts(o, HS_EVC_JKEY(ts_us), e->ts_us, e->ts_utc, hs_index_info(ix)->tz);
+	add_str(o, HS_EVC_JKEY(ts_utc), ts_zone(e->ts_us, e->ts_utc, hs_index_info(ix)->tz));
+	HS_EVC_JSON(o, e, pid);
+	HS_EVC_JSON(o, e, tid);
 	/* process instances count from 1, as in every view; audit logs have
 	 * streams (hsm), not processes */
-	add_i64(o, "proc", is_audit(e) ? HS_NONE : e->instance + 1);
-	add_i64(o, "call_no", e->call_no);
-	add_str(o, "func", e->func);
-	add_i64(o, "rv", e->rv);
-	add_str(o, "rv_name", e->rv_name);
-	cJSON_AddBoolToObject(o, "ok", e->ok);
-	cJSON_AddBoolToObject(o, "incomplete", e->incomplete);
-	cJSON_AddBoolToObject(o, "uncertain", e->uncertain);
+	add_i64(o, HS_EVC_JKEY(instance), is_audit(e) ? HS_NONE : e->instance + 1);
+	HS_EVC_JSON(o, e, call_no);
+	HS_EVC_JSON(o, e, func);
+	HS_EVC_JSON(o, e, rv);
+	HS_EVC_JSON(o, e, rv_name);
+	HS_EVC_JSON(o, e, ok);
+	HS_EVC_JSON(o, e, incomplete);
+	HS_EVC_JSON(o, e, uncertain);
 	if (e->dur_us == HS_NONE) {
-		cJSON_AddNullToObject(o, "dur_ms");
-		cJSON_AddNullToObject(o, "dur_source");
+		cJSON_AddNullToObject(o, HS_EVC_JKEY(dur_us));
+		cJSON_AddNullToObject(o, HS_EVC_JKEY(dur_exact));
 	} else {
-		cJSON_AddNumberToObject(o, "dur_ms", (double)e->dur_us / 1000.0);
-		cJSON_AddStringToObject(o, "dur_source", e->dur_exact ? "tracer" :
+		cJSON_AddNumberToObject(o, HS_EVC_JKEY(dur_us), (double)e->dur_us / 1000.0);
+		cJSON_AddStringToObject(o, HS_EVC_JKEY(dur_exact), e->dur_exact ? "tracer" :
 		                        "estimate: time to the next call of the same process and thread");
 	}
-	add_i64(o, "session", e->session);
+	HS_EVC_JSON(o, e, session);
 	add_hex(o, "session_hex", e->session);
-	add_i64(o, "slot", e->slot);
-	add_i64(o, "session_id", e->session_id);
-	add_i64(o, "login_id", e->login_id);
-	add_i64(o, "span_id", e->span_id);
+	HS_EVC_JSON(o, e, slot);
+	HS_EVC_JSON(o, e, session_id);
+	HS_EVC_JSON(o, e, login_id);
+	HS_EVC_JSON(o, e, span_id);
 	add_peer(o, ix, e->peer, &c->peer);
-	keys = cJSON_AddArrayToObject(o, "objects");
+	keys = cJSON_AddArrayToObject(o, HS_EVC_JKEY(keys));
 	for (i = 0; keys && i < e->nkeys; i++) {
 		cJSON *k = cJSON_CreateObject();
 		cJSON_AddNumberToObject(k, "handle", (double)e->keys[i].handle);
@@ -235,7 +240,7 @@ static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, struct s
 		cJSON_AddStringToObject(k, "role", e->keys[i].role);
 		cJSON_AddItemToArray(keys, k);
 	}
-	lines = cJSON_AddArrayToObject(o, "anomalies");
+	lines = cJSON_AddArrayToObject(o, HS_EVC_JKEY(anomalies));
 	for (p = e->anomalies; lines && *p;) {
 		const char *comma = strchr(p, ',');
 		size_t n = comma ? (size_t)(comma - p) : strlen(p);
@@ -247,26 +252,26 @@ static cJSON *event_json(struct hs_index *ix, const struct hs_event *e, struct s
 		cJSON_AddItemToArray(lines, cJSON_CreateString(kind));
 		p += n + (comma ? 1 : 0);
 	}
-	add_str(o, "summary", e->summary);
+	HS_EVC_JSON(o, e, summary);
 	add_str(o, "hint", hs_event_hint(e->func));
 	if (is_audit(e)) {
-		add_str(o, "hsm", e->hsm);
-		add_i64(o, "seq_no", e->seq);
+		HS_EVC_JSON(o, e, hsm);
+		HS_EVC_JSON(o, e, seq);
 		add_seq_gap(o, ix, e->n, &c->gap);
-		add_i64(o, "reboot_counter", e->reboot);
-		add_i64(o, "command_type", e->cmd_type);
-		add_i64(o, "opcode", e->opcode);
-		add_i64(o, "response_code", e->rv);
-		add_str(o, "response_message", e->response);
-		add_i64(o, "log_type", e->log_type);
-		add_str(o, "user", e->user);
-		add_i64(o, "user_type", e->user_type);
+		HS_EVC_JSON(o, e, reboot);
+		HS_EVC_JSON(o, e, cmd_type);
+		HS_EVC_JSON(o, e, opcode);
+		add_i64(o, "response_code", e->rv); /* rv again, under the audit name */
+		HS_EVC_JSON(o, e, response);
+		HS_EVC_JSON(o, e, log_type);
+		HS_EVC_JSON(o, e, user);
+		HS_EVC_JSON(o, e, user_type);
 		add_attributed(o, ix, e->n, &c->attr);
 		keys = cJSON_AddArrayToObject(o, "key_handles");
 		for (i = 0; keys && i < e->nkeys; i++)
 			cJSON_AddItemToArray(keys, cJSON_CreateNumber((double)e->keys[i].handle));
 	}
-	tmpl = cJSON_AddObjectToObject(o, "template_summary");
+	tmpl = cJSON_AddObjectToObject(o, HS_EVC_JKEY(detail));
 	lines = tmpl ? cJSON_AddArrayToObject(tmpl, "structured_info") : NULL;
 	p = hs_buf_cstr(&e->detail);
 	end = p + e->detail.len;

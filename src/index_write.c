@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "hsmscope/detail.h"
+#include "evcols.h"
 #include "index_int.h"
 
 static void bind_i64(sqlite3_stmt *st, int i, int64_t v)
@@ -30,12 +31,11 @@ static void bind_str(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 }
 
-static const char insert_sql[] =
-	"INSERT INTO event_rows(n, file_id, offset, line, format_id, ts_us, ts_utc, pid, tid,"
-	" instance, call_no, func_id, rv, rv_name, ok, incomplete, dur_us, dur_exact,"
-	" session, slot, user_type, summary, session_id, login_id, span_id, uncertain, nlines,"
-	" summary_id, runs) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,"
-	"?19,?20,?21,?22,?23,?24,?25,?26,?27,?28,?29)";
+/* The INSERTs, their places (HS_EVI_<column>, HS_EVA_<column>) and the
+ * binds of the plain columns come from the columns' table, evcols.h. */
+static const char insert_sql[] = HS_EVROWS_INSERT_SQL;
+enum { HS_EVCOLS(HS_EV_X_IENUM) HS_EVI_COUNT_ };
+enum { HS_EVCOLS(HS_EV_X_AENUM) HS_EVA_COUNT_ };
 
 /* K when the event's lines are the one run "0+K" from its own line (most
  * calls: then the row keeps K, not the text), else -1. */
@@ -55,9 +55,7 @@ static int64_t one_run(const struct hs_event *e)
 	return k > 0 ? k : -1;
 }
 
-static const char insert_audit_sql[] =
-	"INSERT INTO event_audit(n, user, hsm, seq, reboot, opcode, cmd_type, log_type, response)"
-	" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)";
+static const char insert_audit_sql[] = HS_EVAUDIT_INSERT_SQL;
 
 /* ---------------------------------------------- the dictionaries */
 
@@ -254,20 +252,10 @@ static int write_audit(struct writer *w, const struct hs_event *e)
 {
 	sqlite3_stmt *st = w->ins_audit;
 
-	if (!*e->user && !*e->hsm && e->seq == HS_NONE &&
-	    e->reboot == HS_NONE && e->opcode == HS_NONE && e->cmd_type == HS_NONE &&
-	    e->log_type == HS_NONE && !*e->response)
+	if (!(HS_EVAUDIT_ANY 0))
 		return 0;
 	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, e->n);
-	bind_str(st, 2, e->user);
-	bind_str(st, 3, e->hsm);
-	bind_i64(st, 4, e->seq);
-	bind_i64(st, 5, e->reboot);
-	bind_i64(st, 6, e->opcode);
-	bind_i64(st, 7, e->cmd_type);
-	bind_i64(st, 8, e->log_type);
-	bind_str(st, 9, e->response);
+	HS_EVAUDIT_BIND
 	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 }
 
@@ -318,42 +306,22 @@ static int write_row(struct writer *w, const struct hs_event *e)
 	if (fid == -1 || mid == -1)
 		goto fail;
 	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, e->n);
-	sqlite3_bind_int(st, 2, e->file_id);
-	sqlite3_bind_int64(st, 3, e->offset);
-	sqlite3_bind_int64(st, 4, e->line);
-	bind_i64(st, 5, mid);
-	bind_i64(st, 6, e->ts_us);
-	sqlite3_bind_int(st, 7, e->ts_utc);
-	bind_i64(st, 8, e->pid);
-	bind_i64(st, 9, e->tid);
-	sqlite3_bind_int64(st, 10, e->instance);
-	bind_i64(st, 11, e->call_no);
-	bind_i64(st, 12, fid);
-	bind_i64(st, 13, e->rv);
-	if (bind_rv_name(w, st, 14, e) < 0)
+	HS_EVROWS_BIND
+	/* the calc columns of evcols.h */
+	bind_i64(st, HS_EVI_format + 1, mid);
+	bind_i64(st, HS_EVI_func + 1, fid);
+	if (bind_rv_name(w, st, HS_EVI_rv_name + 1, e) < 0 ||
+	    bind_summary(w, st, HS_EVI_summary + 1, HS_EVI_summary_id + 1, e->summary) < 0)
 		goto fail;
-	sqlite3_bind_int(st, 15, e->ok);
-	sqlite3_bind_int(st, 16, e->incomplete);
-	bind_i64(st, 17, e->dur_us);
 	if (e->dur_us == HS_NONE)
-		sqlite3_bind_null(st, 18);
+		sqlite3_bind_null(st, HS_EVI_dur_exact + 1);
 	else
-		sqlite3_bind_int(st, 18, e->dur_exact);
-	bind_i64(st, 19, e->session);
-	bind_i64(st, 20, e->slot);
-	bind_i64(st, 21, e->user_type);
-	if (bind_summary(w, st, 22, 28, e->summary) < 0)
-		goto fail;
-	bind_i64(st, 23, e->session_id); /* set by correlation */
-	bind_i64(st, 24, e->login_id);
-	bind_i64(st, 25, e->span_id);
-	sqlite3_bind_int(st, 26, e->uncertain);
-	bind_i64(st, 27, nlines < 0 ? HS_NONE : nlines);
+		sqlite3_bind_int(st, HS_EVI_dur_exact + 1, e->dur_exact);
+	bind_i64(st, HS_EVI_nlines + 1, nlines < 0 ? HS_NONE : nlines);
 	if (e->lines.len && nlines < 0)
-		sqlite3_bind_text(st, 29, e->lines.data, (int)e->lines.len, SQLITE_STATIC);
+		sqlite3_bind_text(st, HS_EVI_runs + 1, e->lines.data, (int)e->lines.len, SQLITE_STATIC);
 	else
-		sqlite3_bind_null(st, 29);
+		sqlite3_bind_null(st, HS_EVI_runs + 1);
 	if (sqlite3_step(st) != SQLITE_DONE || write_audit(w, e) < 0)
 		goto fail;
 	w->incomplete += e->incomplete != 0;

@@ -15,23 +15,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evcols.h"
+
 struct hs_query {
 	sqlite3_stmt *st;           /* owned */
 	struct hs_index *ix;        /* not owned */
 };
 
-/* DETAIL is "e.detail" or "NULL": a list page, a grep line or a count
- * never reads the detail text (decompressed from its block on demand). */
-#define EVENT_COLS_D(DETAIL)                                                       \
-	"e.n, e.file_id, e.offset, e.line, e.format, e.ts_us, e.ts_utc, e.pid, e.tid," \
-	" e.instance, e.call_no, e.func, e.rv, e.rv_name, e.ok, e.incomplete, e.dur_us,"  \
-	" e.dur_exact, e.session, e.slot, e.user, e.user_type, e.hsm, e.seq, e.reboot,"   \
-	" e.opcode, e.cmd_type, e.log_type, e.response, e.session_id, e.login_id,"        \
-	" e.span_id, (SELECT min(l.peer) FROM links l WHERE l.n = e.n),"                  \
-	" (SELECT group_concat(a.kind, ',') FROM anomalies a WHERE a.n = e.n),"            \
-	" e.summary, " DETAIL ","                                                         \
-	" (SELECT group_concat(k.role || '=' || k.handle, ' ') FROM event_keys k"        \
-	"  WHERE k.n = e.n), e.uncertain"
+/* The columns come from evcols.h; DETAIL, the last, is
+ * HS_EVENT_DETAIL_SQL or "NULL": a list page, a grep line or a count never
+ * reads the detail text (decompressed from its block on demand). */
+#define EVENT_COLS_D(DETAIL) HS_EVQUERY_COLS_SQL ", " DETAIL
+enum { HS_EVCOLS(HS_EV_X_QENUM) HS_EVQ_DETAIL_ }; /* HS_EVQ_<column>: its place */
 #define EVENT_COLS EVENT_COLS_D(HS_EVENT_DETAIL_SQL)
 #define LIST_COLS EVENT_COLS_D("NULL")
 
@@ -49,49 +44,14 @@ static void col_str(sqlite3_stmt *st, int i, char *dst, size_t len)
 
 static int fill(sqlite3_stmt *st, struct hs_event *e)
 {
-	const char *fmt = (const char *)sqlite3_column_text(st, 4), *keys;
+	const char *d = (const char *)sqlite3_column_text(st, HS_EVQ_DETAIL_), *keys;
 
 	hs_event_reset(e);
-	e->n = sqlite3_column_int64(st, 0);
-	e->file_id = sqlite3_column_int(st, 1);
-	e->offset = sqlite3_column_int64(st, 2);
-	e->line = sqlite3_column_int64(st, 3);
-	e->format = hs_detect_static_name(fmt); /* the registry's static name */
-	e->ts_us = col_i64(st, 5);
-	e->ts_utc = sqlite3_column_int(st, 6);
-	e->pid = col_i64(st, 7);
-	e->tid = col_i64(st, 8);
-	e->instance = sqlite3_column_int64(st, 9);
-	e->call_no = col_i64(st, 10);
-	col_str(st, 11, e->func, sizeof e->func);
-	e->rv = col_i64(st, 12);
-	col_str(st, 13, e->rv_name, sizeof e->rv_name);
-	e->ok = sqlite3_column_int(st, 14);
-	e->incomplete = sqlite3_column_int(st, 15);
-	e->dur_us = col_i64(st, 16);
-	e->dur_exact = sqlite3_column_int(st, 17);
-	e->session = col_i64(st, 18);
-	e->slot = col_i64(st, 19);
-	col_str(st, 20, e->user, sizeof e->user);
-	e->user_type = col_i64(st, 21);
-	col_str(st, 22, e->hsm, sizeof e->hsm);
-	e->seq = col_i64(st, 23);
-	e->reboot = col_i64(st, 24);
-	e->opcode = col_i64(st, 25);
-	e->cmd_type = col_i64(st, 26);
-	e->log_type = col_i64(st, 27);
-	col_str(st, 28, e->response, sizeof e->response);
-	e->session_id = col_i64(st, 29);
-	e->login_id = col_i64(st, 30);
-	e->span_id = col_i64(st, 31);
-	e->peer = col_i64(st, 32);
-	col_str(st, 33, e->anomalies, sizeof e->anomalies);
-	col_str(st, 34, e->summary, sizeof e->summary);
-	if (hs_buf_add(&e->detail, (const char *)sqlite3_column_text(st, 35) ? (const char *)sqlite3_column_text(st, 35) : "",
-	               (size_t)sqlite3_column_bytes(st, 35)) < 0)
+	HS_EVQUERY_FILL
+	/* the calc columns of evcols.h: the detail text and the handles */
+	if (hs_buf_add(&e->detail, d ? d : "", (size_t)sqlite3_column_bytes(st, HS_EVQ_DETAIL_)) < 0)
 		return -1;
-	e->uncertain = sqlite3_column_int(st, 37);
-	keys = (const char *)sqlite3_column_text(st, 36);
+	keys = (const char *)sqlite3_column_text(st, HS_EVQ_keys);
 	while (keys && *keys) {
 		/* "role=handle role=handle" */
 		const char *eq = strchr(keys, '='), *sp;

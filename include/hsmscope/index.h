@@ -29,8 +29,10 @@ struct sqlite3;
 struct sqlite3_stmt;
 struct hs_index;
 
-#define HS_INDEX_SCHEMA_VERSION 9 /* 6: event_lines; 7: detail in zstd blocks; 8: event_params;
-                                     9: smaller (event_keys/params by (n, i), ...) */
+#define HS_INDEX_SCHEMA_VERSION 10 /* 6: event_lines; 7: detail in zstd blocks; 8: event_params;
+                                      9: smaller (event_keys/params by (n, i), ...);
+                                      10: the event columns' CREATE text made from
+                                      src/evcols.h (same columns, one per line) */
 
 struct hs_index_opts {
 	const char *index_path;     /* explicit index file, or NULL for the cache */
