@@ -645,8 +645,11 @@ static int spec_is_awaited_in(struct hs_parser *p, const char *s, size_t n, cons
 	unsigned long long a = hs_spy_buffer_addr(s, n), b, d;
 	int i, j, in = 0;
 
+	/* a call whose last line is an output name waits for an output's
+	 * address, not an input's (outputs come after every input) */
 	for (i = 0; i < p->b.q.count && !in; i++)
-		in = !q_at(p, i)->qc.returned && q_at(p, i)->await_spec && q_at(p, i) != avoid;
+		in = !q_at(p, i)->qc.returned && q_at(p, i)->await_spec && !q_at(p, i)->outs &&
+		     q_at(p, i) != avoid;
 	if (!in || !a)
 		return 0;
 	for (i = 0; i < p->b.q.count; i++) {
