@@ -749,13 +749,19 @@ static const char *glued_thread_line(const char *s, size_t n)
 	return NULL;
 }
 
-/* The length of an "addr / len" at the start of s that another line
- * follows without a newline ("[in] ..", "[out] ..", "Returned:", "P:"),
- * 0 none. */
+/* The length of an "addr / len" or a "NULL [size : ..]" at the start of
+ * s that another line follows without a newline ("[in] ..", "[out] ..",
+ * "Returned:", "P:"), 0 none. */
 static size_t spec_prefix(const char *s, size_t n)
 {
 	size_t i = 0;
+	const char *e;
 
+	/* "NULL [size : 0x0 (0)]Returned:  0 CKR_OK" (old header) */
+	if (n > 10 && memcmp(s, "NULL [size", 10) == 0 && (e = memchr(s, ']', n)) != NULL) {
+		i = (size_t)(e - s) + 1;
+		return i < n && (s[i] == '[' || s[i] == 'R' || s[i] == 'P') ? i : 0;
+	}
 	while (i < n && hs_is_hex(s[i]))
 		i++;
 	if (i < 8 || i > 16 || i + 4 > n || memcmp(s + i, " / ", 3) != 0)
