@@ -93,8 +93,11 @@ struct inst_sessions {
 /* An input buffer address a process instance showed (old header). */
 struct spy_paddr {
 	int64_t inst;               /* a process instance */
-	unsigned long long addr;    /* an input buffer one of its certain calls showed */
+	unsigned long long addr;    /* an input buffer one of its certain calls showed (bits
+	                               0-55, SPY_ADDR_MASK); bits 56-62: which function
+	                               showed it (addr_kind, spy_attr.c), 0 not said */
 };
+#define SPY_ADDR_MASK ((1ull << 56) - 1)
 
 struct resume_point {
 	int64_t offset, line;       /* a call's header line, or the end */
