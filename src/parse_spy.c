@@ -781,6 +781,38 @@ static size_t spec_prefix(const char *s, size_t n)
 	return hs_spy_is_spec(s, i) ? i : 0;
 }
 
+/* Old header: "[in] pX[..] addr / len" read while an "[out] pY[..]" waits
+ * for its address, and the address lies near the input buffers of a call
+ * that has printed all its inputs and no output yet, and is none of them
+ * (a thread's buffers are on its own stack): the "addr / len" is that
+ * output's, printed by its thread right after another thread's input name
+ * ("[out] pSignature[..] [in] pMechanism->pParameter[..] 00007f6ffc9fdab0
+ * / 256", the input's own "NULL [size : ..]" later). The offset of the
+ * "addr / len", 0 none. */
+static size_t spec_of_held_out(struct hs_parser *p, const char *s, size_t n)
+{
+	const char *e = n > 5 && memcmp(s, "[in] ", 5) == 0 ? hs_find(s + 5, n - 5, "] ") : NULL;
+	size_t at = e ? (size_t)(e - s) + 2 : 0;
+	unsigned long long a, b, d;
+	int i, j;
+
+	if (p->new_header || !p->out_wait.len || !at || at >= n || !hs_spy_is_spec(s + at, n - at) ||
+	    !(a = hs_spy_buffer_addr(s + at, n - at)))
+		return 0;
+	for (i = 0; i < p->b.q.count; i++) {
+		const struct call *c = q_at(p, i);
+		if (c->qc.returned || c->outs || !hs_spy_in_done(c))
+			continue;
+		for (j = 0; j < 2; j++) {
+			b = c->in_addr[j];
+			d = b > a ? b - a : a - b;
+			if (b && d && d < NEAR_ADDR) /* an input's own address is no output's */
+				return at;
+		}
+	}
+	return 0;
+}
+
 /* A line may hold pieces of several: "[in] type = X    [out] pInfo:" or
  * "...0x80001234Returned:  112 CKR_..." (the spy left out a newline), or
  * "    00000020  30 ...  0        Returned:  0 CKR_OK" (another thread's
@@ -851,6 +883,15 @@ void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		r = NULL;
 	else
 		g = NULL;
+	if (!r && !g && (a = spec_of_held_out(p, s, n)) > 0) {
+		p->split_lineno = lineno;
+		keep = s[a - 1];
+		s[a - 1] = '\0';
+		on_detail(p, s, a - 1, off, lineno, prefer);
+		s[a - 1] = keep;
+		on_spec(p, s + a, n - a, off, lineno, NULL);
+		return;
+	}
 	if (!r && !g) {
 		on_detail(p, s, n, off, lineno, prefer);
 		return;
