@@ -925,6 +925,36 @@ static int undo_guess_far(struct hs_parser *p, struct call *c, unsigned long lon
 	return 1;
 }
 
+static int could_be(struct hs_parser *p, const struct call *c, int64_t k);
+
+/* Of the processes that could have made c and whose notes are not far
+ * from a, those whose calls still queued (guesses too: they note
+ * nothing) showed an input buffer near a; their count, *k the last. */
+static int queued_near(struct hs_parser *p, const struct call *c, unsigned long long a, int64_t *k)
+{
+	int64_t i0 = c->qc.pc.ev.instance, seen = -1;
+	unsigned long long ka = a | addr_kind(c->qc.pc.ev.func), b, d;
+	int i, j, n = 0;
+
+	for (i = 0; i < p->b.q.count; i++) {
+		const struct call *o = q_at(p, i);
+		int64_t oi = o->qc.pc.ev.instance;
+		if (o == c || oi == i0 || oi == seen || !could_be(p, c, oi) || addr_far(p, oi, ka))
+			continue;
+		for (j = 0; j < 2; j++) {
+			b = o->in_addr[j];
+			d = b > a ? b - a : a - b;
+			if (b && d < NEAR_PROC) {
+				if (n && oi != *k)
+					return 2;
+				*k = oi, n = 1, seen = oi;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
 /* Could instance k have made call number num instead of c (its count is
  * just before it, or its call of that number is a guess too)? */
 static int could_be(struct hs_parser *p, const struct call *c, int64_t k)
@@ -993,6 +1023,8 @@ void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long lon
 		for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
 			if (k != i0 && could_be(p, c, k) && !addr_far(p, k, ka))
 				other = k, nother++;
+		if (nother > 1)
+			nother = queued_near(p, c, a, &other);
 		if (nother == 1)
 			j = other;
 		else if (nother == 0 && undo_guess_far(p, c, ka))
