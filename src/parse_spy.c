@@ -723,9 +723,21 @@ static void on_spec(struct hs_parser *p, const char *s, size_t n, int64_t off, i
 	on_detail(p, p->join.data, p->join.len, off, lineno, c);
 }
 
+/* An open call has no time line yet. */
+static int awaits_ts(struct hs_parser *p)
+{
+	int i;
+
+	for (i = 0; i < p->b.q.count; i++)
+		if (!q_at(p, i)->has_ts && !q_at(p, i)->qc.returned)
+			return 1;
+	return 0;
+}
+
 /* What follows a full dump row on its line was written by another thread
- * (the row's own thread goes on with a newline): a return, a thread line,
- * the second half of a parameter line, or a line of its own. */
+ * (the row's own thread goes on with a newline): a return, a thread line
+ * (new header) or time line (old), the second half of a parameter line,
+ * or a line of its own. */
 static void feed_rest(struct hs_parser *p, char *s, size_t n, int64_t off, int64_t lineno,
                       struct call *owner)
 {
@@ -736,6 +748,9 @@ static void feed_rest(struct hs_parser *p, char *s, size_t n, int64_t off, int64
 	} else if (s[0] == 'P' && s[1] == ':' && hs_spy_parse_new_ts(s, n, &pid, &tid, &ts)) {
 		hs_spy_flush_pend(p);
 		on_thread_line(p, pid, tid, ts);
+	} else if (!p->new_header && hs_is_digit(s[0]) && (ts = hs_spy_parse_ts(s, n)) != HS_NONE &&
+	           hs_spy_oldest_open(p, NULL, 0) && awaits_ts(p)) {
+		on_thread_line(p, HS_NONE, HS_NONE, ts); /* the old header's time line */
 	} else if (hs_spy_is_spec(s, n)) {
 		on_spec(p, s, n, off, lineno, owner);
 	} else {
