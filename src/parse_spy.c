@@ -81,6 +81,7 @@ static int64_t new_instance(struct hs_parser *p)
 
 	in->pid = HS_NONE;
 	in->last_n = -1;
+	in->max_ts = 0;
 	in->hole = -1;
 	in->ss.known = 1; /* a banner began it: its sessions are opened in the log */
 	in->ss.n = 0;
@@ -316,6 +317,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	c->nin = c->sig ? hs_spy_sig_nin(c->sig) : 0;
 	c->in_at = -1;
 	c->sess_inst = -1;
+	c->ts_floor = p->new_header || !hs_spy_inst_get(p, id)->max_ts ? HS_NONE : hs_spy_inst_get(p, id)->max_ts;
 	hs_callq_push(&p->b.q, &c->qc);
 	p->cur_inst = id;
 	c->guessed_last_n = hs_spy_inst_get(p, id)->last_n;

@@ -552,18 +552,32 @@ int hs_spy_chunk_inst(struct hs_parser *p)
 }
 
 /* Give a time (or thread) line to a call still without one. */
+/* c takes time ts: the latest its process's calls took (old header). */
+void hs_spy_ts_note(struct hs_parser *p, const struct call *c, int64_t ts)
+{
+	struct instance *in = hs_spy_inst_get(p, c->qc.pc.ev.instance);
+
+	if (!p->new_header && ts != HS_NONE && ts > in->max_ts)
+		in->max_ts = ts;
+}
+
 struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts)
 {
 	struct call *first = NULL;
-	int i, j, chunk = hs_spy_chunk_inst(p);
+	int i, j, chunk = hs_spy_chunk_inst(p), strict;
 
 	/* The spy takes the time just after printing the header, so times
 	 * follow header order: a time older than that of a call headed before
 	 * c is not c's (a thread paused between the two lines, and its time
-	 * comes late); it is the newest such call's that fits. */
+	 * comes late); it is the newest such call's that fits. Old header: a
+	 * time older than one read before c's header is not c's either
+	 * (ts_floor: it counts the calls that have left the queue too); when
+	 * no call is left by that, any. */
+	for (strict = 1; strict >= 0 && !first; strict--)
 	for (i = p->b.q.count - 1; i >= 0; i--) {
 		struct call *c = q_at(p, i);
-		if (c->has_ts || c->qc.returned || (chunk >= 0 && c->qc.pc.ev.instance != chunk))
+		if (c->has_ts || c->qc.returned || (chunk >= 0 && c->qc.pc.ev.instance != chunk) ||
+		    (strict && c->ts_floor != HS_NONE && ts < c->ts_floor))
 			continue;
 		if (!first)
 			first = c;
@@ -577,6 +591,7 @@ struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts)
 		}
 	}
 	if (first) {
+		hs_spy_ts_note(p, first, ts);
 		first->qc.pc.ev.ts_us = ts;
 		first->has_ts = 1;
 		first->l_ts = p->cur_lineno;
