@@ -248,11 +248,12 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
                       int64_t off, int64_t lineno)
 {
 	int64_t id = p->ninst - 1, k;
-	struct call *o = hs_spy_oldest_open(p, NULL, 0), *c;
+	struct call *o = hs_spy_oldest_unsettled(p), *c;
 	int guessed = 0, sole = 1, hole = 0;
 	struct resume_point res;
 
-	/* A re-parse for this call must also rebuild every call still open. */
+	/* A re-parse for this call must also rebuild every call still open
+	 * (or held as a guess). */
 	if (o)
 		res = o->res;
 	else

@@ -497,6 +497,24 @@ int hs_spy_rescue(struct hs_parser *p, struct call *o)
 	return 0;
 }
 
+/* Old header: c is held as a guess (hs_spy_hold_from): its process's
+ * count is not two calls on yet, and a later buffer may still move it. */
+static int held_guess(struct hs_parser *p, const struct call *c)
+{
+	return !p->new_header && c->guessed &&
+	       p->inst[c->qc.pc.ev.instance % MAX_INSTANCES].last_n < c->qc.pc.ev.call_no + 2;
+}
+
+struct call *hs_spy_oldest_unsettled(struct hs_parser *p)
+{
+	int i;
+
+	for (i = 0; i < p->b.q.count; i++)
+		if (!q_at(p, i)->qc.returned || held_guess(p, q_at(p, i)))
+			return q_at(p, i);
+	return NULL;
+}
+
 /* A call leaves the queue: contests cannot follow it, `last` must not point at it. */
 void hs_spy_leave_call(void *ctx, struct hs_callq_call *qc)
 {
@@ -524,12 +542,9 @@ int64_t hs_spy_hold_from(void *ctx)
 	/* old header: a call whose process is a guess stays until its
 	 * process's count is two calls on, so that the buffer the next call
 	 * shows can still move both (undo_guess_far) */
-	for (i = 0; !p->new_header && i < p->b.q.count; i++) {
-		const struct call *c = q_at(p, i);
-		if (c->guessed && c->qc.pc.ev.offset < hold &&
-		    p->inst[c->qc.pc.ev.instance % MAX_INSTANCES].last_n < c->qc.pc.ev.call_no + 2)
-			hold = c->qc.pc.ev.offset;
-	}
+	for (i = 0; !p->new_header && i < p->b.q.count; i++)
+		if (held_guess(p, q_at(p, i)) && q_at(p, i)->qc.pc.ev.offset < hold)
+			hold = q_at(p, i)->qc.pc.ev.offset;
 	return hold;
 }
 

@@ -357,6 +357,9 @@ void hs_spy_swap_identity(struct hs_parser *p, struct call *a, struct call *b);
 /* The queue's hooks: a call leaves; the first offset that must wait. */
 void hs_spy_leave_call(void *ctx, struct hs_callq_call *qc);
 int64_t hs_spy_hold_from(void *ctx);
+/* The oldest call a re-parse must rebuild: one still open, or (old
+ * header) one held as a guess that a later buffer may move; NULL none. */
+struct call *hs_spy_oldest_unsettled(struct hs_parser *p);
 /* Old header: c names session h in "[in] hSession": the processes whose
  * count could have made c and that hold h in a state c's function can
  * follow say whose c is (it moves, or stops being a guess); then c's

@@ -91,8 +91,9 @@ void hs_spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line,
 
 	hs_spy_flush_pend(p);
 	hs_spy_flush_out_wait(p);
-	c = hs_spy_oldest_open(p, NULL, 0);
-	/* The oldest unfinished call is where a refresh must start again. */
+	c = hs_spy_oldest_unsettled(p);
+	/* The oldest unfinished call (or one held as a guess, old header) is
+	 * where a refresh must start again. */
 	if (c)
 		r = c->res;
 	else
