@@ -81,6 +81,7 @@ static int64_t new_instance(struct hs_parser *p)
 
 	in->pid = HS_NONE;
 	in->last_n = -1;
+	in->max_ts = 0;
 	in->hole = -1;
 	in->ss.known = 1; /* a banner began it: its sessions are opened in the log */
 	in->ss.n = 0;
@@ -190,6 +191,14 @@ static void on_returned(struct hs_parser *p, const char *s, size_t n, int64_t of
 	}
 	h = hs_hash64_run(q, (size_t)(end - q), 0);
 	c = is_open(p, prefer) ? prefer : hs_spy_pick(p, K_RET, "Returned", h, "", 0, used && rv == 0, 0, avoid);
+	/* a CKR_OK for which no call has printed its output: Debian's 0.23
+	 * spy, threads writing at once, now and then garbles an output's line
+	 * (its "[out] pSignature[..] addr / 256" came as another copy of the
+	 * input's "addr / 21" and a NUL, its 256 bytes of dump after it); the
+	 * call is still among those that printed all their inputs (the spy
+	 * prints them before calling the module), not one that printed none */
+	if (!c && !p->new_header && !is_open(p, prefer) && used && rv == 0)
+		c = hs_spy_pick(p, K_RET, "Returned", h, "", 0, 0, 0, avoid);
 	if (!c) { /* no call fits the evidence: the oldest open one, as before */
 		c = hs_spy_oldest_open(p, avoid, 1);
 		if (!c)
@@ -239,11 +248,12 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
                       int64_t off, int64_t lineno)
 {
 	int64_t id = p->ninst - 1, k;
-	struct call *o = hs_spy_oldest_open(p, NULL, 0), *c;
+	struct call *o = hs_spy_oldest_unsettled(p), *c;
 	int guessed = 0, sole = 1, hole = 0;
 	struct resume_point res;
 
-	/* A re-parse for this call must also rebuild every call still open. */
+	/* A re-parse for this call must also rebuild every call still open
+	 * (or held as a guess). */
 	if (o)
 		res = o->res;
 	else
@@ -308,6 +318,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	c->nin = c->sig ? hs_spy_sig_nin(c->sig) : 0;
 	c->in_at = -1;
 	c->sess_inst = -1;
+	c->ts_floor = p->new_header || !hs_spy_inst_get(p, id)->max_ts ? HS_NONE : hs_spy_inst_get(p, id)->max_ts;
 	hs_callq_push(&p->b.q, &c->qc);
 	p->cur_inst = id;
 	c->guessed_last_n = hs_spy_inst_get(p, id)->last_n;
@@ -645,8 +656,11 @@ static int spec_is_awaited_in(struct hs_parser *p, const char *s, size_t n, cons
 	unsigned long long a = hs_spy_buffer_addr(s, n), b, d;
 	int i, j, in = 0;
 
+	/* a call whose last line is an output name waits for an output's
+	 * address, not an input's (outputs come after every input) */
 	for (i = 0; i < p->b.q.count && !in; i++)
-		in = !q_at(p, i)->qc.returned && q_at(p, i)->await_spec && q_at(p, i) != avoid;
+		in = !q_at(p, i)->qc.returned && q_at(p, i)->await_spec && !q_at(p, i)->outs &&
+		     q_at(p, i) != avoid;
 	if (!in || !a)
 		return 0;
 	for (i = 0; i < p->b.q.count; i++) {
@@ -712,9 +726,21 @@ static void on_spec(struct hs_parser *p, const char *s, size_t n, int64_t off, i
 	on_detail(p, p->join.data, p->join.len, off, lineno, c);
 }
 
+/* An open call has no time line yet. */
+static int awaits_ts(struct hs_parser *p)
+{
+	int i;
+
+	for (i = 0; i < p->b.q.count; i++)
+		if (!q_at(p, i)->has_ts && !q_at(p, i)->qc.returned)
+			return 1;
+	return 0;
+}
+
 /* What follows a full dump row on its line was written by another thread
- * (the row's own thread goes on with a newline): a return, a thread line,
- * the second half of a parameter line, or a line of its own. */
+ * (the row's own thread goes on with a newline): a return, a thread line
+ * (new header) or time line (old), the second half of a parameter line,
+ * or a line of its own. */
 static void feed_rest(struct hs_parser *p, char *s, size_t n, int64_t off, int64_t lineno,
                       struct call *owner)
 {
@@ -725,6 +751,9 @@ static void feed_rest(struct hs_parser *p, char *s, size_t n, int64_t off, int64
 	} else if (s[0] == 'P' && s[1] == ':' && hs_spy_parse_new_ts(s, n, &pid, &tid, &ts)) {
 		hs_spy_flush_pend(p);
 		on_thread_line(p, pid, tid, ts);
+	} else if (!p->new_header && hs_is_digit(s[0]) && (ts = hs_spy_parse_ts(s, n)) != HS_NONE &&
+	           hs_spy_oldest_open(p, NULL, 0) && awaits_ts(p)) {
+		on_thread_line(p, HS_NONE, HS_NONE, ts); /* the old header's time line */
 	} else if (hs_spy_is_spec(s, n)) {
 		on_spec(p, s, n, off, lineno, owner);
 	} else {
@@ -746,13 +775,19 @@ static const char *glued_thread_line(const char *s, size_t n)
 	return NULL;
 }
 
-/* The length of an "addr / len" at the start of s that another line
- * follows without a newline ("[in] ..", "[out] ..", "Returned:", "P:"),
- * 0 none. */
+/* The length of an "addr / len" or a "NULL [size : ..]" at the start of
+ * s that another line follows without a newline ("[in] ..", "[out] ..",
+ * "Returned:", "P:"), 0 none. */
 static size_t spec_prefix(const char *s, size_t n)
 {
 	size_t i = 0;
+	const char *e;
 
+	/* "NULL [size : 0x0 (0)]Returned:  0 CKR_OK" (old header) */
+	if (n > 10 && memcmp(s, "NULL [size", 10) == 0 && (e = memchr(s, ']', n)) != NULL) {
+		i = (size_t)(e - s) + 1;
+		return i < n && (s[i] == '[' || s[i] == 'R' || s[i] == 'P') ? i : 0;
+	}
 	while (i < n && hs_is_hex(s[i]))
 		i++;
 	if (i < 8 || i > 16 || i + 4 > n || memcmp(s + i, " / ", 3) != 0)
@@ -762,6 +797,38 @@ static size_t spec_prefix(const char *s, size_t n)
 	if (i == n || !hs_is_digit(s[i - 1]) || !(s[i] == '[' || s[i] == 'R' || s[i] == 'P'))
 		return 0;
 	return hs_spy_is_spec(s, i) ? i : 0;
+}
+
+/* Old header: "[in] pX[..] addr / len" read while an "[out] pY[..]" waits
+ * for its address, and the address lies near the input buffers of a call
+ * that has printed all its inputs and no output yet, and is none of them
+ * (a thread's buffers are on its own stack): the "addr / len" is that
+ * output's, printed by its thread right after another thread's input name
+ * ("[out] pSignature[..] [in] pMechanism->pParameter[..] 00007f6ffc9fdab0
+ * / 256", the input's own "NULL [size : ..]" later). The offset of the
+ * "addr / len", 0 none. */
+static size_t spec_of_held_out(struct hs_parser *p, const char *s, size_t n)
+{
+	const char *e = n > 5 && memcmp(s, "[in] ", 5) == 0 ? hs_find(s + 5, n - 5, "] ") : NULL;
+	size_t at = e ? (size_t)(e - s) + 2 : 0;
+	unsigned long long a, b, d;
+	int i, j;
+
+	if (p->new_header || !p->out_wait.len || !at || at >= n || !hs_spy_is_spec(s + at, n - at) ||
+	    !(a = hs_spy_buffer_addr(s + at, n - at)))
+		return 0;
+	for (i = 0; i < p->b.q.count; i++) {
+		const struct call *c = q_at(p, i);
+		if (c->qc.returned || c->outs || !hs_spy_in_done(c))
+			continue;
+		for (j = 0; j < 2; j++) {
+			b = c->in_addr[j];
+			d = b > a ? b - a : a - b;
+			if (b && d && d < NEAR_ADDR) /* an input's own address is no output's */
+				return at;
+		}
+	}
+	return 0;
 }
 
 /* A line may hold pieces of several: "[in] type = X    [out] pInfo:" or
@@ -834,6 +901,15 @@ void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		r = NULL;
 	else
 		g = NULL;
+	if (!r && !g && (a = spec_of_held_out(p, s, n)) > 0) {
+		p->split_lineno = lineno;
+		keep = s[a - 1];
+		s[a - 1] = '\0';
+		on_detail(p, s, a - 1, off, lineno, prefer);
+		s[a - 1] = keep;
+		on_spec(p, s + a, n - a, off, lineno, NULL);
+		return;
+	}
 	if (!r && !g) {
 		on_detail(p, s, n, off, lineno, prefer);
 		return;
@@ -971,8 +1047,9 @@ static void spy_finish(struct hs_parser *p, int64_t end_offset, int64_t end_line
 
 	hs_spy_flush_pend(p);
 	hs_spy_flush_out_wait(p);
-	/* The oldest unfinished call is where a refresh must start again. */
-	c = hs_spy_oldest_open(p, NULL, 0);
+	/* The oldest unfinished call (or one held as a guess, old header) is
+	 * where a refresh must start again. */
+	c = hs_spy_oldest_unsettled(p);
 	if (c)
 		r = c->res;
 	else

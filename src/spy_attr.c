@@ -497,6 +497,24 @@ int hs_spy_rescue(struct hs_parser *p, struct call *o)
 	return 0;
 }
 
+/* Old header: c is held as a guess (hs_spy_hold_from): its process's
+ * count is not two calls on yet, and a later buffer may still move it. */
+static int held_guess(struct hs_parser *p, const struct call *c)
+{
+	return !p->new_header && c->guessed &&
+	       p->inst[c->qc.pc.ev.instance % MAX_INSTANCES].last_n < c->qc.pc.ev.call_no + 2;
+}
+
+struct call *hs_spy_oldest_unsettled(struct hs_parser *p)
+{
+	int i;
+
+	for (i = 0; i < p->b.q.count; i++)
+		if (!q_at(p, i)->qc.returned || held_guess(p, q_at(p, i)))
+			return q_at(p, i);
+	return NULL;
+}
+
 /* A call leaves the queue: contests cannot follow it, `last` must not point at it. */
 void hs_spy_leave_call(void *ctx, struct hs_callq_call *qc)
 {
@@ -521,6 +539,12 @@ int64_t hs_spy_hold_from(void *ctx)
 		for (i = 0; p->con[j].used && i < p->con[j].n; i++)
 			if (p->con[j].m[i]->qc.pc.ev.offset < hold)
 				hold = p->con[j].m[i]->qc.pc.ev.offset;
+	/* old header: a call whose process is a guess stays until its
+	 * process's count is two calls on, so that the buffer the next call
+	 * shows can still move both (undo_guess_far) */
+	for (i = 0; !p->new_header && i < p->b.q.count; i++)
+		if (held_guess(p, q_at(p, i)) && q_at(p, i)->qc.pc.ev.offset < hold)
+			hold = q_at(p, i)->qc.pc.ev.offset;
 	return hold;
 }
 
@@ -543,18 +567,32 @@ int hs_spy_chunk_inst(struct hs_parser *p)
 }
 
 /* Give a time (or thread) line to a call still without one. */
+/* c takes time ts: the latest its process's calls took (old header). */
+void hs_spy_ts_note(struct hs_parser *p, const struct call *c, int64_t ts)
+{
+	struct instance *in = hs_spy_inst_get(p, c->qc.pc.ev.instance);
+
+	if (!p->new_header && ts != HS_NONE && ts > in->max_ts)
+		in->max_ts = ts;
+}
+
 struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts)
 {
 	struct call *first = NULL;
-	int i, j, chunk = hs_spy_chunk_inst(p);
+	int i, j, chunk = hs_spy_chunk_inst(p), strict;
 
 	/* The spy takes the time just after printing the header, so times
 	 * follow header order: a time older than that of a call headed before
 	 * c is not c's (a thread paused between the two lines, and its time
-	 * comes late); it is the newest such call's that fits. */
+	 * comes late); it is the newest such call's that fits. Old header: a
+	 * time older than one read before c's header is not c's either
+	 * (ts_floor: it counts the calls that have left the queue too); when
+	 * no call is left by that, any. */
+	for (strict = 1; strict >= 0 && !first; strict--)
 	for (i = p->b.q.count - 1; i >= 0; i--) {
 		struct call *c = q_at(p, i);
-		if (c->has_ts || c->qc.returned || (chunk >= 0 && c->qc.pc.ev.instance != chunk))
+		if (c->has_ts || c->qc.returned || (chunk >= 0 && c->qc.pc.ev.instance != chunk) ||
+		    (strict && c->ts_floor != HS_NONE && ts < c->ts_floor))
 			continue;
 		if (!first)
 			first = c;
@@ -568,6 +606,7 @@ struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts)
 		}
 	}
 	if (first) {
+		hs_spy_ts_note(p, first, ts);
 		first->qc.pc.ev.ts_us = ts;
 		first->has_ts = 1;
 		first->l_ts = p->cur_lineno;
@@ -603,7 +642,7 @@ static int64_t addr_inst(const struct hs_parser *p, unsigned long long a)
 	int i;
 
 	for (i = 0; i < PADDR && i < p->npaddr; i++) {
-		unsigned long long b = p->paddr[i].addr, d = b > a ? b - a : a - b;
+		unsigned long long b = p->paddr[i].addr & SPY_ADDR_MASK, d = b > a ? b - a : a - b;
 		if (d >= NEAR_PROC)
 			continue;
 		if (found >= 0 && found != p->paddr[i].inst)
@@ -611,6 +650,35 @@ static int64_t addr_inst(const struct hs_parser *p, unsigned long long a)
 		found = p->paddr[i].inst;
 	}
 	return found;
+}
+
+/* Which function showed a buffer, 1-127 (a hash of its name): the main
+ * thread's buffers (a C_Login's PIN) lie elsewhere than a worker thread's
+ * (its C_Sign's data), so only buffers a function of the same name
+ * showed say where a process's buffers for it lie. */
+static unsigned long long addr_kind(const char *func)
+{
+	return (hs_hash64_run(func, strlen(func), 0) % 127 + 1) << 56;
+}
+
+/* Instance inst's remembered buffers of this kind (a's bits 56-62) all
+ * lie NEAR_PROC or farther from a (and it has some): a is not its. */
+static int addr_far(const struct hs_parser *p, int64_t inst, unsigned long long a)
+{
+	unsigned long long kind = a & ~SPY_ADDR_MASK;
+	int i, some = 0;
+
+	a &= SPY_ADDR_MASK;
+	for (i = 0; i < PADDR && i < p->npaddr; i++) {
+		unsigned long long b = p->paddr[i].addr & SPY_ADDR_MASK, d = b > a ? b - a : a - b;
+		unsigned long long k = p->paddr[i].addr & ~SPY_ADDR_MASK;
+		if (p->paddr[i].inst != inst || (k && k != kind))
+			continue;
+		if (d < NEAR_PROC)
+			return 0;
+		some = 1;
+	}
+	return some;
 }
 
 static void addr_note(struct hs_parser *p, int64_t inst, unsigned long long a)
@@ -850,6 +918,73 @@ static int undo_guess(struct hs_parser *p, struct call *c, int64_t j)
 	return 1;
 }
 
+/* c (number num), a guess on instance i0, showed a buffer far from
+ * i0's and near no process's: the counts crossed one call earlier. The
+ * one process k still at num - 2, whose buffers are not far, made c, and
+ * i0's call x of num - 1, a guess too, was k's: both go to k, and i0's
+ * count goes back to where it was before x. 1 done. */
+static int undo_guess_far(struct hs_parser *p, struct call *c, unsigned long long ka)
+{
+	int64_t num = c->qc.pc.ev.call_no, i0 = c->qc.pc.ev.instance, k, j = -1;
+	struct call *x = NULL, *m[2];
+	int i, nk = 0;
+
+	for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
+		if (k != i0 && p->inst[k % MAX_INSTANCES].last_n == num - 2 && !addr_far(p, k, ka))
+			j = k, nk++;
+	for (i = 0; i < p->b.q.count && !x; i++)
+		if (q_at(p, i)->qc.pc.ev.instance == i0 && q_at(p, i)->qc.pc.ev.call_no == num - 1)
+			x = q_at(p, i);
+	if (nk != 1 || !x || !x->guessed || p->inst[i0 % MAX_INSTANCES].last_n != num)
+		return 0;
+	p->inst[i0 % MAX_INSTANCES].last_n = x->guessed_last_n;
+	p->inst[j % MAX_INSTANCES].last_n = num;
+	x->guessed_last_n = num - 2;
+	c->guessed_last_n = num - 1;
+	m[0] = x, m[1] = c;
+	for (i = 0; i < 2; i++) {
+		if (m[i]->sess_inst >= 0) {
+			int64_t h = m[i]->sess_prev.h;
+			sess_unapply(p, m[i]);
+			sess_apply(p, m[i], j, h);
+		}
+		m[i]->qc.pc.ev.instance = j;
+	}
+	if (p->cur_inst == i0)
+		p->cur_inst = j;
+	return 1;
+}
+
+static int could_be(struct hs_parser *p, const struct call *c, int64_t k);
+
+/* Of the processes that could have made c and whose notes are not far
+ * from a, those whose calls still queued (guesses too: they note
+ * nothing) showed an input buffer near a; their count, *k the last. */
+static int queued_near(struct hs_parser *p, const struct call *c, unsigned long long a, int64_t *k)
+{
+	int64_t i0 = c->qc.pc.ev.instance, seen = -1;
+	unsigned long long ka = a | addr_kind(c->qc.pc.ev.func), b, d;
+	int i, j, n = 0;
+
+	for (i = 0; i < p->b.q.count; i++) {
+		const struct call *o = q_at(p, i);
+		int64_t oi = o->qc.pc.ev.instance;
+		if (o == c || oi == i0 || oi == seen || !could_be(p, c, oi) || addr_far(p, oi, ka))
+			continue;
+		for (j = 0; j < 2; j++) {
+			b = o->in_addr[j];
+			d = b > a ? b - a : a - b;
+			if (b && d < NEAR_PROC) {
+				if (n && oi != *k)
+					return 2;
+				*k = oi, n = 1, seen = oi;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
 /* Could instance k have made call number num instead of c (its count is
  * just before it, or its call of that number is a guess too)? */
 static int could_be(struct hs_parser *p, const struct call *c, int64_t k)
@@ -897,16 +1032,33 @@ void hs_spy_sess_use(struct hs_parser *p, struct call *c, int64_t h)
 void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long long a)
 {
 	int64_t j = addr_inst(p, a), i0 = c->qc.pc.ev.instance;
+	unsigned long long ka = a | addr_kind(c->qc.pc.ev.func);
 
 	if (!c->guessed) {
 		/* only a call no other process could have made says where its
 		 * process's buffers lie (one told by its chunk may be wrong, and
 		 * a wrong note would mislead every call after it) */
 		if (c->sole && (j < 0 || j == i0))
-			addr_note(p, i0, a);
+			addr_note(p, i0, ka);
 		else if (j >= 0 && j != i0 && !undo_guess(p, c, j))
 			c->qc.pc.ev.uncertain = 1; /* its buffer is another process's */
 		return;
+	}
+	/* no process's buffers lie near it, but far from the guessed one's:
+	 * the one other process that could have made it and whose buffers
+	 * are not far (none seen yet: a process whose calls were all guesses) */
+	if (j < 0 && addr_far(p, i0, ka)) {
+		int64_t k, other = -1;
+		int nother = 0;
+		for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
+			if (k != i0 && could_be(p, c, k) && !addr_far(p, k, ka))
+				other = k, nother++;
+		if (nother > 1)
+			nother = queued_near(p, c, a, &other);
+		if (nother == 1)
+			j = other;
+		else if (nother == 0 && undo_guess_far(p, c, ka))
+			return; /* still a guess: the crossing was one */
 	}
 	if (j < 0)
 		return;

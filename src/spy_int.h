@@ -93,8 +93,11 @@ struct inst_sessions {
 /* An input buffer address a process instance showed (old header). */
 struct spy_paddr {
 	int64_t inst;               /* a process instance */
-	unsigned long long addr;    /* an input buffer one of its certain calls showed */
+	unsigned long long addr;    /* an input buffer one of its certain calls showed (bits
+	                               0-55, SPY_ADDR_MASK); bits 56-62: which function
+	                               showed it (addr_kind, spy_attr.c), 0 not said */
 };
+#define SPY_ADDR_MASK ((1ull << 56) - 1)
 
 struct resume_point {
 	int64_t offset, line;       /* a call's header line, or the end */
@@ -145,6 +148,9 @@ struct call {
 	int64_t sess_inst;          /* the instance its [in] hSession was counted on, -1 none */
 	struct inst_sess sess_prev; /* that session's entry before (restored if c moves) */
 	int64_t named;              /* the session handle its "[in] hSession" named, 0 none */
+	int64_t ts_floor;           /* old header: the latest time (µs) its process's calls took
+	                               before its header, HS_NONE none: the spy takes a call's
+	                               time after printing its header, so its own is not older */
 	int64_t l_ts, l_ret;        /* line numbers of its time/thread line and of its
 	                               Returned, 0 none: they move with its identity and its
 	                               return (hs_spy_rescue); its other lines are kept in
@@ -182,6 +188,9 @@ struct contest {
 struct instance {
 	int64_t pid;                /* HS_NONE until a new-style header names it */
 	int64_t last_n;             /* last call number seen, -1 none, -2 unknown (resumed) */
+	int64_t max_ts;             /* old header: the latest time (µs) its calls took, 0 none
+	                               (each process flushes its own chunks: only its own
+	                               times follow its header order) */
 	int64_t hole;               /* a number its count skipped (old header: two threads
 	                               printed theirs swapped), still to come; -1 none */
 	struct inst_sessions ss;    /* its sessions (old header evidence) */
@@ -351,6 +360,9 @@ void hs_spy_swap_identity(struct hs_parser *p, struct call *a, struct call *b);
 /* The queue's hooks: a call leaves; the first offset that must wait. */
 void hs_spy_leave_call(void *ctx, struct hs_callq_call *qc);
 int64_t hs_spy_hold_from(void *ctx);
+/* The oldest call a re-parse must rebuild: one still open, or (old
+ * header) one held as a guess that a later buffer may move; NULL none. */
+struct call *hs_spy_oldest_unsettled(struct hs_parser *p);
 /* Old header: c names session h in "[in] hSession": the processes whose
  * count could have made c and that hold h in a state c's function can
  * follow say whose c is (it moves, or stops being a guess); then c's
@@ -367,6 +379,8 @@ void hs_spy_sess_opened(struct hs_parser *p, const struct call *c, int64_t h);
 void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long long a);
 /* A time or thread line: the call without one it belongs to (given it),
  * NULL none; and whether several differing calls could own it. */
+/* c takes time ts: the latest its process's calls took (old header). */
+void hs_spy_ts_note(struct hs_parser *p, const struct call *c, int64_t ts);
 struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts);
 int hs_spy_ts_ambiguous(struct hs_parser *p);
 int hs_spy_chunk_inst(struct hs_parser *p);

@@ -55,12 +55,23 @@ static int pend_complete(const struct hs_parser *p, const struct call *c)
 /* The calls the waiting thread line can be: in cand[], their count. */
 static int pend_cands(const struct hs_parser *p, struct call **cand, int max)
 {
-	int i, nc = 0;
+	int i, k, nc = 0;
 
 	for (i = 0; i < p->b.q.count && nc < max; i++)
 		if (pend_fits(p, q_at((struct hs_parser *)p, i)) &&
 		    (p->pend.chunk < 0 || q_at((struct hs_parser *)p, i)->qc.pc.ev.instance == p->pend.chunk))
 			cand[nc++] = q_at((struct hs_parser *)p, i);
+	/* old header: a call headed after a later time was read takes its
+	 * time after that one: this older time is not its (when another fits) */
+	for (i = k = 0; i < nc; i++)
+		if (cand[i]->ts_floor == HS_NONE || p->pend.ts == HS_NONE || p->pend.ts >= cand[i]->ts_floor)
+			k++;
+	if (k > 0 && k < nc) {
+		for (i = k = 0; i < nc; i++)
+			if (cand[i]->ts_floor == HS_NONE || p->pend.ts == HS_NONE || p->pend.ts >= cand[i]->ts_floor)
+				cand[k++] = cand[i];
+		nc = k;
+	}
 	return nc;
 }
 
@@ -124,6 +135,7 @@ static void pend_decide(struct hs_parser *p, int forced)
 	if (c && contested)
 		c->qc.pc.ev.uncertain = 1; /* a return told them apart, not the inputs */
 	if (c) {
+		hs_spy_ts_note(p, c, p->pend.ts);
 		c->qc.pc.ev.ts_us = p->pend.ts;
 		c->has_ts = 1;
 		c->l_ts = p->pend.lineno, c->l_ts_off = p->pend.off;

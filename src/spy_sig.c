@@ -440,7 +440,11 @@ int hs_spy_is_spec(const char *s, size_t n)
 {
 	size_t i = 0;
 
-	if ((n >= 10 && memcmp(s, "NULL [size", 10) == 0) || (n == 5 && memcmp(s, "EMPTY", 5) == 0))
+	/* "NULL [size : ..]" whole: another thread's line may follow its ']'
+	 * before the newline ("..(0)]Returned:  0 CKR_OK"), and is not part of it */
+	if (n >= 10 && memcmp(s, "NULL [size", 10) == 0)
+		return memchr(s, ']', n) == s + n - 1;
+	if (n == 5 && memcmp(s, "EMPTY", 5) == 0)
 		return 1;
 	while (i < n && hs_is_hex(s[i]))
 		i++;

@@ -19,9 +19,14 @@ done
 # 0.23's header, one process of 4 threads
 conc_check "$S/conc-threads-023.log" 1 4 50
 conc_check "$S/conc-threads-023-b.log" 1 4 50
+conc_check "$S/conc-threads-023-c.log" 1 4 50
+conc_check "$S/conc-threads-023-d.log" 1 4 50
+conc_check "$S/conc-threads-023-e.log" 1 4 50
+conc_check "$S/conc-threads-023-f.log" 1 4 50
 for f in conc-procs-threads-023 conc-procs-threads-023-b conc-procs-threads-023-c \
 	conc-procs-threads-023-d conc-procs-threads-023-e conc-procs-threads-023-f conc-procs-threads-023-g \
-	conc-procs-threads-023-h conc-procs-threads-023-i; do
+	conc-procs-threads-023-h conc-procs-threads-023-i conc-procs-threads-023-j conc-procs-threads-023-k \
+	conc-procs-threads-023-l conc-procs-threads-023-m; do
 	conc_check "$S/$f.log" 3 2 10
 done
 

@@ -269,7 +269,9 @@ static const struct fixture fixtures[] = {
 	{ FX "old-header.log", 6, old_header, 0, 0, "", 50 },
 	{ FX "crlf.log", 6, old_header, 0, 0, "", 50 },
 	{ FX "new-header.log", 6, new_header, 0, 0, "", 47 },
-	{ FX "banners.log", 7, banner_calls, 0, 0, "", 45 },
+	/* safe line 36: "1: C_Finalize" there is a guess between two processes
+	 * (both at 0) that a later buffer could still move: a refresh re-reads it */
+	{ FX "banners.log", 7, banner_calls, 0, 0, "", 36 },
 	{ FX "threads-new.log", 9, threads, 0, 1, "", 69 },
 	{ FX "truncated.log", 3, truncated, 1, 1, "text outside any call|", 21 },
 	{ FX "junk.log", 3, junk, 9, 0,
