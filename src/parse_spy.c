@@ -847,7 +847,10 @@ void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 	dump = hs_spy_dump_kind(s, a, &doff, &b, &gl) != 0;
 	owner = a ? on_detail(p, s, a, off, lineno, prefer) : prefer;
 	s[a] = keep;
-	if (r && dump)
+	/* after a dump row, or after a name whose "addr / len" its own thread
+	 * prints next ("[in] pData[ulDataLen] Returned:  0 CKR_OK"): the
+	 * return is another thread's */
+	if (r && (dump || (a && s[a - 1] == ']')))
 		on_returned(p, r, n - (size_t)(r - s), off, lineno, NULL, owner);
 	else if (r)
 		on_returned(p, r, n - (size_t)(r - s), off, lineno, owner, NULL);
