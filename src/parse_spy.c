@@ -153,6 +153,15 @@ struct call *hs_spy_dump_owner(struct hs_parser *p, int kind, int64_t off, int b
 	/* two dumps both waiting for this very row: nothing in it says whose */
 	if (mark && tie)
 		tie->qc.pc.ev.uncertain = best->qc.pc.ev.uncertain = 1;
+	/* two alike dumps at the very same point (another thread's C_Sign of
+	 * the same length): what either takes from here could be the other's,
+	 * which its thread's next call may tell (hs_spy_rescue_dump) */
+	if (mark && tie && tie->dump_left == best->dump_left && tie->dump_next == best->dump_next &&
+	    tie->print_next == best->print_next && tie->qc.pc.ev.tid != best->qc.pc.ev.tid) {
+		tie->tie = best, best->tie = tie;
+		tie->tie_line = best->tie_line = p->cur_lineno;
+		tie->tie_len = tie->qc.pc.ev.detail.len, best->tie_len = best->qc.pc.ev.detail.len;
+	}
 	return best;
 }
 
@@ -357,7 +366,7 @@ void hs_spy_bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 	for (i = 0; i < p->b.q.count; i++) {
 		struct call *o = q_at(p, i);
 		if (o != c && !o->qc.returned && o->qc.pc.ev.pid == pid && o->qc.pc.ev.tid == tid &&
-		    !hs_spy_rescue(p, o)) {
+		    !hs_spy_rescue(p, o) && !hs_spy_rescue_dump(p, o)) {
 			hs_callq_give_up(&p->b.q, &o->qc);
 			hs_spy_contest_leave(p, o, 0);
 		}

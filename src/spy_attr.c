@@ -497,6 +497,43 @@ int hs_spy_rescue(struct hs_parser *p, struct call *o)
 	return 0;
 }
 
+/* Thread `tid` begins a call while o, its earlier call, is still short of
+ * rows of a dump: at row o->tie_line another thread's call y was at the
+ * very same point of an alike dump (hs_spy_dump_owner), took that row, the
+ * rest and a return, and its thread began nothing since; o took nothing
+ * after. The rows from there and the return were o's (a thread's lines
+ * come in order, and o's thread is done with o): the two trade what each
+ * took from that row on, and y waits for the rest. 1: done. */
+int hs_spy_rescue_dump(struct hs_parser *p, struct call *o)
+{
+	struct call *y = NULL;
+	struct hs_buf *od = &o->qc.pc.ev.detail, *yd;
+	int i;
+
+	for (i = 0; o->dump_left > 0 && o->tie_line > 0 && i < p->b.q.count; i++)
+		if (q_at(p, i) == o->tie)
+			y = o->tie;
+	if (!y || y->tie != o || y->tie_line != o->tie_line || !y->qc.returned || y->qc.pc.ev.incomplete ||
+	    y->dump_left || y->qc.pc.ev.pid != o->qc.pc.ev.pid || y->outs != o->outs ||
+	    strcmp(y->qc.pc.ev.func, o->qc.pc.ev.func) != 0 || od->len != o->tie_len ||
+	    o->qc.pc.ev.elided_lines || y->qc.pc.ev.elided_lines || !thread_idle_since(p, y))
+		return 0;
+	yd = &y->qc.pc.ev.detail;
+	if (hs_buf_add(od, yd->data + y->tie_len, yd->len - y->tie_len) < 0) {
+		p->b.stop = 1;
+		return 0;
+	}
+	yd->len = y->tie_len, yd->data[yd->len] = '\0';
+	hs_spy_lines_move(p, y, o, o->tie_line);
+	y->dump_left = o->dump_left, o->dump_left = 0;
+	y->dump_next = o->dump_next, y->print_next = o->print_next, y->label_next = o->label_next;
+	y->dump_seq = o->dump_seq;
+	o->tie = y->tie = NULL, o->tie_line = y->tie_line = 0;
+	move_return(o, y);
+	returned_moved(p, o, y);
+	return 1;
+}
+
 /* A call leaves the queue: contests cannot follow it, `last` must not point at it. */
 void hs_spy_leave_call(void *ctx, struct hs_callq_call *qc)
 {
