@@ -52,13 +52,31 @@ static int pend_complete(const struct hs_parser *p, const struct call *c)
 	return !c->sig || at == c->nin - 1;
 }
 
+/* The spy takes a call's time after printing its header, so a thread
+ * line printed before c's header holds an earlier time than c's: a waiting
+ * thread line older than such a line is not c's (its thread paused between
+ * its header and its time, and others' calls were headed in between). New
+ * header only (its lines name the thread, so this is all it can rest on). */
+static int pend_too_old(const struct hs_parser *p, const struct call *c)
+{
+	int i;
+
+	for (i = 0; p->new_header && i < p->b.q.count; i++) {
+		const struct call *o = q_at((struct hs_parser *)p, i);
+		if (o != c && o->has_ts && o->l_ts > 0 && o->l_ts < c->qc.pc.ev.line &&
+		    o->qc.pc.ev.ts_us > p->pend.ts)
+			return 1;
+	}
+	return 0;
+}
+
 /* The calls the waiting thread line can be: in cand[], their count. */
 static int pend_cands(const struct hs_parser *p, struct call **cand, int max)
 {
 	int i, nc = 0;
 
 	for (i = 0; i < p->b.q.count && nc < max; i++)
-		if (pend_fits(p, q_at((struct hs_parser *)p, i)) &&
+		if (pend_fits(p, q_at((struct hs_parser *)p, i)) && !pend_too_old(p, q_at((struct hs_parser *)p, i)) &&
 		    (p->pend.chunk < 0 || q_at((struct hs_parser *)p, i)->qc.pc.ev.instance == p->pend.chunk))
 			cand[nc++] = q_at((struct hs_parser *)p, i);
 	return nc;
