@@ -856,10 +856,13 @@ void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 	dump = hs_spy_dump_kind(s, a, &doff, &b, &gl) != 0;
 	owner = a ? on_detail(p, s, a, off, lineno, prefer) : prefer;
 	s[a] = keep;
-	/* after a dump row, or after a name whose "addr / len" its own thread
-	 * prints next ("[in] pData[ulDataLen] Returned:  0 CKR_OK"): the
-	 * return is another thread's */
-	if (r && (dump || (a && s[a - 1] == ']')))
+	/* after a dump row, after a name whose "addr / len" its own thread
+	 * prints next ("[in] pData[ulDataLen] Returned:  0 CKR_OK"), or after
+	 * an "addr / len" whose rows its own thread prints next ("[out]
+	 * pSignature[..] 00007f.. / 256Returned:  0 CKR_OK"): the return is
+	 * another thread's */
+	if (r && (dump || (a && s[a - 1] == ']') ||
+	          (is_open(p, owner) && (owner->dump_left > 0 || owner->await_spec))))
 		on_returned(p, r, n - (size_t)(r - s), off, lineno, NULL, owner);
 	else if (r)
 		on_returned(p, r, n - (size_t)(r - s), off, lineno, owner, NULL);
