@@ -155,10 +155,22 @@ static void contest_open(struct hs_parser *p, const char *key, uint64_t h, struc
 	for (j = 0; j < CONTESTS && !k; j++)
 		if (!p->con[j].used)
 			k = &p->con[j];
-	if (!k) { /* too many open at once to follow: say so on each */
-		for (j = 0; j < nc && !all_alike; j++)
-			cand[j]->qc.pc.ev.uncertain = 1;
-		return;
+	/* all in use (threads stalled in the module for long keep theirs
+	 * open): the stalest, whose newest member began first, ends now, so
+	 * that the newest choices, which the next thread lines may still
+	 * correct, are followed */
+	if (!k) {
+		int64_t stalest = INT64_MAX;
+		int i;
+		for (j = 0; j < CONTESTS; j++) {
+			int64_t newest = 0;
+			for (i = 0; i < p->con[j].n; i++)
+				if (p->con[j].m[i]->qc.pc.ev.offset > newest)
+					newest = p->con[j].m[i]->qc.pc.ev.offset;
+			if (newest < stalest)
+				stalest = newest, k = &p->con[j];
+		}
+		contest_end(p, k);
 	}
 	memset(k, 0, sizeof *k);
 	k->used = 1;
