@@ -30,8 +30,9 @@
  * what tells whose buffer it is. A thread that starts a new call ends any
  * older call of its own (a thread is in one call at a time) — unless
  * another thread's call was given that call's return, which it takes back
- * (hs_spy_rescue). A banner makes every call still open "suspect" (its process may
- * have been killed in it): a suspect call takes a return only when no
+ * (hs_spy_rescue), or the rows of a dump tied with its own and the return
+ * after them (hs_spy_rescue_dump). A banner makes every call still open
+ * "suspect" (its process may have been killed in it): a suspect call takes a return only when no
  * other call is open, so a dead call does not shift every later return.
  * Instances are numbered from 0 in banner order; text before any banner
  * (a log cut from the middle) is instance 0 too.
