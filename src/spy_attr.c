@@ -475,6 +475,20 @@ static void returned_moved(struct hs_parser *p, const struct call *o, const stru
 	}
 }
 
+/* 0: c's return came on the line after its own last output line (most
+ * likely its own), 1 otherwise. */
+static int ret_rank(const struct call *c)
+{
+	const struct spy_run *r = (const struct spy_run *)(const void *)c->qc.pc.ev.lines.data;
+	size_t n = c->qc.pc.ev.lines.len / sizeof *r, i;
+	int64_t end = 0;
+
+	for (i = 0; i < n; i++)
+		if (r[i].first + r[i].count > end)
+			end = r[i].first + r[i].count;
+	return !(c->outs > 0 && c->l_ret == end);
+}
+
 /* Thread `tid` begins a call while o, its earlier call, has not returned
  * (a thread is in one call at a time): a return that o could have taken
  * went to another thread's call y, still followed in a contest, whose
@@ -483,8 +497,14 @@ static void returned_moved(struct hs_parser *p, const struct call *o, const stru
  * again. 1: done. */
 int hs_spy_rescue(struct hs_parser *p, struct call *o)
 {
-	int j, i, io;
+	struct call *best = NULL;
+	int j, i, io, alike = 0;
 
+	/* of several calls that could have taken o's return, the one that
+	 * took the latest (a thread's return most often comes just before its
+	 * next call, and an older one was likelier its taker's own), unless
+	 * that return came right after its taker's own output: the spy prints
+	 * a call's outputs and its return together, after the module */
 	for (j = 0; j < CONTESTS; j++) {
 		struct contest *k = &p->con[j];
 		for (io = 0; k->used && io < k->n && k->m[io] != o; io++)
@@ -497,16 +517,20 @@ int hs_spy_rescue(struct hs_parser *p, struct call *o)
 			    y->qc.pc.ev.pid != o->qc.pc.ev.pid || y->qc.pc.ev.tid == o->qc.pc.ev.tid ||
 			    !thread_idle_since(p, y))
 				continue;
-			if (k->alike) {
-				hs_spy_swap_identity(p, o, y);
-			} else {
-				move_return(o, y);
-				returned_moved(p, o, y);
-			}
-			return 1;
+			if (!best || ret_rank(y) > ret_rank(best) ||
+			    (ret_rank(y) == ret_rank(best) && y->l_ret > best->l_ret))
+				best = y, alike = k->alike;
 		}
 	}
-	return 0;
+	if (!best)
+		return 0;
+	if (alike) {
+		hs_spy_swap_identity(p, o, best);
+	} else {
+		move_return(o, best);
+		returned_moved(p, o, best);
+	}
+	return 1;
 }
 
 /* Thread `tid` begins a call while o, its earlier call, is still short of
