@@ -774,6 +774,25 @@ static size_t spec_prefix(const char *s, size_t n)
 	return hs_spy_is_spec(s, i) ? i : 0;
 }
 
+/* Where a second "addr / len" begins that another thread printed right
+ * after this line's own one ("... 00007f..ab0 / 25600007f..bb0 / 256":
+ * the spy prints 16 hex digits of an address), 0 none. */
+static size_t glued_spec(const char *s, size_t n)
+{
+	size_t i = n, a;
+
+	while (i > 0 && hs_is_digit(s[i - 1]))
+		i--;
+	if (i == n || i < 3 + 16 + 4 || memcmp(s + i - 3, " / ", 3) != 0)
+		return 0;
+	a = i - 3 - 16;
+	if (!hs_spy_is_spec(s + a, n - a) || !hs_is_digit(s[a - 1]))
+		return 0;
+	for (i = a; i > 0 && hs_is_digit(s[i - 1]); i--)
+		;
+	return i >= 3 && i < a && memcmp(s + i - 3, " / ", 3) == 0 ? a : 0;
+}
+
 /* A line may hold pieces of several: "[in] type = X    [out] pInfo:" or
  * "...0x80001234Returned:  112 CKR_..." (the spy left out a newline), or
  * "    00000020  30 ...  0        Returned:  0 CKR_OK" (another thread's
@@ -793,6 +812,15 @@ void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		return;
 	if (n >= 9 && memcmp(s, "Returned:", 9) == 0) {
 		on_returned(p, s, n, off, lineno, prefer, NULL);
+		return;
+	}
+	if (n > 40 && (a = glued_spec(s, n)) > 0) {
+		p->split_lineno = lineno;
+		keep = s[a];
+		s[a] = '\0';
+		hs_spy_feed_piece(p, s, a, off, lineno, prefer);
+		s[a] = keep;
+		hs_spy_feed_piece(p, s + a, n - a, off, lineno, NULL);
 		return;
 	}
 	if (n > ROW_LEN && hs_spy_dump_kind(s, ROW_LEN, &doff, &b, &gl) == 1) {

@@ -668,6 +668,17 @@ static void test_threads_evidence(void)
 		"[in] hKey = 0x2",
 		"    00000010  44 44 44 44 44 44 44 44 44 44 44 44 44 44 44 44  DDDDDDDDDDDDDDDD", "Returned:  0 CKR_OK", "Returned:  0 CKR_OK", NULL,
 	};
+	/* two threads' output labels, then their "addr / len" run together */
+	static const char *const two_specs[] = {
+		"1: C_Sign", "P:10; T:0x1 2026-11-22 11:00:00.000", "[in] hSession = 0x3",
+		"[in] pData[ulDataLen] 00007f0000001000 / 4", "    00000000  61 62 63 64                                      abcd            ",
+		"2: C_Sign", "P:10; T:0x2 2026-11-22 11:00:00.000", "[in] hSession = 0x4",
+		"[in] pData[ulDataLen] 00007f0000009000 / 4", "    00000000  61 62 63 64                                      abcd            ",
+		"[out] pSignature[*pulSignatureLen] [out] pSignature[*pulSignatureLen] 00007f0000009040 / 400007f0000001040 / 4",
+		"    00000000  05 06 07 08                                      ....            ",
+		"    00000000  01 02 03 04                                      ....            ",
+		"Returned:  0 CKR_OK", "Returned:  0 CKR_OK", NULL,
+	};
 	/* a thread stalled between its header (10) and its thread line, which
 	 * comes after two later headers, one (12) alike: a thread line printed
 	 * before 12's header holds a later time, so the stalled one is 10's */
@@ -718,6 +729,11 @@ static void test_threads_evidence(void)
 	      !strstr(hs_buf_cstr(&g.ev[0].detail), "44 44"));
 	CHECK(g.n == 3 && g.ev[1].tid == 2 && strstr(hs_buf_cstr(&g.ev[1].detail), "00000010  44 44") &&
 	      !strstr(hs_buf_cstr(&g.ev[1].detail), "33 33"));
+	got_free(&g);
+	feed_all(two_specs, &g, &st);
+	CHECK(g.n == 2 && st.incomplete == 0 && g.ev[0].rv == 0 && g.ev[1].rv == 0);
+	CHECK(g.n == 2 && strstr(hs_buf_cstr(&g.ev[0].detail), "[out] pSignature[*pulSignatureLen] 00007f0000001040 / 4"));
+	CHECK(g.n == 2 && strstr(hs_buf_cstr(&g.ev[1].detail), "[out] pSignature[*pulSignatureLen] 00007f0000009040 / 4"));
 	got_free(&g);
 	feed_all(late_ts, &g, &st);
 	CHECK(g.n == 4 && st.incomplete == 0 && g.ev[0].call_no == 10 && g.ev[0].tid == 1 && g.ev[0].session == 3);
