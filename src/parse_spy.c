@@ -30,8 +30,9 @@
  * what tells whose buffer it is. A thread that starts a new call ends any
  * older call of its own (a thread is in one call at a time) — unless
  * another thread's call was given that call's return, which it takes back
- * (hs_spy_rescue). A banner makes every call still open "suspect" (its process may
- * have been killed in it): a suspect call takes a return only when no
+ * (hs_spy_rescue), or the rows of a dump tied with its own and the return
+ * after them (hs_spy_rescue_dump). A banner makes every call still open
+ * "suspect" (its process may have been killed in it): a suspect call takes a return only when no
  * other call is open, so a dead call does not shift every later return.
  * Instances are numbered from 0 in banner order; text before any banner
  * (a log cut from the middle) is instance 0 too.
@@ -154,6 +155,15 @@ struct call *hs_spy_dump_owner(struct hs_parser *p, int kind, int64_t off, int b
 	/* two dumps both waiting for this very row: nothing in it says whose */
 	if (mark && tie)
 		tie->qc.pc.ev.uncertain = best->qc.pc.ev.uncertain = 1;
+	/* two alike dumps at the very same point (another thread's C_Sign of
+	 * the same length): what either takes from here could be the other's,
+	 * which its thread's next call may tell (hs_spy_rescue_dump) */
+	if (mark && tie && tie->dump_left == best->dump_left && tie->dump_next == best->dump_next &&
+	    tie->print_next == best->print_next && tie->qc.pc.ev.tid != best->qc.pc.ev.tid) {
+		tie->tie = best, best->tie = tie;
+		tie->tie_line = best->tie_line = p->cur_lineno;
+		tie->tie_len = tie->qc.pc.ev.detail.len, best->tie_len = best->qc.pc.ev.detail.len;
+	}
 	return best;
 }
 
@@ -368,7 +378,7 @@ void hs_spy_bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 	for (i = 0; i < p->b.q.count; i++) {
 		struct call *o = q_at(p, i);
 		if (o != c && !o->qc.returned && o->qc.pc.ev.pid == pid && o->qc.pc.ev.tid == tid &&
-		    !hs_spy_rescue(p, o)) {
+		    !hs_spy_rescue(p, o) && !hs_spy_rescue_dump(p, o)) {
 			hs_callq_give_up(&p->b.q, &o->qc);
 			hs_spy_contest_leave(p, o, 0);
 		}
@@ -831,6 +841,25 @@ static size_t spec_of_held_out(struct hs_parser *p, const char *s, size_t n)
 	return 0;
 }
 
+/* Where a second "addr / len" begins that another thread printed right
+ * after this line's own one ("... 00007f..ab0 / 25600007f..bb0 / 256":
+ * the spy prints 16 hex digits of an address), 0 none. */
+static size_t glued_spec(const char *s, size_t n)
+{
+	size_t i = n, a;
+
+	while (i > 0 && hs_is_digit(s[i - 1]))
+		i--;
+	if (i == n || i < 3 + 16 + 4 || memcmp(s + i - 3, " / ", 3) != 0)
+		return 0;
+	a = i - 3 - 16;
+	if (!hs_spy_is_spec(s + a, n - a) || !hs_is_digit(s[a - 1]))
+		return 0;
+	for (i = a; i > 0 && hs_is_digit(s[i - 1]); i--)
+		;
+	return i >= 3 && i < a && memcmp(s + i - 3, " / ", 3) == 0 ? a : 0;
+}
+
 /* A line may hold pieces of several: "[in] type = X    [out] pInfo:" or
  * "...0x80001234Returned:  112 CKR_..." (the spy left out a newline), or
  * "    00000020  30 ...  0        Returned:  0 CKR_OK" (another thread's
@@ -850,6 +879,15 @@ void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		return;
 	if (n >= 9 && memcmp(s, "Returned:", 9) == 0) {
 		on_returned(p, s, n, off, lineno, prefer, NULL);
+		return;
+	}
+	if (n > 40 && (a = glued_spec(s, n)) > 0) {
+		p->split_lineno = lineno;
+		keep = s[a];
+		s[a] = '\0';
+		hs_spy_feed_piece(p, s, a, off, lineno, prefer);
+		s[a] = keep;
+		hs_spy_feed_piece(p, s + a, n - a, off, lineno, NULL);
 		return;
 	}
 	if (n > ROW_LEN && hs_spy_dump_kind(s, ROW_LEN, &doff, &b, &gl) == 1) {
@@ -923,7 +961,13 @@ void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 	dump = hs_spy_dump_kind(s, a, &doff, &b, &gl) != 0;
 	owner = a ? on_detail(p, s, a, off, lineno, prefer) : prefer;
 	s[a] = keep;
-	if (r && dump)
+	/* after a dump row, after a name whose "addr / len" its own thread
+	 * prints next ("[in] pData[ulDataLen] Returned:  0 CKR_OK"), or after
+	 * an "addr / len" whose rows its own thread prints next ("[out]
+	 * pSignature[..] 00007f.. / 256Returned:  0 CKR_OK"): the return is
+	 * another thread's */
+	if (r && (dump || (a && s[a - 1] == ']') ||
+	          (is_open(p, owner) && (owner->dump_left > 0 || owner->await_spec))))
 		on_returned(p, r, n - (size_t)(r - s), off, lineno, NULL, owner);
 	else if (r)
 		on_returned(p, r, n - (size_t)(r - s), off, lineno, owner, NULL);

@@ -155,10 +155,22 @@ static void contest_open(struct hs_parser *p, const char *key, uint64_t h, struc
 	for (j = 0; j < CONTESTS && !k; j++)
 		if (!p->con[j].used)
 			k = &p->con[j];
-	if (!k) { /* too many open at once to follow: say so on each */
-		for (j = 0; j < nc && !all_alike; j++)
-			cand[j]->qc.pc.ev.uncertain = 1;
-		return;
+	/* all in use (threads stalled in the module for long keep theirs
+	 * open): the stalest, whose newest member began first, ends now, so
+	 * that the newest choices, which the next thread lines may still
+	 * correct, are followed */
+	if (!k) {
+		int64_t stalest = INT64_MAX;
+		int i;
+		for (j = 0; j < CONTESTS; j++) {
+			int64_t newest = 0;
+			for (i = 0; i < p->con[j].n; i++)
+				if (p->con[j].m[i]->qc.pc.ev.offset > newest)
+					newest = p->con[j].m[i]->qc.pc.ev.offset;
+			if (newest < stalest)
+				stalest = newest, k = &p->con[j];
+		}
+		contest_end(p, k);
 	}
 	memset(k, 0, sizeof *k);
 	k->used = 1;
@@ -463,6 +475,20 @@ static void returned_moved(struct hs_parser *p, const struct call *o, const stru
 	}
 }
 
+/* 0: c's return came on the line after its own last output line (most
+ * likely its own), 1 otherwise. */
+static int ret_rank(const struct call *c)
+{
+	const struct spy_run *r = (const struct spy_run *)(const void *)c->qc.pc.ev.lines.data;
+	size_t n = c->qc.pc.ev.lines.len / sizeof *r, i;
+	int64_t end = 0;
+
+	for (i = 0; i < n; i++)
+		if (r[i].first + r[i].count > end)
+			end = r[i].first + r[i].count;
+	return !(c->outs > 0 && c->l_ret == end);
+}
+
 /* Thread `tid` begins a call while o, its earlier call, has not returned
  * (a thread is in one call at a time): a return that o could have taken
  * went to another thread's call y, still followed in a contest, whose
@@ -471,8 +497,14 @@ static void returned_moved(struct hs_parser *p, const struct call *o, const stru
  * again. 1: done. */
 int hs_spy_rescue(struct hs_parser *p, struct call *o)
 {
-	int j, i, io;
+	struct call *best = NULL;
+	int j, i, io, alike = 0;
 
+	/* of several calls that could have taken o's return, the one that
+	 * took the latest (a thread's return most often comes just before its
+	 * next call, and an older one was likelier its taker's own), unless
+	 * that return came right after its taker's own output: the spy prints
+	 * a call's outputs and its return together, after the module */
 	for (j = 0; j < CONTESTS; j++) {
 		struct contest *k = &p->con[j];
 		for (io = 0; k->used && io < k->n && k->m[io] != o; io++)
@@ -485,16 +517,57 @@ int hs_spy_rescue(struct hs_parser *p, struct call *o)
 			    y->qc.pc.ev.pid != o->qc.pc.ev.pid || y->qc.pc.ev.tid == o->qc.pc.ev.tid ||
 			    !thread_idle_since(p, y))
 				continue;
-			if (k->alike) {
-				hs_spy_swap_identity(p, o, y);
-			} else {
-				move_return(o, y);
-				returned_moved(p, o, y);
-			}
-			return 1;
+			if (!best || ret_rank(y) > ret_rank(best) ||
+			    (ret_rank(y) == ret_rank(best) && y->l_ret > best->l_ret))
+				best = y, alike = k->alike;
 		}
 	}
-	return 0;
+	if (!best)
+		return 0;
+	if (alike) {
+		hs_spy_swap_identity(p, o, best);
+	} else {
+		move_return(o, best);
+		returned_moved(p, o, best);
+	}
+	return 1;
+}
+
+/* Thread `tid` begins a call while o, its earlier call, is still short of
+ * rows of a dump: at row o->tie_line another thread's call y was at the
+ * very same point of an alike dump (hs_spy_dump_owner), took that row, the
+ * rest and a return, and its thread began nothing since; o took nothing
+ * after. The rows from there and the return were o's (a thread's lines
+ * come in order, and o's thread is done with o): the two trade what each
+ * took from that row on, and y waits for the rest. 1: done. */
+int hs_spy_rescue_dump(struct hs_parser *p, struct call *o)
+{
+	struct call *y = NULL;
+	struct hs_buf *od = &o->qc.pc.ev.detail, *yd;
+	int i;
+
+	for (i = 0; o->dump_left > 0 && o->tie_line > 0 && i < p->b.q.count; i++)
+		if (q_at(p, i) == o->tie)
+			y = o->tie;
+	if (!y || y->tie != o || y->tie_line != o->tie_line || !y->qc.returned || y->qc.pc.ev.incomplete ||
+	    y->dump_left || y->qc.pc.ev.pid != o->qc.pc.ev.pid || y->outs != o->outs ||
+	    strcmp(y->qc.pc.ev.func, o->qc.pc.ev.func) != 0 || od->len != o->tie_len ||
+	    o->qc.pc.ev.elided_lines || y->qc.pc.ev.elided_lines || !thread_idle_since(p, y))
+		return 0;
+	yd = &y->qc.pc.ev.detail;
+	if (hs_buf_add(od, yd->data + y->tie_len, yd->len - y->tie_len) < 0) {
+		p->b.stop = 1;
+		return 0;
+	}
+	yd->len = y->tie_len, yd->data[yd->len] = '\0';
+	hs_spy_lines_move(p, y, o, o->tie_line);
+	y->dump_left = o->dump_left, o->dump_left = 0;
+	y->dump_next = o->dump_next, y->print_next = o->print_next, y->label_next = o->label_next;
+	y->dump_seq = o->dump_seq;
+	o->tie = y->tie = NULL, o->tie_line = y->tie_line = 0;
+	move_return(o, y);
+	returned_moved(p, o, y);
+	return 1;
 }
 
 /* Old header: c is held as a guess (hs_spy_hold_from): its process's

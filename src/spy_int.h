@@ -151,6 +151,12 @@ struct call {
 	int64_t ts_floor;           /* old header: the latest time (µs) its process's calls took
 	                               before its header, HS_NONE none: the spy takes a call's
 	                               time after printing its header, so its own is not older */
+	struct call *tie;           /* borrowed (may have left: look it up in the queue): the
+	                               other thread's call whose dump was at the very same
+	                               point as this one's at row tie_line, so the rows and
+	                               return either took from there could be the other's */
+	int64_t tie_line;           /* that row's line number, 0 none */
+	size_t tie_len;             /* bytes of qc.pc.ev.detail before that row */
 	int64_t l_ts, l_ret;        /* line numbers of its time/thread line and of its
 	                               Returned, 0 none: they move with its identity and its
 	                               return (hs_spy_rescue); its other lines are kept in
@@ -285,6 +291,7 @@ int hs_spy_is_spec(const char *s, size_t n);
  * event's text form (event.h). spy_lines.c. */
 void hs_spy_own_line(struct hs_parser *p, struct call *c, int64_t lineno, int64_t off);
 void hs_spy_lines_text(struct hs_parser *p, struct call *c);
+void hs_spy_lines_move(struct hs_parser *p, struct call *from, struct call *to, int64_t first);
 
 /* ------------------------------------------ the parser's core (parse_spy.c) */
 
@@ -355,6 +362,7 @@ void hs_spy_contest_leave(struct hs_parser *p, const struct call *c, int gone);
 /* o's thread began a new call while o is open: take back what another
  * thread's call was given in o's place. 1 when done. */
 int hs_spy_rescue(struct hs_parser *p, struct call *o);
+int hs_spy_rescue_dump(struct hs_parser *p, struct call *o);
 /* a and b (alike) swap who they are: header, time, thread, number. */
 void hs_spy_swap_identity(struct hs_parser *p, struct call *a, struct call *b);
 /* The queue's hooks: a call leaves; the first offset that must wait. */

@@ -38,6 +38,30 @@ void hs_spy_own_line(struct hs_parser *p, struct call *c, int64_t lineno, int64_
 		p->b.stop = 1;
 }
 
+/* The lines `from` took from line `first` on become `to`'s (a run across
+ * `first` is cut there). */
+void hs_spy_lines_move(struct hs_parser *p, struct call *from, struct call *to, int64_t first)
+{
+	struct hs_buf *b = &from->qc.pc.ev.lines;
+	struct spy_run *r = (struct spy_run *)(void *)b->data, t;
+	size_t n = b->len / sizeof *r, i, keep = 0;
+
+	for (i = 0; i < n; i++) {
+		t = r[i];
+		if (t.first + t.count <= first) {
+			r[keep++] = t;
+			continue;
+		}
+		if (t.first < first) { /* cut: the head stays (the tail's offset is unknown: 0) */
+			r[keep] = t, r[keep++].count = first - t.first;
+			t.count -= first - t.first, t.first = first, t.off = 0;
+		}
+		if (hs_buf_add(&to->qc.pc.ev.lines, (const char *)&t, sizeof t) < 0)
+			p->b.stop = 1;
+	}
+	b->len = keep * sizeof *r;
+}
+
 static int run_cmp(const void *a, const void *b)
 {
 	const struct spy_run *x = a, *y = b;

@@ -52,13 +52,34 @@ static int pend_complete(const struct hs_parser *p, const struct call *c)
 	return !c->sig || at == c->nin - 1;
 }
 
+/* The spy takes a call's time after printing its header, so a thread
+ * line its process printed before c's header holds an earlier time than
+ * c's: a waiting thread line older than such a line is not c's (its thread
+ * paused between its header and its time, and others' calls were headed in
+ * between). Only lines of the waiting line's own process count: each
+ * process writes through its own buffer, flushed at each return, so lines
+ * of two processes lie in the file in the order of their flushes, not of
+ * their times. New header only (it names the process). */
+static int pend_too_old(const struct hs_parser *p, const struct call *c)
+{
+	int i;
+
+	for (i = 0; p->new_header && p->pend.pid != HS_NONE && i < p->b.q.count; i++) {
+		const struct call *o = q_at((struct hs_parser *)p, i);
+		if (o != c && o->has_ts && o->l_ts > 0 && o->l_ts < c->qc.pc.ev.line &&
+		    o->qc.pc.ev.pid == p->pend.pid && o->qc.pc.ev.ts_us > p->pend.ts)
+			return 1;
+	}
+	return 0;
+}
+
 /* The calls the waiting thread line can be: in cand[], their count. */
 static int pend_cands(const struct hs_parser *p, struct call **cand, int max)
 {
 	int i, k, nc = 0;
 
 	for (i = 0; i < p->b.q.count && nc < max; i++)
-		if (pend_fits(p, q_at((struct hs_parser *)p, i)) &&
+		if (pend_fits(p, q_at((struct hs_parser *)p, i)) && !pend_too_old(p, q_at((struct hs_parser *)p, i)) &&
 		    (p->pend.chunk < 0 || q_at((struct hs_parser *)p, i)->qc.pc.ev.instance == p->pend.chunk))
 			cand[nc++] = q_at((struct hs_parser *)p, i);
 	/* old header: a call headed after a later time was read takes its

@@ -633,6 +633,76 @@ static void test_threads_evidence(void)
 		"    00000000  05 06 07 08                                      ....            Returned:  0 CKR_OK",
 		"Returned:  0 CKR_OK", NULL,
 	};
+	/* another thread's Returned glued after a name whose "addr / len" its
+	 * own thread prints next, or after an "addr / len" whose rows follow:
+	 * not the call that began the line (thread 1 begins its next call) */
+	static const char *const glued_ret[] = {
+		"1: C_SignInit", "P:10; T:0x1 2026-11-22 11:00:00.000", "[in] hSession = 0x3",
+		"[in] pMechanism->type = CKM_SHA256_RSA_PKCS", "[in] pMechanism->pParameter[ulParameterLen] NULL [size : 0x0 (0)]",
+		"[in] hKey = 0x2",
+		"2: C_Sign", "P:10; T:0x2 2026-11-22 11:00:00.000", "[in] hSession = 0x4",
+		"[in] pData[ulDataLen] Returned:  0 CKR_OK",
+		"3: C_SignInit", "P:10; T:0x1 2026-11-22 11:00:00.001", "[in] hSession = 0x3",
+		"[in] pMechanism->type = CKM_SHA256_RSA_PKCS", "[in] pMechanism->pParameter[ulParameterLen] NULL [size : 0x0 (0)]",
+		"[in] hKey = 0x2",
+		"00007f0000009000 / 4", "    00000000  61 62 63 64                                      abcd            ",
+		"[out] pSignature[*pulSignatureLen] 00007f0000009040 / 4Returned:  0 CKR_OK",
+		"4: C_Sign", "P:10; T:0x1 2026-11-22 11:00:00.002", "[in] hSession = 0x3",
+		"    00000000  05 06 07 08                                      ....            ",
+		"Returned:  0 CKR_OK",
+		"[in] pData[ulDataLen] 00007f0000001000 / 4", "    00000000  61 62 63 64                                      abcd            ",
+		"[out] pSignature[*pulSignatureLen] 00007f0000001040 / 4",
+		"    00000000  01 02 03 04                                      ....            ",
+		"Returned:  0 CKR_OK", NULL,
+	};
+	/* two signatures of one length at the same row: the newer takes it and
+	 * a return; the older's thread then begins its next call, so the row
+	 * and the return were the older's */
+	static const char *const tie[] = {
+		"1: C_Sign", "P:10; T:0x1 2026-11-22 11:00:00.000", "[in] hSession = 0x3",
+		"[in] pData[ulDataLen] 00007f0000001000 / 4", "    00000000  61 62 63 64                                      abcd            ",
+		"2: C_Sign", "P:10; T:0x2 2026-11-22 11:00:00.000", "[in] hSession = 0x4",
+		"[in] pData[ulDataLen] 00007f0000009000 / 4", "    00000000  61 62 63 64                                      abcd            ",
+		"[out] pSignature[*pulSignatureLen] 00007f0000001040 / 32", "    00000000  11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11  ................",
+		"[out] pSignature[*pulSignatureLen] 00007f0000009040 / 32", "    00000000  22 22 22 22 22 22 22 22 22 22 22 22 22 22 22 22  ################",
+		"    00000010  33 33 33 33 33 33 33 33 33 33 33 33 33 33 33 33  3333333333333333", "Returned:  0 CKR_OK",
+		"3: C_SignInit", "P:10; T:0x1 2026-11-22 11:00:00.001", "[in] hSession = 0x3",
+		"[in] pMechanism->type = CKM_SHA256_RSA_PKCS", "[in] pMechanism->pParameter[ulParameterLen] NULL [size : 0x0 (0)]",
+		"[in] hKey = 0x2",
+		"    00000010  44 44 44 44 44 44 44 44 44 44 44 44 44 44 44 44  DDDDDDDDDDDDDDDD", "Returned:  0 CKR_OK", "Returned:  0 CKR_OK", NULL,
+	};
+	/* two threads' output labels, then their "addr / len" run together */
+	static const char *const two_specs[] = {
+		"1: C_Sign", "P:10; T:0x1 2026-11-22 11:00:00.000", "[in] hSession = 0x3",
+		"[in] pData[ulDataLen] 00007f0000001000 / 4", "    00000000  61 62 63 64                                      abcd            ",
+		"2: C_Sign", "P:10; T:0x2 2026-11-22 11:00:00.000", "[in] hSession = 0x4",
+		"[in] pData[ulDataLen] 00007f0000009000 / 4", "    00000000  61 62 63 64                                      abcd            ",
+		"[out] pSignature[*pulSignatureLen] [out] pSignature[*pulSignatureLen] 00007f0000009040 / 400007f0000001040 / 4",
+		"    00000000  05 06 07 08                                      ....            ",
+		"    00000000  01 02 03 04                                      ....            ",
+		"Returned:  0 CKR_OK", "Returned:  0 CKR_OK", NULL,
+	};
+	/* a thread stalled between its header (10) and its thread line, which
+	 * comes after two later headers, one (12) alike: a thread line printed
+	 * before 12's header holds a later time, so the stalled one is 10's */
+	static const char *const late_ts[] = {
+		"10: C_SignInit",
+		"11: C_Sign", "P:10; T:0x2 2026-11-22 11:00:00.500", "[in] hSession = 0x4",
+		"[in] pData[ulDataLen] 00007f0000009000 / 4", "    00000000  61 62 63 64                                      abcd            ",
+		"[out] pSignature[*pulSignatureLen] 00007f0000009040 / 4",
+		"    00000000  01 02 03 04                                      ....            ", "Returned:  0 CKR_OK",
+		"12: C_SignInit", "13: C_Sign",
+		"P:10; T:0x1 2026-11-22 11:00:00.100", "[in] hSession = 0x3",
+		"[in] pMechanism->type = CKM_SHA256_RSA_PKCS", "[in] pMechanism->pParameter[ulParameterLen] NULL [size : 0x0 (0)]",
+		"[in] hKey = 0x2", "Returned:  0 CKR_OK",
+		"P:10; T:0x2 2026-11-22 11:00:00.501", "[in] hSession = 0x4",
+		"[in] pMechanism->type = CKM_SHA256_RSA_PKCS", "[in] pMechanism->pParameter[ulParameterLen] NULL [size : 0x0 (0)]",
+		"[in] hKey = 0x2", "Returned:  0 CKR_OK",
+		"P:10; T:0x3 2026-11-22 11:00:00.502", "[in] hSession = 0x5",
+		"[in] pData[ulDataLen] 00007f0000005000 / 4", "    00000000  61 62 63 64                                      abcd            ",
+		"[out] pSignature[*pulSignatureLen] 00007f0000005040 / 4",
+		"    00000000  01 02 03 04                                      ....            ", "Returned:  0 CKR_OK", NULL,
+	};
 	struct got g;
 	struct hs_parse_stats st;
 
@@ -650,6 +720,28 @@ static void test_threads_evidence(void)
 	      !strstr(hs_buf_cstr(&g.ev[0].detail), "9040"));
 	CHECK(g.n == 2 && strstr(hs_buf_cstr(&g.ev[1].detail),
 	                         "[out] pSignature[*pulSignatureLen] 00007f0000009040 / 4"));
+	got_free(&g);
+	feed_all(glued_ret, &g, &st);
+	CHECK(g.n == 4 && st.incomplete == 0 && st.skipped == 0);
+	CHECK(g.n == 4 && g.ev[0].rv == 0 && g.ev[1].rv == 0 && g.ev[2].rv == 0 && g.ev[3].rv == 0);
+	CHECK(g.n == 4 && strstr(hs_buf_cstr(&g.ev[1].detail), "00007f0000009040 / 4\n    00000000  05 06 07 08"));
+	got_free(&g);
+	feed_all(tie, &g, &st);
+	CHECK(g.n == 3 && st.incomplete == 0 && g.ev[0].rv == 0 && g.ev[1].rv == 0 && g.ev[2].rv == 0);
+	CHECK(g.n == 3 && g.ev[0].tid == 1 && strstr(hs_buf_cstr(&g.ev[0].detail), "00000010  33 33") &&
+	      !strstr(hs_buf_cstr(&g.ev[0].detail), "44 44"));
+	CHECK(g.n == 3 && g.ev[1].tid == 2 && strstr(hs_buf_cstr(&g.ev[1].detail), "00000010  44 44") &&
+	      !strstr(hs_buf_cstr(&g.ev[1].detail), "33 33"));
+	got_free(&g);
+	feed_all(two_specs, &g, &st);
+	CHECK(g.n == 2 && st.incomplete == 0 && g.ev[0].rv == 0 && g.ev[1].rv == 0);
+	CHECK(g.n == 2 && strstr(hs_buf_cstr(&g.ev[0].detail), "[out] pSignature[*pulSignatureLen] 00007f0000001040 / 4"));
+	CHECK(g.n == 2 && strstr(hs_buf_cstr(&g.ev[1].detail), "[out] pSignature[*pulSignatureLen] 00007f0000009040 / 4"));
+	got_free(&g);
+	feed_all(late_ts, &g, &st);
+	CHECK(g.n == 4 && st.incomplete == 0 && g.ev[0].call_no == 10 && g.ev[0].tid == 1 && g.ev[0].session == 3);
+	CHECK(g.n == 4 && g.ev[2].call_no == 12 && g.ev[2].tid == 2 && g.ev[2].session == 4);
+	CHECK(g.n == 4 && g.ev[3].call_no == 13 && g.ev[3].tid == 3 && g.ev[3].session == 5);
 	got_free(&g);
 }
 
