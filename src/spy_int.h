@@ -1,8 +1,10 @@
-/* spy_int.h — what the three files of the pkcs11-spy parser share:
+/* spy_int.h — what the files of the pkcs11-spy parser share:
  * parse_spy.c (the parser: lines in, calls out), spy_sig.c (what each
- * PKCS#11 function makes the spy print, and what kind of line a line is)
- * and spy_attr.c (which open call a line goes to when several threads or
- * processes write one log). Internal to those files.
+ * PKCS#11 function makes the spy print, and what kind of line a line is),
+ * spy_attr.c (which open call a line goes to when several threads or
+ * processes write one log), spy_procs.c (old header: which process made a
+ * call, by its buffers and sessions), spy_pend.c, spy_lines.c and
+ * spy_state.c. Internal to those files.
  *
  * Ownership: the parser owns its calls through its queue (callq.h); a
  * contest borrows pointers to queued calls and is ended before any of
@@ -371,6 +373,9 @@ int64_t hs_spy_hold_from(void *ctx);
 /* The oldest call a re-parse must rebuild: one still open, or (old
  * header) one held as a guess that a later buffer may move; NULL none. */
 struct call *hs_spy_oldest_unsettled(struct hs_parser *p);
+
+/* --------------------------------- process evidence, old header (spy_procs.c) */
+
 /* Old header: c names session h in "[in] hSession": the processes whose
  * count could have made c and that hold h in a state c's function can
  * follow say whose c is (it moves, or stops being a guess); then c's
@@ -385,12 +390,17 @@ void hs_spy_sess_opened(struct hs_parser *p, const struct call *c, int64_t h);
  * lie near it is c's (binds a guessed c to it); or a is evidence of where
  * c's process's buffers lie. */
 void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long long a);
-/* A time or thread line: the call without one it belongs to (given it),
- * NULL none; and whether several differing calls could own it. */
+
+/* ------------------------------------------ time lines (spy_attr.c) */
+
 /* c takes time ts: the latest its process's calls took (old header). */
 void hs_spy_ts_note(struct hs_parser *p, const struct call *c, int64_t ts);
+/* A time or thread line: the call without one it belongs to (given it),
+ * NULL none; and whether several differing calls could own it. */
 struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts);
 int hs_spy_ts_ambiguous(struct hs_parser *p);
+/* Old header: the process whose flushed chunk the line being read is in,
+ * when a call of it still waits for a time line; -1 none. */
 int hs_spy_chunk_inst(struct hs_parser *p);
 
 #endif

@@ -1,0 +1,448 @@
+/* spy_procs.c — which process made a call, by the old header's evidence
+ * (Debian's spy 0.23 names no process or thread per call): the buffer
+ * addresses each process instance showed (a process's buffers lie near
+ * each other, another's far), and the sessions each opened and what runs
+ * on each (a process that never opened a handle, or whose session cannot
+ * take the function now, did not make the call). A call whose process is
+ * a guess moves, or trades processes with another, when later evidence
+ * says so. Split from spy_attr.c, which decides among the calls of one
+ * line; see its header for the contests.
+ */
+#include <string.h>
+
+#include "hsmscope/util.h"
+
+#include "spy_int.h"
+
+/* The one process instance whose remembered buffers lie within NEAR_PROC
+ * of a, -1 none or several. */
+static int64_t addr_inst(const struct hs_parser *p, unsigned long long a)
+{
+	int64_t found = -1;
+	int i;
+
+	for (i = 0; i < PADDR && i < p->npaddr; i++) {
+		unsigned long long b = p->paddr[i].addr & SPY_ADDR_MASK, d = b > a ? b - a : a - b;
+		if (d >= NEAR_PROC)
+			continue;
+		if (found >= 0 && found != p->paddr[i].inst)
+			return -1;
+		found = p->paddr[i].inst;
+	}
+	return found;
+}
+
+/* Which function showed a buffer, 1-127 (a hash of its name): the main
+ * thread's buffers (a C_Login's PIN) lie elsewhere than a worker thread's
+ * (its C_Sign's data), so only buffers a function of the same name
+ * showed say where a process's buffers for it lie. */
+static unsigned long long addr_kind(const char *func)
+{
+	return (hs_hash64_run(func, strlen(func), 0) % 127 + 1) << 56;
+}
+
+/* Instance inst's remembered buffers of this kind (a's bits 56-62) all
+ * lie NEAR_PROC or farther from a (and it has some): a is not its. */
+static int addr_far(const struct hs_parser *p, int64_t inst, unsigned long long a)
+{
+	unsigned long long kind = a & ~SPY_ADDR_MASK;
+	int i, some = 0;
+
+	a &= SPY_ADDR_MASK;
+	for (i = 0; i < PADDR && i < p->npaddr; i++) {
+		unsigned long long b = p->paddr[i].addr & SPY_ADDR_MASK, d = b > a ? b - a : a - b;
+		unsigned long long k = p->paddr[i].addr & ~SPY_ADDR_MASK;
+		if (p->paddr[i].inst != inst || (k && k != kind))
+			continue;
+		if (d < NEAR_PROC)
+			return 0;
+		some = 1;
+	}
+	return some;
+}
+
+static void addr_note(struct hs_parser *p, int64_t inst, unsigned long long a)
+{
+	int i;
+
+	for (i = 0; i < PADDR && i < p->npaddr; i++)
+		if (p->paddr[i].inst == inst && p->paddr[i].addr == a)
+			return;
+	p->paddr[p->npaddr % PADDR].inst = inst;
+	p->paddr[p->npaddr % PADDR].addr = a;
+	p->npaddr++;
+}
+
+/* ------------------------------------------- sessions (old header) */
+
+/* The operation families a session runs one of at a time (PKCS#11: an
+ * Init while one runs fails with CKR_OPERATION_ACTIVE, a call of it when
+ * none runs with CKR_OPERATION_NOT_INITIALIZED). */
+static const char *const families[] = {
+	"Sign", "Verify", "Encrypt", "Decrypt", "Digest", "SignRecover", "VerifyRecover", "FindObjects",
+};
+
+enum { OP_INIT, OP_GOES_ON, OP_ENDS };
+
+/* The family of func (bit index), -1 none; *kind what the call does to it. */
+static int op_family(const char *func, int *kind)
+{
+	size_t i, l;
+
+	if (strncmp(func, "C_", 2) != 0)
+		return -1;
+	func += 2;
+	for (i = 0; i < sizeof families / sizeof families[0]; i++) {
+		l = strlen(families[i]);
+		if (strncmp(func, families[i], l) != 0)
+			continue;
+		if (!strcmp(func + l, "Init"))
+			*kind = OP_INIT;
+		else if (!strcmp(func + l, "Update") || (i == 4 && !strcmp(func + l, "Key")) ||
+		         (i == 7 && !func[l]))
+			*kind = OP_GOES_ON;
+		else if (!strcmp(func + l, "Final") || !func[l])
+			*kind = OP_ENDS;
+		else
+			continue;
+		return (int)i;
+	}
+	return -1;
+}
+
+static struct inst_sess *sess_find(struct inst_sessions *ss, int64_t h)
+{
+	int i;
+
+	for (i = 0; i < ss->n; i++)
+		if (ss->sess[i].h == h)
+			return &ss->sess[i];
+	return NULL;
+}
+
+/* Could a call of func on session h be instance k's? */
+static int sess_fits(struct hs_parser *p, int64_t k, const char *func, int64_t h)
+{
+	struct inst_sessions *ss = &p->inst[k % MAX_INSTANCES].ss;
+	struct inst_sess *e;
+	int kind, f;
+
+	if (!ss->known)
+		return 1;
+	if (!(e = sess_find(ss, h)))
+		return 0;
+	if ((f = op_family(func, &kind)) < 0)
+		return 1;
+	if (kind == OP_INIT)
+		return !(e->active & (1u << f));
+	return ((e->active | e->maybe) & (1u << f)) != 0;
+}
+
+/* Count c's use of session h on instance k (remembering the entry before,
+ * so that a move can take it back). */
+static void sess_apply(struct hs_parser *p, struct call *c, int64_t k, int64_t h)
+{
+	struct inst_sessions *ss = &p->inst[k % MAX_INSTANCES].ss;
+	struct inst_sess *e = sess_find(ss, h);
+	int kind, f = op_family(c->qc.pc.ev.func, &kind);
+
+	if (!e)
+		return;
+	c->sess_inst = k;
+	c->sess_prev = *e;
+	if (!strcmp(c->qc.pc.ev.func, "C_CloseSession")) {
+		*e = ss->sess[--ss->n];
+		return;
+	}
+	if (f < 0)
+		return;
+	if (kind == OP_ENDS)
+		e->active &= ~(1u << f), e->maybe |= 1u << f;
+	else
+		e->active |= 1u << f, e->maybe &= ~(1u << f);
+}
+
+/* Take back what sess_apply() counted for c (c moves to another process). */
+static void sess_unapply(struct hs_parser *p, struct call *c)
+{
+	struct inst_sessions *ss;
+	struct inst_sess *e;
+
+	if (c->sess_inst < 0)
+		return;
+	ss = &p->inst[c->sess_inst % MAX_INSTANCES].ss;
+	if ((e = sess_find(ss, c->sess_prev.h)))
+		*e = c->sess_prev;
+	else if (ss->n < ISESS)
+		ss->sess[ss->n++] = c->sess_prev;
+	c->sess_inst = -1;
+}
+
+void hs_spy_sess_output(struct hs_parser *p, struct call *c, int buffer)
+{
+	struct inst_sess *e;
+	int kind, f;
+
+	if (!buffer || c->sess_inst < 0 || (f = op_family(c->qc.pc.ev.func, &kind)) < 0 || kind != OP_ENDS)
+		return;
+	if ((e = sess_find(&p->inst[c->sess_inst % MAX_INSTANCES].ss, c->sess_prev.h)))
+		e->maybe &= ~(1u << f);
+}
+
+void hs_spy_sess_opened(struct hs_parser *p, const struct call *c, int64_t h)
+{
+	struct inst_sessions *ss = &p->inst[c->qc.pc.ev.instance % MAX_INSTANCES].ss;
+	struct inst_sess *e = sess_find(ss, h);
+
+	if (!e && ss->n == ISESS) {
+		ss->known = 0; /* more sessions than followed: no longer the whole truth */
+		return;
+	}
+	if (!e)
+		e = &ss->sess[ss->n++];
+	e->h = h, e->active = e->maybe = 0;
+}
+
+/* Move guessed c (number num) to instance j; 1 done. The call of that
+ * number that went to j instead takes c's place. */
+static int move_guess(struct hs_parser *p, struct call *c, int64_t j)
+{
+	int64_t num = c->qc.pc.ev.call_no, i0 = c->qc.pc.ev.instance;
+	struct call *d = NULL;
+	int i;
+
+	for (i = 0; i < p->b.q.count && !d; i++)
+		if (q_at(p, i) != c && q_at(p, i)->qc.pc.ev.instance == j && q_at(p, i)->qc.pc.ev.call_no == num)
+			d = q_at(p, i);
+	if (d && !d->guessed)
+		return 0; /* the evidence disagrees: c stays a guess */
+	if (d) { /* the two calls of number num swap processes */
+		int64_t t = d->guessed_last_n, dh = d->sess_inst >= 0 ? d->sess_prev.h : HS_NONE;
+		sess_unapply(p, d);
+		d->qc.pc.ev.instance = i0;
+		d->guessed_last_n = c->guessed_last_n;
+		c->guessed_last_n = t;
+		if (dh != HS_NONE)
+			sess_apply(p, d, i0, dh);
+	} else if (p->inst[j % MAX_INSTANCES].last_n == num - 1 &&
+	           p->inst[i0 % MAX_INSTANCES].last_n == num) {
+		p->inst[i0 % MAX_INSTANCES].last_n = c->guessed_last_n;
+		p->inst[j % MAX_INSTANCES].last_n = num;
+	} else {
+		return 0; /* the counts moved on since: leave the guess as it is */
+	}
+	if (c->sess_inst >= 0) {
+		int64_t ch = c->sess_prev.h;
+		sess_unapply(p, c);
+		sess_apply(p, c, j, ch);
+	}
+	c->qc.pc.ev.instance = j;
+	if (p->cur_inst == i0)
+		p->cur_inst = j;
+	return 1;
+}
+
+/* x and y (of one number, different instances) trade processes. */
+static void trade_inst(struct hs_parser *p, struct call *x, struct call *y)
+{
+	int64_t xi = x->qc.pc.ev.instance, yi = y->qc.pc.ev.instance, t;
+	int64_t xh = x->sess_inst >= 0 ? x->sess_prev.h : HS_NONE, yh = y->sess_inst >= 0 ? y->sess_prev.h : HS_NONE;
+
+	sess_unapply(p, x);
+	sess_unapply(p, y);
+	x->qc.pc.ev.instance = yi;
+	y->qc.pc.ev.instance = xi;
+	t = x->guessed_last_n, x->guessed_last_n = y->guessed_last_n, y->guessed_last_n = t;
+	if (xh != HS_NONE)
+		sess_apply(p, x, yi, xh);
+	if (yh != HS_NONE)
+		sess_apply(p, y, xi, yh);
+}
+
+/* c (number num, instance i0, not a guess by the counts) showed a buffer
+ * of instance j's: the counts met one call earlier and were guessed then
+ * (x of i0 and y of j, both num - 1, one of them a guess). The buffer says
+ * the guess was the wrong way round: x and y trade processes and c goes
+ * to j. 1 done. */
+static int undo_guess(struct hs_parser *p, struct call *c, int64_t j)
+{
+	int64_t num = c->qc.pc.ev.call_no, i0 = c->qc.pc.ev.instance;
+	struct call *x = NULL, *y = NULL;
+	int i;
+
+	if (p->inst[i0 % MAX_INSTANCES].last_n != num || p->inst[j % MAX_INSTANCES].last_n != num - 1)
+		return 0;
+	for (i = 0; i < p->b.q.count; i++) {
+		struct call *o = q_at(p, i);
+		if (o->qc.pc.ev.call_no != num - 1)
+			continue;
+		if (o->qc.pc.ev.instance == i0)
+			x = o;
+		else if (o->qc.pc.ev.instance == j)
+			y = o;
+	}
+	if (!x || !y || !(x->guessed || y->guessed))
+		return 0;
+	trade_inst(p, x, y);
+	if (c->sess_inst >= 0) {
+		int64_t ch = c->sess_prev.h;
+		sess_unapply(p, c);
+		sess_apply(p, c, j, ch);
+	}
+	c->qc.pc.ev.instance = j;
+	c->guessed_last_n = num - 1;
+	p->inst[i0 % MAX_INSTANCES].last_n = num - 1;
+	p->inst[j % MAX_INSTANCES].last_n = num;
+	if (p->cur_inst == i0)
+		p->cur_inst = j;
+	return 1;
+}
+
+/* c (number num), a guess on instance i0, showed a buffer far from
+ * i0's and near no process's: the counts crossed one call earlier. The
+ * one process k still at num - 2, whose buffers are not far, made c, and
+ * i0's call x of num - 1, a guess too, was k's: both go to k, and i0's
+ * count goes back to where it was before x. 1 done. */
+static int undo_guess_far(struct hs_parser *p, struct call *c, unsigned long long ka)
+{
+	int64_t num = c->qc.pc.ev.call_no, i0 = c->qc.pc.ev.instance, k, j = -1;
+	struct call *x = NULL, *m[2];
+	int i, nk = 0;
+
+	for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
+		if (k != i0 && p->inst[k % MAX_INSTANCES].last_n == num - 2 && !addr_far(p, k, ka))
+			j = k, nk++;
+	for (i = 0; i < p->b.q.count && !x; i++)
+		if (q_at(p, i)->qc.pc.ev.instance == i0 && q_at(p, i)->qc.pc.ev.call_no == num - 1)
+			x = q_at(p, i);
+	if (nk != 1 || !x || !x->guessed || p->inst[i0 % MAX_INSTANCES].last_n != num)
+		return 0;
+	p->inst[i0 % MAX_INSTANCES].last_n = x->guessed_last_n;
+	p->inst[j % MAX_INSTANCES].last_n = num;
+	x->guessed_last_n = num - 2;
+	c->guessed_last_n = num - 1;
+	m[0] = x, m[1] = c;
+	for (i = 0; i < 2; i++) {
+		if (m[i]->sess_inst >= 0) {
+			int64_t h = m[i]->sess_prev.h;
+			sess_unapply(p, m[i]);
+			sess_apply(p, m[i], j, h);
+		}
+		m[i]->qc.pc.ev.instance = j;
+	}
+	if (p->cur_inst == i0)
+		p->cur_inst = j;
+	return 1;
+}
+
+static int could_be(struct hs_parser *p, const struct call *c, int64_t k);
+
+/* Of the processes that could have made c and whose notes are not far
+ * from a, those whose calls still queued (guesses too: they note
+ * nothing) showed an input buffer near a; their count, *k the last. */
+static int queued_near(struct hs_parser *p, const struct call *c, unsigned long long a, int64_t *k)
+{
+	int64_t i0 = c->qc.pc.ev.instance, seen = -1;
+	unsigned long long ka = a | addr_kind(c->qc.pc.ev.func), b, d;
+	int i, j, n = 0;
+
+	for (i = 0; i < p->b.q.count; i++) {
+		const struct call *o = q_at(p, i);
+		int64_t oi = o->qc.pc.ev.instance;
+		if (o == c || oi == i0 || oi == seen || !could_be(p, c, oi) || addr_far(p, oi, ka))
+			continue;
+		for (j = 0; j < 2; j++) {
+			b = o->in_addr[j];
+			d = b > a ? b - a : a - b;
+			if (b && d < NEAR_PROC) {
+				if (n && oi != *k)
+					return 2;
+				*k = oi, n = 1, seen = oi;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+/* Could instance k have made call number num instead of c (its count is
+ * just before it, or its call of that number is a guess too)? */
+static int could_be(struct hs_parser *p, const struct call *c, int64_t k)
+{
+	int64_t num = c->qc.pc.ev.call_no;
+	int i;
+
+	if (p->inst[k % MAX_INSTANCES].last_n == num - 1)
+		return 1;
+	for (i = 0; i < p->b.q.count; i++)
+		if (q_at(p, i) != c && q_at(p, i)->qc.pc.ev.instance == k &&
+		    q_at(p, i)->qc.pc.ev.call_no == num)
+			return q_at(p, i)->guessed;
+	return 0;
+}
+
+void hs_spy_sess_use(struct hs_parser *p, struct call *c, int64_t h)
+{
+	int64_t i0 = c->qc.pc.ev.instance, k, other = -1;
+	int nother = 0, fit0;
+
+	if (p->new_header || c->sess_inst >= 0)
+		return;
+	if (c->guessed) {
+		fit0 = sess_fits(p, i0, c->qc.pc.ev.func, h);
+		for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
+			if (k != i0 && could_be(p, c, k) && sess_fits(p, k, c->qc.pc.ev.func, h))
+				other = k, nother++;
+		if (!fit0 && nother == 1 && move_guess(p, c, other))
+			c->guessed = 0, c->sole = 1;
+		else if (fit0 && nother == 0)
+			c->guessed = 0, c->sole = 1;
+	}
+	sess_apply(p, c, c->qc.pc.ev.instance, h);
+}
+
+/* The old header names no process: when processes' call counts meet, the
+ * header's process is a guess (on_header). Each process's buffers lie in
+ * its own address space (thread stacks side by side; ASLR places each
+ * process's elsewhere), so an input buffer near those of one process's
+ * certain calls, and of no other's, names c's process: c moves there
+ * (taking its count: the call of that number that went there instead
+ * takes c's place) and is no longer a guess. Only calls whose number fit
+ * one process alone are noted as evidence. */
+void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long long a)
+{
+	int64_t j = addr_inst(p, a), i0 = c->qc.pc.ev.instance;
+	unsigned long long ka = a | addr_kind(c->qc.pc.ev.func);
+
+	if (!c->guessed) {
+		/* only a call no other process could have made says where its
+		 * process's buffers lie (one told by its chunk may be wrong, and
+		 * a wrong note would mislead every call after it) */
+		if (c->sole && (j < 0 || j == i0))
+			addr_note(p, i0, ka);
+		else if (j >= 0 && j != i0 && !undo_guess(p, c, j))
+			c->qc.pc.ev.uncertain = 1; /* its buffer is another process's */
+		return;
+	}
+	/* no process's buffers lie near it, but far from the guessed one's:
+	 * the one other process that could have made it and whose buffers
+	 * are not far (none seen yet: a process whose calls were all guesses) */
+	if (j < 0 && addr_far(p, i0, ka)) {
+		int64_t k, other = -1;
+		int nother = 0;
+		for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
+			if (k != i0 && could_be(p, c, k) && !addr_far(p, k, ka))
+				other = k, nother++;
+		if (nother > 1)
+			nother = queued_near(p, c, a, &other);
+		if (nother == 1)
+			j = other;
+		else if (nother == 0 && undo_guess_far(p, c, ka))
+			return; /* still a guess: the crossing was one */
+	}
+	if (j < 0)
+		return;
+	if (j != i0 && !move_guess(p, c, j))
+		return;
+	c->guessed = 0;
+}
