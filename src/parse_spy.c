@@ -186,7 +186,7 @@ static void decode_label(struct call *c, const char *s, size_t from, size_t n)
 /* `prefer`: the call that took the start of this line, when the spy glued
  * the Returned onto its own line; `avoid`: the call whose dump line another
  * thread's Returned landed in. */
-static void on_returned(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t lineno,
+void hs_spy_on_returned(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t lineno,
                         struct call *prefer, struct call *avoid)
 {
 	const char *q = hs_skip_ws(s + 9), *end = s + n, *nm = end;
@@ -487,9 +487,6 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 	}
 }
 
-static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int64_t off,
-                              int64_t lineno, struct call *prefer);
-
 /* A held output line whose address never came: given as it is. */
 void hs_spy_flush_out_wait(struct hs_parser *p)
 {
@@ -500,7 +497,7 @@ void hs_spy_flush_out_wait(struct hs_parser *p)
 		p->b.stop = 1;
 	hs_buf_clear(&p->out_wait);
 	p->no_defer = 1;
-	on_detail(p, hs_buf_cstr(&p->join), p->join.len, p->out_off, p->out_line, NULL);
+	hs_spy_on_detail(p, hs_buf_cstr(&p->join), p->join.len, p->out_off, p->out_line, NULL);
 	p->no_defer = 0;
 }
 
@@ -531,7 +528,7 @@ static size_t old_mech_line(const struct call *c, const char *s, size_t n, char 
 	return n - i + 12;
 }
 
-static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int64_t off,
+struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int64_t off,
                               int64_t lineno, struct call *prefer)
 {
 	char mech[96];
@@ -631,7 +628,7 @@ static struct call *on_detail(struct hs_parser *p, const char *s, size_t n, int6
 /* "P:pid; T:tid time" (old header: the time alone, pid HS_NONE): the
  * newest call without a time is the thread's, unless several differ
  * (then the input lines after it tell). */
-static void on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_t ts)
+void hs_spy_on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_t ts)
 {
 	int64_t lineno = p->cur_lineno, off = p->cur_off;
 	struct call *c;
@@ -655,329 +652,6 @@ static void on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_
 		p->last = c; /* its inputs follow, unless another thread interrupts */
 		hs_spy_drain(p);
 	}
-}
-
-/* A held output line and an input line waiting for its "addr / len" at
- * once: the address is the output's when it lies near the input buffers
- * of a call that can print that output (a thread's buffers are on its
- * own stack), else the waiting input's. 1: the input's. */
-static int spec_is_awaited_in(struct hs_parser *p, const char *s, size_t n, const struct call *avoid)
-{
-	unsigned long long a = hs_spy_buffer_addr(s, n), b, d;
-	int i, j, in = 0;
-
-	/* a call whose last line is an output name waits for an output's
-	 * address, not an input's (outputs come after every input) */
-	for (i = 0; i < p->b.q.count && !in; i++)
-		in = !q_at(p, i)->qc.returned && q_at(p, i)->await_spec && !q_at(p, i)->outs &&
-		     q_at(p, i) != avoid;
-	if (!in || !a)
-		return 0;
-	for (i = 0; i < p->b.q.count; i++) {
-		const struct call *c = q_at(p, i);
-		if (c->qc.returned || c->outs || !hs_spy_in_done(c))
-			continue;
-		for (j = 0; j < 2; j++) {
-			b = c->in_addr[j];
-			d = b > a ? b - a : a - b;
-			if (b && d < NEAR_ADDR)
-				return 0;
-		}
-	}
-	return 1;
-}
-
-/* The second half of a buffer parameter's line: joined to the line of the
- * call waiting for it (the one that took the last line, else the newest),
- * which is read again whole. */
-static void on_spec(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t lineno,
-                    const struct call *avoid)
-{
-	struct call *c = NULL;
-	struct hs_buf *d;
-	size_t st;
-	int i;
-
-	if (p->out_wait.len && !spec_is_awaited_in(p, s, n, avoid)) {
-		/* the output line it completes was held for it */
-		hs_buf_clear(&p->join);
-		if (hs_buf_add(&p->join, p->out_wait.data, p->out_wait.len) < 0 ||
-		    hs_buf_add(&p->join, " ", 1) < 0 || hs_buf_add(&p->join, s, n) < 0) {
-			p->b.stop = 1;
-			return;
-		}
-		hs_buf_clear(&p->out_wait);
-		c = on_detail(p, p->join.data, p->join.len, p->out_off, p->out_line, NULL);
-		if (c)
-			hs_spy_own_line(p, c, lineno, off);
-		return;
-	}
-	if (is_open(p, p->last) && p->last->await_spec && p->last != avoid)
-		c = p->last;
-	for (i = p->b.q.count - 1; i >= 0 && !c; i--)
-		if (!q_at(p, i)->qc.returned && q_at(p, i)->await_spec && q_at(p, i) != avoid)
-			c = q_at(p, i);
-	if (!c || c->qc.pc.ev.elided_lines) {
-		on_detail(p, s, n, off, lineno, c);
-		return;
-	}
-	d = &c->qc.pc.ev.detail;
-	for (st = d->len; st > 0 && d->data[st - 1] != '\n'; st--)
-		;
-	hs_buf_clear(&p->join);
-	if (hs_buf_add(&p->join, d->data + st, d->len - st) < 0 || hs_buf_add(&p->join, " ", 1) < 0 ||
-	    hs_buf_add(&p->join, s, n) < 0) {
-		p->b.stop = 1;
-		return;
-	}
-	d->len = st ? st - 1 : 0;
-	d->data[d->len] = '\0';
-	c->await_spec = 0;
-	on_detail(p, p->join.data, p->join.len, off, lineno, c);
-}
-
-/* An open call has no time line yet. */
-static int awaits_ts(struct hs_parser *p)
-{
-	int i;
-
-	for (i = 0; i < p->b.q.count; i++)
-		if (!q_at(p, i)->has_ts && !q_at(p, i)->qc.returned)
-			return 1;
-	return 0;
-}
-
-/* What follows a full dump row on its line was written by another thread
- * (the row's own thread goes on with a newline): a return, a thread line
- * (new header) or time line (old), the second half of a parameter line,
- * or a line of its own. */
-static void feed_rest(struct hs_parser *p, char *s, size_t n, int64_t off, int64_t lineno,
-                      struct call *owner)
-{
-	int64_t pid, tid, ts;
-
-	if (n >= 9 && memcmp(s, "Returned:", 9) == 0) {
-		on_returned(p, s, n, off, lineno, NULL, owner);
-	} else if (s[0] == 'P' && s[1] == ':' && hs_spy_parse_new_ts(s, n, &pid, &tid, &ts)) {
-		hs_spy_flush_pend(p);
-		on_thread_line(p, pid, tid, ts);
-	} else if (!p->new_header && hs_is_digit(s[0]) && (ts = hs_spy_parse_ts(s, n)) != HS_NONE &&
-	           hs_spy_oldest_open(p, NULL, 0) && awaits_ts(p)) {
-		on_thread_line(p, HS_NONE, HS_NONE, ts); /* the old header's time line */
-	} else if (hs_spy_is_spec(s, n)) {
-		on_spec(p, s, n, off, lineno, owner);
-	} else {
-		hs_spy_feed_piece(p, s, n, off, lineno, NULL);
-	}
-}
-
-/* A new-style thread line that begins inside s (not at its start), NULL. */
-static const char *glued_thread_line(const char *s, size_t n)
-{
-	const char *g = s + 1;
-	int64_t pid, tid, ts;
-
-	while ((g = hs_find(g, n - (size_t)(g - s), "P:")) != NULL) {
-		if (hs_spy_parse_new_ts(g, n - (size_t)(g - s), &pid, &tid, &ts))
-			return g;
-		g += 2;
-	}
-	return NULL;
-}
-
-/* The length of an "addr / len" or a "NULL [size : ..]" at the start of
- * s that another line follows without a newline ("[in] ..", "[out] ..",
- * "Returned:", "P:"), 0 none. */
-static size_t spec_prefix(const char *s, size_t n)
-{
-	size_t i = 0;
-	const char *e;
-
-	/* "NULL [size : 0x0 (0)]Returned:  0 CKR_OK" (old header) */
-	if (n > 10 && memcmp(s, "NULL [size", 10) == 0 && (e = memchr(s, ']', n)) != NULL) {
-		i = (size_t)(e - s) + 1;
-		return i < n && (s[i] == '[' || s[i] == 'R' || s[i] == 'P') ? i : 0;
-	}
-	while (i < n && hs_is_hex(s[i]))
-		i++;
-	if (i < 8 || i > 16 || i + 4 > n || memcmp(s + i, " / ", 3) != 0)
-		return 0;
-	for (i += 3; i < n && hs_is_digit(s[i]); i++)
-		;
-	if (i == n || !hs_is_digit(s[i - 1]) || !(s[i] == '[' || s[i] == 'R' || s[i] == 'P'))
-		return 0;
-	return hs_spy_is_spec(s, i) ? i : 0;
-}
-
-/* Old header: "[in] pX[..] addr / len" read while an "[out] pY[..]" waits
- * for its address, and the address lies near the input buffers of a call
- * that has printed all its inputs and no output yet, and is none of them
- * (a thread's buffers are on its own stack): the "addr / len" is that
- * output's, printed by its thread right after another thread's input name
- * ("[out] pSignature[..] [in] pMechanism->pParameter[..] 00007f6ffc9fdab0
- * / 256", the input's own "NULL [size : ..]" later). The offset of the
- * "addr / len", 0 none. */
-static size_t spec_of_held_out(struct hs_parser *p, const char *s, size_t n)
-{
-	const char *e = n > 5 && memcmp(s, "[in] ", 5) == 0 ? hs_find(s + 5, n - 5, "] ") : NULL;
-	size_t at = e ? (size_t)(e - s) + 2 : 0;
-	unsigned long long a, b, d;
-	int i, j;
-
-	if (p->new_header || !p->out_wait.len || !at || at >= n || !hs_spy_is_spec(s + at, n - at) ||
-	    !(a = hs_spy_buffer_addr(s + at, n - at)))
-		return 0;
-	for (i = 0; i < p->b.q.count; i++) {
-		const struct call *c = q_at(p, i);
-		if (c->qc.returned || c->outs || !hs_spy_in_done(c))
-			continue;
-		for (j = 0; j < 2; j++) {
-			b = c->in_addr[j];
-			d = b > a ? b - a : a - b;
-			if (b && d && d < NEAR_ADDR) /* an input's own address is no output's */
-				return at;
-		}
-	}
-	return 0;
-}
-
-/* Where a second "addr / len" begins that another thread printed right
- * after this line's own one ("... 00007f..ab0 / 25600007f..bb0 / 256":
- * the spy prints 16 hex digits of an address), 0 none. */
-static size_t glued_spec(const char *s, size_t n)
-{
-	size_t i = n, a;
-
-	while (i > 0 && hs_is_digit(s[i - 1]))
-		i--;
-	if (i == n || i < 3 + 16 + 4 || memcmp(s + i - 3, " / ", 3) != 0)
-		return 0;
-	a = i - 3 - 16;
-	if (!hs_spy_is_spec(s + a, n - a) || !hs_is_digit(s[a - 1]))
-		return 0;
-	for (i = a; i > 0 && hs_is_digit(s[i - 1]); i--)
-		;
-	return i >= 3 && i < a && memcmp(s + i - 3, " / ", 3) == 0 ? a : 0;
-}
-
-/* A line may hold pieces of several: "[in] type = X    [out] pInfo:" or
- * "...0x80001234Returned:  112 CKR_..." (the spy left out a newline), or
- * "    00000020  30 ...  0        Returned:  0 CKR_OK" (another thread's
- * return landed before the dump line's newline). Split and handle each
- * piece; s is the parser's own copy, so a piece is NUL-ended in place. */
-void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int64_t lineno,
-                       struct call *prefer)
-{
-	const char *r, *g;
-	struct call *owner;
-	size_t a;
-	char keep;
-	int64_t doff;
-	int b, gl, dump;
-
-	if (n == 0)
-		return;
-	if (n >= 9 && memcmp(s, "Returned:", 9) == 0) {
-		on_returned(p, s, n, off, lineno, prefer, NULL);
-		return;
-	}
-	if (n > 40 && (a = glued_spec(s, n)) > 0) {
-		p->split_lineno = lineno;
-		keep = s[a];
-		s[a] = '\0';
-		hs_spy_feed_piece(p, s, a, off, lineno, prefer);
-		s[a] = keep;
-		hs_spy_feed_piece(p, s + a, n - a, off, lineno, NULL);
-		return;
-	}
-	if (n > ROW_LEN && hs_spy_dump_kind(s, ROW_LEN, &doff, &b, &gl) == 1) {
-		p->split_lineno = lineno;
-		keep = s[ROW_LEN];
-		s[ROW_LEN] = '\0';
-		owner = on_detail(p, s, ROW_LEN, off, lineno, prefer);
-		s[ROW_LEN] = keep;
-		feed_rest(p, s + ROW_LEN, n - ROW_LEN, off, lineno, owner);
-		return;
-	}
-	if (hs_spy_is_spec(s, n)) {
-		on_spec(p, s, n, off, lineno, NULL);
-		return;
-	}
-	/* "00007fbaf0dfda70 / 21[in] pMechanism->..": a thread's awaited
-	 * "addr / len" and, before its newline, another thread's line */
-	if ((a = spec_prefix(s, n)) > 0) {
-		p->split_lineno = lineno;
-		keep = s[a];
-		s[a] = '\0';
-		on_spec(p, s, a, off, lineno, NULL);
-		s[a] = keep;
-		hs_spy_feed_piece(p, s + a, n - a, off, lineno, NULL);
-		return;
-	}
-	/* "[in] pData[ulDataLen] P:1998; T:0x1406.. 2026-..": another thread's
-	 * thread line (one fprintf, whole) landed before this line's rest */
-	if (n > 20 && (g = glued_thread_line(s, n)) != NULL) {
-		p->split_lineno = lineno;
-		a = (size_t)(g - s);
-		while (a && s[a - 1] == ' ')
-			a--;
-		keep = s[a];
-		s[a] = '\0';
-		hs_spy_feed_piece(p, s, a, off, lineno, prefer);
-		owner = is_open(p, p->last) ? p->last : NULL;
-		s[a] = keep;
-		feed_rest(p, (char *)g, n - (size_t)(g - s), off, lineno, owner);
-		return;
-	}
-	r = hs_find(s, n, "Returned:  ");
-	/* "[in] type = CKM_X    [out] pInfo:", or another thread's "[out] pX"
-	 * right after this one's "addr / len" ("... / 256[out] pSignature...") */
-	g = s[0] == '[' && n > 6 ? hs_find(s + 4, n - 4, "[out] ") : NULL;
-	if (!g && s[0] == '[' && n > 6)
-		g = hs_find(s + 4, n - 4, "[in] ");
-	if (g && (!r || g < r))
-		r = NULL;
-	else
-		g = NULL;
-	if (!r && !g && (a = spec_of_held_out(p, s, n)) > 0) {
-		p->split_lineno = lineno;
-		keep = s[a - 1];
-		s[a - 1] = '\0';
-		on_detail(p, s, a - 1, off, lineno, prefer);
-		s[a - 1] = keep;
-		on_spec(p, s + a, n - a, off, lineno, NULL);
-		return;
-	}
-	if (!r && !g) {
-		on_detail(p, s, n, off, lineno, prefer);
-		return;
-	}
-	p->split_lineno = lineno;
-	a = (size_t)((r ? r : g) - s);
-	while (a && s[a - 1] == ' ')
-		a--;
-	keep = s[a];
-	s[a] = '\0';
-	dump = hs_spy_dump_kind(s, a, &doff, &b, &gl) != 0;
-	owner = a ? on_detail(p, s, a, off, lineno, prefer) : prefer;
-	s[a] = keep;
-	/* after a dump row, after a name whose "addr / len" its own thread
-	 * prints next ("[in] pData[ulDataLen] Returned:  0 CKR_OK"), or after
-	 * an "addr / len" whose rows its own thread prints next ("[out]
-	 * pSignature[..] 00007f.. / 256Returned:  0 CKR_OK"): the return is
-	 * another thread's */
-	if (r && (dump || (a && s[a - 1] == ']') ||
-	          (is_open(p, owner) && (owner->dump_left > 0 || owner->await_spec))))
-		on_returned(p, r, n - (size_t)(r - s), off, lineno, NULL, owner);
-	else if (r)
-		on_returned(p, r, n - (size_t)(r - s), off, lineno, owner, NULL);
-	else if (a && (hs_spy_opens_dump(s, a) > 0 || s[a - 1] == ']'))
-		/* a whole "... addr / len", or a name whose "addr / len" its own
-		 * thread prints next ("[in] pData[ulDataLen] [out] pSignature[..]
-		 * 00007f.. / 256"): the rest is another thread's */
-		hs_spy_feed_piece(p, s + (g - s), n - (size_t)(g - s), off, lineno, NULL);
-	else
-		hs_spy_feed_piece(p, s + (g - s), n - (size_t)(g - s), off, lineno, owner);
 }
 
 static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off, int64_t lineno)
@@ -1039,12 +713,12 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 			if (!q_at(p, i)->has_ts && !q_at(p, i)->qc.returned)
 				break;
 		if (ts != HS_NONE && i < p->b.q.count) {
-			on_thread_line(p, HS_NONE, HS_NONE, ts);
+			hs_spy_on_thread_line(p, HS_NONE, HS_NONE, ts);
 			return p->b.stop;
 		}
 	}
 	if (s[0] == 'P' && s[1] == ':' && hs_spy_parse_new_ts(s, t, &pid, &tid, &ts)) {
-		on_thread_line(p, pid, tid, ts);
+		hs_spy_on_thread_line(p, pid, tid, ts);
 		return p->b.stop;
 	}
 	why = hs_spy_foreign_line(s, t);

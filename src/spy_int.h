@@ -297,6 +297,18 @@ void hs_spy_lines_move(struct hs_parser *p, struct call *from, struct call *to, 
 
 /* ------------------------------------------ the parser's core (parse_spy.c) */
 
+/* The parser's handlers of one piece of a line (parse_spy.c), which
+ * spy_pieces.c calls for each piece it splits a line into: a Returned
+ * (prefer: the call that took the start of its line; avoid: the call whose
+ * dump row it landed in), a parameter, template or dump line (the call
+ * that took it, NULL none), a time or thread line (pid HS_NONE: old
+ * header). */
+void hs_spy_on_returned(struct hs_parser *p, const char *s, size_t n, int64_t off, int64_t lineno,
+                        struct call *prefer, struct call *avoid);
+struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int64_t off,
+                              int64_t lineno, struct call *prefer);
+void hs_spy_on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_t ts);
+
 /* The instance (process) id's slot. */
 struct instance *hs_spy_inst_get(struct hs_parser *p, int64_t id);
 /* Emits the calls at the front of the queue that are done. */
@@ -316,9 +328,9 @@ void hs_spy_bind_pid(struct hs_parser *p, struct call *c, int64_t pid, int64_t t
 int64_t hs_spy_session_named(const char *s, size_t n, const char *name, size_t len);
 /* A held output line whose address never came: given as it is. */
 void hs_spy_flush_out_wait(struct hs_parser *p);
-/* A line may hold pieces of several calls ("[in] type = X    [out] pInfo:",
- * a Returned glued to a dump row): split and handle each piece; s is the
- * parser's own copy, NUL-ended in place. */
+/* spy_pieces.c: a line may hold pieces of several calls ("[in] type = X
+ * [out] pInfo:", a Returned glued to a dump row): split and handle each
+ * piece; s is the parser's own copy, NUL-ended in place. */
 void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int64_t lineno,
                        struct call *prefer);
 
