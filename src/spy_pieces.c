@@ -22,18 +22,14 @@
  * once: the address is the output's when it lies near the input buffers
  * of a call that can print that output (a thread's buffers are on its
  * own stack), else the waiting input's. 1: the input's. */
-static int spec_is_awaited_in(struct hs_parser *p, const char *s, size_t n, const struct call *avoid)
+/* Does a lie within NEAR_ADDR of an input buffer of an open call that has
+ * printed all its inputs and no output yet (one that prints an output
+ * next)? `same`: an input buffer at a itself counts. */
+static int near_waiting_input(struct hs_parser *p, unsigned long long a, int same)
 {
-	unsigned long long a = hs_spy_buffer_addr(s, n), b, d;
-	int i, j, in = 0;
+	unsigned long long b, d;
+	int i, j;
 
-	/* a call whose last line is an output name waits for an output's
-	 * address, not an input's (outputs come after every input) */
-	for (i = 0; i < p->b.q.count && !in; i++)
-		in = !q_at(p, i)->qc.returned && q_at(p, i)->await_spec && !q_at(p, i)->outs &&
-		     q_at(p, i) != avoid;
-	if (!in || !a)
-		return 0;
 	for (i = 0; i < p->b.q.count; i++) {
 		const struct call *c = q_at(p, i);
 		if (c->qc.returned || c->outs || !hs_spy_in_done(c))
@@ -41,11 +37,24 @@ static int spec_is_awaited_in(struct hs_parser *p, const char *s, size_t n, cons
 		for (j = 0; j < 2; j++) {
 			b = c->in_addr[j];
 			d = b > a ? b - a : a - b;
-			if (b && d < NEAR_ADDR)
-				return 0;
+			if (b && (d || same) && d < NEAR_ADDR)
+				return 1;
 		}
 	}
-	return 1;
+	return 0;
+}
+
+static int spec_is_awaited_in(struct hs_parser *p, const char *s, size_t n, const struct call *avoid)
+{
+	unsigned long long a = hs_spy_buffer_addr(s, n);
+	int i, in = 0;
+
+	/* a call whose last line is an output name waits for an output's
+	 * address, not an input's (outputs come after every input) */
+	for (i = 0; i < p->b.q.count && !in; i++)
+		in = !q_at(p, i)->qc.returned && q_at(p, i)->await_spec && !q_at(p, i)->outs &&
+		     q_at(p, i) != avoid;
+	return in && a && !near_waiting_input(p, a, 1);
 }
 
 /* The second half of a buffer parameter's line: joined to the line of the
@@ -182,24 +191,12 @@ static size_t spec_of_held_out(struct hs_parser *p, const char *s, size_t n)
 {
 	const char *e = n > 5 && memcmp(s, "[in] ", 5) == 0 ? hs_find(s + 5, n - 5, "] ") : NULL;
 	size_t at = e ? (size_t)(e - s) + 2 : 0;
-	unsigned long long a, b, d;
-	int i, j;
+	unsigned long long a;
 
 	if (p->new_header || !p->out_wait.len || !at || at >= n || !hs_spy_is_spec(s + at, n - at) ||
 	    !(a = hs_spy_buffer_addr(s + at, n - at)))
 		return 0;
-	for (i = 0; i < p->b.q.count; i++) {
-		const struct call *c = q_at(p, i);
-		if (c->qc.returned || c->outs || !hs_spy_in_done(c))
-			continue;
-		for (j = 0; j < 2; j++) {
-			b = c->in_addr[j];
-			d = b > a ? b - a : a - b;
-			if (b && d && d < NEAR_ADDR) /* an input's own address is no output's */
-				return at;
-		}
-	}
-	return 0;
+	return near_waiting_input(p, a, 0) ? at : 0; /* an input's own address is no output's */
 }
 
 /* Where a second "addr / len" begins that another thread printed right
