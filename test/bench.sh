@@ -216,6 +216,18 @@ else
 fi
 echo "wc -l           ${t_wc} s   (hsmscope index / wc -l = $(ratio "$t_idx" "$t_wc"))"
 echo "grep -c         ${t_grep} s   (hsmscope index / grep -c = $(ratio "$t_idx" "$t_grep"); target <= 20)"
+# the floor of a list-only first pass (docs/ENGINE.md, "The floor of a
+# list-only first pass"): what the design ENGINE.md proposes could cost at
+# best on this file. A measurement, not hsmscope's parser.
+if ${CC:-cc} -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -o "$DIR/bench_floor" test/tools/bench_floor.c \
+	$(pkg-config --cflags --libs sqlite3) 2>"$DIR/cmd.out"; then
+	t "$DIR/bench_floor" "$LOG" scan; f_scan=$secs
+	t "$DIR/bench_floor" "$LOG" rows "$DIR/floor.db"; f_rows=$secs
+	t "$DIR/bench_floor" "$LOG" blocks "$DIR/floor.db"; f_blocks=$secs
+	rm -f "$DIR/floor.db"
+	echo "floor           list facts only (test/tools/bench_floor.c): scan ${f_scan} s, + a SQLite row per call ${f_rows} s, + 1,024 calls a row ${f_blocks} s"
+	[ $have_lnav = 0 ] || echo "                lnav / floor = $(ratio "$t_lnav" "$f_rows") x (rows), $(ratio "$t_lnav" "$f_blocks") x (blocks)"
+fi
 echo "reopen (reuse)  ${t_reopen} ms   (runs: $m1 $m2 $m3; target <= 50)"
 if [ -n "$t_first" ]; then
 	echo "first screen    ${t_first} s   (the explorer on the log with no index, tmux, launch to first row; runs ms: $f1 $f2 $f3; target <= 1)"
