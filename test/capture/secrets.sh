@@ -47,7 +47,13 @@ outputs() {
 
 outputs "$L" capture
 n=0
+# Under the sanitizers (the second pass of make check) each of these
+# ~2,000 runs pays ASan's start-up: the fixtures one by one took 117 s
+# there. That pass looks for memory errors, and secrets_mutated.sh feeds
+# it every fixture at once (its "orig" mutation) through the same outputs;
+# the plain pass proves the property on each fixture alone.
 for f in "$ROOT"/test/fixtures/*/* "$ROOT"/share/samples/*; do
+	[ "${HS_SANITIZED:-0}" != 1 ] || break
 	# *.md: no log; conc-*-[b-z].log: more recordings of the workload of
 	# conc-*.log (same calls, same PIN), kept for their interleavings
 	# (spy_concurrency.sh): the first of each stands for them here
@@ -55,7 +61,7 @@ for f in "$ROOT"/test/fixtures/*/* "$ROOT"/share/samples/*; do
 	n=$((n + 1))
 	outputs "$f" "fx$n" --hsm hsm-x
 done
-[ "$(ls "$CAP"/out/*.db | wc -l)" -gt 20 ] || fail "too few inputs were indexed"
+[ "${HS_SANITIZED:-0}" = 1 ] || [ "$(ls "$CAP"/out/*.db | wc -l)" -gt 20 ] || fail "too few inputs were indexed"
 assert_no_pins "$CAP"/out/*
 for f in "$CAP"/out/*; do
 	if grep -a -i -q -e "$KEY" -e "4B 45 59 2D 4D 41 54 45 52 49 41 4C" "$f"; then
