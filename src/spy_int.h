@@ -409,8 +409,15 @@ void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long lon
 void hs_spy_ts_note(struct hs_parser *p, const struct call *c, int64_t ts);
 /* A time or thread line: the call without one it belongs to (given it),
  * NULL none; and whether several differing calls could own it. */
-struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts);
-int hs_spy_ts_ambiguous(struct hs_parser *p);
+struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts, int64_t pid, int64_t tid);
+int hs_spy_ts_ambiguous(struct hs_parser *p, int64_t ts, int64_t pid, int64_t tid);
+/* New header: thread (pid, tid) could have printed c's header (its calls
+ * before c's header had returned by then); pid HS_NONE: any. */
+int hs_spy_thread_could_head(struct hs_parser *p, const struct call *c, int64_t pid, int64_t tid);
+/* None of cand[] could: a pair of one function whose headers went to the
+ * wrong threads by order swap them; the call now fit, NULL none. */
+struct call *hs_spy_head_repair(struct hs_parser *p, struct call **cand, int nc, int64_t pid, int64_t tid,
+                                int64_t ts);
 /* Old header: the process whose flushed chunk the line being read is in,
  * when a call of it still waits for a time line; -1 none. */
 int hs_spy_chunk_inst(struct hs_parser *p);

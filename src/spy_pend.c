@@ -82,6 +82,17 @@ static int pend_cands(const struct hs_parser *p, struct call **cand, int max)
 		if (pend_fits(p, q_at((struct hs_parser *)p, i)) && !pend_too_old(p, q_at((struct hs_parser *)p, i)) &&
 		    (p->pend.chunk < 0 || q_at((struct hs_parser *)p, i)->qc.pc.ev.instance == p->pend.chunk))
 			cand[nc++] = q_at((struct hs_parser *)p, i);
+	/* new header: a call headed before the thread's call before returned
+	 * is another thread's (when some other fits; pend_decide repairs the
+	 * case none does) */
+	for (i = k = 0; i < nc; i++)
+		k += hs_spy_thread_could_head((struct hs_parser *)p, cand[i], p->pend.pid, p->pend.tid);
+	if (k > 0 && k < nc) {
+		for (i = k = 0; i < nc; i++)
+			if (hs_spy_thread_could_head((struct hs_parser *)p, cand[i], p->pend.pid, p->pend.tid))
+				cand[k++] = cand[i];
+		nc = k;
+	}
 	/* old header: a call headed after a later time was read takes its
 	 * time after that one: this older time is not its (when another fits) */
 	for (i = k = 0; i < nc; i++)
@@ -147,8 +158,17 @@ static void pend_decide(struct hs_parser *p, int forced)
 		if (!all_alike)
 			return;
 	}
+	/* new header: none of them could be the thread's call (it returned
+	 * after their headers): a header swapped with another thread's call
+	 * of the same function may be */
+	for (i = 0; p->pend.pid != HS_NONE && i < nc; i++)
+		if (hs_spy_thread_could_head(p, cand[i], p->pend.pid, p->pend.tid))
+			break;
+	if (p->pend.pid != HS_NONE && nc && i == nc &&
+	    (c = hs_spy_head_repair(p, cand, nc, p->pend.pid, p->pend.tid, p->pend.ts)))
+		cand[0] = c, nc = 1, best = NULL;
 	p->pend.on = 0;
-	c = best ? best : nc ? cand[nc - 1] : hs_spy_take_ts(p, p->pend.ts);
+	c = best ? best : nc ? cand[nc - 1] : hs_spy_take_ts(p, p->pend.ts, p->pend.pid, p->pend.tid);
 	p->pend.chunk = -1;
 	for (i = 0; i < nc - 1; i++)
 		if (!hs_spy_alike(cand[i], c))
