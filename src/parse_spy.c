@@ -456,6 +456,7 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 		p->nopened++;
 	}
 	if (out) {
+		c->out_buffer |= hs_spy_buffer_addr(s, n) != 0;
 		if (!p->new_header)
 			hs_spy_sess_output(p, c, hs_spy_buffer_addr(s, n) != 0);
 		c->outs++;

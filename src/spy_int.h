@@ -150,6 +150,7 @@ struct call {
 	int64_t sess_inst;          /* the instance its [in] hSession was counted on, -1 none */
 	struct inst_sess sess_prev; /* that session's entry before (restored if c moves) */
 	int64_t named;              /* the session handle its "[in] hSession" named, 0 none */
+	int out_buffer;             /* it printed an output into a buffer (not a length query) */
 	int64_t ts_floor;           /* old header: the latest time (µs) its process's calls took
 	                               before its header, HS_NONE none: the spy takes a call's
 	                               time after printing its header, so its own is not older */
@@ -402,6 +403,10 @@ void hs_spy_sess_opened(struct hs_parser *p, const struct call *c, int64_t h);
  * lie near it is c's (binds a guessed c to it); or a is evidence of where
  * c's process's buffers lie. */
 void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long long a);
+
+/* New header: c's function can come next on session h, by what the
+ * latest call on h left running (0: it would fail). */
+int hs_spy_sess_next_fits(struct hs_parser *p, const struct call *c, int64_t h);
 
 /* ------------------------------------------ time lines (spy_attr.c) */
 

@@ -133,6 +133,23 @@ static void pend_decide(struct hs_parser *p, int forced)
 		else
 			best = NULL;
 	}
+	/* new header, forced (the inputs held did not tell): of calls of one
+	 * operation family, the one that can come next on the session held,
+	 * by what its latest call left running (a C_Sign after a C_Sign into
+	 * a buffer would fail, a C_SignInit would not); this assumes the call
+	 * did not fail, so the choice stays uncertain */
+	if (forced && h != HS_NONE && nc > 1 && p->new_header) {
+		struct call *keep[CMEMBERS];
+		int nk = 0;
+		for (i = 0; i < nc; i++)
+			if (hs_spy_sess_next_fits(p, cand[i], h))
+				keep[nk++] = cand[i];
+		if (nk > 0 && nk < nc) {
+			for (i = 0; i < nc; i++)
+				contested |= !hs_spy_alike(cand[i], keep[0]);
+			memcpy(cand, keep, sizeof(struct call *) * (size_t)nk), nc = nk;
+		}
+	}
 	/* decided by a return: the inputs held are those of a call that has
 	 * printed them all (a C_CloseSession's one line, not the first of a
 	 * C_SignInit's four), when some candidates would and others not */
