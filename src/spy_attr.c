@@ -680,15 +680,6 @@ int hs_spy_thread_could_head(struct hs_parser *p, const struct call *c, int64_t 
 	return could_head(p, c, pid, tid, NULL);
 }
 
-/* New header: none of cand[] (calls without a thread line, which the
- * waiting one fits by all else) could be thread (pid, tid)'s, since its
- * call before returned after each of their headers. Then a header of the
- * same function that it could have printed went to another thread's call
- * y by order alone (two threads printed "N: C_Name", their thread lines
- * came in another order): when x's header is one y's thread could have
- * printed, y and x swap headers, and x, now after the thread's return,
- * is returned; NULL when no such pair is there. Only the header line and
- * number move: both are the same function's, and x has taken no line. */
 /* New header: can c (headed at its line) take a thread line of process
  * pid with time ts? The spy takes a call's time just after printing its
  * header, so a thread line of that process printed before c's header, or
@@ -709,6 +700,16 @@ static int time_fits(struct hs_parser *p, const struct call *c, int64_t ts, int6
 	return 1;
 }
 
+/* New header: none of cand[] (calls without a thread line, which the
+ * waiting one fits by all else) could be thread (pid, tid)'s, since its
+ * call before returned after each of their headers. Then a header of the
+ * same function that it could have printed went to another thread's call
+ * y by order alone (two threads printed "N: C_Name", their thread lines
+ * came in another order): when x's header is one y's thread could have
+ * printed, y and x swap headers, and x, now after the thread's return,
+ * is returned; NULL when no such pair is there. Only the header line and
+ * number move: both are the same function's, and x has taken no line.
+ * Each thread's time must fit its new header too (time_fits). */
 struct call *hs_spy_head_repair(struct hs_parser *p, struct call **cand, int nc, int64_t pid, int64_t tid,
                                 int64_t ts)
 {
@@ -735,7 +736,7 @@ struct call *hs_spy_head_repair(struct hs_parser *p, struct call **cand, int nc,
 	return NULL;
 }
 
-#define TS_CANDS 32 /* calls without a thread line looked at */
+#define TS_CANDS 32 /* calls without a thread line looked at (a few per thread) */
 
 /* New header: the calls without a thread line that a thread line of
  * (pid, tid) with time ts can be, in header order, into cand[] (their
