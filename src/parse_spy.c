@@ -456,6 +456,7 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 		p->nopened++;
 	}
 	if (out) {
+		c->out_buffer |= hs_spy_buffer_addr(s, n) != 0;
 		if (!p->new_header)
 			hs_spy_sess_output(p, c, hs_spy_buffer_addr(s, n) != 0);
 		c->outs++;
@@ -635,7 +636,7 @@ void hs_spy_on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_
 
 	if (pid != HS_NONE)
 		p->new_header = 1;
-	if (hs_spy_ts_ambiguous(p)) {
+	if (hs_spy_ts_ambiguous(p, ts, pid, tid)) {
 		p->pend.on = 1, p->pend.pid = pid, p->pend.tid = tid, p->pend.ts = ts;
 		p->pend.chunk = hs_spy_chunk_inst(p);
 		p->pend.lineno = lineno, p->pend.off = off;
@@ -644,7 +645,7 @@ void hs_spy_on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_
 		p->last = NULL;
 		return;
 	}
-	c = hs_spy_take_ts(p, ts);
+	c = hs_spy_take_ts(p, ts, pid, tid);
 	if (c) {
 		c->l_ts = lineno, c->l_ts_off = off;
 		if (pid != HS_NONE)

@@ -150,6 +150,7 @@ struct call {
 	int64_t sess_inst;          /* the instance its [in] hSession was counted on, -1 none */
 	struct inst_sess sess_prev; /* that session's entry before (restored if c moves) */
 	int64_t named;              /* the session handle its "[in] hSession" named, 0 none */
+	int out_buffer;             /* it printed an output into a buffer (not a length query) */
 	int64_t ts_floor;           /* old header: the latest time (µs) its process's calls took
 	                               before its header, HS_NONE none: the spy takes a call's
 	                               time after printing its header, so its own is not older */
@@ -403,14 +404,25 @@ void hs_spy_sess_opened(struct hs_parser *p, const struct call *c, int64_t h);
  * c's process's buffers lie. */
 void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long long a);
 
+/* New header: c's function can come next on session h, by what the
+ * latest call on h left running (0: it would fail). */
+int hs_spy_sess_next_fits(struct hs_parser *p, const struct call *c, int64_t h);
+
 /* ------------------------------------------ time lines (spy_attr.c) */
 
 /* c takes time ts: the latest its process's calls took (old header). */
 void hs_spy_ts_note(struct hs_parser *p, const struct call *c, int64_t ts);
 /* A time or thread line: the call without one it belongs to (given it),
  * NULL none; and whether several differing calls could own it. */
-struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts);
-int hs_spy_ts_ambiguous(struct hs_parser *p);
+struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts, int64_t pid, int64_t tid);
+int hs_spy_ts_ambiguous(struct hs_parser *p, int64_t ts, int64_t pid, int64_t tid);
+/* New header: thread (pid, tid) could have printed c's header (its calls
+ * before c's header had returned by then); pid HS_NONE: any. */
+int hs_spy_thread_could_head(struct hs_parser *p, const struct call *c, int64_t pid, int64_t tid);
+/* None of cand[] could: a pair of one function whose headers went to the
+ * wrong threads by order swap them; the call now fit, NULL none. */
+struct call *hs_spy_head_repair(struct hs_parser *p, struct call **cand, int nc, int64_t pid, int64_t tid,
+                                int64_t ts);
 /* Old header: the process whose flushed chunk the line being read is in,
  * when a call of it still waits for a time line; -1 none. */
 int hs_spy_chunk_inst(struct hs_parser *p);

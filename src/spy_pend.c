@@ -82,6 +82,17 @@ static int pend_cands(const struct hs_parser *p, struct call **cand, int max)
 		if (pend_fits(p, q_at((struct hs_parser *)p, i)) && !pend_too_old(p, q_at((struct hs_parser *)p, i)) &&
 		    (p->pend.chunk < 0 || q_at((struct hs_parser *)p, i)->qc.pc.ev.instance == p->pend.chunk))
 			cand[nc++] = q_at((struct hs_parser *)p, i);
+	/* new header: a call headed before the thread's call before returned
+	 * is another thread's (when some other fits; pend_decide repairs the
+	 * case none does) */
+	for (i = k = 0; i < nc; i++)
+		k += hs_spy_thread_could_head((struct hs_parser *)p, cand[i], p->pend.pid, p->pend.tid);
+	if (k > 0 && k < nc) {
+		for (i = k = 0; i < nc; i++)
+			if (hs_spy_thread_could_head((struct hs_parser *)p, cand[i], p->pend.pid, p->pend.tid))
+				cand[k++] = cand[i];
+		nc = k;
+	}
 	/* old header: a call headed after a later time was read takes its
 	 * time after that one: this older time is not its (when another fits) */
 	for (i = k = 0; i < nc; i++)
@@ -122,6 +133,23 @@ static void pend_decide(struct hs_parser *p, int forced)
 		else
 			best = NULL;
 	}
+	/* new header, forced (the inputs held did not tell): of calls of one
+	 * operation family, the one that can come next on the session held,
+	 * by what its latest call left running (a C_Sign after a C_Sign into
+	 * a buffer would fail, a C_SignInit would not); this assumes the call
+	 * did not fail, so the choice stays uncertain */
+	if (forced && h != HS_NONE && nc > 1 && p->new_header) {
+		struct call *keep[CMEMBERS];
+		int nk = 0;
+		for (i = 0; i < nc; i++)
+			if (hs_spy_sess_next_fits(p, cand[i], h))
+				keep[nk++] = cand[i];
+		if (nk > 0 && nk < nc) {
+			for (i = 0; i < nc; i++)
+				contested |= !hs_spy_alike(cand[i], keep[0]);
+			memcpy(cand, keep, sizeof(struct call *) * (size_t)nk), nc = nk;
+		}
+	}
 	/* decided by a return: the inputs held are those of a call that has
 	 * printed them all (a C_CloseSession's one line, not the first of a
 	 * C_SignInit's four), when some candidates would and others not */
@@ -147,8 +175,17 @@ static void pend_decide(struct hs_parser *p, int forced)
 		if (!all_alike)
 			return;
 	}
+	/* new header: none of them could be the thread's call (it returned
+	 * after their headers): a header swapped with another thread's call
+	 * of the same function may be */
+	for (i = 0; p->pend.pid != HS_NONE && i < nc; i++)
+		if (hs_spy_thread_could_head(p, cand[i], p->pend.pid, p->pend.tid))
+			break;
+	if (p->pend.pid != HS_NONE && nc && i == nc &&
+	    (c = hs_spy_head_repair(p, cand, nc, p->pend.pid, p->pend.tid, p->pend.ts)))
+		cand[0] = c, nc = 1, best = NULL;
 	p->pend.on = 0;
-	c = best ? best : nc ? cand[nc - 1] : hs_spy_take_ts(p, p->pend.ts);
+	c = best ? best : nc ? cand[nc - 1] : hs_spy_take_ts(p, p->pend.ts, p->pend.pid, p->pend.tid);
 	p->pend.chunk = -1;
 	for (i = 0; i < nc - 1; i++)
 		if (!hs_spy_alike(cand[i], c))

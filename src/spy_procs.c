@@ -6,7 +6,9 @@
  * take the function now, did not make the call). A call whose process is
  * a guess moves, or trades processes with another, when later evidence
  * says so. Split from spy_attr.c, which decides among the calls of one
- * line; see its header for the contests.
+ * line; see its header for the contests. The operation families serve
+ * the new header too (hs_spy_sess_next_fits: which of two threads' calls
+ * a session's next input line can be).
  */
 #include <string.h>
 
@@ -108,6 +110,30 @@ static int op_family(const char *func, int *kind)
 		return (int)i;
 	}
 	return -1;
+}
+
+/* New header: can a call of c's function on session h come next, by what
+ * the latest call on h before it (the one whose thread line came last, of
+ * c's process, returned CKR_OK) left running? 0 when it would fail: an Init
+ * while its family runs, or a call of a family that none runs (a
+ * single-part call or Final that filled a buffer ended it; a length query
+ * leaves it running). 1 when it fits or nothing says. */
+int hs_spy_sess_next_fits(struct hs_parser *p, const struct call *c, int64_t h)
+{
+	const struct call *o = NULL;
+	int i, ko, kc, fo, fc, running;
+
+	for (i = 0; h != HS_NONE && i < p->b.q.count; i++) {
+		const struct call *x = q_at(p, i);
+		if (x != c && x->named == h && x->has_ts && x->qc.pc.ev.instance == c->qc.pc.ev.instance &&
+		    (!o || x->l_ts > o->l_ts))
+			o = x;
+	}
+	if (!o || !o->qc.returned || !o->qc.pc.ev.ok || (fo = op_family(o->qc.pc.ev.func, &ko)) < 0 ||
+	    (fc = op_family(c->qc.pc.ev.func, &kc)) != fo)
+		return 1;
+	running = ko != OP_ENDS || !o->out_buffer;
+	return kc == OP_INIT ? !running : running;
 }
 
 static struct inst_sess *sess_find(struct inst_sessions *ss, int64_t h)

@@ -16,7 +16,7 @@ conc_check "$S/conc-procs-threads-0261-b.log" 3 2 10
 for f in conc-threads-0261-b conc-threads-0261-c conc-threads-0261-d conc-threads-0261-e conc-threads-0261-f conc-threads-0261-g \
 	conc-threads-0261-h conc-threads-0261-i conc-threads-0261-j conc-threads-0261-k conc-threads-0261-l \
 	conc-threads-0261-m conc-threads-0261-n conc-threads-0261-o conc-threads-0261-p conc-threads-0261-q \
-	conc-threads-0261-r; do
+	conc-threads-0261-r conc-threads-0261-s conc-threads-0261-t conc-threads-0261-u; do
 	conc_check "$S/$f.log" 1 4 50
 done
 # 0.23's header, one process of 4 threads
