@@ -179,23 +179,31 @@ static size_t spec_prefix(const char *s, size_t n)
 	return hs_spy_is_spec(s, i) ? i : 0;
 }
 
-/* Old header: "[in] pX[..] addr / len" read while an "[out] pY[..]" waits
- * for its address, and the address lies near the input buffers of a call
- * that has printed all its inputs and no output yet, and is none of them
- * (a thread's buffers are on its own stack): the "addr / len" is that
+/* "[in] pX[..] addr / len" read while an "[out] pY[..]" waits for its
+ * address, and the address lies near the input buffers of a call that has
+ * printed all its inputs and no output yet, and is none of them (a
+ * thread's buffers are on its own stack): the "addr / len" is that
  * output's, printed by its thread right after another thread's input name
  * ("[out] pSignature[..] [in] pMechanism->pParameter[..] 00007f6ffc9fdab0
- * / 256", the input's own "NULL [size : ..]" later). The offset of the
- * "addr / len", 0 none. */
-static size_t spec_of_held_out(struct hs_parser *p, const char *s, size_t n)
+ * / 256", the input's own "NULL [size : ..]" later, or at once after the
+ * length: "/ 256NULL [size : 0x0 (0)]"). Either header: the new one names
+ * the thread of a call, not of an output line. The offset of the "addr /
+ * len", 0 none; *end: where it ends (n, or where a glued NULL form
+ * begins, the input's own value). */
+static size_t spec_of_held_out(struct hs_parser *p, const char *s, size_t n, size_t *end)
 {
 	const char *e = n > 5 && memcmp(s, "[in] ", 5) == 0 ? hs_find(s + 5, n - 5, "] ") : NULL;
-	size_t at = e ? (size_t)(e - s) + 2 : 0;
+	size_t at = e ? (size_t)(e - s) + 2 : 0, z;
 	unsigned long long a;
 
-	if (p->new_header || !p->out_wait.len || !at || at >= n || !hs_spy_is_spec(s + at, n - at) ||
-	    !(a = hs_spy_buffer_addr(s + at, n - at)))
+	if (!p->out_wait.len || !at || at >= n)
 		return 0;
+	z = (e = hs_find(s + at, n - at, "NULL [size")) != NULL ? (size_t)(e - s) : n;
+	if (z < n && !hs_spy_is_spec(s + z, n - z))
+		return 0;
+	if (!hs_spy_is_spec(s + at, z - at) || !(a = hs_spy_buffer_addr(s + at, z - at)))
+		return 0;
+	*end = z;
 	return near_waiting_input(p, a, 0) ? at : 0; /* an input's own address is no output's */
 }
 
@@ -228,7 +236,7 @@ void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 {
 	const char *r, *g;
 	struct call *owner;
-	size_t a;
+	size_t a, z;
 	char keep;
 	int64_t doff;
 	int b, gl, dump;
@@ -297,13 +305,18 @@ void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		r = NULL;
 	else
 		g = NULL;
-	if (!r && !g && (a = spec_of_held_out(p, s, n)) > 0) {
+	if (!r && !g && (a = spec_of_held_out(p, s, n, &z)) > 0) {
 		p->split_lineno = lineno;
 		keep = s[a - 1];
 		s[a - 1] = '\0';
 		hs_spy_on_detail(p, s, a - 1, off, lineno, prefer);
 		s[a - 1] = keep;
-		on_spec(p, s + a, n - a, off, lineno, NULL);
+		keep = s[z];
+		s[z] = '\0';
+		on_spec(p, s + a, z - a, off, lineno, NULL);
+		s[z] = keep;
+		if (z < n) /* the input's own NULL form, glued after the output's */
+			on_spec(p, s + z, n - z, off, lineno, NULL);
 		return;
 	}
 	if (!r && !g) {
