@@ -259,6 +259,13 @@ struct hs_parser {
 	struct spy_paddr paddr[PADDR]; /* ring: where each process's buffers lie (a thread's
 	                               stack; processes' address spaces differ, ASLR) */
 	int npaddr;                 /* entries written (ring index: npaddr % PADDR) */
+	struct {
+		struct call *win, *lose; /* borrowed (look them up in the queue): two dumps
+		                           at one row, win took it */
+		int64_t line, at;       /* that row's line number (0 none) and offset */
+		size_t len;             /* bytes of win's detail before it */
+		int bytes;              /* its bytes */
+	} rowtie;                   /* the row the next one may show was lose's */
 };
 
 
