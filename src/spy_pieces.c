@@ -226,6 +226,52 @@ static size_t glued_spec(const char *s, size_t n)
 	return i >= 3 && i < a && memcmp(s + i - 3, " / ", 3) == 0 ? a : 0;
 }
 
+/* "[in] pData[..] [out] pSignature[..] 00007f..a70 / 2100007f..ab0 / 256":
+ * two threads' names, then their two "addr / len" run together (the
+ * second from a, glued_spec). Each thread prints its name and then its
+ * "addr / len" with two fprintf calls, and the two threads took the file
+ * in turn, so the "addr / len" come in the order of the names: each goes
+ * to its name's line. Both calls are uncertain (the order is the only
+ * evidence: the spy's buf_spec keeps its text in one static buffer, so an
+ * address another thread printed at that moment may be garbled). 1: done. */
+static int two_names_in_order(struct hs_parser *p, const char *s, size_t a, size_t n, int64_t off,
+                              int64_t lineno)
+{
+	char l1[256], l2[256];
+	const char *e1, *e2;
+	size_t n1, n2, i2;
+	struct call *c1, *c2;
+
+	/* NAME1 is s[0, n1), NAME2 s[n1 + 1, i2), then " " and the first
+	 * "addr / len" up to a, the second from a */
+	if (n < 12 || memcmp(s, "[in] ", 5) != 0 || (e1 = hs_find(s + 5, a - 5, "] [out] ")) == NULL)
+		return 0;
+	n1 = (size_t)(e1 - s) + 1;
+	if ((e2 = hs_find(s + n1 + 7, a - n1 - 7, "] ")) == NULL)
+		return 0;
+	i2 = (size_t)(e2 - s) + 1;
+	if (i2 + 1 >= a || !hs_spy_is_spec(s + i2 + 1, a - i2 - 1) || !hs_spy_is_spec(s + a, n - a) ||
+	    n1 + a - i2 >= sizeof l1 || i2 - n1 + n - a >= sizeof l2)
+		return 0;
+	memcpy(l1, s, n1);
+	memcpy(l1 + n1, s + i2, a - i2);
+	n1 += a - i2;
+	n2 = i2 - ((size_t)(e1 - s) + 2);
+	memcpy(l2, e1 + 2, n2);
+	l2[n2++] = ' ';
+	memcpy(l2 + n2, s + a, n - a);
+	n2 += n - a;
+	l1[n1] = l2[n2] = '\0';
+	p->split_lineno = lineno;
+	c1 = hs_spy_on_detail(p, l1, n1, off, lineno, NULL);
+	c2 = hs_spy_on_detail(p, l2, n2, off, lineno, NULL);
+	if (c1)
+		c1->qc.pc.ev.uncertain = 1;
+	if (c2)
+		c2->qc.pc.ev.uncertain = 1;
+	return 1;
+}
+
 /* A line may hold pieces of several: "[in] type = X    [out] pInfo:" or
  * "...0x80001234Returned:  112 CKR_..." (the spy left out a newline), or
  * "    00000020  30 ...  0        Returned:  0 CKR_OK" (another thread's
@@ -248,6 +294,8 @@ void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		return;
 	}
 	if (n > 40 && (a = glued_spec(s, n)) > 0) {
+		if (two_names_in_order(p, s, a, n, off, lineno))
+			return;
 		p->split_lineno = lineno;
 		keep = s[a];
 		s[a] = '\0';
