@@ -237,6 +237,7 @@ struct hs_parser {
 		int chunk;              /* hs_spy_chunk_inst() then: its calls only, -1 any */
 		struct hs_buf text;     /* the lines held, each NUL-ended, back to back */
 		int nl;                 /* lines held */
+		int any_handle;         /* pend_fits: a held hSession fits any call */
 		struct {
 			size_t at, n;       /* the line in text */
 			int64_t off, lineno;
@@ -371,6 +372,9 @@ int hs_spy_alike(const struct call *a, const struct call *b);
 struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_t h,
                       const char *name, size_t len, int ok, unsigned long long addr,
                       const struct call *avoid);
+/* Where instance inst's session handle h was returned (its C_OpenSession's
+ * output line's offset), -1 not in the log. */
+int64_t hs_spy_opened_at(const struct hs_parser *p, int64_t inst, int64_t h);
 /* The calls of cand[] that could print "[in] hSession = h" (kept in
  * order, their count), and *best of two of one process when the newer
  * likely names the handle its process returned since the older began,
@@ -426,10 +430,12 @@ int hs_spy_ts_ambiguous(struct hs_parser *p, int64_t ts, int64_t pid, int64_t ti
 /* New header: thread (pid, tid) could have printed c's header (its calls
  * before c's header had returned by then); pid HS_NONE: any. */
 int hs_spy_thread_could_head(struct hs_parser *p, const struct call *c, int64_t pid, int64_t tid);
-/* None of cand[] could: a pair of one function whose headers went to the
- * wrong threads by order swap them; the call now fit, NULL none. */
+/* None of cand[] could (or, h not HS_NONE, none was headed after its
+ * process returned session h, which the thread's held input names): a pair
+ * of one function whose headers went to the wrong threads by order swap
+ * them; the call now fit, NULL none. */
 struct call *hs_spy_head_repair(struct hs_parser *p, struct call **cand, int nc, int64_t pid, int64_t tid,
-                                int64_t ts);
+                                int64_t ts, int64_t h);
 /* Old header: the process whose flushed chunk the line being read is in,
  * when a call of it still waits for a time line; -1 none. */
 int hs_spy_chunk_inst(struct hs_parser *p);
