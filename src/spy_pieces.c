@@ -57,6 +57,32 @@ static int spec_is_awaited_in(struct hs_parser *p, const char *s, size_t n, cons
 	return in && a && !near_waiting_input(p, a, 1);
 }
 
+/* "00007fb497ffda70 / 21\0": an "addr / len" and NULs to the end of the
+ * line, when an output name waits for its own. pkcs11-display.c's
+ * buf_spec writes every "addr / len" into one static buffer: a thread
+ * whose fprintf took the length of its own text and then read the buffer
+ * after another thread wrote its shorter one printed the other's text and
+ * the NUL after it. The output name's "addr / len" may be lost that way,
+ * so which open call printed it, and which return follows it, is not
+ * known: each call that could have (all inputs out, no output yet,
+ * headed before the name) is uncertain. */
+static void spec_nul_mark(struct hs_parser *p, const char *s, size_t n)
+{
+	const char *z = memchr(s, '\0', n);
+	size_t i;
+
+	if (!p->out_wait.len || !z || z == s || !hs_spy_is_spec(s, (size_t)(z - s)))
+		return;
+	for (i = (size_t)(z - s); i < n; i++)
+		if (s[i] != '\0')
+			return;
+	for (i = 0; i < (size_t)p->b.q.count; i++) {
+		struct call *c = q_at(p, (int)i);
+		if (!c->qc.returned && !c->outs && hs_spy_in_done(c) && c->qc.pc.ev.offset < p->out_off)
+			c->qc.pc.ev.uncertain = 1;
+	}
+}
+
 /* The second half of a buffer parameter's line: joined to the line of the
  * call waiting for it (the one that took the last line, else the newest),
  * which is read again whole. */
@@ -293,6 +319,8 @@ void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		hs_spy_on_returned(p, s, n, off, lineno, prefer, NULL);
 		return;
 	}
+	if (p->out_wait.len && memchr(s, '\0', n))
+		spec_nul_mark(p, s, n);
 	if (n > 40 && (a = glued_spec(s, n)) > 0) {
 		if (two_names_in_order(p, s, a, n, off, lineno))
 			return;
