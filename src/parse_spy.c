@@ -296,6 +296,7 @@ void hs_spy_take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, 
 	r->ret_inst = p->ret_inst;
 	memcpy(r->paddr, p->paddr, sizeof r->paddr);
 	r->npaddr = p->npaddr;
+	memcpy(r->taddr, p->taddr, sizeof r->taddr);
 	r->n = 0;
 	for (k = p->ninst - 1; !p->implicit && k >= 0 && r->n < SNAP; k--, r->n++) {
 		r->in[r->n].id = k;
@@ -519,8 +520,11 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 	if (!out) {
 		unsigned long long a = hs_spy_buffer_addr(s, n);
 		int64_t h = hs_spy_session_named(s, n, name, len);
+		if (a && p->spec_garbled)
+			a = 0; /* another buffer's text (buf_spec): not where its data lies */
 		if (a)
 			c->in_addr[c->in_addr[0] != 0] = a;
+		hs_spy_thread_addr_note(p, c, a);
 		if (a && !p->new_header)
 			hs_spy_addr_evidence(p, c, a);
 		if (h != HS_NONE) {

@@ -370,6 +370,14 @@ struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_
 		}
 	if (near && second / 16 > best)
 		return near;
+	/* new header: else the one call whose thread's earlier input buffers
+	 * lie near it (a thread's buffers are on its own stack; its call's
+	 * own input address may have come garbled, buf_spec) */
+	for (i = 0, near = NULL, j = 0; addr && kind == K_OUT && p->new_header && i < nc; i++)
+		if (hs_spy_thread_addr_near(p, cand[i], addr))
+			near = cand[i], j++;
+	if (near && j == 1)
+		return near;
 	/* "[in] hSession = h" that two calls of one process could print: the
 	 * older, when the newer likely names the handle returned in between */
 	if (kind == K_IN && p->in_handle != HS_NONE && nc == 2)

@@ -101,6 +101,13 @@ struct spy_paddr {
 };
 #define SPY_ADDR_MASK ((1ull << 56) - 1)
 
+/* New header: an input buffer address a thread showed last (its stack). */
+struct spy_taddr {
+	int64_t pid, tid;
+	unsigned long long addr;    /* 0: entry unused */
+};
+#define TADDR 16                /* threads remembered */
+
 struct resume_point {
 	int64_t offset, line;       /* a call's header line, or the end */
 	int64_t ninst;              /* instances so far; 0 = only the unused implicit one */
@@ -114,6 +121,7 @@ struct resume_point {
 	struct spy_paddr paddr[PADDR]; /* the parser's ring of buffer addresses then */
 	int npaddr;                 /* and its count: a re-parse from here decides as a
 	                               whole parse did (attribution by address) */
+	struct spy_taddr taddr[TADDR]; /* the parser's thread notes then */
 };
 
 struct call {
@@ -255,11 +263,15 @@ struct hs_parser {
 	                               whose buffer it is) is still to come, "" none */
 	int64_t out_off, out_line;  /* where it was */
 	int no_defer;               /* giving the held line: hold it no more */
+	int spec_garbled;           /* the input line being read carries another buffer's
+	                               "addr / len" (buf_spec): its address says nothing */
 	int64_t cur_lineno, cur_off; /* number and offset of the line being read */
 	int64_t split_lineno;       /* a line the parser read as pieces of several calls */
 	struct spy_paddr paddr[PADDR]; /* ring: where each process's buffers lie (a thread's
 	                               stack; processes' address spaces differ, ASLR) */
 	int npaddr;                 /* entries written (ring index: npaddr % PADDR) */
+	struct spy_taddr taddr[TADDR]; /* new header: where each thread's buffers lie */
+	int ntaddr;                 /* entries written (ring index: ntaddr % TADDR) */
 	struct {
 		struct call *win, *lose; /* borrowed (look them up in the queue): two dumps
 		                           at one row, win took it */
@@ -372,6 +384,10 @@ int hs_spy_alike(const struct call *a, const struct call *b);
 struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_t h,
                       const char *name, size_t len, int ok, unsigned long long addr,
                       const struct call *avoid);
+/* New header: c, a call of a named thread, showed an input buffer at a. */
+void hs_spy_thread_addr_note(struct hs_parser *p, const struct call *c, unsigned long long a);
+/* Does a lie near the buffers c's thread showed before? */
+int hs_spy_thread_addr_near(const struct hs_parser *p, const struct call *c, unsigned long long a);
 /* Where instance inst's session handle h was returned (its C_OpenSession's
  * output line's offset), -1 not in the log. */
 int64_t hs_spy_opened_at(const struct hs_parser *p, int64_t inst, int64_t h);

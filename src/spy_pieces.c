@@ -267,6 +267,7 @@ static int two_names_in_order(struct hs_parser *p, const char *s, size_t a, size
 	const char *e1, *e2;
 	size_t n1, n2, i2;
 	struct call *c1, *c2;
+	unsigned long long a1;
 
 	/* NAME1 is s[0, n1), NAME2 s[n1 + 1, i2), then " " and the first
 	 * "addr / len" up to a, the second from a */
@@ -289,7 +290,13 @@ static int two_names_in_order(struct hs_parser *p, const char *s, size_t a, size
 	n2 += n - a;
 	l1[n1] = l2[n2] = '\0';
 	p->split_lineno = lineno;
+	/* one address twice ("..065fcab0 / 21" + "..065fcab0 / 256"): the
+	 * input's is the output's text in buf_spec's buffer, not where its
+	 * data lies, and must not place its call's later output */
+	a1 = hs_spy_buffer_addr(s + i2 + 1, a - i2 - 1);
+	p->spec_garbled = a1 && a1 == hs_spy_buffer_addr(s + a, n - a);
 	c1 = hs_spy_on_detail(p, l1, n1, off, lineno, NULL);
+	p->spec_garbled = 0;
 	c2 = hs_spy_on_detail(p, l2, n2, off, lineno, NULL);
 	if (c1)
 		c1->qc.pc.ev.uncertain = 1;

@@ -80,6 +80,41 @@ void hs_spy_resume(struct hs_parser *p, const char *state)
 		if (ok && n == (u < PADDR ? u : PADDR))
 			p->npaddr = (int)u;
 	}
+	cur = NULL;
+	for (i = 0; i < TADDR && hs_pstate_next(state, "t", &cur, v, 3) == 3; i++)
+		p->taddr[i].pid = v[0], p->taddr[i].tid = v[1], p->taddr[i].addr = (unsigned long long)v[2];
+	p->ntaddr = i;
+}
+
+/* New header: where each thread's buffers lie (a thread's stack), so an
+ * output whose call's own input address was garbled (buf_spec) still
+ * finds its thread. The newest note of each thread. */
+void hs_spy_thread_addr_note(struct hs_parser *p, const struct call *c, unsigned long long a)
+{
+	int i;
+
+	if (!p->new_header || !c->has_ts || c->qc.pc.ev.pid == HS_NONE || c->qc.pc.ev.tid == HS_NONE || !a)
+		return;
+	for (i = 0; i < TADDR; i++)
+		if (p->taddr[i].addr && p->taddr[i].pid == c->qc.pc.ev.pid && p->taddr[i].tid == c->qc.pc.ev.tid) {
+			p->taddr[i].addr = a;
+			return;
+		}
+	i = p->ntaddr++ % TADDR;
+	p->taddr[i].pid = c->qc.pc.ev.pid, p->taddr[i].tid = c->qc.pc.ev.tid, p->taddr[i].addr = a;
+}
+
+int hs_spy_thread_addr_near(const struct hs_parser *p, const struct call *c, unsigned long long a)
+{
+	unsigned long long d;
+	int i;
+
+	for (i = 0; a && c->has_ts && i < TADDR; i++)
+		if (p->taddr[i].addr && p->taddr[i].pid == c->qc.pc.ev.pid && p->taddr[i].tid == c->qc.pc.ev.tid) {
+			d = p->taddr[i].addr > a ? p->taddr[i].addr - a : a - p->taddr[i].addr;
+			return d < NEAR_ADDR;
+		}
+	return 0;
 }
 
 void hs_spy_put_state(struct hs_parser *p, const struct resume_point *r)
@@ -117,6 +152,16 @@ void hs_spy_put_state(struct hs_parser *p, const struct resume_point *r)
 	}
 	/* the buffer addresses that tell processes apart, as the ring held them
 	 * (old header only: none is noted under the new one) */
+	/* where each thread's buffers lie (new header) */
+	for (i = j = 0; i < TADDR; i++)
+		j += r->taddr[i].addr != 0;
+	if (j) {
+		hs_pstate_list(&p->b.state, "t");
+		for (i = 0; i < TADDR; i++)
+			if (r->taddr[i].addr)
+				hs_pstate_item(&p->b.state, (int64_t[]){ r->taddr[i].pid, r->taddr[i].tid,
+				                                    (int64_t)(r->taddr[i].addr & SPY_ADDR_MASK) }, 3);
+	}
 	if (r->npaddr > 0) {
 		hs_pstate_int(&p->b.state, "an", r->npaddr);
 		hs_pstate_list(&p->b.state, "a");
