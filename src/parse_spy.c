@@ -524,6 +524,7 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 			a = 0; /* another buffer's text (buf_spec): not where its data lies */
 		if (a)
 			c->in_addr[c->in_addr[0] != 0] = a;
+		hs_spy_forced_confirm(p, c, a);
 		hs_spy_thread_addr_note(p, c, a);
 		if (a && !p->new_header)
 			hs_spy_addr_evidence(p, c, a);

@@ -608,6 +608,8 @@ void hs_spy_leave_call(void *ctx, struct hs_callq_call *qc)
 	hs_spy_lines_text(p, (struct call *)qc);
 	if (((struct call *)qc)->guessed)
 		qc->pc.ev.uncertain = 1; /* which process made it is a guess */
+	if (((struct call *)qc)->forced_pending)
+		qc->pc.ev.uncertain = 1; /* its thread line went by the session's state alone */
 	if ((struct hs_callq_call *)p->last == qc)
 		p->last = NULL;
 }

@@ -128,6 +128,11 @@ struct call {
 	struct hs_callq_call qc;    /* the event being built, returned: Returned: seen or
 	                               given up; first */
 	int has_ts;                 /* timestamp line seen */
+	struct call *forced;        /* borrowed (look it up in the queue): new header, the
+	                               other call its thread line could have gone to, when
+	                               the session's state alone chose (uncertain on leaving,
+	                               unless a buffer confirms: forced_pending) */
+	int forced_pending;
 	int suspect;                /* open when a later banner came: its process
 	                               may have been killed, so it takes a return
 	                               only when no other call is open */
@@ -386,6 +391,10 @@ struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_
                       const struct call *avoid);
 /* New header: c, a call of a named thread, showed an input buffer at a. */
 void hs_spy_thread_addr_note(struct hs_parser *p, const struct call *c, unsigned long long a);
+/* c takes an input buffer at a: a forced choice (spy_pend.c) that c is
+ * one call of is confirmed when a lies near c's thread's earlier buffers
+ * and not near those of the other call's thread. */
+void hs_spy_forced_confirm(struct hs_parser *p, const struct call *c, unsigned long long a);
 /* Does a lie near the buffers c's thread showed before? */
 int hs_spy_thread_addr_near(const struct hs_parser *p, const struct call *c, unsigned long long a);
 /* Where instance inst's session handle h was returned (its C_OpenSession's

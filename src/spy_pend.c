@@ -121,8 +121,8 @@ static int pend_cands(const struct hs_parser *p, struct call **cand, int max)
  * the others differ. Then its lines are given to that call again. */
 static void pend_decide(struct hs_parser *p, int forced)
 {
-	struct call *cand[CMEMBERS], *c, *best = NULL;
-	int nc = pend_cands(p, cand, CMEMBERS), i, all_alike = 1, contested = 0;
+	struct call *cand[CMEMBERS], *c, *best = NULL, *other = NULL;
+	int nc = pend_cands(p, cand, CMEMBERS), i, all_alike = 1, contested = 0, by_sess = 0;
 	int64_t h = HS_NONE;
 
 	/* a held "[in] hSession = h": only a call begun after its process
@@ -155,7 +155,9 @@ static void pend_decide(struct hs_parser *p, int forced)
 				keep[nk++] = cand[i];
 		if (nk > 0 && nk < nc) {
 			for (i = 0; i < nc; i++)
-				contested |= !hs_spy_alike(cand[i], keep[0]);
+				by_sess |= !hs_spy_alike(cand[i], keep[0]);
+			/* of two, the other: a buffer may confirm the choice later */
+			other = nc == 2 && nk == 1 ? (cand[0] == keep[0] ? cand[1] : cand[0]) : NULL;
 			memcpy(cand, keep, sizeof(struct call *) * (size_t)nk), nc = nk;
 		}
 	}
@@ -201,6 +203,12 @@ static void pend_decide(struct hs_parser *p, int forced)
 			c->qc.pc.ev.uncertain = 1;
 	if (c && contested)
 		c->qc.pc.ev.uncertain = 1; /* a return told them apart, not the inputs */
+	/* the session's state told them apart: uncertain, unless a buffer
+	 * on one thread's stack confirms it (hs_spy_forced_confirm) */
+	if (c && by_sess && other && c == cand[0] && nc == 1)
+		c->forced = other, c->forced_pending = 1;
+	else if (c && by_sess)
+		c->qc.pc.ev.uncertain = 1;
 	if (c) {
 		hs_spy_ts_note(p, c, p->pend.ts);
 		c->qc.pc.ev.ts_us = p->pend.ts;

@@ -20,6 +20,14 @@ for f in conc-threads-0261-b conc-threads-0261-c conc-threads-0261-d conc-thread
 	conc-threads-0261-v conc-threads-0261-w conc-threads-0261-x; do
 	conc_check "$S/$f.log" 1 4 50
 done
+# conc-threads-0261-u's call 173 (a C_SignInit, line 2734): its thread
+# line and the next one's went by the sessions' state alone (uncertain),
+# until the C_Sign that took the other showed its pData at
+# 00007f8b3cffea70, where that thread's earlier C_Sign buffers lay and far
+# from this one's: certain, on thread 0x140235992196800
+"$HS" analyze "$S/conc-threads-0261-u.log" --format events >"$T/u.events" || fail "u: events"
+jq -e -s 'map(select(.line == 2734)) | .[0] | .uncertain == false and .tid == 140235992196800 and .session == 5' \
+	"$T/u.events" >/dev/null || fail "u: call 173 not certain on its thread"
 # 0.23's header, one process of 4 threads
 conc_check "$S/conc-threads-023.log" 1 4 50
 conc_check "$S/conc-threads-023-b.log" 1 4 50
