@@ -128,9 +128,54 @@ static void skip_line(struct hs_parser *p, int64_t lineno, int64_t off, const ch
  * whose dump opened last, preferring those expecting exactly as many bytes
  * (a full line or the rest) over those expecting more (a line cut short
  * when another process's buffer was flushed into the middle of it). */
+static int in_queue(struct hs_parser *p, const struct call *c)
+{
+	int i;
+
+	for (i = 0; c && i < p->b.q.count; i++)
+		if (q_at(p, i) == c)
+			return 1;
+	return 0;
+}
+
+/* The row after a tie of two print_generic dumps (two threads' buffers at
+ * one offset, both waiting for a full row: hs_spy_dump_owner gave it to
+ * the newer) fits no call exactly, but would fit the other one exactly had
+ * it taken the tied row ("00000010" with the 5 bytes that end a 21-byte
+ * dump, while the winner's 256-byte dump wants 16): each thread prints its
+ * rows in order, so the tied row was the other's. It moves there (the
+ * winner took nothing since) and the other takes this row. NULL: no. */
+static struct call *rowtie_undo(struct hs_parser *p, int64_t off, int bytes)
+{
+	struct call *w = p->rowtie.win, *l = p->rowtie.lose;
+	struct hs_buf *wd, *ld;
+	int64_t lw;
+
+	if (!p->rowtie.line || !in_queue(p, w) || !in_queue(p, l) || w->qc.returned || l->qc.returned)
+		return NULL;
+	wd = &w->qc.pc.ev.detail, ld = &l->qc.pc.ev.detail;
+	lw = l->dump_left - p->rowtie.bytes;
+	if (off != p->rowtie.at + 16 || w->dump_next != off || l->dump_next != p->rowtie.at || l->print_next == 2 ||
+	    p->rowtie.bytes != (l->dump_left < 16 ? l->dump_left : 16) || lw <= 0 ||
+	    bytes != (lw < 16 ? lw : 16) || bytes == (w->dump_left < 16 ? w->dump_left : 16) ||
+	    wd->len <= p->rowtie.len || !ld->len || w->qc.pc.ev.elided_lines || l->qc.pc.ev.elided_lines ||
+	    memchr(wd->data + p->rowtie.len + 1, '\n', wd->len - p->rowtie.len - 1) != NULL)
+		return NULL;
+	if (hs_buf_add(ld, wd->data + p->rowtie.len, wd->len - p->rowtie.len) < 0) {
+		p->b.stop = 1;
+		return NULL;
+	}
+	wd->len = p->rowtie.len, wd->data[wd->len] = '\0';
+	hs_spy_lines_move(p, w, l, p->rowtie.line);
+	w->dump_left += p->rowtie.bytes, w->dump_next = p->rowtie.at;
+	l->dump_left -= p->rowtie.bytes, l->dump_next = off, l->print_next = 0;
+	p->rowtie.line = 0;
+	return l;
+}
+
 struct call *hs_spy_dump_owner(struct hs_parser *p, int kind, int64_t off, int bytes, int mark)
 {
-	struct call *best = NULL, *tie = NULL;
+	struct call *best = NULL, *tie = NULL, *undo;
 	int i, score, best_score = 0;
 
 	for (i = 0; i < p->b.q.count; i++) {
@@ -152,9 +197,15 @@ struct call *hs_spy_dump_owner(struct hs_parser *p, int kind, int64_t off, int b
 			best = o, best_score = score;
 		}
 	}
+	if (mark && kind == 1 && best_score < 2 && (undo = rowtie_undo(p, off, bytes)) != NULL)
+		return undo;
 	/* two dumps both waiting for this very row: nothing in it says whose */
 	if (mark && tie)
 		tie->qc.pc.ev.uncertain = best->qc.pc.ev.uncertain = 1;
+	if (mark && kind == 1 && tie) {
+		p->rowtie.win = best, p->rowtie.lose = tie, p->rowtie.line = p->cur_lineno;
+		p->rowtie.at = off, p->rowtie.len = best->qc.pc.ev.detail.len, p->rowtie.bytes = bytes;
+	}
 	/* two alike dumps at the very same point (another thread's C_Sign of
 	 * the same length): what either takes from here could be the other's,
 	 * which its thread's next call may tell (hs_spy_rescue_dump) */
@@ -245,6 +296,7 @@ void hs_spy_take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, 
 	r->ret_inst = p->ret_inst;
 	memcpy(r->paddr, p->paddr, sizeof r->paddr);
 	r->npaddr = p->npaddr;
+	memcpy(r->taddr, p->taddr, sizeof r->taddr);
 	r->n = 0;
 	for (k = p->ninst - 1; !p->implicit && k >= 0 && r->n < SNAP; k--, r->n++) {
 		r->in[r->n].id = k;
@@ -468,8 +520,12 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 	if (!out) {
 		unsigned long long a = hs_spy_buffer_addr(s, n);
 		int64_t h = hs_spy_session_named(s, n, name, len);
+		if (a && p->spec_garbled)
+			a = 0; /* another buffer's text (buf_spec): not where its data lies */
 		if (a)
 			c->in_addr[c->in_addr[0] != 0] = a;
+		hs_spy_forced_confirm(p, c, a);
+		hs_spy_thread_addr_note(p, c, a);
 		if (a && !p->new_header)
 			hs_spy_addr_evidence(p, c, a);
 		if (h != HS_NONE) {

@@ -188,7 +188,7 @@ static void contest_open(struct hs_parser *p, const char *key, uint64_t h, struc
 }
 
 /* Where instance inst's session handle h was returned, -1 not in the log. */
-static int64_t opened_at(const struct hs_parser *p, int64_t inst, int64_t h)
+int64_t hs_spy_opened_at(const struct hs_parser *p, int64_t inst, int64_t h)
 {
 	int64_t at = -1;
 	int i;
@@ -234,7 +234,7 @@ int hs_spy_handle_cands(struct hs_parser *p, struct call **cand, int nc, int64_t
 
 	*best = NULL;
 	for (i = j = 0; i < nc; i++)
-		if (cand[i]->qc.pc.ev.offset >= opened_at(p, cand[i]->qc.pc.ev.instance, h))
+		if (cand[i]->qc.pc.ev.offset >= hs_spy_opened_at(p, cand[i]->qc.pc.ev.instance, h))
 			cand[j++] = cand[i];
 	if (j == 2)
 		*best = handle_best(p, cand[0], cand[1], h);
@@ -286,7 +286,7 @@ static int header_swap(struct hs_parser *p, struct call *o, int64_t at)
 		if (y == o || !y->has_ts || y->qc.pc.ev.offset <= at || y->qc.pc.ev.tid == o->qc.pc.ev.tid ||
 		    y->qc.pc.ev.instance != o->qc.pc.ev.instance ||
 		    strcmp(y->qc.pc.ev.func, o->qc.pc.ev.func) != 0 ||
-		    !y->named || opened_at(p, y->qc.pc.ev.instance, y->named) > o->qc.pc.ev.offset)
+		    !y->named || hs_spy_opened_at(p, y->qc.pc.ev.instance, y->named) > o->qc.pc.ev.offset)
 			continue;
 		swap_header(p, o, y);
 		return 1;
@@ -320,7 +320,7 @@ struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_
 	known = kind == K_IN ? hs_spy_known_in(name, len) : kind == K_OUT ? hs_spy_known_out(name, len) : 0;
 	for (i = 0; i < p->b.q.count && nc < CMEMBERS; i++) {
 		struct call *o = q_at(p, i);
-		int64_t at = kind == K_IN ? opened_at(p, o->qc.pc.ev.instance, p->in_handle) : -1;
+		int64_t at = kind == K_IN ? hs_spy_opened_at(p, o->qc.pc.ev.instance, p->in_handle) : -1;
 		if (o == avoid || !fits(o, kind, name, len, known, ok))
 			continue;
 		if (o->qc.pc.ev.offset > at)
@@ -369,6 +369,14 @@ struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_
 			}
 		}
 	if (near && second / 16 > best)
+		return near;
+	/* new header: else the one call whose thread's earlier input buffers
+	 * lie near it (a thread's buffers are on its own stack; its call's
+	 * own input address may have come garbled, buf_spec) */
+	for (i = 0, near = NULL, j = 0; addr && kind == K_OUT && p->new_header && i < nc; i++)
+		if (hs_spy_thread_addr_near(p, cand[i], addr))
+			near = cand[i], j++;
+	if (near && j == 1)
 		return near;
 	/* "[in] hSession = h" that two calls of one process could print: the
 	 * older, when the newer likely names the handle returned in between */
@@ -600,6 +608,8 @@ void hs_spy_leave_call(void *ctx, struct hs_callq_call *qc)
 	hs_spy_lines_text(p, (struct call *)qc);
 	if (((struct call *)qc)->guessed)
 		qc->pc.ev.uncertain = 1; /* which process made it is a guess */
+	if (((struct call *)qc)->forced_pending)
+		qc->pc.ev.uncertain = 1; /* its thread line went by the session's state alone */
 	if ((struct hs_callq_call *)p->last == qc)
 		p->last = NULL;
 }
@@ -711,8 +721,9 @@ static int time_fits(struct hs_parser *p, const struct call *c, int64_t ts, int6
  * number move: both are the same function's, and x has taken no line.
  * Each thread's time must fit its new header too (time_fits). */
 struct call *hs_spy_head_repair(struct hs_parser *p, struct call **cand, int nc, int64_t pid, int64_t tid,
-                                int64_t ts)
+                                int64_t ts, int64_t h)
 {
+	int64_t inst, hat;
 	int i, j;
 
 	for (i = nc - 1; pid != HS_NONE && i >= 0; i--) {
@@ -728,6 +739,13 @@ struct call *hs_spy_head_repair(struct hs_parser *p, struct call **cand, int nc,
 			    !could_head(p, y, pid, tid, NULL) ||
 			    !could_head(p, x, y->qc.pc.ev.pid, y->qc.pc.ev.tid, y) ||
 			    !time_fits(p, y, ts, pid, NULL) || !time_fits(p, x, y->qc.pc.ev.ts_us, pid, y))
+				continue;
+			/* h: y's header came after h did, x's before; y's own
+			 * session came back before x's header */
+			inst = x->qc.pc.ev.instance;
+			hat = hs_spy_opened_at(p, inst, h);
+			if (h != HS_NONE && (hat < 0 || x->qc.pc.ev.offset > hat || y->qc.pc.ev.offset < hat ||
+			                     !y->named || hs_spy_opened_at(p, inst, y->named) > x->qc.pc.ev.offset))
 				continue;
 			swap_header(p, x, y);
 			return x;
@@ -767,7 +785,7 @@ static int new_ts_cands(struct hs_parser *p, int64_t ts, int64_t pid, int64_t ti
 			if (could_head(p, cand[i], pid, tid, NULL))
 				cand[k++] = cand[i];
 		nc = k;
-	} else if (!k && nc && repair && (x = hs_spy_head_repair(p, cand, nc, pid, tid, ts))) {
+	} else if (!k && nc && repair && (x = hs_spy_head_repair(p, cand, nc, pid, tid, ts, HS_NONE))) {
 		cand[0] = x, nc = 1;
 	}
 	return nc;

@@ -101,6 +101,13 @@ struct spy_paddr {
 };
 #define SPY_ADDR_MASK ((1ull << 56) - 1)
 
+/* New header: an input buffer address a thread showed last (its stack). */
+struct spy_taddr {
+	int64_t pid, tid;
+	unsigned long long addr;    /* 0: entry unused */
+};
+#define TADDR 16                /* threads remembered */
+
 struct resume_point {
 	int64_t offset, line;       /* a call's header line, or the end */
 	int64_t ninst;              /* instances so far; 0 = only the unused implicit one */
@@ -114,12 +121,18 @@ struct resume_point {
 	struct spy_paddr paddr[PADDR]; /* the parser's ring of buffer addresses then */
 	int npaddr;                 /* and its count: a re-parse from here decides as a
 	                               whole parse did (attribution by address) */
+	struct spy_taddr taddr[TADDR]; /* the parser's thread notes then */
 };
 
 struct call {
 	struct hs_callq_call qc;    /* the event being built, returned: Returned: seen or
 	                               given up; first */
 	int has_ts;                 /* timestamp line seen */
+	struct call *forced;        /* borrowed (look it up in the queue): new header, the
+	                               other call its thread line could have gone to, when
+	                               the session's state alone chose (uncertain on leaving,
+	                               unless a buffer confirms: forced_pending) */
+	int forced_pending;
 	int suspect;                /* open when a later banner came: its process
 	                               may have been killed, so it takes a return
 	                               only when no other call is open */
@@ -237,6 +250,7 @@ struct hs_parser {
 		int chunk;              /* hs_spy_chunk_inst() then: its calls only, -1 any */
 		struct hs_buf text;     /* the lines held, each NUL-ended, back to back */
 		int nl;                 /* lines held */
+		int any_handle;         /* pend_fits: a held hSession fits any call */
 		struct {
 			size_t at, n;       /* the line in text */
 			int64_t off, lineno;
@@ -254,11 +268,22 @@ struct hs_parser {
 	                               whose buffer it is) is still to come, "" none */
 	int64_t out_off, out_line;  /* where it was */
 	int no_defer;               /* giving the held line: hold it no more */
+	int spec_garbled;           /* the input line being read carries another buffer's
+	                               "addr / len" (buf_spec): its address says nothing */
 	int64_t cur_lineno, cur_off; /* number and offset of the line being read */
 	int64_t split_lineno;       /* a line the parser read as pieces of several calls */
 	struct spy_paddr paddr[PADDR]; /* ring: where each process's buffers lie (a thread's
 	                               stack; processes' address spaces differ, ASLR) */
 	int npaddr;                 /* entries written (ring index: npaddr % PADDR) */
+	struct spy_taddr taddr[TADDR]; /* new header: where each thread's buffers lie */
+	int ntaddr;                 /* entries written (ring index: ntaddr % TADDR) */
+	struct {
+		struct call *win, *lose; /* borrowed (look them up in the queue): two dumps
+		                           at one row, win took it */
+		int64_t line, at;       /* that row's line number (0 none) and offset */
+		size_t len;             /* bytes of win's detail before it */
+		int bytes;              /* its bytes */
+	} rowtie;                   /* the row the next one may show was lose's */
 };
 
 
@@ -364,6 +389,17 @@ int hs_spy_alike(const struct call *a, const struct call *b);
 struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_t h,
                       const char *name, size_t len, int ok, unsigned long long addr,
                       const struct call *avoid);
+/* New header: c, a call of a named thread, showed an input buffer at a. */
+void hs_spy_thread_addr_note(struct hs_parser *p, const struct call *c, unsigned long long a);
+/* c takes an input buffer at a: a forced choice (spy_pend.c) that c is
+ * one call of is confirmed when a lies near c's thread's earlier buffers
+ * and not near those of the other call's thread. */
+void hs_spy_forced_confirm(struct hs_parser *p, const struct call *c, unsigned long long a);
+/* Does a lie near the buffers c's thread showed before? */
+int hs_spy_thread_addr_near(const struct hs_parser *p, const struct call *c, unsigned long long a);
+/* Where instance inst's session handle h was returned (its C_OpenSession's
+ * output line's offset), -1 not in the log. */
+int64_t hs_spy_opened_at(const struct hs_parser *p, int64_t inst, int64_t h);
 /* The calls of cand[] that could print "[in] hSession = h" (kept in
  * order, their count), and *best of two of one process when the newer
  * likely names the handle its process returned since the older began,
@@ -419,10 +455,12 @@ int hs_spy_ts_ambiguous(struct hs_parser *p, int64_t ts, int64_t pid, int64_t ti
 /* New header: thread (pid, tid) could have printed c's header (its calls
  * before c's header had returned by then); pid HS_NONE: any. */
 int hs_spy_thread_could_head(struct hs_parser *p, const struct call *c, int64_t pid, int64_t tid);
-/* None of cand[] could: a pair of one function whose headers went to the
- * wrong threads by order swap them; the call now fit, NULL none. */
+/* None of cand[] could (or, h not HS_NONE, none was headed after its
+ * process returned session h, which the thread's held input names): a pair
+ * of one function whose headers went to the wrong threads by order swap
+ * them; the call now fit, NULL none. */
 struct call *hs_spy_head_repair(struct hs_parser *p, struct call **cand, int nc, int64_t pid, int64_t tid,
-                                int64_t ts);
+                                int64_t ts, int64_t h);
 /* Old header: the process whose flushed chunk the line being read is in,
  * when a call of it still waits for a time line; -1 none. */
 int hs_spy_chunk_inst(struct hs_parser *p);

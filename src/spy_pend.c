@@ -21,6 +21,7 @@
 static int pend_fits(const struct hs_parser *p, const struct call *c)
 {
 	int at = c->in_at, i, k;
+	int64_t h;
 
 	if (c->has_ts || c->qc.returned || c->outs || c->dump_left || c->attrs_left > 0 ||
 	    c->await_spec)
@@ -34,6 +35,14 @@ static int pend_fits(const struct hs_parser *p, const struct call *c)
 		if (k < 0 || !(k == at + 1 || (k == at && len == 10 && memcmp(nm, "pMechanism", 10) == 0)))
 			return 0;
 		at = k;
+		/* new header: "[in] hSession = h" is not the line of a call headed
+		 * before its process returned h (the thread could not know it yet);
+		 * two thread lines in a row may be followed by the second's inputs */
+		h = p->new_header ? hs_spy_session_named(p->pend.text.data + p->pend.l[i].at, p->pend.l[i].n, nm, len)
+		                  : HS_NONE;
+		if (h != HS_NONE && !p->pend.any_handle &&
+		    c->qc.pc.ev.offset < hs_spy_opened_at(p, c->qc.pc.ev.instance, h))
+			return 0;
 	}
 	return 1;
 }
@@ -112,8 +121,8 @@ static int pend_cands(const struct hs_parser *p, struct call **cand, int max)
  * the others differ. Then its lines are given to that call again. */
 static void pend_decide(struct hs_parser *p, int forced)
 {
-	struct call *cand[CMEMBERS], *c, *best = NULL;
-	int nc = pend_cands(p, cand, CMEMBERS), i, all_alike = 1, contested = 0;
+	struct call *cand[CMEMBERS], *c, *best = NULL, *other = NULL;
+	int nc = pend_cands(p, cand, CMEMBERS), i, all_alike = 1, contested = 0, by_sess = 0;
 	int64_t h = HS_NONE;
 
 	/* a held "[in] hSession = h": only a call begun after its process
@@ -146,7 +155,9 @@ static void pend_decide(struct hs_parser *p, int forced)
 				keep[nk++] = cand[i];
 		if (nk > 0 && nk < nc) {
 			for (i = 0; i < nc; i++)
-				contested |= !hs_spy_alike(cand[i], keep[0]);
+				by_sess |= !hs_spy_alike(cand[i], keep[0]);
+			/* of two, the other: a buffer may confirm the choice later */
+			other = nc == 2 && nk == 1 ? (cand[0] == keep[0] ? cand[1] : cand[0]) : NULL;
 			memcpy(cand, keep, sizeof(struct call *) * (size_t)nk), nc = nk;
 		}
 	}
@@ -182,7 +193,7 @@ static void pend_decide(struct hs_parser *p, int forced)
 		if (hs_spy_thread_could_head(p, cand[i], p->pend.pid, p->pend.tid))
 			break;
 	if (p->pend.pid != HS_NONE && nc && i == nc &&
-	    (c = hs_spy_head_repair(p, cand, nc, p->pend.pid, p->pend.tid, p->pend.ts)))
+	    (c = hs_spy_head_repair(p, cand, nc, p->pend.pid, p->pend.tid, p->pend.ts, HS_NONE)))
 		cand[0] = c, nc = 1, best = NULL;
 	p->pend.on = 0;
 	c = best ? best : nc ? cand[nc - 1] : hs_spy_take_ts(p, p->pend.ts, p->pend.pid, p->pend.tid);
@@ -192,6 +203,12 @@ static void pend_decide(struct hs_parser *p, int forced)
 			c->qc.pc.ev.uncertain = 1;
 	if (c && contested)
 		c->qc.pc.ev.uncertain = 1; /* a return told them apart, not the inputs */
+	/* the session's state told them apart: uncertain, unless a buffer
+	 * on one thread's stack confirms it (hs_spy_forced_confirm) */
+	if (c && by_sess && other && c == cand[0] && nc == 1)
+		c->forced = other, c->forced_pending = 1;
+	else if (c && by_sess)
+		c->qc.pc.ev.uncertain = 1;
 	if (c) {
 		hs_spy_ts_note(p, c, p->pend.ts);
 		c->qc.pc.ev.ts_us = p->pend.ts;
@@ -211,6 +228,26 @@ static void pend_decide(struct hs_parser *p, int forced)
 	p->pend.nl = 0;
 	hs_buf_clear(&p->pend.text);
 	hs_spy_drain(p);
+}
+
+/* New header: the held "[in] hSession = h" (s) fits no call only because
+ * each that could take the waiting thread line was headed before h came
+ * back: a header of the same function after that went to another
+ * thread's call by order alone, and the two swap (hs_spy_head_repair with
+ * h). 1: swapped, the line now fits. */
+static int handle_repair(struct hs_parser *p, const char *s, size_t n, const char *nm, size_t len)
+{
+	struct call *cand[CMEMBERS];
+	int64_t h = p->new_header ? hs_spy_session_named(s, n, nm, len) : HS_NONE;
+	int nc;
+
+	if (h == HS_NONE || p->pend.pid == HS_NONE)
+		return 0;
+	p->pend.any_handle = 1;
+	nc = pend_cands(p, cand, CMEMBERS);
+	p->pend.any_handle = 0;
+	return nc > 0 && hs_spy_head_repair(p, cand, nc, p->pend.pid, p->pend.tid, p->pend.ts, h) &&
+	       pend_cands(p, cand, 1) > 0;
 }
 
 /* While a thread line waits: hold s when it can continue the waiting
@@ -243,7 +280,8 @@ int hs_spy_pend_hold(struct hs_parser *p, const char *s, size_t n, int64_t off, 
 	p->pend.l[p->pend.nl].name_at = param ? at + (size_t)(nm - s) : 0;
 	p->pend.l[p->pend.nl].name_len = len;
 	p->pend.nl++;
-	if (param && !pend_cands(p, cand, 1)) { /* no call it fits: another thread's line */
+	if (param && !pend_cands(p, cand, 1) && !handle_repair(p, s, n, nm, len)) {
+		/* no call it fits: another thread's line */
 		p->pend.nl--;
 		p->pend.text.len = at;
 		return 0;

@@ -57,6 +57,32 @@ static int spec_is_awaited_in(struct hs_parser *p, const char *s, size_t n, cons
 	return in && a && !near_waiting_input(p, a, 1);
 }
 
+/* "00007fb497ffda70 / 21\0": an "addr / len" and NULs to the end of the
+ * line, when an output name waits for its own. pkcs11-display.c's
+ * buf_spec writes every "addr / len" into one static buffer: a thread
+ * whose fprintf took the length of its own text and then read the buffer
+ * after another thread wrote its shorter one printed the other's text and
+ * the NUL after it. The output name's "addr / len" may be lost that way,
+ * so which open call printed it, and which return follows it, is not
+ * known: each call that could have (all inputs out, no output yet,
+ * headed before the name) is uncertain. */
+static void spec_nul_mark(struct hs_parser *p, const char *s, size_t n)
+{
+	const char *z = memchr(s, '\0', n);
+	size_t i;
+
+	if (!p->out_wait.len || !z || z == s || !hs_spy_is_spec(s, (size_t)(z - s)))
+		return;
+	for (i = (size_t)(z - s); i < n; i++)
+		if (s[i] != '\0')
+			return;
+	for (i = 0; i < (size_t)p->b.q.count; i++) {
+		struct call *c = q_at(p, (int)i);
+		if (!c->qc.returned && !c->outs && hs_spy_in_done(c) && c->qc.pc.ev.offset < p->out_off)
+			c->qc.pc.ev.uncertain = 1;
+	}
+}
+
 /* The second half of a buffer parameter's line: joined to the line of the
  * call waiting for it (the one that took the last line, else the newest),
  * which is read again whole. */
@@ -179,23 +205,31 @@ static size_t spec_prefix(const char *s, size_t n)
 	return hs_spy_is_spec(s, i) ? i : 0;
 }
 
-/* Old header: "[in] pX[..] addr / len" read while an "[out] pY[..]" waits
- * for its address, and the address lies near the input buffers of a call
- * that has printed all its inputs and no output yet, and is none of them
- * (a thread's buffers are on its own stack): the "addr / len" is that
+/* "[in] pX[..] addr / len" read while an "[out] pY[..]" waits for its
+ * address, and the address lies near the input buffers of a call that has
+ * printed all its inputs and no output yet, and is none of them (a
+ * thread's buffers are on its own stack): the "addr / len" is that
  * output's, printed by its thread right after another thread's input name
  * ("[out] pSignature[..] [in] pMechanism->pParameter[..] 00007f6ffc9fdab0
- * / 256", the input's own "NULL [size : ..]" later). The offset of the
- * "addr / len", 0 none. */
-static size_t spec_of_held_out(struct hs_parser *p, const char *s, size_t n)
+ * / 256", the input's own "NULL [size : ..]" later, or at once after the
+ * length: "/ 256NULL [size : 0x0 (0)]"). Either header: the new one names
+ * the thread of a call, not of an output line. The offset of the "addr /
+ * len", 0 none; *end: where it ends (n, or where a glued NULL form
+ * begins, the input's own value). */
+static size_t spec_of_held_out(struct hs_parser *p, const char *s, size_t n, size_t *end)
 {
 	const char *e = n > 5 && memcmp(s, "[in] ", 5) == 0 ? hs_find(s + 5, n - 5, "] ") : NULL;
-	size_t at = e ? (size_t)(e - s) + 2 : 0;
+	size_t at = e ? (size_t)(e - s) + 2 : 0, z;
 	unsigned long long a;
 
-	if (p->new_header || !p->out_wait.len || !at || at >= n || !hs_spy_is_spec(s + at, n - at) ||
-	    !(a = hs_spy_buffer_addr(s + at, n - at)))
+	if (!p->out_wait.len || !at || at >= n)
 		return 0;
+	z = (e = hs_find(s + at, n - at, "NULL [size")) != NULL ? (size_t)(e - s) : n;
+	if (z < n && !hs_spy_is_spec(s + z, n - z))
+		return 0;
+	if (!hs_spy_is_spec(s + at, z - at) || !(a = hs_spy_buffer_addr(s + at, z - at)))
+		return 0;
+	*end = z;
 	return near_waiting_input(p, a, 0) ? at : 0; /* an input's own address is no output's */
 }
 
@@ -218,6 +252,59 @@ static size_t glued_spec(const char *s, size_t n)
 	return i >= 3 && i < a && memcmp(s + i - 3, " / ", 3) == 0 ? a : 0;
 }
 
+/* "[in] pData[..] [out] pSignature[..] 00007f..a70 / 2100007f..ab0 / 256":
+ * two threads' names, then their two "addr / len" run together (the
+ * second from a, glued_spec). Each thread prints its name and then its
+ * "addr / len" with two fprintf calls, and the two threads took the file
+ * in turn, so the "addr / len" come in the order of the names: each goes
+ * to its name's line. Both calls are uncertain (the order is the only
+ * evidence: the spy's buf_spec keeps its text in one static buffer, so an
+ * address another thread printed at that moment may be garbled). 1: done. */
+static int two_names_in_order(struct hs_parser *p, const char *s, size_t a, size_t n, int64_t off,
+                              int64_t lineno)
+{
+	char l1[256], l2[256];
+	const char *e1, *e2;
+	size_t n1, n2, i2;
+	struct call *c1, *c2;
+	unsigned long long a1;
+
+	/* NAME1 is s[0, n1), NAME2 s[n1 + 1, i2), then " " and the first
+	 * "addr / len" up to a, the second from a */
+	if (n < 12 || memcmp(s, "[in] ", 5) != 0 || (e1 = hs_find(s + 5, a - 5, "] [out] ")) == NULL)
+		return 0;
+	n1 = (size_t)(e1 - s) + 1;
+	if ((e2 = hs_find(s + n1 + 7, a - n1 - 7, "] ")) == NULL)
+		return 0;
+	i2 = (size_t)(e2 - s) + 1;
+	if (i2 + 1 >= a || !hs_spy_is_spec(s + i2 + 1, a - i2 - 1) || !hs_spy_is_spec(s + a, n - a) ||
+	    n1 + a - i2 >= sizeof l1 || i2 - n1 + n - a >= sizeof l2)
+		return 0;
+	memcpy(l1, s, n1);
+	memcpy(l1 + n1, s + i2, a - i2);
+	n1 += a - i2;
+	n2 = i2 - ((size_t)(e1 - s) + 2);
+	memcpy(l2, e1 + 2, n2);
+	l2[n2++] = ' ';
+	memcpy(l2 + n2, s + a, n - a);
+	n2 += n - a;
+	l1[n1] = l2[n2] = '\0';
+	p->split_lineno = lineno;
+	/* one address twice ("..065fcab0 / 21" + "..065fcab0 / 256"): the
+	 * input's is the output's text in buf_spec's buffer, not where its
+	 * data lies, and must not place its call's later output */
+	a1 = hs_spy_buffer_addr(s + i2 + 1, a - i2 - 1);
+	p->spec_garbled = a1 && a1 == hs_spy_buffer_addr(s + a, n - a);
+	c1 = hs_spy_on_detail(p, l1, n1, off, lineno, NULL);
+	p->spec_garbled = 0;
+	c2 = hs_spy_on_detail(p, l2, n2, off, lineno, NULL);
+	if (c1)
+		c1->qc.pc.ev.uncertain = 1;
+	if (c2)
+		c2->qc.pc.ev.uncertain = 1;
+	return 1;
+}
+
 /* A line may hold pieces of several: "[in] type = X    [out] pInfo:" or
  * "...0x80001234Returned:  112 CKR_..." (the spy left out a newline), or
  * "    00000020  30 ...  0        Returned:  0 CKR_OK" (another thread's
@@ -228,7 +315,7 @@ void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 {
 	const char *r, *g;
 	struct call *owner;
-	size_t a;
+	size_t a, z;
 	char keep;
 	int64_t doff;
 	int b, gl, dump;
@@ -239,7 +326,11 @@ void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		hs_spy_on_returned(p, s, n, off, lineno, prefer, NULL);
 		return;
 	}
+	if (p->out_wait.len && memchr(s, '\0', n))
+		spec_nul_mark(p, s, n);
 	if (n > 40 && (a = glued_spec(s, n)) > 0) {
+		if (two_names_in_order(p, s, a, n, off, lineno))
+			return;
 		p->split_lineno = lineno;
 		keep = s[a];
 		s[a] = '\0';
@@ -297,13 +388,18 @@ void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		r = NULL;
 	else
 		g = NULL;
-	if (!r && !g && (a = spec_of_held_out(p, s, n)) > 0) {
+	if (!r && !g && (a = spec_of_held_out(p, s, n, &z)) > 0) {
 		p->split_lineno = lineno;
 		keep = s[a - 1];
 		s[a - 1] = '\0';
 		hs_spy_on_detail(p, s, a - 1, off, lineno, prefer);
 		s[a - 1] = keep;
-		on_spec(p, s + a, n - a, off, lineno, NULL);
+		keep = s[z];
+		s[z] = '\0';
+		on_spec(p, s + a, z - a, off, lineno, NULL);
+		s[z] = keep;
+		if (z < n) /* the input's own NULL form, glued after the output's */
+			on_spec(p, s + z, n - z, off, lineno, NULL);
 		return;
 	}
 	if (!r && !g) {

@@ -1,7 +1,8 @@
 /* spy_state.c — the spy parser's resume state (spy_int.h): what a refresh
  * needs to go on from the parse's resume point (instances, their pids and
  * sessions, the buffer addresses seen), written at finish and read back
- * by resume, as key=value (pbase.h). Split from parse_spy.c.
+ * by resume, as key=value (pbase.h); and, new header, the notes of where
+ * each thread's buffers lie that are part of it. Split from parse_spy.c.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -80,6 +81,66 @@ void hs_spy_resume(struct hs_parser *p, const char *state)
 		if (ok && n == (u < PADDR ? u : PADDR))
 			p->npaddr = (int)u;
 	}
+	cur = NULL;
+	for (i = 0; i < TADDR && hs_pstate_next(state, "t", &cur, v, 3) == 3; i++)
+		p->taddr[i].pid = v[0], p->taddr[i].tid = v[1], p->taddr[i].addr = (unsigned long long)v[2];
+	p->ntaddr = i;
+}
+
+/* New header: where each thread's buffers lie (a thread's stack), so an
+ * output whose call's own input address was garbled (buf_spec) still
+ * finds its thread. The newest note of each thread. */
+void hs_spy_thread_addr_note(struct hs_parser *p, const struct call *c, unsigned long long a)
+{
+	int i;
+
+	if (!p->new_header || !c->has_ts || c->qc.pc.ev.pid == HS_NONE || c->qc.pc.ev.tid == HS_NONE || !a)
+		return;
+	for (i = 0; i < TADDR; i++)
+		if (p->taddr[i].addr && p->taddr[i].pid == c->qc.pc.ev.pid && p->taddr[i].tid == c->qc.pc.ev.tid) {
+			p->taddr[i].addr = a;
+			return;
+		}
+	i = p->ntaddr++ % TADDR;
+	p->taddr[i].pid = c->qc.pc.ev.pid, p->taddr[i].tid = c->qc.pc.ev.tid, p->taddr[i].addr = a;
+}
+
+/* The buffer c's thread showed last, 0 none. */
+static unsigned long long thread_note(const struct hs_parser *p, const struct call *c)
+{
+	int i;
+
+	for (i = 0; c->has_ts && i < TADDR; i++)
+		if (p->taddr[i].addr && p->taddr[i].pid == c->qc.pc.ev.pid && p->taddr[i].tid == c->qc.pc.ev.tid)
+			return p->taddr[i].addr;
+	return 0;
+}
+
+int hs_spy_thread_addr_near(const struct hs_parser *p, const struct call *c, unsigned long long a)
+{
+	unsigned long long t = thread_note(p, c);
+
+	return a && t && (t > a ? t - a : a - t) < NEAR_ADDR;
+}
+
+void hs_spy_forced_confirm(struct hs_parser *p, const struct call *c, unsigned long long a)
+{
+	const struct call *z;
+	int i, j;
+
+	for (i = 0; a && p->new_header && i < p->b.q.count; i++) {
+		struct call *y = q_at(p, i);
+		if (!y->forced_pending || (y != c && y->forced != c))
+			continue;
+		for (j = 0; j < p->b.q.count && q_at(p, j) != y->forced; j++)
+			;
+		if (j == p->b.q.count)
+			continue; /* the other has left: nothing to weigh it against */
+		z = y == c ? y->forced : y;
+		if (c->has_ts && z->has_ts && c->qc.pc.ev.tid != z->qc.pc.ev.tid && thread_note(p, z) &&
+		    hs_spy_thread_addr_near(p, c, a) && !hs_spy_thread_addr_near(p, z, a))
+			y->forced_pending = 0;
+	}
 }
 
 void hs_spy_put_state(struct hs_parser *p, const struct resume_point *r)
@@ -117,6 +178,16 @@ void hs_spy_put_state(struct hs_parser *p, const struct resume_point *r)
 	}
 	/* the buffer addresses that tell processes apart, as the ring held them
 	 * (old header only: none is noted under the new one) */
+	/* where each thread's buffers lie (new header) */
+	for (i = j = 0; i < TADDR; i++)
+		j += r->taddr[i].addr != 0;
+	if (j) {
+		hs_pstate_list(&p->b.state, "t");
+		for (i = 0; i < TADDR; i++)
+			if (r->taddr[i].addr)
+				hs_pstate_item(&p->b.state, (int64_t[]){ r->taddr[i].pid, r->taddr[i].tid,
+				                                    (int64_t)(r->taddr[i].addr & SPY_ADDR_MASK) }, 3);
+	}
 	if (r->npaddr > 0) {
 		hs_pstate_int(&p->b.state, "an", r->npaddr);
 		hs_pstate_list(&p->b.state, "a");

@@ -16,13 +16,36 @@ conc_check "$S/conc-procs-threads-0261-b.log" 3 2 10
 for f in conc-threads-0261-b conc-threads-0261-c conc-threads-0261-d conc-threads-0261-e conc-threads-0261-f conc-threads-0261-g \
 	conc-threads-0261-h conc-threads-0261-i conc-threads-0261-j conc-threads-0261-k conc-threads-0261-l \
 	conc-threads-0261-m conc-threads-0261-n conc-threads-0261-o conc-threads-0261-p conc-threads-0261-q \
-	conc-threads-0261-r conc-threads-0261-s conc-threads-0261-t conc-threads-0261-u; do
+	conc-threads-0261-r conc-threads-0261-s conc-threads-0261-t conc-threads-0261-u \
+	conc-threads-0261-v conc-threads-0261-w conc-threads-0261-x; do
 	conc_check "$S/$f.log" 1 4 50
 done
+# conc-threads-0261-u's call 173 (a C_SignInit, line 2734): its thread
+# line and the next one's went by the sessions' state alone (uncertain),
+# until the C_Sign that took the other showed its pData at
+# 00007f8b3cffea70, where that thread's earlier C_Sign buffers lay and far
+# from this one's: certain, on thread 0x140235992196800
+"$HS" analyze "$S/conc-threads-0261-u.log" --format events >"$T/u.events" || fail "u: events"
+jq -e -s 'map(select(.line == 2734)) | .[0] | .uncertain == false and .tid == 140235992196800 and .session == 5' \
+	"$T/u.events" >/dev/null || fail "u: call 173 not certain on its thread"
 # 0.23's header, one process of 4 threads
 conc_check "$S/conc-threads-023.log" 1 4 50
 conc_check "$S/conc-threads-023-b.log" 1 4 50
 conc_check "$S/conc-threads-023-c.log" 1 4 50
+# its line 4786 holds one thread's output name, another's input name, the
+# first one's "addr / 256" and the second's own "NULL [size : 0x0 (0)]"
+# glued after it: the C_SignInit there has just its four inputs, the
+# address and the signature's rows went to the C_Sign whose stack they
+# lie on (each C_Sign's signature buffer 64 bytes above its data)
+"$HS" analyze "$S/conc-threads-023-c.log" --format events >"$T/c.events" || fail "023-c: events"
+jq -e -s 'map(select(.line == 4786)) | .[0].template_summary.structured_info |
+	length == 4 and .[2] == "[in] pMechanism->pParameter[ulParameterLen] NULL [size : 0x0 (0)]"' "$T/c.events" >/dev/null ||
+	fail "023-c: the C_SignInit of line 4786 took another thread's output"
+[ "$(jq -s -r 'map(select(.func == "C_Sign" and .line >= 4700 and .line <= 4900) | .template_summary.structured_info |
+	(map(select(startswith("[in] pData"))) | .[0] | split(" ")[2]) as $d |
+	(map(select(startswith("[out] pSignature"))) | .[0] // "" | split(" ")[2]) as $o |
+	select($o == null or $o[0:13] != $d[0:13])) | length' "$T/c.events")" = 0 ] ||
+	fail "023-c: a C_Sign near line 4786 has an output off its own stack"
 conc_check "$S/conc-threads-023-d.log" 1 4 50
 conc_check "$S/conc-threads-023-e.log" 1 4 50
 conc_check "$S/conc-threads-023-f.log" 1 4 50
