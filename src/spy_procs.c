@@ -7,6 +7,14 @@
  * a guess moves, or trades processes with another, when later evidence
  * says so. Split from spy_attr.c, which decides among the calls of one
  * line; see its header for the contests.
+ *
+ * A guess has mates: when two processes' counts met at N and a guess gave
+ * one of them the first header N, the next header N that only the other
+ * count fits is the complement, as much a guess (cands: the instances
+ * either could be). Mates stay queued together until both processes are
+ * two calls on, so that a later buffer or a later call on a session one
+ * of them changed can still trade them; once one is decided, so is its
+ * mate (settle_mates).
  */
 #include <string.h>
 
@@ -381,6 +389,117 @@ static int could_be(struct hs_parser *p, const struct call *c, int64_t k)
 	return 0;
 }
 
+#define IBIT(k) (1ull << ((k) % MAX_INSTANCES))
+
+uint64_t hs_spy_complement(struct hs_parser *p, int64_t num, int64_t fit)
+{
+	uint64_t m = 0;
+	int i;
+
+	for (i = 0; i < p->b.q.count; i++) {
+		const struct call *d = q_at(p, i);
+		if (d->guessed && d->qc.pc.ev.call_no == num && d->qc.pc.ev.instance != fit &&
+		    (d->cands & IBIT(fit)) && d->guessed_last_n == num - 1)
+			m |= IBIT(d->qc.pc.ev.instance);
+	}
+	return m ? m | IBIT(fit) : 0;
+}
+
+/* c is no longer a guess: a call of its number that could have been
+ * made only by c's process or one other is that other's (the two counts
+ * met at that number, and c took one of them). */
+static void settle_mates(struct hs_parser *p, const struct call *c)
+{
+	int64_t ci = c->qc.pc.ev.instance;
+	int i;
+
+	for (i = 0; i < p->b.q.count; i++) {
+		struct call *d = q_at(p, i);
+		uint64_t rest = d->cands & ~IBIT(ci);
+		if (d != c && d->guessed && d->qc.pc.ev.call_no == c->qc.pc.ev.call_no &&
+		    (d->cands & IBIT(ci)) && rest == IBIT(d->qc.pc.ev.instance))
+			d->guessed = 0;
+	}
+}
+
+/* A call of no other process than i0's (its count) names session h,
+ * which i0 does not hold in a state c's function can follow: a guessed
+ * call y of i0 that changed h (closed it, began or ended an operation on
+ * it) may have been the other process's, whose call x of the same number
+ * went to i0's place. When trading x and y makes c fit, that was the
+ * mistake: they trade and are guesses no more. Only when no call after
+ * them touched the sessions either changed (what is taken back is their
+ * own change). 1: traded. */
+static int sess_trade(struct hs_parser *p, struct call *c, int64_t h)
+{
+	int64_t i0 = c->qc.pc.ev.instance;
+	int i, j, l;
+
+	for (i = 0; i < p->b.q.count; i++) {
+		struct call *y = q_at(p, i), *x = NULL;
+		int64_t xi, xh;
+		if (y == c || !y->guessed || y->qc.pc.ev.instance != i0 || y->sess_inst != i0 ||
+		    y->sess_prev.h != h)
+			continue;
+		for (j = 0; j < p->b.q.count && !x; j++) {
+			struct call *o = q_at(p, j);
+			if (o != y && o != c && o->guessed && o->qc.pc.ev.call_no == y->qc.pc.ev.call_no &&
+			    o->qc.pc.ev.instance != i0 && (y->cands & IBIT(o->qc.pc.ev.instance)) &&
+			    (o->cands & IBIT(i0)))
+				x = o;
+		}
+		if (!x)
+			continue;
+		xi = x->qc.pc.ev.instance;
+		xh = x->sess_inst >= 0 ? x->sess_prev.h : HS_NONE;
+		for (l = 0; l < p->b.q.count; l++) {
+			const struct call *z = q_at(p, l);
+			if (z == c || z == x || z == y || z->sess_inst < 0 ||
+			    z->qc.pc.ev.offset < (x->qc.pc.ev.offset < y->qc.pc.ev.offset ? x : y)->qc.pc.ev.offset)
+				continue;
+			if ((z->sess_inst == i0 || z->sess_inst == xi) && (z->sess_prev.h == h || z->sess_prev.h == xh))
+				break;
+		}
+		if (l < p->b.q.count)
+			continue;
+		trade_inst(p, x, y);
+		if (sess_fits(p, i0, c->qc.pc.ev.func, h)) {
+			x->guessed = y->guessed = 0;
+			settle_mates(p, x);
+			settle_mates(p, y);
+			return 1;
+		}
+		trade_inst(p, x, y); /* no better: back as they were */
+	}
+	return 0;
+}
+
+/* Could c (a guess) on session h be instance k's, as k was before its
+ * call of c's number? That is its state now unless k's calls from that
+ * number on changed h: when only k's own guessed call of the number (c's
+ * mate, which had c been k's would not be) did, its change is taken back
+ * to see; when a later one did, nothing says it could not (1). */
+static int sess_fits_instead(struct hs_parser *p, const struct call *c, int64_t k, int64_t h)
+{
+	int64_t num = c->qc.pc.ev.call_no;
+	struct call *d = NULL, *o;
+	int i, fits;
+
+	for (i = 0; i < p->b.q.count && !d; i++)
+		if ((o = q_at(p, i)) != c && o->guessed && o->qc.pc.ev.instance == k && o->qc.pc.ev.call_no == num)
+			d = o;
+	for (i = 0; i < p->b.q.count; i++)
+		if ((o = q_at(p, i)) != c && o != d && o->qc.pc.ev.instance == k && o->qc.pc.ev.call_no >= num &&
+		    o->sess_inst == k && o->sess_prev.h == h)
+			return 1;
+	if (!d || d->sess_inst != k || d->sess_prev.h != h)
+		return sess_fits(p, k, c->qc.pc.ev.func, h);
+	sess_unapply(p, d);
+	fits = sess_fits(p, k, c->qc.pc.ev.func, h);
+	sess_apply(p, d, k, h);
+	return fits;
+}
+
 void hs_spy_sess_use(struct hs_parser *p, struct call *c, int64_t h)
 {
 	int64_t i0 = c->qc.pc.ev.instance, k, other = -1;
@@ -391,12 +510,16 @@ void hs_spy_sess_use(struct hs_parser *p, struct call *c, int64_t h)
 	if (c->guessed) {
 		fit0 = sess_fits(p, i0, c->qc.pc.ev.func, h);
 		for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
-			if (k != i0 && could_be(p, c, k) && sess_fits(p, k, c->qc.pc.ev.func, h))
+			if (k != i0 && could_be(p, c, k) && sess_fits_instead(p, c, k, h))
 				other = k, nother++;
 		if (!fit0 && nother == 1 && move_guess(p, c, other))
 			c->guessed = 0, c->sole = 1;
 		else if (fit0 && nother == 0)
 			c->guessed = 0, c->sole = 1;
+		if (!c->guessed)
+			settle_mates(p, c);
+	} else if (!sess_fits(p, i0, c->qc.pc.ev.func, h)) {
+		sess_trade(p, c, h);
 	}
 	sess_apply(p, c, c->qc.pc.ev.instance, h);
 }
@@ -424,6 +547,18 @@ void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long lon
 			c->qc.pc.ev.uncertain = 1; /* its buffer is another process's */
 		return;
 	}
+	/* a guess only as the complement of another call's (its count alone
+	 * was at its number): as when it was taken for certain, its buffer
+	 * says where its process's lie unless they lie elsewhere; one near
+	 * them confirms it */
+	if (c->sole && (j < 0 || j == i0) && !addr_far(p, i0, ka)) {
+		addr_note(p, i0, ka);
+		if (j == i0) {
+			c->guessed = 0;
+			settle_mates(p, c);
+		}
+		return;
+	}
 	/* no process's buffers lie near it, but far from the guessed one's:
 	 * the one other process that could have made it and whose buffers
 	 * are not far (none seen yet: a process whose calls were all guesses) */
@@ -445,4 +580,5 @@ void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long lon
 	if (j != i0 && !move_guess(p, c, j))
 		return;
 	c->guessed = 0;
+	settle_mates(p, c);
 }
