@@ -306,25 +306,25 @@ static int undo_guess(struct hs_parser *p, struct call *c, int64_t j)
 	return 1;
 }
 
-/* c (number num), a guess on instance i0, showed a buffer far from
- * i0's and near no process's: the counts crossed one call earlier. The
- * one process k still at num - 2, whose buffers are not far, made c, and
- * i0's call x of num - 1, a guess too, was k's: both go to k, and i0's
- * count goes back to where it was before x. 1 done. */
-static int undo_guess_far(struct hs_parser *p, struct call *c, unsigned long long ka)
-{
-	int64_t num = c->qc.pc.ev.call_no, i0 = c->qc.pc.ev.instance, k, j = -1;
-	struct call *x = NULL, *m[2];
-	int i, nk = 0;
+static void settle_mates(struct hs_parser *p, const struct call *c);
 
-	for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
-		if (k != i0 && p->inst[k % MAX_INSTANCES].last_n == num - 2 && !addr_far(p, k, ka))
-			j = k, nk++;
+/* c (number num) on instance i0 is instance j's, j's count is at num - 2
+ * and i0's at num: the counts crossed one call earlier, and i0's call x
+ * of num - 1, a guess that j could have made, was j's. Both go to j, and
+ * i0's count goes back to where it was before x. x: the moved call, NULL
+ * when the counts say otherwise. */
+static struct call *undo_cross(struct hs_parser *p, struct call *c, int64_t j)
+{
+	int64_t num = c->qc.pc.ev.call_no, i0 = c->qc.pc.ev.instance;
+	struct call *x = NULL, *m[2];
+	int i;
+
 	for (i = 0; i < p->b.q.count && !x; i++)
 		if (q_at(p, i)->qc.pc.ev.instance == i0 && q_at(p, i)->qc.pc.ev.call_no == num - 1)
 			x = q_at(p, i);
-	if (nk != 1 || !x || !x->guessed || p->inst[i0 % MAX_INSTANCES].last_n != num)
-		return 0;
+	if (!x || !x->guessed || !(x->cands & (1ull << (j % MAX_INSTANCES))) ||
+	    p->inst[i0 % MAX_INSTANCES].last_n != num || p->inst[j % MAX_INSTANCES].last_n != num - 2)
+		return NULL;
 	p->inst[i0 % MAX_INSTANCES].last_n = x->guessed_last_n;
 	p->inst[j % MAX_INSTANCES].last_n = num;
 	x->guessed_last_n = num - 2;
@@ -340,7 +340,22 @@ static int undo_guess_far(struct hs_parser *p, struct call *c, unsigned long lon
 	}
 	if (p->cur_inst == i0)
 		p->cur_inst = j;
-	return 1;
+	return x;
+}
+
+/* c (number num), a guess on instance i0, showed a buffer far from
+ * i0's and near no process's: the counts crossed one call earlier. The
+ * one process k still at num - 2, whose buffers are not far, made c, and
+ * i0's call x of num - 1, a guess too, was k's (undo_cross). 1 done. */
+static int undo_guess_far(struct hs_parser *p, struct call *c, unsigned long long ka)
+{
+	int64_t num = c->qc.pc.ev.call_no, i0 = c->qc.pc.ev.instance, k, j = -1;
+	int nk = 0;
+
+	for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
+		if (k != i0 && p->inst[k % MAX_INSTANCES].last_n == num - 2 && !addr_far(p, k, ka))
+			j = k, nk++;
+	return nk == 1 && undo_cross(p, c, j) != NULL;
 }
 
 static int could_be(struct hs_parser *p, const struct call *c, int64_t k);
@@ -524,6 +539,30 @@ void hs_spy_sess_use(struct hs_parser *p, struct call *c, int64_t h)
 	sess_apply(p, c, c->qc.pc.ev.instance, h);
 }
 
+/* No buffer of instance i0 is remembered yet (its calls were all
+ * guesses), but its queued calls of c's function showed input buffers,
+ * all NEAR_PROC or farther from a: as far as the log tells yet, a is not
+ * i0's. */
+static int queued_far(struct hs_parser *p, const struct call *c, int64_t i0, unsigned long long a)
+{
+	int i, j, some = 0;
+
+	for (i = 0; i < p->b.q.count; i++) {
+		const struct call *o = q_at(p, i);
+		if (o == c || o->qc.pc.ev.instance != i0 || strcmp(o->qc.pc.ev.func, c->qc.pc.ev.func) != 0)
+			continue;
+		for (j = 0; j < 2; j++) {
+			unsigned long long b = o->in_addr[j], d = b > a ? b - a : a - b;
+			if (!b)
+				continue;
+			if (d < NEAR_PROC)
+				return 0;
+			some = 1;
+		}
+	}
+	return some;
+}
+
 /* The old header names no process: when processes' call counts meet, the
  * header's process is a guess (on_header). Each process's buffers lie in
  * its own address space (thread stacks side by side; ASLR places each
@@ -543,8 +582,17 @@ void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long lon
 		 * a wrong note would mislead every call after it) */
 		if (c->sole && (j < 0 || j == i0))
 			addr_note(p, i0, ka);
-		else if (j >= 0 && j != i0 && !undo_guess(p, c, j))
-			c->qc.pc.ev.uncertain = 1; /* its buffer is another process's */
+		else if (j >= 0 && j != i0 && !undo_guess(p, c, j)) {
+			/* its buffer is another process's: the guess it followed
+			 * (its count's call just before) was that process's call */
+			struct call *x = c->sole ? undo_cross(p, c, j) : NULL;
+			if (x) {
+				x->guessed = 0;
+				settle_mates(p, x);
+			} else {
+				c->qc.pc.ev.uncertain = 1;
+			}
+		}
 		return;
 	}
 	/* a guess only as the complement of another call's (its count alone
@@ -562,7 +610,7 @@ void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long lon
 	/* no process's buffers lie near it, but far from the guessed one's:
 	 * the one other process that could have made it and whose buffers
 	 * are not far (none seen yet: a process whose calls were all guesses) */
-	if (j < 0 && addr_far(p, i0, ka)) {
+	if (j < 0 && (addr_far(p, i0, ka) || queued_far(p, c, i0, a))) {
 		int64_t k, other = -1;
 		int nother = 0;
 		for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
