@@ -29,7 +29,8 @@ conc_check "$S/conc-threads-023-f.log" 1 4 50
 for f in conc-procs-threads-023 conc-procs-threads-023-b conc-procs-threads-023-c \
 	conc-procs-threads-023-d conc-procs-threads-023-e conc-procs-threads-023-f conc-procs-threads-023-g \
 	conc-procs-threads-023-h conc-procs-threads-023-i conc-procs-threads-023-j conc-procs-threads-023-k \
-	conc-procs-threads-023-l conc-procs-threads-023-m; do
+	conc-procs-threads-023-l conc-procs-threads-023-m conc-procs-threads-023-n conc-procs-threads-023-o \
+	conc-procs-threads-023-p; do
 	conc_check "$S/$f.log" 3 2 10
 done
 
