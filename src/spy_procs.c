@@ -625,7 +625,11 @@ void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long lon
 	}
 	if (j < 0)
 		return;
-	if (j != i0 && !move_guess(p, c, j))
+	/* j's count is one behind the number before c's: the guess c
+	 * followed (i0's call just before, which j could have made) was j's
+	 * too, and goes along (x stays a guess: j's call of that number may
+	 * be another of the calls of it that were guesses) */
+	if (j != i0 && !move_guess(p, c, j) && !undo_cross(p, c, j))
 		return;
 	c->guessed = 0;
 	settle_mates(p, c);
