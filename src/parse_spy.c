@@ -293,6 +293,12 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 		for (k = p->ninst - 1; fit < 0 && !p->new_header && k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
 			if (hs_spy_inst_get(p, k)->hole == num)
 				fit = k, hole = 1, nfit = 1;
+		/* and when the chunk being read is the process whose count
+		 * skipped num, the header is its, though other counts are at
+		 * num - 1 (processes that began together): a chunk is one
+		 * process's, as for the counts that fit */
+		if (!p->new_header && p->cur_inst >= 0 && !hole && hs_spy_inst_get(p, p->cur_inst)->hole == num)
+			fit = p->cur_inst, hole = 1, nfit = 1;
 		for (k = p->ninst - 1; fit < 0 && !p->new_header && k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
 			if (hs_spy_inst_get(p, k)->last_n >= 0 && hs_spy_inst_get(p, k)->last_n + 2 == num &&
 			    hs_spy_inst_get(p, k)->hole < 0) {
