@@ -489,6 +489,34 @@ static int sess_trade(struct hs_parser *p, struct call *c, int64_t h)
 	return 0;
 }
 
+/* c (number num, on i0 by its count alone) names session h, which i0
+ * holds in no state c's function can follow, and no trade of mates
+ * mends it: when i0's count is at num only by the guess x of num - 1,
+ * and exactly one other process j that x could have been is at num - 2
+ * and holds h so that c fits, x and c are j's (undo_cross): j's num - 1
+ * can be no other queued call. x is no longer a guess. 1 done. */
+static int sess_cross(struct hs_parser *p, struct call *c, int64_t h)
+{
+	int64_t num = c->qc.pc.ev.call_no, i0 = c->qc.pc.ev.instance, k, j = -1;
+	struct call *x = NULL;
+	int i, nj = 0;
+
+	for (i = 0; i < p->b.q.count && !x; i++)
+		if (q_at(p, i)->qc.pc.ev.instance == i0 && q_at(p, i)->qc.pc.ev.call_no == num - 1)
+			x = q_at(p, i);
+	if (!c->sole || !x || !x->guessed || (x->sess_inst >= 0 && x->sess_prev.h == h))
+		return 0;
+	for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
+		if (k != i0 && (x->cands & IBIT(k)) && p->inst[k % MAX_INSTANCES].last_n == num - 2 &&
+		    sess_fits(p, k, c->qc.pc.ev.func, h))
+			j = k, nj++;
+	if (nj != 1 || !undo_cross(p, c, j))
+		return 0;
+	x->guessed = 0;
+	settle_mates(p, x);
+	return 1;
+}
+
 /* Could c (a guess) on session h be instance k's, as k was before its
  * call of c's number? That is its state now unless k's calls from that
  * number on changed h: when only k's own guessed call of the number (c's
@@ -533,8 +561,8 @@ void hs_spy_sess_use(struct hs_parser *p, struct call *c, int64_t h)
 			c->guessed = 0, c->sole = 1;
 		if (!c->guessed)
 			settle_mates(p, c);
-	} else if (!sess_fits(p, i0, c->qc.pc.ev.func, h)) {
-		sess_trade(p, c, h);
+	} else if (!sess_fits(p, i0, c->qc.pc.ev.func, h) && !sess_trade(p, c, h)) {
+		sess_cross(p, c, h);
 	}
 	sess_apply(p, c, c->qc.pc.ev.instance, h);
 }
