@@ -360,6 +360,25 @@ static int undo_guess_far(struct hs_parser *p, struct call *c, unsigned long lon
 
 static int could_be(struct hs_parser *p, const struct call *c, int64_t k);
 
+/* A queued call of c's process other than c showed an input buffer
+ * within NEAR_PROC of a. */
+static int queued_own_near(struct hs_parser *p, const struct call *c, unsigned long long a)
+{
+	int i, j;
+
+	for (i = 0; i < p->b.q.count; i++) {
+		const struct call *o = q_at(p, i);
+		if (o == c || o->qc.pc.ev.instance != c->qc.pc.ev.instance)
+			continue;
+		for (j = 0; j < 2; j++) {
+			unsigned long long b = o->in_addr[j], d = b > a ? b - a : a - b;
+			if (b && d < NEAR_PROC)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* Of the processes that could have made c and whose notes are not far
  * from a, those whose calls still queued (guesses too: they note
  * nothing) showed an input buffer near a; their count, *k the last. */
@@ -634,6 +653,16 @@ void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long lon
 			settle_mates(p, c);
 		}
 		return;
+	}
+	/* no process's noted buffers lie near it, nor are the guessed one's
+	 * known to lie far (all its calls were guesses): the one other
+	 * process that could have made it whose queued calls (guesses too)
+	 * showed a buffer near it, when the guessed one's showed none, is
+	 * its (a process's buffers lie near each other, another's far) */
+	if (j < 0 && !addr_far(p, i0, ka) && !queued_own_near(p, c, a)) {
+		int64_t k = -1;
+		if (queued_near(p, c, a, &k) == 1)
+			j = k;
 	}
 	/* no process's buffers lie near it, but far from the guessed one's:
 	 * the one other process that could have made it and whose buffers
