@@ -536,6 +536,104 @@ static int sess_cross(struct hs_parser *p, struct call *c, int64_t h)
 	return 1;
 }
 
+/* Take x's use of its session off its instance's history: the queued
+ * calls after it on that session are taken back and counted again
+ * without it. 0 when there are too many to follow. */
+static int sess_remove(struct hs_parser *p, struct call *x)
+{
+	int64_t k = x->sess_inst, h = x->sess_prev.h;
+	struct call *later[16];
+	int i, n = 0;
+
+	for (i = p->b.q.count - 1; i >= 0; i--) {
+		struct call *z = q_at(p, i);
+		if (z == x || z->sess_inst != k || z->sess_prev.h != h || z->qc.pc.ev.offset < x->qc.pc.ev.offset)
+			continue;
+		if (n == 16)
+			return 0;
+		later[n++] = z; /* newest first */
+	}
+	for (i = 0; i < n; i++)
+		sess_unapply(p, later[i]);
+	sess_unapply(p, x);
+	for (i = n - 1; i >= 0; i--)
+		sess_apply(p, later[i], k, h);
+	return 1;
+}
+
+/* c (number num) came to i0 by a skipped number (i0's count was at
+ * num - 2: the hole rule) and i0's session h cannot take it. When the one
+ * guess x of num - 1 that i0 could have made went to a process j whose
+ * count is at num, and x on i0 would let c fit, x was i0's (it fills the
+ * hole) and j's count skipped num - 1 instead: two threads of j printed
+ * their numbers swapped while its count met i0's. 1 done. */
+static int sess_hole(struct hs_parser *p, struct call *c, int64_t h)
+{
+	int64_t num = c->qc.pc.ev.call_no, i0 = c->qc.pc.ev.instance, j;
+	struct instance *a = &p->inst[i0 % MAX_INSTANCES], *b;
+	struct inst_sess e, *ep;
+	struct call *x = NULL;
+	int i, nx = 0, kind, f;
+
+	if (a->hole != num - 1 || c->guessed_last_n != num - 2 || !a->ss.known ||
+	    !(ep = sess_find(&a->ss, h)))
+		return 0;
+	for (i = 0; i < p->b.q.count; i++) {
+		struct call *o = q_at(p, i);
+		if (o->guessed && o->qc.pc.ev.call_no == num - 1 && o->qc.pc.ev.instance != i0 &&
+		    (o->cands & IBIT(i0)))
+			x = o, nx++;
+	}
+	if (nx != 1 || x->sess_inst < 0 || x->sess_prev.h != h || !strcmp(x->qc.pc.ev.func, "C_CloseSession"))
+		return 0;
+	j = x->qc.pc.ev.instance;
+	b = &p->inst[j % MAX_INSTANCES];
+	if (b->hole >= 0 || b->last_n != num)
+		return 0;
+	/* would c fit i0's session h once x has been counted on it? */
+	e = *ep;
+	if ((f = op_family(x->qc.pc.ev.func, &kind)) >= 0) {
+		if (kind == OP_ENDS)
+			e.active &= ~(1u << f), e.maybe |= 1u << f;
+		else
+			e.active |= 1u << f, e.maybe &= ~(1u << f);
+	}
+	if ((f = op_family(c->qc.pc.ev.func, &kind)) < 0 ||
+	    (kind == OP_INIT ? (e.active & (1u << f)) != 0 : ((e.active | e.maybe) & (1u << f)) == 0))
+		return 0;
+	if (!sess_remove(p, x))
+		return 0;
+	sess_apply(p, x, i0, h);
+	x->qc.pc.ev.instance = i0;
+	x->guessed_last_n = num - 2;
+	x->guessed = 0;
+	settle_mates(p, x);
+	a->hole = -1;
+	b->hole = num - 1;
+	return 1;
+}
+
+/* c's process has its count at c's number only by a guess (its call of
+ * the number before is one) or by a skipped number (the hole rule), while
+ * another process's count is as far: another reading of the counts could
+ * give c elsewhere. */
+static int count_by_guess(struct hs_parser *p, const struct call *c)
+{
+	int64_t num = c->qc.pc.ev.call_no, i0 = c->qc.pc.ev.instance, k;
+	int i, other = 0;
+
+	for (k = p->ninst - 1; k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
+		other |= k != i0 && p->inst[k % MAX_INSTANCES].last_n >= num - 1;
+	if (!other)
+		return 0;
+	if (c->guessed_last_n == num - 2)
+		return 1;
+	for (i = 0; i < p->b.q.count; i++)
+		if (q_at(p, i)->qc.pc.ev.instance == i0 && q_at(p, i)->qc.pc.ev.call_no == num - 1)
+			return q_at(p, i)->guessed;
+	return 0;
+}
+
 /* Could c (a guess) on session h be instance k's, as k was before its
  * call of c's number? That is its state now unless k's calls from that
  * number on changed h: when only k's own guessed call of the number (c's
@@ -580,8 +678,13 @@ void hs_spy_sess_use(struct hs_parser *p, struct call *c, int64_t h)
 			c->guessed = 0, c->sole = 1;
 		if (!c->guessed)
 			settle_mates(p, c);
-	} else if (!sess_fits(p, i0, c->qc.pc.ev.func, h) && !sess_trade(p, c, h)) {
-		sess_cross(p, c, h);
+	} else if (!sess_fits(p, i0, c->qc.pc.ev.func, h) && !sess_trade(p, c, h) && !sess_cross(p, c, h) &&
+	           !sess_hole(p, c, h) && count_by_guess(p, c)) {
+		/* its count says i0 only by a guess or a skipped number, i0's
+		 * session says no, and no move mends it (two threads of one
+		 * process may have printed their numbers swapped while counts
+		 * met): which process made it is not certain */
+		c->qc.pc.ev.uncertain = 1;
 	}
 	sess_apply(p, c, c->qc.pc.ev.instance, h);
 }
