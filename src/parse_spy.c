@@ -250,6 +250,7 @@ void hs_spy_take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, 
 		r->in[r->n].id = k;
 		r->in[r->n].pid = hs_spy_inst_get(p, k)->pid;
 		r->in[r->n].last_n = hs_spy_inst_get(p, k)->last_n;
+		r->in[r->n].hole = hs_spy_inst_get(p, k)->hole;
 		r->in[r->n].ss = hs_spy_inst_get(p, k)->ss;
 	}
 }

@@ -109,6 +109,7 @@ struct resume_point {
 	int n;                      /* entries used in in[] */
 	struct {
 		int64_t id, pid, last_n;
+		int64_t hole;            /* the number its count skipped then, -1 none */
 		struct inst_sessions ss; /* its sessions then */
 	} in[SNAP];                 /* the newest instances, newest first */
 	struct spy_paddr paddr[PADDR]; /* the parser's ring of buffer addresses then */

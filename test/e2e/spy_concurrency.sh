@@ -34,6 +34,16 @@ for f in conc-procs-threads-023 conc-procs-threads-023-b conc-procs-threads-023-
 	conc-procs-threads-023-t conc-procs-threads-023-u; do
 	conc_check "$S/$f.log" 3 2 10
 done
+# a refresh that resumes where a process's count has skipped a number
+# (conc-procs-threads-023-u, line 350: the hole rule and sess_hole have
+# moved it) reads on as a whole parse does: the resume state keeps holes
+L="$T/grow.log"
+head -n 350 "$S/conc-procs-threads-023-u.log" >"$L"
+XDG_CACHE_HOME="$T/grow" "$HS" export "$L" --format json >/dev/null || fail "grow: first export"
+tail -n +351 "$S/conc-procs-threads-023-u.log" >>"$L"
+a=$(XDG_CACHE_HOME="$T/grow" "$HS" export "$L" --format json | jq -c 'map(del(.file, .op_id))')
+b=$(XDG_CACHE_HOME="$T/whole" "$HS" export "$L" --format json | jq -c 'map(del(.file, .op_id))')
+[ -n "$a" ] && [ "$a" = "$b" ] || fail "grow: a refresh after line 350 reads conc-procs-threads-023-u otherwise than a whole parse"
 
 # The threaded capture issue 16 was measured on (OpenSC 0.26): 420 calls,
 # four of whose returns the spy glued to the end of another thread's dump
