@@ -211,6 +211,17 @@ void hs_spy_sess_opened(struct hs_parser *p, const struct call *c, int64_t h)
 	e->h = h, e->active = e->maybe = 0;
 }
 
+/* c came to its process by a skipped number (its count was at num - 2,
+ * the hole rule): instance k's count is at num - 2 too, with no number
+ * skipped, so c could have skipped one there as well. */
+static int skip_fits(const struct hs_parser *p, const struct call *c, int64_t k)
+{
+	int64_t num = c->qc.pc.ev.call_no;
+
+	return c->guessed_last_n == num - 2 && p->inst[k % MAX_INSTANCES].last_n == num - 2 &&
+	       p->inst[k % MAX_INSTANCES].hole < 0;
+}
+
 /* Move guessed c (number num) to instance j; 1 done. The call of that
  * number that went to j instead takes c's place. */
 static int move_guess(struct hs_parser *p, struct call *c, int64_t j)
@@ -234,7 +245,17 @@ static int move_guess(struct hs_parser *p, struct call *c, int64_t j)
 			sess_apply(p, d, i0, dh);
 	} else if (p->inst[j % MAX_INSTANCES].last_n == num - 1 &&
 	           p->inst[i0 % MAX_INSTANCES].last_n == num) {
+		if (p->inst[i0 % MAX_INSTANCES].hole == num - 1 && c->guessed_last_n == num - 2)
+			p->inst[i0 % MAX_INSTANCES].hole = -1; /* c had skipped it there */
 		p->inst[i0 % MAX_INSTANCES].last_n = c->guessed_last_n;
+		p->inst[j % MAX_INSTANCES].last_n = num;
+	} else if (skip_fits(p, c, j) && p->inst[i0 % MAX_INSTANCES].last_n == num &&
+	           p->inst[i0 % MAX_INSTANCES].hole == num - 1) {
+		/* c came by a skipped number (the hole rule) and skips it in j
+		 * instead */
+		p->inst[i0 % MAX_INSTANCES].hole = -1;
+		p->inst[i0 % MAX_INSTANCES].last_n = c->guessed_last_n;
+		p->inst[j % MAX_INSTANCES].hole = num - 1;
 		p->inst[j % MAX_INSTANCES].last_n = num;
 	} else {
 		return 0; /* the counts moved on since: leave the guess as it is */
@@ -414,7 +435,7 @@ static int could_be(struct hs_parser *p, const struct call *c, int64_t k)
 	int64_t num = c->qc.pc.ev.call_no;
 	int i;
 
-	if (p->inst[k % MAX_INSTANCES].last_n == num - 1)
+	if (p->inst[k % MAX_INSTANCES].last_n == num - 1 || skip_fits(p, c, k))
 		return 1;
 	for (i = 0; i < p->b.q.count; i++)
 		if (q_at(p, i) != c && q_at(p, i)->qc.pc.ev.instance == k &&

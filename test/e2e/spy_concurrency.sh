@@ -31,7 +31,7 @@ for f in conc-procs-threads-023 conc-procs-threads-023-b conc-procs-threads-023-
 	conc-procs-threads-023-h conc-procs-threads-023-i conc-procs-threads-023-j conc-procs-threads-023-k \
 	conc-procs-threads-023-l conc-procs-threads-023-m conc-procs-threads-023-n conc-procs-threads-023-o \
 	conc-procs-threads-023-p conc-procs-threads-023-q conc-procs-threads-023-r conc-procs-threads-023-s \
-	conc-procs-threads-023-t conc-procs-threads-023-u; do
+	conc-procs-threads-023-t conc-procs-threads-023-u conc-procs-threads-023-v; do
 	conc_check "$S/$f.log" 3 2 10
 done
 # a refresh that resumes where a process's count has skipped a number
