@@ -302,6 +302,7 @@ void hs_spy_take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, 
 		r->in[r->n].id = k;
 		r->in[r->n].pid = hs_spy_inst_get(p, k)->pid;
 		r->in[r->n].last_n = hs_spy_inst_get(p, k)->last_n;
+		r->in[r->n].hole = hs_spy_inst_get(p, k)->hole;
 		r->in[r->n].ss = hs_spy_inst_get(p, k)->ss;
 	}
 }
@@ -312,6 +313,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	int64_t id = p->ninst - 1, k;
 	struct call *o = hs_spy_oldest_unsettled(p), *c;
 	int guessed = 0, sole = 1, hole = 0;
+	uint64_t cands = 0, comp;
 	struct resume_point res;
 
 	/* A re-parse for this call must also rebuild every call still open
@@ -333,6 +335,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 			if (hs_spy_inst_get(p, k)->last_n + 1 == num) {
 				if (fit < 0 || k == p->cur_inst || (k == p->ret_inst && fit != p->cur_inst))
 					fit = k;
+				cands |= 1ull << (k % MAX_INSTANCES);
 				nfit += k >= p->ninst - SNAP; /* those a refresh knows too (resume) */
 			}
 		/* none: the spy takes a call's number before it waits for the
@@ -343,6 +346,12 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 		for (k = p->ninst - 1; fit < 0 && !p->new_header && k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
 			if (hs_spy_inst_get(p, k)->hole == num)
 				fit = k, hole = 1, nfit = 1;
+		/* and when the chunk being read is the process whose count
+		 * skipped num, the header is its, though other counts are at
+		 * num - 1 (processes that began together): a chunk is one
+		 * process's, as for the counts that fit */
+		if (!p->new_header && p->cur_inst >= 0 && !hole && hs_spy_inst_get(p, p->cur_inst)->hole == num)
+			fit = p->cur_inst, hole = 1, nfit = 1;
 		for (k = p->ninst - 1; fit < 0 && !p->new_header && k >= 0 && k >= p->ninst - MAX_INSTANCES; k--)
 			if (hs_spy_inst_get(p, k)->last_n >= 0 && hs_spy_inst_get(p, k)->last_n + 2 == num &&
 			    hs_spy_inst_get(p, k)->hole < 0) {
@@ -358,6 +367,12 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 		 * chunk says which: a guess until its thread line (new header) */
 		guessed = nfit > 1 && fit != p->cur_inst;
 		sole = nfit <= 1;
+		/* the one count at num may be so only because a guess gave
+		 * another process's call of num to the process that could have
+		 * made this one: then this call's process is as much a guess */
+		if (!guessed && !hole && skip < 0 && fit >= 0 && !p->new_header &&
+		    (comp = hs_spy_complement(p, num, fit)) != 0)
+			guessed = 1, cands = comp; /* still sole: see hs_spy_addr_evidence */
 	}
 	p->after_banner = 0;
 	p->implicit = 0;
@@ -368,6 +383,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	}
 	c->guessed = guessed;
 	c->sole = sole;
+	c->cands = guessed ? cands : 0;
 	c->res = res;
 	c->qc.pc.ev.format = "spy";
 	c->qc.pc.ev.file_id = p->b.file_id;

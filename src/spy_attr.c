@@ -581,12 +581,45 @@ int hs_spy_rescue_dump(struct hs_parser *p, struct call *o)
 	return 1;
 }
 
+/* Instance k's count is two calls past num, and the call two on has
+ * printed its inputs: the evidence that may still move a guess of num. */
+static int count_past(struct hs_parser *p, int64_t k, int64_t num)
+{
+	int64_t n = p->inst[k % MAX_INSTANCES].last_n;
+	int i;
+
+	if (n != num + 2)
+		return n > num + 2;
+	for (i = p->b.q.count - 1; i >= 0; i--)
+		if (q_at(p, i)->qc.pc.ev.instance == k && q_at(p, i)->qc.pc.ev.call_no == n)
+			return hs_spy_in_done(q_at(p, i));
+	return 1;
+}
+
 /* Old header: c is held as a guess (hs_spy_hold_from): its process's
- * count is not two calls on yet, and a later buffer may still move it. */
+ * count is not two calls on yet (nor that of a process whose call of c's
+ * number may be c's mate), and a later buffer or session may still move
+ * it. */
 static int held_guess(struct hs_parser *p, const struct call *c)
 {
-	return !p->new_header && c->guessed &&
-	       p->inst[c->qc.pc.ev.instance % MAX_INSTANCES].last_n < c->qc.pc.ev.call_no + 2;
+	int64_t num = c->qc.pc.ev.call_no, ci = c->qc.pc.ev.instance;
+	int i;
+
+	if (p->new_header || !c->guessed)
+		return 0;
+	if (!count_past(p, ci, num))
+		return 1;
+	/* a call of the same number that could have been c's process's
+	 * (and c the other's) stays as long as it: they may still trade */
+	for (i = 0; i < p->b.q.count; i++) {
+		const struct call *d = q_at(p, i);
+		int64_t di = d->qc.pc.ev.instance;
+		if (d != c && d->guessed && d->qc.pc.ev.call_no == num && di != ci &&
+		    (c->cands & (1ull << (di % MAX_INSTANCES))) && (d->cands & (1ull << (ci % MAX_INSTANCES))) &&
+		    !count_past(p, di, num))
+			return 1;
+	}
+	return 0;
 }
 
 struct call *hs_spy_oldest_unsettled(struct hs_parser *p)

@@ -116,6 +116,7 @@ struct resume_point {
 	int n;                      /* entries used in in[] */
 	struct {
 		int64_t id, pid, last_n;
+		int64_t hole;            /* the number its count skipped then, -1 none */
 		struct inst_sessions ss; /* its sessions then */
 	} in[SNAP];                 /* the newest instances, newest first */
 	struct spy_paddr paddr[PADDR]; /* the parser's ring of buffer addresses then */
@@ -160,6 +161,8 @@ struct call {
 	int sole;                   /* one process's count alone was at its number (or a
 	                               banner had just begun it): its buffers say where
 	                               that process's lie */
+	uint64_t cands;             /* guessed: bit k % MAX_INSTANCES for each instance k
+	                               that could have made it (old header) */
 	int64_t sess_inst;          /* the instance its [in] hSession was counted on, -1 none */
 	struct inst_sess sess_prev; /* that session's entry before (restored if c moves) */
 	int64_t named;              /* the session handle its "[in] hSession" named, 0 none */
@@ -433,6 +436,10 @@ void hs_spy_sess_use(struct hs_parser *p, struct call *c, int64_t h);
 /* c printed an output; buffer: into a buffer (not a length query), so
  * the operation c ends is over. */
 void hs_spy_sess_output(struct hs_parser *p, struct call *c, int buffer);
+/* Old header, a header of number num that only instance fit's count
+ * could have made: the instances (bits k % MAX_INSTANCES, fit's among
+ * them) whose guessed call of num left fit alone at num - 1, 0 none. */
+uint64_t hs_spy_complement(struct hs_parser *p, int64_t num, int64_t fit);
 /* c's C_OpenSession returned h (its process's new session). */
 void hs_spy_sess_opened(struct hs_parser *p, const struct call *c, int64_t h);
 /* c (old header) showed an input buffer at a: the process whose buffers

@@ -48,6 +48,12 @@ void hs_spy_resume(struct hs_parser *p, const char *state)
 			hs_spy_inst_get(p, k - v[0])->ss.known = 1, hs_spy_inst_get(p, k - v[0])->ss.n = 0;
 		}
 	}
+	/* the numbers their counts skipped (old header: a later header of
+	 * that number is theirs) */
+	cur = NULL;
+	while (hs_pstate_next(state, "h", &cur, v, 3) == 2)
+		if (v[0] >= 1 && v[0] <= k && v[0] <= MAX_INSTANCES && v[1] >= 0)
+			hs_spy_inst_get(p, k - v[0])->hole = v[1];
 	/* the sessions of the instances described: each had its every
 	 * session opened in the log unless nk says otherwise */
 	cur = NULL;
@@ -155,6 +161,14 @@ void hs_spy_put_state(struct hs_parser *p, const struct resume_point *r)
 		hs_pstate_item(&p->b.state, (int64_t[]){ r->ninst - r->in[i].id,
 		                                    r->in[i].pid == HS_NONE ? -1 : r->in[i].pid,
 		                                    r->in[i].last_n }, 3);
+	for (i = 0, j = 0; i < r->n; i++)
+		j |= r->in[i].hole >= 0;
+	if (j) {
+		hs_pstate_list(&p->b.state, "h");
+		for (i = 0; i < r->n; i++)
+			if (r->in[i].hole >= 0)
+				hs_pstate_item(&p->b.state, (int64_t[]){ r->ninst - r->in[i].id, r->in[i].hole }, 2);
+	}
 	/* the sessions of the instances (old header: they tell processes
 	 * apart when call counts meet); an instance not listed in nk had its
 	 * every session opened in the log, one not in s has none open */

@@ -52,9 +52,21 @@ conc_check "$S/conc-threads-023-f.log" 1 4 50
 for f in conc-procs-threads-023 conc-procs-threads-023-b conc-procs-threads-023-c \
 	conc-procs-threads-023-d conc-procs-threads-023-e conc-procs-threads-023-f conc-procs-threads-023-g \
 	conc-procs-threads-023-h conc-procs-threads-023-i conc-procs-threads-023-j conc-procs-threads-023-k \
-	conc-procs-threads-023-l conc-procs-threads-023-m; do
+	conc-procs-threads-023-l conc-procs-threads-023-m conc-procs-threads-023-n conc-procs-threads-023-o \
+	conc-procs-threads-023-p conc-procs-threads-023-q conc-procs-threads-023-r conc-procs-threads-023-s \
+	conc-procs-threads-023-t conc-procs-threads-023-u conc-procs-threads-023-v; do
 	conc_check "$S/$f.log" 3 2 10
 done
+# a refresh that resumes where a process's count has skipped a number
+# (conc-procs-threads-023-u, line 350: the hole rule and sess_hole have
+# moved it) reads on as a whole parse does: the resume state keeps holes
+L="$T/grow.log"
+head -n 350 "$S/conc-procs-threads-023-u.log" >"$L"
+XDG_CACHE_HOME="$T/grow" "$HS" export "$L" --format json >/dev/null || fail "grow: first export"
+tail -n +351 "$S/conc-procs-threads-023-u.log" >>"$L"
+a=$(XDG_CACHE_HOME="$T/grow" "$HS" export "$L" --format json | jq -c 'map(del(.file, .op_id))')
+b=$(XDG_CACHE_HOME="$T/whole" "$HS" export "$L" --format json | jq -c 'map(del(.file, .op_id))')
+[ -n "$a" ] && [ "$a" = "$b" ] || fail "grow: a refresh after line 350 reads conc-procs-threads-023-u otherwise than a whole parse"
 
 # The threaded capture issue 16 was measured on (OpenSC 0.26): 420 calls,
 # four of whose returns the spy glued to the end of another thread's dump
