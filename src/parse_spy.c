@@ -278,6 +278,13 @@ void hs_spy_on_returned(struct hs_parser *p, const char *s, size_t n, int64_t of
 	if (lineno == p->split_lineno)
 		hs_spy_own_line(p, c, lineno, off); /* the line holds another call's text too */
 	c->qc.returned = 1;
+	/* new header: enter() prints a call's thread line and inputs before it
+	 * calls the module, so a call whose thread line has not come cannot
+	 * have returned: it took this return only because an earlier return
+	 * went to a call it was not (the one this was). It stays in the queue
+	 * a while, for its thread line to open it again (hs_spy_take_ts). */
+	if (p->new_header && !c->has_ts)
+		c->ret_early = lineno, c->qc.pc.ev.uncertain = 1;
 	p->cur_inst = -1; /* the spy flushed: the next line may be any process's */
 	p->ret_inst = c->qc.pc.ev.instance;
 	hs_spy_contest_leave(p, c, 0);
@@ -629,6 +636,11 @@ struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		else
 			c = newest_open(p);
 		if (c && param && hs_spy_oldest_open(p, c, 0))
+			c->qc.pc.ev.uncertain = 1;
+		/* an output the call's function never prints: it is not this
+		 * call's, whichever it is (a return went to a call it was not) */
+		if (c && out && c->sig && hs_spy_known_out(name, nlen) &&
+		    hs_spy_sig_out_index(c->sig, name, nlen) < 0)
 			c->qc.pc.ev.uncertain = 1;
 	}
 	if (!c) {

@@ -581,12 +581,38 @@ int hs_spy_rescue_dump(struct hs_parser *p, struct call *o)
 	return 1;
 }
 
+#define EARLY_HOLD 1000 /* lines a return taken before the thread line holds its call */
+
+/* New header: c took a return before its thread line came (ret_early),
+ * and that line may still come (within EARLY_HOLD lines). */
+int hs_spy_held_early(const struct hs_parser *p, const struct call *c)
+{
+	return p->new_header && c->ret_early > 0 && !c->has_ts && p->cur_lineno - c->ret_early < EARLY_HOLD;
+}
+
+/* c, held (hs_spy_held_early), takes its thread line: it is open again,
+ * without a return, uncertain (which call the return was, the log no
+ * longer says). */
+void hs_spy_reopen_early(struct call *c)
+{
+	struct hs_event *e = &c->qc.pc.ev;
+
+	if (!c->ret_early || !c->qc.returned)
+		return;
+	e->rv = HS_NONE, e->ok = 0, e->rv_name[0] = '\0';
+	c->l_ret = 0, c->ret_early = 0;
+	c->qc.returned = 0;
+	e->uncertain = 1;
+}
+
 /* Old header: c is held as a guess (hs_spy_hold_from): its process's
- * count is not two calls on yet, and a later buffer may still move it. */
+ * count is not two calls on yet, and a later buffer may still move it.
+ * New header: hs_spy_held_early. */
 static int held_guess(struct hs_parser *p, const struct call *c)
 {
-	return !p->new_header && c->guessed &&
-	       p->inst[c->qc.pc.ev.instance % MAX_INSTANCES].last_n < c->qc.pc.ev.call_no + 2;
+	if (p->new_header)
+		return hs_spy_held_early(p, c);
+	return c->guessed && p->inst[c->qc.pc.ev.instance % MAX_INSTANCES].last_n < c->qc.pc.ev.call_no + 2;
 }
 
 struct call *hs_spy_oldest_unsettled(struct hs_parser *p)
@@ -628,7 +654,7 @@ int64_t hs_spy_hold_from(void *ctx)
 	/* old header: a call whose process is a guess stays until its
 	 * process's count is two calls on, so that the buffer the next call
 	 * shows can still move both (undo_guess_far) */
-	for (i = 0; !p->new_header && i < p->b.q.count; i++)
+	for (i = 0; i < p->b.q.count; i++)
 		if (held_guess(p, q_at(p, i)) && q_at(p, i)->qc.pc.ev.offset < hold)
 			hold = q_at(p, i)->qc.pc.ev.offset;
 	return hold;
@@ -767,8 +793,10 @@ static int new_ts_cands(struct hs_parser *p, int64_t ts, int64_t pid, int64_t ti
 	struct call *x;
 	int i, k, nc = 0;
 
+	/* a call held with a return it took before its thread line came
+	 * (hs_spy_held_early) is one too: that return was not its */
 	for (i = 0; i < p->b.q.count && nc < TS_CANDS; i++)
-		if (!q_at(p, i)->has_ts && !q_at(p, i)->qc.returned)
+		if (!q_at(p, i)->has_ts && (!q_at(p, i)->qc.returned || hs_spy_held_early(p, q_at(p, i))))
 			cand[nc++] = q_at(p, i);
 	for (i = k = 0; i < nc; i++)
 		k += time_fits(p, cand[i], ts, pid, NULL);
@@ -806,6 +834,8 @@ struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts, int64_t pid, int64_
 	/* new header: the newest of the calls its time and thread fit */
 	if (pid != HS_NONE && (nc = new_ts_cands(p, ts, pid, tid, cand, 1)) > 0)
 		first = cand[nc - 1];
+	if (first)
+		hs_spy_reopen_early(first);
 	for (strict = 1; strict >= 0 && !first; strict--)
 	for (i = p->b.q.count - 1; i >= 0; i--) {
 		struct call *c = q_at(p, i);

@@ -133,6 +133,8 @@ struct call {
 	                               the session's state alone chose (uncertain on leaving,
 	                               unless a buffer confirms: forced_pending) */
 	int forced_pending;
+	int64_t ret_early;          /* new header: line of a Returned it took before its
+	                               thread line came (hs_spy_on_returned), 0 none */
 	int suspect;                /* open when a later banner came: its process
 	                               may have been killed, so it takes a return
 	                               only when no other call is open */
@@ -452,6 +454,10 @@ void hs_spy_ts_note(struct hs_parser *p, const struct call *c, int64_t ts);
  * NULL none; and whether several differing calls could own it. */
 struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts, int64_t pid, int64_t tid);
 int hs_spy_ts_ambiguous(struct hs_parser *p, int64_t ts, int64_t pid, int64_t tid);
+/* New header: c took a return before its thread line came and is held
+ * for that line (the return was not its); the line reopens it. */
+int hs_spy_held_early(const struct hs_parser *p, const struct call *c);
+void hs_spy_reopen_early(struct call *c);
 /* New header: thread (pid, tid) could have printed c's header (its calls
  * before c's header had returned by then); pid HS_NONE: any. */
 int hs_spy_thread_could_head(struct hs_parser *p, const struct call *c, int64_t pid, int64_t tid);

@@ -23,7 +23,7 @@ static int pend_fits(const struct hs_parser *p, const struct call *c)
 	int at = c->in_at, i, k;
 	int64_t h;
 
-	if (c->has_ts || c->qc.returned || c->outs || c->dump_left || c->attrs_left > 0 ||
+	if (c->has_ts || (c->qc.returned && !hs_spy_held_early(p, c)) || c->outs || c->dump_left || c->attrs_left > 0 ||
 	    c->await_spec)
 		return 0;
 	for (i = 0; c->sig && i < p->pend.nl; i++) {
@@ -210,6 +210,7 @@ static void pend_decide(struct hs_parser *p, int forced)
 	else if (c && by_sess)
 		c->qc.pc.ev.uncertain = 1;
 	if (c) {
+		hs_spy_reopen_early(c);
 		hs_spy_ts_note(p, c, p->pend.ts);
 		c->qc.pc.ev.ts_us = p->pend.ts;
 		c->has_ts = 1;
