@@ -266,6 +266,11 @@ void hs_spy_on_returned(struct hs_parser *p, const char *s, size_t n, int64_t of
 			c = hs_spy_oldest_open(p, NULL, 1);
 		if (c && hs_spy_oldest_open(p, c, 0))
 			c->qc.pc.ev.uncertain = 1;
+		/* new header: a CKR_OK for a call that has not printed the
+		 * output its function prints: that output may come later (its
+		 * return went to a call it was not), and reopen it */
+		if (c && p->new_header && used && rv == 0 && c->sig && c->sig->out[0] && !c->outs)
+			c->ret_noout = lineno;
 	}
 	if (!c) {
 		skip_line(p, lineno, off, "'Returned:' without a call");
@@ -598,7 +603,7 @@ struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int6
 	char mech[96];
 	struct call *c = NULL;
 	int64_t doff = 0, len;
-	int bytes, glued, kind = hs_spy_dump_kind(s, n, &doff, &bytes, &glued);
+	int bytes, glued, kind = hs_spy_dump_kind(s, n, &doff, &bytes, &glued), alien = 0;
 	const char *name = NULL;
 	size_t nlen = 0;
 	char key[32];
@@ -638,10 +643,17 @@ struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		if (c && param && hs_spy_oldest_open(p, c, 0))
 			c->qc.pc.ev.uncertain = 1;
 		/* an output the call's function never prints: it is not this
-		 * call's, whichever it is (a return went to a call it was not) */
+		 * call's, whichever it is (a return went to a call it was not);
+		 * it keeps the text, but its value says nothing of the call
+		 * (a C_Sign given "[out] *phSession = 0x6" is no session 6's) */
 		if (c && out && c->sig && hs_spy_known_out(name, nlen) &&
-		    hs_spy_sig_out_index(c->sig, name, nlen) < 0)
-			c->qc.pc.ev.uncertain = 1;
+		    hs_spy_sig_out_index(c->sig, name, nlen) < 0) {
+			struct call *r = hs_spy_reopen_noout(p, name, nlen);
+			if (r)
+				c = r;
+			else
+				c->qc.pc.ev.uncertain = 1, alien = 1;
+		}
 	}
 	if (!c) {
 		skip_line(p, lineno, off, "text outside any call");
@@ -674,8 +686,9 @@ struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int6
 			c->dump_left = 0, c->label_next = 0;
 		return c;
 	}
-	hs_p11call_note(&c->qc.pc, s, n);
-	if (param)
+	if (!alien) /* an alien output's rows still follow it, below */
+		hs_p11call_note(&c->qc.pc, s, n);
+	if (param && !alien)
 		took_param(p, c, s, n, name, nlen, out, off);
 	else if (c->attrs_left > 0 && n > 8 && memcmp(s, "    CKA_", 8) == 0)
 		c->attrs_left--;

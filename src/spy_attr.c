@@ -590,6 +590,33 @@ int hs_spy_held_early(const struct hs_parser *p, const struct call *c)
 	return p->new_header && c->ret_early > 0 && !c->has_ts && p->cur_lineno - c->ret_early < EARLY_HOLD;
 }
 
+/* New header: c took a CKR_OK by order alone before printing the output
+ * its function prints (ret_noout): the output may still come. */
+static int held_noout(const struct hs_parser *p, const struct call *c)
+{
+	return p->new_header && c->ret_noout > 0 && !c->outs && p->cur_lineno - c->ret_noout < EARLY_HOLD;
+}
+
+struct call *hs_spy_reopen_noout(struct hs_parser *p, const char *name, size_t len)
+{
+	struct hs_event *e;
+	struct call *c;
+	int i;
+
+	for (i = 0; i < p->b.q.count; i++) {
+		c = q_at(p, i), e = &c->qc.pc.ev;
+		if (!held_noout(p, c) || !c->qc.returned || !c->sig || hs_spy_sig_out_index(c->sig, name, len) < 0 ||
+		    !hs_spy_in_done(c))
+			continue;
+		e->rv = HS_NONE, e->ok = 0, e->rv_name[0] = '\0';
+		c->l_ret = 0, c->ret_noout = 0;
+		c->qc.returned = 0;
+		e->uncertain = 1;
+		return c;
+	}
+	return NULL;
+}
+
 /* c, held (hs_spy_held_early), takes its thread line: it is open again,
  * without a return, uncertain (which call the return was, the log no
  * longer says). */
@@ -611,7 +638,7 @@ void hs_spy_reopen_early(struct call *c)
 static int held_guess(struct hs_parser *p, const struct call *c)
 {
 	if (p->new_header)
-		return hs_spy_held_early(p, c);
+		return hs_spy_held_early(p, c) || held_noout(p, c);
 	return c->guessed && p->inst[c->qc.pc.ev.instance % MAX_INSTANCES].last_n < c->qc.pc.ev.call_no + 2;
 }
 

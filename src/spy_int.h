@@ -135,6 +135,8 @@ struct call {
 	int forced_pending;
 	int64_t ret_early;          /* new header: line of a Returned it took before its
 	                               thread line came (hs_spy_on_returned), 0 none */
+	int64_t ret_noout;          /* new header: line of a CKR_OK it took by order alone
+	                               before printing the output its function prints */
 	int suspect;                /* open when a later banner came: its process
 	                               may have been killed, so it takes a return
 	                               only when no other call is open */
@@ -458,6 +460,9 @@ int hs_spy_ts_ambiguous(struct hs_parser *p, int64_t ts, int64_t pid, int64_t ti
  * for that line (the return was not its); the line reopens it. */
 int hs_spy_held_early(const struct hs_parser *p, const struct call *c);
 void hs_spy_reopen_early(struct call *c);
+/* An output no open call's function prints: a held call (ret_noout) whose
+ * function prints it, reopened; NULL none. */
+struct call *hs_spy_reopen_noout(struct hs_parser *p, const char *name, size_t len);
 /* New header: thread (pid, tid) could have printed c's header (its calls
  * before c's header had returned by then); pid HS_NONE: any. */
 int hs_spy_thread_could_head(struct hs_parser *p, const struct call *c, int64_t pid, int64_t tid);

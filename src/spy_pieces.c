@@ -68,14 +68,20 @@ static int spec_is_awaited_in(struct hs_parser *p, const char *s, size_t n, cons
  * headed before the name) is uncertain. */
 static void spec_nul_mark(struct hs_parser *p, const char *s, size_t n)
 {
-	const char *z = memchr(s, '\0', n);
-	size_t i;
+	const char *z = memchr(s, '\0', n), *e;
+	size_t i, at = 0;
 
-	if (!p->out_wait.len || !z || z == s || !hs_spy_is_spec(s, (size_t)(z - s)))
+	/* or after another thread's input name, whose own "addr / len" then
+	 * follows the NULs ("[in] pData[ulDataLen] 00007fbd06dfda70 / 21\0" +
+	 * "00007fbd06dfda70 / 21": the NUL-ended copy was the output's) */
+	if (z && n > 5 && memcmp(s, "[in] ", 5) == 0 && (e = hs_find(s + 5, (size_t)(z - s) - 5, "] ")) != NULL)
+		at = (size_t)(e - s) + 2;
+	if (!p->out_wait.len || !z || z == s + at || !hs_spy_is_spec(s + at, (size_t)(z - s) - at))
 		return;
-	for (i = (size_t)(z - s); i < n; i++)
-		if (s[i] != '\0')
-			return;
+	for (i = (size_t)(z - s); i < n && s[i] == '\0'; i++)
+		;
+	if (i < n && (!at || !hs_spy_is_spec(s + i, n - i)))
+		return;
 	for (i = 0; i < (size_t)p->b.q.count; i++) {
 		struct call *c = q_at(p, (int)i);
 		if (!c->qc.returned && !c->outs && hs_spy_in_done(c) && c->qc.pc.ev.offset < p->out_off)
