@@ -291,6 +291,7 @@ void hs_spy_on_returned(struct hs_parser *p, const char *s, size_t n, int64_t of
 	if (p->new_header && !c->has_ts)
 		c->ret_early = lineno, c->qc.pc.ev.uncertain = 1;
 	p->cur_inst = -1; /* the spy flushed: the next line may be any process's */
+	p->chunk_no++, p->chunk_pid = 0;
 	p->ret_inst = c->qc.pc.ev.instance;
 	hs_spy_contest_leave(p, c, 0);
 	hs_spy_drain(p);
@@ -387,6 +388,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	c->qc.pc.ev.line = lineno;
 	c->qc.pc.ev.call_no = num;
 	c->qc.pc.ev.instance = id;
+	c->chunk_no = p->chunk_no, c->chunk_pid = p->chunk_pid;
 	hs_strlcpy(c->qc.pc.ev.func, func, sizeof c->qc.pc.ev.func);
 	c->sig = hs_spy_sig_find(func);
 	c->nin = c->sig ? hs_spy_sig_nin(c->sig) : 0;
@@ -716,7 +718,7 @@ void hs_spy_on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_
 	struct call *c;
 
 	if (pid != HS_NONE)
-		p->new_header = 1;
+		p->new_header = 1, hs_spy_chunk_pid(p, pid);
 	if (hs_spy_ts_ambiguous(p, ts, pid, tid)) {
 		p->pend.on = 1, p->pend.pid = pid, p->pend.tid = tid, p->pend.ts = ts;
 		p->pend.chunk = hs_spy_chunk_inst(p);

@@ -632,6 +632,30 @@ void hs_spy_reopen_early(struct call *c)
 	e->uncertain = 1;
 }
 
+/* Each process writes the spy's lines through its own stdio buffer,
+ * flushed at each return (leave()), so what lies between two Returned
+ * lines is one process's, headers included: a header printed by a thread
+ * whose thread line comes later lies in the chunk of its own process
+ * (new-pt-c4-5 line 292, '11: C_SignInit', before process 10986's thread
+ * line 293 in one chunk). A chunk showing two processes (a buffer that
+ * filled up and was flushed without a return) says nothing. */
+void hs_spy_chunk_pid(struct hs_parser *p, int64_t pid)
+{
+	int i;
+
+	if (p->chunk_pid == pid || p->chunk_pid < 0)
+		return;
+	p->chunk_pid = p->chunk_pid ? -1 : pid;
+	for (i = 0; i < p->b.q.count; i++)
+		if (q_at(p, i)->chunk_no == p->chunk_no)
+			q_at(p, i)->chunk_pid = p->chunk_pid;
+}
+
+int hs_spy_chunk_fits(const struct call *c, int64_t pid)
+{
+	return c->chunk_pid <= 0 || pid == HS_NONE || c->chunk_pid == pid;
+}
+
 /* Old header: c is held as a guess (hs_spy_hold_from): its process's
  * count is not two calls on yet, and a later buffer may still move it.
  * New header: hs_spy_held_early. */
@@ -825,6 +849,15 @@ static int new_ts_cands(struct hs_parser *p, int64_t ts, int64_t pid, int64_t ti
 	for (i = 0; i < p->b.q.count && nc < TS_CANDS; i++)
 		if (!q_at(p, i)->has_ts && (!q_at(p, i)->qc.returned || hs_spy_held_early(p, q_at(p, i))))
 			cand[nc++] = q_at(p, i);
+	/* of another process's chunk: not when some are not (hs_spy_chunk_pid) */
+	for (i = k = 0; i < nc; i++)
+		k += hs_spy_chunk_fits(cand[i], pid);
+	if (k > 0 && k < nc) {
+		for (i = k = 0; i < nc; i++)
+			if (hs_spy_chunk_fits(cand[i], pid))
+				cand[k++] = cand[i];
+		nc = k;
+	}
 	for (i = k = 0; i < nc; i++)
 		k += time_fits(p, cand[i], ts, pid, NULL);
 	if (k > 0 && k < nc) {

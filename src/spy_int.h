@@ -135,6 +135,8 @@ struct call {
 	int forced_pending;
 	int64_t ret_early;          /* new header: line of a Returned it took before its
 	                               thread line came (hs_spy_on_returned), 0 none */
+	int64_t chunk_no, chunk_pid; /* new header: the chunk its header lay in, and that
+	                               chunk's process (0 not known, -1 two) */
 	int64_t ret_noout;          /* new header: line of a CKR_OK it took by order alone
 	                               before printing the output its function prints */
 	int suspect;                /* open when a later banner came: its process
@@ -276,6 +278,11 @@ struct hs_parser {
 	                               "addr / len" (buf_spec): its address says nothing */
 	int64_t cur_lineno, cur_off; /* number and offset of the line being read */
 	int64_t split_lineno;       /* a line the parser read as pieces of several calls */
+	int64_t chunk_no;           /* new header: Returned lines read (the spy flushes its
+	                               process's buffer at each: lines between two lie
+	                               together, one process's) */
+	int64_t chunk_pid;          /* the process a thread line in this chunk named, 0
+	                               none yet, -1 two (a buffer that filled up) */
 	struct spy_paddr paddr[PADDR]; /* ring: where each process's buffers lie (a thread's
 	                               stack; processes' address spaces differ, ASLR) */
 	int npaddr;                 /* entries written (ring index: npaddr % PADDR) */
@@ -460,6 +467,10 @@ int hs_spy_ts_ambiguous(struct hs_parser *p, int64_t ts, int64_t pid, int64_t ti
  * for that line (the return was not its); the line reopens it. */
 int hs_spy_held_early(const struct hs_parser *p, const struct call *c);
 void hs_spy_reopen_early(struct call *c);
+/* New header: a thread line of process pid in the chunk being read. */
+void hs_spy_chunk_pid(struct hs_parser *p, int64_t pid);
+/* Could c's header be process pid's, by the chunk it lay in? */
+int hs_spy_chunk_fits(const struct call *c, int64_t pid);
 /* An output no open call's function prints: a held call (ret_noout) whose
  * function prints it, reopened; NULL none. */
 struct call *hs_spy_reopen_noout(struct hs_parser *p, const char *name, size_t len);

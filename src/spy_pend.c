@@ -91,6 +91,16 @@ static int pend_cands(const struct hs_parser *p, struct call **cand, int max)
 		if (pend_fits(p, q_at((struct hs_parser *)p, i)) && !pend_too_old(p, q_at((struct hs_parser *)p, i)) &&
 		    (p->pend.chunk < 0 || q_at((struct hs_parser *)p, i)->qc.pc.ev.instance == p->pend.chunk))
 			cand[nc++] = q_at((struct hs_parser *)p, i);
+	/* new header: a header in another process's chunk is that process's
+	 * (when some other fits; hs_spy_chunk_pid) */
+	for (i = k = 0; i < nc; i++)
+		k += hs_spy_chunk_fits(cand[i], p->pend.pid);
+	if (k > 0 && k < nc) {
+		for (i = k = 0; i < nc; i++)
+			if (hs_spy_chunk_fits(cand[i], p->pend.pid))
+				cand[k++] = cand[i];
+		nc = k;
+	}
 	/* new header: a call headed before the thread's call before returned
 	 * is another thread's (when some other fits; pend_decide repairs the
 	 * case none does) */
