@@ -11,6 +11,7 @@ conc_check "$S/conc-threads-0261.log" 1 4 50
 conc_check "$S/conc-procs-0261.log" 3 1 20
 conc_check "$S/conc-procs-threads-0261.log" 3 2 10
 conc_check "$S/conc-procs-threads-0261-b.log" 3 2 10
+conc_check "$S/conc-procs-threads-0261-c.log" 3 2 10
 # recordings the parser of hsmscope 0.3.0 got wrong (the README says how
 # each failed): 0.26's header, 4 threads; 0.23's, 3 processes x 2 threads
 for f in conc-threads-0261-b conc-threads-0261-c conc-threads-0261-d conc-threads-0261-e conc-threads-0261-f conc-threads-0261-g \
