@@ -657,6 +657,8 @@ struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int6
 				c->qc.pc.ev.uncertain = 1, alien = 1;
 		}
 	}
+	if (!c && out) /* no call open at all: such a held call may print it */
+		c = hs_spy_reopen_noout(p, name, nlen);
 	if (!c) {
 		skip_line(p, lineno, off, "text outside any call");
 		return NULL;
