@@ -642,12 +642,11 @@ struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int6
 			c = hs_spy_oldest_open(p, NULL, 1);
 		else
 			c = newest_open(p);
-		if (c && param && hs_spy_oldest_open(p, c, 0))
-			c->qc.pc.ev.uncertain = 1;
 		/* an output the call's function never prints: it is not this
-		 * call's, whichever it is (a return went to a call it was not);
-		 * it keeps the text, but its value says nothing of the call
-		 * (a C_Sign given "[out] *phSession = 0x6" is no session 6's) */
+		 * call's, whichever it is (a return went to a call it was not):
+		 * a held call that prints it takes it, else this call keeps the
+		 * text, but its value says nothing of the call (a C_Sign given
+		 * "[out] *phSession = 0x6" is no session 6's) */
 		if (c && out && c->sig && hs_spy_known_out(name, nlen) &&
 		    hs_spy_sig_out_index(c->sig, name, nlen) < 0) {
 			struct call *r = hs_spy_reopen_noout(p, name, nlen);
@@ -656,6 +655,8 @@ struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int6
 			else
 				c->qc.pc.ev.uncertain = 1, alien = 1;
 		}
+		if (c && param && hs_spy_oldest_open(p, c, 0))
+			c->qc.pc.ev.uncertain = 1;
 	}
 	if (!c && out) /* no call open at all: such a held call may print it */
 		c = hs_spy_reopen_noout(p, name, nlen);
