@@ -311,6 +311,34 @@ static int two_names_in_order(struct hs_parser *p, const char *s, size_t a, size
 	return 1;
 }
 
+/* "[in] pData[ulDataLen] [out] pSignature[..] 00007f146a3fca70 / 21":
+ * two threads' names and one "addr / len" (s is the part from "[out]"),
+ * which either could have printed next; it is the input's (owner, whose
+ * name waits for it) when it lies near its thread's earlier buffers (a
+ * thread's are on its own stack): the output's name is held for its own,
+ * still to come. 1: done. */
+static int split_out_spec(struct hs_parser *p, char *s, size_t n, int64_t off, int64_t lineno,
+                          struct call *owner)
+{
+	const char *e = n > 6 && memcmp(s, "[out] ", 6) == 0 ? hs_find(s + 6, n - 6, "] ") : NULL;
+	size_t at = e ? (size_t)(e - s) + 2 : 0;
+	unsigned long long a;
+	char keep;
+
+	if (!at || at >= n || !hs_spy_is_spec(s + at, n - at) || !(a = hs_spy_buffer_addr(s + at, n - at)) ||
+	    !hs_spy_thread_addr_near(p, owner, a))
+		return 0;
+	keep = s[at - 1];
+	s[at - 1] = '\0';
+	hs_spy_on_detail(p, s, at - 1, off, lineno, NULL); /* held: an output name alone */
+	s[at - 1] = keep;
+	if (!p->out_wait.len)
+		return 1; /* the name went to a call at once: the spec would too */
+	p->last = owner;
+	on_spec(p, s + at, n - at, off, lineno, NULL);
+	return 1;
+}
+
 /* A line may hold pieces of several: "[in] type = X    [out] pInfo:" or
  * "...0x80001234Returned:  112 CKR_..." (the spy left out a newline), or
  * "    00000020  30 ...  0        Returned:  0 CKR_OK" (another thread's
@@ -431,6 +459,9 @@ void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		hs_spy_on_returned(p, r, n - (size_t)(r - s), off, lineno, NULL, owner);
 	else if (r)
 		hs_spy_on_returned(p, r, n - (size_t)(r - s), off, lineno, owner, NULL);
+	else if (a && s[a - 1] == ']' && is_open(p, owner) && owner->await_spec &&
+	         split_out_spec(p, s + (g - s), n - (size_t)(g - s), off, lineno, owner))
+		;
 	else if (a && (hs_spy_opens_dump(s, a) > 0 || s[a - 1] == ']'))
 		/* a whole "... addr / len", or a name whose "addr / len" its own
 		 * thread prints next ("[in] pData[ulDataLen] [out] pSignature[..]
