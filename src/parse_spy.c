@@ -276,6 +276,8 @@ void hs_spy_on_returned(struct hs_parser *p, const char *s, size_t n, int64_t of
 		skip_line(p, lineno, off, "'Returned:' without a call");
 		return;
 	}
+	if (c->dump_open) /* its return ends a dump of unknown length */
+		c->dump_left = 0, c->dump_open = 0;
 	if (used)
 		hs_p11call_return(&c->qc.pc, rv, nm, nm < end ? (size_t)(end - nm) : 0);
 	hs_spy_contest_take(p, c, "Returned", h);
@@ -599,6 +601,21 @@ static size_t old_mech_line(const struct call *c, const char *s, size_t n, char 
 	return n - i + 12;
 }
 
+/* c took an output at a: when a lies beside the input of a call that took
+ * a garbled output by order (nul_out) and has not returned yet, this one
+ * was likely that call's, and the garbled one c's: both uncertain. */
+static void nul_out_check(struct hs_parser *p, struct call *c, unsigned long long a)
+{
+	int i, j;
+
+	for (i = 0; a && i < p->b.q.count; i++) {
+		struct call *o = q_at(p, i);
+		for (j = 0; o != c && o->nul_out && !o->qc.returned && j < 2; j++)
+			if (o->in_addr[j] && (o->in_addr[j] > a ? o->in_addr[j] - a : a - o->in_addr[j]) < 0x1000)
+				o->qc.pc.ev.uncertain = c->qc.pc.ev.uncertain = 1;
+	}
+}
+
 struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int64_t off,
                               int64_t lineno, struct call *prefer)
 {
@@ -632,7 +649,8 @@ struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		c = hs_spy_dump_owner(p, kind, doff, bytes, 1);
 	else if (param) {
 		p->in_handle = out ? HS_NONE : hs_spy_session_named(s, n, name, nlen);
-		c = hs_spy_pick(p, out ? K_OUT : K_IN, key, h, name, nlen, 0, out ? hs_spy_buffer_addr(s, n) : 0, NULL);
+		c = hs_spy_pick(p, out ? K_OUT : K_IN, key, h, name, nlen, 0,
+		                out && !p->spec_nul ? hs_spy_buffer_addr(s, n) : 0, NULL);
 		p->in_handle = HS_NONE;
 	}
 	else if (is_open(p, p->last))
@@ -699,7 +717,7 @@ struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		c->attrs_left--;
 	/* Any other line of the call ends its dump; it may announce the next. */
 	c->label_next = 0;
-	c->dump_left = 0;
+	c->dump_left = 0, c->dump_open = 0;
 	len = hs_spy_opens_dump(s, n);
 	if (len > 0) {
 		c->dump_left = len;
@@ -707,6 +725,12 @@ struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		c->print_next = 1;
 		c->dump_seq = ++p->seq;
 	}
+	/* a garbled "addr / len" (spec_nul): the rows tell where its dump
+	 * ends; uncertain, as the name's call was chosen by order alone */
+	if (len > 0 && out && p->spec_nul)
+		c->dump_left = DUMP_OPEN, c->dump_open = 1, c->nul_out = 1, c->qc.pc.ev.uncertain = 1;
+	if (out && !p->spec_nul)
+		nul_out_check(p, c, hs_spy_buffer_addr(s, n));
 	if (n > 13 && memcmp(s, "    CKA_LABEL ", 14) == 0)
 		c->label_next = 1, c->qc.pc.label[0] = '\0';
 	return c;

@@ -35,7 +35,7 @@
  * template is in progress). */
 int hs_spy_in_done(const struct call *c)
 {
-	return c->dump_left == 0 && c->attrs_left <= 0 && !c->await_spec &&
+	return (c->dump_left == 0 || c->dump_open) && c->attrs_left <= 0 && !c->await_spec &&
 	       (!c->sig || c->in_at == c->nin - 1);
 }
 
@@ -322,6 +322,10 @@ struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_
 		struct call *o = q_at(p, i);
 		int64_t at = kind == K_IN ? hs_spy_opened_at(p, o->qc.pc.ev.instance, p->in_handle) : -1;
 		if (o == avoid || !fits(o, kind, name, len, known, ok))
+			continue;
+		/* a held output name whose "addr / len" came garbled: only a
+		 * call headed before the name could have printed it */
+		if (kind == K_OUT && p->spec_nul && o->qc.pc.ev.offset > p->spec_nul_before)
 			continue;
 		if (o->qc.pc.ev.offset > at)
 			cand[nc++] = o;

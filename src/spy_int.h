@@ -67,6 +67,7 @@ unsigned long long hs_spy_buffer_addr(const char *s, size_t n);
 #define ROW_LEN 79              /* a print_generic dump row: "    %08X  " 48 hex, ' ', 16 ascii */
 #define PEND_MAX 48             /* lines held after a thread line before it is decided */
 #define NEAR_ADDR (1ull << 20)  /* bytes: buffers this close lie on one thread's stack */
+#define DUMP_OPEN ((int64_t)1 << 30) /* bytes: a dump whose length the log lost */
 #define NEAR_PROC (64ull << 20) /* bytes: buffers this close lie in one process (its threads'
                                    stacks are mmapped side by side, 8 MiB each) */
 #define PADDR 32                /* buffer addresses remembered for telling processes apart */
@@ -137,6 +138,11 @@ struct call {
 	                               thread line came (hs_spy_on_returned), 0 none */
 	int64_t chunk_no, chunk_pid; /* new header: the chunk its header lay in, and that
 	                               chunk's process (0 not known, -1 two) */
+	int nul_out;                /* it took an output whose "addr / len" came garbled,
+	                               by order among several (uncertain) */
+	int dump_open;              /* its dump's length is not known (a NUL-garbled "addr /
+	                               len", spy_pieces.c on_spec): rows in order until a
+	                               line of its own that is no row, or its return */
 	int64_t ret_noout;          /* new header: line of a CKR_OK it took by order alone
 	                               before printing the output its function prints */
 	int suspect;                /* open when a later banner came: its process
@@ -278,6 +284,10 @@ struct hs_parser {
 	                               "addr / len" (buf_spec): its address says nothing */
 	int64_t cur_lineno, cur_off; /* number and offset of the line being read */
 	int64_t split_lineno;       /* a line the parser read as pieces of several calls */
+	int spec_nul;               /* the output line being read got a NUL-garbled "addr /
+	                               len": its address and length say nothing */
+	int64_t spec_nul_before;    /* where its name was printed: a call headed after it
+	                               did not print it */
 	int64_t chunk_no;           /* new header: Returned lines read (the spy flushes its
 	                               process's buffer at each: lines between two lie
 	                               together, one process's) */
