@@ -18,7 +18,8 @@ for f in conc-threads-0261-b conc-threads-0261-c conc-threads-0261-d conc-thread
 	conc-threads-0261-h conc-threads-0261-i conc-threads-0261-j conc-threads-0261-k conc-threads-0261-l \
 	conc-threads-0261-m conc-threads-0261-n conc-threads-0261-o conc-threads-0261-p conc-threads-0261-q \
 	conc-threads-0261-r conc-threads-0261-s conc-threads-0261-t conc-threads-0261-u \
-	conc-threads-0261-v conc-threads-0261-w conc-threads-0261-x conc-threads-0261-y; do
+	conc-threads-0261-v conc-threads-0261-w conc-threads-0261-x conc-threads-0261-y \
+	conc-threads-0261-z; do
 	conc_check "$S/$f.log" 1 4 50
 done
 # conc-threads-0261-u's call 173 (a C_SignInit, line 2734): its thread
