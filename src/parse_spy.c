@@ -266,11 +266,18 @@ void hs_spy_on_returned(struct hs_parser *p, const char *s, size_t n, int64_t of
 			c = hs_spy_oldest_open(p, NULL, 1);
 		if (c && hs_spy_oldest_open(p, c, 0))
 			c->qc.pc.ev.uncertain = 1;
+		/* new header: a CKR_OK for a call that has not printed the
+		 * output its function prints: that output may come later (its
+		 * return went to a call it was not), and reopen it */
+		if (c && p->new_header && used && rv == 0 && c->sig && c->sig->out[0] && !c->outs)
+			c->ret_noout = lineno;
 	}
 	if (!c) {
 		skip_line(p, lineno, off, "'Returned:' without a call");
 		return;
 	}
+	if (c->dump_open) /* its return ends a dump of unknown length */
+		c->dump_left = 0, c->dump_open = 0;
 	if (used)
 		hs_p11call_return(&c->qc.pc, rv, nm, nm < end ? (size_t)(end - nm) : 0);
 	hs_spy_contest_take(p, c, "Returned", h);
@@ -278,7 +285,15 @@ void hs_spy_on_returned(struct hs_parser *p, const char *s, size_t n, int64_t of
 	if (lineno == p->split_lineno)
 		hs_spy_own_line(p, c, lineno, off); /* the line holds another call's text too */
 	c->qc.returned = 1;
+	/* new header: enter() prints a call's thread line and inputs before it
+	 * calls the module, so a call whose thread line has not come cannot
+	 * have returned: it took this return only because an earlier return
+	 * went to a call it was not (the one this was). It stays in the queue
+	 * a while, for its thread line to open it again (hs_spy_take_ts). */
+	if (p->new_header && !c->has_ts)
+		c->ret_early = lineno, c->qc.pc.ev.uncertain = 1;
 	p->cur_inst = -1; /* the spy flushed: the next line may be any process's */
+	p->chunk_no++, p->chunk_pid = 0;
 	p->ret_inst = c->qc.pc.ev.instance;
 	hs_spy_contest_leave(p, c, 0);
 	hs_spy_drain(p);
@@ -391,6 +406,7 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	c->qc.pc.ev.line = lineno;
 	c->qc.pc.ev.call_no = num;
 	c->qc.pc.ev.instance = id;
+	c->chunk_no = p->chunk_no, c->chunk_pid = p->chunk_pid;
 	hs_strlcpy(c->qc.pc.ev.func, func, sizeof c->qc.pc.ev.func);
 	c->sig = hs_spy_sig_find(func);
 	c->nin = c->sig ? hs_spy_sig_nin(c->sig) : 0;
@@ -601,13 +617,28 @@ static size_t old_mech_line(const struct call *c, const char *s, size_t n, char 
 	return n - i + 12;
 }
 
+/* c took an output at a: when a lies beside the input of a call that took
+ * a garbled output by order (nul_out) and has not returned yet, this one
+ * was likely that call's, and the garbled one c's: both uncertain. */
+static void nul_out_check(struct hs_parser *p, struct call *c, unsigned long long a)
+{
+	int i, j;
+
+	for (i = 0; a && i < p->b.q.count; i++) {
+		struct call *o = q_at(p, i);
+		for (j = 0; o != c && o->nul_out && !o->qc.returned && j < 2; j++)
+			if (o->in_addr[j] && (o->in_addr[j] > a ? o->in_addr[j] - a : a - o->in_addr[j]) < 0x1000)
+				o->qc.pc.ev.uncertain = c->qc.pc.ev.uncertain = 1;
+	}
+}
+
 struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int64_t off,
                               int64_t lineno, struct call *prefer)
 {
 	char mech[96];
 	struct call *c = NULL;
 	int64_t doff = 0, len;
-	int bytes, glued, kind = hs_spy_dump_kind(s, n, &doff, &bytes, &glued);
+	int bytes, glued, kind = hs_spy_dump_kind(s, n, &doff, &bytes, &glued), alien = 0;
 	const char *name = NULL;
 	size_t nlen = 0;
 	char key[32];
@@ -634,7 +665,8 @@ struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		c = hs_spy_dump_owner(p, kind, doff, bytes, 1);
 	else if (param) {
 		p->in_handle = out ? HS_NONE : hs_spy_session_named(s, n, name, nlen);
-		c = hs_spy_pick(p, out ? K_OUT : K_IN, key, h, name, nlen, 0, out ? hs_spy_buffer_addr(s, n) : 0, NULL);
+		c = hs_spy_pick(p, out ? K_OUT : K_IN, key, h, name, nlen, 0,
+		                out && !p->spec_nul ? hs_spy_buffer_addr(s, n) : 0, NULL);
 		p->in_handle = HS_NONE;
 	}
 	else if (is_open(p, p->last))
@@ -644,9 +676,24 @@ struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int6
 			c = hs_spy_oldest_open(p, NULL, 1);
 		else
 			c = newest_open(p);
+		/* an output the call's function never prints: it is not this
+		 * call's, whichever it is (a return went to a call it was not):
+		 * a held call that prints it takes it, else this call keeps the
+		 * text, but its value says nothing of the call (a C_Sign given
+		 * "[out] *phSession = 0x6" is no session 6's) */
+		if (c && out && c->sig && hs_spy_known_out(name, nlen) &&
+		    hs_spy_sig_out_index(c->sig, name, nlen) < 0) {
+			struct call *r = hs_spy_reopen_noout(p, name, nlen);
+			if (r)
+				c = r;
+			else
+				c->qc.pc.ev.uncertain = 1, alien = 1;
+		}
 		if (c && param && hs_spy_oldest_open(p, c, 0))
 			c->qc.pc.ev.uncertain = 1;
 	}
+	if (!c && out) /* no call open at all: such a held call may print it */
+		c = hs_spy_reopen_noout(p, name, nlen);
 	if (!c) {
 		skip_line(p, lineno, off, "text outside any call");
 		return NULL;
@@ -678,14 +725,15 @@ struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int6
 			c->dump_left = 0, c->label_next = 0;
 		return c;
 	}
-	hs_p11call_note(&c->qc.pc, s, n);
-	if (param)
+	if (!alien) /* an alien output's rows still follow it, below */
+		hs_p11call_note(&c->qc.pc, s, n);
+	if (param && !alien)
 		took_param(p, c, s, n, name, nlen, out, off);
 	else if (c->attrs_left > 0 && n > 8 && memcmp(s, "    CKA_", 8) == 0)
 		c->attrs_left--;
 	/* Any other line of the call ends its dump; it may announce the next. */
 	c->label_next = 0;
-	c->dump_left = 0;
+	c->dump_left = 0, c->dump_open = 0;
 	len = hs_spy_opens_dump(s, n);
 	if (len > 0) {
 		c->dump_left = len;
@@ -693,6 +741,12 @@ struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		c->print_next = 1;
 		c->dump_seq = ++p->seq;
 	}
+	/* a garbled "addr / len" (spec_nul): the rows tell where its dump
+	 * ends; uncertain, as the name's call was chosen by order alone */
+	if (len > 0 && out && p->spec_nul)
+		c->dump_left = DUMP_OPEN, c->dump_open = 1, c->nul_out = 1, c->qc.pc.ev.uncertain = 1;
+	if (out && !p->spec_nul)
+		nul_out_check(p, c, hs_spy_buffer_addr(s, n));
 	if (n > 13 && memcmp(s, "    CKA_LABEL ", 14) == 0)
 		c->label_next = 1, c->qc.pc.label[0] = '\0';
 	return c;
@@ -707,7 +761,7 @@ void hs_spy_on_thread_line(struct hs_parser *p, int64_t pid, int64_t tid, int64_
 	struct call *c;
 
 	if (pid != HS_NONE)
-		p->new_header = 1;
+		p->new_header = 1, hs_spy_chunk_pid(p, pid);
 	if (hs_spy_ts_ambiguous(p, ts, pid, tid)) {
 		p->pend.on = 1, p->pend.pid = pid, p->pend.tid = tid, p->pend.ts = ts;
 		p->pend.chunk = hs_spy_chunk_inst(p);

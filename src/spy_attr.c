@@ -35,7 +35,7 @@
  * template is in progress). */
 int hs_spy_in_done(const struct call *c)
 {
-	return c->dump_left == 0 && c->attrs_left <= 0 && !c->await_spec &&
+	return (c->dump_left == 0 || c->dump_open) && c->attrs_left <= 0 && !c->await_spec &&
 	       (!c->sig || c->in_at == c->nin - 1);
 }
 
@@ -323,6 +323,10 @@ struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_
 		int64_t at = kind == K_IN ? hs_spy_opened_at(p, o->qc.pc.ev.instance, p->in_handle) : -1;
 		if (o == avoid || !fits(o, kind, name, len, known, ok))
 			continue;
+		/* a held output name whose "addr / len" came garbled: only a
+		 * call headed before the name could have printed it */
+		if (kind == K_OUT && p->spec_nul && o->qc.pc.ev.offset > p->spec_nul_before)
+			continue;
 		if (o->qc.pc.ev.offset > at)
 			cand[nc++] = o;
 		else if (!swapped && header_swap(p, o, at))
@@ -596,16 +600,93 @@ static int count_past(struct hs_parser *p, int64_t k, int64_t num)
 	return 1;
 }
 
-/* Old header: c is held as a guess (hs_spy_hold_from): its process's
+#define EARLY_HOLD 1000 /* lines a return taken before the thread line holds its call */
+
+/* New header: c took a return before its thread line came (ret_early),
+ * and that line may still come (within EARLY_HOLD lines). */
+int hs_spy_held_early(const struct hs_parser *p, const struct call *c)
+{
+	return p->new_header && c->ret_early > 0 && !c->has_ts && p->cur_lineno - c->ret_early < EARLY_HOLD;
+}
+
+/* New header: c took a CKR_OK by order alone before printing the output
+ * its function prints (ret_noout): the output may still come. */
+static int held_noout(const struct hs_parser *p, const struct call *c)
+{
+	return p->new_header && c->ret_noout > 0 && !c->outs && p->cur_lineno - c->ret_noout < EARLY_HOLD;
+}
+
+struct call *hs_spy_reopen_noout(struct hs_parser *p, const char *name, size_t len)
+{
+	struct hs_event *e;
+	struct call *c;
+	int i;
+
+	for (i = 0; i < p->b.q.count; i++) {
+		c = q_at(p, i), e = &c->qc.pc.ev;
+		if (!held_noout(p, c) || !c->qc.returned || !c->sig || hs_spy_sig_out_index(c->sig, name, len) < 0 ||
+		    !hs_spy_in_done(c))
+			continue;
+		e->rv = HS_NONE, e->ok = 0, e->rv_name[0] = '\0';
+		c->l_ret = 0, c->ret_noout = 0;
+		c->qc.returned = 0;
+		e->uncertain = 1;
+		return c;
+	}
+	return NULL;
+}
+
+/* c, held (hs_spy_held_early), takes its thread line: it is open again,
+ * without a return, uncertain (which call the return was, the log no
+ * longer says). */
+void hs_spy_reopen_early(struct call *c)
+{
+	struct hs_event *e = &c->qc.pc.ev;
+
+	if (!c->ret_early || !c->qc.returned)
+		return;
+	e->rv = HS_NONE, e->ok = 0, e->rv_name[0] = '\0';
+	c->l_ret = 0, c->ret_early = 0;
+	c->qc.returned = 0;
+	e->uncertain = 1;
+}
+
+/* Each process writes the spy's lines through its own stdio buffer,
+ * flushed at each return (leave()), so what lies between two Returned
+ * lines is one process's, headers included: a header printed by a thread
+ * whose thread line comes later lies in the chunk of its own process
+ * (new-pt-c4-5 line 292, '11: C_SignInit', before process 10986's thread
+ * line 293 in one chunk). A chunk showing two processes (a buffer that
+ * filled up and was flushed without a return) says nothing. */
+void hs_spy_chunk_pid(struct hs_parser *p, int64_t pid)
+{
+	int i;
+
+	if (p->chunk_pid == pid || p->chunk_pid < 0)
+		return;
+	p->chunk_pid = p->chunk_pid ? -1 : pid;
+	for (i = 0; i < p->b.q.count; i++)
+		if (q_at(p, i)->chunk_no == p->chunk_no)
+			q_at(p, i)->chunk_pid = p->chunk_pid;
+}
+
+int hs_spy_chunk_fits(const struct call *c, int64_t pid)
+{
+	return c->chunk_pid <= 0 || pid == HS_NONE || c->chunk_pid == pid;
+}
+
+/* c is held: old header, as a guess (hs_spy_hold_from): its process's
  * count is not two calls on yet (nor that of a process whose call of c's
  * number may be c's mate), and a later buffer or session may still move
- * it. */
+ * it; new header, hs_spy_held_early or held_noout. */
 static int held_guess(struct hs_parser *p, const struct call *c)
 {
 	int64_t num = c->qc.pc.ev.call_no, ci = c->qc.pc.ev.instance;
 	int i;
 
-	if (p->new_header || !c->guessed)
+	if (p->new_header)
+		return hs_spy_held_early(p, c) || held_noout(p, c);
+	if (!c->guessed)
 		return 0;
 	if (!count_past(p, ci, num))
 		return 1;
@@ -661,7 +742,7 @@ int64_t hs_spy_hold_from(void *ctx)
 	/* old header: a call whose process is a guess stays until its
 	 * process's count is two calls on, so that the buffer the next call
 	 * shows can still move both (undo_guess_far) */
-	for (i = 0; !p->new_header && i < p->b.q.count; i++)
+	for (i = 0; i < p->b.q.count; i++)
 		if (held_guess(p, q_at(p, i)) && q_at(p, i)->qc.pc.ev.offset < hold)
 			hold = q_at(p, i)->qc.pc.ev.offset;
 	return hold;
@@ -800,9 +881,20 @@ static int new_ts_cands(struct hs_parser *p, int64_t ts, int64_t pid, int64_t ti
 	struct call *x;
 	int i, k, nc = 0;
 
+	/* a call held with a return it took before its thread line came
+	 * (hs_spy_held_early) is one too: that return was not its */
 	for (i = 0; i < p->b.q.count && nc < TS_CANDS; i++)
-		if (!q_at(p, i)->has_ts && !q_at(p, i)->qc.returned)
+		if (!q_at(p, i)->has_ts && (!q_at(p, i)->qc.returned || hs_spy_held_early(p, q_at(p, i))))
 			cand[nc++] = q_at(p, i);
+	/* of another process's chunk: not when some are not (hs_spy_chunk_pid) */
+	for (i = k = 0; i < nc; i++)
+		k += hs_spy_chunk_fits(cand[i], pid);
+	if (k > 0 && k < nc) {
+		for (i = k = 0; i < nc; i++)
+			if (hs_spy_chunk_fits(cand[i], pid))
+				cand[k++] = cand[i];
+		nc = k;
+	}
 	for (i = k = 0; i < nc; i++)
 		k += time_fits(p, cand[i], ts, pid, NULL);
 	if (k > 0 && k < nc) {
@@ -839,6 +931,8 @@ struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts, int64_t pid, int64_
 	/* new header: the newest of the calls its time and thread fit */
 	if (pid != HS_NONE && (nc = new_ts_cands(p, ts, pid, tid, cand, 1)) > 0)
 		first = cand[nc - 1];
+	if (first)
+		hs_spy_reopen_early(first);
 	for (strict = 1; strict >= 0 && !first; strict--)
 	for (i = p->b.q.count - 1; i >= 0; i--) {
 		struct call *c = q_at(p, i);

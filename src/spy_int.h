@@ -67,6 +67,7 @@ unsigned long long hs_spy_buffer_addr(const char *s, size_t n);
 #define ROW_LEN 79              /* a print_generic dump row: "    %08X  " 48 hex, ' ', 16 ascii */
 #define PEND_MAX 48             /* lines held after a thread line before it is decided */
 #define NEAR_ADDR (1ull << 20)  /* bytes: buffers this close lie on one thread's stack */
+#define DUMP_OPEN ((int64_t)1 << 30) /* bytes: a dump whose length the log lost */
 #define NEAR_PROC (64ull << 20) /* bytes: buffers this close lie in one process (its threads'
                                    stacks are mmapped side by side, 8 MiB each) */
 #define PADDR 32                /* buffer addresses remembered for telling processes apart */
@@ -134,6 +135,17 @@ struct call {
 	                               the session's state alone chose (uncertain on leaving,
 	                               unless a buffer confirms: forced_pending) */
 	int forced_pending;
+	int64_t ret_early;          /* new header: line of a Returned it took before its
+	                               thread line came (hs_spy_on_returned), 0 none */
+	int64_t chunk_no, chunk_pid; /* new header: the chunk its header lay in, and that
+	                               chunk's process (0 not known, -1 two) */
+	int nul_out;                /* it took an output whose "addr / len" came garbled,
+	                               by order among several (uncertain) */
+	int dump_open;              /* its dump's length is not known (a NUL-garbled "addr /
+	                               len", spy_pieces.c on_spec): rows in order until a
+	                               line of its own that is no row, or its return */
+	int64_t ret_noout;          /* new header: line of a CKR_OK it took by order alone
+	                               before printing the output its function prints */
 	int suspect;                /* open when a later banner came: its process
 	                               may have been killed, so it takes a return
 	                               only when no other call is open */
@@ -275,6 +287,15 @@ struct hs_parser {
 	                               "addr / len" (buf_spec): its address says nothing */
 	int64_t cur_lineno, cur_off; /* number and offset of the line being read */
 	int64_t split_lineno;       /* a line the parser read as pieces of several calls */
+	int spec_nul;               /* the output line being read got a NUL-garbled "addr /
+	                               len": its address and length say nothing */
+	int64_t spec_nul_before;    /* where its name was printed: a call headed after it
+	                               did not print it */
+	int64_t chunk_no;           /* new header: Returned lines read (the spy flushes its
+	                               process's buffer at each: lines between two lie
+	                               together, one process's) */
+	int64_t chunk_pid;          /* the process a thread line in this chunk named, 0
+	                               none yet, -1 two (a buffer that filled up) */
 	struct spy_paddr paddr[PADDR]; /* ring: where each process's buffers lie (a thread's
 	                               stack; processes' address spaces differ, ASLR) */
 	int npaddr;                 /* entries written (ring index: npaddr % PADDR) */
@@ -459,6 +480,17 @@ void hs_spy_ts_note(struct hs_parser *p, const struct call *c, int64_t ts);
  * NULL none; and whether several differing calls could own it. */
 struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts, int64_t pid, int64_t tid);
 int hs_spy_ts_ambiguous(struct hs_parser *p, int64_t ts, int64_t pid, int64_t tid);
+/* New header: c took a return before its thread line came and is held
+ * for that line (the return was not its); the line reopens it. */
+int hs_spy_held_early(const struct hs_parser *p, const struct call *c);
+void hs_spy_reopen_early(struct call *c);
+/* New header: a thread line of process pid in the chunk being read. */
+void hs_spy_chunk_pid(struct hs_parser *p, int64_t pid);
+/* Could c's header be process pid's, by the chunk it lay in? */
+int hs_spy_chunk_fits(const struct call *c, int64_t pid);
+/* An output no open call's function prints: a held call (ret_noout) whose
+ * function prints it, reopened; NULL none. */
+struct call *hs_spy_reopen_noout(struct hs_parser *p, const char *name, size_t len);
 /* New header: thread (pid, tid) could have printed c's header (its calls
  * before c's header had returned by then); pid HS_NONE: any. */
 int hs_spy_thread_could_head(struct hs_parser *p, const struct call *c, int64_t pid, int64_t tid);

@@ -23,7 +23,7 @@ static int pend_fits(const struct hs_parser *p, const struct call *c)
 	int at = c->in_at, i, k;
 	int64_t h;
 
-	if (c->has_ts || c->qc.returned || c->outs || c->dump_left || c->attrs_left > 0 ||
+	if (c->has_ts || (c->qc.returned && !hs_spy_held_early(p, c)) || c->outs || c->dump_left || c->attrs_left > 0 ||
 	    c->await_spec)
 		return 0;
 	for (i = 0; c->sig && i < p->pend.nl; i++) {
@@ -91,6 +91,16 @@ static int pend_cands(const struct hs_parser *p, struct call **cand, int max)
 		if (pend_fits(p, q_at((struct hs_parser *)p, i)) && !pend_too_old(p, q_at((struct hs_parser *)p, i)) &&
 		    (p->pend.chunk < 0 || q_at((struct hs_parser *)p, i)->qc.pc.ev.instance == p->pend.chunk))
 			cand[nc++] = q_at((struct hs_parser *)p, i);
+	/* new header: a header in another process's chunk is that process's
+	 * (when some other fits; hs_spy_chunk_pid) */
+	for (i = k = 0; i < nc; i++)
+		k += hs_spy_chunk_fits(cand[i], p->pend.pid);
+	if (k > 0 && k < nc) {
+		for (i = k = 0; i < nc; i++)
+			if (hs_spy_chunk_fits(cand[i], p->pend.pid))
+				cand[k++] = cand[i];
+		nc = k;
+	}
 	/* new header: a call headed before the thread's call before returned
 	 * is another thread's (when some other fits; pend_decide repairs the
 	 * case none does) */
@@ -210,6 +220,7 @@ static void pend_decide(struct hs_parser *p, int forced)
 	else if (c && by_sess)
 		c->qc.pc.ev.uncertain = 1;
 	if (c) {
+		hs_spy_reopen_early(c);
 		hs_spy_ts_note(p, c, p->pend.ts);
 		c->qc.pc.ev.ts_us = p->pend.ts;
 		c->has_ts = 1;

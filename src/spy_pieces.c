@@ -68,14 +68,20 @@ static int spec_is_awaited_in(struct hs_parser *p, const char *s, size_t n, cons
  * headed before the name) is uncertain. */
 static void spec_nul_mark(struct hs_parser *p, const char *s, size_t n)
 {
-	const char *z = memchr(s, '\0', n);
-	size_t i;
+	const char *z = memchr(s, '\0', n), *e;
+	size_t i, at = 0;
 
-	if (!p->out_wait.len || !z || z == s || !hs_spy_is_spec(s, (size_t)(z - s)))
+	/* or after another thread's input name, whose own "addr / len" then
+	 * follows the NULs ("[in] pData[ulDataLen] 00007fbd06dfda70 / 21\0" +
+	 * "00007fbd06dfda70 / 21": the NUL-ended copy was the output's) */
+	if (z && n > 5 && memcmp(s, "[in] ", 5) == 0 && (e = hs_find(s + 5, (size_t)(z - s) - 5, "] ")) != NULL)
+		at = (size_t)(e - s) + 2;
+	if (!p->out_wait.len || !z || z == s + at || !hs_spy_is_spec(s + at, (size_t)(z - s) - at))
 		return;
-	for (i = (size_t)(z - s); i < n; i++)
-		if (s[i] != '\0')
-			return;
+	for (i = (size_t)(z - s); i < n && s[i] == '\0'; i++)
+		;
+	if (i < n && (!at || !hs_spy_is_spec(s + i, n - i)))
+		return;
 	for (i = 0; i < (size_t)p->b.q.count; i++) {
 		struct call *c = q_at(p, (int)i);
 		if (!c->qc.returned && !c->outs && hs_spy_in_done(c) && c->qc.pc.ev.offset < p->out_off)
@@ -94,8 +100,16 @@ static void on_spec(struct hs_parser *p, const char *s, size_t n, int64_t off, i
 	size_t st;
 	int i;
 
-	if (p->out_wait.len && !spec_is_awaited_in(p, s, n, avoid)) {
-		/* the output line it completes was held for it */
+	const char *z = memchr(s, '\0', n);
+	int nul = p->new_header && z && z > s && hs_spy_is_spec(s, (size_t)(z - s));
+
+	/* the output line it completes was held for it; a copy of another
+	 * thread's text and NULs (spec_nul_mark) is the held output's (the
+	 * input's own came whole), kept up to the NUL: it says nothing of
+	 * the buffer */
+	if (p->out_wait.len && (nul || !spec_is_awaited_in(p, s, n, avoid))) {
+		if (nul)
+			n = (size_t)(z - s), p->spec_nul = 1, p->spec_nul_before = p->out_off;
 		hs_buf_clear(&p->join);
 		if (hs_buf_add(&p->join, p->out_wait.data, p->out_wait.len) < 0 ||
 		    hs_buf_add(&p->join, " ", 1) < 0 || hs_buf_add(&p->join, s, n) < 0) {
@@ -104,6 +118,7 @@ static void on_spec(struct hs_parser *p, const char *s, size_t n, int64_t off, i
 		}
 		hs_buf_clear(&p->out_wait);
 		c = hs_spy_on_detail(p, p->join.data, p->join.len, p->out_off, p->out_line, NULL);
+		p->spec_nul = 0;
 		if (c)
 			hs_spy_own_line(p, c, lineno, off);
 		return;
@@ -305,6 +320,73 @@ static int two_names_in_order(struct hs_parser *p, const char *s, size_t a, size
 	return 1;
 }
 
+/* "[in] pData[ulDataLen] [out] pSignature[..] 00007f146a3fca70 / 21":
+ * two threads' names and one "addr / len" (s is the part from "[out]"),
+ * which either could have printed next; it is the input's (owner, whose
+ * name waits for it) when it lies near its thread's earlier buffers (a
+ * thread's are on its own stack): the output's name is held for its own,
+ * still to come. 1: done. */
+static int split_out_spec(struct hs_parser *p, char *s, size_t n, int64_t off, int64_t lineno,
+                          struct call *owner)
+{
+	const char *e = n > 6 && memcmp(s, "[out] ", 6) == 0 ? hs_find(s + 6, n - 6, "] ") : NULL;
+	size_t at = e ? (size_t)(e - s) + 2 : 0;
+	unsigned long long a;
+	char keep;
+
+	if (!at || at >= n || !hs_spy_is_spec(s + at, n - at) || !(a = hs_spy_buffer_addr(s + at, n - at)) ||
+	    !hs_spy_thread_addr_near(p, owner, a))
+		return 0;
+	keep = s[at - 1];
+	s[at - 1] = '\0';
+	hs_spy_on_detail(p, s, at - 1, off, lineno, NULL); /* held: an output name alone */
+	s[at - 1] = keep;
+	if (!p->out_wait.len)
+		return 1; /* the name went to a call at once: the spec would too */
+	p->last = owner;
+	on_spec(p, s + at, n - at, off, lineno, NULL);
+	return 1;
+}
+
+/* An output name waits, and s is a NUL-garbled "addr / len" (spec_nul_mark)
+ * after another thread's input name, whose own "addr / len" follows the
+ * NULs ("[in] pData[ulDataLen] 00007fbd06dfda70 / 21\0" +
+ * "00007fbd06dfda70 / 21"): the garbled copy is the output's, the whole
+ * one the input's. New header only (Debian's 0.23 spy, whose threads print
+ * no thread line, is read as before); a garbled one alone on its line
+ * ("00007fb497ffda70 / 21\0", new-threads-c4-7 line 2987) is too: read
+ * as the held output's, it went to a stalled call of another thread, and
+ * later outputs, one call late there, went to the wrong calls, certain.
+ * 1: done. */
+static int nul_spec(struct hs_parser *p, char *s, size_t n, int64_t off, int64_t lineno, struct call *prefer)
+{
+	const char *z = memchr(s, '\0', n), *e;
+	size_t at = 0, i;
+	char keep;
+
+	if (!p->new_header || !p->out_wait.len || !z)
+		return 0;
+	if (n > 5 && memcmp(s, "[in] ", 5) == 0 && (e = hs_find(s + 5, (size_t)(z - s) - 5, "] ")) != NULL)
+		at = (size_t)(e - s) + 2;
+	if (!at || z == s + at || !hs_spy_is_spec(s + at, (size_t)(z - s) - at))
+		return 0;
+	for (i = (size_t)(z - s); i < n && s[i] == '\0'; i++)
+		;
+	if (i < n && !hs_spy_is_spec(s + i, n - i))
+		return 0;
+	p->split_lineno = lineno;
+	if (at) {
+		keep = s[at - 1];
+		s[at - 1] = '\0';
+		hs_spy_on_detail(p, s, at - 1, off, lineno, prefer); /* the input's name */
+		s[at - 1] = keep;
+	}
+	on_spec(p, s + at, i - at, off, lineno, NULL);
+	if (i < n)
+		on_spec(p, s + i, n - i, off, lineno, NULL);
+	return 1;
+}
+
 /* A line may hold pieces of several: "[in] type = X    [out] pInfo:" or
  * "...0x80001234Returned:  112 CKR_..." (the spy left out a newline), or
  * "    00000020  30 ...  0        Returned:  0 CKR_OK" (another thread's
@@ -352,6 +434,8 @@ void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		on_spec(p, s, n, off, lineno, NULL);
 		return;
 	}
+	if (nul_spec(p, s, n, off, lineno, prefer))
+		return;
 	/* "00007fbaf0dfda70 / 21[in] pMechanism->..": a thread's awaited
 	 * "addr / len" and, before its newline, another thread's line */
 	if ((a = spec_prefix(s, n)) > 0) {
@@ -425,6 +509,9 @@ void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		hs_spy_on_returned(p, r, n - (size_t)(r - s), off, lineno, NULL, owner);
 	else if (r)
 		hs_spy_on_returned(p, r, n - (size_t)(r - s), off, lineno, owner, NULL);
+	else if (a && s[a - 1] == ']' && is_open(p, owner) && owner->await_spec &&
+	         split_out_spec(p, s + (g - s), n - (size_t)(g - s), off, lineno, owner))
+		;
 	else if (a && (hs_spy_opens_dump(s, a) > 0 || s[a - 1] == ']'))
 		/* a whole "... addr / len", or a name whose "addr / len" its own
 		 * thread prints next ("[in] pData[ulDataLen] [out] pSignature[..]

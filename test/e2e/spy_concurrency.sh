@@ -11,13 +11,15 @@ conc_check "$S/conc-threads-0261.log" 1 4 50
 conc_check "$S/conc-procs-0261.log" 3 1 20
 conc_check "$S/conc-procs-threads-0261.log" 3 2 10
 conc_check "$S/conc-procs-threads-0261-b.log" 3 2 10
+conc_check "$S/conc-procs-threads-0261-c.log" 3 2 10
 # recordings the parser of hsmscope 0.3.0 got wrong (the README says how
 # each failed): 0.26's header, 4 threads; 0.23's, 3 processes x 2 threads
 for f in conc-threads-0261-b conc-threads-0261-c conc-threads-0261-d conc-threads-0261-e conc-threads-0261-f conc-threads-0261-g \
 	conc-threads-0261-h conc-threads-0261-i conc-threads-0261-j conc-threads-0261-k conc-threads-0261-l \
 	conc-threads-0261-m conc-threads-0261-n conc-threads-0261-o conc-threads-0261-p conc-threads-0261-q \
 	conc-threads-0261-r conc-threads-0261-s conc-threads-0261-t conc-threads-0261-u \
-	conc-threads-0261-v conc-threads-0261-w conc-threads-0261-x; do
+	conc-threads-0261-v conc-threads-0261-w conc-threads-0261-x conc-threads-0261-y \
+	conc-threads-0261-z; do
 	conc_check "$S/$f.log" 1 4 50
 done
 # conc-threads-0261-u's call 173 (a C_SignInit, line 2734): its thread

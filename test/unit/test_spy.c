@@ -703,9 +703,48 @@ static void test_threads_evidence(void)
 		"[out] pSignature[*pulSignatureLen] 00007f0000005040 / 4",
 		"    00000000  01 02 03 04                                      ....            ", "Returned:  0 CKR_OK", NULL,
 	};
+	/* thread 2's header, a return at once, and its thread line only after
+	 * thread 1's next inputs: a call that has printed no thread line has
+	 * not returned (that return was another's), and its thread line and
+	 * inputs are its own, not thread 1's C_Sign's */
+	static const char *const early_ret[] = {
+		"1: C_SignInit", "P:10; T:0x1 2026-11-22 11:00:00.000", "[in] hSession = 0x3",
+		"[in] pMechanism->type = CKM_SHA256_RSA_PKCS", "[in] pMechanism->pParameter[ulParameterLen] NULL [size : 0x0 (0)]",
+		"[in] hKey = 0x2", "Returned:  0 CKR_OK",
+		"2: C_SignInit", "Returned:  0 CKR_OK",
+		"3: C_Sign", "P:10; T:0x1 2026-11-22 11:00:00.001", "[in] hSession = 0x3",
+		"[in] pData[ulDataLen] 00007f0000001000 / 4", "    00000000  61 62 63 64                                      abcd            ",
+		"P:10; T:0x2 2026-11-22 11:00:00.000", "[in] hSession = 0x4",
+		"[in] pMechanism->type = CKM_SHA256_RSA_PKCS", "[in] pMechanism->pParameter[ulParameterLen] NULL [size : 0x0 (0)]",
+		"[in] hKey = 0x2", "Returned:  0 CKR_OK",
+		"[out] pSignature[*pulSignatureLen] 00007f0000001040 / 4",
+		"    00000000  01 02 03 04                                      ....            ", "Returned:  0 CKR_OK", NULL,
+	};
+	/* a C_OpenSession given a CKR_OK by order before its *phSession: the
+	 * *phSession, which the open C_Sign never prints, reopens it */
+	static const char *const late_out[] = {
+		"1: C_OpenSession", "P:10; T:0x1 2026-11-22 11:00:00.000", "[in] slotID = 0x1", "[in] flags = 0x4",
+		"[in] pApplication = (nil)", "[in] Notify = (nil)",
+		"2: C_Sign", "P:10; T:0x2 2026-11-22 11:00:00.000", "[in] hSession = 0x3",
+		"[in] pData[ulDataLen] 00007f0000009000 / 4", "    00000000  61 62 63 64                                      abcd            ",
+		"Returned:  0 CKR_OK", "[out] *phSession = 0x4", "Returned:  0 CKR_OK",
+		"[out] pSignature[*pulSignatureLen] 00007f0000009040 / 4",
+		"    00000000  01 02 03 04                                      ....            ", "Returned:  0 CKR_OK", NULL,
+	};
 	struct got g;
 	struct hs_parse_stats st;
 
+	feed_all(early_ret, &g, &st);
+	CHECK(g.n == 3 && st.incomplete == 0 && g.ev[0].tid == 1 && g.ev[0].session == 3);
+	CHECK(g.n == 3 && g.ev[1].call_no == 2 && g.ev[1].tid == 2 && g.ev[1].session == 4 && g.ev[1].uncertain);
+	CHECK(g.n == 3 && g.ev[2].call_no == 3 && g.ev[2].tid == 1 && g.ev[2].session == 3 && g.ev[2].rv == 0 &&
+	      !strstr(hs_buf_cstr(&g.ev[2].detail), "hKey"));
+	got_free(&g);
+	feed_all(late_out, &g, &st);
+	CHECK(g.n == 2 && st.incomplete == 0 && g.ev[0].session == 4 && g.ev[0].rv == 0 && g.ev[0].uncertain);
+	CHECK(g.n == 2 && g.ev[1].session == 3 && g.ev[1].rv == 0 &&
+	      !strstr(hs_buf_cstr(&g.ev[1].detail), "phSession"));
+	got_free(&g);
 	feed_all(inside, &g, &st);
 	CHECK(g.n == 2 && strcmp(g.ev[0].func, "C_Sign") == 0 && g.ev[0].session == 3);
 	CHECK(g.n == 2 && g.ev[0].rv == 0 && !g.ev[0].incomplete && !g.ev[0].uncertain);
