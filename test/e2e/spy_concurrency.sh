@@ -54,6 +54,8 @@ conc_check "$S/conc-threads-023-f.log" 1 4 50
 # come back; -h: three C_SignInit, two threads freed between them)
 conc_check "$S/conc-threads-023-g.log" 1 4 50
 conc_check "$S/conc-threads-023-h.log" 1 4 50
+# a time line glued after an output's "addr / 256" (line 2099)
+conc_check "$S/conc-threads-023-i.log" 1 4 50
 for f in conc-procs-threads-023 conc-procs-threads-023-b conc-procs-threads-023-c \
 	conc-procs-threads-023-d conc-procs-threads-023-e conc-procs-threads-023-f conc-procs-threads-023-g \
 	conc-procs-threads-023-h conc-procs-threads-023-i conc-procs-threads-023-j conc-procs-threads-023-k \
