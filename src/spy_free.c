@@ -24,42 +24,48 @@ void hs_spy_free_note(struct hs_parser *p, const struct call *c)
 		return;
 	p->sret[p->nsret % 64].inst = c->qc.pc.ev.instance;
 	p->sret[p->nsret % 64].handle = c->named;
-	p->sret[p->nsret % 64].off = c->l_ret_off;
+	p->sret[p->nsret % 64].line = c->l_ret;
 	p->nsret++;
 }
 
 /* A handle other than h came back, or a call on another session of
- * inst returned, between offsets a and b: a thread was free to head a
- * call at b that was not at a. */
-static int freed_between(const struct hs_parser *p, int64_t inst, int64_t h, int64_t a, int64_t b)
+ * inst returned, after call a's header and before b's: a thread was free
+ * to head b that was not free to head a. Returns are placed by line
+ * number (a return's offset may be the line read when it was placed). */
+static int freed_between(const struct hs_parser *p, int64_t inst, int64_t h, const struct call *a,
+                         const struct call *b)
 {
+	int64_t ao = a->qc.pc.ev.offset, bo = b->qc.pc.ev.offset, al = a->qc.pc.ev.line, bl = b->qc.pc.ev.line;
 	int i;
 
 	for (i = 0; i < 64 && i < p->nopened; i++)
-		if (p->opened[i].inst == inst && p->opened[i].handle != h && p->opened[i].off > a &&
-		    p->opened[i].off < b)
+		if (p->opened[i].inst == inst && p->opened[i].handle != h && p->opened[i].off > ao &&
+		    p->opened[i].off < bo)
 			return 1;
 	for (i = 0; i < p->b.q.count; i++) {
 		const struct call *o = q_at((struct hs_parser *)p, i);
 		if (o->qc.returned && o->qc.pc.ev.instance == inst && o->named && o->named != h &&
-		    o->l_ret_off > a && o->l_ret_off < b)
+		    o->l_ret > al && o->l_ret < bl)
 			return 1;
 	}
 	for (i = 0; i < 64 && i < p->nsret; i++)
-		if (p->sret[i].inst == inst && p->sret[i].handle != h && p->sret[i].off > a &&
-		    p->sret[i].off < b)
+		if (p->sret[i].inst == inst && p->sret[i].handle != h && p->sret[i].line > al &&
+		    p->sret[i].line < bl)
 			return 1;
 	return 0;
 }
 
-/* Where session h of inst was last free (returned by C_OpenSession, or a
- * call naming it returned), -1 not seen; INT64_MAX: a call naming it is
- * still open. */
-static int64_t sess_free_at(const struct hs_parser *p, int64_t inst, int64_t h, struct call **cand, int nc)
+/* Could c's thread be h's by when c was headed: after h came back
+ * (C_OpenSession) and after every call naming it returned? -1: a call
+ * naming h (not in cand[]) is still open, nothing says. */
+static int sess_free_before(const struct hs_parser *p, const struct call *c, int64_t h, struct call **cand,
+                            int nc)
 {
-	int64_t at = hs_spy_opened_at(p, inst, h);
+	int64_t inst = c->qc.pc.ev.instance, at = hs_spy_opened_at(p, inst, h);
 	int i, j;
 
+	if (at < 0 || at > c->qc.pc.ev.offset)
+		return at < 0 ? -1 : 0;
 	for (i = 0; i < p->b.q.count; i++) {
 		const struct call *o = q_at((struct hs_parser *)p, i);
 		for (j = 0; j < nc && cand[j] != o; j++)
@@ -67,14 +73,14 @@ static int64_t sess_free_at(const struct hs_parser *p, int64_t inst, int64_t h, 
 		if (j < nc || o->qc.pc.ev.instance != inst || o->named != h)
 			continue;
 		if (!o->qc.returned)
-			return INT64_MAX;
-		if (o->l_ret_off > at)
-			at = o->l_ret_off;
+			return -1;
+		if (o->l_ret > c->qc.pc.ev.line)
+			return 0;
 	}
 	for (i = 0; i < 64 && i < p->nsret; i++)
-		if (p->sret[i].inst == inst && p->sret[i].handle == h && p->sret[i].off > at)
-			at = p->sret[i].off;
-	return at;
+		if (p->sret[i].inst == inst && p->sret[i].handle == h && p->sret[i].line > c->qc.pc.ev.line)
+			return 0;
+	return 1;
 }
 
 /* Old header: calls that would print the same (hs_spy_alike) could take
@@ -93,7 +99,7 @@ static int64_t sess_free_at(const struct hs_parser *p, int64_t inst, int64_t h, 
  * the oldest and the newest, so the input is worth waiting for. */
 struct call *hs_spy_alike_free(const struct hs_parser *p, struct call **cand, int nc, int64_t h)
 {
-	int64_t inst, at;
+	int64_t inst;
 	int i;
 
 	if (p->new_header || nc < 2)
@@ -103,15 +109,15 @@ struct call *hs_spy_alike_free(const struct hs_parser *p, struct call **cand, in
 		if (!hs_spy_alike(cand[i], cand[0]) || cand[i]->guessed)
 			return NULL;
 	if (h == HS_NONE)
-		return freed_between(p, inst, h, cand[0]->qc.pc.ev.offset, cand[nc - 1]->qc.pc.ev.offset) ? cand[0]
-		                                                                                            : NULL;
-	at = sess_free_at(p, inst, h, cand, nc);
-	if (at < 0 || at == INT64_MAX)
-		return NULL;
-	for (i = 0; i < nc - 1 && cand[i]->qc.pc.ev.offset < at; i++)
-		;
-	if (i == nc - 1 ||
-	    !freed_between(p, inst, h, cand[i]->qc.pc.ev.offset, cand[nc - 1]->qc.pc.ev.offset))
+		return freed_between(p, inst, h, cand[0], cand[nc - 1]) ? cand[0] : NULL;
+	for (i = 0; i < nc - 1; i++) {
+		int f = sess_free_before(p, cand[i], h, cand, nc);
+		if (f < 0)
+			return NULL;
+		if (f)
+			break;
+	}
+	if (i == nc - 1 || !freed_between(p, inst, h, cand[i], cand[nc - 1]))
 		return NULL;
 	return cand[i];
 }

@@ -239,7 +239,7 @@ struct hs_parser {
 	                               names one began after it was returned */
 	int nopened;                /* entries written (ring index: nopened % 64) */
 	struct {
-		int64_t inst, handle, off; /* instance, session named, offset of its return */
+		int64_t inst, handle, line; /* instance, session named, line of its return */
 	} sret[64];                 /* ring of the returns of calls that left the queue
 	                               (old header: a session's thread was free after) */
 	int nsret;                  /* entries written (ring index: nsret % 64) */
