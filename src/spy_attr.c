@@ -238,6 +238,8 @@ int hs_spy_handle_cands(struct hs_parser *p, struct call **cand, int nc, int64_t
 			cand[j++] = cand[i];
 	if (j == 2)
 		*best = handle_best(p, cand[0], cand[1], h);
+	if (!*best)
+		*best = hs_spy_alike_free(p, cand, j, h);
 	return j;
 }
 
@@ -719,6 +721,7 @@ void hs_spy_leave_call(void *ctx, struct hs_callq_call *qc)
 	struct hs_parser *p = ctx;
 
 	hs_spy_contest_leave(p, (struct call *)qc, 1);
+	hs_spy_free_note(p, (struct call *)qc);
 	hs_spy_lines_text(p, (struct call *)qc);
 	if (((struct call *)qc)->guessed)
 		qc->pc.ev.uncertain = 1; /* which process made it is a guess */
@@ -965,7 +968,7 @@ struct call *hs_spy_take_ts(struct hs_parser *p, int64_t ts, int64_t pid, int64_
 int hs_spy_ts_ambiguous(struct hs_parser *p, int64_t ts, int64_t pid, int64_t tid)
 {
 	struct call *first = NULL, *cand[TS_CANDS];
-	int i, chunk = hs_spy_chunk_inst(p);
+	int i, n, chunk = hs_spy_chunk_inst(p);
 
 	if (pid != HS_NONE) { /* new header */
 		int nc = new_ts_cands(p, ts, pid, tid, cand, 0);
@@ -974,7 +977,7 @@ int hs_spy_ts_ambiguous(struct hs_parser *p, int64_t ts, int64_t pid, int64_t ti
 				return 1;
 		return 0;
 	}
-	for (i = 0; i < p->b.q.count; i++) {
+	for (i = 0, n = 0; i < p->b.q.count; i++) {
 		struct call *c = q_at(p, i);
 		if (c->has_ts || c->qc.returned || (chunk >= 0 && c->qc.pc.ev.instance != chunk))
 			continue;
@@ -982,6 +985,10 @@ int hs_spy_ts_ambiguous(struct hs_parser *p, int64_t ts, int64_t pid, int64_t ti
 			return 1;
 		if (!first)
 			first = c;
+		if (n < TS_CANDS)
+			cand[n++] = c;
 	}
-	return 0;
+	/* alike, but a later "[in] hSession" may say which can take it (the
+	 * oldest, hs_spy_alike_free): the input lines after it decide */
+	return n > 1 && hs_spy_alike_free(p, cand, n, HS_NONE);
 }

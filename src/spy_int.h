@@ -250,6 +250,11 @@ struct hs_parser {
 	} opened[64];               /* ring of session handles returned lately: a call that
 	                               names one began after it was returned */
 	int nopened;                /* entries written (ring index: nopened % 64) */
+	struct {
+		int64_t inst, handle, line; /* instance, session named, line of its return */
+	} sret[64];                 /* ring of the returns of calls that left the queue
+	                               (old header: a session's thread was free after) */
+	int nsret;                  /* entries written (ring index: nsret % 64) */
 	int64_t in_handle;          /* the [in] line being placed names this session handle:
 	                               a call begun before its process returned it does not
 	                               fit; HS_NONE none */
@@ -424,6 +429,12 @@ int hs_spy_thread_addr_near(const struct hs_parser *p, const struct call *c, uns
 /* Where instance inst's session handle h was returned (its C_OpenSession's
  * output line's offset), -1 not in the log. */
 int64_t hs_spy_opened_at(const struct hs_parser *p, int64_t inst, int64_t h);
+/* spy_free.c: old header, of alike calls that could take "[in] hSession =
+ * h" the oldest headed after h's session was free, when a thread freed
+ * later could head only the newer (h HS_NONE: cand[0] when some thread
+ * was freed between the oldest and the newest), else NULL */
+struct call *hs_spy_alike_free(const struct hs_parser *p, struct call **cand, int nc, int64_t h);
+void hs_spy_free_note(struct hs_parser *p, const struct call *c);
 /* The calls of cand[] that could print "[in] hSession = h" (kept in
  * order, their count), and *best of two of one process when the newer
  * likely names the handle its process returned since the older began,

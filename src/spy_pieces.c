@@ -147,6 +147,8 @@ static void on_spec(struct hs_parser *p, const char *s, size_t n, int64_t off, i
 	hs_spy_on_detail(p, p->join.data, p->join.len, off, lineno, c);
 }
 
+#define TS_LEN 23 /* "2026-12-07 20:16:25.239": the old header's time line */
+
 /* An open call has no time line yet. */
 static int awaits_ts(struct hs_parser *p)
 {
@@ -460,6 +462,22 @@ void hs_spy_feed_piece(struct hs_parser *p, char *s, size_t n, int64_t off, int6
 		owner = is_open(p, p->last) ? p->last : NULL;
 		s[a] = keep;
 		feed_rest(p, (char *)g, n - (size_t)(g - s), off, lineno, owner);
+		return;
+	}
+	/* old header: "[out] pSignature[..] 00007f.. / 2562026-12-07
+	 * 20:16:25.239": another thread's time line (23 characters, the
+	 * fixed width of its "%Y-%m-%d %H:%M:%S.mmm") before this line's
+	 * newline; the rows of the "addr / len" follow from its own thread */
+	if (!p->new_header && n > 40 && s[0] == '[' && hs_is_digit(s[n - TS_LEN - 1]) &&
+	    hs_spy_parse_ts(s + n - TS_LEN, TS_LEN) != HS_NONE &&
+	    hs_spy_opens_dump(s, n - TS_LEN) > 0 && awaits_ts(p)) {
+		p->split_lineno = lineno;
+		a = n - TS_LEN;
+		keep = s[a];
+		s[a] = '\0';
+		owner = hs_spy_on_detail(p, s, a, off, lineno, prefer);
+		s[a] = keep;
+		feed_rest(p, s + a, TS_LEN, off, lineno, owner);
 		return;
 	}
 	r = hs_find(s, n, "Returned:  ");

@@ -51,6 +51,13 @@ jq -e -s 'map(select(.line == 4786)) | .[0].template_summary.structured_info |
 conc_check "$S/conc-threads-023-d.log" 1 4 50
 conc_check "$S/conc-threads-023-e.log" 1 4 50
 conc_check "$S/conc-threads-023-f.log" 1 4 50
+# alike calls waiting for a time line: a handle goes to the oldest headed
+# after its session was free (-g: a C_SignInit headed when only 0x3 had
+# come back; -h: three C_SignInit, two threads freed between them)
+conc_check "$S/conc-threads-023-g.log" 1 4 50
+conc_check "$S/conc-threads-023-h.log" 1 4 50
+# a time line glued after an output's "addr / 256" (line 2099)
+conc_check "$S/conc-threads-023-i.log" 1 4 50
 for f in conc-procs-threads-023 conc-procs-threads-023-b conc-procs-threads-023-c \
 	conc-procs-threads-023-d conc-procs-threads-023-e conc-procs-threads-023-f conc-procs-threads-023-g \
 	conc-procs-threads-023-h conc-procs-threads-023-i conc-procs-threads-023-j conc-procs-threads-023-k \
