@@ -747,6 +747,8 @@ struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int6
 		c->dump_left = DUMP_OPEN, c->dump_open = 1, c->nul_out = 1, c->qc.pc.ev.uncertain = 1;
 	if (out && !p->spec_nul)
 		nul_out_check(p, c, hs_spy_buffer_addr(s, n));
+	if (out && !p->spec_nul && hs_spy_thread_addr_other(p, c, hs_spy_buffer_addr(s, n)))
+		c->qc.pc.ev.uncertain = 1;
 	if (n > 13 && memcmp(s, "    CKA_LABEL ", 14) == 0)
 		c->label_next = 1, c->qc.pc.label[0] = '\0';
 	return c;

@@ -426,6 +426,7 @@ void hs_spy_thread_addr_note(struct hs_parser *p, const struct call *c, unsigned
 void hs_spy_forced_confirm(struct hs_parser *p, const struct call *c, unsigned long long a);
 /* Does a lie near the buffers c's thread showed before? */
 int hs_spy_thread_addr_near(const struct hs_parser *p, const struct call *c, unsigned long long a);
+int hs_spy_thread_addr_other(const struct hs_parser *p, const struct call *c, unsigned long long a);
 /* Where instance inst's session handle h was returned (its C_OpenSession's
  * output line's offset), -1 not in the log. */
 int64_t hs_spy_opened_at(const struct hs_parser *p, int64_t inst, int64_t h);

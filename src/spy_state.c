@@ -129,6 +129,26 @@ int hs_spy_thread_addr_near(const struct hs_parser *p, const struct call *c, uns
 	return a && t && (t > a ? t - a : a - t) < NEAR_ADDR;
 }
 
+/* New header: an output buffer at a that lies off c's thread's buffers
+ * and beside another thread's was printed by that thread (each thread's
+ * buffers are on its own stack): c took it by order alone, and the output
+ * is likely another call's (new-threads-c4b-9: two threads each printed
+ * their C_Sign's output after the other's next input). 1: so. */
+int hs_spy_thread_addr_other(const struct hs_parser *p, const struct call *c, unsigned long long a)
+{
+	int i;
+
+	if (!p->new_header || !a || !c->has_ts || !thread_note(p, c) || hs_spy_thread_addr_near(p, c, a))
+		return 0;
+	for (i = 0; i < TADDR; i++) {
+		const struct spy_taddr *t = &p->taddr[i];
+		if (t->addr && t->pid == c->qc.pc.ev.pid && t->tid != c->qc.pc.ev.tid &&
+		    (t->addr > a ? t->addr - a : a - t->addr) < NEAR_ADDR)
+			return 1;
+	}
+	return 0;
+}
+
 void hs_spy_forced_confirm(struct hs_parser *p, const struct call *c, unsigned long long a)
 {
 	const struct call *z;

@@ -22,6 +22,18 @@ for f in conc-threads-0261-b conc-threads-0261-c conc-threads-0261-d conc-thread
 	conc-threads-0261-z; do
 	conc_check "$S/$f.log" 1 4 50
 done
+# each thread's buffers lie on its own stack (1 MiB blocks apart): a
+# certain C_Sign whose signature lies off its data's stack shows another
+# thread's output (conc-threads-0261-z's C_Sign 368, line 5939, took a
+# C_Sign's of the thread at 00007fbd065fc..., by order alone)
+for f in "$S"/conc-*0261*.log; do
+	n="$("$HS" analyze "$f" --format events | jq -s -r 'map(select(.func == "C_Sign" and (.uncertain | not)) |
+		(.template_summary.structured_info // []) as $s |
+		($s | map(select(startswith("[in] pData"))) | .[0] // "" | split(" ")[2] // "") as $d |
+		($s | map(select(startswith("[out] pSignature"))) | .[0] // "" | split(" ")[2] // "") as $o |
+		select($d != "" and $o != "" and $o[0:11] != $d[0:11])) | length')"
+	[ "$n" = 0 ] || fail "$(basename "$f"): $n certain C_Sign with an output off their own stack"
+done
 # conc-threads-0261-u's call 173 (a C_SignInit, line 2734): its thread
 # line and the next one's went by the sessions' state alone (uncertain),
 # until the C_Sign that took the other showed its pData at
