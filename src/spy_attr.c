@@ -677,6 +677,29 @@ int hs_spy_chunk_fits(const struct call *c, int64_t pid)
 	return c->chunk_pid <= 0 || pid == HS_NONE || c->chunk_pid == pid;
 }
 
+int hs_spy_narrow(struct hs_parser *p, struct call **cand, int nc, hs_spy_fits_fn test,
+                  const struct spy_tline *t, int *passed)
+{
+	int i, k = 0;
+
+	for (i = 0; i < nc; i++)
+		k += test(p, cand[i], t) != 0;
+	if (passed)
+		*passed = k;
+	if (k == 0 || k == nc)
+		return nc;
+	for (i = k = 0; i < nc; i++)
+		if (test(p, cand[i], t))
+			cand[k++] = cand[i];
+	return k;
+}
+
+int hs_spy_fits_chunk(struct hs_parser *p, const struct call *c, const struct spy_tline *t)
+{
+	(void)p;
+	return hs_spy_chunk_fits(c, t->pid);
+}
+
 /* c is held: old header, as a guess (hs_spy_hold_from): its process's
  * count is not two calls on yet (nor that of a process whose call of c's
  * number may be c's mate), and a later buffer or session may still move
@@ -807,6 +830,11 @@ int hs_spy_thread_could_head(struct hs_parser *p, const struct call *c, int64_t 
 	return could_head(p, c, pid, tid, NULL);
 }
 
+int hs_spy_fits_head(struct hs_parser *p, const struct call *c, const struct spy_tline *t)
+{
+	return could_head(p, c, t->pid, t->tid, NULL);
+}
+
 /* New header: can c (headed at its line) take a thread line of process
  * pid with time ts? The spy takes a call's time just after printing its
  * header, so a thread line of that process printed before c's header, or
@@ -825,6 +853,11 @@ static int time_fits(struct hs_parser *p, const struct call *c, int64_t ts, int6
 			return 0;
 	}
 	return 1;
+}
+
+static int fits_time(struct hs_parser *p, const struct call *c, const struct spy_tline *t)
+{
+	return time_fits(p, c, t->ts, t->pid, NULL);
 }
 
 /* New header: none of cand[] (calls without a thread line, which the
@@ -881,6 +914,7 @@ struct call *hs_spy_head_repair(struct hs_parser *p, struct call **cand, int nc,
 static int new_ts_cands(struct hs_parser *p, int64_t ts, int64_t pid, int64_t tid, struct call **cand,
                         int repair)
 {
+	const struct spy_tline t = { ts, pid, tid };
 	struct call *x;
 	int i, k, nc = 0;
 
@@ -889,33 +923,13 @@ static int new_ts_cands(struct hs_parser *p, int64_t ts, int64_t pid, int64_t ti
 	for (i = 0; i < p->b.q.count && nc < TS_CANDS; i++)
 		if (!q_at(p, i)->has_ts && (!q_at(p, i)->qc.returned || hs_spy_held_early(p, q_at(p, i))))
 			cand[nc++] = q_at(p, i);
-	/* of another process's chunk: not when some are not (hs_spy_chunk_pid) */
-	for (i = k = 0; i < nc; i++)
-		k += hs_spy_chunk_fits(cand[i], pid);
-	if (k > 0 && k < nc) {
-		for (i = k = 0; i < nc; i++)
-			if (hs_spy_chunk_fits(cand[i], pid))
-				cand[k++] = cand[i];
-		nc = k;
-	}
-	for (i = k = 0; i < nc; i++)
-		k += time_fits(p, cand[i], ts, pid, NULL);
-	if (k > 0 && k < nc) {
-		for (i = k = 0; i < nc; i++)
-			if (time_fits(p, cand[i], ts, pid, NULL))
-				cand[k++] = cand[i];
-		nc = k;
-	}
-	for (i = k = 0; i < nc; i++)
-		k += could_head(p, cand[i], pid, tid, NULL);
-	if (k > 0 && k < nc) {
-		for (i = k = 0; i < nc; i++)
-			if (could_head(p, cand[i], pid, tid, NULL))
-				cand[k++] = cand[i];
-		nc = k;
-	} else if (!k && nc && repair && (x = hs_spy_head_repair(p, cand, nc, pid, tid, ts, HS_NONE))) {
+	/* not of another process's chunk (hs_spy_chunk_pid), its time fits,
+	 * its thread could have headed it */
+	nc = hs_spy_narrow(p, cand, nc, hs_spy_fits_chunk, &t, NULL);
+	nc = hs_spy_narrow(p, cand, nc, fits_time, &t, NULL);
+	nc = hs_spy_narrow(p, cand, nc, hs_spy_fits_head, &t, &k);
+	if (!k && nc && repair && (x = hs_spy_head_repair(p, cand, nc, pid, tid, ts, HS_NONE)))
 		cand[0] = x, nc = 1;
-	}
 	return nc;
 }
 

@@ -500,6 +500,25 @@ void hs_spy_reopen_early(struct call *c);
 void hs_spy_chunk_pid(struct hs_parser *p, int64_t pid);
 /* Could c's header be process pid's, by the chunk it lay in? */
 int hs_spy_chunk_fits(const struct call *c, int64_t pid);
+
+/* Choosing the call a thread or time line belongs to goes by tests, each
+ * of one piece of evidence (its chunk, its time, its thread's returns),
+ * applied in turn: a test narrows the candidates only when it splits
+ * them, since one that all pass or all fail tells nothing. */
+struct spy_tline {
+	int64_t ts;                 /* its time (µs), HS_NONE none */
+	int64_t pid, tid;           /* its process and thread, HS_NONE (old header) none */
+};
+typedef int (*hs_spy_fits_fn)(struct hs_parser *p, const struct call *c, const struct spy_tline *t);
+/* Keep in cand[] (order kept) those of its nc that pass test, when some
+ * do and some do not; their count. *passed (may be NULL): how many did. */
+int hs_spy_narrow(struct hs_parser *p, struct call **cand, int nc, hs_spy_fits_fn test,
+                  const struct spy_tline *t, int *passed);
+/* The tests shared by spy_attr.c and spy_pend.c: c's header lay in a
+ * chunk of t's process (hs_spy_chunk_fits); t's thread could have headed
+ * c (hs_spy_thread_could_head). */
+int hs_spy_fits_chunk(struct hs_parser *p, const struct call *c, const struct spy_tline *t);
+int hs_spy_fits_head(struct hs_parser *p, const struct call *c, const struct spy_tline *t);
 /* An output no open call's function prints: a held call (ret_noout) whose
  * function prints it, reopened; NULL none. */
 struct call *hs_spy_reopen_noout(struct hs_parser *p, const char *name, size_t len);

@@ -82,47 +82,33 @@ static int pend_too_old(const struct hs_parser *p, const struct call *c)
 	return 0;
 }
 
+/* Old header: a call headed after a later time was read takes its time
+ * after that one (ts_floor): t's older time is not its. */
+static int fits_floor(struct hs_parser *p, const struct call *c, const struct spy_tline *t)
+{
+	(void)p;
+	return c->ts_floor == HS_NONE || t->ts == HS_NONE || t->ts >= c->ts_floor;
+}
+
 /* The calls the waiting thread line can be: in cand[], their count. */
 static int pend_cands(const struct hs_parser *p, struct call **cand, int max)
 {
-	int i, k, nc = 0;
+	const struct spy_tline t = { p->pend.ts, p->pend.pid, p->pend.tid };
+	int i, nc = 0;
 
 	for (i = 0; i < p->b.q.count && nc < max; i++)
 		if (pend_fits(p, q_at((struct hs_parser *)p, i)) && !pend_too_old(p, q_at((struct hs_parser *)p, i)) &&
 		    (p->pend.chunk < 0 || q_at((struct hs_parser *)p, i)->qc.pc.ev.instance == p->pend.chunk))
 			cand[nc++] = q_at((struct hs_parser *)p, i);
 	/* new header: a header in another process's chunk is that process's
-	 * (when some other fits; hs_spy_chunk_pid) */
-	for (i = k = 0; i < nc; i++)
-		k += hs_spy_chunk_fits(cand[i], p->pend.pid);
-	if (k > 0 && k < nc) {
-		for (i = k = 0; i < nc; i++)
-			if (hs_spy_chunk_fits(cand[i], p->pend.pid))
-				cand[k++] = cand[i];
-		nc = k;
-	}
-	/* new header: a call headed before the thread's call before returned
-	 * is another thread's (when some other fits; pend_decide repairs the
-	 * case none does) */
-	for (i = k = 0; i < nc; i++)
-		k += hs_spy_thread_could_head((struct hs_parser *)p, cand[i], p->pend.pid, p->pend.tid);
-	if (k > 0 && k < nc) {
-		for (i = k = 0; i < nc; i++)
-			if (hs_spy_thread_could_head((struct hs_parser *)p, cand[i], p->pend.pid, p->pend.tid))
-				cand[k++] = cand[i];
-		nc = k;
-	}
-	/* old header: a call headed after a later time was read takes its
-	 * time after that one: this older time is not its (when another fits) */
-	for (i = k = 0; i < nc; i++)
-		if (cand[i]->ts_floor == HS_NONE || p->pend.ts == HS_NONE || p->pend.ts >= cand[i]->ts_floor)
-			k++;
-	if (k > 0 && k < nc) {
-		for (i = k = 0; i < nc; i++)
-			if (cand[i]->ts_floor == HS_NONE || p->pend.ts == HS_NONE || p->pend.ts >= cand[i]->ts_floor)
-				cand[k++] = cand[i];
-		nc = k;
-	}
+	 * (hs_spy_chunk_pid); a call headed before the thread's call before
+	 * returned is another thread's (pend_decide repairs the case none
+	 * could be); old header: a call headed after a later time was read
+	 * takes its time after that one, so this older time is not its. Each
+	 * only when another candidate fits (hs_spy_narrow). */
+	nc = hs_spy_narrow((struct hs_parser *)p, cand, nc, hs_spy_fits_chunk, &t, NULL);
+	nc = hs_spy_narrow((struct hs_parser *)p, cand, nc, hs_spy_fits_head, &t, NULL);
+	nc = hs_spy_narrow((struct hs_parser *)p, cand, nc, fits_floor, &t, NULL);
 	return nc;
 }
 
