@@ -25,8 +25,11 @@ done
 # each thread's buffers lie on its own stack (1 MiB blocks apart): a
 # certain C_Sign whose signature lies off its data's stack shows another
 # thread's output (conc-threads-0261-z's C_Sign 368, line 5939, took a
-# C_Sign's of the thread at 00007fbd065fc..., by order alone)
-for f in "$S"/conc-*0261*.log; do
+# C_Sign's of the thread at 00007fbd065fc..., by order alone). 0.23's
+# header too, where no thread is named: conc-threads-023-d's C_Sign of
+# lines 5943 and 5976 each took the output of the session whose data lay
+# beside it, certain before the old header noted each session's buffers
+for f in "$S"/conc-*.log; do
 	n="$("$HS" analyze "$f" --format events | jq -s -r 'map(select(.func == "C_Sign" and (.uncertain | not)) |
 		(.template_summary.structured_info // []) as $s |
 		($s | map(select(startswith("[in] pData"))) | .[0] // "" | split(" ")[2] // "") as $d |
