@@ -253,6 +253,7 @@ struct hs_parser {
 	int nopened;                /* entries written (ring index: nopened % 64) */
 	struct {
 		int64_t inst, handle, line; /* instance, session named, line of its return */
+		int64_t head;           /* line of its header */
 	} sret[64];                 /* ring of the returns of calls that left the queue
 	                               (old header: a session's thread was free after) */
 	int nsret;                  /* entries written (ring index: nsret % 64) */
