@@ -25,6 +25,7 @@ void hs_spy_free_note(struct hs_parser *p, const struct call *c)
 	p->sret[p->nsret % 64].inst = c->qc.pc.ev.instance;
 	p->sret[p->nsret % 64].handle = c->named;
 	p->sret[p->nsret % 64].line = c->l_ret;
+	p->sret[p->nsret % 64].head = c->qc.pc.ev.line;
 	p->nsret++;
 }
 
@@ -55,6 +56,29 @@ static int freed_between(const struct hs_parser *p, int64_t inst, int64_t h, con
 	return 0;
 }
 
+/* A call on h of inst headed at line head and returned at end (INT64_MAX
+ * still open): did a call on h headed after it return before it? Then
+ * h's thread went on while it looked busy (a thread makes one call at a
+ * time): its return is one the order gave it late, and says nothing of
+ * when h was free (old-threads-c: a C_SignInit on 0x6 headed at line 5702
+ * took the return of line 6231 while 0x6's thread made a dozen calls). */
+static int sess_went_on(const struct hs_parser *p, int64_t inst, int64_t h, int64_t head, int64_t end)
+{
+	int i;
+
+	for (i = 0; i < p->b.q.count; i++) {
+		const struct call *n = q_at((struct hs_parser *)p, i);
+		if (n->qc.returned && n->named == h && n->qc.pc.ev.instance == inst && n->qc.pc.ev.line > head &&
+		    n->l_ret < end)
+			return 1;
+	}
+	for (i = 0; i < 64 && i < p->nsret; i++)
+		if (p->sret[i].inst == inst && p->sret[i].handle == h && p->sret[i].head > head &&
+		    p->sret[i].line < end)
+			return 1;
+	return 0;
+}
+
 /* Could c's thread be h's by when c was headed: after h came back
  * (C_OpenSession) and after every call naming it returned? -1: a call
  * naming h (not in cand[]) is still open, nothing says. */
@@ -72,13 +96,16 @@ static int sess_free_before(const struct hs_parser *p, const struct call *c, int
 			;
 		if (j < nc || o->qc.pc.ev.instance != inst || o->named != h)
 			continue;
+		if (sess_went_on(p, inst, h, o->qc.pc.ev.line, o->qc.returned ? o->l_ret : INT64_MAX))
+			continue;
 		if (!o->qc.returned)
 			return -1;
 		if (o->l_ret > c->qc.pc.ev.line)
 			return 0;
 	}
 	for (i = 0; i < 64 && i < p->nsret; i++)
-		if (p->sret[i].inst == inst && p->sret[i].handle == h && p->sret[i].line > c->qc.pc.ev.line)
+		if (p->sret[i].inst == inst && p->sret[i].handle == h && p->sret[i].line > c->qc.pc.ev.line &&
+		    !sess_went_on(p, inst, h, p->sret[i].head, p->sret[i].line))
 			return 0;
 	return 1;
 }

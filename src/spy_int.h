@@ -102,12 +102,13 @@ struct spy_paddr {
 };
 #define SPY_ADDR_MASK ((1ull << 56) - 1)
 
-/* New header: an input buffer address a thread showed last (its stack). */
+/* An input buffer address a thread (old header: a session) showed last. */
 struct spy_taddr {
 	int64_t pid, tid;
 	unsigned long long addr;    /* 0: entry unused */
 };
 #define TADDR 16                /* threads remembered */
+#define SPY_TADDR_SESS (-2)     /* pid of an old-header note: tid is its session */
 
 struct resume_point {
 	int64_t offset, line;       /* a call's header line, or the end */
@@ -252,6 +253,7 @@ struct hs_parser {
 	int nopened;                /* entries written (ring index: nopened % 64) */
 	struct {
 		int64_t inst, handle, line; /* instance, session named, line of its return */
+		int64_t head;           /* line of its header */
 	} sret[64];                 /* ring of the returns of calls that left the queue
 	                               (old header: a session's thread was free after) */
 	int nsret;                  /* entries written (ring index: nsret % 64) */
@@ -304,7 +306,7 @@ struct hs_parser {
 	struct spy_paddr paddr[PADDR]; /* ring: where each process's buffers lie (a thread's
 	                               stack; processes' address spaces differ, ASLR) */
 	int npaddr;                 /* entries written (ring index: npaddr % PADDR) */
-	struct spy_taddr taddr[TADDR]; /* new header: where each thread's buffers lie */
+	struct spy_taddr taddr[TADDR]; /* where each thread's (old header: session's) buffers lie */
 	int ntaddr;                 /* entries written (ring index: ntaddr % TADDR) */
 	struct {
 		struct call *win, *lose; /* borrowed (look them up in the queue): two dumps
@@ -418,7 +420,8 @@ int hs_spy_alike(const struct call *a, const struct call *b);
 struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_t h,
                       const char *name, size_t len, int ok, unsigned long long addr,
                       const struct call *avoid);
-/* New header: c, a call of a named thread, showed an input buffer at a. */
+/* c, a call of a named thread (old header: of a named session), showed
+ * an input buffer at a. */
 void hs_spy_thread_addr_note(struct hs_parser *p, const struct call *c, unsigned long long a);
 /* c takes an input buffer at a: a forced choice (spy_pend.c) that c is
  * one call of is confirmed when a lies near c's thread's earlier buffers
@@ -426,6 +429,8 @@ void hs_spy_thread_addr_note(struct hs_parser *p, const struct call *c, unsigned
 void hs_spy_forced_confirm(struct hs_parser *p, const struct call *c, unsigned long long a);
 /* Does a lie near the buffers c's thread showed before? */
 int hs_spy_thread_addr_near(const struct hs_parser *p, const struct call *c, unsigned long long a);
+/* Does an output at a lie off c's thread's (old header: c's own input)
+ * buffers and beside another thread's (session's)? */
 int hs_spy_thread_addr_other(const struct hs_parser *p, const struct call *c, unsigned long long a);
 /* Where instance inst's session handle h was returned (its C_OpenSession's
  * output line's offset), -1 not in the log. */

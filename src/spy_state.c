@@ -93,22 +93,29 @@ void hs_spy_resume(struct hs_parser *p, const char *state)
 	p->ntaddr = i;
 }
 
-/* New header: where each thread's buffers lie (a thread's stack), so an
- * output whose call's own input address was garbled (buf_spec) still
- * finds its thread. The newest note of each thread. */
+/* Where each thread's buffers lie (a thread's stack; old header: each
+ * session's), so an output whose call's own input address was garbled
+ * (buf_spec) still finds its thread. The newest note of each thread. */
 void hs_spy_thread_addr_note(struct hs_parser *p, const struct call *c, unsigned long long a)
 {
+	int64_t pid = c->qc.pc.ev.pid, tid = c->qc.pc.ev.tid;
 	int i;
 
-	if (!p->new_header || !c->has_ts || c->qc.pc.ev.pid == HS_NONE || c->qc.pc.ev.tid == HS_NONE || !a)
+	/* old header: no thread is named, but a threaded program's threads
+	 * each use their own session, so the session stands for the thread */
+	if (!p->new_header && c->named > 0)
+		pid = SPY_TADDR_SESS, tid = c->named;
+	else if (!p->new_header || !c->has_ts || pid == HS_NONE || tid == HS_NONE)
+		return;
+	if (!a)
 		return;
 	for (i = 0; i < TADDR; i++)
-		if (p->taddr[i].addr && p->taddr[i].pid == c->qc.pc.ev.pid && p->taddr[i].tid == c->qc.pc.ev.tid) {
+		if (p->taddr[i].addr && p->taddr[i].pid == pid && p->taddr[i].tid == tid) {
 			p->taddr[i].addr = a;
 			return;
 		}
 	i = p->ntaddr++ % TADDR;
-	p->taddr[i].pid = c->qc.pc.ev.pid, p->taddr[i].tid = c->qc.pc.ev.tid, p->taddr[i].addr = a;
+	p->taddr[i].pid = pid, p->taddr[i].tid = tid, p->taddr[i].addr = a;
 }
 
 /* The buffer c's thread showed last, 0 none. */
@@ -134,10 +141,34 @@ int hs_spy_thread_addr_near(const struct hs_parser *p, const struct call *c, uns
  * buffers are on its own stack): c took it by order alone, and the output
  * is likely another call's (new-threads-c4b-9: two threads each printed
  * their C_Sign's output after the other's next input). 1: so. */
+/* Old header: an output at a that lies off c's own input buffers and
+ * beside the latest input buffer another session's call showed was
+ * printed by that call's thread: c took it by order alone (th.14 of
+ * /tmp/concold4/thr2: six C_Sign on 0x6 each took 0x5's output). */
+static int sess_addr_other(const struct hs_parser *p, const struct call *c, unsigned long long a)
+{
+	int i, j;
+
+	if (!c->in_addr[0] || c->named <= 0)
+		return 0;
+	for (j = 0; j < 2; j++)
+		if (c->in_addr[j] && (c->in_addr[j] > a ? c->in_addr[j] - a : a - c->in_addr[j]) < NEAR_ADDR)
+			return 0;
+	for (i = 0; i < TADDR; i++) {
+		const struct spy_taddr *t = &p->taddr[i];
+		if (t->addr && t->pid == SPY_TADDR_SESS && t->tid != c->named &&
+		    (t->addr > a ? t->addr - a : a - t->addr) < NEAR_ADDR)
+			return 1;
+	}
+	return 0;
+}
+
 int hs_spy_thread_addr_other(const struct hs_parser *p, const struct call *c, unsigned long long a)
 {
 	int i;
 
+	if (!p->new_header && a)
+		return sess_addr_other(p, c, a);
 	if (!p->new_header || !a || !c->has_ts || !thread_note(p, c) || hs_spy_thread_addr_near(p, c, a))
 		return 0;
 	for (i = 0; i < TADDR; i++) {
@@ -212,7 +243,7 @@ void hs_spy_put_state(struct hs_parser *p, const struct resume_point *r)
 	}
 	/* the buffer addresses that tell processes apart, as the ring held them
 	 * (old header only: none is noted under the new one) */
-	/* where each thread's buffers lie (new header) */
+	/* where each thread's (old header: session's) buffers lie */
 	for (i = j = 0; i < TADDR; i++)
 		j += r->taddr[i].addr != 0;
 	if (j) {

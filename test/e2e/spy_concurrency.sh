@@ -25,8 +25,11 @@ done
 # each thread's buffers lie on its own stack (1 MiB blocks apart): a
 # certain C_Sign whose signature lies off its data's stack shows another
 # thread's output (conc-threads-0261-z's C_Sign 368, line 5939, took a
-# C_Sign's of the thread at 00007fbd065fc..., by order alone)
-for f in "$S"/conc-*0261*.log; do
+# C_Sign's of the thread at 00007fbd065fc..., by order alone). 0.23's
+# header too, where no thread is named: conc-threads-023-d's C_Sign of
+# lines 5943 and 5976 each took the output of the session whose data lay
+# beside it, certain before the old header noted each session's buffers
+for f in "$S"/conc-*.log; do
 	n="$("$HS" analyze "$f" --format events | jq -s -r 'map(select(.func == "C_Sign" and (.uncertain | not)) |
 		(.template_summary.structured_info // []) as $s |
 		($s | map(select(startswith("[in] pData"))) | .[0] // "" | split(" ")[2] // "") as $d |
@@ -70,6 +73,20 @@ conc_check "$S/conc-threads-023-g.log" 1 4 50
 conc_check "$S/conc-threads-023-h.log" 1 4 50
 # a time line glued after an output's "addr / 256" (line 2099)
 conc_check "$S/conc-threads-023-i.log" 1 4 50
+# -j (test/open's old-threads-c): a C_SignInit on 0x6 headed at line 5702
+# took a return 500 lines on (6231) while 0x6's thread made a dozen calls;
+# that late return no longer makes 0x6 look busy when C_SignInit 385
+# (6230, just after 0x6's C_Sign returned) waits for 0x6's inputs (6254)
+conc_check "$S/conc-threads-023-j.log" 1 4 50
+"$HS" analyze "$S/conc-threads-023-j.log" --format events >"$T/j.events" || fail "023-j: events"
+jq -e -s '[.[] | select(.line == 6230 or .line == 6253 or .line == 6291) | .session] == [6, 3, 6]' \
+	"$T/j.events" >/dev/null || fail "023-j: C_SignInit 385, 387, 389 not on 0x6, 0x3, 0x6"
+# -f's headers 337 and 339 (C_SignInit, lines 5440 and 5463): 0x3's
+# C_Sign printed its output (de5fbab0, on 0x3's stack) at 5444, after
+# 337's header, so 0x3's next C_SignInit is 339 and 0x4's is 337
+"$HS" analyze "$S/conc-threads-023-f.log" --format events >"$T/f.events" || fail "023-f: events"
+jq -e -s '[.[] | select(.line == 5440 or .line == 5463) | .session] == [4, 3]' \
+	"$T/f.events" >/dev/null || fail "023-f: C_SignInit 337 and 339 not on 0x4 and 0x3"
 for f in conc-procs-threads-023 conc-procs-threads-023-b conc-procs-threads-023-c \
 	conc-procs-threads-023-d conc-procs-threads-023-e conc-procs-threads-023-f conc-procs-threads-023-g \
 	conc-procs-threads-023-h conc-procs-threads-023-i conc-procs-threads-023-j conc-procs-threads-023-k \
