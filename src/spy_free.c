@@ -22,10 +22,10 @@ void hs_spy_free_note(struct hs_parser *p, const struct call *c)
 {
 	if (!c->qc.returned || !c->named)
 		return;
-	p->sret[p->nsret % 64].inst = c->qc.pc.ev.instance;
-	p->sret[p->nsret % 64].handle = c->named;
-	p->sret[p->nsret % 64].line = c->l_ret;
-	p->sret[p->nsret % 64].head = c->qc.pc.ev.line;
+	p->sret[p->nsret % SRET].inst = c->qc.pc.ev.instance;
+	p->sret[p->nsret % SRET].handle = c->named;
+	p->sret[p->nsret % SRET].line = c->l_ret;
+	p->sret[p->nsret % SRET].head = c->qc.pc.ev.line;
 	p->nsret++;
 }
 
@@ -39,7 +39,7 @@ static int freed_between(const struct hs_parser *p, int64_t inst, int64_t h, con
 	int64_t ao = a->qc.pc.ev.offset, bo = b->qc.pc.ev.offset, al = a->qc.pc.ev.line, bl = b->qc.pc.ev.line;
 	int i;
 
-	for (i = 0; i < 64 && i < p->nopened; i++)
+	for (i = 0; i < OPENED && i < p->nopened; i++)
 		if (p->opened[i].inst == inst && p->opened[i].handle != h && p->opened[i].off > ao &&
 		    p->opened[i].off < bo)
 			return 1;
@@ -49,7 +49,7 @@ static int freed_between(const struct hs_parser *p, int64_t inst, int64_t h, con
 		    o->l_ret > al && o->l_ret < bl)
 			return 1;
 	}
-	for (i = 0; i < 64 && i < p->nsret; i++)
+	for (i = 0; i < SRET && i < p->nsret; i++)
 		if (p->sret[i].inst == inst && p->sret[i].handle != h && p->sret[i].line > al &&
 		    p->sret[i].line < bl)
 			return 1;
@@ -72,7 +72,7 @@ static int sess_went_on(const struct hs_parser *p, int64_t inst, int64_t h, int6
 		    n->l_ret < end)
 			return 1;
 	}
-	for (i = 0; i < 64 && i < p->nsret; i++)
+	for (i = 0; i < SRET && i < p->nsret; i++)
 		if (p->sret[i].inst == inst && p->sret[i].handle == h && p->sret[i].head > head &&
 		    p->sret[i].line < end)
 			return 1;
@@ -103,7 +103,7 @@ static int sess_free_before(const struct hs_parser *p, const struct call *c, int
 		if (o->l_ret > c->qc.pc.ev.line)
 			return 0;
 	}
-	for (i = 0; i < 64 && i < p->nsret; i++)
+	for (i = 0; i < SRET && i < p->nsret; i++)
 		if (p->sret[i].inst == inst && p->sret[i].handle == h && p->sret[i].line > c->qc.pc.ev.line &&
 		    !sess_went_on(p, inst, h, p->sret[i].head, p->sret[i].line))
 			return 0;

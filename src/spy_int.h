@@ -110,6 +110,19 @@ struct spy_taddr {
 #define TADDR 16                /* threads remembered */
 #define SPY_TADDR_SESS (-2)     /* pid of an old-header note: tid is its session */
 
+/* A session handle a C_OpenSession returned. */
+struct spy_opened {
+	int64_t inst, handle, off;  /* instance, handle, offset of its "[out] *phSession" */
+};
+#define OPENED 64               /* handles remembered */
+
+/* Old header: the return of a call that left the queue (spy_free.c). */
+struct spy_sret {
+	int64_t inst, handle, line; /* instance, session named, line of its return */
+	int64_t head;               /* line of its header */
+};
+#define SRET 64                 /* returns remembered */
+
 struct resume_point {
 	int64_t offset, line;       /* a call's header line, or the end */
 	int64_t ninst;              /* instances so far; 0 = only the unused implicit one */
@@ -125,6 +138,11 @@ struct resume_point {
 	int npaddr;                 /* and its count: a re-parse from here decides as a
 	                               whole parse did (attribution by address) */
 	struct spy_taddr taddr[TADDR]; /* the parser's thread notes then */
+	struct spy_sret sret[SRET];  /* and its rings of returns */
+	int nsret;
+	struct spy_opened opened[OPENED]; /* and of handles returned, with their counts (a
+	                               re-parse from here decides as a whole parse did) */
+	int nopened;
 };
 
 struct call {
@@ -246,17 +264,12 @@ struct hs_parser {
 	struct call *last;          /* call that took the last detail line (may be gone) */
 	uint64_t seq;               /* dumps opened so far */
 	int new_header;             /* a "P:pid; T:tid" line was seen: threads are named */
-	struct {
-		int64_t inst, handle, off; /* instance, handle, offset of its "[out] *phSession" */
-	} opened[64];               /* ring of session handles returned lately: a call that
-	                               names one began after it was returned */
-	int nopened;                /* entries written (ring index: nopened % 64) */
-	struct {
-		int64_t inst, handle, line; /* instance, session named, line of its return */
-		int64_t head;           /* line of its header */
-	} sret[64];                 /* ring of the returns of calls that left the queue
+	struct spy_opened opened[OPENED]; /* ring of session handles returned lately: a call
+	                               that names one began after it was returned */
+	int nopened;                /* entries written (ring index: nopened % OPENED) */
+	struct spy_sret sret[SRET]; /* ring of the returns of calls that left the queue
 	                               (old header: a session's thread was free after) */
-	int nsret;                  /* entries written (ring index: nsret % 64) */
+	int nsret;                  /* entries written (ring index: nsret % SRET) */
 	int64_t in_handle;          /* the [in] line being placed names this session handle:
 	                               a call begun before its process returned it does not
 	                               fit; HS_NONE none */

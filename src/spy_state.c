@@ -87,6 +87,19 @@ void hs_spy_resume(struct hs_parser *p, const char *state)
 		if (ok && n == (u < PADDR ? u : PADDR))
 			p->npaddr = (int)u;
 	}
+	/* the ring of returns, in the order they were written */
+	cur = NULL;
+	while (hs_pstate_next(state, "sr", &cur, s4, 4) == 4)
+		if (s4[0] >= 1 && s4[0] <= k && s4[0] <= MAX_INSTANCES) {
+			struct spy_sret *x = &p->sret[p->nsret++ % SRET];
+			x->inst = k - s4[0], x->handle = s4[1], x->line = s4[2], x->head = s4[3];
+		}
+	cur = NULL;
+	while (hs_pstate_next(state, "op", &cur, v, 3) == 3)
+		if (v[0] >= 1 && v[0] <= k && v[0] <= MAX_INSTANCES) {
+			struct spy_opened *x = &p->opened[p->nopened++ % OPENED];
+			x->inst = k - v[0], x->handle = v[1], x->off = v[2];
+		}
 	cur = NULL;
 	for (i = 0; i < TADDR && hs_pstate_next(state, "t", &cur, v, 3) == 3; i++)
 		p->taddr[i].pid = v[0], p->taddr[i].tid = v[1], p->taddr[i].addr = (unsigned long long)v[2];
@@ -252,6 +265,23 @@ void hs_spy_put_state(struct hs_parser *p, const struct resume_point *r)
 			if (r->taddr[i].addr)
 				hs_pstate_item(&p->b.state, (int64_t[]){ r->taddr[i].pid, r->taddr[i].tid,
 				                                    (int64_t)(r->taddr[i].addr & SPY_ADDR_MASK) }, 3);
+	}
+	/* the returns of calls that had left the queue (old header, spy_free.c),
+	 * oldest first, instances counted back as above */
+	if (r->nsret > 0) {
+		hs_pstate_list(&p->b.state, "sr");
+		for (i = r->nsret > SRET ? r->nsret - SRET : 0; i < r->nsret; i++) {
+			const struct spy_sret *x = &r->sret[i % SRET];
+			hs_pstate_item(&p->b.state, (int64_t[]){ r->ninst - x->inst, x->handle, x->line, x->head }, 4);
+		}
+	}
+	/* the session handles returned lately (old header, spy_free.c) */
+	if (r->nopened > 0) {
+		hs_pstate_list(&p->b.state, "op");
+		for (i = r->nopened > OPENED ? r->nopened - OPENED : 0; i < r->nopened; i++) {
+			const struct spy_opened *x = &r->opened[i % OPENED];
+			hs_pstate_item(&p->b.state, (int64_t[]){ r->ninst - x->inst, x->handle, x->off }, 3);
+		}
 	}
 	if (r->npaddr > 0) {
 		hs_pstate_int(&p->b.state, "an", r->npaddr);
