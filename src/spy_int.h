@@ -502,7 +502,7 @@ void hs_spy_addr_evidence(struct hs_parser *p, struct call *c, unsigned long lon
  * latest call on h left running (0: it would fail). */
 int hs_spy_sess_next_fits(struct hs_parser *p, const struct call *c, int64_t h);
 
-/* ------------------------------------------ time lines (spy_attr.c) */
+/* ------------------------------------------ time lines (spy_times.c) */
 
 /* c takes time ts: the latest its process's calls took (old header). */
 void hs_spy_ts_note(struct hs_parser *p, const struct call *c, int64_t ts);
@@ -532,7 +532,7 @@ typedef int (*hs_spy_fits_fn)(struct hs_parser *p, const struct call *c, const s
  * do and some do not; their count. *passed (may be NULL): how many did. */
 int hs_spy_narrow(struct hs_parser *p, struct call **cand, int nc, hs_spy_fits_fn test,
                   const struct spy_tline *t, int *passed);
-/* The tests shared by spy_attr.c and spy_pend.c: c's header lay in a
+/* The tests shared by spy_times.c and spy_pend.c: c's header lay in a
  * chunk of t's process (hs_spy_chunk_fits); t's thread could have headed
  * c (hs_spy_thread_could_head). */
 int hs_spy_fits_chunk(struct hs_parser *p, const struct call *c, const struct spy_tline *t);
@@ -543,6 +543,9 @@ struct call *hs_spy_reopen_noout(struct hs_parser *p, const char *name, size_t l
 /* New header: thread (pid, tid) could have printed c's header (its calls
  * before c's header had returned by then); pid HS_NONE: any. */
 int hs_spy_thread_could_head(struct hs_parser *p, const struct call *c, int64_t pid, int64_t tid);
+/* Swap only where a and b begin (header line, number): their thread
+ * lines, threads and lines stay (spy_attr.c). */
+void hs_spy_swap_header(struct hs_parser *p, struct call *a, struct call *b);
 /* None of cand[] could (or, h not HS_NONE, none was headed after its
  * process returned session h, which the thread's held input names): a pair
  * of one function whose headers went to the wrong threads by order swap
