@@ -84,6 +84,31 @@ scroll_to() {
 	done
 }
 
+# big_log FILE N SECS: FILE holds the sample N times, then that whole
+# repeated as often as makes indexing it last about SECS seconds on this
+# machine (at most 8 times), so that a test that acts while a log loads
+# does not depend on the machine's speed. Sets big_k (the repeats).
+big_log() {
+	bi=0
+	while [ $bi -lt "$2" ]; do cat "$SAMPLE"; bi=$((bi + 1)); done >"$1"
+	ba=$(date +%s%N)
+	"$HS" index "$1" --index "$T/probe.db" >/dev/null 2>&1 || fail "$1 could not be indexed"
+	bb=$(date +%s%N)
+	rm -f "$T"/probe.db*
+	bms=$(((bb - ba) / 1000000))
+	[ "$bms" -gt 0 ] || bms=1
+	big_k=$(((${3} * 1000 + bms - 1) / bms))
+	[ "$big_k" -le 8 ] || big_k=8
+	if [ "$big_k" -gt 1 ]; then
+		mv "$1" "$T/big-unit.log"
+		bi=0
+		while [ $bi -lt "$big_k" ]; do cat "$T/big-unit.log"; bi=$((bi + 1)); done >"$1"
+		rm -f "$T/big-unit.log"
+	else
+		big_k=1
+	fi
+}
+
 wait_for() {
 	pat=$1
 	secs=${2:-10}

@@ -6,27 +6,11 @@
 . "$(dirname "$0")/lib.sh"
 tui_setup
 L="$T/big.log"
-# The sample 600 times (~69 MB, ~206,000 calls), built at test time; then
-# as many copies of that as make a load last about 5 s on this machine, so
-# that the load outlasts the steps below however fast the machine is (an
-# idle 2-core machine indexed the 69 MB in 0.74 s, and the explorer's
-# status had said "Indexing" for less than the 50 ms wait_for looks at).
-i=0
-while [ $i -lt 600 ]; do cat "$SAMPLE"; i=$((i + 1)); done >"$L"
-a=$(date +%s%N)
-"$HS" index "$L" --index "$T/probe.db" >/dev/null 2>&1 || fail "the log could not be indexed"
-b=$(date +%s%N)
-rm -f "$T"/probe.db*
-ms=$(((b - a) / 1000000))
-[ "$ms" -gt 0 ] || ms=1
-k=$(((5000 + ms - 1) / ms)) # copies: at most 8 (~550 MB)
-[ "$k" -le 8 ] || k=8
-if [ "$k" -gt 1 ]; then
-	mv "$L" "$T/unit.log"
-	i=0
-	while [ $i -lt "$k" ]; do cat "$T/unit.log"; i=$((i + 1)); done >"$L"
-	rm -f "$T/unit.log"
-fi
+# The sample 600 times (~69 MB, ~206,000 calls), repeated until a load
+# lasts about 5 s here (big_log): an idle 2-core machine indexed the 69 MB
+# in 0.74 s, and the explorer's "Indexing" was gone before wait_for looked
+big_log "$L" 600 5
+k=$big_k
 one=$("$HS" grep "$SAMPLE" --count '') || fail "grep total"
 one_login=$("$HS" grep "$SAMPLE" --count 'func == "C_Login"') || fail "grep logins"
 total=$((one * 600 * k)) logins=$((one_login * 600 * k))

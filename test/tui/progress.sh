@@ -3,9 +3,9 @@
 . "$(dirname "$0")/lib.sh"
 tui_setup
 L="$T/big.log"
-# ~340,000 calls: long enough to interrupt (the sample, 1000 times)
-i=0
-while [ $i -lt 1000 ]; do cat "$SAMPLE"; i=$((i + 1)); done >"$L"
+# ~340,000 calls (the sample 1000 times), repeated until a load lasts
+# about 4 s here: long enough to interrupt on any machine (big_log)
+big_log "$L" 1000 4
 tui_start 100 30 "\"$HS\" \"$L\""
 wait_for "Indexing" 20
 wait_for "[0-9]+ calls +[0-9]+%" 20
