@@ -123,20 +123,21 @@ static void skip_line(struct hs_parser *p, int64_t lineno, int64_t off, const ch
 
 /* ---------------------------------------------------------- line kinds */
 
+int hs_spy_queued(const struct hs_parser *p, const struct call *c)
+{
+	int i;
+
+	for (i = 0; c && i < p->b.q.count; i++)
+		if (q_at((struct hs_parser *)p, i) == c)
+			return 1;
+	return 0;
+}
+
 /* The call whose dump this line continues: among open calls with bytes
  * still to come that expect this kind of line (at this offset), the one
  * whose dump opened last, preferring those expecting exactly as many bytes
  * (a full line or the rest) over those expecting more (a line cut short
  * when another process's buffer was flushed into the middle of it). */
-static int in_queue(struct hs_parser *p, const struct call *c)
-{
-	int i;
-
-	for (i = 0; c && i < p->b.q.count; i++)
-		if (q_at(p, i) == c)
-			return 1;
-	return 0;
-}
 
 /* The row after a tie of two print_generic dumps (two threads' buffers at
  * one offset, both waiting for a full row: hs_spy_dump_owner gave it to
@@ -151,7 +152,7 @@ static struct call *rowtie_undo(struct hs_parser *p, int64_t off, int bytes)
 	struct hs_buf *wd, *ld;
 	int64_t lw;
 
-	if (!p->rowtie.line || !in_queue(p, w) || !in_queue(p, l) || w->qc.returned || l->qc.returned)
+	if (!p->rowtie.line || !hs_spy_queued(p, w) || !hs_spy_queued(p, l) || w->qc.returned || l->qc.returned)
 		return NULL;
 	wd = &w->qc.pc.ev.detail, ld = &l->qc.pc.ev.detail;
 	lw = l->dump_left - p->rowtie.bytes;
@@ -544,9 +545,10 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 		p->nopened++;
 	}
 	if (out) {
-		c->out_buffer |= hs_spy_buffer_addr(s, n) != 0;
+		int filled = hs_spy_buffer_addr(s, n) != 0; /* not a length query */
+		c->out_buffer |= filled;
 		if (!p->new_header)
-			hs_spy_sess_output(p, c, hs_spy_buffer_addr(s, n) != 0);
+			hs_spy_sess_output(p, c, filled);
 		c->outs++;
 		if (c->sig && (k = hs_spy_sig_out_index(c->sig, name, len)) >= 0 && k < 32)
 			c->outs_seen |= 1u << k;
@@ -631,7 +633,7 @@ static void nul_out_check(struct hs_parser *p, struct call *c, unsigned long lon
 	for (i = 0; a && i < p->b.q.count; i++) {
 		struct call *o = q_at(p, i);
 		for (j = 0; o != c && o->nul_out && !o->qc.returned && j < 2; j++)
-			if (o->in_addr[j] && (o->in_addr[j] > a ? o->in_addr[j] - a : a - o->in_addr[j]) < 0x1000)
+			if (o->in_addr[j] && hs_spy_addr_dist(o->in_addr[j], a) < 0x1000)
 				o->qc.pc.ev.uncertain = c->qc.pc.ev.uncertain = 1;
 	}
 }
@@ -749,10 +751,12 @@ struct call *hs_spy_on_detail(struct hs_parser *p, const char *s, size_t n, int6
 	 * ends; uncertain, as the name's call was chosen by order alone */
 	if (len > 0 && out && p->spec_nul)
 		c->dump_left = DUMP_OPEN, c->dump_open = 1, c->nul_out = 1, c->qc.pc.ev.uncertain = 1;
-	if (out && !p->spec_nul)
-		nul_out_check(p, c, hs_spy_buffer_addr(s, n));
-	if (out && !p->spec_nul && hs_spy_thread_addr_other(p, c, hs_spy_buffer_addr(s, n)))
-		c->qc.pc.ev.uncertain = 1;
+	if (out && !p->spec_nul) {
+		unsigned long long a = hs_spy_buffer_addr(s, n);
+		nul_out_check(p, c, a);
+		if (hs_spy_thread_addr_other(p, c, a))
+			c->qc.pc.ev.uncertain = 1;
+	}
 	if (n > 13 && memcmp(s, "    CKA_LABEL ", 14) == 0)
 		c->label_next = 1, c->qc.pc.label[0] = '\0';
 	return c;

@@ -363,7 +363,7 @@ struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_
 	/* the nearest input buffer, when it is much nearer than any other */
 	for (i = 0; addr && i < nc; i++)
 		for (j = 0; j < 2; j++) {
-			unsigned long long a = cand[i]->in_addr[j], d = a > addr ? a - addr : addr - a;
+			unsigned long long a = cand[i]->in_addr[j], d = hs_spy_addr_dist(a, addr);
 			if (!a || d >= NEAR_ADDR)
 				continue;
 			if (d < best) {

@@ -70,6 +70,11 @@ unsigned long long hs_spy_buffer_addr(const char *s, size_t n);
 #define DUMP_OPEN ((int64_t)1 << 30) /* bytes: a dump whose length the log lost */
 #define NEAR_PROC (64ull << 20) /* bytes: buffers this close lie in one process (its threads'
                                    stacks are mmapped side by side, 8 MiB each) */
+/* How far apart two buffer addresses lie, in bytes. */
+static inline unsigned long long hs_spy_addr_dist(unsigned long long a, unsigned long long b)
+{
+	return a > b ? a - b : b - a;
+}
 #define PADDR 32                /* buffer addresses remembered for telling processes apart */
 #define ISESS 8                 /* sessions followed per process instance (old header) */
 
@@ -472,6 +477,8 @@ int hs_spy_rescue_dump(struct hs_parser *p, struct call *o);
 void hs_spy_swap_identity(struct hs_parser *p, struct call *a, struct call *b);
 /* The queue's hooks: a call leaves; the first offset that must wait. */
 void hs_spy_leave_call(void *ctx, struct hs_callq_call *qc);
+/* c (a borrowed pointer that may have gone) is still in the queue. */
+int hs_spy_queued(const struct hs_parser *p, const struct call *c);
 int64_t hs_spy_hold_from(void *ctx);
 /* The oldest call a re-parse must rebuild: one still open, or (old
  * header) one held as a guess that a later buffer may move; NULL none. */

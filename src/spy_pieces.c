@@ -36,7 +36,7 @@ static int near_waiting_input(struct hs_parser *p, unsigned long long a, int sam
 			continue;
 		for (j = 0; j < 2; j++) {
 			b = c->in_addr[j];
-			d = b > a ? b - a : a - b;
+			d = hs_spy_addr_dist(b, a);
 			if (b && (d || same) && d < NEAR_ADDR)
 				return 1;
 		}

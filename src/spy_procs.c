@@ -32,7 +32,7 @@ static int64_t addr_inst(const struct hs_parser *p, unsigned long long a)
 	int i;
 
 	for (i = 0; i < PADDR && i < p->npaddr; i++) {
-		unsigned long long b = p->paddr[i].addr & SPY_ADDR_MASK, d = b > a ? b - a : a - b;
+		unsigned long long b = p->paddr[i].addr & SPY_ADDR_MASK, d = hs_spy_addr_dist(b, a);
 		if (d >= NEAR_PROC)
 			continue;
 		if (found >= 0 && found != p->paddr[i].inst)
@@ -60,7 +60,7 @@ static int addr_far(const struct hs_parser *p, int64_t inst, unsigned long long 
 
 	a &= SPY_ADDR_MASK;
 	for (i = 0; i < PADDR && i < p->npaddr; i++) {
-		unsigned long long b = p->paddr[i].addr & SPY_ADDR_MASK, d = b > a ? b - a : a - b;
+		unsigned long long b = p->paddr[i].addr & SPY_ADDR_MASK, d = hs_spy_addr_dist(b, a);
 		unsigned long long k = p->paddr[i].addr & ~SPY_ADDR_MASK;
 		if (p->paddr[i].inst != inst || (k && k != kind))
 			continue;
@@ -418,7 +418,7 @@ static int queued_own_near(struct hs_parser *p, const struct call *c, unsigned l
 		if (o == c || o->qc.pc.ev.instance != c->qc.pc.ev.instance)
 			continue;
 		for (j = 0; j < 2; j++) {
-			unsigned long long b = o->in_addr[j], d = b > a ? b - a : a - b;
+			unsigned long long b = o->in_addr[j], d = hs_spy_addr_dist(b, a);
 			if (b && d < NEAR_PROC)
 				return 1;
 		}
@@ -442,7 +442,7 @@ static int queued_near(struct hs_parser *p, const struct call *c, unsigned long 
 			continue;
 		for (j = 0; j < 2; j++) {
 			b = o->in_addr[j];
-			d = b > a ? b - a : a - b;
+			d = hs_spy_addr_dist(b, a);
 			if (b && d < NEAR_PROC) {
 				if (n && oi != *k)
 					return 2;
@@ -749,7 +749,7 @@ static int queued_far(struct hs_parser *p, const struct call *c, int64_t i0, uns
 		if (o == c || o->qc.pc.ev.instance != i0 || strcmp(o->qc.pc.ev.func, c->qc.pc.ev.func) != 0)
 			continue;
 		for (j = 0; j < 2; j++) {
-			unsigned long long b = o->in_addr[j], d = b > a ? b - a : a - b;
+			unsigned long long b = o->in_addr[j], d = hs_spy_addr_dist(b, a);
 			if (!b)
 				continue;
 			if (d < NEAR_PROC)

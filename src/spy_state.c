@@ -146,18 +146,13 @@ int hs_spy_thread_addr_near(const struct hs_parser *p, const struct call *c, uns
 {
 	unsigned long long t = thread_note(p, c);
 
-	return a && t && (t > a ? t - a : a - t) < NEAR_ADDR;
+	return a && t && hs_spy_addr_dist(t, a) < NEAR_ADDR;
 }
 
-/* New header: an output buffer at a that lies off c's thread's buffers
- * and beside another thread's was printed by that thread (each thread's
- * buffers are on its own stack): c took it by order alone, and the output
- * is likely another call's (new-threads-c4b-9: two threads each printed
- * their C_Sign's output after the other's next input). 1: so. */
 /* Old header: an output at a that lies off c's own input buffers and
  * beside the latest input buffer another session's call showed was
- * printed by that call's thread: c took it by order alone (th.14 of
- * /tmp/concold4/thr2: six C_Sign on 0x6 each took 0x5's output). */
+ * printed by that call's thread: c took it by order alone (a fresh
+ * recording had six C_Sign on 0x6 each take 0x5's output). */
 static int sess_addr_other(const struct hs_parser *p, const struct call *c, unsigned long long a)
 {
 	int i, j;
@@ -165,17 +160,22 @@ static int sess_addr_other(const struct hs_parser *p, const struct call *c, unsi
 	if (!c->in_addr[0] || c->named <= 0)
 		return 0;
 	for (j = 0; j < 2; j++)
-		if (c->in_addr[j] && (c->in_addr[j] > a ? c->in_addr[j] - a : a - c->in_addr[j]) < NEAR_ADDR)
+		if (c->in_addr[j] && hs_spy_addr_dist(c->in_addr[j], a) < NEAR_ADDR)
 			return 0;
 	for (i = 0; i < TADDR; i++) {
 		const struct spy_taddr *t = &p->taddr[i];
 		if (t->addr && t->pid == SPY_TADDR_SESS && t->tid != c->named &&
-		    (t->addr > a ? t->addr - a : a - t->addr) < NEAR_ADDR)
+		    hs_spy_addr_dist(t->addr, a) < NEAR_ADDR)
 			return 1;
 	}
 	return 0;
 }
 
+/* New header: an output buffer at a that lies off c's thread's buffers
+ * and beside another thread's was printed by that thread (each thread's
+ * buffers are on its own stack): c took it by order alone, and the output
+ * is likely another call's (new-threads-c4b-9: two threads each printed
+ * their C_Sign's output after the other's next input). 1: so. */
 int hs_spy_thread_addr_other(const struct hs_parser *p, const struct call *c, unsigned long long a)
 {
 	int i;
@@ -187,7 +187,7 @@ int hs_spy_thread_addr_other(const struct hs_parser *p, const struct call *c, un
 	for (i = 0; i < TADDR; i++) {
 		const struct spy_taddr *t = &p->taddr[i];
 		if (t->addr && t->pid == c->qc.pc.ev.pid && t->tid != c->qc.pc.ev.tid &&
-		    (t->addr > a ? t->addr - a : a - t->addr) < NEAR_ADDR)
+		    hs_spy_addr_dist(t->addr, a) < NEAR_ADDR)
 			return 1;
 	}
 	return 0;
@@ -196,15 +196,13 @@ int hs_spy_thread_addr_other(const struct hs_parser *p, const struct call *c, un
 void hs_spy_forced_confirm(struct hs_parser *p, const struct call *c, unsigned long long a)
 {
 	const struct call *z;
-	int i, j;
+	int i;
 
 	for (i = 0; a && p->new_header && i < p->b.q.count; i++) {
 		struct call *y = q_at(p, i);
 		if (!y->forced_pending || (y != c && y->forced != c))
 			continue;
-		for (j = 0; j < p->b.q.count && q_at(p, j) != y->forced; j++)
-			;
-		if (j == p->b.q.count)
+		if (!hs_spy_queued(p, y->forced))
 			continue; /* the other has left: nothing to weigh it against */
 		z = y == c ? y->forced : y;
 		if (c->has_ts && z->has_ts && c->qc.pc.ev.tid != z->qc.pc.ev.tid && thread_note(p, z) &&
