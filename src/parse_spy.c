@@ -310,6 +310,7 @@ void hs_spy_take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, 
 	r->ninst = p->implicit ? 0 : p->ninst;
 	r->unbound_from = p->unbound_from;
 	r->ret_inst = p->ret_inst;
+	r->after_banner = p->after_banner;
 	memcpy(r->paddr, p->paddr, sizeof r->paddr);
 	r->npaddr = p->npaddr;
 	memcpy(r->taddr, p->taddr, sizeof r->taddr);

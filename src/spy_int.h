@@ -133,6 +133,8 @@ struct resume_point {
 	int64_t ninst;              /* instances so far; 0 = only the unused implicit one */
 	int64_t unbound_from;       /* first instance whose pid was not known */
 	int64_t ret_inst;           /* the parser's ret_inst then, -1 none */
+	int after_banner;           /* a banner was the last line that counted: the next
+	                               header is the new process's, no guess */
 	int n;                      /* entries used in in[] */
 	struct {
 		int64_t id, pid, last_n;

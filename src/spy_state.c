@@ -17,9 +17,9 @@
 #include "hsmscope/parser.h"
 #include "spy_int.h"
 
-/* state: "instances=K u=U r=R i=d:pid:last,..." where item d describes
- * instance K-d (pid -1 = unknown) and R the instance K-R whose chunk ended
- * last (0 none). */
+/* state: "instances=K u=U r=R [b=1] i=d:pid:last,..." where item d
+ * describes instance K-d (pid -1 = unknown), R the instance K-R whose chunk
+ * ended last (0 none), and b=1 says a banner came after the last header. */
 void hs_spy_resume(struct hs_parser *p, const char *state)
 {
 	int64_t k, u, v[3], s4[4];
@@ -41,6 +41,9 @@ void hs_spy_resume(struct hs_parser *p, const char *state)
 	/* the process whose chunk ended last */
 	if (hs_pstate_get_int(state, "r", &u) && u >= 1 && u <= k && u <= MAX_INSTANCES)
 		p->ret_inst = k - u;
+	/* a banner just before the resume point: the header after it is
+	 * the new process's (without it, two counts at -1 made it a guess) */
+	p->after_banner = hs_pstate_get_int(state, "b", &u) && u == 1;
 	while (hs_pstate_next(state, "i", &cur, v, 3) == 3) {
 		if (v[0] >= 1 && v[0] <= k && v[0] <= MAX_INSTANCES) {
 			hs_spy_inst_get(p, k - v[0])->pid = v[1] < 0 ? HS_NONE : v[1];
@@ -218,6 +221,8 @@ void hs_spy_put_state(struct hs_parser *p, const struct resume_point *r)
 	hs_pstate_int(&p->b.state, "instances", r->ninst);
 	hs_pstate_int(&p->b.state, "u", r->unbound_from);
 	hs_pstate_int(&p->b.state, "r", r->ret_inst < 0 ? 0 : r->ninst - r->ret_inst);
+	if (r->after_banner)
+		hs_pstate_int(&p->b.state, "b", 1);
 	hs_pstate_list(&p->b.state, "i");
 	for (i = 0; i < r->n; i++)
 		hs_pstate_item(&p->b.state, (int64_t[]){ r->ninst - r->in[i].id,
