@@ -25,6 +25,9 @@
  *
  * A mismatch prints the fixture, the cut's byte offset and line, the resume
  * point and state, and the first event and field that differ.
+ *
+ * `build/test/test_spy_cut LOG...` cuts the logs named at every line instead
+ * (a closer look at one fixture, or at a capture of one's own).
  */
 #include <glob.h>
 #include <stdio.h>
@@ -327,8 +330,8 @@ static uint64_t next_rand(uint64_t *s)
 	return *s >> 33;
 }
 
-/* dense: a cut every DENSE_STEP lines. */
-static void cut_file(const char *file, int dense, uint64_t *seed, struct tally *t)
+/* every: a cut every `every` lines; 0: as many as the size allows. */
+static void cut_file(const char *file, size_t every, uint64_t *seed, struct tally *t)
 {
 	struct got whole;
 	struct hs_parse_stats wst;
@@ -354,7 +357,7 @@ static void cut_file(const char *file, int dense, uint64_t *seed, struct tally *
 	want = (size_t)(CUT_BYTES / (long long)(len ? len : 1));
 	if (want < MIN_CUTS)
 		want = MIN_CUTS;
-	step = dense ? DENSE_STEP : want >= nstarts ? 1 : nstarts / want;
+	step = every ? every : want >= nstarts ? 1 : nstarts / want;
 	/* a failing fixture reports its first few cuts, not hundreds */
 	for (i = step - 1; i < nstarts && failed < 3; i += step)
 		failed += !check_cut(file, buf, len, starts[i], &whole, t);
@@ -379,7 +382,9 @@ static void cut_file(const char *file, int dense, uint64_t *seed, struct tally *
 	free(buf);
 }
 
-int main(void)
+/* With arguments: each log named is cut at every line (a closer look at
+ * one fixture, or at a capture of one's own). */
+int main(int argc, char **argv)
 {
 	glob_t gl;
 	struct tally t = { 0, 0, 0, 0, 0 };
@@ -388,19 +393,26 @@ int main(void)
 	long smallest = -1;
 	off_t size = 0;
 
-	CHECK(glob("test/fixtures/spy/*.log", 0, NULL, &gl) == 0);
-	CHECK(gl.gl_pathc >= 62); /* at least the 62 conc-* captures (run from the repository root) */
-	for (i = 0; i < gl.gl_pathc; i++) {
-		struct stat sb;
-		if (strstr(gl.gl_pathv[i], "/conc-") && stat(gl.gl_pathv[i], &sb) == 0 &&
-		    (smallest < 0 || sb.st_size < size))
-			smallest = (long)i, size = sb.st_size;
+	if (argc > 1) {
+		for (i = 1; i < (size_t)argc; i++)
+			cut_file(argv[i], 1, &seed, &t);
+		gl.gl_pathc = (size_t)argc - 1;
+	} else {
+		CHECK(glob("test/fixtures/spy/*.log", 0, NULL, &gl) == 0);
+		CHECK(gl.gl_pathc >= 62); /* the 62 conc-* captures at least (run from the repository root) */
+		for (i = 0; i < gl.gl_pathc; i++) {
+			struct stat sb;
+			if (strstr(gl.gl_pathv[i], "/conc-") && stat(gl.gl_pathv[i], &sb) == 0 &&
+			    (smallest < 0 || sb.st_size < size))
+				smallest = (long)i, size = sb.st_size;
+		}
+		for (i = 0; i < gl.gl_pathc; i++)
+			cut_file(gl.gl_pathv[i], (long)i == smallest ? DENSE_STEP : 0, &seed, &t);
 	}
-	for (i = 0; i < gl.gl_pathc; i++)
-		cut_file(gl.gl_pathv[i], (long)i == smallest, &seed, &t);
-	printf("%zu fixtures, %ld cuts (%ld through the pipeline), %ld refreshes of growing logs, %.1f MB parsed,"
+	printf("%zu logs, %ld cuts (%ld through the pipeline), %ld refreshes of growing logs, %.1f MB parsed,"
 	       " %ld mismatched\n", gl.gl_pathc, t.cuts, t.pipeline_checked, t.steps, (double)t.parsed / 1e6,
 	       t.mismatches);
-	globfree(&gl);
+	if (argc == 1)
+		globfree(&gl);
 	TEST_END();
 }
