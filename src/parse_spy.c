@@ -310,13 +310,8 @@ void hs_spy_take_snap(struct hs_parser *p, struct resume_point *r, int64_t off, 
 	r->ninst = p->implicit ? 0 : p->ninst;
 	r->unbound_from = p->unbound_from;
 	r->ret_inst = p->ret_inst;
-	memcpy(r->paddr, p->paddr, sizeof r->paddr);
-	r->npaddr = p->npaddr;
-	memcpy(r->taddr, p->taddr, sizeof r->taddr);
-	memcpy(r->sret, p->sret, sizeof r->sret);
-	r->nsret = p->nsret;
-	memcpy(r->opened, p->opened, sizeof r->opened);
-	r->nopened = p->nopened;
+	r->after_banner = p->after_banner;
+	r->ring = p->ring;
 	r->n = 0;
 	for (k = p->ninst - 1; !p->implicit && k >= 0 && r->n < SNAP; k--, r->n++) {
 		r->in[r->n].id = k;
@@ -537,12 +532,12 @@ static void took_param(struct hs_parser *p, struct call *c, const char *s, size_
 	/* "[out] pSignature[*pulSignatureLen]" alone: its "addr / len" comes apart */
 	c->await_spec = s[n - 1] == ']' && !memchr(name, ' ', n - (size_t)(name - s));
 	if (out && len == 10 && memcmp(name, "*phSession", 10) == 0 && n > len + 9 &&
-	    hs_parse_int(name + len + 3, &p->opened[p->nopened % OPENED].handle)) {
-		p->opened[p->nopened % OPENED].inst = c->qc.pc.ev.instance;
-		p->opened[p->nopened % OPENED].off = off;
+	    hs_parse_int(name + len + 3, &p->ring.opened[p->ring.nopened % OPENED].handle)) {
+		p->ring.opened[p->ring.nopened % OPENED].inst = c->qc.pc.ev.instance;
+		p->ring.opened[p->ring.nopened % OPENED].off = off;
 		if (!p->new_header)
-			hs_spy_sess_opened(p, c, p->opened[p->nopened % OPENED].handle);
-		p->nopened++;
+			hs_spy_sess_opened(p, c, p->ring.opened[p->ring.nopened % OPENED].handle);
+		p->ring.nopened++;
 	}
 	if (out) {
 		int filled = hs_spy_buffer_addr(s, n) != 0; /* not a length query */

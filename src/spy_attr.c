@@ -193,9 +193,9 @@ int64_t hs_spy_opened_at(const struct hs_parser *p, int64_t inst, int64_t h)
 	int64_t at = -1;
 	int i;
 
-	for (i = 0; h != HS_NONE && i < OPENED && i < p->nopened; i++)
-		if (p->opened[i].handle == h && p->opened[i].inst == inst && p->opened[i].off > at)
-			at = p->opened[i].off;
+	for (i = 0; h != HS_NONE && i < OPENED && i < p->ring.nopened; i++)
+		if (p->ring.opened[i].handle == h && p->ring.opened[i].inst == inst && p->ring.opened[i].off > at)
+			at = p->ring.opened[i].off;
 	return at;
 }
 
@@ -211,11 +211,11 @@ static struct call *handle_best(struct hs_parser *p, struct call *x, struct call
 
 	if (b->qc.pc.ev.instance != inst || a->guessed || b->guessed)
 		return NULL;
-	for (i = 0; i < OPENED && i < p->nopened; i++)
-		if (p->opened[i].inst == inst && p->opened[i].handle != h &&
-		    p->opened[i].off > a->qc.pc.ev.offset && p->opened[i].off < b->qc.pc.ev.offset &&
-		    p->opened[i].off > back)
-			back = p->opened[i].off;
+	for (i = 0; i < OPENED && i < p->ring.nopened; i++)
+		if (p->ring.opened[i].inst == inst && p->ring.opened[i].handle != h &&
+		    p->ring.opened[i].off > a->qc.pc.ev.offset && p->ring.opened[i].off < b->qc.pc.ev.offset &&
+		    p->ring.opened[i].off > back)
+			back = p->ring.opened[i].off;
 	if (back < 0)
 		return NULL;
 	for (i = 0; i < p->b.q.count; i++)

@@ -22,11 +22,11 @@ void hs_spy_free_note(struct hs_parser *p, const struct call *c)
 {
 	if (!c->qc.returned || !c->named)
 		return;
-	p->sret[p->nsret % SRET].inst = c->qc.pc.ev.instance;
-	p->sret[p->nsret % SRET].handle = c->named;
-	p->sret[p->nsret % SRET].line = c->l_ret;
-	p->sret[p->nsret % SRET].head = c->qc.pc.ev.line;
-	p->nsret++;
+	p->ring.sret[p->ring.nsret % SRET].inst = c->qc.pc.ev.instance;
+	p->ring.sret[p->ring.nsret % SRET].handle = c->named;
+	p->ring.sret[p->ring.nsret % SRET].line = c->l_ret;
+	p->ring.sret[p->ring.nsret % SRET].head = c->qc.pc.ev.line;
+	p->ring.nsret++;
 }
 
 /* A handle other than h came back, or a call on another session of
@@ -39,9 +39,9 @@ static int freed_between(const struct hs_parser *p, int64_t inst, int64_t h, con
 	int64_t ao = a->qc.pc.ev.offset, bo = b->qc.pc.ev.offset, al = a->qc.pc.ev.line, bl = b->qc.pc.ev.line;
 	int i;
 
-	for (i = 0; i < OPENED && i < p->nopened; i++)
-		if (p->opened[i].inst == inst && p->opened[i].handle != h && p->opened[i].off > ao &&
-		    p->opened[i].off < bo)
+	for (i = 0; i < OPENED && i < p->ring.nopened; i++)
+		if (p->ring.opened[i].inst == inst && p->ring.opened[i].handle != h && p->ring.opened[i].off > ao &&
+		    p->ring.opened[i].off < bo)
 			return 1;
 	for (i = 0; i < p->b.q.count; i++) {
 		const struct call *o = q_at((struct hs_parser *)p, i);
@@ -49,9 +49,9 @@ static int freed_between(const struct hs_parser *p, int64_t inst, int64_t h, con
 		    o->l_ret > al && o->l_ret < bl)
 			return 1;
 	}
-	for (i = 0; i < SRET && i < p->nsret; i++)
-		if (p->sret[i].inst == inst && p->sret[i].handle != h && p->sret[i].line > al &&
-		    p->sret[i].line < bl)
+	for (i = 0; i < SRET && i < p->ring.nsret; i++)
+		if (p->ring.sret[i].inst == inst && p->ring.sret[i].handle != h && p->ring.sret[i].line > al &&
+		    p->ring.sret[i].line < bl)
 			return 1;
 	return 0;
 }
@@ -72,9 +72,9 @@ static int sess_went_on(const struct hs_parser *p, int64_t inst, int64_t h, int6
 		    n->l_ret < end)
 			return 1;
 	}
-	for (i = 0; i < SRET && i < p->nsret; i++)
-		if (p->sret[i].inst == inst && p->sret[i].handle == h && p->sret[i].head > head &&
-		    p->sret[i].line < end)
+	for (i = 0; i < SRET && i < p->ring.nsret; i++)
+		if (p->ring.sret[i].inst == inst && p->ring.sret[i].handle == h && p->ring.sret[i].head > head &&
+		    p->ring.sret[i].line < end)
 			return 1;
 	return 0;
 }
@@ -103,9 +103,9 @@ static int sess_free_before(const struct hs_parser *p, const struct call *c, int
 		if (o->l_ret > c->qc.pc.ev.line)
 			return 0;
 	}
-	for (i = 0; i < SRET && i < p->nsret; i++)
-		if (p->sret[i].inst == inst && p->sret[i].handle == h && p->sret[i].line > c->qc.pc.ev.line &&
-		    !sess_went_on(p, inst, h, p->sret[i].head, p->sret[i].line))
+	for (i = 0; i < SRET && i < p->ring.nsret; i++)
+		if (p->ring.sret[i].inst == inst && p->ring.sret[i].handle == h && p->ring.sret[i].line > c->qc.pc.ev.line &&
+		    !sess_went_on(p, inst, h, p->ring.sret[i].head, p->ring.sret[i].line))
 			return 0;
 	return 1;
 }

@@ -97,7 +97,6 @@ struct inst_sessions {
 	struct inst_sess sess[ISESS];
 };
 
-/* Where a re-parse starts and the instance numbering just before it. */
 /* An input buffer address a process instance showed (old header). */
 struct spy_paddr {
 	int64_t inst;               /* a process instance */
@@ -128,26 +127,43 @@ struct spy_sret {
 };
 #define SRET 64                 /* returns remembered */
 
+/* The parser's rings of evidence, each an array written round and the
+ * count of entries written (ring index: count % size): what attribution
+ * decides by besides the queue. A resume point copies them whole, and the
+ * resume state writes and reads every ring through one table made from the
+ * list SPY_RINGS (spy_state.c): a ring added here and not there does not
+ * compile. The counts are int64_t so that the struct has no padding for
+ * that check. */
+struct spy_rings {
+	struct spy_paddr paddr[PADDR]; /* where each process's buffers lie (a thread's stack;
+	                               processes' address spaces differ, ASLR) */
+	int64_t npaddr;
+	struct spy_taddr taddr[TADDR]; /* where each thread's (old header: session's) buffers lie */
+	int64_t ntaddr;
+	struct spy_sret sret[SRET];  /* the returns of calls that left the queue (old header:
+	                               a session's thread was free after) */
+	int64_t nsret;
+	struct spy_opened opened[OPENED]; /* session handles returned lately: a call that
+	                               names one began after it was returned */
+	int64_t nopened;
+};
+
+/* Where a re-parse starts and the instance numbering just before it. */
 struct resume_point {
 	int64_t offset, line;       /* a call's header line, or the end */
 	int64_t ninst;              /* instances so far; 0 = only the unused implicit one */
 	int64_t unbound_from;       /* first instance whose pid was not known */
 	int64_t ret_inst;           /* the parser's ret_inst then, -1 none */
+	int after_banner;           /* a banner was the last line that counted: the next
+	                               header is the new process's, no guess */
 	int n;                      /* entries used in in[] */
 	struct {
 		int64_t id, pid, last_n;
 		int64_t hole;            /* the number its count skipped then, -1 none */
 		struct inst_sessions ss; /* its sessions then */
 	} in[SNAP];                 /* the newest instances, newest first */
-	struct spy_paddr paddr[PADDR]; /* the parser's ring of buffer addresses then */
-	int npaddr;                 /* and its count: a re-parse from here decides as a
-	                               whole parse did (attribution by address) */
-	struct spy_taddr taddr[TADDR]; /* the parser's thread notes then */
-	struct spy_sret sret[SRET];  /* and its rings of returns */
-	int nsret;
-	struct spy_opened opened[OPENED]; /* and of handles returned, with their counts (a
-	                               re-parse from here decides as a whole parse did) */
-	int nopened;
+	struct spy_rings ring;      /* the parser's rings of evidence then: a re-parse from
+	                               here decides as a whole parse did */
 };
 
 struct call {
@@ -269,12 +285,8 @@ struct hs_parser {
 	struct call *last;          /* call that took the last detail line (may be gone) */
 	uint64_t seq;               /* dumps opened so far */
 	int new_header;             /* a "P:pid; T:tid" line was seen: threads are named */
-	struct spy_opened opened[OPENED]; /* ring of session handles returned lately: a call
-	                               that names one began after it was returned */
-	int nopened;                /* entries written (ring index: nopened % OPENED) */
-	struct spy_sret sret[SRET]; /* ring of the returns of calls that left the queue
-	                               (old header: a session's thread was free after) */
-	int nsret;                  /* entries written (ring index: nsret % SRET) */
+	struct spy_rings ring;      /* buffer addresses, threads' buffers, returns and
+	                               session handles seen lately */
 	int64_t in_handle;          /* the [in] line being placed names this session handle:
 	                               a call begun before its process returned it does not
 	                               fit; HS_NONE none */
@@ -321,11 +333,6 @@ struct hs_parser {
 	                               together, one process's) */
 	int64_t chunk_pid;          /* the process a thread line in this chunk named, 0
 	                               none yet, -1 two (a buffer that filled up) */
-	struct spy_paddr paddr[PADDR]; /* ring: where each process's buffers lie (a thread's
-	                               stack; processes' address spaces differ, ASLR) */
-	int npaddr;                 /* entries written (ring index: npaddr % PADDR) */
-	struct spy_taddr taddr[TADDR]; /* where each thread's (old header: session's) buffers lie */
-	int ntaddr;                 /* entries written (ring index: ntaddr % TADDR) */
 	struct {
 		struct call *win, *lose; /* borrowed (look them up in the queue): two dumps
 		                           at one row, win took it */

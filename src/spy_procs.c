@@ -31,13 +31,13 @@ static int64_t addr_inst(const struct hs_parser *p, unsigned long long a)
 	int64_t found = -1;
 	int i;
 
-	for (i = 0; i < PADDR && i < p->npaddr; i++) {
-		unsigned long long b = p->paddr[i].addr & SPY_ADDR_MASK, d = hs_spy_addr_dist(b, a);
+	for (i = 0; i < PADDR && i < p->ring.npaddr; i++) {
+		unsigned long long b = p->ring.paddr[i].addr & SPY_ADDR_MASK, d = hs_spy_addr_dist(b, a);
 		if (d >= NEAR_PROC)
 			continue;
-		if (found >= 0 && found != p->paddr[i].inst)
+		if (found >= 0 && found != p->ring.paddr[i].inst)
 			return -1;
-		found = p->paddr[i].inst;
+		found = p->ring.paddr[i].inst;
 	}
 	return found;
 }
@@ -59,10 +59,10 @@ static int addr_far(const struct hs_parser *p, int64_t inst, unsigned long long 
 	int i, some = 0;
 
 	a &= SPY_ADDR_MASK;
-	for (i = 0; i < PADDR && i < p->npaddr; i++) {
-		unsigned long long b = p->paddr[i].addr & SPY_ADDR_MASK, d = hs_spy_addr_dist(b, a);
-		unsigned long long k = p->paddr[i].addr & ~SPY_ADDR_MASK;
-		if (p->paddr[i].inst != inst || (k && k != kind))
+	for (i = 0; i < PADDR && i < p->ring.npaddr; i++) {
+		unsigned long long b = p->ring.paddr[i].addr & SPY_ADDR_MASK, d = hs_spy_addr_dist(b, a);
+		unsigned long long k = p->ring.paddr[i].addr & ~SPY_ADDR_MASK;
+		if (p->ring.paddr[i].inst != inst || (k && k != kind))
 			continue;
 		if (d < NEAR_PROC)
 			return 0;
@@ -75,12 +75,12 @@ static void addr_note(struct hs_parser *p, int64_t inst, unsigned long long a)
 {
 	int i;
 
-	for (i = 0; i < PADDR && i < p->npaddr; i++)
-		if (p->paddr[i].inst == inst && p->paddr[i].addr == a)
+	for (i = 0; i < PADDR && i < p->ring.npaddr; i++)
+		if (p->ring.paddr[i].inst == inst && p->ring.paddr[i].addr == a)
 			return;
-	p->paddr[p->npaddr % PADDR].inst = inst;
-	p->paddr[p->npaddr % PADDR].addr = a;
-	p->npaddr++;
+	p->ring.paddr[p->ring.npaddr % PADDR].inst = inst;
+	p->ring.paddr[p->ring.npaddr % PADDR].addr = a;
+	p->ring.npaddr++;
 }
 
 /* ------------------------------------------- sessions (old header) */

@@ -5,6 +5,7 @@
  * each thread's buffers lie that are part of it. Split from parse_spy.c.
  */
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +18,137 @@
 #include "hsmscope/parser.h"
 #include "spy_int.h"
 
-/* state: "instances=K u=U r=R i=d:pid:last,..." where item d describes
- * instance K-d (pid -1 = unknown) and R the instance K-R whose chunk ended
- * last (0 none). */
+/* ------------------------------------------------ the rings of evidence */
+
+/* How a number of a ring entry is written: as it is (an address as the
+ * int64_t of its bits), or an instance counted back from the newest (K -
+ * id, as in the i= items). */
+enum num_kind { RN_INT, RN_INST };
+
+struct ring_num {
+	size_t off;                 /* of an int64_t or unsigned long long in the entry */
+	enum num_kind kind;
+};
+
+/* A ring of struct spy_rings: its count is written "count_key=N", then its
+ * min(N, size) newest entries, oldest first, as the items of "key"; read
+ * back, each lands in the slot it had, so the ring goes on as it would
+ * have. */
+struct ring_desc {
+	const char *key, *count_key;
+	size_t arr, count;          /* offsets in struct spy_rings */
+	int64_t size;               /* entries */
+	size_t esize;               /* bytes of one */
+	const struct ring_num *num; /* the numbers of an entry, in the order written */
+	int nnum;
+};
+#define RING_NUMS 4             /* the most numbers of an entry */
+
+static const struct ring_num paddr_nums[] = {
+	{ offsetof(struct spy_paddr, inst), RN_INST }, { offsetof(struct spy_paddr, addr), RN_INT },
+};
+static const struct ring_num taddr_nums[] = {
+	{ offsetof(struct spy_taddr, pid), RN_INT }, { offsetof(struct spy_taddr, tid), RN_INT },
+	{ offsetof(struct spy_taddr, addr), RN_INT },
+};
+static const struct ring_num sret_nums[] = {
+	{ offsetof(struct spy_sret, inst), RN_INST }, { offsetof(struct spy_sret, handle), RN_INT },
+	{ offsetof(struct spy_sret, line), RN_INT }, { offsetof(struct spy_sret, head), RN_INT },
+};
+static const struct ring_num opened_nums[] = {
+	{ offsetof(struct spy_opened, inst), RN_INST }, { offsetof(struct spy_opened, handle), RN_INT },
+	{ offsetof(struct spy_opened, off), RN_INT },
+};
+
+/* Every ring of struct spy_rings, once: key, count key, the array, its
+ * count, the numbers of an entry. The table and the checks below are made
+ * from this list, so a ring or an entry's field left out of it does not
+ * compile. */
+#define SPY_RINGS(X)                                            \
+	X("a", "an", paddr, npaddr, paddr_nums)                 \
+	X("t", "tn", taddr, ntaddr, taddr_nums)                 \
+	X("sr", "srn", sret, nsret, sret_nums)                  \
+	X("op", "opn", opened, nopened, opened_nums)
+
+#define RING_OF(m) (((struct spy_rings *)0)->m)
+#define NUMS_OF(nums) (sizeof nums / sizeof nums[0])
+#define RING_ROW(key, count_key, a, n, nums)                                                    \
+	{ key, count_key, offsetof(struct spy_rings, a), offsetof(struct spy_rings, n),         \
+	  (int64_t)(sizeof RING_OF(a) / sizeof RING_OF(a)[0]), sizeof RING_OF(a)[0], nums,      \
+	  (int)NUMS_OF(nums) },
+static const struct ring_desc rings[] = { SPY_RINGS(RING_ROW) };
+
+/* each entry is its numbers, all 8 bytes wide: none left out */
+#define RING_ENTRY_CHECK(key, count_key, a, n, nums)                                            \
+	_Static_assert(sizeof RING_OF(a)[0] == NUMS_OF(nums) * sizeof(int64_t) &&                \
+	               NUMS_OF(nums) <= RING_NUMS, "ring " key ": an entry's field not in " #nums);
+SPY_RINGS(RING_ENTRY_CHECK)
+_Static_assert(sizeof(unsigned long long) == sizeof(int64_t), "addresses are written as int64_t");
+/* and the rings are all of struct spy_rings (it has no padding) */
+#define RING_BYTES(key, count_key, a, n, nums) +sizeof RING_OF(a) + sizeof RING_OF(n)
+_Static_assert(sizeof(struct spy_rings) == 0 SPY_RINGS(RING_BYTES),
+               "a ring of struct spy_rings is not in SPY_RINGS");
+
+static void put_rings(struct hs_buf *s, const struct spy_rings *g, int64_t ninst)
+{
+	const struct ring_desc *d;
+	int64_t n, i, v[RING_NUMS];
+	int j;
+
+	for (d = rings; d < rings + sizeof rings / sizeof rings[0]; d++) {
+		memcpy(&n, (const char *)g + d->count, sizeof n);
+		if (n <= 0)
+			continue;
+		hs_pstate_int(s, d->count_key, n);
+		hs_pstate_list(s, d->key);
+		for (i = n > d->size ? n - d->size : 0; i < n; i++) {
+			const char *e = (const char *)g + d->arr + (size_t)(i % d->size) * d->esize;
+			for (j = 0; j < d->nnum; j++) {
+				memcpy(&v[j], e + d->num[j].off, sizeof v[j]);
+				if (d->num[j].kind == RN_INST)
+					v[j] = ninst - v[j];
+			}
+			hs_pstate_item(s, v, d->nnum);
+		}
+	}
+}
+
+/* The rings put_rings() wrote, k instances seen. Any doubt about a ring
+ * (a count or an entry this code would not have written) leaves it empty:
+ * attribution then has less evidence, as from a state without it. */
+static void get_rings(struct spy_rings *g, const char *state, int64_t k)
+{
+	const struct ring_desc *d;
+	int64_t n, i, want, v[RING_NUMS];
+	const char *cur;
+	int j, got, ok;
+
+	for (d = rings; d < rings + sizeof rings / sizeof rings[0]; d++) {
+		char *arr = (char *)g + d->arr, *e;
+		if (!hs_pstate_get_int(state, d->count_key, &n) || n <= 0)
+			continue;
+		want = n < d->size ? n : d->size;
+		cur = NULL;
+		for (i = 0, ok = 1; ok && (got = hs_pstate_next(state, d->key, &cur, v, RING_NUMS)) != 0; i++) {
+			ok = got == d->nnum && i < want;
+			for (j = 0; ok && j < d->nnum; j++)
+				if (d->num[j].kind == RN_INST)
+					ok = v[j] >= 1 && v[j] <= k, v[j] = k - v[j];
+			e = arr + (size_t)((n - want + i) % d->size) * d->esize; /* the slot it had */
+			for (j = 0; ok && j < d->nnum; j++)
+				memcpy(e + d->num[j].off, &v[j], sizeof v[j]);
+		}
+		if (!ok || i != want) {
+			memset(arr, 0, (size_t)d->size * d->esize);
+			n = 0;
+		}
+		memcpy((char *)g + d->count, &n, sizeof n);
+	}
+}
+
+/* state: "instances=K u=U r=R [b=1] i=d:pid:last,..." where item d
+ * describes instance K-d (pid -1 = unknown), R the instance K-R whose chunk
+ * ended last (0 none), and b=1 says a banner came after the last header. */
 void hs_spy_resume(struct hs_parser *p, const char *state)
 {
 	int64_t k, u, v[3], s4[4];
@@ -41,6 +170,9 @@ void hs_spy_resume(struct hs_parser *p, const char *state)
 	/* the process whose chunk ended last */
 	if (hs_pstate_get_int(state, "r", &u) && u >= 1 && u <= k && u <= MAX_INSTANCES)
 		p->ret_inst = k - u;
+	/* a banner just before the resume point: the header after it is
+	 * the new process's (without it, two counts at -1 made it a guess) */
+	p->after_banner = hs_pstate_get_int(state, "b", &u) && u == 1;
 	while (hs_pstate_next(state, "i", &cur, v, 3) == 3) {
 		if (v[0] >= 1 && v[0] <= k && v[0] <= MAX_INSTANCES) {
 			hs_spy_inst_get(p, k - v[0])->pid = v[1] < 0 ? HS_NONE : v[1];
@@ -73,37 +205,7 @@ void hs_spy_resume(struct hs_parser *p, const char *state)
 		ss->sess[ss->n].active = (unsigned)s4[2];
 		ss->sess[ss->n++].maybe = (unsigned)s4[3];
 	}
-	/* the ring of buffer addresses; any doubt leaves it empty (a state
-	 * without it is an older one: attribution then has less evidence) */
-	if (hs_pstate_get_int(state, "an", &u) && u >= 0 && u <= INT_MAX) {
-		int n = 0, ok = 1;
-		cur = NULL;
-		while (ok && hs_pstate_next(state, "a", &cur, v, 3) == 2) {
-			if (n >= PADDR || v[0] < 1 || v[0] > k)
-				ok = 0;
-			else
-				p->paddr[n].inst = k - v[0], p->paddr[n++].addr = (unsigned long long)v[1];
-		}
-		if (ok && n == (u < PADDR ? u : PADDR))
-			p->npaddr = (int)u;
-	}
-	/* the ring of returns, in the order they were written */
-	cur = NULL;
-	while (hs_pstate_next(state, "sr", &cur, s4, 4) == 4)
-		if (s4[0] >= 1 && s4[0] <= k && s4[0] <= MAX_INSTANCES) {
-			struct spy_sret *x = &p->sret[p->nsret++ % SRET];
-			x->inst = k - s4[0], x->handle = s4[1], x->line = s4[2], x->head = s4[3];
-		}
-	cur = NULL;
-	while (hs_pstate_next(state, "op", &cur, v, 3) == 3)
-		if (v[0] >= 1 && v[0] <= k && v[0] <= MAX_INSTANCES) {
-			struct spy_opened *x = &p->opened[p->nopened++ % OPENED];
-			x->inst = k - v[0], x->handle = v[1], x->off = v[2];
-		}
-	cur = NULL;
-	for (i = 0; i < TADDR && hs_pstate_next(state, "t", &cur, v, 3) == 3; i++)
-		p->taddr[i].pid = v[0], p->taddr[i].tid = v[1], p->taddr[i].addr = (unsigned long long)v[2];
-	p->ntaddr = i;
+	get_rings(&p->ring, state, k);
 }
 
 /* Where each thread's buffers lie (a thread's stack; old header: each
@@ -112,6 +214,7 @@ void hs_spy_resume(struct hs_parser *p, const char *state)
 void hs_spy_thread_addr_note(struct hs_parser *p, const struct call *c, unsigned long long a)
 {
 	int64_t pid = c->qc.pc.ev.pid, tid = c->qc.pc.ev.tid;
+	struct spy_taddr *t;
 	int i;
 
 	/* old header: no thread is named, but a threaded program's threads
@@ -123,12 +226,12 @@ void hs_spy_thread_addr_note(struct hs_parser *p, const struct call *c, unsigned
 	if (!a)
 		return;
 	for (i = 0; i < TADDR; i++)
-		if (p->taddr[i].addr && p->taddr[i].pid == pid && p->taddr[i].tid == tid) {
-			p->taddr[i].addr = a;
+		if ((t = &p->ring.taddr[i])->addr && t->pid == pid && t->tid == tid) {
+			t->addr = a;
 			return;
 		}
-	i = p->ntaddr++ % TADDR;
-	p->taddr[i].pid = pid, p->taddr[i].tid = tid, p->taddr[i].addr = a;
+	t = &p->ring.taddr[p->ring.ntaddr++ % TADDR];
+	t->pid = pid, t->tid = tid, t->addr = a;
 }
 
 /* The buffer c's thread showed last, 0 none. */
@@ -136,9 +239,11 @@ static unsigned long long thread_note(const struct hs_parser *p, const struct ca
 {
 	int i;
 
-	for (i = 0; c->has_ts && i < TADDR; i++)
-		if (p->taddr[i].addr && p->taddr[i].pid == c->qc.pc.ev.pid && p->taddr[i].tid == c->qc.pc.ev.tid)
-			return p->taddr[i].addr;
+	for (i = 0; c->has_ts && i < TADDR; i++) {
+		const struct spy_taddr *t = &p->ring.taddr[i];
+		if (t->addr && t->pid == c->qc.pc.ev.pid && t->tid == c->qc.pc.ev.tid)
+			return t->addr;
+	}
 	return 0;
 }
 
@@ -163,7 +268,7 @@ static int sess_addr_other(const struct hs_parser *p, const struct call *c, unsi
 		if (c->in_addr[j] && hs_spy_addr_dist(c->in_addr[j], a) < NEAR_ADDR)
 			return 0;
 	for (i = 0; i < TADDR; i++) {
-		const struct spy_taddr *t = &p->taddr[i];
+		const struct spy_taddr *t = &p->ring.taddr[i];
 		if (t->addr && t->pid == SPY_TADDR_SESS && t->tid != c->named &&
 		    hs_spy_addr_dist(t->addr, a) < NEAR_ADDR)
 			return 1;
@@ -185,7 +290,7 @@ int hs_spy_thread_addr_other(const struct hs_parser *p, const struct call *c, un
 	if (!p->new_header || !a || !c->has_ts || !thread_note(p, c) || hs_spy_thread_addr_near(p, c, a))
 		return 0;
 	for (i = 0; i < TADDR; i++) {
-		const struct spy_taddr *t = &p->taddr[i];
+		const struct spy_taddr *t = &p->ring.taddr[i];
 		if (t->addr && t->pid == c->qc.pc.ev.pid && t->tid != c->qc.pc.ev.tid &&
 		    hs_spy_addr_dist(t->addr, a) < NEAR_ADDR)
 			return 1;
@@ -218,6 +323,8 @@ void hs_spy_put_state(struct hs_parser *p, const struct resume_point *r)
 	hs_pstate_int(&p->b.state, "instances", r->ninst);
 	hs_pstate_int(&p->b.state, "u", r->unbound_from);
 	hs_pstate_int(&p->b.state, "r", r->ret_inst < 0 ? 0 : r->ninst - r->ret_inst);
+	if (r->after_banner)
+		hs_pstate_int(&p->b.state, "b", 1);
 	hs_pstate_list(&p->b.state, "i");
 	for (i = 0; i < r->n; i++)
 		hs_pstate_item(&p->b.state, (int64_t[]){ r->ninst - r->in[i].id,
@@ -252,40 +359,5 @@ void hs_spy_put_state(struct hs_parser *p, const struct resume_point *r)
 				                                    r->in[i].ss.sess[j].active,
 				                                    r->in[i].ss.sess[j].maybe }, 4);
 	}
-	/* the buffer addresses that tell processes apart, as the ring held them
-	 * (old header only: none is noted under the new one) */
-	/* where each thread's (old header: session's) buffers lie */
-	for (i = j = 0; i < TADDR; i++)
-		j += r->taddr[i].addr != 0;
-	if (j) {
-		hs_pstate_list(&p->b.state, "t");
-		for (i = 0; i < TADDR; i++)
-			if (r->taddr[i].addr)
-				hs_pstate_item(&p->b.state, (int64_t[]){ r->taddr[i].pid, r->taddr[i].tid,
-				                                    (int64_t)(r->taddr[i].addr & SPY_ADDR_MASK) }, 3);
-	}
-	/* the returns of calls that had left the queue (old header, spy_free.c),
-	 * oldest first, instances counted back as above */
-	if (r->nsret > 0) {
-		hs_pstate_list(&p->b.state, "sr");
-		for (i = r->nsret > SRET ? r->nsret - SRET : 0; i < r->nsret; i++) {
-			const struct spy_sret *x = &r->sret[i % SRET];
-			hs_pstate_item(&p->b.state, (int64_t[]){ r->ninst - x->inst, x->handle, x->line, x->head }, 4);
-		}
-	}
-	/* the session handles returned lately (old header, spy_free.c) */
-	if (r->nopened > 0) {
-		hs_pstate_list(&p->b.state, "op");
-		for (i = r->nopened > OPENED ? r->nopened - OPENED : 0; i < r->nopened; i++) {
-			const struct spy_opened *x = &r->opened[i % OPENED];
-			hs_pstate_item(&p->b.state, (int64_t[]){ r->ninst - x->inst, x->handle, x->off }, 3);
-		}
-	}
-	if (r->npaddr > 0) {
-		hs_pstate_int(&p->b.state, "an", r->npaddr);
-		hs_pstate_list(&p->b.state, "a");
-		for (i = 0; i < PADDR && i < r->npaddr; i++)
-			hs_pstate_item(&p->b.state, (int64_t[]){ r->ninst - r->paddr[i].inst,
-			                                    (int64_t)r->paddr[i].addr }, 2);
-	}
+	put_rings(&p->b.state, &r->ring, r->ninst);
 }
