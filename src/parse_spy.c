@@ -600,8 +600,8 @@ static size_t old_mech_line(const struct call *c, const char *s, size_t n, char 
 {
 	size_t i = 0, j;
 
-	if (!c || strcmp(c->qc.pc.ev.func, "C_GetMechanismInfo") != 0 || n == 0 || s[0] != ' ')
-		return 0;
+	if (!c || n == 0 || s[0] != ' ' || strcmp(c->qc.pc.ev.func, "C_GetMechanismInfo") != 0)
+		return 0; /* the bytes first: this is asked of every line */
 	while (i < n && s[i] == ' ')
 		i++;
 	if (hs_starts(s + i, n - i, "CKM_")) {
