@@ -195,6 +195,18 @@ struct pin_run {                /* failed logins in a row on one token (correlat
 	int64_t count;              /* CKR_PIN_INCORRECT since the last successful login */
 };
 
+/* What hs_p11_event asks of a function name (correlate_p11.c p11_fn_of),
+ * worked out once per name and run: every event asked a chain of up to
+ * ~70 strcmp (the operation table's 57 entries among them). */
+#define FN_CACHE 128                /* names remembered (a power of two) */
+struct p11_fn {
+	char name[64];              /* the name (hs_event.func), "" unused slot */
+	unsigned char kind;         /* FK_* of correlate_p11.c */
+	unsigned char lib;          /* C_Initialize or a function-list call */
+	unsigned char creator;      /* hs_p11_is_creator */
+	signed char op;             /* index in correlate_p11.c's opfuncs, -1 none */
+};
+
 struct hs_correlator {
 	struct hs_corr_sink sink;   /* where rows go (on_row NULL: nowhere) */
 	int replaying;              /* 1 while replay re-runs stored events: no rows */
@@ -222,6 +234,7 @@ struct hs_correlator {
 	int nsyncmarks, capsyncmarks;
 	struct pin_run *pinruns;    /* owned: failed-login runs per token, npinruns used */
 	int npinruns, cappinruns;
+	struct p11_fn fns[FN_CACHE]; /* by hash of the name, linear probing; not saved */
 };
 
 /* anomaly kinds (index into the table of correlate.c) */

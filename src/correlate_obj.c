@@ -24,11 +24,29 @@
 
 /* ------------------------------------------------------- detail reading */
 
+/* s[0..n) holds "NULL" somewhere. */
+static int has_null_word(const char *s, size_t n)
+{
+	const char *p = s, *end = s + n;
+
+	while (end - p >= 4 && (p = memchr(p, 'N', (size_t)(end - p - 3))) != NULL) {
+		if (memcmp(p, "NULL", 4) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 int hs_p11_length_query(const char *detail, size_t len)
 {
 	struct hs_detail_iter it;
 	struct hs_detail_item x;
 
+	/* the reader says null_buf only of a value "NULL [size ...]": a
+	 * detail without that word is no length query, and a scan for it is
+	 * a fraction of reading every item (a C_Encrypt's dump rows) */
+	if (!detail || !has_null_word(detail, len))
+		return 0;
 	hs_detail_iter_init(&it, detail, len);
 	while (hs_detail_next(&it, &x))
 		if (x.kind == HS_DI_PARAM && x.out && x.null_buf)
@@ -274,6 +292,8 @@ int hs_p11_objects(struct hs_correlator *c, int pi, int si, struct hs_event *e)
 {
 	const char *f = e->func, *tn;
 	int i, src = -1, oi, nfound = 0, rc;
+	/* is_create says 0 of every key of any other function: asked once */
+	int creator = hs_p11_is_creator(f);
 	struct tmpl t;
 
 	if (strcmp(f, "C_FindObjects") == 0 && e->ok) {
@@ -291,7 +311,7 @@ int hs_p11_objects(struct hs_correlator *c, int pi, int si, struct hs_event *e)
 	for (i = 0; i < e->nkeys; i++) {
 		const char *role = e->keys[i].role;
 		int64_t h = e->keys[i].handle;
-		if (is_create(f, role, &tn))
+		if (creator && is_create(f, role, &tn))
 			continue;
 		if (h == 0) /* CK_INVALID_HANDLE names no object (C_SetOperationState's "no key") */
 			continue;
@@ -312,12 +332,12 @@ int hs_p11_objects(struct hs_correlator *c, int pi, int si, struct hs_event *e)
 	}
 	if (!e->ok)
 		return 0;
-	for (i = 0; i < e->nkeys && !is_create(f, e->keys[i].role, &tn); i++)
+	for (i = 0; creator && i < e->nkeys && !is_create(f, e->keys[i].role, &tn); i++)
 		;
-	if (i == e->nkeys && hs_p11_is_creator(f) && !(e->format && strcmp(e->format, "tpm2") == 0))
+	if (creator && i == e->nkeys && !(e->format && strcmp(e->format, "tpm2") == 0))
 		return hs_corr_anomaly(c, e, e->n, HS_NONE, AN_HANDLE_MISSING, 0,
 		                    "%s returned CKR_OK but the log shows no handle it made", f);
-	for (i = 0; i < e->nkeys; i++) {
+	for (i = 0; creator && i < e->nkeys; i++) {
 		if (!is_create(f, e->keys[i].role, &tn))
 			continue;
 		read_template(e, tn, &t);

@@ -127,6 +127,66 @@ static const struct opfunc *opfunc_find(const char *func)
 	return NULL;
 }
 
+static int is_lib_call(const char *f)
+{
+	return strcmp(f, "C_Initialize") == 0 || strcmp(f, "C_GetFunctionList") == 0 ||
+	       strcmp(f, "C_GetInterface") == 0 || strcmp(f, "C_GetInterfaceList") == 0;
+}
+
+/* The functions hs_p11_event handles apart (struct p11_fn's kind). */
+enum { FK_OTHER, FK_INITIALIZE, FK_FINALIZE, FK_OPEN, FK_CLOSE, FK_CLOSEALL, FK_LOGIN, FK_LOGOUT,
+       FK_CANCEL, FK_FIND };
+
+static void fn_classify(const char *f, struct p11_fn *fn)
+{
+	static const struct {
+		const char *name;
+		int kind;
+	} kinds[] = {
+		{ "C_Initialize", FK_INITIALIZE }, { "C_Finalize", FK_FINALIZE },
+		{ "C_OpenSession", FK_OPEN }, { "C_CloseSession", FK_CLOSE },
+		{ "C_CloseAllSessions", FK_CLOSEALL }, { "C_Login", FK_LOGIN },
+		{ "C_LoginUser", FK_LOGIN }, { "C_Logout", FK_LOGOUT },
+		{ "C_SessionCancel", FK_CANCEL }, { "C_FindObjects", FK_FIND },
+	};
+	const struct opfunc *of = opfunc_find(f);
+	size_t i;
+
+	fn->kind = FK_OTHER;
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(f, kinds[i].name) == 0)
+			fn->kind = (unsigned char)kinds[i].kind;
+	fn->lib = (unsigned char)is_lib_call(f);
+	fn->creator = (unsigned char)hs_p11_is_creator(f);
+	fn->op = of ? (signed char)(of - opfuncs) : -1;
+}
+
+/* What hs_p11_event asks of f, from c's cache (a miss classifies f and
+ * keeps it while a slot is free; a full cache classifies every time). */
+static struct p11_fn p11_fn_of(struct hs_correlator *c, const char *f)
+{
+	struct p11_fn fn;
+	uint64_t h = 14695981039346656037ull; /* FNV-1a */
+	size_t n = strlen(f), k, i;
+
+	if (n < sizeof fn.name) {
+		for (i = 0; i < n; i++)
+			h = (h ^ (unsigned char)f[i]) * 1099511628211ull;
+		for (k = 0; k < FN_CACHE; k++) {
+			struct p11_fn *x = &c->fns[(h + k) & (FN_CACHE - 1)];
+			if (!x->name[0]) {
+				memcpy(x->name, f, n + 1);
+				fn_classify(f, x);
+				return *x;
+			}
+			if (memcmp(x->name, f, n + 1) == 0)
+				return *x;
+		}
+	}
+	fn_classify(f, &fn);
+	return fn;
+}
+
 /* Calls whose detail correlation reads (replay selects only those). */
 const char *hs_p11_detail_funcs_sql(void)
 {
@@ -571,12 +631,6 @@ static int session_cancel(struct hs_correlator *c, struct p11_sess *s, struct hs
 	return 0;
 }
 
-static int is_lib_call(const char *f)
-{
-	return strcmp(f, "C_Initialize") == 0 || strcmp(f, "C_GetFunctionList") == 0 ||
-	       strcmp(f, "C_GetInterface") == 0 || strcmp(f, "C_GetInterfaceList") == 0;
-}
-
 /* Whether the spy's call number of e says which calls of its process are
  * missing. The spy counts calls per process (a static counter of the
  * loaded spy). The new header names the process of each call; the old one
@@ -608,7 +662,7 @@ static int spy_cnt_sound(struct hs_correlator *c, struct p11_proc *p, const stru
 int hs_p11_event(struct hs_correlator *c, struct hs_event *e)
 {
 	const char *f = e->func;
-	const struct opfunc *of;
+	const struct p11_fn fn = p11_fn_of(c, f);
 	struct p11_proc *p;
 	struct p11_slot *sl = NULL;
 	int pi = proc_get(c, e), si = -1, i;
@@ -634,21 +688,21 @@ int hs_p11_event(struct hs_correlator *c, struct hs_event *e)
 	    hs_corr_anomaly(c, e, e->n, HS_NONE, AN_NEVER_RETURNED, 0, "%s never returned: its thread made no"
 	                 " further call, or the log ends", f) < 0)
 		return -1;
-	if (p->finalized && !is_lib_call(f))
+	if (p->finalized && !fn.lib)
 		return hs_corr_anomaly(c, e, e->n, p->final_n, AN_CALL_AFTER_FINALIZE, 0,
 		                    "%s after C_Finalize (see ref)", f);
 
 	/* Only the function-list calls may precede C_Initialize. Before it, a
 	 * call is flagged when the process's start is in the log (it loaded the
 	 * module here) or the module said so: in an excerpt it is no finding. */
-	if (is_lib_call(f) && strcmp(f, "C_Initialize") != 0)
+	if (fn.lib && fn.kind != FK_INITIALIZE)
 		p->loaded = 1;
-	else if (!p->initialized && strcmp(f, "C_Initialize") != 0 &&
+	else if (!p->initialized && fn.kind != FK_INITIALIZE &&
 	         (p->loaded || e->rv == CKR_CRYPTOKI_NOT_INITIALIZED) &&
 	         hs_corr_anomaly(c, e, e->n, HS_NONE, AN_CALL_BEFORE_INITIALIZE, 0,
 	                      "%s before C_Initialize in this process", f) < 0)
 		return -1;
-	if (strcmp(f, "C_Initialize") == 0) {
+	if (fn.kind == FK_INITIALIZE) {
 		p->initialized = 1;
 		if (e->ok || e->incomplete) {
 			p->finalized = 0;
@@ -657,9 +711,9 @@ int hs_p11_event(struct hs_correlator *c, struct hs_event *e)
 		}
 		return 0;
 	}
-	if (strcmp(f, "C_Finalize") == 0)
+	if (fn.kind == FK_FINALIZE)
 		return e->ok ? finalize(c, pi, e) : 0;
-	if (strcmp(f, "C_OpenSession") == 0) {
+	if (fn.kind == FK_OPEN) {
 		/* tpm2-pkcs11 logs no arguments: a missing handle says nothing */
 		if (e->ok && e->session == HS_NONE && !(e->format && strcmp(e->format, "tpm2") == 0))
 			return hs_corr_anomaly(c, e, e->n, HS_NONE, AN_HANDLE_MISSING, 0,
@@ -697,14 +751,14 @@ int hs_p11_event(struct hs_correlator *c, struct hs_event *e)
 	}
 	attach_login(sl, e);
 
-	if (strcmp(f, "C_CloseSession") == 0) {
+	if (fn.kind == FK_CLOSE) {
 		if (si >= 0 && e->ok) {
 			e->peer = sess_at(c, si)->open_n != HS_NONE ? sess_at(c, si)->open_n : HS_NONE;
 			return close_session(c, si, e->n, "closed", f, 0);
 		}
 		return 0;
 	}
-	if (strcmp(f, "C_CloseAllSessions") == 0) {
+	if (fn.kind == FK_CLOSEALL) {
 		if (!e->ok)
 			return 0;
 		for (i = 0; p->nsess > 0 && i < c->sess.hi; i++) {
@@ -717,7 +771,7 @@ int hs_p11_event(struct hs_correlator *c, struct hs_event *e)
 		}
 		return 0;
 	}
-	if (strcmp(f, "C_Login") == 0 || strcmp(f, "C_LoginUser") == 0) {
+	if (fn.kind == FK_LOGIN) {
 		struct p11_sess *s = si >= 0 ? sess_at(c, si) : NULL;
 		if (hs_p11_pin_check(c, s ? s->slot : e->slot, e) < 0)
 			return -1;
@@ -747,7 +801,7 @@ int hs_p11_event(struct hs_correlator *c, struct hs_event *e)
 		e->login_id = sl->login_id;
 		return 0;
 	}
-	if (strcmp(f, "C_Logout") == 0) {
+	if (fn.kind == FK_LOGOUT) {
 		if (!e->ok)
 			return 0;
 		if (sl && sl->login_id) {
@@ -763,11 +817,11 @@ int hs_p11_event(struct hs_correlator *c, struct hs_event *e)
 			                    hs_corr_hex(e->session, hb, sizeof hb));
 		return 0;
 	}
-	if (strcmp(f, "C_SessionCancel") == 0)
+	if (fn.kind == FK_CANCEL)
 		return si >= 0 && e->ok ? session_cancel(c, sess_at(c, si), e) : 0;
-	if ((of = opfunc_find(f)) && op_event(c, p, si, e, of) < 0)
+	if (fn.op >= 0 && op_event(c, p, si, e, &opfuncs[fn.op]) < 0)
 		return -1;
-	if (e->nkeys || strcmp(f, "C_FindObjects") == 0 || hs_p11_is_creator(f))
+	if (e->nkeys || fn.kind == FK_FIND || fn.creator)
 		return hs_p11_objects(c, pi, si, e);
 	return 0;
 }

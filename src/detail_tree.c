@@ -110,8 +110,11 @@ static const struct attr_kind *kind_of(struct hs_dstr name)
 {
 	size_t i;
 
+	/* every name is "CKA_" and more: the byte after the prefix first
+	 * (a name it rules out differs there or in length), as the index
+	 * asks this of every attribute of every call */
 	for (i = 0; i < sizeof attr_kinds / sizeof attr_kinds[0]; i++)
-		if (hs_dstr_is(name, attr_kinds[i].name))
+		if ((name.n < 5 || attr_kinds[i].name[4] == name.s[4]) && hs_dstr_is(name, attr_kinds[i].name))
 			return &attr_kinds[i];
 	return NULL;
 }

@@ -68,10 +68,20 @@ struct idx_dict {
 	int by_name;                /* 1: hashed by name (funcs), 0: by key (rv_names) */
 };
 
+/* An integer column of the events INSERT as last bound (index_write.c). */
+struct idx_bound {
+	int64_t v;                  /* the integer, when set == 2 */
+	unsigned char set;          /* 0 not known, 1 NULL, 2 v */
+};
+#define IDX_BOUND_MAX 64            /* columns of event_rows, and more */
+
 struct writer {
 	sqlite3 *db;                /* the index being written */
 	struct hs_idx_live *live;   /* borrowed: commit now and then for readers, or NULL */
 	sqlite3_stmt *ins;          /* INSERT INTO event_rows */
+	struct idx_bound bound[IDX_BOUND_MAX]; /* ins's plain integer columns as last bound,
+	                               by parameter number: sqlite3_reset keeps bindings, so
+	                               a value the row before bound stays (most repeat) */
 	sqlite3_stmt *ins_audit;    /* INSERT INTO event_audit */
 	sqlite3_stmt *ins_func;     /* INSERT INTO funcs */
 	sqlite3_stmt *ins_rv;       /* INSERT INTO rv_names */

@@ -56,6 +56,44 @@ static int64_t one_run(const struct hs_event *e)
 }
 
 static const char insert_audit_sql[] = HS_EVAUDIT_INSERT_SQL;
+_Static_assert(HS_EVI_COUNT_ + 1 <= IDX_BOUND_MAX, "struct writer's bound[] is too small");
+
+/* bind_i64 (v HS_NONE: NULL), left undone when parameter i of the events
+ * INSERT already holds that value (b: w->bound; NULL another statement).
+ * Binding was ~30 calls a row, of which most set what the row before had
+ * set (file, format, instance, pid, the columns a call trace leaves NULL). */
+static void bind_i64_kept(struct idx_bound *b, sqlite3_stmt *st, int i, int64_t v)
+{
+	if (!b) {
+		bind_i64(st, i, v);
+		return;
+	}
+	if (v == HS_NONE) {
+		if (b[i].set != 1)
+			sqlite3_bind_null(st, i), b[i].set = 1;
+	} else if (b[i].set != 2 || b[i].v != v) {
+		sqlite3_bind_int64(st, i, v), b[i].set = 2, b[i].v = v;
+	}
+}
+
+/* The same for a column never NULL (sqlite3_bind_int and _int64 store
+ * the same integer). */
+static void bind_int_kept(struct idx_bound *b, sqlite3_stmt *st, int i, int64_t v)
+{
+	if (!b)
+		sqlite3_bind_int64(st, i, v);
+	else if (b[i].set != 2 || b[i].v != v)
+		sqlite3_bind_int64(st, i, v), b[i].set = 2, b[i].v = v;
+}
+
+/* The plain columns' binds (evcols.h): integers through bind_i64_kept
+ * with `kept` (write_row: w->bound; write_audit: NULL), text always. */
+#undef HS_EV_BIND_i64
+#undef HS_EV_BIND_i64v
+#undef HS_EV_BIND_int
+#define HS_EV_BIND_i64(i, v) bind_i64_kept(kept, st, i, v);
+#define HS_EV_BIND_i64v(i, v) bind_int_kept(kept, st, i, v);
+#define HS_EV_BIND_int(i, v) bind_int_kept(kept, st, i, v);
 
 /* ---------------------------------------------- the dictionaries */
 
@@ -251,6 +289,7 @@ static int bind_summary(struct writer *w, sqlite3_stmt *st, int i, int i_id, con
 static int write_audit(struct writer *w, const struct hs_event *e)
 {
 	sqlite3_stmt *st = w->ins_audit;
+	struct idx_bound *kept = NULL; /* the audit rows: every bind done */
 
 	if (!(HS_EVAUDIT_ANY 0))
 		return 0;
@@ -298,6 +337,7 @@ static int put_param(void *ctx, int attr, int64_t type, const char *name, const 
 static int write_row(struct writer *w, const struct hs_event *e)
 {
 	sqlite3_stmt *st = w->ins;
+	struct idx_bound *kept = w->bound;
 	int64_t fid = *e->func ? name_id(&w->funcs, w->ins_func, e->func) : HS_NONE;
 	int64_t mid = e->format && *e->format ? name_id(&w->formats, w->ins_format, e->format) : HS_NONE;
 	int64_t nlines = one_run(e);
@@ -308,16 +348,13 @@ static int write_row(struct writer *w, const struct hs_event *e)
 	sqlite3_reset(st);
 	HS_EVROWS_BIND
 	/* the calc columns of evcols.h */
-	bind_i64(st, HS_EVI_format + 1, mid);
-	bind_i64(st, HS_EVI_func + 1, fid);
+	bind_i64_kept(kept, st, HS_EVI_format + 1, mid);
+	bind_i64_kept(kept, st, HS_EVI_func + 1, fid);
 	if (bind_rv_name(w, st, HS_EVI_rv_name + 1, e) < 0 ||
 	    bind_summary(w, st, HS_EVI_summary + 1, HS_EVI_summary_id + 1, e->summary) < 0)
 		goto fail;
-	if (e->dur_us == HS_NONE)
-		sqlite3_bind_null(st, HS_EVI_dur_exact + 1);
-	else
-		sqlite3_bind_int(st, HS_EVI_dur_exact + 1, e->dur_exact);
-	bind_i64(st, HS_EVI_nlines + 1, nlines < 0 ? HS_NONE : nlines);
+	bind_i64_kept(kept, st, HS_EVI_dur_exact + 1, e->dur_us == HS_NONE ? HS_NONE : e->dur_exact);
+	bind_i64_kept(kept, st, HS_EVI_nlines + 1, nlines < 0 ? HS_NONE : nlines);
 	if (e->lines.len && nlines < 0)
 		sqlite3_bind_text(st, HS_EVI_runs + 1, e->lines.data, (int)e->lines.len, SQLITE_STATIC);
 	else

@@ -426,10 +426,45 @@ void hs_p11call_return(struct hs_p11call *c, int64_t rv, const char *name, size_
 	c->ev.ok = rv == 0;
 }
 
+/* The summary is written straight into the event's array, cut where
+ * hs_strlcpy cut the whole text before (no buffer, no printf per call):
+ * len counts the whole text, last is its last byte. */
+struct sumw {
+	char *d;
+	size_t cap, len;
+	char last;
+};
+
+static void sum_add(struct sumw *w, const char *s, size_t n)
+{
+	if (!n)
+		return;
+	if (w->len < w->cap - 1)
+		memcpy(w->d + w->len, s, n < w->cap - 1 - w->len ? n : w->cap - 1 - w->len);
+	w->len += n;
+	w->last = s[n - 1];
+}
+
+static void sum_adds(struct sumw *w, const char *s) { sum_add(w, s, strlen(s)); }
+
+/* "<name>0x<hex> " */
+static void sum_hex(struct sumw *w, const char *name, uint64_t v)
+{
+	char t[HS_FMT_INT + 3];
+	size_t n;
+
+	sum_adds(w, name);
+	t[0] = '0', t[1] = 'x';
+	n = 2 + hs_fmt_hex(t + 2, v);
+	t[n++] = ' ';
+	sum_add(w, t, n);
+}
+
 void hs_p11call_summarize(struct hs_p11call *c)
 {
 	struct hs_event *e = &c->ev;
-	struct hs_buf b;
+	struct sumw w = { e->summary, sizeof e->summary, 0, 0 };
+	char t[HS_FMT_INT];
 	int i;
 	const char *u;
 
@@ -438,28 +473,40 @@ void hs_p11call_summarize(struct hs_p11call *c)
 	 * The line stays in the detail, as the log has it. */
 	if (e->rv != HS_NONE && !e->ok && strcmp(e->func, "C_OpenSession") == 0)
 		e->session = HS_NONE;
-	hs_buf_init(&b);
 	if (e->slot != HS_NONE)
-		hs_buf_printf(&b, "slot=0x%llx ", (unsigned long long)e->slot);
+		sum_hex(&w, "slot=", (uint64_t)e->slot);
 	if (e->session != HS_NONE)
-		hs_buf_printf(&b, "session=0x%llx ", (unsigned long long)e->session);
+		sum_hex(&w, "session=", (uint64_t)e->session);
 	u = e->user_type != HS_NONE ? hs_ck_name(HS_CK_USER, (uint64_t)e->user_type) : NULL;
-	if (u)
-		hs_buf_printf(&b, "user=%s ", u);
-	else if (e->user_type != HS_NONE)
-		hs_buf_printf(&b, "user=0x%llx ", (unsigned long long)e->user_type);
-	if (c->mech[0])
-		hs_buf_printf(&b, "mech=%s ", c->mech);
-	for (i = 0; i < e->nkeys; i++)
-		hs_buf_printf(&b, "%s=0x%llx ", e->keys[i].role, (unsigned long long)e->keys[i].handle);
-	if (c->label[0])
-		hs_buf_printf(&b, "label=\"%s\" ", c->label);
-	if (c->found >= 0)
-		hs_buf_printf(&b, "found=%lld ", (long long)c->found);
-	if (b.len && b.data[b.len - 1] == ' ')
-		b.data[--b.len] = '\0';
-	hs_strlcpy(e->summary, hs_buf_cstr(&b), sizeof e->summary);
-	hs_buf_free(&b);
+	if (u) {
+		sum_adds(&w, "user=");
+		sum_adds(&w, u);
+		sum_add(&w, " ", 1);
+	} else if (e->user_type != HS_NONE) {
+		sum_hex(&w, "user=", (uint64_t)e->user_type);
+	}
+	if (c->mech[0]) {
+		sum_adds(&w, "mech=");
+		sum_adds(&w, c->mech);
+		sum_add(&w, " ", 1);
+	}
+	for (i = 0; i < e->nkeys; i++) {
+		sum_adds(&w, e->keys[i].role);
+		sum_hex(&w, "=", (uint64_t)e->keys[i].handle);
+	}
+	if (c->label[0]) {
+		sum_adds(&w, "label=\"");
+		sum_adds(&w, c->label);
+		sum_add(&w, "\" ", 2);
+	}
+	if (c->found >= 0) {
+		sum_adds(&w, "found=");
+		sum_add(&w, t, hs_fmt_dec(t, c->found));
+		sum_add(&w, " ", 1);
+	}
+	if (w.len && w.last == ' ')
+		w.len--;
+	e->summary[w.len < w.cap - 1 ? w.len : w.cap - 1] = '\0';
 }
 
 long hs_p11_hex_decode(const char *s, size_t n, unsigned char *out, size_t max)

@@ -51,6 +51,7 @@
  * the summary.
  */
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -329,14 +330,20 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	struct call *o = hs_spy_oldest_unsettled(p), *c;
 	int guessed = 0, sole = 1, hole = 0;
 	uint64_t cands = 0, comp;
-	struct resume_point res;
 
+	/* the call first, so that its resume point is written in place (a
+	 * copy through the stack was two more passes over ~5 KiB a call) */
+	c = (struct call *)hs_callq_new(&p->b.q);
+	if (!c) {
+		p->b.stop = 1;
+		return;
+	}
 	/* A re-parse for this call must also rebuild every call still open
 	 * (or held as a guess). */
 	if (o)
-		res = o->res;
+		c->res = o->res;
 	else
-		hs_spy_take_snap(p, &res, off, lineno);
+		hs_spy_take_snap(p, &c->res, off, lineno);
 	/* Old-style logs carry no pid: when processes interleave, a call whose
 	 * number continues another live instance's count belongs to it. When
 	 * several counts are at that number, the process whose chunk this
@@ -391,15 +398,9 @@ static void on_header(struct hs_parser *p, int64_t num, const char *func,
 	}
 	p->after_banner = 0;
 	p->implicit = 0;
-	c = (struct call *)hs_callq_new(&p->b.q);
-	if (!c) {
-		p->b.stop = 1;
-		return;
-	}
 	c->guessed = guessed;
 	c->sole = sole;
 	c->cands = guessed ? cands : 0;
-	c->res = res;
 	c->qc.pc.ev.format = "spy";
 	c->qc.pc.ev.file_id = p->b.file_id;
 	c->qc.pc.ev.offset = off;
@@ -599,8 +600,8 @@ static size_t old_mech_line(const struct call *c, const char *s, size_t n, char 
 {
 	size_t i = 0, j;
 
-	if (!c || strcmp(c->qc.pc.ev.func, "C_GetMechanismInfo") != 0 || n == 0 || s[0] != ' ')
-		return 0;
+	if (!c || n == 0 || s[0] != ' ' || strcmp(c->qc.pc.ev.func, "C_GetMechanismInfo") != 0)
+		return 0; /* the bytes first: this is asked of every line */
 	while (i < n && s[i] == ' ')
 		i++;
 	if (hs_starts(s + i, n - i, "CKM_")) {
@@ -862,10 +863,19 @@ static int spy_feed(struct hs_parser *p, const char *line, size_t n, int64_t off
 	return p->b.stop;
 }
 
+/* hooks.reuse: a recycled call blank up to its resume point, which
+ * on_header writes whole (the struct's last member, most of its size). */
+static void spy_reuse(void *ctx, struct hs_callq_call *qc)
+{
+	(void)ctx;
+	memset((char *)qc + sizeof *qc, 0, offsetof(struct call, res) - sizeof *qc);
+}
+
 static struct hs_parser *spy_create(const struct hs_sink *sink, const struct hs_parser_opts *o)
 {
 	struct hs_parser *p = hs_pbase_create(sizeof *p, sink, o, sizeof(struct call), QMAX,
 	                                      &(struct hs_callq_hooks){ .on_emit = hs_spy_leave_call,
+	                                                                .reuse = spy_reuse,
 	                                                                .hold_from = hs_spy_hold_from });
 
 	if (!p)

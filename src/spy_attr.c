@@ -311,6 +311,8 @@ struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_
 	int nc = 0, i, j, all_alike = 1;
 	unsigned long long best = NEAR_ADDR, second = NEAR_ADDR;
 	int known, open = 0, swapped = 0;
+	int64_t at_inst = 0, at_val = -1; /* hs_spy_opened_at's last answer, and for whom */
+	int at_have = 0;
 
 	/* one call open (a log of one thread): it is the only choice there is */
 	for (i = 0; i < p->b.q.count && open < 2; i++)
@@ -322,13 +324,21 @@ struct call *hs_spy_pick(struct hs_parser *p, int kind, const char *key, uint64_
 	known = kind == K_IN ? hs_spy_known_in(name, len) : kind == K_OUT ? hs_spy_known_out(name, len) : 0;
 	for (i = 0; i < p->b.q.count && nc < CMEMBERS; i++) {
 		struct call *o = q_at(p, i);
-		int64_t at = kind == K_IN ? hs_spy_opened_at(p, o->qc.pc.ev.instance, p->in_handle) : -1;
+		int64_t at = -1;
 		if (o == avoid || !fits(o, kind, name, len, known, ok))
 			continue;
 		/* a held output name whose "addr / len" came garbled: only a
 		 * call headed before the name could have printed it */
 		if (kind == K_OUT && p->spec_nul && o->qc.pc.ev.offset > p->spec_nul_before)
 			continue;
+		/* only for the calls that fit, once per instance: a look-up
+		 * for every queued call was a tenth of the parse thread */
+		if (kind == K_IN && p->in_handle != HS_NONE) {
+			if (!at_have || o->qc.pc.ev.instance != at_inst)
+				at_have = 1, at_inst = o->qc.pc.ev.instance,
+				at_val = hs_spy_opened_at(p, at_inst, p->in_handle);
+			at = at_val;
+		}
 		if (o->qc.pc.ev.offset > at)
 			cand[nc++] = o;
 		else if (!swapped && header_swap(p, o, at))
@@ -745,8 +755,8 @@ int64_t hs_spy_hold_from(void *ctx)
 	/* old header: a call whose process is a guess stays until its
 	 * process's count is two calls on, so that the buffer the next call
 	 * shows can still move both (undo_guess_far) */
-	for (i = 0; i < p->b.q.count; i++)
-		if (held_guess(p, q_at(p, i)) && q_at(p, i)->qc.pc.ev.offset < hold)
+	for (i = 0; i < p->b.q.count; i++) /* the offset first: it is cheaper to ask */
+		if (q_at(p, i)->qc.pc.ev.offset < hold && held_guess(p, q_at(p, i)))
 			hold = q_at(p, i)->qc.pc.ev.offset;
 	return hold;
 }

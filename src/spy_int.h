@@ -196,7 +196,6 @@ struct call {
 	int label_next;             /* the print_print dump in progress is CKA_LABEL's value */
 	int64_t guessed_last_n;     /* last_n of ev.instance before the header took it,
 	                               restored when a pid names another instance */
-	struct resume_point res;    /* where a re-parse must start to rebuild this call */
 	const struct spy_sig *sig;  /* what its function prints (table storage), NULL unknown */
 	int nin;                    /* inputs sig prints */
 	int in_at;                  /* index in sig of the last input taken, -1 none */
@@ -232,6 +231,9 @@ struct call {
 	                               Returned, 0 none: they move with its identity and its
 	                               return (hs_spy_rescue); its other lines are kept in
 	                               qc.pc.ev.lines as struct spy_run until it leaves */
+	struct resume_point res;    /* where a re-parse must start to rebuild this call; last:
+	                               ~5 KiB that on_header writes whole, so a recycled
+	                               call's blanking (spy_reuse) stops before it */
 };
 
 /* One run of lines a call took, while it is being parsed (binary, in the

@@ -71,12 +71,22 @@ static int run_cmp(const void *a, const void *b)
 	return y->shared - x->shared; /* a shared line before a plain run at the same line */
 }
 
+/* "R*" or "R+K", after a space unless first (no printf: a run or more per call) */
 static void put_run(struct hs_buf *b, int64_t rel, int64_t count, int shared)
 {
-	if (shared)
-		hs_buf_printf(b, "%s%lld*", b->len ? " " : "", (long long)rel);
-	else
-		hs_buf_printf(b, "%s%lld+%lld", b->len ? " " : "", (long long)rel, (long long)count);
+	char t[2 * HS_FMT_INT + 2];
+	size_t n = 0;
+
+	if (b->len)
+		t[n++] = ' ';
+	n += hs_fmt_dec(t + n, rel);
+	if (shared) {
+		t[n++] = '*';
+	} else {
+		t[n++] = '+';
+		n += hs_fmt_dec(t + n, count);
+	}
+	hs_buf_add(b, t, n);
 }
 
 /* The runs, with the header, time and return lines, sorted and merged,

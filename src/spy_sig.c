@@ -96,11 +96,14 @@ static int word_index(const char *list, const char *name, size_t len)
 	const char *w = list;
 	int i = 0;
 
+	/* by hand, not strcspn: known() asks this of every list of the table */
 	while (*w) {
-		size_t k = strcspn(w, " ");
-		if (k == len && memcmp(w, name, len) == 0)
+		const char *e = w;
+		while (*e && *e != ' ')
+			e++;
+		if ((size_t)(e - w) == len && memcmp(w, name, len) == 0)
 			return i;
-		w += k;
+		w = e;
 		while (*w == ' ')
 			w++;
 		i++;
@@ -124,8 +127,11 @@ const struct spy_sig *hs_spy_sig_find(const char *func)
 {
 	size_t i;
 
+	/* the first three bytes before strcmp ("C_" and the next: most
+	 * entries differ there; a shorter func stops at its NUL) */
 	for (i = 0; i < NSIGS; i++)
-		if (strcmp(sigs[i].func, func) == 0)
+		if (sigs[i].func[0] == func[0] && sigs[i].func[1] == func[1] && sigs[i].func[2] == func[2] &&
+		    strcmp(sigs[i].func, func) == 0)
 			return &sigs[i];
 	return NULL;
 }

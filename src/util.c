@@ -79,6 +79,43 @@ int hs_buf_adds(struct hs_buf *b, const char *s) { return hs_buf_add(b, s, strle
 
 int hs_buf_addc(struct hs_buf *b, char c) { return hs_buf_add(b, &c, 1); }
 
+size_t hs_fmt_hex(char *out, uint64_t v)
+{
+	char t[HS_FMT_INT];
+	size_t n = 0, i;
+
+	do
+		t[n++] = "0123456789abcdef"[v & 15];
+	while ((v >>= 4) != 0);
+	for (i = 0; i < n; i++)
+		out[i] = t[n - 1 - i];
+	return n;
+}
+
+size_t hs_fmt_dec(char *out, int64_t v)
+{
+	char t[HS_FMT_INT];
+	/* the magnitude as unsigned: -INT64_MIN does not fit an int64_t */
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0, i, k = 0;
+
+	do
+		t[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		out[k++] = '-';
+	for (i = 0; i < n; i++)
+		out[k++] = t[n - 1 - i];
+	return k;
+}
+
+int hs_buf_add_dec(struct hs_buf *b, int64_t v)
+{
+	char t[HS_FMT_INT];
+
+	return hs_buf_add(b, t, hs_fmt_dec(t, v));
+}
+
 int hs_buf_printf(struct hs_buf *b, const char *fmt, ...)
 {
 	va_list ap;

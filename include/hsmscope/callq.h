@@ -30,8 +30,8 @@
  * oldest_open(), newest_open(), give_up(), skip(), and emit_front() after
  * anything that may have finished the front call → emit_front(q, count)
  * at the end of input → free(). An event passed to the sink lives only
- * for the on_event() call: the call is then recycled (one spare is kept,
- * so a steady trace allocates no call after its first few) or freed, so a
+ * for the on_event() call: the call is then recycled (up to HS_CALLQ_SPARES
+ * spares are kept, so a steady trace allocates no call after its first few) or freed, so a
  * parser must forget every pointer it keeps to a call in its on_emit hook.
  */
 #ifndef HSMSCOPE_CALLQ_H
@@ -44,6 +44,8 @@
 #include "hsmscope/parser.h"
 
 #define HS_CALLQ_MAX 256        /* the most calls any queue holds (its ring's size) */
+#define HS_CALLQ_SPARES 64      /* left calls kept for reuse: calls leave in bursts (a
+                                   return lets those queued behind it go) */
 
 /* The part of a parser's call the queue reads and writes; first in it. */
 struct hs_callq_call {
@@ -74,7 +76,9 @@ struct hs_callq {
 	int count;                  /* calls queued */
 	int max;                    /* calls held before the oldest is forced out, <= HS_CALLQ_MAX */
 	size_t size;                /* bytes of the parser's call struct */
-	struct hs_callq_call *spare; /* owned: one left call kept for the next, NULL none */
+	struct hs_callq_call *spare[HS_CALLQ_SPARES]; /* owned: left calls kept for the next ones,
+	                               the latest left at [nspare - 1] (new() takes it first) */
+	int nspare;                 /* entries used in spare[] */
 	int64_t pending_skips;      /* lines skipped with no call to charge: the next call's */
 	const struct hs_sink *sink; /* the parser's: where events go */
 	struct hs_parse_stats *st;  /* the parser's counters: events, incomplete, skipped */

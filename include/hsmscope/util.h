@@ -39,6 +39,13 @@ int hs_buf_addc(struct hs_buf *b, char c);
 int hs_buf_printf(struct hs_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 const char *hs_buf_cstr(const struct hs_buf *b); /* "" when empty */
+/* v as "%lld" / as "%llx" (no 0x) into out, which holds HS_FMT_INT bytes;
+ * not NUL-terminated; returns the length. No printf: the parsers write
+ * numbers per call and per line, where vfprintf was a visible share. */
+#define HS_FMT_INT 24
+size_t hs_fmt_dec(char *out, int64_t v);
+size_t hs_fmt_hex(char *out, uint64_t v);
+int hs_buf_add_dec(struct hs_buf *b, int64_t v); /* hs_buf_printf(b, "%lld", v) */
 
 /* An error a person can act on: where (file, line, column) and what. */
 struct hs_error {

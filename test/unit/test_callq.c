@@ -141,7 +141,7 @@ static void test_full(void)
 	hs_callq_free(&f.q);
 }
 
-/* One spare is recycled: blank again, and no allocation for the next call. */
+/* A spare is recycled: blank again, and no allocation for the next call. */
 static void test_recycle(void)
 {
 	struct fixture f;
@@ -153,12 +153,12 @@ static void test_recycle(void)
 	CHECK(hs_p11call_func(&a->qc.pc, "C_Login", 7) == 0);
 	a->qc.returned = 1;
 	hs_callq_emit_front(&f.q, 0);
-	CHECK(f.q.spare == &a->qc);
+	CHECK(f.q.nspare == 1 && f.q.spare[0] == &a->qc);
 	b = (struct call *)hs_callq_new(&f.q);
 	CHECK(b == a && b->mine == 0 && !b->qc.returned && b->qc.pc.ev.func[0] == '\0');
-	CHECK(f.q.spare == NULL);
+	CHECK(f.q.nspare == 0);
 	hs_callq_discard(&f.q, &b->qc); /* not a call after all */
-	CHECK(f.q.spare == &b->qc);
+	CHECK(f.q.nspare == 1 && f.q.spare[0] == &b->qc);
 	hs_callq_free(&f.q);
 }
 

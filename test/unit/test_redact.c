@@ -741,9 +741,41 @@ static void test_foreign(void)
 	CHECK(strstr(t, "CKA_CLASS = CKO_SECRET_KEY\n  ulPinLen: 11") != NULL);
 }
 
+/* Each PIN parameter name, in any case, met in free text or in another
+ * parameter's line masks the rest of the line (pin_in_text skips lines
+ * without the bytes "pin" in some case: every name must hold them). */
+static void test_pin_names(void)
+{
+	static const char *const names[] = { "pPin", "pOldPin", "pNewPin", "pin", "oldPin", "newPin",
+		                                     "PPIN", "OLDPIN", "NewPin", "Pin" };
+	static const char *const shapes[][2] = { { "note ", " secret-7531" },
+		                                         { "[in] pData ", " secret-7531" },
+		                                         { "", "=secret-7531" } };
+	size_t i, k;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		for (k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+			struct hs_event e;
+			struct hs_redact_opts o = { 0 };
+			char line[128];
+
+			hs_event_init(&e);
+			hs_strlcpy(e.func, "C_FindObjects", sizeof e.func);
+			snprintf(line, sizeof line, "%s%s%s", shapes[k][0], names[i], shapes[k][1]);
+			hs_buf_adds(&e.detail, "[in] hSession = 0x1\n");
+			hs_buf_adds(&e.detail, line);
+			hs_redact_event(&e, &o);
+			CHECK(strstr(hs_buf_cstr(&e.detail), "7531") == NULL);
+			if (strstr(hs_buf_cstr(&e.detail), "7531"))
+				fprintf(stderr, "not masked: %s\n", line);
+			hs_event_free(&e);
+		}
+}
+
 int main(void)
 {
 	test_foreign();
+	test_pin_names();
 	test_cases();
 	test_pipeline();
 	test_captures();

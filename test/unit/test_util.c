@@ -136,6 +136,26 @@ static void exhaustive(void)
 	hs_buf_free(&j);
 }
 
+/* hs_fmt_dec / hs_fmt_hex write what "%lld" / "%llx" write. */
+static void numbers(void)
+{
+	static const int64_t v[] = { 0, 1, -1, 9, 10, 42, -77, 123456789, INT64_MAX, INT64_MIN,
+	                             INT64_MIN + 1, 0x7fffffff, -0x80000000LL };
+	char a[HS_FMT_INT + 1], want[64];
+	size_t i, n;
+
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		n = hs_fmt_dec(a, v[i]);
+		a[n] = '\0';
+		snprintf(want, sizeof want, "%lld", (long long)v[i]);
+		CHECK(strcmp(a, want) == 0);
+		n = hs_fmt_hex(a, (uint64_t)v[i]);
+		a[n] = '\0';
+		snprintf(want, sizeof want, "%llx", (unsigned long long)v[i]);
+		CHECK(strcmp(a, want) == 0);
+	}
+}
+
 /* A failed allocation is sticky: later adds do nothing, the content stays
  * a whole prefix, one check at the end sees it; clear starts afresh. (A
  * reserve no doubling can reach fails as an allocation would.) */
@@ -200,5 +220,6 @@ int main(void)
 	}
 	exhaustive();
 	sticky();
+	numbers();
 	TEST_END();
 }
