@@ -20,10 +20,12 @@ ms() { date +%s%3N; }
 # cancelled KEY: press KEY while a query runs; "cancelled" within a second
 cancelled() {
 	# the status line says when a query is slow; wait for it, but press
-	# KEY anyway after 3 s (a build without the note must fail on the
-	# cancel, not here)
+	# KEY anyway after 10 s (a build without the note must fail on the
+	# cancel, not here). Ctrl-C is a signal and overtakes the keys before
+	# it: pressed before the explorer has read the filter's Enter, it
+	# quits (no query runs), which a CI run saw once after 3 s of waiting
 	i=0
-	while [ $i -lt 60 ] && ! screen | grep -q 'working\.\.\. Ctrl-C or Esc stops it'; do
+	while [ $i -lt 200 ] && ! screen | grep -q 'working\.\.\. Ctrl-C or Esc stops it'; do
 		i=$((i + 1))
 		sleep 0.05
 	done
